@@ -1,0 +1,98 @@
+// Package bot is the platform-neutral core: the types that flow between chat platforms and
+// handlers (Message, Action, Outgoing, CardRef), the Platform interface every chat platform
+// implements, and the dispatcher that dedupes, queues and runs commands.
+//
+// Platform packages (bot/feishu, bot/wecom) import this package only.
+package bot
+
+import (
+	"context"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+// Secret is the redacting configuration string, shared with the providers.
+type Secret = providers.Secret
+
+// Message is a text a person wrote to the bot in a chat, with the bot's @mention removed.
+type Message struct {
+	Platform string // "feishu"
+	// EventID and MessageID are the platform's delivery keys; both are deduped.
+	EventID   string
+	MessageID string
+	ChatID    string
+	ChatType  string // "group" or "p2p"
+	UserID    string // Feishu open_id, WeCom userid
+	UserName  string
+	Text      string
+	// ParentID is the message this one answers (thread root or quoted message); it finds the
+	// ticket a thread reply belongs to.
+	ParentID string
+	RootID   string
+}
+
+// Action is a click on a card button (or a form submit). Command is the command text the
+// button carries, so clicks run exactly the code typed commands run.
+type Action struct {
+	Platform  string
+	EventID   string
+	ChatID    string
+	MessageID string // the card that was clicked
+	UserID    string
+	UserName  string
+	Command   string
+	// Form holds submitted form inputs keyed by component name.
+	Form map[string]string
+	// Token is the platform's credential for a delayed update of the clicked card, if any.
+	Token string
+}
+
+// CardRef locates a message the bot sent, so it can be updated in place.
+type CardRef struct {
+	Platform  string `json:"platform"`
+	ChatID    string `json:"chat_id"`
+	MessageID string `json:"message_id"`
+}
+
+// Kind says how a platform should deliver an Outgoing.
+type Kind string
+
+// The kinds of outgoing messages.
+const (
+	KindCard Kind = "card" // an interactive card rendered from a template
+	KindText Kind = "text" // plain text
+)
+
+// Outgoing is a rendered message for one platform: Body is what the platform's API takes
+// (Feishu card JSON 2.0 for KindCard, the plain text for KindText).
+type Outgoing struct {
+	Kind Kind
+	Body []byte
+	// Key makes a send idempotent at the platform (Feishu uuid), so a retried send never
+	// posts twice.
+	Key string
+}
+
+// Platform is a chat platform the bot can post to.
+type Platform interface {
+	Name() string
+	// Send posts m into chat and returns where it landed.
+	Send(ctx context.Context, chat string, m Outgoing) (CardRef, error)
+	// Reply answers the message ref points at, in its thread where the platform has threads.
+	Reply(ctx context.Context, ref CardRef, m Outgoing) (CardRef, error)
+	// Update replaces the card ref points at, in place, for everyone.
+	Update(ctx context.Context, ref CardRef, m Outgoing) error
+}
+
+// Toast is the short notice a platform shows to the person who clicked.
+type Toast struct {
+	Type string // "success", "info", "warning", "error"
+	Text string
+}
+
+// ActionResult is the synchronous answer to a click: a toast and, optionally, the clicked
+// card's replacement.
+type ActionResult struct {
+	Toast Toast
+	Card  []byte // rendered card JSON; nil leaves the card as it is
+}

@@ -1,0 +1,3 @@
+module github.com/ticketbot/ticketbot
+
+go 1.26

@@ -1,0 +1,122 @@
+// Package providers defines the contract every ticket vendor (Aliyun, Kingsoft Cloud, Weiban)
+// implements, the normalized Ticket and Status they return, and the errors they share.
+//
+// Vendor packages import nothing of ours but this one, so adding a vendor is one folder plus
+// one line in cmd/ticketbot.
+package providers
+
+import (
+	"context"
+	"time"
+)
+
+// Provider is one ticket vendor. Implementations must be safe for concurrent use.
+type Provider interface {
+	// Name is the short name used in commands and config ("ksyun").
+	Name() string
+	// Capabilities says which operations the vendor's API supports, so cards can hide buttons
+	// the vendor cannot honour.
+	Capabilities() Capabilities
+	Create(ctx context.Context, r CreateRequest) (Ticket, error)
+	Get(ctx context.Context, id string) (Ticket, error)
+	Reply(ctx context.Context, id string, r Reply) error
+	Close(ctx context.Context, id string, r CloseRequest) error
+	Notes(ctx context.Context, id string) ([]Note, error)
+}
+
+// BatchGetter is implemented by vendors that can refresh many tickets in one call; the watcher
+// discovers it by type assertion.
+type BatchGetter interface {
+	GetMany(ctx context.Context, ids []string) ([]Ticket, error)
+}
+
+// Capabilities lists what a vendor's API can do.
+type Capabilities struct {
+	Create bool
+	Reply  bool
+	Close  bool
+	Notes  bool
+	// CloseCreatorOnly is set when the vendor lets only the ticket's creator close it
+	// (Kingsoft: "仅工单的创建人可关闭工单").
+	CloseCreatorOnly bool
+}
+
+// Actor is the person on whose behalf the bot acts, already mapped to the vendor's identity.
+type Actor struct {
+	// Name is the person's display name ("张三").
+	Name string
+	// VendorID is the person's identity at this vendor (Kingsoft 长工号); empty when the chat
+	// user has no mapping and the provider's configured default applies.
+	VendorID string
+}
+
+// CreateRequest is a new ticket as a person wrote it in chat.
+type CreateRequest struct {
+	Title   string
+	Content string
+	// Priority is normalized: "urgent", "high", "normal", "low" or "" for the vendor default.
+	Priority string
+	// Type is normalized: "incident", "request", "question" or "" for the vendor default.
+	Type  string
+	Actor Actor
+}
+
+// Reply is a comment written to a ticket.
+type Reply struct {
+	Text  string
+	Actor Actor
+}
+
+// CloseRequest closes a ticket.
+type CloseRequest struct {
+	Remark string
+	Actor  Actor
+}
+
+// Ticket is a vendor ticket in normalized form.
+type Ticket struct {
+	Provider string `json:"provider"`
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Content  string `json:"content,omitempty"`
+	Status   Status `json:"status"`
+	// RawStatus is the vendor's own value ("2"), kept so unknown states can be shown.
+	RawStatus string `json:"raw_status"`
+	// RawLabel is the vendor's label for RawStatus where it has one ("处理中").
+	RawLabel string   `json:"raw_label,omitempty"`
+	Flags    []Flag   `json:"flags,omitempty"`
+	Priority string   `json:"priority,omitempty"` // display label, e.g. "普通"
+	Type     string   `json:"type,omitempty"`     // display label, e.g. "问题排查"
+	Customer string   `json:"customer,omitempty"`
+	Creator  string   `json:"creator,omitempty"`
+	// CreatorID is the creator's vendor identity (Kingsoft creator_id).
+	CreatorID  string    `json:"creator_id,omitempty"`
+	Handler    string    `json:"handler,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	LatestNote *Note     `json:"latest_note,omitempty"`
+	URL        string    `json:"url,omitempty"`
+}
+
+// Ref is the ticket's reference as written in chat: "ksyun:1204".
+func (t Ticket) Ref() string { return t.Provider + ":" + t.ID }
+
+// HasFlag reports whether f is set on the ticket.
+func (t Ticket) HasFlag(f Flag) bool {
+	for _, x := range t.Flags {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// Note is one entry of a ticket's conversation or history.
+type Note struct {
+	ID     string    `json:"id"`
+	Author string    `json:"author"`
+	// Official is true for the vendor's staff (小二, 金山云工程师), false for the customer side.
+	Official bool      `json:"official"`
+	Body     string    `json:"body"`
+	At       time.Time `json:"at"`
+}

@@ -1,0 +1,85 @@
+// Package store persists what the bot must remember across restarts: which card shows which
+// ticket in which chat, which chats follow which tickets, each ticket's last seen state, and
+// processed delivery ids. SQLite is the embedded default; PostgreSQL serves several replicas.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when a lookup finds nothing.
+var ErrNotFound = errors.New("store: not found")
+
+// Store is the persistence contract. Implementations are safe for concurrent use.
+type Store interface {
+	// MarkProcessed records a delivery id (Feishu event_id / message_id, WeCom msgid) and
+	// reports whether it was new. A false result means the delivery is a duplicate.
+	MarkProcessed(ctx context.Context, key string, at time.Time) (fresh bool, err error)
+	// PruneProcessed forgets delivery ids older than before.
+	PruneProcessed(ctx context.Context, before time.Time) error
+
+	// SaveCard records (or moves) the living card of a ticket in a chat.
+	SaveCard(ctx context.Context, c Card) error
+	// CardByMessage finds the card a message id belongs to.
+	CardByMessage(ctx context.Context, platform, messageID string) (Card, error)
+	// CardInChat finds the ticket's card in one chat.
+	CardInChat(ctx context.Context, platform, chatID, provider, ticketID string) (Card, error)
+	// CardsForTicket lists every card that shows the ticket, in any chat.
+	CardsForTicket(ctx context.Context, provider, ticketID string) ([]Card, error)
+
+	// Follow makes a chat follow a ticket; following twice is not an error.
+	Follow(ctx context.Context, f Follow) error
+	// Unfollow stops a chat following a ticket; it reports whether it was following.
+	Unfollow(ctx context.Context, platform, chatID, provider, ticketID string) (bool, error)
+	// Following lists the tickets a chat follows, oldest first.
+	Following(ctx context.Context, platform, chatID string) ([]Follow, error)
+	// Followers lists the chats that follow a ticket.
+	Followers(ctx context.Context, provider, ticketID string) ([]Follow, error)
+
+	// SaveTicket stores the ticket's last seen state.
+	SaveTicket(ctx context.Context, t TicketState) error
+	// Ticket loads the ticket's last seen state.
+	Ticket(ctx context.Context, provider, ticketID string) (TicketState, error)
+
+	// Close releases the database.
+	Close() error
+}
+
+// Card is a message the bot posted that shows one ticket in one chat.
+type Card struct {
+	Platform  string
+	ChatID    string
+	MessageID string
+	Provider  string
+	TicketID  string
+	UpdatedAt time.Time
+}
+
+// Follow says a chat follows a ticket.
+type Follow struct {
+	Platform string
+	ChatID   string
+	Provider string
+	TicketID string
+	// By is the platform user id of the person who created or followed it.
+	By        string
+	CreatedAt time.Time
+}
+
+// TicketState is what the bot last saw of a ticket.
+type TicketState struct {
+	Provider  string
+	TicketID  string
+	Status    string // normalized status
+	RawStatus string
+	// LastNoteID is the id of the newest vendor note seen.
+	LastNoteID string
+	// CreatorUserID is the chat user (platform:user id) who created it through the bot, if any.
+	CreatorUserID string
+	// Snapshot is the last seen providers.Ticket as JSON, so cards can be redrawn without a
+	// vendor call (the reply form, the list).
+	Snapshot  []byte
+	UpdatedAt time.Time
+}
