@@ -1,0 +1,107 @@
+package templates
+
+import (
+	"encoding/json"
+	"strings"
+	"text/template"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+// funcs is the small, curated function set templates may use. Every string that reaches a card
+// must pass through json (and md, for markdown elements): templates build JSON by hand, and an
+// unescaped quote or newline would break the card (or worse, change it).
+func (r *Renderer) funcs() template.FuncMap {
+	return template.FuncMap{
+		"json":       jsonString,
+		"md":         markdownEscape,
+		"truncate":   truncate,
+		"time":       r.formatTime,
+		"add":        func(a, b int) int { return a + b },
+		"lines":      firstLines,
+		"color":      StatusColor,
+		"tagColor":   tagColor,
+		"statusText": statusText,
+	}
+}
+
+// jsonString renders v as a JSON value: a quoted, escaped string for strings.
+// HTML escaping is off: the output is JSON for a chat API, not HTML, and golden files stay
+// readable.
+func jsonString(v any) (string, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+// markdownReplacer escapes what Feishu card markdown would interpret: its HTML-like tags
+// (<at id=all> would @ everyone), emphasis, links and code. Feishu documents numeric HTML
+// entities as the escape for these characters.
+var markdownReplacer = strings.NewReplacer(
+	"&", "&#38;",
+	"<", "&#60;",
+	">", "&#62;",
+	"*", "&#42;",
+	"_", "&#95;",
+	"~", "&#126;",
+	"`", "&#96;",
+	"[", "&#91;",
+	"]", "&#93;",
+	"#", "&#35;",
+)
+
+func markdownEscape(s string) string { return markdownReplacer.Replace(s) }
+
+// truncate shortens s to at most n characters (runes, so CJK is never cut mid-character),
+// ending with an ellipsis when it cut.
+func truncate(n int, s string) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n <= 1 {
+		return "…"
+	}
+	rs := []rune(s)
+	return strings.TrimRight(string(rs[:n-1]), " \n") + "…"
+}
+
+// firstLines keeps the first n lines of s, marking that more followed.
+func firstLines(n int, s string) string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	parts := strings.SplitN(s, "\n", n+1)
+	if len(parts) <= n {
+		return s
+	}
+	return strings.Join(parts[:n], "\n") + "\n…"
+}
+
+// formatTime shows a time in the renderer's zone; the zero time shows as "—".
+func (r *Renderer) formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(r.loc).Format("2006-01-02 15:04")
+}
+
+// statusText is the chat label of a ticket's state, with the vendor's raw value where the
+// state is unknown (未知（原始值 7）) so an operator can map it.
+func statusText(t providers.Ticket) string {
+	if t.Status == providers.StatusUnknown || t.Status == "" {
+		return "未知（原始值 " + t.RawStatus + "）"
+	}
+	return t.Status.Label()
+}
+
+// tagColor is the colour of a status tag; text tags have "neutral" where headers have "grey".
+func tagColor(s providers.Status) string {
+	if c := StatusColor(s); c != "grey" {
+		return c
+	}
+	return "neutral"
+}

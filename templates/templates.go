@@ -1,0 +1,133 @@
+// Package templates renders the cards and texts the bot posts, from templates embedded in the
+// binary (feishu/*.json.tmpl, wecom/*.json.tmpl) that an operator may override file by file
+// from a directory named in the config.
+//
+// Every template is parsed when the Renderer is built, so a broken override fails at boot and
+// not in front of a user. Every rendered card is checked to be valid JSON before it is sent.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/template"
+	"time"
+)
+
+//go:embed feishu/*.json.tmpl
+var embedded embed.FS
+
+// Renderer renders named templates per platform. It is safe for concurrent use.
+type Renderer struct {
+	sets map[string]*template.Template // platform -> templates
+	loc  *time.Location
+}
+
+// Option configures a Renderer.
+type Option func(*Renderer)
+
+// WithLocation sets the time zone dates are shown in (default Asia/Shanghai, where our users
+// are).
+func WithLocation(loc *time.Location) Option { return func(r *Renderer) { r.loc = loc } }
+
+// New parses the embedded templates and, when overrideDir is not empty, any
+// <overrideDir>/<platform>/<name>.json.tmpl file in their place.
+func New(overrideDir string, opts ...Option) (*Renderer, error) {
+	r := &Renderer{sets: map[string]*template.Template{}, loc: shanghai()}
+	for _, o := range opts {
+		o(r)
+	}
+	platforms, err := fs.ReadDir(embedded, ".")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range platforms {
+		if !p.IsDir() {
+			continue
+		}
+		set, err := r.parse(p.Name(), overrideDir)
+		if err != nil {
+			return nil, err
+		}
+		r.sets[p.Name()] = set
+	}
+	return r, nil
+}
+
+func (r *Renderer) parse(platform, overrideDir string) (*template.Template, error) {
+	set := template.New(platform).Funcs(r.funcs()).Option("missingkey=error")
+	files, err := fs.Glob(embedded, platform+"/*.json.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		name := path.Base(f)
+		src, err := embedded.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		if overrideDir != "" {
+			o := filepath.Join(overrideDir, platform, name)
+			if b, err := os.ReadFile(o); err == nil {
+				src = b
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("templates: read override %s: %w", o, err)
+			}
+		}
+		if _, err := set.New(strings.TrimSuffix(name, ".json.tmpl")).Parse(string(src)); err != nil {
+			return nil, fmt.Errorf("templates: parse %s/%s: %w", platform, name, err)
+		}
+	}
+	return set, nil
+}
+
+// Names lists the templates of a platform, for tests and `ticketbot check`.
+func (r *Renderer) Names(platform string) []string {
+	set, ok := r.sets[platform]
+	if !ok {
+		return nil
+	}
+	var names []string
+	for _, t := range set.Templates() {
+		if t.Name() != platform {
+			names = append(names, t.Name())
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Render executes the template name ("ticket") of platform ("feishu") with data and returns
+// compact JSON. Output that is not valid JSON is an error, never sent.
+func (r *Renderer) Render(platform, name string, data any) ([]byte, error) {
+	set, ok := r.sets[platform]
+	if !ok {
+		return nil, fmt.Errorf("templates: no templates for platform %q", platform)
+	}
+	var buf bytes.Buffer
+	if err := set.ExecuteTemplate(&buf, name, data); err != nil {
+		return nil, fmt.Errorf("templates: render %s/%s: %w", platform, name, err)
+	}
+	var out bytes.Buffer
+	if err := json.Compact(&out, buf.Bytes()); err != nil {
+		return nil, fmt.Errorf("templates: %s/%s rendered invalid JSON: %w", platform, name, err)
+	}
+	return out.Bytes(), nil
+}
+
+func shanghai() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	// No tz database on the machine: China has had no DST since 1991.
+	return time.FixedZone("CST", 8*3600)
+}

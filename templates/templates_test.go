@@ -1,0 +1,219 @@
+package templates
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var (
+	created = time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC) // 10:00 in Shanghai
+	noted   = time.Date(2026, 11, 21, 3, 5, 0, 0, time.UTC)
+)
+
+func openTicket() providers.Ticket {
+	return providers.Ticket{
+		Provider: "ksyun", ID: "1204", Title: "数据库连接超时",
+		Content: "生产库 mysql-prod-01 从 09:40 起连接超时。\n影响下单。",
+		Status:  providers.StatusOpen, RawStatus: "1", RawLabel: "待处理",
+		Priority: "普通", Type: "问题排查", Customer: "北京金山云网络技术有限公司",
+		Creator: "姜程", CreatorID: "38361", CreatedAt: created, UpdatedAt: created,
+	}
+}
+
+func normalButtons(ref string) []Button {
+	return []Button{
+		{Text: "回复", Type: "primary", Command: "reply " + ref},
+		{Text: "关闭", Type: "danger", Command: "close " + ref, Confirm: &Confirm{Title: "关闭工单？", Text: "关闭后金山云将不再处理此工单。"}},
+		{Text: "刷新", Command: "show " + ref},
+		{Text: "取消关注", Command: "unwatch " + ref},
+	}
+}
+
+func fixtures() map[string]struct {
+	tmpl string
+	data any
+} {
+	waiting := openTicket()
+	waiting.Status, waiting.RawStatus = providers.StatusWaitingOnUs, "wait_feedback"
+	waiting.Flags = []providers.Flag{providers.FlagOnHold}
+	waiting.LatestNote = &providers.Note{ID: "9", Author: "金山云工程师", Official: true, Body: "请提供慢查询日志。", At: noted}
+
+	closed := openTicket()
+	closed.Status, closed.RawStatus = providers.StatusClosed, "3"
+
+	unknown := openTicket()
+	unknown.Status, unknown.RawStatus = providers.StatusUnknown, "7"
+
+	nasty := openTicket()
+	nasty.Title = strings.Repeat("长", 180) + "\"quote\" <at id=all></at> 🚨\n**bold**"
+	nasty.Content = "line1 \"q\" \\ back\nline2 <font color='red'>x</font> `code` [link](http://x)\n😀"
+	nasty.Customer = "Acme \"Inc\" & <Co>"
+	nasty.LatestNote = &providers.Note{Author: "**admin**", Body: strings.Repeat("很长的回复。", 100), At: noted}
+
+	return map[string]struct {
+		tmpl string
+		data any
+	}{
+		"ticket_open":    {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: "金山云", Buttons: normalButtons("ksyun:1204")}},
+		"ticket_waiting": {"ticket", TicketCard{Ticket: waiting, ProviderLabel: "金山云", Buttons: normalButtons("ksyun:1204")}},
+		"ticket_closed":  {"ticket", TicketCard{Ticket: closed, ProviderLabel: "金山云", Footer: "张三 关闭了工单", Buttons: []Button{{Text: "刷新", Command: "show ksyun:1204"}}}},
+		"ticket_unknown": {"ticket", TicketCard{Ticket: unknown, ProviderLabel: "金山云"}},
+		"ticket_reply":   {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: "金山云", ReplyForm: true}},
+		"ticket_nasty":   {"ticket", TicketCard{Ticket: nasty, ProviderLabel: "金山云", Buttons: normalButtons("ksyun:1204"), Footer: "<at id=all></at> 张三"}},
+		"help": {"help", HelpCard{Commands: []HelpCommand{
+			{Name: "建单", English: "new", Usage: "建单 [供应商] 标题", Summary: "创建工单"},
+			{Name: "关闭", English: "close", Usage: "关闭 工单 [备注]", Summary: "关闭工单"},
+		}, Example: "@ticketbot 建单 ksyun 数据库连接超时"}},
+		"list_empty": {"list", ListCard{}},
+		"list":       {"list", ListCard{Items: []ListItem{{Ticket: openTicket(), ProviderLabel: "金山云"}, {Ticket: closed, ProviderLabel: "金山云"}}}},
+	}
+}
+
+func TestGoldenFeishu(t *testing.T) {
+	r, err := New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range fixtures() {
+		t.Run(name, func(t *testing.T) {
+			got, err := r.Render("feishu", f.tmpl, f.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pretty bytes.Buffer
+			if err := json.Indent(&pretty, got, "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			pretty.WriteByte('\n')
+			golden := filepath.Join("testdata", "feishu", name+".golden.json")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./templates -update)", err)
+			}
+			if !bytes.Equal(pretty.Bytes(), want) {
+				t.Errorf("%s differs from golden file; run go test ./templates -update and review the diff\n%s", name, pretty.String())
+			}
+			checkFeishuCard(t, got)
+		})
+	}
+}
+
+// checkFeishuCard asserts what Feishu itself would reject: not schema 2.0, update_multi off,
+// over 30 KB, or markdown that would @ everyone.
+func checkFeishuCard(t *testing.T, card []byte) {
+	t.Helper()
+	if len(card) > 30*1024 {
+		t.Errorf("card is %d bytes, Feishu's limit is 30 KB", len(card))
+	}
+	var c struct {
+		Schema string `json:"schema"`
+		Config struct {
+			UpdateMulti bool `json:"update_multi"`
+		} `json:"config"`
+		Body struct {
+			Elements []map[string]any `json:"elements"`
+		} `json:"body"`
+	}
+	if err := json.Unmarshal(card, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Schema != "2.0" || !c.Config.UpdateMulti {
+		t.Errorf("schema %q update_multi %v; want 2.0 and true", c.Schema, c.Config.UpdateMulti)
+	}
+	for _, e := range c.Body.Elements {
+		if e["tag"] == "markdown" && strings.Contains(e["content"].(string), "<at") {
+			t.Errorf("markdown carries an unescaped <at> tag: %q", e["content"])
+		}
+	}
+}
+
+func TestTruncateCountsRunes(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"短", 5, "短"},
+		{"一二三四五六", 4, "一二三…"},
+		{"abc", 3, "abc"},
+		{"abcd", 1, "…"},
+	}
+	for _, tt := range tests {
+		if got := truncate(tt.n, tt.in); got != tt.want {
+			t.Errorf("truncate(%d, %q) = %q, want %q", tt.n, tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestOverrideReplacesTemplateAndBrokenOverrideFailsAtBoot(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "feishu"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	over := filepath.Join(dir, "feishu", "list.json.tmpl")
+	if err := os.WriteFile(over, []byte(`{"schema":"2.0","custom":{{json (len .Items)}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Render("feishu", "list", ListCard{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != `{"schema":"2.0","custom":0}` {
+		t.Errorf("override not used: %s", got)
+	}
+	if err := os.WriteFile(over, []byte(`{{json .Items`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(dir); err == nil {
+		t.Error("a broken override must fail New")
+	}
+}
+
+func TestRenderRejectsInvalidJSON(t *testing.T) {
+	dir := t.TempDir()
+	_ = os.MkdirAll(filepath.Join(dir, "feishu"), 0o755)
+	_ = os.WriteFile(filepath.Join(dir, "feishu", "list.json.tmpl"), []byte(`{"a": {{len .Items}},}`), 0o644)
+	r, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Render("feishu", "list", ListCard{}); err == nil {
+		t.Error("invalid JSON must not render")
+	}
+}
+
+func BenchmarkRenderTicketCard(b *testing.B) {
+	r, err := New("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := fixtures()["ticket_waiting"].data
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Render("feishu", "ticket", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

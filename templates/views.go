@@ -1,0 +1,76 @@
+package templates
+
+import "github.com/ticketbot/ticketbot/providers"
+
+// TicketCard is the data of a ticket card (ticket.json.tmpl). Handlers decide which buttons a
+// card shows (capabilities, state, who follows), so templates stay free of business rules.
+type TicketCard struct {
+	Ticket providers.Ticket
+	// ProviderLabel is the vendor's display name ("金山云").
+	ProviderLabel string
+	Buttons       []Button
+	// ReplyForm shows the reply input box in place of the buttons.
+	ReplyForm bool
+	// Footer is a last line such as "张三 关闭了工单".
+	Footer string
+}
+
+// Button is one card button; Command is the command text it runs, exactly what a person could
+// type.
+type Button struct {
+	Text    string
+	Type    string // "primary", "default", "danger"
+	Command string
+	Confirm *Confirm
+}
+
+// Confirm is the confirmation dialog a button asks for before it acts.
+type Confirm struct {
+	Title string
+	Text  string
+}
+
+// HelpCard is the data of the help card, generated from the command table.
+type HelpCard struct {
+	Commands []HelpCommand
+	Example  string
+}
+
+// HelpCommand is one row of the help card.
+type HelpCommand struct {
+	Name    string // "建单"
+	English string // "new"
+	Usage   string
+	Summary string
+}
+
+// ListCard is the data of the list card: the tickets a chat follows.
+type ListCard struct {
+	Items []ListItem
+}
+
+// ListItem is one followed ticket.
+type ListItem struct {
+	Ticket        providers.Ticket
+	ProviderLabel string
+}
+
+// StatusColor is the header colour of a status on Feishu cards.
+func StatusColor(s providers.Status) string {
+	switch s {
+	case providers.StatusOpen:
+		return "blue"
+	case providers.StatusInProgress:
+		return "wathet"
+	case providers.StatusWaitingOnUs:
+		return "orange"
+	case providers.StatusPendingConfirm:
+		return "yellow"
+	case providers.StatusClosed:
+		return "green"
+	case providers.StatusCancelled:
+		return "grey"
+	default:
+		return "grey"
+	}
+}
