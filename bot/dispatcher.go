@@ -1,0 +1,311 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	gocache "github.com/patrickmn/go-cache"
+)
+
+// Handler does the work of messages and clicks: parse the command, call the vendor, post the
+// result. The handlers package implements it.
+type Handler interface {
+	HandleMessage(ctx context.Context, m Message)
+	HandleAction(ctx context.Context, a Action) ActionResult
+}
+
+// Deduper is the durable record of processed deliveries (the store).
+type Deduper interface {
+	MarkProcessed(ctx context.Context, key string, at time.Time) (fresh bool, err error)
+}
+
+// DispatcherConfig tunes the dispatcher; zero values take the defaults.
+type DispatcherConfig struct {
+	// Workers run queued messages (default 8).
+	Workers int
+	// Queue is how many messages may wait (default 1024). When full, platforms answer 503
+	// and the sender redelivers later.
+	Queue int
+	// ActionWait is how long a click may wait for its result before the platform is answered
+	// with an "in progress" toast (default 2.5 s: Feishu wants an answer within 3 s).
+	ActionWait time.Duration
+	// MaxActions bounds clicks running at once (default 64).
+	MaxActions int
+	// DedupeTTL is how long delivery ids are remembered in memory (default 24 h; Feishu
+	// retries for up to 6 h).
+	DedupeTTL time.Duration
+}
+
+func (c *DispatcherConfig) defaults() {
+	if c.Workers <= 0 {
+		c.Workers = 8
+	}
+	if c.Queue <= 0 {
+		c.Queue = 1024
+	}
+	if c.ActionWait <= 0 {
+		c.ActionWait = 2500 * time.Millisecond
+	}
+	if c.MaxActions <= 0 {
+		c.MaxActions = 64
+	}
+	if c.DedupeTTL <= 0 {
+		c.DedupeTTL = 24 * time.Hour
+	}
+}
+
+// Dispatcher is the Sink every platform hands its deliveries to. It drops duplicates, queues
+// messages to a bounded worker pool so the webhook is acked at once, and runs clicks within
+// the platform's answer deadline.
+type Dispatcher struct {
+	cfg       DispatcherConfig
+	h         Handler
+	dedupe    Deduper
+	platforms map[string]Platform
+	log       *slog.Logger
+	metrics   *Metrics
+	now       func() time.Time
+
+	// recent is the in-memory claim on delivery ids: the ack path answers duplicates from it
+	// without touching the disk; the store stays the authority, checked by the worker.
+	recent  *gocache.Cache
+	queue   chan Message
+	actions chan struct{}
+
+	mu      sync.RWMutex // guards closing against concurrent sends on queue
+	closing bool
+	workers sync.WaitGroup
+	late    sync.WaitGroup // clicks that outlived ActionWait
+}
+
+// NewDispatcher builds a dispatcher; Start runs its workers.
+func NewDispatcher(cfg DispatcherConfig, h Handler, dedupe Deduper, platforms map[string]Platform, m *Metrics, log *slog.Logger) *Dispatcher {
+	cfg.defaults()
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	return &Dispatcher{
+		cfg:       cfg,
+		h:         h,
+		dedupe:    dedupe,
+		platforms: platforms,
+		log:       log,
+		metrics:   m,
+		now:       time.Now,
+		recent:    gocache.New(cfg.DedupeTTL, 10*time.Minute),
+		queue:     make(chan Message, cfg.Queue),
+		actions:   make(chan struct{}, cfg.MaxActions),
+	}
+}
+
+// Start launches the workers. They stop when Shutdown drains the queue.
+func (d *Dispatcher) Start() {
+	for range d.cfg.Workers {
+		d.workers.Add(1)
+		go d.work()
+	}
+}
+
+var _ Sink = (*Dispatcher)(nil)
+
+// deliveryKeys are the ids a platform may redeliver a message under.
+func deliveryKeys(platform, eventID, messageID string) []string {
+	var keys []string
+	if eventID != "" {
+		keys = append(keys, platform+":event:"+eventID)
+	}
+	if messageID != "" {
+		keys = append(keys, platform+":msg:"+messageID)
+	}
+	return keys
+}
+
+// claim reserves the delivery's keys in memory. It fails when any key is already claimed,
+// atomically, so two concurrent redeliveries cannot both pass.
+func (d *Dispatcher) claim(keys []string) bool {
+	for i, k := range keys {
+		if err := d.recent.Add(k, struct{}{}, gocache.DefaultExpiration); err != nil {
+			for _, done := range keys[:i] {
+				d.recent.Delete(done)
+			}
+			return false
+		}
+	}
+	return true
+}
+
+func (d *Dispatcher) release(keys []string) {
+	for _, k := range keys {
+		d.recent.Delete(k)
+	}
+}
+
+// HandleMessage claims and queues m, returning at once. A duplicate is dropped silently; a
+// full queue (or a dispatcher shutting down) returns ErrBusy so the platform asks for a
+// redelivery.
+func (d *Dispatcher) HandleMessage(_ context.Context, m Message) error {
+	d.metrics.received.WithLabelValues(m.Platform, "message").Inc()
+	keys := deliveryKeys(m.Platform, m.EventID, m.MessageID)
+	if !d.claim(keys) {
+		d.metrics.duplicates.WithLabelValues(m.Platform).Inc()
+		return nil
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.closing {
+		d.release(keys)
+		return ErrBusy
+	}
+	select {
+	case d.queue <- m:
+		d.metrics.queued.Inc()
+		return nil
+	default:
+		d.release(keys)
+		d.metrics.rejected.WithLabelValues(m.Platform).Inc()
+		return ErrBusy
+	}
+}
+
+func (d *Dispatcher) work() {
+	defer d.workers.Done()
+	for m := range d.queue {
+		d.metrics.queued.Dec()
+		d.run(m)
+	}
+}
+
+func (d *Dispatcher) run(m Message) {
+	ctx := context.Background()
+	// The store is the authority across restarts and replicas: the memory claim only
+	// covers this process's lifetime.
+	for _, k := range deliveryKeys(m.Platform, m.EventID, m.MessageID) {
+		fresh, err := d.dedupe.MarkProcessed(ctx, k, d.now())
+		if err != nil {
+			d.log.Error("dedupe failed; handling anyway", "platform", m.Platform, "event_id", m.EventID, "err", err)
+			break
+		}
+		if !fresh {
+			d.metrics.duplicates.WithLabelValues(m.Platform).Inc()
+			return
+		}
+	}
+	start := time.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			d.log.Error("handler panicked", "platform", m.Platform, "event_id", m.EventID, "panic", r)
+		}
+		d.metrics.handled.WithLabelValues(m.Platform, "message").Observe(time.Since(start).Seconds())
+	}()
+	d.h.HandleMessage(ctx, m)
+}
+
+// inProgress is the answer to a click whose work outlives the platform's deadline.
+var inProgress = ActionResult{Toast: Toast{Type: "info", Text: "正在处理，完成后卡片会自动更新"}}
+
+// HandleAction runs a click, answering with its result if it finishes within ActionWait and
+// otherwise with an "in progress" toast, updating the clicked card when the work is done.
+// A repeated delivery of the same click acts once.
+func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, error) {
+	d.metrics.received.WithLabelValues(a.Platform, "action").Inc()
+	keys := deliveryKeys(a.Platform, a.EventID, "")
+	if !d.claim(keys) {
+		d.metrics.duplicates.WithLabelValues(a.Platform).Inc()
+		return inProgress, nil
+	}
+	d.mu.RLock()
+	closing := d.closing
+	if !closing {
+		d.late.Add(1)
+	}
+	d.mu.RUnlock()
+	if closing {
+		d.release(keys)
+		return ActionResult{}, ErrBusy
+	}
+	select {
+	case d.actions <- struct{}{}:
+	default:
+		d.late.Done()
+		d.release(keys)
+		return ActionResult{Toast: Toast{Type: "warning", Text: "机器人正忙，请稍后再试"}}, nil
+	}
+
+	done := make(chan ActionResult, 1)
+	go func() {
+		defer d.late.Done()
+		defer func() { <-d.actions }()
+		start := time.Now()
+		var res ActionResult
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					d.log.Error("action handler panicked", "platform", a.Platform, "event_id", a.EventID, "panic", r)
+					res = ActionResult{Toast: Toast{Type: "error", Text: "内部错误，请稍后再试"}}
+				}
+			}()
+			// The work must not be cut short by the platform's request ending.
+			res = d.h.HandleAction(context.WithoutCancel(ctx), a)
+		}()
+		d.metrics.handled.WithLabelValues(a.Platform, "action").Observe(time.Since(start).Seconds())
+		done <- res
+	}()
+
+	timer := time.NewTimer(d.cfg.ActionWait)
+	defer timer.Stop()
+	select {
+	case res := <-done:
+		return res, nil
+	case <-timer.C:
+		d.metrics.lateActions.WithLabelValues(a.Platform).Inc()
+		d.late.Add(1)
+		go func() {
+			defer d.late.Done()
+			d.finishLate(a, <-done)
+		}()
+		return inProgress, nil
+	}
+}
+
+// finishLate applies a click's result after the platform was already answered.
+func (d *Dispatcher) finishLate(a Action, res ActionResult) {
+	if res.Card == nil {
+		return
+	}
+	p, ok := d.platforms[a.Platform]
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ref := CardRef{Platform: a.Platform, ChatID: a.ChatID, MessageID: a.MessageID}
+	if err := p.Update(ctx, ref, Outgoing{Kind: KindCard, Body: res.Card}); err != nil {
+		d.log.Error("late card update failed", "platform", a.Platform, "chat_id", a.ChatID, "err", err)
+	}
+}
+
+// Shutdown stops accepting work, then waits for queued messages and running clicks to
+// finish, or for ctx to end.
+func (d *Dispatcher) Shutdown(ctx context.Context) error {
+	d.mu.Lock()
+	if !d.closing {
+		d.closing = true
+		close(d.queue)
+	}
+	d.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		d.workers.Wait()
+		d.late.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return errors.Join(errors.New("bot: shutdown: work still running"), ctx.Err())
+	}
+}

@@ -1,0 +1,276 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recordingHandler counts what reached it; block, when set, holds every call until closed.
+type recordingHandler struct {
+	mu       sync.Mutex
+	messages []Message
+	actions  []Action
+	block    chan struct{}
+	result   ActionResult
+}
+
+func (h *recordingHandler) HandleMessage(_ context.Context, m Message) {
+	if h.block != nil {
+		<-h.block
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.messages = append(h.messages, m)
+}
+
+func (h *recordingHandler) HandleAction(_ context.Context, a Action) ActionResult {
+	if h.block != nil {
+		<-h.block
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.actions = append(h.actions, a)
+	return h.result
+}
+
+func (h *recordingHandler) count() (int, int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.messages), len(h.actions)
+}
+
+// memDedupe is an in-memory Deduper standing in for the store.
+type memDedupe struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (m *memDedupe) MarkProcessed(_ context.Context, key string, _ time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.seen == nil {
+		m.seen = map[string]bool{}
+	}
+	if m.seen[key] {
+		return false, nil
+	}
+	m.seen[key] = true
+	return true, nil
+}
+
+// recordingPlatform records updates.
+type recordingPlatform struct {
+	mu      sync.Mutex
+	updates []CardRef
+	bodies  [][]byte
+	updated chan struct{}
+}
+
+func (p *recordingPlatform) Name() string { return "feishu" }
+func (p *recordingPlatform) Send(context.Context, string, Outgoing) (CardRef, error) {
+	return CardRef{}, nil
+}
+func (p *recordingPlatform) Reply(context.Context, CardRef, Outgoing) (CardRef, error) {
+	return CardRef{}, nil
+}
+func (p *recordingPlatform) Update(_ context.Context, ref CardRef, m Outgoing) error {
+	p.mu.Lock()
+	p.updates = append(p.updates, ref)
+	p.bodies = append(p.bodies, m.Body)
+	p.mu.Unlock()
+	p.updated <- struct{}{}
+	return nil
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func newTestDispatcher(cfg DispatcherConfig, h Handler, dd Deduper, p Platform) *Dispatcher {
+	plats := map[string]Platform{}
+	if p != nil {
+		plats["feishu"] = p
+	}
+	d := NewDispatcher(cfg, h, dd, plats, nil, quiet())
+	return d
+}
+
+func TestDuplicateDeliveriesHandledOnce(t *testing.T) {
+	h := &recordingHandler{}
+	d := newTestDispatcher(DispatcherConfig{Workers: 2}, h, &memDedupe{}, nil)
+	d.Start()
+	m := Message{Platform: "feishu", EventID: "ev1", MessageID: "om1", Text: "help"}
+	for range 3 {
+		if err := d.HandleMessage(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Same message under a new event id (Feishu redelivers with a new event_id sometimes).
+	m2 := m
+	m2.EventID = "ev2"
+	if err := d.HandleMessage(context.Background(), m2); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := h.count(); n != 1 {
+		t.Fatalf("handler ran %d times, want 1", n)
+	}
+}
+
+func TestStoreIsAuthorityAcrossRestarts(t *testing.T) {
+	dd := &memDedupe{}
+	m := Message{Platform: "feishu", EventID: "ev1", MessageID: "om1"}
+	for run := range 2 {
+		h := &recordingHandler{}
+		d := newTestDispatcher(DispatcherConfig{}, h, dd, nil) // a fresh process: empty memory
+		d.Start()
+		if err := d.HandleMessage(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		want := 1 - run
+		if n, _ := h.count(); n != want {
+			t.Fatalf("run %d: handler ran %d times, want %d", run, n, want)
+		}
+	}
+}
+
+func TestFullQueueAsksForRedeliveryAndForgetsTheClaim(t *testing.T) {
+	h := &recordingHandler{block: make(chan struct{})}
+	d := newTestDispatcher(DispatcherConfig{Workers: 1, Queue: 1}, h, &memDedupe{}, nil)
+	d.Start()
+	ctx := context.Background()
+	// One message occupies the worker, one waits in the queue; the third finds it full.
+	_ = d.HandleMessage(ctx, Message{Platform: "feishu", EventID: "a"})
+	waitFor(t, func() bool { return len(d.queue) == 0 })
+	_ = d.HandleMessage(ctx, Message{Platform: "feishu", EventID: "b"})
+	third := Message{Platform: "feishu", EventID: "c"}
+	if err := d.HandleMessage(ctx, third); !errors.Is(err, ErrBusy) {
+		t.Fatalf("full queue: got %v, want ErrBusy", err)
+	}
+	close(h.block)
+	waitFor(t, func() bool { return len(d.queue) == 0 })
+	// The redelivery must be accepted: the refused attempt did not count as processed.
+	if err := d.HandleMessage(ctx, third); err != nil {
+		t.Fatalf("redelivery after ErrBusy: %v", err)
+	}
+	if err := d.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := h.count(); n != 3 {
+		t.Fatalf("handled %d, want 3", n)
+	}
+}
+
+func TestFastActionAnswersWithResult(t *testing.T) {
+	h := &recordingHandler{result: ActionResult{Toast: Toast{Type: "success", Text: "已关闭"}, Card: []byte(`{}`)}}
+	d := newTestDispatcher(DispatcherConfig{}, h, &memDedupe{}, nil)
+	res, err := d.HandleAction(context.Background(), Action{Platform: "feishu", EventID: "e1", Command: "close ksyun:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Toast.Text != "已关闭" || string(res.Card) != "{}" {
+		t.Fatalf("got %+v", res)
+	}
+	// A redelivered click acts once.
+	res, _ = d.HandleAction(context.Background(), Action{Platform: "feishu", EventID: "e1", Command: "close ksyun:1"})
+	if res.Card != nil {
+		t.Fatalf("duplicate click returned a card: %+v", res)
+	}
+	if _, n := h.count(); n != 1 {
+		t.Fatalf("action ran %d times, want 1", n)
+	}
+}
+
+func TestSlowActionAnswersInProgressThenUpdatesCard(t *testing.T) {
+	h := &recordingHandler{block: make(chan struct{}), result: ActionResult{Card: []byte(`{"late":true}`)}}
+	p := &recordingPlatform{updated: make(chan struct{}, 1)}
+	d := newTestDispatcher(DispatcherConfig{ActionWait: 10 * time.Millisecond}, h, &memDedupe{}, p)
+	a := Action{Platform: "feishu", EventID: "e1", ChatID: "oc_1", MessageID: "om_card"}
+	res, err := d.HandleAction(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Card != nil || res.Toast.Type != "info" {
+		t.Fatalf("slow click should answer in-progress without a card, got %+v", res)
+	}
+	close(h.block)
+	select {
+	case <-p.updated:
+	case <-time.After(5 * time.Second):
+		t.Fatal("card never updated")
+	}
+	if p.updates[0].MessageID != "om_card" || string(p.bodies[0]) != `{"late":true}` {
+		t.Fatalf("updated %+v with %s", p.updates[0], p.bodies[0])
+	}
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestShutdownDrainsQueuedWork(t *testing.T) {
+	h := &recordingHandler{block: make(chan struct{})}
+	d := newTestDispatcher(DispatcherConfig{Workers: 1, Queue: 10}, h, &memDedupe{}, nil)
+	d.Start()
+	for _, id := range []string{"1", "2", "3"} {
+		if err := d.HandleMessage(context.Background(), Message{Platform: "feishu", EventID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	go func() { time.Sleep(20 * time.Millisecond); close(h.block) }()
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := h.count(); n != 3 {
+		t.Fatalf("shutdown lost work: handled %d of 3", n)
+	}
+	if err := d.HandleMessage(context.Background(), Message{Platform: "feishu", EventID: "4"}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("after shutdown: got %v, want ErrBusy", err)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func BenchmarkHandleMessageEnqueue(b *testing.B) {
+	d := newTestDispatcher(DispatcherConfig{Queue: 1 << 20}, &recordingHandler{}, &memDedupe{}, nil)
+	ids := make([]string, b.N)
+	for i := range ids {
+		ids[i] = time.Now().Format("150405.000000000") + string(rune('a'+i%26)) + itoa(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := d.HandleMessage(context.Background(), Message{Platform: "feishu", EventID: ids[i]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func itoa(i int) string {
+	var buf [20]byte
+	n := len(buf)
+	for {
+		n--
+		buf[n] = byte('0' + i%10)
+		i /= 10
+		if i == 0 {
+			return string(buf[n:])
+		}
+	}
+}

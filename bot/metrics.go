@@ -1,0 +1,43 @@
+package bot
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics are the dispatcher's Prometheus instruments. They are registered on the registry
+// main passes in (no global registry), and served at /metrics.
+type Metrics struct {
+	received    *prometheus.CounterVec
+	duplicates  *prometheus.CounterVec
+	rejected    *prometheus.CounterVec
+	lateActions *prometheus.CounterVec
+	queued      prometheus.Gauge
+	handled     *prometheus.HistogramVec
+}
+
+// NewMetrics creates the instruments and registers them on reg when reg is not nil.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		received: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticketbot_deliveries_total", Help: "Messages and clicks received from chat platforms.",
+		}, []string{"platform", "kind"}),
+		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticketbot_duplicate_deliveries_total", Help: "Redelivered events dropped by dedupe.",
+		}, []string{"platform"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticketbot_queue_full_total", Help: "Messages refused because the work queue was full (the platform redelivers).",
+		}, []string{"platform"}),
+		lateActions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticketbot_late_actions_total", Help: "Clicks whose work outlived the platform's answer deadline.",
+		}, []string{"platform"}),
+		queued: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ticketbot_queue_depth", Help: "Messages waiting for a worker.",
+		}),
+		handled: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "ticketbot_handle_seconds", Help: "Time to handle a message or click, vendor calls included.",
+			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
+		}, []string{"platform", "kind"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.received, m.duplicates, m.rejected, m.lateActions, m.queued, m.handled)
+	}
+	return m
+}
