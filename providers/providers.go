@@ -83,12 +83,12 @@ type Ticket struct {
 	// RawStatus is the vendor's own value ("2"), kept so unknown states can be shown.
 	RawStatus string `json:"raw_status"`
 	// RawLabel is the vendor's label for RawStatus where it has one ("处理中").
-	RawLabel string   `json:"raw_label,omitempty"`
-	Flags    []Flag   `json:"flags,omitempty"`
-	Priority string   `json:"priority,omitempty"` // display label, e.g. "普通"
-	Type     string   `json:"type,omitempty"`     // display label, e.g. "问题排查"
-	Customer string   `json:"customer,omitempty"`
-	Creator  string   `json:"creator,omitempty"`
+	RawLabel string `json:"raw_label,omitempty"`
+	Flags    []Flag `json:"flags,omitempty"`
+	Priority string `json:"priority,omitempty"` // display label, e.g. "普通"
+	Type     string `json:"type,omitempty"`     // display label, e.g. "问题排查"
+	Customer string `json:"customer,omitempty"`
+	Creator  string `json:"creator,omitempty"`
 	// CreatorID is the creator's vendor identity (Kingsoft creator_id).
 	CreatorID  string    `json:"creator_id,omitempty"`
 	Handler    string    `json:"handler,omitempty"`
@@ -113,8 +113,8 @@ func (t Ticket) HasFlag(f Flag) bool {
 
 // Note is one entry of a ticket's conversation or history.
 type Note struct {
-	ID     string    `json:"id"`
-	Author string    `json:"author"`
+	ID     string `json:"id"`
+	Author string `json:"author"`
 	// Official is true for the vendor's staff (小二, 金山云工程师), false for the customer side.
 	Official bool      `json:"official"`
 	Body     string    `json:"body"`
