@@ -42,6 +42,9 @@ type Store interface {
 	SaveTicket(ctx context.Context, t TicketState) error
 	// Ticket loads the ticket's last seen state.
 	Ticket(ctx context.Context, provider, ticketID string) (TicketState, error)
+	// Tickets lists the tracked tickets of a provider (of every provider if it is empty),
+	// ordered by provider and ticket id: the watcher's list of what to refresh.
+	Tickets(ctx context.Context, provider string) ([]TicketState, error)
 
 	// Close releases the database.
 	Close() error

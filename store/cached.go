@@ -1,0 +1,167 @@
+package store
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/patrickmn/go-cache"
+)
+
+// DefaultCacheTTL is what NewCached uses when given a ttl that is not positive. It covers
+// the quick redeliveries (WeCom retries within seconds; Feishu after 15 s and 5 min); the
+// late ones (Feishu's 1 h and 6 h retries) fall through to the database, which catches them.
+const DefaultCacheTTL = 10 * time.Minute
+
+// Cached is a Store with an in-memory cache in front of MarkProcessed and CardByMessage, the
+// two calls made for every inbound event and every button click. Everything else goes
+// straight to the wrapped Store.
+//
+// The wrapped Store stays the authority. The memory can only answer "duplicate" for a
+// delivery id this process has already seen stored; a miss always asks the database. That
+// keeps several replicas behind one PostgreSQL correct: a redelivery that lands on another
+// replica is caught by the database's atomic insert, never declared new from memory. Card
+// lookups are weaker: SaveCard invalidates only this process's memory, so after another
+// replica moves a card, this one may answer with the old mapping for up to ttl.
+type Cached struct {
+	next Store
+	seen *cache.Cache // delivery id → struct{}: known processed
+
+	mu    sync.Mutex   // orders card fills against SaveCard invalidations
+	gen   uint64       // bumped by every SaveCard; see CardByMessage
+	cards *cache.Cache // platform, message id → Card
+	where *cache.Cache // platform, chat, provider, ticket → message id of the cached card
+}
+
+var _ Store = (*Cached)(nil)
+
+// NewCached wraps s. Entries live for ttl (DefaultCacheTTL if ttl <= 0).
+func NewCached(s Store, ttl time.Duration) *Cached {
+	if ttl <= 0 {
+		ttl = DefaultCacheTTL
+	}
+	return &Cached{
+		next:  s,
+		seen:  cache.New(ttl, ttl),
+		cards: cache.New(ttl, ttl),
+		where: cache.New(ttl, ttl),
+	}
+}
+
+// MarkProcessed answers a delivery id seen before from memory, without touching the
+// database; otherwise it asks the wrapped Store and remembers the id whatever the answer,
+// since after the call the id is stored either way.
+func (c *Cached) MarkProcessed(ctx context.Context, key string, at time.Time) (bool, error) {
+	if _, ok := c.seen.Get(key); ok {
+		return false, nil
+	}
+	fresh, err := c.next.MarkProcessed(ctx, key, at)
+	if err != nil {
+		return false, err
+	}
+	c.seen.SetDefault(key, struct{}{})
+	return fresh, nil
+}
+
+// CardByMessage answers from memory when it can. Not-found is not cached: the card may be
+// saved a moment later, possibly by another replica.
+func (c *Cached) CardByMessage(ctx context.Context, platform, messageID string) (Card, error) {
+	k := messageKey(platform, messageID)
+	if v, ok := c.cards.Get(k); ok {
+		return v.(Card), nil
+	}
+	c.mu.Lock()
+	gen := c.gen
+	c.mu.Unlock()
+
+	card, err := c.next.CardByMessage(ctx, platform, messageID)
+	if err != nil {
+		return Card{}, err
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// A SaveCard that finished while we read may have made card stale; its invalidation
+	// already ran, so caching now would undo it. A SaveCard still running will invalidate
+	// after us.
+	if c.gen == gen {
+		c.cards.SetDefault(k, card)
+		c.where.SetDefault(ticketKey(card.Platform, card.ChatID, card.Provider, card.TicketID), card.MessageID)
+	}
+	return card, nil
+}
+
+// SaveCard saves through and then drops what it may have made stale: the ticket's previous
+// message in the chat and whatever c.MessageID showed before. The next lookup refills.
+func (c *Cached) SaveCard(ctx context.Context, card Card) error {
+	err := c.next.SaveCard(ctx, card)
+	// Invalidate even on error: the write may have happened before the error was reported.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	tk := ticketKey(card.Platform, card.ChatID, card.Provider, card.TicketID)
+	if old, ok := c.where.Get(tk); ok {
+		c.cards.Delete(messageKey(card.Platform, old.(string)))
+		c.where.Delete(tk)
+	}
+	c.cards.Delete(messageKey(card.Platform, card.MessageID))
+	return err
+}
+
+// messageKey and ticketKey join ids with NUL, which no platform or vendor id contains.
+func messageKey(platform, messageID string) string { return platform + "\x00" + messageID }
+
+func ticketKey(platform, chatID, provider, ticketID string) string {
+	return platform + "\x00" + chatID + "\x00" + provider + "\x00" + ticketID
+}
+
+// PruneProcessed passes through. Remembered ids expire from memory on their own.
+func (c *Cached) PruneProcessed(ctx context.Context, before time.Time) error {
+	return c.next.PruneProcessed(ctx, before)
+}
+
+// CardInChat passes through.
+func (c *Cached) CardInChat(ctx context.Context, platform, chatID, provider, ticketID string) (Card, error) {
+	return c.next.CardInChat(ctx, platform, chatID, provider, ticketID)
+}
+
+// CardsForTicket passes through.
+func (c *Cached) CardsForTicket(ctx context.Context, provider, ticketID string) ([]Card, error) {
+	return c.next.CardsForTicket(ctx, provider, ticketID)
+}
+
+// Follow passes through.
+func (c *Cached) Follow(ctx context.Context, f Follow) error { return c.next.Follow(ctx, f) }
+
+// Unfollow passes through.
+func (c *Cached) Unfollow(ctx context.Context, platform, chatID, provider, ticketID string) (bool, error) {
+	return c.next.Unfollow(ctx, platform, chatID, provider, ticketID)
+}
+
+// Following passes through.
+func (c *Cached) Following(ctx context.Context, platform, chatID string) ([]Follow, error) {
+	return c.next.Following(ctx, platform, chatID)
+}
+
+// Followers passes through.
+func (c *Cached) Followers(ctx context.Context, provider, ticketID string) ([]Follow, error) {
+	return c.next.Followers(ctx, provider, ticketID)
+}
+
+// SaveTicket passes through.
+func (c *Cached) SaveTicket(ctx context.Context, t TicketState) error {
+	return c.next.SaveTicket(ctx, t)
+}
+
+// Ticket passes through.
+func (c *Cached) Ticket(ctx context.Context, provider, ticketID string) (TicketState, error) {
+	return c.next.Ticket(ctx, provider, ticketID)
+}
+
+// Tickets passes through.
+func (c *Cached) Tickets(ctx context.Context, provider string) ([]TicketState, error) {
+	return c.next.Tickets(ctx, provider)
+}
+
+// Close closes the wrapped Store. The memory is released with the Cached value.
+func (c *Cached) Close() error { return c.next.Close() }

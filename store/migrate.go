@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// migration is one step of the schema. Versions only grow; a released migration is never
+// edited, a change is a new migration.
+type migration struct {
+	version int
+	name    string
+	stmts   []string
+}
+
+// migrations is the schema, oldest first. The DDL sticks to types both SQLite and
+// PostgreSQL accept (TEXT, BIGINT) except BLOB, which PostgreSQL spells BYTEA. Times are
+// BIGINT unix milliseconds (see millis).
+var migrations = []migration{
+	{
+		version: 1,
+		name:    "initial schema",
+		stmts: []string{
+			// processed remembers delivery ids so redelivered events are handled once.
+			`CREATE TABLE processed (
+				key TEXT NOT NULL PRIMARY KEY,
+				at  BIGINT NOT NULL
+			)`,
+			`CREATE INDEX processed_at ON processed (at)`,
+
+			// cards: one living card per ticket per chat (the primary key); a message shows
+			// at most one ticket (the unique key), so a click finds its ticket.
+			`CREATE TABLE cards (
+				platform   TEXT NOT NULL,
+				chat_id    TEXT NOT NULL,
+				message_id TEXT NOT NULL,
+				provider   TEXT NOT NULL,
+				ticket_id  TEXT NOT NULL,
+				updated_at BIGINT NOT NULL,
+				PRIMARY KEY (platform, chat_id, provider, ticket_id),
+				UNIQUE (platform, message_id)
+			)`,
+			`CREATE INDEX cards_ticket ON cards (provider, ticket_id)`,
+
+			`CREATE TABLE follows (
+				platform   TEXT NOT NULL,
+				chat_id    TEXT NOT NULL,
+				provider   TEXT NOT NULL,
+				ticket_id  TEXT NOT NULL,
+				by_user    TEXT NOT NULL,
+				created_at BIGINT NOT NULL,
+				PRIMARY KEY (platform, chat_id, provider, ticket_id)
+			)`,
+			`CREATE INDEX follows_ticket ON follows (provider, ticket_id)`,
+
+			`CREATE TABLE tickets (
+				provider        TEXT NOT NULL,
+				ticket_id       TEXT NOT NULL,
+				status          TEXT NOT NULL,
+				raw_status      TEXT NOT NULL,
+				last_note_id    TEXT NOT NULL,
+				creator_user_id TEXT NOT NULL,
+				snapshot        BLOB,
+				updated_at      BIGINT NOT NULL,
+				PRIMARY KEY (provider, ticket_id)
+			)`,
+		},
+	},
+}
+
+const (
+	sqlCreateMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    BIGINT NOT NULL PRIMARY KEY,
+		applied_at BIGINT NOT NULL
+	)`
+	sqlMigrationApplied = `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`
+	sqlRecordMigration  = `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`
+)
+
+// migrate applies the migrations not yet recorded in schema_migrations, each in its own
+// transaction together with its record, so a failed step leaves neither half-built tables
+// nor a false record, and reopening an up-to-date database changes nothing. The check runs
+// inside the transaction (which takes the write lock at BEGIN) so two processes opening the
+// same new file at once apply each step exactly once.
+func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
+	if _, err := db.ExecContext(ctx, sqlCreateMigrations); err != nil {
+		return fmt.Errorf("store: create schema_migrations: %w", err)
+	}
+	for _, m := range ms {
+		if err := applyMigration(ctx, db, m); err != nil {
+			return fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // no-op after Commit
+
+	var n int
+	if err := tx.QueryRowContext(ctx, sqlMigrationApplied, m.version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	for _, stmt := range m.stmts {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, sqlRecordMigration, m.version, millis(time.Now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver (no cgo)
+)
+
+// SQL is the Store over database/sql. OpenSQLite builds one on SQLite; the statements use $N
+// placeholders and standard upsert syntax so that a PostgreSQL constructor can reuse them.
+type SQL struct {
+	db *sql.DB
+}
+
+var _ Store = (*SQL)(nil)
+
+// sqliteParams are applied by the modernc driver to every connection it opens, so a
+// connection the pool replaces gets the same settings as the first one.
+//
+//   - busy_timeout comes first (the driver sorts it first): another process holding the write
+//     lock makes us wait up to 5 s instead of failing at once with SQLITE_BUSY.
+//   - journal_mode WAL lets readers in other processes (ticketbot check, sqlite3 CLI) run
+//     while we write; synchronous NORMAL is durable enough in WAL mode (a power cut may lose
+//     the last transactions, never corrupt the file) and far cheaper than FULL.
+//   - foreign_keys is off by default in SQLite; turn it on so future references are enforced.
+//   - _txlock=immediate makes BEGIN take the write lock at once. A deferred transaction that
+//     reads and then writes can fail with SQLITE_BUSY when another process wrote in between,
+//     and busy_timeout cannot help there; immediate transactions just queue.
+var sqliteParams = []string{
+	"_pragma=busy_timeout(5000)",
+	"_pragma=journal_mode(WAL)",
+	"_pragma=synchronous(NORMAL)",
+	"_pragma=foreign_keys(1)",
+	"_txlock=immediate",
+}
+
+// OpenSQLite opens (creating if needed) the SQLite database at dsn and brings its schema up
+// to date. dsn is a file path ("ticketbot.db"), ":memory:", or a "file:" URI such as
+// "file::memory:?cache=shared"; the connection settings are appended to it.
+func OpenSQLite(ctx context.Context, dsn string) (*SQL, error) {
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	db, err := sql.Open("sqlite", dsn+sep+strings.Join(sqliteParams, "&"))
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	// One connection for the whole process. SQLite admits a single writer per file anyway, so
+	// a larger pool buys little for a chat bot's load and costs correctness: concurrent
+	// writers on separate connections can meet SQLITE_BUSY, and a ":memory:" database exists
+	// only on the connection that created it. database/sql queues callers for the one
+	// connection (honouring their contexts), which makes every statement and transaction
+	// here serialized and race-free. Keep it forever so an in-memory database survives.
+	// If reads ever become a bottleneck, add a separate read-only pool next to this writer.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	if err := migrate(ctx, db, migrations); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &SQL{db: db}, nil
+}
+
+// Close releases the database.
+func (s *SQL) Close() error {
+	return s.db.Close()
+}
+
+// millis is how every time is stored: UTC unix milliseconds in a BIGINT column. Integers
+// compare and index the same way in every database, and no driver reinterprets them.
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMillis is the inverse of millis; times come back in UTC, truncated to the millisecond.
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// need returns an error naming the first empty field; kv alternates names and values. Writes
+// check their keys because an empty id would silently merge unrelated rows.
+func need(op string, kv ...string) error {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			return fmt.Errorf("store: %s: empty %s", op, kv[i])
+		}
+	}
+	return nil
+}
+
+// inTx runs fn in a transaction, committing if it returns nil and rolling back otherwise.
+// Inside fn use only tx: the single pooled connection is taken by the transaction, so a call
+// on s.db would wait for it forever.
+func (s *SQL) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Ping checks the database answers, for /healthz.
+func (s *SQL) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+const (
+	ticketCols = `provider, ticket_id, status, raw_status, last_note_id, creator_user_id, snapshot, updated_at`
+
+	// The creator is set once, when the bot creates the ticket; the watcher saves what it
+	// sees at the vendor, which does not know our chat users. So an empty creator keeps the
+	// stored one instead of erasing it. Every other field is replaced.
+	sqlSaveTicket = `INSERT INTO tickets (` + ticketCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (provider, ticket_id) DO UPDATE SET
+			status = excluded.status,
+			raw_status = excluded.raw_status,
+			last_note_id = excluded.last_note_id,
+			creator_user_id = CASE WHEN excluded.creator_user_id = ''
+				THEN tickets.creator_user_id ELSE excluded.creator_user_id END,
+			snapshot = excluded.snapshot,
+			updated_at = excluded.updated_at`
+	sqlTicket = `SELECT ` + ticketCols + ` FROM tickets WHERE provider = $1 AND ticket_id = $2`
+	// Two statements rather than "$1 = '' OR provider = $1": PostgreSQL must infer one type
+	// per parameter, and the planner can use the primary key only in the second form.
+	sqlAllTickets      = `SELECT ` + ticketCols + ` FROM tickets ORDER BY provider, ticket_id`
+	sqlProviderTickets = `SELECT ` + ticketCols + ` FROM tickets WHERE provider = $1 ORDER BY ticket_id`
+)
+
+// SaveTicket stores the ticket's last seen state. An empty CreatorUserID keeps the stored one.
+func (s *SQL) SaveTicket(ctx context.Context, t TicketState) error {
+	if err := need("save ticket", "provider", t.Provider, "ticket_id", t.TicketID); err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, sqlSaveTicket, t.Provider, t.TicketID, t.Status, t.RawStatus,
+		t.LastNoteID, t.CreatorUserID, t.Snapshot, millis(t.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("store: save ticket %s %s: %w", t.Provider, t.TicketID, err)
+	}
+	return nil
+}
+
+// Ticket loads the ticket's last seen state.
+func (s *SQL) Ticket(ctx context.Context, provider, ticketID string) (TicketState, error) {
+	t, err := scanTicket(s.db.QueryRowContext(ctx, sqlTicket, provider, ticketID))
+	if err != nil {
+		return TicketState{}, fmt.Errorf("store: ticket %s %s: %w", provider, ticketID, err)
+	}
+	return t, nil
+}
+
+// Tickets lists the tracked tickets of provider (of every provider if it is empty), ordered
+// by provider and ticket id.
+func (s *SQL) Tickets(ctx context.Context, provider string) ([]TicketState, error) {
+	var rows *sql.Rows
+	var err error
+	if provider == "" {
+		rows, err = s.db.QueryContext(ctx, sqlAllTickets)
+	} else {
+		rows, err = s.db.QueryContext(ctx, sqlProviderTickets, provider)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: tickets of %q: %w", provider, err)
+	}
+	defer rows.Close()
+	var ts []TicketState
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: tickets of %q: %w", provider, err)
+		}
+		ts = append(ts, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: tickets of %q: %w", provider, err)
+	}
+	return ts, nil
+}
+
+// scanTicket reads the columns of ticketCols; no row becomes ErrNotFound.
+func scanTicket(r scanner) (TicketState, error) {
+	var t TicketState
+	var at int64
+	err := r.Scan(&t.Provider, &t.TicketID, &t.Status, &t.RawStatus, &t.LastNoteID,
+		&t.CreatorUserID, &t.Snapshot, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return TicketState{}, ErrNotFound
+	}
+	if err != nil {
+		return TicketState{}, err
+	}
+	t.UpdatedAt = fromMillis(at)
+	return t, nil
+}
