@@ -1,0 +1,313 @@
+package ksyun
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+// The fake's error codes. Kingsoft publishes only 10000 (success) and 23000; the others are
+// invented for the fake, because the real codes for these failures are unknown.
+const (
+	FakeErrSign       = 40001 // invented: AppId, Timestamp or Sign rejected ("sign error")
+	FakeErrParam      = 40002 // invented: a required field is missing or malformed
+	FakeErrNotFound   = 40400 // invented: 工单不存在
+	FakeErrNotCreator = 23001 // invented: 仅工单的创建人可关闭工单
+	FakeErrState      = 23000 // documented: 工单状态不允许关闭
+)
+
+// Identities the fake uses. FakeCreatorID and FakeCreatorName are the creator of the doc's own
+// example ticket; FakeStaffID and FakeStaffName are the Kingsoft engineer every new ticket is
+// assigned to.
+const (
+	FakeCreatorID   = 38361
+	FakeCreatorName = "姜程"
+	FakeStaffID     = 90001
+	FakeStaffName   = "值班工程师"
+)
+
+// fakeSkew is how far the Timestamp header may be from the fake's clock (ASSUME: the real
+// tolerance is unpublished).
+const fakeSkew = 5 * time.Minute
+
+// FakeTicket is a ticket as the fake stores it. Times are Unix seconds, 0 when unset.
+type FakeTicket struct {
+	ID                       int64
+	Title                    string
+	Detail                   string
+	Type                     int
+	Priority                 int
+	Status                   int
+	CreatorID                int64
+	CreatorName              string
+	CustomerOrganizationID   int64
+	CustomerOrganizationName string
+	RepositoryProductID      int64
+	ProductGroupID           int64
+	ReportedTime             int64
+	CreatedTime              int64
+	UpdatedTime              int64
+	StartedTime              int64
+	FinishedTime             int64
+	SolvedTime               int64
+	ClosedTime               int64
+	SuspendedTime            int64
+	Suspended                bool
+	IsSolved                 bool
+	Assigns                  []FakeAssign
+}
+
+// FakeAssign is one product line's assignment of a fake ticket.
+type FakeAssign struct {
+	ID               int64
+	ProductGroupID   int64
+	ProductGroupName string
+	Status           int
+	IsHandler        bool
+	UserID           int64
+	UserName         string
+	History          []FakeHistory
+}
+
+// FakeHistory is one history entry of an assignment. Action codes are the fake's own (the real
+// 工单字典表 is unpublished): 1 comment, 2 staff note, 3 reject, 4 close.
+type FakeHistory struct {
+	ID          int64
+	Action      int
+	CreatorID   int64
+	CreatorName string
+	Detail      string
+	CreatedTime int64
+}
+
+// FakeCall is one request the fake received, recorded before any check.
+type FakeCall struct {
+	Method string
+	Path   string
+	Query  url.Values
+	Header http.Header
+	// Body is the decoded JSON body (numbers as json.Number), or for an upload the file's
+	// name, size and type; nil when there is none.
+	Body map[string]any
+}
+
+type fakeFailure struct {
+	httpStatus int // HTTP status to answer with, or 0 for an envelope error
+	errno      int
+	errmsg     string
+}
+
+// Fake is an in-memory Kingsoft workorder API on a loopback httptest server. It checks what the
+// real one is documented (or assumed) to check: the AppId, a Timestamp within ±5 minutes, the
+// Sign under the default rule (lower-case hex MD5 of AppId + Timestamp + AppSecret), required
+// fields, unknown tickets, and that only the creator closes. It is stricter than the vendor
+// probably is on one point: unknown JSON fields are refused, so a misspelt key
+// (product_group_id for productGroupId) fails a test instead of being ignored silently.
+// It is safe for concurrent use.
+type Fake struct {
+	appID, secret string
+	srv           *httptest.Server
+
+	mu       sync.Mutex
+	now      func() time.Time
+	nextID   int64
+	nextSub  int64 // ids of assignments and history entries
+	nextReq  int64
+	tickets  map[int64]*FakeTicket
+	calls    []FakeCall
+	failures []fakeFailure
+}
+
+// NewFake starts a fake accepting appID and appSecret. Close it when done.
+func NewFake(appID, appSecret string) *Fake {
+	f := &Fake{
+		appID:   appID,
+		secret:  appSecret,
+		now:     time.Now,
+		nextID:  1204,
+		nextSub: 1,
+		tickets: map[int64]*FakeTicket{},
+	}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serveHTTP))
+	return f
+}
+
+// URL is the fake's base URL, for Config.BaseURL.
+func (f *Fake) URL() string { return f.srv.URL }
+
+// Close stops the server.
+func (f *Fake) Close() { f.srv.Close() }
+
+// Config returns a valid provider configuration pointing at the fake, with FakeCreatorID as the
+// default creator.
+func (f *Fake) Config() Config {
+	c := Config{
+		BaseURL:                  f.URL(),
+		AppID:                    f.appID,
+		AppSecret:                providers.Secret(f.secret),
+		CustomerOrganizationID:   1,
+		CustomerOrganizationName: "北京金山云网络技术有限公司",
+		RepositoryProductID:      36,
+		CreatorID:                FakeCreatorID,
+		CreatorName:              FakeCreatorName,
+	}
+	c.Defaults()
+	return c
+}
+
+// SetClock sets the fake's clock, used for the Timestamp check and the times it records.
+func (f *Fake) SetClock(now func() time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = now
+}
+
+var errFakeUnknown = errors.New("ksyun fake: unknown ticket")
+
+// update runs fn on a stored ticket and stamps updated_time.
+func (f *Fake) update(id string, fn func(t *FakeTicket, now int64)) error {
+	n, _ := strconv.ParseInt(id, 10, 64)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.tickets[n]
+	if !ok {
+		return fmt.Errorf("%w %s", errFakeUnknown, id)
+	}
+	now := f.now().Unix()
+	fn(t, now)
+	t.UpdatedTime = now
+	return nil
+}
+
+// SetStatus sets a ticket's raw status (1 待处理, 2 处理中, 3 已关闭, 4 已取消).
+func (f *Fake) SetStatus(id string, status int) error {
+	return f.update(id, func(t *FakeTicket, now int64) {
+		t.Status = status
+		if status == statusProcessing && t.StartedTime == 0 {
+			t.StartedTime = now
+		}
+		if status == statusClosed && t.ClosedTime == 0 {
+			t.ClosedTime = now
+		}
+	})
+}
+
+// Finish marks a ticket done by Kingsoft: status 处理中, finished_time set, every product line
+// 处理完毕, solved_time still 0 (the customer has not confirmed).
+func (f *Fake) Finish(id string) error {
+	return f.update(id, func(t *FakeTicket, now int64) {
+		t.Status = statusProcessing
+		t.FinishedTime = now
+		for i := range t.Assigns {
+			t.Assigns[i].Status = 3
+		}
+	})
+}
+
+// AddNote adds a note by Kingsoft staff, named author, to the ticket's first product line.
+func (f *Fake) AddNote(id, author, text string) error {
+	return f.update(id, func(t *FakeTicket, now int64) {
+		f.addHistory(t, 0, FakeHistory{Action: 2, CreatorID: FakeStaffID, CreatorName: author, Detail: text, CreatedTime: now})
+	})
+}
+
+// Suspend sets or clears the ticket's suspension (是否挂起).
+func (f *Fake) Suspend(id string, on bool) error {
+	return f.update(id, func(t *FakeTicket, now int64) {
+		t.Suspended = on
+		t.SuspendedTime = 0
+		if on {
+			t.SuspendedTime = now
+		}
+	})
+}
+
+// FailNext makes the next n requests answer HTTP 200 with the given errno and errmsg.
+func (f *Fake) FailNext(n, errno int, errmsg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.failures = append(f.failures, fakeFailure{errno: errno, errmsg: errmsg})
+	}
+}
+
+// FailHTTP makes the next n requests answer with the HTTP status and no envelope.
+func (f *Fake) FailHTTP(n, status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.failures = append(f.failures, fakeFailure{httpStatus: status})
+	}
+}
+
+// Ticket returns a copy of a stored ticket.
+func (f *Fake) Ticket(id string) (FakeTicket, bool) {
+	n, _ := strconv.ParseInt(id, 10, 64)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.tickets[n]
+	if !ok {
+		return FakeTicket{}, false
+	}
+	return t.clone(), true
+}
+
+// Tickets returns copies of every stored ticket, by id.
+func (f *Fake) Tickets() []FakeTicket {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]FakeTicket, 0, len(f.tickets))
+	for _, t := range f.tickets {
+		out = append(out, t.clone())
+	}
+	slices.SortFunc(out, func(a, b FakeTicket) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Calls returns every request received so far, in order.
+func (f *Fake) Calls() []FakeCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
+}
+
+// addHistory appends an entry to the assignment of productGroupID (the first one for 0). The
+// caller holds f.mu. It reports false when no assignment matches.
+func (f *Fake) addHistory(t *FakeTicket, productGroupID int64, h FakeHistory) bool {
+	i := t.assign(productGroupID)
+	if i < 0 {
+		return false
+	}
+	h.ID = f.nextSub
+	f.nextSub++
+	t.Assigns[i].History = append(t.Assigns[i].History, h)
+	return true
+}
+
+// assign returns the index of the assignment of productGroupID, the first for 0, or -1.
+func (t *FakeTicket) assign(productGroupID int64) int {
+	for i, a := range t.Assigns {
+		if productGroupID == 0 || a.ProductGroupID == productGroupID {
+			return i
+		}
+	}
+	return -1
+}
+
+func (t *FakeTicket) clone() FakeTicket {
+	c := *t
+	c.Assigns = slices.Clone(t.Assigns)
+	for i := range c.Assigns {
+		c.Assigns[i].History = slices.Clone(c.Assigns[i].History)
+	}
+	return c
+}
