@@ -1,0 +1,578 @@
+package feishu
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fake is a Feishu open API on a loopback httptest.Server, for tests and the demo: point
+// Config.BaseURL at URL(). It serves the calls this package makes and checks what Feishu
+// checks: the app credentials, the Bearer tenant token, the message type, that content is
+// JSON, that cards are JSON 2.0 with config.update_multi true (before and after an update)
+// and at most 30 KB, that only known cards are patched, uuid idempotency and the two uses of
+// a card update token. It records every request and message and can be told to fail. It is
+// safe for concurrent use.
+//
+// Error codes follow Feishu's where we know them (99991663 invalid token, 99991400 rate
+// limit, 230025 content too long); the others are plausible stand-ins. Tests should rely on
+// an error being returned, not on those values.
+type Fake struct {
+	srv       *httptest.Server
+	appID     string
+	appSecret string
+
+	mu         sync.Mutex
+	changed    chan struct{} // closed and replaced whenever a message is added
+	tokens     map[string]bool
+	msgSeq     int
+	tokSeq     int
+	msgs       []*FakeMessage
+	byID       map[string]*FakeMessage
+	byUUID     map[string]*FakeMessage
+	cardTokens map[string]*fakeCardToken
+	reqs       []FakeRequest
+	fail       []fakeFailure
+}
+
+// FakeMessage is a message the fake holds.
+type FakeMessage struct {
+	ID      string
+	ChatID  string // "" for a reply to a message the fake never saw
+	MsgType string
+	// Content is the current content: the card JSON (after any patch or delayed update) or
+	// the text message's {"text": …}.
+	Content string
+	// ParentID is the message this one replies to; ThreadOf is the root of the topic (话题)
+	// it was posted in with reply_in_thread, "" otherwise.
+	ParentID string
+	ThreadOf string
+	UUID     string
+	// Patches counts PATCH updates; TokenUpdates counts delayed updates by card token.
+	Patches      int
+	TokenUpdates int
+}
+
+// FakeRequest is one request the fake received.
+type FakeRequest struct {
+	Method        string
+	Path          string
+	Query         string
+	Authorization string
+	Body          []byte
+	// Status and Code are what the fake answered.
+	Status int
+	Code   int
+}
+
+type fakeCardToken struct {
+	messageID string
+	uses      int
+}
+
+type fakeFailure struct {
+	status, code int
+	msg          string
+}
+
+// Feishu's limits the fake enforces.
+const (
+	fakeMaxCard       = 30 << 10 // DOC: card message body at most 30 KB
+	fakeCardTokenUses = 2        // DOC 延时更新消息卡片: "最多可更新 2 次"
+	fakeTokenExpire   = 7200     // seconds
+)
+
+// Codes the fake answers with.
+const (
+	fakeCodeParam        = 99992402 // field validation failed
+	fakeCodeBadAppID     = 10003
+	fakeCodeBadSecret    = 10014
+	fakeCodeNoToken      = 99991661
+	fakeCodeBadToken     = 99991663
+	fakeCodeRateLimit    = 99991400
+	fakeCodeBadContent   = 230001
+	fakeCodeNotFound     = 230011
+	fakeCodeTooLong      = 230025
+	fakeCodeCard         = 230099
+	fakeCodeCardToken    = 200750
+	fakeCodeWSNotServed  = 403
+	fakeCodeWSAuthFailed = 514
+)
+
+// knownMsgTypes are the msg_type values of im/v1 message create (DOC 发送消息内容).
+var knownMsgTypes = map[string]bool{
+	"text": true, "post": true, "image": true, "file": true, "audio": true, "media": true,
+	"sticker": true, "interactive": true, "share_chat": true, "share_user": true, "system": true,
+}
+
+// NewFake starts a fake that accepts the app credentials appID and appSecret.
+func NewFake(appID, appSecret string) *Fake {
+	f := &Fake{
+		appID:      appID,
+		appSecret:  appSecret,
+		changed:    make(chan struct{}),
+		tokens:     map[string]bool{},
+		byID:       map[string]*FakeMessage{},
+		byUUID:     map[string]*FakeMessage{},
+		cardTokens: map[string]*fakeCardToken{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+pathTenantToken, f.endpoint(false, f.tenantToken))
+	mux.HandleFunc("POST "+pathMessages, f.endpoint(true, f.create))
+	mux.HandleFunc("POST /open-apis/im/v1/messages/{id}/reply", f.endpoint(true, f.reply))
+	mux.HandleFunc("PATCH /open-apis/im/v1/messages/{id}", f.endpoint(true, f.patch))
+	mux.HandleFunc("POST "+pathCardUpdate, f.endpoint(true, f.cardUpdate))
+	// The long connection's bootstrap (SDK ws/const.go). The fake has no WebSocket server,
+	// so it refuses with a client error, which makes ws.Client.Start return at once.
+	mux.HandleFunc("POST /callback/ws/endpoint", f.endpoint(false, f.wsEndpoint))
+	mux.HandleFunc("/", f.endpoint(false, func(*http.Request, []byte) fakeAnswer {
+		return fakeAnswer{status: http.StatusNotFound, code: http.StatusNotFound, msg: "not found"}
+	}))
+	f.srv = httptest.NewServer(mux)
+	return f
+}
+
+// URL is the base URL to put in Config.BaseURL.
+func (f *Fake) URL() string { return f.srv.URL }
+
+// Close shuts the server down.
+func (f *Fake) Close() { f.srv.Close() }
+
+// Messages returns copies of every message, in the order they were created.
+func (f *Fake) Messages() []FakeMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]FakeMessage, len(f.msgs))
+	for i, m := range f.msgs {
+		out[i] = *m
+	}
+	return out
+}
+
+// Message returns a copy of the message id.
+func (f *Fake) Message(id string) (FakeMessage, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, ok := f.byID[id]
+	if !ok {
+		return FakeMessage{}, false
+	}
+	return *m, true
+}
+
+// Requests returns copies of every request received, in order.
+func (f *Fake) Requests() []FakeRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]FakeRequest, len(f.reqs))
+	for i, r := range f.reqs {
+		r.Body = bytes.Clone(r.Body)
+		out[i] = r
+	}
+	return out
+}
+
+// WaitForMessages waits until the fake holds at least n messages or timeout passes, and
+// returns the messages it has then.
+func (f *Fake) WaitForMessages(n int, timeout time.Duration) []FakeMessage {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		f.mu.Lock()
+		have, changed := len(f.msgs), f.changed
+		f.mu.Unlock()
+		if have >= n {
+			return f.Messages()
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			return f.Messages()
+		}
+	}
+}
+
+// FailNext makes the next n message and card requests (not the token endpoint) fail with
+// the HTTP status, code and msg given, without doing anything. A 429 or code 99991400 also
+// carries x-ogw-ratelimit-reset: 1.
+func (f *Fake) FailNext(n int, httpStatus int, code int, msg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.fail = append(f.fail, fakeFailure{httpStatus, code, msg})
+	}
+}
+
+// CardToken issues a delayed-update token for the card messageID, as Feishu puts one in each
+// card.action.trigger callback; pass it to CardActionEvent with WithCardToken.
+func (f *Fake) CardToken(messageID string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tokSeq++
+	tok := fmt.Sprintf("c-fake-%d", f.tokSeq)
+	f.cardTokens[tok] = &fakeCardToken{messageID: messageID}
+	return tok
+}
+
+// RevokeTokens invalidates every tenant token issued so far, as if they had expired.
+func (f *Fake) RevokeTokens() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	clear(f.tokens)
+}
+
+// fakeAnswer is what a handler decided; endpoint writes it.
+type fakeAnswer struct {
+	status int
+	code   int
+	msg    string
+	data   any
+	extra  map[string]any // top-level fields besides code/msg/data (the token endpoint's)
+	header http.Header
+}
+
+func fakeErr(code int, format string, args ...any) fakeAnswer {
+	return fakeAnswer{status: http.StatusBadRequest, code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// endpoint wraps a handler with what every call shares: reading the body, injected
+// failures, the Bearer token check and recording. The handler runs under f.mu.
+func (f *Fake) endpoint(auth bool, h func(r *http.Request, body []byte) fakeAnswer) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		f.mu.Lock()
+		var a fakeAnswer
+		switch {
+		case auth && len(f.fail) > 0:
+			fl := f.fail[0]
+			f.fail = f.fail[1:]
+			a = fakeAnswer{status: fl.status, code: fl.code, msg: fl.msg}
+			if fl.status == http.StatusTooManyRequests || fl.code == fakeCodeRateLimit {
+				a.header = http.Header{"X-Ogw-Ratelimit-Reset": {"1"}}
+			}
+		case auth:
+			a = f.checkAuth(r.Header.Get("Authorization"))
+			if a.code == 0 {
+				a = h(r, body)
+			}
+		default:
+			a = h(r, body)
+		}
+		if a.status == 0 {
+			a.status = http.StatusOK
+		}
+		if a.msg == "" && a.code == 0 && a.status == http.StatusOK {
+			a.msg = "success"
+		}
+		f.reqs = append(f.reqs, FakeRequest{
+			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+			Authorization: r.Header.Get("Authorization"), Body: body,
+			Status: a.status, Code: a.code,
+		})
+		f.mu.Unlock()
+
+		out := map[string]any{"code": a.code, "msg": a.msg}
+		if a.data != nil {
+			out["data"] = a.data
+		}
+		for k, v := range a.extra {
+			out[k] = v
+		}
+		b, _ := json.Marshal(out)
+		for k, vs := range a.header {
+			w.Header()[k] = vs
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(a.status)
+		_, _ = w.Write(b)
+	}
+}
+
+func (f *Fake) checkAuth(h string) fakeAnswer {
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	switch {
+	case !ok || tok == "":
+		return fakeErr(fakeCodeNoToken, "Missing access token for authorization.")
+	case !f.tokens[tok]:
+		return fakeErr(fakeCodeBadToken, "Invalid access token for authorization.")
+	}
+	return fakeAnswer{}
+}
+
+// tenantToken serves POST /open-apis/auth/v3/tenant_access_token/internal.
+func (f *Fake) tenantToken(_ *http.Request, body []byte) fakeAnswer {
+	var req struct {
+		AppID     string `json:"app_id"`
+		AppSecret string `json:"app_secret"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return fakeErr(fakeCodeParam, "invalid request body")
+	}
+	if req.AppID != f.appID {
+		return fakeAnswer{code: fakeCodeBadAppID, msg: "invalid app_id"}
+	}
+	if req.AppSecret != f.appSecret {
+		return fakeAnswer{code: fakeCodeBadSecret, msg: "app secret invalid"}
+	}
+	tok := "t-" + randomHex(16) // random per fake, so one fake's token is invalid at another
+	f.tokens[tok] = true
+	return fakeAnswer{msg: "ok", extra: map[string]any{"tenant_access_token": tok, "expire": fakeTokenExpire}}
+}
+
+// create serves POST /open-apis/im/v1/messages?receive_id_type=…
+func (f *Fake) create(r *http.Request, body []byte) fakeAnswer {
+	switch r.URL.Query().Get("receive_id_type") {
+	case "chat_id", "open_id", "user_id", "union_id", "email":
+	default:
+		return fakeErr(fakeCodeParam, "field validation failed: receive_id_type")
+	}
+	var req struct {
+		ReceiveID string `json:"receive_id"`
+		MsgType   string `json:"msg_type"`
+		Content   string `json:"content"`
+		UUID      string `json:"uuid"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return fakeErr(fakeCodeParam, "invalid request body")
+	}
+	if req.ReceiveID == "" {
+		return fakeErr(fakeCodeParam, "field validation failed: receive_id")
+	}
+	if m, ok := f.byUUID[req.UUID]; ok && req.UUID != "" {
+		return fakeAnswer{data: messageJSON(m)}
+	}
+	if a, ok := checkContent(req.MsgType, req.Content, req.UUID); !ok {
+		return a
+	}
+	m := f.add(&FakeMessage{ChatID: req.ReceiveID, MsgType: req.MsgType, Content: req.Content, UUID: req.UUID})
+	return fakeAnswer{data: messageJSON(m)}
+}
+
+// reply serves POST /open-apis/im/v1/messages/{id}/reply.
+func (f *Fake) reply(r *http.Request, body []byte) fakeAnswer {
+	parentID := r.PathValue("id")
+	var req struct {
+		Content       string `json:"content"`
+		MsgType       string `json:"msg_type"`
+		ReplyInThread bool   `json:"reply_in_thread"`
+		UUID          string `json:"uuid"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return fakeErr(fakeCodeParam, "invalid request body")
+	}
+	if !strings.HasPrefix(parentID, "om_") {
+		return fakeErr(fakeCodeNotFound, "message not found")
+	}
+	if m, ok := f.byUUID[req.UUID]; ok && req.UUID != "" {
+		return fakeAnswer{data: messageJSON(m)}
+	}
+	if a, ok := checkContent(req.MsgType, req.Content, req.UUID); !ok {
+		return a
+	}
+	m := &FakeMessage{MsgType: req.MsgType, Content: req.Content, ParentID: parentID, UUID: req.UUID}
+	// A reply to a message the fake never saw (a person's message) stays chat-less.
+	if p, ok := f.byID[parentID]; ok {
+		m.ChatID = p.ChatID
+		if req.ReplyInThread {
+			m.ThreadOf = p.ThreadOf
+		}
+	}
+	if req.ReplyInThread && m.ThreadOf == "" {
+		m.ThreadOf = parentID
+	}
+	f.add(m)
+	return fakeAnswer{data: messageJSON(m)}
+}
+
+// patch serves PATCH /open-apis/im/v1/messages/{id}: only cards, only ones it sent.
+func (f *Fake) patch(r *http.Request, body []byte) fakeAnswer {
+	m, ok := f.byID[r.PathValue("id")]
+	if !ok {
+		return fakeErr(fakeCodeNotFound, "message not found")
+	}
+	var req struct {
+		Content string `json:"content"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return fakeErr(fakeCodeParam, "invalid request body")
+	}
+	if m.MsgType != "interactive" {
+		return fakeErr(fakeCodeBadContent, "only interactive messages can be patched")
+	}
+	if msg := checkCard(req.Content); msg != "" {
+		return fakeErr(fakeCodeCard, "%s", msg)
+	}
+	if len(req.Content) > fakeMaxCard {
+		return fakeErr(fakeCodeTooLong, "message content too long")
+	}
+	m.Content = req.Content
+	m.Patches++
+	return fakeAnswer{}
+}
+
+// cardUpdate serves POST /open-apis/interactive/v1/card/update (delayed update by token).
+func (f *Fake) cardUpdate(_ *http.Request, body []byte) fakeAnswer {
+	var req struct {
+		Token string          `json:"token"`
+		Card  json.RawMessage `json:"card"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.Token == "" || len(req.Card) == 0 {
+		return fakeErr(fakeCodeParam, "field validation failed: token, card")
+	}
+	t, ok := f.cardTokens[req.Token]
+	if !ok {
+		return fakeErr(fakeCodeCardToken, "invalid card token")
+	}
+	if t.uses >= fakeCardTokenUses {
+		return fakeErr(fakeCodeCardToken, "card token used up")
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, req.Card); err != nil {
+		return fakeErr(fakeCodeParam, "card is not valid JSON")
+	}
+	if msg := checkCard(compact.String()); msg != "" {
+		return fakeErr(fakeCodeCard, "%s", msg)
+	}
+	if compact.Len() > fakeMaxCard {
+		return fakeErr(fakeCodeTooLong, "card too long")
+	}
+	m, ok := f.byID[t.messageID]
+	if !ok {
+		return fakeErr(fakeCodeNotFound, "message not found")
+	}
+	t.uses++
+	m.Content = compact.String()
+	m.TokenUpdates++
+	return fakeAnswer{}
+}
+
+// wsEndpoint serves the long connection's bootstrap: it checks the credentials, then refuses,
+// having no WebSocket server behind it.
+func (f *Fake) wsEndpoint(_ *http.Request, body []byte) fakeAnswer {
+	var req struct {
+		AppID     string `json:"AppID"`
+		AppSecret string `json:"AppSecret"`
+	}
+	_ = json.Unmarshal(body, &req)
+	if req.AppID != f.appID || req.AppSecret != f.appSecret {
+		return fakeAnswer{code: fakeCodeWSAuthFailed, msg: "auth failed"}
+	}
+	return fakeAnswer{code: fakeCodeWSNotServed, msg: "the fake has no long connection"}
+}
+
+// checkContent validates a message's type and content as Feishu does.
+func checkContent(msgType, content, uuid string) (fakeAnswer, bool) {
+	if !knownMsgTypes[msgType] {
+		return fakeErr(fakeCodeBadContent, "unknown msg_type %q", msgType), false
+	}
+	if len(uuid) > maxUUIDLen {
+		return fakeErr(fakeCodeParam, "field validation failed: uuid longer than 50"), false
+	}
+	if !json.Valid([]byte(content)) {
+		return fakeErr(fakeCodeBadContent, "content is not valid JSON"), false
+	}
+	switch msgType {
+	case "text":
+		var c struct {
+			Text *string `json:"text"`
+		}
+		if json.Unmarshal([]byte(content), &c) != nil || c.Text == nil {
+			return fakeErr(fakeCodeBadContent, "text content needs a text field"), false
+		}
+	case "interactive":
+		if msg := checkCard(content); msg != "" {
+			return fakeErr(fakeCodeCard, "%s", msg), false
+		}
+		if len(content) > fakeMaxCard {
+			return fakeErr(fakeCodeTooLong, "message content too long"), false
+		}
+	}
+	return fakeAnswer{}, true
+}
+
+// checkCard requires a card JSON 2.0 that everyone sees updated: schema "2.0", a body, and
+// config.update_multi true, which a patch needs before and after (DOC 更新应用发送的消息卡片).
+func checkCard(content string) string {
+	var c struct {
+		Schema string `json:"schema"`
+		Config *struct {
+			UpdateMulti *bool `json:"update_multi"`
+		} `json:"config"`
+		Body json.RawMessage `json:"body"`
+	}
+	if err := json.Unmarshal([]byte(content), &c); err != nil {
+		return "card is not a JSON object"
+	}
+	if c.Schema != "2.0" {
+		return `card must be JSON 2.0 ("schema":"2.0")`
+	}
+	if c.Config == nil || c.Config.UpdateMulti == nil || !*c.Config.UpdateMulti {
+		return "card needs config.update_multi true to be updated"
+	}
+	if len(c.Body) == 0 {
+		return "card has no body"
+	}
+	return ""
+}
+
+// add stores a new message and wakes WaitForMessages.
+func (f *Fake) add(m *FakeMessage) *FakeMessage {
+	f.msgSeq++
+	m.ID = "om_fake_" + strconv.Itoa(f.msgSeq)
+	f.msgs = append(f.msgs, m)
+	f.byID[m.ID] = m
+	if m.UUID != "" {
+		f.byUUID[m.UUID] = m
+	}
+	close(f.changed)
+	f.changed = make(chan struct{})
+	return m
+}
+
+// messageJSON is the data of a create or reply answer.
+func messageJSON(m *FakeMessage) map[string]any {
+	root := m.ThreadOf
+	return map[string]any{
+		"message_id": m.ID,
+		"root_id":    root,
+		"parent_id":  m.ParentID,
+		"msg_type":   m.MsgType,
+		"chat_id":    m.ChatID,
+		"body":       map[string]string{"content": m.Content},
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// SealRequest makes the body and headers of a webhook request exactly as Feishu sends them:
+// plaintext encrypted with encryptKey into {"encrypt": …} and signed with the timestamp and
+// nonce. Feishu does not sign the URL check; delete the X-Lark-* headers to imitate that.
+// With an empty key the body is the plaintext and there is no signature, as Feishu does for
+// an app without an Encrypt Key.
+func SealRequest(encryptKey string, plaintext []byte, ts time.Time, nonce string) (body []byte, header http.Header) {
+	header = http.Header{}
+	header.Set("Content-Type", "application/json; charset=utf-8")
+	header.Set(headerTimestamp, strconv.FormatInt(ts.Unix(), 10))
+	header.Set(headerNonce, nonce)
+	if encryptKey == "" {
+		return bytes.Clone(plaintext), header
+	}
+	body, _ = json.Marshal(struct {
+		Encrypt string `json:"encrypt"`
+	}{encrypt(newCipher(encryptKey), plaintext)})
+	header.Set(headerSignature, signature(header.Get(headerTimestamp), nonce, []byte(encryptKey), body))
+	return body, header
+}

@@ -1,0 +1,433 @@
+package feishu
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ticketbot/ticketbot/bot"
+)
+
+func messageWant(eventID, messageID, chatID, openID, text string) bot.Message {
+	return bot.Message{Platform: "feishu", EventID: eventID, MessageID: messageID, ChatID: chatID,
+		ChatType: "group", UserID: openID, Text: text}
+}
+
+func TestWebhookMessage(t *testing.T) {
+	sink := &recordingSink{}
+	h := newWebhook(t, sink).Handler()
+	body, hdr := sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, "建单 ksyun 数据库连接超时",
+		WithVerificationToken(testToken), WithParentID("om_p"), WithRootID("om_r")))
+	rec := post(t, h, body, hdr)
+	if rec.Code != http.StatusOK || rec.Body.String() != "{}" {
+		t.Fatalf("got %d %s", rec.Code, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	want := messageWant("ev1", "om_1", testChat, testUser, "建单 ksyun 数据库连接超时")
+	want.ParentID, want.RootID = "om_p", "om_r"
+	if got := sink.messages(); len(got) != 1 || got[0] != want {
+		t.Fatalf("sink got %+v\nwant %+v", got, want)
+	}
+}
+
+// TestWebhookRejects covers every way a request fails authentication or shape; none may
+// reach the sink.
+func TestWebhookRejects(t *testing.T) {
+	event := TextMessageEvent("ev1", "om_1", testChat, testUser, "list", WithVerificationToken(testToken))
+	good, goodHdr := sealed(event)
+	at := func(ts time.Time) ([]byte, http.Header) { return SealRequest(testKey, event, ts, "n") }
+
+	tests := []struct {
+		name   string
+		body   func() ([]byte, http.Header)
+		status int
+	}{
+		{"tampered signature", func() ([]byte, http.Header) {
+			h := goodHdr.Clone()
+			s := []byte(h.Get(headerSignature))
+			s[0] ^= 1
+			h.Set(headerSignature, string(s))
+			return good, h
+		}, 401},
+		{"tampered body", func() ([]byte, http.Header) {
+			b := bytes.Clone(good)
+			b[20] ^= 1
+			return b, goodHdr
+		}, 401},
+		{"signed with another key", func() ([]byte, http.Header) {
+			return SealRequest("other key", event, testNow, "n")
+		}, 401},
+		{"nonce changed", func() ([]byte, http.Header) {
+			h := goodHdr.Clone()
+			h.Set(headerNonce, "other")
+			return good, h
+		}, 401},
+		{"stale timestamp", func() ([]byte, http.Header) { return at(testNow.Add(-6 * time.Minute)) }, 401},
+		{"future timestamp", func() ([]byte, http.Header) { return at(testNow.Add(6 * time.Minute)) }, 401},
+		{"timestamp in ms", func() ([]byte, http.Header) {
+			// Signed correctly over a millisecond timestamp: outside the window in seconds.
+			h := goodHdr.Clone()
+			ts := fmt.Sprint(testNow.UnixMilli())
+			h.Set(headerTimestamp, ts)
+			h.Set(headerSignature, signature(ts, h.Get(headerNonce), []byte(testKey), good))
+			return good, h
+		}, 401},
+		{"no signature, not a challenge", func() ([]byte, http.Header) { return good, unsigned(goodHdr) }, 401},
+		{"signature only, no timestamp", func() ([]byte, http.Header) {
+			h := goodHdr.Clone()
+			h.Del(headerTimestamp)
+			return good, h
+		}, 401},
+		{"wrong verification token", func() ([]byte, http.Header) {
+			return sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, "list", WithVerificationToken("wrong")))
+		}, 401},
+		{"no verification token", func() ([]byte, http.Header) {
+			return sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, "list"))
+		}, 401},
+		{"signed plaintext (no encryption)", func() ([]byte, http.Header) {
+			h := goodHdr.Clone()
+			h.Set(headerSignature, signature(h.Get(headerTimestamp), h.Get(headerNonce), []byte(testKey), event))
+			return event, h
+		}, 400},
+		{"signed, ciphertext broken", func() ([]byte, http.Header) {
+			b := []byte(`{"encrypt":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}`)
+			h := goodHdr.Clone()
+			h.Set(headerSignature, signature(h.Get(headerTimestamp), h.Get(headerNonce), []byte(testKey), b))
+			return b, h
+		}, 400},
+		{"unsigned, not base64", func() ([]byte, http.Header) { return []byte(`{"encrypt":"!!!"}`), http.Header{} }, 400},
+		{"unsigned, not JSON", func() ([]byte, http.Header) { return []byte(`hello`), http.Header{} }, 400},
+		{"unsigned, other key", func() ([]byte, http.Header) {
+			b, h := SealRequest("other key", ChallengeEvent("c", testToken), testNow, "n")
+			return b, unsigned(h)
+		}, 401},
+		{"unsigned, big", func() ([]byte, http.Header) {
+			b, h := sealed(ChallengeEvent(strings.Repeat("x", 5000), testToken))
+			return b, unsigned(h)
+		}, 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := &recordingSink{}
+			h := newWebhook(t, sink).Handler()
+			body, hdr := tt.body()
+			rec := post(t, h, body, hdr)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d (%s)", rec.Code, tt.status, rec.Body)
+			}
+			if n := len(sink.messages()); n != 0 {
+				t.Fatalf("sink called %d times", n)
+			}
+		})
+	}
+}
+
+func TestWebhookTimestampWindowEdges(t *testing.T) {
+	event := TextMessageEvent("ev1", "om_1", testChat, testUser, "list", WithVerificationToken(testToken))
+	for _, d := range []time.Duration{-5 * time.Minute, -4 * time.Minute, 0, 4 * time.Minute, 5 * time.Minute} {
+		sink := &recordingSink{}
+		body, hdr := SealRequest(testKey, event, testNow.Add(d), "n")
+		if rec := post(t, newWebhook(t, sink).Handler(), body, hdr); rec.Code != 200 {
+			t.Errorf("offset %v: status %d", d, rec.Code)
+		}
+	}
+}
+
+func TestWebhookChallenge(t *testing.T) {
+	h := newWebhook(t, &recordingSink{}).Handler()
+	t.Run("unsigned, as Feishu sends it", func(t *testing.T) {
+		body, hdr := sealed(ChallengeEvent("ajls384kdjx98XX", testToken))
+		rec := post(t, h, body, unsigned(hdr))
+		if rec.Code != 200 || rec.Body.String() != `{"challenge":"ajls384kdjx98XX"}` {
+			t.Fatalf("got %d %s", rec.Code, rec.Body)
+		}
+		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			t.Errorf("Content-Type = %q", ct)
+		}
+	})
+	t.Run("signed", func(t *testing.T) {
+		body, hdr := sealed(ChallengeEvent("c2", testToken))
+		if rec := post(t, h, body, hdr); rec.Code != 200 || rec.Body.String() != `{"challenge":"c2"}` {
+			t.Fatalf("got %d %s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("quotes are escaped", func(t *testing.T) {
+		body, hdr := sealed(ChallengeEvent(`a"b`, testToken))
+		if rec := post(t, h, body, unsigned(hdr)); rec.Code != 200 || rec.Body.String() != `{"challenge":"a\"b"}` {
+			t.Fatalf("got %d %s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("wrong token", func(t *testing.T) {
+		body, hdr := sealed(ChallengeEvent("c", "wrong"))
+		if rec := post(t, h, body, unsigned(hdr)); rec.Code != 401 {
+			t.Fatalf("got %d %s", rec.Code, rec.Body)
+		}
+		if rec := post(t, h, body, hdr); rec.Code != 401 {
+			t.Fatalf("signed: got %d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+// TestWebhookSelfGeneratedVector replays the reference's signed challenge byte for byte,
+// with its exact X-Lark-Signature.
+func TestWebhookSelfGeneratedVector(t *testing.T) {
+	h := newWebhook(t, &recordingSink{}).Handler()
+	hdr := http.Header{}
+	hdr.Set(headerTimestamp, "1700000000")
+	hdr.Set(headerNonce, "abc")
+	hdr.Set(headerSignature, vectorSignature)
+	rec := post(t, h, []byte(`{"encrypt":"`+vectorEncrypt+`"}`), hdr)
+	if rec.Code != 200 || rec.Body.String() != `{"challenge":"ajls384kdjx98XX"}` {
+		t.Fatalf("got %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestWebhookBodyLimit(t *testing.T) {
+	sink := &recordingSink{}
+	h := newWebhook(t, sink, WithMaxBody(1024)).Handler()
+	body, hdr := sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, strings.Repeat("长", 600), WithVerificationToken(testToken)))
+	if rec := post(t, h, body, hdr); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("known length: got %d", rec.Code)
+	}
+	// Without a Content-Length (chunked), the limit is hit while reading.
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	req.ContentLength = -1
+	req.Header = hdr
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("unknown length: got %d", rec.Code)
+	}
+	if len(sink.messages()) != 0 {
+		t.Fatal("sink called")
+	}
+	// The default limit is 1 MiB.
+	big := bytes.Repeat([]byte("a"), 1<<20+1)
+	if rec := post(t, newWebhook(t, sink).Handler(), big, hdr); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("default limit: got %d", rec.Code)
+	}
+}
+
+func TestWebhookMethod(t *testing.T) {
+	h := newWebhook(t, &recordingSink{}).Handler()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "POST" {
+		t.Fatalf("got %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
+	}
+}
+
+func TestWebhookSinkErrors(t *testing.T) {
+	body, hdr := sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, "list", WithVerificationToken(testToken)))
+	for _, tt := range []struct {
+		err    error
+		status int
+	}{
+		{bot.ErrBusy, http.StatusServiceUnavailable},
+		{fmt.Errorf("queue: %w", bot.ErrBusy), http.StatusServiceUnavailable},
+		{errors.New("boom"), http.StatusInternalServerError},
+	} {
+		rec := post(t, newWebhook(t, &recordingSink{msgErr: tt.err}).Handler(), body, hdr)
+		if rec.Code != tt.status {
+			t.Errorf("%v: got %d, want %d", tt.err, rec.Code, tt.status)
+		}
+		if strings.Contains(rec.Body.String(), "boom") {
+			t.Errorf("internal error leaked: %s", rec.Body)
+		}
+	}
+	// A send-only Feishu (no sink) asks for redelivery.
+	if rec := post(t, newWebhook(t, nil).Handler(), body, hdr); rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("nil sink: got %d", rec.Code)
+	}
+}
+
+func TestWebhookIgnored(t *testing.T) {
+	tests := map[string][]byte{
+		"from an app": TextMessageEvent("ev1", "om_1", testChat, testUser, "x", WithVerificationToken(testToken), WithSenderType("app")),
+		"image":       TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken), WithContent("image", `{"image_key":"img_1"}`)),
+		"other event": []byte(`{"schema":"2.0","header":{"event_id":"e","event_type":"im.chat.member.bot.added_v1","token":"vtoken"},"event":{}}`),
+	}
+	for name, plain := range tests {
+		t.Run(name, func(t *testing.T) {
+			sink := &recordingSink{}
+			body, hdr := sealed(plain)
+			rec := post(t, newWebhook(t, sink).Handler(), body, hdr)
+			if rec.Code != 200 || rec.Body.String() != "{}" {
+				t.Fatalf("got %d %s", rec.Code, rec.Body)
+			}
+			if len(sink.messages()) != 0 || len(sink.actions()) != 0 {
+				t.Fatal("sink called")
+			}
+		})
+	}
+}
+
+func TestWebhookPostMessage(t *testing.T) {
+	sink := &recordingSink{}
+	post1 := `{"title":"","content":[[{"tag":"at","user_id":"@_user_1","user_name":"ticketbot"},{"tag":"text","text":" 建单 ksyun 打印机卡纸"}],[{"tag":"text","text":"详情见 "},{"tag":"a","href":"https://x","text":"工单"},{"tag":"text","text":" 请 "},{"tag":"at","user_id":"@_user_2","user_name":"Tom"},{"tag":"text","text":" 跟进"}]]}`
+	plain := TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken),
+		WithContent("post", post1,
+			Mention{Key: "@_user_1", OpenID: FakeBotOpenID, Name: "ticketbot", Type: "bot"},
+			Mention{Key: "@_user_2", OpenID: "ou_tom", Name: "Tom", Type: "user"}))
+	body, hdr := sealed(plain)
+	if rec := post(t, newWebhook(t, sink).Handler(), body, hdr); rec.Code != 200 {
+		t.Fatalf("got %d %s", rec.Code, rec.Body)
+	}
+	got := sink.messages()
+	if len(got) != 1 || got[0].Text != "建单 ksyun 打印机卡纸\n详情见 工单 请 @Tom 跟进" {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestWebhookBotOpenIDConfigured(t *testing.T) {
+	sink := &recordingSink{}
+	cfg := testConfig()
+	cfg.BotOpenID = "ou_me"
+	f, err := New(cfg, sink, nil, WithClock(func() time.Time { return testNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken),
+		WithContent("text", `{"text":"@_user_2 @_user_1 show 12"}`,
+			Mention{Key: "@_user_1", OpenID: "ou_me", Name: "ticketbot"},
+			Mention{Key: "@_user_2", OpenID: "ou_tom", Name: "Tom"}))
+	body, hdr := sealed(plain)
+	post(t, f.Handler(), body, hdr)
+	if got := sink.messages(); len(got) != 1 || got[0].Text != "@Tom show 12" {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestWebhookCardAction(t *testing.T) {
+	card := []byte(`{"schema":"2.0","config":{"update_multi":true},"body":{"elements":[{"tag":"markdown","content":"<b>已关闭</b> & \"done\""}]}}`)
+	plain := CardActionEvent("ev9", testChat, "om_card", testUser, "reply ksyun 1204", map[string]string{"reply_text": "你好"}, testToken)
+
+	t.Run("toast and card", func(t *testing.T) {
+		sink := &recordingSink{actRes: bot.ActionResult{Toast: bot.Toast{Type: "success", Text: "已关闭"}, Card: card}}
+		body, hdr := sealed(plain)
+		rec := post(t, newWebhook(t, sink).Handler(), body, hdr)
+		if rec.Code != 200 {
+			t.Fatalf("got %d %s", rec.Code, rec.Body)
+		}
+		var resp struct {
+			Toast struct{ Type, Content string }
+			Card  struct {
+				Type string
+				Data json.RawMessage
+			}
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+			t.Fatal(err)
+		}
+		if resp.Toast.Type != "success" || resp.Toast.Content != "已关闭" || resp.Card.Type != "raw" || !bytes.Equal(resp.Card.Data, card) {
+			t.Fatalf("answer %s", rec.Body)
+		}
+		want := bot.Action{Platform: "feishu", EventID: "ev9", ChatID: testChat, MessageID: "om_card", UserID: testUser,
+			Command: "reply ksyun 1204", Form: map[string]string{"reply_text": "你好"}, Token: "c-ev9"}
+		if got := sink.actions(); len(got) != 1 || fmt.Sprint(got[0]) != fmt.Sprint(want) {
+			t.Fatalf("sink got %+v\nwant %+v", got, want)
+		}
+	})
+	t.Run("toast only", func(t *testing.T) {
+		sink := &recordingSink{actRes: bot.ActionResult{Toast: bot.Toast{Type: "info", Text: "好"}}}
+		body, hdr := sealed(plain)
+		rec := post(t, newWebhook(t, sink).Handler(), body, hdr)
+		if got := strings.TrimSpace(rec.Body.String()); got != `{"toast":{"type":"info","content":"好"}}` {
+			t.Fatalf("answer %s", got)
+		}
+	})
+	t.Run("nothing", func(t *testing.T) {
+		body, hdr := sealed(plain)
+		rec := post(t, newWebhook(t, &recordingSink{}).Handler(), body, hdr)
+		if got := strings.TrimSpace(rec.Body.String()); rec.Code != 200 || got != `{}` {
+			t.Fatalf("answer %d %s", rec.Code, got)
+		}
+	})
+	for name, sink := range map[string]*recordingSink{
+		"sink error":   {actErr: errors.New("db down at 10.0.0.1")},
+		"invalid card": {actRes: bot.ActionResult{Card: []byte(`{"schema":`)}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			body, hdr := sealed(plain)
+			rec := post(t, newWebhook(t, sink).Handler(), body, hdr)
+			if got := strings.TrimSpace(rec.Body.String()); rec.Code != 200 || got != `{"toast":{"type":"error","content":"内部错误，请稍后再试"}}` {
+				t.Fatalf("answer %d %s", rec.Code, got)
+			}
+		})
+	}
+	t.Run("wrong token", func(t *testing.T) {
+		sink := &recordingSink{}
+		body, hdr := sealed(CardActionEvent("ev9", testChat, "om_card", testUser, "x", nil, "wrong"))
+		if rec := post(t, newWebhook(t, sink).Handler(), body, hdr); rec.Code != 401 || len(sink.actions()) != 0 {
+			t.Fatalf("got %d", rec.Code)
+		}
+	})
+}
+
+// TestWebhookUnderGin mounts the handler the way the router does.
+func TestWebhookUnderGin(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	sink := &recordingSink{}
+	r := gin.New()
+	r.POST("/feishu/webhook", gin.WrapH(newWebhook(t, sink).Handler()))
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+
+	body, hdr := sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, "list", WithVerificationToken(testToken)))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/feishu/webhook", bytes.NewReader(body))
+	req.Header = hdr
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("got %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if got := sink.messages(); len(got) != 1 || got[0].Text != "list" {
+		t.Fatalf("sink got %+v", got)
+	}
+}
+
+// TestWebhookLogsNoSecrets runs accepted and rejected requests with debug logging and checks
+// that neither secrets nor message text reach the log.
+func TestWebhookLogsNoSecrets(t *testing.T) {
+	var buf logBuffer
+	sink := &recordingSink{msgErr: errors.New("boom")}
+	f, err := New(testConfig(), sink, newLogger(&buf), WithClock(func() time.Time { return testNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := f.Handler()
+	secretText := "SECRET-TEXT-4711"
+	body, hdr := sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, secretText, WithVerificationToken(testToken)))
+	post(t, h, body, hdr)
+	bad := hdr.Clone()
+	bad.Set(headerSignature, strings.Repeat("0", 64))
+	post(t, h, body, bad)
+	body2, hdr2 := sealed(TextMessageEvent("ev2", "om_2", testChat, testUser, secretText, WithVerificationToken("wrong")))
+	post(t, h, body2, hdr2)
+	post(t, h, body, unsigned(hdr))
+	cb, ch := sealed(ChallengeEvent("c", testToken))
+	post(t, h, cb, unsigned(ch))
+
+	out := buf.String()
+	if out == "" {
+		t.Fatal("nothing logged")
+	}
+	for _, s := range []string{testKey, testToken, testAppSecret, secretText, hdr.Get(headerSignature)} {
+		if strings.Contains(out, s) {
+			t.Errorf("log contains %q:\n%s", s, out)
+		}
+	}
+}

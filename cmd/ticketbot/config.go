@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/handlers"
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
+)
+
+// Config is the whole configuration file. Each integration owns its section's type and
+// validation; a section that is absent turns that integration off.
+type Config struct {
+	Server ServerConfig    `toml:"server"`
+	Store  StoreConfig     `toml:"store"`
+	Log    LogConfig       `toml:"log"`
+	Bot    handlers.Config `toml:"bot"`
+	Feishu *feishu.Config  `toml:"feishu"`
+	// Providers are decoded per vendor after the first pass, so each vendor's package owns
+	// its keys and leftovers are reported as unknown.
+	Providers map[string]toml.Primitive `toml:"providers"`
+	Chats     []handlers.Chat           `toml:"chats"`
+	Users     []handlers.User           `toml:"users"`
+
+	Ksyun *ksyun.Config `toml:"-"`
+}
+
+// ServerConfig is [server].
+type ServerConfig struct {
+	Listen string `toml:"listen"`
+	// ShutdownTimeout bounds the drain of in-flight work on SIGTERM ("30s").
+	ShutdownTimeout string `toml:"shutdown_timeout"`
+	// MaxBody caps webhook request bodies in bytes (default 1 MiB).
+	MaxBody int64 `toml:"max_body"`
+}
+
+// StoreConfig is [store].
+type StoreConfig struct {
+	Driver string `toml:"driver"`
+	// DSN may carry a password (PostgreSQL), so it is a Secret.
+	DSN providers.Secret `toml:"dsn"`
+}
+
+// LogConfig is [log].
+type LogConfig struct {
+	Level  string `toml:"level"`  // debug | info | warn | error
+	Format string `toml:"format"` // text | json
+}
+
+// knownProviders are the vendor sections this build understands.
+var knownProviders = []string{"ksyun"}
+
+// LoadConfig reads and decodes a configuration file, applies defaults and returns every
+// problem found: unknown keys, missing keys, bad values. It never returns secrets in errors.
+func LoadConfig(path string) (*Config, []error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, []error{err}
+	}
+	return ParseConfig(b)
+}
+
+// ParseConfig is LoadConfig for bytes.
+func ParseConfig(b []byte) (*Config, []error) {
+	var c Config
+	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(&c)
+	if err != nil {
+		return nil, []error{fmt.Errorf("config: %w", err)}
+	}
+	var errs []error
+	for name, prim := range c.Providers {
+		switch name {
+		case "ksyun":
+			var k ksyun.Config
+			if err := md.PrimitiveDecode(prim, &k); err != nil {
+				errs = append(errs, fmt.Errorf("providers.ksyun: %w", err))
+				continue
+			}
+			c.Ksyun = &k
+		default:
+			errs = append(errs, fmt.Errorf("providers.%s: unknown provider (this build knows: %s)", name, strings.Join(knownProviders, ", ")))
+		}
+	}
+	var unknown []string
+	for _, k := range md.Undecoded() {
+		if len(k) == 2 && k[0] == "providers" {
+			continue // reported above as an unknown provider
+		}
+		unknown = append(unknown, k.String())
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		errs = append(errs, fmt.Errorf("%s: unknown key", k))
+	}
+	c.defaults()
+	errs = append(errs, c.validate()...)
+	return &c, errs
+}
+
+func (c *Config) defaults() {
+	if c.Server.Listen == "" {
+		c.Server.Listen = "127.0.0.1:8080"
+	}
+	if c.Server.ShutdownTimeout == "" {
+		c.Server.ShutdownTimeout = "30s"
+	}
+	if c.Server.MaxBody == 0 {
+		c.Server.MaxBody = 1 << 20
+	}
+	if c.Store.Driver == "" {
+		c.Store.Driver = "sqlite"
+	}
+	if c.Store.DSN == "" {
+		c.Store.DSN = "ticketbot.db"
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+	if c.Feishu != nil {
+		c.Feishu.Defaults()
+	}
+	if c.Ksyun != nil {
+		c.Ksyun.Defaults()
+	}
+	c.Bot.Chats, c.Bot.Users = c.Chats, c.Users
+}
+
+func (c *Config) validate() []error {
+	var errs []error
+	if _, err := time.ParseDuration(c.Server.ShutdownTimeout); err != nil {
+		errs = append(errs, fmt.Errorf("server.shutdown_timeout: %w", err))
+	}
+	switch c.Store.Driver {
+	case "sqlite":
+	case "postgres":
+		errs = append(errs, errors.New("store.driver: postgres is not available in this build yet (use sqlite)"))
+	default:
+		errs = append(errs, fmt.Errorf("store.driver: unknown driver %q (sqlite or postgres)", c.Store.Driver))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log.level: unknown level %q", c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log.format: unknown format %q (text or json)", c.Log.Format))
+	}
+	if c.Bot.ActionWait != "" {
+		if _, err := time.ParseDuration(c.Bot.ActionWait); err != nil {
+			errs = append(errs, fmt.Errorf("bot.action_wait: %w", err))
+		}
+	}
+	if c.Feishu == nil {
+		errs = append(errs, errors.New("no chat platform is configured: add a [feishu] section"))
+	} else {
+		errs = append(errs, c.Feishu.Validate()...)
+	}
+	configured := map[string]bool{}
+	if c.Ksyun != nil {
+		configured["ksyun"] = true
+		errs = append(errs, c.Ksyun.Validate()...)
+	}
+	if len(configured) == 0 {
+		errs = append(errs, errors.New("no provider is configured: add a [providers.ksyun] section"))
+	}
+	errs = append(errs, c.Bot.Validate(configured)...)
+	return errs
+}
+
+// String renders the configuration as TOML with every secret redacted, for `check -v` and
+// debugging.
+func (c *Config) String() string {
+	view := struct {
+		Server ServerConfig               `toml:"server"`
+		Store  StoreConfig                `toml:"store"`
+		Log    LogConfig                  `toml:"log"`
+		Bot    handlers.Config            `toml:"bot"`
+		Feishu *feishu.Config             `toml:"feishu,omitempty"`
+		Prov   map[string]*ksyun.Config   `toml:"providers,omitempty"`
+		Chats  []handlers.Chat            `toml:"chats,omitempty"`
+		Users  []handlers.User            `toml:"users,omitempty"`
+	}{Server: c.Server, Store: c.Store, Log: c.Log, Bot: c.Bot, Feishu: c.Feishu, Chats: c.Chats, Users: c.Users}
+	if c.Ksyun != nil {
+		view.Prov = map[string]*ksyun.Config{"ksyun": c.Ksyun}
+	}
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(view); err != nil {
+		return "config: " + err.Error()
+	}
+	return buf.String()
+}

@@ -1,0 +1,122 @@
+// Command ticketbot brings cloud-vendor tickets (工单) into Feishu and WeCom group chats.
+//
+//	ticketbot serve --config config.toml   run the bot
+//	ticketbot check --config config.toml   validate the configuration
+//	ticketbot version                      print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise the module
+// version from the build info is used.
+var version = ""
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		path := fs.String("config", "config.toml", "configuration file")
+		if err := fs.Parse(args[1:]); err != nil {
+			return 2
+		}
+		cfg, errs := LoadConfig(*path)
+		if len(errs) > 0 {
+			printErrors(stderr, *path, errs)
+			return 1
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := Serve(ctx, cfg, ServeOptions{Stderr: stderr}); err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "ticketbot:", err)
+			return 1
+		}
+		return 0
+	case "check":
+		fs := flag.NewFlagSet("check", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		path := fs.String("config", "config.toml", "configuration file")
+		verbose := fs.Bool("v", false, "print the effective configuration (secrets redacted)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return 2
+		}
+		cfg, errs := LoadConfig(*path)
+		if len(errs) > 0 {
+			printErrors(stderr, *path, errs)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s: OK\n", *path)
+		for _, w := range warnings(cfg) {
+			fmt.Fprintln(stdout, "warning:", w)
+		}
+		if *verbose {
+			fmt.Fprint(stdout, cfg.String())
+		}
+		return 0
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "ticketbot", buildVersion())
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "ticketbot: unknown command %q\n", args[0])
+		usage(stderr)
+		return 2
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  ticketbot serve --config FILE   run the bot
+  ticketbot check --config FILE   validate the configuration (-v prints it, secrets redacted)
+  ticketbot version               print the version
+`)
+}
+
+func printErrors(w io.Writer, path string, errs []error) {
+	fmt.Fprintf(w, "%s: %d problem(s):\n", path, len(errs))
+	for _, e := range errs {
+		fmt.Fprintln(w, "  -", e)
+	}
+}
+
+// warnings are things that work but deserve an operator's look.
+func warnings(c *Config) []string {
+	var ws []string
+	if c.Ksyun != nil && c.Ksyun.UsesDefaultSign() {
+		ws = append(ws, "providers.ksyun: Kingsoft does not publish its Sign rule; the default md5(AppId+Timestamp+AppSecret) is a guess — confirm it with Kingsoft (sign_algo, sign_template)")
+	}
+	if len(c.Chats) == 0 {
+		ws = append(ws, "no [[chats]] configured: every chat that adds the bot may use it")
+	}
+	return ws
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}

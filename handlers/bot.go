@@ -1,0 +1,257 @@
+// Package handlers is what the bot does for each command and button: the command table (Chinese
+// and English names, usage, the help card), one function per command, and the gin router that
+// mounts every platform's webhook with /healthz and /metrics.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/store"
+	"github.com/ticketbot/ticketbot/templates"
+)
+
+// Deps are the collaborators of the Bot, built in main.
+type Deps struct {
+	Providers map[string]providers.Provider
+	Store     store.Store
+	Renderer  *templates.Renderer
+	Platforms map[string]bot.Platform
+	Log       *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// Bot runs commands for typed messages and card clicks alike. It implements bot.Handler.
+type Bot struct {
+	cfg Config
+	Deps
+	// refused remembers chats already told they are not allowed, so the bot answers a
+	// stranger's chat once and then stays quiet.
+	refusedMu sync.Mutex
+	refused   map[string]bool
+}
+
+var _ bot.Handler = (*Bot)(nil)
+
+// New builds the Bot.
+func New(cfg Config, d Deps) *Bot {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &Bot{cfg: cfg, Deps: d, refused: map[string]bool{}}
+}
+
+// req is who asked for what, where: the common part of a typed message and a click.
+type req struct {
+	platform, chatID, chatType string
+	userID, userName           string
+	eventID                    string
+	// messageID is the person's message (typed) or the clicked card (click).
+	messageID string
+	click     bool
+	en        bool
+	chat      *Chat // nil when no [[chats]] are configured
+}
+
+func (r *req) user() string { return r.platform + ":" + r.userID }
+
+// outcome is what a command produced, delivered differently for typed commands (messages in
+// the chat) and clicks (a toast and the clicked card replaced).
+type outcome struct {
+	level string // success | info | warning | error
+	text  string
+	// ticket is shown as its card: a new message when fresh, else the chat's card updated.
+	ticket    *providers.Ticket
+	fresh     bool
+	replyForm bool
+	footer    string
+	// card is a non-ticket card (help, list).
+	card []byte
+}
+
+// HandleMessage runs a typed command, or treats a reply in a ticket card's thread as a
+// comment to that ticket.
+func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
+	r := &req{platform: m.Platform, chatID: m.ChatID, chatType: m.ChatType, userID: m.UserID,
+		userName: m.UserName, eventID: m.EventID, messageID: m.MessageID}
+	log := b.Log.With("platform", m.Platform, "chat_id", m.ChatID, "event_id", m.EventID)
+	if !b.admit(ctx, r, log) {
+		return
+	}
+	thread := b.threadTicket(ctx, m)
+	cmd, err := Parse(m.Text)
+	var nc *NotCommandError
+	switch {
+	case errors.As(err, &nc) && thread != nil:
+		// Text in a ticket card's thread that is no command is a reply to that ticket.
+		cmd, err = Command{Spec: specFor(OpReply), Ticket: *thread, Text: strings.TrimSpace(m.Text)}, nil
+	case err != nil && thread != nil:
+		// "关闭" alone in a card's thread means that card's ticket.
+		var ue *UsageError
+		if errors.As(err, &ue) {
+			word, rest := splitWord(m.Text)
+			if c2, err2 := Parse(word + " " + thread.String() + " " + rest); err2 == nil {
+				cmd, err = c2, nil
+			}
+		}
+	}
+	if err != nil {
+		b.replyText(ctx, r, usageHint(err), log)
+		return
+	}
+	r.en = cmd.English
+	o := b.run(ctx, r, cmd, nil, log)
+	b.deliverTyped(ctx, r, o, log)
+}
+
+// HandleAction runs a button's command; a form's inputs complete it (the reply box).
+func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
+	r := &req{platform: a.Platform, chatID: a.ChatID, userID: a.UserID, userName: a.UserName,
+		eventID: a.EventID, messageID: a.MessageID, click: true}
+	log := b.Log.With("platform", a.Platform, "chat_id", a.ChatID, "event_id", a.EventID)
+	if ok, _ := b.allowed(r); !ok {
+		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: "本群未获授权使用 ticketbot"}}
+	}
+	cmd, err := Parse(a.Command)
+	if err != nil {
+		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: usageHint(err)}}
+	}
+	o := b.run(ctx, r, cmd, a.Form, log)
+	res := bot.ActionResult{Toast: bot.Toast{Type: o.level, Text: o.text}}
+	switch {
+	case o.ticket != nil:
+		card, err := b.ticketCard(ctx, r.platform, r.chatID, *o.ticket, o.footer, o.replyForm)
+		if err != nil {
+			log.Error("render ticket card", "err", err)
+			break
+		}
+		res.Card = card
+		if o.fresh {
+			// A click that shows a ticket (刷新) makes the clicked card its living card.
+			b.saveCard(ctx, r, *o.ticket, r.messageID, log)
+		}
+	case o.card != nil:
+		res.Card = o.card
+	}
+	if res.Toast.Text == "" {
+		res.Toast = bot.Toast{Type: "success", Text: "已更新"}
+	}
+	return res
+}
+
+// admit checks the chat may use the bot; a chat that may not is told once, then ignored.
+func (b *Bot) admit(ctx context.Context, r *req, log *slog.Logger) bool {
+	ok, chat := b.allowed(r)
+	if ok {
+		r.chat = chat
+		return true
+	}
+	key := r.platform + "/" + r.chatID
+	b.refusedMu.Lock()
+	told := b.refused[key]
+	b.refused[key] = true
+	b.refusedMu.Unlock()
+	log.Warn("message from a chat that is not allowed", "told", told)
+	if !told {
+		b.replyText(ctx, r, "本群未获授权使用 ticketbot，请联系管理员把本群加入配置。\nThis chat is not allowed to use ticketbot; ask an admin to add it.", log)
+	}
+	return false
+}
+
+// allowed reports whether the chat may act: every chat when no [[chats]] are configured,
+// otherwise only those listed.
+func (b *Bot) allowed(r *req) (bool, *Chat) {
+	if len(b.cfg.Chats) == 0 {
+		return true, nil
+	}
+	for i := range b.cfg.Chats {
+		c := &b.cfg.Chats[i]
+		if c.Platform == r.platform && c.ChatID == r.chatID {
+			r.chat = c
+			return true, c
+		}
+	}
+	return false, nil
+}
+
+func (b *Bot) isAdmin(r *req) bool {
+	if r.chat == nil {
+		return false
+	}
+	for _, a := range r.chat.Admins {
+		if a == r.userID {
+			return true
+		}
+	}
+	return false
+}
+
+// threadTicket finds the ticket whose card the message answers (thread reply or quote).
+func (b *Bot) threadTicket(ctx context.Context, m bot.Message) *TicketRef {
+	for _, id := range []string{m.RootID, m.ParentID} {
+		if id == "" {
+			continue
+		}
+		c, err := b.Store.CardByMessage(ctx, m.Platform, id)
+		if err == nil {
+			return &TicketRef{Provider: c.Provider, ID: c.TicketID}
+		}
+	}
+	return nil
+}
+
+// person finds the [[users]] entry of the one acting.
+func (b *Bot) person(r *req) *User {
+	for i := range b.cfg.Users {
+		u := &b.cfg.Users[i]
+		if (r.platform == "feishu" && u.FeishuOpenID != "" && u.FeishuOpenID == r.userID) ||
+			(r.platform == "wecom" && u.WecomUserID != "" && u.WecomUserID == r.userID) {
+			return u
+		}
+	}
+	return nil
+}
+
+// actor maps the person to their identity at a provider.
+func (b *Bot) actor(r *req, provider string) providers.Actor {
+	a := providers.Actor{Name: r.userName}
+	if u := b.person(r); u != nil {
+		if u.Name != "" {
+			a.Name = u.Name
+		}
+		a.VendorID = u.VendorID(provider)
+	}
+	return a
+}
+
+// provider resolves a provider name (or the chat's default when empty).
+func (b *Bot) provider(r *req, name string) (providers.Provider, error) {
+	if name == "" {
+		if r.chat != nil && r.chat.Provider != "" {
+			name = r.chat.Provider
+		} else if b.cfg.DefaultProvider != "" {
+			name = b.cfg.DefaultProvider
+		} else if len(b.Providers) == 1 {
+			for n := range b.Providers {
+				name = n
+			}
+		} else {
+			return nil, userErrf("请写明供应商，例如 ksyun:1204。", "Name the provider, e.g. ksyun:1204.")
+		}
+	}
+	p, ok := b.Providers[name]
+	if !ok {
+		return nil, unknownProvider(name, b.Providers)
+	}
+	return p, nil
+}

@@ -1,0 +1,246 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/store"
+)
+
+// run executes one parsed command. form carries a card form's inputs (the reply box).
+func (b *Bot) run(ctx context.Context, r *req, c Command, form map[string]string, log *slog.Logger) outcome {
+	o, err := b.exec(ctx, r, &c, form, log)
+	if err == nil {
+		return o
+	}
+	var ue *userError
+	if errors.As(err, &ue) {
+		return outcome{level: "error", text: ue.text(r.en)}
+	}
+	if ue, ok := vendorError(err, c.Ticket.Provider, c.Ticket.String(), r.en); ok {
+		log.Warn("vendor refused", "command", string(c.Spec.Op), "err", err)
+		return outcome{level: "error", text: ue.text(r.en)}
+	}
+	text, id := internalError(r.en)
+	log.Error("command failed", "command", string(c.Spec.Op), "error_id", id, "err", err)
+	return outcome{level: "error", text: text}
+}
+
+func (b *Bot) exec(ctx context.Context, r *req, c *Command, form map[string]string, log *slog.Logger) (outcome, error) {
+	if c.Spec.Op == OpNew {
+		return b.create(ctx, r, c, log)
+	}
+	if c.Spec.Op == OpHelp {
+		card, err := b.Renderer.Render(r.platform, "help", HelpCard())
+		return outcome{card: card, level: "info"}, err
+	}
+	if c.Spec.Op == OpList {
+		return b.list(ctx, r)
+	}
+	p, err := b.provider(r, c.Ticket.Provider)
+	if err != nil {
+		return outcome{}, err
+	}
+	c.Ticket.Provider = p.Name()
+	ref := c.Ticket.String()
+	switch c.Spec.Op {
+	case OpShow:
+		t, err := b.fetch(ctx, p, c.Ticket.ID)
+		if err != nil {
+			return outcome{}, err
+		}
+		return outcome{ticket: &t, fresh: true, level: "success", text: say(r.en, "已刷新", "Refreshed")}, nil
+	case OpReply:
+		text := c.Text
+		if form != nil && strings.TrimSpace(form["reply_text"]) != "" {
+			text = strings.TrimSpace(form["reply_text"])
+		}
+		if text == "" {
+			if r.click {
+				// The 回复 button opens the reply box; nothing is sent yet.
+				t, err := b.known(ctx, p, c.Ticket.ID)
+				if err != nil {
+					return outcome{}, err
+				}
+				return outcome{ticket: &t, replyForm: true, level: "info", text: "请在卡片中输入回复"}, nil
+			}
+			return outcome{}, &UsageError{Spec: c.Spec, English: r.en, Problem: say(r.en, "缺少回复内容", "missing reply text")}
+		}
+		return b.reply(ctx, r, p, c.Ticket.ID, text, log)
+	case OpClose:
+		return b.close(ctx, r, p, c.Ticket.ID, c.Text, log)
+	case OpWatch:
+		t, err := b.fetch(ctx, p, c.Ticket.ID)
+		if err != nil {
+			return outcome{}, err
+		}
+		if err := b.Store.Follow(ctx, store.Follow{Platform: r.platform, ChatID: r.chatID, Provider: t.Provider, TicketID: t.ID, By: r.user(), CreatedAt: b.Now()}); err != nil {
+			return outcome{}, err
+		}
+		return outcome{ticket: &t, fresh: true, level: "success",
+			text: say(r.en, fmt.Sprintf("本群已关注工单 %s，状态变化会通知本群。", ref), fmt.Sprintf("This chat now watches %s.", ref))}, nil
+	case OpUnwatch:
+		was, err := b.Store.Unfollow(ctx, r.platform, r.chatID, p.Name(), c.Ticket.ID)
+		if err != nil {
+			return outcome{}, err
+		}
+		o := outcome{level: "success", text: say(r.en, fmt.Sprintf("本群已取消关注工单 %s。", ref), fmt.Sprintf("This chat no longer watches %s.", ref))}
+		if !was {
+			o = outcome{level: "info", text: say(r.en, fmt.Sprintf("本群没有关注工单 %s。", ref), fmt.Sprintf("This chat was not watching %s.", ref))}
+		}
+		if t, err := b.known(ctx, p, c.Ticket.ID); err == nil {
+			o.ticket = &t // redraw the card: its 关注 button flips
+		}
+		return o, nil
+	}
+	return outcome{}, fmt.Errorf("command %s has no handler", c.Spec.Op)
+}
+
+// create makes the ticket at the vendor, follows it from this chat and posts its card.
+func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) (outcome, error) {
+	p, err := b.provider(r, c.Provider)
+	if err != nil {
+		return outcome{}, err
+	}
+	c.Ticket.Provider = p.Name() // for the error sentence
+	t, err := p.Create(ctx, providers.CreateRequest{
+		Title: c.Title, Content: c.Content, Priority: c.Priority, Type: c.Type, Actor: b.actor(r, p.Name()),
+	})
+	if err != nil {
+		return outcome{}, err
+	}
+	log.Info("ticket created", "provider", t.Provider, "ticket_id", t.ID)
+	// The ticket exists now: what follows must not report the create as failed.
+	if err := b.remember(ctx, t, r.user()); err != nil {
+		log.Error("store ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
+	}
+	if err := b.Store.Follow(ctx, store.Follow{Platform: r.platform, ChatID: r.chatID, Provider: t.Provider, TicketID: t.ID, By: r.user(), CreatedAt: b.Now()}); err != nil {
+		log.Error("follow ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
+	}
+	return outcome{ticket: &t, fresh: true, level: "success", text: say(r.en, "已创建工单 "+t.Ref(), "Created ticket "+t.Ref())}, nil
+}
+
+// reply sends text to the ticket as a comment.
+func (b *Bot) reply(ctx context.Context, r *req, p providers.Provider, id, text string, log *slog.Logger) (outcome, error) {
+	if err := p.Reply(ctx, id, providers.Reply{Text: text, Actor: b.actor(r, p.Name())}); err != nil {
+		return outcome{}, err
+	}
+	ref := p.Name() + ":" + id
+	log.Info("reply sent", "provider", p.Name(), "ticket_id", id)
+	o := outcome{level: "success", text: say(r.en, "已回复到工单 "+ref, "Replied to "+ref)}
+	// Redraw the card; the reply itself went through even if this read fails.
+	if t, err := b.fetch(ctx, p, id); err == nil {
+		o.ticket = &t
+	} else if t, err := b.known(ctx, p, id); err == nil {
+		o.ticket = &t
+	}
+	return o, nil
+}
+
+// close closes the ticket if the person may: its creator (through the bot or by vendor
+// identity) or an admin of the chat. The vendor may refuse still (Kingsoft: creator only).
+func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remark string, log *slog.Logger) (outcome, error) {
+	ref := p.Name() + ":" + id
+	t, err := b.fetch(ctx, p, id)
+	if err != nil {
+		return outcome{}, err
+	}
+	if t.Status.Terminal() {
+		return outcome{ticket: &t, level: "info", text: say(r.en, fmt.Sprintf("工单 %s 已经是「%s」。", ref, t.Status.Label()), fmt.Sprintf("Ticket %s is already %s.", ref, t.Status.LabelEN()))}, nil
+	}
+	actor := b.actor(r, p.Name())
+	st, _ := b.Store.Ticket(ctx, p.Name(), id)
+	creator := st.CreatorUserID == r.user() || (actor.VendorID != "" && actor.VendorID == t.CreatorID)
+	if !creator && !b.isAdmin(r) {
+		return outcome{}, userErrf("只有工单创建人或群管理员可以关闭工单 %s。", "Only the ticket's creator or a chat admin may close %s.", ref)
+	}
+	if remark == "" {
+		name := actor.Name
+		if name == "" {
+			name = "群成员"
+		}
+		remark = fmt.Sprintf("由 %s 在群聊中关闭（ticketbot）", name)
+	}
+	if err := p.Close(ctx, id, providers.CloseRequest{Remark: remark, Actor: actor}); err != nil {
+		return outcome{}, err
+	}
+	log.Info("ticket closed", "provider", p.Name(), "ticket_id", id)
+	if nt, err := b.fetch(ctx, p, id); err == nil {
+		t = nt
+	} else {
+		t.Status = providers.StatusClosed
+	}
+	who := actor.Name
+	if who == "" {
+		who = "群成员"
+	}
+	return outcome{ticket: &t, level: "success", footer: who + " 关闭了工单",
+		text: say(r.en, "已关闭工单 "+ref, "Closed ticket "+ref)}, nil
+}
+
+// list shows the tickets this chat follows, from what the bot last saw.
+func (b *Bot) list(ctx context.Context, r *req) (outcome, error) {
+	fs, err := b.Store.Following(ctx, r.platform, r.chatID)
+	if err != nil {
+		return outcome{}, err
+	}
+	var data listData
+	for _, f := range fs {
+		t := providers.Ticket{Provider: f.Provider, ID: f.TicketID, Status: providers.StatusUnknown}
+		if st, err := b.Store.Ticket(ctx, f.Provider, f.TicketID); err == nil && len(st.Snapshot) > 0 {
+			_ = json.Unmarshal(st.Snapshot, &t)
+		}
+		data.add(t)
+	}
+	card, err := b.Renderer.Render(r.platform, "list", data.card())
+	return outcome{card: card, level: "info"}, err
+}
+
+// fetch reads the ticket from the vendor and remembers what it saw.
+func (b *Bot) fetch(ctx context.Context, p providers.Provider, id string) (providers.Ticket, error) {
+	t, err := p.Get(ctx, id)
+	if err != nil {
+		return t, err
+	}
+	if err := b.remember(ctx, t, ""); err != nil {
+		b.Log.Error("store ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
+	}
+	return t, nil
+}
+
+// known is the ticket as last seen, read from the vendor only when the bot has never seen it:
+// drawing the reply box must not wait for a vendor.
+func (b *Bot) known(ctx context.Context, p providers.Provider, id string) (providers.Ticket, error) {
+	if st, err := b.Store.Ticket(ctx, p.Name(), id); err == nil && len(st.Snapshot) > 0 {
+		var t providers.Ticket
+		if json.Unmarshal(st.Snapshot, &t) == nil {
+			return t, nil
+		}
+	}
+	return b.fetch(ctx, p, id)
+}
+
+// remember stores the ticket's last seen state; creator is kept once known.
+func (b *Bot) remember(ctx context.Context, t providers.Ticket, creator string) error {
+	snap, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	st := store.TicketState{Provider: t.Provider, TicketID: t.ID, Status: string(t.Status), RawStatus: t.RawStatus,
+		CreatorUserID: creator, Snapshot: snap, UpdatedAt: b.Now()}
+	if old, err := b.Store.Ticket(ctx, t.Provider, t.ID); err == nil {
+		if st.CreatorUserID == "" {
+			st.CreatorUserID = old.CreatorUserID
+		}
+		st.LastNoteID = old.LastNoteID
+	}
+	if t.LatestNote != nil && st.LastNoteID == "" {
+		st.LastNoteID = t.LatestNote.ID
+	}
+	return b.Store.SaveTicket(ctx, st)
+}

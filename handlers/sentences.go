@@ -1,0 +1,136 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+// userError is a failure meant for the person in the chat, in both languages. Anything else
+// is logged with an id and the chat sees only "内部错误（编号 …）".
+type userError struct{ zh, en string }
+
+func (e *userError) Error() string { return e.zh }
+
+func (e *userError) text(en bool) string {
+	if en && e.en != "" {
+		return e.en
+	}
+	return e.zh
+}
+
+func userErrf(zh, en string, args ...any) *userError {
+	return &userError{zh: fmt.Sprintf(zh, args...), en: fmt.Sprintf(en, args...)}
+}
+
+// say picks the sentence for the language the command was typed in.
+func say(en bool, zh, english string) string {
+	if en {
+		return english
+	}
+	return zh
+}
+
+// providerLabels are the vendors' names as our users know them.
+var providerLabels = map[string][2]string{
+	"ksyun":  {"金山云", "Kingsoft Cloud"},
+	"aliyun": {"阿里云", "Aliyun"},
+	"weiban": {"微伴助手", "Weiban"},
+}
+
+func providerLabel(name string, en bool) string {
+	l, ok := providerLabels[name]
+	if !ok {
+		return name
+	}
+	if en {
+		return l[1]
+	}
+	return l[0]
+}
+
+// vendorError turns a provider's failure into a sentence for the chat, keeping the vendor's
+// own code and message so support can look it up. ok is false for failures that are ours.
+func vendorError(err error, provider, ref string, en bool) (*userError, bool) {
+	zl, el := providerLabel(provider, false), providerLabel(provider, true)
+	var ve *providers.VendorError
+	switch {
+	case errors.As(err, &ve) && ve.Temporary:
+		return userErrf("%s暂时无法访问（%s），请稍后再试。", "%s is unavailable right now (%s); please try again later.", zl, ve.Code), true
+	case errors.As(err, &ve):
+		return &userError{
+			zh: fmt.Sprintf("%s返回错误 %s：%s", zl, ve.Code, ve.Message),
+			en: fmt.Sprintf("%s returned error %s: %s", el, ve.Code, ve.Message),
+		}, true
+	case errors.Is(err, providers.ErrNotFound):
+		return &userError{zh: fmt.Sprintf("%s找不到工单 %s。", zl, ref), en: fmt.Sprintf("%s has no ticket %s.", el, ref)}, true
+	case errors.Is(err, providers.ErrAlreadyClosed):
+		return &userError{zh: fmt.Sprintf("工单 %s 已经关闭。", ref), en: fmt.Sprintf("Ticket %s is already closed.", ref)}, true
+	case errors.Is(err, providers.ErrNotCreator):
+		return &userError{
+			zh: fmt.Sprintf("%s只允许工单创建人关闭工单 %s，而你的账号不是它的创建人。请让创建人关闭，或请管理员在配置 [[users]] 中映射你的%s工号。", zl, ref, zl),
+			en: fmt.Sprintf("%s lets only the ticket's creator close %s, and your account is not its creator. Ask the creator, or have an admin map your %s id in [[users]].", el, ref, el),
+		}, true
+	case errors.Is(err, providers.ErrUnsupported):
+		return &userError{zh: fmt.Sprintf("%s的接口不支持这个操作。", zl), en: fmt.Sprintf("%s's API does not support this.", el)}, true
+	}
+	return nil, false
+}
+
+// internalError is what the chat sees for a failure of ours: an id to find the log line.
+func internalError(en bool) (string, string) {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	return say(en, "内部错误（编号 "+id+"），请联系管理员。", "Internal error (id "+id+"); please tell an admin."), id
+}
+
+// unknownProvider names the configured providers, so the person can fix the command.
+func unknownProvider(name string, configured map[string]providers.Provider) *userError {
+	var names []string
+	for n := range configured {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	list := strings.Join(names, "、")
+	if list == "" {
+		list = "无"
+	}
+	return &userError{
+		zh: fmt.Sprintf("未配置供应商「%s」。已配置的供应商：%s。", name, list),
+		en: fmt.Sprintf("Provider %q is not configured. Configured: %s.", name, strings.Join(names, ", ")),
+	}
+}
+
+// usageHint answers a malformed or unknown command.
+func usageHint(err error) string {
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		if ue.English {
+			return fmt.Sprintf("%s. Usage: %s\nType \"help\" for all commands.", ue.Problem, ue.Spec.UsageEN)
+		}
+		return fmt.Sprintf("%s。用法：%s\n输入「帮助」查看全部命令。", ue.Problem, ue.Spec.Usage)
+	}
+	var nc *NotCommandError
+	if errors.As(err, &nc) {
+		var names []string
+		for _, s := range Commands {
+			names = append(names, s.Zh)
+		}
+		return fmt.Sprintf("没有「%s」这个命令。可用命令：%s（输入「帮助」查看用法）。\nUnknown command; type \"help\".", truncateRunes(nc.Word, 20), strings.Join(names, " / "))
+	}
+	return "命令无法识别，输入「帮助」查看用法。"
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
