@@ -185,14 +185,14 @@ func (c *Config) validate() []error {
 // debugging.
 func (c *Config) String() string {
 	view := struct {
-		Server ServerConfig               `toml:"server"`
-		Store  StoreConfig                `toml:"store"`
-		Log    LogConfig                  `toml:"log"`
-		Bot    handlers.Config            `toml:"bot"`
-		Feishu *feishu.Config             `toml:"feishu,omitempty"`
-		Prov   map[string]*ksyun.Config   `toml:"providers,omitempty"`
-		Chats  []handlers.Chat            `toml:"chats,omitempty"`
-		Users  []handlers.User            `toml:"users,omitempty"`
+		Server ServerConfig             `toml:"server"`
+		Store  StoreConfig              `toml:"store"`
+		Log    LogConfig                `toml:"log"`
+		Bot    handlers.Config          `toml:"bot"`
+		Feishu *feishu.Config           `toml:"feishu,omitempty"`
+		Prov   map[string]*ksyun.Config `toml:"providers,omitempty"`
+		Chats  []handlers.Chat          `toml:"chats,omitempty"`
+		Users  []handlers.User          `toml:"users,omitempty"`
 	}{Server: c.Server, Store: c.Store, Log: c.Log, Bot: c.Bot, Feishu: c.Feishu, Chats: c.Chats, Users: c.Users}
 	if c.Ksyun != nil {
 		view.Prov = map[string]*ksyun.Config{"ksyun": c.Ksyun}
