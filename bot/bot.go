@@ -84,6 +84,12 @@ type Platform interface {
 	Update(ctx context.Context, ref CardRef, m Outgoing) error
 }
 
+// TokenUpdater is implemented by platforms that can update a clicked card later with the
+// click's own token (Feishu 延时更新消息卡片), used when a click outlives the answer deadline.
+type TokenUpdater interface {
+	UpdateByToken(ctx context.Context, token string, card []byte) error
+}
+
 // Toast is the short notice a platform shows to the person who clicked.
 type Toast struct {
 	Type string // "success", "info", "warning", "error"

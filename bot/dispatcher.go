@@ -281,6 +281,15 @@ func (d *Dispatcher) finishLate(a Action, res ActionResult) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// The click's own update token is the precise tool (it works even for cards the bot
+	// cannot PATCH); fall back to an in-place update of the message.
+	if tu, ok := p.(TokenUpdater); ok && a.Token != "" {
+		err := tu.UpdateByToken(ctx, a.Token, res.Card)
+		if err == nil {
+			return
+		}
+		d.log.Warn("delayed card update by token failed; patching the message", "platform", a.Platform, "err", err)
+	}
 	ref := CardRef{Platform: a.Platform, ChatID: a.ChatID, MessageID: a.MessageID}
 	if err := p.Update(ctx, ref, Outgoing{Kind: KindCard, Body: res.Card}); err != nil {
 		d.log.Error("late card update failed", "platform", a.Platform, "chat_id", a.ChatID, "err", err)

@@ -274,3 +274,35 @@ func itoa(i int) string {
 		}
 	}
 }
+
+// tokenPlatform also updates cards by the click's token.
+type tokenPlatform struct {
+	recordingPlatform
+	tokens []string
+}
+
+func (p *tokenPlatform) UpdateByToken(_ context.Context, token string, card []byte) error {
+	p.mu.Lock()
+	p.tokens = append(p.tokens, token)
+	p.bodies = append(p.bodies, card)
+	p.mu.Unlock()
+	p.updated <- struct{}{}
+	return nil
+}
+
+func TestSlowActionUsesTheClickTokenWhenThePlatformHasOne(t *testing.T) {
+	h := &recordingHandler{block: make(chan struct{}), result: ActionResult{Card: []byte(`{"late":1}`)}}
+	p := &tokenPlatform{recordingPlatform: recordingPlatform{updated: make(chan struct{}, 1)}}
+	d := newTestDispatcher(DispatcherConfig{ActionWait: time.Millisecond}, h, &memDedupe{}, p)
+	if _, err := d.HandleAction(context.Background(), Action{Platform: "feishu", EventID: "e", MessageID: "om", Token: "c-tok"}); err != nil {
+		t.Fatal(err)
+	}
+	close(h.block)
+	<-p.updated
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.tokens) != 1 || p.tokens[0] != "c-tok" || len(p.updates) != 0 {
+		t.Fatalf("tokens %v, patches %v: want one update by token and no patch", p.tokens, p.updates)
+	}
+}
