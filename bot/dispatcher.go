@@ -101,11 +101,23 @@ func NewDispatcher(cfg DispatcherConfig, h Handler, dedupe Deduper, platforms ma
 	}
 }
 
-// Start launches the workers. They stop when Shutdown drains the queue.
+// BatchDeduper is implemented by stores that can record many delivery ids in one
+// transaction; the dispatcher then dedupes a burst with one commit.
+type BatchDeduper interface {
+	MarkProcessedMany(ctx context.Context, keys []string, at time.Time) (fresh []bool, err error)
+}
+
+// maxBatch bounds how many queued messages one durable dedupe covers.
+const maxBatch = 128
+
+// Start launches the dedupe stage and the workers. They stop when Shutdown drains the queue.
 func (d *Dispatcher) Start() {
+	work := make(chan Message)
+	d.workers.Add(1)
+	go d.dedupeStage(work)
 	for range d.cfg.Workers {
 		d.workers.Add(1)
-		go d.work()
+		go d.work(work)
 	}
 }
 
@@ -170,29 +182,98 @@ func (d *Dispatcher) HandleMessage(_ context.Context, m Message) error {
 	}
 }
 
-func (d *Dispatcher) work() {
+// dedupeStage takes queued messages in batches (whatever is waiting, up to maxBatch), checks
+// them against the store, the authority across restarts and replicas, and hands the fresh
+// ones to the workers. The memory claim of the ack path covers only this process's lifetime.
+func (d *Dispatcher) dedupeStage(work chan<- Message) {
 	defer d.workers.Done()
+	defer close(work)
+	batch := make([]Message, 0, maxBatch)
 	for m := range d.queue {
+		batch = append(batch[:0], m)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case m, ok := <-d.queue:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, m)
+			default:
+				break fill
+			}
+		}
+		fresh := d.markBatch(batch)
+		for i, m := range batch {
+			if !fresh[i] {
+				d.metrics.queued.Dec()
+				d.metrics.duplicates.WithLabelValues(m.Platform).Inc()
+				continue
+			}
+			work <- m
+		}
+	}
+}
+
+// durableKey is the one id a message is recorded under: a redelivered message keeps its
+// message id whatever its event id.
+func durableKey(m Message) string {
+	keys := deliveryKeys(m.Platform, m.EventID, m.MessageID)
+	if len(keys) == 0 {
+		return ""
+	}
+	return keys[len(keys)-1]
+}
+
+// markBatch records the batch's delivery ids; if the store fails, the messages are handled
+// anyway (a rare duplicate beats a lost command).
+func (d *Dispatcher) markBatch(batch []Message) []bool {
+	ctx := context.Background()
+	fresh := make([]bool, len(batch))
+	keys := make([]string, 0, len(batch))
+	idx := make([]int, 0, len(batch))
+	for i, m := range batch {
+		if k := durableKey(m); k != "" {
+			keys = append(keys, k)
+			idx = append(idx, i)
+		} else {
+			fresh[i] = true
+		}
+	}
+	var got []bool
+	var err error
+	if bd, ok := d.dedupe.(BatchDeduper); ok && len(keys) > 1 {
+		got, err = bd.MarkProcessedMany(ctx, keys, d.now())
+	} else {
+		got = make([]bool, len(keys))
+		for i, k := range keys {
+			if got[i], err = d.dedupe.MarkProcessed(ctx, k, d.now()); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		d.log.Error("dedupe failed; handling anyway", "err", err)
+		for i := range fresh {
+			fresh[i] = true
+		}
+		return fresh
+	}
+	for j, i := range idx {
+		fresh[i] = got[j]
+	}
+	return fresh
+}
+
+func (d *Dispatcher) work(work <-chan Message) {
+	defer d.workers.Done()
+	for m := range work {
 		d.metrics.queued.Dec()
 		d.run(m)
 	}
 }
 
 func (d *Dispatcher) run(m Message) {
-	ctx := context.Background()
-	// The store is the authority across restarts and replicas: the memory claim only
-	// covers this process's lifetime.
-	for _, k := range deliveryKeys(m.Platform, m.EventID, m.MessageID) {
-		fresh, err := d.dedupe.MarkProcessed(ctx, k, d.now())
-		if err != nil {
-			d.log.Error("dedupe failed; handling anyway", "platform", m.Platform, "event_id", m.EventID, "err", err)
-			break
-		}
-		if !fresh {
-			d.metrics.duplicates.WithLabelValues(m.Platform).Inc()
-			return
-		}
-	}
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
@@ -200,7 +281,7 @@ func (d *Dispatcher) run(m Message) {
 		}
 		d.metrics.handled.WithLabelValues(m.Platform, "message").Observe(time.Since(start).Seconds())
 	}()
-	d.h.HandleMessage(ctx, m)
+	d.h.HandleMessage(context.Background(), m)
 }
 
 // inProgress is the answer to a click whose work outlives the platform's deadline.

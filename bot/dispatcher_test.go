@@ -147,25 +147,36 @@ func TestFullQueueAsksForRedeliveryAndForgetsTheClaim(t *testing.T) {
 	d := newTestDispatcher(DispatcherConfig{Workers: 1, Queue: 1}, h, &memDedupe{}, nil)
 	d.Start()
 	ctx := context.Background()
-	// One message occupies the worker, one waits in the queue; the third finds it full.
-	_ = d.HandleMessage(ctx, Message{Platform: "feishu", EventID: "a"})
-	waitFor(t, func() bool { return len(d.queue) == 0 })
-	_ = d.HandleMessage(ctx, Message{Platform: "feishu", EventID: "b"})
-	third := Message{Platform: "feishu", EventID: "c"}
-	if err := d.HandleMessage(ctx, third); !errors.Is(err, ErrBusy) {
-		t.Fatalf("full queue: got %v, want ErrBusy", err)
+	// The worker holds one message, the dedupe stage one, the queue one: soon it is full.
+	var refused Message
+	accepted := 0
+	for i := range 10 {
+		m := Message{Platform: "feishu", EventID: itoa(i)}
+		err := d.HandleMessage(ctx, m)
+		if errors.Is(err, ErrBusy) {
+			refused = m
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		accepted++
+		waitFor(t, func() bool { return len(d.queue) == 0 || accepted >= 3 })
+	}
+	if refused.EventID == "" {
+		t.Fatal("a full queue never answered ErrBusy")
 	}
 	close(h.block)
 	waitFor(t, func() bool { return len(d.queue) == 0 })
 	// The redelivery must be accepted: the refused attempt did not count as processed.
-	if err := d.HandleMessage(ctx, third); err != nil {
+	if err := d.HandleMessage(ctx, refused); err != nil {
 		t.Fatalf("redelivery after ErrBusy: %v", err)
 	}
 	if err := d.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := h.count(); n != 3 {
-		t.Fatalf("handled %d, want 3", n)
+	if n, _ := h.count(); n != accepted+1 {
+		t.Fatalf("handled %d, want %d", n, accepted+1)
 	}
 }
 
@@ -304,5 +315,47 @@ func TestSlowActionUsesTheClickTokenWhenThePlatformHasOne(t *testing.T) {
 	}
 	if len(p.tokens) != 1 || p.tokens[0] != "c-tok" || len(p.updates) != 0 {
 		t.Fatalf("tokens %v, patches %v: want one update by token and no patch", p.tokens, p.updates)
+	}
+}
+
+// batchDedupe counts how many store round trips a burst costs.
+type batchDedupe struct {
+	memDedupe
+	calls int
+}
+
+func (b *batchDedupe) MarkProcessedMany(ctx context.Context, keys []string, at time.Time) ([]bool, error) {
+	b.mu.Lock()
+	b.calls++
+	b.mu.Unlock()
+	out := make([]bool, len(keys))
+	for i, k := range keys {
+		out[i], _ = b.MarkProcessed(ctx, k, at)
+	}
+	return out, nil
+}
+
+func TestBurstIsDedupedInBatches(t *testing.T) {
+	h := &recordingHandler{block: make(chan struct{})}
+	dd := &batchDedupe{}
+	d := newTestDispatcher(DispatcherConfig{Workers: 1, Queue: 200}, h, dd, nil)
+	d.Start()
+	for i := range 100 {
+		// Every message twice: the copy must be dropped, even across a batch.
+		for range 2 {
+			if err := d.HandleMessage(context.Background(), Message{Platform: "feishu", MessageID: "om_" + itoa(i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	close(h.block)
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := h.count(); n != 100 {
+		t.Fatalf("handled %d, want 100", n)
+	}
+	if dd.calls == 0 || dd.calls > 10 {
+		t.Fatalf("100 messages took %d batch round trips; want a few", dd.calls)
 	}
 }

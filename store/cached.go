@@ -165,3 +165,43 @@ func (c *Cached) Tickets(ctx context.Context, provider string) ([]TicketState, e
 
 // Close closes the wrapped Store. The memory is released with the Cached value.
 func (c *Cached) Close() error { return c.next.Close() }
+
+// MarkProcessedMany answers the keys seen before from memory and asks the wrapped Store about
+// the rest in one batch when it can.
+func (c *Cached) MarkProcessedMany(ctx context.Context, keys []string, at time.Time) ([]bool, error) {
+	fresh := make([]bool, len(keys))
+	var ask []string
+	var idx []int
+	for i, k := range keys {
+		if _, ok := c.seen.Get(k); !ok {
+			ask = append(ask, k)
+			idx = append(idx, i)
+		}
+	}
+	if len(ask) == 0 {
+		return fresh, nil
+	}
+	var got []bool
+	if b, ok := c.next.(interface {
+		MarkProcessedMany(context.Context, []string, time.Time) ([]bool, error)
+	}); ok {
+		var err error
+		if got, err = b.MarkProcessedMany(ctx, ask, at); err != nil {
+			return nil, err
+		}
+	} else {
+		got = make([]bool, len(ask))
+		for i, k := range ask {
+			f, err := c.next.MarkProcessed(ctx, k, at)
+			if err != nil {
+				return nil, err
+			}
+			got[i] = f
+		}
+	}
+	for j, i := range idx {
+		fresh[i] = got[j]
+		c.seen.SetDefault(keys[i], struct{}{})
+	}
+	return fresh, nil
+}

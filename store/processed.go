@@ -36,3 +36,45 @@ func (s *SQL) PruneProcessed(ctx context.Context, before time.Time) error {
 	}
 	return nil
 }
+
+// MarkProcessedMany is MarkProcessed for a batch, in one transaction: a burst of deliveries
+// costs one commit instead of one per delivery. fresh[i] answers keys[i]; a key repeated
+// within the batch is fresh only the first time.
+func (s *SQL) MarkProcessedMany(ctx context.Context, keys []string, at time.Time) (fresh []bool, err error) {
+	for _, k := range keys {
+		if err := need("mark processed", "key", k); err != nil {
+			return nil, err
+		}
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: mark processed: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	stmt, err := tx.PrepareContext(ctx, sqlMarkProcessed)
+	if err != nil {
+		return nil, fmt.Errorf("store: mark processed: %w", err)
+	}
+	defer stmt.Close()
+	fresh = make([]bool, len(keys))
+	ms := millis(at)
+	for i, k := range keys {
+		res, err := stmt.ExecContext(ctx, k, ms)
+		if err != nil {
+			return nil, fmt.Errorf("store: mark processed %q: %w", k, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, fmt.Errorf("store: mark processed %q: %w", k, err)
+		}
+		fresh[i] = n == 1
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: mark processed: %w", err)
+	}
+	return fresh, nil
+}

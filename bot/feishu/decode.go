@@ -2,6 +2,8 @@ package feishu
 
 import (
 	"encoding/json"
+
+	gojson "github.com/goccy/go-json"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,7 +101,7 @@ type cardContext struct {
 // decodeEnvelope parses a decrypted request.
 func decodeEnvelope(plain []byte) (envelope, error) {
 	var e envelope
-	err := json.Unmarshal(plain, &e)
+	err := gojson.Unmarshal(plain, &e)
 	return e, err
 }
 
@@ -151,7 +153,7 @@ func messageText(msgType, content string) (string, bool) {
 		var c struct {
 			Text string `json:"text"`
 		}
-		if err := json.Unmarshal([]byte(content), &c); err != nil {
+		if err := gojson.UnmarshalNoEscape([]byte(content), &c); err != nil {
 			return "", false
 		}
 		return c.Text, true
