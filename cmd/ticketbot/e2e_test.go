@@ -436,3 +436,18 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// The webhook is acked while the vendor has not answered yet: vendor calls are off the
+// request path. No timing is involved: the vendor is held until the ack has been received.
+func TestAckDoesNotWaitForTheVendor(t *testing.T) {
+	h := startHarness(t, "")
+	release := h.ksyun.Hold()
+	defer release()
+	h.say("ev-1", "om_1", "建单 供应商很慢") // fails the test unless answered 200
+	h.waitFor("the create to reach the held vendor", func() bool { return h.ksyun.Waiting() == 1 })
+	if n := len(h.ksyun.Tickets()); n != 0 {
+		t.Fatalf("vendor already has %d tickets while held", n)
+	}
+	release()
+	h.waitFor("the card after the vendor answered", func() bool { return len(h.messages("interactive")) == 1 })
+}

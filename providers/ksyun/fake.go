@@ -125,6 +125,36 @@ type Fake struct {
 	tickets  map[int64]*FakeTicket
 	calls    []FakeCall
 	failures []fakeFailure
+	// hold, when not nil, keeps every request waiting until it is closed (Hold).
+	hold chan struct{}
+	// waiting counts requests held.
+	waiting int
+}
+
+// Hold makes the fake stop answering: every request waits until release is called, as a
+// vendor that hangs would. Tests use it to prove the bot acks chat platforms without waiting
+// for the vendor.
+func (f *Fake) Hold() (release func()) {
+	ch := make(chan struct{})
+	f.mu.Lock()
+	f.hold = ch
+	f.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.mu.Lock()
+			f.hold = nil
+			f.mu.Unlock()
+			close(ch)
+		})
+	}
+}
+
+// Waiting reports how many requests are held by Hold right now.
+func (f *Fake) Waiting() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.waiting
 }
 
 // NewFake starts a fake accepting appID and appSecret. Close it when done.

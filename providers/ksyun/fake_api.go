@@ -36,6 +36,13 @@ func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	call := FakeCall{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: fakeBody(r, raw)}
 
 	f.mu.Lock()
+	if hold := f.hold; hold != nil {
+		f.waiting++
+		f.mu.Unlock()
+		<-hold
+		f.mu.Lock()
+		f.waiting--
+	}
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, call)
 	if len(f.failures) > 0 {
