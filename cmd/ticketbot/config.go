@@ -32,6 +32,8 @@ type Config struct {
 	Users     []handlers.User           `toml:"users"`
 
 	Ksyun *ksyun.Config `toml:"-"`
+
+	path string // the file it was read from
 }
 
 // ServerConfig is [server].

@@ -32,16 +32,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "serve":
-		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		path := fs.String("config", "config.toml", "configuration file")
-		if err := fs.Parse(args[1:]); err != nil {
-			return 2
-		}
-		cfg, errs := LoadConfig(*path)
-		if len(errs) > 0 {
-			printErrors(stderr, *path, errs)
-			return 1
+		cfg, code := loadFromFlags(args, stderr, nil)
+		if cfg == nil {
+			return code
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -51,19 +44,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	case "check":
-		fs := flag.NewFlagSet("check", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		path := fs.String("config", "config.toml", "configuration file")
-		verbose := fs.Bool("v", false, "print the effective configuration (secrets redacted)")
-		if err := fs.Parse(args[1:]); err != nil {
-			return 2
+		var verbose *bool
+		cfg, code := loadFromFlags(args, stderr, func(fs *flag.FlagSet) {
+			verbose = fs.Bool("v", false, "print the effective configuration (secrets redacted)")
+		})
+		if cfg == nil {
+			return code
 		}
-		cfg, errs := LoadConfig(*path)
-		if len(errs) > 0 {
-			printErrors(stderr, *path, errs)
-			return 1
-		}
-		fmt.Fprintf(stdout, "%s: OK\n", *path)
+		fmt.Fprintf(stdout, "%s: OK\n", cfg.path)
 		for _, w := range warnings(cfg) {
 			fmt.Fprintln(stdout, "warning:", w)
 		}
@@ -82,6 +70,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
+}
+
+// loadFromFlags parses a subcommand's flags (--config, plus any extra) and loads the file. A
+// nil config comes with the exit code: 2 for bad flags, 1 for a bad configuration, whose
+// every problem is printed.
+func loadFromFlags(args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*Config, int) {
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "config.toml", "configuration file")
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return nil, 2
+	}
+	cfg, errs := LoadConfig(*path)
+	if len(errs) > 0 {
+		printErrors(stderr, *path, errs)
+		return nil, 1
+	}
+	cfg.path = *path
+	return cfg, 0
 }
 
 func usage(w io.Writer) {
