@@ -85,7 +85,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	webhooks := map[string]http.Handler{}
 	var background []func(context.Context) error
 	if cfg.Feishu != nil {
-		fs, err := feishu.New(*cfg.Feishu, d, log.With("platform", "feishu"), feishu.WithMaxBody(cfg.Server.MaxBody))
+		fs, err := feishu.New(*cfg.Feishu, d, log, feishu.WithMaxBody(cfg.Server.MaxBody))
 		if err != nil {
 			return err
 		}

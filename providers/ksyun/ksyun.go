@@ -190,11 +190,20 @@ func (p *Provider) Reply(ctx context.Context, id string, r providers.Reply) erro
 	if err != nil {
 		return wrap(err)
 	}
-	body := commentBody{ID: int64(b.ID), Detail: r.Text, ProductGroupID: int64(b.ProductGroupID)}
+	body := commentBody{ID: int64(b.ID), Detail: attributed(r), ProductGroupID: int64(b.ProductGroupID)}
 	if _, err := p.c.postJSON(ctx, "comment_ticket", body, nil); err != nil {
 		return wrap(err)
 	}
 	return nil
+}
+
+// attributed prefixes the reply with its author's name: comment_ticket has no author field, so
+// without it Kingsoft staff would see every comment as written by the API account.
+func attributed(r providers.Reply) string {
+	if r.Actor.Name == "" {
+		return r.Text
+	}
+	return r.Actor.Name + "：" + r.Text
 }
 
 // closeBody is the close_ticket request.

@@ -320,13 +320,14 @@ func TestReply(t *testing.T) {
 	if len(bodies) != 1 {
 		t.Fatalf("%d comment calls, want 1", len(bodies))
 	}
-	want := map[string]string{"id": "1204", "detail": "请查看附件日志\n谢谢", "productGroupId": "36"}
+	// comment_ticket has no author field: the author's name leads the text.
+	want := map[string]string{"id": "1204", "detail": "张三：请查看附件日志\n谢谢", "productGroupId": "36"}
 	if got := wireFields(bodies[0]); !mapsEqual(got, want) {
 		t.Errorf("comment body = %v, want %v (productGroupId in camelCase)", got, want)
 	}
 	ft, _ := f.Ticket(id)
 	h := ft.Assigns[0].History
-	if len(h) != 1 || h[0].Detail != "请查看附件日志\n谢谢" || h[0].CreatorID != FakeCreatorID {
+	if len(h) != 1 || h[0].Detail != "张三：请查看附件日志\n谢谢" || h[0].CreatorID != FakeCreatorID {
 		t.Errorf("fake history = %+v", h)
 	}
 	notes, err := p.Notes(context.Background(), id)
