@@ -29,6 +29,9 @@ type Message struct {
 	// ticket a thread reply belongs to.
 	ParentID string
 	RootID   string
+	// Quote is the text of the message this one quotes, on platforms where a quote carries
+	// only content, not an id (WeCom): a ticket reference in it finds the ticket answered.
+	Quote string
 }
 
 // Action is a click on a card button (or a form submit). Command is the command text the
@@ -71,6 +74,31 @@ type Outgoing struct {
 	// Key makes a send idempotent at the platform (Feishu uuid), so a retried send never
 	// posts twice.
 	Key string
+	// Fallback is a markdown rendition of a card, for channels that cannot show it (the WeCom
+	// group webhook robot takes no interactive cards).
+	Fallback string
+}
+
+// Features describes what a platform's cards can do, for platforms that differ from the
+// default (forms available).
+type Features struct {
+	// Forms says cards can hold input boxes (Feishu card JSON 2.0 forms); without them the
+	// 回复 button is not offered and people reply by quoting the card.
+	Forms bool
+}
+
+// FeatureReporter is implemented by platforms whose cards lack something; a platform that
+// does not implement it has every feature.
+type FeatureReporter interface {
+	Features() Features
+}
+
+// PlatformFeatures reports p's features.
+func PlatformFeatures(p Platform) Features {
+	if fr, ok := p.(FeatureReporter); ok {
+		return fr.Features()
+	}
+	return Features{Forms: true}
 }
 
 // Platform is a chat platform the bot can post to.
