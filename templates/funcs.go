@@ -17,6 +17,7 @@ func (r *Renderer) funcs() template.FuncMap {
 	return template.FuncMap{
 		"json":       jsonString,
 		"md":         markdownEscape,
+		"wxmd":       wecomMarkdownEscape,
 		"truncate":   truncate,
 		"time":       r.formatTime,
 		"add":        func(a, b int) int { return a + b },
@@ -105,3 +106,12 @@ func tagColor(s providers.Status) string {
 	}
 	return "neutral"
 }
+
+// wecomReplacer neutralizes what WeCom markdown would interpret in text people wrote: <@all>
+// style mentions and <font> tags, links, emphasis and headings. WeCom documents no escape
+// sequence, so the full-width look-alikes stand in.
+var wecomReplacer = strings.NewReplacer(
+	"<", "＜", ">", "＞", "[", "［", "]", "］", "*", "＊", "`", "｀", "#", "＃",
+)
+
+func wecomMarkdownEscape(s string) string { return wecomReplacer.Replace(s) }

@@ -22,8 +22,15 @@ import (
 	"time"
 )
 
-//go:embed feishu/*.json.tmpl
+//go:embed feishu/*.tmpl wecom/*.tmpl
 var embedded embed.FS
+
+// Template files are <name>.json.tmpl (a card or API body, checked to be JSON) or
+// <name>.md.tmpl (markdown, for platforms that show text where Feishu shows a card).
+const (
+	jsonExt = ".json.tmpl"
+	mdExt   = ".md.tmpl"
+)
 
 // Renderer renders named templates per platform. It is safe for concurrent use.
 type Renderer struct {
@@ -64,7 +71,7 @@ func New(overrideDir string, opts ...Option) (*Renderer, error) {
 
 func (r *Renderer) parse(platform, overrideDir string) (*template.Template, error) {
 	set := template.New(platform).Funcs(r.funcs()).Option("missingkey=error")
-	files, err := fs.Glob(embedded, platform+"/*.json.tmpl")
+	files, err := fs.Glob(embedded, platform+"/*.tmpl")
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +90,7 @@ func (r *Renderer) parse(platform, overrideDir string) (*template.Template, erro
 				return nil, fmt.Errorf("templates: read override %s: %w", o, err)
 			}
 		}
-		if _, err := set.New(strings.TrimSuffix(name, ".json.tmpl")).Parse(string(src)); err != nil {
+		if _, err := set.New(templateName(name)).Parse(string(src)); err != nil {
 			return nil, fmt.Errorf("templates: parse %s/%s: %w", platform, name, err)
 		}
 	}
@@ -113,6 +120,9 @@ func (r *Renderer) Render(platform, name string, data any) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("templates: no templates for platform %q", platform)
 	}
+	if set.Lookup(name) == nil {
+		return nil, fmt.Errorf("templates: no template %s/%s", platform, name)
+	}
 	var buf bytes.Buffer
 	if err := set.ExecuteTemplate(&buf, name, data); err != nil {
 		return nil, fmt.Errorf("templates: render %s/%s: %w", platform, name, err)
@@ -122,6 +132,33 @@ func (r *Renderer) Render(platform, name string, data any) ([]byte, error) {
 		return nil, fmt.Errorf("templates: %s/%s rendered invalid JSON: %w", platform, name, err)
 	}
 	return out.Bytes(), nil
+}
+
+// templateName keys a file: "ticket.json.tmpl" is "ticket", "ticket.md.tmpl" is "ticket.md".
+func templateName(file string) string {
+	if strings.HasSuffix(file, mdExt) {
+		return strings.TrimSuffix(file, mdExt) + ".md"
+	}
+	return strings.TrimSuffix(file, jsonExt)
+}
+
+// Has reports whether platform has the JSON template name (markdown: name+".md").
+func (r *Renderer) Has(platform, name string) bool {
+	set, ok := r.sets[platform]
+	return ok && set.Lookup(name) != nil
+}
+
+// RenderMarkdown executes the markdown template name (<name>.md.tmpl) of platform.
+func (r *Renderer) RenderMarkdown(platform, name string, data any) (string, error) {
+	set, ok := r.sets[platform]
+	if !ok || set.Lookup(name+".md") == nil {
+		return "", fmt.Errorf("templates: no markdown template %s/%s", platform, name)
+	}
+	var buf bytes.Buffer
+	if err := set.ExecuteTemplate(&buf, name+".md", data); err != nil {
+		return "", fmt.Errorf("templates: render %s/%s.md: %w", platform, name, err)
+	}
+	return strings.TrimSpace(buf.String()), nil
 }
 
 func shanghai() *time.Location {

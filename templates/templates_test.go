@@ -79,40 +79,127 @@ func fixtures() map[string]struct {
 	}
 }
 
-func TestGoldenFeishu(t *testing.T) {
+func TestGolden(t *testing.T) {
 	r, err := New("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, f := range fixtures() {
-		t.Run(name, func(t *testing.T) {
-			got, err := r.Render("feishu", f.tmpl, f.data)
-			if err != nil {
-				t.Fatal(err)
+	checks := map[string]func(*testing.T, []byte){"feishu": checkFeishuCard, "wecom": checkWeComCard}
+	for _, platform := range []string{"feishu", "wecom"} {
+		for name, f := range fixtures() {
+			if r.Has(platform, f.tmpl) {
+				t.Run(platform+"/"+name, func(t *testing.T) {
+					got, err := r.Render(platform, f.tmpl, f.data)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var pretty bytes.Buffer
+					if err := json.Indent(&pretty, got, "", "  "); err != nil {
+						t.Fatal(err)
+					}
+					pretty.WriteByte('\n')
+					golden(t, filepath.Join("testdata", platform, name+".golden.json"), pretty.Bytes())
+					checks[platform](t, got)
+				})
 			}
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, got, "", "  "); err != nil {
-				t.Fatal(err)
+			if r.Has(platform, f.tmpl+".md") {
+				t.Run(platform+"/"+name+".md", func(t *testing.T) {
+					got, err := r.RenderMarkdown(platform, f.tmpl, f.data)
+					if err != nil {
+						t.Fatal(err)
+					}
+					golden(t, filepath.Join("testdata", platform, name+".golden.md"), []byte(got+"\n"))
+					if strings.Contains(got, "<at") || strings.Contains(got, "<@") {
+						t.Errorf("markdown carries a mention people wrote: %s", got)
+					}
+					if len(got) > 4096 {
+						t.Errorf("markdown is %d bytes; WeCom takes 4096", len(got))
+					}
+				})
 			}
-			pretty.WriteByte('\n')
-			golden := filepath.Join("testdata", "feishu", name+".golden.json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./templates -update)", err)
-			}
-			if !bytes.Equal(pretty.Bytes(), want) {
-				t.Errorf("%s differs from golden file; run go test ./templates -update and review the diff\n%s", name, pretty.String())
-			}
-			checkFeishuCard(t, got)
-		})
+		}
+	}
+}
+
+// golden compares got with the file, rewriting it under -update.
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./templates -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; run go test ./templates -update and review the diff\n%s", path, got)
+	}
+}
+
+// checkWeComCard asserts WeCom's template card limits (DOC 101032): a card over them is
+// rejected, so it must never be produced.
+func checkWeComCard(t *testing.T, card []byte) {
+	t.Helper()
+	var c struct {
+		CardType  string `json:"card_type"`
+		MainTitle struct {
+			Title string `json:"title"`
+			Desc  string `json:"desc"`
+		} `json:"main_title"`
+		Emphasis struct {
+			Title string `json:"title"`
+		} `json:"emphasis_content"`
+		Sub  string `json:"sub_title_text"`
+		Rows []struct {
+			Key   string `json:"keyname"`
+			Value string `json:"value"`
+		} `json:"horizontal_content_list"`
+		Buttons []struct {
+			Text string `json:"text"`
+			Key  string `json:"key"`
+		} `json:"button_list"`
+	}
+	if err := json.Unmarshal(card, &c); err != nil {
+		t.Fatal(err)
+	}
+	runes := func(s string) int { return len([]rune(s)) }
+	limits := []struct {
+		what string
+		n, max int
+	}{
+		{"main_title.title", runes(c.MainTitle.Title), 26},
+		{"main_title.desc", runes(c.MainTitle.Desc), 30},
+		{"emphasis_content.title", runes(c.Emphasis.Title), 10},
+		{"sub_title_text", runes(c.Sub), 112},
+		{"horizontal_content_list", len(c.Rows), 6},
+		{"button_list", len(c.Buttons), 6},
+	}
+	for _, r := range c.Rows {
+		limits = append(limits, struct {
+			what string
+			n, max int
+		}{"keyname " + r.Key, runes(r.Key), 5}, struct {
+			what string
+			n, max int
+		}{"value of " + r.Key, runes(r.Value), 26})
+	}
+	for _, b := range c.Buttons {
+		if len(b.Key) > 1024 {
+			t.Errorf("button key is %d bytes; WeCom takes 1024", len(b.Key))
+		}
+	}
+	for _, l := range limits {
+		if l.n > l.max {
+			t.Errorf("%s is %d long; WeCom's limit is %d", l.what, l.n, l.max)
+		}
+	}
+	if c.CardType != "button_interaction" || len(c.Buttons) == 0 {
+		t.Errorf("card_type %q with %d buttons; a button_interaction card needs buttons", c.CardType, len(c.Buttons))
 	}
 }
 
