@@ -62,8 +62,9 @@ type Kind string
 
 // The kinds of outgoing messages.
 const (
-	KindCard Kind = "card" // an interactive card rendered from a template
-	KindText Kind = "text" // plain text
+	KindCard     Kind = "card"     // an interactive card rendered from a template
+	KindText     Kind = "text"     // plain text
+	KindMarkdown Kind = "markdown" // markdown rendered from a template (WeCom help, list)
 )
 
 // Outgoing is a rendered message for one platform: Body is what the platform's API takes

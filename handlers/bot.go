@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -75,8 +76,8 @@ type outcome struct {
 	fresh     bool
 	replyForm bool
 	footer    string
-	// card is a non-ticket card (help, list).
-	card []byte
+	// out is a non-ticket answer rendered from a template (help, list).
+	out *bot.Outgoing
 }
 
 // HandleMessage runs a typed command, or treats a reply in a ticket card's thread as a
@@ -140,8 +141,8 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 			// A click that shows a ticket (刷新) makes the clicked card its living card.
 			b.saveCard(ctx, r, *o.ticket, r.messageID, log)
 		}
-	case o.card != nil:
-		res.Card = o.card
+	case o.out != nil && o.out.Kind == bot.KindCard:
+		res.Card = o.out.Body
 	}
 	if res.Toast.Text == "" {
 		res.Toast = bot.Toast{Type: "success", Text: "已更新"}
@@ -196,7 +197,9 @@ func (b *Bot) isAdmin(r *req) bool {
 	return false
 }
 
-// threadTicket finds the ticket whose card the message answers (thread reply or quote).
+// threadTicket finds the ticket whose card the message answers: a thread reply or a quote
+// of the card by message id (Feishu), or a ticket reference in the quoted text (WeCom quotes
+// carry only content).
 func (b *Bot) threadTicket(ctx context.Context, m bot.Message) *TicketRef {
 	for _, id := range []string{m.RootID, m.ParentID} {
 		if id == "" {
@@ -207,8 +210,18 @@ func (b *Bot) threadTicket(ctx context.Context, m bot.Message) *TicketRef {
 			return &TicketRef{Provider: c.Provider, ID: c.TicketID}
 		}
 	}
+	if m.Quote != "" {
+		if sm := quotedRef.FindStringSubmatch(m.Quote); sm != nil {
+			if _, ok := b.Providers[sm[1]]; ok {
+				return &TicketRef{Provider: sm[1], ID: sm[2]}
+			}
+		}
+	}
 	return nil
 }
+
+// quotedRef finds a ticket reference such as "ksyun:1204" in quoted card text.
+var quotedRef = regexp.MustCompile(`\b([a-z]+):([A-Za-z0-9_-]{1,64})\b`)
 
 // person finds the [[users]] entry of the one acting.
 func (b *Bot) person(r *req) *User {

@@ -27,7 +27,8 @@ func (b *Bot) deliverTyped(ctx context.Context, r *req, o outcome, log *slog.Log
 			break
 		}
 		// The key makes Feishu drop a second post of the same answer (a retried send).
-		ref, err := p.Send(ctx, r.chatID, bot.Outgoing{Kind: bot.KindCard, Body: card, Key: "card:" + r.messageID})
+		out := bot.Outgoing{Kind: bot.KindCard, Body: card, Key: "card:" + r.messageID, Fallback: b.fallback(r.platform, *o.ticket, o.footer)}
+		ref, err := p.Send(ctx, r.chatID, out)
 		if err != nil {
 			log.Error("send ticket card", "err", err)
 			b.replyText(ctx, r, o.text, log) // the ticket exists: say so even without a card
@@ -37,9 +38,11 @@ func (b *Bot) deliverTyped(ctx context.Context, r *req, o outcome, log *slog.Log
 		return
 	case o.ticket != nil:
 		b.updateCards(ctx, r.platform, *o.ticket, o.footer, log)
-	case o.card != nil:
-		if _, err := p.Send(ctx, r.chatID, bot.Outgoing{Kind: bot.KindCard, Body: o.card, Key: "card:" + r.messageID}); err != nil {
-			log.Error("send card", "err", err)
+	case o.out != nil:
+		out := *o.out
+		out.Key = "card:" + r.messageID
+		if _, err := p.Send(ctx, r.chatID, out); err != nil {
+			log.Error("send", "err", err)
 		}
 		return
 	}
@@ -82,7 +85,7 @@ func (b *Bot) updateCards(ctx context.Context, platform string, t providers.Tick
 			return
 		}
 		ref := bot.CardRef{Platform: platform, ChatID: c.ChatID, MessageID: c.MessageID}
-		if err := p.Update(ctx, ref, bot.Outgoing{Kind: bot.KindCard, Body: card}); err != nil {
+		if err := p.Update(ctx, ref, bot.Outgoing{Kind: bot.KindCard, Body: card, Fallback: b.fallback(platform, t, footer)}); err != nil {
 			log.Error("update card", "chat_id", c.ChatID, "err", err)
 		}
 	}
@@ -108,8 +111,13 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 	if p, ok := b.Providers[t.Provider]; ok {
 		caps = p.Capabilities()
 	}
+	forms := true
+	if p, ok := b.Platforms[platform]; ok {
+		forms = bot.PlatformFeatures(p).Forms
+	}
 	if !t.Status.Terminal() {
-		if caps.Reply {
+		// Without forms there is no reply box: people quote the card instead.
+		if caps.Reply && forms {
 			data.Buttons = append(data.Buttons, templates.Button{Text: "回复", Type: "primary", Command: "reply " + ref})
 		}
 		if caps.Close {
@@ -144,6 +152,36 @@ func (b *Bot) follows(ctx context.Context, platform, chatID string, t providers.
 		}
 	}
 	return false
+}
+
+// output renders a non-ticket answer: the platform's card template when it has one, its
+// markdown template otherwise.
+func (b *Bot) output(platform, name string, data any) (*bot.Outgoing, error) {
+	if b.Renderer.Has(platform, name) {
+		body, err := b.Renderer.Render(platform, name, data)
+		if err != nil {
+			return nil, err
+		}
+		return &bot.Outgoing{Kind: bot.KindCard, Body: body}, nil
+	}
+	md, err := b.Renderer.RenderMarkdown(platform, name, data)
+	if err != nil {
+		return nil, err
+	}
+	return &bot.Outgoing{Kind: bot.KindMarkdown, Body: []byte(md)}, nil
+}
+
+// fallback is the ticket as markdown, for channels of the platform that cannot show cards.
+func (b *Bot) fallback(platform string, t providers.Ticket, footer string) string {
+	if !b.Renderer.Has(platform, "ticket.md") {
+		return ""
+	}
+	md, err := b.Renderer.RenderMarkdown(platform, "ticket", templates.TicketCard{Ticket: t, ProviderLabel: providerLabel(t.Provider, false), Footer: footer})
+	if err != nil {
+		b.Log.Error("render ticket markdown", "err", err)
+		return ""
+	}
+	return md
 }
 
 // listData builds the list card.

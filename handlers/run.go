@@ -36,8 +36,8 @@ func (b *Bot) exec(ctx context.Context, r *req, c *Command, form map[string]stri
 		return b.create(ctx, r, c, log)
 	}
 	if c.Spec.Op == OpHelp {
-		card, err := b.Renderer.Render(r.platform, "help", HelpCard())
-		return outcome{card: card, level: "info"}, err
+		out, err := b.output(r.platform, "help", HelpCard())
+		return outcome{out: out, level: "info"}, err
 	}
 	if c.Spec.Op == OpList {
 		return b.list(ctx, r)
@@ -197,8 +197,8 @@ func (b *Bot) list(ctx context.Context, r *req) (outcome, error) {
 		}
 		data.add(t)
 	}
-	card, err := b.Renderer.Render(r.platform, "list", data.card())
-	return outcome{card: card, level: "info"}, err
+	out, err := b.output(r.platform, "list", data.card())
+	return outcome{out: out, level: "info"}, err
 }
 
 // fetch reads the ticket from the vendor and remembers what it saw.

@@ -169,7 +169,7 @@ func checkWeComCard(t *testing.T, card []byte) {
 	}
 	runes := func(s string) int { return len([]rune(s)) }
 	limits := []struct {
-		what string
+		what   string
 		n, max int
 	}{
 		{"main_title.title", runes(c.MainTitle.Title), 26},
@@ -181,10 +181,10 @@ func checkWeComCard(t *testing.T, card []byte) {
 	}
 	for _, r := range c.Rows {
 		limits = append(limits, struct {
-			what string
+			what   string
 			n, max int
 		}{"keyname " + r.Key, runes(r.Key), 5}, struct {
-			what string
+			what   string
 			n, max int
 		}{"value of " + r.Key, runes(r.Value), 26})
 	}

@@ -199,7 +199,7 @@ func outgoingContent(m bot.Outgoing) (msgType, content string, err error) {
 			return "", "", errors.New("card is not valid JSON")
 		}
 		return "interactive", string(m.Body), nil
-	case bot.KindText:
+	case bot.KindText, bot.KindMarkdown: // Feishu has cards for what WeCom shows as markdown; sent as text if ever asked
 		b, err := json.Marshal(struct {
 			Text string `json:"text"`
 		}{string(m.Body)})
