@@ -205,3 +205,23 @@ func (c *Cached) MarkProcessedMany(ctx context.Context, keys []string, at time.T
 	}
 	return fresh, nil
 }
+
+// AdvanceTicket passes through: the watcher's state lives in the database only.
+func (c *Cached) AdvanceTicket(ctx context.Context, prev, next TicketState, notices []Notice) (bool, error) {
+	return c.next.AdvanceTicket(ctx, prev, next, notices)
+}
+
+// PendingNotices passes through.
+func (c *Cached) PendingNotices(ctx context.Context, now time.Time, limit int) ([]Notice, error) {
+	return c.next.PendingNotices(ctx, now, limit)
+}
+
+// MarkNoticesSent passes through.
+func (c *Cached) MarkNoticesSent(ctx context.Context, ids []string, at time.Time) error {
+	return c.next.MarkNoticesSent(ctx, ids, at)
+}
+
+// DeferNotices passes through.
+func (c *Cached) DeferNotices(ctx context.Context, ids []string, next time.Time, reason string) error {
+	return c.next.DeferNotices(ctx, ids, next, reason)
+}

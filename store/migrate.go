@@ -68,6 +68,30 @@ var migrations = []migration{
 			)`,
 		},
 	},
+	{
+		version: 2,
+		name:    "notices outbox",
+		stmts: []string{
+			// notices is the watcher's outbox: a notice is written in the same transaction
+			// that advances the ticket's last seen state, and marked sent after delivery, so
+			// a crash between detection and delivery neither loses nor repeats it.
+			`CREATE TABLE notices (
+				id         TEXT NOT NULL PRIMARY KEY,
+				platform   TEXT NOT NULL,
+				chat_id    TEXT NOT NULL,
+				provider   TEXT NOT NULL,
+				ticket_id  TEXT NOT NULL,
+				kind       TEXT NOT NULL,
+				payload    BLOB,
+				created_at BIGINT NOT NULL,
+				sent_at    BIGINT NOT NULL DEFAULT 0,
+				attempts   BIGINT NOT NULL DEFAULT 0,
+				next_at    BIGINT NOT NULL DEFAULT 0,
+				last_error TEXT NOT NULL DEFAULT ''
+			)`,
+			`CREATE INDEX notices_pending ON notices (sent_at, next_at, created_at)`,
+		},
+	},
 }
 
 const (

@@ -46,6 +46,16 @@ type Store interface {
 	// ordered by provider and ticket id: the watcher's list of what to refresh.
 	Tickets(ctx context.Context, provider string) ([]TicketState, error)
 
+	// AdvanceTicket moves a ticket from prev (as the caller read it) to next and records the
+	// notices the change owes, atomically; false means the stored state was no longer prev.
+	AdvanceTicket(ctx context.Context, prev, next TicketState, notices []Notice) (bool, error)
+	// PendingNotices lists undelivered notices due at now, oldest first.
+	PendingNotices(ctx context.Context, now time.Time, limit int) ([]Notice, error)
+	// MarkNoticesSent records notices as delivered.
+	MarkNoticesSent(ctx context.Context, ids []string, at time.Time) error
+	// DeferNotices puts notices off until next after a failed delivery.
+	DeferNotices(ctx context.Context, ids []string, next time.Time, reason string) error
+
 	// Close releases the database.
 	Close() error
 }

@@ -75,7 +75,14 @@ func fixtures() map[string]struct {
 			{Name: "关闭", English: "close", Usage: "关闭 工单 [备注]", Summary: "关闭工单"},
 		}, Example: "@ticketbot 建单 ksyun 数据库连接超时"}},
 		"list_empty": {"list", ListCard{}},
-		"list":       {"list", ListCard{Items: []ListItem{{Ticket: openTicket(), ProviderLabel: "金山云"}, {Ticket: closed, ProviderLabel: "金山云"}}}},
+		"summary":    {"list", ListCard{Title: "每日汇总：本群 1 个未关闭的工单", Items: []ListItem{{Ticket: openTicket(), ProviderLabel: "金山云"}}}},
+		"notice_waiting": {"notice", NoticeCard{Title: "工单状态更新", Color: "orange", Items: []NoticeItem{{
+			Ticket: waiting, ProviderLabel: "金山云", Headline: "处理中 → 待我方补充：供应商在等我们补充信息",
+			Note: waiting.LatestNote, Hint: "在工单卡片的话题中回复，或输入「回复 ksyun:1204 内容」。", Mention: "ou_84aad35d084aa403a838cf73ee18467"}}}},
+		"notice_merged": {"notice", NoticeCard{Title: "2 个工单有更新", Color: "orange", Items: []NoticeItem{
+			{Ticket: closed, ProviderLabel: "金山云", Headline: "处理中 → 已关闭"},
+			{Ticket: nasty, ProviderLabel: "金山云", Headline: "新回复", Note: nasty.LatestNote}}}},
+		"list": {"list", ListCard{Items: []ListItem{{Ticket: openTicket(), ProviderLabel: "金山云"}, {Ticket: closed, ProviderLabel: "金山云"}}}},
 	}
 }
 
@@ -109,7 +116,7 @@ func TestGolden(t *testing.T) {
 						t.Fatal(err)
 					}
 					golden(t, filepath.Join("testdata", platform, name+".golden.md"), []byte(got+"\n"))
-					if strings.Contains(got, "<at") || strings.Contains(got, "<@") {
+					if strings.Contains(got, "<at id=all") || strings.Contains(got, "<@all") {
 						t.Errorf("markdown carries a mention people wrote: %s", got)
 					}
 					if len(got) > 4096 {
@@ -226,8 +233,9 @@ func checkFeishuCard(t *testing.T, card []byte) {
 		t.Errorf("schema %q update_multi %v; want 2.0 and true", c.Schema, c.Config.UpdateMulti)
 	}
 	for _, e := range c.Body.Elements {
-		if e["tag"] == "markdown" && strings.Contains(e["content"].(string), "<at") {
-			t.Errorf("markdown carries an unescaped <at> tag: %q", e["content"])
+		// Only mentions the bot chose may render; text people wrote must never @ everyone.
+		if e["tag"] == "markdown" && strings.Contains(e["content"].(string), "<at id=all") {
+			t.Errorf("markdown carries an unescaped @all: %q", e["content"])
 		}
 	}
 }

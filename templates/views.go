@@ -46,6 +46,8 @@ type HelpCommand struct {
 
 // ListCard is the data of the list card: the tickets a chat follows.
 type ListCard struct {
+	// Title replaces the default header ("本群关注的工单（N）"), e.g. for the daily summary.
+	Title string
 	Items []ListItem
 }
 
@@ -73,4 +75,25 @@ func StatusColor(s providers.Status) string {
 	default:
 		return "grey"
 	}
+}
+
+// NoticeCard is the data of a watcher notice: one change, or several merged into one message.
+type NoticeCard struct {
+	// Title is the header ("工单状态更新", "3 个工单有更新").
+	Title string
+	Color string
+	Items []NoticeItem
+}
+
+// NoticeItem is one change.
+type NoticeItem struct {
+	Ticket        providers.Ticket
+	ProviderLabel string
+	// Headline says what changed ("处理中 → 待我方补充", "新回复").
+	Headline string
+	Note     *providers.Note
+	// Hint says what the group should do, if anything.
+	Hint string
+	// Mention is the platform user id to @.
+	Mention string
 }

@@ -1,0 +1,41 @@
+package bot
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// WatchMetrics are the watcher's Prometheus instruments.
+type WatchMetrics struct {
+	followed     prometheus.Gauge
+	refreshes    *prometheus.CounterVec
+	vendorCalls  *prometheus.CounterVec
+	sent         *prometheus.CounterVec
+	failed       *prometheus.CounterVec
+	coalesced    *prometheus.CounterVec
+	queued       prometheus.Gauge
+	sweepSeconds prometheus.Histogram
+	detection    prometheus.Histogram
+}
+
+// NewWatchMetrics creates the instruments and registers them on reg when it is not nil.
+func NewWatchMetrics(reg prometheus.Registerer) *WatchMetrics {
+	m := &WatchMetrics{
+		followed: prometheus.NewGauge(prometheus.GaugeOpts{Name: "ticketbot_tickets_followed", Help: "Tickets followed by at least one chat."}),
+		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_ticket_refreshes_total",
+			Help: "Tickets read back from their vendor by the watcher."}, []string{"provider"}),
+		vendorCalls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_watch_vendor_calls_total",
+			Help: "Vendor API calls made by the watcher (a batch call counts once)."}, []string{"provider"}),
+		sent: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_notices_sent_total",
+			Help: "Notice messages posted (a merged message counts once)."}, []string{"platform"}),
+		failed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_notices_failed_total",
+			Help: "Notice deliveries that failed and were deferred."}, []string{"platform"}),
+		coalesced: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_notices_coalesced_total",
+			Help: "Notices merged into another notice's message."}, []string{"platform"}),
+		queued:       prometheus.NewGauge(prometheus.GaugeOpts{Name: "ticketbot_notices_queued", Help: "Notices waiting in the outbox."}),
+		sweepSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ticketbot_watch_sweep_seconds", Help: "Duration of one sweep.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 14)}),
+		detection: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ticketbot_change_detection_seconds",
+			Help: "From the vendor's update time to the watcher recording the change.", Buckets: prometheus.ExponentialBuckets(1, 2, 14)}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.followed, m.refreshes, m.vendorCalls, m.sent, m.failed, m.coalesced, m.queued, m.sweepSeconds, m.detection)
+	}
+	return m
+}

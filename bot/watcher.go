@@ -1,0 +1,348 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"math/big"
+	"sync"
+	"time"
+
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/store"
+)
+
+// Presenter renders what the watcher posts; the handlers package implements it, so a card
+// redrawn by the watcher is the same card a command would draw.
+type Presenter interface {
+	// TicketCard renders the ticket's card for one chat.
+	TicketCard(ctx context.Context, platform, chatID string, t providers.Ticket) (Outgoing, error)
+	// Notices renders one message announcing one or more changes to a chat.
+	Notices(ctx context.Context, platform, chatID string, ns []NoticeView) (Outgoing, error)
+	// Summary renders the daily summary of the tickets a chat follows (nil when none is open).
+	Summary(ctx context.Context, platform, chatID string) (*Outgoing, error)
+}
+
+// ChatPolicy is a chat's notification settings ([[chats]]).
+type ChatPolicy struct {
+	// Statuses that notify; nil means the default policy of the status model.
+	Statuses map[providers.Status]bool
+	// MuteNotes silences new vendor replies.
+	MuteNotes bool
+	// Quiet holds notices during a daily window; they go out as one digest when it ends.
+	Quiet *Window
+	// Summary is the time of day ("09:30") a summary of open tickets is posted; "" for none.
+	Summary string
+}
+
+// Window is a daily time window in the watcher's zone, possibly spanning midnight.
+type Window struct{ From, To time.Duration } // offsets from midnight
+
+// Contains reports whether t falls in the window.
+func (w Window) Contains(t time.Time) bool {
+	d := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+	if w.From <= w.To {
+		return d >= w.From && d < w.To
+	}
+	return d >= w.From || d < w.To
+}
+
+// WatchConfig tunes the watcher; zero values take the defaults.
+type WatchConfig struct {
+	Interval     time.Duration // between sweeps (60 s)
+	Concurrency  int           // vendor calls at once per provider without batching (4)
+	Batch        int           // ids per batch call (100)
+	ClosedEvery  int           // closed tickets are refreshed every Nth sweep (10)
+	ClosedFor    time.Duration // and not at all once closed this long (72 h)
+	DeliverEvery time.Duration // outbox poll (1 s)
+	// InThread posts a notice in the ticket card's thread (Feishu) rather than the chat.
+	InThread bool
+	// ChatInterval spaces messages to one chat per platform, so each platform's limit holds
+	// even in a burst: Feishu 5/s per chat, WeCom 30/min and 1000/h per chat.
+	ChatInterval map[string]time.Duration
+	// Location is the zone of quiet hours and summaries (Asia/Shanghai).
+	Location *time.Location
+}
+
+func (c *WatchConfig) defaults() {
+	if c.Interval <= 0 {
+		c.Interval = time.Minute
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 4
+	}
+	if c.Batch <= 0 {
+		c.Batch = 100
+	}
+	if c.ClosedEvery <= 0 {
+		c.ClosedEvery = 10
+	}
+	if c.ClosedFor <= 0 {
+		c.ClosedFor = 72 * time.Hour
+	}
+	if c.DeliverEvery <= 0 {
+		c.DeliverEvery = time.Second
+	}
+	if c.ChatInterval == nil {
+		c.ChatInterval = map[string]time.Duration{"feishu": 200 * time.Millisecond, "wecom": 3600 * time.Millisecond}
+	}
+	if c.Location == nil {
+		c.Location = time.FixedZone("CST", 8*3600)
+	}
+}
+
+// Watcher refreshes every followed ticket, turns changes that matter into notices in the
+// store's outbox, and delivers them: cards updated in place, notices in the chat.
+type Watcher struct {
+	cfg       WatchConfig
+	store     store.Store
+	providers map[string]providers.Provider
+	platforms map[string]Platform
+	present   Presenter
+	policy    func(platform, chatID string) ChatPolicy
+	log       *slog.Logger
+	metrics   *WatchMetrics
+	now       func() time.Time
+
+	sweeps   int
+	mu       sync.Mutex
+	nextSend map[string]time.Time // platform/chat -> earliest next message
+	wake     chan struct{}
+}
+
+// NewWatcher builds a watcher. policy may be nil (default policy everywhere).
+func NewWatcher(cfg WatchConfig, st store.Store, provs map[string]providers.Provider, platforms map[string]Platform,
+	present Presenter, policy func(platform, chatID string) ChatPolicy, m *WatchMetrics, log *slog.Logger) *Watcher {
+	cfg.defaults()
+	if policy == nil {
+		policy = func(string, string) ChatPolicy { return ChatPolicy{} }
+	}
+	if m == nil {
+		m = NewWatchMetrics(nil)
+	}
+	return &Watcher{cfg: cfg, store: st, providers: provs, platforms: platforms, present: present, policy: policy,
+		log: log, metrics: m, now: time.Now, nextSend: map[string]time.Time{}, wake: make(chan struct{}, 1)}
+}
+
+// Run sweeps on the interval (with jitter, so replicas and restarts do not align) and
+// delivers the outbox until ctx ends.
+func (w *Watcher) Run(ctx context.Context) error {
+	deliver := time.NewTicker(w.cfg.DeliverEvery)
+	defer deliver.Stop()
+	sweep := time.NewTimer(jitter(w.cfg.Interval / 10))
+	defer sweep.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-sweep.C:
+			if err := w.Sweep(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				w.log.Error("watch sweep", "err", err)
+			}
+			sweep.Reset(w.cfg.Interval + jitter(w.cfg.Interval/10))
+			w.poke()
+		case <-deliver.C:
+		case <-w.wake:
+		}
+		if err := w.Deliver(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			w.log.Error("watch delivery", "err", err)
+		}
+		w.summaries(ctx)
+	}
+}
+
+// poke makes Run deliver now.
+func (w *Watcher) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+func jitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(int64(max)))
+	if err != nil {
+		return 0
+	}
+	return time.Duration(n.Int64())
+}
+
+// watched is a ticket to refresh with its last seen state.
+type watched struct {
+	state     store.TicketState
+	followers []store.Follow
+}
+
+// Sweep refreshes every followed ticket once and records what changed.
+func (w *Watcher) Sweep(ctx context.Context) error {
+	start := w.now()
+	w.sweeps++
+	states, err := w.store.Tickets(ctx, "")
+	if err != nil {
+		return err
+	}
+	byProvider := map[string][]watched{}
+	followed := 0
+	for _, st := range states {
+		fs, err := w.store.Followers(ctx, st.Provider, st.TicketID)
+		if err != nil || len(fs) == 0 {
+			continue // followed by no group: not polled (§5)
+		}
+		followed++
+		if providers.Status(st.Status).Terminal() {
+			if start.Sub(st.UpdatedAt) > w.cfg.ClosedFor || w.sweeps%w.cfg.ClosedEvery != 1%w.cfg.ClosedEvery {
+				continue // closed tickets are polled less, then not at all
+			}
+		}
+		byProvider[st.Provider] = append(byProvider[st.Provider], watched{state: st, followers: fs})
+	}
+	w.metrics.followed.Set(float64(followed))
+	var wg sync.WaitGroup
+	for name, ws := range byProvider {
+		p, ok := w.providers[name]
+		if !ok {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.refresh(ctx, p, ws)
+		}()
+	}
+	wg.Wait()
+	w.metrics.sweepSeconds.Observe(w.now().Sub(start).Seconds())
+	return ctx.Err()
+}
+
+// refresh reads one provider's tickets, batched where the vendor allows.
+func (w *Watcher) refresh(ctx context.Context, p providers.Provider, ws []watched) {
+	byID := make(map[string]watched, len(ws))
+	for _, x := range ws {
+		byID[x.state.TicketID] = x
+	}
+	if bg, ok := p.(providers.BatchGetter); ok {
+		for i := 0; i < len(ws); i += w.cfg.Batch {
+			chunk := ws[i:min(i+w.cfg.Batch, len(ws))]
+			ids := make([]string, len(chunk))
+			for j, x := range chunk {
+				ids[j] = x.state.TicketID
+			}
+			w.metrics.vendorCalls.WithLabelValues(p.Name()).Inc()
+			ts, err := bg.GetMany(ctx, ids)
+			if err != nil {
+				w.log.Warn("batch refresh failed", "provider", p.Name(), "err", err)
+				continue
+			}
+			for _, t := range ts {
+				if x, ok := byID[t.ID]; ok {
+					w.observe(ctx, x, t)
+				}
+			}
+		}
+		return
+	}
+	sem := make(chan struct{}, w.cfg.Concurrency)
+	var wg sync.WaitGroup
+	for _, x := range ws {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			w.metrics.vendorCalls.WithLabelValues(p.Name()).Inc()
+			t, err := p.Get(ctx, x.state.TicketID)
+			if err != nil {
+				w.log.Warn("refresh failed", "provider", p.Name(), "ticket_id", x.state.TicketID, "err", err)
+				return
+			}
+			w.observe(ctx, x, t)
+		}()
+	}
+	wg.Wait()
+}
+
+// noticePayload is what a notice row carries.
+type noticePayload struct {
+	View NoticeView `json:"view"`
+}
+
+// observe records what one fresh reading of a ticket means: the state advances and the
+// notices it owes are written in the same transaction.
+func (w *Watcher) observe(ctx context.Context, x watched, t providers.Ticket) {
+	w.metrics.refreshes.WithLabelValues(t.Provider).Inc()
+	c := detect(providers.Status(x.state.Status), x.state.LastNoteID, t)
+	if !c.advance {
+		return
+	}
+	next := x.state
+	next.Status, next.RawStatus, next.UpdatedAt = string(t.Status), t.RawStatus, w.now()
+	if t.LatestNote != nil {
+		next.LastNoteID = t.LatestNote.ID
+	}
+	next.Snapshot, _ = json.Marshal(t)
+	var notices []store.Notice
+	for _, f := range x.followers {
+		if c.card {
+			notices = append(notices, w.notice(f, "card", NoticeView{Ticket: t, Kind: "card"}))
+		}
+		if c.notice == nil || !w.wants(f, c.notice) {
+			continue
+		}
+		v := *c.notice
+		if v.Priority == "high" {
+			v.Mention = requester(x.state.CreatorUserID, f)
+		}
+		notices = append(notices, w.notice(f, v.Kind, v))
+	}
+	ok, err := w.store.AdvanceTicket(ctx, x.state, next, notices)
+	if err != nil {
+		w.log.Error("record change", "provider", t.Provider, "ticket_id", t.ID, "err", err)
+		return
+	}
+	if !ok {
+		return // the bot changed it meanwhile (its own action): the next sweep judges again
+	}
+	if len(notices) > 0 {
+		if !t.UpdatedAt.IsZero() {
+			w.metrics.detection.Observe(w.now().Sub(t.UpdatedAt).Seconds())
+		}
+		w.poke()
+	}
+}
+
+// wants applies the chat's filters to a notice.
+func (w *Watcher) wants(f store.Follow, n *NoticeView) bool {
+	pol := w.policy(f.Platform, f.ChatID)
+	if n.Kind == "note" {
+		return !pol.MuteNotes
+	}
+	if pol.Statuses != nil {
+		return pol.Statuses[n.To]
+	}
+	return true
+}
+
+// requester is the person to @ in chat f: the one who created the ticket through the bot, or
+// the one who made the chat follow it.
+func requester(creator string, f store.Follow) string {
+	for _, who := range []string{creator, f.By} {
+		if len(who) > len(f.Platform)+1 && who[:len(f.Platform)+1] == f.Platform+":" {
+			return who[len(f.Platform)+1:]
+		}
+	}
+	return ""
+}
+
+func (w *Watcher) notice(f store.Follow, kind string, v NoticeView) store.Notice {
+	b, _ := json.Marshal(noticePayload{View: v})
+	var id [12]byte
+	_, _ = rand.Read(id[:])
+	return store.Notice{ID: hex.EncodeToString(id[:]), Platform: f.Platform, ChatID: f.ChatID, Provider: f.Provider,
+		TicketID: f.TicketID, Kind: kind, Payload: b, CreatedAt: w.now()}
+}

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestAdvanceTicketIsCompareAndSetWithItsNotices(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "n.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := time.UnixMilli(1700000000000).UTC()
+	prev := TicketState{Provider: "ksyun", TicketID: "1", Status: "open", RawStatus: "1", CreatorUserID: "feishu:ou_a", UpdatedAt: at}
+	if err := s.SaveTicket(ctx, prev); err != nil {
+		t.Fatal(err)
+	}
+	next := prev
+	next.Status, next.RawStatus, next.LastNoteID = "waiting_on_us", "2", "n9"
+	n := Notice{ID: "k1", Platform: "feishu", ChatID: "oc_1", Provider: "ksyun", TicketID: "1", Kind: "status", Payload: []byte(`{"x":1}`), CreatedAt: at}
+
+	ok, err := s.AdvanceTicket(ctx, prev, next, []Notice{n})
+	if err != nil || !ok {
+		t.Fatalf("advance: %v %v", ok, err)
+	}
+	// From the old state again (a stale read): nothing changes, no second notice.
+	ok, err = s.AdvanceTicket(ctx, prev, next, []Notice{{ID: "k2", Platform: "feishu", ChatID: "oc_1", CreatedAt: at}})
+	if err != nil || ok {
+		t.Fatalf("stale advance applied: %v %v", ok, err)
+	}
+	got, _ := s.Ticket(ctx, "ksyun", "1")
+	if got.Status != "waiting_on_us" || got.LastNoteID != "n9" || got.CreatorUserID != "feishu:ou_a" {
+		t.Fatalf("ticket after advance: %+v", got)
+	}
+	pending, err := s.PendingNotices(ctx, at, 10)
+	if err != nil || len(pending) != 1 || pending[0].ID != "k1" || string(pending[0].Payload) != `{"x":1}` {
+		t.Fatalf("pending: %+v %v", pending, err)
+	}
+	// Deferred: not due until later; then sent: gone.
+	if err := s.DeferNotices(ctx, []string{"k1"}, at.Add(time.Minute), "feishu: 429"); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.PendingNotices(ctx, at, 10); len(p) != 0 {
+		t.Fatalf("deferred notice is due early: %+v", p)
+	}
+	p, _ := s.PendingNotices(ctx, at.Add(time.Minute), 10)
+	if len(p) != 1 || p[0].Attempts != 1 {
+		t.Fatalf("deferred notice: %+v", p)
+	}
+	if err := s.MarkNoticesSent(ctx, []string{"k1"}, at); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.PendingNotices(ctx, at.Add(time.Hour), 10); len(p) != 0 {
+		t.Fatalf("sent notice still pending: %+v", p)
+	}
+	// A failing notice rolls the whole change back.
+	next2 := next
+	next2.Status = "closed"
+	if ok, err := s.AdvanceTicket(ctx, next, next2, []Notice{{ID: "", Platform: "feishu"}}); err == nil || ok {
+		t.Fatalf("invalid notice accepted: %v %v", ok, err)
+	}
+	if got, _ := s.Ticket(ctx, "ksyun", "1"); got.Status != "waiting_on_us" {
+		t.Fatalf("state advanced without its notice: %+v", got)
+	}
+}
