@@ -64,12 +64,13 @@ func (w *Watcher) deliverChat(ctx context.Context, platform, chat string, ns []s
 		return // held; merged into one digest when the window ends
 	}
 	for len(msgs) > 0 {
-		if !w.mayPost(platform, chat, now) {
+		if !w.mayPost(platform, chat) {
 			return // the rest waits for the chat's next slot, merged further meanwhile
 		}
 		batch := msgs[:min(maxPerMessage, len(msgs))]
 		msgs = msgs[len(batch):]
 		w.post(ctx, p, chat, batch, now)
+		w.posted(platform, chat)
 	}
 }
 
@@ -160,16 +161,19 @@ func (w *Watcher) send(ctx context.Context, p Platform, chat string, batch []sto
 	return err
 }
 
-// mayPost spaces messages to one chat by the platform's interval.
-func (w *Watcher) mayPost(platform, chat string, now time.Time) bool {
+// mayPost reports whether the chat's next slot has come.
+func (w *Watcher) mayPost(platform, chat string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	k := platform + "/" + chat
-	if now.Before(w.nextSend[k]) {
-		return false
-	}
-	w.nextSend[k] = now.Add(w.cfg.ChatInterval[platform])
-	return true
+	return !w.now().Before(w.nextSend[platform+"/"+chat])
+}
+
+// posted starts the chat's spacing when a send has finished: measured from the end, a slow
+// send followed by a fast one can never crowd the platform's window.
+func (w *Watcher) posted(platform, chat string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.nextSend[platform+"/"+chat] = w.now().Add(w.cfg.ChatInterval[platform])
 }
 
 func view(n store.Notice) (NoticeView, bool) {
@@ -184,39 +188,41 @@ func view(n store.Notice) (NoticeView, bool) {
 // delivery record makes "once" hold across restarts and replicas.
 func (w *Watcher) summaries(ctx context.Context) {
 	now := w.now().In(w.cfg.Location)
+	minute := now.Truncate(time.Minute)
+	if minute.Equal(w.summaryChecked) {
+		return // once a minute is enough for a daily time
+	}
+	w.summaryChecked = minute
 	seen := map[string]bool{}
-	states, err := w.store.Tickets(ctx, "")
+	all, err := w.store.AllFollows(ctx)
 	if err != nil {
 		return
 	}
-	for _, st := range states {
-		fs, _ := w.store.Followers(ctx, st.Provider, st.TicketID)
-		for _, f := range fs {
-			k := f.Platform + "/" + f.ChatID
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			at := w.policy(f.Platform, f.ChatID).Summary
-			if at == "" || now.Format("15:04") < at {
-				continue
-			}
-			fresh, err := w.store.MarkProcessed(ctx, "summary:"+k+":"+now.Format("2006-01-02"), now)
-			if err != nil || !fresh {
-				continue
-			}
-			p, ok := w.platforms[f.Platform]
-			if !ok {
-				continue
-			}
-			out, err := w.present.Summary(ctx, f.Platform, f.ChatID)
-			if err != nil || out == nil {
-				continue
-			}
-			out.Key = "summary:" + k + ":" + now.Format("2006-01-02")
-			if _, err := p.Send(ctx, f.ChatID, *out); err != nil {
-				w.log.Warn("daily summary failed", "chat_id", f.ChatID, "err", err)
-			}
+	for _, f := range all {
+		k := f.Platform + "/" + f.ChatID
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		at := w.policy(f.Platform, f.ChatID).Summary
+		if at == "" || now.Format("15:04") < at {
+			continue
+		}
+		fresh, err := w.store.MarkProcessed(ctx, "summary:"+k+":"+now.Format("2006-01-02"), now)
+		if err != nil || !fresh {
+			continue
+		}
+		p, ok := w.platforms[f.Platform]
+		if !ok {
+			continue
+		}
+		out, err := w.present.Summary(ctx, f.Platform, f.ChatID)
+		if err != nil || out == nil {
+			continue
+		}
+		out.Key = "summary:" + k + ":" + now.Format("2006-01-02")
+		if _, err := p.Send(ctx, f.ChatID, *out); err != nil {
+			w.log.Warn("daily summary failed", "chat_id", f.ChatID, "err", err)
 		}
 	}
 }

@@ -3,6 +3,11 @@ package handlers
 import (
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/providers"
 )
 
 // Config is the behaviour part of the configuration: [bot], [[chats]] and [[users]].
@@ -28,6 +33,65 @@ type Chat struct {
 	Provider string `toml:"provider"`
 	// Admins may close any ticket of the chat (platform user ids).
 	Admins []string `toml:"admins"`
+	// NotifyStatuses lists the normalized statuses whose changes are announced (default: the
+	// status model's policy: waiting_on_us, resolved_pending_confirm, closed, cancelled,
+	// reopen).
+	NotifyStatuses []string `toml:"notify_statuses"`
+	// NotifyNotes announces new vendor replies (default true).
+	NotifyNotes *bool `toml:"notify_notes"`
+	// QuietHours holds notices in a daily window ("22:00-08:00"); they arrive as one digest
+	// when it ends.
+	QuietHours string `toml:"quiet_hours"`
+	// DailySummary posts the open tickets every day at this time ("09:30").
+	DailySummary string `toml:"daily_summary"`
+}
+
+// Policy is the chat's notification policy for the watcher.
+func (c Config) Policy(platform, chatID string) bot.ChatPolicy {
+	for _, ch := range c.Chats {
+		if ch.Platform != platform || ch.ChatID != chatID {
+			continue
+		}
+		var p bot.ChatPolicy
+		if ch.NotifyStatuses != nil {
+			p.Statuses = map[providers.Status]bool{}
+			for _, s := range ch.NotifyStatuses {
+				p.Statuses[providers.Status(s)] = true
+			}
+		}
+		p.MuteNotes = ch.NotifyNotes != nil && !*ch.NotifyNotes
+		if w, err := parseWindow(ch.QuietHours); err == nil && w != nil {
+			p.Quiet = w
+		}
+		p.Summary = ch.DailySummary
+		return p
+	}
+	return bot.ChatPolicy{}
+}
+
+// parseWindow reads "22:00-08:00"; "" is no window.
+func parseWindow(s string) (*bot.Window, error) {
+	if s == "" {
+		return nil, nil
+	}
+	from, to, ok := strings.Cut(s, "-")
+	if !ok {
+		return nil, fmt.Errorf("want HH:MM-HH:MM, got %q", s)
+	}
+	f, err1 := clock(from)
+	t, err2 := clock(to)
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("want HH:MM-HH:MM, got %q", s)
+	}
+	return &bot.Window{From: f, To: t}, nil
+}
+
+func clock(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
 }
 
 // User maps a person's chat identities to their vendor identities ([[users]]).
@@ -49,10 +113,10 @@ func (u User) VendorID(provider string) string {
 	return ""
 }
 
-// Validate reports problems naming their keys; providers lists the configured providers.
-func (c Config) Validate(providers map[string]bool) []error {
+// Validate reports problems naming their keys; configured lists the configured providers.
+func (c Config) Validate(configured map[string]bool) []error {
 	var errs []error
-	if c.DefaultProvider != "" && !providers[c.DefaultProvider] {
+	if c.DefaultProvider != "" && !configured[c.DefaultProvider] {
 		errs = append(errs, fmt.Errorf("bot.default_provider: %q is not a configured provider", c.DefaultProvider))
 	}
 	seen := map[string]bool{}
@@ -68,8 +132,24 @@ func (c Config) Validate(providers map[string]bool) []error {
 		if ch.ChatID == "" {
 			errs = append(errs, fmt.Errorf("%s.chat_id: missing", key))
 		}
-		if ch.Provider != "" && !providers[ch.Provider] {
+		if ch.Provider != "" && !configured[ch.Provider] {
 			errs = append(errs, fmt.Errorf("%s.provider: %q is not a configured provider", key, ch.Provider))
+		}
+		for _, st := range ch.NotifyStatuses {
+			switch providers.Status(st) {
+			case providers.StatusOpen, providers.StatusInProgress, providers.StatusWaitingOnUs,
+				providers.StatusPendingConfirm, providers.StatusClosed, providers.StatusCancelled:
+			default:
+				errs = append(errs, fmt.Errorf("%s.notify_statuses: unknown status %q", key, st))
+			}
+		}
+		if _, err := parseWindow(ch.QuietHours); err != nil {
+			errs = append(errs, fmt.Errorf("%s.quiet_hours: %w", key, err))
+		}
+		if ch.DailySummary != "" {
+			if _, err := clock(ch.DailySummary); err != nil {
+				errs = append(errs, fmt.Errorf("%s.daily_summary: want HH:MM, got %q", key, ch.DailySummary))
+			}
 		}
 		if seen[ch.Platform+"/"+ch.ChatID] {
 			errs = append(errs, fmt.Errorf("%s.chat_id: %s listed twice", key, ch.ChatID))

@@ -225,3 +225,6 @@ func (c *Cached) MarkNoticesSent(ctx context.Context, ids []string, at time.Time
 func (c *Cached) DeferNotices(ctx context.Context, ids []string, next time.Time, reason string) error {
 	return c.next.DeferNotices(ctx, ids, next, reason)
 }
+
+// AllFollows passes through.
+func (c *Cached) AllFollows(ctx context.Context) ([]Follow, error) { return c.next.AllFollows(ctx) }

@@ -18,7 +18,18 @@ const (
 		WHERE platform = $1 AND chat_id = $2 ORDER BY created_at, provider, ticket_id`
 	sqlFollowers = `SELECT ` + followCols + ` FROM follows
 		WHERE provider = $1 AND ticket_id = $2 ORDER BY created_at, platform, chat_id`
+	sqlAllFollows = `SELECT ` + followCols + ` FROM follows ORDER BY provider, ticket_id, created_at, platform, chat_id`
 )
+
+// AllFollows lists every follow in one query, for the watcher's sweep: one query for 10,000
+// tickets rather than one per ticket.
+func (s *SQL) AllFollows(ctx context.Context) ([]Follow, error) {
+	fs, err := s.follows(ctx, sqlAllFollows)
+	if err != nil {
+		return nil, fmt.Errorf("store: all follows: %w", err)
+	}
+	return fs, nil
+}
 
 // Follow makes a chat follow a ticket; following again changes nothing.
 func (s *SQL) Follow(ctx context.Context, f Follow) error {

@@ -35,6 +35,8 @@ type Store interface {
 	Unfollow(ctx context.Context, platform, chatID, provider, ticketID string) (bool, error)
 	// Following lists the tickets a chat follows, oldest first.
 	Following(ctx context.Context, platform, chatID string) ([]Follow, error)
+	// AllFollows lists every follow, ordered by provider and ticket.
+	AllFollows(ctx context.Context) ([]Follow, error)
 	// Followers lists the chats that follow a ticket.
 	Followers(ctx context.Context, provider, ticketID string) ([]Follow, error)
 

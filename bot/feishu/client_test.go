@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -320,9 +321,10 @@ func TestTenantToken(t *testing.T) {
 	// Concurrent first calls share one token fetch.
 	var wg sync.WaitGroup
 	errs := make(chan error, 10)
-	for range 10 {
+	for i := range 10 {
 		wg.Go(func() {
-			_, err := f.Send(ctx, testChat, card(testCard))
+			// Ten chats: Feishu (and the fake) allow 5 messages a second into one chat.
+			_, err := f.Send(ctx, fmt.Sprintf("%s_%d", testChat, i), card(testCard))
 			errs <- err
 		})
 	}

@@ -42,6 +42,44 @@ type Fake struct {
 	cardTokens map[string]*fakeCardToken
 	reqs       []FakeRequest
 	fail       []fakeFailure
+	// perChat holds the send times of the last second per chat: Feishu allows 5 messages
+	// per second into one group (shared by all bots), and so does the fake.
+	perChat map[string][]time.Time
+	limited int
+}
+
+// fakeChatRate is Feishu's per-group limit (DOC 频控策略: 5 QPS per group).
+const fakeChatRate = 5
+
+// chatLimited records a send into chat and reports whether it exceeds the per-chat rate.
+func (f *Fake) chatLimited(chat string) bool {
+	if chat == "" {
+		return false
+	}
+	if f.perChat == nil {
+		f.perChat = map[string][]time.Time{}
+	}
+	now := time.Now()
+	recent := f.perChat[chat][:0]
+	for _, t := range f.perChat[chat] {
+		if now.Sub(t) < time.Second {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= fakeChatRate {
+		f.perChat[chat] = recent
+		f.limited++
+		return true
+	}
+	f.perChat[chat] = append(recent, now)
+	return false
+}
+
+// Limited counts sends the fake refused for exceeding Feishu's per-chat rate.
+func (f *Fake) Limited() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.limited
 }
 
 // FakeMessage is a message the fake holds.
@@ -353,6 +391,9 @@ func (f *Fake) create(r *http.Request, body []byte) fakeAnswer {
 	if a, ok := checkContent(req.MsgType, req.Content, req.UUID); !ok {
 		return a
 	}
+	if f.chatLimited(req.ReceiveID) {
+		return fakeAnswer{status: http.StatusTooManyRequests, code: fakeCodeRateLimit, msg: "request trigger frequency limit"}
+	}
 	m := f.add(&FakeMessage{ChatID: req.ReceiveID, MsgType: req.MsgType, Content: req.Content, UUID: req.UUID})
 	return fakeAnswer{data: messageJSON(m)}
 }
@@ -385,6 +426,9 @@ func (f *Fake) reply(r *http.Request, body []byte) fakeAnswer {
 		if req.ReplyInThread {
 			m.ThreadOf = p.ThreadOf
 		}
+	}
+	if f.chatLimited(m.ChatID) {
+		return fakeAnswer{status: http.StatusTooManyRequests, code: fakeCodeRateLimit, msg: "request trigger frequency limit"}
 	}
 	if req.ReplyInThread && m.ThreadOf == "" {
 		m.ThreadOf = parentID

@@ -24,6 +24,7 @@ type Config struct {
 	Store  StoreConfig     `toml:"store"`
 	Log    LogConfig       `toml:"log"`
 	Bot    handlers.Config `toml:"bot"`
+	Watch  WatchConfig     `toml:"watch"`
 	Feishu *feishu.Config  `toml:"feishu"`
 	// Providers are decoded per vendor after the first pass, so each vendor's package owns
 	// its keys and leftovers are reported as unknown.
@@ -50,6 +51,25 @@ type StoreConfig struct {
 	Driver string `toml:"driver"`
 	// DSN may carry a password (PostgreSQL), so it is a Secret.
 	DSN providers.Secret `toml:"dsn"`
+}
+
+// WatchConfig is [watch]: how the watcher refreshes followed tickets.
+type WatchConfig struct {
+	// Enabled turns the watcher off when false (default true).
+	Enabled *bool `toml:"enabled"`
+	// Interval between sweeps ("60s").
+	Interval string `toml:"interval"`
+	// DeliverEvery is how often the outbox is checked ("1s").
+	DeliverEvery string `toml:"deliver_every"`
+	// Concurrency bounds vendor calls at once per provider that has no batch read (4).
+	Concurrency int `toml:"concurrency"`
+	// Batch is the ids per batch read where the vendor has one (100).
+	Batch int `toml:"batch"`
+	// ClosedEvery refreshes closed tickets every Nth sweep (10); ClosedFor stops after ("72h").
+	ClosedEvery int    `toml:"closed_every"`
+	ClosedFor   string `toml:"closed_for"`
+	// InThread posts a single notice in its ticket card's thread (default true).
+	InThread *bool `toml:"in_thread"`
 }
 
 // LogConfig is [log].
@@ -124,6 +144,15 @@ func (c *Config) defaults() {
 	if c.Store.DSN == "" {
 		c.Store.DSN = "ticketbot.db"
 	}
+	if c.Watch.Interval == "" {
+		c.Watch.Interval = "60s"
+	}
+	if c.Watch.DeliverEvery == "" {
+		c.Watch.DeliverEvery = "1s"
+	}
+	if c.Watch.ClosedFor == "" {
+		c.Watch.ClosedFor = "72h"
+	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -143,6 +172,11 @@ func (c *Config) validate() []error {
 	var errs []error
 	if _, err := time.ParseDuration(c.Server.ShutdownTimeout); err != nil {
 		errs = append(errs, fmt.Errorf("server.shutdown_timeout: %w", err))
+	}
+	for key, v := range map[string]string{"watch.interval": c.Watch.Interval, "watch.deliver_every": c.Watch.DeliverEvery, "watch.closed_for": c.Watch.ClosedFor} {
+		if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive duration such as \"60s\", got %q", key, v))
+		}
 	}
 	switch c.Store.Driver {
 	case "sqlite":
@@ -190,12 +224,13 @@ func (c *Config) String() string {
 		Server ServerConfig             `toml:"server"`
 		Store  StoreConfig              `toml:"store"`
 		Log    LogConfig                `toml:"log"`
+		Watch  WatchConfig              `toml:"watch"`
 		Bot    handlers.Config          `toml:"bot"`
 		Feishu *feishu.Config           `toml:"feishu,omitempty"`
 		Prov   map[string]*ksyun.Config `toml:"providers,omitempty"`
 		Chats  []handlers.Chat          `toml:"chats,omitempty"`
 		Users  []handlers.User          `toml:"users,omitempty"`
-	}{Server: c.Server, Store: c.Store, Log: c.Log, Bot: c.Bot, Feishu: c.Feishu, Chats: c.Chats, Users: c.Users}
+	}{Server: c.Server, Store: c.Store, Log: c.Log, Watch: c.Watch, Bot: c.Bot, Feishu: c.Feishu, Chats: c.Chats, Users: c.Users}
 	if c.Ksyun != nil {
 		view.Prov = map[string]*ksyun.Config{"ksyun": c.Ksyun}
 	}

@@ -97,6 +97,10 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		}
 	}
 
+	if cfg.Watch.Enabled == nil || *cfg.Watch.Enabled {
+		background = append(background, newWatcher(cfg, cached, provs, platforms, b, reg, log).Run)
+	}
+
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Server.Listen, err)
@@ -153,6 +157,16 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	}
 	log.Info("stopped")
 	return runErr
+}
+
+func newWatcher(cfg *Config, st store.Store, provs map[string]providers.Provider, platforms map[string]bot.Platform,
+	b *handlers.Bot, reg prometheus.Registerer, log *slog.Logger) *bot.Watcher {
+	interval, _ := time.ParseDuration(cfg.Watch.Interval)
+	deliver, _ := time.ParseDuration(cfg.Watch.DeliverEvery)
+	closedFor, _ := time.ParseDuration(cfg.Watch.ClosedFor)
+	wc := bot.WatchConfig{Interval: interval, DeliverEvery: deliver, Concurrency: cfg.Watch.Concurrency, Batch: cfg.Watch.Batch,
+		ClosedEvery: cfg.Watch.ClosedEvery, ClosedFor: closedFor, InThread: cfg.Watch.InThread == nil || *cfg.Watch.InThread}
+	return bot.NewWatcher(wc, st, provs, platforms, b, cfg.Bot.Policy, bot.NewWatchMetrics(reg), log.With("component", "watcher"))
 }
 
 func openStore(ctx context.Context, c StoreConfig) (*store.SQL, error) {
