@@ -67,6 +67,9 @@ func (w *Watcher) deliverChat(ctx context.Context, platform, chat string, ns []s
 		if !w.mayPost(platform, chat) {
 			return // the rest waits for the chat's next slot, merged further meanwhile
 		}
+		if err := w.appSlot(ctx, platform); err != nil {
+			return
+		}
 		batch := msgs[:min(maxPerMessage, len(msgs))]
 		msgs = msgs[len(batch):]
 		w.post(ctx, p, chat, batch, now)
@@ -166,6 +169,30 @@ func (w *Watcher) mayPost(platform, chat string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return !w.now().Before(w.nextSend[platform+"/"+chat])
+}
+
+// appSlot waits for the platform's app-wide spacing (Feishu 50/s per app, kept at 40/s):
+// sends are sequential, so waiting here is all the limiter needs.
+func (w *Watcher) appSlot(ctx context.Context, platform string) error {
+	gap := w.cfg.AppInterval[platform]
+	if gap <= 0 {
+		return nil
+	}
+	w.mu.Lock()
+	wait := time.Until(w.appNext[platform])
+	w.appNext[platform] = time.Now().Add(max(wait, 0) + gap)
+	w.mu.Unlock()
+	if wait <= 0 {
+		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // posted starts the chat's spacing when a send has finished: measured from the end, a slow

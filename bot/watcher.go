@@ -63,6 +63,8 @@ type WatchConfig struct {
 	// ChatInterval spaces messages to one chat per platform, so each platform's limit holds
 	// even in a burst: Feishu 5/s per chat, WeCom 30/min and 1000/h per chat.
 	ChatInterval map[string]time.Duration
+	// AppInterval spaces messages across all chats of a platform (Feishu: 50/s per app).
+	AppInterval map[string]time.Duration
 	// Location is the zone of quiet hours and summaries (Asia/Shanghai).
 	Location *time.Location
 }
@@ -91,6 +93,9 @@ func (c *WatchConfig) defaults() {
 		// also keeps 30/min).
 		c.ChatInterval = map[string]time.Duration{"feishu": 250 * time.Millisecond, "wecom": 3600 * time.Millisecond}
 	}
+	if c.AppInterval == nil {
+		c.AppInterval = map[string]time.Duration{"feishu": 25 * time.Millisecond}
+	}
 	if c.Location == nil {
 		c.Location = time.FixedZone("CST", 8*3600)
 	}
@@ -113,6 +118,7 @@ type Watcher struct {
 	summaryChecked time.Time
 	mu             sync.Mutex
 	nextSend       map[string]time.Time // platform/chat -> earliest next message
+	appNext        map[string]time.Time // platform -> earliest next message of the app
 	wake           chan struct{}
 }
 
@@ -127,7 +133,7 @@ func NewWatcher(cfg WatchConfig, st store.Store, provs map[string]providers.Prov
 		m = NewWatchMetrics(nil)
 	}
 	return &Watcher{cfg: cfg, store: st, providers: provs, platforms: platforms, present: present, policy: policy,
-		log: log, metrics: m, now: time.Now, nextSend: map[string]time.Time{}, wake: make(chan struct{}, 1)}
+		log: log, metrics: m, now: time.Now, nextSend: map[string]time.Time{}, appNext: map[string]time.Time{}, wake: make(chan struct{}, 1)}
 }
 
 // Run sweeps on the interval (with jitter, so replicas and restarts do not align) and
@@ -286,6 +292,24 @@ func (w *Watcher) refresh(ctx context.Context, p providers.Provider, ws []watche
 		}()
 	}
 	wg.Wait()
+}
+
+// Observe feeds a ticket a vendor pushed (Weiban work_order_change) into the same change
+// detection as a sweep, without waiting for the next poll.
+func (w *Watcher) Observe(ctx context.Context, t providers.Ticket) error {
+	st, err := w.store.Ticket(ctx, t.Provider, t.ID)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // a ticket nobody here follows
+		}
+		return err
+	}
+	fs, err := w.store.Followers(ctx, t.Provider, t.ID)
+	if err != nil || len(fs) == 0 {
+		return err
+	}
+	w.observe(ctx, watched{state: st, followers: fs}, t)
+	return nil
 }
 
 // noticePayload is what a notice row carries.

@@ -283,3 +283,27 @@ func BenchmarkSweep10k(b *testing.B) {
 		})
 	}
 }
+
+func TestPushedTicketGoesThroughTheSameDetection(t *testing.T) {
+	e := newWatchEnv(t, 1, "oc_1")
+	ctx := context.Background()
+	w := e.watcher(e.prov, nil, nil)
+	pushed := providers.Ticket{Provider: "mem", ID: "1000", Status: providers.StatusClosed}
+	for range 2 { // a push delivered twice announces once
+		if err := w.Observe(ctx, pushed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Observe(ctx, providers.Ticket{Provider: "mem", ID: "nobody-follows", Status: providers.StatusClosed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.plat.all(); len(got) != 1 || got[0] != "oc_1:mem:1000=closed" {
+		t.Fatalf("sent %v", got)
+	}
+	if e.prov.gets != 0 {
+		t.Fatalf("a push should not poll the vendor (%d reads)", e.prov.gets)
+	}
+}

@@ -116,7 +116,7 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 	}
 	log.Info("ticket created", "provider", t.Provider, "ticket_id", t.ID)
 	// The ticket exists now: what follows must not report the create as failed.
-	if err := b.remember(ctx, t, r.user()); err != nil {
+	if err := b.remember(ctx, t, r.user(), true); err != nil {
 		log.Error("store ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
 	}
 	if err := b.Store.Follow(ctx, store.Follow{Platform: r.platform, ChatID: r.chatID, Provider: t.Provider, TicketID: t.ID, By: r.user(), CreatedAt: b.Now()}); err != nil {
@@ -170,10 +170,14 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 		return outcome{}, err
 	}
 	log.Info("ticket closed", "provider", p.Name(), "ticket_id", id)
-	if nt, err := b.fetch(ctx, p, id); err == nil {
+	if nt, err := p.Get(ctx, id); err == nil {
 		t = nt
 	} else {
 		t.Status = providers.StatusClosed
+	}
+	// The close is the bot's own: the watcher must see it as already known (no notice).
+	if err := b.remember(ctx, t, "", true); err != nil {
+		log.Error("store ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
 	}
 	who := actor.Name
 	if who == "" {
@@ -207,7 +211,7 @@ func (b *Bot) fetch(ctx context.Context, p providers.Provider, id string) (provi
 	if err != nil {
 		return t, err
 	}
-	if err := b.remember(ctx, t, ""); err != nil {
+	if err := b.remember(ctx, t, "", false); err != nil {
 		b.Log.Error("store ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
 	}
 	return t, nil
@@ -225,22 +229,28 @@ func (b *Bot) known(ctx context.Context, p providers.Provider, id string) (provi
 	return b.fetch(ctx, p, id)
 }
 
-// remember stores the ticket's last seen state; creator is kept once known.
-func (b *Bot) remember(ctx context.Context, t providers.Ticket, creator string) error {
+// remember stores what the bot saw of a ticket. own says the state is the result of the bot's
+// own action (create, close): then it becomes the watched state, so the watcher stays quiet
+// about it. Any other read (查看, 刷新, a reply) refreshes only the snapshot the cards are drawn
+// from: the watcher still announces a change someone happened to see first.
+func (b *Bot) remember(ctx context.Context, t providers.Ticket, creator string, own bool) error {
 	snap, err := json.Marshal(t)
 	if err != nil {
 		return err
 	}
 	st := store.TicketState{Provider: t.Provider, TicketID: t.ID, Status: string(t.Status), RawStatus: t.RawStatus,
 		CreatorUserID: creator, Snapshot: snap, UpdatedAt: b.Now()}
+	if t.LatestNote != nil {
+		st.LastNoteID = t.LatestNote.ID
+	}
 	if old, err := b.Store.Ticket(ctx, t.Provider, t.ID); err == nil {
 		if st.CreatorUserID == "" {
 			st.CreatorUserID = old.CreatorUserID
 		}
-		st.LastNoteID = old.LastNoteID
-	}
-	if t.LatestNote != nil && st.LastNoteID == "" {
-		st.LastNoteID = t.LatestNote.ID
+		st.LastNoteID = old.LastNoteID // vendor notes are the watcher's to announce
+		if !own {
+			st.Status, st.RawStatus = old.Status, old.RawStatus
+		}
 	}
 	return b.Store.SaveTicket(ctx, st)
 }

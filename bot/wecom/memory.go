@@ -126,6 +126,21 @@ func (s *responseURLs) takeChat(now time.Time, chat string) (*responseURL, bool)
 	return nil, false
 }
 
+// release gives back a URL taken but not posted to (the sender gave up waiting).
+func (s *responseURLs) release(now time.Time, e *responseURL) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !e.used || !now.Before(e.expires) || s.byMsg[e.msgID] != e {
+		return
+	}
+	e.used = false
+	list := append(s.byChat[e.chat], e)
+	if len(list) > perChatURLs {
+		list = list[len(list)-perChatURLs:]
+	}
+	s.byChat[e.chat] = list
+}
+
 // chatOf returns the chat of message msgID, if it is remembered.
 func (s *responseURLs) chatOf(msgID string) (string, bool) {
 	s.mu.Lock()

@@ -234,3 +234,29 @@ func TestWatcherNoticeDeliveryFailureIsRetried(t *testing.T) {
 		t.Fatalf("attempts %d, want 1", ns[0].Attempts)
 	}
 }
+
+// A person who looks at a ticket (查看) before the watcher does must not swallow the notice
+// the rest of the group is owed.
+func TestManualRefreshDoesNotSwallowANotice(t *testing.T) {
+	r := newWatchRig(t)
+	ctx := context.Background()
+	tk := r.follow("oc_look", "证书过期")
+	if err := r.ks.SetStatus(tk.ID, 4); err != nil {
+		t.Fatal(err)
+	}
+	r.handler.HandleMessage(ctx, bot.Message{Platform: "feishu", ChatID: "oc_look", ChatType: "group", UserID: "ou_x",
+		MessageID: "om_look", Text: "查看 ksyun:" + tk.ID})
+	var card bool
+	for _, m := range r.ff.Messages() {
+		card = card || strings.Contains(m.Content, "已取消")
+	}
+	if !card {
+		t.Fatal("the 查看 command did not show the fresh ticket")
+	}
+	if err := r.watcher(r.st).Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := pending(t, r.st); n != 1 {
+		t.Fatalf("%d notices owed after a manual refresh, want 1", n)
+	}
+}
