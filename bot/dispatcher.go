@@ -372,7 +372,13 @@ func (d *Dispatcher) finishLate(a Action, res ActionResult) {
 		d.log.Warn("delayed card update by token failed; patching the message", "platform", a.Platform, "err", err)
 	}
 	ref := CardRef{Platform: a.Platform, ChatID: a.ChatID, MessageID: a.MessageID}
-	if err := p.Update(ctx, ref, Outgoing{Kind: KindCard, Body: res.Card}); err != nil {
+	err := p.Update(ctx, ref, Outgoing{Kind: KindCard, Body: res.Card})
+	if errors.Is(err, ErrCannotUpdate) {
+		// The platform cannot change the clicked card any more: the result comes as a new
+		// card, so it is not lost.
+		_, err = p.Send(ctx, a.ChatID, Outgoing{Kind: KindCard, Body: res.Card})
+	}
+	if err != nil {
 		d.log.Error("late card update failed", "platform", a.Platform, "chat_id", a.ChatID, "err", err)
 	}
 }

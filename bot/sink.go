@@ -9,6 +9,11 @@ import (
 // that makes the sender redeliver later (HTTP 503), so nothing is lost.
 var ErrBusy = errors.New("bot: work queue full")
 
+// ErrCannotUpdate is returned (wrapped) by Platform.Update when the platform offers no way to
+// change that card in place any more (WeCom over HTTP after the click's answer). Callers post
+// a new message instead.
+var ErrCannotUpdate = errors.New("bot: card cannot be updated in place")
+
 // Sink receives what a platform's inbound side decoded. The dispatcher implements it; a
 // platform package depends only on this interface.
 type Sink interface {

@@ -85,7 +85,11 @@ func (b *Bot) updateCards(ctx context.Context, platform string, t providers.Tick
 			return
 		}
 		ref := bot.CardRef{Platform: platform, ChatID: c.ChatID, MessageID: c.MessageID}
-		if err := p.Update(ctx, ref, bot.Outgoing{Kind: bot.KindCard, Body: card, Fallback: b.fallback(platform, t, footer)}); err != nil {
+		err = p.Update(ctx, ref, bot.Outgoing{Kind: bot.KindCard, Body: card, Fallback: b.fallback(platform, t, footer)})
+		switch {
+		case errors.Is(err, bot.ErrCannotUpdate):
+			// WeCom: the answer to the command says what changed; the card shows it next time.
+		case err != nil:
 			log.Error("update card", "chat_id", c.ChatID, "err", err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
@@ -26,6 +27,7 @@ type Config struct {
 	Bot    handlers.Config `toml:"bot"`
 	Watch  WatchConfig     `toml:"watch"`
 	Feishu *feishu.Config  `toml:"feishu"`
+	WeCom  *wecom.Config   `toml:"wecom"`
 	// Providers are decoded per vendor after the first pass, so each vendor's package owns
 	// its keys and leftovers are reported as unknown.
 	Providers map[string]toml.Primitive `toml:"providers"`
@@ -162,6 +164,9 @@ func (c *Config) defaults() {
 	if c.Feishu != nil {
 		c.Feishu.Defaults()
 	}
+	if c.WeCom != nil {
+		c.WeCom.Defaults()
+	}
 	if c.Ksyun != nil {
 		c.Ksyun.Defaults()
 	}
@@ -200,10 +205,14 @@ func (c *Config) validate() []error {
 			errs = append(errs, fmt.Errorf("bot.action_wait: %w", err))
 		}
 	}
-	if c.Feishu == nil {
-		errs = append(errs, errors.New("no chat platform is configured: add a [feishu] section"))
-	} else {
+	if c.Feishu == nil && c.WeCom == nil {
+		errs = append(errs, errors.New("no chat platform is configured: add a [feishu] or [wecom] section"))
+	}
+	if c.Feishu != nil {
 		errs = append(errs, c.Feishu.Validate()...)
+	}
+	if c.WeCom != nil {
+		errs = append(errs, c.WeCom.Validate()...)
 	}
 	configured := map[string]bool{}
 	if c.Ksyun != nil {
@@ -227,10 +236,11 @@ func (c *Config) String() string {
 		Watch  WatchConfig              `toml:"watch"`
 		Bot    handlers.Config          `toml:"bot"`
 		Feishu *feishu.Config           `toml:"feishu,omitempty"`
+		WeCom  *wecom.Config            `toml:"wecom,omitempty"`
 		Prov   map[string]*ksyun.Config `toml:"providers,omitempty"`
 		Chats  []handlers.Chat          `toml:"chats,omitempty"`
 		Users  []handlers.User          `toml:"users,omitempty"`
-	}{Server: c.Server, Store: c.Store, Log: c.Log, Watch: c.Watch, Bot: c.Bot, Feishu: c.Feishu, Chats: c.Chats, Users: c.Users}
+	}{Server: c.Server, Store: c.Store, Log: c.Log, Watch: c.Watch, Bot: c.Bot, Feishu: c.Feishu, WeCom: c.WeCom, Chats: c.Chats, Users: c.Users}
 	if c.Ksyun != nil {
 		view.Prov = map[string]*ksyun.Config{"ksyun": c.Ksyun}
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
@@ -99,6 +100,19 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 
 	if cfg.Watch.Enabled == nil || *cfg.Watch.Enabled {
 		background = append(background, newWatcher(cfg, cached, provs, platforms, b, reg, log).Run)
+	}
+
+	if cfg.WeCom != nil {
+		wc, err := wecom.New(*cfg.WeCom, d, log, wecom.WithMaxBody(cfg.Server.MaxBody))
+		if err != nil {
+			return err
+		}
+		platforms[wc.Name()] = wc
+		if cfg.WeCom.Mode == wecom.ModeWebsocket {
+			background = append(background, wc.Run)
+		} else {
+			webhooks[wecom.CallbackPath] = wc.Handler()
+		}
 	}
 
 	ln, err := net.Listen("tcp", cfg.Server.Listen)

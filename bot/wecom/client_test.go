@@ -1,0 +1,320 @@
+package wecom
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ticketbot/ticketbot/bot"
+)
+
+func text(s string) bot.Outgoing { return bot.Outgoing{Kind: bot.KindText, Body: []byte(s)} }
+
+func card(fallback string) bot.Outgoing {
+	return bot.Outgoing{Kind: bot.KindCard, Body: []byte(testCard), Fallback: fallback}
+}
+
+// message posts a text message to the bot, giving it a response_url for chat.
+func (s *setup) message(t *testing.T, msgID, chat string) {
+	t.Helper()
+	r, err := s.fake.PostText(context.Background(), s.callbackURL(), msgID, chat, testUser, "list")
+	if err != nil || r.Status != 200 {
+		t.Fatalf("callback %s: %d %v", msgID, r.Status, err)
+	}
+}
+
+// TestResponseURLOnceThenFallback walks a chat through its response_urls: Send takes the
+// newest unused, Reply its own message's, each once; then the robot takes over.
+func TestResponseURLOnceThenFallback(t *testing.T) {
+	s := newSetup(t, nil)
+	ctx := context.Background()
+	s.message(t, "m1", testChat)
+	s.message(t, "m2", testChat)
+
+	ref, err := s.bot.Send(ctx, testChat, card(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := s.fake.Sent()
+	if len(sent) != 1 || sent[0].Channel != "response_url" || sent[0].MsgType != "template_card" || sent[0].Chat != testChat {
+		t.Fatalf("sent %+v", sent)
+	}
+	if ref.MessageID == "" || ref.MessageID != sent[0].TaskID() || ref.ChatID != testChat || ref.Platform != "wecom" {
+		t.Fatalf("ref %+v, task_id %q", ref, sent[0].TaskID())
+	}
+	if msg := checkTaskID(ref.MessageID); msg != "" {
+		t.Fatal(msg)
+	}
+	// m2's URL went to Send (newest first); m1's own is still there for its reply.
+	if _, err := s.bot.Reply(ctx, bot.CardRef{Platform: Platform, ChatID: testChat, MessageID: "m1"}, text("done")); err != nil {
+		t.Fatal(err)
+	}
+	// m2's is used: the reply falls back to Send, which finds no URL, so the robot posts.
+	if _, err := s.bot.Reply(ctx, bot.CardRef{Platform: Platform, ChatID: testChat, MessageID: "m2"}, text("done too")); err != nil {
+		t.Fatal(err)
+	}
+	sent = s.fake.Sent()
+	if len(sent) != 3 || sent[1].Channel != "response_url" || sent[1].Content() != "done" ||
+		sent[2].Channel != "robot" || sent[2].Content() != "done too" {
+		t.Fatalf("sent %+v", sent)
+	}
+	// Every response_url was posted to once: the fake refuses a second use.
+	if n := strings.Count(s.log.String(), "response_url refused"); n != 0 {
+		t.Errorf("%d refused posts:\n%s", n, s.log.String())
+	}
+}
+
+func TestSendCardThroughRobot(t *testing.T) {
+	s := newSetup(t, nil)
+	ctx := context.Background()
+	ref, err := s.bot.Send(ctx, testChat, card("**工单 ksyun:1204** <font color=\"warning\">处理中</font>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.bot.Send(ctx, testChat, card("")); err != nil {
+		t.Fatal(err)
+	}
+	sent := s.fake.Sent()
+	if len(sent) != 2 || sent[0].Channel != "robot" || sent[0].MsgType != "markdown" {
+		t.Fatalf("sent %+v", sent)
+	}
+	// The fallback is our own template's markdown: markup kept.
+	if sent[0].Content() != "**工单 ksyun:1204** <font color=\"warning\">处理中</font>" {
+		t.Errorf("fallback %q", sent[0].Content())
+	}
+	// Without a fallback, the card's text.
+	if c := sent[1].Content(); !strings.Contains(c, "**数据库连接超时**") || !strings.Contains(c, "> 工单号：ksyun:1204") {
+		t.Errorf("derived markdown %q", c)
+	}
+	if ref.MessageID == "" || ref.ChatID != testChat {
+		t.Errorf("ref %+v", ref)
+	}
+}
+
+func TestSendNoRoute(t *testing.T) {
+	ctx := context.Background()
+	s := newSetup(t, func(c *Config) { c.WebhookKey = "" })
+	if _, err := s.bot.Send(ctx, testChat, text("x")); !errors.Is(err, ErrNoRoute) {
+		t.Fatalf("no robot: err = %v", err)
+	}
+	// A single chat never goes to the group robot: it would post a private answer in a group.
+	s = newSetup(t, nil)
+	if _, err := s.bot.Send(ctx, "single:"+testUser, text("x")); !errors.Is(err, ErrNoRoute) {
+		t.Fatalf("single chat: err = %v", err)
+	}
+	// …but its own response_url works.
+	s.message(t, "m1", "single:"+testUser)
+	if _, err := s.bot.Send(ctx, "single:"+testUser, text("x")); err != nil {
+		t.Fatal(err)
+	}
+	if sent := s.fake.Sent(); len(sent) != 1 || sent[0].Chat != "single:"+testUser {
+		t.Fatalf("sent %+v", sent)
+	}
+	if _, err := s.bot.Send(ctx, "", text("x")); err == nil {
+		t.Fatal("empty chat accepted")
+	}
+}
+
+func TestTextCannotMention(t *testing.T) {
+	s := newSetup(t, nil)
+	s.message(t, "m1", testChat)
+	ctx := context.Background()
+	if _, err := s.bot.Send(ctx, testChat, text("工单标题 <@all> 和 <@zhangsan>")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.bot.Send(ctx, testChat, text("<@all>")); err != nil { // through the robot
+		t.Fatal(err)
+	}
+	for _, sent := range s.fake.Sent() {
+		if strings.Contains(sent.Content(), "<") {
+			t.Errorf("%s: %q", sent.Channel, sent.Content())
+		}
+	}
+}
+
+func TestResponseURLExpiresAndRefusal(t *testing.T) {
+	ctx := context.Background()
+	s := newSetup(t, nil)
+	s.message(t, "m1", testChat)
+	s.clk.Advance(time.Hour)
+	if _, err := s.bot.Send(ctx, testChat, text("late")); err != nil {
+		t.Fatal(err)
+	}
+	if sent := s.fake.Sent(); len(sent) != 1 || sent[0].Channel != "robot" {
+		t.Fatalf("an hour later: %+v", sent)
+	}
+
+	// WeCom refusing a response_url (here: already used elsewhere) falls through to the
+	// next way.
+	s = newSetup(t, nil)
+	u := s.fake.ResponseURL(testChat)
+	p := TextMessage("m2", testChat, testUser, "list", WithResponseURL(u))
+	if r, err := s.fake.PostCallback(ctx, s.callbackURL(), p); err != nil || r.Status != 200 {
+		t.Fatal(r.Status, err)
+	}
+	resp, err := http.Post(u, "application/json", strings.NewReader(`{"msgtype":"markdown","markdown":{"content":"other"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := s.bot.Send(ctx, testChat, text("x")); err != nil {
+		t.Fatal(err)
+	}
+	if sent := s.fake.Sent(); len(sent) != 2 || sent[1].Channel != "robot" {
+		t.Fatalf("after a refusal: %+v", sent)
+	}
+}
+
+// TestResponseURLOnWeComHost: a response_url on qyapi.weixin.qq.com goes to api_base_url.
+func TestResponseURLOnWeComHost(t *testing.T) {
+	s := newSetup(t, nil)
+	u := s.fake.ResponseURL(testChat)
+	real := strings.Replace(u, s.fake.URL(), DefaultAPIBaseURL, 1)
+	p := TextMessage("m1", testChat, testUser, "list", WithResponseURL(real))
+	if r, err := s.fake.PostCallback(context.Background(), s.callbackURL(), p); err != nil || r.Status != 200 {
+		t.Fatal(r.Status, err)
+	}
+	if _, err := s.bot.Reply(context.Background(), bot.CardRef{MessageID: "m1"}, text("hi")); err != nil {
+		t.Fatal(err)
+	}
+	if sent := s.fake.Sent(); len(sent) != 1 || sent[0].Channel != "response_url" {
+		t.Fatalf("sent %+v", sent)
+	}
+	if _, err := s.bot.responseTarget("ftp://x/y"); err == nil {
+		t.Error("ftp response_url accepted")
+	}
+}
+
+func TestUpdateInWebhookMode(t *testing.T) {
+	s := newSetup(t, nil)
+	err := s.bot.Update(context.Background(), bot.CardRef{Platform: Platform, ChatID: testChat, MessageID: "tb-1"}, card(""))
+	if !errors.Is(err, ErrCannotUpdate) {
+		t.Fatalf("err = %v", err)
+	}
+	if err := s.bot.Update(context.Background(), bot.CardRef{MessageID: "tb-1"}, text("x")); err == nil || errors.Is(err, ErrCannotUpdate) {
+		t.Fatalf("text update: err = %v", err)
+	}
+}
+
+// TestRobotRateLimitQueues sends 45 messages through the robot on a clock that sleeps
+// instantly: all arrive, none is refused, never more than 20 in a minute.
+func TestRobotRateLimitQueues(t *testing.T) {
+	s := newSetup(t, nil)
+	start := s.clk.Now()
+	for i := range 45 {
+		if _, err := s.bot.Send(context.Background(), testChat, text("n"+string(rune('a'+i%26)))); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+	}
+	if n := len(s.fake.Sent()); n != 45 {
+		t.Fatalf("fake got %d", n)
+	}
+	if strings.Contains(s.log.String(), "frequency limit") {
+		t.Fatalf("the fake refused a send:\n%s", s.log)
+	}
+	// 20 at once, 20 a minute later, 5 two minutes later.
+	if d := s.clk.Now().Sub(start); d != 2*time.Minute {
+		t.Fatalf("took %v of fake time", d)
+	}
+}
+
+func TestChatRateLimitQueues(t *testing.T) {
+	s := newSetup(t, nil)
+	for i := range 31 {
+		s.message(t, "m"+string(rune('A'+i)), testChat)
+	}
+	start := s.clk.Now()
+	for i := range 31 {
+		if _, err := s.bot.Send(context.Background(), testChat, text("x")); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+	}
+	sent := s.fake.Sent()
+	for _, x := range sent {
+		if x.Channel != "response_url" {
+			t.Fatalf("went through %s", x.Channel)
+		}
+	}
+	if len(sent) != 31 || s.clk.Now().Sub(start) != time.Minute {
+		t.Fatalf("%d sent in %v", len(sent), s.clk.Now().Sub(start))
+	}
+}
+
+func TestRobotFrequencyRetry(t *testing.T) {
+	s := newSetup(t, nil)
+	s.fake.FailRobot(2, 45009, "api freq out of limit")
+	if _, err := s.bot.Send(context.Background(), testChat, text("after the block")); err != nil {
+		t.Fatal(err)
+	}
+	if sent := s.fake.Sent(); len(sent) != 1 || sent[0].Content() != "after the block" {
+		t.Fatalf("sent %+v", sent)
+	}
+	if d := s.clk.Slept(); d != 15*time.Second {
+		t.Fatalf("waited %v, want 5 s + 10 s", d)
+	}
+	// A context that ends stops the retries with both errors.
+	s.fake.FailRobot(100, 45009, "api freq out of limit")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.bot.Send(ctx, testChat, text("x"))
+	if err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestAPIErrors: what WeCom and the network answer becomes an APIError that names no key
+// and no response_code.
+func TestAPIErrors(t *testing.T) {
+	ctx := context.Background()
+	s := newSetup(t, func(c *Config) { c.WebhookKey = "wrong-key-do-not-log" })
+	_, err := s.bot.Send(ctx, testChat, text("x"))
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Code != 93000 || ae.Channel != "robot" || !ae.Refused {
+		t.Fatalf("err = %#v", err)
+	}
+	if strings.Contains(err.Error(), "wrong-key-do-not-log") {
+		t.Fatalf("key in %q", err)
+	}
+
+	// Nothing listening: a dial error, refused, without the URL.
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := "http://" + l.Addr().String()
+	l.Close()
+	s = newSetup(t, func(c *Config) { c.APIBaseURL = dead })
+	_, err = s.bot.Send(ctx, testChat, text("x"))
+	if !errors.As(err, &ae) || !ae.Refused || ae.Code != 0 {
+		t.Fatalf("err = %#v", err)
+	}
+	if strings.Contains(err.Error(), testWebhookKey) || strings.Contains(err.Error(), "key=") {
+		t.Fatalf("URL in %q", err)
+	}
+
+	// A server that answers nothing in time: not refused (it may have posted), no retry.
+	hang := make(chan struct{})
+	srv := http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-hang })}
+	l, _ = net.Listen("tcp", "127.0.0.1:0")
+	go func() { _ = srv.Serve(l) }()
+	defer func() { close(hang); _ = srv.Close() }()
+	s = newSetup(t, func(c *Config) { c.APIBaseURL = "http://" + l.Addr().String() },
+		WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}))
+	_, err = s.bot.Send(ctx, testChat, text("x"))
+	if !errors.As(err, &ae) || ae.Refused || strings.Contains(err.Error(), "key=") {
+		t.Fatalf("err = %#v %v", err, err)
+	}
+}
+
+func TestTruncateBytes(t *testing.T) {
+	s := strings.Repeat("工", 2000) // 6000 bytes
+	got := truncateBytes(s, maxRobotMarkdown)
+	if len(got) > maxRobotMarkdown || !strings.HasSuffix(got, "…") || !json.Valid(mustJSON(t, got)) {
+		t.Fatalf("%d bytes", len(got))
+	}
+	if truncateBytes("abc", 10) != "abc" {
+		t.Fatal("short text changed")
+	}
+}

@@ -1,0 +1,165 @@
+package wecom
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/ticketbot/ticketbot/bot"
+)
+
+// The inbound transports of a 智能机器人 in API mode (DOC 101039, 101463). The console offers
+// one or the other, not both.
+const (
+	// ModeWebhook receives callbacks as signed, encrypted HTTPS requests (DOC 101033) and
+	// answers through passive replies, response_url and the group webhook robot.
+	ModeWebhook = "webhook"
+	// ModeWebsocket holds the long connection (长连接, DOC 101463), which needs no public URL
+	// and no crypto.
+	ModeWebsocket = "websocket"
+)
+
+// Defaults of the endpoint keys.
+const (
+	// DefaultAPIBaseURL is the WeCom server API: response_url and the webhook robot live
+	// under it.
+	DefaultAPIBaseURL = "https://qyapi.weixin.qq.com"
+	// DefaultWSURL is the long-connection endpoint (DOC 101463).
+	DefaultWSURL = "wss://openws.work.weixin.qq.com"
+)
+
+// Values of aibot_send_msg's chat_type (DOC 101463, 主动推送消息): 1 names a single chat by
+// the person's userid, 2 a group by its chatid (left out, WeCom guesses, group first).
+const (
+	ChatTypeSingle = 1
+	ChatTypeGroup  = 2
+)
+
+// encodingAESKeyLen is the length of an EncodingAESKey: 43 base64 characters, 32 bytes once
+// "=" is appended (DOC 101033).
+const encodingAESKeyLen = 43
+
+// Config is the [wecom] section of the configuration file.
+type Config struct {
+	// Mode is "webhook" (default) or "websocket".
+	Mode string `toml:"mode"`
+	// Token and EncodingAESKey sign and encrypt the HTTP callbacks (回调配置 of the bot).
+	// Required in webhook mode.
+	Token          bot.Secret `toml:"token"`
+	EncodingAESKey bot.Secret `toml:"encoding_aes_key"`
+	// BotID and Secret (the 长连接专用 Secret) subscribe the long connection. Required in
+	// websocket mode.
+	BotID  string     `toml:"bot_id"`
+	Secret bot.Secret `toml:"secret"`
+	// APIBaseURL replaces https://qyapi.weixin.qq.com in response_url and webhook robot
+	// calls, for proxies, private deployments and tests.
+	APIBaseURL string `toml:"api_base_url"`
+	// WSURL is the long-connection endpoint.
+	WSURL string `toml:"ws_url"`
+	// WebhookKey is the group webhook robot's key (消息推送 ?key=…), a bearer credential.
+	// Optional: in webhook mode, messages for a chat without an unused response_url go
+	// through this robot, which posts into the one group it was added to.
+	WebhookKey bot.Secret `toml:"webhook_key"`
+	// ChatType is the chat_type sent with aibot_send_msg to a group chat: 2 (the default,
+	// 群聊 in DOC 101463) or 1. Single chats ("single:<userid>") always send 1 (单聊). 0 takes
+	// the default.
+	ChatType int `toml:"chat_type"`
+}
+
+// Defaults fills the keys left empty with their default values.
+func (c *Config) Defaults() {
+	if c.Mode == "" {
+		c.Mode = ModeWebhook
+	}
+	if c.APIBaseURL == "" {
+		c.APIBaseURL = DefaultAPIBaseURL
+	}
+	// Paths are appended to the base, so a trailing slash would double up.
+	c.APIBaseURL = strings.TrimRight(c.APIBaseURL, "/")
+	if c.WSURL == "" {
+		c.WSURL = DefaultWSURL
+	}
+	if c.ChatType == 0 {
+		c.ChatType = ChatTypeGroup
+	}
+}
+
+// Validate reports every problem in the section, naming each key as wecom.<key>. Call it
+// after Defaults. No message holds a secret's value.
+func (c *Config) Validate() []error {
+	var errs []error
+	missing := func(key string) {
+		errs = append(errs, fmt.Errorf("wecom.%s is required in %s mode", key, c.Mode))
+	}
+	switch c.Mode {
+	case ModeWebhook:
+		if c.Token == "" {
+			missing("token")
+		}
+		if c.EncodingAESKey == "" {
+			missing("encoding_aes_key")
+		}
+	case ModeWebsocket:
+		if c.BotID == "" {
+			missing("bot_id")
+		}
+		if c.Secret == "" {
+			missing("secret")
+		}
+	default:
+		errs = append(errs, fmt.Errorf("wecom.mode: unknown mode %q (want %q or %q)", c.Mode, ModeWebhook, ModeWebsocket))
+	}
+	if k := c.EncodingAESKey.Reveal(); k != "" {
+		if _, err := decodeAESKey(k); err != nil {
+			errs = append(errs, fmt.Errorf("wecom.encoding_aes_key: %w", err))
+		}
+	}
+	if err := checkURL(c.APIBaseURL, "http", "https"); err != nil {
+		errs = append(errs, fmt.Errorf("wecom.api_base_url: %w", err))
+	}
+	if err := checkURL(c.WSURL, "ws", "wss"); err != nil {
+		errs = append(errs, fmt.Errorf("wecom.ws_url: %w", err))
+	}
+	if k := c.WebhookKey.Reveal(); k != "" && strings.ContainsAny(k, "?&#/ =") {
+		// The key is the whole credential; a pasted URL instead of the key is the usual slip.
+		errs = append(errs, fmt.Errorf("wecom.webhook_key: must be the key alone (the value after ?key= in the robot's URL)"))
+	}
+	if c.ChatType != ChatTypeGroup && c.ChatType != ChatTypeSingle {
+		errs = append(errs, fmt.Errorf("wecom.chat_type: %d is not a WeCom chat type (1 or 2; 2 is a group)", c.ChatType))
+	}
+	return errs
+}
+
+// checkURL accepts an absolute URL with one of the schemes, a host, and no query or
+// fragment.
+func checkURL(raw string, schemes ...string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute URL", raw)
+	}
+	ok := false
+	for _, s := range schemes {
+		ok = ok || u.Scheme == s
+	}
+	if !ok {
+		return fmt.Errorf("%q: scheme must be %s", raw, strings.Join(schemes, " or "))
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q must not have credentials, a query or a fragment", raw)
+	}
+	return nil
+}
+
+// decodeAESKey turns the 43-character EncodingAESKey into the 32-byte AES key: base64 of the
+// key with "=" appended (DOC 101033). The error never holds the key.
+func decodeAESKey(k string) ([]byte, error) {
+	if len(k) != encodingAESKeyLen {
+		return nil, fmt.Errorf("must be %d characters, got %d", encodingAESKeyLen, len(k))
+	}
+	key, err := base64.StdEncoding.DecodeString(k + "=")
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("is not a base64 EncodingAESKey")
+	}
+	return key, nil
+}

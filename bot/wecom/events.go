@@ -1,0 +1,224 @@
+package wecom
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file builds what WeCom sends, for tests and the demo: the decrypted callback payloads
+// of the 智能机器人 (shapes of the official examples, DOC 100719 and 101027), and the signed,
+// encrypted HTTP requests that carry them (DOC 101033). Over the long connection the same
+// payloads are a frame's body as they are (Fake.PushMessage).
+
+// FakeBotName is the bot's display name in built messages: the content starts "@RobotA ", as
+// in the official example.
+const FakeBotName = "RobotA"
+
+const fakeAIBotID = "AIBOTID"
+
+// PayloadOpt changes a payload built by TextMessage or CardEvent.
+type PayloadOpt func(*payloadOpts)
+
+type payloadOpts struct {
+	responseURL string
+	quote       any
+	mention     *string
+	mixed       []string
+	msgType     string
+	createTime  int64
+}
+
+// WithResponseURL sets the callback's response_url (where the bot answers later).
+func WithResponseURL(u string) PayloadOpt { return func(o *payloadOpts) { o.responseURL = u } }
+
+// WithQuote makes the message quote a text message with this content.
+func WithQuote(text string) PayloadOpt {
+	return func(o *payloadOpts) {
+		o.quote = map[string]any{"msgtype": "text", "text": map[string]string{"content": text}}
+	}
+}
+
+// WithQuoteJSON makes the message quote the given quote object (any msgtype).
+func WithQuoteJSON(quote json.RawMessage) PayloadOpt {
+	return func(o *payloadOpts) { o.quote = quote }
+}
+
+// WithMention sets the name in the leading @-mention ("" for none).
+func WithMention(name string) PayloadOpt { return func(o *payloadOpts) { o.mention = &name } }
+
+// WithMixed makes the message a mixed (图文混排) message: the text (with the mention) first,
+// then an image, then each further text item.
+func WithMixed(more ...string) PayloadOpt {
+	return func(o *payloadOpts) { o.msgType, o.mixed = msgTypeMixed, more }
+}
+
+// WithMsgType sets msgtype as is, with the text under that key (voice carries its
+// transcription like text; any other type is ignored by the bot).
+func WithMsgType(msgType string) PayloadOpt { return func(o *payloadOpts) { o.msgType = msgType } }
+
+// WithCreateTime sets an event's create_time (seconds).
+func WithCreateTime(t time.Time) PayloadOpt { return func(o *payloadOpts) { o.createTime = t.Unix() } }
+
+func buildPayloadOpts(opts []PayloadOpt) payloadOpts {
+	name := FakeBotName
+	o := payloadOpts{mention: &name, msgType: msgTypeText, createTime: 1700000000}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// conversation fills chatid and chattype: chatID "single:<userid>" is a single chat, which
+// has no chatid (DOC 100719).
+func conversation(p map[string]any, chatID string) {
+	if strings.HasPrefix(chatID, singlePrefix) {
+		p["chattype"] = chatTypeSingle
+		return
+	}
+	p["chatid"] = chatID
+	p["chattype"] = chatTypeGroup
+}
+
+// TextMessage is a message callback in which userID writes text to the bot in chatID (a
+// group id, or "single:<userid>" for a single chat), the content starting with the bot's
+// @-mention as WeCom sends it.
+func TextMessage(msgID, chatID, userID, text string, opts ...PayloadOpt) []byte {
+	o := buildPayloadOpts(opts)
+	content := text
+	if *o.mention != "" {
+		content = "@" + *o.mention + " " + text
+	}
+	p := map[string]any{
+		"msgid":   msgID,
+		"aibotid": fakeAIBotID,
+		"from":    map[string]string{"userid": userID},
+		"msgtype": o.msgType,
+	}
+	conversation(p, chatID)
+	if o.responseURL != "" {
+		p["response_url"] = o.responseURL
+	}
+	switch o.msgType {
+	case msgTypeMixed:
+		items := []any{
+			map[string]any{"msgtype": "text", "text": map[string]string{"content": content}},
+			map[string]any{"msgtype": "image", "image": map[string]string{"url": "https://example.invalid/image"}},
+		}
+		for _, t := range o.mixed {
+			items = append(items, map[string]any{"msgtype": "text", "text": map[string]string{"content": t}})
+		}
+		p["mixed"] = map[string]any{"msg_item": items}
+	default:
+		p[o.msgType] = map[string]string{"content": content}
+	}
+	if o.quote != nil {
+		p["quote"] = o.quote
+	}
+	b, _ := json.Marshal(p)
+	return b
+}
+
+// CardEvent is a template_card_event callback: userID clicked the button whose key is
+// eventKey on the card taskID in chatID.
+func CardEvent(msgID, chatID, userID, taskID, eventKey string, opts ...PayloadOpt) []byte {
+	o := buildPayloadOpts(opts)
+	p := map[string]any{
+		"msgid":       msgID,
+		"create_time": o.createTime,
+		"aibotid":     fakeAIBotID,
+		"from":        map[string]string{"userid": userID},
+		"msgtype":     msgTypeEvent,
+		"event": map[string]any{
+			"eventtype": eventTemplateCard,
+			eventTemplateCard: map[string]any{
+				"card_type": "button_interaction",
+				"event_key": eventKey,
+				"task_id":   taskID,
+			},
+		},
+	}
+	conversation(p, chatID)
+	if o.responseURL != "" {
+		p["response_url"] = o.responseURL
+	}
+	b, _ := json.Marshal(p)
+	return b
+}
+
+// DisconnectedEvent is the event a long connection receives when a newer connection of the
+// same bot takes over (DOC 101463 连接断开事件).
+func DisconnectedEvent(msgID string) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"msgid":       msgID,
+		"create_time": time.Now().Unix(),
+		"aibotid":     fakeAIBotID,
+		"msgtype":     msgTypeEvent,
+		"event":       map[string]string{"eventtype": eventDisconnected},
+	})
+	return b
+}
+
+// SealCallback makes a POST callback exactly as WeCom sends it to a 智能机器人 (empty
+// receiveid): plaintext encrypted into {"encrypt":…}, and the query msg_signature,
+// timestamp and nonce.
+func SealCallback(token, encodingAESKey string, plaintext []byte, ts time.Time, nonce string) (url.Values, []byte, error) {
+	c, err := newMsgCrypt(encodingAESKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("wecom: encoding_aes_key: %w", err)
+	}
+	enc := c.encrypt(plaintext, "")
+	tss := strconv.FormatInt(ts.Unix(), 10)
+	body, _ := json.Marshal(map[string]string{"encrypt": enc})
+	return url.Values{"msg_signature": {signature(token, tss, nonce, enc)}, "timestamp": {tss}, "nonce": {nonce}}, body, nil
+}
+
+// SealEcho makes the query of the URL check WeCom sends when the callback URL is saved:
+// echo encrypted into echostr, signed.
+func SealEcho(token, encodingAESKey, echo string, ts time.Time, nonce string) (url.Values, error) {
+	c, err := newMsgCrypt(encodingAESKey)
+	if err != nil {
+		return nil, fmt.Errorf("wecom: encoding_aes_key: %w", err)
+	}
+	enc := c.encrypt([]byte(echo), "")
+	tss := strconv.FormatInt(ts.Unix(), 10)
+	return url.Values{"msg_signature": {signature(token, tss, nonce, enc)}, "timestamp": {tss}, "nonce": {nonce}, "echostr": {enc}}, nil
+}
+
+// OpenReply checks a passive reply as WeCom does (its msgsignature over token, timestamp,
+// nonce and encrypt, and the nonce it was given) and returns the decrypted plaintext. An
+// empty reply opens to nil.
+func OpenReply(token, encodingAESKey, nonce string, reply []byte) ([]byte, error) {
+	if len(strings.TrimSpace(string(reply))) == 0 {
+		return nil, nil
+	}
+	c, err := newMsgCrypt(encodingAESKey)
+	if err != nil {
+		return nil, fmt.Errorf("wecom: encoding_aes_key: %w", err)
+	}
+	var r struct {
+		Encrypt      string          `json:"encrypt"`
+		MsgSignature string          `json:"msgsignature"`
+		Timestamp    json.RawMessage `json:"timestamp"`
+		Nonce        string          `json:"nonce"`
+	}
+	if err := json.Unmarshal(reply, &r); err != nil {
+		return nil, fmt.Errorf("wecom: reply is not JSON: %w", err)
+	}
+	ts := strings.Trim(string(r.Timestamp), `"`) // a number per the doc; the official library sends a string
+	if r.Nonce != nonce {
+		return nil, errors.New("wecom: reply nonce is not the callback's")
+	}
+	if !signatureOK(token, ts, r.Nonce, r.Encrypt, r.MsgSignature) {
+		return nil, errors.New("wecom: reply msgsignature does not verify")
+	}
+	plain, err := c.decrypt(nil, []byte(r.Encrypt), "")
+	if err != nil {
+		return nil, err
+	}
+	return plain, nil
+}

@@ -1,0 +1,673 @@
+package wecom
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Fake is WeCom on a loopback httptest.Server, for tests and the demo. Point
+// Config.APIBaseURL at URL() and Config.WSURL at WSURL(). It serves:
+//
+//   - the group webhook robot, POST /cgi-bin/webhook/send?key=…: it checks the key, the
+//     message shape and type (text, markdown, template_card text_notice/news_notice only:
+//     the robot shows no buttons) and 20 messages a minute per key (45009 beyond);
+//   - response_url, POST /cgi-bin/aibot/response?response_code=…: codes come from
+//     ResponseURL (and the callbacks the fake builds), each good for one POST within an hour;
+//     markdown or template_card;
+//   - the long connection at WSURL(): subscription with bot_id and secret, one connection per
+//     bot (a newer one kicks the older with disconnected_event), ping, and the bot's
+//     aibot_respond_msg / aibot_respond_update_msg (within 5 s of the click, once) /
+//     aibot_send_msg frames, which it checks and acknowledges. PushMessage and PushEvent send
+//     callbacks to the bot; DropConnection cuts it.
+//
+// Template cards are checked for what DOC 101032 asks: a known card_type, a title, task_id
+// ([A-Za-z0-9_\-@], ≤ 128 bytes, unique per bot) on interactive cards, at most 6 buttons with
+// keys ≤ 1024 bytes, and the documented text lengths. It also sends callbacks to the bot's
+// HTTP handler, encrypted and signed (PostCallback, VerifyURL). Everything the bot sent is
+// recorded (Sent, WaitFor). It is safe for concurrent use.
+//
+// Error codes follow WeCom's where known (45009 frequency, 93000 invalid webhook key, 40008
+// invalid message type); the others are stand-ins. Tests should rely on an error, not on
+// those values.
+type Fake struct {
+	cfg   FakeConfig
+	crypt *msgCrypt
+	srv   *httptest.Server
+	hc    *http.Client
+
+	mu        sync.Mutex
+	changed   chan struct{} // closed and replaced whenever something is recorded
+	sent      []FakeSent
+	codes     map[string]*fakeCode
+	codeSeq   int
+	taskIDs   map[string]bool
+	robotLog  map[string][]time.Time
+	robotFail []fakeFailure
+	wsFail    []fakeFailure
+	ws        fakeWS
+}
+
+// FakeConfig sets the fake's credentials and clock; zero values take the defaults.
+type FakeConfig struct {
+	// Token and EncodingAESKey sign and encrypt the callbacks the fake sends; give the bot
+	// the same. Defaults FakeToken and FakeEncodingAESKey.
+	Token          string
+	EncodingAESKey string
+	// BotID and Secret are the long-connection credentials the fake accepts. Defaults
+	// FakeBotID and FakeSecret.
+	BotID  string
+	Secret string
+	// WebhookKey is the robot key the fake accepts (default FakeWebhookKey).
+	WebhookKey string
+	// RobotPerMinute is the robot's limit (default 20, DOC 91770).
+	RobotPerMinute int
+	// StrictPush refuses aibot_send_msg to a chat that never messaged the bot over the
+	// long connection, as WeCom does (DOC 101463); off by default, so a test may push first.
+	StrictPush bool
+	// Now is the fake's clock: rate limits, response_url lifetime, the 5 s click window and
+	// the callbacks' timestamps. Default time.Now; share a test clock with the bot's
+	// WithClock.
+	Now func() time.Time
+}
+
+// Defaults of FakeConfig: the token and key are the reference's test vector's.
+const (
+	FakeToken          = "QDG6eK"
+	FakeEncodingAESKey = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+	FakeBotID          = "fake-bot"
+	FakeSecret         = "fake-ws-secret"
+	FakeWebhookKey     = "fake-robot-key"
+)
+
+// Codes the fake answers with.
+const (
+	fakeCodeFrequency  = codeFrequency // api freq out of limit
+	fakeCodeBadKey     = 93000         // invalid webhook url
+	fakeCodeBadMsgType = 40008         // invalid message type
+	fakeCodeBadParam   = 40058         // stand-in: invalid parameter
+	fakeCodeCard       = 600001        // stand-in: invalid template card
+	fakeCodeUsed       = 600002        // stand-in: response_code used or expired
+	fakeCodeTaskID     = 600003        // stand-in: task_id invalid or not unique
+	fakeCodeAuth       = 600004        // stand-in: wrong bot_id or secret
+	fakeCodeReqID      = 600005        // stand-in: req_id unknown, used, or out of time
+	fakeCodeNoChat     = 600006        // stand-in: the chat never talked to the bot
+)
+
+// Fake limits (DOC 91770, 101032, 101138, 101463).
+const (
+	fakeMaxRobotText     = 2048
+	fakeMaxRobotMarkdown = 4096
+	fakeMaxBotMarkdown   = 20480
+	fakeResponseURLTTL   = time.Hour
+	fakeClickWindow      = 5 * time.Second
+	pathResponseURL      = "/cgi-bin/aibot/response"
+	fakeWSPath           = "/ws"
+)
+
+// FakeSent is one message the bot sent, as the fake received it.
+type FakeSent struct {
+	// Channel is "robot", "response_url" or "ws".
+	Channel string
+	// Cmd is the long-connection command (aibot_send_msg, aibot_respond_msg,
+	// aibot_respond_update_msg); empty on HTTP channels.
+	Cmd string
+	// ReqID is the frame's req_id (long connection only).
+	ReqID string
+	// Chat is the chat the message went to: the chat a response_url or req_id was issued
+	// for, aibot_send_msg's chatid ("single:<userid>" for chat_type 1), "" for the robot (it
+	// posts into its own group).
+	Chat string
+	// MsgType is markdown, text, template_card, stream, or update_template_card.
+	MsgType string
+	// Body is the request body (HTTP) or the frame's body (long connection), as sent.
+	Body json.RawMessage
+}
+
+// Content is a markdown, text or stream message's text, or "".
+func (s FakeSent) Content() string {
+	var b struct {
+		Markdown struct{ Content string } `json:"markdown"`
+		Text     struct{ Content string } `json:"text"`
+		Stream   struct{ Content string } `json:"stream"`
+	}
+	_ = json.Unmarshal(s.Body, &b)
+	return b.Markdown.Content + b.Text.Content + b.Stream.Content
+}
+
+// Card is the template_card object of a card message or card update, or nil.
+func (s FakeSent) Card() json.RawMessage {
+	var b struct {
+		TemplateCard json.RawMessage `json:"template_card"`
+	}
+	_ = json.Unmarshal(s.Body, &b)
+	return b.TemplateCard
+}
+
+// TaskID is the card's task_id, or "".
+func (s FakeSent) TaskID() string {
+	var c struct {
+		TaskID string `json:"task_id"`
+	}
+	_ = json.Unmarshal(s.Card(), &c)
+	return c.TaskID
+}
+
+type fakeCode struct {
+	chat    string
+	expires time.Time
+	used    bool
+}
+
+type fakeFailure struct {
+	code int
+	msg  string
+}
+
+// NewFake starts a fake WeCom.
+func NewFake(cfg FakeConfig) *Fake {
+	if cfg.Token == "" {
+		cfg.Token = FakeToken
+	}
+	if cfg.EncodingAESKey == "" {
+		cfg.EncodingAESKey = FakeEncodingAESKey
+	}
+	if cfg.BotID == "" {
+		cfg.BotID = FakeBotID
+	}
+	if cfg.Secret == "" {
+		cfg.Secret = FakeSecret
+	}
+	if cfg.WebhookKey == "" {
+		cfg.WebhookKey = FakeWebhookKey
+	}
+	if cfg.RobotPerMinute <= 0 {
+		cfg.RobotPerMinute = robotPerMinute.n
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	crypt, err := newMsgCrypt(cfg.EncodingAESKey)
+	if err != nil {
+		panic(fmt.Sprintf("wecom: NewFake: encoding_aes_key: %v", err))
+	}
+	f := &Fake{
+		cfg:      cfg,
+		crypt:    crypt,
+		hc:       &http.Client{Timeout: 30 * time.Second},
+		changed:  make(chan struct{}),
+		codes:    map[string]*fakeCode{},
+		taskIDs:  map[string]bool{},
+		robotLog: map[string][]time.Time{},
+	}
+	f.ws.init()
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+pathRobotSend, f.endpoint(f.robot))
+	mux.HandleFunc("POST "+pathResponseURL, f.endpoint(f.response))
+	mux.HandleFunc("GET "+fakeWSPath, f.serveWS)
+	mux.HandleFunc("/", f.endpoint(func(*http.Request, []byte) fakeAnswer {
+		return fakeAnswer{status: http.StatusNotFound, code: 404, msg: "not found"}
+	}))
+	f.srv = httptest.NewServer(mux)
+	return f
+}
+
+// URL is the base URL to put in Config.APIBaseURL.
+func (f *Fake) URL() string { return f.srv.URL }
+
+// WSURL is the long-connection URL to put in Config.WSURL.
+func (f *Fake) WSURL() string { return "ws" + strings.TrimPrefix(f.srv.URL, "http") + fakeWSPath }
+
+// Config is the fake's configuration, defaults filled in.
+func (f *Fake) Config() FakeConfig { return f.cfg }
+
+// Close cuts the long connection and shuts the server down.
+func (f *Fake) Close() {
+	f.closeWS()
+	f.srv.CloseClientConnections()
+	f.srv.Close()
+}
+
+// ResponseURL issues a fresh response_url for chat, as WeCom puts one in each callback.
+func (f *Fake) ResponseURL(chat string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.codeSeq++
+	code := "rc" + strconv.Itoa(f.codeSeq) + "-" + randomHex(6)
+	f.codes[code] = &fakeCode{chat: chat, expires: f.cfg.Now().Add(fakeResponseURLTTL)}
+	return f.srv.URL + pathResponseURL + "?response_code=" + code
+}
+
+// Sent returns copies of everything the bot sent, in order.
+func (f *Fake) Sent() []FakeSent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]FakeSent, len(f.sent))
+	for i, s := range f.sent {
+		s.Body = bytes.Clone(s.Body)
+		out[i] = s
+	}
+	return out
+}
+
+// WaitFor waits until ok accepts what the bot has sent, or timeout passes; it returns the
+// records and whether ok accepted them.
+func (f *Fake) WaitFor(timeout time.Duration, ok func([]FakeSent) bool) ([]FakeSent, bool) {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		f.mu.Lock()
+		changed := f.changed
+		f.mu.Unlock()
+		sent := f.Sent()
+		if ok(sent) {
+			return sent, true
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			sent = f.Sent()
+			return sent, ok(sent)
+		}
+	}
+}
+
+// WaitSent waits until the bot has sent at least n messages, or timeout passes.
+func (f *Fake) WaitSent(n int, timeout time.Duration) []FakeSent {
+	sent, _ := f.WaitFor(timeout, func(s []FakeSent) bool { return len(s) >= n })
+	return sent
+}
+
+// FailRobot makes the next n robot sends fail with errcode and errmsg, posting nothing.
+func (f *Fake) FailRobot(n, errcode int, errmsg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.robotFail = append(f.robotFail, fakeFailure{errcode, errmsg})
+	}
+}
+
+// FailWS makes the next n aibot_send_msg and aibot_respond_msg frames fail with errcode.
+func (f *Fake) FailWS(n, errcode int, errmsg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.wsFail = append(f.wsFail, fakeFailure{errcode, errmsg})
+	}
+}
+
+// record adds a message and wakes WaitFor. Call with f.mu held.
+func (f *Fake) record(s FakeSent) {
+	f.sent = append(f.sent, s)
+	f.notify()
+}
+
+// notify wakes WaitFor and the connection waiters. Call with f.mu held.
+func (f *Fake) notify() {
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+// fakeAnswer is what an HTTP handler decided; endpoint writes it.
+type fakeAnswer struct {
+	status int
+	code   int
+	msg    string
+}
+
+// endpoint wraps a handler with reading the body and writing {"errcode","errmsg"}. The
+// handler runs under f.mu.
+func (f *Fake) endpoint(h func(r *http.Request, body []byte) fakeAnswer) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		f.mu.Lock()
+		a := h(r, body)
+		f.mu.Unlock()
+		if a.status == 0 {
+			a.status = http.StatusOK
+		}
+		if a.msg == "" && a.code == 0 {
+			a.msg = "ok"
+		}
+		b, _ := json.Marshal(map[string]any{"errcode": a.code, "errmsg": a.msg})
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(a.status)
+		_, _ = w.Write(b)
+	}
+}
+
+func fakeErr(code int, format string, args ...any) fakeAnswer {
+	return fakeAnswer{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// robot serves the group webhook robot.
+func (f *Fake) robot(r *http.Request, body []byte) fakeAnswer {
+	key := r.URL.Query().Get("key")
+	if key != f.cfg.WebhookKey {
+		return fakeErr(fakeCodeBadKey, "invalid webhook url")
+	}
+	if len(f.robotFail) > 0 {
+		fl := f.robotFail[0]
+		f.robotFail = f.robotFail[1:]
+		return fakeErr(fl.code, "%s", fl.msg)
+	}
+	// 20 a minute per key, counting what was accepted.
+	now := f.cfg.Now()
+	log := f.robotLog[key]
+	for len(log) > 0 && !log[0].After(now.Add(-time.Minute)) {
+		log = log[1:]
+	}
+	f.robotLog[key] = log
+	if len(log) >= f.cfg.RobotPerMinute {
+		return fakeErr(fakeCodeFrequency, "api freq out of limit")
+	}
+	var m struct {
+		MsgType      string                     `json:"msgtype"`
+		Text         *struct{ Content *string } `json:"text"`
+		Markdown     *struct{ Content *string } `json:"markdown"`
+		TemplateCard json.RawMessage            `json:"template_card"`
+	}
+	if err := json.Unmarshal(body, &m); err != nil {
+		return fakeErr(fakeCodeBadParam, "invalid json")
+	}
+	switch m.MsgType {
+	case "text":
+		if m.Text == nil || m.Text.Content == nil || *m.Text.Content == "" || len(*m.Text.Content) > fakeMaxRobotText {
+			return fakeErr(fakeCodeBadParam, "text.content empty or longer than %d bytes", fakeMaxRobotText)
+		}
+	case "markdown":
+		if m.Markdown == nil || m.Markdown.Content == nil || *m.Markdown.Content == "" || len(*m.Markdown.Content) > fakeMaxRobotMarkdown {
+			return fakeErr(fakeCodeBadParam, "markdown.content empty or longer than %d bytes", fakeMaxRobotMarkdown)
+		}
+	case "template_card":
+		if msg := checkRobotCard(m.TemplateCard); msg != "" {
+			return fakeErr(fakeCodeCard, "%s", msg)
+		}
+	case "markdown_v2", "image", "news", "file", "voice":
+		// Accepted by WeCom; the bot sends none of these.
+	default:
+		return fakeErr(fakeCodeBadMsgType, "invalid message type %q", m.MsgType)
+	}
+	f.robotLog[key] = append(log, now)
+	f.record(FakeSent{Channel: channelRobot, MsgType: m.MsgType, Body: bytes.Clone(body)})
+	return fakeAnswer{}
+}
+
+// response serves response_url: one POST per code, within the hour.
+func (f *Fake) response(r *http.Request, body []byte) fakeAnswer {
+	code := f.codes[r.URL.Query().Get("response_code")]
+	if code == nil || code.used || !f.cfg.Now().Before(code.expires) {
+		return fakeErr(fakeCodeUsed, "invalid response_code: unknown, used or expired")
+	}
+	var m struct {
+		MsgType      string                     `json:"msgtype"`
+		Markdown     *struct{ Content *string } `json:"markdown"`
+		TemplateCard json.RawMessage            `json:"template_card"`
+	}
+	if err := json.Unmarshal(body, &m); err != nil {
+		return fakeErr(fakeCodeBadParam, "invalid json")
+	}
+	if a, ok := f.checkBotMessage(m.MsgType, m.Markdown, m.TemplateCard); !ok {
+		return a
+	}
+	code.used = true
+	f.record(FakeSent{Channel: channelResponseURL, Chat: code.chat, MsgType: m.MsgType, Body: bytes.Clone(body)})
+	return fakeAnswer{}
+}
+
+// checkBotMessage checks a 智能机器人 message (markdown or template_card) and, for a card,
+// claims its task_id. Call with f.mu held.
+func (f *Fake) checkBotMessage(msgType string, md *struct{ Content *string }, card json.RawMessage) (fakeAnswer, bool) {
+	switch msgType {
+	case "markdown":
+		if md == nil || md.Content == nil || *md.Content == "" || len(*md.Content) > fakeMaxBotMarkdown {
+			return fakeErr(fakeCodeBadParam, "markdown.content empty or longer than %d bytes", fakeMaxBotMarkdown), false
+		}
+	case "template_card":
+		if msg := checkCard(card); msg != "" {
+			return fakeErr(fakeCodeCard, "%s", msg), false
+		}
+		if a, ok := f.claimTaskID(card); !ok {
+			return a, false
+		}
+	default:
+		return fakeErr(fakeCodeBadMsgType, "invalid message type %q", msgType), false
+	}
+	return fakeAnswer{}, true
+}
+
+// claimTaskID requires a fresh task_id on an interactive card. Call with f.mu held.
+func (f *Fake) claimTaskID(card json.RawMessage) (fakeAnswer, bool) {
+	var c struct {
+		CardType string `json:"card_type"`
+		TaskID   string `json:"task_id"`
+	}
+	_ = json.Unmarshal(card, &c)
+	if c.TaskID == "" && !interactiveCard[c.CardType] {
+		return fakeAnswer{}, true
+	}
+	if msg := checkTaskID(c.TaskID); msg != "" {
+		return fakeErr(fakeCodeTaskID, "%s", msg), false
+	}
+	if f.taskIDs[c.TaskID] {
+		return fakeErr(fakeCodeTaskID, "task_id %q already used", c.TaskID), false
+	}
+	f.taskIDs[c.TaskID] = true
+	return fakeAnswer{}, true
+}
+
+var interactiveCard = map[string]bool{"button_interaction": true, "vote_interaction": true, "multiple_interaction": true}
+
+var knownCard = map[string]bool{"text_notice": true, "news_notice": true,
+	"button_interaction": true, "vote_interaction": true, "multiple_interaction": true}
+
+// checkTaskID applies DOC 101032: letters, digits and _-@ only, at most 128 bytes.
+func checkTaskID(id string) string {
+	if id == "" {
+		return "interactive card without task_id"
+	}
+	if len(id) > 128 {
+		return "task_id longer than 128 bytes"
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '@') {
+			return fmt.Sprintf("task_id has %q, outside [A-Za-z0-9_-@]", r)
+		}
+	}
+	return ""
+}
+
+// fakeCard is the part of a template card the fake checks.
+type fakeCard struct {
+	CardType  string `json:"card_type"`
+	MainTitle *struct {
+		Title string `json:"title"`
+		Desc  string `json:"desc"`
+	} `json:"main_title"`
+	Emphasis *struct {
+		Title string `json:"title"`
+		Desc  string `json:"desc"`
+	} `json:"emphasis_content"`
+	SubTitleText string `json:"sub_title_text"`
+	Rows         []struct {
+		KeyName string `json:"keyname"`
+		Value   string `json:"value"`
+	} `json:"horizontal_content_list"`
+	Jumps   []json.RawMessage `json:"jump_list"`
+	Buttons []struct {
+		Text string `json:"text"`
+		Key  string `json:"key"`
+	} `json:"button_list"`
+	CardAction *struct {
+		Type int `json:"type"`
+	} `json:"card_action"`
+}
+
+// checkCard checks a template card against DOC 101032 (lengths in characters, as the doc
+// counts them); it returns the problem or "".
+func checkCard(raw json.RawMessage) string {
+	var c fakeCard
+	if len(raw) == 0 || json.Unmarshal(raw, &c) != nil {
+		return "template_card is not a JSON object"
+	}
+	if !knownCard[c.CardType] {
+		return fmt.Sprintf("unknown card_type %q", c.CardType)
+	}
+	title, desc := "", ""
+	if c.MainTitle != nil {
+		title, desc = c.MainTitle.Title, c.MainTitle.Desc
+	}
+	if title == "" && c.SubTitleText == "" {
+		return "main_title.title or sub_title_text is required"
+	}
+	for _, l := range []struct {
+		name string
+		s    string
+		max  int
+	}{
+		{"main_title.title", title, 26}, {"main_title.desc", desc, 30},
+		{"sub_title_text", c.SubTitleText, 112},
+	} {
+		if n := utf8.RuneCountInString(l.s); n > l.max {
+			return fmt.Sprintf("%s has %d characters, more than %d", l.name, n, l.max)
+		}
+	}
+	if c.Emphasis != nil && utf8.RuneCountInString(c.Emphasis.Title) > 10 {
+		return "emphasis_content.title longer than 10 characters"
+	}
+	if len(c.Rows) > 6 {
+		return "horizontal_content_list has more than 6 rows"
+	}
+	for _, r := range c.Rows {
+		if r.KeyName == "" || utf8.RuneCountInString(r.KeyName) > 5 || utf8.RuneCountInString(r.Value) > 26 {
+			return fmt.Sprintf("horizontal_content_list row %q: keyname 1..5, value up to 26 characters", r.KeyName)
+		}
+	}
+	if len(c.Jumps) > 3 {
+		return "jump_list has more than 3 entries"
+	}
+	if c.CardType == "button_interaction" && (len(c.Buttons) == 0 || len(c.Buttons) > 6) {
+		return "button_interaction needs 1 to 6 buttons"
+	}
+	for _, b := range c.Buttons {
+		if b.Text == "" || utf8.RuneCountInString(b.Text) > 10 {
+			return fmt.Sprintf("button text %q: 1 to 10 characters", b.Text)
+		}
+		if b.Key == "" || len(b.Key) > 1024 {
+			return "button key: 1 to 1024 bytes"
+		}
+	}
+	return ""
+}
+
+// checkRobotCard checks a robot template card: text_notice or news_notice only, and
+// text_notice needs card_action (DOC 91770, 101032).
+func checkRobotCard(raw json.RawMessage) string {
+	var c fakeCard
+	if len(raw) == 0 || json.Unmarshal(raw, &c) != nil {
+		return "template_card is not a JSON object"
+	}
+	if c.CardType != "text_notice" && c.CardType != "news_notice" {
+		return fmt.Sprintf("the webhook robot takes template_card text_notice or news_notice, not %q", c.CardType)
+	}
+	if c.CardType == "text_notice" && (c.CardAction == nil || c.CardAction.Type == 0) {
+		return "text_notice needs card_action"
+	}
+	return checkCard(raw)
+}
+
+// FakeReply is what the bot's callback handler answered.
+type FakeReply struct {
+	Status int
+	// Body is the raw answer.
+	Body []byte
+	// Plain is the decrypted passive reply, nil for an empty answer.
+	Plain []byte
+	// ResponseURL is the response_url the callback carried.
+	ResponseURL string
+}
+
+// PostCallback encrypts and signs plaintext with the fake's token and key at the fake's
+// clock, POSTs it to the bot's callbackURL (query msg_signature, timestamp, nonce) and
+// opens the passive reply.
+func (f *Fake) PostCallback(ctx context.Context, callbackURL string, plaintext []byte) (FakeReply, error) {
+	nonce := randomHex(8)
+	q, body, err := SealCallback(f.cfg.Token, f.cfg.EncodingAESKey, plaintext, f.cfg.Now(), nonce)
+	if err != nil {
+		return FakeReply{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, withQuery(callbackURL, q), bytes.NewReader(body))
+	if err != nil {
+		return FakeReply{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := f.hc.Do(req)
+	if err != nil {
+		return FakeReply{}, err
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	var rurl struct {
+		ResponseURL string `json:"response_url"`
+	}
+	_ = json.Unmarshal(plaintext, &rurl)
+	r := FakeReply{Status: resp.StatusCode, Body: out, ResponseURL: rurl.ResponseURL}
+	if resp.StatusCode == http.StatusOK && len(bytes.TrimSpace(out)) > 0 {
+		if r.Plain, err = OpenReply(f.cfg.Token, f.cfg.EncodingAESKey, nonce, out); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// PostText sends the bot a text message from userID in chat (a group id or
+// "single:<userid>"), with a fresh response_url of the fake.
+func (f *Fake) PostText(ctx context.Context, callbackURL, msgID, chat, userID, text string, opts ...PayloadOpt) (FakeReply, error) {
+	opts = append([]PayloadOpt{WithResponseURL(f.ResponseURL(chat))}, opts...)
+	return f.PostCallback(ctx, callbackURL, TextMessage(msgID, chat, userID, text, opts...))
+}
+
+// PostClick sends the bot a click of the button eventKey on the card taskID, with a fresh
+// response_url of the fake.
+func (f *Fake) PostClick(ctx context.Context, callbackURL, msgID, chat, userID, taskID, eventKey string) (FakeReply, error) {
+	ev := CardEvent(msgID, chat, userID, taskID, eventKey, WithResponseURL(f.ResponseURL(chat)), WithCreateTime(f.cfg.Now()))
+	return f.PostCallback(ctx, callbackURL, ev)
+}
+
+// VerifyURL does WeCom's URL check against callbackURL with echo as the plaintext, returning
+// the status and the body.
+func (f *Fake) VerifyURL(ctx context.Context, callbackURL, echo string) (int, string, error) {
+	q, err := SealEcho(f.cfg.Token, f.cfg.EncodingAESKey, echo, f.cfg.Now(), randomHex(8))
+	if err != nil {
+		return 0, "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, withQuery(callbackURL, q), nil)
+	if err != nil {
+		return 0, "", err
+	}
+	resp, err := f.hc.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, string(b), nil
+}
+
+func withQuery(u string, q url.Values) string {
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + q.Encode()
+}

@@ -1,0 +1,162 @@
+package wecom
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestResponseURLs(t *testing.T) {
+	now := testNow
+	s := newResponseURLs(time.Hour, 100)
+	for i := range 3 {
+		if !s.add(now, "m"+strconv.Itoa(i), "c", "u"+strconv.Itoa(i)) {
+			t.Fatal("add refused")
+		}
+	}
+	if s.add(now, "m1", "c", "other") || s.add(now, "", "c", "u") || s.add(now, "mx", "c", "") {
+		t.Fatal("known msgid or empty value accepted")
+	}
+	// The chat's newest first; a message's own once.
+	if e, ok := s.takeChat(now, "c"); !ok || e.url != "u2" {
+		t.Fatalf("takeChat = %+v", e)
+	}
+	if e, ok := s.takeMsg(now, "m0"); !ok || e.url != "u0" {
+		t.Fatalf("takeMsg = %+v", e)
+	}
+	if _, ok := s.takeMsg(now, "m0"); ok {
+		t.Fatal("taken twice")
+	}
+	if e, ok := s.takeChat(now, "c"); !ok || e.url != "u1" {
+		t.Fatalf("takeChat = %+v", e)
+	}
+	if _, ok := s.takeChat(now, "c"); ok {
+		t.Fatal("chat has more")
+	}
+	// A URL given back is taken again.
+	e, _ := s.takeMsg(now, "m2")
+	if e != nil {
+		t.Fatal("m2 was used by takeChat")
+	}
+	s.add(now, "m9", "c", "u9")
+	e, _ = s.takeChat(now, "c")
+	s.release(now, e)
+	if e2, ok := s.takeMsg(now, "m9"); !ok || e2 != e {
+		t.Fatal("released URL not usable")
+	}
+	// Expiry.
+	s.add(now, "old", "d", "u")
+	if _, ok := s.takeChat(now.Add(time.Hour), "d"); ok {
+		t.Fatal("expired URL taken")
+	}
+	if c, ok := s.chatOf("old"); !ok || c != "d" {
+		t.Fatal("chatOf")
+	}
+	s.add(now.Add(2*time.Hour), "new", "d", "u") // sweeps the expired
+	if _, ok := s.chatOf("old"); ok {
+		t.Fatal("expired entry kept")
+	}
+	// Forget.
+	s.add(now.Add(2*time.Hour), "f", "d", "u")
+	s.forget("f")
+	if _, ok := s.takeMsg(now.Add(2*time.Hour), "f"); ok {
+		t.Fatal("forgotten URL taken")
+	}
+	if !s.add(now.Add(2*time.Hour), "f", "d", "u") {
+		t.Fatal("a forgotten msgid cannot come back")
+	}
+}
+
+func TestResponseURLsBounded(t *testing.T) {
+	s := newResponseURLs(time.Hour, 50)
+	for i := range 200 {
+		s.add(testNow, "m"+strconv.Itoa(i), "c"+strconv.Itoa(i%3), "u")
+	}
+	if len(s.byMsg) != 50 || len(s.queue)-s.head != 50 {
+		t.Fatalf("%d remembered, queue %d", len(s.byMsg), len(s.queue)-s.head)
+	}
+	for c, l := range s.byChat {
+		if len(l) > perChatURLs {
+			t.Fatalf("chat %s keeps %d", c, len(l))
+		}
+	}
+	if _, ok := s.takeMsg(testNow, "m0"); ok {
+		t.Fatal("oldest kept")
+	}
+	if _, ok := s.takeMsg(testNow, "m199"); !ok {
+		t.Fatal("newest dropped")
+	}
+}
+
+func TestTTLMap(t *testing.T) {
+	m := newTTLMap[int](time.Second, 3)
+	m.put(testNow, "a", 1)
+	if v, at, ok := m.take(testNow.Add(999*time.Millisecond), "a", nil); !ok || v != 1 || !at.Equal(testNow) {
+		t.Fatal("take")
+	}
+	if _, _, ok := m.take(testNow.Add(time.Second), "a", nil); ok {
+		t.Fatal("expired value taken")
+	}
+	if _, _, ok := m.take(testNow, "a", func(v *int) bool { return *v == 2 }); ok {
+		t.Fatal("filter ignored")
+	}
+	for i := range 10 {
+		m.put(testNow, strconv.Itoa(i), i)
+	}
+	if len(m.m) != 3 {
+		t.Fatalf("%d kept", len(m.m))
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	clk := newTestClock(testNow)
+	l := newLimiter(clk.Now, window{n: 2, d: time.Minute}, window{n: 3, d: time.Hour})
+	var got []time.Duration
+	for range 4 {
+		at, _ := l.reserve("k")
+		got = append(got, at.Sub(testNow))
+	}
+	// 2 a minute, 3 an hour: now, now, +1 min, then +1 h after the first.
+	want := []time.Duration{0, 0, time.Minute, time.Hour}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("slots %v, want %v", got, want)
+		}
+	}
+	// Other keys are independent; a cancelled slot is given back.
+	if at, _ := l.reserve("other"); !at.Equal(testNow) {
+		t.Fatal("keys share a log")
+	}
+	l2 := newLimiter(clk.Now, window{n: 1, d: time.Minute})
+	l2.reserve("k")
+	at, cancel := l2.reserve("k")
+	cancel()
+	if at2, _ := l2.reserve("k"); !at2.Equal(at) {
+		t.Fatalf("cancelled slot not reused: %v vs %v", at2, at)
+	}
+	// Idle keys are swept.
+	clk.Advance(2 * time.Hour)
+	l.reserve("k2")
+	if _, ok := l.logs["other"]; ok {
+		t.Fatal("idle key kept")
+	}
+}
+
+func TestWaitHonoursContext(t *testing.T) {
+	w := newWebhook(t, webhookConfig(nil), nil, nil, WithSleep(sleepCtx))
+	l := newLimiter(w.now, window{n: 1, d: time.Hour})
+	if err := w.wait(context.Background(), l, "k"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := w.wait(ctx, l, "k"); err == nil {
+		t.Fatal("waited an hour")
+	}
+	// The abandoned slot was given back: the next waiter is second in line, not third.
+	at, _ := l.reserve("k")
+	if at.Sub(w.now()) != time.Hour {
+		t.Fatalf("next slot in %v", at.Sub(w.now()))
+	}
+}

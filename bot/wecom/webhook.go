@@ -1,0 +1,360 @@
+package wecom
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ticketbot/ticketbot/bot"
+)
+
+const (
+	// timestampWindow is how far a callback's timestamp may be from our clock; WeCom checks
+	// none on our behalf, so without it a captured request could be replayed forever.
+	timestampWindow = 5 * time.Minute
+	// Bounds on the signed query values, hashed before anything else is looked at.
+	maxParamLen = 128
+	maxEchoLen  = 4 << 10
+	// pooledBufMax keeps unusually large buffers out of the pool.
+	pooledBufMax = 64 << 10
+)
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
+
+func putBuf(b *[]byte) {
+	if cap(*b) > pooledBufMax {
+		return
+	}
+	*b = (*b)[:0]
+	bufPool.Put(b)
+}
+
+// Handler serves the 智能机器人's HTTP callback (DOC 101033): GET is the URL check, POST a
+// message or event. Mount it at CallbackPath; it answers on any path.
+//
+// Every request is authenticated before its ciphertext is touched: msg_signature must equal
+// sha1 over the sorted token, timestamp, nonce and ciphertext (compared in constant time),
+// and the timestamp must be within 5 minutes of our clock. The plaintext must end in the
+// empty receiveid of a 智能机器人.
+//
+// Answers: the URL check gets the decrypted echostr as the whole body; a message gets an
+// empty 200 at once (the work is queued; the answer goes later through the callback's
+// response_url); a click gets the encrypted passive reply that updates the card, or an empty
+// 200; 503 when the sink is busy, so WeCom delivers again; 401 for anything
+// unauthenticated; 400 for what cannot be decrypted or parsed; 413 past the size cap; 404
+// when no encoding_aes_key is configured (long-connection mode).
+func (w *WeCom) Handler() http.Handler {
+	return http.HandlerFunc(w.serveCallback)
+}
+
+func (w *WeCom) serveCallback(rw http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		rw.Header().Set("Allow", "GET, POST")
+		w.reject(r.Context(), rw, r, http.StatusMethodNotAllowed, "method not allowed")
+		return
+	}
+	if w.crypt == nil {
+		w.reject(r.Context(), rw, r, http.StatusNotFound, "callback not configured")
+		return
+	}
+	if r.Method == http.MethodGet {
+		w.serveVerify(rw, r)
+		return
+	}
+	w.servePost(rw, r)
+}
+
+// signedQuery is the signature part of a callback URL, and the URL check's echostr.
+type signedQuery struct {
+	sig, ts, nonce, echo string
+}
+
+// readQuery reads the signed query values; it reports false when one is missing or too long.
+// It scans the raw query for the four keys instead of building a url.Values map: this runs
+// on every callback.
+func readQuery(r *http.Request) (signedQuery, bool) {
+	var s signedQuery
+	raw := r.URL.RawQuery
+	for raw != "" {
+		var kv string
+		kv, raw, _ = strings.Cut(raw, "&")
+		k, v, _ := strings.Cut(kv, "=")
+		var dst *string
+		switch k {
+		case "msg_signature":
+			dst = &s.sig
+		case "timestamp":
+			dst = &s.ts
+		case "nonce":
+			dst = &s.nonce
+		case "echostr":
+			dst = &s.echo
+		default:
+			continue
+		}
+		if *dst != "" || len(v) > 3*maxEchoLen {
+			continue // the first value counts, as with url.Values.Get
+		}
+		if u, err := url.QueryUnescape(v); err == nil {
+			*dst = u
+		}
+	}
+	ok := s.sig != "" && s.ts != "" && s.nonce != "" &&
+		len(s.sig) <= maxParamLen && len(s.ts) <= maxParamLen && len(s.nonce) <= maxParamLen
+	return s, ok
+}
+
+// fresh reports whether a callback's timestamp (seconds) is within the window of our clock.
+func (w *WeCom) fresh(ts string) bool {
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return false
+	}
+	d := w.now().Sub(time.Unix(sec, 0))
+	return d <= timestampWindow && d >= -timestampWindow
+}
+
+// serveVerify answers the URL check (验证URL有效性, DOC 101033): within 1 s, the decrypted
+// echostr alone, no quotes, no BOM, no newline.
+func (w *WeCom) serveVerify(rw http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q, ok := readQuery(r)
+	if !ok {
+		w.reject(ctx, rw, r, http.StatusUnauthorized, "missing or oversized signature parameters")
+		return
+	}
+	echo := q.echo
+	if echo == "" || len(echo) > maxEchoLen {
+		w.reject(ctx, rw, r, http.StatusBadRequest, "missing or oversized echostr")
+		return
+	}
+	// base64 has no spaces: a "+" that arrived unescaped was decoded into one.
+	echo = strings.ReplaceAll(echo, " ", "+")
+	if !signatureOK(w.token, q.ts, q.nonce, echo, q.sig) {
+		w.reject(ctx, rw, r, http.StatusUnauthorized, "bad signature")
+		return
+	}
+	if !w.fresh(q.ts) {
+		w.reject(ctx, rw, r, http.StatusUnauthorized, "timestamp outside window")
+		return
+	}
+	plain, err := w.crypt.decrypt(nil, []byte(echo), w.receiveID)
+	if err != nil {
+		w.reject(ctx, rw, r, http.StatusBadRequest, "undecryptable echostr")
+		return
+	}
+	w.log.InfoContext(ctx, "wecom: callback URL verified")
+	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	rw.WriteHeader(http.StatusOK)
+	_, _ = rw.Write(plain)
+}
+
+// servePost handles a message or event callback.
+func (w *WeCom) servePost(rw http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if r.ContentLength > w.maxBody {
+		w.reject(ctx, rw, r, http.StatusRequestEntityTooLarge, "body too large")
+		return
+	}
+	q, ok := readQuery(r)
+	if !ok {
+		w.reject(ctx, rw, r, http.StatusUnauthorized, "missing or oversized signature parameters")
+		return
+	}
+	raw := getBuf()
+	defer putBuf(raw)
+	body, err := readBody(http.MaxBytesReader(rw, r.Body, w.maxBody), (*raw)[:0], r.ContentLength)
+	*raw = body
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			w.reject(ctx, rw, r, http.StatusRequestEntityTooLarge, "body too large")
+			return
+		}
+		w.reject(ctx, rw, r, http.StatusBadRequest, "read body")
+		return
+	}
+	enc, ok := encryptField(body)
+	if !ok {
+		w.reject(ctx, rw, r, http.StatusBadRequest, "no encrypt field")
+		return
+	}
+	// The signature covers the ciphertext, so it is checked before decrypting.
+	if !signatureOK(w.token, q.ts, q.nonce, string(enc), q.sig) {
+		w.reject(ctx, rw, r, http.StatusUnauthorized, "bad signature")
+		return
+	}
+	if !w.fresh(q.ts) {
+		w.reject(ctx, rw, r, http.StatusUnauthorized, "timestamp outside window")
+		return
+	}
+	pbuf := getBuf()
+	defer putBuf(pbuf)
+	if n := base64.StdEncoding.DecodedLen(len(enc)); cap(*pbuf) < n {
+		*pbuf = make([]byte, 0, n)
+	}
+	plain, err := w.crypt.decrypt(*pbuf, enc, w.receiveID)
+	var c callback
+	if err == nil {
+		c, err = decodeCallback(plain)
+	}
+	if err != nil {
+		w.reject(ctx, rw, r, http.StatusBadRequest, "undecryptable")
+		return
+	}
+	switch {
+	case c.isMessage():
+		if status := w.acceptMessage(ctx, &c); status != http.StatusOK {
+			writeStatus(rw, status)
+			return
+		}
+		rw.WriteHeader(http.StatusOK)
+	case c.isClick():
+		w.answerClick(ctx, rw, &c, q.nonce)
+	default:
+		// Stream refreshes, enter_chat, feedback, images and files: nothing to do.
+		w.log.DebugContext(ctx, "wecom: callback ignored", "event_id", c.MsgID, "msgtype", c.MsgType)
+		rw.WriteHeader(http.StatusOK)
+	}
+}
+
+// acceptMessage remembers the message's response_url and hands it to the sink, returning
+// the HTTP status to answer: 200 (handled, or a duplicate), 503 to have WeCom deliver again.
+func (w *WeCom) acceptMessage(ctx context.Context, c *callback) int {
+	m := toMessage(c)
+	// Remembered first: the dispatcher may answer before HandleMessage returns.
+	added := w.urls.add(w.now(), c.MsgID, m.ChatID, c.ResponseURL)
+	switch err := w.deliverMessage(ctx, m); {
+	case err == nil:
+		return http.StatusOK
+	case errors.Is(err, bot.ErrBusy), errors.Is(err, errNoSink):
+		if added {
+			w.urls.forget(c.MsgID) // the redelivery brings it again
+		}
+		return http.StatusServiceUnavailable
+	default:
+		if added {
+			w.urls.forget(c.MsgID)
+		}
+		return http.StatusInternalServerError
+	}
+}
+
+// passiveReply is the encrypted synchronous answer (DOC 101033 被动回复): note msgsignature
+// has no underscore, unlike the callback's query; timestamp is a number in seconds, nonce
+// the callback's own.
+type passiveReply struct {
+	Encrypt      string `json:"encrypt"`
+	MsgSignature string `json:"msgsignature"`
+	Timestamp    int64  `json:"timestamp"`
+	Nonce        string `json:"nonce"`
+}
+
+// answerClick runs a click and answers with the card update, encrypted, or an empty 200.
+// A notice (a failure with no card to show it) goes to the chat afterwards, through the
+// click's own response_url: WeCom has no toast.
+func (w *WeCom) answerClick(ctx context.Context, rw http.ResponseWriter, c *callback, nonce string) {
+	a := toAction(c)
+	w.urls.add(w.now(), c.MsgID, a.ChatID, c.ResponseURL)
+	ans := w.runAction(ctx, a)
+	if ans.notice != "" {
+		w.postNotice(a.ChatID, c.MsgID, ans.notice)
+	}
+	if ans.update == nil {
+		rw.WriteHeader(http.StatusOK)
+		return
+	}
+	ts := w.now().Unix()
+	enc := w.crypt.encrypt(ans.update, w.receiveID)
+	b, _ := json.Marshal(passiveReply{
+		Encrypt:      enc,
+		MsgSignature: signature(w.token, strconv.FormatInt(ts, 10), nonce, enc),
+		Timestamp:    ts,
+		Nonce:        nonce,
+	})
+	rw.Header().Set("Content-Type", "application/json; charset=utf-8")
+	rw.WriteHeader(http.StatusOK)
+	_, _ = rw.Write(b)
+}
+
+// postNotice posts text to the chat in the background, as a reply to message msgID (its
+// response_url when unused), bounded in time.
+func (w *WeCom) postNotice(chat, msgID, text string) {
+	w.bg.Add(1)
+	go func() {
+		defer w.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		ref := bot.CardRef{Platform: Platform, ChatID: chat, MessageID: msgID}
+		if _, err := w.Reply(ctx, ref, bot.Outgoing{Kind: bot.KindText, Body: []byte(text)}); err != nil {
+			w.log.WarnContext(ctx, "wecom: click notice not posted", "event_id", msgID, "chat_id", chat, "err", err)
+		}
+	}()
+}
+
+// reject logs and answers a refused request: the reason and the peer, never the query (it
+// carries the signature) or the body.
+func (w *WeCom) reject(ctx context.Context, rw http.ResponseWriter, r *http.Request, status int, reason string) {
+	w.log.WarnContext(ctx, "wecom: callback rejected", "status", status, "reason", reason, "remote", r.RemoteAddr)
+	writeStatus(rw, status)
+}
+
+// writeStatus answers status with its text as the body.
+func writeStatus(rw http.ResponseWriter, status int) {
+	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	rw.WriteHeader(status)
+	_, _ = io.WriteString(rw, http.StatusText(status))
+}
+
+// readBody appends all of r to b, growing it once when the length is known.
+func readBody(r io.Reader, b []byte, contentLength int64) ([]byte, error) {
+	if contentLength > 0 && int64(cap(b)-len(b)) < contentLength+1 {
+		nb := make([]byte, len(b), len(b)+int(contentLength)+1)
+		copy(nb, b)
+		b = nb
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+// encryptField returns the base64 text of the body {"encrypt":"…"}. The 智能机器人 sends
+// exactly that shape, sliced out without a JSON pass or a copy; anything else (spaces,
+// escaped slashes, more keys as in the classic JSON callback) goes through encoding/json.
+func encryptField(body []byte) ([]byte, bool) {
+	const pre, post = `{"encrypt":"`, `"}`
+	b := bytes.TrimSpace(body)
+	if bytes.HasPrefix(b, []byte(pre)) && bytes.HasSuffix(b, []byte(post)) && len(b) >= len(pre)+len(post) {
+		v := b[len(pre) : len(b)-len(post)]
+		if bytes.IndexByte(v, '"') < 0 && bytes.IndexByte(v, '\\') < 0 {
+			return v, len(v) > 0
+		}
+	}
+	var m struct {
+		Encrypt string `json:"encrypt"`
+	}
+	if err := json.Unmarshal(body, &m); err != nil || m.Encrypt == "" {
+		return nil, false
+	}
+	return []byte(m.Encrypt), true
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ticketbot/ticketbot/bot/wecom"
+)
+
+const wecomChat = "wrkSFfCgAAe2E4Z3hOWq9hN0fJ0vx9kQ"
+
+func startWeComHarness(t *testing.T, mode string) (*harness, *wecom.Fake) {
+	t.Helper()
+	wf := wecom.NewFake(wecom.FakeConfig{})
+	t.Cleanup(wf.Close)
+	fc := wf.Config()
+	extra := fmt.Sprintf(`
+[wecom]
+mode = %q
+token = %q
+encoding_aes_key = %q
+bot_id = %q
+secret = %q
+api_base_url = %q
+ws_url = %q
+`, mode, fc.Token, fc.EncodingAESKey, fc.BotID, fc.Secret, wf.URL(), wf.WSURL())
+	h := startHarness(t, extra)
+	return h, wf
+}
+
+// cardSent waits for the first template card the bot sent and returns it.
+func waitCard(t *testing.T, wf *wecom.Fake, contains string) wecom.FakeSent {
+	t.Helper()
+	got, ok := wf.WaitFor(10*time.Second, func(s []wecom.FakeSent) bool {
+		for _, x := range s {
+			if x.MsgType == "template_card" && strings.Contains(string(x.Body), contains) {
+				return true
+			}
+		}
+		return false
+	})
+	if !ok {
+		t.Fatalf("no template card with %q; sent: %+v", contains, got)
+	}
+	for _, x := range got {
+		if x.MsgType == "template_card" && strings.Contains(string(x.Body), contains) {
+			return x
+		}
+	}
+	panic("unreachable")
+}
+
+func TestEndToEndWeComHTTP(t *testing.T) {
+	h, wf := startWeComHarness(t, "webhook")
+	ctx := context.Background()
+	url := h.url + wecom.CallbackPath
+
+	// The URL check answers the plaintext.
+	if code, body, err := wf.VerifyURL(ctx, url, "1616140317555161061"); err != nil || code != 200 || body != "1616140317555161061" {
+		t.Fatalf("URL verification: %d %q %v", code, body, err)
+	}
+
+	// A group command: ticket at the vendor, template card through the response_url.
+	cmd := "@ticketbot 建单 ksyun 数据库连接超时\n生产库连接超时"
+	if r, err := wf.PostText(ctx, url, "msg-1", wecomChat, "zhangsan", cmd); err != nil || r.Status != 200 {
+		t.Fatalf("message: %+v %v", r, err)
+	}
+	card := waitCard(t, wf, "数据库连接超时")
+	if card.Channel != "response_url" || card.Chat != wecomChat {
+		t.Errorf("card went by %s to %q", card.Channel, card.Chat)
+	}
+	id := fmt.Sprint(h.ksyun.Tickets()[0].ID)
+	for _, want := range []string{`"key":"close ksyun:` + id + `"`, "待处理"} {
+		if !strings.Contains(string(card.Body), want) {
+			t.Errorf("card lacks %s: %s", want, card.Body)
+		}
+	}
+	if strings.Contains(string(card.Body), `"key":"reply `) {
+		t.Error("WeCom cards have no reply box: no 回复 button")
+	}
+
+	// The same msgid again: still one ticket.
+	if r, err := wf.PostText(ctx, url, "msg-1", wecomChat, "zhangsan", cmd); err != nil || r.Status != 200 {
+		t.Fatalf("redelivery: %+v %v", r, err)
+	}
+
+	// Quoting the card and writing text answers the ticket.
+	if _, err := wf.PostText(ctx, url, "msg-2", wecomChat, "zhangsan", "@ticketbot 已重启，请再观察",
+		wecom.WithQuote("数据库连接超时 ksyun:"+id+" 待处理")); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the quoted reply at the vendor", func() bool { return len(h.commentCalls()) == 1 })
+	if c := h.commentCalls()[0]; !strings.Contains(c, "已重启，请再观察") {
+		t.Errorf("comment: %s", c)
+	}
+
+	// 关闭 on the card: closed at Kingsoft, the card updated in place in the passive reply.
+	r, err := wf.PostClick(ctx, url, "msg-3", wecomChat, "zhangsan", card.TaskID(), "close ksyun:"+id)
+	if err != nil || r.Status != 200 {
+		t.Fatalf("click: %+v %v", r, err)
+	}
+	plain := string(r.Plain)
+	if !strings.Contains(plain, "update_template_card") || !strings.Contains(plain, card.TaskID()) || !strings.Contains(plain, "已关闭") {
+		t.Errorf("passive reply to the click: %s", plain)
+	}
+	if got, _ := h.ksyun.Ticket(id); got.Status != 3 {
+		t.Errorf("vendor status %d, want 3", got.Status)
+	}
+
+	// A forged callback gets 401 and nothing happens.
+	resp, err := http.Post(url+"?msg_signature=0000&timestamp=1&nonce=x", "application/json", strings.NewReader(`{"encrypt":"AAAA"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("forged callback: %d", resp.StatusCode)
+	}
+	if n := len(h.ksyun.Tickets()); n != 1 {
+		t.Errorf("vendor has %d tickets, want 1", n)
+	}
+}
+
+func TestEndToEndWeComLongConnection(t *testing.T) {
+	h, wf := startWeComHarness(t, "websocket")
+	if !wf.WaitSubscribed(1, 10*time.Second) {
+		t.Fatal("the bot never subscribed")
+	}
+	cmd := "@ticketbot 建单 ksyun 证书即将过期"
+	if _, err := wf.PushMessage(wecom.TextMessage("ws-1", wecomChat, "lisi", cmd)); err != nil {
+		t.Fatal(err)
+	}
+	card := waitCard(t, wf, "证书即将过期")
+	if card.Channel != "ws" {
+		t.Errorf("card went by %s", card.Channel)
+	}
+	// A redelivery of the same msgid (after a reconnect, say) creates nothing more.
+	if _, err := wf.PushMessage(wecom.TextMessage("ws-1", wecomChat, "lisi", cmd)); err != nil {
+		t.Fatal(err)
+	}
+	id := fmt.Sprint(h.ksyun.Tickets()[0].ID)
+	if _, err := wf.PushEvent(wecom.CardEvent("ws-2", wecomChat, "lisi", card.TaskID(), "close ksyun:"+id)); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := wf.WaitFor(10*time.Second, func(s []wecom.FakeSent) bool {
+		for _, x := range s {
+			if x.Cmd == "aibot_respond_update_msg" {
+				return true
+			}
+		}
+		return false
+	})
+	if !ok {
+		t.Fatalf("no card update; sent %+v", got)
+	}
+	for _, x := range got {
+		if x.Cmd == "aibot_respond_update_msg" && !strings.Contains(string(x.Body), "已关闭") {
+			t.Errorf("updated card: %s", x.Body)
+		}
+	}
+	if tk, _ := h.ksyun.Ticket(id); tk.Status != 3 {
+		t.Errorf("vendor status %d, want 3", tk.Status)
+	}
+	if n := len(h.ksyun.Tickets()); n != 1 {
+		t.Errorf("vendor has %d tickets, want 1", n)
+	}
+}
