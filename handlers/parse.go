@@ -20,6 +20,25 @@ type Command struct {
 	Title, Content, Priority, Type string
 	// Text is a reply's text or a close remark.
 	Text string
+	// Secret is confidential content ("机密: …" / "secret: …" lines of new and reply), for
+	// vendors that keep it apart (Aliyun secContent). It never reaches a group or a log.
+	Secret string
+}
+
+// secretLines takes the confidential lines out of text: those starting with "机密:" or
+// "secret:" (full-width colon too).
+func secretLines(text string) (rest, secret string) {
+	var keep, sec []string
+	for _, line := range strings.Split(text, "\n") {
+		t := strings.TrimSpace(line)
+		k, v, ok := strings.Cut(strings.Replace(t, "：", ":", 1), ":")
+		if ok && (k == "机密" || strings.EqualFold(k, "secret")) {
+			sec = append(sec, strings.TrimSpace(v))
+			continue
+		}
+		keep = append(keep, line)
+	}
+	return strings.Join(keep, "\n"), strings.TrimSpace(strings.Join(sec, "\n"))
 }
 
 // TicketRef is a ticket as written in chat: "ksyun:1204" (Provider set), "1204" or "#1204"
@@ -90,6 +109,7 @@ func Parse(text string) (Command, error) {
 
 	switch spec.Op {
 	case OpNew:
+		rest, c.Secret = secretLines(rest)
 		if w, r := splitWord(args); w != "" {
 			if p, ok := ProviderName(w); ok {
 				c.Provider, args = p, r
@@ -136,6 +156,10 @@ func Parse(text string) (Command, error) {
 		}
 		c.Ticket = ref
 		c.Text = strings.TrimSpace(strings.TrimSpace(r) + "\n" + rest)
+		if spec.Op == OpReply {
+			c.Text, c.Secret = secretLines(c.Text)
+			c.Text = strings.TrimSpace(c.Text)
+		}
 	case OpShow, OpWatch, OpUnwatch:
 		ref, _, ok := ticketArg(args)
 		if !ok {

@@ -32,6 +32,12 @@ func (b *Bot) run(ctx context.Context, r *req, c Command, form map[string]string
 }
 
 func (b *Bot) exec(ctx context.Context, r *req, c *Command, form map[string]string, log *slog.Logger) (outcome, error) {
+	if c.Secret != "" && r.chatType != "p2p" {
+		// Said in a group, the secret is no secret any more; sending it on would only add a
+		// second copy. Nothing goes to the vendor and nothing is echoed.
+		return outcome{}, userErrf("机密信息只能在与机器人的单聊中发送，本条消息没有发送到工单。请撤回群里的这条消息，并在单聊中重发。",
+			"Confidential content is accepted only in a one-to-one chat with the bot; nothing was sent. Recall this message and send it there.")
+	}
 	if c.Spec.Op == OpNew {
 		return b.create(ctx, r, c, log)
 	}
@@ -59,6 +65,9 @@ func (b *Bot) exec(ctx context.Context, r *req, c *Command, form map[string]stri
 		text := c.Text
 		if form != nil && strings.TrimSpace(form["reply_text"]) != "" {
 			text = strings.TrimSpace(form["reply_text"])
+		}
+		if c.Secret != "" {
+			return b.replySecret(ctx, r, p, c.Ticket.ID, text, c.Secret, log)
 		}
 		if text == "" {
 			if r.click {
@@ -108,9 +117,23 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		return outcome{}, err
 	}
 	c.Ticket.Provider = p.Name() // for the error sentence
-	t, err := p.Create(ctx, providers.CreateRequest{
-		Title: c.Title, Content: c.Content, Priority: c.Priority, Type: c.Type, Actor: b.actor(r, p.Name()),
-	})
+	req := providers.CreateRequest{Title: c.Title, Content: c.Content, Priority: c.Priority, Type: c.Type, Actor: b.actor(r, p.Name())}
+	var t providers.Ticket
+	secretLost := false
+	if c.Secret != "" {
+		sc, ok := p.(providers.SecretCreator)
+		if !ok {
+			return outcome{}, noSecrets(p.Name())
+		}
+		t, err = sc.CreateSecret(ctx, req, providers.Secret(c.Secret))
+		if err != nil && t.ID != "" {
+			// Created, but the confidential part did not get through: say so, keep the ticket.
+			log.Warn("confidential content not sent", "provider", p.Name(), "ticket_id", t.ID)
+			err, secretLost = nil, true
+		}
+	} else {
+		t, err = p.Create(ctx, req)
+	}
 	if err != nil {
 		return outcome{}, err
 	}
@@ -122,7 +145,35 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 	if err := b.Store.Follow(ctx, store.Follow{Platform: r.platform, ChatID: r.chatID, Provider: t.Provider, TicketID: t.ID, By: r.user(), CreatedAt: b.Now()}); err != nil {
 		log.Error("follow ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
 	}
-	return outcome{ticket: &t, fresh: true, level: "success", text: say(r.en, "已创建工单 "+t.Ref(), "Created ticket "+t.Ref())}, nil
+	o := outcome{ticket: &t, fresh: true, level: "success", text: say(r.en, "已创建工单 "+t.Ref(), "Created ticket "+t.Ref())}
+	if secretLost {
+		o.footer = "工单已创建，但机密信息未能提交：请在单聊中用「回复 " + t.Ref() + "」加「机密: …」一行重发。"
+	}
+	return o, nil
+}
+
+// replySecret sends confidential content (and any plain text with it) to the ticket. The
+// answer never repeats the content.
+func (b *Bot) replySecret(ctx context.Context, r *req, p providers.Provider, id, text, secret string, log *slog.Logger) (outcome, error) {
+	sr, ok := p.(providers.SecretReplier)
+	if !ok {
+		return outcome{}, noSecrets(p.Name())
+	}
+	if err := sr.ReplySecret(ctx, id, secret, b.actor(r, p.Name())); err != nil {
+		return outcome{}, err
+	}
+	log.Info("confidential reply sent", "provider", p.Name(), "ticket_id", id)
+	if text != "" {
+		if _, err := b.reply(ctx, r, p, id, text, log); err != nil {
+			return outcome{}, err
+		}
+	}
+	ref := p.Name() + ":" + id
+	return outcome{level: "success", text: say(r.en, "已把机密信息提交到工单 "+ref+"（内容不会显示在群里）。", "Confidential content sent to "+ref+"; it is shown nowhere in chat.")}, nil
+}
+
+func noSecrets(provider string) *userError {
+	return userErrf("%s不支持机密信息；本条消息没有发送到工单。", "%s takes no confidential content; nothing was sent.", providerLabel(provider, false))
 }
 
 // reply sends text to the ticket as a comment.

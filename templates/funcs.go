@@ -96,6 +96,10 @@ func statusText(t providers.Ticket) string {
 	if t.Status == providers.StatusUnknown || t.Status == "" {
 		return "未知（原始值 " + t.RawStatus + "）"
 	}
+	// The vendor's own word, where it says more than ours (Aliyun 待反馈, 已评价).
+	if l := t.Status.Label(); t.RawLabel != "" && t.RawLabel != l {
+		return l + "（" + t.RawLabel + "）"
+	}
 	return t.Status.Label()
 }
 

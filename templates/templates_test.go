@@ -44,12 +44,12 @@ func fixtures() map[string]struct {
 	data any
 } {
 	waiting := openTicket()
-	waiting.Status, waiting.RawStatus = providers.StatusWaitingOnUs, "wait_feedback"
+	waiting.Status, waiting.RawStatus, waiting.RawLabel = providers.StatusWaitingOnUs, "wait_feedback", ""
 	waiting.Flags = []providers.Flag{providers.FlagOnHold}
 	waiting.LatestNote = &providers.Note{ID: "9", Author: "金山云工程师", Official: true, Body: "请提供慢查询日志。", At: noted}
 
 	closed := openTicket()
-	closed.Status, closed.RawStatus = providers.StatusClosed, "3"
+	closed.Status, closed.RawStatus, closed.RawLabel = providers.StatusClosed, "3", "已关闭"
 
 	unknown := openTicket()
 	unknown.Status, unknown.RawStatus = providers.StatusUnknown, "7"
@@ -60,7 +60,7 @@ func fixtures() map[string]struct {
 	nasty.Customer = "Acme \"Inc\" & <Co>"
 	nasty.LatestNote = &providers.Note{Author: "**admin**", Body: strings.Repeat("很长的回复。", 100), At: noted}
 
-	return map[string]struct {
+	out := map[string]struct {
 		tmpl string
 		data any
 	}{
@@ -84,6 +84,34 @@ func fixtures() map[string]struct {
 			{Ticket: nasty, ProviderLabel: "金山云", Headline: "新回复", Note: nasty.LatestNote}}}},
 		"list": {"list", ListCard{Items: []ListItem{{Ticket: openTicket(), ProviderLabel: "金山云"}, {Ticket: closed, ProviderLabel: "金山云"}}}},
 	}
+	// Aliyun's seven statuses, as the old API's cards show them (no close button: 2016-08-30
+	// has no close).
+	for _, a := range []struct {
+		raw, label string
+		st         providers.Status
+		flags      []providers.Flag
+	}{
+		{"assigned", "已分派", providers.StatusOpen, nil},
+		{"dealing", "处理中", providers.StatusInProgress, nil},
+		{"wait_feedback", "待反馈", providers.StatusWaitingOnUs, nil},
+		{"feedback", "已反馈", providers.StatusInProgress, []providers.Flag{providers.FlagCustomerReplied}},
+		{"wait_confirm", "待确认", providers.StatusPendingConfirm, nil},
+		{"confirmed", "已确认", providers.StatusClosed, nil},
+		{"score", "已评价", providers.StatusClosed, []providers.Flag{providers.FlagRated}},
+	} {
+		tk := providers.Ticket{Provider: "aliyun", ID: "70001234", Title: "ECS 无法登录", Content: "登录 ECS 报错 Permission denied",
+			Status: a.st, RawStatus: a.raw, RawLabel: a.label, Flags: a.flags, Customer: "1234567890123456", Creator: "张三", CreatedAt: created,
+			LatestNote: &providers.Note{ID: "1", Author: "阿里云小二", Official: true, Body: "请提供实例 ID", At: noted}}
+		buttons := []Button{{Text: "刷新", Command: "show aliyun:70001234"}}
+		if !a.st.Terminal() {
+			buttons = append([]Button{{Text: "回复", Type: "primary", Command: "reply aliyun:70001234"}}, buttons...)
+		}
+		out["aliyun_"+a.raw] = struct {
+			tmpl string
+			data any
+		}{"ticket", TicketCard{Ticket: tk, ProviderLabel: "阿里云", Buttons: buttons}}
+	}
+	return out
 }
 
 func TestGolden(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 )
 
@@ -34,7 +35,8 @@ type Config struct {
 	Chats     []handlers.Chat           `toml:"chats"`
 	Users     []handlers.User           `toml:"users"`
 
-	Ksyun *ksyun.Config `toml:"-"`
+	Ksyun  *ksyun.Config  `toml:"-"`
+	Aliyun *aliyun.Config `toml:"-"`
 
 	path string // the file it was read from
 }
@@ -81,7 +83,7 @@ type LogConfig struct {
 }
 
 // knownProviders are the vendor sections this build understands.
-var knownProviders = []string{"ksyun"}
+var knownProviders = []string{"aliyun", "ksyun"}
 
 // LoadConfig reads and decodes a configuration file, applies defaults and returns every
 // problem found: unknown keys, missing keys, bad values. It never returns secrets in errors.
@@ -110,6 +112,13 @@ func ParseConfig(b []byte) (*Config, []error) {
 				continue
 			}
 			c.Ksyun = &k
+		case "aliyun":
+			var a aliyun.Config
+			if err := md.PrimitiveDecode(prim, &a); err != nil {
+				errs = append(errs, fmt.Errorf("providers.aliyun: %w", err))
+				continue
+			}
+			c.Aliyun = &a
 		default:
 			errs = append(errs, fmt.Errorf("providers.%s: unknown provider (this build knows: %s)", name, strings.Join(knownProviders, ", ")))
 		}
@@ -170,6 +179,9 @@ func (c *Config) defaults() {
 	if c.Ksyun != nil {
 		c.Ksyun.Defaults()
 	}
+	if c.Aliyun != nil {
+		c.Aliyun.Defaults()
+	}
 	c.Bot.Chats, c.Bot.Users = c.Chats, c.Users
 }
 
@@ -219,8 +231,12 @@ func (c *Config) validate() []error {
 		configured["ksyun"] = true
 		errs = append(errs, c.Ksyun.Validate()...)
 	}
+	if c.Aliyun != nil {
+		configured["aliyun"] = true
+		errs = append(errs, c.Aliyun.Validate()...)
+	}
 	if len(configured) == 0 {
-		errs = append(errs, errors.New("no provider is configured: add a [providers.ksyun] section"))
+		errs = append(errs, errors.New("no provider is configured: add a [providers.ksyun] or [providers.aliyun] section"))
 	}
 	errs = append(errs, c.Bot.Validate(configured)...)
 	return errs
@@ -230,19 +246,23 @@ func (c *Config) validate() []error {
 // debugging.
 func (c *Config) String() string {
 	view := struct {
-		Server ServerConfig             `toml:"server"`
-		Store  StoreConfig              `toml:"store"`
-		Log    LogConfig                `toml:"log"`
-		Watch  WatchConfig              `toml:"watch"`
-		Bot    handlers.Config          `toml:"bot"`
-		Feishu *feishu.Config           `toml:"feishu,omitempty"`
-		WeCom  *wecom.Config            `toml:"wecom,omitempty"`
-		Prov   map[string]*ksyun.Config `toml:"providers,omitempty"`
-		Chats  []handlers.Chat          `toml:"chats,omitempty"`
-		Users  []handlers.User          `toml:"users,omitempty"`
+		Server ServerConfig    `toml:"server"`
+		Store  StoreConfig     `toml:"store"`
+		Log    LogConfig       `toml:"log"`
+		Watch  WatchConfig     `toml:"watch"`
+		Bot    handlers.Config `toml:"bot"`
+		Feishu *feishu.Config  `toml:"feishu,omitempty"`
+		WeCom  *wecom.Config   `toml:"wecom,omitempty"`
+		Prov   map[string]any  `toml:"providers,omitempty"`
+		Chats  []handlers.Chat `toml:"chats,omitempty"`
+		Users  []handlers.User `toml:"users,omitempty"`
 	}{Server: c.Server, Store: c.Store, Log: c.Log, Watch: c.Watch, Bot: c.Bot, Feishu: c.Feishu, WeCom: c.WeCom, Chats: c.Chats, Users: c.Users}
+	view.Prov = map[string]any{}
 	if c.Ksyun != nil {
-		view.Prov = map[string]*ksyun.Config{"ksyun": c.Ksyun}
+		view.Prov["ksyun"] = c.Ksyun
+	}
+	if c.Aliyun != nil {
+		view.Prov["aliyun"] = c.Aliyun
 	}
 	var buf bytes.Buffer
 	if err := toml.NewEncoder(&buf).Encode(view); err != nil {

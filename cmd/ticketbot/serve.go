@@ -20,6 +20,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
@@ -60,6 +61,13 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	provs := map[string]providers.Provider{}
 	if cfg.Ksyun != nil {
 		p, err := ksyun.New(*cfg.Ksyun)
+		if err != nil {
+			return err
+		}
+		provs[p.Name()] = p
+	}
+	if cfg.Aliyun != nil {
+		p, err := aliyun.New(*cfg.Aliyun, aliyun.WithLogger(log))
 		if err != nil {
 			return err
 		}

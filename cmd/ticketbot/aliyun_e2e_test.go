@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
+)
+
+func startAliyunHarness(t *testing.T) (*harness, *aliyun.Fake) {
+	t.Helper()
+	af := aliyun.NewFake("ali-key-id", "ali-key-secret-e2e")
+	t.Cleanup(af.Close)
+	c := af.Config()
+	h := startHarness(t, fmt.Sprintf(`
+[providers.aliyun]
+base_url = %q
+access_key_id = %q
+access_key_secret = %q
+ali_uid = %d
+product_id = %d
+param_names = %q
+`, c.BaseURL, c.AccessKeyID, c.AccessKeySecret.Reveal(), c.AliUID, c.ProductID, c.ParamNames))
+	return h, af
+}
+
+func TestEndToEndAliyunThroughFeishu(t *testing.T) {
+	h, af := startAliyunHarness(t)
+
+	// Create: the ticket at Aliyun for the configured account, the card in the chat.
+	h.say("ev-1", "om_a1", "建单 aliyun ECS 无法登录\n登录报错 Permission denied")
+	h.waitFor("the card", func() bool { return len(h.messages("interactive")) == 1 })
+	tickets := af.Tickets()
+	if len(tickets) != 1 || tickets[0].Title != "ECS 无法登录" || !strings.Contains(tickets[0].Content, "Permission denied") ||
+		tickets[0].AliUID != aliyun.FakeAliUID {
+		t.Fatalf("tickets at Aliyun: %+v", tickets)
+	}
+	id := tickets[0].ID
+	card := h.messages("interactive")[0]
+	if !strings.Contains(card.Content, "aliyun:"+id) || strings.Contains(card.Content, `"cmd":"close `) {
+		t.Errorf("card (the 2016 API has no close: no button): %s", card.Content)
+	}
+
+	// A thread answer becomes a QuestionReply.
+	h.say("ev-2", "om_a2", "实例 ID 是 i-bp1abc", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.waitFor("the reply at Aliyun", func() bool { return len(af.CallsTo("QuestionReply")) == 1 })
+
+	// 刷新 shows the conversation's latest note (小二).
+	if err := af.AddOfficialNote(id, "已为您重置密码，请重试"); err != nil {
+		t.Fatal(err)
+	}
+	a := h.click("ev-3", card.ID, "show aliyun:"+id, nil)
+	if !strings.Contains(string(a.Card.Data), "已为您重置密码") {
+		t.Errorf("refreshed card lacks the latest note: %s", a.Card.Data)
+	}
+
+	// close says why it cannot.
+	h.say("ev-4", "om_a4", "关闭 aliyun:"+id)
+	h.waitFor("the answer", func() bool { return len(h.messages("text")) >= 2 })
+	if last := h.messages("text")[len(h.messages("text"))-1]; !strings.Contains(last.Content, "不支持") {
+		t.Errorf("close on the 2016 API: %s", last.Content)
+	}
+}
+
+func TestConfidentialContentOnlyOneToOne(t *testing.T) {
+	h, af := startAliyunHarness(t)
+	const secret = "root 密码 Tb#2026-secret"
+	h.say("ev-1", "om_c1", "建单 aliyun RDS 连接失败")
+	h.waitFor("the card", func() bool { return len(h.messages("interactive")) == 1 })
+	id := af.Tickets()[0].ID
+
+	// In the group: refused, nothing sent to Aliyun, the secret not repeated.
+	h.say("ev-2", "om_c2", "回复 aliyun:"+id+"\n机密: "+secret)
+	h.waitFor("the refusal", func() bool { return len(h.messages("text")) == 1 })
+	if txt := h.messages("text")[0].Content; !strings.Contains(txt, "单聊") || strings.Contains(txt, secret) {
+		t.Errorf("group refusal: %s", txt)
+	}
+	if n := len(af.CallsTo("QuestionReply")); n != 0 {
+		t.Fatalf("a confidential reply from a group reached Aliyun (%d calls)", n)
+	}
+
+	// One to one with the bot: sent as secContent, never echoed.
+	h.say("ev-3", "om_c3", "回复 aliyun:"+id+"\n机密: "+secret, feishu.WithChatType("p2p"))
+	h.waitFor("the confidential reply", func() bool { return len(af.CallsTo("QuestionReply")) == 1 })
+	var sentAsSecret bool
+	for k, v := range af.CallsTo("QuestionReply")[0].Params {
+		if strings.Contains(strings.ToLower(k), "seccontent") && len(v) == 1 && v[0] == secret {
+			sentAsSecret = true
+		}
+	}
+	if !sentAsSecret {
+		t.Errorf("secret not sent as secContent: %v", af.CallsTo("QuestionReply")[0].Params)
+	}
+	h.waitFor("the confirmation", func() bool { return len(h.messages("text")) == 2 })
+	for _, m := range h.feishu.Messages() {
+		if strings.Contains(m.Content, secret) {
+			t.Errorf("the secret was echoed into chat: %s", m.Content)
+		}
+	}
+	if strings.Contains(h.logs.String(), secret) {
+		t.Error("the secret reached the logs")
+	}
+}
