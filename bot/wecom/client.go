@@ -182,6 +182,9 @@ func prepare(m bot.Outgoing) (outgoing, error) {
 		return outgoing{msgType: "template_card", card: card, id: id}, nil
 	case bot.KindText:
 		return outgoing{msgType: "markdown", markdown: truncateBytes(escapeText(string(m.Body)), maxBotMarkdown), id: newID("md")}, nil
+	case bot.KindMarkdown:
+		// Rendered by our templates, which escape what people wrote: markup intended.
+		return outgoing{msgType: "markdown", markdown: truncateBytes(string(m.Body), maxBotMarkdown), id: newID("md")}, nil
 	}
 	return outgoing{}, fmt.Errorf("wecom: unknown kind %q", m.Kind)
 }
@@ -267,6 +270,8 @@ func (w *WeCom) viaRobot(ctx context.Context, chat string, m bot.Outgoing) (bot.
 		}
 	case bot.KindText:
 		md = escapeText(string(m.Body))
+	case bot.KindMarkdown:
+		md = string(m.Body) // rendered by our templates, markup intended
 	default:
 		return bot.CardRef{}, fmt.Errorf("wecom: unknown kind %q", m.Kind)
 	}

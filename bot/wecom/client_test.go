@@ -318,3 +318,16 @@ func TestTruncateBytes(t *testing.T) {
 		t.Fatal("short text changed")
 	}
 }
+
+// Markdown from our templates (help, list, notices) goes out with its markup; a plain text
+// is escaped so nobody can mention everyone.
+func TestPrepareKinds(t *testing.T) {
+	md, err := prepare(bot.Outgoing{Kind: bot.KindMarkdown, Body: []byte("**帮助** <@zhangsan>")})
+	if err != nil || md.markdown != "**帮助** <@zhangsan>" {
+		t.Fatalf("markdown: %+v %v", md, err)
+	}
+	txt, err := prepare(bot.Outgoing{Kind: bot.KindText, Body: []byte("hi <@all>")})
+	if err != nil || strings.Contains(txt.markdown, "<@all>") {
+		t.Fatalf("text: %+v %v", txt, err)
+	}
+}

@@ -13,7 +13,7 @@ import (
 
 const wecomChat = "wrkSFfCgAAe2E4Z3hOWq9hN0fJ0vx9kQ"
 
-func startWeComHarness(t *testing.T, mode string) (*harness, *wecom.Fake) {
+func startWeComHarness(t *testing.T, mode, more string) (*harness, *wecom.Fake) {
 	t.Helper()
 	wf := wecom.NewFake(wecom.FakeConfig{})
 	t.Cleanup(wf.Close)
@@ -27,7 +27,7 @@ bot_id = %q
 secret = %q
 api_base_url = %q
 ws_url = %q
-`, mode, fc.Token, fc.EncodingAESKey, fc.BotID, fc.Secret, wf.URL(), wf.WSURL())
+`, mode, fc.Token, fc.EncodingAESKey, fc.BotID, fc.Secret, wf.URL(), wf.WSURL()) + more
 	h := startHarness(t, extra)
 	return h, wf
 }
@@ -55,7 +55,7 @@ func waitCard(t *testing.T, wf *wecom.Fake, contains string) wecom.FakeSent {
 }
 
 func TestEndToEndWeComHTTP(t *testing.T) {
-	h, wf := startWeComHarness(t, "webhook")
+	h, wf := startWeComHarness(t, "webhook", "")
 	ctx := context.Background()
 	url := h.url + wecom.CallbackPath
 
@@ -111,6 +111,21 @@ func TestEndToEndWeComHTTP(t *testing.T) {
 		t.Errorf("vendor status %d, want 3", got.Status)
 	}
 
+	// Help comes as markdown generated from the command table.
+	if _, err := wf.PostText(ctx, url, "msg-4", wecomChat, "zhangsan", "@ticketbot 帮助"); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := wf.WaitFor(10*time.Second, func(s []wecom.FakeSent) bool {
+		for _, x := range s {
+			if x.MsgType == "markdown" && strings.Contains(x.Content(), "ticketbot 帮助") && strings.Contains(x.Content(), "取消关注") {
+				return true
+			}
+		}
+		return false
+	}); !ok {
+		t.Fatalf("no help; sent %d\n%s", len(got), h.logs)
+	}
+
 	// A forged callback gets 401 and nothing happens.
 	resp, err := http.Post(url+"?msg_signature=0000&timestamp=1&nonce=x", "application/json", strings.NewReader(`{"encrypt":"AAAA"}`))
 	if err != nil {
@@ -126,7 +141,7 @@ func TestEndToEndWeComHTTP(t *testing.T) {
 }
 
 func TestEndToEndWeComLongConnection(t *testing.T) {
-	h, wf := startWeComHarness(t, "websocket")
+	h, wf := startWeComHarness(t, "websocket", fastWatch)
 	if !wf.WaitSubscribed(1, 10*time.Second) {
 		t.Fatal("the bot never subscribed")
 	}
@@ -143,6 +158,29 @@ func TestEndToEndWeComLongConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := fmt.Sprint(h.ksyun.Tickets()[0].ID)
+
+	// Quoting the card answers the ticket.
+	if _, err := wf.PushMessage(wecom.TextMessage("ws-q", wecomChat, "lisi", "@ticketbot 日志已上传",
+		wecom.WithQuote("证书即将过期 ksyun:"+id))); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the quoted reply at the vendor", func() bool { return len(h.commentCalls()) == 1 })
+
+	// A change at the vendor reaches the group as a pushed notice.
+	if err := h.ksyun.Finish(id); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := wf.WaitFor(10*time.Second, func(s []wecom.FakeSent) bool {
+		for _, x := range s {
+			if x.Cmd == "aibot_send_msg" && strings.Contains(x.Content(), "待确认") && strings.Contains(x.Content(), "<@lisi>") {
+				return true
+			}
+		}
+		return false
+	}); !ok {
+		t.Fatalf("no notice pushed to the group; sent %d frames\n%s", len(got), h.logs)
+	}
+
 	if _, err := wf.PushEvent(wecom.CardEvent("ws-2", wecomChat, "lisi", card.TaskID(), "close ksyun:"+id)); err != nil {
 		t.Fatal(err)
 	}
