@@ -73,6 +73,7 @@ type outcome struct {
 	text  string
 	// ticket is shown as its card: a new message when fresh, else the chat's card updated.
 	ticket    *providers.Ticket
+	notes     []providers.Note
 	fresh     bool
 	replyForm bool
 	footer    string
@@ -131,7 +132,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	res := bot.ActionResult{Toast: bot.Toast{Type: o.level, Text: o.text}}
 	switch {
 	case o.ticket != nil:
-		card, err := b.ticketCard(ctx, r.platform, r.chatID, *o.ticket, o.footer, o.replyForm)
+		card, err := b.ticketCard(ctx, r.platform, r.chatID, *o.ticket, o.footer, o.replyForm, o.notes...)
 		if err != nil {
 			log.Error("render ticket card", "err", err)
 			break

@@ -21,7 +21,7 @@ func (b *Bot) deliverTyped(ctx context.Context, r *req, o outcome, log *slog.Log
 	}
 	switch {
 	case o.ticket != nil && o.fresh:
-		card, err := b.ticketCard(ctx, r.platform, r.chatID, *o.ticket, o.footer, false)
+		card, err := b.ticketCard(ctx, r.platform, r.chatID, *o.ticket, o.footer, false, o.notes...)
 		if err != nil {
 			log.Error("render ticket card", "err", err)
 			break
@@ -108,8 +108,11 @@ func (b *Bot) saveCard(ctx context.Context, r *req, t providers.Ticket, messageI
 
 // ticketCard renders a ticket's card for one chat: the buttons depend on what the vendor can
 // do, the ticket's state and whether the chat follows it.
-func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t providers.Ticket, footer string, replyForm bool) ([]byte, error) {
+func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t providers.Ticket, footer string, replyForm bool, notes ...providers.Note) ([]byte, error) {
 	data := templates.TicketCard{Ticket: t, ProviderLabel: providerLabel(t.Provider, false), Footer: footer, ReplyForm: replyForm}
+	for _, n := range notes {
+		data.Notes = append(data.Notes, templates.NoteLine{Who: noteSide(t.Provider, n.Official), Note: n})
+	}
 	ref := t.Ref()
 	var caps providers.Capabilities
 	if p, ok := b.Providers[t.Provider]; ok {
@@ -156,6 +159,20 @@ func (b *Bot) follows(ctx context.Context, platform, chatID string, t providers.
 		}
 	}
 	return false
+}
+
+// noteSide names who wrote a note, in the vendor's own words where it has them.
+func noteSide(provider string, official bool) string {
+	switch {
+	case provider == "aliyun" && official:
+		return "小二"
+	case provider == "aliyun":
+		return "用户"
+	case official:
+		return "客服"
+	default:
+		return "我方"
+	}
 }
 
 // output renders a non-ticket answer: the platform's card template when it has one, its

@@ -60,7 +60,7 @@ func (b *Bot) exec(ctx context.Context, r *req, c *Command, form map[string]stri
 		if err != nil {
 			return outcome{}, err
 		}
-		return outcome{ticket: &t, fresh: true, level: "success", text: say(r.en, "已刷新", "Refreshed")}, nil
+		return outcome{ticket: &t, notes: b.recentNotes(ctx, p, t.ID, log), fresh: true, level: "success", text: say(r.en, "已刷新", "Refreshed")}, nil
 	case OpReply:
 		text := c.Text
 		if form != nil && strings.TrimSpace(form["reply_text"]) != "" {
@@ -254,6 +254,19 @@ func (b *Bot) list(ctx context.Context, r *req) (outcome, error) {
 	}
 	out, err := b.output(r.platform, "list", data.card())
 	return outcome{out: out, level: "info"}, err
+}
+
+// recentNotes are the conversation's last entries, for 刷新; a failure only leaves them out.
+func (b *Bot) recentNotes(ctx context.Context, p providers.Provider, id string, log *slog.Logger) []providers.Note {
+	if !p.Capabilities().Notes {
+		return nil
+	}
+	ns, err := p.Notes(ctx, id)
+	if err != nil {
+		log.Warn("notes", "provider", p.Name(), "ticket_id", id, "err", err)
+		return nil
+	}
+	return ns[max(0, len(ns)-3):]
 }
 
 // fetch reads the ticket from the vendor and remembers what it saw.

@@ -106,6 +106,15 @@ func fixtures() map[string]struct {
 		if !a.st.Terminal() {
 			buttons = append([]Button{{Text: "回复", Type: "primary", Command: "reply aliyun:70001234"}}, buttons...)
 		}
+		if a.raw == "wait_feedback" {
+			out["aliyun_notes"] = struct {
+				tmpl string
+				data any
+			}{"ticket", TicketCard{Ticket: tk, ProviderLabel: "阿里云", Buttons: buttons, Notes: []NoteLine{
+				{Who: "用户", Note: providers.Note{Author: "张三", Body: "登录 ECS 报错 Permission denied", At: created}},
+				{Who: "小二", Note: providers.Note{Author: "阿里云小二", Official: true, Body: "请提供实例 ID", At: noted}},
+			}}}
+		}
 		out["aliyun_"+a.raw] = struct {
 			tmpl string
 			data any

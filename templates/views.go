@@ -13,6 +13,15 @@ type TicketCard struct {
 	ReplyForm bool
 	// Footer is a last line such as "张三 关闭了工单".
 	Footer string
+	// Notes are the conversation's latest entries, shown on 刷新 in place of the latest note.
+	Notes []NoteLine
+}
+
+// NoteLine is one entry of a ticket's conversation on a card.
+type NoteLine struct {
+	// Who is the side that wrote it: "小二" or "用户" (Aliyun), "客服" or "我方" elsewhere.
+	Who  string
+	Note providers.Note
 }
 
 // Button is one card button; Command is the command text it runs, exactly what a person could

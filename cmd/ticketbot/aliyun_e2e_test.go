@@ -52,8 +52,10 @@ func TestEndToEndAliyunThroughFeishu(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := h.click("ev-3", card.ID, "show aliyun:"+id, nil)
-	if !strings.Contains(string(a.Card.Data), "已为您重置密码") {
-		t.Errorf("refreshed card lacks the latest note: %s", a.Card.Data)
+	for _, want := range []string{"最近回复", "**小二**", "已为您重置密码", "**用户**", "实例 ID 是 i-bp1abc"} {
+		if !strings.Contains(string(a.Card.Data), want) {
+			t.Errorf("refreshed card lacks %q: %s", want, a.Card.Data)
+		}
 	}
 
 	// close says why it cannot.
