@@ -29,6 +29,9 @@ type Message struct {
 	// ticket a thread reply belongs to.
 	ParentID string
 	RootID   string
+	// Files are the images and files sent with the message (a rich-text message with a
+	// screenshot, or a file posted in a ticket card's thread).
+	Files []FileRef
 	// Quote is the text of the message this one quotes, on platforms where a quote carries
 	// only content, not an id (WeCom): a ticket reference in it finds the ticket answered.
 	Quote string
@@ -48,6 +51,19 @@ type Action struct {
 	Form map[string]string
 	// Token is the platform's credential for a delayed update of the clicked card, if any.
 	Token string
+}
+
+// FileRef is a file a person sent, as the platform names it; FileFetcher downloads it.
+type FileRef struct {
+	Key  string // Feishu image_key / file_key
+	Name string
+	Kind string // "image" or "file"
+}
+
+// FileFetcher is implemented by platforms that can download what people sent.
+type FileFetcher interface {
+	// FetchFile downloads f of message messageID, refusing more than max bytes.
+	FetchFile(ctx context.Context, messageID string, f FileRef, max int64) ([]byte, error)
 }
 
 // CardRef locates a message the bot sent, so it can be updated in place.

@@ -61,7 +61,9 @@ type req struct {
 	messageID string
 	click     bool
 	en        bool
-	chat      *Chat // nil when no [[chats]] are configured
+	// files are what the person sent with the message, attached where the vendor can.
+	files []bot.FileRef
+	chat  *Chat // nil when no [[chats]] are configured
 }
 
 func (r *req) user() string { return r.platform + ":" + r.userID }
@@ -85,12 +87,21 @@ type outcome struct {
 // comment to that ticket.
 func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 	r := &req{platform: m.Platform, chatID: m.ChatID, chatType: m.ChatType, userID: m.UserID,
-		userName: m.UserName, eventID: m.EventID, messageID: m.MessageID}
+		userName: m.UserName, eventID: m.EventID, messageID: m.MessageID, files: m.Files}
 	log := b.Log.With("platform", m.Platform, "chat_id", m.ChatID, "event_id", m.EventID)
 	if !b.admit(ctx, r, log) {
 		return
 	}
 	thread := b.threadTicket(ctx, m)
+	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 {
+		if thread == nil {
+			return // a file on its own, outside a ticket's thread, is not for the bot
+		}
+		// A file posted in a ticket card's thread is a reply with an attachment.
+		o := b.run(ctx, r, Command{Spec: specFor(OpReply), Ticket: *thread, Text: "附件：" + fileNames(m.Files)}, nil, log)
+		b.deliverTyped(ctx, r, o, log)
+		return
+	}
 	cmd, err := Parse(m.Text)
 	var nc *NotCommandError
 	switch {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
 )
@@ -131,6 +132,16 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 			log.Warn("confidential content not sent", "provider", p.Name(), "ticket_id", t.ID)
 			err, secretLost = nil, true
 		}
+	} else if len(r.files) > 0 {
+		a, ok := p.(providers.Attacher)
+		if !ok {
+			return outcome{}, noFiles(p.Name())
+		}
+		files, ferr := b.fetchFiles(ctx, r, a)
+		if ferr != nil {
+			return outcome{}, ferr
+		}
+		t, err = a.CreateWithFiles(ctx, req, files)
 	} else {
 		t, err = p.Create(ctx, req)
 	}
@@ -172,13 +183,63 @@ func (b *Bot) replySecret(ctx context.Context, r *req, p providers.Provider, id,
 	return outcome{level: "success", text: say(r.en, "已把机密信息提交到工单 "+ref+"（内容不会显示在群里）。", "Confidential content sent to "+ref+"; it is shown nowhere in chat.")}, nil
 }
 
+// fetchFiles downloads what the person sent, within the vendor's limits, so a file that is
+// too big or too many is refused with a sentence before anything reaches the vendor.
+func (b *Bot) fetchFiles(ctx context.Context, r *req, a providers.Attacher) ([]providers.File, error) {
+	maxFiles, maxBytes := a.FileLimits()
+	if len(r.files) > maxFiles {
+		return nil, userErrf("一次最多附带 %d 个文件。", "At most %d files at a time.", maxFiles)
+	}
+	ff, ok := b.Platforms[r.platform].(bot.FileFetcher)
+	if !ok {
+		return nil, userErrf("这个平台的附件无法读取。", "Files cannot be read on this platform.")
+	}
+	var out []providers.File
+	for _, f := range r.files {
+		data, err := ff.FetchFile(ctx, r.messageID, f, maxBytes)
+		if err != nil {
+			return nil, &userError{
+				zh: fmt.Sprintf("附件「%s」无法读取（单个文件不能超过 %d MB）。", f.Name, maxBytes>>20),
+				en: fmt.Sprintf("Could not read the file %s (at most %d MB each).", f.Name, maxBytes>>20),
+			}
+		}
+		out = append(out, providers.File{Name: f.Name, Data: data})
+	}
+	return out, nil
+}
+
+func noFiles(provider string) *userError {
+	return userErrf("%s的接口不收附件；本条消息没有发送到工单。请去掉附件重发。", "%s takes no attachments; nothing was sent. Send it again without the file.", providerLabel(provider, false))
+}
+
+func fileNames(fs []bot.FileRef) string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.Name
+	}
+	return strings.Join(names, "、")
+}
+
 func noSecrets(provider string) *userError {
 	return userErrf("%s不支持机密信息；本条消息没有发送到工单。", "%s takes no confidential content; nothing was sent.", providerLabel(provider, false))
 }
 
 // reply sends text to the ticket as a comment.
 func (b *Bot) reply(ctx context.Context, r *req, p providers.Provider, id, text string, log *slog.Logger) (outcome, error) {
-	if err := p.Reply(ctx, id, providers.Reply{Text: text, Actor: b.actor(r, p.Name())}); err != nil {
+	rep := providers.Reply{Text: text, Actor: b.actor(r, p.Name())}
+	if len(r.files) > 0 {
+		a, ok := p.(providers.Attacher)
+		if !ok {
+			return outcome{}, noFiles(p.Name())
+		}
+		files, err := b.fetchFiles(ctx, r, a)
+		if err != nil {
+			return outcome{}, err
+		}
+		if err := a.ReplyWithFiles(ctx, id, rep, files); err != nil {
+			return outcome{}, err
+		}
+	} else if err := p.Reply(ctx, id, rep); err != nil {
 		return outcome{}, err
 	}
 	ref := p.Name() + ":" + id

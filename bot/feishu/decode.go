@@ -114,7 +114,8 @@ func toMessage(e *envelope, botOpenID string) (bot.Message, bool) {
 		return bot.Message{}, false
 	}
 	text, ok := messageText(ev.Message.MessageType, ev.Message.Content)
-	if !ok {
+	files := messageFiles(ev.Message.MessageType, ev.Message.Content)
+	if !ok && len(files) == 0 {
 		return bot.Message{}, false
 	}
 	return bot.Message{
@@ -127,7 +128,47 @@ func toMessage(e *envelope, botOpenID string) (bot.Message, bool) {
 		Text:      stripMentions(text, ev.Message.Mentions, botOpenID),
 		ParentID:  ev.Message.ParentID,
 		RootID:    ev.Message.RootID,
+		Files:     files,
 	}, true
+}
+
+// messageFiles finds what a message carries besides text: an image or file message, or the
+// images of a rich-text (post) message.
+func messageFiles(msgType, content string) []bot.FileRef {
+	switch msgType {
+	case "image":
+		var c struct {
+			ImageKey string `json:"image_key"`
+		}
+		if json.Unmarshal([]byte(content), &c) == nil && c.ImageKey != "" {
+			return []bot.FileRef{{Key: c.ImageKey, Name: c.ImageKey + ".png", Kind: "image"}}
+		}
+	case "file":
+		var c struct {
+			FileKey  string `json:"file_key"`
+			FileName string `json:"file_name"`
+		}
+		if json.Unmarshal([]byte(content), &c) == nil && c.FileKey != "" {
+			return []bot.FileRef{{Key: c.FileKey, Name: c.FileName, Kind: "file"}}
+		}
+	case "post":
+		var p struct {
+			Content [][]postElem `json:"content"`
+		}
+		if json.Unmarshal([]byte(content), &p) != nil {
+			return nil
+		}
+		var out []bot.FileRef
+		for _, line := range p.Content {
+			for _, el := range line {
+				if el.Tag == "img" && el.ImageKey != "" {
+					out = append(out, bot.FileRef{Key: el.ImageKey, Name: el.ImageKey + ".png", Kind: "image"})
+				}
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // toAction turns a card.action.trigger callback into a bot.Action.
@@ -170,6 +211,7 @@ type postElem struct {
 	Href     string `json:"href"`
 	UserID   string `json:"user_id"`
 	UserName string `json:"user_name"`
+	ImageKey string `json:"image_key"`
 }
 
 type postBody struct {

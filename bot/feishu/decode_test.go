@@ -154,7 +154,7 @@ func TestToMessageOfficialPayload(t *testing.T) {
 	}
 	want := messageWant("5e3702a84e847582be8db7fb73283c02", "om_5ce6d572455d361153b7cb51da133945", "oc_5ce6d572455d361153b7xx51da133945", "ou_84aad35d084aa403a838cf73ee18467", "hello")
 	want.ParentID, want.RootID = "om_5ce6d572455d361153b7cb5xxfsdfsdfdsf", "om_5ce6d572455d361153b7cb5xxfsdfsdfdsf"
-	if m != want {
+	if !reflect.DeepEqual(m, want) {
 		t.Errorf("message = %+v\nwant      %+v", m, want)
 	}
 	e.Event.Sender.SenderType = "app"

@@ -46,6 +46,47 @@ type Fake struct {
 	// per second into one group (shared by all bots), and so does the fake.
 	perChat map[string][]time.Time
 	limited int
+	// resources are the files and images people sent, by message id and key.
+	resources map[string][]byte
+}
+
+// PutResource makes a file or image of a person's message downloadable, as if they had sent
+// it (tests and the demo).
+func (f *Fake) PutResource(messageID, key string, data []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.resources == nil {
+		f.resources = map[string][]byte{}
+	}
+	f.resources[messageID+"/"+key] = data
+}
+
+// resource serves GET /open-apis/im/v1/messages/{id}/resources/{key}?type=image|file: the
+// bytes, or Feishu's JSON error.
+func (f *Fake) resource(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	auth := f.checkAuth(r.Header.Get("Authorization"))
+	data, ok := f.resources[r.PathValue("id")+"/"+r.PathValue("key")]
+	typ := r.URL.Query().Get("type")
+	f.reqs = append(f.reqs, FakeRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Authorization: r.Header.Get("Authorization")})
+	f.mu.Unlock()
+	fail := func(status, code int, msg string) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		b, _ := json.Marshal(map[string]any{"code": code, "msg": msg})
+		_, _ = w.Write(b)
+	}
+	switch {
+	case auth.code != 0:
+		fail(auth.status, auth.code, auth.msg)
+	case typ != "image" && typ != "file":
+		fail(http.StatusBadRequest, fakeCodeParam, "field validation failed: type")
+	case !ok:
+		fail(http.StatusBadRequest, fakeCodeNotFound, "resource not found")
+	default:
+		w.Header().Set("Content-Type", "application/octet-stream")
+		_, _ = w.Write(data)
+	}
 }
 
 // fakeChatRate is Feishu's per-group limit (DOC 频控策略: 5 QPS per group).
@@ -169,6 +210,7 @@ func NewFake(appID, appSecret string) *Fake {
 	mux.HandleFunc("POST /open-apis/im/v1/messages/{id}/reply", f.endpoint(true, f.reply))
 	mux.HandleFunc("PATCH /open-apis/im/v1/messages/{id}", f.endpoint(true, f.patch))
 	mux.HandleFunc("POST "+pathCardUpdate, f.endpoint(true, f.cardUpdate))
+	mux.HandleFunc("GET /open-apis/im/v1/messages/{id}/resources/{key}", f.resource)
 	// The long connection's bootstrap (SDK ws/const.go). The fake has no WebSocket server,
 	// so it refuses with a client error, which makes ws.Client.Start return at once.
 	mux.HandleFunc("POST /callback/ws/endpoint", f.endpoint(false, f.wsEndpoint))

@@ -2,11 +2,13 @@ package feishu
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +37,7 @@ func TestWebhookMessage(t *testing.T) {
 	}
 	want := messageWant("ev1", "om_1", testChat, testUser, "建单 ksyun 数据库连接超时")
 	want.ParentID, want.RootID = "om_p", "om_r"
-	if got := sink.messages(); len(got) != 1 || got[0] != want {
+	if got := sink.messages(); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 		t.Fatalf("sink got %+v\nwant %+v", got, want)
 	}
 }
@@ -254,7 +256,7 @@ func TestWebhookSinkErrors(t *testing.T) {
 func TestWebhookIgnored(t *testing.T) {
 	tests := map[string][]byte{
 		"from an app": TextMessageEvent("ev1", "om_1", testChat, testUser, "x", WithVerificationToken(testToken), WithSenderType("app")),
-		"image":       TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken), WithContent("image", `{"image_key":"img_1"}`)),
+		"sticker":     TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken), WithContent("sticker", `{"file_key":"s_1"}`)),
 		"other event": []byte(`{"schema":"2.0","header":{"event_id":"e","event_type":"im.chat.member.bot.added_v1","token":"vtoken"},"event":{}}`),
 	}
 	for name, plain := range tests {
@@ -429,5 +431,58 @@ func TestWebhookLogsNoSecrets(t *testing.T) {
 		if strings.Contains(out, s) {
 			t.Errorf("log contains %q:\n%s", s, out)
 		}
+	}
+}
+
+// Images and files reach the bot as Files: a screenshot sent with a command becomes a ticket
+// attachment.
+func TestWebhookFiles(t *testing.T) {
+	tests := map[string]struct {
+		plain []byte
+		text  string
+		files []bot.FileRef
+	}{
+		"image": {TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken), WithContent("image", `{"image_key":"img_1"}`)),
+			"", []bot.FileRef{{Key: "img_1", Name: "img_1.png", Kind: "image"}}},
+		"file": {TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken), WithContent("file", `{"file_key":"file_1","file_name":"slow.log"}`)),
+			"", []bot.FileRef{{Key: "file_1", Name: "slow.log", Kind: "file"}}},
+		"post with a screenshot": {TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken),
+			WithContent("post", `{"title":"","content":[[{"tag":"text","text":"建单 ECS 报错"}],[{"tag":"img","image_key":"img_2"}]]}`)),
+			"建单 ECS 报错", []bot.FileRef{{Key: "img_2", Name: "img_2.png", Kind: "image"}}},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			sink := &recordingSink{}
+			body, hdr := sealed(tt.plain)
+			if rec := post(t, newWebhook(t, sink).Handler(), body, hdr); rec.Code != 200 {
+				t.Fatalf("got %d %s", rec.Code, rec.Body)
+			}
+			got := sink.messages()
+			if len(got) != 1 || strings.TrimSpace(got[0].Text) != tt.text || !reflect.DeepEqual(got[0].Files, tt.files) {
+				t.Fatalf("got %+v", got)
+			}
+		})
+	}
+}
+
+func TestFetchFile(t *testing.T) {
+	fake := NewFake("cli_f", "sec")
+	defer fake.Close()
+	cfg := Config{AppID: "cli_f", AppSecret: "sec", VerificationToken: "v", EncryptKey: "k", BaseURL: fake.URL()}
+	cfg.Defaults()
+	f, err := New(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.PutResource("om_9", "file_9", []byte("slow query log"))
+	got, err := f.FetchFile(context.Background(), "om_9", bot.FileRef{Key: "file_9", Kind: "file"}, 1<<20)
+	if err != nil || string(got) != "slow query log" {
+		t.Fatalf("got %q %v", got, err)
+	}
+	if _, err := f.FetchFile(context.Background(), "om_9", bot.FileRef{Key: "file_9", Kind: "file"}, 4); err == nil {
+		t.Error("a file over the limit must be refused")
+	}
+	if _, err := f.FetchFile(context.Background(), "om_9", bot.FileRef{Key: "nope", Kind: "file"}, 1<<20); err == nil {
+		t.Error("an unknown resource must be an error")
 	}
 }

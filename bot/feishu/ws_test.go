@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,7 @@ func TestWSMessage(t *testing.T) {
 	post(t, newWebhook(t, httpSink).Handler(), body, hdr)
 
 	got, want := wsSink.messages(), httpSink.messages()
-	if len(got) != 1 || len(want) != 1 || got[0] != want[0] {
+	if len(got) != 1 || len(want) != 1 || !reflect.DeepEqual(got[0], want[0]) {
 		t.Fatalf("ws  %+v\nhttp %+v", got, want)
 	}
 	if got[0].Text != "show ksyun 1204" || got[0].ParentID != "om_p" {

@@ -120,7 +120,7 @@ func TestCallbackVector(t *testing.T) {
 	}
 	want := bot.Message{Platform: "wecom", MessageID: "CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI=", ChatID: "CHATID",
 		ChatType: "group", UserID: "USERID", Text: "/close T-1"}
-	if got := sink.messages(); len(got) != 1 || got[0] != want {
+	if got := sink.messages(); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 		t.Fatalf("sink got %+v\nwant %+v", got, want)
 	}
 	// JSON with escaped slashes, as WeCom's encoder may write, takes the slow path.
@@ -144,7 +144,7 @@ func TestCallbackMessage(t *testing.T) {
 	}
 	want := bot.Message{Platform: "wecom", MessageID: "msg-1", ChatID: testChat, ChatType: "group", UserID: testUser,
 		Text: "close ksyun:1204 已解决", Quote: "【金山云工单】数据库连接超时 ksyun:1204"}
-	if got := s.sink.messages(); len(got) != 1 || got[0] != want {
+	if got := s.sink.messages(); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 		t.Fatalf("sink got %+v\nwant %+v", got, want)
 	}
 }
@@ -179,7 +179,7 @@ func TestCallbackMessageKinds(t *testing.T) {
 			}
 			want := bot.Message{Platform: "wecom", MessageID: "m1", ChatID: testChat, ChatType: "group", UserID: testUser, Text: tt.text}
 			tt.want(&want)
-			if got := s.sink.messages(); len(got) != 1 || got[0] != want {
+			if got := s.sink.messages(); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 				t.Fatalf("sink got %+v\nwant %+v", got, want)
 			}
 		})

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -91,7 +92,7 @@ func TestWSMessageAndReply(t *testing.T) {
 	s.sink.waitDeliveries(t, 1)
 	want := bot.Message{Platform: "wecom", MessageID: "m1", ChatID: testChat, ChatType: "group", UserID: testUser,
 		Text: "show ksyun:1204", Quote: "工单 ksyun:1204"}
-	if got := s.sink.messages(); len(got) != 1 || got[0] != want {
+	if got := s.sink.messages(); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 		t.Fatalf("sink got %+v\nwant %+v", got, want)
 	}
 	ctx := context.Background()

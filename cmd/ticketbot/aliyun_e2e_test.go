@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 )
 
@@ -104,4 +106,89 @@ func TestConfidentialContentOnlyOneToOne(t *testing.T) {
 	if strings.Contains(h.logs.String(), secret) {
 		t.Error("the secret reached the logs")
 	}
+}
+
+// A screenshot sent with the command becomes an attachment of the new ticket; a file posted
+// in the card's thread becomes an attachment of a reply.
+func TestAttachmentsThroughFeishu(t *testing.T) {
+	h, af := startAliyunHarness(t)
+	png := []byte("\x89PNG\r\n\x1a\nscreenshot")
+	h.feishu.PutResource("om_f1", "img_shot", png)
+	post := `{"title":"","content":[[{"tag":"at","user_id":"@_user_1"},{"tag":"text","text":" 建单 aliyun ECS 无法登录"}],[{"tag":"text","text":"见截图"}],[{"tag":"img","image_key":"img_shot"}]]}`
+	h.say("ev-1", "om_f1", "", feishu.WithContent("post", post, feishu.Mention{Key: "@_user_1", OpenID: feishu.FakeBotOpenID, Name: "ticketbot", Type: "bot"}))
+	h.waitFor("the card", func() bool { return len(h.messages("interactive")) == 1 })
+	tk := af.Tickets()[0]
+	if tk.Title != "ECS 无法登录" || len(tk.Notes) == 0 || len(tk.Notes[0].AttachIDs) != 1 {
+		t.Fatalf("ticket at Aliyun: %+v", tk)
+	}
+	if uploads := ossUploads(af); len(uploads) != 1 || uploads[0] != "img_shot.png" {
+		t.Fatalf("OSS uploads: %v", uploads)
+	}
+
+	card := h.messages("interactive")[0]
+	h.feishu.PutResource("om_f2", "file_log", []byte("2026-11-21 10:00 ERROR too many connections"))
+	h.say("ev-2", "om_f2", "", feishu.WithContent("file", `{"file_key":"file_log","file_name":"slow.log"}`),
+		feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.waitFor("the reply with the file", func() bool { return len(af.CallsTo("QuestionReply")) == 1 })
+	if uploads := ossUploads(af); len(uploads) != 2 || uploads[1] != "slow.log" {
+		t.Fatalf("OSS uploads: %v", uploads)
+	}
+
+	// Too big: refused with a sentence, nothing uploaded.
+	h.feishu.PutResource("om_f3", "file_big", make([]byte, aliyun.MaxUploadSize+1))
+	h.say("ev-3", "om_f3", "", feishu.WithContent("file", `{"file_key":"file_big","file_name":"core.dump"}`),
+		feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.waitFor("the refusal", func() bool {
+		for _, m := range h.messages("text") {
+			if strings.Contains(m.Content, "core.dump") && strings.Contains(m.Content, "2 MB") {
+				return true
+			}
+		}
+		return false
+	})
+	if n := len(ossUploads(af)); n != 2 {
+		t.Errorf("%d uploads after a refused file, want 2", n)
+	}
+}
+
+// ossUploads lists the names of the files posted to the fake OSS.
+func ossUploads(af *aliyun.Fake) []string {
+	var out []string
+	for _, c := range af.Calls() {
+		if c.Action == "" && c.Method == "POST" {
+			if name := c.Params.Get("file"); name != "" {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+func TestAliyunThroughWeCom(t *testing.T) {
+	af := aliyun.NewFake("ali-key-id", "ali-key-secret-e2e")
+	t.Cleanup(af.Close)
+	c := af.Config()
+	h, wf := startWeComHarness(t, "webhook", fmt.Sprintf(`
+[providers.aliyun]
+base_url = %q
+access_key_id = %q
+access_key_secret = %q
+ali_uid = %d
+product_id = %d
+param_names = %q
+`, c.BaseURL, c.AccessKeyID, c.AccessKeySecret.Reveal(), c.AliUID, c.ProductID, c.ParamNames))
+	url := h.url + wecom.CallbackPath
+	if _, err := wf.PostText(context.Background(), url, "ali-1", wecomChat, "wangwu", "@ticketbot 建单 aliyun OSS 上传失败"); err != nil {
+		t.Fatal(err)
+	}
+	card := waitCard(t, wf, "OSS 上传失败")
+	id := af.Tickets()[0].ID
+	if !strings.Contains(string(card.Body), "aliyun:"+id) || strings.Contains(string(card.Body), `"key":"close `) {
+		t.Errorf("card: %s", card.Body)
+	}
+	if _, err := wf.PostText(context.Background(), url, "ali-2", wecomChat, "wangwu", "@ticketbot 报错码 403",
+		wecom.WithQuote("OSS 上传失败 aliyun:"+id)); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the quoted reply at Aliyun", func() bool { return len(af.CallsTo("QuestionReply")) == 1 })
 }
