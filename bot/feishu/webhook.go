@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -117,7 +116,7 @@ func (f *Feishu) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		buf = append(buf, f.signKey...)
 	}
 	prefix := len(buf)
-	buf, err := readBody(http.MaxBytesReader(w, r.Body, f.maxBody), buf, r.ContentLength)
+	buf, err := bot.ReadBody(http.MaxBytesReader(w, r.Body, f.maxBody), buf, r.ContentLength)
 	*raw = buf
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
@@ -151,7 +150,7 @@ func (f *Feishu) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	enc, ok := encryptField(body)
+	enc, ok := bot.EncryptField(body)
 	if !ok {
 		f.reject(ctx, r, http.StatusBadRequest, "not an encrypted request")
 		writeJSON(w, http.StatusBadRequest, respBadRequest)
@@ -248,47 +247,4 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
-}
-
-// readBody appends all of r to b, growing it once when the length is known.
-func readBody(r io.Reader, b []byte, contentLength int64) ([]byte, error) {
-	if contentLength > 0 && int64(cap(b)-len(b)) < contentLength+1 {
-		nb := make([]byte, len(b), len(b)+int(contentLength)+1)
-		copy(nb, b)
-		b = nb
-	}
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-	}
-}
-
-// encryptField returns the base64 text of the body {"encrypt":"…"}. Feishu sends exactly that
-// shape, which is sliced out without a JSON pass or a copy; anything else (spaces, escaped
-// slashes, more keys) goes through encoding/json.
-func encryptField(body []byte) ([]byte, bool) {
-	const pre, post = `{"encrypt":"`, `"}`
-	b := bytes.TrimSpace(body)
-	if bytes.HasPrefix(b, []byte(pre)) && bytes.HasSuffix(b, []byte(post)) && len(b) >= len(pre)+len(post) {
-		v := b[len(pre) : len(b)-len(post)]
-		if bytes.IndexByte(v, '"') < 0 && bytes.IndexByte(v, '\\') < 0 {
-			return v, len(v) > 0
-		}
-	}
-	var m struct {
-		Encrypt string `json:"encrypt"`
-	}
-	if err := json.Unmarshal(body, &m); err != nil || m.Encrypt == "" {
-		return nil, false
-	}
-	return []byte(m.Encrypt), true
 }

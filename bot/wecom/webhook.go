@@ -1,7 +1,6 @@
 package wecom
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -174,7 +173,7 @@ func (w *WeCom) servePost(rw http.ResponseWriter, r *http.Request) {
 	}
 	raw := getBuf()
 	defer putBuf(raw)
-	body, err := readBody(http.MaxBytesReader(rw, r.Body, w.maxBody), (*raw)[:0], r.ContentLength)
+	body, err := bot.ReadBody(http.MaxBytesReader(rw, r.Body, w.maxBody), (*raw)[:0], r.ContentLength)
 	*raw = body
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
@@ -184,7 +183,7 @@ func (w *WeCom) servePost(rw http.ResponseWriter, r *http.Request) {
 		w.reject(ctx, rw, r, http.StatusBadRequest, "read body")
 		return
 	}
-	enc, ok := encryptField(body)
+	enc, ok := bot.EncryptField(body)
 	if !ok {
 		w.reject(ctx, rw, r, http.StatusBadRequest, "no encrypt field")
 		return
@@ -314,47 +313,4 @@ func writeStatus(rw http.ResponseWriter, status int) {
 	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	rw.WriteHeader(status)
 	_, _ = io.WriteString(rw, http.StatusText(status))
-}
-
-// readBody appends all of r to b, growing it once when the length is known.
-func readBody(r io.Reader, b []byte, contentLength int64) ([]byte, error) {
-	if contentLength > 0 && int64(cap(b)-len(b)) < contentLength+1 {
-		nb := make([]byte, len(b), len(b)+int(contentLength)+1)
-		copy(nb, b)
-		b = nb
-	}
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-	}
-}
-
-// encryptField returns the base64 text of the body {"encrypt":"…"}. The 智能机器人 sends
-// exactly that shape, sliced out without a JSON pass or a copy; anything else (spaces,
-// escaped slashes, more keys as in the classic JSON callback) goes through encoding/json.
-func encryptField(body []byte) ([]byte, bool) {
-	const pre, post = `{"encrypt":"`, `"}`
-	b := bytes.TrimSpace(body)
-	if bytes.HasPrefix(b, []byte(pre)) && bytes.HasSuffix(b, []byte(post)) && len(b) >= len(pre)+len(post) {
-		v := b[len(pre) : len(b)-len(post)]
-		if bytes.IndexByte(v, '"') < 0 && bytes.IndexByte(v, '\\') < 0 {
-			return v, len(v) > 0
-		}
-	}
-	var m struct {
-		Encrypt string `json:"encrypt"`
-	}
-	if err := json.Unmarshal(body, &m); err != nil || m.Encrypt == "" {
-		return nil, false
-	}
-	return []byte(m.Encrypt), true
 }
