@@ -100,6 +100,8 @@ type User struct {
 	WecomUserID    string `toml:"wecom_userid"`
 	Name           string `toml:"name"`
 	KsyunCreatorID int64  `toml:"ksyun_creator_id"`
+	// WeibanStaffID is the person's Weiban staff id (员工 id).
+	WeibanStaffID string `toml:"weiban_staff_id"`
 }
 
 // VendorID is the person's identity at a provider, or "" when unmapped.
@@ -109,6 +111,8 @@ func (u User) VendorID(provider string) string {
 		if u.KsyunCreatorID != 0 {
 			return strconv.FormatInt(u.KsyunCreatorID, 10)
 		}
+	case "weiban":
+		return u.WeibanStaffID
 	}
 	return ""
 }

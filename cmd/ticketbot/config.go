@@ -17,6 +17,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/weiban"
 )
 
 // Config is the whole configuration file. Each integration owns its section's type and
@@ -37,6 +38,7 @@ type Config struct {
 
 	Ksyun  *ksyun.Config  `toml:"-"`
 	Aliyun *aliyun.Config `toml:"-"`
+	Weiban *weiban.Config `toml:"-"`
 
 	path string // the file it was read from
 }
@@ -83,7 +85,7 @@ type LogConfig struct {
 }
 
 // knownProviders are the vendor sections this build understands.
-var knownProviders = []string{"aliyun", "ksyun"}
+var knownProviders = []string{"aliyun", "ksyun", "weiban"}
 
 // LoadConfig reads and decodes a configuration file, applies defaults and returns every
 // problem found: unknown keys, missing keys, bad values. It never returns secrets in errors.
@@ -119,6 +121,13 @@ func ParseConfig(b []byte) (*Config, []error) {
 				continue
 			}
 			c.Aliyun = &a
+		case "weiban":
+			var w weiban.Config
+			if err := md.PrimitiveDecode(prim, &w); err != nil {
+				errs = append(errs, fmt.Errorf("providers.weiban: %w", err))
+				continue
+			}
+			c.Weiban = &w
 		default:
 			errs = append(errs, fmt.Errorf("providers.%s: unknown provider (this build knows: %s)", name, strings.Join(knownProviders, ", ")))
 		}
@@ -182,6 +191,9 @@ func (c *Config) defaults() {
 	if c.Aliyun != nil {
 		c.Aliyun.Defaults()
 	}
+	if c.Weiban != nil {
+		c.Weiban.Defaults()
+	}
 	c.Bot.Chats, c.Bot.Users = c.Chats, c.Users
 }
 
@@ -235,8 +247,12 @@ func (c *Config) validate() []error {
 		configured["aliyun"] = true
 		errs = append(errs, c.Aliyun.Validate()...)
 	}
+	if c.Weiban != nil {
+		configured["weiban"] = true
+		errs = append(errs, c.Weiban.Validate()...)
+	}
 	if len(configured) == 0 {
-		errs = append(errs, errors.New("no provider is configured: add a [providers.ksyun] or [providers.aliyun] section"))
+		errs = append(errs, errors.New("no provider is configured: add a [providers.ksyun], [providers.aliyun] or [providers.weiban] section"))
 	}
 	errs = append(errs, c.Bot.Validate(configured)...)
 	return errs
@@ -263,6 +279,9 @@ func (c *Config) String() string {
 	}
 	if c.Aliyun != nil {
 		view.Prov["aliyun"] = c.Aliyun
+	}
+	if c.Weiban != nil {
+		view.Prov["weiban"] = c.Weiban
 	}
 	var buf bytes.Buffer
 	if err := toml.NewEncoder(&buf).Encode(view); err != nil {

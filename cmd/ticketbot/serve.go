@@ -22,6 +22,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/weiban"
 	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
 )
@@ -73,6 +74,13 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		}
 		provs[p.Name()] = p
 	}
+	var wb *weiban.Provider
+	if cfg.Weiban != nil {
+		if wb, err = weiban.New(*cfg.Weiban, weiban.WithLogger(log)); err != nil {
+			return err
+		}
+		provs[wb.Name()] = wb
+	}
 	renderer, err := templates.New(cfg.Bot.TemplatesDir)
 	if err != nil {
 		return err
@@ -107,7 +115,12 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	}
 
 	if cfg.Watch.Enabled == nil || *cfg.Watch.Enabled {
-		background = append(background, newWatcher(cfg, cached, provs, platforms, b, reg, log).Run)
+		w := newWatcher(cfg, cached, provs, platforms, b, reg, log)
+		background = append(background, w.Run)
+		// Weiban pushes its changes: they go through the watcher's own change detection.
+		if wb != nil && cfg.Weiban.EventsEnabled() {
+			webhooks["/weiban/events"] = wb.EventHandler(w.Observe)
+		}
 	}
 
 	if cfg.WeCom != nil {

@@ -1,0 +1,403 @@
+package weiban
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+// changes records onChange calls.
+type changes struct {
+	mu sync.Mutex
+	ts []providers.Ticket
+}
+
+func (c *changes) onChange(_ context.Context, t providers.Ticket) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ts = append(c.ts, t)
+	return nil
+}
+
+func (c *changes) got() []providers.Ticket {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]providers.Ticket(nil), c.ts...)
+}
+
+// eventServer mounts the provider's handler at /weiban/events.
+func eventServer(t *testing.T, p *Provider) (*eventHandler, *changes, string) {
+	t.Helper()
+	ch := &changes{}
+	h := p.EventHandler(ch.onChange).(*eventHandler)
+	mux := http.NewServeMux()
+	mux.Handle("/weiban/events", h)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return h, ch, srv.URL + "/weiban/events"
+}
+
+func TestEventValidPushCallsOnChangeOnce(t *testing.T) {
+	ctx := context.Background()
+	p, f, _ := newFakeProvider(t)
+	h, ch, target := eventServer(t, p)
+	tk, err := p.Create(ctx, providers.CreateRequest{Title: "推送测试"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.AddFlow(tk.ID, FakeAgentID, "请补充截图"); err != nil {
+		t.Fatal(err)
+	}
+	before := len(callsTo(f, pathDetail))
+	status, err := f.PushChange(ctx, target, tk.ID, "reply")
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("push = %d %v", status, err)
+	}
+	h.wg.Wait()
+	got := ch.got()
+	if len(got) != 1 {
+		t.Fatalf("onChange called %d times", len(got))
+	}
+	if got[0].ID != tk.ID || got[0].LatestNote == nil || got[0].LatestNote.Body != "请补充截图" || !got[0].LatestNote.Official {
+		t.Errorf("ticket = %+v", got[0])
+	}
+	if n := len(callsTo(f, pathDetail)) - before; n != 1 {
+		t.Errorf("detail re-read %d times, want 1", n)
+	}
+
+	// The same event again (retry_count 1): dropped.
+	status, err = f.ResendLast(ctx, target)
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("resend = %d %v", status, err)
+	}
+	h.wg.Wait()
+	if n := len(ch.got()); n != 1 {
+		t.Errorf("duplicate delivered: onChange called %d times", n)
+	}
+}
+
+func TestEventAckIsFast(t *testing.T) {
+	ctx := context.Background()
+	p, f, _ := newFakeProvider(t)
+	h, ch, target := eventServer(t, p)
+	f.SetLatency(300 * time.Millisecond) // a slow vendor
+	start := time.Now()
+	status, err := f.PushChange(ctx, target, DocOrderNo, "switch")
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("push = %d %v", status, err)
+	}
+	if d := time.Since(start); d > 250*time.Millisecond {
+		t.Errorf("ack took %v: the vendor call is on the request path", d)
+	}
+	h.wg.Wait()
+	if got := ch.got(); len(got) != 1 || got[0].Status != providers.StatusOpen {
+		// 10 is mapped to open: the status map wins over the event's hint.
+		t.Errorf("changes = %+v", got)
+	}
+}
+
+func TestEventHintWhenStatusUnmapped(t *testing.T) {
+	ctx := context.Background()
+	p, f, _ := newFakeProvider(t)
+	h, ch, target := eventServer(t, p)
+	tk, _ := p.Create(ctx, providers.CreateRequest{Title: "t"})
+	_ = f.SetStatus(tk.ID, 55)
+	if _, err := f.PushChange(ctx, target, tk.ID, "switch"); err != nil {
+		t.Fatal(err)
+	}
+	h.wg.Wait()
+	if got := ch.got(); len(got) != 1 || got[0].Status != providers.StatusInProgress || got[0].RawStatus != "55" {
+		t.Errorf("switch hint: %+v", got)
+	}
+	// Weiban's close page shows "switch": a switch event on a work order whose detail shows
+	// it closed reads as closed.
+	if err := p.Close(ctx, tk.ID, providers.CloseRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.PushChange(ctx, target, tk.ID, "switch"); err != nil {
+		t.Fatal(err)
+	}
+	h.wg.Wait()
+	if got := ch.got(); len(got) != 2 || got[1].Status != providers.StatusClosed {
+		t.Errorf("close sent as switch: %+v", got)
+	}
+}
+
+func TestEventRejections(t *testing.T) {
+	ctx := context.Background()
+	p, f, _ := newFakeProvider(t)
+	h, ch, target := eventServer(t, p)
+	msg := []byte(`{"id":"ev-1","event":"work_order_change","status":"reply","msg_data":{"order_no":"` + DocOrderNo + `"}}`)
+
+	post := func(q url.Values, body []byte) int {
+		t.Helper()
+		status, err := postEvent(ctx, target, q, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return status
+	}
+	q, body, err := f.seal(msg, "corp-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Tampered signature.
+	bad := cloneValues(q)
+	bad.Set("msg_signature", strings.Repeat("0", 40))
+	if s := post(bad, body); s != http.StatusUnauthorized {
+		t.Errorf("bad signature = %d, want 401", s)
+	}
+	noSig := cloneValues(q)
+	noSig.Del("msg_signature")
+	if s := post(noSig, body); s != http.StatusUnauthorized {
+		t.Errorf("no signature = %d, want 401", s)
+	}
+	// A changed timestamp breaks the signature too.
+	ts := cloneValues(q)
+	ts.Set("timestamp", "1")
+	if s := post(ts, body); s != http.StatusUnauthorized {
+		t.Errorf("replayed with another timestamp = %d, want 401", s)
+	}
+	// Sealed for another corp, correctly signed.
+	q2, body2, _ := f.seal(msg, "corp-2")
+	if s := post(q2, body2); s != http.StatusForbidden {
+		t.Errorf("wrong receive id = %d, want 403", s)
+	}
+	// Signed but not decryptable (wrong key).
+	other, _ := aesKey(strings.Repeat("A", 43))
+	enc, _ := encrypt(other, msg, "corp-1", rand.Reader)
+	q3 := signed(f, enc)
+	if s := post(q3, []byte(`{"encrypt":"`+enc+`"}`)); s != http.StatusBadRequest {
+		t.Errorf("wrong key = %d, want 400", s)
+	}
+	q4 := signed(f, "not base64!")
+	if s := post(q4, []byte(`{"encrypt":"not base64!"}`)); s != http.StatusBadRequest {
+		t.Errorf("garbage = %d, want 400", s)
+	}
+	if s := post(q, []byte(`not json`)); s != http.StatusBadRequest {
+		t.Errorf("non-JSON body = %d, want 400", s)
+	}
+	if s := post(q, []byte(`{"other":"x"}`)); s != http.StatusBadRequest {
+		t.Errorf("no encrypt field = %d, want 400", s)
+	}
+	big := bytes.Repeat([]byte("a"), maxEventBody+1)
+	if s := post(q, big); s != http.StatusRequestEntityTooLarge {
+		t.Errorf("big body = %d, want 413", s)
+	}
+	req, _ := http.NewRequest(http.MethodPut, target, nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("PUT = %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	h.wg.Wait()
+	if n := len(ch.got()); n != 0 {
+		t.Errorf("onChange called %d times for rejected pushes", n)
+	}
+
+	// The untampered original is still accepted; a second copy is a duplicate.
+	if s := post(q, body); s != http.StatusOK {
+		t.Errorf("valid = %d", s)
+	}
+	if s := post(q, body); s != http.StatusOK {
+		t.Errorf("duplicate = %d", s)
+	}
+	h.wg.Wait()
+	if n := len(ch.got()); n != 1 {
+		t.Errorf("onChange called %d times, want 1", n)
+	}
+}
+
+func TestEventIgnoredKinds(t *testing.T) {
+	ctx := context.Background()
+	p, f, _ := newFakeProvider(t)
+	h, ch, target := eventServer(t, p)
+	for _, msg := range []string{
+		`{"id":"a","event":"customer_change","msg_data":{"order_no":"1"}}`,
+		`{"id":"b","event":"work_order_change","msg_data":{}}`,
+	} {
+		q, body, _ := f.seal([]byte(msg), "corp-1")
+		if s, err := postEvent(ctx, target, q, body); err != nil || s != http.StatusOK {
+			t.Errorf("%s = %d %v", msg, s, err)
+		}
+	}
+	h.wg.Wait()
+	if n := len(ch.got()); n != 0 {
+		t.Errorf("onChange called %d times", n)
+	}
+}
+
+func TestEventURLCheck(t *testing.T) {
+	p, f, _ := newFakeProvider(t)
+	_, _, target := eventServer(t, p)
+	status, body, want, err := f.CheckURL(context.Background(), target)
+	if err != nil || status != http.StatusOK || body != want {
+		t.Errorf("URL check = %d %q (want %q) %v", status, body, want, err)
+	}
+}
+
+// TestEventOfficialVectors runs WeCom's official vectors (reference/chat-platforms.md §6)
+// through the handler: Weiban uses the same scheme.
+func TestEventOfficialVectors(t *testing.T) {
+	cfg := Config{
+		CorpID: "wx5823bf96d3bd56c7", Secret: "s", StaffID: "bot",
+		EventToken: "QDG6eK", EventAESKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+	}
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := p.EventHandler(nil)
+
+	get := httptest.NewRequest(http.MethodGet, "/weiban/events?msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3"+
+		"&timestamp=1409659589&nonce=263014780&echostr=P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D", nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, get)
+	if w.Code != 200 || w.Body.String() != "1616140317555161061" {
+		t.Errorf("URL check = %d %q", w.Code, w.Body.String())
+	}
+	// The same, with the '+' left unescaped by the sender.
+	get = httptest.NewRequest(http.MethodGet, "/weiban/events?msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3"+
+		"&timestamp=1409659589&nonce=263014780&echostr=P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ==", nil)
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, get)
+	if w.Code != 200 || w.Body.String() != "1616140317555161061" {
+		t.Errorf("URL check with raw '+' = %d %q", w.Code, w.Body.String())
+	}
+
+	const enc = "CZWs4CWRpI4VolQlvn4dlEC1alN2MUEY2VklGehgBVLBrlVF7SyT+SV+Toj43l4ayJ9UMGKphktKKmP7B2j/P1ey67XB8PBgS7Wr5/8+w/yWriZv3Vmoo/MH3/1HsIWZrPQ3N2mJrelStIfI2Y8kLKXA7EhfZgZX4o+ffdkZDM76SEl79Ib9mw7TGjZ9Aw/x/A2VjNbV1E8BtEbRxYYcQippYNw7hr8sFfa3nW1xLdxokt8QkRX83vK3DFP2F6TQFPL2Tu98UwhcUpPvdJBuu1/yiOQIScppV3eOuLWEsko="
+	if !verifySignature("QDG6eK", "1409659813", "1372623149", enc, "0623cbc5a8cbee5bcc137c70de99575366fc2af3") {
+		t.Error("official signature does not verify")
+	}
+	key, _ := aesKey(cfg.EventAESKey.Reveal())
+	msg, rid, err := decrypt(key, enc)
+	want := `{"ToUserName":"wx5823bf96d3bd56c7","FromUserName":"mycreate","CreateTime": 1409659813,"MsgType":"text","Content":"hello","MsgId":4561255354251345929,"AgentID": 218}`
+	if err != nil || string(msg) != want || rid != "wx5823bf96d3bd56c7" {
+		t.Errorf("decrypt = %q %q %v", msg, rid, err)
+	}
+	post := httptest.NewRequest(http.MethodPost, "/weiban/events?msg_signature=0623cbc5a8cbee5bcc137c70de99575366fc2af3&timestamp=1409659813&nonce=1372623149",
+		strings.NewReader(`{"tousername":"wx5823bf96d3bd56c7","encrypt":"`+enc+`","agentid":"218"}`))
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, post)
+	if w.Code != 200 || w.Body.String() != "{}" { // verified, not a work-order event: acked and ignored
+		t.Errorf("official POST = %d %q", w.Code, w.Body.String())
+	}
+}
+
+func TestEventsNotConfigured(t *testing.T) {
+	p, err := New(Config{CorpID: "c", Secret: "s", StaffID: "bot"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	p.EventHandler(nil).ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/weiban/events", strings.NewReader("{}")))
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("status = %d", w.Code)
+	}
+}
+
+func TestCryptoRoundTrip(t *testing.T) {
+	key, _ := aesKey("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C")
+	for _, n := range []int{0, 1, 11, 12, 31, 32, 33, 1000} {
+		msg := bytes.Repeat([]byte("工"), n)
+		enc, err := encrypt(key, msg, "corp", rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, rid, err := decrypt(key, enc)
+		if err != nil || !bytes.Equal(got, msg) || rid != "corp" {
+			t.Errorf("n=%d: %v %q", n, err, rid)
+		}
+	}
+}
+
+func TestSeenSetBounded(t *testing.T) {
+	now := time.Unix(0, 0)
+	s := newSeenSet(time.Hour, 3, func() time.Time { return now })
+	for _, id := range []string{"a", "b", "c"} {
+		if !s.add(id) {
+			t.Errorf("%s not new", id)
+		}
+	}
+	if s.add("a") {
+		t.Error("a seen twice")
+	}
+	s.add("d") // evicts the oldest, a
+	if len(s.at) > 3 {
+		t.Errorf("size %d", len(s.at))
+	}
+	if !s.add("a") {
+		t.Error("a not evicted")
+	}
+	now = now.Add(2 * time.Hour)
+	if !s.add("d") {
+		t.Error("d not expired")
+	}
+	s.remove("d")
+	if !s.add("d") {
+		t.Error("removed id still seen")
+	}
+}
+
+func cloneValues(q url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// signed returns a query signing enc with the fake's token.
+func signed(f *Fake, enc string) url.Values {
+	return url.Values{"msg_signature": {signature(f.eventToken, "1700000000", "n", enc)}, "timestamp": {"1700000000"}, "nonce": {"n"}}
+}
+
+func BenchmarkEventVerifyDecrypt(b *testing.B) {
+	key, _ := aesKey("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C")
+	msg, _ := json.Marshal(map[string]any{
+		"id": "5f1c", "corp_id": "corp", "create_time": 1700000000, "type": "event", "event": eventKind,
+		"status": "reply", "retry_count": 0, "msg_data": map[string]any{"order_no": DocOrderNo, "staff_id": "s", "content": map[string]any{"text": strings.Repeat("字", 200)}},
+	})
+	enc, _ := encrypt(key, msg, "corp", rand.Reader)
+	sig := signature("tok", "1700000000", "nonce", enc)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(enc)))
+	for b.Loop() {
+		if !verifySignature("tok", "1700000000", "nonce", enc, sig) {
+			b.Fatal("signature")
+		}
+		if _, _, err := decrypt(key, enc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEventHandler(b *testing.B) {
+	f := NewFake("corp-1", testSecret)
+	defer f.Close()
+	p, _ := New(f.Config())
+	h := p.EventHandler(nil).(*eventHandler)
+	msg := []byte(`{"event":"other"}`)
+	q, body, _ := f.seal(msg, "corp-1")
+	q.Del("echostr")
+	target := "/weiban/events?" + q.Encode()
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body)))
+		if w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+	}
+}

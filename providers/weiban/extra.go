@@ -1,0 +1,120 @@
+package weiban
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+// This file holds the Weiban operations beyond providers.Provider: list and switch.
+
+// maxListLimit is the largest page list accepts (api-8267893).
+const maxListLimit = 100
+
+// ListRequest filters list. Zero values are left out, so the vendor's defaults apply (30 per
+// page from offset 0). Weiban filters only by creation window and title: there is no status
+// or order_no filter.
+type ListRequest struct {
+	Limit  int // ≤ 100
+	Offset int
+	// Start and End bound the time window; Weiban takes them only together.
+	Start, End time.Time
+	Title      string
+}
+
+// List pages through work orders (GET /open-api/workorder/list, api-8267893) and returns one
+// page and the total. List entries carry no processing flows or form values, so their status
+// comes from the status map or button_operate alone, and they have no latest note.
+func (p *Provider) List(ctx context.Context, r ListRequest) (tickets []providers.Ticket, total int64, err error) {
+	fail := func(err error) ([]providers.Ticket, int64, error) {
+		return nil, 0, fmt.Errorf("weiban: list work orders: %w", err)
+	}
+	if r.Limit < 0 || r.Limit > maxListLimit {
+		return fail(fmt.Errorf("limit %d is not between 1 and %d", r.Limit, maxListLimit))
+	}
+	if r.Offset < 0 {
+		return fail(fmt.Errorf("offset %d is negative", r.Offset))
+	}
+	if r.Start.IsZero() != r.End.IsZero() {
+		return fail(errors.New("start and end must be given together"))
+	}
+	q := url.Values{}
+	if r.Limit > 0 {
+		q.Set("limit", strconv.Itoa(r.Limit))
+	}
+	if r.Offset > 0 {
+		q.Set("offset", strconv.Itoa(r.Offset))
+	}
+	if !r.Start.IsZero() {
+		q.Set("start_time", strconv.FormatInt(r.Start.Unix(), 10))
+		q.Set("end_time", strconv.FormatInt(r.End.Unix(), 10))
+	}
+	if t := strings.TrimSpace(r.Title); t != "" {
+		q.Set("title", t)
+	}
+	var out struct {
+		Total flexInt     `json:"total"`
+		List  []wireOrder `json:"workorder_list"`
+	}
+	if err := p.c.call(ctx, request{op: "list", method: http.MethodGet, path: pathList, query: q, read: true}, &out); err != nil {
+		return fail(err)
+	}
+	tickets = make([]providers.Ticket, 0, len(out.List))
+	for i := range out.List {
+		t, _ := p.m.ticket(&out.List[i], "")
+		tickets = append(tickets, t)
+	}
+	return tickets, int64(out.Total), nil
+}
+
+// maxSwitchText is the longest remark switch accepts, in characters (api-8269990).
+const maxSwitchText = 600
+
+// switchBody is the switch request (api-8269990).
+type switchBody struct {
+	OrderNo      string   `json:"order_no"`
+	StaffID      string   `json:"staff_id"`
+	HandlerID    string   `json:"handler_id"`
+	Content      wireText `json:"content"`
+	IsShow       int      `json:"is_show"`
+	AttachedJSON []any    `json:"attached_json"`
+}
+
+// Switch hands a work order to the next handler, staffID (流转, POST /open-api/workorder/switch,
+// api-8269990), acting as the bot's staff_id. The remark is cut to Weiban's 600 characters.
+func (p *Provider) Switch(ctx context.Context, id, staffID string) error {
+	return p.SwitchWithRemark(ctx, id, staffID, "")
+}
+
+// SwitchWithRemark is Switch with a remark shown in the flow.
+func (p *Provider) SwitchWithRemark(ctx context.Context, id, staffID, remark string) error {
+	wrap := func(err error) error { return fmt.Errorf("weiban: switch work order %s: %w", id, err) }
+	no, err := orderNo(id)
+	if err != nil {
+		return wrap(err)
+	}
+	staffID = strings.TrimSpace(staffID)
+	if staffID == "" {
+		return wrap(errors.New("the next handler's staff id is empty"))
+	}
+	remark = strings.TrimSpace(remark)
+	if utf8.RuneCountInString(remark) > maxSwitchText {
+		remark = string([]rune(remark)[:maxSwitchText])
+	}
+	body := switchBody{
+		OrderNo: no, StaffID: p.cfg.StaffID, HandlerID: staffID,
+		Content: wireText{Text: remark, Pic: []string{}}, IsShow: 1, AttachedJSON: []any{},
+	}
+	if err := p.c.call(ctx, request{op: "switch", method: http.MethodPost, path: pathSwitch, body: body}, nil); err != nil {
+		return wrap(err)
+	}
+	return nil
+}

@@ -1,0 +1,399 @@
+package weiban
+
+import (
+	"bytes"
+	"crypto/rand"
+	_ "embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+// detailExample is the response example of Weiban's detail document (seeds/002), verbatim.
+//
+//go:embed testdata/detail_example.json
+var detailExample []byte
+
+// DocOrderNo is the order_no of the document's example work order, which every fake holds.
+const DocOrderNo = "1471808049579560960"
+
+// The fake's raw statuses. Only 10 is documented (observed on new work orders); 20 and 30 are
+// invented, and deliberately left out of the default status map, so a fake work order that
+// was switched or closed is resolved from its flows and buttons, as a real one would be.
+const (
+	FakeStatusNew        = 10
+	FakeStatusProcessing = 20 // invented
+	FakeStatusClosed     = 30 // invented
+)
+
+// The fake's flow types. 1 新建工单 and 2 待处理 are documented; the others are invented, with
+// labels the status resolution reads by their text.
+const (
+	FakeFlowCreate  = 1 // 新建工单
+	FakeFlowPending = 2 // 待处理
+	FakeFlowSwitch  = 3 // 流转工单 (invented)
+	FakeFlowReply   = 4 // 评论 (invented)
+	FakeFlowClose   = 5 // 关闭工单 (invented)
+	FakeFlowReopen  = 6 // 重新打开 (invented)
+)
+
+// Error codes the fake answers. 10001, 10052, 10053 and 2230x are documented; the
+// credentials and parameter codes are invented, because the real ones are unpublished.
+const (
+	FakeErrCredentials = 10002 // invented: corp_id or secret wrong
+	FakeErrParam       = 10003 // invented: a parameter is missing or malformed
+)
+
+// Staff the fake knows. FakeBotStaffID is the bot's staff_id in Config; FakeAgentID the staff
+// member new work orders go to; "LiuYang" is the creator and handler of the document's example.
+const (
+	FakeBotStaffID  = "ticketbot"
+	FakeBotName     = "工单机器人"
+	FakeAgentID     = "zhangwei"
+	FakeAgentName   = "张伟"
+	FakeAgent2ID    = "lina"
+	FakeAgent2Name  = "李娜"
+	fakeDocStaffID  = "LiuYang"
+	defaultFakeTTL  = 2 * time.Hour
+	fakeMaxInFlight = maxInFlight
+)
+
+// FakeCall is one request the fake received, recorded before any check.
+type FakeCall struct {
+	Method string
+	Path   string
+	Query  url.Values
+	// Body is the decoded JSON body (numbers as json.Number), nil when there is none.
+	Body map[string]any
+	// Errcode is what the fake answered.
+	Errcode int
+}
+
+// FakeFlow is one processing flow of a fake work order.
+type FakeFlow struct {
+	ID        int64
+	Type      int
+	TypeName  string
+	CreatorID string
+	Text      string
+	CreatedAt int64
+}
+
+// FakeOrder is a snapshot of a fake work order.
+type FakeOrder struct {
+	OrderNo   string
+	Title     string
+	Text      string
+	Status    int
+	CreatorID string
+	HandlerID string
+	Reopen    bool
+	// Flows are newest first, as Weiban lists them.
+	Flows []FakeFlow
+}
+
+type fakeFailure struct {
+	code int
+	msg  string
+}
+
+// Fake is an in-memory Weiban OpenAPI on a loopback httptest server: the token endpoint, the
+// workorder endpoints (detail, list, create, reply, close, switch) and an event sender. It
+// holds the document's example work order (DocOrderNo) from the start, keeps created ones in
+// memory, checks what Weiban documents (the token, 22301/22302/22304/22307), and refuses a
+// sixth call in flight with 10052 as Weiban does. It does not enforce the 600/min limit.
+// It is safe for concurrent use.
+type Fake struct {
+	corpID, secret string
+	eventToken     string
+	eventAESKey    string
+	srv            *httptest.Server
+
+	inFlight    atomic.Int64
+	maxInFlight atomic.Int64
+	latency     atomic.Int64 // time.Duration
+
+	mu       sync.Mutex
+	now      func() time.Time
+	tokenTTL time.Duration
+	tokens   map[string]time.Time // token → expiry
+	issued   int
+	staff    map[string]string
+	orders   map[string]map[string]any
+	seq      []string // order_nos in creation order
+	nextNo   int64
+	nextID   int64 // flow and row ids
+	calls    []FakeCall
+	failures []fakeFailure
+	last     map[string]any // the last event pushed
+}
+
+// NewFake starts a fake for corpID accepting secret. Close it when done.
+func NewFake(corpID, secret string) *Fake {
+	f := &Fake{
+		corpID:      corpID,
+		secret:      secret,
+		eventToken:  "fake-event-token-" + randomHex(8),
+		eventAESKey: base64.RawStdEncoding.EncodeToString(randomBytes(32)), // 43 characters
+		now:         time.Now,
+		tokenTTL:    defaultFakeTTL,
+		tokens:      map[string]time.Time{},
+		staff: map[string]string{
+			FakeBotStaffID: FakeBotName, FakeAgentID: FakeAgentName, FakeAgent2ID: FakeAgent2Name,
+			fakeDocStaffID: "超长昵称你怕了吗怕了吗怕了吗怕了吗怕了吗怕了吗怕了吗怕了吗怕了吗",
+		},
+		orders: map[string]map[string]any{},
+		nextNo: 1800000000000000001,
+		nextID: 200000,
+	}
+	var doc struct {
+		WorkOrder map[string]any `json:"work_order"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(detailExample))
+	dec.UseNumber() // keep 1653682321878942700 and friends as written
+	if err := dec.Decode(&doc); err != nil {
+		panic("weiban: fake: the embedded document example does not parse: " + err.Error())
+	}
+	f.orders[DocOrderNo] = doc.WorkOrder
+	f.seq = append(f.seq, DocOrderNo)
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serveHTTP))
+	return f
+}
+
+// URL is the fake's base URL, for Config.BaseURL.
+func (f *Fake) URL() string { return f.srv.URL }
+
+// Close stops the server.
+func (f *Fake) Close() { f.srv.Close() }
+
+// Config returns a valid provider configuration pointing at the fake, acting as
+// FakeBotStaffID, with the fake's event token and key.
+func (f *Fake) Config() Config {
+	c := Config{
+		BaseURL:     f.URL(),
+		CorpID:      f.corpID,
+		Secret:      providers.Secret(f.secret),
+		StaffID:     FakeBotStaffID,
+		HandlerID:   FakeAgentID,
+		TemplateID:  62081,
+		EventToken:  providers.Secret(f.eventToken),
+		EventAESKey: providers.Secret(f.eventAESKey),
+	}
+	c.Defaults()
+	return c
+}
+
+// SetClock sets the fake's clock: token expiry and the times it records.
+func (f *Fake) SetClock(now func() time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = now
+}
+
+// SetTokenTTL sets the lifetime of the tokens issued from now on (expires_in, at least 1 s).
+func (f *Fake) SetTokenTTL(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tokenTTL = max(d, time.Second)
+}
+
+// ExpireTokens makes every token issued so far expired: the next call with one is answered
+// 10001, as Weiban answers an expired token.
+func (f *Fake) ExpireTokens() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for tok := range f.tokens {
+		f.tokens[tok] = time.Time{}
+	}
+}
+
+// TokensIssued reports how many tokens the fake has issued.
+func (f *Fake) TokensIssued() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.issued
+}
+
+// SetLatency makes every request take at least d, so concurrency shows.
+func (f *Fake) SetLatency(d time.Duration) { f.latency.Store(int64(d)) }
+
+// MaxInFlight reports the most requests the fake has had in flight at once.
+func (f *Fake) MaxInFlight() int { return int(f.maxInFlight.Load()) }
+
+// AddStaff adds a staff member the workorder endpoints accept.
+func (f *Fake) AddStaff(id, name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.staff[id] = name
+}
+
+// FailNext makes the next n workorder requests (not token requests) answer errcode code with
+// msg.
+func (f *Fake) FailNext(n, code int, msg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.failures = append(f.failures, fakeFailure{code: code, msg: msg})
+	}
+}
+
+// RateLimitNext makes the next n workorder requests answer 10052 (too many in flight).
+func (f *Fake) RateLimitNext(n int) { f.FailNext(n, codeTooConcurrent, "接口并发超出限制") }
+
+// Calls returns every request received so far, in order.
+func (f *Fake) Calls() []FakeCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
+}
+
+var errFakeUnknown = errors.New("weiban fake: unknown work order")
+
+// update runs fn on a stored work order and stamps updated_at.
+func (f *Fake) update(orderNo string, fn func(o map[string]any, now int64)) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o, ok := f.orders[orderNo]
+	if !ok {
+		return fmt.Errorf("%w %s", errFakeUnknown, orderNo)
+	}
+	now := f.now().Unix()
+	fn(o, now)
+	o["updated_at"] = now
+	return nil
+}
+
+// SetStatus sets a work order's raw status.
+func (f *Fake) SetStatus(orderNo string, status int) error {
+	return f.update(orderNo, func(o map[string]any, _ int64) { o["status"] = status })
+}
+
+// AddFlow adds a comment (评论) by staffID, as a staff member replying in Weiban would.
+func (f *Fake) AddFlow(orderNo, staffID, text string) error {
+	return f.update(orderNo, func(o map[string]any, now int64) {
+		f.addFlow(o, FakeFlowReply, "评论", text, staffID, "", now)
+	})
+}
+
+// Reopen reopens a closed work order (重新打开), as a staff member would in Weiban.
+func (f *Fake) Reopen(orderNo, staffID string) error {
+	return f.update(orderNo, func(o map[string]any, now int64) {
+		o["status"] = FakeStatusProcessing
+		o["reopen"] = true
+		setButtons(o, true)
+		f.addFlow(o, FakeFlowReopen, "重新打开", "", staffID, "", now)
+	})
+}
+
+// Order returns a snapshot of a work order.
+func (f *Fake) Order(orderNo string) (FakeOrder, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o, ok := f.orders[orderNo]
+	if !ok {
+		return FakeOrder{}, false
+	}
+	return snapshot(o), true
+}
+
+// Orders returns snapshots of every work order, in creation order (the document's first).
+func (f *Fake) Orders() []FakeOrder {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]FakeOrder, 0, len(f.seq))
+	for _, no := range f.seq {
+		out = append(out, snapshot(f.orders[no]))
+	}
+	return out
+}
+
+// addFlow prepends a flow (Weiban lists newest first). The caller holds f.mu.
+func (f *Fake) addFlow(o map[string]any, typ int, typeName, text, creatorID, toID string, now int64) {
+	f.nextID++
+	name := f.staff[creatorID]
+	flow := map[string]any{
+		"attached_json": []any{}, "cc_list": nil, "content": map[string]any{"pic": nil, "text": text},
+		"created_at": now, "creator_avatar": "", "creator_id": creatorID, "creator_name": name,
+		"del_reply_status": false, "handler_avatar": "", "handler_id": o["handler_id"], "handler_name": o["handler_name"],
+		"id": f.nextID, "is_show": 1, "point": 0, "reply_time": 0,
+		"to_avatar": "", "to_id": toID, "to_name": f.staff[toID], "to_type": 0, "type": typ, "type_name": typeName,
+	}
+	flows, _ := o["processing_flows"].([]any)
+	o["processing_flows"] = append([]any{flow}, flows...)
+}
+
+// setButtons sets button_operate for an open (true) or closed (false) work order.
+func setButtons(o map[string]any, open bool) {
+	b, _ := o["button_operate"].(map[string]any)
+	b = maps.Clone(b)
+	if b == nil {
+		b = map[string]any{}
+	}
+	b["close"], b["comment"], b["reopen"] = open, open, !open
+	o["button_operate"] = b
+}
+
+// snapshot reads a stored work order.
+func snapshot(o map[string]any) FakeOrder {
+	content, _ := o["content"].(map[string]any)
+	out := FakeOrder{
+		OrderNo: str(o["order_no"]), Title: str(o["title"]), Text: str(content["text"]),
+		Status: int(num(o["status"])), CreatorID: str(o["creator_id"]), HandlerID: str(o["handler_id"]),
+		Reopen: o["reopen"] == true,
+	}
+	flows, _ := o["processing_flows"].([]any)
+	for _, x := range flows {
+		fl, _ := x.(map[string]any)
+		c, _ := fl["content"].(map[string]any)
+		out.Flows = append(out.Flows, FakeFlow{
+			ID: num(fl["id"]), Type: int(num(fl["type"])), TypeName: str(fl["type_name"]),
+			CreatorID: str(fl["creator_id"]), Text: str(c["text"]), CreatedAt: num(fl["created_at"]),
+		})
+	}
+	return out
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+func num(v any) int64 {
+	switch x := v.(type) {
+	case json.Number:
+		n, _ := x.Int64()
+		return n
+	case int:
+		return int64(x)
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	}
+	return 0
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return b
+}
+
+func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }

@@ -1,0 +1,49 @@
+package templates
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/ticketbot/ticketbot/providers/weiban"
+)
+
+// The Weiban card is drawn from the vendor document's own example work order, read through
+// the real provider from its fake: stage, status, handler, creator, customer, custom form
+// fields, the flow timeline and 持续时间.
+func TestGoldenWeiban(t *testing.T) {
+	fake := weiban.NewFake("corp", "secret")
+	defer fake.Close()
+	p, err := weiban.New(fake.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := p.Get(context.Background(), weiban.DocOrderNo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := TicketCard{Ticket: tk, ProviderLabel: "微伴助手", Buttons: []Button{{Text: "刷新", Command: "show " + tk.Ref()}}}
+	for _, platform := range []string{"feishu", "wecom"} {
+		got, err := r.Render(platform, "ticket", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pretty bytes.Buffer
+		if err := json.Indent(&pretty, got, "", "  "); err != nil {
+			t.Fatal(err)
+		}
+		pretty.WriteByte('\n')
+		golden(t, filepath.Join("testdata", platform, "weiban_doc_example.golden.json"), pretty.Bytes())
+		if platform == "wecom" {
+			checkWeComCard(t, got)
+		} else {
+			checkFeishuCard(t, got)
+		}
+	}
+}
