@@ -108,7 +108,7 @@ const SecretPlaceholder = "（机密信息，已隐藏）"
 
 // shanghai is the zone of naive time strings. China has had no daylight saving time since
 // 1991, so a fixed +08:00 is exact and needs no tzdata on the host.
-var shanghai = time.FixedZone("CST", 8*60*60)
+var shanghai = providers.Shanghai
 
 // flexString keeps any JSON scalar as text: Aliyun sends codes and ids as numbers in one
 // document and as strings in another.
@@ -227,32 +227,8 @@ func (t *flexTime) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// parseTime implements flexTime's rules.
-func parseTime(s string) time.Time {
-	s = strings.TrimSpace(s)
-	if s == "" || s == "null" {
-		return time.Time{}
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		switch {
-		case n <= 0:
-			return time.Time{}
-		case n >= 1e12:
-			return time.UnixMilli(n)
-		default:
-			return time.Unix(n, 0)
-		}
-	}
-	if v, err := time.Parse(time.RFC3339, s); err == nil {
-		return v
-	}
-	for _, layout := range []string{time.DateTime, "2006-01-02T15:04:05", time.DateOnly} {
-		if v, err := time.ParseInLocation(layout, s, shanghai); err == nil {
-			return v
-		}
-	}
-	return time.Time{}
-}
+// parseTime reads a vendor time; see providers.ParseTime.
+func parseTime(s string) time.Time { return providers.ParseTime(s) }
 
 // labelValue is a 2021-06-10 {Label, Value} pair (Status, Severity); a bare scalar is read as
 // the value.

@@ -37,7 +37,7 @@ var typeLabels = map[int]string{1: "问题排查", 2: "需求反馈", 3: "咨询
 
 // shanghai is the zone of naive time strings ("2021-11-11 11:11:11"). China has had no daylight
 // saving time since 1991, so a fixed +08:00 is exact and needs no tzdata on the host.
-var shanghai = time.FixedZone("CST", 8*60*60)
+var shanghai = providers.Shanghai
 
 // resolveStatus maps a raw ticket status to the normalized state (status-model.md §4.2).
 // Status 2 with finished_time set and solved_time unset means Kingsoft finished and waits for
@@ -183,32 +183,8 @@ func (t *flexTime) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// parseTime implements flexTime's rules; see there.
-func parseTime(s string) time.Time {
-	s = strings.TrimSpace(s)
-	if s == "" || s == "null" {
-		return time.Time{}
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		switch {
-		case n <= 0:
-			return time.Time{}
-		case n >= 1e12: // later than 2001 in milliseconds, or year 33658 in seconds
-			return time.UnixMilli(n)
-		default:
-			return time.Unix(n, 0)
-		}
-	}
-	for _, layout := range []string{time.DateTime, "2006-01-02T15:04:05", "2006-01-02 15:04", time.DateOnly} {
-		if v, err := time.ParseInLocation(layout, s, shanghai); err == nil {
-			return v
-		}
-	}
-	if v, err := time.Parse(time.RFC3339, s); err == nil {
-		return v
-	}
-	return time.Time{}
-}
+// parseTime reads a vendor time; see providers.ParseTime.
+func parseTime(s string) time.Time { return providers.ParseTime(s) }
 
 // wireTicket is a ticket as base, detail and list_tickets send it; each fills a subset.
 type wireTicket struct {

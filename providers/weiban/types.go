@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ticketbot/ticketbot/providers"
 )
 
 // Weiban's JSON is loose: the detail example alone sends order_no as a string in work_order and
@@ -17,7 +19,7 @@ import (
 
 // shanghai is the zone of naive time strings and of times shown in Content. China has had no
 // daylight saving time since 1991, so a fixed +08:00 is exact and needs no tzdata.
-var shanghai = time.FixedZone("CST", 8*60*60)
+var shanghai = providers.Shanghai
 
 // flexInt is an integer sent as a JSON number, a numeric string, a float, a bool, "" or null.
 // Anything else (an object, a word) reads as 0.
@@ -92,34 +94,8 @@ func (t *flexTime) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// parseTime implements flexTime's rules.
-func parseTime(s string) time.Time {
-	if s == "" || s == "null" {
-		return time.Time{}
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return unixAny(n)
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		if f <= 0 || math.IsNaN(f) || f > 1e15 {
-			return time.Time{}
-		}
-		if f >= 1e12 {
-			return time.UnixMilli(int64(f))
-		}
-		sec, frac := math.Modf(f)
-		return time.Unix(int64(sec), int64(frac*1e9)).Truncate(time.Millisecond)
-	}
-	if v, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return v
-	}
-	for _, layout := range []string{time.DateTime, "2006-01-02T15:04:05", time.DateOnly} {
-		if v, err := time.ParseInLocation(layout, s, shanghai); err == nil {
-			return v
-		}
-	}
-	return time.Time{}
-}
+// parseTime reads a vendor time; see providers.ParseTime.
+func parseTime(s string) time.Time { return providers.ParseTime(s) }
 
 // unixAny reads seconds, or milliseconds for values from 1e12 (later than 2001 in ms, or the
 // year 33658 in seconds).
