@@ -46,6 +46,7 @@ func TestEndToEndAliyunThroughFeishu(t *testing.T) {
 	}
 
 	// A thread answer becomes a QuestionReply.
+	h.waitCardRecorded(card.ID)
 	h.say("ev-2", "om_a2", "实例 ID 是 i-bp1abc", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
 	h.waitFor("the reply at Aliyun", func() bool { return len(af.CallsTo("QuestionReply")) == 1 })
 
@@ -126,6 +127,7 @@ func TestAttachmentsThroughFeishu(t *testing.T) {
 	}
 
 	card := h.messages("interactive")[0]
+	h.waitCardRecorded(card.ID)
 	h.feishu.PutResource("om_f2", "file_log", []byte("2026-11-21 10:00 ERROR too many connections"))
 	h.say("ev-2", "om_f2", "", feishu.WithContent("file", `{"file_key":"file_log","file_name":"slow.log"}`),
 		feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/store"
 )
 
 const (
@@ -34,6 +35,27 @@ type harness struct {
 	logs   *syncBuffer
 	stop   func()
 	seq    int
+	dbPath string
+	db     *store.SQL
+}
+
+// waitCardRecorded waits until the bot has recorded its card: the fake shows a card as soon
+// as it is sent, the store learns of it a moment later, and a thread reply (which a person
+// cannot write that fast) is matched to its ticket through the store.
+func (h *harness) waitCardRecorded(cardID string) {
+	h.t.Helper()
+	if h.db == nil {
+		db, err := store.OpenSQLite(context.Background(), h.dbPath)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		h.t.Cleanup(func() { db.Close() })
+		h.db = db
+	}
+	h.waitFor("the card recorded", func() bool {
+		_, err := h.db.CardByMessage(context.Background(), "feishu", cardID)
+		return err == nil
+	})
 }
 
 func startHarness(t *testing.T, extra string) *harness {
@@ -44,6 +66,7 @@ func startHarness(t *testing.T, extra string) *harness {
 	t.Cleanup(ff.Close)
 	t.Setenv("E2E_FEISHU_SECRET", "feishu-secret-e2e")
 	t.Setenv("E2E_KSYUN_SECRET", "ks-secret-e2e")
+	dbPath := filepath.Join(t.TempDir(), "e2e.db")
 	cfgText := fmt.Sprintf(`
 [server]
 listen = "127.0.0.1:0"
@@ -71,12 +94,12 @@ priority = 3
 creator_id = %d
 creator_name = %q
 %s
-`, filepath.Join(t.TempDir(), "e2e.db"), e2eToken, e2eEncryptKey, ff.URL(), kf.URL(), ksyun.FakeCreatorID, ksyun.FakeCreatorName, extra)
+`, dbPath, e2eToken, e2eEncryptKey, ff.URL(), kf.URL(), ksyun.FakeCreatorID, ksyun.FakeCreatorName, extra)
 	cfg, errs := ParseConfig([]byte(cfgText))
 	if len(errs) > 0 {
 		t.Fatalf("config: %v", errs)
 	}
-	h := &harness{t: t, ksyun: kf, feishu: ff, logs: &syncBuffer{}}
+	h := &harness{t: t, ksyun: kf, feishu: ff, logs: &syncBuffer{}, dbPath: dbPath}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
@@ -215,6 +238,7 @@ func TestEndToEndFeishuKingsoft(t *testing.T) {
 	h.say("ev-create-retry", "om_user-1", "建单 ksyun 数据库连接超时\n生产库 mysql-prod-01 从 09:40 起连接超时。\n优先级: 高")
 
 	// 3. Reply in the card's thread: a comment at the vendor, confirmed in the thread.
+	h.waitCardRecorded(card.ID)
 	h.say("ev-thread", "om_user-2", "已重启数据库，请再观察", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
 	h.waitFor("the thread reply at the vendor", func() bool { return len(h.commentCalls()) == 1 })
 	if c := h.commentCalls()[0]; !strings.Contains(c, "已重启数据库，请再观察") || !strings.Contains(c, `"id":`+id) {
