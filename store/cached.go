@@ -228,3 +228,48 @@ func (c *Cached) DeferNotices(ctx context.Context, ids []string, next time.Time,
 
 // AllFollows passes through.
 func (c *Cached) AllFollows(ctx context.Context) ([]Follow, error) { return c.next.AllFollows(ctx) }
+
+// Claims, jobs and audit are writes whose whole point is the database's atomicity: they
+// always go straight through.
+
+func (c *Cached) ClaimTicket(ctx context.Context, provider, ticketID string, version int64, cl Claim) (TicketState, bool, error) {
+	return c.next.ClaimTicket(ctx, provider, ticketID, version, cl)
+}
+
+func (c *Cached) SettleClaim(ctx context.Context, provider, ticketID string, version int64, state string) error {
+	return c.next.SettleClaim(ctx, provider, ticketID, version, state)
+}
+
+func (c *Cached) EnqueueJob(ctx context.Context, j Job) (bool, error) { return c.next.EnqueueJob(ctx, j) }
+
+func (c *Cached) Job(ctx context.Context, id string) (Job, error) { return c.next.Job(ctx, id) }
+
+func (c *Cached) DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, error) {
+	return c.next.DueJobs(ctx, now, limit)
+}
+
+func (c *Cached) JobsSince(ctx context.Context, since time.Time) ([]Job, error) {
+	return c.next.JobsSince(ctx, since)
+}
+
+func (c *Cached) StartJob(ctx context.Context, j Job, now, leaseEnd time.Time) (bool, error) {
+	return c.next.StartJob(ctx, j, now, leaseEnd)
+}
+
+func (c *Cached) FinishJob(ctx context.Context, id, state string, at time.Time, lastErr string, next ...Job) error {
+	return c.next.FinishJob(ctx, id, state, at, lastErr, next...)
+}
+
+func (c *Cached) DeferJob(ctx context.Context, id string, next time.Time, lastErr string) error {
+	return c.next.DeferJob(ctx, id, next, lastErr)
+}
+
+func (c *Cached) PruneJobs(ctx context.Context, before time.Time) error {
+	return c.next.PruneJobs(ctx, before)
+}
+
+func (c *Cached) RecordAudit(ctx context.Context, a AuditEntry) error { return c.next.RecordAudit(ctx, a) }
+
+func (c *Cached) Audit(ctx context.Context, since, until time.Time) ([]AuditEntry, error) {
+	return c.next.Audit(ctx, since, until)
+}

@@ -92,6 +92,62 @@ var migrations = []migration{
 			`CREATE INDEX notices_pending ON notices (sent_at, next_at, created_at)`,
 		},
 	},
+	{
+		version: 3,
+		name:    "claims, jobs outbox, audit",
+		stmts: []string{
+			// A ticket's version grows with every status change and every card action; a
+			// button carries the version it was drawn for, so a stale or repeated click loses
+			// the compare-and-set. acted_* say who won the last one, for the loser's answer.
+			`ALTER TABLE tickets ADD COLUMN version BIGINT NOT NULL DEFAULT 0`,
+			`ALTER TABLE tickets ADD COLUMN acted_by TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE tickets ADD COLUMN acted_op TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE tickets ADD COLUMN acted_state TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE tickets ADD COLUMN acted_at BIGINT NOT NULL DEFAULT 0`,
+
+			// jobs is the outbox of writes to vendors (create, reply, close) and of answers
+			// to chats: a write is stored before it is tried, so neither a failing vendor nor
+			// kill -9 loses it, and its id (the idempotency key) keeps it from being done twice.
+			`CREATE TABLE jobs (
+				id          TEXT NOT NULL PRIMARY KEY,
+				kind        TEXT NOT NULL,
+				platform    TEXT NOT NULL,
+				chat_id     TEXT NOT NULL,
+				message_id  TEXT NOT NULL,
+				user_id     TEXT NOT NULL,
+				provider    TEXT NOT NULL,
+				ticket_id   TEXT NOT NULL,
+				payload     BLOB,
+				state       TEXT NOT NULL,
+				attempts    BIGINT NOT NULL DEFAULT 0,
+				next_at     BIGINT NOT NULL DEFAULT 0,
+				lease_until BIGINT NOT NULL DEFAULT 0,
+				last_error  TEXT NOT NULL DEFAULT '',
+				created_at  BIGINT NOT NULL,
+				give_up_at  BIGINT NOT NULL,
+				done_at     BIGINT NOT NULL DEFAULT 0
+			)`,
+			`CREATE INDEX jobs_due ON jobs (state, next_at)`,
+
+			// audit records every action taken in a chat: who, where, what, on which ticket,
+			// the vendor's request ids and the result. Content is never stored here.
+			`CREATE TABLE audit (
+				id          BIGINT NOT NULL,
+				at          BIGINT NOT NULL,
+				platform    TEXT NOT NULL,
+				chat_id     TEXT NOT NULL,
+				user_id     TEXT NOT NULL,
+				user_name   TEXT NOT NULL,
+				command     TEXT NOT NULL,
+				provider    TEXT NOT NULL,
+				ticket_id   TEXT NOT NULL,
+				request_ids TEXT NOT NULL,
+				result      TEXT NOT NULL,
+				detail      TEXT NOT NULL,
+				PRIMARY KEY (at, id)
+			)`,
+		},
+	},
 }
 
 const (

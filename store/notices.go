@@ -28,7 +28,10 @@ const (
 	// The conditional update is the compare-and-set of the watcher: the state advances only
 	// from the state the watcher read, so a concurrent change by the bot itself (its own
 	// close) is never overwritten nor announced as the vendor's.
-	sqlAdvanceTicket = `UPDATE tickets SET status = $1, raw_status = $2, last_note_id = $3, snapshot = $4, updated_at = $5
+	// A status change bumps the version, so a button drawn before it is stale; a new note
+	// alone does not (closing after an answer is what people do).
+	sqlAdvanceTicket = `UPDATE tickets SET version = version + CASE WHEN status = $1 THEN 0 ELSE 1 END,
+			status = $1, raw_status = $2, last_note_id = $3, snapshot = $4, updated_at = $5
 		WHERE provider = $6 AND ticket_id = $7 AND status = $8 AND last_note_id = $9`
 	sqlInsertNotice = `INSERT INTO notices (` + noticeCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)`
 	sqlPending      = `SELECT ` + noticeCols + ` FROM notices WHERE sent_at = 0 AND next_at <= $1

@@ -58,6 +58,32 @@ type Store interface {
 	// DeferNotices puts notices off until next after a failed delivery.
 	DeferNotices(ctx context.Context, ids []string, next time.Time, reason string) error
 
+	// ClaimTicket is the compare-and-set of card actions (see SQL.ClaimTicket).
+	ClaimTicket(ctx context.Context, provider, ticketID string, version int64, c Claim) (TicketState, bool, error)
+	// SettleClaim records how a claim ended: ClaimDone, ClaimQueued, or "" to revert it.
+	SettleClaim(ctx context.Context, provider, ticketID string, version int64, state string) error
+
+	// EnqueueJob stores a job; false means its id (the idempotency key) exists already.
+	EnqueueJob(ctx context.Context, j Job) (bool, error)
+	// Job loads one job.
+	Job(ctx context.Context, id string) (Job, error)
+	// DueJobs lists the jobs to try at now, including running ones whose lease ran out.
+	DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, error)
+	// JobsSince lists the jobs created at or after since.
+	JobsSince(ctx context.Context, since time.Time) ([]Job, error)
+	// StartJob marks a due job running until leaseEnd; false means another runner has it.
+	StartJob(ctx context.Context, j Job, now, leaseEnd time.Time) (bool, error)
+	// FinishJob ends a running job and enqueues the jobs it leads to, atomically.
+	FinishJob(ctx context.Context, id, state string, at time.Time, lastErr string, next ...Job) error
+	// DeferJob puts a running job back until next.
+	DeferJob(ctx context.Context, id string, next time.Time, lastErr string) error
+	// PruneJobs forgets finished jobs older than before.
+	PruneJobs(ctx context.Context, before time.Time) error
+
+	// RecordAudit appends an audit entry; Audit lists them from since to until.
+	RecordAudit(ctx context.Context, a AuditEntry) error
+	Audit(ctx context.Context, since, until time.Time) ([]AuditEntry, error)
+
 	// Close releases the database.
 	Close() error
 }
@@ -97,4 +123,13 @@ type TicketState struct {
 	// vendor call (the reply form, the list).
 	Snapshot  []byte
 	UpdatedAt time.Time
+
+	// Version grows with every status change and every won claim (ClaimTicket); SaveTicket
+	// neither reads nor writes it. ActedBy, ActedOp, ActedState and ActedAt describe the last
+	// won claim.
+	Version    int64
+	ActedBy    string
+	ActedOp    string
+	ActedState string
+	ActedAt    time.Time
 }

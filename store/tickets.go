@@ -9,6 +9,8 @@ import (
 
 const (
 	ticketCols = `provider, ticket_id, status, raw_status, last_note_id, creator_user_id, snapshot, updated_at`
+	// stateCols are read, never written by SaveTicket: claims and status changes own them.
+	stateCols = `, version, acted_by, acted_op, acted_state, acted_at`
 
 	// The creator is set once, when the bot creates the ticket; the watcher saves what it
 	// sees at the vendor, which does not know our chat users. So an empty creator keeps the
@@ -22,11 +24,11 @@ const (
 				THEN tickets.creator_user_id ELSE excluded.creator_user_id END,
 			snapshot = excluded.snapshot,
 			updated_at = excluded.updated_at`
-	sqlTicket = `SELECT ` + ticketCols + ` FROM tickets WHERE provider = $1 AND ticket_id = $2`
+	sqlTicket = `SELECT ` + ticketCols + stateCols + ` FROM tickets WHERE provider = $1 AND ticket_id = $2`
 	// Two statements rather than "$1 = '' OR provider = $1": PostgreSQL must infer one type
 	// per parameter, and the planner can use the primary key only in the second form.
-	sqlAllTickets      = `SELECT ` + ticketCols + ` FROM tickets ORDER BY provider, ticket_id`
-	sqlProviderTickets = `SELECT ` + ticketCols + ` FROM tickets WHERE provider = $1 ORDER BY ticket_id`
+	sqlAllTickets      = `SELECT ` + ticketCols + stateCols + ` FROM tickets ORDER BY provider, ticket_id`
+	sqlProviderTickets = `SELECT ` + ticketCols + stateCols + ` FROM tickets WHERE provider = $1 ORDER BY ticket_id`
 )
 
 // SaveTicket stores the ticket's last seen state. An empty CreatorUserID keeps the stored one.
@@ -82,9 +84,9 @@ func (s *SQL) Tickets(ctx context.Context, provider string) ([]TicketState, erro
 // scanTicket reads the columns of ticketCols; no row becomes ErrNotFound.
 func scanTicket(r scanner) (TicketState, error) {
 	var t TicketState
-	var at int64
+	var at, actedAt int64
 	err := r.Scan(&t.Provider, &t.TicketID, &t.Status, &t.RawStatus, &t.LastNoteID,
-		&t.CreatorUserID, &t.Snapshot, &at)
+		&t.CreatorUserID, &t.Snapshot, &at, &t.Version, &t.ActedBy, &t.ActedOp, &t.ActedState, &actedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return TicketState{}, ErrNotFound
 	}
@@ -92,5 +94,8 @@ func scanTicket(r scanner) (TicketState, error) {
 		return TicketState{}, err
 	}
 	t.UpdatedAt = fromMillis(at)
+	if actedAt != 0 {
+		t.ActedAt = fromMillis(actedAt)
+	}
 	return t, nil
 }

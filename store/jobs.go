@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Job is a write the bot owes a vendor (create, reply, close) or a chat (an answer), kept
+// until it is done or given up. Its ID is the idempotency key: enqueueing it twice is a no-op.
+type Job struct {
+	ID        string
+	Kind      string
+	Platform  string
+	ChatID    string
+	MessageID string // the message to answer in its thread
+	UserID    string
+	Provider  string
+	TicketID  string
+	// Payload is the owner's own JSON (the text, the actor).
+	Payload []byte
+	// State is JobPending, JobRunning, JobDone or JobFailed.
+	State     string
+	Attempts  int
+	NextAt    time.Time
+	LeaseEnd  time.Time
+	LastError string
+	CreatedAt time.Time
+	GiveUpAt  time.Time
+	DoneAt    time.Time
+}
+
+// Job states. A running job whose lease ran out was being tried when its process died: its
+// outcome is unknown, and whoever picks it up again must check before repeating it.
+const (
+	JobPending = "pending"
+	JobRunning = "running"
+	JobDone    = "done"
+	JobFailed  = "failed"
+)
+
+const (
+	jobCols = `id, kind, platform, chat_id, message_id, user_id, provider, ticket_id, payload, state,
+		attempts, next_at, lease_until, last_error, created_at, give_up_at, done_at`
+
+	sqlEnqueueJob = `INSERT INTO jobs (` + jobCols + `)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, 0, '', $11, $12, 0)
+		ON CONFLICT (id) DO NOTHING`
+	sqlJob     = `SELECT ` + jobCols + ` FROM jobs WHERE id = $1`
+	sqlDueJobs = `SELECT ` + jobCols + ` FROM jobs
+		WHERE (state = 'pending' AND next_at <= $1) OR (state = 'running' AND lease_until <= $1)
+		ORDER BY next_at, created_at, id LIMIT $2`
+	// Starting is a compare-and-set on the attempt count: of two replicas (or two loops)
+	// that read the same due job, one starts it.
+	sqlStartJob = `UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1
+		WHERE id = $2 AND attempts = $3
+			AND ((state = 'pending' AND next_at <= $4) OR (state = 'running' AND lease_until <= $4))`
+	sqlFinishJob = `UPDATE jobs SET state = $1, done_at = $2, last_error = $3, lease_until = 0 WHERE id = $4 AND state = 'running'`
+	sqlDeferJob  = `UPDATE jobs SET state = 'pending', next_at = $1, last_error = $2, lease_until = 0 WHERE id = $3 AND state = 'running'`
+	sqlJobsSince = `SELECT ` + jobCols + ` FROM jobs WHERE created_at >= $1 ORDER BY created_at, id`
+	sqlPruneJobs = `DELETE FROM jobs WHERE state IN ('done', 'failed') AND done_at < $1`
+)
+
+// EnqueueJob stores a job due now; it reports false when a job with its id exists already.
+func (s *SQL) EnqueueJob(ctx context.Context, j Job) (bool, error) {
+	if err := need("enqueue job", "id", j.ID, "kind", j.Kind); err != nil {
+		return false, err
+	}
+	res, err := s.db.ExecContext(ctx, sqlEnqueueJob, j.ID, j.Kind, j.Platform, j.ChatID, j.MessageID, j.UserID,
+		j.Provider, j.TicketID, j.Payload, millis(j.NextAt), millis(j.CreatedAt), millis(j.GiveUpAt))
+	if err != nil {
+		return false, fmt.Errorf("store: enqueue job %s: %w", j.ID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Job loads one job.
+func (s *SQL) Job(ctx context.Context, id string) (Job, error) {
+	j, err := scanJob(s.db.QueryRowContext(ctx, sqlJob, id))
+	if err != nil {
+		return Job{}, fmt.Errorf("store: job %s: %w", id, err)
+	}
+	return j, nil
+}
+
+// DueJobs lists jobs to try at now: pending ones due, and running ones whose lease ran out.
+func (s *SQL) DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, error) {
+	return s.jobs(ctx, sqlDueJobs, millis(now), limit)
+}
+
+// JobsSince lists every job created at or after since, oldest first.
+func (s *SQL) JobsSince(ctx context.Context, since time.Time) ([]Job, error) {
+	return s.jobs(ctx, sqlJobsSince, millis(since))
+}
+
+func (s *SQL) jobs(ctx context.Context, q string, args ...any) ([]Job, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: jobs: %w", err)
+	}
+	defer rows.Close()
+	var out []Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: jobs: %w", err)
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+// StartJob marks j (as DueJobs returned it) running until leaseEnd. False means someone
+// else started it first.
+func (s *SQL) StartJob(ctx context.Context, j Job, now, leaseEnd time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, sqlStartJob, millis(leaseEnd), j.ID, j.Attempts, millis(now))
+	if err != nil {
+		return false, fmt.Errorf("store: start job %s: %w", j.ID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// FinishJob ends a running job as JobDone or JobFailed and enqueues what it leads to (the
+// answers to the chat) in the same transaction, so a crash cannot lose them nor finish the
+// job without them.
+func (s *SQL) FinishJob(ctx context.Context, id, state string, at time.Time, lastErr string, next ...Job) error {
+	if state != JobDone && state != JobFailed {
+		return fmt.Errorf("store: finish job %s: bad state %q", id, state)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: finish job %s: %w", id, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, sqlFinishJob, state, millis(at), clip(lastErr), id); err != nil {
+		return fmt.Errorf("store: finish job %s: %w", id, err)
+	}
+	for _, j := range next {
+		if _, err := tx.ExecContext(ctx, sqlEnqueueJob, j.ID, j.Kind, j.Platform, j.ChatID, j.MessageID, j.UserID,
+			j.Provider, j.TicketID, j.Payload, millis(j.NextAt), millis(j.CreatedAt), millis(j.GiveUpAt)); err != nil {
+			return fmt.Errorf("store: finish job %s: enqueue %s: %w", id, j.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: finish job %s: %w", id, err)
+	}
+	return nil
+}
+
+// DeferJob puts a running job back until next after a failed attempt.
+func (s *SQL) DeferJob(ctx context.Context, id string, next time.Time, lastErr string) error {
+	if _, err := s.db.ExecContext(ctx, sqlDeferJob, millis(next), clip(lastErr), id); err != nil {
+		return fmt.Errorf("store: defer job %s: %w", id, err)
+	}
+	return nil
+}
+
+// PruneJobs forgets finished jobs older than before.
+func (s *SQL) PruneJobs(ctx context.Context, before time.Time) error {
+	if _, err := s.db.ExecContext(ctx, sqlPruneJobs, millis(before)); err != nil {
+		return fmt.Errorf("store: prune jobs: %w", err)
+	}
+	return nil
+}
+
+func scanJob(r scanner) (Job, error) {
+	var j Job
+	var next, lease, created, giveUp, done int64
+	err := r.Scan(&j.ID, &j.Kind, &j.Platform, &j.ChatID, &j.MessageID, &j.UserID, &j.Provider, &j.TicketID,
+		&j.Payload, &j.State, &j.Attempts, &next, &lease, &j.LastError, &created, &giveUp, &done)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Job{}, ErrNotFound
+	}
+	if err != nil {
+		return Job{}, err
+	}
+	j.NextAt, j.LeaseEnd, j.CreatedAt, j.GiveUpAt = fromMillis(next), fromMillis(lease), fromMillis(created), fromMillis(giveUp)
+	if done != 0 {
+		j.DoneAt = fromMillis(done)
+	}
+	return j, nil
+}
+
+// clip keeps error texts short and valid UTF-8.
+func clip(s string) string {
+	if len(s) > 500 {
+		s = s[:500]
+	}
+	return strings.ToValidUTF8(s, "")
+}

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func job(id string) Job {
+	return Job{ID: id, Kind: "reply", Platform: "feishu", ChatID: "oc_1", MessageID: "om_1", UserID: "ou_1",
+		Provider: "ksyun", TicketID: "1204", Payload: []byte(`{"text":"hi"}`), NextAt: t0, CreatedAt: t0, GiveUpAt: t0.Add(time.Hour)}
+}
+
+func TestJobsEnqueueIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	for i, want := range []bool{true, false} {
+		fresh, err := s.EnqueueJob(ctx, job("reply/feishu/om_1"))
+		if err != nil || fresh != want {
+			t.Fatalf("enqueue #%d = %v, %v; want %v", i+1, fresh, err, want)
+		}
+	}
+	j, err := s.Job(ctx, "reply/feishu/om_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.State != JobPending || j.Attempts != 0 || string(j.Payload) != `{"text":"hi"}` || !j.GiveUpAt.Equal(stored(t0.Add(time.Hour))) {
+		t.Fatalf("stored job: %+v", j)
+	}
+	if _, err := s.Job(ctx, "nope"); err == nil {
+		t.Fatal("a missing job was found")
+	}
+}
+
+func TestJobsLifecycle(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	if _, err := s.EnqueueJob(ctx, job("a")); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueJobs(ctx, t0, 10)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due = %v, %v", due, err)
+	}
+	if ok, err := s.StartJob(ctx, due[0], t0, t0.Add(time.Minute)); !ok || err != nil {
+		t.Fatalf("start = %v, %v", ok, err)
+	}
+	// Running and leased: not due, and nobody else may start it.
+	if due, _ := s.DueJobs(ctx, t0.Add(time.Second), 10); len(due) != 0 {
+		t.Fatalf("a running job is due: %+v", due)
+	}
+	if ok, _ := s.StartJob(ctx, due[0], t0, t0.Add(time.Minute)); ok {
+		t.Fatal("a running job started twice")
+	}
+	if err := s.DeferJob(ctx, "a", t0.Add(10*time.Second), "ksyun 503"); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.DueJobs(ctx, t0.Add(9*time.Second), 10); len(due) != 0 {
+		t.Fatal("a deferred job is due before its time")
+	}
+	due, _ = s.DueJobs(ctx, t0.Add(10*time.Second), 10)
+	if len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "ksyun 503" || due[0].State != JobPending {
+		t.Fatalf("deferred job: %+v", due)
+	}
+	if ok, _ := s.StartJob(ctx, due[0], t0.Add(10*time.Second), t0.Add(time.Minute)); !ok {
+		t.Fatal("start after defer failed")
+	}
+	say := job("say/a")
+	say.Kind = "say"
+	if err := s.FinishJob(ctx, "a", JobDone, t0.Add(11*time.Second), "", say); err != nil {
+		t.Fatal(err)
+	}
+	j, _ := s.Job(ctx, "a")
+	if j.State != JobDone || j.Attempts != 2 || j.DoneAt.IsZero() {
+		t.Fatalf("finished job: %+v", j)
+	}
+	if j, err := s.Job(ctx, "say/a"); err != nil || j.State != JobPending {
+		t.Fatalf("the follow-up job: %+v, %v", j, err)
+	}
+	// Finishing again is a no-op.
+	if err := s.FinishJob(ctx, "a", JobFailed, t0.Add(12*time.Second), "late"); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := s.Job(ctx, "a"); j.State != JobDone {
+		t.Fatalf("a done job became %s", j.State)
+	}
+	if err := s.PruneJobs(ctx, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Job(ctx, "a"); err == nil {
+		t.Fatal("prune kept a done job")
+	}
+	if _, err := s.Job(ctx, "say/a"); err != nil {
+		t.Fatal("prune dropped a pending job")
+	}
+}
+
+func TestJobsLeaseExpiryMakesARunningJobDue(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	_, _ = s.EnqueueJob(ctx, job("a"))
+	due, _ := s.DueJobs(ctx, t0, 10)
+	_, _ = s.StartJob(ctx, due[0], t0, t0.Add(time.Minute))
+	// The process died mid-call: after the lease the job is due again, marked running.
+	due, _ = s.DueJobs(ctx, t0.Add(time.Minute), 10)
+	if len(due) != 1 || due[0].State != JobRunning {
+		t.Fatalf("after the lease: %+v", due)
+	}
+}
+
+func TestJobsStartOnceAmongRunners(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	_, _ = s.EnqueueJob(ctx, job("a"))
+	due, _ := s.DueJobs(ctx, t0, 10)
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ok, _ := s.StartJob(ctx, due[0], t0, t0.Add(time.Minute)); ok {
+				wins.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Fatalf("%d runners started the job", wins.Load())
+	}
+}
+
+func TestAuditRecordAndRange(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	for i, r := range []string{"ok", "queued", "refused"} {
+		err := s.RecordAudit(ctx, AuditEntry{At: t0.Add(time.Duration(i) * time.Hour), Platform: "feishu", ChatID: "oc_1",
+			UserID: "ou_1", UserName: "张三", Command: "close", Provider: "ksyun", TicketID: "1204",
+			RequestIDs: []string{"req-1", "req-2"}[:i%3], Result: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Audit(ctx, t0.Add(time.Hour), t0.Add(3*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Result != "queued" || got[1].Result != "refused" {
+		t.Fatalf("audit range: %+v", got)
+	}
+	if len(got[0].RequestIDs) != 1 || got[0].RequestIDs[0] != "req-1" || len(got[1].RequestIDs) != 2 {
+		t.Fatalf("request ids: %+v", got)
+	}
+	if got[0].UserName != "张三" || !got[0].At.Equal(stored(t0.Add(time.Hour))) {
+		t.Fatalf("entry: %+v", got[0])
+	}
+}
