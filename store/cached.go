@@ -240,7 +240,9 @@ func (c *Cached) SettleClaim(ctx context.Context, provider, ticketID string, ver
 	return c.next.SettleClaim(ctx, provider, ticketID, version, state)
 }
 
-func (c *Cached) EnqueueJob(ctx context.Context, j Job) (bool, error) { return c.next.EnqueueJob(ctx, j) }
+func (c *Cached) EnqueueJob(ctx context.Context, j Job) (bool, error) {
+	return c.next.EnqueueJob(ctx, j)
+}
 
 func (c *Cached) Job(ctx context.Context, id string) (Job, error) { return c.next.Job(ctx, id) }
 
@@ -268,7 +270,9 @@ func (c *Cached) PruneJobs(ctx context.Context, before time.Time) error {
 	return c.next.PruneJobs(ctx, before)
 }
 
-func (c *Cached) RecordAudit(ctx context.Context, a AuditEntry) error { return c.next.RecordAudit(ctx, a) }
+func (c *Cached) RecordAudit(ctx context.Context, a AuditEntry) error {
+	return c.next.RecordAudit(ctx, a)
+}
 
 func (c *Cached) Audit(ctx context.Context, since, until time.Time) ([]AuditEntry, error) {
 	return c.next.Audit(ctx, since, until)
