@@ -24,6 +24,9 @@ import (
 // maxResponse bounds what is read from the vendor, so a broken proxy cannot exhaust memory.
 const maxResponse = 8 << 20
 
+// requestIDHeader names the POP gateway's answer: the same id as the body's RequestId.
+const requestIDHeader = "x-acs-request-id"
+
 // rpc is one POP RPC call: an action, its own parameters, and how to treat it.
 type rpc struct {
 	action string
@@ -124,7 +127,8 @@ func (c *client) call(ctx context.Context, r rpc, out any) error {
 	return err
 }
 
-// once sends one signed request.
+// once sends one signed request. The answer's request id, failed or not, goes to the context's
+// request log (providers.NoteRequestID), so a retried read records one id per attempt.
 func (c *client) once(ctx context.Context, r rpc, out any, attempt int) error {
 	params := make(map[string]string, len(r.params)+10)
 	for k, v := range r.params {
@@ -182,6 +186,10 @@ func (c *client) once(ctx context.Context, r rpc, out any, attempt int) error {
 
 	var env envelope
 	jsonErr := json.Unmarshal(raw, &env)
+	// The gateway names every answer in the x-acs-request-id header as well as in the body
+	// (SRC darabonba-openapi reads both), so an answer whose body is not JSON is named too.
+	env.RequestID = cmp.Or(env.RequestID, resp.Header.Get(requestIDHeader))
+	providers.NoteRequestID(ctx, env.RequestID)
 	code := strings.TrimSpace(string(env.Code))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		msg := http.StatusText(resp.StatusCode)
@@ -196,7 +204,7 @@ func (c *client) once(ctx context.Context, r rpc, out any, attempt int) error {
 			resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || temporaryCode(code))
 	}
 	if jsonErr != nil {
-		logCall(resp.StatusCode, "", "not json")
+		logCall(resp.StatusCode, env.RequestID, "not json")
 		return fmt.Errorf("aliyun: %s: response is not JSON (HTTP %d, %d bytes): %w", r.action, resp.StatusCode, len(raw), jsonErr)
 	}
 	// Trust success only: 2021 examples answer success with Code 0 and with 200, and one

@@ -148,6 +148,7 @@ type Fake struct {
 	nextID      int
 	nextNote    int
 	nextReq     int
+	sent        []string // request ids answered, RPC and OSS, in order
 	nextGrant   int
 	nextAttach  int
 	tickets     map[string]*FakeTicket
@@ -293,6 +294,15 @@ func (f *Fake) Calls() []FakeCall {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.calls)
+}
+
+// RequestIDs returns the request id of every answer so far, in order: the RPC answers'
+// RequestId (also sent as the x-acs-request-id header, bare FailHTTP answers included) and
+// the OSS answers' x-oss-request-id.
+func (f *Fake) RequestIDs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.sent)
 }
 
 // CallsTo returns the RPC calls of one action, in order.

@@ -57,6 +57,7 @@ func (f *Fake) serveRPC(w http.ResponseWriter, r *http.Request) {
 		fail := f.failures[0]
 		f.failures = f.failures[1:]
 		if fail.httpStatus != 0 {
+			w.Header().Set(requestIDHeader, f.newRequestID(fakeRPCRequestID))
 			http.Error(w, http.StatusText(fail.httpStatus), fail.httpStatus)
 			return
 		}
@@ -92,13 +93,31 @@ func (f *Fake) serveRPC(w http.ResponseWriter, r *http.Request) {
 	f.write(w, act.fn(params))
 }
 
-// write sends a reply with a RequestId. The caller holds f.mu.
+// write sends a reply with a RequestId, in the body and in the x-acs-request-id header as the
+// gateway does. The caller holds f.mu.
 func (f *Fake) write(w http.ResponseWriter, rep fakeReply) {
-	f.nextReq++
-	rep.body["RequestId"] = fmt.Sprintf("FAKE%04X-0000-4000-8000-%012d", f.nextReq, f.nextReq)
+	id := f.newRequestID(fakeRPCRequestID)
+	rep.body["RequestId"] = id
+	w.Header().Set(requestIDHeader, id)
 	w.Header().Set("Content-Type", "application/json;charset=utf-8")
 	w.WriteHeader(rep.status)
 	_ = json.NewEncoder(w).Encode(rep.body)
+}
+
+// The fake's request ids, formats of its answer counter: a POP RequestId is a UUID, an OSS one
+// 24 hex digits.
+const (
+	fakeRPCRequestID = "FAKE%04[1]X-0000-4000-8000-%012[1]d"
+	fakeOSSRequestID = "FA4E%020[1]X"
+)
+
+// newRequestID makes the next request id in a format and records it as sent. The caller holds
+// f.mu.
+func (f *Fake) newRequestID(format string) string {
+	f.nextReq++
+	id := fmt.Sprintf(format, f.nextReq)
+	f.sent = append(f.sent, id)
+	return id
 }
 
 // fakeGateway is the POP gateway's error shape (signature, version, action problems).

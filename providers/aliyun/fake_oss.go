@@ -101,14 +101,16 @@ func (f *Fake) checkSigned(w http.ResponseWriter, r *http.Request, key string) b
 	return true
 }
 
-// ossFail writes OSS's XML error.
+// ossFail writes OSS's XML error, its RequestId the one already set in x-oss-request-id.
 func ossFail(w http.ResponseWriter, status int, code, msg string) {
 	var b bytes.Buffer
 	b.WriteString(xml.Header + "<Error>\n  <Code>")
 	_ = xml.EscapeText(&b, []byte(code))
 	b.WriteString("</Code>\n  <Message>")
 	_ = xml.EscapeText(&b, []byte(msg))
-	b.WriteString("</Message>\n  <RequestId>5C3D9175B6FC201293AD4890</RequestId>\n  <HostId>fake.oss-cn-hangzhou.aliyuncs.com</HostId>\n</Error>\n")
+	b.WriteString("</Message>\n  <RequestId>")
+	_ = xml.EscapeText(&b, []byte(w.Header().Get(ossRequestIDHeader)))
+	b.WriteString("</RequestId>\n  <HostId>fake.oss-cn-hangzhou.aliyuncs.com</HostId>\n</Error>\n")
 	w.Header().Set("Content-Type", "application/xml")
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
@@ -171,6 +173,7 @@ func (f *Fake) servePostObject(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, FakeCall{Method: r.Method, Path: r.URL.Path, Params: params, Header: r.Header.Clone()})
+	w.Header().Set(ossRequestIDHeader, f.newRequestID(fakeOSSRequestID))
 	if err != nil {
 		ossFail(w, http.StatusBadRequest, "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.")
 		return
@@ -281,6 +284,7 @@ func (f *Fake) servePutObject(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, FakeCall{Method: r.Method, Path: r.URL.Path, Params: url.Values{"key": {key}}, Header: r.Header.Clone()})
+	w.Header().Set(ossRequestIDHeader, f.newRequestID(fakeOSSRequestID))
 	if !f.checkSigned(w, r, key) {
 		return
 	}
@@ -298,6 +302,7 @@ func (f *Fake) serveGetObject(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	w.Header().Set(ossRequestIDHeader, f.newRequestID(fakeOSSRequestID))
 	if !f.checkSigned(w, r, key) {
 		return
 	}

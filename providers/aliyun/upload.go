@@ -2,6 +2,7 @@ package aliyun
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -163,6 +164,9 @@ func (p *Provider) uploadPut(ctx context.Context, name string, data []byte) (Att
 	return Attachment{Key: d.ObjectKey, Name: name, Size: int64(len(data))}, nil
 }
 
+// ossRequestIDHeader is the header naming every OSS answer.
+const ossRequestIDHeader = "x-oss-request-id"
+
 // ossError is OSS's XML error body.
 type ossError struct {
 	Code      string `xml:"Code"`
@@ -171,8 +175,9 @@ type ossError struct {
 }
 
 // ossSend sends a file to OSS. A refusal becomes a *providers.VendorError with OSS's own code
-// and message (Op oss_post_object or oss_put_object). The URL is never put in an error: a
-// signed URL is a credential.
+// and message (Op oss_post_object or oss_put_object). The answer's request id, failed or not,
+// goes to the context's request log. The URL is never put in an error: a signed URL is a
+// credential.
 func (p *Provider) ossSend(ctx context.Context, op, method, target, contentType string, body []byte) error {
 	reqCtx, cancel := context.WithTimeout(ctx, p.c.timeout)
 	defer cancel()
@@ -189,15 +194,21 @@ func (p *Provider) ossSend(ctx context.Context, op, method, target, contentType 
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	// OSS names every answer in x-oss-request-id (its common response headers), an error also
+	// in the XML's RequestId.
+	requestID := resp.Header.Get(ossRequestIDHeader)
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		providers.NoteRequestID(ctx, requestID)
 		return nil
 	}
 	var oe ossError
 	if xml.Unmarshal(raw, &oe) != nil || oe.Code == "" {
 		oe = ossError{Code: "HTTP " + strconv.Itoa(resp.StatusCode), Message: http.StatusText(resp.StatusCode)}
 	}
+	requestID = cmp.Or(requestID, oe.RequestID)
+	providers.NoteRequestID(ctx, requestID)
 	return &providers.VendorError{
-		Provider: "aliyun", Op: op, Code: oe.Code, Message: oe.Message, RequestID: oe.RequestID,
+		Provider: "aliyun", Op: op, Code: oe.Code, Message: oe.Message, RequestID: requestID,
 		Temporary: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
 	}
 }

@@ -123,8 +123,9 @@ func (c *client) postJSON(ctx context.Context, op string, in, out any) (envelope
 
 // call sends one signed request and unwraps the envelope. A non-success errno, an HTTP error
 // status and a transport failure all become a *providers.VendorError; the envelope is returned
-// even then, so callers can look at data. Nothing here retries: a create must never be sent
-// twice blindly.
+// even then, so callers can look at data. The answer's request_id, failed or not, goes to the
+// context's request log (providers.NoteRequestID). Nothing here retries: a create must never be
+// sent twice blindly.
 func (c *client) call(ctx context.Context, method, op string, q url.Values, body []byte, contentType string, out any) (envelope, error) {
 	u := c.baseURL + apiPath + op
 	if len(q) > 0 {
@@ -161,6 +162,7 @@ func (c *client) call(ctx context.Context, method, op string, q url.Values, body
 
 	var env envelope
 	jsonErr := json.Unmarshal(raw, &env)
+	providers.NoteRequestID(ctx, env.RequestID)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		msg := http.StatusText(resp.StatusCode)
 		if jsonErr == nil && env.Errmsg != "" {

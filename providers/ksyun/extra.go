@@ -58,6 +58,15 @@ type listBody struct {
 // the total count. List entries have no assignments, history or updated_time, so they carry
 // no handler, rejected flag or latest note, and UpdatedAt is their creation time.
 func (p *Provider) List(ctx context.Context, r ListRequest) (tickets []providers.Ticket, total int64, err error) {
+	tickets, total, err = p.list(ctx, r)
+	if err != nil {
+		return nil, 0, fmt.Errorf("ksyun: list tickets: %w", err)
+	}
+	return tickets, total, nil
+}
+
+// list is List without the error's context, for callers that add their own.
+func (p *Provider) list(ctx context.Context, r ListRequest) ([]providers.Ticket, int64, error) {
 	body := listBody{
 		Page: r.Page, PageSize: r.PageSize, Status: r.Status, Type: r.Type,
 		SubType: r.SubType, SecondSubtype: r.SecondSubtype, CreatorID: r.CreatorID,
@@ -77,9 +86,9 @@ func (p *Provider) List(ctx context.Context, r ListRequest) (tickets []providers
 		Tickets []wireTicket `json:"tickets"`
 	}
 	if _, err := p.c.postJSON(ctx, "list_tickets", body, &page); err != nil {
-		return nil, 0, fmt.Errorf("ksyun: list tickets: %w", err)
+		return nil, 0, err
 	}
-	tickets = make([]providers.Ticket, 0, len(page.Tickets))
+	tickets := make([]providers.Ticket, 0, len(page.Tickets))
 	for _, w := range page.Tickets {
 		tickets = append(tickets, w.toTicket())
 	}

@@ -122,6 +122,7 @@ type Fake struct {
 	nextID   int64
 	nextSub  int64 // ids of assignments and history entries
 	nextReq  int64
+	sent     []string // request ids answered, in order
 	tickets  map[int64]*FakeTicket
 	calls    []FakeCall
 	failures []fakeFailure
@@ -301,6 +302,14 @@ func (f *Fake) Tickets() []FakeTicket {
 	}
 	slices.SortFunc(out, func(a, b FakeTicket) int { return cmp.Compare(a.ID, b.ID) })
 	return out
+}
+
+// RequestIDs returns the request_id of every envelope answered so far, in order. Bare HTTP
+// failures (FailHTTP) carry none.
+func (f *Fake) RequestIDs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.sent)
 }
 
 // Calls returns every request received so far, in order.

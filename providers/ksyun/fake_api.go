@@ -97,7 +97,9 @@ func (f *Fake) routes() map[string]fakeRoute {
 // write sends an envelope with HTTP 200, as Kingsoft does for failures too. The caller holds f.mu.
 func (f *Fake) write(w http.ResponseWriter, rep fakeReply) {
 	f.nextReq++
-	env := map[string]any{"errno": rep.errno, "errmsg": rep.errmsg, "request_id": fmt.Sprintf("fake%028d", f.nextReq)}
+	id := fmt.Sprintf("fake%028d", f.nextReq)
+	f.sent = append(f.sent, id)
+	env := map[string]any{"errno": rep.errno, "errmsg": rep.errmsg, "request_id": id}
 	if rep.data != nil {
 		env["data"] = rep.data
 	}

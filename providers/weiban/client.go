@@ -33,6 +33,9 @@ type request struct {
 }
 
 // envelope is what every answer carries (doc-370558): errcode 0 and errmsg "ok" on success.
+// Weiban names no answer: neither the envelope nor any documented header carries a request id
+// (doc-370558, the api-8267914 example), so nothing goes to the context's request log
+// (providers.NoteRequestID).
 type envelope struct {
 	Errcode flexInt    `json:"errcode"`
 	Errmsg  flexString `json:"errmsg"`

@@ -1,0 +1,177 @@
+package aliyun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+// finderTicket is a ticket to store in the fake: its title and when, relative to since, it was
+// created.
+type finderTicket struct {
+	title string
+	at    time.Duration
+}
+
+// storeFinderTickets stores tickets directly in the fake, in order (so the last is the newest,
+// first in the list), and returns their ids.
+func storeFinderTickets(f *Fake, version string, since time.Time, ts []finderTicket) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ids := make([]string, 0, len(ts))
+	for _, x := range ts {
+		t := &FakeTicket{Version: version, Title: x.title, Content: "内容", ProductID: FakeProductID,
+			CategoryID: FakeCategoryID, Severity: 1, AliUID: FakeAliUID}
+		f.newTicket(t)
+		t.CreatedAt = since.Add(x.at)
+		t.UpdatedAt = t.CreatedAt
+		ids = append(ids, t.ID)
+	}
+	return ids
+}
+
+// otherTickets returns n tickets titled otherwise, all created at.
+func otherTickets(n int, at time.Duration) []finderTicket {
+	out := make([]finderTicket, n)
+	for i := range out {
+		out[i] = finderTicket{fmt.Sprintf("其他工单 %d", i), at}
+	}
+	return out
+}
+
+func TestFindCreated(t *testing.T) {
+	since := fixedNow.Add(-10 * time.Minute)
+	tests := []struct {
+		name    string
+		tickets []finderTicket
+		title   string
+		fail    bool
+		// want is the index in tickets of the ticket to find, or -1 for none.
+		want      int
+		wantErr   bool
+		wantPages int
+	}{
+		{"one match among others", []finderTicket{
+			{"网络抖动", time.Minute}, {"磁盘告警", 2 * time.Minute}, {"磁盘告警（二）", 3 * time.Minute}, {"磁盘 告警", 4 * time.Minute},
+		}, "磁盘告警", false, 1, false, 1},
+		{"spaces around either title", []finderTicket{{" 磁盘告警\t", time.Minute}}, "  磁盘告警 ", false, 0, false, 1},
+		{"within the minute of clock skew", []finderTicket{{"磁盘告警", -30 * time.Second}}, "磁盘告警", false, 0, false, 1},
+		{"title differs", []finderTicket{{"磁盘告警!", time.Minute}, {"磁盘", time.Minute}, {"磁盘告警磁盘告警", time.Minute}},
+			"磁盘告警", false, -1, false, 1},
+		{"created before since", []finderTicket{{"磁盘告警", -2 * time.Minute}, {"其他", time.Minute}}, "磁盘告警", false, -1, false, 1},
+		{"nothing created since", nil, "磁盘告警", false, -1, false, 1},
+		{"match on page 2", append([]finderTicket{{"磁盘告警", time.Second}}, otherTickets(findPageSize, time.Minute)...),
+			"磁盘告警", false, 0, false, 2},
+		{"a full last page costs one empty page", otherTickets(findPageSize, time.Minute), "磁盘告警", false, -1, false, 2},
+		{"too many to tell", otherTickets(findPages*findPageSize+1, time.Minute), "磁盘告警", false, -1, true, findPages},
+		{"vendor error", []finderTicket{{"磁盘告警", time.Minute}}, "磁盘告警", true, -1, true, 1},
+	}
+	for _, version := range []string{Version2016, Version2021} {
+		listAction, notesAction := "QuestionList", "QuestionListNote"
+		from, to, page, size := "AddStartTime", "AddEndTime", "PageStart", "PageSize"
+		failCode := FakeErrAuth
+		if version == Version2021 {
+			listAction, notesAction = "ListTickets", "ListTicketNotes"
+			from, to, page, size = "StartDate", "EndDate", "PageNumber", "PageSize"
+			failCode = "illegal.auth"
+		}
+		for _, tt := range tests {
+			t.Run(version+"/"+tt.name, func(t *testing.T) {
+				p, f := newFakeProvider(t, func(c *Config) { c.APIVersion = version })
+				ids := storeFinderTickets(f, version, since, tt.tickets)
+				if tt.fail {
+					f.FailNext(1, failCode, "no permission")
+				}
+				got, found, err := p.FindCreated(context.Background(), tt.title, since)
+				if (err != nil) != tt.wantErr {
+					t.Fatalf("FindCreated err = %v, want error %v", err, tt.wantErr)
+				}
+				var ve *providers.VendorError
+				if tt.fail && (!errors.As(err, &ve) || ve.Code != failCode) {
+					t.Errorf("err = %v, want the vendor's error", err)
+				}
+				switch {
+				case tt.want < 0 && found:
+					t.Errorf("found %s %q, want nothing", got.ID, got.Title)
+				case tt.want >= 0 && (!found || got.ID != ids[tt.want]):
+					t.Errorf("FindCreated = %s %q found %v, want %s", got.ID, got.Title, found, ids[tt.want])
+				case tt.want >= 0 && len(f.CallsTo(notesAction)) != 1:
+					t.Errorf("%d %s calls: the match was not read back with Get", len(f.CallsTo(notesAction)), notesAction)
+				}
+
+				var calls []FakeCall // the search's, not Get's (2016 reads a ticket with QuestionList)
+				for _, c := range f.CallsTo(listAction) {
+					if c.Params.Has(from) {
+						calls = append(calls, c)
+					}
+				}
+				if len(calls) != tt.wantPages {
+					t.Fatalf("%d %s calls, want %d", len(calls), listAction, tt.wantPages)
+				}
+				for i, c := range calls {
+					want := map[string]string{
+						size: strconv.Itoa(findPageSize),
+						from: strconv.FormatInt(since.Add(-time.Minute).UnixMilli(), 10),
+						to:   strconv.FormatInt(fixedNow.Add(time.Minute).UnixMilli(), 10),
+					}
+					switch {
+					case version == Version2021:
+						want[page] = strconv.Itoa(i + 1)
+					case i > 0:
+						want[page] = strconv.Itoa(i * findPageSize) // a row offset
+					}
+					if w := params(c); !equalMaps(w, want) {
+						t.Errorf("%s parameters %d = %v, want %v", listAction, i+1, w, want)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestFindCreatedRefusesWhatItCannotSearch(t *testing.T) {
+	p, f := newFakeProvider(t, nil)
+	for _, tc := range []struct {
+		title string
+		since time.Time
+	}{{" \t", fixedNow}, {"磁盘告警", time.Time{}}} {
+		if _, found, err := p.FindCreated(context.Background(), tc.title, tc.since); err == nil || found {
+			t.Errorf("FindCreated(%q, %v) = found %v, %v; want an error", tc.title, tc.since, found, err)
+		}
+	}
+	if n := len(f.Calls()); n != 0 {
+		t.Errorf("%d calls sent, want none", n)
+	}
+}
+
+// TestFindCreatedFindsACreate proves the search finds what Create filed, the title Aliyun made
+// from the content included, and records the calls' request ids.
+func TestFindCreatedFindsACreate(t *testing.T) {
+	for _, version := range []string{Version2016, Version2021} {
+		t.Run(version, func(t *testing.T) {
+			p, f := newFakeProvider(t, func(c *Config) { c.APIVersion = version })
+			titled := mustCreate(t, p, providers.CreateRequest{Title: "  磁盘告警 ", Content: "磁盘满了"})
+			untitled := mustCreate(t, p, providers.CreateRequest{Content: "数据库 连接数打满，应用报错 too many connections，请协助排查"})
+			before := len(f.RequestIDs())
+			ctx, log := providers.WithRequestLog(context.Background())
+			for _, tc := range []struct{ title, id string }{
+				{"磁盘告警", titled.ID},
+				{untitled.Title, untitled.ID}, // the first 30 characters of the content
+			} {
+				got, found, err := p.FindCreated(ctx, tc.title, fixedNow)
+				if err != nil || !found || got.ID != tc.id {
+					t.Errorf("FindCreated(%q) = %s %v %v, want %s", tc.title, got.ID, found, err, tc.id)
+				}
+			}
+			if got, want := log.IDs(), f.RequestIDs()[before:]; len(want) == 0 || !slices.Equal(got, want) {
+				t.Errorf("logged %q, want the fake's %q", got, want)
+			}
+		})
+	}
+}
