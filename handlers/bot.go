@@ -37,6 +37,11 @@ type Bot struct {
 	// stranger's chat once and then stays quiet.
 	refusedMu sync.Mutex
 	refused   map[string]bool
+	// retry is the outbox's policy; wake nudges RunOutbox.
+	retry retryPolicy
+	wake  chan struct{}
+	// limits holds each person's command rate limiter.
+	limits *limiter
 }
 
 var _ bot.Handler = (*Bot)(nil)
@@ -49,7 +54,9 @@ func New(cfg Config, d Deps) *Bot {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	return &Bot{cfg: cfg, Deps: d, refused: map[string]bool{}}
+	retry, _ := cfg.Retry.policy() // Validate reports bad values; defaults stand in for them
+	return &Bot{cfg: cfg, Deps: d, refused: map[string]bool{}, retry: retry, wake: make(chan struct{}, 1),
+		limits: newLimiter(cfg.CommandsPerMinute)}
 }
 
 // req is who asked for what, where: the common part of a typed message and a click.
@@ -64,6 +71,9 @@ type req struct {
 	// files are what the person sent with the message, attached where the vendor can.
 	files []bot.FileRef
 	chat  *Chat // nil when no [[chats]] are configured
+	// version is the ticket version the clicked button was drawn at (-1: none); claimed is
+	// the version this request's claim moved the ticket to (0: none).
+	version, claimed int64
 }
 
 func (r *req) user() string { return r.platform + ":" + r.userID }
@@ -73,6 +83,8 @@ func (r *req) user() string { return r.platform + ":" + r.userID }
 type outcome struct {
 	level string // success | info | warning | error
 	text  string
+	// result overrides what the audit records (queued, stale); empty means ok or the error.
+	result string
 	// ticket is shown as its card: a new message when fresh, else the chat's card updated.
 	ticket    *providers.Ticket
 	notes     []providers.Note
@@ -87,16 +99,23 @@ type outcome struct {
 // comment to that ticket.
 func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 	r := &req{platform: m.Platform, chatID: m.ChatID, chatType: m.ChatType, userID: m.UserID,
-		userName: m.UserName, eventID: m.EventID, messageID: m.MessageID, files: m.Files}
+		userName: m.UserName, eventID: m.EventID, messageID: m.MessageID, files: m.Files, version: -1}
 	log := b.Log.With("platform", m.Platform, "chat_id", m.ChatID, "event_id", m.EventID)
 	if !b.admit(ctx, r, log) {
 		return
 	}
 	thread := b.threadTicket(ctx, m)
-	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 {
-		if thread == nil {
-			return // a file on its own, outside a ticket's thread, is not for the bot
+	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 && thread == nil {
+		return // a file on its own, outside a ticket's thread, is not for the bot
+	}
+	if ok, tell := b.limits.allow(r.user(), b.Now()); !ok {
+		b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
+		if tell {
+			b.replyText(ctx, r, tooFast(false), log)
 		}
+		return
+	}
+	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 {
 		// A file posted in a ticket card's thread is a reply with an attachment.
 		o := b.run(ctx, r, Command{Spec: specFor(OpReply), Ticket: *thread, Text: "附件：" + fileNames(m.Files)}, nil, log)
 		b.deliverTyped(ctx, r, o, log)
@@ -133,9 +152,16 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 		eventID: a.EventID, messageID: a.MessageID, click: true}
 	log := b.Log.With("platform", a.Platform, "chat_id", a.ChatID, "event_id", a.EventID)
 	if ok, _ := b.allowed(r); !ok {
+		b.record(ctx, r, "", TicketRef{}, "refused", "chat not allowed", nil)
 		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: "本群未获授权使用 ticketbot"}}
 	}
-	cmd, err := Parse(a.Command)
+	if ok, _ := b.limits.allow(r.user(), b.Now()); !ok {
+		b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
+		return bot.ActionResult{Toast: bot.Toast{Type: "warning", Text: tooFast(false)}}
+	}
+	command, version := splitVersion(a.Command)
+	r.version = version
+	cmd, err := Parse(command)
 	if err != nil {
 		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: usageHint(err)}}
 	}
@@ -175,6 +201,7 @@ func (b *Bot) admit(ctx context.Context, r *req, log *slog.Logger) bool {
 	b.refused[key] = true
 	b.refusedMu.Unlock()
 	log.Warn("message from a chat that is not allowed", "told", told)
+	b.record(ctx, r, "", TicketRef{}, "refused", "chat not allowed", nil)
 	if !told {
 		b.replyText(ctx, r, "本群未获授权使用 ticketbot，请联系管理员把本群加入配置。\nThis chat is not allowed to use ticketbot; ask an admin to add it.", log)
 	}
@@ -195,6 +222,20 @@ func (b *Bot) allowed(r *req) (bool, *Chat) {
 		}
 	}
 	return false, nil
+}
+
+// mayWrite reports whether the person may create, reply and close: anyone, unless the chat
+// names its members; its admins always may.
+func (b *Bot) mayWrite(r *req) bool {
+	if r.chat == nil || len(r.chat.Members) == 0 {
+		return true
+	}
+	for _, m := range r.chat.Members {
+		if m == r.userID {
+			return true
+		}
+	}
+	return b.isAdmin(r)
 }
 
 func (b *Bot) isAdmin(r *req) bool {

@@ -20,6 +20,10 @@ type Config struct {
 	Workers    int    `toml:"workers"`
 	Queue      int    `toml:"queue"`
 	ActionWait string `toml:"action_wait"`
+	// CommandsPerMinute is each person's command budget (default 20; -1 turns it off).
+	CommandsPerMinute int `toml:"commands_per_minute"`
+	// Retry is [bot.retry]: the outbox's retries of writes to a vendor that is down.
+	Retry RetryConfig `toml:"retry"`
 
 	Chats []Chat `toml:"-"`
 	Users []User `toml:"-"`
@@ -33,6 +37,9 @@ type Chat struct {
 	Provider string `toml:"provider"`
 	// Admins may close any ticket of the chat (platform user ids).
 	Admins []string `toml:"admins"`
+	// Members, when set, are the only ones (with the admins) who may create, reply and
+	// close; everyone in the chat may still view, list and watch.
+	Members []string `toml:"members"`
 	// NotifyStatuses lists the normalized statuses whose changes are announced (default: the
 	// status model's policy: waiting_on_us, resolved_pending_confirm, closed, cancelled,
 	// reopen).
@@ -122,6 +129,9 @@ func (c Config) Validate(configured map[string]bool) []error {
 	var errs []error
 	if c.DefaultProvider != "" && !configured[c.DefaultProvider] {
 		errs = append(errs, fmt.Errorf("bot.default_provider: %q is not a configured provider", c.DefaultProvider))
+	}
+	if _, rerrs := c.Retry.policy(); len(rerrs) > 0 {
+		errs = append(errs, rerrs...)
 	}
 	seen := map[string]bool{}
 	for i, ch := range c.Chats {

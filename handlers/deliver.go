@@ -114,6 +114,12 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 		data.Notes = append(data.Notes, templates.NoteLine{Who: noteSide(t.Provider, n.Official), Note: n})
 	}
 	ref := t.Ref()
+	// Buttons that change the ticket carry its version: a stale or repeated click loses.
+	var version int64
+	if st, err := b.Store.Ticket(ctx, t.Provider, t.ID); err == nil {
+		version = st.Version
+	}
+	data.ReplyCommand = withVersion("reply "+ref, version)
 	var caps providers.Capabilities
 	if p, ok := b.Providers[t.Provider]; ok {
 		caps = p.Capabilities()
@@ -132,7 +138,7 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 			if caps.CloseCreatorOnly {
 				confirm = "关闭后供应商将不再处理此工单。仅工单创建人可以关闭。"
 			}
-			data.Buttons = append(data.Buttons, templates.Button{Text: "关闭", Type: "danger", Command: "close " + ref,
+			data.Buttons = append(data.Buttons, templates.Button{Text: "关闭", Type: "danger", Command: withVersion("close "+ref, version),
 				Confirm: &templates.Confirm{Title: "确认关闭工单 " + ref + "？", Text: confirm}})
 		}
 	}

@@ -13,9 +13,16 @@ import (
 	"github.com/ticketbot/ticketbot/store"
 )
 
-// run executes one parsed command. form carries a card form's inputs (the reply box).
+// run executes one parsed command and records it in the audit table.
 func (b *Bot) run(ctx context.Context, r *req, c Command, form map[string]string, log *slog.Logger) outcome {
+	ctx, reqs := providers.WithRequestLog(ctx)
 	o, err := b.exec(ctx, r, &c, form, log)
+	result, detail := auditResult(o, err)
+	ticket := c.Ticket
+	if o.ticket != nil && ticket.ID == "" {
+		ticket = TicketRef{Provider: o.ticket.Provider, ID: o.ticket.ID}
+	}
+	defer func() { b.record(ctx, r, string(c.Spec.Op), ticket, result, detail, reqs.IDs()) }()
 	if err == nil {
 		return o
 	}
@@ -28,6 +35,7 @@ func (b *Bot) run(ctx context.Context, r *req, c Command, form map[string]string
 		return outcome{level: "error", text: ue.text(r.en)}
 	}
 	text, id := internalError(r.en)
+	detail = "error id " + id
 	log.Error("command failed", "command", string(c.Spec.Op), "error_id", id, "err", err)
 	return outcome{level: "error", text: text}
 }
@@ -38,6 +46,14 @@ func (b *Bot) exec(ctx context.Context, r *req, c *Command, form map[string]stri
 		// second copy. Nothing goes to the vendor and nothing is echoed.
 		return outcome{}, userErrf("机密信息只能在与机器人的单聊中发送，本条消息没有发送到工单。请撤回群里的这条消息，并在单聊中重发。",
 			"Confidential content is accepted only in a one-to-one chat with the bot; nothing was sent. Recall this message and send it there.")
+	}
+	switch c.Spec.Op {
+	case OpNew, OpReply, OpClose:
+		if !b.mayWrite(r) {
+			return outcome{}, &userError{denied: true,
+				zh: "只有本群配置的成员可以建单、回复和关闭工单；你仍可以查看和关注工单。",
+				en: "Only this chat's configured members may create, reply to and close tickets; you may still view and watch them."}
+		}
 	}
 	if c.Spec.Op == OpNew {
 		return b.create(ctx, r, c, log)
@@ -69,6 +85,12 @@ func (b *Bot) exec(ctx context.Context, r *req, c *Command, form map[string]stri
 		}
 		if c.Secret != "" {
 			return b.replySecret(ctx, r, p, c.Ticket.ID, text, c.Secret, log)
+		}
+		if r.click && text != "" {
+			// The reply box's 提交: one submission, however often it is clicked.
+			if lost, ok := b.claim(ctx, r, p.Name(), c.Ticket.ID, "reply"); !ok {
+				return lost, nil
+			}
 		}
 		if text == "" {
 			if r.click {
@@ -142,8 +164,29 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 			return outcome{}, ferr
 		}
 		t, err = a.CreateWithFiles(ctx, req, files)
+	} else if _, ok := p.(providers.CreatedFinder); ok {
+		// Through the outbox: a create that fails for now is checked at the vendor (by title
+		// and time) before it is tried again, never repeated blindly.
+		j := b.newJob(jobCreate, r.deliveryKey(), r, p.Name(), "", jobData{Create: &req, Actor: req.Actor})
+		nt, end, jerr := b.submit(ctx, j, log)
+		switch end {
+		case jobQueued:
+			return queuedOutcome(r, p.Name(), jerr, "建单请求已保存：机器人会先向供应商核对工单是否已建好，再决定是否重试", "the request is kept: the bot checks at the vendor whether the ticket exists before trying again"), nil
+		case jobDuplicate:
+			return outcome{level: "info", text: say(r.en, "这条建单请求已经在处理中。", "This request is already being handled.")}, nil
+		case jobFailed:
+			return outcome{}, jerr
+		}
+		t = *nt
 	} else {
 		t, err = p.Create(ctx, req)
+		if err != nil && retryable(err) {
+			// This vendor cannot be asked afterwards whether the ticket was made.
+			l := providerLabel(p.Name(), r.en)
+			return outcome{}, userErrf("%s暂时无法访问（%s），无法确认工单是否已创建。请稍后先在%s后台核对，确认没有再重发，以免重复建单。",
+				"%s is unavailable right now (%s) and cannot tell whether the ticket was created. Check at %s before sending again, to avoid a duplicate.",
+				l, failCode(err), l)
+		}
 	}
 	if err != nil {
 		return outcome{}, err
@@ -239,8 +282,18 @@ func (b *Bot) reply(ctx context.Context, r *req, p providers.Provider, id, text 
 		if err := a.ReplyWithFiles(ctx, id, rep, files); err != nil {
 			return outcome{}, err
 		}
-	} else if err := p.Reply(ctx, id, rep); err != nil {
-		return outcome{}, err
+	} else {
+		// Text alone goes through the outbox: a vendor that is down gets it later.
+		j := b.newJob(jobReply, r.deliveryKey(), r, p.Name(), id, jobData{Text: text, Actor: rep.Actor, Version: r.claimed})
+		_, end, err := b.submit(ctx, j, log)
+		switch end {
+		case jobQueued:
+			return queuedOutcome(r, p.Name(), err, "回复已保存", "your reply is kept"), nil
+		case jobDuplicate:
+			return outcome{level: "info", text: say(r.en, "这条回复已经在处理中。", "This reply is already being handled.")}, nil
+		case jobFailed:
+			return outcome{}, err
+		}
 	}
 	ref := p.Name() + ":" + id
 	log.Info("reply sent", "provider", p.Name(), "ticket_id", id)
@@ -258,18 +311,31 @@ func (b *Bot) reply(ctx context.Context, r *req, p providers.Provider, id, text 
 // identity) or an admin of the chat. The vendor may refuse still (Kingsoft: creator only).
 func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remark string, log *slog.Logger) (outcome, error) {
 	ref := p.Name() + ":" + id
+	st, serr := b.Store.Ticket(ctx, p.Name(), id)
+	if serr == nil && r.version >= 0 && st.Version != r.version {
+		return b.lostClaim(r, st), nil // a repeated or stale click: no vendor call at all
+	}
 	t, err := b.fetch(ctx, p, id)
+	if err != nil && retryable(err) {
+		// The vendor is down: close from what the bot knows; the outbox delivers the close.
+		t, err = b.known(ctx, p, id)
+	}
 	if err != nil {
 		return outcome{}, err
 	}
 	if t.Status.Terminal() {
-		return outcome{ticket: &t, level: "info", text: say(r.en, fmt.Sprintf("工单 %s 已经是「%s」。", ref, t.Status.Label()), fmt.Sprintf("Ticket %s is already %s.", ref, t.Status.LabelEN()))}, nil
+		o := outcome{ticket: &t, level: "info", text: say(r.en, fmt.Sprintf("工单 %s 已经是「%s」。", ref, t.Status.Label()), fmt.Sprintf("Ticket %s is already %s.", ref, t.Status.LabelEN()))}
+		if st.ActedOp == "close" && st.ActedBy != "" {
+			o.text = say(r.en, fmt.Sprintf("工单 %s 已由 @%s 处理（关闭），无需重复操作。", ref, st.ActedBy), fmt.Sprintf("Ticket %s was already closed by @%s.", ref, st.ActedBy))
+		}
+		return o, nil
 	}
 	actor := b.actor(r, p.Name())
-	st, _ := b.Store.Ticket(ctx, p.Name(), id)
 	creator := st.CreatorUserID == r.user() || (actor.VendorID != "" && actor.VendorID == t.CreatorID)
 	if !creator && !b.isAdmin(r) {
-		return outcome{}, userErrf("只有工单创建人或群管理员可以关闭工单 %s。", "Only the ticket's creator or a chat admin may close %s.", ref)
+		return outcome{}, &userError{denied: true,
+			zh: fmt.Sprintf("只有工单创建人或群管理员可以关闭工单 %s。", ref),
+			en: fmt.Sprintf("Only the ticket's creator or a chat admin may close %s.", ref)}
 	}
 	if remark == "" {
 		name := actor.Name
@@ -278,18 +344,24 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 		}
 		remark = fmt.Sprintf("由 %s 在群聊中关闭（ticketbot）", name)
 	}
-	if err := p.Close(ctx, id, providers.CloseRequest{Remark: remark, Actor: actor}); err != nil {
+	if lost, ok := b.claim(ctx, r, p.Name(), id, "close"); !ok {
+		return lost, nil
+	}
+	j := b.newJob(jobClose, r.deliveryKey(), r, p.Name(), id, jobData{Text: remark, Actor: actor, Version: r.claimed})
+	nt, end, err := b.submit(ctx, j, log)
+	switch end {
+	case jobQueued:
+		o := queuedOutcome(r, p.Name(), err, "关闭请求已保存", "the close is kept")
+		o.ticket = &t
+		return o, nil
+	case jobDuplicate:
+		return outcome{level: "info", text: say(r.en, "这个关闭请求已经在处理中。", "This close is already being handled.")}, nil
+	case jobFailed:
 		return outcome{}, err
 	}
 	log.Info("ticket closed", "provider", p.Name(), "ticket_id", id)
-	if nt, err := p.Get(ctx, id); err == nil {
-		t = nt
-	} else {
-		t.Status = providers.StatusClosed
-	}
-	// The close is the bot's own: the watcher must see it as already known (no notice).
-	if err := b.remember(ctx, t, "", true); err != nil {
-		log.Error("store ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
+	if nt != nil {
+		t = *nt
 	}
 	who := actor.Name
 	if who == "" {

@@ -13,7 +13,11 @@ import (
 
 // userError is a failure meant for the person in the chat, in both languages. Anything else
 // is logged with an id and the chat sees only "内部错误（编号 …）".
-type userError struct{ zh, en string }
+type userError struct {
+	zh, en string
+	// denied marks a refusal for lack of permission (the audit's "denied").
+	denied bool
+}
 
 func (e *userError) Error() string { return e.zh }
 

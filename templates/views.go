@@ -11,6 +11,8 @@ type TicketCard struct {
 	Buttons       []Button
 	// ReplyForm shows the reply input box in place of the buttons.
 	ReplyForm bool
+	// ReplyCommand is the command the reply box submits ("reply <ref>" when empty).
+	ReplyCommand string
 	// Footer is a last line such as "张三 关闭了工单".
 	Footer string
 	// Notes are the conversation's latest entries, shown on 刷新 in place of the latest note.

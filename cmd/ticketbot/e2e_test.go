@@ -227,7 +227,7 @@ func TestEndToEndFeishuKingsoft(t *testing.T) {
 	if card.ChatID != e2eChat {
 		t.Errorf("card went to %s", card.ChatID)
 	}
-	for _, want := range []string{"数据库连接超时", "ksyun:" + id, "待处理", `"cmd":"close ksyun:` + id + `"`, `"cmd":"reply ksyun:` + id + `"`} {
+	for _, want := range []string{"数据库连接超时", "ksyun:" + id, "待处理", `"cmd":"close ksyun:` + id + ` #v0"`, `"cmd":"reply ksyun:` + id + `"`} {
 		if !strings.Contains(card.Content, want) {
 			t.Errorf("card lacks %q: %s", want, card.Content)
 		}
@@ -285,7 +285,7 @@ func TestEndToEndFeishuKingsoft(t *testing.T) {
 	h.say("ev-close-again", "om_user-3", "关闭 "+id)
 	h.waitFor("the already-closed answer", func() bool { return len(h.messages("text")) >= 2 })
 	last := h.messages("text")[len(h.messages("text"))-1]
-	if !strings.Contains(last.Content, "已经是「已关闭」") || last.ParentID != "om_user-3" {
+	if !strings.Contains(last.Content, "已由 @ou_e2e_zhangsan 处理（关闭）") || last.ParentID != "om_user-3" {
 		t.Errorf("answer to a second close: %+v", last)
 	}
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -100,7 +101,8 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	d.Start()
 
 	webhooks := map[string]http.Handler{}
-	var background []func(context.Context) error
+	// The outbox retries the writes a vendor could not take, on every replica.
+	background := []func(context.Context) error{func(ctx context.Context) error { b.RunOutbox(ctx); return nil }}
 	if cfg.Feishu != nil {
 		fs, err := feishu.New(*cfg.Feishu, d, log, feishu.WithMaxBody(cfg.Server.MaxBody))
 		if err != nil {
@@ -165,8 +167,11 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 			errc <- err
 		}
 	}()
+	var bg sync.WaitGroup
 	for _, f := range background {
+		bg.Add(1)
 		go func() {
+			defer bg.Done()
 			if err := f(runCtx); err != nil && !errors.Is(err, context.Canceled) {
 				errc <- err
 			}
@@ -189,6 +194,15 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	cancelRun()
 	if err := d.Shutdown(sctx); err != nil {
 		log.Error("work left unfinished at shutdown", "err", err)
+	}
+	// Background loops record what they were doing (an outbox attempt cut short stays
+	// pending) before the store closes.
+	stopped := make(chan struct{})
+	go func() { bg.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-sctx.Done():
+		log.Error("background work still running at shutdown")
 	}
 	log.Info("stopped")
 	return runErr

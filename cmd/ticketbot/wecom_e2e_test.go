@@ -74,7 +74,7 @@ func TestEndToEndWeComHTTP(t *testing.T) {
 		t.Errorf("card went by %s to %q", card.Channel, card.Chat)
 	}
 	id := fmt.Sprint(h.ksyun.Tickets()[0].ID)
-	for _, want := range []string{`"key":"close ksyun:` + id + `"`, "待处理"} {
+	for _, want := range []string{`"key":"close ksyun:` + id + ` #v0"`, "待处理"} {
 		if !strings.Contains(string(card.Body), want) {
 			t.Errorf("card lacks %s: %s", want, card.Body)
 		}

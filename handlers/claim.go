@@ -1,0 +1,133 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/store"
+)
+
+// A button that changes a ticket (关闭, the reply box's 提交) carries the ticket's version as
+// the card was drawn: "close ksyun:1204 #v3". The click wins only from that version
+// (store.ClaimTicket), so a second click, a second person or a card drawn before the ticket
+// changed does nothing and is told why.
+
+const versionMark = " #v"
+
+// withVersion marks a button's command with the version its card shows.
+func withVersion(cmd string, v int64) string { return cmd + versionMark + strconv.FormatInt(v, 10) }
+
+// splitVersion takes the version off a button's command; -1 when it carries none (a card
+// drawn before versions, a typed command).
+func splitVersion(cmd string) (string, int64) {
+	i := strings.LastIndex(cmd, versionMark)
+	if i < 0 {
+		return cmd, -1
+	}
+	v, err := strconv.ParseInt(cmd[i+len(versionMark):], 10, 64)
+	if err != nil || v < 0 {
+		return cmd, -1
+	}
+	return cmd[:i], v
+}
+
+// claim takes the ticket for op in the person's name. A click claims from the version its
+// card showed; a typed command from the version it reads now, which still keeps two people
+// (or a person and a click) from acting at once. When the claim is lost, the outcome says
+// who has the ticket.
+func (b *Bot) claim(ctx context.Context, r *req, provider, id, op string) (outcome, bool) {
+	v := r.version
+	if v < 0 {
+		st, err := b.Store.Ticket(ctx, provider, id)
+		if err != nil {
+			return outcome{}, true // a ticket never stored is one no card shows: nothing to race
+		}
+		v = st.Version
+	}
+	who := r.userName
+	if u := b.person(r); u != nil && u.Name != "" {
+		who = u.Name
+	}
+	if who == "" {
+		who = r.userID
+	}
+	st, ok, err := b.Store.ClaimTicket(ctx, provider, id, v, store.Claim{By: who, Op: op, At: b.Now()})
+	if errors.Is(err, store.ErrNotFound) {
+		return outcome{}, true
+	}
+	if err != nil {
+		b.Log.Error("claim ticket", "provider", provider, "ticket_id", id, "err", err)
+		return outcome{}, true // the store failing must not stop the work; the vendor still decides
+	}
+	if !ok {
+		return b.lostClaim(r, st), false
+	}
+	r.claimed = st.Version
+	return outcome{}, true
+}
+
+// lostClaim answers a click that lost: who acted, or that the card is out of date. A click
+// gets the current card in place of the stale one.
+func (b *Bot) lostClaim(r *req, st store.TicketState) outcome {
+	ref := st.Provider + ":" + st.TicketID
+	op := opWord(st.ActedOp, r.en)
+	var text string
+	switch {
+	case st.ActedBy == "":
+		text = say(r.en, fmt.Sprintf("卡片已过期：工单 %s 在此之后有了变化。已刷新卡片，请确认后再操作。", ref),
+			fmt.Sprintf("This card was out of date: %s changed since. The card is refreshed; check it and try again.", ref))
+	case st.ActedState == store.ClaimWorking:
+		text = say(r.en, fmt.Sprintf("@%s 正在处理工单 %s（%s），请勿重复操作。", st.ActedBy, ref, op),
+			fmt.Sprintf("@%s is handling %s (%s) right now.", st.ActedBy, ref, op))
+	case st.ActedState == store.ClaimQueued:
+		text = say(r.en, fmt.Sprintf("@%s 对工单 %s 的操作（%s）已排队，供应商恢复后会自动提交，请勿重复操作。", st.ActedBy, ref, op),
+			fmt.Sprintf("@%s's %s of %s is queued and will be sent once the vendor recovers.", st.ActedBy, op, ref))
+	default:
+		text = say(r.en, fmt.Sprintf("已由 @%s 处理（%s），无需重复操作。", st.ActedBy, op),
+			fmt.Sprintf("Already handled by @%s (%s).", st.ActedBy, op))
+	}
+	o := outcome{level: "info", text: text, result: "stale"}
+	if r.click && len(st.Snapshot) > 0 {
+		var t providers.Ticket
+		if json.Unmarshal(st.Snapshot, &t) == nil {
+			o.ticket = &t
+		}
+	}
+	return o
+}
+
+func opWord(op string, en bool) string {
+	switch op {
+	case "close":
+		return say(en, "关闭工单", "close")
+	case "reply":
+		return say(en, "回复", "reply")
+	}
+	return say(en, "操作", "action")
+}
+
+// queuedOutcome tells the person their write is kept and will be retried.
+func queuedOutcome(r *req, provider string, err error, zhKept, enKept string) outcome {
+	l := providerLabel(provider, r.en)
+	return outcome{level: "warning", result: "queued", text: say(r.en,
+		fmt.Sprintf("%s暂时无法访问（%s）。%s，机器人会自动重试，送达后会在此告知。", l, failCode(err), zhKept),
+		fmt.Sprintf("%s is unavailable right now (%s); %s and will be retried. You will be told here when it gets through.", l, failCode(err), enKept))}
+}
+
+// deliveryKey names the person's request for the outbox: the message they typed, or the
+// click's event (a card's clicks share its message id).
+func (r *req) deliveryKey() string {
+	if r.click && r.eventID != "" {
+		return r.eventID
+	}
+	if r.click {
+		return r.messageID + "/" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	}
+	return r.messageID
+}
