@@ -138,6 +138,8 @@ type Fake struct {
 	calls    []FakeCall
 	failures []fakeFailure
 	last     map[string]any // the last event pushed
+	// listOmits are fields list entries leave out (OmitFromList).
+	listOmits []string
 }
 
 // NewFake starts a fake for corpID accepting secret. Close it when done.
@@ -273,6 +275,24 @@ func (f *Fake) update(orderNo string, fn func(o map[string]any, now int64)) erro
 	fn(o, now)
 	o["updated_at"] = now
 	return nil
+}
+
+// AddOrder stores a work order titled title, created by the bot's staff_id at at, as if it
+// had been created in Weiban then, and returns its order_no. Unlike create it checks nothing:
+// it is for filling the fake with work orders of any age.
+func (f *Fake) AddOrder(title string, at time.Time) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.storeOrder(fakeNewOrder{title: title, text: title, staff: FakeBotStaffID, handler: FakeAgentID, templateID: 62081}, at.Unix())
+}
+
+// OmitFromList makes list entries leave out these fields from now on. Weiban documents a list
+// entry only as {order_no, status, handler_id, updated_at, …} (api-8267893), so a real one may
+// carry less than the fake's.
+func (f *Fake) OmitFromList(fields ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.listOmits = append(f.listOmits, fields...)
 }
 
 // SetStatus sets a work order's raw status.

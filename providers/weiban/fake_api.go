@@ -2,6 +2,7 @@ package weiban
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -168,29 +169,45 @@ func (f *Fake) list(r *http.Request, _ map[string]any) fakeReply {
 		}
 		offset = n
 	}
-	if (q.Get("start_time") == "") != (q.Get("end_time") == "") {
-		return fakeErr(FakeErrParam, "start_time和end_time需同时传入")
+	window := q.Get("start_time") != "" || q.Get("end_time") != ""
+	var start, end int64
+	if window {
+		var err1, err2 error
+		start, err1 = strconv.ParseInt(q.Get("start_time"), 10, 64)
+		end, err2 = strconv.ParseInt(q.Get("end_time"), 10, 64)
+		switch {
+		case q.Get("start_time") == "" || q.Get("end_time") == "":
+			return fakeErr(FakeErrParam, "start_time和end_time需同时传入")
+		case err1 != nil || err2 != nil || start < 0 || end < 0:
+			return fakeErr(FakeErrParam, "start_time或end_time非法") // seconds (api-8267893)
+		}
 	}
-	start, _ := strconv.ParseInt(q.Get("start_time"), 10, 64)
-	end, _ := strconv.ParseInt(q.Get("end_time"), 10, 64)
-	var match []any
+	// The window is inclusive at both ends and the title filter matches a part of the title
+	// (ASSUME: Weiban documents neither).
+	var match []map[string]any
 	for _, no := range slices.Backward(f.seq) {
 		o := f.orders[no]
 		if t := q.Get("title"); t != "" && !strings.Contains(str(o["title"]), t) {
 			continue
 		}
-		if c := num(o["created_at"]); q.Get("start_time") != "" && (c < start || c > end) {
+		if c := num(o["created_at"]); window && (c < start || c > end) {
 			continue
 		}
-		e := map[string]any{}
-		for _, k := range listFields {
-			e[k] = o[k]
-		}
-		match = append(match, e)
+		match = append(match, o)
 	}
+	// Newest first (ASSUME), the later stored first within a second.
+	slices.SortStableFunc(match, func(a, b map[string]any) int { return cmp.Compare(num(b["created_at"]), num(a["created_at"])) })
 	page := []any{}
 	if offset < len(match) {
-		page = match[offset:min(offset+limit, len(match))]
+		for _, o := range match[offset:min(offset+limit, len(match))] {
+			e := map[string]any{}
+			for _, k := range listFields {
+				if !slices.Contains(f.listOmits, k) {
+					e[k] = o[k]
+				}
+			}
+			page = append(page, e)
+		}
 	}
 	return fakeOK(map[string]any{"total": len(match), "workorder_list": page})
 }
@@ -222,7 +239,25 @@ func (f *Fake) create(_ *http.Request, b map[string]any) fakeReply {
 	if c, ok := b["content"].(map[string]any); ok {
 		text = str(c["text"])
 	}
-	now := f.now().Unix()
+	no := f.storeOrder(fakeNewOrder{
+		title: title, text: text, staff: staff, handler: handler, templateID: num(b["template_id"]),
+		relationID: str(b["relation_id"]), relationType: num(b["relation_type"]),
+	}, f.now().Unix())
+	return fakeOK(map[string]any{"order_no": no})
+}
+
+// fakeNewOrder is what a new work order is made of.
+type fakeNewOrder struct {
+	title, text, staff, handler string
+	templateID                  int64
+	relationID                  string
+	relationType                int64
+}
+
+// storeOrder stores a new work order created at now (Unix seconds) and returns its order_no.
+// The caller holds f.mu.
+func (f *Fake) storeOrder(n fakeNewOrder, now int64) string {
+	title, text, staff, handler := n.title, n.text, n.staff, n.handler
 	no := strconv.FormatInt(f.nextNo, 10)
 	f.nextNo++
 	f.nextID++
@@ -235,16 +270,16 @@ func (f *Fake) create(_ *http.Request, b map[string]any) fakeReply {
 		"handler_avatar": "", "handler_id": handler, "handler_name": f.staff[handler], "id": f.nextID,
 		"last_handler_avatar": "", "last_handler_id": "", "last_handler_name": "", "msg_list": []any{},
 		"order_no": no, "processing_flows": []any{},
-		"relation_avatar": "", "relation_corp_name": "", "relation_id": str(b["relation_id"]), "relation_name": "",
-		"relation_type": num(b["relation_type"]), "reopen": false, "stage_name": "", "status": FakeStatusNew,
-		"template_id": num(b["template_id"]), "template_step": 1, "template_title": "鬼鬼",
+		"relation_avatar": "", "relation_corp_name": "", "relation_id": n.relationID, "relation_name": "",
+		"relation_type": n.relationType, "reopen": false, "stage_name": "", "status": FakeStatusNew,
+		"template_id": n.templateID, "template_step": 1, "template_title": "鬼鬼",
 		"title": title, "total_time": 0, "updated_at": now, "work_order_component_record_list": []any{},
 	}
 	f.addFlow(o, FakeFlowCreate, "新建工单", fmt.Sprintf("员工%s创建了工单", f.staff[staff]), staff, "", now)
 	f.addFlow(o, FakeFlowPending, "待处理", fmt.Sprintf("待员工 %s 处理", f.staff[handler]), staff, handler, now)
 	f.orders[no] = o
 	f.seq = append(f.seq, no)
-	return fakeOK(map[string]any{"order_no": no})
+	return no
 }
 
 // writable finds an open work order and checks the acting staff_id.

@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -143,5 +146,59 @@ func TestFakeHooks(t *testing.T) {
 	}
 	if _, err := f.ResendLast(ctx, "http://127.0.0.1:1"); err == nil {
 		t.Error("ResendLast without a push")
+	}
+}
+
+// TestFakeListFilters proves the fake's list honours what api-8267893 documents and the
+// finder relies on: start_time/end_time (seconds, only together, inclusive), the title filter,
+// limit ≤ 100 with offset, newest first, and a total that counts every match.
+func TestFakeListFilters(t *testing.T) {
+	f := NewFake("corp-1", "s")
+	defer f.Close()
+	base := time.Unix(1700000000, 0)
+	old := f.AddOrder("磁盘告警", base.Add(-time.Hour))
+	a := f.AddOrder("磁盘告警", base)
+	b := f.AddOrder("网络抖动", base.Add(time.Minute))
+	c := f.AddOrder("磁盘告警（二）", base.Add(2*time.Minute))
+	tok := fakeToken(t, f, "s")["access_token"].(string)
+	list := func(query string) (codes string, total string, nos []string) {
+		t.Helper()
+		r := fakeGet(t, f, pathList+"?access_token="+tok+query)
+		items, _ := r["workorder_list"].([]any)
+		for _, x := range items {
+			nos = append(nos, str(x.(map[string]any)["order_no"]))
+		}
+		return str(r["errcode"]), str(r["total"]), nos
+	}
+	from, to := strconv.FormatInt(base.Unix(), 10), strconv.FormatInt(base.Add(2*time.Minute).Unix(), 10)
+	tests := []struct {
+		name, query string
+		code, total string
+		want        []string
+	}{
+		{"everything, newest first", "", "0", "5", []string{c, b, a, old, DocOrderNo}},
+		{"window, inclusive at both ends", "&start_time=" + from + "&end_time=" + to, "0", "3", []string{c, b, a}},
+		{"window and title, which matches a part", "&start_time=" + from + "&end_time=" + to + "&title=" + url.QueryEscape("磁盘告警"), "0", "2", []string{c, a}},
+		{"title alone", "&title=" + url.QueryEscape("磁盘告警"), "0", "3", []string{c, a, old}},
+		{"limit and offset", "&limit=2&offset=1", "0", "5", []string{b, a}},
+		{"offset past the end", "&offset=9", "0", "5", nil},
+		{"start without end", "&start_time=" + from, "10003", "", nil},
+		{"end without start", "&end_time=" + to, "10003", "", nil},
+		{"a start that is not a number", "&start_time=x&end_time=" + to, "10003", "", nil},
+		{"limit over 100", "&limit=101", "10003", "", nil},
+		{"negative offset", "&offset=-1", "10003", "", nil},
+	}
+	for _, tt := range tests {
+		code, total, nos := list(tt.query)
+		if code != tt.code || total != tt.total || !slices.Equal(nos, tt.want) {
+			t.Errorf("%s: errcode %s total %s %v, want %s %s %v", tt.name, code, total, nos, tt.code, tt.total, tt.want)
+		}
+	}
+
+	f.OmitFromList("title")
+	r := fakeGet(t, f, pathList+"?access_token="+tok+"&limit=1")
+	e := r["workorder_list"].([]any)[0].(map[string]any)
+	if _, ok := e["title"]; ok || str(e["order_no"]) != c {
+		t.Errorf("OmitFromList: entry = %v", e)
 	}
 }
