@@ -2,6 +2,8 @@
 //
 //	ticketbot serve --config config.toml   run the bot
 //	ticketbot check --config config.toml   validate the configuration
+//	ticketbot audit --config config.toml --since 2026-11-01 [--until 2026-11-21T18:00] [--format csv|json]
+//	                                       export the audit log to stdout
 //	ticketbot version                      print the version
 package main
 
@@ -59,6 +61,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, cfg.String())
 		}
 		return 0
+	case "audit":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runAudit(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "ticketbot", buildVersion())
 		return 0
@@ -98,6 +104,9 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   ticketbot serve --config FILE   run the bot
   ticketbot check --config FILE   validate the configuration (-v prints it, secrets redacted)
+  ticketbot audit --config FILE --since WHEN [--until WHEN] [--format csv|json]
+                                  export the audit log (CSV by default) to stdout; WHEN is a
+                                  date, a date-time in Asia/Shanghai, RFC 3339 or a duration ago
   ticketbot version               print the version
 `)
 }
