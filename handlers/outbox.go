@@ -151,7 +151,11 @@ func (b *Bot) attempt(ctx context.Context, j store.Job, inline bool, log *slog.L
 		return nil, jobFailed, err
 	}
 	log = log.With("job", j.ID, "attempt", j.Attempts)
-	rctx, reqs := providers.WithRequestLog(ctx)
+	// Inline, the command's own request log (and audit entry) collects the request ids.
+	rctx, reqs := ctx, (*providers.RequestLog)(nil)
+	if !inline {
+		rctx, reqs = providers.WithRequestLog(ctx)
+	}
 	t, err := b.perform(rctx, j, d, unknown, log)
 	if err == nil {
 		follow := b.settle(keep, j, d, t, inline, log)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,7 +35,7 @@ type harness struct {
 	feishu *feishu.Fake
 	logs   *syncBuffer
 	stop   func()
-	seq    int
+	seq    atomic.Int64
 	dbPath string
 	db     *store.SQL
 }
@@ -60,6 +61,12 @@ func (h *harness) waitCardRecorded(cardID string) {
 
 func startHarness(t *testing.T, extra string) *harness {
 	t.Helper()
+	return startHarnessBot(t, "", extra)
+}
+
+// startHarnessBot adds botExtra to [bot] and extra after the providers.
+func startHarnessBot(t *testing.T, botExtra, extra string) *harness {
+	t.Helper()
 	kf := ksyun.NewFake("ks-app", "ks-secret-e2e")
 	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)
@@ -75,6 +82,7 @@ shutdown_timeout = "10s"
 dsn = %q
 [bot]
 default_provider = "ksyun"
+%s
 [feishu]
 mode = "webhook"
 app_id = "cli_e2e"
@@ -94,7 +102,7 @@ priority = 3
 creator_id = %d
 creator_name = %q
 %s
-`, dbPath, e2eToken, e2eEncryptKey, ff.URL(), kf.URL(), ksyun.FakeCreatorID, ksyun.FakeCreatorName, extra)
+`, dbPath, botExtra, e2eToken, e2eEncryptKey, ff.URL(), kf.URL(), ksyun.FakeCreatorID, ksyun.FakeCreatorName, extra)
 	cfg, errs := ParseConfig([]byte(cfgText))
 	if len(errs) > 0 {
 		t.Fatalf("config: %v", errs)
@@ -128,8 +136,8 @@ creator_name = %q
 // post delivers a plaintext event to the webhook, signed and encrypted like Feishu does.
 func (h *harness) post(plain []byte) (int, []byte) {
 	h.t.Helper()
-	h.seq++
-	body, hdr := feishu.SealRequest(e2eEncryptKey, plain, time.Now(), fmt.Sprintf("nonce-%d", h.seq))
+
+	body, hdr := feishu.SealRequest(e2eEncryptKey, plain, time.Now(), fmt.Sprintf("nonce-%d", h.seq.Add(1)))
 	req, _ := http.NewRequest(http.MethodPost, h.url+"/feishu/webhook", bytes.NewReader(body))
 	req.Header = hdr
 	req.Header.Set("Content-Type", "application/json")
