@@ -59,22 +59,10 @@ func (h *harness) waitCardRecorded(cardID string) {
 	})
 }
 
-func startHarness(t *testing.T, extra string) *harness {
-	t.Helper()
-	return startHarnessBot(t, "", extra)
-}
-
-// startHarnessBot adds botExtra to [bot] and extra after the providers.
-func startHarnessBot(t *testing.T, botExtra, extra string) *harness {
-	t.Helper()
-	kf := ksyun.NewFake("ks-app", "ks-secret-e2e")
-	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
-	t.Cleanup(kf.Close)
-	t.Cleanup(ff.Close)
-	t.Setenv("E2E_FEISHU_SECRET", "feishu-secret-e2e")
-	t.Setenv("E2E_KSYUN_SECRET", "ks-secret-e2e")
-	dbPath := filepath.Join(t.TempDir(), "e2e.db")
-	cfgText := fmt.Sprintf(`
+// harnessConfig is the configuration the end-to-end tests run with: Feishu and Kingsoft
+// fakes, a SQLite file, and the extras of a test.
+func harnessConfig(dbPath, botExtra, extra string, ff *feishu.Fake, kf *ksyun.Fake) string {
+	return fmt.Sprintf(`
 [server]
 listen = "127.0.0.1:0"
 shutdown_timeout = "10s"
@@ -103,6 +91,24 @@ creator_id = %d
 creator_name = %q
 %s
 `, dbPath, botExtra, e2eToken, e2eEncryptKey, ff.URL(), kf.URL(), ksyun.FakeCreatorID, ksyun.FakeCreatorName, extra)
+}
+
+func startHarness(t *testing.T, extra string) *harness {
+	t.Helper()
+	return startHarnessBot(t, "", extra)
+}
+
+// startHarnessBot adds botExtra to [bot] and extra after the providers.
+func startHarnessBot(t *testing.T, botExtra, extra string) *harness {
+	t.Helper()
+	kf := ksyun.NewFake("ks-app", "ks-secret-e2e")
+	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
+	t.Cleanup(kf.Close)
+	t.Cleanup(ff.Close)
+	t.Setenv("E2E_FEISHU_SECRET", "feishu-secret-e2e")
+	t.Setenv("E2E_KSYUN_SECRET", "ks-secret-e2e")
+	dbPath := filepath.Join(t.TempDir(), "e2e.db")
+	cfgText := harnessConfig(dbPath, botExtra, extra, ff, kf)
 	cfg, errs := ParseConfig([]byte(cfgText))
 	if len(errs) > 0 {
 		t.Fatalf("config: %v", errs)
