@@ -102,15 +102,3 @@ func TestHelpCardListsEveryCommand(t *testing.T) {
 		}
 	}
 }
-
-func FuzzParse(f *testing.F) {
-	for _, s := range []string{"建单 ksyun 标题\n详情\n优先级: 高", "回复 1 x", "关闭1204", "/help", "取消关注 #1", "\n\n"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		c, err := Parse(s)
-		if err == nil && c.Spec == nil {
-			t.Fatalf("no spec and no error for %q", s)
-		}
-	})
-}

@@ -3,6 +3,7 @@ package wecom
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"strings"
 	"unicode"
@@ -83,8 +84,23 @@ type cardEvent struct {
 // decodeCallback parses a decrypted callback.
 func decodeCallback(plain []byte) (callback, error) {
 	var c callback
-	err := gojson.Unmarshal(plain, &c)
+	err := unmarshal(plain, &c)
 	return c, err
+}
+
+var errMalformedJSON = errors.New("wecom: malformed JSON")
+
+// unmarshal decodes with goccy/go-json, for speed, but only well-formed JSON: on malformed
+// input it can read past its buffer into pooled leftovers of earlier decodes and panic (a
+// key ending in a dangling escape, {"\, after other inputs: goccy/go-json#604, found by
+// fuzzing the Feishu decoder). encoding/json's validator costs one fast pass without
+// allocating. A panic here would take the whole process down on the long connection, whose
+// read loop has no recover.
+func unmarshal(data []byte, v any) error {
+	if !json.Valid(data) {
+		return errMalformedJSON
+	}
+	return gojson.Unmarshal(data, v)
 }
 
 // chatID is the ChatID of the callback's conversation.
@@ -200,7 +216,7 @@ func quoteText(raw json.RawMessage) string {
 		Mixed   *mixedContent `json:"mixed"`
 		Voice   *textContent  `json:"voice"`
 	}
-	if err := gojson.Unmarshal(raw, &q); err != nil {
+	if err := unmarshal(raw, &q); err != nil {
 		return ""
 	}
 	if t := messageText(q.MsgType, q.Text, q.Mixed, q.Voice); t != "" {

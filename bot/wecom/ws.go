@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	gojson "github.com/goccy/go-json"
 	"github.com/gorilla/websocket"
 
 	"github.com/ticketbot/ticketbot/bot"
@@ -209,7 +208,7 @@ func (w *WeCom) readLoop(ctx context.Context, c *wsConn) error {
 			return err
 		}
 		var f frame
-		if err := gojson.Unmarshal(data, &f); err != nil {
+		if err := unmarshal(data, &f); err != nil {
 			w.log.WarnContext(ctx, "wecom: unreadable long-connection frame", "bytes", len(data))
 			continue
 		}
@@ -259,7 +258,7 @@ func (w *WeCom) ping(ctx context.Context, c *wsConn) {
 // A busy sink is told to the person: the long connection has no redelivery to ask for.
 func (w *WeCom) wsMessage(ctx context.Context, f *frame) {
 	var cb callback
-	if err := gojson.Unmarshal(f.Body, &cb); err != nil {
+	if err := unmarshal(f.Body, &cb); err != nil {
 		w.log.WarnContext(ctx, "wecom: unreadable message callback", "err", err)
 		return
 	}
@@ -284,7 +283,7 @@ func (w *WeCom) wsMessage(ctx context.Context, f *frame) {
 // wsEvent handles an event callback; it reports true for disconnected_event.
 func (w *WeCom) wsEvent(ctx context.Context, f *frame) (kicked bool) {
 	var cb callback
-	if err := gojson.Unmarshal(f.Body, &cb); err != nil {
+	if err := unmarshal(f.Body, &cb); err != nil {
 		w.log.WarnContext(ctx, "wecom: unreadable event callback", "err", err)
 		return false
 	}
