@@ -191,7 +191,7 @@ func (h *harness) click(eventID, cardID, command string, form map[string]string)
 // waitFor polls cond until it holds: the bot works off the request path.
 func (h *harness) waitFor(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // generous: CI machines are small and shared
 	for !cond() {
 		if time.Now().After(deadline) {
 			h.t.Fatalf("timed out waiting for %s\nlogs:\n%s", what, h.logs)
