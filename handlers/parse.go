@@ -115,6 +115,12 @@ func Parse(text string) (Command, error) {
 				c.Provider, args = p, r
 			}
 		}
+		// "建单 aliyun 机密: …" on one line: the secret is no title (a title is shown in the
+		// group and sent in the clear).
+		if t, sec := secretLines(args); sec != "" {
+			args = t
+			c.Secret = strings.TrimSpace(sec + "\n" + c.Secret)
+		}
 		c.Title = strings.TrimSpace(args)
 		var body []string
 		for _, line := range strings.Split(rest, "\n") {

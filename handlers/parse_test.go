@@ -17,6 +17,9 @@ func TestParse(t *testing.T) {
 			want: Command{English: true, Provider: "ksyun", Title: "DB timeout", Content: "line two", Priority: "urgent", Type: "incident"}},
 		{in: "建单 只有标题", op: OpNew, want: Command{Title: "只有标题", Content: "只有标题"}},
 		{in: "建单\n第二行的标题\n详情", op: OpNew, want: Command{Title: "第二行的标题", Content: "详情"}},
+		// A secret on the command's own line is no title: found by FuzzParse.
+		{in: "建单 aliyun 机密: root 密码\n实例登录失败", op: OpNew,
+			want: Command{Provider: "aliyun", Title: "实例登录失败", Content: "实例登录失败", Secret: "root 密码"}},
 		{in: "回复 ksyun:1204 已重启，请再看看\n第二行", op: OpReply,
 			want: Command{Ticket: TicketRef{"ksyun", "1204"}, Text: "已重启，请再看看\n第二行"}},
 		{in: "reply #1204 hello", op: OpReply, want: Command{English: true, Ticket: TicketRef{"", "1204"}, Text: "hello"}},
