@@ -1,5 +1,7 @@
 // Command ticketbot brings cloud-vendor tickets (工单) into Feishu and WeCom group chats.
 //
+//	ticketbot demo [--listen 127.0.0.1:8080]
+//	                                       try it in a browser, against built-in fakes
 //	ticketbot serve --config config.toml   run the bot
 //	ticketbot check --config config.toml   validate the configuration
 //	ticketbot audit --config config.toml --since 2026-11-01 [--until 2026-11-21T18:00] [--format csv|json]
@@ -45,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		return 0
+	case "demo":
+		return runDemoCommand(args[1:], stdout, stderr)
 	case "check":
 		var verbose *bool
 		cfg, code := loadFromFlags(args, stderr, func(fs *flag.FlagSet) {
@@ -102,6 +106,8 @@ func loadFromFlags(args []string, stderr io.Writer, extra func(*flag.FlagSet)) (
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
+  ticketbot demo [--listen ADDR]  try it in a browser: ticketbot against built-in fakes of
+                                  every vendor and chat platform (no accounts, no network)
   ticketbot serve --config FILE   run the bot
   ticketbot check --config FILE   validate the configuration (-v prints it, secrets redacted)
   ticketbot audit --config FILE --since WHEN [--until WHEN] [--format csv|json]

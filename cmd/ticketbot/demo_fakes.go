@@ -1,0 +1,133 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+
+	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/handlers"
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/weiban"
+)
+
+// The demo's people and places. The person typing is the Kingsoft fake's own creator, so
+// that 关闭 works on Kingsoft, where only a ticket's creator may close it.
+const (
+	demoFeishuApp  = "cli_demo_ticketbot"
+	demoFeishuChat = "oc_demo_ops_group"
+	demoWeComChat  = "wrkDemoOpsGroup"
+	demoOpenID     = "ou_demo_jiangcheng"
+	demoWeComUser  = "jiangcheng"
+	demoPerson     = ksyun.FakeCreatorName
+	demoChatName   = "运维值班群"
+	demoBotName    = "ticketbot"
+)
+
+// demoFakes are the in-repo fakes of every vendor and both chat platforms, each on its own
+// loopback port, checking signatures and credentials exactly as the tests rely on.
+type demoFakes struct {
+	ksyun  *ksyun.Fake
+	aliyun *aliyun.Fake
+	weiban *weiban.Fake
+	feishu *feishu.Fake
+	wecom  *wecom.Fake
+
+	// The chat platforms' secrets are generated per run and never printed: the demo needs
+	// them to sign and encrypt what it posts to ticketbot's webhooks.
+	feishuSecret, feishuToken, feishuEncryptKey string
+	wecomToken, wecomAESKey, wecomRobotKey      string
+}
+
+// startDemoFakes starts every fake with fresh credentials.
+func startDemoFakes() *demoFakes {
+	f := &demoFakes{
+		feishuSecret:     randomHex(16),
+		feishuToken:      randomHex(16),
+		feishuEncryptKey: randomHex(16),
+		wecomToken:       randomHex(8),
+		// An EncodingAESKey is 43 base64 characters: 32 bytes without the padding.
+		wecomAESKey:   base64.RawStdEncoding.EncodeToString(randomBytes(32)),
+		wecomRobotKey: randomHex(16),
+	}
+	f.ksyun = ksyun.NewFake("ks-demo", randomHex(16))
+	f.aliyun = aliyun.NewFake("LTAIdemo", randomHex(16))
+	f.weiban = weiban.NewFake("wwdemo", randomHex(16))
+	f.feishu = feishu.NewFake(demoFeishuApp, f.feishuSecret)
+	f.wecom = wecom.NewFake(wecom.FakeConfig{Token: f.wecomToken, EncodingAESKey: f.wecomAESKey, WebhookKey: f.wecomRobotKey})
+	return f
+}
+
+// Close stops every fake.
+func (f *demoFakes) Close() {
+	f.wecom.Close()
+	f.feishu.Close()
+	f.weiban.Close()
+	f.aliyun.Close()
+	f.ksyun.Close()
+}
+
+// secrets lists every generated secret, for the test that proves none is printed.
+func (f *demoFakes) secrets() []string {
+	return []string{f.feishuSecret, f.feishuToken, f.feishuEncryptKey, f.wecomToken, f.wecomAESKey, f.wecomRobotKey,
+		f.ksyun.Config().AppSecret.Reveal(), f.aliyun.Config().AccessKeySecret.Reveal(), f.weiban.Config().Secret.Reveal()}
+}
+
+// demoConfig is the configuration `serve` would read, with every base URL at a fake: both
+// platforms in webhook mode (so typed messages take the signed webhook path), every vendor,
+// a SQLite file at dbPath, a fast watcher, and the demo person mapped to the fake vendors'
+// identities. No [[chats]]: every chat may use the bot.
+func demoConfig(f *demoFakes, dbPath, logLevel string) (*Config, error) {
+	c := &Config{
+		Server: ServerConfig{Listen: "127.0.0.1:0", ShutdownTimeout: "5s"},
+		Store:  StoreConfig{Driver: "sqlite", DSN: providers.Secret(dbPath)},
+		Log:    LogConfig{Level: logLevel, Format: "text"},
+		Bot:    handlers.Config{DefaultProvider: "ksyun"},
+		// Fast, so a change made in the vendor console shows in the chat within seconds, even
+		// the reopening of a closed ticket (closed ones are looked at every sweep here).
+		Watch: WatchConfig{Interval: "2s", DeliverEvery: "200ms", ClosedEvery: 1},
+		Feishu: &feishu.Config{
+			Mode: feishu.ModeWebhook, AppID: demoFeishuApp, AppSecret: bot.Secret(f.feishuSecret),
+			VerificationToken: bot.Secret(f.feishuToken), EncryptKey: bot.Secret(f.feishuEncryptKey),
+			BaseURL: f.feishu.URL(), BotOpenID: feishu.FakeBotOpenID,
+		},
+		// Notices outside a reply window go through the group robot, as in production.
+		WeCom: &wecom.Config{
+			Mode: wecom.ModeWebhook, Token: bot.Secret(f.wecomToken), EncodingAESKey: bot.Secret(f.wecomAESKey),
+			APIBaseURL: f.wecom.URL(), WebhookKey: bot.Secret(f.wecomRobotKey),
+		},
+		Users: []handlers.User{{
+			FeishuOpenID: demoOpenID, WecomUserID: demoWeComUser, Name: demoPerson,
+			KsyunCreatorID: ksyun.FakeCreatorID,
+		}},
+	}
+	k := f.ksyun.Config()
+	c.Ksyun = &k
+	// The current Aliyun API, which can close tickets (the 2016 one cannot).
+	a := f.aliyun.Config()
+	a.APIVersion = aliyun.Version2021
+	c.Aliyun = &a
+	// Weiban publishes no status enum; the fake's invented 20 and 30 are mapped so the
+	// console's moves read plainly.
+	w := f.weiban.Config()
+	w.StatusMap = map[string]string{"20": "in_progress", "30": "closed"}
+	c.Weiban = &w
+	c.defaults()
+	if errs := c.validate(); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return b
+}
+
+func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
