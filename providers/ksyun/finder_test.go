@@ -72,7 +72,7 @@ func TestFindCreated(t *testing.T) {
 		{"match on page 2", append([]finderTicket{{"磁盘告警", time.Second}}, otherTickets(findPageSize, time.Minute)...),
 			"磁盘告警", false, 0, false, 2},
 		{"a full last page costs one empty page", otherTickets(findPageSize, time.Minute), "磁盘告警", false, -1, false, 2},
-		{"too many to tell", otherTickets(findPages*findPageSize+1, time.Minute), "磁盘告警", false, -1, true, findPages},
+		{"too many to tell", otherTickets(providers.FindPages*findPageSize+1, time.Minute), "磁盘告警", false, -1, true, providers.FindPages},
 		{"vendor error", []finderTicket{{"磁盘告警", time.Minute}}, "磁盘告警", true, -1, true, 1},
 	}
 	for _, tt := range tests {

@@ -77,7 +77,7 @@ func TestFindCreated(t *testing.T) {
 		{"match on page 2", append([]finderOrder{{"磁盘告警", time.Second}}, similarOrders(findPageSize, time.Minute)...),
 			"磁盘告警", false, false, 0, false, 2},
 		{"a full last page costs one empty page", similarOrders(findPageSize, time.Minute), "磁盘告警", false, false, -1, false, 2},
-		{"too many to tell", similarOrders(findPages*findPageSize+1, time.Minute), "磁盘告警", false, false, -1, true, findPages},
+		{"too many to tell", similarOrders(providers.FindPages*findPageSize+1, time.Minute), "磁盘告警", false, false, -1, true, providers.FindPages},
 		{"vendor error", []finderOrder{{"磁盘告警", time.Minute}}, "磁盘告警", false, true, -1, true, 1},
 		{"entries without titles: read to compare", []finderOrder{{"磁盘告警（二）", 2 * time.Minute}, {"磁盘告警", time.Minute}},
 			"磁盘告警", true, false, 1, false, 1},
