@@ -321,13 +321,7 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		if t == nil {
 			return nil
 		}
-		if err := b.remember(ctx, *t, j.Platform+":"+j.UserID, true); err != nil {
-			log.Error("store ticket", "err", err)
-		}
-		if err := b.Store.Follow(ctx, store.Follow{Platform: j.Platform, ChatID: j.ChatID, Provider: t.Provider, TicketID: t.ID,
-			By: j.Platform + ":" + j.UserID, CreatedAt: b.Now()}); err != nil {
-			log.Error("follow ticket", "err", err)
-		}
+		b.track(ctx, *t, j.Platform, j.ChatID, j.Platform+":"+j.UserID, log)
 		if inline {
 			return nil
 		}

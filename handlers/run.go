@@ -177,7 +177,8 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		case jobFailed:
 			return outcome{}, jerr
 		}
-		t = *nt
+		log.Info("ticket created", "provider", nt.Provider, "ticket_id", nt.ID)
+		return createdOutcome(r, *nt, false), nil // the outbox recorded and followed it
 	} else {
 		t, err = p.Create(ctx, req)
 		if err != nil && retryable(err) {
@@ -192,18 +193,27 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		return outcome{}, err
 	}
 	log.Info("ticket created", "provider", t.Provider, "ticket_id", t.ID)
-	// The ticket exists now: what follows must not report the create as failed.
-	if err := b.remember(ctx, t, r.user(), true); err != nil {
+	b.track(ctx, t, r.platform, r.chatID, r.user(), log)
+	return createdOutcome(r, t, secretLost), nil
+}
+
+// track records a ticket the bot just created as its own and makes the chat follow it. The
+// ticket exists now: a failure here is logged, never reported as a failed create.
+func (b *Bot) track(ctx context.Context, t providers.Ticket, platform, chatID, user string, log *slog.Logger) {
+	if err := b.remember(ctx, t, user, true); err != nil {
 		log.Error("store ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
 	}
-	if err := b.Store.Follow(ctx, store.Follow{Platform: r.platform, ChatID: r.chatID, Provider: t.Provider, TicketID: t.ID, By: r.user(), CreatedAt: b.Now()}); err != nil {
+	if err := b.Store.Follow(ctx, store.Follow{Platform: platform, ChatID: chatID, Provider: t.Provider, TicketID: t.ID, By: user, CreatedAt: b.Now()}); err != nil {
 		log.Error("follow ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
 	}
+}
+
+func createdOutcome(r *req, t providers.Ticket, secretLost bool) outcome {
 	o := outcome{ticket: &t, fresh: true, level: "success", text: say(r.en, "已创建工单 "+t.Ref(), "Created ticket "+t.Ref())}
 	if secretLost {
 		o.footer = "工单已创建，但机密信息未能提交：请在单聊中用「回复 " + t.Ref() + "」加「机密: …」一行重发。"
 	}
-	return o, nil
+	return o
 }
 
 // replySecret sends confidential content (and any plain text with it) to the ticket. The

@@ -45,16 +45,9 @@ type harness struct {
 // cannot write that fast) is matched to its ticket through the store.
 func (h *harness) waitCardRecorded(cardID string) {
 	h.t.Helper()
-	if h.db == nil {
-		db, err := store.OpenSQLite(context.Background(), h.dbPath)
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		h.t.Cleanup(func() { db.Close() })
-		h.db = db
-	}
+	db := h.openStore()
 	h.waitFor("the card recorded", func() bool {
-		_, err := h.db.CardByMessage(context.Background(), "feishu", cardID)
+		_, err := db.CardByMessage(context.Background(), "feishu", cardID)
 		return err == nil
 	})
 }
@@ -91,6 +84,20 @@ creator_id = %d
 creator_name = %q
 %s
 `, dbPath, botExtra, e2eToken, e2eEncryptKey, ff.URL(), kf.URL(), ksyun.FakeCreatorID, ksyun.FakeCreatorName, extra)
+}
+
+// openStore opens (once) a second handle on the bot's database, to look at what it stored.
+func (h *harness) openStore() *store.SQL {
+	h.t.Helper()
+	if h.db == nil {
+		db, err := store.OpenSQLite(context.Background(), h.dbPath)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		h.t.Cleanup(func() { db.Close() })
+		h.db = db
+	}
+	return h.db
 }
 
 func startHarness(t *testing.T, extra string) *harness {

@@ -87,24 +87,6 @@ func (h *harness) callsTo(op string) int {
 	return n
 }
 
-func (h *harness) openStore() *store.SQL {
-	h.t.Helper()
-	h.waitCardRecordedDB()
-	return h.db
-}
-
-// waitCardRecordedDB opens the harness's second handle on the database.
-func (h *harness) waitCardRecordedDB() {
-	if h.db == nil {
-		db, err := store.OpenSQLite(context.Background(), h.dbPath)
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		h.t.Cleanup(func() { db.Close() })
-		h.db = db
-	}
-}
-
 func TestOutboxQueuedReplyIsDeliveredOnceWhenTheVendorRecovers(t *testing.T) {
 	h := startHarness(t, fastRetry)
 	id, card := h.createTicket("数据库连接超时")
@@ -261,12 +243,9 @@ func TestStaleClickIsRefusedWithAFreshCard(t *testing.T) {
 	if _, ok, err := db.ClaimTicket(context.Background(), "ksyun", id, 0, store.Claim{Op: "reply", At: time.Now()}); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	if _, err := db.Ticket(context.Background(), "ksyun", id); err != nil {
-		t.Fatal(err)
-	}
 	// An anonymous claim stands for a change nobody in the chat made.
 	a := h.click("ev-stale", card.ID, "close ksyun:"+id+" #v5", nil)
-	if !strings.Contains(a.Toast.Content, "卡片已过期") && !strings.Contains(a.Toast.Content, "正在处理") {
+	if !strings.Contains(a.Toast.Content, "卡片已过期") {
 		t.Errorf("stale click toast: %+v", a.Toast)
 	}
 	if len(a.Card.Data) == 0 {
