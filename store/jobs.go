@@ -47,7 +47,7 @@ const (
 		attempts, next_at, lease_until, last_error, created_at, give_up_at, done_at`
 
 	sqlEnqueueJob = `INSERT INTO jobs (` + jobCols + `)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, 0, '', $11, $12, 0)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, '', $14, $15, 0)
 		ON CONFLICT (id) DO NOTHING`
 	sqlJob     = `SELECT ` + jobCols + ` FROM jobs WHERE id = $1`
 	sqlDueJobs = `SELECT ` + jobCols + ` FROM jobs
@@ -64,13 +64,15 @@ const (
 	sqlPruneJobs = `DELETE FROM jobs WHERE state IN ('done', 'failed') AND done_at < $1`
 )
 
-// EnqueueJob stores a job due now; it reports false when a job with its id exists already.
+// EnqueueJob stores a job, due at j.NextAt; it reports false when a job with its id exists
+// already. A job enqueued as JobRunning (Attempts 1, LeaseEnd set) is stored already started
+// by its enqueuer's first attempt: no runner may take it until that attempt ends or its lease
+// runs out, so a job just queued is never tried twice at once.
 func (s *SQL) EnqueueJob(ctx context.Context, j Job) (bool, error) {
 	if err := need("enqueue job", "id", j.ID, "kind", j.Kind); err != nil {
 		return false, err
 	}
-	res, err := s.db.ExecContext(ctx, sqlEnqueueJob, j.ID, j.Kind, j.Platform, j.ChatID, j.MessageID, j.UserID,
-		j.Provider, j.TicketID, j.Payload, millis(j.NextAt), millis(j.CreatedAt), millis(j.GiveUpAt))
+	res, err := s.db.ExecContext(ctx, sqlEnqueueJob, enqueueArgs(j)...)
 	if err != nil {
 		return false, fmt.Errorf("store: enqueue job %s: %w", j.ID, err)
 	}
@@ -141,8 +143,7 @@ func (s *SQL) FinishJob(ctx context.Context, id, state string, at time.Time, las
 		return fmt.Errorf("store: finish job %s: %w", id, err)
 	}
 	for _, j := range next {
-		if _, err := tx.ExecContext(ctx, sqlEnqueueJob, j.ID, j.Kind, j.Platform, j.ChatID, j.MessageID, j.UserID,
-			j.Provider, j.TicketID, j.Payload, millis(j.NextAt), millis(j.CreatedAt), millis(j.GiveUpAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlEnqueueJob, enqueueArgs(j)...); err != nil {
 			return fmt.Errorf("store: finish job %s: enqueue %s: %w", id, j.ID, err)
 		}
 	}
@@ -166,6 +167,16 @@ func (s *SQL) PruneJobs(ctx context.Context, before time.Time) error {
 		return fmt.Errorf("store: prune jobs: %w", err)
 	}
 	return nil
+}
+
+// enqueueArgs are sqlEnqueueJob's arguments: a pending job unless j says it is started.
+func enqueueArgs(j Job) []any {
+	state, attempts, lease := JobPending, 0, int64(0)
+	if j.State == JobRunning {
+		state, attempts, lease = JobRunning, max(j.Attempts, 1), millis(j.LeaseEnd)
+	}
+	return []any{j.ID, j.Kind, j.Platform, j.ChatID, j.MessageID, j.UserID, j.Provider, j.TicketID, j.Payload,
+		state, attempts, millis(j.NextAt), lease, millis(j.CreatedAt), millis(j.GiveUpAt)}
 }
 
 func scanJob(r scanner) (Job, error) {

@@ -157,3 +157,41 @@ func TestAuditRecordAndRange(t *testing.T) {
 		t.Fatalf("entry: %+v", got[0])
 	}
 }
+
+// A job enqueued started by its first attempt is nobody else's until that attempt ends or
+// its lease runs out: the retry loop cannot try a job its enqueuer is trying.
+func TestJobsEnqueuedStartedIsNotDueDuringItsLease(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	j := job("held")
+	j.State, j.Attempts, j.LeaseEnd = JobRunning, 1, t0.Add(time.Minute)
+	if fresh, err := s.EnqueueJob(ctx, j); !fresh || err != nil {
+		t.Fatalf("enqueue = %v, %v", fresh, err)
+	}
+	got, err := s.Job(ctx, "held")
+	if err != nil || got.State != JobRunning || got.Attempts != 1 {
+		t.Fatalf("stored: %+v, %v", got, err)
+	}
+	if due, _ := s.DueJobs(ctx, t0.Add(59*time.Second), 10); len(due) != 0 {
+		t.Fatalf("a job held by its first attempt is due: %+v", due)
+	}
+	// Its attempt ends in a deferral: due again at the deferral's time, not before.
+	if err := s.DeferJob(ctx, "held", t0.Add(30*time.Second), "503"); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.DueJobs(ctx, t0.Add(30*time.Second), 10); len(due) != 1 || due[0].Attempts != 1 {
+		t.Fatalf("after its deferral: %+v", due)
+	}
+	// Another held job whose process died: due once its lease ran out, as an unknown outcome.
+	k := job("dead")
+	k.State, k.Attempts, k.LeaseEnd = JobRunning, 1, t0.Add(time.Minute)
+	_, _ = s.EnqueueJob(ctx, k)
+	due, _ := s.DueJobs(ctx, t0.Add(time.Minute), 10)
+	found := false
+	for _, d := range due {
+		found = found || (d.ID == "dead" && d.State == JobRunning)
+	}
+	if !found {
+		t.Fatalf("a held job past its lease is not due: %+v", due)
+	}
+}

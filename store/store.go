@@ -63,7 +63,8 @@ type Store interface {
 	// SettleClaim records how a claim ended: ClaimDone, ClaimQueued, or "" to revert it.
 	SettleClaim(ctx context.Context, provider, ticketID string, version int64, state string) error
 
-	// EnqueueJob stores a job; false means its id (the idempotency key) exists already.
+	// EnqueueJob stores a job; false means its id (the idempotency key) exists already. A job
+	// given as JobRunning with a LeaseEnd is stored started: not due until that lease ends.
 	EnqueueJob(ctx context.Context, j Job) (bool, error)
 	// Job loads one job.
 	Job(ctx context.Context, id string) (Job, error)
