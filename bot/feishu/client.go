@@ -88,12 +88,14 @@ func (f *Feishu) Send(ctx context.Context, chatID string, m bot.Outgoing) (bot.C
 		UUID      string `json:"uuid,omitempty"`
 	}{chatID, msgType, content, uuidFor(m.Key)}
 	var data messageData
-	if err := f.call(ctx, op, &data, f.do(&larkcore.ApiReq{
-		HttpMethod:  http.MethodPost,
-		ApiPath:     pathMessages,
-		Body:        body,
-		QueryParams: larkcore.QueryParams{"receive_id_type": []string{"chat_id"}},
-	})); err != nil {
+	if err := f.paced(ctx, chatID, "", func() error {
+		return f.call(ctx, op, &data, f.do(&larkcore.ApiReq{
+			HttpMethod:  http.MethodPost,
+			ApiPath:     pathMessages,
+			Body:        body,
+			QueryParams: larkcore.QueryParams{"receive_id_type": []string{"chat_id"}},
+		}))
+	}); err != nil {
 		return bot.CardRef{}, err
 	}
 	f.log.DebugContext(ctx, "feishu: sent", "chat_id", chatID, "message_id", data.MessageID, "msg_type", msgType)
@@ -118,12 +120,14 @@ func (f *Feishu) Reply(ctx context.Context, ref bot.CardRef, m bot.Outgoing) (bo
 		UUID          string `json:"uuid,omitempty"`
 	}{content, msgType, f.cfg.replyInThread(), uuidFor(m.Key)}
 	var data messageData
-	if err := f.call(ctx, op, &data, f.do(&larkcore.ApiReq{
-		HttpMethod: http.MethodPost,
-		ApiPath:    pathReply,
-		Body:       body,
-		PathParams: larkcore.PathParams{"message_id": ref.MessageID},
-	})); err != nil {
+	if err := f.paced(ctx, ref.ChatID, "", func() error {
+		return f.call(ctx, op, &data, f.do(&larkcore.ApiReq{
+			HttpMethod: http.MethodPost,
+			ApiPath:    pathReply,
+			Body:       body,
+			PathParams: larkcore.PathParams{"message_id": ref.MessageID},
+		}))
+	}); err != nil {
 		return bot.CardRef{}, err
 	}
 	chat := data.ChatID
@@ -149,14 +153,16 @@ func (f *Feishu) Update(ctx context.Context, ref bot.CardRef, m bot.Outgoing) er
 	if err != nil {
 		return fmt.Errorf("feishu: %s: %w", op, err)
 	}
-	if err := f.call(ctx, op, nil, f.do(&larkcore.ApiReq{
-		HttpMethod: http.MethodPatch,
-		ApiPath:    pathMessage,
-		Body: struct {
-			Content string `json:"content"`
-		}{content},
-		PathParams: larkcore.PathParams{"message_id": ref.MessageID},
-	})); err != nil {
+	if err := f.paced(ctx, "", ref.MessageID, func() error {
+		return f.call(ctx, op, nil, f.do(&larkcore.ApiReq{
+			HttpMethod: http.MethodPatch,
+			ApiPath:    pathMessage,
+			Body: struct {
+				Content string `json:"content"`
+			}{content},
+			PathParams: larkcore.PathParams{"message_id": ref.MessageID},
+		}))
+	}); err != nil {
 		return err
 	}
 	f.log.DebugContext(ctx, "feishu: updated", "chat_id", ref.ChatID, "message_id", ref.MessageID)

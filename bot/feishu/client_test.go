@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -273,8 +274,16 @@ func TestAPIErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, fake := newClient(t)
-			fake.FailNext(1, tt.status, tt.code, tt.msg)
+			f.sleep = func(context.Context, time.Duration) error { return nil }
+			fails := 1
+			if tt.retry > 0 {
+				fails = limitRetries + 1 // a rate limit is waited out first; this one outlasts it
+			}
+			fake.FailNext(fails, tt.status, tt.code, tt.msg)
 			_, err := f.Send(context.Background(), testChat, card(testCard))
+			if sends := countPath(fake.Requests(), "/open-apis/im/v1/messages"); sends != fails {
+				t.Fatalf("%d sends, want %d", sends, fails)
+			}
 			var apiErr *APIError
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("err %T %v", err, err)
@@ -293,6 +302,42 @@ func TestAPIErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// A send refused for Feishu's rate waits as Feishu says and goes again, once, with the same
+// uuid: the answer arrives late, not degraded, and never twice.
+func TestSendWaitsOutARateLimit(t *testing.T) {
+	f, fake := newClient(t)
+	var slept []time.Duration
+	f.sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
+	fake.FailNext(2, http.StatusTooManyRequests, 99991400, "request trigger frequency limit")
+	ref, err := f.Send(context.Background(), testChat, bot.Outgoing{Kind: bot.KindCard, Body: []byte(testCard), Key: "card:om_1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(slept, time.Second) || countPath(fake.Requests(), "/open-apis/im/v1/messages") != 3 {
+		t.Fatalf("waited %v in %d sends, want Feishu's 1 s and three sends", slept, countPath(fake.Requests(), "/open-apis/im/v1/messages"))
+	}
+	msgs := fake.Messages()
+	if len(msgs) != 1 || msgs[0].ID != ref.MessageID || msgs[0].MsgType != "interactive" {
+		t.Fatalf("messages %+v", msgs)
+	}
+	// Eleven answers into one chat at once: the fake's 5/s is never exceeded.
+	var wg sync.WaitGroup
+	f.sleep = bot.Sleep
+	for i := range 11 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := f.Send(context.Background(), testChat, bot.Outgoing{Kind: bot.KindText, Body: []byte("hi"), Key: fmt.Sprintf("burst-%d", i)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if fake.Limited() != 0 || len(fake.Messages()) != 12 {
+		t.Fatalf("limited %d, messages %d", fake.Limited(), len(fake.Messages()))
 	}
 }
 
@@ -420,4 +465,14 @@ func TestName(t *testing.T) {
 	if f.Name() != "feishu" {
 		t.Fatal(f.Name())
 	}
+}
+
+func countPath(reqs []FakeRequest, path string) int {
+	n := 0
+	for _, r := range reqs {
+		if r.Path == path {
+			n++
+		}
+	}
+	return n
 }

@@ -42,8 +42,10 @@ type Feishu struct {
 	log  *slog.Logger
 
 	now     func() time.Time
+	sleep   func(ctx context.Context, d time.Duration) error
 	hc      *http.Client
 	maxBody int64
+	pace    pacer
 
 	// Derived once from the config: the raw encrypt key (part of the signed string), its AES
 	// cipher (key = SHA256(encrypt_key)) and the verification token.
@@ -66,6 +68,16 @@ func WithClock(now func() time.Time) Option {
 	return func(f *Feishu) {
 		if now != nil {
 			f.now = now
+		}
+	}
+}
+
+// WithSleep sets how a send waits for a rate limit; it must return early with ctx's error.
+// Tests pair it with WithClock to wait without sleeping.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(f *Feishu) {
+		if sleep != nil {
+			f.sleep = sleep
 		}
 	}
 }
@@ -104,6 +116,7 @@ func New(cfg Config, sink bot.Sink, log *slog.Logger, opts ...Option) (*Feishu, 
 		sink:    sink,
 		log:     log.With("platform", Platform),
 		now:     time.Now,
+		sleep:   bot.Sleep,
 		hc:      &http.Client{Timeout: defaultHTTPTimeout},
 		maxBody: DefaultMaxBody,
 		vtoken:  []byte(cfg.VerificationToken.Reveal()),
@@ -112,6 +125,7 @@ func New(cfg Config, sink bot.Sink, log *slog.Logger, opts ...Option) (*Feishu, 
 		o(f)
 	}
 	f.token.init()
+	f.pace = newPacer(f.now)
 	if key := cfg.EncryptKey.Reveal(); key != "" {
 		f.signKey = []byte(key)
 		f.block = newCipher(key)

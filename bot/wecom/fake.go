@@ -192,7 +192,7 @@ func NewFake(cfg FakeConfig) *Fake {
 		cfg.WebhookKey = FakeWebhookKey
 	}
 	if cfg.RobotPerMinute <= 0 {
-		cfg.RobotPerMinute = robotPerMinute.n
+		cfg.RobotPerMinute = robotPerMinute.N
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/ticketbot/ticketbot/bot"
 )
 
 func TestResponseURLs(t *testing.T) {
@@ -109,43 +111,9 @@ func TestTTLMap(t *testing.T) {
 	}
 }
 
-func TestLimiter(t *testing.T) {
-	clk := newTestClock(testNow)
-	l := newLimiter(clk.Now, window{n: 2, d: time.Minute}, window{n: 3, d: time.Hour})
-	var got []time.Duration
-	for range 4 {
-		at, _ := l.reserve("k")
-		got = append(got, at.Sub(testNow))
-	}
-	// 2 a minute, 3 an hour: now, now, +1 min, then +1 h after the first.
-	want := []time.Duration{0, 0, time.Minute, time.Hour}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("slots %v, want %v", got, want)
-		}
-	}
-	// Other keys are independent; a cancelled slot is given back.
-	if at, _ := l.reserve("other"); !at.Equal(testNow) {
-		t.Fatal("keys share a log")
-	}
-	l2 := newLimiter(clk.Now, window{n: 1, d: time.Minute})
-	l2.reserve("k")
-	at, cancel := l2.reserve("k")
-	cancel()
-	if at2, _ := l2.reserve("k"); !at2.Equal(at) {
-		t.Fatalf("cancelled slot not reused: %v vs %v", at2, at)
-	}
-	// Idle keys are swept.
-	clk.Advance(2 * time.Hour)
-	l.reserve("k2")
-	if _, ok := l.logs["other"]; ok {
-		t.Fatal("idle key kept")
-	}
-}
-
 func TestWaitHonoursContext(t *testing.T) {
 	w := newWebhook(t, webhookConfig(nil), nil, nil, WithSleep(sleepCtx))
-	l := newLimiter(w.now, window{n: 1, d: time.Hour})
+	l := bot.NewLimiter(w.now, bot.Rate{N: 1, Per: time.Hour})
 	if err := w.wait(context.Background(), l, "k"); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +123,7 @@ func TestWaitHonoursContext(t *testing.T) {
 		t.Fatal("waited an hour")
 	}
 	// The abandoned slot was given back: the next waiter is second in line, not third.
-	at, _ := l.reserve("k")
+	at, _ := l.Reserve("k")
 	if at.Sub(w.now()) != time.Hour {
 		t.Fatalf("next slot in %v", at.Sub(w.now()))
 	}
