@@ -97,11 +97,17 @@ type Outgoing struct {
 }
 
 // Features describes what a platform's cards can do, for platforms that differ from the
-// default (forms available).
+// default (Feishu: everything).
 type Features struct {
 	// Forms says cards can hold input boxes (Feishu card JSON 2.0 forms); without them the
 	// 回复 button is not offered and people reply by quoting the card.
 	Forms bool
+	// Threads says a message has a thread people answer in (Feishu 话题); without threads
+	// people quote the card (WeCom), and the bot's words say so.
+	Threads bool
+	// Confirm says a button can ask for confirmation in a dialog before it acts; without it
+	// the bot asks with a confirmation card in place of the clicked one.
+	Confirm bool
 }
 
 // FeatureReporter is implemented by platforms whose cards lack something; a platform that
@@ -115,7 +121,7 @@ func PlatformFeatures(p Platform) Features {
 	if fr, ok := p.(FeatureReporter); ok {
 		return fr.Features()
 	}
-	return Features{Forms: true}
+	return Features{Forms: true, Threads: true, Confirm: true}
 }
 
 // Platform is a chat platform the bot can post to.

@@ -93,6 +93,8 @@ type outcome struct {
 	footer    string
 	// out is a non-ticket answer rendered from a template (help, list).
 	out *bot.Outgoing
+	// quiet answers a click with no toast (the reply box's 取消, a confirmation card).
+	quiet bool
 }
 
 // HandleMessage runs a typed command, or treats a reply in a ticket card's thread as a
@@ -117,33 +119,47 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 	}
 	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 {
 		// A file posted in a ticket card's thread is a reply with an attachment.
-		o := b.run(ctx, r, Command{Spec: specFor(OpReply), Ticket: *thread, Text: "附件：" + fileNames(m.Files)}, nil, log)
+		o := b.run(ctx, r, Command{Spec: specFor(OpReply), Ticket: *thread, Text: "附件：" + fileNames(m.Files)}, log)
 		b.deliverTyped(ctx, r, o, log)
 		return
 	}
 	cmd, err := Parse(m.Text)
 	var nc *NotCommandError
+	var ue *UsageError
 	switch {
 	case errors.As(err, &nc) && thread != nil:
 		// Text in a ticket card's thread that is no command is a reply to that ticket.
 		cmd, err = Command{Spec: specFor(OpReply), Ticket: *thread, Text: strings.TrimSpace(m.Text)}, nil
-	case err != nil && thread != nil:
-		// "关闭" alone in a card's thread means that card's ticket.
-		var ue *UsageError
-		if errors.As(err, &ue) {
-			word, rest := splitWord(m.Text)
-			if c2, err2 := Parse(word + " " + thread.String() + " " + rest); err2 == nil {
-				cmd, err = c2, nil
-			}
-		}
+	case errors.As(err, &ue) && thread != nil && takesTicket(ue.Spec.Op):
+		// "关闭" alone in a card's thread means that card's ticket; if that is still wrong,
+		// the answer is about what is wrong with it there ("回复" alone: the text is missing).
+		word, rest := splitWord(strings.TrimLeft(strings.TrimSpace(m.Text), "/／"))
+		cmd, err = Parse(word + " " + thread.String() + " " + rest)
 	}
 	if err != nil {
-		b.replyText(ctx, r, usageHint(err), log)
+		b.replyText(ctx, r, usageHint(err, b.features(r.platform)), log)
 		return
 	}
 	r.en = cmd.English
-	o := b.run(ctx, r, cmd, nil, log)
+	o := b.run(ctx, r, cmd, log)
 	b.deliverTyped(ctx, r, o, log)
+}
+
+// takesTicket reports whether the command's first argument is a ticket.
+func takesTicket(op Op) bool {
+	switch op {
+	case OpReply, OpClose, OpShow, OpWatch, OpUnwatch:
+		return true
+	}
+	return false
+}
+
+// features are what the platform's cards can do.
+func (b *Bot) features(platform string) bot.Features {
+	if p, ok := b.Platforms[platform]; ok {
+		return bot.PlatformFeatures(p)
+	}
+	return bot.Features{}
 }
 
 // HandleAction runs a button's command; a form's inputs complete it (the reply box).
@@ -161,11 +177,20 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	}
 	command, version := splitVersion(a.Command)
 	r.version = version
-	cmd, err := Parse(command)
-	if err != nil {
-		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: usageHint(err)}}
+	if text := strings.TrimSpace(a.Form["reply_text"]); text != "" {
+		command += "\n" + text // the reply box's text completes its command
 	}
-	o := b.run(ctx, r, cmd, a.Form, log)
+	cmd, err := parseButton(command)
+	var ue *UsageError
+	if errors.As(err, &ue) && ue.Spec.Op == OpReply && ue.Missing == "text" {
+		// The 回复 button: it opens the reply box (cmd holds the ticket), nothing is sent yet.
+		err = nil
+	}
+	if err != nil {
+		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: usageHint(err, b.features(r.platform))}}
+	}
+	// Buttons carry English command words; the person reads a Chinese card: answer in Chinese.
+	o := b.run(ctx, r, cmd, log)
 	res := bot.ActionResult{Toast: bot.Toast{Type: o.level, Text: o.text}}
 	switch {
 	case o.ticket != nil:
@@ -182,8 +207,8 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	case o.out != nil && o.out.Kind == bot.KindCard:
 		res.Card = o.out.Body
 	}
-	if res.Toast.Text == "" {
-		res.Toast = bot.Toast{Type: "success", Text: "已更新"}
+	if res.Toast.Text == "" && !o.quiet {
+		res.Toast = bot.Toast{Type: "success", Text: say(r.en, "已更新", "Updated")}
 	}
 	return res
 }
@@ -300,24 +325,32 @@ func (b *Bot) actor(r *req, provider string) providers.Actor {
 	return a
 }
 
+// defaultProvider is the vendor a command that names none goes to: the chat's, the
+// configuration's, or the only one configured; "" when there is none.
+func (b *Bot) defaultProvider(r *req) string {
+	switch {
+	case r.chat != nil && r.chat.Provider != "":
+		return r.chat.Provider
+	case b.cfg.DefaultProvider != "":
+		return b.cfg.DefaultProvider
+	case len(b.Providers) == 1:
+		for n := range b.Providers {
+			return n
+		}
+	}
+	return ""
+}
+
 // provider resolves a provider name (or the chat's default when empty).
 func (b *Bot) provider(r *req, name string) (providers.Provider, error) {
 	if name == "" {
-		if r.chat != nil && r.chat.Provider != "" {
-			name = r.chat.Provider
-		} else if b.cfg.DefaultProvider != "" {
-			name = b.cfg.DefaultProvider
-		} else if len(b.Providers) == 1 {
-			for n := range b.Providers {
-				name = n
-			}
-		} else {
+		if name = b.defaultProvider(r); name == "" {
 			return nil, userErrf("请写明供应商，例如 ksyun:1204。", "Name the provider, e.g. ksyun:1204.")
 		}
 	}
 	p, ok := b.Providers[name]
 	if !ok {
-		return nil, unknownProvider(name, b.Providers)
+		return nil, notConfigured(name, b.Providers)
 	}
 	return p, nil
 }

@@ -112,12 +112,23 @@ func opWord(op string, en bool) string {
 	return say(en, "操作", "action")
 }
 
-// queuedOutcome tells the person their write is kept and will be retried.
-func queuedOutcome(r *req, provider string, err error, zhKept, enKept string) outcome {
+// queuedOutcome tells the person their write (jobCreate, jobReply, jobClose) is kept and
+// will be retried, and how they will learn it got through.
+func queuedOutcome(r *req, provider, kind string, err error) outcome {
 	l := providerLabel(provider, r.en)
+	var zh, en string
+	switch kind {
+	case jobCreate:
+		zh = "建单请求已保存，机器人会自动重试；每次重试前先向" + l + "核对工单是否已经建好，不会重复建单。建好后会在此告知。"
+		en = "The request is kept and will be retried; before each try the bot checks at " + l + " whether the ticket exists already, so it is never filed twice. You will be told here once it is created."
+	case jobClose:
+		zh, en = "关闭请求已保存，机器人会自动重试，关闭后会在此告知。", "The close is kept and will be retried; you will be told here once it is done."
+	default:
+		zh, en = "回复已保存，机器人会自动重试，送达后会在此告知。", "Your reply is kept and will be retried; you will be told here once it gets through."
+	}
 	return outcome{level: "warning", result: "queued", text: say(r.en,
-		fmt.Sprintf("%s暂时无法访问（%s）。%s，机器人会自动重试，送达后会在此告知。", l, failCode(err), zhKept),
-		fmt.Sprintf("%s is unavailable right now (%s); %s and will be retried. You will be told here when it gets through.", l, failCode(err), enKept))}
+		fmt.Sprintf("%s暂时无法访问（%s）。%s", l, failCode(err), zh),
+		fmt.Sprintf("%s is unavailable right now (%s). %s", l, failCode(err), en))}
 }
 
 // deliveryKey names the person's request for the outbox: the message they typed, or the

@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"sort"
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
@@ -30,8 +32,9 @@ func (b *Bot) deliverTyped(ctx context.Context, r *req, o outcome, log *slog.Log
 		out := bot.Outgoing{Kind: bot.KindCard, Body: card, Key: "card:" + r.messageID, Fallback: b.fallback(r.platform, *o.ticket, o.footer)}
 		ref, err := p.Send(ctx, r.chatID, out)
 		if err != nil {
-			log.Error("send ticket card", "err", err)
-			b.replyText(ctx, r, o.text, log) // the ticket exists: say so even without a card
+			// Late rather than degraded: the card waits in the outbox for the chat to take it.
+			log.Warn("ticket card not sent now; kept to send again", "err", err)
+			b.later(ctx, r, "card", jobData{Card: card, Fallback: out.Fallback, Key: out.Key}, o.ticket, log)
 			return
 		}
 		b.saveCard(ctx, r, *o.ticket, ref.MessageID, log)
@@ -42,7 +45,8 @@ func (b *Bot) deliverTyped(ctx context.Context, r *req, o outcome, log *slog.Log
 		out := *o.out
 		out.Key = "card:" + r.messageID
 		if _, err := p.Send(ctx, r.chatID, out); err != nil {
-			log.Error("send", "err", err)
+			log.Warn("answer not sent now; kept to send again", "err", err)
+			b.later(ctx, r, "card", jobData{Card: out.Body, Markdown: out.Kind == bot.KindMarkdown, Key: out.Key}, nil, log)
 		}
 		return
 	}
@@ -60,8 +64,27 @@ func (b *Bot) replyText(ctx context.Context, r *req, text string, log *slog.Logg
 	ref := bot.CardRef{Platform: r.platform, ChatID: r.chatID, MessageID: r.messageID}
 	m := bot.Outgoing{Kind: bot.KindText, Body: []byte(text), Key: "text:" + r.messageID}
 	if _, err := p.Reply(ctx, ref, m); err != nil {
-		log.Error("reply", "err", err)
+		log.Warn("answer not sent now; kept to send again", "err", err)
+		b.later(ctx, r, "text", jobData{Text: text, Key: m.Key}, nil, log)
 	}
+}
+
+// later keeps an answer the chat could not take now (its rate, an outage) in the outbox,
+// which posts it with the same key (so never twice on Feishu) as soon as it can, for up to
+// an hour. t, when set, is the ticket the card shows, recorded as the chat's card once sent.
+func (b *Bot) later(ctx context.Context, r *req, what string, d jobData, t *providers.Ticket, log *slog.Logger) {
+	j := b.answer(store.Job{ID: r.platform + "/" + r.messageID, Platform: r.platform, ChatID: r.chatID,
+		MessageID: r.messageID, UserID: r.userID}, "late-"+what, "")
+	if t != nil {
+		j.Provider, j.TicketID = t.Provider, t.ID
+	}
+	j.Payload, _ = json.Marshal(d)
+	j.NextAt = b.Now().Add(b.retry.base)
+	if _, err := b.Store.EnqueueJob(context.WithoutCancel(ctx), j); err != nil {
+		log.Error("keep answer in the outbox", "err", err)
+		return
+	}
+	b.wakeOutbox()
 }
 
 // updateCards redraws every card of the ticket on this platform in place.
@@ -124,22 +147,20 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 	if p, ok := b.Providers[t.Provider]; ok {
 		caps = p.Capabilities()
 	}
-	forms := true
-	if p, ok := b.Platforms[platform]; ok {
-		forms = bot.PlatformFeatures(p).Forms
-	}
+	f := b.features(platform)
 	if !t.Status.Terminal() {
 		// Without forms there is no reply box: people quote the card instead.
-		if caps.Reply && forms {
+		if caps.Reply && f.Forms {
 			data.Buttons = append(data.Buttons, templates.Button{Text: "回复", Type: "primary", Command: "reply " + ref})
 		}
 		if caps.Close {
-			confirm := "关闭后供应商将不再处理此工单。"
-			if caps.CloseCreatorOnly {
-				confirm = "关闭后供应商将不再处理此工单。仅工单创建人可以关闭。"
+			close := templates.Button{Text: "关闭", Type: "danger", Command: withVersion("close "+ref, version),
+				Confirm: &templates.Confirm{Title: "确认关闭工单 " + ref + "？", Text: closeWarning(caps)}}
+			if !f.Confirm {
+				// No dialog on this platform: the click asks with a confirmation card.
+				close.Command, close.Confirm = withVersion("confirm close "+ref, version), nil
 			}
-			data.Buttons = append(data.Buttons, templates.Button{Text: "关闭", Type: "danger", Command: withVersion("close "+ref, version),
-				Confirm: &templates.Confirm{Title: "确认关闭工单 " + ref + "？", Text: confirm}})
+			data.Buttons = append(data.Buttons, close)
 		}
 	}
 	data.Buttons = append(data.Buttons, templates.Button{Text: "刷新", Command: "show " + ref})
@@ -212,10 +233,46 @@ func (b *Bot) fallback(platform string, t providers.Ticket, footer string) strin
 }
 
 // listData builds the list card.
-type listData struct{ items []templates.ListItem }
+type listData struct {
+	items []templates.ListItem
+	// all keeps closed tickets in the list; otherwise they are only counted.
+	all    bool
+	closed int
+}
 
 func (l *listData) add(t providers.Ticket) {
+	if t.Status.Terminal() && !l.all {
+		l.closed++
+		return
+	}
 	l.items = append(l.items, templates.ListItem{Ticket: t, ProviderLabel: providerLabel(t.Provider, false)})
 }
 
-func (l *listData) card() templates.ListCard { return templates.ListCard{Items: l.items} }
+// card orders the tickets by what they need from the group: waiting on us, to confirm, then
+// those at work, unknown, and closed last; the most recently changed first within each.
+func (l *listData) card() templates.ListCard {
+	sort.SliceStable(l.items, func(i, j int) bool {
+		a, b := l.items[i].Ticket, l.items[j].Ticket
+		if ra, rb := listRank(a.Status), listRank(b.Status); ra != rb {
+			return ra < rb
+		}
+		return a.UpdatedAt.After(b.UpdatedAt)
+	})
+	return templates.ListCard{Items: l.items, All: l.all, Closed: l.closed}
+}
+
+func listRank(s providers.Status) int {
+	switch s {
+	case providers.StatusWaitingOnUs:
+		return 0
+	case providers.StatusPendingConfirm:
+		return 1
+	case providers.StatusOpen:
+		return 2
+	case providers.StatusInProgress:
+		return 3
+	case providers.StatusClosed, providers.StatusCancelled:
+		return 5
+	}
+	return 4
+}

@@ -41,9 +41,14 @@ type jobData struct {
 	Create *providers.CreateRequest `json:"create,omitempty"`
 	// Version is the claim a close holds on its ticket (store.ClaimTicket).
 	Version int64 `json:"version,omitempty"`
-	// Card is an answer posted into the chat as a ticket card (say jobs).
+	// Card is an answer posted into the chat as a card (say jobs); Markdown says it is
+	// markdown (WeCom's help and list), not a card.
 	Card     json.RawMessage `json:"card,omitempty"`
+	Markdown bool            `json:"markdown,omitempty"`
 	Fallback string          `json:"fallback,omitempty"`
+	// Key is the platform's idempotency key of an answer sent again (say jobs); the job id
+	// when empty.
+	Key string `json:"key,omitempty"`
 }
 
 // RetryConfig is [bot.retry]: how the outbox retries writes to a vendor that is down.
@@ -117,8 +122,11 @@ func (b *Bot) newJob(kind, key string, r *req, provider, ticketID string, d jobD
 }
 
 // submit stores the job and tries it once, now. It returns the ticket the write produced or
-// touched (nil for a reply) and, unless jobOK, the error that stopped it.
+// touched (nil for a reply) and, unless jobOK, the error that stopped it. The job is stored
+// already started, leased to this first attempt, so the retry loop cannot pick it up while
+// the person is still waiting for this attempt's answer.
 func (b *Bot) submit(ctx context.Context, j store.Job, log *slog.Logger) (*providers.Ticket, jobEnd, error) {
+	j.State, j.Attempts, j.LeaseEnd = store.JobRunning, 1, b.Now().Add(b.retry.lease)
 	fresh, err := b.Store.EnqueueJob(ctx, j)
 	if err != nil {
 		return nil, jobFailed, err
@@ -129,19 +137,23 @@ func (b *Bot) submit(ctx context.Context, j store.Job, log *slog.Logger) (*provi
 	return b.attempt(ctx, j, true, log)
 }
 
-// attempt runs one try of a due job. inline is the first try, made while the person waits:
-// its answer is the command's own; later tries answer through say jobs.
+// attempt runs one try of a job. inline is the first try, made while the person waits, on a
+// job submit stored already started: its answer is the command's own. Later tries start a
+// due job here and answer through say jobs.
 func (b *Bot) attempt(ctx context.Context, j store.Job, inline bool, log *slog.Logger) (*providers.Ticket, jobEnd, error) {
-	now := b.Now()
-	ok, err := b.Store.StartJob(ctx, j, now, now.Add(b.retry.lease))
-	if err != nil {
-		return nil, jobFailed, err
+	unknown := false
+	if !inline {
+		now := b.Now()
+		ok, err := b.Store.StartJob(ctx, j, now, now.Add(b.retry.lease))
+		if err != nil {
+			return nil, jobFailed, err
+		}
+		if !ok {
+			return nil, jobDuplicate, nil
+		}
+		unknown = j.State == store.JobRunning // its last try never ended
+		j.Attempts++
 	}
-	if !ok {
-		return nil, jobDuplicate, nil
-	}
-	unknown := j.State == store.JobRunning // its last try never ended
-	j.Attempts++
 	// What follows the call must be recorded even when shutdown cancels ctx: the job stays
 	// pending for the next start instead of running forever.
 	keep := context.WithoutCancel(ctx)
@@ -283,8 +295,16 @@ func (b *Bot) say(ctx context.Context, j store.Job, d jobData) error {
 	if !ok {
 		return fmt.Errorf("platform %q is not configured", j.Platform)
 	}
+	key := d.Key
+	if key == "" {
+		key = j.ID
+	}
 	if len(d.Card) > 0 {
-		ref, err := p.Send(ctx, j.ChatID, bot.Outgoing{Kind: bot.KindCard, Body: d.Card, Key: j.ID, Fallback: d.Fallback})
+		out := bot.Outgoing{Kind: bot.KindCard, Body: d.Card, Key: key, Fallback: d.Fallback}
+		if d.Markdown {
+			out.Kind = bot.KindMarkdown
+		}
+		ref, err := p.Send(ctx, j.ChatID, out)
 		if err != nil {
 			return sayError{err}
 		}
@@ -295,7 +315,7 @@ func (b *Bot) say(ctx context.Context, j store.Job, d jobData) error {
 		return nil
 	}
 	ref := bot.CardRef{Platform: j.Platform, ChatID: j.ChatID, MessageID: j.MessageID}
-	if _, err := p.Reply(ctx, ref, bot.Outgoing{Kind: bot.KindText, Body: []byte(d.Text), Key: j.ID}); err != nil {
+	if _, err := p.Reply(ctx, ref, bot.Outgoing{Kind: bot.KindText, Body: []byte(d.Text), Key: key}); err != nil {
 		return sayError{err}
 	}
 	return nil

@@ -18,11 +18,16 @@ type Command struct {
 	// Title, Content, Priority and Type belong to `new`; Priority and Type are normalized
 	// ("high", "question").
 	Title, Content, Priority, Type string
-	// Text is a reply's text or a close remark.
+	// Text is a reply's text or a close remark; for the button-only `confirm` it is the
+	// command to confirm.
 	Text string
 	// Secret is confidential content ("机密: …" / "secret: …" lines of new and reply), for
 	// vendors that keep it apart (Aliyun secContent). It never reaches a group or a log.
 	Secret string
+	// All asks `list` for closed tickets too.
+	All bool
+	// Topic is the command `help` was asked about ("帮助 建单").
+	Topic *Spec
 }
 
 // secretLines takes the confidential lines out of text: those starting with "机密:" or
@@ -56,11 +61,14 @@ func (r TicketRef) String() string {
 }
 
 // UsageError is a command that was recognised but written wrongly; the chat gets the
-// command's usage.
+// command's usage line with the problem, in the language the command was typed in.
 type UsageError struct {
 	Spec    *Spec
 	English bool
-	Problem string
+	// Problem and ProblemEN say what is wrong ("缺少工单号" / "the ticket is missing").
+	Problem, ProblemEN string
+	// Missing names the missing argument ("ticket", "text", "title"), if that is the problem.
+	Missing string
 }
 
 func (e *UsageError) Error() string { return e.Problem }
@@ -70,33 +78,27 @@ type NotCommandError struct{ Word string }
 
 func (e *NotCommandError) Error() string { return fmt.Sprintf("not a command: %q", e.Word) }
 
-// providerAliases maps the names people write for vendors to provider names, including the
-// Chinese ones, so `建单 金山云 …` works.
-var providerAliases = map[string]string{
-	"ksyun": "ksyun", "kingsoft": "ksyun", "金山云": "ksyun", "金山": "ksyun",
-	"aliyun": "aliyun", "alibaba": "aliyun", "阿里云": "aliyun",
-	"weiban": "weiban", "微伴": "weiban", "微伴助手": "weiban",
-}
-
-// ProviderName normalizes a vendor name a person wrote; ok is false for anything else.
-func ProviderName(s string) (string, bool) {
-	p, ok := providerAliases[strings.ToLower(s)]
-	return p, ok
-}
-
-// Parse reads a command line: the @mention already removed, a leading "/" optional, the
+// Parse reads a typed command line: the @mention already removed, a leading "/" optional, the
 // command name in Chinese or English, then its arguments. For `new`, the lines after the
 // first are the details, with optional "优先级: 高" / "priority: high" and "类型: 咨询" /
-// "type: question" lines.
-func Parse(text string) (Command, error) {
+// "type: question" lines. Every usage mistake (a missing ticket or text, a ticket written
+// wrongly, words where none belong) is a *UsageError for that command.
+func Parse(text string) (Command, error) { return parse(text, false) }
+
+// parseButton reads a button's command: what a person could type, plus the button-only
+// commands (Spec.Button) the cards use for their own steps.
+func parseButton(text string) (Command, error) { return parse(text, true) }
+
+func parse(text string, button bool) (Command, error) {
 	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
 	text = strings.TrimLeft(text, "/／")
 	first, rest, _ := strings.Cut(text, "\n")
+	rest = strings.TrimSpace(rest)
 	word, args := splitWord(first)
 	if word == "" {
 		return Command{Spec: specFor(OpHelp)}, nil
 	}
-	spec, en := lookup(word)
+	spec, en := lookup(word, button)
 	if spec == nil {
 		var glued string
 		if spec, glued = lookupPrefix(word); spec == nil {
@@ -104,76 +106,147 @@ func Parse(text string) (Command, error) {
 		}
 		args = strings.TrimSpace(glued + " " + args)
 	}
-	c := Command{Spec: spec, English: en}
-	usage := func(problem string) error { return &UsageError{Spec: spec, English: en, Problem: problem} }
-
+	p := parser{c: Command{Spec: spec, English: en}}
 	switch spec.Op {
 	case OpNew:
-		rest, c.Secret = secretLines(rest)
+		return p.new(args, rest)
+	case OpReply:
+		return p.reply(args, rest)
+	case OpClose:
+		if err := p.ticket(args, &args); err != nil {
+			return p.c, err
+		}
+		p.c.Text = strings.TrimSpace(args + "\n" + rest)
+		return p.c, nil
+	case OpShow, OpWatch, OpUnwatch, OpCard:
+		if err := p.ticket(args, &args); err != nil {
+			return p.c, err
+		}
+		return p.c, p.nothingMore(args, rest)
+	case OpList:
+		if w, r := splitWord(args); w != "" && allWords[strings.ToLower(w)] {
+			p.c.All, args = true, r
+		}
+		return p.c, p.nothingMore(args, rest)
+	case OpHelp:
 		if w, r := splitWord(args); w != "" {
-			if p, ok := ProviderName(w); ok {
-				c.Provider, args = p, r
+			if t, _ := lookup(strings.TrimLeft(w, "/／"), false); t != nil {
+				p.c.Topic, args = t, r
 			}
 		}
-		// "建单 aliyun 机密: …" on one line: the secret is no title (a title is shown in the
-		// group and sent in the clear).
-		if t, sec := secretLines(args); sec != "" {
-			args = t
-			c.Secret = strings.TrimSpace(sec + "\n" + c.Secret)
+		return p.c, p.nothingMore(args, rest)
+	case OpConfirm:
+		// "confirm close ksyun:1204": the command a confirmation card asks about.
+		inner, err := parseButton(strings.TrimSpace(args + "\n" + rest))
+		if err != nil || inner.Spec.Op != OpClose {
+			return p.c, p.usage("只能确认关闭工单", "only a close can be confirmed", "")
 		}
-		c.Title = strings.TrimSpace(args)
-		var body []string
-		for _, line := range strings.Split(rest, "\n") {
-			if k, v, ok := option(line); ok {
-				switch k {
-				case "priority":
-					p, ok := priorityValue(v)
-					if !ok {
-						return c, usage(fmt.Sprintf("不认识的优先级「%s」（可用：紧急 / 高 / 中 / 低）", v))
-					}
-					c.Priority = p
-				case "type":
-					t, ok := typeValue(v)
-					if !ok {
-						return c, usage(fmt.Sprintf("不认识的类型「%s」（可用：问题 / 需求 / 咨询）", v))
-					}
-					c.Type = t
-				}
-				continue
-			}
-			body = append(body, line)
-		}
-		c.Content = strings.TrimSpace(strings.Join(body, "\n"))
-		if c.Title == "" {
-			if c.Content == "" {
-				return c, usage("缺少工单标题")
-			}
-			// A title on the second line: take it from there.
-			c.Title, c.Content, _ = strings.Cut(c.Content, "\n")
-			c.Content = strings.TrimSpace(c.Content)
-		}
-		if c.Content == "" {
-			c.Content = c.Title
-		}
-	case OpReply, OpClose:
-		ref, r, ok := ticketArg(args)
-		if !ok {
-			return c, usage("缺少工单号")
-		}
-		c.Ticket = ref
-		c.Text = strings.TrimSpace(strings.TrimSpace(r) + "\n" + rest)
-		if spec.Op == OpReply {
-			c.Text, c.Secret = secretLines(c.Text)
-			c.Text = strings.TrimSpace(c.Text)
-		}
-	case OpShow, OpWatch, OpUnwatch:
-		ref, _, ok := ticketArg(args)
-		if !ok {
-			return c, usage("缺少工单号")
-		}
-		c.Ticket = ref
+		p.c.Ticket, p.c.Text = inner.Ticket, strings.TrimSpace(args)
+		return p.c, nil
 	}
-	return c, nil
+	return p.c, p.nothingMore(args, rest)
+}
+
+// allWords ask `list` for every ticket, closed ones included.
+var allWords = map[string]bool{"全部": true, "所有": true, "all": true, "-a": true}
+
+// parser builds one command and its usage errors.
+type parser struct{ c Command }
+
+func (p *parser) usage(zh, en, missing string) *UsageError {
+	return &UsageError{Spec: p.c.Spec, English: p.c.English, Problem: zh, ProblemEN: en, Missing: missing}
+}
+
+// ticket reads the ticket argument at the start of args into the command and leaves the
+// words after it in *after.
+func (p *parser) ticket(args string, after *string) error {
+	ref, r, err := ticketArg(args)
+	if err != "" {
+		if err == "missing" {
+			return p.usage("缺少工单号", "the ticket is missing", "ticket")
+		}
+		return p.usage(fmt.Sprintf("「%s」不是工单号（工单号写作 ksyun:1204，本群设了默认供应商时也可以只写 1204）", truncateRunes(err, 20)),
+			fmt.Sprintf("%q is not a ticket (write it as ksyun:1204, or 1204 where the chat has a default provider)", truncateRunes(err, 20)), "")
+	}
+	p.c.Ticket, *after = ref, r
+	return nil
+}
+
+// nothingMore refuses words after a command that takes none (or no more).
+func (p *parser) nothingMore(args, rest string) error {
+	extra := strings.TrimSpace(args + "\n" + rest)
+	if extra == "" {
+		return nil
+	}
+	shown := truncateRunes(strings.Join(strings.Fields(extra), " "), 20)
+	return p.usage(fmt.Sprintf("多余的内容「%s」", shown), fmt.Sprintf("unexpected %q", shown), "")
+}
+
+func (p *parser) reply(args, rest string) (Command, error) {
+	if err := p.ticket(args, &args); err != nil {
+		return p.c, err
+	}
+	p.c.Text, p.c.Secret = secretLines(strings.TrimSpace(args + "\n" + rest))
+	p.c.Text = strings.TrimSpace(p.c.Text)
+	if p.c.Text == "" && p.c.Secret == "" {
+		return p.c, p.usage("缺少回复内容", "the reply text is missing", "text")
+	}
+	return p.c, nil
+}
+
+func (p *parser) new(args, rest string) (Command, error) {
+	c := &p.c
+	rest, c.Secret = secretLines(rest)
+	if w, r := splitWord(args); w != "" {
+		if name, ok := ProviderName(w); ok {
+			c.Provider, args = name, r
+		}
+	}
+	// "建单 aliyun 机密: …" on one line: the secret is no title (a title is shown in the
+	// group and sent in the clear).
+	if t, sec := secretLines(args); sec != "" {
+		args = t
+		c.Secret = strings.TrimSpace(sec + "\n" + c.Secret)
+	}
+	c.Title = strings.TrimSpace(args)
+	var body []string
+	for _, line := range strings.Split(rest, "\n") {
+		k, v, ok := option(line)
+		if !ok {
+			body = append(body, line)
+			continue
+		}
+		switch k {
+		case "priority":
+			pr, ok := priorityValue(v)
+			if !ok {
+				return *c, p.usage(fmt.Sprintf("不认识的优先级「%s」（可用：紧急 / 高 / 中 / 低）", truncateRunes(v, 20)),
+					fmt.Sprintf("unknown priority %q (urgent, high, normal or low)", truncateRunes(v, 20)), "")
+			}
+			c.Priority = pr
+		case "type":
+			ty, ok := typeValue(v)
+			if !ok {
+				return *c, p.usage(fmt.Sprintf("不认识的类型「%s」（可用：问题 / 需求 / 咨询）", truncateRunes(v, 20)),
+					fmt.Sprintf("unknown type %q (incident, request or question)", truncateRunes(v, 20)), "")
+			}
+			c.Type = ty
+		}
+	}
+	c.Content = strings.TrimSpace(strings.Join(body, "\n"))
+	if c.Title == "" {
+		if c.Content == "" {
+			return *c, p.usage("缺少工单标题", "the title is missing", "title")
+		}
+		// A title on the second line: take it from there.
+		c.Title, c.Content, _ = strings.Cut(c.Content, "\n")
+		c.Title = strings.TrimSpace(c.Title)
+		c.Content = strings.TrimSpace(c.Content)
+	}
+	if c.Content == "" {
+		c.Content = c.Title
+	}
+	return *c, nil
 }
 
 // splitWord returns the first whitespace-separated word and the rest.
@@ -186,27 +259,31 @@ func splitWord(s string) (string, string) {
 	return s[:i], strings.TrimSpace(s[i:])
 }
 
-// ticketArg reads a ticket reference: "ksyun:1204", "金山云:1204", "#1204" or "1204".
-func ticketArg(s string) (TicketRef, string, bool) {
-	w, rest := splitWord(s)
-	if w == "" {
-		return TicketRef{}, rest, false
+// ticketArg reads a ticket reference: "ksyun:1204", "金山云:1204", "ksyun 1204", "#1204" or
+// "1204". bad is "missing" when there is none, else the word that is no ticket.
+func ticketArg(s string) (ref TicketRef, rest string, bad string) {
+	word, rest := splitWord(s)
+	if word == "" {
+		return TicketRef{}, rest, "missing"
 	}
-	w = strings.TrimPrefix(strings.TrimPrefix(w, "#"), "＃")
-	var ref TicketRef
+	w := strings.TrimPrefix(strings.TrimPrefix(word, "#"), "＃")
 	if p, id, ok := strings.Cut(strings.ReplaceAll(w, "：", ":"), ":"); ok {
 		name, known := ProviderName(p)
 		if !known {
 			name = strings.ToLower(p) // reported as "not configured" with the configured list
 		}
 		ref = TicketRef{Provider: name, ID: strings.TrimPrefix(id, "#")}
+	} else if name, known := ProviderName(w); known {
+		// "ksyun 1204": the vendor and the id as two words.
+		id, r := splitWord(rest)
+		ref, rest = TicketRef{Provider: name, ID: strings.TrimPrefix(id, "#")}, r
 	} else {
 		ref = TicketRef{ID: w}
 	}
-	if ref.ID == "" || !validID(ref.ID) {
-		return TicketRef{}, rest, false
+	if ref.ID == "" || !validID(ref.ID) || strings.ContainsFunc(ref.Provider, unicode.IsSpace) {
+		return TicketRef{}, rest, word
 	}
-	return ref, rest, true
+	return ref, rest, ""
 }
 
 // validID accepts what vendors use as ticket ids: digits, letters, '-' and '_' (Weiban's are

@@ -31,13 +31,17 @@ func (b *Bot) Notices(_ context.Context, platform, _ string, ns []bot.NoticeView
 	for _, n := range ns {
 		item := templates.NoticeItem{Ticket: n.Ticket, ProviderLabel: providerLabel(n.Ticket.Provider, false), Note: n.Note, Mention: n.Mention}
 		ref := n.Ticket.Ref()
+		answer := fmt.Sprintf("在工单卡片的话题里回复，或输入「回复 %s 内容」。", ref)
+		if !b.features(platform).Threads {
+			answer = fmt.Sprintf("引用这条消息回复，或输入「回复 %s 内容」。", ref)
+		}
 		switch {
 		case n.Kind == "note":
 			item.Headline = "新回复"
-			item.Hint = fmt.Sprintf("在工单卡片的话题中回复，或输入「回复 %s 内容」。", ref)
+			item.Hint = answer
 		case n.To == providers.StatusWaitingOnUs:
 			item.Headline = fmt.Sprintf("%s → %s：供应商在等我们补充信息", n.From.Label(), n.To.Label())
-			item.Hint = fmt.Sprintf("在工单卡片的话题中回复，或输入「回复 %s 内容」。", ref)
+			item.Hint = answer
 		case n.To == providers.StatusPendingConfirm:
 			item.Headline = fmt.Sprintf("%s → %s：供应商已处理完毕，请确认是否解决", n.From.Label(), n.To.Label())
 			item.Hint = fmt.Sprintf("已解决请输入「关闭 %s」，未解决请回复说明。", ref)

@@ -14,9 +14,9 @@ import (
 )
 
 // run executes one parsed command and records it in the audit table.
-func (b *Bot) run(ctx context.Context, r *req, c Command, form map[string]string, log *slog.Logger) outcome {
+func (b *Bot) run(ctx context.Context, r *req, c Command, log *slog.Logger) outcome {
 	ctx, reqs := providers.WithRequestLog(ctx)
-	o, err := b.exec(ctx, r, &c, form, log)
+	o, err := b.exec(ctx, r, &c, log)
 	result, detail := auditResult(o, err)
 	ticket := c.Ticket
 	if o.ticket != nil && ticket.ID == "" {
@@ -30,6 +30,10 @@ func (b *Bot) run(ctx context.Context, r *req, c Command, form map[string]string
 	if errors.As(err, &ue) {
 		return outcome{level: "error", text: ue.text(r.en)}
 	}
+	var use *UsageError
+	if errors.As(err, &use) {
+		return outcome{level: "error", text: usageHint(err, b.features(r.platform))}
+	}
 	if ue, ok := vendorError(err, c.Ticket.Provider, c.Ticket.String(), r.en); ok {
 		log.Warn("vendor refused", "command", string(c.Spec.Op), "err", err)
 		return outcome{level: "error", text: ue.text(r.en)}
@@ -40,7 +44,7 @@ func (b *Bot) run(ctx context.Context, r *req, c Command, form map[string]string
 	return outcome{level: "error", text: text}
 }
 
-func (b *Bot) exec(ctx context.Context, r *req, c *Command, form map[string]string, log *slog.Logger) (outcome, error) {
+func (b *Bot) exec(ctx context.Context, r *req, c *Command, log *slog.Logger) (outcome, error) {
 	if c.Secret != "" && r.chatType != "p2p" {
 		// Said in a group, the secret is no secret any more; sending it on would only add a
 		// second copy. Nothing goes to the vendor and nothing is echoed.
@@ -59,11 +63,11 @@ func (b *Bot) exec(ctx context.Context, r *req, c *Command, form map[string]stri
 		return b.create(ctx, r, c, log)
 	}
 	if c.Spec.Op == OpHelp {
-		out, err := b.output(r.platform, "help", HelpCard())
+		out, err := b.output(r.platform, "help", HelpCard(b.features(r.platform), c.Topic))
 		return outcome{out: out, level: "info"}, err
 	}
 	if c.Spec.Op == OpList {
-		return b.list(ctx, r)
+		return b.list(ctx, r, c.All)
 	}
 	p, err := b.provider(r, c.Ticket.Provider)
 	if err != nil {
@@ -78,32 +82,34 @@ func (b *Bot) exec(ctx context.Context, r *req, c *Command, form map[string]stri
 			return outcome{}, err
 		}
 		return outcome{ticket: &t, notes: b.recentNotes(ctx, p, t.ID, log), fresh: true, level: "success", text: say(r.en, "已刷新", "Refreshed")}, nil
+	case OpCard:
+		// The reply box's 取消: the card as it was, quietly, without asking the vendor.
+		t, err := b.known(ctx, p, c.Ticket.ID)
+		if err != nil {
+			return outcome{}, err
+		}
+		return outcome{ticket: &t, quiet: true}, nil
+	case OpConfirm:
+		return b.confirm(ctx, r, p, c)
 	case OpReply:
-		text := c.Text
-		if form != nil && strings.TrimSpace(form["reply_text"]) != "" {
-			text = strings.TrimSpace(form["reply_text"])
-		}
 		if c.Secret != "" {
-			return b.replySecret(ctx, r, p, c.Ticket.ID, text, c.Secret, log)
+			return b.replySecret(ctx, r, p, c.Ticket.ID, c.Text, c.Secret, log)
 		}
-		if r.click && text != "" {
+		if c.Text == "" {
+			// The 回复 button opens the reply box; nothing is sent yet.
+			t, err := b.known(ctx, p, c.Ticket.ID)
+			if err != nil {
+				return outcome{}, err
+			}
+			return outcome{ticket: &t, replyForm: true, level: "info", text: say(r.en, "请在卡片中输入回复", "Write your reply in the card")}, nil
+		}
+		if r.click {
 			// The reply box's 提交: one submission, however often it is clicked.
 			if lost, ok := b.claim(ctx, r, p.Name(), c.Ticket.ID, "reply"); !ok {
 				return lost, nil
 			}
 		}
-		if text == "" {
-			if r.click {
-				// The 回复 button opens the reply box; nothing is sent yet.
-				t, err := b.known(ctx, p, c.Ticket.ID)
-				if err != nil {
-					return outcome{}, err
-				}
-				return outcome{ticket: &t, replyForm: true, level: "info", text: "请在卡片中输入回复"}, nil
-			}
-			return outcome{}, &UsageError{Spec: c.Spec, English: r.en, Problem: say(r.en, "缺少回复内容", "missing reply text")}
-		}
-		return b.reply(ctx, r, p, c.Ticket.ID, text, log)
+		return b.reply(ctx, r, p, c.Ticket.ID, c.Text, log)
 	case OpClose:
 		return b.close(ctx, r, p, c.Ticket.ID, c.Text, log)
 	case OpWatch:
@@ -133,8 +139,22 @@ func (b *Bot) exec(ctx context.Context, r *req, c *Command, form map[string]stri
 	return outcome{}, fmt.Errorf("command %s has no handler", c.Spec.Op)
 }
 
-// create makes the ticket at the vendor, follows it from this chat and posts its card.
+// create makes the ticket at the vendor, follows it from this chat and posts its card. A
+// title whose first word looks like a vendor's name ("aliyn", "tencent") is asked about and
+// nothing is created: filed at the default vendor it would be a ticket nobody meant.
 func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) (outcome, error) {
+	if c.Provider == "" {
+		if g, ok := guessVendor(c.Title); ok {
+			return outcome{}, g.question(c.Title, b.Providers, b.defaultProvider(r), r.en)
+		}
+		if b.defaultProvider(r) == "" {
+			names, title := configuredNames(b.Providers), truncateRunes(c.Title, 30)
+			return outcome{}, &userError{
+				zh: fmt.Sprintf("请写明在哪个供应商建单，例如「建单 %s %s」。可用：%s。", names[0], title, strings.Join(names, "、")),
+				en: fmt.Sprintf("Name the vendor, e.g. \"new %s %s\". Available: %s.", names[0], title, strings.Join(names, ", ")),
+			}
+		}
+	}
 	p, err := b.provider(r, c.Provider)
 	if err != nil {
 		return outcome{}, err
@@ -171,7 +191,7 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		nt, end, jerr := b.submit(ctx, j, log)
 		switch end {
 		case jobQueued:
-			return queuedOutcome(r, p.Name(), jerr, "建单请求已保存：机器人会先向供应商核对工单是否已建好，再决定是否重试", "the request is kept: the bot checks at the vendor whether the ticket exists before trying again"), nil
+			return queuedOutcome(r, p.Name(), jobCreate, jerr), nil
 		case jobDuplicate:
 			return outcome{level: "info", text: say(r.en, "这条建单请求已经在处理中。", "This request is already being handled.")}, nil
 		case jobFailed:
@@ -209,7 +229,9 @@ func (b *Bot) track(ctx context.Context, t providers.Ticket, platform, chatID, u
 }
 
 func createdOutcome(r *req, t providers.Ticket, secretLost bool) outcome {
-	o := outcome{ticket: &t, fresh: true, level: "success", text: say(r.en, "已创建工单 "+t.Ref(), "Created ticket "+t.Ref())}
+	o := outcome{ticket: &t, fresh: true, level: "success", text: say(r.en,
+		fmt.Sprintf("已在%s创建工单 %s", providerLabel(t.Provider, false), t.Ref()),
+		fmt.Sprintf("Created ticket %s at %s", t.Ref(), providerLabel(t.Provider, true)))}
 	if secretLost {
 		o.footer = "工单已创建，但机密信息未能提交：请在单聊中用「回复 " + t.Ref() + "」加「机密: …」一行重发。"
 	}
@@ -298,7 +320,7 @@ func (b *Bot) reply(ctx context.Context, r *req, p providers.Provider, id, text 
 		_, end, err := b.submit(ctx, j, log)
 		switch end {
 		case jobQueued:
-			return queuedOutcome(r, p.Name(), err, "回复已保存", "your reply is kept"), nil
+			return queuedOutcome(r, p.Name(), jobReply, err), nil
 		case jobDuplicate:
 			return outcome{level: "info", text: say(r.en, "这条回复已经在处理中。", "This reply is already being handled.")}, nil
 		case jobFailed:
@@ -340,13 +362,10 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 		}
 		return o, nil
 	}
-	actor := b.actor(r, p.Name())
-	creator := st.CreatorUserID == r.user() || (actor.VendorID != "" && actor.VendorID == t.CreatorID)
-	if !creator && !b.isAdmin(r) {
-		return outcome{}, &userError{denied: true,
-			zh: fmt.Sprintf("只有工单创建人或群管理员可以关闭工单 %s。", ref),
-			en: fmt.Sprintf("Only the ticket's creator or a chat admin may close %s.", ref)}
+	if err := b.mayClose(ctx, r, p, t); err != nil {
+		return outcome{}, err
 	}
+	actor := b.actor(r, p.Name())
 	if remark == "" {
 		name := actor.Name
 		if name == "" {
@@ -361,7 +380,7 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 	nt, end, err := b.submit(ctx, j, log)
 	switch end {
 	case jobQueued:
-		o := queuedOutcome(r, p.Name(), err, "关闭请求已保存", "the close is kept")
+		o := queuedOutcome(r, p.Name(), jobClose, err)
 		o.ticket = &t
 		return o, nil
 	case jobDuplicate:
@@ -381,13 +400,28 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 		text: say(r.en, "已关闭工单 "+ref, "Closed ticket "+ref)}, nil
 }
 
-// list shows the tickets this chat follows, from what the bot last saw.
-func (b *Bot) list(ctx context.Context, r *req) (outcome, error) {
+// mayClose refuses a close by anyone but the ticket's creator (through the bot, or by their
+// vendor identity) and the chat's admins.
+func (b *Bot) mayClose(ctx context.Context, r *req, p providers.Provider, t providers.Ticket) error {
+	st, _ := b.Store.Ticket(ctx, p.Name(), t.ID)
+	actor := b.actor(r, p.Name())
+	if st.CreatorUserID == r.user() || (actor.VendorID != "" && actor.VendorID == t.CreatorID) || b.isAdmin(r) {
+		return nil
+	}
+	ref := t.Ref()
+	return &userError{denied: true,
+		zh: fmt.Sprintf("只有工单创建人或群管理员可以关闭工单 %s。", ref),
+		en: fmt.Sprintf("Only the ticket's creator or a chat admin may close %s.", ref)}
+}
+
+// list shows the tickets this chat follows, from what the bot last saw: those the group must
+// act on first; closed ones only when all is asked for.
+func (b *Bot) list(ctx context.Context, r *req, all bool) (outcome, error) {
 	fs, err := b.Store.Following(ctx, r.platform, r.chatID)
 	if err != nil {
 		return outcome{}, err
 	}
-	var data listData
+	data := listData{all: all}
 	for _, f := range fs {
 		t := providers.Ticket{Provider: f.Provider, ID: f.TicketID, Status: providers.StatusUnknown}
 		if st, err := b.Store.Ticket(ctx, f.Provider, f.TicketID); err == nil && len(st.Snapshot) > 0 {

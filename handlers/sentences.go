@@ -5,9 +5,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
+	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
 )
 
@@ -94,41 +94,42 @@ func internalError(en bool) (string, string) {
 	return say(en, "内部错误（编号 "+id+"），请联系管理员。", "Internal error (id "+id+"); please tell an admin."), id
 }
 
-// unknownProvider names the configured providers, so the person can fix the command.
-func unknownProvider(name string, configured map[string]providers.Provider) *userError {
-	var names []string
-	for n := range configured {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	list := strings.Join(names, "、")
-	if list == "" {
-		list = "无"
-	}
-	return &userError{
-		zh: fmt.Sprintf("未配置供应商「%s」。已配置的供应商：%s。", name, list),
-		en: fmt.Sprintf("Provider %q is not configured. Configured: %s.", name, strings.Join(names, ", ")),
-	}
-}
-
-// usageHint answers a malformed or unknown command.
-func usageHint(err error) string {
+// usageHint answers a malformed or unknown command, in the language it was typed in, with
+// the platform's own words for answering on a card.
+func usageHint(err error, f bot.Features) string {
 	var ue *UsageError
 	if errors.As(err, &ue) {
-		if ue.English {
-			return fmt.Sprintf("%s. Usage: %s\nType \"help\" for all commands.", ue.Problem, ue.Spec.UsageEN)
+		usage, usageEN := ue.Spec.Usage, ue.Spec.UsageEN
+		if ue.Spec.Op == OpReply {
+			usage += "（" + answerInCard(f, false) + "）"
+			usageEN += " (" + answerInCard(f, true) + ")"
 		}
-		return fmt.Sprintf("%s。用法：%s\n输入「帮助」查看全部命令。", ue.Problem, ue.Spec.Usage)
+		if ue.English {
+			return fmt.Sprintf("%s. Usage: %s\nType \"help\" for all commands.", upperFirst(ue.ProblemEN), usageEN)
+		}
+		return fmt.Sprintf("%s。用法：%s\n输入「帮助」查看全部命令。", ue.Problem, usage)
 	}
 	var nc *NotCommandError
 	if errors.As(err, &nc) {
-		var names []string
+		var names, en []string
 		for _, s := range Commands {
-			names = append(names, s.Zh)
+			if !s.Button {
+				names, en = append(names, s.Zh), append(en, s.En)
+			}
 		}
-		return fmt.Sprintf("没有「%s」这个命令。可用命令：%s（输入「帮助」查看用法）。\nUnknown command; type \"help\".", truncateRunes(nc.Word, 20), strings.Join(names, " / "))
+		if isASCII(nc.Word) {
+			return fmt.Sprintf("There is no command %q. Commands: %s (type \"help\" for how to use them).", truncateRunes(nc.Word, 20), strings.Join(en, " / "))
+		}
+		return fmt.Sprintf("没有「%s」这个命令。可用命令：%s（输入「帮助」查看用法）。", truncateRunes(nc.Word, 20), strings.Join(names, " / "))
 	}
 	return "命令无法识别，输入「帮助」查看用法。"
+}
+
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 func truncateRunes(s string, n int) string {

@@ -24,6 +24,7 @@ func (r *Renderer) funcs() template.FuncMap {
 		"lines":      firstLines,
 		"color":      StatusColor,
 		"tagColor":   tagColor,
+		"wxcolor":    wecomColor,
 		"statusText": statusText,
 	}
 }
@@ -119,3 +120,15 @@ var wecomReplacer = strings.NewReplacer(
 )
 
 func wecomMarkdownEscape(s string) string { return wecomReplacer.Replace(s) }
+
+// wecomColor is the WeCom markdown font colour of a status: WeCom has three, so the states
+// the group must act on are "warning", the others in work "info", the finished "comment".
+func wecomColor(s providers.Status) string {
+	switch s {
+	case providers.StatusWaitingOnUs, providers.StatusPendingConfirm:
+		return "warning"
+	case providers.StatusClosed, providers.StatusCancelled, providers.StatusUnknown, "":
+		return "comment"
+	}
+	return "info"
+}

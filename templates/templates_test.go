@@ -78,11 +78,16 @@ func fixtures() map[string]struct {
 		"summary":    {"list", ListCard{Title: "每日汇总：本群 1 个未关闭的工单", Items: []ListItem{{Ticket: openTicket(), ProviderLabel: "金山云"}}}},
 		"notice_waiting": {"notice", NoticeCard{Title: "工单状态更新", Color: "orange", Items: []NoticeItem{{
 			Ticket: waiting, ProviderLabel: "金山云", Headline: "处理中 → 待我方补充：供应商在等我们补充信息",
-			Note: waiting.LatestNote, Hint: "在工单卡片的话题中回复，或输入「回复 ksyun:1204 内容」。", Mention: "ou_84aad35d084aa403a838cf73ee18467"}}}},
+			Note: waiting.LatestNote, Hint: "在工单卡片的话题里回复，或输入「回复 ksyun:1204 内容」。", Mention: "ou_84aad35d084aa403a838cf73ee18467"}}}},
 		"notice_merged": {"notice", NoticeCard{Title: "2 个工单有更新", Color: "orange", Items: []NoticeItem{
 			{Ticket: closed, ProviderLabel: "金山云", Headline: "处理中 → 已关闭"},
 			{Ticket: nasty, ProviderLabel: "金山云", Headline: "新回复", Note: nasty.LatestNote}}}},
-		"list": {"list", ListCard{Items: []ListItem{{Ticket: openTicket(), ProviderLabel: "金山云"}, {Ticket: closed, ProviderLabel: "金山云"}}}},
+		"list":        {"list", ListCard{All: true, Items: []ListItem{{Ticket: waiting, ProviderLabel: "金山云"}, {Ticket: openTicket(), ProviderLabel: "金山云"}, {Ticket: closed, ProviderLabel: "金山云"}}}},
+		"list_open":   {"list", ListCard{Closed: 2, Items: []ListItem{{Ticket: waiting, ProviderLabel: "金山云"}, {Ticket: openTicket(), ProviderLabel: "金山云"}}}},
+		"list_closed": {"list", ListCard{Closed: 1}},
+		"confirm_close": {"confirm", ConfirmCard{Ticket: openTicket(), ProviderLabel: "金山云", Title: "确认关闭 ksyun:1204？",
+			Text: "关闭后供应商将不再处理此工单。仅工单创建人可以关闭。", Buttons: []Button{
+				{Text: "确认关闭", Type: "danger", Command: "close ksyun:1204 #v3"}, {Text: "取消", Command: "card ksyun:1204"}}}},
 	}
 	// Aliyun's seven statuses, as the old API's cards show them (no close button: 2016-08-30
 	// has no close).

@@ -55,11 +55,17 @@ type HelpCommand struct {
 	Summary string
 }
 
-// ListCard is the data of the list card: the tickets a chat follows.
+// ListCard is the data of the list card: the tickets a chat follows, those that need the
+// group first.
 type ListCard struct {
-	// Title replaces the default header ("本群关注的工单（N）"), e.g. for the daily summary.
+	// Title replaces the default header ("本群关注的未关闭工单（N）"), e.g. for the daily
+	// summary.
 	Title string
 	Items []ListItem
+	// All says closed tickets are listed too (`列表 全部`); otherwise Closed counts those
+	// left out.
+	All    bool
+	Closed int
 }
 
 // ListItem is one followed ticket.
@@ -107,4 +113,16 @@ type NoticeItem struct {
 	Hint string
 	// Mention is the platform user id to @.
 	Mention string
+}
+
+// ConfirmCard asks before a button acts, in place of the clicked card, on platforms whose
+// buttons have no confirmation dialog (WeCom): 「确认关闭 ksyun:1204？」 with 确认关闭 / 取消.
+type ConfirmCard struct {
+	Ticket providers.Ticket
+	// ProviderLabel is the vendor's display name ("金山云").
+	ProviderLabel string
+	Title         string
+	Text          string
+	// Buttons are the confirming button (danger) and the cancelling one.
+	Buttons []Button
 }

@@ -86,8 +86,8 @@ type WeCom struct {
 	robotURL  string    // the webhook robot's send URL, key included; never logged
 
 	urls       *responseURLs
-	chatLimit  *limiter // replies and pushes per chat (30/min, 1000/h)
-	robotLimit *limiter // the webhook robot (20/min)
+	chatLimit  *bot.Limiter // replies and pushes per chat (30/min, 1000/h)
+	robotLimit *bot.Limiter // the webhook robot (20/min)
 
 	// Long connection.
 	dialer       *websocket.Dialer
@@ -228,8 +228,8 @@ func New(cfg Config, sink bot.Sink, log *slog.Logger, opts ...Option) (*WeCom, e
 		w.robotURL = cfg.APIBaseURL + pathRobotSend + "?key=" + url.QueryEscape(k)
 	}
 	w.urls = newResponseURLs(responseURLTTL, maxResponseURLs)
-	w.chatLimit = newLimiter(w.now, chatPerMinute, chatPerHour)
-	w.robotLimit = newLimiter(w.now, robotPerMinute)
+	w.chatLimit = bot.NewLimiter(w.now, chatPerMinute, chatPerHour)
+	w.robotLimit = bot.NewLimiter(w.now, robotPerMinute)
 	w.reqs = newTTLMap[*wsReq](respondWindow, maxRemembered)
 	w.clicks = newTTLMap[*wsClick](clickUpdateWindow, maxRemembered)
 	w.conn.init()
@@ -239,9 +239,9 @@ func New(cfg Config, sink bot.Sink, log *slog.Logger, opts ...Option) (*WeCom, e
 // Name returns "wecom".
 func (w *WeCom) Name() string { return Platform }
 
-// Features reports that WeCom template cards hold no input boxes, so people answer a ticket
-// by quoting its card.
-func (w *WeCom) Features() bot.Features { return bot.Features{Forms: false} }
+// Features reports that WeCom template cards hold no input boxes and no confirmation
+// dialogs, and that messages have no threads: people answer a ticket by quoting its card.
+func (w *WeCom) Features() bot.Features { return bot.Features{} }
 
 // sleepCtx waits d or until ctx ends.
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -393,7 +393,7 @@ admins = ["ou_admin"]
 	if !strings.Contains(answers["om_1"], "没有「部署」这个命令") {
 		t.Errorf("unknown command answer: %q", answers["om_1"])
 	}
-	if !strings.Contains(answers["om_2"], "未配置供应商「aliyun」") || !strings.Contains(answers["om_2"], "ksyun") {
+	if !strings.Contains(answers["om_2"], "本部署没有配置阿里云（aliyun）") || !strings.Contains(answers["om_2"], "可用：ksyun") {
 		t.Errorf("unconfigured provider answer: %q", answers["om_2"])
 	}
 	if !strings.Contains(answers["om_3"], "用法：关闭 工单号") {

@@ -74,7 +74,7 @@ func TestEndToEndWeComHTTP(t *testing.T) {
 		t.Errorf("card went by %s to %q", card.Channel, card.Chat)
 	}
 	id := fmt.Sprint(h.ksyun.Tickets()[0].ID)
-	for _, want := range []string{`"key":"close ksyun:` + id + ` #v0"`, "待处理"} {
+	for _, want := range []string{`"key":"confirm close ksyun:` + id + ` #v0"`, "待处理"} {
 		if !strings.Contains(string(card.Body), want) {
 			t.Errorf("card lacks %s: %s", want, card.Body)
 		}
@@ -98,8 +98,20 @@ func TestEndToEndWeComHTTP(t *testing.T) {
 		t.Errorf("comment: %s", c)
 	}
 
-	// 关闭 on the card: closed at Kingsoft, the card updated in place in the passive reply.
-	r, err := wf.PostClick(ctx, url, "msg-3", wecomChat, "zhangsan", card.TaskID(), "close ksyun:"+id)
+	// 关闭 on the card asks first: the card turns into the confirmation in the passive reply,
+	// and nothing reaches Kingsoft yet.
+	r, err := wf.PostClick(ctx, url, "msg-3a", wecomChat, "zhangsan", card.TaskID(), "confirm close ksyun:"+id+" #v0")
+	if err != nil || r.Status != 200 {
+		t.Fatalf("click: %+v %v", r, err)
+	}
+	if plain := string(r.Plain); !strings.Contains(plain, "确认关闭 ksyun:"+id+"？") || !strings.Contains(plain, `"key":"close ksyun:`+id+` #v0"`) {
+		t.Errorf("confirmation: %s", plain)
+	}
+	if got, _ := h.ksyun.Ticket(id); got.Status == 3 {
+		t.Fatal("closed before 确认关闭")
+	}
+	// 确认关闭: closed at Kingsoft, the card updated in place in the passive reply.
+	r, err = wf.PostClick(ctx, url, "msg-3", wecomChat, "zhangsan", card.TaskID(), "close ksyun:"+id+" #v0")
 	if err != nil || r.Status != 200 {
 		t.Fatalf("click: %+v %v", r, err)
 	}

@@ -1,0 +1,49 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/templates"
+)
+
+// closeWarning is what a person is told before a close: the vendor stops working on the
+// ticket, and some vendors let only its creator close it.
+func closeWarning(caps providers.Capabilities) string {
+	if caps.CloseCreatorOnly {
+		return "关闭后供应商将不再处理此工单。仅工单创建人可以关闭。"
+	}
+	return "关闭后供应商将不再处理此工单。"
+}
+
+// confirm answers the 关闭 button of a platform without confirmation dialogs (WeCom): the
+// clicked card turns into 「确认关闭 ksyun:1204？」 with 确认关闭 / 取消, and nothing reaches
+// the vendor until 确认关闭. Its button carries the version the ticket card was drawn at, so a
+// confirmation of a stale card loses like the stale click would.
+func (b *Bot) confirm(ctx context.Context, r *req, p providers.Provider, c *Command) (outcome, error) {
+	t, err := b.known(ctx, p, c.Ticket.ID)
+	if err != nil {
+		return outcome{}, err
+	}
+	ref := t.Ref()
+	if t.Status.Terminal() {
+		return outcome{ticket: &t, level: "info", text: say(r.en, fmt.Sprintf("工单 %s 已经是「%s」。", ref, t.Status.Label()),
+			fmt.Sprintf("Ticket %s is already %s.", ref, t.Status.LabelEN()))}, nil
+	}
+	if err := b.mayClose(ctx, r, p, t); err != nil {
+		return outcome{}, err
+	}
+	closeCmd := "close " + ref
+	if r.version >= 0 {
+		closeCmd = withVersion(closeCmd, r.version)
+	}
+	data := templates.ConfirmCard{Ticket: t, ProviderLabel: providerLabel(t.Provider, false),
+		Title: "确认关闭 " + ref + "？", Text: closeWarning(p.Capabilities()),
+		Buttons: []templates.Button{
+			{Text: "确认关闭", Type: "danger", Command: closeCmd},
+			{Text: "取消", Command: "card " + ref},
+		}}
+	out, err := b.output(r.platform, "confirm", data)
+	return outcome{out: out, quiet: true}, err
+}

@@ -1,0 +1,197 @@
+package handlers
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+// vendorNames are the vendors ticketbot has a provider for, in the order answers list them,
+// with the names people write for them (Chinese ones included, so `建单 金山云 …` works).
+var vendorNames = []struct {
+	name    string
+	aliases []string
+}{
+	{"ksyun", []string{"kingsoft", "金山云", "金山"}},
+	{"aliyun", []string{"alibaba", "alibabacloud", "阿里云"}},
+	{"weiban", []string{"微伴", "微伴助手"}},
+}
+
+// otherClouds are vendors ticketbot has no provider for. `建单 tencent 服务器宕机` names one
+// of them: it is refused by name rather than filed at the default vendor with "tencent" in
+// the title.
+var otherClouds = map[string]string{
+	"tencent": "腾讯云", "tencentcloud": "腾讯云", "qcloud": "腾讯云", "腾讯云": "腾讯云",
+	"huaweicloud": "华为云", "华为云": "华为云",
+	"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud",
+	"baiducloud": "百度智能云", "百度云": "百度智能云", "百度智能云": "百度智能云",
+	"ucloud": "UCloud", "jdcloud": "京东云", "京东云": "京东云",
+	"volcengine": "火山引擎", "火山引擎": "火山引擎", "ctyun": "天翼云", "天翼云": "天翼云",
+}
+
+// ProviderName normalizes a vendor name a person wrote; ok is false for anything else.
+func ProviderName(s string) (string, bool) {
+	ls := strings.ToLower(s)
+	for _, v := range vendorNames {
+		if ls == v.name {
+			return v.name, true
+		}
+		for _, a := range v.aliases {
+			if ls == a {
+				return v.name, true
+			}
+		}
+	}
+	return "", false
+}
+
+// configuredNames lists the configured vendors in vendorNames' order, then any other.
+func configuredNames(configured map[string]providers.Provider) []string {
+	var names []string
+	for _, v := range vendorNames {
+		if _, ok := configured[v.name]; ok {
+			names = append(names, v.name)
+		}
+	}
+	for n := range configured {
+		if _, known := ProviderName(n); !known {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// vendorGuess is what the first word of a `建单` title says about the vendor meant, when it
+// looks like a vendor's name: the nearest vendor (a typo such as "aliyn", "阿里"), or another
+// cloud ticketbot has no provider for ("tencent").
+type vendorGuess struct {
+	word  string
+	near  string // the vendor ticketbot knows that the word is close to
+	other string // the other cloud the word names
+}
+
+// guessVendor looks at the first word of a title. ok is false for an ordinary word.
+func guessVendor(title string) (vendorGuess, bool) {
+	w, _ := splitWord(title)
+	lw := strings.ToLower(w)
+	if lw == "" {
+		return vendorGuess{}, false
+	}
+	if c, ok := otherClouds[lw]; ok {
+		return vendorGuess{word: w, other: c}, true
+	}
+	for _, v := range vendorNames {
+		for _, name := range append([]string{v.name}, v.aliases...) {
+			if nearName(lw, name) {
+				return vendorGuess{word: w, near: v.name}, true
+			}
+		}
+	}
+	return vendorGuess{}, false
+}
+
+// nearName reports whether a word is a slip for a vendor name: one edit (two for long Latin
+// names) away, a swapped pair counting as one. Chinese words count only when they start the
+// name ("阿里" for 阿里云), since two-character words one edit apart are mostly other words
+// (微信 is not 微伴).
+func nearName(word, name string) bool {
+	if word == name {
+		return false // a real name is no slip
+	}
+	if !isASCII(word) || !isASCII(name) {
+		return utf8.RuneCountInString(word) >= 2 && strings.HasPrefix(name, word)
+	}
+	if len(word) < 4 {
+		return false
+	}
+	limit := 1
+	if len(name) >= 7 {
+		limit = 2
+	}
+	return editDistance(word, name) <= limit
+}
+
+// editDistance is the optimal-string-alignment distance of two short ASCII words: insertions,
+// deletions, substitutions and swaps of neighbours each cost one. Written here because it is
+// a dozen lines; no library is worth a dependency for it.
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+// question asks the person which vendor they meant; nothing was created. The way out (name
+// the vendor) is part of the answer, since the word may be a real part of the title.
+func (g vendorGuess) question(title string, configured map[string]providers.Provider, def string, en bool) *userError {
+	names := configuredNames(configured)
+	list := strings.Join(names, "、")
+	if def == "" && len(names) > 0 {
+		def = names[0]
+	}
+	example := fmt.Sprintf("建单 %s %s", def, truncateRunes(title, 30))
+	exampleEN := fmt.Sprintf("new %s %s", def, truncateRunes(title, 30))
+	if g.other != "" {
+		return &userError{
+			zh: fmt.Sprintf("ticketbot 不能在%s建单（%s）。可用：%s。如果「%s」是标题的一部分，请写明供应商：%s",
+				g.other, g.word, list, g.word, example),
+			en: fmt.Sprintf("ticketbot cannot file tickets at %s (%s). Available: %s. If %q belongs to the title, name the vendor: %s",
+				g.other, g.word, strings.Join(names, ", "), g.word, exampleEN),
+		}
+	}
+	zh := fmt.Sprintf("没有供应商 %s，你是想用 %s 吗？可用：%s", g.word, g.near, list)
+	en2 := fmt.Sprintf("There is no vendor %s; did you mean %s? Available: %s", g.word, g.near, strings.Join(names, ", "))
+	if _, ok := configured[g.near]; !ok {
+		zh = fmt.Sprintf("没有供应商 %s（%s 在本部署未配置）。可用：%s", g.word, g.near, list)
+		en2 = fmt.Sprintf("There is no vendor %s (%s is not configured here). Available: %s", g.word, g.near, strings.Join(names, ", "))
+	}
+	return &userError{
+		zh: zh + fmt.Sprintf("。工单没有创建。如果「%s」是标题的一部分，请写明供应商：%s", g.word, example),
+		en: en2 + fmt.Sprintf(". Nothing was created. If %q belongs to the title, name the vendor: %s", g.word, exampleEN),
+	}
+}
+
+// notConfigured refuses a vendor ticketbot knows (or a name it does not) that this
+// deployment has not configured, naming the ones it has.
+func notConfigured(name string, configured map[string]providers.Provider) *userError {
+	names := configuredNames(configured)
+	list, listEN := strings.Join(names, "、"), strings.Join(names, ", ")
+	if list == "" {
+		list, listEN = "无", "none"
+	}
+	if _, known := ProviderName(name); known {
+		return &userError{
+			zh: fmt.Sprintf("本部署没有配置%s（%s），无法在那里操作工单。可用：%s。", providerLabel(name, false), name, list),
+			en: fmt.Sprintf("%s (%s) is not configured here. Available: %s.", providerLabel(name, true), name, listEN),
+		}
+	}
+	if c, ok := otherClouds[strings.ToLower(name)]; ok {
+		return &userError{
+			zh: fmt.Sprintf("ticketbot 不支持%s（%s）的工单。可用：%s。", c, name, list),
+			en: fmt.Sprintf("ticketbot does not support %s (%s) tickets. Available: %s.", c, name, listEN),
+		}
+	}
+	return &userError{
+		zh: fmt.Sprintf("没有供应商「%s」。可用：%s。", truncateRunes(name, 20), list),
+		en: fmt.Sprintf("There is no vendor %q. Available: %s.", truncateRunes(name, 20), listEN),
+	}
+}
