@@ -215,6 +215,9 @@ type ListRequest struct {
 	// Page starts at 1; PageSize is 20–100 with 2016 (default 20), 10–100 with 2021
 	// (default 10).
 	Page, PageSize int
+	// unit is what 2016 addStartTime and addEndTime are sent in: milliseconds when zero, as the
+	// V1.3 table says; FindCreated also tries seconds (finder.go).
+	unit time.Duration
 }
 
 // List pages through tickets (2016 QuestionList, 2021 ListTickets) and returns one page and
