@@ -277,6 +277,22 @@ func TestCreateSucceedsWhenReadBackFails(t *testing.T) {
 	}
 }
 
+// TestCreate2021SaysWhatWasFiledWhenReadBackFails: the ticket made up from the request carries
+// the severity really filed (high is filed as 紧急).
+func TestCreate2021SaysWhatWasFiledWhenReadBackFails(t *testing.T) {
+	p, f := newFakeProvider(t, func(c *Config) { c.APIVersion = Version2021 }, WithHTTPClient(failActionClient("GetTicket")))
+	got, err := p.Create(context.Background(), providers.CreateRequest{Title: "t", Content: "c", Priority: "high"})
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if got.Priority != "紧急" || got.PriorityLevel != "urgent" || got.RawStatus != "1" {
+		t.Errorf("ticket = %+v", got)
+	}
+	if ft := f.Tickets(); len(ft) != 1 || ft[0].Severity != 2 {
+		t.Errorf("the fake holds %+v, want one ticket of Severity 2", ft)
+	}
+}
+
 func TestActionNames(t *testing.T) {
 	p, f := newFakeProvider(t, func(c *Config) { c.ActionNames = map[string]string{"create": "Add"} })
 	mustCreate(t, p, providers.CreateRequest{Title: "t"})

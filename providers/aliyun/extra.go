@@ -74,10 +74,10 @@ func (p *Provider) CreateWith(ctx context.Context, r providers.CreateRequest, o 
 	if err := checkAttachments(o.Attachments); err != nil {
 		return fail(err)
 	}
-	severity := createSeverity(r.Priority, p.cfg.Severity)
+	sev := createSeverity(r.Priority, p.cfg.Severity)
 	var id string
 	if p.v2021 {
-		id, err = p.createTicket(ctx, title, content, severity, o)
+		id, err = p.createTicket(ctx, title, content, sev, o)
 	} else {
 		id, err = p.add(ctx, title, content, o)
 	}
@@ -92,7 +92,7 @@ func (p *Provider) CreateWith(ctx context.Context, r providers.CreateRequest, o 
 	}
 	t, err := p.Get(ctx, id)
 	if err != nil {
-		t = p.madeUp(id, title, content, severity)
+		t = p.madeUp(id, title, content, sev)
 	}
 	t.Title = cmp.Or(t.Title, title)
 	t.Content = cmp.Or(t.Content, content) // QuestionList carries no content
