@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
@@ -58,18 +60,28 @@ func providerLabel(name string, en bool) string {
 	return l[0]
 }
 
-// vendorError turns a provider's failure into a sentence for the chat, keeping the vendor's
-// own code and message so support can look it up. ok is false for failures that are ours.
+// vendorError turns a provider's failure into a sentence for the chat: the vendor's own code
+// and a short readable sentence (the provider's hint for the code, or the first sentence of
+// the vendor's message), never the vendor's whole message, which may repeat the request; that
+// goes to the log. An operation the vendor lacks says why and what to do when the provider
+// knows. ok is false for failures that are ours.
 func vendorError(err error, provider, ref string, en bool) (*userError, bool) {
 	zl, el := providerLabel(provider, false), providerLabel(provider, true)
+	// sentence ends a vendor's sentence with a full stop, so it reads as one in a longer text.
+	sentence := func(s, stop string) string {
+		s = strings.TrimSpace(s)
+		if r, _ := utf8.DecodeLastRuneInString(s); s == "" || strings.ContainsRune("。！？；）.!?;)", r) {
+			return s
+		}
+		return s + stop
+	}
 	var ve *providers.VendorError
+	var unsup *providers.UnsupportedError
 	switch {
 	case errors.As(err, &ve) && ve.Temporary:
-		return userErrf("%s暂时无法访问（%s），请稍后再试。", "%s is unavailable right now (%s); please try again later.", zl, ve.Code), true
-	case errors.As(err, &ve):
 		return &userError{
-			zh: fmt.Sprintf("%s返回错误 %s：%s", zl, ve.Code, ve.Message),
-			en: fmt.Sprintf("%s returned error %s: %s", el, ve.Code, ve.Message),
+			zh: fmt.Sprintf("%s暂时无法访问（%s），请稍后再试。", zl, ve.Code),
+			en: fmt.Sprintf("%s is unavailable right now (%s); please try again later.", el, ve.Code),
 		}, true
 	case errors.Is(err, providers.ErrNotFound):
 		return &userError{zh: fmt.Sprintf("%s找不到工单 %s。", zl, ref), en: fmt.Sprintf("%s has no ticket %s.", el, ref)}, true
@@ -80,8 +92,22 @@ func vendorError(err error, provider, ref string, en bool) (*userError, bool) {
 			zh: fmt.Sprintf("%s只允许工单创建人关闭工单 %s，而你的账号不是它的创建人。请让创建人关闭，或请管理员在配置 [[users]] 中映射你的%s工号。", zl, ref, zl),
 			en: fmt.Sprintf("%s lets only the ticket's creator close %s, and your account is not its creator. Ask the creator, or have an admin map your %s id in [[users]].", el, ref, el),
 		}, true
+	case errors.As(err, &unsup) && (unsup.Reason != "" || unsup.ReasonEN != ""):
+		return &userError{
+			zh: "不支持这个操作：" + sentence(cmp.Or(unsup.Reason, unsup.ReasonEN), "。"),
+			en: "Not supported: " + sentence(cmp.Or(unsup.ReasonEN, unsup.Reason), "."),
+		}, true
 	case errors.Is(err, providers.ErrUnsupported):
 		return &userError{zh: fmt.Sprintf("%s的接口不支持这个操作。", zl), en: fmt.Sprintf("%s's API does not support this.", el)}, true
+	case errors.As(err, &ve):
+		zh, en := fmt.Sprintf("%s返回错误 %s。", zl, ve.Code), fmt.Sprintf("%s returned error %s.", el, ve.Code)
+		if s := ve.Sentence(false); s != "" {
+			zh = fmt.Sprintf("%s返回错误 %s：%s", zl, ve.Code, sentence(s, "。"))
+		}
+		if s := ve.Sentence(true); s != "" {
+			en = fmt.Sprintf("%s returned error %s: %s", el, ve.Code, sentence(s, "."))
+		}
+		return &userError{zh: zh, en: en}, true
 	}
 	return nil, false
 }

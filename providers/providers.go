@@ -85,10 +85,18 @@ type Ticket struct {
 	// RawLabel is the vendor's label for RawStatus where it has one ("处理中").
 	RawLabel string `json:"raw_label,omitempty"`
 	Flags    []Flag `json:"flags,omitempty"`
-	Priority string `json:"priority,omitempty"` // display label, e.g. "普通"
-	Type     string `json:"type,omitempty"`     // display label, e.g. "问题排查"
-	Customer string `json:"customer,omitempty"`
-	Creator  string `json:"creator,omitempty"`
+	// Priority is the display label: 紧急, 高, 中 or 低 (PriorityLabel of PriorityLevel), the
+	// words people type, whatever the vendor calls its levels; the vendor's own value when it
+	// maps to none of them; "" when the vendor has no priority (Weiban, Aliyun 2016-08-30).
+	Priority string `json:"priority,omitempty"`
+	// PriorityLevel is the normalized level the vendor holds ("urgent", "high", "normal",
+	// "low"), "" when unknown or when the vendor has no priority. After a create it says what
+	// was really filed: a vendor without the level asked for files the nearest one, and the
+	// chat can say so by comparing it with CreateRequest.Priority.
+	PriorityLevel string `json:"priority_level,omitempty"`
+	Type          string `json:"type,omitempty"` // display label, e.g. "问题排查"
+	Customer      string `json:"customer,omitempty"`
+	Creator       string `json:"creator,omitempty"`
 	// CreatorID is the creator's vendor identity (Kingsoft creator_id).
 	CreatorID  string    `json:"creator_id,omitempty"`
 	Handler    string    `json:"handler,omitempty"`

@@ -48,8 +48,15 @@ const (
 	titleRunes = 30
 )
 
-// errNoClose2016 is the sentence the chat shows when a 2016-08-30 ticket is to be closed.
-const errNoClose2016 = "阿里云 2016-08-30 接口没有关闭工单操作"
+// errNoClose2016 is why a 2016-08-30 ticket cannot be closed, and what to do instead, for the
+// chat: the API version has no close action; 2021-06-10 has CloseTicket.
+func errNoClose2016() error {
+	return &providers.UnsupportedError{
+		Op:       "close",
+		Reason:   `阿里云工单 API 2016-08-30 没有关闭工单的接口。请在阿里云控制台关闭，或让管理员在配置中设置 api_version = "2021-06-10"。`,
+		ReasonEN: `Aliyun's ticket API 2016-08-30 has no way to close a ticket. Close it in the Aliyun console, or have an admin set api_version = "2021-06-10" in the config.`,
+	}
+}
 
 // Provider is the Aliyun ticket provider. It is safe for concurrent use.
 type Provider struct {
@@ -228,15 +235,15 @@ func (p *Provider) Reply(ctx context.Context, id string, r providers.Reply) erro
 	return p.ReplyWith(ctx, id, r, ReplyOptions{})
 }
 
-// Close closes a ticket. 2016-08-30 has no close action: Close returns an error wrapping
-// providers.ErrUnsupported with the sentence "阿里云 2016-08-30 接口没有关闭工单操作", and sends
-// nothing. With 2021-06-10 it reads the ticket first (GetTicket): a ticket already confirmed or
+// Close closes a ticket. 2016-08-30 has no close action: Close returns a
+// *providers.UnsupportedError (errors.Is ErrUnsupported) saying so and what to do instead
+// (close it in the console, or switch to api_version 2021-06-10), and sends nothing. With 2021-06-10 it reads the ticket first (GetTicket): a ticket already confirmed or
 // rated gives providers.ErrAlreadyClosed and no CloseTicket is sent; a remark is written as a
 // reply (CloseTicket has no text), then CloseTicket closes it.
 func (p *Provider) Close(ctx context.Context, id string, r providers.CloseRequest) error {
 	wrap := func(err error) error { return fmt.Errorf("aliyun: close ticket %s: %w", id, err) }
 	if !p.v2021 {
-		return wrap(fmt.Errorf("%s: %w", errNoClose2016, providers.ErrUnsupported))
+		return wrap(errNoClose2016())
 	}
 	n, err := parseID(id)
 	if err != nil {

@@ -164,10 +164,13 @@ func TestCreate(t *testing.T) {
 				got.CreatorID != "1234567890123456" {
 				t.Errorf("ticket = %+v", got)
 			}
-			if got.LatestNote == nil || got.LatestNote.Official {
-				t.Errorf("LatestNote = %+v, want the customer's own note", got.LatestNote)
-			} else if tt.opts.SecretContent != "" && got.LatestNote.Body != SecretPlaceholder {
-				t.Errorf("LatestNote.Body = %q, want the placeholder", got.LatestNote.Body)
+			// The description is the conversation's first entry, not a reply: a new ticket has no
+			// latest note, unless confidential content followed it.
+			switch {
+			case tt.opts.SecretContent == "" && got.LatestNote != nil:
+				t.Errorf("LatestNote = %+v, want none (the description is no reply)", got.LatestNote)
+			case tt.opts.SecretContent != "" && (got.LatestNote == nil || got.LatestNote.Body != SecretPlaceholder):
+				t.Errorf("LatestNote = %+v, want the confidential note's placeholder", got.LatestNote)
 			}
 			ft, ok := f.Ticket(got.ID)
 			if !ok || ft.Content != tt.want["content"] {
@@ -274,6 +277,22 @@ func TestCreateSucceedsWhenReadBackFails(t *testing.T) {
 	}
 }
 
+// TestCreate2021SaysWhatWasFiledWhenReadBackFails: the ticket made up from the request carries
+// the severity really filed (high is filed as 紧急).
+func TestCreate2021SaysWhatWasFiledWhenReadBackFails(t *testing.T) {
+	p, f := newFakeProvider(t, func(c *Config) { c.APIVersion = Version2021 }, WithHTTPClient(failActionClient("GetTicket")))
+	got, err := p.Create(context.Background(), providers.CreateRequest{Title: "t", Content: "c", Priority: "high"})
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if got.Priority != "紧急" || got.PriorityLevel != "urgent" || got.RawStatus != "1" {
+		t.Errorf("ticket = %+v", got)
+	}
+	if ft := f.Tickets(); len(ft) != 1 || ft[0].Severity != 2 {
+		t.Errorf("the fake holds %+v, want one ticket of Severity 2", ft)
+	}
+}
+
 func TestActionNames(t *testing.T) {
 	p, f := newFakeProvider(t, func(c *Config) { c.ActionNames = map[string]string{"create": "Add"} })
 	mustCreate(t, p, providers.CreateRequest{Title: "t"})
@@ -308,7 +327,7 @@ func TestGetFollowsTheVendor(t *testing.T) {
 		{"wait-feedback", "", providers.StatusWaitingOnUs, nil, "待反馈"},
 		{"reopened_by_magic", "", providers.StatusUnknown, nil, ""},
 	}
-	lastNote := "c"
+	lastNote := "" // the description ("c") is no reply
 	for _, s := range steps {
 		t.Run(s.raw, func(t *testing.T) {
 			if err := f.SetStatus(id, s.raw); err != nil {
@@ -328,7 +347,10 @@ func TestGetFollowsTheVendor(t *testing.T) {
 				t.Errorf("Get = %s raw %q label %q flags %v; want %s %q %v", got.Status, got.RawStatus, got.RawLabel, got.Flags,
 					s.want, s.wantLabel, s.wantFlags)
 			}
-			if got.LatestNote == nil || got.LatestNote.Body != lastNote || got.LatestNote.Official != (lastNote != "c") {
+			switch {
+			case lastNote == "" && got.LatestNote != nil:
+				t.Errorf("LatestNote = %+v, want none: only the description was written", got.LatestNote)
+			case lastNote != "" && (got.LatestNote == nil || got.LatestNote.Body != lastNote || !got.LatestNote.Official):
 				t.Errorf("LatestNote = %+v, want %q", got.LatestNote, lastNote)
 			}
 		})
@@ -579,8 +601,11 @@ func noteEqual(a, b providers.Note) bool {
 func TestClose2016IsUnsupported(t *testing.T) {
 	p, f := newFakeProvider(t, nil)
 	err := p.Close(context.Background(), "00001FK", providers.CloseRequest{Remark: "x"})
-	if !errors.Is(err, providers.ErrUnsupported) || !strings.Contains(err.Error(), "阿里云 2016-08-30 接口没有关闭工单操作") {
-		t.Errorf("err = %v", err)
+	var ue *providers.UnsupportedError
+	if !errors.Is(err, providers.ErrUnsupported) || !errors.As(err, &ue) || ue.Op != "close" ||
+		ue.Reason != `阿里云工单 API 2016-08-30 没有关闭工单的接口。请在阿里云控制台关闭，或让管理员在配置中设置 api_version = "2021-06-10"。` ||
+		!strings.Contains(ue.ReasonEN, `api_version = "2021-06-10"`) {
+		t.Errorf("err = %v, want an UnsupportedError saying why and what to do", err)
 	}
 	if len(f.Calls()) != 0 {
 		t.Error("Close made a call")

@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +57,7 @@ type client struct {
 	baseURL  string
 	version  string
 	keyID    string
+	aliUID   string // scrubbed from messages, as the key id is
 	secret   providers.Secret
 	regionID string
 	timeout  time.Duration
@@ -70,10 +70,15 @@ type client struct {
 }
 
 func newClient(cfg Config, hc *http.Client, log *slog.Logger, now func() time.Time, sleep func(context.Context, time.Duration) error) *client {
+	aliUID := ""
+	if cfg.AliUID > 0 {
+		aliUID = strconv.FormatInt(cfg.AliUID, 10)
+	}
 	return &client{
 		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
 		version:  cfg.APIVersion,
 		keyID:    cfg.AccessKeyID,
+		aliUID:   aliUID,
 		secret:   cfg.AccessKeySecret,
 		regionID: cfg.RegionID,
 		timeout:  cfg.timeout(),
@@ -225,19 +230,6 @@ func (c *client) once(ctx context.Context, r rpc, out any, attempt int) error {
 	return nil
 }
 
-// vendorError builds the error of a refused call: Aliyun's code and message verbatim, except
-// for confidential values, which are scrubbed.
-func (c *client) vendorError(r rpc, code, msg, requestID string, temp bool) *providers.VendorError {
-	return &providers.VendorError{
-		Provider:  "aliyun",
-		Op:        r.action,
-		Code:      code,
-		Message:   c.scrub(msg, r),
-		RequestID: requestID,
-		Temporary: temp,
-	}
-}
-
 // transportError turns a failed round trip into an error. The caller's own cancellation is
 // returned as such; timeouts and network failures are temporary vendor errors. The URL is
 // left out: url.Error would repeat it, and it adds nothing to the chat.
@@ -254,36 +246,5 @@ func (c *client) transportError(ctx context.Context, r rpc, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		code = "timeout"
 	}
-	return &providers.VendorError{Provider: "aliyun", Op: r.action, Code: code, Message: c.scrub(err.Error(), r), Temporary: true}
-}
-
-// stringToSignMarker starts the part of Aliyun's SignatureDoesNotMatch message that repeats the
-// request ("…server string to sign is:POST&%2F&…").
-const stringToSignMarker = "string to sign is:"
-
-// scrub removes confidential values and the AccessKey secret from a text meant for an error:
-// each value raw, percent-encoded once and twice (the string to sign encodes the canonical
-// query again) and query-escaped. When the call carried confidential values, an echoed string
-// to sign is cut off as a whole, in case the gateway encoded them some other way.
-func (c *client) scrub(s string, r rpc) string {
-	values := slices.Clone(r.sensitive)
-	values = append(values, c.secret.Reveal())
-	var forms []string
-	for _, v := range values {
-		if v == "" {
-			continue
-		}
-		forms = append(forms, v, percentEncode(v), percentEncode(percentEncode(v)), url.QueryEscape(v))
-	}
-	// Longest first, so a form is not broken up by a shorter one it contains.
-	slices.SortFunc(forms, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
-	for _, f := range forms {
-		s = strings.ReplaceAll(s, f, "<secret>")
-	}
-	if len(r.sensitive) > 0 {
-		if i := strings.Index(s, stringToSignMarker); i >= 0 {
-			s = s[:i+len(stringToSignMarker)] + " <omitted: the request carried confidential content>"
-		}
-	}
-	return s
+	return c.vendorError(r, code, err.Error(), "", true)
 }

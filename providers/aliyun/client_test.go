@@ -265,7 +265,7 @@ func TestClientNetworkError(t *testing.T) {
 }
 
 func TestScrub(t *testing.T) {
-	c := &client{secret: "ak-secret"}
+	c := &client{secret: "ak-secret", keyID: "LTAI5tFakeKeyId", aliUID: "1234567890123456"}
 	secret := "密码 a&b*c~"
 	r := rpc{sensitive: []string{secret}}
 	for _, in := range []string{
@@ -274,17 +274,29 @@ func TestScrub(t *testing.T) {
 		"echo " + percentEncode(percentEncode(secret)),
 		"echo " + url.QueryEscape(secret),
 		"key ak-secret",
+		"Specified access key LTAI5tFakeKeyId is disabled",
+		"aliUid 1234567890123456 does not belong to the AccessKey",
+		"aliUid%3D1234567890123456%26",
 	} {
-		if got := c.scrub(in, r); strings.Contains(got, "a&b") || strings.Contains(got, "ak-secret") ||
-			strings.Contains(got, "%E5%AF%86") || !strings.Contains(got, "<secret>") {
-			t.Errorf("scrub(%q) = %q", in, got)
+		got := c.scrub(in, r)
+		for _, leak := range []string{"a&b", "ak-secret", "%E5%AF%86", "LTAI5tFakeKeyId", "1234567890123456"} {
+			if strings.Contains(got, leak) || !strings.Contains(got, "<redacted>") {
+				t.Errorf("scrub(%q) = %q", in, got)
+			}
 		}
 	}
-	got := c.scrub("Specified signature is not matched with our calculation. server string to sign is:POST&%2F&x", r)
-	if got != "Specified signature is not matched with our calculation. server string to sign is: <omitted: the request carried confidential content>" {
-		t.Errorf("scrub = %q", got)
-	}
-	if got := c.scrub("server string to sign is:POST&%2F&x", rpc{}); got != "server string to sign is:POST&%2F&x" {
-		t.Errorf("a call without secrets keeps Aliyun's message verbatim: %q", got)
+	// The echoed string to sign is cut as a whole, whether or not the call carried secrets: it
+	// repeats the key id, the aliUid and every parameter.
+	for _, r := range []rpc{r, {}} {
+		for in, want := range map[string]string{
+			"Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId%3Dx": "Specified signature is not matched with our calculation. server string to sign: <omitted>",
+			"The request signature does not match. StringToSign: ACS3-HMAC-SHA256\nabc":                                  "The request signature does not match. StringToSign: <omitted>",
+			"Bad signature. The Canonical Request is: POST\n/":                                                           "Bad signature. The Canonical Request: <omitted>",
+			"ILLEGAL_PARAM: 工单不存在":                                                                                       "ILLEGAL_PARAM: 工单不存在",
+		} {
+			if got := c.scrub(in, r); got != want {
+				t.Errorf("scrub(%q) = %q, want %q", in, got, want)
+			}
+		}
 	}
 }

@@ -147,7 +147,7 @@ func TestDoc2021Shapes(t *testing.T) {
 	at := time.UnixMilli(1704096000000)
 	assertTicket(t, tk, providers.Ticket{
 		Provider: "aliyun", ID: "0005PYGCW", Title: "ECS 无法登录", Content: "SSH 连接超时", Status: providers.StatusClosed,
-		RawStatus: "6", RawLabel: "已完成", Priority: "一般", CreatorID: "1234567890123456", CreatedAt: at,
+		RawStatus: "6", RawLabel: "已完成", Priority: "中", PriorityLevel: "normal", CreatorID: "1234567890123456", CreatedAt: at,
 		UpdatedAt:  at.Add(time.Hour),
 		LatestNote: &providers.Note{ID: "1002", Author: "阿里云售后", Official: true, Body: "请提供实例 ID", At: at.Add(time.Hour)},
 	})

@@ -55,7 +55,8 @@ type ReplyOptions struct {
 // CreateTicket) and returns it as read back; when the read-back fails, the ticket is built
 // from the request instead: the create succeeded, and reporting it as failed would invite a
 // duplicate. The title defaults to the first 30 characters of the content. The normalized
-// priority becomes the 2021 Severity (urgent and high 紧急, else 一般); 2016 has none.
+// priority becomes the 2021 Severity (createSeverity), and the ticket's PriorityLevel says
+// which was filed; 2016 has no priority, and the ticket none.
 //
 // A create is never retried. With 2021-06-10 and SecretContent, a failure to send the secret
 // returns the ticket together with an error wrapping ErrSecretNotSent.
@@ -73,10 +74,10 @@ func (p *Provider) CreateWith(ctx context.Context, r providers.CreateRequest, o 
 	if err := checkAttachments(o.Attachments); err != nil {
 		return fail(err)
 	}
-	severity := createSeverity(r.Priority, p.cfg.Severity)
+	sev := createSeverity(r.Priority, p.cfg.Severity)
 	var id string
 	if p.v2021 {
-		id, err = p.createTicket(ctx, title, content, severity, o)
+		id, err = p.createTicket(ctx, title, content, sev, o)
 	} else {
 		id, err = p.add(ctx, title, content, o)
 	}
@@ -91,7 +92,7 @@ func (p *Provider) CreateWith(ctx context.Context, r providers.CreateRequest, o 
 	}
 	t, err := p.Get(ctx, id)
 	if err != nil {
-		t = p.madeUp(id, title, content, severity)
+		t = p.madeUp(id, title, content, sev)
 	}
 	t.Title = cmp.Or(t.Title, title)
 	t.Content = cmp.Or(t.Content, content) // QuestionList carries no content
@@ -102,12 +103,12 @@ func (p *Provider) CreateWith(ctx context.Context, r providers.CreateRequest, o 
 }
 
 // madeUp is a just-created ticket as the request describes it, for when it cannot be read back.
-func (p *Provider) madeUp(id, title, content string, severity int) providers.Ticket {
+func (p *Provider) madeUp(id, title, content string, sev int) providers.Ticket {
 	raw := "assigned"
 	t := providers.Ticket{Provider: "aliyun", ID: id, Title: title, Content: content, CreatedAt: p.now(), UpdatedAt: p.now()}
 	if p.v2021 {
 		raw = "1"
-		t.Priority = severityLabels[strconv.Itoa(severity)]
+		t.Priority, t.PriorityLevel = severity(labelValue{Value: strconv.Itoa(sev)})
 	}
 	t.Status, t.Flags, t.RawLabel = resolveStatus(raw, "")
 	t.RawStatus = raw
@@ -214,6 +215,9 @@ type ListRequest struct {
 	// Page starts at 1; PageSize is 20–100 with 2016 (default 20), 10–100 with 2021
 	// (default 10).
 	Page, PageSize int
+	// unit is what 2016 addStartTime and addEndTime are sent in: milliseconds when zero, as the
+	// V1.3 table says; FindCreated also tries seconds (finder.go).
+	unit time.Duration
 }
 
 // List pages through tickets (2016 QuestionList, 2021 ListTickets) and returns one page and

@@ -157,6 +157,10 @@ type Fake struct {
 	grants      map[string]fakeGrant
 	calls       []FakeCall
 	failures    []fakeFailure
+	// listUnit is the unit QuestionList reads addStartTime/addEndTime in (SetListTimeUnit).
+	listUnit time.Duration
+	// lose is how many RPC answers to lose after the call took effect (LoseAnswers).
+	lose int
 }
 
 // NewFake starts a fake accepting the AccessKey accessKeyID / accessKeySecret. Close it when
@@ -170,6 +174,7 @@ func NewFake(accessKeyID, accessKeySecret string) *Fake {
 		ossSecret:   hex.EncodeToString(b[:]),
 		now:         time.Now,
 		spelling:    DefaultParamNames,
+		listUnit:    time.Millisecond,
 		names:       legacySpellings[DefaultParamNames],
 		nonces:      map[string]time.Time{},
 		nextID:      1,
@@ -232,6 +237,29 @@ func (f *Fake) SetParamNames(spelling string) error {
 	defer f.mu.Unlock()
 	f.spelling, f.names = spelling, n
 	return nil
+}
+
+// SetListTimeUnit sets the unit 2016 QuestionList reads addStartTime and addEndTime in:
+// time.Millisecond (the default, as the V1.3 document's table says) or time.Second (as its
+// example and help.aliyun 143231's AddTime suggest). Aliyun's own pages disagree, so the
+// provider must find its tickets either way.
+func (f *Fake) SetListTimeUnit(unit time.Duration) error {
+	if unit != time.Millisecond && unit != time.Second {
+		return fmt.Errorf("aliyun fake: list time unit %v (ms or s)", unit)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.listUnit = unit
+	return nil
+}
+
+// LoseAnswers makes the next n RPC calls take effect and then lose their answer: the
+// connection is closed before a byte is written, as when a network or a process fails
+// mid-call. A create then has an unknown outcome.
+func (f *Fake) LoseAnswers(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lose += n
 }
 
 var errFakeUnknown = errors.New("aliyun fake: unknown ticket")

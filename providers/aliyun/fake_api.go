@@ -90,7 +90,24 @@ func (f *Fake) serveRPC(w http.ResponseWriter, r *http.Request) {
 		f.write(w, rep)
 		return
 	}
-	f.write(w, act.fn(params))
+	rep := act.fn(params)
+	if f.lose > 0 {
+		f.lose--
+		loseAnswer(w)
+		return
+	}
+	f.write(w, rep)
+}
+
+// loseAnswer closes the connection without an answer.
+func loseAnswer(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler) // closes the connection as well, without a log line
 }
 
 // write sends a reply with a RequestId, in the body and in the x-acs-request-id header as the
@@ -424,7 +441,8 @@ func (f *Fake) questionListNote(p url.Values) fakeReply {
 }
 
 // questionList answers in help.aliyun 143231's shape: Count and ListResult.QuestionDetail[],
-// AddTime in seconds as that example shows (the V1.3 document says milliseconds).
+// AddTime in seconds as that example shows (the V1.3 document says milliseconds). It reads
+// addStartTime and addEndTime in the unit SetListTimeUnit chose.
 func (f *Fake) questionList(p url.Values) fakeReply {
 	n := f.names
 	ids, products, statuses := splitList(p.Get(n.IDs)), splitList(p.Get(n.ProductIDs)), splitList(p.Get(n.QuestionStatus))
@@ -449,13 +467,16 @@ func (f *Fake) questionList(p url.Values) fakeReply {
 	}
 	var match []*FakeTicket
 	for _, t := range f.sorted() {
-		ms := t.CreatedAt.UnixMilli()
+		at := t.CreatedAt.UnixMilli()
+		if f.listUnit == time.Second {
+			at = t.CreatedAt.Unix()
+		}
 		switch {
 		case len(ids) > 0 && !slices.Contains(ids, t.ID),
 			len(products) > 0 && !slices.Contains(products, strconv.FormatInt(t.ProductID, 10)),
 			len(statuses) > 0 && !slices.ContainsFunc(statuses, func(s string) bool { return statusCode(s) != "" && statusCode(s) == statusCode(t.Status) }),
-			from > 0 && ms < from,
-			to > 0 && ms > to:
+			from > 0 && at < from,
+			to > 0 && at > to:
 			continue
 		}
 		match = append(match, t)

@@ -105,14 +105,38 @@ func TestFindCreated(t *testing.T) {
 					t.Errorf("%d %s calls: the match was not read back with Get", len(f.CallsTo(notesAction)), notesAction)
 				}
 
-				var calls []FakeCall // the search's, not Get's (2016 reads a ticket with QuestionList)
+				// The search's calls, not Get's (2016 reads a ticket with QuestionList). 2016 asks in
+				// milliseconds, then, unless that found the ticket, once more in seconds: the fake
+				// reads milliseconds, so the window in seconds is empty.
+				var calls, inSeconds []FakeCall
 				for _, c := range f.CallsTo(listAction) {
-					if c.Params.Has(from) {
+					switch n, _ := strconv.ParseInt(c.Params.Get(from), 10, 64); {
+					case !c.Params.Has(from):
+					case n < 1e11:
+						inSeconds = append(inSeconds, c)
+					default:
 						calls = append(calls, c)
 					}
 				}
 				if len(calls) != tt.wantPages {
 					t.Fatalf("%d %s calls, want %d", len(calls), listAction, tt.wantPages)
+				}
+				wantSeconds := 0
+				if version == Version2016 && tt.want < 0 {
+					wantSeconds = 1
+				}
+				if len(inSeconds) != wantSeconds {
+					t.Fatalf("%d %s calls in seconds, want %d", len(inSeconds), listAction, wantSeconds)
+				}
+				for _, c := range inSeconds {
+					want := map[string]string{
+						size: strconv.Itoa(findPageSize),
+						from: strconv.FormatInt(since.Add(-time.Minute).Unix(), 10),
+						to:   strconv.FormatInt(fixedNow.Add(time.Minute).Unix(), 10),
+					}
+					if w := params(c); !equalMaps(w, want) {
+						t.Errorf("%s parameters in seconds = %v, want %v", listAction, w, want)
+					}
 				}
 				for i, c := range calls {
 					want := map[string]string{
@@ -173,5 +197,56 @@ func TestFindCreatedFindsACreate(t *testing.T) {
 				t.Errorf("logged %q, want the fake's %q", got, want)
 			}
 		})
+	}
+}
+
+// TestFindCreatedEitherUnit files a ticket whose create answer is lost, with the fake reading
+// QuestionList's addStartTime/addEndTime in milliseconds (the V1.3 table) and in seconds (its
+// example): either way the check before a second create finds the first, so it is not filed
+// twice.
+func TestFindCreatedEitherUnit(t *testing.T) {
+	for _, unit := range []time.Duration{time.Millisecond, time.Second} {
+		t.Run(unitName(unit), func(t *testing.T) {
+			p, f := newFakeProvider(t, nil)
+			if err := f.SetListTimeUnit(unit); err != nil {
+				t.Fatal(err)
+			}
+			f.LoseAnswers(1)
+			since := fixedNow
+			_, err := p.Create(context.Background(), providers.CreateRequest{Title: "磁盘告警", Content: "磁盘满了"})
+			var ve *providers.VendorError
+			if !errors.As(err, &ve) || ve.Code != "network" {
+				t.Fatalf("Create err = %v, want the lost answer", err)
+			}
+			filed := f.Tickets()
+			if len(filed) != 1 || len(f.CallsTo("add")) != 1 {
+				t.Fatalf("the fake holds %d tickets after %d adds, want the one", len(filed), len(f.CallsTo("add")))
+			}
+			got, found, err := p.FindCreated(context.Background(), "磁盘告警", since)
+			if err != nil || !found || got.ID != filed[0].ID || got.Title != "磁盘告警" {
+				t.Fatalf("FindCreated = %s %q found %v err %v, want %s", got.ID, got.Title, found, err, filed[0].ID)
+			}
+			// An unrelated title is still not found, in either unit, and that is no error.
+			if _, found, err := p.FindCreated(context.Background(), "别的工单", since); found || err != nil {
+				t.Errorf("FindCreated(别的工单) = found %v, %v; want not found", found, err)
+			}
+			if n := len(f.CallsTo("add")); n != 1 {
+				t.Errorf("%d adds, want 1", n)
+			}
+		})
+	}
+}
+
+// TestFindCreatedWindowRefused: a unit whose window Aliyun refuses as a bad parameter is not the
+// API's unit, and the other decides; when both are refused nobody can tell, which is an error.
+func TestFindCreatedWindowRefused(t *testing.T) {
+	p, f := newFakeProvider(t, nil)
+	f.FailNext(1, FakeErrParam, "ILLEGAL_PARAM: addStartTime")
+	if _, found, err := p.FindCreated(context.Background(), "磁盘告警", fixedNow); found || err != nil {
+		t.Errorf("one unit refused: found %v, %v; want not found", found, err)
+	}
+	f.FailNext(2, FakeErrParam, "ILLEGAL_PARAM: addStartTime")
+	if _, found, err := p.FindCreated(context.Background(), "磁盘告警", fixedNow); found || err == nil {
+		t.Errorf("both units refused: found %v, %v; want an error", found, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -242,8 +243,9 @@ func TestNoSecContentInErrorsOrLogs(t *testing.T) {
 		}
 		err = p.ReplySecret(ctx, "00001FK", secretCanary, providers.Actor{})
 		collect("signature", err)
-		if err == nil || !strings.Contains(err.Error(), "string to sign is:") {
-			t.Errorf("err = %v, want the gateway's SignatureDoesNotMatch", err)
+		var ve *providers.VendorError
+		if !errors.As(err, &ve) || ve.Code != FakeErrSignature || strings.Contains(err.Error(), "POST&") {
+			t.Errorf("err = %v, want the gateway's SignatureDoesNotMatch without its string to sign", err)
 		}
 		_, err = p.CreateWith(ctx, providers.CreateRequest{Title: "t"}, CreateOptions{SecretContent: secretCanary})
 		collect("signature create", err)

@@ -93,8 +93,32 @@ func statusCode(raw string) string {
 	return ""
 }
 
-// severityLabels are the 2021-06-10 CreateTicket severities.
+// severityLabels are the 2021-06-10 CreateTicket severities as Aliyun labels them (Severity
+// 1 一般, 2 紧急); the fake serves them.
 var severityLabels = map[string]string{"1": "一般", "2": "紧急"}
+
+// severityLevels are the normalized levels of the severities: 一般 is normal (中), 紧急 urgent.
+// 2021-06-10 has no high and no low; 2016-08-30 has no priority at all.
+var severityLevels = map[string]string{"1": providers.PriorityNormal, "2": providers.PriorityUrgent}
+
+// severity maps a 2021 Severity {Label, Value} to the display label and normalized level. The
+// value decides; a bare label is read by its meaning. An unknown severity is shown as Aliyun
+// labels it, with no level, so nothing is hidden.
+func severity(lv labelValue) (label, level string) {
+	v, l := strings.TrimSpace(lv.Value), strings.TrimSpace(lv.Label)
+	level, ok := severityLevels[v]
+	if !ok && v == "" {
+		for val, lab := range severityLabels {
+			if lab == l {
+				level, ok = severityLevels[val], true
+			}
+		}
+	}
+	if ok {
+		return providers.PriorityLabel(level), level
+	}
+	return cmp.Or(l, v), ""
+}
 
 // Authors of notes that carry no name: the 2016 notes say only official or user.
 const (
@@ -403,23 +427,21 @@ type wireTicket21 struct {
 func (w wireTicket21) toTicket() providers.Ticket {
 	raw := strings.TrimSpace(w.Status.Value)
 	st, flags, label := resolveStatus(raw, w.Status.Label)
-	sev := strings.TrimSpace(w.Severity.Label)
-	if sev == "" {
-		sev = severityLabels[strings.TrimSpace(w.Severity.Value)]
-	}
+	sev, level := severity(w.Severity)
 	return providers.Ticket{
-		Provider:  "aliyun",
-		ID:        strings.TrimSpace(string(w.TicketID)),
-		Title:     w.Title,
-		Content:   w.Description,
-		Status:    st,
-		RawStatus: raw,
-		RawLabel:  label,
-		Flags:     flags,
-		Priority:  sev,
-		CreatorID: strings.TrimSpace(string(w.CreatorID)),
-		CreatedAt: w.CreateTime.Time,
-		UpdatedAt: w.CreateTime.Time,
+		Provider:      "aliyun",
+		ID:            strings.TrimSpace(string(w.TicketID)),
+		Title:         w.Title,
+		Content:       w.Description,
+		Status:        st,
+		RawStatus:     raw,
+		RawLabel:      label,
+		Flags:         flags,
+		Priority:      sev,
+		PriorityLevel: level,
+		CreatorID:     strings.TrimSpace(string(w.CreatorID)),
+		CreatedAt:     w.CreateTime.Time,
+		UpdatedAt:     w.CreateTime.Time,
 	}
 }
 
@@ -496,8 +518,14 @@ func publicNotes(ds []NoteDetail) []providers.Note {
 	return out
 }
 
-// withNotes sets the ticket's latest note, and moves UpdatedAt to it when later.
+// withNotes sets the ticket's latest note, and moves UpdatedAt to it when later. Aliyun lists
+// the ticket's own description as the first entry of its conversation (2016 add's content, 2021
+// CreateTicket's Description, by the customer): it is not a reply, so it never becomes the
+// latest note, and a ticket nobody has answered yet has none.
 func withNotes(t providers.Ticket, notes []providers.Note) providers.Ticket {
+	if len(notes) > 0 && !notes[0].Official {
+		notes = notes[1:]
+	}
 	if len(notes) == 0 {
 		return t
 	}

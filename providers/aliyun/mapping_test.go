@@ -230,7 +230,7 @@ func TestTicket21(t *testing.T) {
 	at := time.UnixMilli(1704096000000)
 	assertTicket(t, w.toTicket(), providers.Ticket{
 		Provider: "aliyun", ID: "0005PYGCW", Title: "t", Content: "d", Status: providers.StatusWaitingOnUs,
-		RawStatus: "3", RawLabel: "待反馈", Priority: "紧急", CreatorID: "1234", CreatedAt: at, UpdatedAt: at,
+		RawStatus: "3", RawLabel: "待反馈", Priority: "紧急", PriorityLevel: "urgent", CreatorID: "1234", CreatedAt: at, UpdatedAt: at,
 	})
 }
 
@@ -242,6 +242,23 @@ func TestWithNotes(t *testing.T) {
 	}
 	if tk := withNotes(providers.Ticket{UpdatedAt: t0}, nil); tk.LatestNote != nil {
 		t.Error("a latest note out of nothing")
+	}
+	// Aliyun's conversation starts with the description, written by the customer: no reply.
+	desc := providers.Note{ID: "1", Author: AuthorUser, Body: "工单描述", At: t0}
+	if tk := withNotes(providers.Ticket{UpdatedAt: t0}, []providers.Note{desc}); tk.LatestNote != nil {
+		t.Errorf("the description became the latest note: %+v", tk.LatestNote)
+	}
+	reply := providers.Note{ID: "2", Author: AuthorOfficial, Official: true, Body: "请提供实例 ID", At: t0.Add(time.Hour)}
+	if tk := withNotes(providers.Ticket{UpdatedAt: t0}, []providers.Note{desc, reply}); tk.LatestNote == nil || tk.LatestNote.ID != "2" {
+		t.Errorf("latest note %+v, want the reply", tk.LatestNote)
+	}
+	ours := providers.Note{ID: "3", Author: AuthorUser, Body: "实例 ID 是 i-1", At: t0.Add(2 * time.Hour)}
+	if tk := withNotes(providers.Ticket{UpdatedAt: t0}, []providers.Note{desc, reply, ours}); tk.LatestNote == nil || tk.LatestNote.ID != "3" {
+		t.Errorf("latest note %+v, want our own reply", tk.LatestNote)
+	}
+	// A conversation that starts with Aliyun's staff has no description in it to skip.
+	if tk := withNotes(providers.Ticket{UpdatedAt: t0}, []providers.Note{reply}); tk.LatestNote == nil || tk.LatestNote.ID != "2" {
+		t.Errorf("latest note %+v, want the staff's note", tk.LatestNote)
 	}
 }
 

@@ -207,10 +207,8 @@ func (p *Provider) ossSend(ctx context.Context, op, method, target, contentType 
 	}
 	requestID = cmp.Or(requestID, oe.RequestID)
 	providers.NoteRequestID(ctx, requestID)
-	return &providers.VendorError{
-		Provider: "aliyun", Op: op, Code: oe.Code, Message: oe.Message, RequestID: requestID,
-		Temporary: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
-	}
+	return p.c.vendorError(rpc{action: op}, oe.Code, oe.Message, requestID,
+		resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests)
 }
 
 // AttachmentURL returns a download link for an attachment id of a 2016 note

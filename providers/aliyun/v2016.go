@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
 )
@@ -137,11 +138,17 @@ func (p *Provider) questionList(ctx context.Context, r ListRequest) ([]providers
 	params := map[string]string{}
 	n := p.names
 	setIf(params, n.IDs, strings.Join(r.IDs, ","))
+	stamp := func(t time.Time) string {
+		if r.unit == time.Second {
+			return strconv.FormatInt(t.Unix(), 10)
+		}
+		return strconv.FormatInt(t.UnixMilli(), 10)
+	}
 	if !r.From.IsZero() {
-		params[n.AddStartTime] = strconv.FormatInt(r.From.UnixMilli(), 10)
+		params[n.AddStartTime] = stamp(r.From)
 	}
 	if !r.To.IsZero() {
-		params[n.AddEndTime] = strconv.FormatInt(r.To.UnixMilli(), 10)
+		params[n.AddEndTime] = stamp(r.To)
 	}
 	var products []string
 	for _, id := range r.ProductIDs {

@@ -174,7 +174,9 @@ func (p *Provider) ticketNotes(ctx context.Context, id string) ([]NoteDetail, er
 }
 
 // createSeverity maps the normalized priority to CreateTicket's Severity (1 一般, 2 紧急), or
-// the configured default for "".
+// the configured default for "". 2021-06-10 has two levels for our four: high is filed as 紧急,
+// since a person who asks for 高 wants Aliyun's attention more than 一般 gives, and low as 一般.
+// The ticket read back says urgent or normal, so the chat can tell the person what was filed.
 func createSeverity(priority string, def int) int {
 	switch strings.ToLower(strings.TrimSpace(priority)) {
 	case "urgent", "high":

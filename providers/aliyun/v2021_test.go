@@ -22,17 +22,17 @@ func TestCreate2021(t *testing.T) {
 		req     providers.CreateRequest
 		opts    CreateOptions
 		want    map[string]string
-		wantSev string
+		wantSev [2]string // the label and level read back
 	}{
 		{"defaults", nil, providers.CreateRequest{Title: "ECS 无法登录", Content: "SSH 超时"}, CreateOptions{},
-			map[string]string{"Title": "ECS 无法登录", "Description": "SSH 超时", "Severity": "1", "CategoryId": "2101"}, "一般"},
+			map[string]string{"Title": "ECS 无法登录", "Description": "SSH 超时", "Severity": "1", "CategoryId": "2101"}, [2]string{"中", "normal"}},
 		{"urgent with e-mail and category", func(c *Config) { c.Email = "ops@example.com" },
 			providers.CreateRequest{Title: "t", Content: "c", Priority: "urgent"}, CreateOptions{CategoryID: 2102},
-			map[string]string{"Title": "t", "Description": "c", "Severity": "2", "CategoryId": "2102", "Email": "ops@example.com"}, "紧急"},
+			map[string]string{"Title": "t", "Description": "c", "Severity": "2", "CategoryId": "2102", "Email": "ops@example.com"}, [2]string{"紧急", "urgent"}},
 		{"configured severity", func(c *Config) { c.Severity = 2 }, providers.CreateRequest{Content: "只有正文"}, CreateOptions{},
-			map[string]string{"Title": "只有正文", "Description": "只有正文", "Severity": "2", "CategoryId": "2101"}, "紧急"},
+			map[string]string{"Title": "只有正文", "Description": "只有正文", "Severity": "2", "CategoryId": "2101"}, [2]string{"紧急", "urgent"}},
 		{"low", func(c *Config) { c.Severity = 2 }, providers.CreateRequest{Title: "t", Priority: "low"}, CreateOptions{},
-			map[string]string{"Title": "t", "Description": "t", "Severity": "1", "CategoryId": "2101"}, "一般"},
+			map[string]string{"Title": "t", "Description": "t", "Severity": "1", "CategoryId": "2101"}, [2]string{"中", "normal"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,7 +54,7 @@ func TestCreate2021(t *testing.T) {
 				t.Errorf("CreateTicket parameters =\n%v\nwant\n%v", wire, tt.want)
 			}
 			if got.ID != "00001FK" || got.Status != providers.StatusOpen || got.RawStatus != "1" || got.RawLabel != "待响应" ||
-				got.Priority != tt.wantSev || got.Content != tt.want["Description"] || !got.CreatedAt.Equal(fixedNow) {
+				got.Priority != tt.wantSev[0] || got.PriorityLevel != tt.wantSev[1] || got.Content != tt.want["Description"] || !got.CreatedAt.Equal(fixedNow) {
 				t.Errorf("ticket = %+v", got)
 			}
 			if len(f.CallsTo("GetTicket")) != 1 || len(f.CallsTo("ListTicketNotes")) != 1 {

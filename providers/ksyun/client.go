@@ -144,7 +144,8 @@ func (c *client) call(ctx context.Context, method, op string, q url.Values, body
 	ts := c.signer.timestamp(c.now())
 	req.Header.Set("AppId", c.appID)
 	req.Header.Set("Timestamp", ts)
-	req.Header.Set("Sign", c.signer.sign(c.appID, c.secret.Reveal(), ts))
+	sign := c.signer.sign(c.appID, c.secret.Reveal(), ts)
+	req.Header.Set("Sign", sign)
 	req.Header.Set("Accept", "application/json")
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -152,12 +153,12 @@ func (c *client) call(ctx context.Context, method, op string, q url.Values, body
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return envelope{}, c.transportError(ctx, op, err)
+		return envelope{}, c.transportError(ctx, op, err, sign)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return envelope{}, c.transportError(ctx, op, err)
+		return envelope{}, c.transportError(ctx, op, err, sign)
 	}
 
 	var env envelope
@@ -168,26 +169,14 @@ func (c *client) call(ctx context.Context, method, op string, q url.Values, body
 		if jsonErr == nil && env.Errmsg != "" {
 			msg = env.Errmsg
 		}
-		return env, &providers.VendorError{
-			Provider:  "ksyun",
-			Op:        op,
-			Code:      "HTTP " + strconv.Itoa(resp.StatusCode),
-			Message:   msg,
-			RequestID: env.RequestID,
-			Temporary: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout,
-		}
+		return env, c.vendorError(op, "HTTP "+strconv.Itoa(resp.StatusCode), msg, env.RequestID,
+			resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout, sign)
 	}
 	if jsonErr != nil {
 		return envelope{}, fmt.Errorf("ksyun: %s: response is not the JSON envelope (HTTP %d, %d bytes): %w", op, resp.StatusCode, len(raw), jsonErr)
 	}
 	if !c.success[env.Errno] {
-		return env, &providers.VendorError{
-			Provider:  "ksyun",
-			Op:        op,
-			Code:      strconv.Itoa(env.Errno),
-			Message:   env.Errmsg,
-			RequestID: env.RequestID,
-		}
+		return env, c.vendorError(op, strconv.Itoa(env.Errno), env.Errmsg, env.RequestID, false, sign)
 	}
 	if out != nil && !emptyData(env.Data) {
 		if err := json.Unmarshal(env.Data, out); err != nil {
@@ -200,7 +189,7 @@ func (c *client) call(ctx context.Context, method, op string, q url.Values, body
 // transportError turns a failed round trip into an error. The caller's own cancellation is
 // returned as such; timeouts and network failures are temporary vendor errors. The URL is left
 // out: url.Error would repeat it, and it adds nothing to the chat.
-func (c *client) transportError(ctx context.Context, op string, err error) error {
+func (c *client) transportError(ctx context.Context, op string, err error, sign string) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("ksyun: %s: %w", op, ctx.Err())
 	}
@@ -213,7 +202,7 @@ func (c *client) transportError(ctx context.Context, op string, err error) error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		code = "timeout"
 	}
-	return &providers.VendorError{Provider: "ksyun", Op: op, Code: code, Message: err.Error(), Temporary: true}
+	return c.vendorError(op, code, err.Error(), "", true, sign)
 }
 
 // emptyData reports whether a response carries no data object at all.

@@ -81,7 +81,7 @@ func TestDocBaseExample(t *testing.T) {
 	assertTicket(t, got, providers.Ticket{
 		Provider: "ksyun", ID: "1204", Title: "测试", Content: "测试",
 		Status: providers.StatusPendingConfirm, RawStatus: "2", RawLabel: "处理中",
-		Priority: "普通", Type: "问题排查", Customer: "北京金山云网络技术有限公司",
+		Priority: "低", PriorityLevel: "low", Type: "问题排查", Customer: "北京金山云网络技术有限公司",
 		Creator: "姜程", CreatorID: "38361",
 		CreatedAt: time.Unix(1632742075, 0), UpdatedAt: time.Unix(1635766132, 0),
 	})
@@ -162,7 +162,8 @@ func TestDocCloseExamples(t *testing.T) {
 				t.Fatalf("err = %v, want a VendorError", err)
 			}
 			want := providers.VendorError{Provider: "ksyun", Op: "close_ticket", Code: "23000",
-				Message: "工单状态不允许关闭", RequestID: "f1fab7321a7548c389131e22bb72eb35"}
+				Message: "工单状态不允许关闭", Hint: "工单状态不允许关闭。", HintEN: "the ticket's state does not allow closing it.",
+				RequestID: "f1fab7321a7548c389131e22bb72eb35"}
 			if *ve != want {
 				t.Errorf("VendorError = %+v, want %+v", *ve, want)
 			}

@@ -143,7 +143,7 @@ func (p *Provider) Create(ctx context.Context, r providers.CreateRequest) (provi
 	if t, err := p.Get(ctx, id); err == nil {
 		return t, nil
 	}
-	return providers.Ticket{
+	t := providers.Ticket{
 		Provider:  "ksyun",
 		ID:        id,
 		Title:     body.Title,
@@ -151,14 +151,15 @@ func (p *Provider) Create(ctx context.Context, r providers.CreateRequest) (provi
 		Status:    providers.StatusOpen,
 		RawStatus: strconv.Itoa(statusPending),
 		RawLabel:  statusLabels[statusPending],
-		Priority:  priorityLabels[prio],
 		Type:      typeLabels[typ],
 		Customer:  body.CustomerOrganizationName,
 		Creator:   creatorName,
 		CreatorID: strconv.FormatInt(creatorID, 10),
 		CreatedAt: now,
 		UpdatedAt: now,
-	}, nil
+	}
+	t.Priority, t.PriorityLevel = priority(strconv.Itoa(prio))
+	return t, nil
 }
 
 // Get reads a ticket with its assignments and history (GET /workorder/api/ticket/detail).
@@ -349,8 +350,9 @@ func createType(t string, def int) (int, error) {
 	return 0, fmt.Errorf("unknown ticket type %q (want incident, request or question)", t)
 }
 
-// createPriority maps the normalized priority to the create scale (受影响程度 1 高, 2 中, 3 低),
-// or the default for "". Kingsoft has no level above 高, so urgent and high share it.
+// createPriority maps the normalized priority to Kingsoft's scale (受影响程度 1 高, 2 中, 3 低;
+// priorityLevels), or the default for "". Kingsoft has no level above 高, so urgent is filed as
+// 高, the nearest, and the ticket's PriorityLevel says high.
 func createPriority(pr string, def int) (int, error) {
 	switch strings.ToLower(strings.TrimSpace(pr)) {
 	case "":

@@ -83,23 +83,23 @@ func TestCreate(t *testing.T) {
 		name      string
 		req       providers.CreateRequest
 		wantWire  map[string]string
-		wantLabel [2]string // priority, type as read back
+		wantLabel [3]string // priority, its level, type as read back
 	}{
 		{"defaults and unmapped user", providers.CreateRequest{Title: "数据库连接超时", Content: "连接池耗尽"},
 			map[string]string{"title": "数据库连接超时", "detail": "连接池耗尽", "type": "1", "priority": "3",
-				"creator_id": "38361", "creator_name": "姜程"}, [2]string{"普通", "问题排查"}},
+				"creator_id": "38361", "creator_name": "姜程"}, [3]string{"低", "low", "问题排查"}},
 		{"mapped user, urgent question", providers.CreateRequest{Title: "t", Content: "c", Priority: "urgent", Type: "question",
 			Actor: providers.Actor{Name: "张三", VendorID: "40084"}},
-			map[string]string{"type": "3", "priority": "1", "creator_id": "40084", "creator_name": "张三"}, [2]string{"紧急", "咨询"}},
+			map[string]string{"type": "3", "priority": "1", "creator_id": "40084", "creator_name": "张三"}, [3]string{"高", "high", "咨询"}},
 		{"named but unmapped user", providers.CreateRequest{Title: "t", Content: "c", Priority: "high", Type: "request",
 			Actor: providers.Actor{Name: "李四"}},
-			map[string]string{"type": "2", "priority": "1", "creator_id": "38361", "creator_name": "李四"}, [2]string{"紧急", "需求反馈"}},
+			map[string]string{"type": "2", "priority": "1", "creator_id": "38361", "creator_name": "李四"}, [3]string{"高", "high", "需求反馈"}},
 		{"normal incident", providers.CreateRequest{Title: "t", Content: "c", Priority: "Normal", Type: "incident"},
-			map[string]string{"type": "1", "priority": "2"}, [2]string{"高级", "问题排查"}},
+			map[string]string{"type": "1", "priority": "2"}, [3]string{"中", "normal", "问题排查"}},
 		{"low", providers.CreateRequest{Title: "t", Content: "c", Priority: "low"},
-			map[string]string{"priority": "3"}, [2]string{"普通", "问题排查"}},
+			map[string]string{"priority": "3"}, [3]string{"低", "low", "问题排查"}},
 		{"title only", providers.CreateRequest{Title: "  只有标题 "},
-			map[string]string{"title": "只有标题", "detail": "只有标题"}, [2]string{"普通", "问题排查"}},
+			map[string]string{"title": "只有标题", "detail": "只有标题"}, [3]string{"低", "low", "问题排查"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,7 +119,7 @@ func TestCreate(t *testing.T) {
 				}
 			}
 			if got.ID != "1204" || got.Status != providers.StatusOpen || got.RawStatus != "1" ||
-				got.Priority != tt.wantLabel[0] || got.Type != tt.wantLabel[1] || got.Handler != FakeStaffName ||
+				got.Priority != tt.wantLabel[0] || got.PriorityLevel != tt.wantLabel[1] || got.Type != tt.wantLabel[2] || got.Handler != FakeStaffName ||
 				got.Creator != wire["creator_name"] || got.CreatorID != wire["creator_id"] || !got.CreatedAt.Equal(fixedNow) {
 				t.Errorf("ticket = %+v", got)
 			}
@@ -187,7 +187,7 @@ func TestCreateSucceedsWhenReadBackFails(t *testing.T) {
 		t.Fatalf("Create reported failure although the ticket exists: %v", err)
 	}
 	if got.ID != "1204" || got.Status != providers.StatusOpen || got.Title != "t" || got.Content != "c" ||
-		got.Priority != "普通" || got.Creator != "张三" || got.CreatorID != "40084" || got.Provider != "ksyun" {
+		got.Priority != "低" || got.PriorityLevel != "low" || got.Creator != "张三" || got.CreatorID != "40084" || got.Provider != "ksyun" {
 		t.Errorf("ticket = %+v", got)
 	}
 	if len(callsTo(f, "create")) != 1 || len(f.Tickets()) != 1 {
@@ -270,7 +270,7 @@ func TestGetMapsDetail(t *testing.T) {
 	}
 	assertTicket(t, got, providers.Ticket{
 		Provider: "ksyun", ID: id, Title: "标题", Content: "内容", Status: providers.StatusOpen,
-		RawStatus: "1", RawLabel: "待处理", Priority: "高级", Type: "需求反馈",
+		RawStatus: "1", RawLabel: "待处理", Priority: "中", PriorityLevel: "normal", Type: "需求反馈",
 		Customer: "北京金山云网络技术有限公司", Creator: "姜程", CreatorID: "38361", Handler: FakeStaffName,
 		CreatedAt: fixedNow, UpdatedAt: fixedNow,
 		LatestNote: &providers.Note{ID: "2", Author: "王工", Official: true, Body: "已收到", At: fixedNow},
@@ -564,7 +564,7 @@ func TestList(t *testing.T) {
 		})
 	}
 	all, _, _ := p.List(ctx, ListRequest{})
-	if all[0].Priority != "紧急" || all[1].Status != providers.StatusInProgress || all[1].RawStatus != "2" || all[2].Creator != "姜程" {
+	if all[0].Priority != "高" || all[0].PriorityLevel != "high" || all[1].Status != providers.StatusInProgress || all[1].RawStatus != "2" || all[2].Creator != "姜程" {
 		t.Errorf("list mapping: %+v", all)
 	}
 	bodies := callsTo(f, "list_tickets")

@@ -29,9 +29,34 @@ const (
 
 var statusLabels = map[int]string{1: "待处理", 2: "处理中", 3: "已关闭", 4: "已取消"}
 
-// priorityLabels is the read scale of priority (1 紧急, 2 高级, 3 普通). Create uses the same
-// numbers with other labels (1 高, 2 中, 3 低); cards show the read scale.
-var priorityLabels = map[int]string{1: "紧急", 2: "高级", 3: "普通"}
+// priorityLevels is Kingsoft's one priority scale, read and create alike: 1 高, 2 中, 3 低
+// (创建工单: "优先级(受影响程度)1=高，2=中，3=低"). The list, base and detail pages label the same
+// numbers 1 紧急, 2 高级, 3 普通; read that way a ticket filed as 高 came back as 紧急 and one filed
+// as 中 as 高级, so the create scale, the one a person chooses from, names them. Kingsoft has no
+// level above 高: urgent is filed as 1 and reads back as high.
+var priorityLevels = map[int]string{1: providers.PriorityHigh, 2: providers.PriorityNormal, 3: providers.PriorityLow}
+
+// priorityByLabel reads a priority sent as a label rather than a number, in either of the
+// doc's wordings of the same three numbers.
+var priorityByLabel = map[string]int{"高": 1, "紧急": 1, "中": 2, "高级": 2, "低": 3, "普通": 3}
+
+// priority maps a raw priority (1, "1", or a label) to its display label and normalized
+// level. An unknown value is shown as it is, with no level, so nothing is hidden; 0 and "" are
+// no priority.
+func priority(raw string) (label, level string) {
+	raw = strings.TrimSpace(raw)
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		n = priorityByLabel[raw]
+	}
+	if lv, ok := priorityLevels[n]; ok {
+		return providers.PriorityLabel(lv), lv
+	}
+	if raw == "0" {
+		return "", ""
+	}
+	return raw, ""
+}
 
 var typeLabels = map[int]string{1: "问题排查", 2: "需求反馈", 3: "咨询"}
 
@@ -242,13 +267,13 @@ func (w wireTicket) toTicket() providers.Ticket {
 		RawStatus: strings.TrimSpace(string(w.Status)),
 		RawLabel:  lbl,
 		Flags:     computeFlags(bool(w.IsSuspendedNotice), w.Assigns),
-		Priority:  label(priorityLabels, string(w.Priority)),
 		Type:      label(typeLabels, string(w.Type)),
 		Customer:  w.CustomerOrganizationName,
 		Creator:   w.CreatorName,
 		CreatedAt: w.CreatedTime.Time,
 		UpdatedAt: w.UpdatedTime.Time,
 	}
+	t.Priority, t.PriorityLevel = priority(string(w.Priority))
 	if w.CreatorID != 0 {
 		t.CreatorID = strconv.FormatInt(int64(w.CreatorID), 10)
 	}

@@ -129,11 +129,27 @@ func TestFlexDecoding(t *testing.T) {
 
 func TestLabel(t *testing.T) {
 	tests := []struct{ raw, want string }{
-		{"1", "紧急"}, {"3", "普通"}, {"0", ""}, {"", ""}, {"9", "9"}, {"普通", "普通"},
+		{"1", "问题排查"}, {"3", "咨询"}, {"0", ""}, {"", ""}, {"9", "9"}, {"咨询", "咨询"},
 	}
 	for _, tt := range tests {
-		if got := label(priorityLabels, tt.raw); got != tt.want {
+		if got := label(typeLabels, tt.raw); got != tt.want {
 			t.Errorf("label(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+}
+
+// TestPriority reads Kingsoft's priority on its one scale (1 高, 2 中, 3 低), as a number, a
+// numeric string (list) or a label in either of the doc's wordings.
+func TestPriority(t *testing.T) {
+	tests := []struct{ raw, label, level string }{
+		{"1", "高", "high"}, {"2", "中", "normal"}, {"3", "低", "low"}, {" 2 ", "中", "normal"},
+		{"高", "高", "high"}, {"中", "中", "normal"}, {"低", "低", "low"},
+		{"紧急", "高", "high"}, {"高级", "中", "normal"}, {"普通", "低", "low"},
+		{"0", "", ""}, {"", "", ""}, {"9", "9", ""}, {"特急", "特急", ""},
+	}
+	for _, tt := range tests {
+		if label, level := priority(tt.raw); label != tt.label || level != tt.level {
+			t.Errorf("priority(%q) = %q %q, want %q %q", tt.raw, label, level, tt.label, tt.level)
 		}
 	}
 }
@@ -164,7 +180,7 @@ func TestToTicket(t *testing.T) {
 		Provider: "ksyun", ID: "1204", Title: "数据库连接超时", Content: "连接池耗尽",
 		Status: providers.StatusInProgress, RawStatus: "2", RawLabel: "处理中",
 		Flags:    []providers.Flag{providers.FlagOnHold, providers.FlagRejected},
-		Priority: "紧急", Type: "需求反馈", Customer: "客户甲", Creator: "姜程", CreatorID: "38361",
+		Priority: "高", PriorityLevel: "high", Type: "需求反馈", Customer: "客户甲", Creator: "姜程", CreatorID: "38361",
 		Handler:   "王工",
 		CreatedAt: time.Date(2021, 11, 11, 3, 11, 11, 0, time.UTC), UpdatedAt: time.Unix(1636600000, 0),
 		LatestNote: &providers.Note{ID: "31", Author: "王工", Official: true, Body: "正在排查", At: at(14)},

@@ -213,10 +213,8 @@ func (c *client) once(ctx context.Context, r request, tok string, out any, attem
 			msg = string(env.Errmsg)
 		}
 		logCall("HTTP " + strconv.Itoa(status))
-		return &providers.VendorError{
-			Provider: "weiban", Op: r.op, Code: "HTTP " + strconv.Itoa(status), Message: c.scrub(msg, tok),
-			Temporary: status >= 500 || status == http.StatusTooManyRequests || status == http.StatusRequestTimeout,
-		}
+		return c.vendorError(r.op, "HTTP "+strconv.Itoa(status), msg, tok,
+			status >= 500 || status == http.StatusTooManyRequests || status == http.StatusRequestTimeout)
 	}
 	if jsonErr != nil {
 		logCall("not json")
@@ -225,10 +223,8 @@ func (c *client) once(ctx context.Context, r request, tok string, out any, attem
 	code := int64(env.Errcode)
 	logCall(strconv.FormatInt(code, 10))
 	if code != 0 {
-		return &providers.VendorError{
-			Provider: "weiban", Op: r.op, Code: strconv.FormatInt(code, 10), Message: c.scrub(string(env.Errmsg), tok),
-			Temporary: code == codeTooConcurrent || code == codeTooFrequent,
-		}
+		return c.vendorError(r.op, strconv.FormatInt(code, 10), string(env.Errmsg), tok,
+			code == codeTooConcurrent || code == codeTooFrequent)
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -268,19 +264,13 @@ func (c *client) transportError(ctx context.Context, op, tok string, err error) 
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		code = "timeout"
 	}
-	return &providers.VendorError{Provider: "weiban", Op: op, Code: code, Message: c.scrub(err.Error(), tok), Temporary: true}
+	return c.vendorError(op, code, err.Error(), tok, true)
 }
 
-// scrub removes the token and the secret from a text, in case a proxy or the vendor echoes
-// them back.
+// scrub removes the token, the secret and the corp_id from a text, raw and encoded, in case a
+// proxy or the vendor echoes them back.
 func (c *client) scrub(s, tok string) string {
-	if tok != "" {
-		s = strings.ReplaceAll(s, tok, "<redacted>")
-	}
-	if sec := c.secret.Reveal(); sec != "" {
-		s = strings.ReplaceAll(s, sec, "<redacted>")
-	}
-	return s
+	return providers.Scrub(s, tok, c.secret.Reveal(), c.corpID)
 }
 
 // codeOf returns the errcode of a Weiban VendorError in err, or 0.
