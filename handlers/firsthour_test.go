@@ -109,7 +109,7 @@ func TestCreateAnswerNamesTheVendor(t *testing.T) {
 	if !strings.Contains(p.Text(), "请写明在哪个供应商建单，例如「建单 ksyun 数据库超时」。可用：ksyun、aliyun") {
 		t.Errorf("no vendor named: %q", p.Text())
 	}
-	o := createdOutcome(&req{}, providers.Ticket{Provider: "ksyun", ID: "7"}, false)
+	o := createdOutcome(&req{}, providers.Ticket{Provider: "ksyun", ID: "7"}, "", false)
 	if o.text != "已在金山云创建工单 ksyun:7" {
 		t.Errorf("created text %q", o.text)
 	}

@@ -346,6 +346,9 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 			return nil
 		}
 		footer := "供应商恢复后已自动提交（第 " + fmt.Sprint(j.Attempts) + " 次尝试）"
+		if n := priorityNote(d.Create.Priority, *t); d.Create != nil && n != "" {
+			footer += "\n" + n
+		}
 		card, err := b.ticketCard(ctx, j.Platform, j.ChatID, *t, footer, false)
 		if err != nil {
 			log.Error("render ticket card", "err", err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/ticketbot/ticketbot/providers"
 )
 
 // Command is a parsed command line.
@@ -218,7 +220,7 @@ func (p *parser) new(args, rest string) (Command, error) {
 		}
 		switch k {
 		case "priority":
-			pr, ok := priorityValue(v)
+			pr, ok := providers.ParsePriority(v)
 			if !ok {
 				return *c, p.usage(fmt.Sprintf("不认识的优先级「%s」（可用：紧急 / 高 / 中 / 低）", truncateRunes(v, 20)),
 					fmt.Sprintf("unknown priority %q (urgent, high, normal or low)", truncateRunes(v, 20)), "")
@@ -313,20 +315,6 @@ func option(line string) (key, value string, ok bool) {
 		return "type", strings.TrimSpace(v), true
 	}
 	return "", "", false
-}
-
-func priorityValue(v string) (string, bool) {
-	switch strings.ToLower(v) {
-	case "紧急", "urgent", "p0", "critical":
-		return "urgent", true
-	case "高", "high", "p1":
-		return "high", true
-	case "中", "普通", "normal", "medium", "p2":
-		return "normal", true
-	case "低", "low", "p3":
-		return "low", true
-	}
-	return "", false
 }
 
 func typeValue(v string) (string, bool) {

@@ -198,7 +198,7 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 			return outcome{}, jerr
 		}
 		log.Info("ticket created", "provider", nt.Provider, "ticket_id", nt.ID)
-		return createdOutcome(r, *nt, false), nil // the outbox recorded and followed it
+		return createdOutcome(r, *nt, c.Priority, false), nil // the outbox recorded and followed it
 	} else {
 		t, err = p.Create(ctx, req)
 		if err != nil && retryable(err) {
@@ -214,7 +214,7 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 	}
 	log.Info("ticket created", "provider", t.Provider, "ticket_id", t.ID)
 	b.track(ctx, t, r.platform, r.chatID, r.user(), log)
-	return createdOutcome(r, t, secretLost), nil
+	return createdOutcome(r, t, c.Priority, secretLost), nil
 }
 
 // track records a ticket the bot just created as its own and makes the chat follow it. The
@@ -228,14 +228,34 @@ func (b *Bot) track(ctx context.Context, t providers.Ticket, platform, chatID, u
 	}
 }
 
-func createdOutcome(r *req, t providers.Ticket, secretLost bool) outcome {
+// createdOutcome shows the new ticket's card; its footer says what was not filed as asked:
+// a priority the vendor has no level for, confidential content that did not get through.
+func createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool) outcome {
 	o := outcome{ticket: &t, fresh: true, level: "success", text: say(r.en,
 		fmt.Sprintf("已在%s创建工单 %s", providerLabel(t.Provider, false), t.Ref()),
 		fmt.Sprintf("Created ticket %s at %s", t.Ref(), providerLabel(t.Provider, true)))}
-	if secretLost {
-		o.footer = "工单已创建，但机密信息未能提交：请在单聊中用「回复 " + t.Ref() + "」加「机密: …」一行重发。"
+	var notes []string
+	if n := priorityNote(asked, t); n != "" {
+		notes = append(notes, n)
 	}
+	if secretLost {
+		notes = append(notes, "工单已创建，但机密信息未能提交：请在单聊中用「回复 "+t.Ref()+"」加「机密: …」一行重发。")
+	}
+	o.footer = strings.Join(notes, "\n")
 	return o
+}
+
+// priorityNote tells the person when the ticket was not filed at the priority they asked
+// for: the vendor has no such level (the nearest was used), or no priority at all.
+func priorityNote(asked string, t providers.Ticket) string {
+	if asked == "" || asked == t.PriorityLevel {
+		return ""
+	}
+	l, want := providerLabel(t.Provider, false), providers.PriorityLabel(asked)
+	if t.PriorityLevel == "" {
+		return fmt.Sprintf("%s的工单没有优先级，「%s」未提交，按供应商的默认处理。", l, want)
+	}
+	return fmt.Sprintf("%s没有「%s」级别，已按「%s」提交。", l, want, providers.PriorityLabel(t.PriorityLevel))
 }
 
 // replySecret sends confidential content (and any plain text with it) to the ticket. The

@@ -496,3 +496,32 @@ func TestAckDoesNotWaitForTheVendor(t *testing.T) {
 	release()
 	h.waitFor("the card after the vendor answered", func() bool { return len(h.messages("interactive")) == 1 })
 }
+
+// What the person asked for is what the card shows: `优先级: 高` reads 优先级：高 and 中 reads
+// 中; 紧急, which Kingsoft does not have, is filed as 高 and the card says so.
+func TestEndToEndPriorityAsAsked(t *testing.T) {
+	h := startHarness(t, "")
+	for i, tc := range []struct{ word, shown, note string }{
+		{"高", "**优先级**：高", ""},
+		{"中", "**优先级**：中", ""},
+		{"低", "**优先级**：低", ""},
+		{"紧急", "**优先级**：高", "金山云没有「紧急」级别，已按「高」提交。"},
+	} {
+		title := fmt.Sprintf("优先级测试 %d", i)
+		h.say(fmt.Sprintf("ev-p%d", i), fmt.Sprintf("om_p%d", i), "建单 ksyun "+title+"\n详情\n优先级: "+tc.word)
+		var card feishu.FakeMessage
+		h.waitFor("the card of "+title, func() bool {
+			for _, m := range h.messages("interactive") {
+				if strings.Contains(m.Content, title) {
+					card = m
+					return true
+				}
+			}
+			return false
+		})
+		if !strings.Contains(card.Content, tc.shown) || (tc.note != "") != strings.Contains(card.Content, "级别") ||
+			(tc.note != "" && !strings.Contains(card.Content, tc.note)) {
+			t.Errorf("优先级: %s → card %s", tc.word, card.Content)
+		}
+	}
+}
