@@ -7,6 +7,7 @@ package providers
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -127,4 +128,28 @@ type Note struct {
 	Official bool      `json:"official"`
 	Body     string    `json:"body"`
 	At       time.Time `json:"at"`
+}
+
+// Attributed is a reply's text as the bot writes it at a vendor whose comment has no author
+// field: "张三：text", so the vendor's staff see who in the group wrote it.
+func Attributed(name, text string) string {
+	if strings.TrimSpace(name) == "" {
+		return text
+	}
+	return strings.TrimSpace(name) + "：" + text
+}
+
+// NoteBody is a note's text without the author's name in front: a reply the bot attributed
+// (Attributed) and the vendor lists under that same name would read "姜程 / 姜程：…".
+func NoteBody(author, body string) string {
+	author = strings.TrimSpace(author)
+	if author == "" {
+		return body
+	}
+	for _, colon := range []string{"：", ":"} {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(body), author+colon); ok && strings.TrimSpace(rest) != "" {
+			return strings.TrimSpace(rest)
+		}
+	}
+	return body
 }

@@ -330,12 +330,7 @@ func notFoundMessage(msg string) bool {
 
 // attributed prefixes text with its author's name: neither API has an author field, so
 // without it Aliyun staff would see every reply as written by the account.
-func attributed(text string, a providers.Actor) string {
-	if name := strings.TrimSpace(a.Name); name != "" {
-		return name + "：" + text
-	}
-	return text
-}
+func attributed(text string, a providers.Actor) string { return providers.Attributed(a.Name, text) }
 
 // createText settles a new ticket's title and content: the title defaults to the first 30
 // characters of the content, the content (required by both APIs) to the title.

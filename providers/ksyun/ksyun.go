@@ -200,12 +200,7 @@ func (p *Provider) Reply(ctx context.Context, id string, r providers.Reply) erro
 
 // attributed prefixes the reply with its author's name: comment_ticket has no author field, so
 // without it Kingsoft staff would see every comment as written by the API account.
-func attributed(r providers.Reply) string {
-	if r.Actor.Name == "" {
-		return r.Text
-	}
-	return r.Actor.Name + "：" + r.Text
-}
+func attributed(r providers.Reply) string { return providers.Attributed(r.Actor.Name, r.Text) }
 
 // closeBody is the close_ticket request.
 type closeBody struct {

@@ -334,6 +334,15 @@ func TestReply(t *testing.T) {
 	if err != nil || len(notes) != 1 || notes[0].Official {
 		t.Errorf("Notes = %+v, %v; want one customer-side note", notes, err)
 	}
+	// A reply written as the API account's own person shows the name once: 「最新回复 · 姜程」
+	// over 「已重启」, not 「姜程：已重启」.
+	if err := p.Reply(context.Background(), id, providers.Reply{Text: "已重启", Actor: providers.Actor{Name: FakeCreatorName}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.Get(context.Background(), id)
+	if err != nil || got.LatestNote == nil || got.LatestNote.Author != FakeCreatorName || got.LatestNote.Body != "已重启" {
+		t.Errorf("latest note = %+v, %v", got.LatestNote, err)
+	}
 }
 
 func mapsEqual(a, b map[string]string) bool {

@@ -315,7 +315,7 @@ func (w wireTicket) notes() []providers.Note {
 				ID:       strconv.FormatInt(int64(h.ID), 10),
 				Author:   h.CreatorName,
 				Official: h.CreatorID != w.CreatorID,
-				Body:     h.Detail,
+				Body:     providers.NoteBody(h.CreatorName, h.Detail),
 				At:       h.CreatedTime.Time,
 			})
 		}

@@ -198,6 +198,7 @@ func (m mapper) notes(w *wireOrder) []note {
 			body = strings.TrimSpace(fmt.Sprintf("%s [%d 个附件]", body, n))
 		}
 		author := strings.TrimSpace(string(cmp.Or(f.CreatorName, f.CreatorID)))
+		body = providers.NoteBody(author, body)
 		out = append(out, note{Note: providers.Note{
 			ID:       strconv.FormatInt(int64(f.ID), 10),
 			Author:   author,

@@ -301,8 +301,8 @@ func (p *Provider) actor(a providers.Actor, text string) (staff, out string) {
 	if v := strings.TrimSpace(a.VendorID); v != "" {
 		return v, text
 	}
-	if name := strings.TrimSpace(a.Name); name != "" && text != "" {
-		text = name + "：" + text
+	if text != "" {
+		text = providers.Attributed(a.Name, text)
 	}
 	return p.cfg.StaffID, text
 }
