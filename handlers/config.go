@@ -51,6 +51,9 @@ type Chat struct {
 	QuietHours string `toml:"quiet_hours"`
 	// DailySummary posts the open tickets every day at this time ("09:30").
 	DailySummary string `toml:"daily_summary"`
+	// WebhookKey is the key of this WeCom group's own webhook robot (消息推送): in webhook
+	// mode, how notices reach the group when no answer window (response_url) is open.
+	WebhookKey bot.Secret `toml:"webhook_key"`
 }
 
 // Policy is the chat's notification policy for the watcher.
@@ -165,6 +168,9 @@ func (c Config) Validate(configured map[string]bool) []error {
 				errs = append(errs, fmt.Errorf("%s.daily_summary: want HH:MM, got %q", key, ch.DailySummary))
 			}
 		}
+		if ch.WebhookKey != "" && ch.Platform != "wecom" {
+			errs = append(errs, fmt.Errorf("%s.webhook_key: only a WeCom group has a webhook robot", key))
+		}
 		if seen[ch.Platform+"/"+ch.ChatID] {
 			errs = append(errs, fmt.Errorf("%s.chat_id: %s listed twice", key, ch.ChatID))
 		}
@@ -176,4 +182,15 @@ func (c Config) Validate(configured map[string]bool) []error {
 		}
 	}
 	return errs
+}
+
+// WeComRobots maps each WeCom group of [[chats]] to its webhook robot's key.
+func (c Config) WeComRobots() map[string]bot.Secret {
+	robots := map[string]bot.Secret{}
+	for _, ch := range c.Chats {
+		if ch.Platform == "wecom" && ch.WebhookKey != "" {
+			robots[ch.ChatID] = ch.WebhookKey
+		}
+	}
+	return robots
 }

@@ -246,20 +246,21 @@ func (w *WeCom) responseTarget(raw string) (string, error) {
 	return raw, nil
 }
 
-// viaRobot posts m through the group webhook robot (DOC 91770): markdown only, since the
-// robot takes no button cards. The robot posts into the one group it belongs to, whatever
-// chat is; a single chat is never sent there.
+// viaRobot posts m through chat's own webhook robot (DOC 91770): markdown only, since the
+// robot takes no button cards. A robot posts into the one group it belongs to, so only the
+// robot configured for chat may carry chat's messages; a single chat is never sent there.
 //
 // Why not silenceper's robot.RobotBroadcast: it takes no context, posts through the package
 // globals util.DefaultHTTPClient (http.DefaultClient, no timeout) and util.SetURIModifier
 // (shared by every instance in the process, and racy to set while another posts), and its
 // errors carry the URL with the key. Its request and answer types are used as they are.
 func (w *WeCom) viaRobot(ctx context.Context, chat string, m bot.Outgoing) (bot.CardRef, error) {
-	if w.robotURL == "" {
-		return bot.CardRef{}, fmt.Errorf("%w %s: no unused response_url and no webhook_key", ErrNoRoute, chat)
-	}
 	if strings.HasPrefix(chat, singlePrefix) {
-		return bot.CardRef{}, fmt.Errorf("%w %s: no unused response_url, and the group robot cannot reach a single chat", ErrNoRoute, chat)
+		return bot.CardRef{}, fmt.Errorf("%w %s: no unused response_url, and a group robot cannot reach a single chat", ErrNoRoute, chat)
+	}
+	robotURL, ok := w.robots[chat]
+	if !ok {
+		return bot.CardRef{}, fmt.Errorf("%w %s: no unused response_url and no webhook_key for this chat in [[chats]]", ErrNoRoute, chat)
 	}
 	var md string
 	switch m.Kind {
@@ -277,10 +278,10 @@ func (w *WeCom) viaRobot(ctx context.Context, chat string, m bot.Outgoing) (bot.
 	}
 	body := marshal(markdownMsg(truncateBytes(md, maxRobotMarkdown)))
 	err := w.retryFrequency(ctx, func() error {
-		if err := w.wait(ctx, w.robotLimit, channelRobot); err != nil {
+		if err := w.wait(ctx, w.robotLimit, chat); err != nil {
 			return err
 		}
-		return w.postJSON(ctx, channelRobot, "send", w.robotURL, body, w.cfg.WebhookKey.Reveal())
+		return w.postJSON(ctx, channelRobot, "send", robotURL, body, w.cfg.Robots[chat].Reveal())
 	})
 	if err != nil {
 		return bot.CardRef{}, err

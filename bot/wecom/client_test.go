@@ -98,7 +98,7 @@ func TestSendCardThroughRobot(t *testing.T) {
 
 func TestSendNoRoute(t *testing.T) {
 	ctx := context.Background()
-	s := newSetup(t, func(c *Config) { c.WebhookKey = "" })
+	s := newSetup(t, func(c *Config) { c.Robots = nil })
 	if _, err := s.bot.Send(ctx, testChat, text("x")); !errors.Is(err, ErrNoRoute) {
 		t.Fatalf("no robot: err = %v", err)
 	}
@@ -271,7 +271,7 @@ func TestRobotFrequencyRetry(t *testing.T) {
 // and no response_code.
 func TestAPIErrors(t *testing.T) {
 	ctx := context.Background()
-	s := newSetup(t, func(c *Config) { c.WebhookKey = "wrong-key-do-not-log" })
+	s := newSetup(t, func(c *Config) { c.Robots = map[string]bot.Secret{testChat: "wrong-key-do-not-log"} })
 	_, err := s.bot.Send(ctx, testChat, text("x"))
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Code != 93000 || ae.Channel != "robot" || !ae.Refused {
@@ -329,5 +329,36 @@ func TestPrepareKinds(t *testing.T) {
 	txt, err := prepare(bot.Outgoing{Kind: bot.KindText, Body: []byte("hi <@all>")})
 	if err != nil || strings.Contains(txt.markdown, "<@all>") {
 		t.Fatalf("text: %+v %v", txt, err)
+	}
+}
+
+// A message for a group goes through that group's own robot, never another's: two groups with
+// a robot each get their own messages, and a group without one gets ErrNoRoute (the caller
+// keeps the message until a response_url of that group comes).
+func TestRobotOfEachGroup(t *testing.T) {
+	ctx := context.Background()
+	const groupA, groupB, groupC = "wrkGroupA", "wrkGroupB", "wrkGroupC"
+	clk := newTestClock(testNow)
+	fake := NewFake(FakeConfig{Robots: map[string]string{"key-a": groupA, "key-b": groupB}, Now: clk.Now})
+	t.Cleanup(fake.Close)
+	cfg := webhookConfig(nil)
+	cfg.APIBaseURL = fake.URL()
+	cfg.Robots = map[string]bot.Secret{groupA: "key-a", groupB: "key-b"}
+	w := newWebhook(t, cfg, nil, clk)
+	for _, chat := range []string{groupB, groupA, groupB} {
+		if _, err := w.Send(ctx, chat, text("for "+chat)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range fake.Sent() {
+		if s.Channel != "robot" || s.Content() != "for "+s.Chat {
+			t.Errorf("%q posted into %s", s.Content(), s.Chat)
+		}
+	}
+	if n := len(fake.Sent()); n != 3 {
+		t.Fatalf("%d posts", n)
+	}
+	if _, err := w.Send(ctx, groupC, text("for C")); !errors.Is(err, ErrNoRoute) {
+		t.Fatalf("a group without a robot: %v", err)
 	}
 }

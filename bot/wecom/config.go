@@ -57,10 +57,15 @@ type Config struct {
 	APIBaseURL string `toml:"api_base_url"`
 	// WSURL is the long-connection endpoint.
 	WSURL string `toml:"ws_url"`
-	// WebhookKey is the group webhook robot's key (消息推送 ?key=…), a bearer credential.
-	// Optional: in webhook mode, messages for a chat without an unused response_url go
-	// through this robot, which posts into the one group it was added to.
+	// WebhookKey is refused: a group webhook robot (消息推送 ?key=…) posts into the one group
+	// it was added to, so one key for every chat posted group B's notices into group A. Each
+	// group's robot key goes in its [[chats]] entry (Robots).
 	WebhookKey bot.Secret `toml:"webhook_key"`
+	// Robots maps a group's chat id to its webhook robot's key, a bearer credential, from
+	// [[chats]] webhook_key. In webhook mode a message for a group without an unused
+	// response_url goes through that group's robot; a group without one waits for the next
+	// response_url.
+	Robots map[string]bot.Secret `toml:"-"`
 	// ChatType is the chat_type sent with aibot_send_msg to a group chat: 2 (the default,
 	// 群聊 in DOC 101463) or 1. Single chats ("single:<userid>") always send 1 (单聊). 0 takes
 	// the default.
@@ -121,9 +126,17 @@ func (c *Config) Validate() []error {
 	if err := checkURL(c.WSURL, "ws", "wss"); err != nil {
 		errs = append(errs, fmt.Errorf("wecom.ws_url: %w", err))
 	}
-	if k := c.WebhookKey.Reveal(); k != "" && strings.ContainsAny(k, "?&#/ =") {
-		// The key is the whole credential; a pasted URL instead of the key is the usual slip.
-		errs = append(errs, fmt.Errorf("wecom.webhook_key: must be the key alone (the value after ?key= in the robot's URL)"))
+	if c.WebhookKey != "" {
+		errs = append(errs, fmt.Errorf(`wecom.webhook_key: a group robot posts into its own group only, so one key for every chat would post one group's notices into another; put webhook_key in that group's [[chats]] entry (platform = "wecom", chat_id = "…") instead`))
+	}
+	for chat, k := range c.Robots {
+		if k := k.Reveal(); k != "" && strings.ContainsAny(k, "?&#/ =") {
+			// The key is the whole credential; a pasted URL instead of the key is the usual slip.
+			errs = append(errs, fmt.Errorf("chats[%s].webhook_key: must be the key alone (the value after ?key= in the robot's URL)", chat))
+		}
+		if strings.HasPrefix(chat, singlePrefix) {
+			errs = append(errs, fmt.Errorf("chats[%s].webhook_key: a group robot cannot reach a single chat", chat))
+		}
 	}
 	if c.ChatType != ChatTypeGroup && c.ChatType != ChatTypeSingle {
 		errs = append(errs, fmt.Errorf("wecom.chat_type: %d is not a WeCom chat type (1 or 2; 2 is a group)", c.ChatType))

@@ -3,6 +3,7 @@ package wecom
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -38,7 +39,8 @@ func TestConfigValidate(t *testing.T) {
 		want []string // keys named in the errors, in order
 	}{
 		{"complete webhook", webhook(nil), nil},
-		{"webhook with robot", webhook(func(c *Config) { c.WebhookKey = "693a91f6-7xxx" }), nil},
+		{"webhook with a group's robot", webhook(func(c *Config) { c.Robots = map[string]bot.Secret{"wrkSFfCgAAxxx": "693a91f6-7xxx"} }), nil},
+		{"one robot for every chat", webhook(func(c *Config) { c.WebhookKey = "693a91f6-7xxx" }), []string{"wecom.webhook_key"}},
 		{"empty", Config{}, []string{"wecom.token", "wecom.encoding_aes_key"}},
 		{"short aes key", webhook(func(c *Config) { c.EncodingAESKey = "abc" }), []string{"wecom.encoding_aes_key"}},
 		{"aes key not base64", webhook(func(c *Config) { c.EncodingAESKey = bot.Secret(strings.Repeat("*", 43)) }), []string{"wecom.encoding_aes_key"}},
@@ -49,8 +51,8 @@ func TestConfigValidate(t *testing.T) {
 		{"api_base_url with query", webhook(func(c *Config) { c.APIBaseURL = "https://x?key=1" }), []string{"wecom.api_base_url"}},
 		{"ws_url https", webhook(func(c *Config) { c.WSURL = "https://openws.work.weixin.qq.com" }), []string{"wecom.ws_url"}},
 		{"webhook_key is a URL", webhook(func(c *Config) {
-			c.WebhookKey = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
-		}), []string{"wecom.webhook_key"}},
+			c.Robots = map[string]bot.Secret{"wrkSFfCgAAxxx": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"}
+		}), []string{"chats[wrkSFfCgAAxxx].webhook_key"}},
 		{"chat_type", webhook(func(c *Config) { c.ChatType = 3 }), []string{"wecom.chat_type"}},
 	}
 	for _, tt := range tests {
@@ -97,7 +99,7 @@ chat_type = 1
 	}
 	want := Config{Mode: "websocket", Token: "tok", EncodingAESKey: testAESKey, BotID: "bot", Secret: "sec",
 		APIBaseURL: "https://proxy", WSURL: "wss://ws.proxy", WebhookKey: "key", ChatType: 1}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("%#v", c)
 	}
 }
@@ -114,11 +116,12 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 
 // TestConfigLeaksNoSecrets prints and marshals a config every usual way.
 func TestConfigLeaksNoSecrets(t *testing.T) {
-	c := Config{Token: testToken + "x", EncodingAESKey: testAESKey, BotID: "b", Secret: testSecret, WebhookKey: testWebhookKey}
+	c := Config{Token: testToken + "x", EncodingAESKey: testAESKey, BotID: "b", Secret: testSecret, WebhookKey: testWebhookKey,
+		Robots: map[string]bot.Secret{testChat: testWebhookKey + "-2"}}
 	c.Defaults()
 	j, _ := json.Marshal(c)
 	out := fmt.Sprintf("%v %+v %#v %s", c, c, c, j)
-	for _, s := range []string{testToken + "x", testAESKey, testSecret, testWebhookKey} {
+	for _, s := range []string{testToken + "x", testAESKey, testSecret, testWebhookKey, testWebhookKey + "-2"} {
 		if strings.Contains(out, s) {
 			t.Errorf("config output contains %q: %s", s, out)
 		}

@@ -68,8 +68,12 @@ type FakeConfig struct {
 	// FakeBotID and FakeSecret.
 	BotID  string
 	Secret string
-	// WebhookKey is the robot key the fake accepts (default FakeWebhookKey).
-	WebhookKey string
+	// Robots are the group webhook robots the fake accepts: key → the group it was added to
+	// (and posts into). WebhookKey (default FakeWebhookKey) is one more, of the group
+	// WebhookChat.
+	Robots      map[string]string
+	WebhookKey  string
+	WebhookChat string
 	// RobotPerMinute is the robot's limit (default 20, DOC 91770).
 	RobotPerMinute int
 	// StrictPush refuses aibot_send_msg to a chat that never messaged the bot over the
@@ -191,6 +195,11 @@ func NewFake(cfg FakeConfig) *Fake {
 	if cfg.WebhookKey == "" {
 		cfg.WebhookKey = FakeWebhookKey
 	}
+	robots := map[string]string{cfg.WebhookKey: cfg.WebhookChat}
+	for k, chat := range cfg.Robots {
+		robots[k] = chat
+	}
+	cfg.Robots = robots
 	if cfg.RobotPerMinute <= 0 {
 		cfg.RobotPerMinute = robotPerMinute.N
 	}
@@ -353,7 +362,8 @@ func fakeErr(code int, format string, args ...any) fakeAnswer {
 // robot serves the group webhook robot.
 func (f *Fake) robot(r *http.Request, body []byte) fakeAnswer {
 	key := r.URL.Query().Get("key")
-	if key != f.cfg.WebhookKey {
+	group, ok := f.cfg.Robots[key]
+	if !ok {
 		return fakeErr(fakeCodeBadKey, "invalid webhook url")
 	}
 	if len(f.robotFail) > 0 {
@@ -399,7 +409,7 @@ func (f *Fake) robot(r *http.Request, body []byte) fakeAnswer {
 		return fakeErr(fakeCodeBadMsgType, "invalid message type %q", m.MsgType)
 	}
 	f.robotLog[key] = append(log, now)
-	f.record(FakeSent{Channel: channelRobot, MsgType: m.MsgType, Body: bytes.Clone(body)})
+	f.record(FakeSent{Channel: channelRobot, Chat: group, MsgType: m.MsgType, Body: bytes.Clone(body)})
 	return fakeAnswer{}
 }
 

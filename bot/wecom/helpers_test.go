@@ -159,7 +159,7 @@ func webhookConfig(fake *Fake) Config {
 	c := Config{Token: testToken, EncodingAESKey: testAESKey}
 	if fake != nil {
 		c.APIBaseURL = fake.URL()
-		c.WebhookKey = bot.Secret(fake.Config().WebhookKey)
+		c.Robots = map[string]bot.Secret{fake.Config().WebhookChat: bot.Secret(fake.Config().WebhookKey)}
 	}
 	return c
 }
@@ -193,7 +193,7 @@ func (s *setup) callbackURL() string { return s.srv.URL + CallbackPath }
 func newSetup(t *testing.T, mutate func(*Config), opts ...Option) *setup {
 	t.Helper()
 	clk := newTestClock(testNow)
-	fake := NewFake(FakeConfig{WebhookKey: testWebhookKey, Now: clk.Now})
+	fake := NewFake(FakeConfig{WebhookKey: testWebhookKey, WebhookChat: testChat, Now: clk.Now})
 	t.Cleanup(fake.Close)
 	cfg := webhookConfig(fake)
 	if mutate != nil {

@@ -12,7 +12,8 @@
 //   - HTTP mode: a message is answered later through its callback's response_url (one use,
 //     one hour, DOC 101138); a click is answered in the HTTP response by an encrypted
 //     update_template_card (DOC 101031); a card can never be updated after that. Pushes with
-//     no response_url left go to the group webhook robot (DOC 91770), which shows no buttons.
+//     no response_url left go to that group's webhook robot (DOC 91770), which shows no
+//     buttons, and posts into its own group only.
 //   - Long connection: replies reuse the callback's req_id, a click's card is updated with
 //     aibot_respond_update_msg within 5 s, pushes use aibot_send_msg (DOC 101463).
 //   - Replies and pushes are limited to 30 a minute and 1000 an hour per chat, the robot to
@@ -83,7 +84,7 @@ type WeCom struct {
 	receiveID string
 	token     string
 	crypt     *msgCrypt // nil without encoding_aes_key: the HTTP callback is then off
-	robotURL  string    // the webhook robot's send URL, key included; never logged
+	robots    map[string]string // chat id → its webhook robot's send URL, key included; never logged
 
 	urls       *responseURLs
 	chatLimit  *bot.Limiter // replies and pushes per chat (30/min, 1000/h)
@@ -224,8 +225,11 @@ func New(cfg Config, sink bot.Sink, log *slog.Logger, opts ...Option) (*WeCom, e
 		}
 		w.crypt = c
 	}
-	if k := cfg.WebhookKey.Reveal(); k != "" {
-		w.robotURL = cfg.APIBaseURL + pathRobotSend + "?key=" + url.QueryEscape(k)
+	w.robots = map[string]string{}
+	for chat, k := range cfg.Robots {
+		if k := k.Reveal(); k != "" {
+			w.robots[chat] = cfg.APIBaseURL + pathRobotSend + "?key=" + url.QueryEscape(k)
+		}
 	}
 	w.urls = newResponseURLs(responseURLTTL, maxResponseURLs)
 	w.chatLimit = bot.NewLimiter(w.now, chatPerMinute, chatPerHour)

@@ -182,8 +182,10 @@ func (c *Config) defaults() {
 	if c.Feishu != nil {
 		c.Feishu.Defaults()
 	}
+	c.Bot.Chats, c.Bot.Users = c.Chats, c.Users
 	if c.WeCom != nil {
 		c.WeCom.Defaults()
+		c.WeCom.Robots = c.Bot.WeComRobots() // each group's own robot, from [[chats]]
 	}
 	if c.Ksyun != nil {
 		c.Ksyun.Defaults()
@@ -194,7 +196,6 @@ func (c *Config) defaults() {
 	if c.Weiban != nil {
 		c.Weiban.Defaults()
 	}
-	c.Bot.Chats, c.Bot.Users = c.Chats, c.Users
 }
 
 func (c *Config) validate() []error {

@@ -18,7 +18,10 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
+
+	"github.com/ticketbot/ticketbot/bot/wecom"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise the module
@@ -132,6 +135,31 @@ func warnings(c *Config) []string {
 	}
 	if len(c.Chats) == 0 {
 		ws = append(ws, "no [[chats]] configured: every chat that adds the bot may use it")
+	}
+	ws = append(ws, wecomNoticeWarnings(c)...)
+	return ws
+}
+
+// wecomNoticeWarnings names the WeCom groups that watcher notices cannot reach on their own:
+// in webhook mode only a group's own robot (webhook_key in its [[chats]] entry) can post
+// when nobody has written to the bot there within the hour; until then notices wait.
+func wecomNoticeWarnings(c *Config) []string {
+	if c.WeCom == nil || c.WeCom.Mode != wecom.ModeWebhook {
+		return nil
+	}
+	var ws []string
+	groups := 0
+	for i, ch := range c.Chats {
+		if ch.Platform != "wecom" || strings.HasPrefix(ch.ChatID, "single:") {
+			continue
+		}
+		groups++
+		if ch.WebhookKey == "" {
+			ws = append(ws, fmt.Sprintf("chats[%d]: WeCom group %s has no webhook_key: its notices wait until someone there writes to the bot (an answer window lasts an hour); add the group's robot key, or use mode = \"websocket\"", i, ch.ChatID))
+		}
+	}
+	if groups == 0 {
+		ws = append(ws, "wecom: in webhook mode notices reach a group only through its own robot: list each WeCom group in [[chats]] with its webhook_key, or use mode = \"websocket\"; until then notices wait for someone in the group to write to the bot")
 	}
 	return ws
 }

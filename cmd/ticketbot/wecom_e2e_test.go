@@ -15,7 +15,12 @@ const wecomChat = "wrkSFfCgAAe2E4Z3hOWq9hN0fJ0vx9kQ"
 
 func startWeComHarness(t *testing.T, mode, more string) (*harness, *wecom.Fake) {
 	t.Helper()
-	wf := wecom.NewFake(wecom.FakeConfig{})
+	return startWeComHarnessWith(t, wecom.FakeConfig{}, mode, more)
+}
+
+func startWeComHarnessWith(t *testing.T, fcfg wecom.FakeConfig, mode, more string) (*harness, *wecom.Fake) {
+	t.Helper()
+	wf := wecom.NewFake(fcfg)
 	t.Cleanup(wf.Close)
 	fc := wf.Config()
 	extra := fmt.Sprintf(`
@@ -218,4 +223,79 @@ func TestEndToEndWeComLongConnection(t *testing.T) {
 	if n := len(h.ksyun.Tickets()); n != 1 {
 		t.Errorf("vendor has %d tickets, want 1", n)
 	}
+}
+
+// A notice is only ever posted into the chat it is for: two WeCom groups, each with its own
+// robot, get their own tickets' notices and never each other's; a third group without a
+// robot gets its notice through nobody else's robot (it waits).
+func TestEndToEndWeComNoticesStayInTheirGroup(t *testing.T) {
+	const groupA, groupB, groupC = "wrkGroupAAAA", "wrkGroupBBBB", "wrkGroupCCCC"
+	chats := ""
+	for _, c := range []struct{ chat, key string }{{groupA, "robot-key-a"}, {groupB, "robot-key-b"}, {groupC, ""}} {
+		chats += fmt.Sprintf("\n[[chats]]\nplatform = \"wecom\"\nchat_id = %q\nadmins = [\"zhangsan\"]\n", c.chat)
+		if c.key != "" {
+			chats += fmt.Sprintf("webhook_key = %q\n", c.key)
+		}
+	}
+	h, wf := startWeComHarnessWith(t, wecom.FakeConfig{Robots: map[string]string{"robot-key-a": groupA, "robot-key-b": groupB}},
+		"webhook", fastWatch+chats)
+	ctx := context.Background()
+	url := h.url + wecom.CallbackPath
+	ids := map[string]string{}
+	for i, g := range []string{groupA, groupB, groupC} {
+		title := "工单 of " + g
+		if _, err := wf.PostText(ctx, url, fmt.Sprintf("msg-%d", i), g, "zhangsan", "@ticketbot 建单 ksyun "+title); err != nil {
+			t.Fatal(err)
+		}
+		waitCard(t, wf, title)
+		for _, tk := range h.ksyun.Tickets() {
+			if tk.Title == title {
+				ids[g] = fmt.Sprint(tk.ID)
+			}
+		}
+	}
+	// The vendor cancels all three; A and B hear of their own through their own robots.
+	for _, g := range []string{groupB, groupA, groupC} {
+		if err := h.ksyun.SetStatus(ids[g], 4); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notice := func(s wecom.FakeSent, g string) bool {
+		return s.Channel == "robot" && strings.Contains(s.Content(), "ksyun:"+ids[g]) && strings.Contains(s.Content(), "已取消")
+	}
+	got, ok := wf.WaitFor(20*time.Second, func(sent []wecom.FakeSent) bool {
+		a, b := false, false
+		for _, s := range sent {
+			a = a || notice(s, groupA)
+			b = b || notice(s, groupB)
+		}
+		return a && b
+	})
+	if !ok {
+		t.Fatalf("notices of A and B not posted; sent %s\n%s", sentSummary(got), h.logs)
+	}
+	for _, s := range got {
+		if s.Channel != "robot" {
+			continue
+		}
+		for _, g := range []string{groupA, groupB, groupC} {
+			if strings.Contains(s.Content(), "ksyun:"+ids[g]) && s.Chat != g {
+				t.Errorf("the notice of %s's ticket was posted into %q: %s", g, s.Chat, s.Content())
+			}
+		}
+	}
+	// C's notice, due with A's and B's, went nowhere: no robot of another group took it.
+	for _, s := range wf.Sent() {
+		if strings.Contains(s.Content(), "ksyun:"+ids[groupC]) && strings.Contains(s.Content(), "已取消") {
+			t.Errorf("C's notice was posted by %s into %q", s.Channel, s.Chat)
+		}
+	}
+}
+
+func sentSummary(sent []wecom.FakeSent) string {
+	var b strings.Builder
+	for _, s := range sent {
+		fmt.Fprintf(&b, "\n  %s → %s: %s", s.Channel, s.Chat, s.Content())
+	}
+	return b.String()
 }
