@@ -74,8 +74,12 @@ func TestWebhookRejects(t *testing.T) {
 			h.Set(headerNonce, "other")
 			return good, h
 		}, 401},
-		{"stale timestamp", func() ([]byte, http.Header) { return at(testNow.Add(-6 * time.Minute)) }, 401},
+		{"stale timestamp", func() ([]byte, http.Header) { return at(testNow.Add(-MaxEventAge - time.Second)) }, 401},
+		{"a day old", func() ([]byte, http.Header) { return at(testNow.Add(-25 * time.Hour)) }, 401},
 		{"future timestamp", func() ([]byte, http.Header) { return at(testNow.Add(6 * time.Minute)) }, 401},
+		{"card callback an hour old", func() ([]byte, http.Header) {
+			return SealRequest(testKey, CardActionEvent("ev-c", testChat, "om_card", testUser, "list", nil, testToken), testNow.Add(-time.Hour), "n")
+		}, 401},
 		{"timestamp in ms", func() ([]byte, http.Header) {
 			// Signed correctly over a millisecond timestamp: outside the window in seconds.
 			h := goodHdr.Clone()
@@ -134,14 +138,43 @@ func TestWebhookRejects(t *testing.T) {
 	}
 }
 
+// TestWebhookTimestampWindowEdges pins the accepted ages: an event up to MaxEventAge old
+// (Feishu retries for 6 h), a card callback up to 5 minutes old, either at most 5 minutes
+// ahead of our clock.
 func TestWebhookTimestampWindowEdges(t *testing.T) {
 	event := TextMessageEvent("ev1", "om_1", testChat, testUser, "list", WithVerificationToken(testToken))
-	for _, d := range []time.Duration{-5 * time.Minute, -4 * time.Minute, 0, 4 * time.Minute, 5 * time.Minute} {
-		sink := &recordingSink{}
-		body, hdr := SealRequest(testKey, event, testNow.Add(d), "n")
-		if rec := post(t, newWebhook(t, sink).Handler(), body, hdr); rec.Code != 200 {
-			t.Errorf("offset %v: status %d", d, rec.Code)
-		}
+	click := CardActionEvent("ev-c", testChat, "om_card", testUser, "list", nil, testToken)
+	tests := []struct {
+		name   string
+		plain  []byte
+		offset time.Duration // of the timestamp from our clock
+		want   int
+	}{
+		{"event, 5 min ahead", event, 5 * time.Minute, 200},
+		{"event, 5 min 1 s ahead", event, 5*time.Minute + time.Second, 401},
+		{"event, now", event, 0, 200},
+		{"event, 5 min old", event, -5 * time.Minute, 200},
+		{"event, 1 h old (third retry)", event, -time.Hour, 200},
+		{"event, 6 h old (last retry)", event, -6 * time.Hour, 200},
+		{"event, MaxEventAge old", event, -MaxEventAge, 200},
+		{"event, MaxEventAge and 1 s old", event, -MaxEventAge - time.Second, 401},
+		{"click, 5 min ahead", click, 5 * time.Minute, 200},
+		{"click, 5 min old", click, -5 * time.Minute, 200},
+		{"click, 5 min 1 s old", click, -5*time.Minute - time.Second, 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := &recordingSink{}
+			body, hdr := SealRequest(testKey, tt.plain, testNow.Add(tt.offset), "n")
+			rec := post(t, newWebhook(t, sink).Handler(), body, hdr)
+			if rec.Code != tt.want {
+				t.Fatalf("status %d, want %d (%s)", rec.Code, tt.want, rec.Body)
+			}
+			delivered := len(sink.messages()) + len(sink.actions())
+			if (tt.want == 200) != (delivered == 1) || delivered > 1 {
+				t.Fatalf("sink got %d deliveries for status %d", delivered, rec.Code)
+			}
+		})
 	}
 }
 
