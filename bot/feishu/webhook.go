@@ -96,6 +96,7 @@ func (f *Feishu) Handler() http.Handler {
 func (f *Feishu) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if r.Method != http.MethodPost {
+		f.reject(ctx, r, http.StatusMethodNotAllowed, "method not allowed")
 		w.Header().Set("Allow", http.MethodPost)
 		writeJSON(w, http.StatusMethodNotAllowed, respNotAllowed)
 		return
@@ -263,7 +264,8 @@ func (f *Feishu) deny(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	writeJSON(w, http.StatusUnauthorized, respUnauthorized)
 }
 
-// reject logs a refused request: the reason and the peer, never the body or headers' values.
+// reject logs a refused request, once, at warn level: the reason and the peer, never the
+// body or headers' values. Every refusal goes through it and nothing else logs one.
 func (f *Feishu) reject(ctx context.Context, r *http.Request, status int, reason string) {
 	f.log.WarnContext(ctx, "feishu: webhook request rejected", "status", status, "reason", reason, "remote", r.RemoteAddr)
 }
