@@ -29,9 +29,9 @@ const (
 // timestamp: a ±5 min window would refuse the 1 h and 6 h retries, and the event would be
 // lost. 7 h covers the last retry with an hour of slack. A replay inside it is harmless:
 // each event id is remembered, in the dispatcher's memory for 24 h and in the store's
-// processed table for as long as the server prunes it after, so MaxEventAge must stay below
-// both (cmd/ticketbot checks its retention against it). The SDK checks no timestamp at all,
-// so a captured request could be replayed forever.
+// processed table until cmd/ticketbot prunes it after 24 h, so MaxEventAge must stay below
+// both (a test there holds the retention to it). The SDK checks no timestamp at all, so a
+// captured request could be replayed forever.
 const MaxEventAge = 7 * time.Hour
 
 const (

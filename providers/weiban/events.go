@@ -89,9 +89,9 @@ type eventHandler struct {
 //
 // Answers: 200 "{}" for an accepted, duplicate or ignored event; 401 for a missing or bad
 // msg_signature; 403 for an event sealed for another receive id than event_receive_id (by
-// default corp_id); 400 for a body that is not JSON or
-// does not decrypt; 413 for a body over 1 MiB; 503 when events are not configured or too many
-// are pending (Weiban retries). Each refusal is logged once, at warn level.
+// default corp_id); 400 for a body that is not JSON or does not decrypt; 413 for a body over
+// 1 MiB; 503 when events are not configured or too many are pending (Weiban retries). Each
+// refusal is logged once, at warn level.
 func (p *Provider) EventHandler(onChange func(ctx context.Context, t providers.Ticket) error) http.Handler {
 	h := &eventHandler{
 		p:        p,
