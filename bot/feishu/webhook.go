@@ -23,10 +23,25 @@ const (
 	headerSignature = "X-Lark-Signature"
 )
 
+// MaxEventAge is how old a signed request's X-Lark-Request-Timestamp may be. Feishu
+// redelivers an unacknowledged event after 15 s, 5 min, 1 h and 6 h (reference
+// chat-platforms.md §7 and §15, DOC 事件概述), and a redelivery may carry the first delivery's
+// timestamp: a ±5 min window would refuse the 1 h and 6 h retries, and the event would be
+// lost. 7 h covers the last retry with an hour of slack. A replay inside it is harmless:
+// each event id is remembered, in the dispatcher's memory for 24 h and in the store's
+// processed table until cmd/ticketbot prunes it after 24 h, so MaxEventAge must stay below
+// both (a test there holds the retention to it). The SDK checks no timestamp at all, so a
+// captured request could be replayed forever.
+const MaxEventAge = 7 * time.Hour
+
 const (
-	// timestampWindow is how far X-Lark-Request-Timestamp may be from our clock. The SDK
-	// checks no timestamp at all, so a captured request could be replayed forever.
-	timestampWindow = 5 * time.Minute
+	// maxFutureSkew is how far ahead of our clock a timestamp may be: clocks drift a little,
+	// Feishu never signs a request in the future.
+	maxFutureSkew = 5 * time.Minute
+	// cardActionWindow is the accepted age of a card callback. A click is answered within
+	// 3 s or Feishu shows the clicker an error; an hours-old click is no retry worth taking,
+	// and clicks are remembered only in memory, so a restart must not make an old one new.
+	cardActionWindow = 5 * time.Minute
 	// maxUnsignedBody caps what we decrypt without a signature: only the URL check comes
 	// unsigned, and it is a few hundred bytes.
 	maxUnsignedBody = 4 << 10
@@ -65,7 +80,8 @@ func putBuf(b *[]byte) {
 //
 // A request is authenticated before its body is parsed: the signature
 // hex(sha256(timestamp+nonce+encrypt_key+body)) must match X-Lark-Signature (compared in
-// constant time), the timestamp must be within 5 minutes of our clock, and after decryption
+// constant time), the timestamp must be at most MaxEventAge old (5 minutes for a card
+// callback) and at most 5 minutes ahead of our clock, and after decryption
 // header.token must equal the verification token. The one exception is the URL check, which
 // Feishu does not sign: a small unsigned body is decrypted and answered only if it is a
 // url_verification carrying the verification token.
@@ -80,6 +96,7 @@ func (f *Feishu) Handler() http.Handler {
 func (f *Feishu) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if r.Method != http.MethodPost {
+		f.reject(ctx, r, http.StatusMethodNotAllowed, "method not allowed")
 		w.Header().Set("Allow", http.MethodPost)
 		writeJSON(w, http.StatusMethodNotAllowed, respNotAllowed)
 		return
@@ -130,6 +147,7 @@ func (f *Feishu) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	body := buf[prefix:]
 
+	var age time.Duration // how old the signed timestamp is
 	if signed {
 		sum := sha256.Sum256(buf)
 		if !signatureOK(&sum, sig) {
@@ -141,8 +159,12 @@ func (f *Feishu) serveWebhook(w http.ResponseWriter, r *http.Request) {
 			f.deny(ctx, w, r, "bad timestamp")
 			return
 		}
-		if d := f.now().Sub(time.Unix(sec, 0)); d > timestampWindow || d < -timestampWindow {
-			f.deny(ctx, w, r, "timestamp outside window")
+		switch age = f.now().Sub(time.Unix(sec, 0)); {
+		case age < -maxFutureSkew:
+			f.deny(ctx, w, r, "timestamp in the future")
+			return
+		case age > MaxEventAge:
+			f.deny(ctx, w, r, "timestamp too old")
 			return
 		}
 	} else if len(body) > maxUnsignedBody {
@@ -212,6 +234,10 @@ func (f *Feishu) serveWebhook(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusInternalServerError, respInternal)
 		}
 	case eventCardAction:
+		if age > cardActionWindow {
+			f.deny(ctx, w, r, "card callback timestamp too old")
+			return
+		}
 		var out bytes.Buffer
 		enc := json.NewEncoder(&out)
 		enc.SetEscapeHTML(false) // keep the card's text as rendered
@@ -238,7 +264,8 @@ func (f *Feishu) deny(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	writeJSON(w, http.StatusUnauthorized, respUnauthorized)
 }
 
-// reject logs a refused request: the reason and the peer, never the body or headers' values.
+// reject logs a refused request, once, at warn level: the reason and the peer, never the
+// body or headers' values. Every refusal goes through it and nothing else logs one.
 func (f *Feishu) reject(ctx context.Context, r *http.Request, status int, reason string) {
 	f.log.WarnContext(ctx, "feishu: webhook request rejected", "status", status, "reason", reason, "remote", r.RemoteAddr)
 }

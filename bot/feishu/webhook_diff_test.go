@@ -21,8 +21,9 @@ import (
 // implementation of Feishu's protocol) and through our handler. Both must accept and reject
 // alike, except where ours is deliberately stricter:
 //
-//   - a timestamp outside ±5 minutes: the SDK checks none, so a captured request could be
-//     replayed forever;
+//   - a timestamp older than MaxEventAge (a card callback older than 5 minutes), or more
+//     than 5 minutes ahead: the SDK checks none, so a captured request could be replayed
+//     forever;
 //   - a wrong header.token on a signed event: the SDK checks the token only on the URL check;
 //   - no encrypt key: the SDK then authenticates nothing; we refuse the configuration.
 //
@@ -125,7 +126,10 @@ func TestWebhookDiffSDK(t *testing.T) {
 	msg := TextMessageEvent("ev-msg", "om_1", testChat, testUser, "建单 ksyun \"数据库\" 超时 😀", WithVerificationToken(testToken))
 	card := CardActionEvent("ev-card", testChat, "om_card", testUser, "close ksyun 1204", map[string]string{"r": "x"}, testToken)
 	msgBody, msgHdr := sealed(msg)
-	staleBody, staleHdr := SealRequest(testKey, msg, testNow.Add(-time.Hour), "n")
+	// Feishu's last retry comes 6 h after the first delivery, perhaps with its timestamp.
+	retryBody, retryHdr := SealRequest(testKey, msg, testNow.Add(-6*time.Hour), "n")
+	staleBody, staleHdr := SealRequest(testKey, msg, testNow.Add(-25*time.Hour), "n")
+	staleCardBody, staleCardHdr := SealRequest(testKey, card, testNow.Add(-time.Hour), "n")
 	wrongTokBody, wrongTokHdr := sealed(TextMessageEvent("ev-msg", "om_1", testChat, testUser, "x", WithVerificationToken("wrong")))
 	chBody, chHdr := sealed(ChallengeEvent("ajls384kdjx98XX", testToken))
 	chWrongBody, chWrongHdr := sealed(ChallengeEvent("ajls384kdjx98XX", "wrong"))
@@ -150,8 +154,11 @@ func TestWebhookDiffSDK(t *testing.T) {
 		{name: "challenge with wrong token", body: chWrongBody, hdr: unsigned(chWrongHdr), sdk: false, our: false},
 		{name: "tampered ciphertext, original signature", body: tampered, hdr: msgHdr, sdk: false, our: false},
 		{name: "tampered ciphertext, signed again", body: tampered, hdr: resign(tampered, msgHdr), sdk: false, our: false},
+		{name: "6 h old retry", body: retryBody, hdr: retryHdr, sdk: true, our: true},
 		{name: "stale timestamp", body: staleBody, hdr: staleHdr, sdk: true, our: false,
-			stricter: "the SDK checks no timestamp; we allow ±5 min"},
+			stricter: "the SDK checks no timestamp; we allow MaxEventAge"},
+		{name: "stale card callback", body: staleCardBody, hdr: staleCardHdr, sdk: true, our: false,
+			stricter: "the SDK checks no timestamp; we allow 5 min for a click"},
 		{name: "wrong token on a signed event", body: wrongTokBody, hdr: wrongTokHdr, sdk: true, our: false,
 			stricter: "the SDK checks header.token only on the URL check"},
 	}

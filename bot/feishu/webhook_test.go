@@ -74,8 +74,12 @@ func TestWebhookRejects(t *testing.T) {
 			h.Set(headerNonce, "other")
 			return good, h
 		}, 401},
-		{"stale timestamp", func() ([]byte, http.Header) { return at(testNow.Add(-6 * time.Minute)) }, 401},
+		{"stale timestamp", func() ([]byte, http.Header) { return at(testNow.Add(-MaxEventAge - time.Second)) }, 401},
+		{"a day old", func() ([]byte, http.Header) { return at(testNow.Add(-25 * time.Hour)) }, 401},
 		{"future timestamp", func() ([]byte, http.Header) { return at(testNow.Add(6 * time.Minute)) }, 401},
+		{"card callback an hour old", func() ([]byte, http.Header) {
+			return SealRequest(testKey, CardActionEvent("ev-c", testChat, "om_card", testUser, "list", nil, testToken), testNow.Add(-time.Hour), "n")
+		}, 401},
 		{"timestamp in ms", func() ([]byte, http.Header) {
 			// Signed correctly over a millisecond timestamp: outside the window in seconds.
 			h := goodHdr.Clone()
@@ -121,7 +125,12 @@ func TestWebhookRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sink := &recordingSink{}
-			h := newWebhook(t, sink).Handler()
+			var logs logBuffer
+			f, err := New(testConfig(), sink, newLogger(&logs), WithClock(func() time.Time { return testNow }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := f.Handler()
 			body, hdr := tt.body()
 			rec := post(t, h, body, hdr)
 			if rec.Code != tt.status {
@@ -130,18 +139,131 @@ func TestWebhookRejects(t *testing.T) {
 			if n := len(sink.messages()); n != 0 {
 				t.Fatalf("sink called %d times", n)
 			}
+			assertRejectedOnce(t, logs.String(), tt.status, hdr.Get(headerSignature))
 		})
 	}
 }
 
+// TestWebhookOtherRejectionsLoggedOnce covers the refusals outside the authentication table:
+// each is logged exactly once, at warn level, with its reason.
+func TestWebhookOtherRejectionsLoggedOnce(t *testing.T) {
+	body, hdr := sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, strings.Repeat("长", 600), WithVerificationToken(testToken)))
+	tests := []struct {
+		name   string
+		cfg    func(*Config)
+		req    func() *http.Request
+		status int
+		reason string
+	}{
+		{"method", nil, func() *http.Request { return httptest.NewRequest(http.MethodGet, "/", nil) }, 405, "method not allowed"},
+		{"body too large, known length", nil, func() *http.Request {
+			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+			req.Header = hdr.Clone()
+			return req
+		}, 413, "body too large"},
+		{"body too large, chunked", nil, func() *http.Request {
+			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+			req.ContentLength = -1
+			req.Header = hdr.Clone()
+			return req
+		}, 413, "body too large"},
+		{"webhook mode off", func(c *Config) { c.Mode, c.EncryptKey = ModeWebsocket, "" }, func() *http.Request {
+			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+			req.Header = hdr.Clone()
+			return req
+		}, 404, "webhook mode not configured"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			if tt.cfg != nil {
+				tt.cfg(&cfg)
+			}
+			var logs logBuffer
+			f, err := New(cfg, &recordingSink{}, newLogger(&logs), WithClock(func() time.Time { return testNow }), WithMaxBody(1024))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := httptest.NewRecorder()
+			f.Handler().ServeHTTP(rec, tt.req())
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d", rec.Code, tt.status)
+			}
+			line := assertRejectedOnce(t, logs.String(), tt.status, hdr.Get(headerSignature))
+			if !strings.Contains(line, fmt.Sprintf("reason=%q", tt.reason)) {
+				t.Errorf("reason missing: %s", line)
+			}
+		})
+	}
+}
+
+// assertRejectedOnce checks that out holds exactly one rejection line, at warn level, with
+// the status and a reason, and that nothing in out carries a secret or the signature.
+func assertRejectedOnce(t *testing.T, out string, status int, sig string) string {
+	t.Helper()
+	var lines []string
+	for line := range strings.Lines(out) {
+		if strings.Contains(line, "rejected") {
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) != 1 {
+		t.Fatalf("%d rejection lines, want 1:\n%s", len(lines), out)
+	}
+	line := lines[0]
+	for _, want := range []string{"level=WARN", `msg="feishu: webhook request rejected"`, fmt.Sprintf("status=%d", status), "reason="} {
+		if !strings.Contains(line, want) {
+			t.Errorf("rejection line lacks %q: %s", want, line)
+		}
+	}
+	for _, secret := range []string{testKey, testToken, testAppSecret} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log holds %q:\n%s", secret, out)
+		}
+	}
+	if sig != "" && strings.Contains(out, sig) {
+		t.Errorf("log holds the signature:\n%s", out)
+	}
+	return line
+}
+
+// TestWebhookTimestampWindowEdges pins the accepted ages: an event up to MaxEventAge old
+// (Feishu retries for 6 h), a card callback up to 5 minutes old, either at most 5 minutes
+// ahead of our clock.
 func TestWebhookTimestampWindowEdges(t *testing.T) {
 	event := TextMessageEvent("ev1", "om_1", testChat, testUser, "list", WithVerificationToken(testToken))
-	for _, d := range []time.Duration{-5 * time.Minute, -4 * time.Minute, 0, 4 * time.Minute, 5 * time.Minute} {
-		sink := &recordingSink{}
-		body, hdr := SealRequest(testKey, event, testNow.Add(d), "n")
-		if rec := post(t, newWebhook(t, sink).Handler(), body, hdr); rec.Code != 200 {
-			t.Errorf("offset %v: status %d", d, rec.Code)
-		}
+	click := CardActionEvent("ev-c", testChat, "om_card", testUser, "list", nil, testToken)
+	tests := []struct {
+		name   string
+		plain  []byte
+		offset time.Duration // of the timestamp from our clock
+		want   int
+	}{
+		{"event, 5 min ahead", event, 5 * time.Minute, 200},
+		{"event, 5 min 1 s ahead", event, 5*time.Minute + time.Second, 401},
+		{"event, now", event, 0, 200},
+		{"event, 5 min old", event, -5 * time.Minute, 200},
+		{"event, 1 h old (third retry)", event, -time.Hour, 200},
+		{"event, 6 h old (last retry)", event, -6 * time.Hour, 200},
+		{"event, MaxEventAge old", event, -MaxEventAge, 200},
+		{"event, MaxEventAge and 1 s old", event, -MaxEventAge - time.Second, 401},
+		{"click, 5 min ahead", click, 5 * time.Minute, 200},
+		{"click, 5 min old", click, -5 * time.Minute, 200},
+		{"click, 5 min 1 s old", click, -5*time.Minute - time.Second, 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := &recordingSink{}
+			body, hdr := SealRequest(testKey, tt.plain, testNow.Add(tt.offset), "n")
+			rec := post(t, newWebhook(t, sink).Handler(), body, hdr)
+			if rec.Code != tt.want {
+				t.Fatalf("status %d, want %d (%s)", rec.Code, tt.want, rec.Body)
+			}
+			delivered := len(sink.messages()) + len(sink.actions())
+			if (tt.want == 200) != (delivered == 1) || delivered > 1 {
+				t.Fatalf("sink got %d deliveries for status %d", delivered, rec.Code)
+			}
+		})
 	}
 }
 

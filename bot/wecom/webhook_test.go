@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -102,10 +103,13 @@ func TestVerifyURLRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newWebhook(t, webhookConfig(nil), nil, newTestClock(tt.now))
-			if rec := get(w.Handler(), tt.q()); rec.Code != tt.status {
+			logs := &logBuffer{}
+			w := newLoggedWebhook(t, webhookConfig(nil), nil, newTestClock(tt.now), logs)
+			q := tt.q()
+			if rec := get(w.Handler(), q); rec.Code != tt.status {
 				t.Fatalf("got %d %q, want %d", rec.Code, rec.Body, tt.status)
 			}
+			assertRejectedOnce(t, logs.String(), tt.status, q.Get("msg_signature"))
 		})
 	}
 }
@@ -279,7 +283,8 @@ func TestCallbackRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sink := newRecordingSink()
-			w := newWebhook(t, webhookConfig(nil), sink, nil)
+			logs := &logBuffer{}
+			w := newLoggedWebhook(t, webhookConfig(nil), sink, nil, logs)
 			q, b := tt.req()
 			rec := post(w.Handler(), q, b)
 			if rec.Code != tt.status {
@@ -288,8 +293,95 @@ func TestCallbackRejects(t *testing.T) {
 			if n := len(sink.messages()); n != 0 {
 				t.Fatalf("sink called %d times", n)
 			}
+			assertRejectedOnce(t, logs.String(), tt.status, q.Get("msg_signature"))
 		})
 	}
+}
+
+// TestCallbackOtherRejectionsLoggedOnce covers the refusals outside the authentication
+// tables: each is logged exactly once, at warn level, with its reason.
+func TestCallbackOtherRejectionsLoggedOnce(t *testing.T) {
+	q, body, _ := SealCallback(testToken, testAESKey, TextMessage("m1", testChat, testUser, strings.Repeat("长", 600)), testNow, "n")
+	target := CallbackPath + "?" + q.Encode()
+	tests := []struct {
+		name   string
+		cfg    Config
+		req    func() *http.Request
+		status int
+		reason string
+	}{
+		{"method", webhookConfig(nil), func() *http.Request { return httptest.NewRequest(http.MethodPut, CallbackPath, nil) }, 405, "method not allowed"},
+		{"body too large, known length", webhookConfig(nil), func() *http.Request {
+			return httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+		}, 413, "body too large"},
+		{"body too large, chunked", webhookConfig(nil), func() *http.Request {
+			req := httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+			req.ContentLength = -1
+			return req
+		}, 413, "body too large"},
+		{"long-connection mode", Config{Mode: ModeWebsocket, BotID: testBotID, Secret: testSecret}, func() *http.Request {
+			return httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+		}, 404, "callback not configured"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logs := &logBuffer{}
+			h := newLoggedWebhook(t, tt.cfg, nil, nil, logs, WithMaxBody(1024)).Handler()
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, tt.req())
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d", rec.Code, tt.status)
+			}
+			line := assertRejectedOnce(t, logs.String(), tt.status, q.Get("msg_signature"))
+			if !strings.Contains(line, fmt.Sprintf("reason=%q", tt.reason)) {
+				t.Errorf("reason missing: %s", line)
+			}
+		})
+	}
+}
+
+// newLoggedWebhook is newWebhook logging into logs at debug level.
+func newLoggedWebhook(tb testing.TB, cfg Config, sink bot.Sink, clk *testClock, logs *logBuffer, opts ...Option) *WeCom {
+	tb.Helper()
+	if clk == nil {
+		clk = newTestClock(testNow)
+	}
+	opts = append([]Option{WithClock(clk.Now), WithSleep(clk.Sleep)}, opts...)
+	w, err := New(cfg, sink, newLogger(logs), opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return w
+}
+
+// assertRejectedOnce checks that out holds exactly one rejection line, at warn level, with
+// the status and a reason, and that nothing in out carries a secret or the signature.
+func assertRejectedOnce(t *testing.T, out string, status int, sig string) string {
+	t.Helper()
+	var lines []string
+	for line := range strings.Lines(out) {
+		if strings.Contains(line, "rejected") {
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) != 1 {
+		t.Fatalf("%d rejection lines, want 1:\n%s", len(lines), out)
+	}
+	line := lines[0]
+	for _, want := range []string{"level=WARN", `msg="wecom: callback rejected"`, fmt.Sprintf("status=%d", status), "reason="} {
+		if !strings.Contains(line, want) {
+			t.Errorf("rejection line lacks %q: %s", want, line)
+		}
+	}
+	for _, secret := range []string{testToken, testAESKey, testSecret} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log holds %q:\n%s", secret, out)
+		}
+	}
+	if sig != "" && strings.Contains(out, sig) {
+		t.Errorf("log holds the signature:\n%s", out)
+	}
+	return line
 }
 
 func TestCallbackTimestampEdges(t *testing.T) {

@@ -23,9 +23,14 @@ type Config struct {
 	BaseURL string `toml:"base_url"`
 	// CorpID and Secret come from 微伴后台 › API接入 and buy the access token (doc-370558). The
 	// secret is shown once by Weiban and never sent anywhere but the token endpoint, logged or
-	// put in an error. CorpID is also the ReceiveId of pushed events.
+	// put in an error.
 	CorpID string           `toml:"corp_id"`
 	Secret providers.Secret `toml:"secret"`
+	// EventReceiveID is the ReceiveId pushed events are sealed for (doc-477078); empty means
+	// CorpID. Weiban's own crypto sample seals with the WeCom corp id ("ww…") while the
+	// OpenAPI's corp_id is numeric, so with one setting every real push could be refused: a
+	// refused push logs the id it was sealed for, to copy here.
+	EventReceiveID string `toml:"event_receive_id"`
 	// StaffID is the bot's own staff identity (员工id): create, reply and close act as it when
 	// the chat user has no mapped Weiban identity, and flows written by it are not official
 	// notes (echo suppression, status-model.md §7).
@@ -107,6 +112,15 @@ func (c Config) Validate() []error {
 		report("timeout", fmt.Sprintf("%q is not a positive duration such as \"10s\"", c.Timeout))
 	}
 	return errs
+}
+
+// eventReceiveID is the ReceiveId a pushed event must be sealed for, and the key it comes
+// from, for the log line of a mismatch.
+func (c Config) eventReceiveID() (id, key string) {
+	if id := strings.TrimSpace(c.EventReceiveID); id != "" {
+		return id, "providers.weiban.event_receive_id"
+	}
+	return strings.TrimSpace(c.CorpID), "providers.weiban.corp_id"
 }
 
 // EventsEnabled reports whether pushed events can be verified (event_token and event_aes_key

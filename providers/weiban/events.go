@@ -88,9 +88,10 @@ type eventHandler struct {
 // the background: the push is acked at once. An event id is handled once per process (24 h).
 //
 // Answers: 200 "{}" for an accepted, duplicate or ignored event; 401 for a missing or bad
-// msg_signature; 403 for an event sealed for another corp; 400 for a body that is not JSON or
-// does not decrypt; 413 for a body over 1 MiB; 503 when events are not configured or too many
-// are pending (Weiban retries).
+// msg_signature; 403 for an event sealed for another receive id than event_receive_id (by
+// default corp_id); 400 for a body that is not JSON or does not decrypt; 413 for a body over
+// 1 MiB; 503 when events are not configured or too many are pending (Weiban retries). Each
+// refusal is logged once, at warn level.
 func (p *Provider) EventHandler(onChange func(ctx context.Context, t providers.Ticket) error) http.Handler {
 	h := &eventHandler{
 		p:        p,
@@ -107,9 +108,7 @@ func (p *Provider) EventHandler(onChange func(ctx context.Context, t providers.T
 
 func (h *eventHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.key == nil {
-		h.p.log.LogAttrs(r.Context(), slog.LevelWarn, "weiban: event received but event_token/event_aes_key are not set",
-			slog.String("provider", "weiban"))
-		http.Error(w, "weiban events are not configured", http.StatusServiceUnavailable)
+		h.reject(r.Context(), w, r, refusal{http.StatusServiceUnavailable, "event_token/event_aes_key are not set", nil})
 		return
 	}
 	switch r.Method {
@@ -119,8 +118,16 @@ func (h *eventHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.receive(w, r)
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		h.reject(r.Context(), w, r, refusal{http.StatusMethodNotAllowed, "method not allowed", nil})
 	}
+}
+
+// refusal is why a request is refused: the status answered and the reason logged, with any
+// attributes that help fix the configuration (never a secret).
+type refusal struct {
+	status int
+	reason string
+	attrs  []slog.Attr
 }
 
 // verifyURL answers the URL check: GET ?msg_signature=&timestamp=&nonce=&echostr= is
@@ -130,9 +137,9 @@ func (h *eventHandler) verifyURL(w http.ResponseWriter, r *http.Request) {
 	// Query decoding turns an unescaped '+' of the base64 echostr into a space; base64 has
 	// no spaces, so put it back.
 	echo := strings.ReplaceAll(q.Get("echostr"), " ", "+")
-	msg, status := h.open(r.Context(), q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce"), echo)
-	if status != http.StatusOK {
-		http.Error(w, http.StatusText(status), status)
+	msg, refused := h.open(q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce"), echo)
+	if refused != nil {
+		h.reject(r.Context(), w, r, *refused)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -144,17 +151,16 @@ func (h *eventHandler) receive(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxEventBody))
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			h.reject(ctx, w, r, refusal{http.StatusRequestEntityTooLarge, "body too large", nil})
 			return
 		}
-		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		h.reject(ctx, w, r, refusal{http.StatusBadRequest, "body not readable", nil})
 		return
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil {
-		h.reject(ctx, w, http.StatusBadRequest, "body is not a JSON object")
+		h.reject(ctx, w, r, refusal{http.StatusBadRequest, "body is not a JSON object", nil})
 		return
 	}
 	var encrypted string
@@ -164,41 +170,51 @@ func (h *eventHandler) receive(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if encrypted == "" {
-		h.reject(ctx, w, http.StatusBadRequest, "no encrypted field in the body")
+		h.reject(ctx, w, r, refusal{http.StatusBadRequest, "no encrypted field in the body", nil})
 		return
 	}
 	q := r.URL.Query()
-	msg, status := h.open(ctx, q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce"), encrypted)
-	if status != http.StatusOK {
-		http.Error(w, http.StatusText(status), status)
+	msg, refused := h.open(q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce"), encrypted)
+	if refused != nil {
+		h.reject(ctx, w, r, *refused)
 		return
 	}
 	var ev event
 	if err := json.Unmarshal(msg, &ev); err != nil {
-		h.reject(ctx, w, http.StatusBadRequest, "decrypted event is not JSON")
+		h.reject(ctx, w, r, refusal{http.StatusBadRequest, "decrypted event is not JSON", nil})
 		return
 	}
 	h.accept(ctx, w, ev, msg)
 }
 
+// maxLoggedReceiveID bounds the receive id a refusal logs: a corp id is short, and whatever
+// follows the message in a mis-sealed plaintext must not flood the log.
+const maxLoggedReceiveID = 64
+
 // open checks the signature first, in constant time, then decrypts and checks the receive
-// id. It returns the message and 200, or the status to answer.
-func (h *eventHandler) open(ctx context.Context, sig, ts, nonce, encrypted string) ([]byte, int) {
+// id. It returns the message, or why the request is refused. It logs nothing: the caller
+// logs the refusal, once.
+func (h *eventHandler) open(sig, ts, nonce, encrypted string) ([]byte, *refusal) {
 	if sig == "" || !verifySignature(h.token, ts, nonce, encrypted, sig) {
-		h.p.log.LogAttrs(ctx, slog.LevelWarn, "weiban: event rejected: bad msg_signature", slog.String("provider", "weiban"))
-		return nil, http.StatusUnauthorized
+		return nil, &refusal{http.StatusUnauthorized, "bad msg_signature", nil}
 	}
 	msg, receiveID, err := decrypt(h.key, encrypted)
 	if err != nil {
-		h.p.log.LogAttrs(ctx, slog.LevelWarn, "weiban: event rejected: does not decrypt",
-			slog.String("provider", "weiban"), slog.String("err", err.Error()))
-		return nil, http.StatusBadRequest
+		return nil, &refusal{http.StatusBadRequest, "does not decrypt: " + err.Error(), nil}
 	}
-	if receiveID != h.p.cfg.CorpID {
-		h.p.log.LogAttrs(ctx, slog.LevelWarn, "weiban: event rejected: sealed for another corp", slog.String("provider", "weiban"))
-		return nil, http.StatusForbidden
+	if want, key := h.p.cfg.eventReceiveID(); receiveID != want {
+		// Signed with our token and sealed with our key, so it comes from Weiban: the id is
+		// most likely this corp's other id (the "ww…" WeCom one). Name it, so the operator
+		// can set it; the corp id is no secret.
+		got := receiveID
+		if len(got) > maxLoggedReceiveID {
+			got = strings.ToValidUTF8(got[:maxLoggedReceiveID], "") + "…"
+		}
+		return nil, &refusal{http.StatusForbidden, "sealed for another receive id; if it is this corp's, set providers.weiban.event_receive_id to it", []slog.Attr{
+			slog.String("received_id", got), slog.String("expected_id", want), slog.String("expected_from", key),
+		}}
 	}
-	return msg, http.StatusOK
+	return msg, nil
 }
 
 // accept dedupes a verified event and queues it.
@@ -259,8 +275,13 @@ func (h *eventHandler) handle(ctx context.Context, orderNo, kind string, attrs [
 	}
 }
 
-// reject answers a malformed push.
-func (h *eventHandler) reject(ctx context.Context, w http.ResponseWriter, status int, why string) {
-	h.p.log.LogAttrs(ctx, slog.LevelWarn, "weiban: event rejected: "+why, slog.String("provider", "weiban"))
-	http.Error(w, http.StatusText(status), status)
+// reject logs a refused request, once, at warn level, and answers it: the reason and the
+// peer, never the query (it carries the signature) or the body.
+func (h *eventHandler) reject(ctx context.Context, w http.ResponseWriter, r *http.Request, why refusal) {
+	attrs := append([]slog.Attr{
+		slog.String("provider", "weiban"), slog.Int("status", why.status), slog.String("reason", why.reason),
+		slog.String("remote", r.RemoteAddr),
+	}, why.attrs...)
+	h.p.log.LogAttrs(ctx, slog.LevelWarn, "weiban: event rejected", attrs...)
+	http.Error(w, http.StatusText(why.status), why.status)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -217,6 +218,117 @@ func TestEventRejections(t *testing.T) {
 	if n := len(ch.got()); n != 1 {
 		t.Errorf("onChange called %d times, want 1", n)
 	}
+}
+
+// TestEventEachRejectionLoggedOnce refuses a push in every way there is and counts the log
+// lines: each refusal is logged exactly once, at warn level, with its status and reason, and
+// no line carries a secret or the signature.
+func TestEventEachRejectionLoggedOnce(t *testing.T) {
+	msg := []byte(`{"id":"ev-1","event":"work_order_change","status":"reply","msg_data":{"order_no":"` + DocOrderNo + `"}}`)
+	other, _ := aesKey(strings.Repeat("A", 43))
+	tests := []struct {
+		name   string
+		events bool // event_token and event_aes_key set
+		req    func(f *Fake, target string) *http.Request
+		status int
+		reason string
+	}{
+		{"bad signature", true, func(f *Fake, target string) *http.Request {
+			q, body, _ := f.seal(msg, "corp-1")
+			q.Set("msg_signature", strings.Repeat("0", 40))
+			return pushRequest(target, q, body)
+		}, 401, "bad msg_signature"},
+		{"no signature", true, func(f *Fake, target string) *http.Request {
+			q, body, _ := f.seal(msg, "corp-1")
+			q.Del("msg_signature")
+			return pushRequest(target, q, body)
+		}, 401, "bad msg_signature"},
+		{"URL check, bad signature", true, func(f *Fake, target string) *http.Request {
+			q, _, _ := f.seal([]byte("echo"), "corp-1")
+			q.Set("msg_signature", strings.Repeat("0", 40))
+			return httptest.NewRequest(http.MethodGet, target+"?"+q.Encode(), nil)
+		}, 401, "bad msg_signature"},
+		{"another receive id", true, func(f *Fake, target string) *http.Request {
+			q, body, _ := f.seal(msg, "corp-2")
+			return pushRequest(target, q, body)
+		}, 403, "sealed for another receive id"},
+		{"another key", true, func(f *Fake, target string) *http.Request {
+			enc, _ := encrypt(other, msg, "corp-1", rand.Reader)
+			return pushRequest(target, signed(f, enc), []byte(`{"encrypt":"`+enc+`"}`))
+		}, 400, "does not decrypt"},
+		{"decrypted event not JSON", true, func(f *Fake, target string) *http.Request {
+			q, body, _ := f.seal([]byte("not json"), "corp-1")
+			return pushRequest(target, q, body)
+		}, 400, "decrypted event is not JSON"},
+		{"body not JSON", true, func(f *Fake, target string) *http.Request {
+			q, _, _ := f.seal(msg, "corp-1")
+			return pushRequest(target, q, []byte("not json"))
+		}, 400, "body is not a JSON object"},
+		{"no encrypted field", true, func(f *Fake, target string) *http.Request {
+			q, _, _ := f.seal(msg, "corp-1")
+			return pushRequest(target, q, []byte(`{"other":"x"}`))
+		}, 400, "no encrypted field in the body"},
+		{"body too large", true, func(f *Fake, target string) *http.Request {
+			q, _, _ := f.seal(msg, "corp-1")
+			return pushRequest(target, q, bytes.Repeat([]byte("a"), maxEventBody+1))
+		}, 413, "body too large"},
+		{"method", true, func(f *Fake, target string) *http.Request {
+			return httptest.NewRequest(http.MethodPut, target, nil)
+		}, 405, "method not allowed"},
+		{"events not configured", false, func(f *Fake, target string) *http.Request {
+			q, body, _ := f.seal(msg, "corp-1")
+			return pushRequest(target, q, body)
+		}, 503, "event_token/event_aes_key are not set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := NewFake("corp-1", canary+"-secret")
+			t.Cleanup(f.Close)
+			cfg := f.Config()
+			if !tt.events {
+				cfg.EventToken, cfg.EventAESKey = "", ""
+			}
+			logger, logs := captureText()
+			p, err := New(cfg, WithLogger(logger))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch := &changes{}
+			h := p.EventHandler(ch.onChange).(*eventHandler)
+			req := tt.req(f, "/weiban/events")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			h.wg.Wait()
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d", rec.Code, tt.status)
+			}
+			if n := len(ch.got()); n != 0 {
+				t.Fatalf("onChange called %d times", n)
+			}
+			out := logs.String()
+			lines := linesWith(out, "rejected")
+			if len(lines) != 1 {
+				t.Fatalf("%d rejection lines, want 1:\n%s", len(lines), out)
+			}
+			for _, want := range []string{"level=WARN", `msg="weiban: event rejected"`, fmt.Sprintf("status=%d", tt.status), "reason=\"" + tt.reason} {
+				if !strings.Contains(lines[0], want) {
+					t.Errorf("rejection line lacks %q: %s", want, lines[0])
+				}
+			}
+			for _, secret := range []string{canary, f.eventToken, f.eventAESKey, req.URL.Query().Get("msg_signature")} {
+				if secret != "" && strings.Contains(out, secret) {
+					t.Errorf("the log holds a secret or the signature:\n%s", out)
+				}
+			}
+		})
+	}
+}
+
+// pushRequest is a POST of body to target with the query q (the echostr dropped).
+func pushRequest(target string, q url.Values, body []byte) *http.Request {
+	q = cloneValues(q)
+	q.Del("echostr")
+	return httptest.NewRequest(http.MethodPost, target+"?"+q.Encode(), bytes.NewReader(body))
 }
 
 func TestEventIgnoredKinds(t *testing.T) {

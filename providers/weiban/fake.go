@@ -138,6 +138,8 @@ type Fake struct {
 	calls    []FakeCall
 	failures []fakeFailure
 	last     map[string]any // the last event pushed
+	// receiveID is what events are sealed for: the corp id unless SetEventReceiveID.
+	receiveID string
 	// listOmits are fields list entries leave out (OmitFromList).
 	listOmits []string
 }
@@ -146,6 +148,7 @@ type Fake struct {
 func NewFake(corpID, secret string) *Fake {
 	f := &Fake{
 		corpID:      corpID,
+		receiveID:   corpID,
 		secret:      secret,
 		eventToken:  "fake-event-token-" + randomHex(8),
 		eventAESKey: base64.RawStdEncoding.EncodeToString(randomBytes(32)), // 43 characters
@@ -181,20 +184,37 @@ func (f *Fake) URL() string { return f.srv.URL }
 func (f *Fake) Close() { f.srv.Close() }
 
 // Config returns a valid provider configuration pointing at the fake, acting as
-// FakeBotStaffID, with the fake's event token and key.
+// FakeBotStaffID, with the fake's event token and key, and its event receive id when it is
+// not the corp id.
 func (f *Fake) Config() Config {
+	f.mu.Lock()
+	receiveID := f.receiveID
+	f.mu.Unlock()
+	if receiveID == f.corpID {
+		receiveID = ""
+	}
 	c := Config{
-		BaseURL:     f.URL(),
-		CorpID:      f.corpID,
-		Secret:      providers.Secret(f.secret),
-		StaffID:     FakeBotStaffID,
-		HandlerID:   FakeAgentID,
-		TemplateID:  62081,
-		EventToken:  providers.Secret(f.eventToken),
-		EventAESKey: providers.Secret(f.eventAESKey),
+		BaseURL:        f.URL(),
+		CorpID:         f.corpID,
+		Secret:         providers.Secret(f.secret),
+		StaffID:        FakeBotStaffID,
+		HandlerID:      FakeAgentID,
+		TemplateID:     62081,
+		EventToken:     providers.Secret(f.eventToken),
+		EventAESKey:    providers.Secret(f.eventAESKey),
+		EventReceiveID: receiveID,
 	}
 	c.Defaults()
 	return c
+}
+
+// SetEventReceiveID makes the fake seal the events it pushes (and its URL checks) for id
+// instead of the corp id, as Weiban's published crypto sample does with the WeCom corp id
+// ("ww…") of a corp whose OpenAPI corp_id is numeric.
+func (f *Fake) SetEventReceiveID(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.receiveID = id
 }
 
 // SetClock sets the fake's clock: token expiry and the times it records.

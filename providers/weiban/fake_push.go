@@ -14,8 +14,8 @@ import (
 )
 
 // This file is the fake's event sender: it pushes work_order_change events sealed exactly as
-// Weiban seals them (doc-477078: AES-256-CBC, the corp id as receive id, msg_signature), to
-// exercise EventHandler with real crypto.
+// Weiban seals them (doc-477078: AES-256-CBC, the corp id or SetEventReceiveID's id as
+// receive id, msg_signature), to exercise EventHandler with real crypto.
 
 // PushChange sends a work_order_change event of kind (create, switch, close, reopen, reply)
 // for orderNo to the subscription URL target, with a fresh event id, and returns the HTTP
@@ -70,7 +70,7 @@ func (f *Fake) LastEventID() string {
 // 200 with the echostr's plaintext, which is returned as want.
 func (f *Fake) CheckURL(ctx context.Context, target string) (status int, body, want string, err error) {
 	want = "echo-" + randomHex(8)
-	q, _, err := f.seal([]byte(want), f.corpID)
+	q, _, err := f.seal([]byte(want), f.eventReceiveID())
 	if err != nil {
 		return 0, "", want, err
 	}
@@ -97,11 +97,18 @@ func (f *Fake) push(ctx context.Context, target string, ev map[string]any) (int,
 	if err != nil {
 		return 0, err
 	}
-	q, body, err := f.seal(msg, f.corpID)
+	q, body, err := f.seal(msg, f.eventReceiveID())
 	if err != nil {
 		return 0, err
 	}
 	return postEvent(ctx, target, q, body)
+}
+
+// eventReceiveID is the id pushed events are sealed for.
+func (f *Fake) eventReceiveID() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.receiveID
 }
 
 // seal encrypts msg for receiveID and signs it: the query (msg_signature, timestamp, nonce
