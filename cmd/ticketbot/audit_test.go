@@ -121,7 +121,7 @@ func TestAuditCSV(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			args := append([]string{"--config", cfg}, tc.args...)
-			if code := runAudit(context.Background(), args, &out, &errOut); code != 0 {
+			if code := run(append([]string{"audit"}, args...), &out, &errOut); code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut.String())
 			}
 			got, err := csv.NewReader(&out).ReadAll()
@@ -153,7 +153,7 @@ func TestAuditJSON(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			args := append([]string{"--config", cfg, "--format", "json"}, tc.args...)
-			if code := runAudit(context.Background(), args, &out, &errOut); code != 0 {
+			if code := run(append([]string{"audit"}, args...), &out, &errOut); code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut.String())
 			}
 			var got []store.AuditEntry
@@ -203,8 +203,9 @@ func TestAuditUsageErrors(t *testing.T) {
 		{"bad until", []string{"--config", cfg, "--since", "24h", "--until", "2025-13-01"}, 2, "--until", true},
 		{"missing since", []string{"--config", cfg}, 2, "--since is required", true},
 		{"unknown format", []string{"--config", cfg, "--since", "24h", "--format", "xml"}, 2, "--format", true},
-		{"unknown flag", []string{"--config", cfg, "--since", "24h", "--colour"}, 2, "colour", true},
-		{"stray argument", []string{"--config", cfg, "--since", "24h", "now"}, 2, "unexpected argument", true},
+		// A flag the command does not have, or an argument, is followed by the usage.
+		{"unknown flag", []string{"--config", cfg, "--since", "24h", "--colour"}, 2, "-colour\n\nusage: ticketbot audit", false},
+		{"stray argument", []string{"--config", cfg, "--since", "24h", "now"}, 2, "unexpected argument \"now\"\n\nusage: ticketbot audit", false},
 		{"until before since", []string{"--config", cfg, "--since", "2025-11-02", "--until", "2025-11-01"}, 2, "later", true},
 		{"usage errors come before the config", []string{"--config", missing, "--since", "soon"}, 2, "--since", true},
 		{"missing config", []string{"--config", missing, "--since", "24h"}, 1, "missing.toml", false},
@@ -212,7 +213,7 @@ func TestAuditUsageErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			if code := runAudit(context.Background(), tc.args, &out, &errOut); code != tc.code {
+			if code := run(append([]string{"audit"}, tc.args...), &out, &errOut); code != tc.code {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tc.code, errOut.String())
 			}
 			if out.Len() != 0 {
@@ -236,7 +237,7 @@ func TestAuditMissingDatabaseIsNotCreated(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	if code := runAudit(context.Background(), []string{"--config", cfg, "--since", "24h"}, &out, &errOut); code != 1 {
+	if code := run(append([]string{"audit"}, []string{"--config", cfg, "--since", "24h"}...), &out, &errOut); code != 1 {
 		t.Fatalf("exit %d, want 1: %s", code, errOut.String())
 	}
 	if _, err := os.Stat(db); err == nil {
