@@ -22,7 +22,7 @@ import (
 const auditAbout = `Writes the audit log from --since (inclusive) to --until (exclusive, default now) to stdout,
 oldest first. WHEN is a date (2026-11-01), a date-time (2026-11-21T18:00, 2026-11-21T18:00:05)
 in Asia/Shanghai, an RFC 3339 time (2026-11-21T18:00:00Z), or a duration meaning that long
-ago (24h, 168h).`
+ago (24h, 168h). Only [store] of the configuration is read.`
 
 // auditHeader is the CSV header; the columns follow store.AuditEntry's JSON names.
 var auditHeader = []string{"at", "platform", "chat_id", "user_id", "user_name", "command", "provider",
@@ -73,12 +73,13 @@ func runAudit(ctx context.Context, a auditArgs, stdout, stderr io.Writer) int {
 			until.In(providers.Shanghai).Format(time.RFC3339), since.In(providers.Shanghai).Format(time.RFC3339))
 	}
 
-	cfg, errs := LoadConfig(a.path)
+	// Only [store]: the export reads the local database, and a platform's or vendor's unset
+	// secret must not stand in its way.
+	sc, errs := LoadStoreConfig(a.path)
 	if len(errs) > 0 {
 		printErrors(stderr, a.path, errs)
 		return 1
 	}
-	sc := cfg.Store
 	if err := sqliteFileExists(sc); err != nil {
 		fmt.Fprintln(stderr, "ticketbot audit:", err)
 		return 1

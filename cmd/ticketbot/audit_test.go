@@ -319,3 +319,51 @@ func TestAuditThroughRun(t *testing.T) {
 		t.Errorf("audit -h: %d\n%s", code, out.String())
 	}
 }
+
+// TestAuditNeedsOnlyTheStore: audit reads the local database, so [store] is all it reads; a
+// platform's or vendor's unset secret or placeholder does not stop it, and a problem in
+// [store] still does.
+func TestAuditNeedsOnlyTheStore(t *testing.T) {
+	cfg, _ := auditFixture(t)
+	db := filepath.Join(filepath.Dir(cfg), "audit.db")
+	unsetEnv(t, "AUDIT_UNSET_FEISHU_SECRET", "AUDIT_UNSET_KSYUN_SECRET")
+	for _, tc := range []struct {
+		name   string
+		text   string
+		code   int
+		stderr string
+	}{
+		{"only [store]", "[store]\ndsn = %q\n", 0, ""},
+		{"other sections unusable", `[store]
+dsn = %q
+[feishu]
+app_id = "cli_xxx"
+app_secret = "${AUDIT_UNSET_FEISHU_SECRET}"
+colour = 1
+[providers.ksyun]
+app_secret = "${AUDIT_UNSET_KSYUN_SECRET}"
+[providers.jira]
+`, 0, ""},
+		{"a typo in [store]", "[store]\ndns = %q\n", 1, "store.dns: unknown key (did you mean dsn?)"},
+		{"a bad driver", "[store]\ndriver = \"mysql\"\ndsn = %q\n", 1, `store.driver: unknown driver "mysql"`},
+		{"an unset variable in [store]", "[store]\ndsn = \"${AUDIT_UNSET_FEISHU_SECRET}\" # %s\n", 1,
+			"store.dsn: environment variable AUDIT_UNSET_FEISHU_SECRET is not set"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeConfig(t, fmt.Sprintf(tc.text, db))
+			out, errOut, code := runCLI("audit", "--config", path, "--since", "2025-11-02", "--until", "2025-11-03")
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tc.code, errOut)
+			}
+			if tc.code == 0 {
+				if errOut != "" || !strings.Contains(out, "req-1;req-2") {
+					t.Errorf("stdout %q, stderr %q", out, errOut)
+				}
+				return
+			}
+			if out != "" || !strings.Contains(errOut, tc.stderr) {
+				t.Errorf("stdout %q; stderr %q lacks %q", out, errOut, tc.stderr)
+			}
+		})
+	}
+}
