@@ -145,6 +145,22 @@ creator_name = "姜程"
 			},
 		},
 		{
+			// Read as the section meant: its own problems are named, placed where it is
+			// written, and nothing follows from its absence ("no provider is configured").
+			name: "a misspelt section is still checked",
+			text: strings.Replace(edit("[feishu]", "[feishuu]", "[providers.ksyun]", "[providers.ksyn]", "customer_organization_id = 1\n", "",
+				"creator_id = 38361", `creator_id = "38361"`), "encrypt_key", "encrypt_kee", 1) + "[log]\nlevle = \"loud\"\n",
+			want: []string{
+				"feishuu: unknown section (did you mean feishu?)",
+				"feishuu.encrypt_kee: unknown key (did you mean encrypt_key?)",
+				"providers.ksyn: unknown provider (did you mean ksyun?)",
+				`providers.ksyn.creator_id: must be a whole number, not text "38361"`,
+				"providers.ksyun.customer_organization_id: required",
+				"log.levle: unknown key (did you mean level?)",
+				`log.level: unknown level "loud"`,
+			},
+		},
+		{
 			name: "wrong types name the key and the type, never a secret",
 			text: edit(`listen = "127.0.0.1:8080"`, "listen = 8080\nmax_body = \"1MB\"", `app_secret = "${FEISHU_APP_SECRET}"`, `app_secret = 123456`,
 				`creator_id = 38361`, `creator_id = "38361"`) + "[watch]\nenabled = \"yes\"\n[[chats]]\nplatform = \"feishu\"\nchat_id = \"oc_1\"\nadmins = [\"ou_1\", 2]\n[bot.retry]\nbase = 2\n",

@@ -37,13 +37,26 @@ type decoder struct {
 	// covered are keys already reported: a Validate method's complaint about one of them (or
 	// about a key inside one of them) would be a cascade of that report and is dropped.
 	covered map[string]bool
+	// misspelt maps a key that the file lacks to the misspelling of it that the file has
+	// ("providers.ksyun" → "providers.ksyn"): the misspelt value is decoded as the key meant,
+	// so that its section is checked and no "no provider is configured" follows, and problems
+	// Validate finds in it are placed where the misspelling is.
+	misspelt map[string]string
 }
 
-func newDecoder() *decoder { return &decoder{covered: map[string]bool{}} }
+func newDecoder() *decoder {
+	return &decoder{covered: map[string]bool{}, misspelt: map[string]string{}}
+}
 
+// fail records a problem with the value at key; Validate's complaints about it are cascades.
 func (d *decoder) fail(key, format string, a ...any) {
-	d.errs = append(d.errs, &keyError{Key: key, Msg: fmt.Sprintf(format, a...)})
+	d.report(key, format, a...)
 	d.covered[key] = true
+}
+
+// report records a problem with the name of a key, whose value is still looked at.
+func (d *decoder) report(key, format string, a ...any) {
+	d.errs = append(d.errs, &keyError{Key: key, Msg: fmt.Sprintf(format, a...)})
 }
 
 // keyNouns name what the keys of some tables are, where they are names of things rather than
@@ -119,7 +132,10 @@ func (d *decoder) table(key string, t map[string]any, v reflect.Value) {
 	for _, k := range slices.Sorted(maps.Keys(t)) {
 		f, ok := byName[k]
 		if !ok {
-			d.unknown(key, k, t, names, v.Type())
+			if meant := d.unknown(key, k, t, names, v.Type()); meant != "" {
+				d.misspelt[joinKey(key, meant)] = joinKey(key, k)
+				d.value(joinKey(key, k), t[k], fieldByIndex(v, byName[meant].index))
+			}
 			continue
 		}
 		d.value(joinKey(key, k), t[k], fieldByIndex(v, f.index))
@@ -127,8 +143,9 @@ func (d *decoder) table(key string, t map[string]any, v reflect.Value) {
 }
 
 // unknown reports the key k of the table t that the struct type st does not take,
-// suggesting the nearest one it does.
-func (d *decoder) unknown(parent, k string, t map[string]any, names []string, st reflect.Type) {
+// suggesting the nearest one it does. It returns that one when the table lacks it, so the
+// value can be decoded as what was meant.
+func (d *decoder) unknown(parent, k string, t map[string]any, names []string, st reflect.Type) (meant string) {
 	noun := "key"
 	if n, ok := keyNouns[st]; ok {
 		noun = n
@@ -137,15 +154,15 @@ func (d *decoder) unknown(parent, k string, t map[string]any, names []string, st
 	}
 	key := joinKey(parent, k)
 	if s := nearest(k, names); s != "" {
-		d.fail(key, "unknown %s (did you mean %s?)", noun, s)
-		if _, present := t[s]; !present {
-			// The key meant is missing, and its "required" would repeat this.
-			d.covered[joinKey(parent, s)] = true
+		d.report(key, "unknown %s (did you mean %s?)", noun, s)
+		if _, present := t[s]; present {
+			return ""
 		}
-		return
+		return s
 	}
 	known := slices.Sorted(slices.Values(names))
-	d.fail(key, "unknown %s (known: %s)", noun, strings.Join(known, ", "))
+	d.report(key, "unknown %s (known: %s)", noun, strings.Join(known, ", "))
+	return ""
 }
 
 var (

@@ -30,20 +30,23 @@ func (d *decoder) problems(md toml.MetaData, schema reflect.Type, validation []e
 		err    error
 		at     float64
 		schema []int
+		seq    int // the decoder's own order; all of Validate's problems come after
 		msg    string
 	}
 	ps := make([]placed, len(all))
 	for i, e := range all {
-		p := placed{err: e, at: math.Inf(1), msg: e.Error()}
+		p := placed{err: e, at: math.Inf(1), seq: min(i, len(d.errs)), msg: e.Error()}
 		if k := problemKey(e, schema); k != "" {
-			p.at, p.schema = pos.of(k), schemaOrder(schema, k)
+			p.at, p.schema = pos.of(d.asWritten(k)), schemaOrder(schema, k)
 		}
 		ps[i] = p
 	}
 	// Ties are broken by the struct's field order (keys missing from one section), then by the
-	// text, so that no map iteration anywhere can change the output between runs.
-	slices.SortStableFunc(ps, func(a, b placed) int {
-		return cmp.Or(cmp.Compare(a.at, b.at), slices.Compare(a.schema, b.schema), strings.Compare(a.msg, b.msg))
+	// decoder's order (an unknown key before what its value holds), then by the text, so
+	// that no map iteration in a Validate method can change the output between runs.
+	slices.SortFunc(ps, func(a, b placed) int {
+		return cmp.Or(cmp.Compare(a.at, b.at), slices.Compare(a.schema, b.schema), cmp.Compare(a.seq, b.seq),
+			strings.Compare(a.msg, b.msg))
 	})
 	out := make([]error, len(ps))
 	for i, p := range ps {
@@ -52,9 +55,22 @@ func (d *decoder) problems(md toml.MetaData, schema reflect.Type, validation []e
 	return out
 }
 
-// isCovered reports whether key, or a table holding it, was already reported.
-func (d *decoder) isCovered(key string) bool {
+// asWritten is the key as the file spells it: a key inside a misspelt table is placed where
+// the misspelling is.
+func (d *decoder) asWritten(key string) string {
 	cs := splitKey(key)
+	for n := len(cs); n > 0; n-- {
+		if w, ok := d.misspelt[joinComponents(cs[:n])]; ok {
+			return joinComponents(append(splitKey(w), cs[n:]...))
+		}
+	}
+	return key
+}
+
+// isCovered reports whether key, or a table holding it, was already reported, under its
+// own name or a misspelling.
+func (d *decoder) isCovered(key string) bool {
+	cs := splitKey(d.asWritten(key))
 	for n := 1; n <= len(cs); n++ {
 		if d.covered[joinComponents(cs[:n])] {
 			return true
