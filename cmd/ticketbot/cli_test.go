@@ -11,7 +11,7 @@ import (
 // TestHelpForms: every way of asking for help exits 0 and prints to stdout; help for a
 // command shows that command's usage and flags.
 func TestHelpForms(t *testing.T) {
-	general := [][]string{{"help"}, {"-h"}, {"--help"}, {"-help"}, {"help", "help"}}
+	general := [][]string{{"help"}, {"-h"}, {"--help"}, {"-help"}, {"help", "help"}, {"help", "-h"}, {"help", "--help"}}
 	for _, args := range general {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			out, errOut, code := runCLI(args...)

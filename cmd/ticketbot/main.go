@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -84,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch name := args[0]; name {
 	case "help", "-h", "-help", "--help":
-		if len(args) == 1 || name != "help" || (len(args) == 2 && args[1] == "help") {
+		if len(args) == 1 || name != "help" || (len(args) == 2 && slices.Contains([]string{"help", "-h", "-help", "--help"}, args[1])) {
 			usage(stdout)
 			return 0
 		}
