@@ -64,8 +64,8 @@ func (c *Config) Defaults() {
 // after Defaults.
 func (c *Config) Validate() []error {
 	var errs []error
-	missing := func(key string) {
-		errs = append(errs, fmt.Errorf("feishu.%s is required", key))
+	missing := func(key string, when ...string) {
+		errs = append(errs, fmt.Errorf("feishu.%s is required%s", key, strings.Join(when, "")))
 	}
 	switch c.Mode {
 	case ModeWebhook, ModeWebsocket:
@@ -82,10 +82,10 @@ func (c *Config) Validate() []error {
 		// Without an encrypt key Feishu neither encrypts nor signs, and the SDK then
 		// authenticates events not at all; we refuse to run that way.
 		if c.EncryptKey == "" {
-			missing("encrypt_key")
+			missing("encrypt_key", " in webhook mode")
 		}
 		if c.VerificationToken == "" {
-			missing("verification_token")
+			missing("verification_token", " in webhook mode")
 		}
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -9,68 +9,62 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
 )
 
-const auditUsage = `usage: ticketbot audit --config FILE --since WHEN [--until WHEN] [--format csv|json]
-
-Writes the audit log from --since (inclusive) to --until (exclusive, default now) to stdout,
+// auditAbout is what `ticketbot help audit` says before the flags.
+const auditAbout = `Writes the audit log from --since (inclusive) to --until (exclusive, default now) to stdout,
 oldest first. WHEN is a date (2026-11-01), a date-time (2026-11-21T18:00, 2026-11-21T18:00:05)
 in Asia/Shanghai, an RFC 3339 time (2026-11-21T18:00:00Z), or a duration meaning that long
-ago (24h, 168h).
-
-flags:
-`
+ago (24h, 168h). Only [store] of the configuration is read.`
 
 // auditHeader is the CSV header; the columns follow store.AuditEntry's JSON names.
 var auditHeader = []string{"at", "platform", "chat_id", "user_id", "user_name", "command", "provider",
 	"ticket_id", "request_ids", "result", "detail"}
 
-// runAudit is `ticketbot audit`; args are the flags after the subcommand's name. It returns
-// the exit code: 2 for bad flags or times, 1 for a bad configuration or a store error.
-func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	// The flag package's own complaint is followed by the whole flag list; a usage error
-	// gets one line here instead, and -h the full text.
-	fs.SetOutput(io.Discard)
-	path := fs.String("config", "config.toml", "configuration `file`")
+// auditFlags defines `ticketbot audit`'s flags and returns its body. The body returns 2 for
+// bad times, 1 for a bad [store] or a store error.
+func auditFlags(fs *flag.FlagSet) func(stdout, stderr io.Writer) int {
+	path := configFlag(fs)
 	sinceArg := fs.String("since", "", "start of the export, inclusive (required): a `WHEN` as above")
 	untilArg := fs.String("until", "", "end of the export, exclusive (default now): a `WHEN` as above")
 	format := fs.String("format", "csv", "output `format`: csv or json")
-	fail := func(msg string, a ...any) int {
-		fmt.Fprintln(stderr, "ticketbot audit:", fmt.Sprintf(msg, a...))
+	return func(stdout, stderr io.Writer) int {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runAudit(ctx, auditArgs{path: *path, since: *sinceArg, until: *untilArg, format: *format}, stdout, stderr)
+	}
+}
+
+// auditArgs are the parsed flags of `ticketbot audit`.
+type auditArgs struct{ path, since, until, format string }
+
+// runAudit is the body of `ticketbot audit`.
+func runAudit(ctx context.Context, a auditArgs, stdout, stderr io.Writer) int {
+	fail := func(msg string, args ...any) int {
+		fmt.Fprintln(stderr, "ticketbot audit:", fmt.Sprintf(msg, args...))
 		return 2
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, auditUsage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0
-		}
-		return fail("%v (ticketbot audit -h for usage)", err)
+	if a.format != "csv" && a.format != "json" {
+		return fail("--format: want csv or json, got %q", a.format)
 	}
-	if fs.NArg() > 0 {
-		return fail("unexpected argument %q (ticketbot audit -h for usage)", fs.Arg(0))
-	}
-	if *format != "csv" && *format != "json" {
-		return fail("--format: want csv or json, got %q", *format)
-	}
-	if *sinceArg == "" {
+	if a.since == "" {
 		return fail("--since is required (a date such as 2026-11-01, or a duration such as 24h)")
 	}
 	now := time.Now()
-	since, err := parseWhen(*sinceArg, now)
+	since, err := parseWhen(a.since, now)
 	if err != nil {
 		return fail("--since: %v", err)
 	}
 	until := now
-	if *untilArg != "" {
-		if until, err = parseWhen(*untilArg, now); err != nil {
+	if a.until != "" {
+		if until, err = parseWhen(a.until, now); err != nil {
 			return fail("--until: %v", err)
 		}
 	}
@@ -79,16 +73,18 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			until.In(providers.Shanghai).Format(time.RFC3339), since.In(providers.Shanghai).Format(time.RFC3339))
 	}
 
-	cfg, errs := LoadConfig(*path)
+	// Only [store]: the export reads the local database, and a platform's or vendor's unset
+	// secret must not stand in its way.
+	sc, errs := LoadStoreConfig(a.path)
 	if len(errs) > 0 {
-		printErrors(stderr, *path, errs)
+		printErrors(stderr, a.path, errs)
 		return 1
 	}
-	if err := sqliteFileExists(cfg.Store); err != nil {
+	if err := sqliteFileExists(sc); err != nil {
 		fmt.Fprintln(stderr, "ticketbot audit:", err)
 		return 1
 	}
-	st, err := openStore(ctx, cfg.Store)
+	st, err := openStore(ctx, sc)
 	if err != nil {
 		fmt.Fprintln(stderr, "ticketbot audit:", err)
 		return 1
@@ -99,7 +95,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "ticketbot audit:", err)
 		return 1
 	}
-	if *format == "json" {
+	if a.format == "json" {
 		err = writeAuditJSON(stdout, entries)
 	} else {
 		err = writeAuditCSV(stdout, entries)

@@ -121,7 +121,7 @@ func TestAuditCSV(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			args := append([]string{"--config", cfg}, tc.args...)
-			if code := runAudit(context.Background(), args, &out, &errOut); code != 0 {
+			if code := run(append([]string{"audit"}, args...), &out, &errOut); code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut.String())
 			}
 			got, err := csv.NewReader(&out).ReadAll()
@@ -153,7 +153,7 @@ func TestAuditJSON(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			args := append([]string{"--config", cfg, "--format", "json"}, tc.args...)
-			if code := runAudit(context.Background(), args, &out, &errOut); code != 0 {
+			if code := run(append([]string{"audit"}, args...), &out, &errOut); code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut.String())
 			}
 			var got []store.AuditEntry
@@ -203,8 +203,9 @@ func TestAuditUsageErrors(t *testing.T) {
 		{"bad until", []string{"--config", cfg, "--since", "24h", "--until", "2025-13-01"}, 2, "--until", true},
 		{"missing since", []string{"--config", cfg}, 2, "--since is required", true},
 		{"unknown format", []string{"--config", cfg, "--since", "24h", "--format", "xml"}, 2, "--format", true},
-		{"unknown flag", []string{"--config", cfg, "--since", "24h", "--colour"}, 2, "colour", true},
-		{"stray argument", []string{"--config", cfg, "--since", "24h", "now"}, 2, "unexpected argument", true},
+		// A flag the command does not have, or an argument, is followed by the usage.
+		{"unknown flag", []string{"--config", cfg, "--since", "24h", "--colour"}, 2, "-colour\n\nusage: ticketbot audit", false},
+		{"stray argument", []string{"--config", cfg, "--since", "24h", "now"}, 2, "unexpected argument \"now\"\n\nusage: ticketbot audit", false},
 		{"until before since", []string{"--config", cfg, "--since", "2025-11-02", "--until", "2025-11-01"}, 2, "later", true},
 		{"usage errors come before the config", []string{"--config", missing, "--since", "soon"}, 2, "--since", true},
 		{"missing config", []string{"--config", missing, "--since", "24h"}, 1, "missing.toml", false},
@@ -212,7 +213,7 @@ func TestAuditUsageErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			if code := runAudit(context.Background(), tc.args, &out, &errOut); code != tc.code {
+			if code := run(append([]string{"audit"}, tc.args...), &out, &errOut); code != tc.code {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tc.code, errOut.String())
 			}
 			if out.Len() != 0 {
@@ -236,7 +237,7 @@ func TestAuditMissingDatabaseIsNotCreated(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	if code := runAudit(context.Background(), []string{"--config", cfg, "--since", "24h"}, &out, &errOut); code != 1 {
+	if code := run(append([]string{"audit"}, []string{"--config", cfg, "--since", "24h"}...), &out, &errOut); code != 1 {
 		t.Fatalf("exit %d, want 1: %s", code, errOut.String())
 	}
 	if _, err := os.Stat(db); err == nil {
@@ -316,5 +317,53 @@ func TestAuditThroughRun(t *testing.T) {
 	out.Reset()
 	if code := run([]string{"audit", "-h"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "-since") {
 		t.Errorf("audit -h: %d\n%s", code, out.String())
+	}
+}
+
+// TestAuditNeedsOnlyTheStore: audit reads the local database, so [store] is all it reads; a
+// platform's or vendor's unset secret or placeholder does not stop it, and a problem in
+// [store] still does.
+func TestAuditNeedsOnlyTheStore(t *testing.T) {
+	cfg, _ := auditFixture(t)
+	db := filepath.Join(filepath.Dir(cfg), "audit.db")
+	unsetEnv(t, "AUDIT_UNSET_FEISHU_SECRET", "AUDIT_UNSET_KSYUN_SECRET")
+	for _, tc := range []struct {
+		name   string
+		text   string
+		code   int
+		stderr string
+	}{
+		{"only [store]", "[store]\ndsn = %q\n", 0, ""},
+		{"other sections unusable", `[store]
+dsn = %q
+[feishu]
+app_id = "cli_xxx"
+app_secret = "${AUDIT_UNSET_FEISHU_SECRET}"
+colour = 1
+[providers.ksyun]
+app_secret = "${AUDIT_UNSET_KSYUN_SECRET}"
+[providers.jira]
+`, 0, ""},
+		{"a typo in [store]", "[store]\ndns = %q\n", 1, "store.dns: unknown key (did you mean dsn?)"},
+		{"a bad driver", "[store]\ndriver = \"mysql\"\ndsn = %q\n", 1, `store.driver: unknown driver "mysql"`},
+		{"an unset variable in [store]", "[store]\ndsn = \"${AUDIT_UNSET_FEISHU_SECRET}\" # %s\n", 1,
+			"store.dsn: environment variable AUDIT_UNSET_FEISHU_SECRET is not set"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeConfig(t, fmt.Sprintf(tc.text, db))
+			out, errOut, code := runCLI("audit", "--config", path, "--since", "2025-11-02", "--until", "2025-11-03")
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tc.code, errOut)
+			}
+			if tc.code == 0 {
+				if errOut != "" || !strings.Contains(out, "req-1;req-2") {
+					t.Errorf("stdout %q, stderr %q", out, errOut)
+				}
+				return
+			}
+			if out != "" || !strings.Contains(errOut, tc.stderr) {
+				t.Errorf("stdout %q; stderr %q lacks %q", out, errOut, tc.stderr)
+			}
+		})
 	}
 }

@@ -5,16 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
-	"strings"
+	"reflect"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/handlers"
-	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/weiban"
@@ -30,17 +29,20 @@ type Config struct {
 	Watch  WatchConfig     `toml:"watch"`
 	Feishu *feishu.Config  `toml:"feishu"`
 	WeCom  *wecom.Config   `toml:"wecom"`
-	// Providers are decoded per vendor after the first pass, so each vendor's package owns
-	// its keys and leftovers are reported as unknown.
-	Providers map[string]toml.Primitive `toml:"providers"`
-	Chats     []handlers.Chat           `toml:"chats"`
-	Users     []handlers.User           `toml:"users"`
-
-	Ksyun  *ksyun.Config  `toml:"-"`
-	Aliyun *aliyun.Config `toml:"-"`
-	Weiban *weiban.Config `toml:"-"`
+	// Providers is [providers]; its vendors' sections are promoted (c.Ksyun).
+	Providers `toml:"providers"`
+	Chats     []handlers.Chat `toml:"chats"`
+	Users     []handlers.User `toml:"users"`
 
 	path string // the file it was read from
+}
+
+// Providers is [providers]: one section per vendor this build knows, each of a type its
+// package owns and validates. Adding a vendor is one field here.
+type Providers struct {
+	Ksyun  *ksyun.Config  `toml:"ksyun"`
+	Aliyun *aliyun.Config `toml:"aliyun"`
+	Weiban *weiban.Config `toml:"weiban"`
 }
 
 // ServerConfig is [server].
@@ -55,8 +57,9 @@ type ServerConfig struct {
 // StoreConfig is [store].
 type StoreConfig struct {
 	Driver string `toml:"driver"`
-	// DSN may carry a password (PostgreSQL), so it is a Secret.
-	DSN providers.Secret `toml:"dsn"`
+	// DSN is a SQLite path, or a PostgreSQL connection string whose password is redacted
+	// when printed.
+	DSN DSN `toml:"dsn"`
 }
 
 // WatchConfig is [watch]: how the watcher refreshes followed tickets.
@@ -84,11 +87,9 @@ type LogConfig struct {
 	Format string `toml:"format"` // text | json
 }
 
-// knownProviders are the vendor sections this build understands.
-var knownProviders = []string{"aliyun", "ksyun", "weiban"}
-
 // LoadConfig reads and decodes a configuration file, applies defaults and returns every
-// problem found: unknown keys, missing keys, bad values. It never returns secrets in errors.
+// problem found, in the file's order: unset variables, unknown keys, wrong types,
+// placeholders, missing keys, bad values. It never returns secrets in errors.
 func LoadConfig(path string) (*Config, []error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -99,53 +100,48 @@ func LoadConfig(path string) (*Config, []error) {
 
 // ParseConfig is LoadConfig for bytes.
 func ParseConfig(b []byte) (*Config, []error) {
-	var c Config
-	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(&c)
+	raw, md, err := parseTOML(b)
 	if err != nil {
-		return nil, []error{fmt.Errorf("config: %w", err)}
+		return nil, []error{err}
 	}
-	var errs []error
-	for name, prim := range c.Providers {
-		switch name {
-		case "ksyun":
-			var k ksyun.Config
-			if err := md.PrimitiveDecode(prim, &k); err != nil {
-				errs = append(errs, fmt.Errorf("providers.ksyun: %w", err))
-				continue
-			}
-			c.Ksyun = &k
-		case "aliyun":
-			var a aliyun.Config
-			if err := md.PrimitiveDecode(prim, &a); err != nil {
-				errs = append(errs, fmt.Errorf("providers.aliyun: %w", err))
-				continue
-			}
-			c.Aliyun = &a
-		case "weiban":
-			var w weiban.Config
-			if err := md.PrimitiveDecode(prim, &w); err != nil {
-				errs = append(errs, fmt.Errorf("providers.weiban: %w", err))
-				continue
-			}
-			c.Weiban = &w
-		default:
-			errs = append(errs, fmt.Errorf("providers.%s: unknown provider (this build knows: %s)", name, strings.Join(knownProviders, ", ")))
-		}
-	}
-	var unknown []string
-	for _, k := range md.Undecoded() {
-		if len(k) == 2 && k[0] == "providers" {
-			continue // reported above as an unknown provider
-		}
-		unknown = append(unknown, k.String())
-	}
-	sort.Strings(unknown)
-	for _, k := range unknown {
-		errs = append(errs, fmt.Errorf("%s: unknown key", k))
-	}
+	var c Config
+	d := newDecoder()
+	d.table("", raw, reflect.ValueOf(&c).Elem())
 	c.defaults()
-	errs = append(errs, c.validate()...)
-	return &c, errs
+	return &c, d.problems(md, reflect.TypeFor[Config](), c.validate())
+}
+
+// LoadStoreConfig reads only [store] of a configuration file, for `ticketbot audit`, which
+// reads the local database and needs no platform's or vendor's settings or secrets.
+func LoadStoreConfig(path string) (StoreConfig, []error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return StoreConfig{}, []error{err}
+	}
+	raw, md, err := parseTOML(b)
+	if err != nil {
+		return StoreConfig{}, []error{err}
+	}
+	// Decoded as a file holding [store] alone, so keys are named and placed as in check.
+	var c struct {
+		Store StoreConfig `toml:"store"`
+	}
+	d := newDecoder()
+	if st, ok := raw["store"]; ok {
+		d.table("", map[string]any{"store": st}, reflect.ValueOf(&c).Elem())
+	}
+	c.Store.defaults()
+	return c.Store, d.problems(md, reflect.TypeOf(c), c.Store.validate())
+}
+
+// parseTOML reads the file into plain TOML values; only a syntax error stops it.
+func parseTOML(b []byte) (map[string]any, toml.MetaData, error) {
+	var raw map[string]any
+	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(&raw)
+	if err != nil {
+		return nil, md, fmt.Errorf("config: %w", err)
+	}
+	return raw, md, nil
 }
 
 func (c *Config) defaults() {
@@ -158,12 +154,7 @@ func (c *Config) defaults() {
 	if c.Server.MaxBody == 0 {
 		c.Server.MaxBody = 1 << 20
 	}
-	if c.Store.Driver == "" {
-		c.Store.Driver = "sqlite"
-	}
-	if c.Store.DSN == "" {
-		c.Store.DSN = "ticketbot.db"
-	}
+	c.Store.defaults()
 	if c.Watch.Interval == "" {
 		c.Watch.Interval = "60s"
 	}
@@ -173,6 +164,7 @@ func (c *Config) defaults() {
 	if c.Watch.ClosedFor == "" {
 		c.Watch.ClosedFor = "72h"
 	}
+	c.Watch.defaults()
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -182,10 +174,8 @@ func (c *Config) defaults() {
 	if c.Feishu != nil {
 		c.Feishu.Defaults()
 	}
-	c.Bot.Chats, c.Bot.Users = c.Chats, c.Users
 	if c.WeCom != nil {
 		c.WeCom.Defaults()
-		c.WeCom.Robots = c.Bot.WeComRobots() // each group's own robot, from [[chats]]
 	}
 	if c.Ksyun != nil {
 		c.Ksyun.Defaults()
@@ -196,7 +186,81 @@ func (c *Config) defaults() {
 	if c.Weiban != nil {
 		c.Weiban.Defaults()
 	}
+	c.Bot = botDefaults(c.Bot)
+	for i := range c.Chats {
+		if c.Chats[i].NotifyNotes == nil {
+			c.Chats[i].NotifyNotes = ptr(true)
+		}
+	}
+	c.Bot.Chats, c.Bot.Users = c.Chats, c.Users
+	if c.WeCom != nil {
+		c.WeCom.Robots = c.Bot.WeComRobots() // each group's own robot, from [[chats]]
+	}
 }
+
+// defaults fills [store] as the server opens it.
+func (s *StoreConfig) defaults() {
+	if s.Driver == "" {
+		s.Driver = "sqlite"
+	}
+	if s.DSN == "" {
+		s.DSN = "ticketbot.db"
+	}
+}
+
+// validate reports what is wrong with [store].
+func (s StoreConfig) validate() []error {
+	switch s.Driver {
+	case "sqlite":
+		return nil
+	case "postgres":
+		return []error{errors.New("store.driver: postgres is not available in this build yet (use sqlite)")}
+	default:
+		return []error{fmt.Errorf("store.driver: unknown driver %q (sqlite or postgres)", s.Driver)}
+	}
+}
+
+// defaults fills the rest of [watch] with the values the watcher would otherwise pick later
+// (bot.WatchConfig), so `check -v` shows what runs.
+func (w *WatchConfig) defaults() {
+	def := bot.WatchConfig{}.WithDefaults()
+	for _, f := range []struct {
+		n   *int
+		def int
+	}{{&w.Concurrency, def.Concurrency}, {&w.Batch, def.Batch}, {&w.ClosedEvery, def.ClosedEvery}} {
+		if *f.n == 0 {
+			*f.n = f.def
+		}
+	}
+	if w.Enabled == nil {
+		w.Enabled = ptr(true)
+	}
+	if w.InThread == nil {
+		w.InThread = ptr(true)
+	}
+}
+
+// botDefaults fills [bot] with the values the dispatcher, the rate limiter and the outbox
+// would otherwise pick later.
+func botDefaults(b handlers.Config) handlers.Config {
+	def := bot.DispatcherConfig{}.WithDefaults()
+	if b.Workers == 0 {
+		b.Workers = def.Workers
+	}
+	if b.Queue == 0 {
+		b.Queue = def.Queue
+	}
+	if b.ActionWait == "" {
+		b.ActionWait = bot.FormatDuration(def.ActionWait)
+	}
+	if b.CommandsPerMinute == 0 {
+		b.CommandsPerMinute = handlers.DefaultCommandsPerMinute
+	}
+	b.Retry = b.Retry.WithDefaults()
+	return b
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func (c *Config) validate() []error {
 	var errs []error
@@ -208,13 +272,15 @@ func (c *Config) validate() []error {
 			errs = append(errs, fmt.Errorf("%s: want a positive duration such as \"60s\", got %q", key, v))
 		}
 	}
-	switch c.Store.Driver {
-	case "sqlite":
-	case "postgres":
-		errs = append(errs, errors.New("store.driver: postgres is not available in this build yet (use sqlite)"))
-	default:
-		errs = append(errs, fmt.Errorf("store.driver: unknown driver %q (sqlite or postgres)", c.Store.Driver))
+	for _, f := range []struct {
+		key string
+		n   int
+	}{{"watch.concurrency", c.Watch.Concurrency}, {"watch.batch", c.Watch.Batch}, {"watch.closed_every", c.Watch.ClosedEvery}} {
+		if f.n < 0 {
+			errs = append(errs, fmt.Errorf("%s: must be a positive whole number, got %d", f.key, f.n))
+		}
 	}
+	errs = append(errs, c.Store.validate()...)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -259,33 +325,11 @@ func (c *Config) validate() []error {
 	return errs
 }
 
-// String renders the configuration as TOML with every secret redacted, for `check -v` and
-// debugging.
+// String renders the effective configuration as TOML, defaults filled in and secrets
+// redacted, for `check -v` and debugging.
 func (c *Config) String() string {
-	view := struct {
-		Server ServerConfig    `toml:"server"`
-		Store  StoreConfig     `toml:"store"`
-		Log    LogConfig       `toml:"log"`
-		Watch  WatchConfig     `toml:"watch"`
-		Bot    handlers.Config `toml:"bot"`
-		Feishu *feishu.Config  `toml:"feishu,omitempty"`
-		WeCom  *wecom.Config   `toml:"wecom,omitempty"`
-		Prov   map[string]any  `toml:"providers,omitempty"`
-		Chats  []handlers.Chat `toml:"chats,omitempty"`
-		Users  []handlers.User `toml:"users,omitempty"`
-	}{Server: c.Server, Store: c.Store, Log: c.Log, Watch: c.Watch, Bot: c.Bot, Feishu: c.Feishu, WeCom: c.WeCom, Chats: c.Chats, Users: c.Users}
-	view.Prov = map[string]any{}
-	if c.Ksyun != nil {
-		view.Prov["ksyun"] = c.Ksyun
-	}
-	if c.Aliyun != nil {
-		view.Prov["aliyun"] = c.Aliyun
-	}
-	if c.Weiban != nil {
-		view.Prov["weiban"] = c.Weiban
-	}
 	var buf bytes.Buffer
-	if err := toml.NewEncoder(&buf).Encode(view); err != nil {
+	if err := toml.NewEncoder(&buf).Encode(c); err != nil {
 		return "config: " + err.Error()
 	}
 	return buf.String()

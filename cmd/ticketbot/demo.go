@@ -32,28 +32,20 @@ type demoOptions struct {
 	Ready func(url string, d *demo)
 }
 
-// runDemoCommand is `ticketbot demo [--listen ADDR] [-v]`.
-func runDemoCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:8080", "address of the playground page (loopback only)")
-	verbose := fs.Bool("v", false, "log what ticketbot does (info level)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+// demoFlags defines `ticketbot demo`'s flags and returns its body.
+func demoFlags(fs *flag.FlagSet) func(stdout, stderr io.Writer) int {
+	listen := fs.String("listen", "127.0.0.1:8080", "`addr`ess of the playground page (loopback only)")
+	verbose := verboseFlag(fs, "log what ticketbot does (info level)")
+	return func(stdout, stderr io.Writer) int {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		err := runDemo(ctx, demoOptions{Listen: *listen, Verbose: *verbose, Stdout: stdout, Stderr: stderr})
+		if err != nil {
+			fmt.Fprintln(stderr, "ticketbot demo:", err)
+			return 1
+		}
+		return 0
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "ticketbot demo: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := runDemo(ctx, demoOptions{Listen: *listen, Verbose: *verbose, Stdout: stdout, Stderr: stderr})
-	if err != nil {
-		fmt.Fprintln(stderr, "ticketbot demo:", err)
-		return 1
-	}
-	return 0
 }
 
 // runDemo runs the demo until ctx ends, then stops the page, ticketbot and the fakes, in

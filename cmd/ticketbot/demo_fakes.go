@@ -10,7 +10,6 @@ import (
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/handlers"
-	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/weiban"
@@ -85,7 +84,7 @@ func (f *demoFakes) secrets() []string {
 func demoConfig(f *demoFakes, dbPath, logLevel string) (*Config, error) {
 	c := &Config{
 		Server: ServerConfig{Listen: "127.0.0.1:0", ShutdownTimeout: "5s"},
-		Store:  StoreConfig{Driver: "sqlite", DSN: providers.Secret(dbPath)},
+		Store:  StoreConfig{Driver: "sqlite", DSN: DSN(dbPath)},
 		Log:    LogConfig{Level: logLevel, Format: "text"},
 		Bot:    handlers.Config{DefaultProvider: "ksyun"},
 		// Fast, so a change made in the vendor console shows in the chat within seconds, even
