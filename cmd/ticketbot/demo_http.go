@@ -21,7 +21,7 @@ var playground embed.FS
 // The page's API, on the demo's own listener:
 //
 //	GET  /favicon.ico  the page's icon (PNG)
-//	GET  /api/state    the snapshot (chats, vendor tickets) as JSON
+//	GET  /api/state    the snapshot (chats, vendor tickets, suggestions) as JSON
 //	GET  /api/events   the same, pushed as server-sent events on every change
 //	POST /api/say      {"platform","text","reply_to"}: a person writes into a chat
 //	POST /api/click    {"platform","message_id","cmd","form"}: a person presses a card button
