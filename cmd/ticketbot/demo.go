@@ -72,6 +72,9 @@ func runDemo(ctx context.Context, o demoOptions) error {
 	defer os.RemoveAll(dir)
 	fakes := startDemoFakes()
 	defer fakes.Close()
+	if fakes.samples, err = seedDemo(ctx, fakes, time.Now()); err != nil {
+		return fmt.Errorf("demo sample tickets: %w", err)
+	}
 	cfg, err := demoConfig(fakes, filepath.Join(dir, "demo.db"), level)
 	if err != nil {
 		return fmt.Errorf("demo configuration: %w", err)

@@ -41,6 +41,9 @@ type demoFakes struct {
 	// them to sign and encrypt what it posts to ticketbot's webhooks.
 	feishuSecret, feishuToken, feishuEncryptKey string
 	wecomToken, wecomAESKey, wecomRobotKey      string
+
+	// samples are the tickets filed at startup (seedDemo).
+	samples []demoSample
 }
 
 // startDemoFakes starts every fake with fresh credentials.
@@ -105,22 +108,40 @@ func demoConfig(f *demoFakes, dbPath, logLevel string) (*Config, error) {
 			KsyunCreatorID: ksyun.FakeCreatorID,
 		}},
 	}
-	k := f.ksyun.Config()
+	k := demoKsyunConfig(f)
 	c.Ksyun = &k
-	// The current Aliyun API, which can close tickets (the 2016 one cannot).
-	a := f.aliyun.Config()
-	a.APIVersion = aliyun.Version2021
+	a := demoAliyunConfig(f)
 	c.Aliyun = &a
-	// Weiban publishes no status enum; the fake's invented 20 and 30 are mapped so the
-	// console's moves read plainly.
-	w := f.weiban.Config()
-	w.StatusMap = map[string]string{"20": "in_progress", "30": "closed"}
+	w := demoWeibanConfig(f)
 	c.Weiban = &w
 	c.defaults()
 	if errs := c.validate(); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// demoKsyunConfig is ticketbot's Kingsoft section, filing as our company.
+func demoKsyunConfig(f *demoFakes) ksyun.Config {
+	k := f.ksyun.Config()
+	k.CustomerOrganizationName = demoCustomer
+	return k
+}
+
+// demoAliyunConfig is ticketbot's Aliyun section: the current API, which can close tickets
+// (the 2016 one cannot).
+func demoAliyunConfig(f *demoFakes) aliyun.Config {
+	a := f.aliyun.Config()
+	a.APIVersion = aliyun.Version2021
+	return a
+}
+
+// demoWeibanConfig is ticketbot's Weiban section. Weiban publishes no status enum; the fake's
+// invented 20 and 30 are mapped so the console's moves read plainly.
+func demoWeibanConfig(f *demoFakes) weiban.Config {
+	w := f.weiban.Config()
+	w.StatusMap = map[string]string{"20": "in_progress", "30": "closed"}
+	return w
 }
 
 func randomBytes(n int) []byte {

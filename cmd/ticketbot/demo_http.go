@@ -20,7 +20,8 @@ var playground embed.FS
 
 // The page's API, on the demo's own listener:
 //
-//	GET  /api/state    the snapshot (chats, vendor tickets) as JSON
+//	GET  /favicon.ico  the page's icon (PNG)
+//	GET  /api/state    the snapshot (chats, vendor tickets, suggestions) as JSON
 //	GET  /api/events   the same, pushed as server-sent events on every change
 //	POST /api/say      {"platform","text","reply_to"}: a person writes into a chat
 //	POST /api/click    {"platform","message_id","cmd","form"}: a person presses a card button
@@ -29,6 +30,7 @@ func (d *demo) routes(done <-chan struct{}) http.Handler {
 	static, _ := fs.Sub(playground, "playground")
 	mux := http.NewServeMux()
 	mux.Handle("GET /", noCache(http.FileServerFS(static)))
+	mux.HandleFunc("GET /favicon.ico", serveFavicon)
 	mux.HandleFunc("GET /api/state", d.serveState)
 	mux.HandleFunc("GET /api/events", func(w http.ResponseWriter, r *http.Request) { d.serveEvents(w, r, done) })
 	mux.HandleFunc("POST /api/say", d.serveSay)

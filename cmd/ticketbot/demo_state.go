@@ -24,8 +24,10 @@ type demo struct {
 	log    *slog.Logger
 	hc     *http.Client
 	desks  []vendorDesk
-	seq    atomic.Int64
-	hub    demoHub
+	// suggestions are fixed at start: they name the sample tickets.
+	suggestions []suggestion
+	seq         atomic.Int64
+	hub         demoHub
 	// refreshMu keeps snapshots published in the order they were taken.
 	refreshMu sync.Mutex
 
@@ -47,6 +49,7 @@ func newDemo(fakes *demoFakes, botURL string, log *slog.Logger) *demo {
 		wecomCards: map[string]json.RawMessage{},
 	}
 	d.desks = newVendorDesks(fakes, botURL)
+	d.suggestions = demoSuggestions(fakes.samples)
 	d.hub.changed = make(chan struct{})
 	return d
 }
@@ -59,6 +62,14 @@ type demoSnapshot struct {
 	Feishu  chatView     `json:"feishu"`
 	WeCom   chatView     `json:"wecom"`
 	Vendors []vendorView `json:"vendors"`
+	// Suggestions are the chips under the chat's input.
+	Suggestions []suggestion `json:"suggestions"`
+}
+
+// suggestion is a chip under the chat's input: Label is shown, Text goes into the input.
+type suggestion struct {
+	Label string `json:"label"`
+	Text  string `json:"text"`
 }
 
 type demoMe struct {
@@ -141,6 +152,8 @@ func (d *demo) snapshot() demoSnapshot {
 		Me:     demoMe{Name: demoPerson, OpenID: demoOpenID, WeComUser: demoWeComUser},
 		Feishu: chatView{Chat: demoFeishuChat, Name: demoChatName, Messages: []chatMessage{}},
 		WeCom:  chatView{Chat: demoWeComChat, Name: demoChatName, Messages: []chatMessage{}},
+
+		Suggestions: d.suggestions,
 	}
 	for _, e := range d.entries {
 		var m chatMessage

@@ -9,16 +9,31 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
 )
 
 // startDemo runs `ticketbot demo` in-process on a free loopback port, logging at info
 // level, and stops it when the test ends, checking then that it stopped cleanly and printed
 // one URL and none of its generated secrets.
 func startDemo(t *testing.T) (string, *demo) {
+	t.Helper()
+	base, d, _ := startStoppableDemo(t)
+	return base, d
+}
+
+// startStoppableDemo is startDemo that also returns a function stopping the demo before the
+// test ends (it waits until it stopped; a second call does nothing).
+func startStoppableDemo(t *testing.T) (string, *demo, func()) {
+	t.Helper()
+	return startStoppableDemoAt(t, "127.0.0.1:0")
+}
+
+// startStoppableDemoAt is startStoppableDemo listening at listen.
+func startStoppableDemoAt(t *testing.T, listen string) (string, *demo, func()) {
 	t.Helper()
 	var stdout, stderr syncBuffer
 	type ready struct {
@@ -29,7 +44,7 @@ func startDemo(t *testing.T) (string, *demo) {
 	done := make(chan error, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		done <- runDemo(ctx, demoOptions{Listen: "127.0.0.1:0", Verbose: true, Stdout: &stdout, Stderr: &stderr,
+		done <- runDemo(ctx, demoOptions{Listen: listen, Verbose: true, Stdout: &stdout, Stderr: &stderr,
 			Ready: func(url string, d *demo) { readyc <- ready{url, d} }})
 	}()
 	var r ready
@@ -40,16 +55,22 @@ func startDemo(t *testing.T) (string, *demo) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("the demo did not start")
 	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("demo returned %v", err)
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("demo returned %v", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Error("the demo did not stop")
 			}
-		case <-time.After(20 * time.Second):
-			t.Error("the demo did not stop")
-		}
+		})
+	}
+	t.Cleanup(func() {
+		stop()
 		if out := stdout.String(); strings.Count(out, "http://") != 1 || !strings.Contains(out, r.url) {
 			t.Errorf("stdout should name the page's URL once: %q", out)
 		}
@@ -59,7 +80,7 @@ func startDemo(t *testing.T) (string, *demo) {
 			}
 		}
 	})
-	return strings.TrimSuffix(r.url, "/"), r.d
+	return strings.TrimSuffix(r.url, "/"), r.d, stop
 }
 
 // demoPost posts a JSON body to the demo's API and decodes the answer.
@@ -184,11 +205,12 @@ func TestDemoAPI(t *testing.T) {
 		t.Fatalf("say: %d %v", code, out)
 	}
 	card := waitMessage(t, base, "the ticket card", feishuView, cardWith("数据库连接超时", "待处理"))
-	tickets := d.fakes.ksyun.Tickets()
-	if len(tickets) != 1 || tickets[0].Title != "数据库连接超时" {
-		t.Fatalf("tickets at Kingsoft: %+v", tickets)
+	first := ksyunTicket(t, d, "数据库连接超时")
+	// Filed on the wall clock: the samples' clocks are gone.
+	if age := time.Since(time.Unix(first.CreatedTime, 0)); age < -time.Minute || age > time.Minute {
+		t.Errorf("the new ticket was created %v ago at Kingsoft", age)
 	}
-	id := fmt.Sprint(tickets[0].ID)
+	id := fmt.Sprint(first.ID)
 	code, out := demoPost(t, base+"/api/click", map[string]string{"platform": "feishu", "message_id": card.ID, "cmd": buttonCmd(t, card.Card, "关闭")})
 	toast, _ := out["toast"].(map[string]any)
 	if code != 200 || toast["type"] != "success" || !strings.Contains(fmt.Sprint(toast["content"]), "已关闭") {
@@ -204,7 +226,7 @@ func TestDemoAPI(t *testing.T) {
 	// The vendor console: Kingsoft finishes a second ticket; the watcher tells the group.
 	demoPost(t, base+"/api/say", map[string]string{"platform": "feishu", "text": "建单 磁盘空间告警"})
 	second := waitMessage(t, base, "the second card", feishuView, cardWith("磁盘空间告警"))
-	secondID := fmt.Sprint(d.fakes.ksyun.Tickets()[1].ID)
+	secondID := fmt.Sprint(ksyunTicket(t, d, "磁盘空间告警").ID)
 	for _, action := range []map[string]string{
 		{"vendor": "ksyun", "ticket": secondID, "action": "note", "text": "已扩容，请确认"},
 		{"vendor": "ksyun", "ticket": secondID, "action": "finished"},
@@ -242,15 +264,40 @@ func TestDemoAPI(t *testing.T) {
 		t.Fatalf("WeCom close: %d %v", code, out)
 	}
 	waitMessage(t, base, "the WeCom card closed", wecomView, func(m chatMessage) bool { return m.ID == wcard.ID && cardWith("已关闭")(m) })
-	if tk, _ := d.fakes.ksyun.Ticket(fmt.Sprint(d.fakes.ksyun.Tickets()[2].ID)); tk.Status != 3 {
+	if tk := ksyunTicket(t, d, "证书即将过期"); tk.Status != 3 {
 		t.Errorf("Kingsoft status %d after the WeCom 关闭, want 3", tk.Status)
 	}
 
 	// Weiban pushes: a followed work order's reply reaches the group at once.
-	demoPost(t, base+"/api/say", map[string]string{"platform": "feishu", "text": "关注 weiban:" + weiban.DocOrderNo})
-	waitMessage(t, base, "the Weiban card", feishuView, cardWith("weiban:"+weiban.DocOrderNo))
-	demoPost(t, base+"/api/vendor", map[string]string{"vendor": "weiban", "ticket": weiban.DocOrderNo, "action": "note", "text": "已上门处理，请确认"})
-	waitMessage(t, base, "the Weiban notice", feishuView, cardWith("已上门处理，请确认", "工单有新回复"))
+	order := demoSampleOf(t, d, "weiban")
+	demoPost(t, base+"/api/say", map[string]string{"platform": "feishu", "text": "关注 " + order.Ref()})
+	waitMessage(t, base, "the Weiban card", feishuView, cardWith(order.Ref(), order.Title))
+	demoPost(t, base+"/api/vendor", map[string]string{"vendor": "weiban", "ticket": order.ID, "action": "note", "text": "消息已补齐，请客户确认"})
+	waitMessage(t, base, "the Weiban notice", feishuView, cardWith("消息已补齐，请客户确认", "工单有新回复"))
+}
+
+// ksyunTicket finds the Kingsoft ticket titled title.
+func ksyunTicket(t *testing.T, d *demo, title string) ksyun.FakeTicket {
+	t.Helper()
+	for _, tk := range d.fakes.ksyun.Tickets() {
+		if tk.Title == title {
+			return tk
+		}
+	}
+	t.Fatalf("no Kingsoft ticket titled %q", title)
+	return ksyun.FakeTicket{}
+}
+
+// demoSampleOf is the first sample ticket the demo filed at the vendor.
+func demoSampleOf(t *testing.T, d *demo, vendor string) demoSample {
+	t.Helper()
+	for _, s := range d.fakes.samples {
+		if s.Vendor == vendor {
+			return s
+		}
+	}
+	t.Fatalf("no sample ticket at %s", vendor)
+	return demoSample{}
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {

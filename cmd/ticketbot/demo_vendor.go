@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -195,11 +196,18 @@ func aliyunDesk(f *aliyun.Fake) vendorDesk {
 func weibanDesk(f *weiban.Fake, eventsURL string) vendorDesk {
 	actions := []vendorAction{{"processing", "处理中"}, {"closed", "已关闭"}, {"reopen", "重新打开"}}
 	staff := map[string]string{weiban.FakeBotStaffID: weiban.FakeBotName, weiban.FakeAgentID: weiban.FakeAgentName, weiban.FakeAgent2ID: weiban.FakeAgent2Name}
+	maps.Copy(staff, demoWeibanStaff)
 	return vendorDesk{
 		name: "weiban", label: "微伴助手", noteAs: "客服 " + weiban.FakeAgentName, actions: actions,
 		tickets: func() []vendorTicket {
 			var out []vendorTicket
 			for _, o := range f.Orders() {
+				// Every Weiban fake holds the API document's example work order (titled
+				// 2021年12月17日19:42:43, by 超长昵称你怕了吗…), which the fake's own tests rely
+				// on; the demo's console shows its sample work orders instead.
+				if o.OrderNo == weiban.DocOrderNo {
+					continue
+				}
 				vt := vendorTicket{ID: o.OrderNo, Ref: "weiban:" + o.OrderNo, Title: o.Title}
 				switch o.Status {
 				case weiban.FakeStatusNew:

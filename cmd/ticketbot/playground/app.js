@@ -8,14 +8,9 @@
   const { h } = U;
   const $ = (sel) => document.querySelector(sel);
 
-  const SUGGESTIONS = [
-    { label: "建单 ksyun 数据库连接超时", text: "建单 ksyun 数据库连接超时\n生产库 mysql-prod-01 从 09:40 起连接超时，影响下单。\n优先级: 高" },
-    { label: "建单 aliyun ECS 无法登录", text: "建单 aliyun ECS 无法登录\n登录报错 Permission denied" },
-    { label: "建单 weiban 打印机无法连接", text: "建单 weiban 客户反馈打印机无法连接" },
-    { label: "关注 微伴示例工单", text: "关注 weiban:1471808049579560960" },
-    { label: "列表", text: "列表" },
-    { label: "帮助", text: "帮助" },
-  ];
+  // OFFLINE is what the page says when the demo's server cannot be reached: the browser's
+  // own words ("Failed to fetch") tell a person nothing.
+  const OFFLINE = "无法连接 ticketbot 演示服务，可能已停止。请重新运行 go run ./cmd/ticketbot demo 后刷新页面。";
   const PLATFORM_NAMES = { feishu: "飞书", wecom: "企业微信" };
 
   let state = null;
@@ -23,23 +18,33 @@
   let platform = "feishu";
   let replyTo = null; // {platform, id, label}
   let lastVendors = "";
+  let lastSuggestions = "";
   const views = new Map(); // message id → {sig, el}, for the platform shown
   const seen = { feishu: 0, wecom: 0 }; // messages read per platform, for the unread dot
 
   // --- server -------------------------------------------------------------------------
 
   async function api(path, body) {
-    const r = await fetch(path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    let r;
+    try {
+      r = await fetch(path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      // fetch rejects only when no answer came: the demo has stopped or is restarting.
+      throw new Error(OFFLINE);
+    }
     let j = {};
     try { j = await r.json(); } catch { /* not JSON */ }
     if (!r.ok || j.error) throw new Error(j.error || "HTTP " + r.status);
     return j;
   }
 
+  // connect follows the demo's event stream. When the stream drops the page says so and
+  // keeps trying: EventSource retries a lost connection by itself, but gives up for good on
+  // an answer that is not a stream, so then the page starts a new one.
   function connect() {
     const es = new EventSource("/api/events");
     es.addEventListener("state", (ev) => {
@@ -49,14 +54,24 @@
       state = msg.state;
       render();
     });
-    es.onopen = () => setConn(true);
-    es.onerror = () => setConn(false); // EventSource reconnects by itself
+    es.onopen = () => {
+      version = 0; // a restarted demo counts its versions from 1 again
+      setConn(true);
+    };
+    es.onerror = () => {
+      setConn(false);
+      if (es.readyState === EventSource.CLOSED) {
+        es.close();
+        setTimeout(connect, 3000);
+      }
+    };
   }
 
   function setConn(ok) {
     const el = $("#conn");
     el.dataset.ok = ok;
-    el.textContent = ok ? "实时连接" : "重新连接中…";
+    el.textContent = ok ? "实时连接" : "连接已断开，正在重连…";
+    $("#offline").hidden = ok;
   }
 
   // --- rendering ----------------------------------------------------------------------
@@ -64,7 +79,18 @@
   function render() {
     renderChat();
     renderVendors();
+    renderSuggestions();
     renderFooter();
+  }
+
+  // renderSuggestions draws the chips under the input; the server names them, since some
+  // follow the demo's sample tickets.
+  function renderSuggestions() {
+    const sig = JSON.stringify(state.suggestions || []);
+    if (sig === lastSuggestions) return;
+    lastSuggestions = sig;
+    $("#suggestions").replaceChildren(...(state.suggestions || []).map((s) =>
+      h("button", { type: "button", class: "chip", title: s.text, onclick: () => { $("#input").value = s.text; $("#input").focus(); } }, s.label)));
   }
 
   function people() {
@@ -130,7 +156,8 @@
   function welcomeEl() {
     return h("div", { class: "welcome" },
       h("div", { class: "welcome-title" }, "这是演示用的「运维值班群」，ticketbot 已在群里。"),
-      h("div", null, "点下面的示例或自己输入命令，消息会像真的" + PLATFORM_NAMES[platform] + "一样签名加密后送到 ticketbot 的 webhook。"));
+      h("div", null, "点下面的示例或自己输入命令，消息会像真的" + PLATFORM_NAMES[platform] + "一样签名加密后送到 ticketbot 的 webhook。" +
+        "右边的供应商后台里已有团队这几天的工单，可以「关注」到群里。"));
   }
 
   function messageEl(m) {
@@ -140,7 +167,7 @@
     const meta = h("div", { class: "meta" },
       h("span", { class: "sender" }, m.sender),
       mine ? null : h("span", { class: "bot-badge" }, "机器人"),
-      h("span", { class: "time" }, U.clock(m.at)));
+      h("span", { class: "time", title: U.fullTime(m.at) }, U.clock(m.at)));
     return h("div", { class: "msg " + (mine ? "mine" : "theirs"), dataset: { id: m.id, type: m.type } },
       avatar,
       h("div", { class: "msg-main" }, meta, quoteEl(m), contentEl(m), actionsEl(m)));
@@ -247,7 +274,7 @@
       t.notes.length ? h("div", { class: "vt-notes" }, t.notes.map((n) =>
         h("div", { class: "vt-note" },
           h("span", { class: "vt-note-who" }, n.author || "—"),
-          n.at ? h("span", { class: "vt-note-at" }, U.clock(n.at)) : null,
+          n.at ? h("span", { class: "vt-note-at", title: U.fullTime(n.at) }, U.clock(n.at)) : null,
           h("div", { class: "vt-note-text" }, n.text)))) : null,
       h("form", {
         class: "vt-reply",
@@ -374,13 +401,12 @@
         for (const x of document.querySelectorAll(".pane-switch button")) x.classList.toggle("active", x === b);
       };
     }
-    $("#suggestions").replaceChildren(...SUGGESTIONS.map((s) =>
-      h("button", { type: "button", class: "chip", title: s.text, onclick: () => { $("#input").value = s.text; $("#input").focus(); } }, s.label)));
     $("#send").onclick = send;
     $("#input").addEventListener("keydown", (e) => {
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
     });
     $("#reply-cancel").onclick = () => setReply(null);
+    $("#offline").textContent = OFFLINE;
     connect();
   }
 

@@ -85,10 +85,31 @@ const U = (() => {
     } catch { return null; }
   }
 
-  function clock(ms) {
-    const d = new Date(ms);
-    return String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+  // Every time on the page is Beijing time (Asia/Shanghai, UTC+8 without daylight saving
+  // since 1991), as the cards show it, whatever the browser's own zone: the team and the
+  // vendors read the same clock.
+  const SHANGHAI = 8 * 3600 * 1000;
+  const DAY = 24 * 3600 * 1000;
+  const pad = (n) => String(n).padStart(2, "0");
+
+  // clock is a message's or a note's time: "14:05" today, "昨天 14:05", "12月3日 14:05" this
+  // year, "2024年12月3日 14:05" before.
+  function clock(ms, now = Date.now()) {
+    const t = new Date(ms + SHANGHAI); // read with the UTC getters
+    const hm = pad(t.getUTCHours()) + ":" + pad(t.getUTCMinutes());
+    const days = Math.floor((now + SHANGHAI) / DAY) - Math.floor((ms + SHANGHAI) / DAY);
+    if (days === 0) return hm;
+    if (days === 1) return "昨天 " + hm;
+    const md = (t.getUTCMonth() + 1) + "月" + t.getUTCDate() + "日 " + hm;
+    return t.getUTCFullYear() === new Date(now + SHANGHAI).getUTCFullYear() ? md : t.getUTCFullYear() + "年" + md;
   }
 
-  return { h, append, decode, inline, safeURL, clock };
+  // fullTime is the exact time, for a tooltip: "2024-12-03 14:05:09 北京时间".
+  function fullTime(ms) {
+    const t = new Date(ms + SHANGHAI);
+    return t.getUTCFullYear() + "-" + pad(t.getUTCMonth() + 1) + "-" + pad(t.getUTCDate()) + " " +
+      pad(t.getUTCHours()) + ":" + pad(t.getUTCMinutes()) + ":" + pad(t.getUTCSeconds()) + " 北京时间";
+  }
+
+  return { h, append, decode, inline, safeURL, clock, fullTime };
 })();
