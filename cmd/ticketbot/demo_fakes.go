@@ -61,7 +61,8 @@ func startDemoFakes() *demoFakes {
 	f.aliyun = aliyun.NewFake("LTAIdemo", randomHex(16))
 	f.weiban = weiban.NewFake("wwdemo", randomHex(16))
 	f.feishu = feishu.NewFake(demoFeishuApp, f.feishuSecret)
-	f.wecom = wecom.NewFake(wecom.FakeConfig{Token: f.wecomToken, EncodingAESKey: f.wecomAESKey, WebhookKey: f.wecomRobotKey})
+	f.wecom = wecom.NewFake(wecom.FakeConfig{Token: f.wecomToken, EncodingAESKey: f.wecomAESKey,
+		WebhookKey: f.wecomRobotKey, WebhookChat: demoWeComChat})
 	return f
 }
 
@@ -98,10 +99,9 @@ func demoConfig(f *demoFakes, dbPath, logLevel string) (*Config, error) {
 			VerificationToken: bot.Secret(f.feishuToken), EncryptKey: bot.Secret(f.feishuEncryptKey),
 			BaseURL: f.feishu.URL(), BotOpenID: feishu.FakeBotOpenID,
 		},
-		// Notices outside a reply window go through the group robot, as in production.
 		WeCom: &wecom.Config{
 			Mode: wecom.ModeWebhook, Token: bot.Secret(f.wecomToken), EncodingAESKey: bot.Secret(f.wecomAESKey),
-			APIBaseURL: f.wecom.URL(), WebhookKey: bot.Secret(f.wecomRobotKey),
+			APIBaseURL: f.wecom.URL(),
 		},
 		Users: []handlers.User{{
 			FeishuOpenID: demoOpenID, WecomUserID: demoWeComUser, Name: demoPerson,
@@ -115,6 +115,9 @@ func demoConfig(f *demoFakes, dbPath, logLevel string) (*Config, error) {
 	w := demoWeibanConfig(f)
 	c.Weiban = &w
 	c.defaults()
+	// Notices outside a reply window go through the group's own robot, as in production
+	// (there with webhook_key in the group's [[chats]] entry).
+	c.WeCom.Robots = map[string]bot.Secret{demoWeComChat: bot.Secret(f.wecomRobotKey)}
 	if errs := c.validate(); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
