@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
 )
@@ -16,6 +18,7 @@ import (
 // notesEnv is n open tickets at a vendor whose batch read carries no notes, all followed by
 // oc_1, each with one note the bot has already seen.
 type notesEnv struct {
+	reg   *prometheus.Registry
 	st    *store.SQL
 	prov  *notesProvider
 	plat  *recPlatform
@@ -49,9 +52,40 @@ func newNotesEnv(t *testing.T, n int, cfg WatchConfig) *notesEnv {
 	}
 	cfg.ChatInterval = map[string]time.Duration{"feishu": 0}
 	cfg.Now = e.clock.now
+	e.reg = prometheus.NewRegistry()
 	e.w = NewWatcher(cfg, st, map[string]providers.Provider{"mem": e.prov}, map[string]Platform{"feishu": e.plat},
-		notePresenter{}, nil, nil, quiet())
+		notePresenter{}, nil, NewWatchMetrics(e.reg), quiet())
 	return e
+}
+
+// metric reads one counter or gauge as /metrics would show it; labels alternate names and
+// values.
+func (e *notesEnv) metric(t *testing.T, name string, labels ...string) float64 {
+	t.Helper()
+	mfs, err := e.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	metrics:
+		for _, m := range mf.GetMetric() {
+			have := map[string]string{}
+			for _, l := range m.GetLabel() {
+				have[l.GetName()] = l.GetValue()
+			}
+			for i := 0; i+1 < len(labels); i += 2 {
+				if have[labels[i]] != labels[i+1] {
+					continue metrics
+				}
+			}
+			return m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no metric %s %v", name, labels)
+	return 0
 }
 
 // sweep runs one sweep and delivery, and returns the note reads it made.
@@ -103,6 +137,9 @@ func TestVendorReplyWithoutStatusChangeIsAnnounced(t *testing.T) {
 	if got := e.said(); len(got) != 1 || got[0] != "mem:1000 note 「已为您扩容，请观察」" {
 		t.Fatalf("chat got %v, want one new-reply notice quoting the reply", got)
 	}
+	if got := e.metric(t, "ticketbot_watch_note_reads_total", "provider", "mem", "reason", "cadence"); got != 2 {
+		t.Errorf("cadence note reads = %v, want 2", got)
+	}
 	// Our own reply later is no news.
 	e.prov.addNote("1000", false, "好的")
 	e.clock.add(5 * time.Minute)
@@ -133,12 +170,21 @@ func TestStatusChangeReadsNotesWithinTheBudget(t *testing.T) {
 	if r := e.sweep(t); len(r) != budget {
 		t.Fatalf("sweep read notes %v, want %d (the budget)", r, budget)
 	}
+	if got := e.metric(t, "ticketbot_watch_notes_overdue", "provider", "mem"); got != 1 {
+		t.Errorf("notes overdue after the sweep = %v, want 1 (the change left for the next sweep)", got)
+	}
 	if got := e.said(); len(got) != 1 || strings.Count(got[0], "waiting_on_us") != 2 {
 		t.Fatalf("after one sweep the chat got %v, want the two changes that fit the budget", got)
 	}
 	e.clock.add(time.Minute)
 	if r := e.sweep(t); len(r) != 1 || r[0] != "1002" {
 		t.Fatalf("next sweep read notes %v, want the change left over (1002)", r)
+	}
+	if got := e.metric(t, "ticketbot_watch_note_reads_total", "provider", "mem", "reason", "status"); got != 3 {
+		t.Errorf("note reads for status changes = %v, want 3", got)
+	}
+	if got := e.metric(t, "ticketbot_watch_notes_overdue", "provider", "mem"); got != 0 {
+		t.Errorf("notes overdue = %v, want 0 once every change was read", got)
 	}
 	got := strings.Join(e.said(), "\n")
 	for _, id := range []string{"1000", "1001", "1002"} {
