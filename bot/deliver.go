@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/ticketbot/ticketbot/store"
@@ -12,10 +13,22 @@ import (
 // maxPerMessage bounds how many notices one merged message carries.
 const maxPerMessage = 25
 
-// Deliver sends what the outbox holds: card redraws in place, then the notices of each chat
-// merged into as few messages as the chat's spacing allows. A notice is marked sent only
-// after the platform took it, and its id keys the send, so a crash in between neither loses
-// nor doubles it.
+// step is one call to a chat's platform; it reports whether a call was made (and so used the
+// chat's slot).
+type step func(ctx context.Context) bool
+
+// chatWork is what one Deliver owes one chat, in order.
+type chatWork struct {
+	platform, chat string
+	steps          []step
+}
+
+// Deliver sends what the outbox holds: each chat's notices merged into as few messages as
+// its spacing allows, its daily summary, and its cards redrawn in place. Every call to a chat
+// (a message or a redraw) takes one of the chat's slots, chats taking turns, for at most
+// DeliverEvery; what is left waits for the next Deliver. A notice is marked sent only after
+// the platform took it, and its id keys the send, so a crash in between neither loses nor
+// doubles it.
 func (w *Watcher) Deliver(ctx context.Context) error {
 	now := w.now()
 	pending, err := w.store.PendingNotices(ctx, now, 2000)
@@ -33,86 +46,166 @@ func (w *Watcher) Deliver(ctx context.Context) error {
 		byChat[k] = append(byChat[k], n)
 	}
 	w.metrics.queued.Set(float64(len(pending)))
+	var work []*chatWork
 	for _, k := range order {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		w.deliverChat(ctx, k.platform, k.chat, byChat[k], now)
-	}
-	return nil
-}
-
-func (w *Watcher) deliverChat(ctx context.Context, platform, chat string, ns []store.Notice, now time.Time) {
-	p, ok := w.platforms[platform]
-	if !ok {
-		return
-	}
-	var cards, msgs []store.Notice
-	for _, n := range ns {
-		if n.Kind == "card" {
-			cards = append(cards, n)
-		} else {
-			msgs = append(msgs, n)
-		}
-	}
-	w.redrawCards(ctx, p, chat, cards)
-
-	if len(msgs) == 0 {
-		return
-	}
-	if q := w.policy(platform, chat).Quiet; q != nil && q.Contains(now.In(w.cfg.Location)) {
-		return // held; merged into one digest when the window ends
-	}
-	for len(msgs) > 0 {
-		if !w.mayPost(platform, chat) {
-			return // the rest waits for the chat's next slot, merged further meanwhile
-		}
-		if err := w.appSlot(ctx, platform); err != nil {
-			return
-		}
-		batch := msgs[:min(maxPerMessage, len(msgs))]
-		msgs = msgs[len(batch):]
-		w.post(ctx, p, chat, batch, now)
-		w.posted(platform, chat)
-	}
-}
-
-// redrawCards updates each ticket's card in place once, with the newest reading.
-func (w *Watcher) redrawCards(ctx context.Context, p Platform, chat string, cards []store.Notice) {
-	if len(cards) == 0 {
-		return
-	}
-	newest := map[string]store.Notice{}
-	for _, n := range cards {
-		newest[n.Provider+":"+n.TicketID] = n // pending is oldest first
-	}
-	var done []string
-	for _, n := range cards {
-		done = append(done, n.ID)
-	}
-	for _, n := range newest {
-		v, ok := view(n)
+		p, ok := w.platforms[k.platform]
 		if !ok {
 			continue
 		}
-		c, err := w.store.CardInChat(ctx, p.Name(), chat, n.Provider, n.TicketID)
-		if err != nil {
-			continue // no card in this chat: nothing to redraw
+		if steps := w.plan(ctx, p, k.chat, byChat[k], now); len(steps) > 0 {
+			work = append(work, &chatWork{platform: k.platform, chat: k.chat, steps: steps})
 		}
-		out, err := w.present.TicketCard(ctx, p.Name(), chat, v.Ticket)
-		if err != nil {
-			w.log.Error("render card", "err", err)
+	}
+	return w.run(ctx, work)
+}
+
+// plan turns a chat's pending notices into the calls that deliver them: merged notices
+// first (what people must read), then the daily summary, then card redraws. Quiet hours hold
+// the messages, not the redraws, which make no sound.
+func (w *Watcher) plan(ctx context.Context, p Platform, chat string, ns []store.Notice, now time.Time) []step {
+	var cards, msgs, summaries []store.Notice
+	for _, n := range ns {
+		switch n.Kind {
+		case "card":
+			cards = append(cards, n)
+		case kindSummary:
+			summaries = append(summaries, n)
+		default:
+			msgs = append(msgs, n)
+		}
+	}
+	var steps []step
+	if q := w.policy(p.Name(), chat).Quiet; q == nil || !q.Contains(now.In(w.cfg.Location)) {
+		for len(msgs) > 0 {
+			batch := msgs[:min(maxPerMessage, len(msgs))]
+			msgs = msgs[len(batch):]
+			steps = append(steps, func(ctx context.Context) bool { w.post(ctx, p, chat, batch, now); return true })
+		}
+		if len(summaries) > 0 {
+			steps = append(steps, func(ctx context.Context) bool { return w.postSummary(ctx, p, chat, summaries, now) })
+		}
+	}
+	return append(steps, w.redraws(p, chat, cards)...)
+}
+
+// run makes the calls, one per chat in turn as each chat's slot comes, until all are made or
+// the next slot is further away than what is left of DeliverEvery.
+func (w *Watcher) run(ctx context.Context, work []*chatWork) error {
+	deadline := time.Now().Add(w.cfg.DeliverEvery)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		busy, progressed, wait := false, false, time.Duration(0)
+		for _, cw := range work {
+			if len(cw.steps) == 0 {
+				continue
+			}
+			busy = true
+			if d := w.slotIn(cw.platform, cw.chat); d > 0 {
+				if wait == 0 || d < wait {
+					wait = d
+				}
+				continue
+			}
+			if err := w.appSlot(ctx, cw.platform); err != nil {
+				return err
+			}
+			s := cw.steps[0]
+			cw.steps = cw.steps[1:]
+			if s(ctx) {
+				w.posted(cw.platform, cw.chat)
+			}
+			progressed = true
+		}
+		switch {
+		case !busy:
+			return nil
+		case progressed:
 			continue
+		case wait > time.Until(deadline):
+			return nil // the rest waits for the chat's next slot, merged further meanwhile
 		}
-		if err := p.Update(ctx, CardRef{Platform: p.Name(), ChatID: chat, MessageID: c.MessageID}, out); err != nil {
-			// A card that cannot be updated (WeCom after its answer window) shows the change
-			// with the next notice; nothing to retry.
-			w.log.Info("card not updated", "platform", p.Name(), "chat_id", chat, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
 		}
 	}
-	if err := w.store.MarkNoticesSent(ctx, done, w.now()); err != nil {
-		w.log.Error("mark cards redrawn", "err", err)
+}
+
+// redraw is one card to draw again with the newest reading of its ticket.
+type redraw struct {
+	card     string // message id; "" for the chat's first card of the ticket
+	rank     int
+	view     NoticeView
+	provider string
+	ticketID string
+	ids      []string // the card notices it settles
+}
+
+// redraws plans the card redraws of a chat: each card once, with the newest reading of its
+// ticket; every ticket's newest card before anyone's older ones.
+func (w *Watcher) redraws(p Platform, chat string, cards []store.Notice) []step {
+	byCard := map[string]*redraw{}
+	var order []*redraw
+	for _, n := range cards { // oldest first: a later notice has the newer reading
+		var pl noticePayload
+		if err := json.Unmarshal(n.Payload, &pl); err != nil {
+			pl = noticePayload{}
+		}
+		k := pl.Card
+		if k == "" {
+			k = "first:" + n.Provider + ":" + n.TicketID
+		}
+		r, ok := byCard[k]
+		if !ok {
+			r = &redraw{card: pl.Card, provider: n.Provider, ticketID: n.TicketID}
+			byCard[k] = r
+			order = append(order, r)
+		}
+		r.rank, r.view = pl.Rank, pl.View
+		r.ids = append(r.ids, n.ID)
 	}
+	slices.SortStableFunc(order, func(a, b *redraw) int { return a.rank - b.rank })
+	steps := make([]step, 0, len(order))
+	for _, r := range order {
+		steps = append(steps, func(ctx context.Context) bool { return w.redrawCard(ctx, p, chat, r) })
+	}
+	return steps
+}
+
+// redrawCard updates one card in place. A card that cannot be updated (WeCom outside a
+// click's answer) shows the change with the next notice; nothing is retried.
+func (w *Watcher) redrawCard(ctx context.Context, p Platform, chat string, r *redraw) bool {
+	defer func() {
+		if err := w.store.MarkNoticesSent(ctx, r.ids, w.now()); err != nil {
+			w.log.Error("mark cards redrawn", "err", err)
+		}
+	}()
+	msg := r.card
+	if msg == "" {
+		c, err := w.store.CardInChat(ctx, p.Name(), chat, r.provider, r.ticketID)
+		if err != nil {
+			return false // no card in this chat: nothing to redraw
+		}
+		msg = c.MessageID
+	}
+	if r.view.Ticket.ID == "" {
+		return false
+	}
+	out, err := w.present.TicketCard(ctx, p.Name(), chat, r.view.Ticket)
+	if err != nil {
+		w.log.Error("render card", "platform", p.Name(), "chat_id", chat, "ticket_id", r.ticketID, "err", err)
+		return false
+	}
+	err = p.Update(ctx, CardRef{Platform: p.Name(), ChatID: chat, MessageID: msg}, out)
+	if err != nil {
+		w.log.Info("card not updated", "platform", p.Name(), "chat_id", chat, "ticket_id", r.ticketID, "err", err)
+	}
+	return !errors.Is(err, ErrCannotUpdate)
 }
 
 // post sends one merged message for batch.
@@ -132,13 +225,7 @@ func (w *Watcher) post(ctx context.Context, p Platform, chat string, batch []sto
 		err = w.send(ctx, p, chat, batch, out)
 	}
 	if err != nil {
-		attempts := batch[0].Attempts
-		backoff := min(time.Duration(1<<min(attempts, 10))*time.Second, 10*time.Minute)
-		w.log.Warn("notice delivery failed; will retry", "platform", p.Name(), "chat_id", chat, "notices", len(batch), "err", err)
-		if derr := w.store.DeferNotices(ctx, ids, now.Add(backoff), err.Error()); derr != nil {
-			w.log.Error("defer notices", "err", derr)
-		}
-		w.metrics.failed.WithLabelValues(p.Name()).Inc()
+		w.deferNotices(ctx, p.Name(), chat, batch, now, err)
 		return
 	}
 	if err := w.store.MarkNoticesSent(ctx, ids, w.now()); err != nil {
@@ -150,7 +237,24 @@ func (w *Watcher) post(ctx context.Context, p Platform, chat string, batch []sto
 	}
 }
 
-// send posts a single notice in its ticket card's thread when configured, else in the chat.
+// deferNotices puts a batch whose delivery failed off, with backoff by its attempts.
+func (w *Watcher) deferNotices(ctx context.Context, platform, chat string, batch []store.Notice, now time.Time, cause error) {
+	ids := make([]string, 0, len(batch))
+	for _, n := range batch {
+		ids = append(ids, n.ID)
+	}
+	attempts := batch[0].Attempts
+	backoff := min(time.Duration(1<<min(attempts, 10))*time.Second, 10*time.Minute)
+	w.log.Warn("notice delivery failed; will retry", "platform", platform, "chat_id", chat, "notices", len(batch), "err", cause)
+	if err := w.store.DeferNotices(ctx, ids, now.Add(backoff), cause.Error()); err != nil {
+		w.log.Error("defer notices", "err", err)
+	}
+	w.metrics.failed.WithLabelValues(platform).Inc()
+}
+
+// send posts a single notice in the thread of its ticket's first card in the chat (the
+// conversation stays in one thread however many cards were posted since), when configured;
+// else in the chat.
 func (w *Watcher) send(ctx context.Context, p Platform, chat string, batch []store.Notice, out Outgoing) error {
 	if w.cfg.InThread && len(batch) == 1 {
 		if c, err := w.store.CardInChat(ctx, p.Name(), chat, batch[0].Provider, batch[0].TicketID); err == nil {
@@ -164,11 +268,11 @@ func (w *Watcher) send(ctx context.Context, p Platform, chat string, batch []sto
 	return err
 }
 
-// mayPost reports whether the chat's next slot has come.
-func (w *Watcher) mayPost(platform, chat string) bool {
+// slotIn is how long until the chat's next slot (0 when it has come).
+func (w *Watcher) slotIn(platform, chat string) time.Duration {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return !w.now().Before(w.nextSend[platform+"/"+chat])
+	return max(w.nextSend[platform+"/"+chat].Sub(w.now()), 0)
 }
 
 // appSlot waits for the platform's app-wide spacing (Feishu 50/s per app, kept at 40/s):
@@ -195,8 +299,8 @@ func (w *Watcher) appSlot(ctx context.Context, platform string) error {
 	}
 }
 
-// posted starts the chat's spacing when a send has finished: measured from the end, a slow
-// send followed by a fast one can never crowd the platform's window.
+// posted starts the chat's spacing when a call has finished: measured from the end, a slow
+// call followed by a fast one can never crowd the platform's window.
 func (w *Watcher) posted(platform, chat string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -209,47 +313,4 @@ func view(n store.Notice) (NoticeView, bool) {
 		return NoticeView{}, false
 	}
 	return p.View, true
-}
-
-// summaries posts each chat's daily summary once a day at its configured time; the store's
-// delivery record makes "once" hold across restarts and replicas.
-func (w *Watcher) summaries(ctx context.Context) {
-	now := w.now().In(w.cfg.Location)
-	minute := now.Truncate(time.Minute)
-	if minute.Equal(w.summaryChecked) {
-		return // once a minute is enough for a daily time
-	}
-	w.summaryChecked = minute
-	seen := map[string]bool{}
-	all, err := w.store.AllFollows(ctx)
-	if err != nil {
-		return
-	}
-	for _, f := range all {
-		k := f.Platform + "/" + f.ChatID
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		at := w.policy(f.Platform, f.ChatID).Summary
-		if at == "" || now.Format("15:04") < at {
-			continue
-		}
-		fresh, err := w.store.MarkProcessed(ctx, "summary:"+k+":"+now.Format("2006-01-02"), now)
-		if err != nil || !fresh {
-			continue
-		}
-		p, ok := w.platforms[f.Platform]
-		if !ok {
-			continue
-		}
-		out, err := w.present.Summary(ctx, f.Platform, f.ChatID)
-		if err != nil || out == nil {
-			continue
-		}
-		out.Key = "summary:" + k + ":" + now.Format("2006-01-02")
-		if _, err := p.Send(ctx, f.ChatID, *out); err != nil {
-			w.log.Warn("daily summary failed", "chat_id", f.ChatID, "err", err)
-		}
-	}
 }

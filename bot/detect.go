@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"slices"
+
 	"github.com/ticketbot/ticketbot/providers"
 )
 
@@ -18,6 +20,37 @@ type NoticeView struct {
 	Mention string `json:"mention,omitempty"`
 	// Priority is "high" when the group must act, else "normal".
 	Priority string `json:"priority"`
+}
+
+// NoticeReopened names the notice of a ticket that left closed or cancelled.
+const NoticeReopened = "reopened"
+
+// NoticeKinds are the status notices a chat can choose among ([[chats]] notify_statuses):
+// every announcement statusNotice can make, named by the status it reaches, except a
+// reopening, which is named "reopened" whatever status it reopens to. New vendor replies
+// are not among them: notify_notes decides those.
+var NoticeKinds = []string{
+	string(providers.StatusWaitingOnUs),
+	string(providers.StatusPendingConfirm),
+	string(providers.StatusInProgress), // 待确认 → 处理中: the vendor goes on working
+	string(providers.StatusClosed),
+	string(providers.StatusCancelled),
+	NoticeReopened,
+}
+
+// DefaultNotify is the status model's policy (reference/status-model.md §6.1): every status
+// notice. config.toml.example shows the same list.
+var DefaultNotify = slices.Clone(NoticeKinds)
+
+// Name is the notice's kind as notify_statuses names it: one of NoticeKinds, or "note".
+func (n NoticeView) Name() string {
+	switch {
+	case n.Kind == "note":
+		return "note"
+	case n.From.Terminal() && !n.To.Terminal():
+		return NoticeReopened
+	}
+	return string(n.To)
 }
 
 // change is what one observation of a ticket means, per reference/status-model.md §6–7.

@@ -1,6 +1,9 @@
 package bot
 
 import (
+	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ticketbot/ticketbot/providers"
@@ -63,6 +66,79 @@ func TestDetect(t *testing.T) {
 				if c.notice.Kind != tt.kind || c.notice.Priority != tt.priority || (c.notice.Note != nil) != tt.withNote {
 					t.Errorf("notice %+v, want kind %s priority %s note %v", c.notice, tt.kind, tt.priority, tt.withNote)
 				}
+			}
+		})
+	}
+}
+
+// TestEveryStatusNoticeHasAName: whatever transition announces, its name is one a chat can
+// list in notify_statuses, and every listed name is one some transition announces.
+func TestEveryStatusNoticeHasAName(t *testing.T) {
+	all := []providers.Status{providers.StatusOpen, providers.StatusInProgress, providers.StatusWaitingOnUs,
+		providers.StatusPendingConfirm, providers.StatusClosed, providers.StatusCancelled, providers.StatusUnknown}
+	named := map[string]bool{}
+	for _, from := range all {
+		for _, to := range all {
+			n := statusNotice(from, to)
+			if n == nil || from == to {
+				continue
+			}
+			named[n.Name()] = true
+			if !slices.Contains(NoticeKinds, n.Name()) {
+				t.Errorf("%s → %s announces as %q, which notify_statuses cannot name", from, to, n.Name())
+			}
+		}
+	}
+	for _, k := range NoticeKinds {
+		if !named[k] {
+			t.Errorf("notify_statuses accepts %q, which no transition announces", k)
+		}
+	}
+	if got := (NoticeView{Kind: "status", From: providers.StatusClosed, To: providers.StatusOpen}).Name(); got != NoticeReopened {
+		t.Errorf("closed → open is named %q, want %q", got, NoticeReopened)
+	}
+}
+
+// TestReopenNoticesGoOutUnderEveryDefault: a ticket reopened at the vendor is announced with
+// no list (the default) and with DefaultNotify written out, and silenced only by a list
+// without "reopened".
+func TestReopenNoticesGoOutUnderEveryDefault(t *testing.T) {
+	asSet := func(names ...string) map[string]bool {
+		m := map[string]bool{}
+		for _, n := range names {
+			m[n] = true
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name   string
+		notify map[string]bool
+		want   bool
+	}{
+		{"no list", nil, true},
+		{"the default list", asSet(DefaultNotify...), true},
+		{"closes only", asSet("closed"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newWatchEnv(t, 1, "oc_1")
+			ctx := context.Background()
+			w := e.watcher(e.prov, func(string, string) ChatPolicy { return ChatPolicy{Notify: tc.notify} }, nil)
+			e.prov.set("1000", providers.StatusClosed)
+			if err := w.Sweep(ctx); err != nil {
+				t.Fatal(err)
+			}
+			e.prov.set("1000", providers.StatusInProgress)
+			for range 10 { // closed tickets are read every 10th sweep
+				if err := w.Sweep(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Deliver(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(e.plat.all(), "\n")
+			if reopened := strings.Contains(got, "mem:1000=in_progress"); reopened != tc.want {
+				t.Errorf("reopen announced = %v, want %v; chat got %q", reopened, tc.want, got)
 			}
 		})
 	}

@@ -7,6 +7,8 @@ type WatchMetrics struct {
 	followed     prometheus.Gauge
 	refreshes    *prometheus.CounterVec
 	vendorCalls  *prometheus.CounterVec
+	noteReads    *prometheus.CounterVec
+	notesOverdue *prometheus.GaugeVec
 	sent         *prometheus.CounterVec
 	failed       *prometheus.CounterVec
 	coalesced    *prometheus.CounterVec
@@ -23,6 +25,11 @@ func NewWatchMetrics(reg prometheus.Registerer) *WatchMetrics {
 			Help: "Tickets read back from their vendor by the watcher."}, []string{"provider"}),
 		vendorCalls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_watch_vendor_calls_total",
 			Help: "Vendor API calls made by the watcher (a batch call counts once)."}, []string{"provider"}),
+		noteReads: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_watch_note_reads_total",
+			Help: "Note reads for vendors whose batch read carries no notes, by reason: status (the status changed) or cadence (notes_every)."},
+			[]string{"provider", "reason"}),
+		notesOverdue: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ticketbot_watch_notes_overdue",
+			Help: "Tickets whose note read was due in the last sweep but did not fit notes_budget."}, []string{"provider"}),
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_notices_sent_total",
 			Help: "Notice messages posted (a merged message counts once)."}, []string{"platform"}),
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_notices_failed_total",
@@ -35,7 +42,7 @@ func NewWatchMetrics(reg prometheus.Registerer) *WatchMetrics {
 			Help: "From the vendor's update time to the watcher recording the change.", Buckets: prometheus.ExponentialBuckets(1, 2, 14)}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.followed, m.refreshes, m.vendorCalls, m.sent, m.failed, m.coalesced, m.queued, m.sweepSeconds, m.detection)
+		reg.MustRegister(m.followed, m.refreshes, m.vendorCalls, m.noteReads, m.notesOverdue, m.sent, m.failed, m.coalesced, m.queued, m.sweepSeconds, m.detection)
 	}
 	return m
 }

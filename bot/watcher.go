@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/big"
+	"slices"
 	"sync"
 	"time"
 
@@ -28,8 +29,9 @@ type Presenter interface {
 
 // ChatPolicy is a chat's notification settings ([[chats]]).
 type ChatPolicy struct {
-	// Statuses that notify; nil means the default policy of the status model.
-	Statuses map[providers.Status]bool
+	// Notify names the status notices that go out (see NoticeKinds); nil means
+	// DefaultNotify, the status model's policy.
+	Notify map[string]bool
 	// MuteNotes silences new vendor replies.
 	MuteNotes bool
 	// Quiet holds notices during a daily window; they go out as one digest when it ends.
@@ -58,15 +60,25 @@ type WatchConfig struct {
 	ClosedEvery  int           // closed tickets are refreshed every Nth sweep (10)
 	ClosedFor    time.Duration // and not at all once closed this long (72 h)
 	DeliverEvery time.Duration // outbox poll (1 s)
-	// InThread posts a notice in the ticket card's thread (Feishu) rather than the chat.
+	// InThread posts a single notice in the thread of the ticket's first card in the chat
+	// (Feishu) rather than in the chat.
 	InThread bool
 	// ChatInterval spaces messages to one chat per platform, so each platform's limit holds
 	// even in a burst: Feishu 5/s per chat, WeCom 30/min and 1000/h per chat.
 	ChatInterval map[string]time.Duration
 	// AppInterval spaces messages across all chats of a platform (Feishu: 50/s per app).
 	AppInterval map[string]time.Duration
-	// Location is the zone of quiet hours and summaries (Asia/Shanghai).
+	// Location is the zone of quiet hours and summaries ([bot] timezone; Asia/Shanghai).
 	Location *time.Location
+	// NotesEvery is how often each open ticket's notes are read, for vendors whose batch read
+	// carries no notes (Capabilities.BatchOmitsNotes; 5 min). A ticket whose status changed
+	// has its notes read in the same sweep.
+	NotesEvery time.Duration
+	// NotesBudget bounds the note reads of one sweep per such vendor (30); status changes go
+	// first, then the open tickets checked longest ago, so every ticket gets its turn.
+	NotesBudget int
+	// Now is the clock (time.Now); tests inject one.
+	Now func() time.Time
 }
 
 func (c *WatchConfig) defaults() {
@@ -97,8 +109,27 @@ func (c *WatchConfig) defaults() {
 		c.AppInterval = map[string]time.Duration{"feishu": 25 * time.Millisecond}
 	}
 	if c.Location == nil {
-		c.Location = time.FixedZone("CST", 8*3600)
+		c.Location = DefaultLocation()
 	}
+	if c.NotesEvery <= 0 {
+		c.NotesEvery = 5 * time.Minute
+	}
+	if c.NotesBudget <= 0 {
+		c.NotesBudget = 30
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// DefaultLocation is Asia/Shanghai, where our users are; a machine without a zone database
+// (and a binary without time/tzdata) gets its fixed equivalent, since China has had no
+// daylight saving time since 1991.
+func DefaultLocation() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
 }
 
 // Watcher refreshes every followed ticket, turns changes that matter into notices in the
@@ -120,6 +151,9 @@ type Watcher struct {
 	nextSend       map[string]time.Time // platform/chat -> earliest next message
 	appNext        map[string]time.Time // platform -> earliest next message of the app
 	wake           chan struct{}
+
+	notesMu      sync.Mutex
+	notesChecked map[string]map[string]time.Time // provider -> ticket id -> last note read
 }
 
 // NewWatcher builds a watcher. policy may be nil (default policy everywhere).
@@ -133,7 +167,8 @@ func NewWatcher(cfg WatchConfig, st store.Store, provs map[string]providers.Prov
 		m = NewWatchMetrics(nil)
 	}
 	return &Watcher{cfg: cfg, store: st, providers: provs, platforms: platforms, present: present, policy: policy,
-		log: log, metrics: m, now: time.Now, nextSend: map[string]time.Time{}, appNext: map[string]time.Time{}, wake: make(chan struct{}, 1)}
+		log: log, metrics: m, now: cfg.Now, nextSend: map[string]time.Time{}, appNext: map[string]time.Time{}, wake: make(chan struct{}, 1),
+		notesChecked: map[string]map[string]time.Time{}}
 }
 
 // Run sweeps on the interval (with jitter, so replicas and restarts do not align) and
@@ -156,10 +191,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-deliver.C:
 		case <-w.wake:
 		}
+		w.summaries(ctx)
 		if err := w.Deliver(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			w.log.Error("watch delivery", "err", err)
 		}
-		w.summaries(ctx)
 	}
 }
 
@@ -254,6 +289,7 @@ func (w *Watcher) refresh(ctx context.Context, p providers.Provider, ws []watche
 		byID[x.state.TicketID] = x
 	}
 	if bg, ok := p.(providers.BatchGetter); ok {
+		var read []reading
 		for i := 0; i < len(ws); i += w.cfg.Batch {
 			chunk := ws[i:min(i+w.cfg.Batch, len(ws))]
 			ids := make([]string, len(chunk))
@@ -268,9 +304,15 @@ func (w *Watcher) refresh(ctx context.Context, p providers.Provider, ws []watche
 			}
 			for _, t := range ts {
 				if x, ok := byID[t.ID]; ok {
-					w.observe(ctx, x, t)
+					read = append(read, reading{x, t})
 				}
 			}
+		}
+		if caps := p.Capabilities(); caps.BatchOmitsNotes && caps.Notes {
+			read = w.addNotes(ctx, p, read)
+		}
+		for _, r := range read {
+			w.observe(ctx, r.x, r.t)
 		}
 		return
 	}
@@ -315,6 +357,33 @@ func (w *Watcher) Observe(ctx context.Context, t providers.Ticket) error {
 // noticePayload is what a notice row carries.
 type noticePayload struct {
 	View NoticeView `json:"view"`
+	// Card is the message a "card" notice redraws, and Rank its place among the ticket's live
+	// cards in the chat (0 for the newest). A card notice without Card (recorded before a
+	// chat could hold several cards) redraws the chat's first card.
+	Card string `json:"card,omitempty"`
+	Rank int    `json:"rank,omitempty"`
+}
+
+// redrawNotices owes every live card of the ticket, in every chat, a redraw: the card of the
+// 建单 and the cards of later 查看 all show the change.
+func (w *Watcher) redrawNotices(ctx context.Context, t providers.Ticket) []store.Notice {
+	cards, err := w.store.CardsForTicket(ctx, t.Provider, t.ID)
+	if err != nil {
+		w.log.Error("cards to redraw", "provider", t.Provider, "ticket_id", t.ID, "err", err)
+		return nil
+	}
+	var out []store.Notice
+	rank := map[string]int{}
+	for _, c := range cards { // newest first within a chat
+		if _, ok := w.platforms[c.Platform]; !ok {
+			continue // a platform this process does not run: its cards cannot be redrawn
+		}
+		k := c.Platform + "/" + c.ChatID
+		out = append(out, w.notice(c.Platform, c.ChatID, t.Provider, t.ID, "card",
+			noticePayload{View: NoticeView{Ticket: t, Kind: "card"}, Card: c.MessageID, Rank: rank[k]}))
+		rank[k]++
+	}
+	return out
 }
 
 // observe records what one fresh reading of a ticket means: the state advances and the
@@ -332,10 +401,10 @@ func (w *Watcher) observe(ctx context.Context, x watched, t providers.Ticket) {
 	}
 	next.Snapshot, _ = json.Marshal(t)
 	var notices []store.Notice
+	if c.card {
+		notices = append(notices, w.redrawNotices(ctx, t)...)
+	}
 	for _, f := range x.followers {
-		if c.card {
-			notices = append(notices, w.notice(f, "card", NoticeView{Ticket: t, Kind: "card"}))
-		}
 		if c.notice == nil || !w.wants(f, c.notice) {
 			continue
 		}
@@ -343,7 +412,7 @@ func (w *Watcher) observe(ctx context.Context, x watched, t providers.Ticket) {
 		if v.Priority == "high" {
 			v.Mention = requester(x.state.CreatorUserID, f)
 		}
-		notices = append(notices, w.notice(f, v.Kind, v))
+		notices = append(notices, w.notice(f.Platform, f.ChatID, f.Provider, f.TicketID, v.Kind, noticePayload{View: v}))
 	}
 	ok, err := w.store.AdvanceTicket(ctx, x.state, next, notices)
 	if err != nil {
@@ -367,10 +436,10 @@ func (w *Watcher) wants(f store.Follow, n *NoticeView) bool {
 	if n.Kind == "note" {
 		return !pol.MuteNotes
 	}
-	if pol.Statuses != nil {
-		return pol.Statuses[n.To]
+	if pol.Notify != nil {
+		return pol.Notify[n.Name()]
 	}
-	return true
+	return slices.Contains(DefaultNotify, n.Name())
 }
 
 // requester is the person to @ in chat f: the one who created the ticket through the bot, or
@@ -384,10 +453,10 @@ func requester(creator string, f store.Follow) string {
 	return ""
 }
 
-func (w *Watcher) notice(f store.Follow, kind string, v NoticeView) store.Notice {
-	b, _ := json.Marshal(noticePayload{View: v})
+func (w *Watcher) notice(platform, chat, provider, ticketID, kind string, p noticePayload) store.Notice {
+	b, _ := json.Marshal(p)
 	var id [12]byte
 	_, _ = rand.Read(id[:])
-	return store.Notice{ID: hex.EncodeToString(id[:]), Platform: f.Platform, ChatID: f.ChatID, Provider: f.Provider,
-		TicketID: f.TicketID, Kind: kind, Payload: b, CreatedAt: w.now()}
+	return store.Notice{ID: hex.EncodeToString(id[:]), Platform: platform, ChatID: chat, Provider: provider,
+		TicketID: ticketID, Kind: kind, Payload: b, CreatedAt: w.now()}
 }

@@ -216,7 +216,7 @@ func TestChatFiltersAndDailySummaryOnceAcrossRestarts(t *testing.T) {
 	now := func() time.Time { return clock }
 	policy := func(_, chat string) ChatPolicy {
 		if chat == "oc_filtered" {
-			return ChatPolicy{Statuses: map[providers.Status]bool{providers.StatusClosed: true}, Summary: "09:30"}
+			return ChatPolicy{Notify: map[string]bool{"closed": true}, Summary: "09:30"}
 		}
 		return ChatPolicy{}
 	}
@@ -232,6 +232,13 @@ func TestChatFiltersAndDailySummaryOnceAcrossRestarts(t *testing.T) {
 	w.summaries(ctx)
 	// A restarted process at the same minute must not post the summary again.
 	e.watcher(e.prov, policy, now).summaries(ctx)
+	if err := w.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.watcher(e.prov, policy, now).summaries(ctx)
+	if err := w.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
 	var filtered, all, summaries int
 	for _, s := range e.plat.all() {
 		switch {

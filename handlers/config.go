@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,9 @@ type Config struct {
 	CommandsPerMinute int `toml:"commands_per_minute"`
 	// Retry is [bot.retry]: the outbox's retries of writes to a vendor that is down.
 	Retry RetryConfig `toml:"retry"`
+	// Timezone is the IANA zone of daily summaries, quiet hours and the times on cards
+	// (default Asia/Shanghai).
+	Timezone string `toml:"timezone"`
 
 	Chats []Chat `toml:"-"`
 	Users []User `toml:"-"`
@@ -40,11 +44,12 @@ type Chat struct {
 	// Members, when set, are the only ones (with the admins) who may create, reply and
 	// close; everyone in the chat may still view, list and watch.
 	Members []string `toml:"members"`
-	// NotifyStatuses lists the normalized statuses whose changes are announced (default: the
-	// status model's policy: waiting_on_us, resolved_pending_confirm, closed, cancelled,
-	// reopen).
+	// NotifyStatuses names the status notices that are announced (bot.NoticeKinds: the status
+	// a ticket reaches, or "reopened" when it leaves closed or cancelled). Default: all of
+	// them, the status model's policy, which config.toml.example lists.
 	NotifyStatuses []string `toml:"notify_statuses"`
-	// NotifyNotes announces new vendor replies (default true).
+	// NotifyNotes announces new vendor replies (default true); notify_statuses does not
+	// govern them.
 	NotifyNotes *bool `toml:"notify_notes"`
 	// QuietHours holds notices in a daily window ("22:00-08:00"); they arrive as one digest
 	// when it ends.
@@ -64,9 +69,9 @@ func (c Config) Policy(platform, chatID string) bot.ChatPolicy {
 		}
 		var p bot.ChatPolicy
 		if ch.NotifyStatuses != nil {
-			p.Statuses = map[providers.Status]bool{}
+			p.Notify = map[string]bool{}
 			for _, s := range ch.NotifyStatuses {
-				p.Statuses[providers.Status(s)] = true
+				p.Notify[s] = true
 			}
 		}
 		p.MuteNotes = ch.NotifyNotes != nil && !*ch.NotifyNotes
@@ -77,6 +82,15 @@ func (c Config) Policy(platform, chatID string) bot.ChatPolicy {
 		return p
 	}
 	return bot.ChatPolicy{}
+}
+
+// Location is the zone of [bot] timezone (Asia/Shanghai when unset); Validate reports a
+// name that does not load.
+func (c Config) Location() (*time.Location, error) {
+	if c.Timezone == "" {
+		return bot.DefaultLocation(), nil
+	}
+	return time.LoadLocation(c.Timezone)
 }
 
 // parseWindow reads "22:00-08:00"; "" is no window.
@@ -136,6 +150,9 @@ func (c Config) Validate(configured map[string]bool) []error {
 	if _, rerrs := c.Retry.policy(); len(rerrs) > 0 {
 		errs = append(errs, rerrs...)
 	}
+	if _, err := c.Location(); err != nil {
+		errs = append(errs, fmt.Errorf("bot.timezone: unknown time zone %q (an IANA name such as \"Asia/Shanghai\")", c.Timezone))
+	}
 	seen := map[string]bool{}
 	for i, ch := range c.Chats {
 		key := fmt.Sprintf("chats[%d]", i)
@@ -153,11 +170,8 @@ func (c Config) Validate(configured map[string]bool) []error {
 			errs = append(errs, fmt.Errorf("%s.provider: %q is not a configured provider", key, ch.Provider))
 		}
 		for _, st := range ch.NotifyStatuses {
-			switch providers.Status(st) {
-			case providers.StatusOpen, providers.StatusInProgress, providers.StatusWaitingOnUs,
-				providers.StatusPendingConfirm, providers.StatusClosed, providers.StatusCancelled:
-			default:
-				errs = append(errs, fmt.Errorf("%s.notify_statuses: unknown status %q", key, st))
+			if err := noticeKind(st); err != nil {
+				errs = append(errs, fmt.Errorf("%s.notify_statuses: %w", key, err))
 			}
 		}
 		if _, err := parseWindow(ch.QuietHours); err != nil {
@@ -193,4 +207,18 @@ func (c Config) WeComRobots() map[string]bot.Secret {
 		}
 	}
 	return robots
+}
+
+// noticeKind checks one notify_statuses name.
+func noticeKind(name string) error {
+	valid := strings.Join(bot.NoticeKinds, ", ")
+	switch {
+	case slices.Contains(bot.NoticeKinds, name):
+		return nil
+	case name == "note" || name == "notes":
+		return fmt.Errorf("%q: new vendor replies are set by notify_notes = true/false, not here (valid: %s)", name, valid)
+	case providers.Status(name) == providers.StatusOpen:
+		return fmt.Errorf("%q: a ticket going back to open is never announced (valid: %s)", name, valid)
+	}
+	return fmt.Errorf("unknown notice %q (valid: %s)", name, valid)
 }

@@ -87,7 +87,8 @@ func (b *Bot) later(ctx context.Context, r *req, what string, d jobData, t *prov
 	b.wakeOutbox()
 }
 
-// updateCards redraws every card of the ticket on this platform in place.
+// updateCards redraws every live card of the ticket on this platform in place: in every
+// chat, the ticket's first card and its newest (store.LiveCards at most per chat).
 func (b *Bot) updateCards(ctx context.Context, platform string, t providers.Ticket, footer string, log *slog.Logger) {
 	p, ok := b.Platforms[platform]
 	if !ok {
@@ -98,14 +99,18 @@ func (b *Bot) updateCards(ctx context.Context, platform string, t providers.Tick
 		log.Error("cards for ticket", "err", err)
 		return
 	}
+	drawn := map[string][]byte{} // chat -> the card as drawn for it
 	for _, c := range cards {
 		if c.Platform != platform {
 			continue
 		}
-		card, err := b.ticketCard(ctx, platform, c.ChatID, t, footer, false)
-		if err != nil {
-			log.Error("render ticket card", "err", err)
-			return
+		card, ok := drawn[c.ChatID]
+		if !ok {
+			if card, err = b.ticketCard(ctx, platform, c.ChatID, t, footer, false); err != nil {
+				log.Error("render ticket card", "err", err)
+				return
+			}
+			drawn[c.ChatID] = card
 		}
 		ref := bot.CardRef{Platform: platform, ChatID: c.ChatID, MessageID: c.MessageID}
 		err = p.Update(ctx, ref, bot.Outgoing{Kind: bot.KindCard, Body: card, Fallback: b.fallback(platform, t, footer)})

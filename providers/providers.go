@@ -40,6 +40,9 @@ type Capabilities struct {
 	// CloseCreatorOnly is set when the vendor lets only the ticket's creator close it
 	// (Kingsoft: "仅工单的创建人可关闭工单").
 	CloseCreatorOnly bool
+	// BatchOmitsNotes is set when BatchGetter's tickets carry no LatestNote (Aliyun's list
+	// calls): the watcher then reads Notes itself, on a status change and on a slower cadence.
+	BatchOmitsNotes bool
 }
 
 // Actor is the person on whose behalf the bot acts, already mapped to the vendor's identity.

@@ -22,7 +22,8 @@ const DefaultCacheTTL = 10 * time.Minute
 // keeps several replicas behind one PostgreSQL correct: a redelivery that lands on another
 // replica is caught by the database's atomic insert, never declared new from memory. Card
 // lookups are weaker: SaveCard invalidates only this process's memory, so after another
-// replica moves a card, this one may answer with the old mapping for up to ttl.
+// replica gives a message to another ticket, this one may answer with the old ticket for up
+// to ttl.
 type Cached struct {
 	next Store
 	seen *cache.Cache // delivery id → struct{}: known processed
@@ -30,7 +31,6 @@ type Cached struct {
 	mu    sync.Mutex   // orders card fills against SaveCard invalidations
 	gen   uint64       // bumped by every SaveCard; see CardByMessage
 	cards *cache.Cache // platform, message id → Card
-	where *cache.Cache // platform, chat, provider, ticket → message id of the cached card
 }
 
 var _ Store = (*Cached)(nil)
@@ -44,7 +44,6 @@ func NewCached(s Store, ttl time.Duration) *Cached {
 		next:  s,
 		seen:  cache.New(ttl, ttl),
 		cards: cache.New(ttl, ttl),
-		where: cache.New(ttl, ttl),
 	}
 }
 
@@ -86,34 +85,25 @@ func (c *Cached) CardByMessage(ctx context.Context, platform, messageID string) 
 	// after us.
 	if c.gen == gen {
 		c.cards.SetDefault(k, card)
-		c.where.SetDefault(ticketKey(card.Platform, card.ChatID, card.Provider, card.TicketID), card.MessageID)
 	}
 	return card, nil
 }
 
-// SaveCard saves through and then drops what it may have made stale: the ticket's previous
-// message in the chat and whatever c.MessageID showed before. The next lookup refills.
+// SaveCard saves through and then drops what it may have made stale: whatever c.MessageID
+// showed before (a message may be given to another ticket). A ticket's other cards stay
+// valid: a new card never takes an old one's place. The next lookup refills.
 func (c *Cached) SaveCard(ctx context.Context, card Card) error {
 	err := c.next.SaveCard(ctx, card)
 	// Invalidate even on error: the write may have happened before the error was reported.
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	tk := ticketKey(card.Platform, card.ChatID, card.Provider, card.TicketID)
-	if old, ok := c.where.Get(tk); ok {
-		c.cards.Delete(messageKey(card.Platform, old.(string)))
-		c.where.Delete(tk)
-	}
 	c.cards.Delete(messageKey(card.Platform, card.MessageID))
 	return err
 }
 
-// messageKey and ticketKey join ids with NUL, which no platform or vendor id contains.
+// messageKey joins ids with NUL, which no platform or message id contains.
 func messageKey(platform, messageID string) string { return platform + "\x00" + messageID }
-
-func ticketKey(platform, chatID, provider, ticketID string) string {
-	return platform + "\x00" + chatID + "\x00" + provider + "\x00" + ticketID
-}
 
 // PruneProcessed passes through. Remembered ids expire from memory on their own.
 func (c *Cached) PruneProcessed(ctx context.Context, before time.Time) error {
@@ -209,6 +199,11 @@ func (c *Cached) MarkProcessedMany(ctx context.Context, keys []string, at time.T
 // AdvanceTicket passes through: the watcher's state lives in the database only.
 func (c *Cached) AdvanceTicket(ctx context.Context, prev, next TicketState, notices []Notice) (bool, error) {
 	return c.next.AdvanceTicket(ctx, prev, next, notices)
+}
+
+// EnqueueNotice passes through.
+func (c *Cached) EnqueueNotice(ctx context.Context, n Notice) (bool, error) {
+	return c.next.EnqueueNotice(ctx, n)
 }
 
 // PendingNotices passes through.

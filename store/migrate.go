@@ -148,6 +148,33 @@ var migrations = []migration{
 			)`,
 		},
 	},
+	{
+		version: 4,
+		name:    "several cards of a ticket in a chat",
+		stmts: []string{
+			// cards: a message shows one ticket (the key), and a chat may hold several cards of
+			// one ticket (the card of the 建单, then each 查看). seq numbers a ticket's cards in
+			// a chat in the order they were posted: the first is the thread anchor notices go
+			// to, the newest few are redrawn on a change. Every card stays, so a reply in any
+			// card's thread still finds its ticket.
+			`CREATE TABLE cards_v4 (
+				platform   TEXT NOT NULL,
+				chat_id    TEXT NOT NULL,
+				message_id TEXT NOT NULL,
+				provider   TEXT NOT NULL,
+				ticket_id  TEXT NOT NULL,
+				seq        BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL,
+				PRIMARY KEY (platform, message_id)
+			)`,
+			`INSERT INTO cards_v4 (platform, chat_id, message_id, provider, ticket_id, seq, updated_at)
+				SELECT platform, chat_id, message_id, provider, ticket_id, 1, updated_at FROM cards`,
+			`DROP TABLE cards`,
+			`ALTER TABLE cards_v4 RENAME TO cards`,
+			`CREATE INDEX cards_chat_ticket ON cards (platform, chat_id, provider, ticket_id, seq)`,
+			`CREATE INDEX cards_ticket ON cards (provider, ticket_id)`,
+		},
+	},
 }
 
 const (

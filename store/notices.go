@@ -33,8 +33,10 @@ const (
 	sqlAdvanceTicket = `UPDATE tickets SET version = version + CASE WHEN status = $1 THEN 0 ELSE 1 END,
 			status = $1, raw_status = $2, last_note_id = $3, snapshot = $4, updated_at = $5
 		WHERE provider = $6 AND ticket_id = $7 AND status = $8 AND last_note_id = $9`
-	sqlInsertNotice = `INSERT INTO notices (` + noticeCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)`
-	sqlPending      = `SELECT ` + noticeCols + ` FROM notices WHERE sent_at = 0 AND next_at <= $1
+	sqlInsertNotice  = `INSERT INTO notices (` + noticeCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)`
+	sqlEnqueueNotice = `INSERT INTO notices (` + noticeCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)
+		ON CONFLICT (id) DO NOTHING`
+	sqlPending = `SELECT ` + noticeCols + ` FROM notices WHERE sent_at = 0 AND next_at <= $1
 		ORDER BY created_at, id LIMIT $2`
 	sqlMarkSent = `UPDATE notices SET sent_at = $1 WHERE id = $2 AND sent_at = 0`
 	sqlDefer    = `UPDATE notices SET attempts = attempts + 1, next_at = $1, last_error = $2 WHERE id = $3`
@@ -70,6 +72,24 @@ func (s *SQL) AdvanceTicket(ctx context.Context, prev, next TicketState, notices
 		return false, fmt.Errorf("store: advance ticket %s %s: %w", prev.Provider, prev.TicketID, err)
 	}
 	return true, nil
+}
+
+// EnqueueNotice records n unless a notice with its id exists; the id is the key that makes
+// "once" hold across restarts and replicas.
+func (s *SQL) EnqueueNotice(ctx context.Context, n Notice) (bool, error) {
+	if err := need("record notice", "id", n.ID, "platform", n.Platform, "chat_id", n.ChatID); err != nil {
+		return false, err
+	}
+	res, err := s.db.ExecContext(ctx, sqlEnqueueNotice, n.ID, n.Platform, n.ChatID, n.Provider, n.TicketID,
+		n.Kind, n.Payload, millis(n.CreatedAt))
+	if err != nil {
+		return false, fmt.Errorf("store: record notice %s: %w", n.ID, err)
+	}
+	k, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: record notice %s: %w", n.ID, err)
+	}
+	return k == 1, nil
 }
 
 // PendingNotices lists undelivered notices due at now, oldest first.

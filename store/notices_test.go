@@ -67,3 +67,31 @@ func TestAdvanceTicketIsCompareAndSetWithItsNotices(t *testing.T) {
 		t.Fatalf("state advanced without its notice: %+v", got)
 	}
 }
+
+// TestEnqueueNoticeOnceByID: a notice recorded under the same id twice (two replicas, or a
+// restart, deciding the same daily summary) is recorded once, and once sent stays sent.
+func TestEnqueueNoticeOnceByID(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	at := time.UnixMilli(1700000000000).UTC()
+	n := Notice{ID: "summary:feishu/oc_1:2026-11-21", Platform: "feishu", ChatID: "oc_1", Kind: "summary", CreatedAt: at}
+	for i, want := range []bool{true, false} {
+		fresh, err := s.EnqueueNotice(ctx, n)
+		if err != nil || fresh != want {
+			t.Fatalf("enqueue %d = %v, %v; want %v", i, fresh, err, want)
+		}
+	}
+	if p, _ := s.PendingNotices(ctx, at, 10); len(p) != 1 || p[0].Kind != "summary" {
+		t.Fatalf("pending = %+v", p)
+	}
+	mustDo(t, s.MarkNoticesSent(ctx, []string{n.ID}, at))
+	if fresh, err := s.EnqueueNotice(ctx, n); err != nil || fresh {
+		t.Fatalf("enqueue after sending = %v, %v; want false", fresh, err)
+	}
+	if p, _ := s.PendingNotices(ctx, at.Add(time.Hour), 10); len(p) != 0 {
+		t.Fatalf("a sent notice came back: %+v", p)
+	}
+	if _, err := s.EnqueueNotice(ctx, Notice{Platform: "feishu", ChatID: "oc_1"}); err == nil {
+		t.Fatal("a notice without id was accepted")
+	}
+}

@@ -20,13 +20,14 @@ type Store interface {
 	// PruneProcessed forgets delivery ids older than before.
 	PruneProcessed(ctx context.Context, before time.Time) error
 
-	// SaveCard records (or moves) the living card of a ticket in a chat.
+	// SaveCard records a card of a ticket in a chat; a chat may hold several of one ticket.
 	SaveCard(ctx context.Context, c Card) error
 	// CardByMessage finds the card a message id belongs to.
 	CardByMessage(ctx context.Context, platform, messageID string) (Card, error)
-	// CardInChat finds the ticket's card in one chat.
+	// CardInChat finds the ticket's first card in one chat: the thread anchor of notices.
 	CardInChat(ctx context.Context, platform, chatID, provider, ticketID string) (Card, error)
-	// CardsForTicket lists every card that shows the ticket, in any chat.
+	// CardsForTicket lists the live cards of the ticket in every chat (at most LiveCards per
+	// chat, newest first, the anchor last).
 	CardsForTicket(ctx context.Context, provider, ticketID string) ([]Card, error)
 
 	// Follow makes a chat follow a ticket; following twice is not an error.
@@ -51,6 +52,9 @@ type Store interface {
 	// AdvanceTicket moves a ticket from prev (as the caller read it) to next and records the
 	// notices the change owes, atomically; false means the stored state was no longer prev.
 	AdvanceTicket(ctx context.Context, prev, next TicketState, notices []Notice) (bool, error)
+	// EnqueueNotice records one notice not tied to a ticket change (the daily summary); its
+	// id is its key, so false means it was recorded before.
+	EnqueueNotice(ctx context.Context, n Notice) (bool, error)
 	// PendingNotices lists undelivered notices due at now, oldest first.
 	PendingNotices(ctx context.Context, now time.Time, limit int) ([]Notice, error)
 	// MarkNoticesSent records notices as delivered.

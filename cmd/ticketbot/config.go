@@ -79,6 +79,10 @@ type WatchConfig struct {
 	ClosedFor   string `toml:"closed_for"`
 	// InThread posts a single notice in its ticket card's thread (default true).
 	InThread *bool `toml:"in_thread"`
+	// NotesEvery is how often each open ticket's notes are read where the vendor's batch read
+	// carries none (Aliyun; "5m"); NotesBudget bounds those reads per sweep (30).
+	NotesEvery  string `toml:"notes_every"`
+	NotesBudget int    `toml:"notes_budget"`
 }
 
 // LogConfig is [log].
@@ -163,6 +167,12 @@ func (c *Config) defaults() {
 	}
 	if c.Watch.ClosedFor == "" {
 		c.Watch.ClosedFor = "72h"
+	}
+	if c.Watch.NotesEvery == "" {
+		c.Watch.NotesEvery = "5m"
+	}
+	if c.Watch.NotesBudget == 0 {
+		c.Watch.NotesBudget = 30
 	}
 	c.Watch.defaults()
 	if c.Log.Level == "" {
@@ -267,7 +277,7 @@ func (c *Config) validate() []error {
 	if _, err := time.ParseDuration(c.Server.ShutdownTimeout); err != nil {
 		errs = append(errs, fmt.Errorf("server.shutdown_timeout: %w", err))
 	}
-	for key, v := range map[string]string{"watch.interval": c.Watch.Interval, "watch.deliver_every": c.Watch.DeliverEvery, "watch.closed_for": c.Watch.ClosedFor} {
+	for key, v := range map[string]string{"watch.interval": c.Watch.Interval, "watch.deliver_every": c.Watch.DeliverEvery, "watch.closed_for": c.Watch.ClosedFor, "watch.notes_every": c.Watch.NotesEvery} {
 		if d, err := time.ParseDuration(v); err != nil || d <= 0 {
 			errs = append(errs, fmt.Errorf("%s: want a positive duration such as \"60s\", got %q", key, v))
 		}
@@ -279,6 +289,9 @@ func (c *Config) validate() []error {
 		if f.n < 0 {
 			errs = append(errs, fmt.Errorf("%s: must be a positive whole number, got %d", f.key, f.n))
 		}
+	}
+	if c.Watch.NotesBudget < 1 {
+		errs = append(errs, fmt.Errorf("watch.notes_budget: want at least 1 note read per sweep, got %d", c.Watch.NotesBudget))
 	}
 	errs = append(errs, c.Store.validate()...)
 	switch c.Log.Level {

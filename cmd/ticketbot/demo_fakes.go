@@ -92,8 +92,9 @@ func demoConfig(f *demoFakes, dbPath, logLevel string) (*Config, error) {
 		Log:    LogConfig{Level: logLevel, Format: "text"},
 		Bot:    handlers.Config{DefaultProvider: "ksyun"},
 		// Fast, so a change made in the vendor console shows in the chat within seconds, even
-		// the reopening of a closed ticket (closed ones are looked at every sweep here).
-		Watch: WatchConfig{Interval: "2s", DeliverEvery: "200ms", ClosedEvery: 1},
+		// the reopening of a closed ticket (closed ones are looked at every sweep here) and a
+		// 小二 reply (Aliyun notes are read every sweep here).
+		Watch: WatchConfig{Interval: "2s", DeliverEvery: "200ms", ClosedEvery: 1, NotesEvery: "2s"},
 		Feishu: &feishu.Config{
 			Mode: feishu.ModeWebhook, AppID: demoFeishuApp, AppSecret: bot.Secret(f.feishuSecret),
 			VerificationToken: bot.Secret(f.feishuToken), EncryptKey: bot.Secret(f.feishuEncryptKey),

@@ -82,7 +82,11 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		}
 		provs[wb.Name()] = wb
 	}
-	renderer, err := templates.New(cfg.Bot.TemplatesDir)
+	loc, err := cfg.Bot.Location()
+	if err != nil {
+		return fmt.Errorf("bot.timezone: %w", err)
+	}
+	renderer, err := templates.New(cfg.Bot.TemplatesDir, templates.WithLocation(loc))
 	if err != nil {
 		return err
 	}
@@ -211,12 +215,20 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 
 func newWatcher(cfg *Config, st store.Store, provs map[string]providers.Provider, platforms map[string]bot.Platform,
 	b *handlers.Bot, reg prometheus.Registerer, log *slog.Logger) *bot.Watcher {
+	return bot.NewWatcher(watchConfig(cfg), st, provs, platforms, b, cfg.Bot.Policy, bot.NewWatchMetrics(reg), log.With("component", "watcher"))
+}
+
+// watchConfig is the watcher's part of a checked configuration: [watch], and [bot] timezone
+// for quiet hours and summaries.
+func watchConfig(cfg *Config) bot.WatchConfig {
 	interval, _ := time.ParseDuration(cfg.Watch.Interval)
 	deliver, _ := time.ParseDuration(cfg.Watch.DeliverEvery)
 	closedFor, _ := time.ParseDuration(cfg.Watch.ClosedFor)
-	wc := bot.WatchConfig{Interval: interval, DeliverEvery: deliver, Concurrency: cfg.Watch.Concurrency, Batch: cfg.Watch.Batch,
-		ClosedEvery: cfg.Watch.ClosedEvery, ClosedFor: closedFor, InThread: cfg.Watch.InThread == nil || *cfg.Watch.InThread}
-	return bot.NewWatcher(wc, st, provs, platforms, b, cfg.Bot.Policy, bot.NewWatchMetrics(reg), log.With("component", "watcher"))
+	notesEvery, _ := time.ParseDuration(cfg.Watch.NotesEvery)
+	loc, _ := cfg.Bot.Location() // checked by Serve
+	return bot.WatchConfig{Interval: interval, DeliverEvery: deliver, Concurrency: cfg.Watch.Concurrency, Batch: cfg.Watch.Batch,
+		ClosedEvery: cfg.Watch.ClosedEvery, ClosedFor: closedFor, InThread: cfg.Watch.InThread == nil || *cfg.Watch.InThread,
+		Location: loc, NotesEvery: notesEvery, NotesBudget: cfg.Watch.NotesBudget}
 }
 
 func openStore(ctx context.Context, c StoreConfig) (*store.SQL, error) {

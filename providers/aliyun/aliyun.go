@@ -146,9 +146,10 @@ func (p *Provider) Name() string { return "aliyun" }
 func (p *Provider) APIVersion() string { return p.cfg.APIVersion }
 
 // Capabilities follow the API version: 2016-08-30 has no close, 2021-06-10 has every
-// operation. Anyone may close (Aliyun knows only the account, not who in it acts).
+// operation. Anyone may close (Aliyun knows only the account, not who in it acts). GetMany's
+// list calls carry no notes, so the watcher reads them with Notes.
 func (p *Provider) Capabilities() providers.Capabilities {
-	return providers.Capabilities{Create: true, Reply: true, Close: p.v2021, Notes: true}
+	return providers.Capabilities{Create: true, Reply: true, Close: p.v2021, Notes: true, BatchOmitsNotes: true}
 }
 
 // Create files a ticket (2016 add, 2021 CreateTicket) and returns it as read back. See

@@ -104,11 +104,11 @@ func TestProviderBasics(t *testing.T) {
 	if p.Name() != "aliyun" || p.APIVersion() != Version2016 {
 		t.Errorf("Name, APIVersion = %q, %q", p.Name(), p.APIVersion())
 	}
-	if want := (providers.Capabilities{Create: true, Reply: true, Notes: true}); p.Capabilities() != want {
+	if want := (providers.Capabilities{Create: true, Reply: true, Notes: true, BatchOmitsNotes: true}); p.Capabilities() != want {
 		t.Errorf("2016 Capabilities = %+v, want %+v", p.Capabilities(), want)
 	}
 	p21, _ := newFakeProvider(t, func(c *Config) { c.APIVersion = Version2021 })
-	if want := (providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true}); p21.Capabilities() != want {
+	if want := (providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true, BatchOmitsNotes: true}); p21.Capabilities() != want {
 		t.Errorf("2021 Capabilities = %+v, want %+v", p21.Capabilities(), want)
 	}
 }
