@@ -58,7 +58,7 @@ type Chat struct {
 	DailySummary string `toml:"daily_summary"`
 	// WebhookKey is the key of this WeCom group's own webhook robot (消息推送): in webhook
 	// mode, how notices reach the group when no answer window (response_url) is open.
-	WebhookKey bot.Secret `toml:"webhook_key"`
+	WebhookKey bot.Secret `toml:"webhook_key,omitempty"`
 }
 
 // Policy is the chat's notification policy for the watcher.
@@ -83,6 +83,9 @@ func (c Config) Policy(platform, chatID string) bot.ChatPolicy {
 	}
 	return bot.ChatPolicy{}
 }
+
+// DefaultTimezone is [bot] timezone when unset: where our users are.
+const DefaultTimezone = "Asia/Shanghai"
 
 // Location is the zone of [bot] timezone (Asia/Shanghai when unset); Validate reports a
 // name that does not load.

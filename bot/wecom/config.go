@@ -60,7 +60,7 @@ type Config struct {
 	// WebhookKey is refused: a group webhook robot (消息推送 ?key=…) posts into the one group
 	// it was added to, so one key for every chat posted group B's notices into group A. Each
 	// group's robot key goes in its [[chats]] entry (Robots).
-	WebhookKey bot.Secret `toml:"webhook_key"`
+	WebhookKey bot.Secret `toml:"webhook_key,omitempty"`
 	// Robots maps a group's chat id to its webhook robot's key, a bearer credential, from
 	// [[chats]] webhook_key. In webhook mode a message for a group without an unused
 	// response_url goes through that group's robot; a group without one waits for the next

@@ -83,7 +83,7 @@ type WeCom struct {
 	// official vectors' corpid.
 	receiveID string
 	token     string
-	crypt     *msgCrypt // nil without encoding_aes_key: the HTTP callback is then off
+	crypt     *msgCrypt         // nil without encoding_aes_key: the HTTP callback is then off
 	robots    map[string]string // chat id → its webhook robot's send URL, key included; never logged
 
 	urls       *responseURLs

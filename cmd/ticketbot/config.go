@@ -267,6 +267,9 @@ func botDefaults(b handlers.Config) handlers.Config {
 		b.CommandsPerMinute = handlers.DefaultCommandsPerMinute
 	}
 	b.Retry = b.Retry.WithDefaults()
+	if b.Timezone == "" {
+		b.Timezone = handlers.DefaultTimezone
+	}
 	return b
 }
 

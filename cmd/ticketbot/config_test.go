@@ -23,7 +23,7 @@ var allSecrets = map[string]string{
 	"WECOM_TOKEN":               "wecom-token-value",
 	"WECOM_AES_KEY":             "Zq8Hy3Lk0Vb6Nm1Xc5Rt9Wp2Sd7Fg4Jh0Ka3Ub6Ie9O",
 	"WECOM_BOT_SECRET":          "wecom-bot-secret-value",
-	"WECOM_ROBOT_KEY":           "wecom-robot-key-value",
+	"WECOM_ROBOT_KEY_OPS":       "wecom-robot-key-value",
 	"ALIYUN_ACCESS_KEY_SECRET":  "aliyun-access-key-secret-value",
 	"WEIBAN_SECRET":             "weiban-secret-value",
 	"WEIBAN_EVENT_TOKEN":        "weiban-event-token-value",
@@ -341,7 +341,6 @@ func TestCheckVerbosePrintsTheEffectiveConfiguration(t *testing.T) {
 [wecom]
 token = "${WECOM_TOKEN}"
 encoding_aes_key = "${WECOM_AES_KEY}"
-webhook_key = "${WECOM_ROBOT_KEY}"
 [providers.aliyun]
 access_key_id = "LTAI5tExample"
 access_key_secret = "${ALIYUN_ACCESS_KEY_SECRET}"
@@ -356,6 +355,10 @@ event_aes_key = "${WEIBAN_EVENT_AES_KEY}"
 [[chats]]
 platform = "feishu"
 chat_id = "oc_5ad11d72b830411d72b836c20"
+[[chats]]
+platform = "wecom"
+chat_id = "wrkSFfCgAA5ad11d72b830"
+webhook_key = "${WECOM_ROBOT_KEY_OPS}"
 `
 	text = strings.Replace(text, `dsn = "ticketbot.db"`, `dsn = "`+db+`"`, 1)
 	var out, errOut bytes.Buffer

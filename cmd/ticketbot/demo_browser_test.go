@@ -154,7 +154,7 @@ const pageHelpers = `window.T = {
 // The playground in a real browser: a typed command becomes a card drawn from the Feishu
 // fake's card JSON, 关闭 asks first and closes at Kingsoft, a change made in the vendor
 // console comes back as the watcher's notice, and the WeCom tab does the same with a
-// template card. Every time shows in Beijing time though the browser is in New York; no
+// template card, where 关闭 asks with a confirmation card. Every time shows in Beijing time though the browser is in New York; no
 // request of the page fails (the favicon); and once the demo stops, the page says so in
 // Chinese. With -update it writes the screenshot for the README.
 func TestPlaygroundInBrowser(t *testing.T) {
@@ -265,6 +265,10 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	b.run(chromedp.SendKeys("#input", "建单 aliyun ECS 无法登录", chromedp.ByQuery), chromedp.Click("#send", chromedp.ByQuery))
 	b.wait("the WeCom card", `T.id("ECS 无法登录") !== ""`)
 	wx := b.eval(`T.id("ECS 无法登录")`)
+	// WeCom buttons have no dialog: 关闭 turns the card into 「确认关闭 …？」 in place, and
+	// only 确认关闭 closes.
+	b.run(chromedp.Click(fmt.Sprintf(`.msg[data-id=%q] .wx-btn[data-cmd^="confirm close "]`, wx), chromedp.ByQuery))
+	b.wait("the WeCom confirmation", fmt.Sprintf(`T.text(%q).includes("确认关闭 aliyun:")`, wx))
 	b.run(chromedp.Click(fmt.Sprintf(`.msg[data-id=%q] .wx-btn[data-cmd^="close "]`, wx), chromedp.ByQuery))
 	b.wait("the WeCom card closed", fmt.Sprintf(`T.tag(%q).startsWith("已关闭")`, wx))
 	for _, tk := range d.fakes.aliyun.Tickets() {

@@ -263,6 +263,10 @@ func TestDemoAPI(t *testing.T) {
 	if code, out := demoPost(t, base+"/api/click", map[string]string{"platform": "wecom", "message_id": wcard.ID, "cmd": buttonCmd(t, wcard.Card, "关闭")}); code != 200 {
 		t.Fatalf("WeCom close: %d %v", code, out)
 	}
+	confirm := waitMessage(t, base, "the WeCom confirmation", wecomView, func(m chatMessage) bool { return m.ID == wcard.ID && cardWith("确认关闭")(m) })
+	if code, out := demoPost(t, base+"/api/click", map[string]string{"platform": "wecom", "message_id": wcard.ID, "cmd": buttonCmd(t, confirm.Card, "确认关闭")}); code != 200 {
+		t.Fatalf("WeCom 确认关闭: %d %v", code, out)
+	}
 	waitMessage(t, base, "the WeCom card closed", wecomView, func(m chatMessage) bool { return m.ID == wcard.ID && cardWith("已关闭")(m) })
 	if tk := ksyunTicket(t, d, "证书即将过期"); tk.Status != 3 {
 		t.Errorf("Kingsoft status %d after the WeCom 关闭, want 3", tk.Status)

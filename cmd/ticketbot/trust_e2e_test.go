@@ -25,13 +25,25 @@ every = "10ms"
 // createTicket files a ticket through the chat and returns its id and card, recorded.
 func (h *harness) createTicket(title string) (string, feishu.FakeMessage) {
 	h.t.Helper()
-	before := len(h.messages("interactive"))
 	h.say("ev-create-"+title, "om_create-"+title, "建单 ksyun "+title+"\n详情见群聊。")
-	h.waitFor("the ticket card", func() bool { return len(h.messages("interactive")) == before+1 })
-	card := h.messages("interactive")[before]
+	var card feishu.FakeMessage
+	h.waitFor("the ticket card of "+title, func() bool {
+		for _, m := range h.messages("interactive") {
+			if strings.Contains(m.Content, `"content":"`+title+`"`) {
+				card = m
+				return true
+			}
+		}
+		return false
+	})
 	h.waitCardRecorded(card.ID)
-	ts := h.ksyun.Tickets()
-	return fmt.Sprint(ts[len(ts)-1].ID), card
+	for _, tk := range h.ksyun.Tickets() {
+		if tk.Title == title {
+			return fmt.Sprint(tk.ID), card
+		}
+	}
+	h.t.Fatalf("no ticket %q at the vendor", title)
+	return "", card
 }
 
 // answersTo lists the bot's text messages in the thread of the message id.

@@ -30,7 +30,7 @@ type Config struct {
 	// CorpID. Weiban's own crypto sample seals with the WeCom corp id ("ww…") while the
 	// OpenAPI's corp_id is numeric, so with one setting every real push could be refused: a
 	// refused push logs the id it was sealed for, to copy here.
-	EventReceiveID string `toml:"event_receive_id"`
+	EventReceiveID string `toml:"event_receive_id,omitempty"`
 	// StaffID is the bot's own staff identity (员工id): create, reply and close act as it when
 	// the chat user has no mapped Weiban identity, and flows written by it are not official
 	// notes (echo suppression, status-model.md §7).
