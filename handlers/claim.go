@@ -80,16 +80,16 @@ func (b *Bot) lostClaim(r *req, st store.TicketState) outcome {
 	var text string
 	switch {
 	case st.ActedBy == "":
-		text = say(r.en, fmt.Sprintf("卡片已过期：工单 %s 在此之后有了变化。已刷新卡片，请确认后再操作。", ref),
+		text = say(r.en, fmt.Sprintf("卡片已过期：工单 %s 已有新的变化，卡片已刷新，请看过后再操作。", ref),
 			fmt.Sprintf("This card was out of date: %s changed since. The card is refreshed; check it and try again.", ref))
 	case st.ActedState == store.ClaimWorking:
-		text = say(r.en, fmt.Sprintf("@%s 正在处理工单 %s（%s），请勿重复操作。", st.ActedBy, ref, op),
+		text = say(r.en, fmt.Sprintf("@%s 正在%s工单 %s，请勿重复操作。", st.ActedBy, op, ref),
 			fmt.Sprintf("@%s is handling %s (%s) right now.", st.ActedBy, ref, op))
 	case st.ActedState == store.ClaimQueued:
-		text = say(r.en, fmt.Sprintf("@%s 对工单 %s 的操作（%s）已排队，供应商恢复后会自动提交，请勿重复操作。", st.ActedBy, ref, op),
+		text = say(r.en, fmt.Sprintf("@%s %s工单 %s 的请求已排队，供应商恢复后会自动提交，请勿重复操作。", st.ActedBy, op, ref),
 			fmt.Sprintf("@%s's %s of %s is queued and will be sent once the vendor recovers.", st.ActedBy, op, ref))
 	default:
-		text = say(r.en, fmt.Sprintf("已由 @%s 处理（%s），无需重复操作。", st.ActedBy, op),
+		text = say(r.en, fmt.Sprintf("工单 %s 已由 @%s %s，无需重复操作。", ref, st.ActedBy, op),
 			fmt.Sprintf("Already handled by @%s (%s).", st.ActedBy, op))
 	}
 	o := outcome{level: "info", text: text, result: "stale"}
@@ -102,14 +102,15 @@ func (b *Bot) lostClaim(r *req, st store.TicketState) outcome {
 	return o
 }
 
+// opWord is the verb of a claimed action: "关闭" (工单 X 已由 @张三 关闭).
 func opWord(op string, en bool) string {
 	switch op {
 	case "close":
-		return say(en, "关闭工单", "close")
+		return say(en, "关闭", "close")
 	case "reply":
 		return say(en, "回复", "reply")
 	}
-	return say(en, "操作", "action")
+	return say(en, "处理", "action")
 }
 
 // queuedOutcome tells the person their write (jobCreate, jobReply, jobClose) is kept and

@@ -147,3 +147,23 @@ func TestAnswerTheChatCannotTakeNowComesLater(t *testing.T) {
 		t.Errorf("the late card was sent again: %+v", again)
 	}
 }
+
+// A span reads as people say it, never as Go prints a duration ("24h0m0s").
+func TestSpanReadsAsPeopleSayIt(t *testing.T) {
+	for _, tc := range []struct {
+		d      time.Duration
+		zh, en string
+	}{
+		{24 * time.Hour, "24 小时", "24 hours"},
+		{90 * time.Minute, "1 小时 30 分钟", "1 hour 30 minutes"},
+		{time.Minute, "1 分钟", "1 minute"},
+		{45 * time.Second, "45 秒", "45 seconds"},
+	} {
+		if zh, en := spanZh(tc.d), spanEN(tc.d); zh != tc.zh || en != tc.en {
+			t.Errorf("%v reads %q / %q, want %q / %q", tc.d, zh, en, tc.zh, tc.en)
+		}
+	}
+	if s := failSentence(&providers.VendorError{Provider: "ksyun", Code: "503", Temporary: true}, "ksyun", "ksyun:1", false, 24*time.Hour); s != "金山云在 24 小时内一直无法访问（最后错误 503）。" {
+		t.Errorf("give-up sentence %q", s)
+	}
+}

@@ -352,7 +352,8 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		card, err := b.ticketCard(ctx, j.Platform, j.ChatID, *t, footer, false)
 		if err != nil {
 			log.Error("render ticket card", "err", err)
-			return []store.Job{b.answer(j, "done", say(d.En, "✅ 已创建工单 "+t.Ref()+"。", "✅ Created ticket "+t.Ref()+"."))}
+			return []store.Job{b.answer(j, "done", say(d.En, "✅ 已在"+providerLabel(t.Provider, false)+"创建工单 "+t.Ref()+"。",
+				"✅ Created ticket "+t.Ref()+" at "+providerLabel(t.Provider, true)+"."))}
 		}
 		a := b.answer(j, "done", "")
 		a.Provider, a.TicketID = t.Provider, t.ID
@@ -430,13 +431,13 @@ func (b *Bot) answer(j store.Job, end, text string) store.Job {
 func failSentence(err error, provider, ref string, en bool, giveUp time.Duration) string {
 	if retryable(err) {
 		l := providerLabel(provider, en)
-		return say(en, fmt.Sprintf("%s在 %s 内一直无法访问（最后错误 %s）。", l, giveUp, failCode(err)),
-			fmt.Sprintf("%s stayed unavailable for %s (last error %s).", l, giveUp, failCode(err)))
+		return say(en, fmt.Sprintf("%s在 %s内一直无法访问（最后错误 %s）。", l, spanZh(giveUp), failCode(err)),
+			fmt.Sprintf("%s stayed unavailable for %s (last error %s).", l, spanEN(giveUp), failCode(err)))
 	}
 	if ue, ok := vendorError(err, provider, ref, en); ok {
 		return ue.text(en)
 	}
-	return say(en, "内部错误。", "internal error.")
+	return say(en, "机器人内部错误，请联系管理员。", "an internal error; please tell an admin.")
 }
 
 // failCode is the vendor's code of a failure, or what kind of failure it was.
@@ -512,4 +513,39 @@ func (b *Bot) wakeOutbox() {
 	case b.wake <- struct{}{}:
 	default:
 	}
+}
+
+// spanZh says a configured span the way people do: "24 小时", "30 分钟", "1 小时 30 分钟"
+// (a Go duration prints "24h0m0s").
+func spanZh(d time.Duration) string {
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case h > 0 && m > 0:
+		return fmt.Sprintf("%d 小时 %d 分钟", h, m)
+	case h > 0:
+		return fmt.Sprintf("%d 小时", h)
+	case m > 0:
+		return fmt.Sprintf("%d 分钟", m)
+	}
+	return fmt.Sprintf("%d 秒", int(d/time.Second))
+}
+
+// spanEN is spanZh in English: "24 hours", "30 minutes".
+func spanEN(d time.Duration) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case h > 0 && m > 0:
+		return plural(h, "hour") + " " + plural(m, "minute")
+	case h > 0:
+		return plural(h, "hour")
+	case m > 0:
+		return plural(m, "minute")
+	}
+	return plural(int(d/time.Second), "second")
 }

@@ -377,8 +377,9 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 	}
 	if t.Status.Terminal() {
 		o := outcome{ticket: &t, level: "info", text: say(r.en, fmt.Sprintf("工单 %s 已经是「%s」。", ref, t.Status.Label()), fmt.Sprintf("Ticket %s is already %s.", ref, t.Status.LabelEN()))}
-		if st.ActedOp == "close" && st.ActedBy != "" {
-			o.text = say(r.en, fmt.Sprintf("工单 %s 已由 @%s 处理（关闭），无需重复操作。", ref, st.ActedBy), fmt.Sprintf("Ticket %s was already closed by @%s.", ref, st.ActedBy))
+		// Read again: someone's close may have won while the vendor was asked.
+		if now, err := b.Store.Ticket(ctx, p.Name(), id); err == nil && now.ActedOp == "close" && now.ActedBy != "" {
+			o.text = say(r.en, fmt.Sprintf("工单 %s 已由 @%s 关闭，无需重复操作。", ref, now.ActedBy), fmt.Sprintf("Ticket %s was already closed by @%s.", ref, now.ActedBy))
 		}
 		return o, nil
 	}

@@ -25,7 +25,7 @@ func openTicket() providers.Ticket {
 		Provider: "ksyun", ID: "1204", Title: "数据库连接超时",
 		Content: "生产库 mysql-prod-01 从 09:40 起连接超时。\n影响下单。",
 		Status:  providers.StatusOpen, RawStatus: "1", RawLabel: "待处理",
-		Priority: "普通", Type: "问题排查", Customer: "北京金山云网络技术有限公司",
+		Priority: "高", PriorityLevel: "high", Type: "问题排查", Customer: "北京金山云网络技术有限公司",
 		Creator: "姜程", CreatorID: "38361", CreatedAt: created, UpdatedAt: created,
 	}
 }

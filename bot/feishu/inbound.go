@@ -21,7 +21,7 @@ const cardAnswerDeadline = 2500 * time.Millisecond
 // Toasts for failures; internal errors never reach the chat.
 const (
 	toastInternal = "内部错误，请稍后再试"
-	toastBusy     = "系统繁忙，请稍后再试"
+	toastBusy     = "机器人正忙，请稍后再试"
 )
 
 var errNoSink = errors.New("feishu: no sink configured")

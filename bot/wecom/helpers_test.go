@@ -30,7 +30,7 @@ const testCard = `{"card_type":"button_interaction","source":{"desc":"金山云�
 	`"main_title":{"title":"数据库连接超时","desc":"ksyun:1204 · 处理中"},` +
 	`"emphasis_content":{"title":"处理中","desc":"工单状态"},` +
 	`"sub_title_text":"生产库 mysql-prod-01 从 09:40 起连接超时。",` +
-	`"horizontal_content_list":[{"keyname":"工单号","value":"ksyun:1204"},{"keyname":"优先级","value":"普通"}],` +
+	`"horizontal_content_list":[{"keyname":"工单号","value":"ksyun:1204"},{"keyname":"优先级","value":"高"}],` +
 	`"button_list":[{"text":"刷新","style":2,"key":"show ksyun:1204"},{"text":"关闭","style":3,"key":"close ksyun:1204"}]}`
 
 // testNow is the fixed clock of callback tests: the self-generated vector's timestamp.

@@ -304,7 +304,7 @@ func TestEndToEndFeishuKingsoft(t *testing.T) {
 
 	// 6. A Kingsoft error reaches the group as a sentence with its code: closing again.
 	h.say("ev-close-again", "om_user-3", "关闭 "+id)
-	h.waitAnswer("om_user-3", "已由 @ou_e2e_zhangsan 处理（关闭）")
+	h.waitAnswer("om_user-3", "已由 @ou_e2e_zhangsan 关闭，无需重复操作")
 
 	// Everything above produced exactly one ticket and one ticket card.
 	if n := len(h.ksyun.Tickets()); n != 1 {

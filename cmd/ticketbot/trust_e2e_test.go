@@ -232,7 +232,7 @@ func TestDoubleAndConcurrentClicksCloseOnce(t *testing.T) {
 		switch {
 		case strings.Contains(a.Toast.Content, "已关闭工单"):
 			won++
-		case strings.Contains(a.Toast.Content, "已由 @") || strings.Contains(a.Toast.Content, "正在处理"):
+		case strings.Contains(a.Toast.Content, "已由 @") || strings.Contains(a.Toast.Content, "正在"):
 			told++
 		}
 	}
