@@ -112,7 +112,7 @@ func TestTTLMap(t *testing.T) {
 }
 
 func TestWaitHonoursContext(t *testing.T) {
-	w := newWebhook(t, webhookConfig(nil), nil, nil, WithSleep(sleepCtx))
+	w := newWebhook(t, webhookConfig(nil), nil, nil, WithSleep(bot.Sleep))
 	l := bot.NewLimiter(w.now, bot.Rate{N: 1, Per: time.Hour})
 	if err := w.wait(context.Background(), l, "k"); err != nil {
 		t.Fatal(err)

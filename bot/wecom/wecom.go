@@ -205,7 +205,7 @@ func New(cfg Config, sink bot.Sink, log *slog.Logger, opts ...Option) (*WeCom, e
 		sink:         sink,
 		log:          log.With("platform", Platform),
 		now:          time.Now,
-		sleep:        sleepCtx,
+		sleep:        bot.Sleep,
 		hc:           &http.Client{Timeout: defaultHTTPTimeout},
 		maxBody:      DefaultMaxBody,
 		token:        cfg.Token.Reveal(),
@@ -246,18 +246,3 @@ func (w *WeCom) Name() string { return Platform }
 // Features reports that WeCom template cards hold no input boxes and no confirmation
 // dialogs, and that messages have no threads: people answer a ticket by quoting its card.
 func (w *WeCom) Features() bot.Features { return bot.Features{} }
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

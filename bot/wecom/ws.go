@@ -122,7 +122,7 @@ func (w *WeCom) Run(ctx context.Context) error {
 		} else {
 			w.log.WarnContext(ctx, "wecom: long connection lost; reconnecting", "in", d, "err", err)
 		}
-		if sleepCtx(ctx, d) != nil {
+		if bot.Sleep(ctx, d) != nil {
 			return nil
 		}
 	}

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,11 +10,9 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/feishu"
-	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/store"
-	"github.com/ticketbot/ticketbot/templates"
 )
 
 // aliyunRig is the watcher wired by hand to the real store, the Aliyun fake (whose batch
@@ -35,37 +30,16 @@ type aliyunRig struct {
 
 func newAliyunRig(t *testing.T, wc bot.WatchConfig) *aliyunRig {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	af := aliyun.NewFake("ali-key", "ali-secret")
 	t.Cleanup(af.Close)
 	ap, err := aliyun.New(af.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ff := feishu.NewFake("cli_a", "fs-secret")
-	t.Cleanup(ff.Close)
-	fc := feishu.Config{AppID: "cli_a", AppSecret: "fs-secret", VerificationToken: "v", EncryptKey: "k", BaseURL: ff.URL()}
-	fc.Defaults()
-	fs, err := feishu.New(fc, nil, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := templates.New("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	provs := map[string]providers.Provider{"aliyun": ap}
-	platforms := map[string]bot.Platform{"feishu": fs}
-	h := handlers.New(handlers.Config{}, handlers.Deps{Providers: provs, Store: st, Renderer: r, Platforms: platforms, Log: log})
-	rig := &aliyunRig{t: t, st: st, af: af, ap: ap, ff: ff, clock: time.Date(2026, 11, 21, 10, 0, 0, 0, bot.DefaultLocation())}
+	w := newWiring(t, ap)
+	rig := &aliyunRig{t: t, st: w.st, af: af, ap: ap, ff: w.ff, clock: time.Date(2026, 11, 21, 10, 0, 0, 0, bot.DefaultLocation())}
 	wc.Now = rig.now
-	rig.w = bot.NewWatcher(wc, st, provs, platforms, h, nil, nil, log)
+	rig.w = bot.NewWatcher(wc, w.st, w.provs, map[string]bot.Platform{"feishu": w.fs}, w.handler, nil, nil, w.log)
 	return rig
 }
 

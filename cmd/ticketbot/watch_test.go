@@ -35,35 +35,49 @@ type watchRig struct {
 
 func newWatchRig(t *testing.T) *watchRig {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sq, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sq.Close() })
 	ks := ksyun.NewFake("ks", "ks-secret")
 	t.Cleanup(ks.Close)
 	kp, err := ksyun.New(ks.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ff := feishu.NewFake("cli_w", "fs-secret")
-	t.Cleanup(ff.Close)
-	cfg := feishu.Config{AppID: "cli_w", AppSecret: "fs-secret", VerificationToken: "v", EncryptKey: "k", BaseURL: ff.URL()}
+	w := newWiring(t, kp)
+	return &watchRig{t: t, st: w.st, ks: ks, kp: kp, ff: w.ff, fs: w.fs, handler: w.handler}
+}
+
+// wiring is what a hand-wired watcher test stands on: a SQLite store, the Feishu fake and
+// platform, and the handlers over one provider.
+type wiring struct {
+	st      *store.SQL
+	ff      *feishu.Fake
+	fs      *feishu.Feishu
+	handler *handlers.Bot
+	provs   map[string]providers.Provider
+	log     *slog.Logger
+}
+
+func newWiring(t *testing.T, p providers.Provider) wiring {
+	t.Helper()
+	w := wiring{log: slog.New(slog.NewTextHandler(io.Discard, nil)), provs: map[string]providers.Provider{p.Name(): p}}
+	var err error
+	if w.st, err = store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "w.db")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.st.Close() })
+	w.ff = feishu.NewFake("cli_w", "fs-secret")
+	t.Cleanup(w.ff.Close)
+	cfg := feishu.Config{AppID: "cli_w", AppSecret: "fs-secret", VerificationToken: "v", EncryptKey: "k", BaseURL: w.ff.URL()}
 	cfg.Defaults()
-	fs, err := feishu.New(cfg, nil, log)
-	if err != nil {
+	if w.fs, err = feishu.New(cfg, nil, w.log); err != nil {
 		t.Fatal(err)
 	}
 	r, err := templates.New("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	provs := map[string]providers.Provider{"ksyun": kp}
-	h := handlers.New(handlers.Config{}, handlers.Deps{Providers: provs, Store: sq, Renderer: r,
-		Platforms: map[string]bot.Platform{"feishu": fs}, Log: log})
-	return &watchRig{t: t, st: sq, ks: ks, kp: kp, ff: ff, fs: fs, handler: h}
+	w.handler = handlers.New(handlers.Config{}, handlers.Deps{Providers: w.provs, Store: w.st, Renderer: r,
+		Platforms: map[string]bot.Platform{"feishu": w.fs}, Log: w.log})
+	return w
 }
 
 // watcher builds a watcher over st, as a (re)started process would.
