@@ -515,3 +515,30 @@ func TestEndToEndPriorityAsAsked(t *testing.T) {
 		}
 	}
 }
+
+// In a busy Feishu group the answers come within the group's 5 messages/s, each as what it
+// should be: twelve 查看 at once give twelve ticket cards, none refused by Feishu and none
+// turned into a bare 「已刷新」.
+func TestEndToEndBusyGroupGetsEveryCard(t *testing.T) {
+	h := startHarness(t, "")
+	h.say("ev-0", "om_0", "建单 慢查询告警")
+	h.waitFor("the card", func() bool { return len(h.messages("interactive")) == 1 })
+	id := fmt.Sprint(h.ksyun.Tickets()[0].ID)
+	const n = 12
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.say(fmt.Sprintf("ev-show-%d", i), fmt.Sprintf("om_show_%d", i), "查看 "+id)
+		}()
+	}
+	wg.Wait()
+	h.waitFor("twelve more cards", func() bool { return len(h.messages("interactive")) == 1+n })
+	if texts := h.messages("text"); len(texts) != 0 {
+		t.Errorf("answers degraded to text: %+v", texts)
+	}
+	if l := h.feishu.Limited(); l != 0 {
+		t.Errorf("Feishu refused %d sends for the group's rate", l)
+	}
+}
