@@ -186,10 +186,13 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 		// The 回复 button: it opens the reply box (cmd holds the ticket), nothing is sent yet.
 		err = nil
 	}
+	// Buttons carry English command words; the person reads a Chinese card: answer in Chinese.
+	if ue != nil {
+		ue.English = false
+	}
 	if err != nil {
 		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: usageHint(err, b.features(r.platform))}}
 	}
-	// Buttons carry English command words; the person reads a Chinese card: answer in Chinese.
 	o := b.run(ctx, r, cmd, log)
 	res := bot.ActionResult{Toast: bot.Toast{Type: o.level, Text: o.text}}
 	switch {

@@ -147,8 +147,8 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		if g, ok := guessVendor(c.Title); ok {
 			return outcome{}, g.question(c.Title, b.Providers, b.defaultProvider(r), r.en)
 		}
-		if b.defaultProvider(r) == "" {
-			names, title := configuredNames(b.Providers), truncateRunes(c.Title, 30)
+		if names := configuredNames(b.Providers); b.defaultProvider(r) == "" && len(names) > 0 {
+			title := truncateRunes(c.Title, 30)
 			return outcome{}, &userError{
 				zh: fmt.Sprintf("请写明在哪个供应商建单，例如「建单 %s %s」。可用：%s。", names[0], title, strings.Join(names, "、")),
 				en: fmt.Sprintf("Name the vendor, e.g. \"new %s %s\". Available: %s.", names[0], title, strings.Join(names, ", ")),
