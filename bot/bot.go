@@ -35,6 +35,11 @@ type Message struct {
 	// Quote is the text of the message this one quotes, on platforms where a quote carries
 	// only content, not an id (WeCom): a ticket reference in it finds the ticket answered.
 	Quote string
+	// Overheard marks a group message that does not mention the bot: the platform shows the
+	// bot every group message (Feishu with im:message.group_msg), but only one that answers
+	// a ticket card (a thread reply under it) is for the bot. The rest is chatter, dropped
+	// on the ack path. The zero value, addressed, is every other message.
+	Overheard bool
 }
 
 // Action is a click on a card button (or a form submit). Command is the command text the

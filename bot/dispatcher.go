@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	gocache "github.com/patrickmn/go-cache"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 )
 
 // Handler does the work of messages and clicks: parse the command, call the vendor, post the
@@ -34,9 +34,22 @@ type DispatcherConfig struct {
 	ActionWait time.Duration
 	// MaxActions bounds clicks running at once (default 64).
 	MaxActions int
-	// DedupeTTL is how long delivery ids are remembered in memory (default 24 h; Feishu
-	// retries for up to 6 h).
+	// DedupeTTL is how long delivery ids are remembered in memory (default 10 min), and
+	// DedupeMax how many at most (default 100,000, about 15 MB): the memory answers the quick
+	// redeliveries (WeCom within seconds, Feishu after 15 s and 5 min) on the ack path; the
+	// store catches the late ones (Feishu's 1 h and 6 h), so the window can be short.
 	DedupeTTL time.Duration
+	DedupeMax int
+	// Cards tells whether a message is one of the bot's cards, for thread replies that do not
+	// mention the bot: only those answering a card are for the bot. nil takes every such
+	// reply as possibly for the bot.
+	Cards CardIndex
+}
+
+// CardIndex answers whether a message id is one of the bot's cards (the store, with its
+// memory in front).
+type CardIndex interface {
+	IsCard(ctx context.Context, platform, messageID string) (bool, error)
 }
 
 func (c *DispatcherConfig) defaults() {
@@ -53,7 +66,10 @@ func (c *DispatcherConfig) defaults() {
 		c.MaxActions = 64
 	}
 	if c.DedupeTTL <= 0 {
-		c.DedupeTTL = 24 * time.Hour
+		c.DedupeTTL = 10 * time.Minute
+	}
+	if c.DedupeMax <= 0 {
+		c.DedupeMax = 100_000
 	}
 }
 
@@ -70,8 +86,10 @@ type Dispatcher struct {
 	now       func() time.Time
 
 	// recent is the in-memory claim on delivery ids: the ack path answers duplicates from it
-	// without touching the disk; the store stays the authority, checked by the worker.
-	recent  *gocache.Cache
+	// without touching the disk; the store stays the authority, checked by the worker. It is
+	// bounded in time and count; claimMu makes its test-and-set atomic.
+	recent  *expirable.LRU[string, struct{}]
+	claimMu sync.Mutex
 	queue   chan Message
 	actions chan struct{}
 
@@ -95,7 +113,7 @@ func NewDispatcher(cfg DispatcherConfig, h Handler, dedupe Deduper, platforms ma
 		log:       log,
 		metrics:   m,
 		now:       time.Now,
-		recent:    gocache.New(cfg.DedupeTTL, 10*time.Minute),
+		recent:    expirable.NewLRU[string, struct{}](cfg.DedupeMax, nil, cfg.DedupeTTL),
 		queue:     make(chan Message, cfg.Queue),
 		actions:   make(chan struct{}, cfg.MaxActions),
 	}
@@ -138,20 +156,24 @@ func deliveryKeys(platform, eventID, messageID string) []string {
 // claim reserves the delivery's keys in memory. It fails when any key is already claimed,
 // atomically, so two concurrent redeliveries cannot both pass.
 func (d *Dispatcher) claim(keys []string) bool {
-	for i, k := range keys {
-		if err := d.recent.Add(k, struct{}{}, gocache.DefaultExpiration); err != nil {
-			for _, done := range keys[:i] {
-				d.recent.Delete(done)
-			}
+	d.claimMu.Lock()
+	defer d.claimMu.Unlock()
+	for _, k := range keys {
+		if d.recent.Contains(k) {
 			return false
 		}
+	}
+	for _, k := range keys {
+		d.recent.Add(k, struct{}{})
 	}
 	return true
 }
 
 func (d *Dispatcher) release(keys []string) {
+	d.claimMu.Lock()
+	defer d.claimMu.Unlock()
 	for _, k := range keys {
-		d.recent.Delete(k)
+		d.recent.Remove(k)
 	}
 }
 
@@ -160,6 +182,11 @@ func (d *Dispatcher) release(keys []string) {
 // redelivery.
 func (d *Dispatcher) HandleMessage(_ context.Context, m Message) error {
 	d.metrics.received.WithLabelValues(m.Platform, "message").Inc()
+	if m.Overheard && m.RootID == "" && m.ParentID == "" {
+		// Group chatter: not for the bot, and nothing to remember about it.
+		d.metrics.chatter.WithLabelValues(m.Platform).Inc()
+		return nil
+	}
 	keys := deliveryKeys(m.Platform, m.EventID, m.MessageID)
 	if !d.claim(keys) {
 		d.metrics.duplicates.WithLabelValues(m.Platform).Inc()
@@ -203,6 +230,7 @@ func (d *Dispatcher) dedupeStage(work chan<- Message) {
 				break fill
 			}
 		}
+		batch = d.forTheBot(batch)
 		fresh := d.markBatch(batch)
 		for i, m := range batch {
 			if !fresh[i] {
@@ -213,6 +241,41 @@ func (d *Dispatcher) dedupeStage(work chan<- Message) {
 			work <- m
 		}
 	}
+}
+
+// forTheBot drops the overheard thread replies that answer no card of the bot's: chatter in
+// someone else's thread. It runs off the ack path, before anything durable is written; the
+// card index answers from memory, or once from the store.
+func (d *Dispatcher) forTheBot(batch []Message) []Message {
+	if d.cfg.Cards == nil {
+		return batch
+	}
+	kept := batch[:0]
+	for _, m := range batch {
+		if m.Overheard && !d.answersACard(m) {
+			d.metrics.queued.Dec()
+			d.metrics.chatter.WithLabelValues(m.Platform).Inc()
+			continue
+		}
+		kept = append(kept, m)
+	}
+	return kept
+}
+
+// answersACard reports whether m is in the thread of (or quotes) one of the bot's cards. If
+// the store cannot tell, the message is kept: the handler decides, as before.
+func (d *Dispatcher) answersACard(m Message) bool {
+	ctx := context.Background()
+	for _, id := range []string{m.RootID, m.ParentID} {
+		if id == "" {
+			continue
+		}
+		ok, err := d.cfg.Cards.IsCard(ctx, m.Platform, id)
+		if err != nil || ok {
+			return true
+		}
+	}
+	return false
 }
 
 // durableKey is the one id a message is recorded under: a redelivered message keeps its

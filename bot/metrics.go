@@ -8,6 +8,7 @@ type Metrics struct {
 	received    *prometheus.CounterVec
 	duplicates  *prometheus.CounterVec
 	rejected    *prometheus.CounterVec
+	chatter     *prometheus.CounterVec
 	lateActions *prometheus.CounterVec
 	queued      prometheus.Gauge
 	handled     *prometheus.HistogramVec
@@ -25,6 +26,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticketbot_queue_full_total", Help: "Messages refused because the work queue was full (the platform redelivers).",
 		}, []string{"platform"}),
+		chatter: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticketbot_chatter_ignored_total", Help: "Group messages that neither mention the bot nor answer one of its cards, acknowledged and dropped.",
+		}, []string{"platform"}),
 		lateActions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticketbot_late_actions_total", Help: "Clicks whose work outlived the platform's answer deadline.",
 		}, []string{"platform"}),
@@ -37,7 +41,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"platform", "kind"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.received, m.duplicates, m.rejected, m.lateActions, m.queued, m.handled)
+		reg.MustRegister(m.received, m.duplicates, m.rejected, m.chatter, m.lateActions, m.queued, m.handled)
 	}
 	return m
 }

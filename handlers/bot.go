@@ -111,8 +111,9 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		return // a file on its own, outside a ticket's thread, is not for the bot
 	}
 	if ok, tell := b.limits.allow(r.user(), b.Now()); !ok {
-		b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
 		if tell {
+			// One audit row and one answer per run of refusals, not one per message.
+			b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
 			b.replyText(ctx, r, tooFast(false), log)
 		}
 		return
@@ -171,8 +172,10 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 		b.record(ctx, r, "", TicketRef{}, "refused", "chat not allowed", nil)
 		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: "本群未获授权使用 ticketbot"}}
 	}
-	if ok, _ := b.limits.allow(r.user(), b.Now()); !ok {
-		b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
+	if ok, tell := b.limits.allow(r.user(), b.Now()); !ok {
+		if tell {
+			b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
+		}
 		return bot.ActionResult{Toast: bot.Toast{Type: "warning", Text: tooFast(false)}}
 	}
 	command, version := splitVersion(a.Command)

@@ -2,10 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
-	"github.com/patrickmn/go-cache"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 )
 
 // DefaultCacheTTL is what NewCached uses when given a ttl that is not positive. It covers
@@ -13,9 +14,21 @@ import (
 // late ones (Feishu's 1 h and 6 h retries) fall through to the database, which catches them.
 const DefaultCacheTTL = 10 * time.Minute
 
+// How much the memory holds at most, whatever the traffic: about 100 B an id, 300 B a card.
+const (
+	maxSeen   = 100_000
+	maxCards  = 50_000
+	maxMisses = 50_000
+	// missTTL is how long "no card has this message id" is believed: a thread reply under
+	// someone's own message costs one database read per minute, not one per reply. A card is
+	// saved before anyone can answer it, so only a reply racing its card's SaveCard on another
+	// replica could be misjudged, for at most this long.
+	missTTL = 30 * time.Second
+)
+
 // Cached is a Store with an in-memory cache in front of MarkProcessed and CardByMessage, the
 // two calls made for every inbound event and every button click. Everything else goes
-// straight to the wrapped Store.
+// straight to the wrapped Store. Each cache is bounded in time and count.
 //
 // The wrapped Store stays the authority. The memory can only answer "duplicate" for a
 // delivery id this process has already seen stored; a miss always asks the database. That
@@ -23,14 +36,15 @@ const DefaultCacheTTL = 10 * time.Minute
 // replica is caught by the database's atomic insert, never declared new from memory. Card
 // lookups are weaker: SaveCard invalidates only this process's memory, so after another
 // replica gives a message to another ticket, this one may answer with the old ticket for up
-// to ttl.
+// to ttl, and a message found to be no card is believed for missTTL.
 type Cached struct {
 	next Store
-	seen *cache.Cache // delivery id → struct{}: known processed
+	seen *expirable.LRU[string, struct{}] // delivery id: known processed
 
-	mu    sync.Mutex   // orders card fills against SaveCard invalidations
-	gen   uint64       // bumped by every SaveCard; see CardByMessage
-	cards *cache.Cache // platform, message id → Card
+	mu     sync.Mutex                       // orders card fills against SaveCard invalidations
+	gen    uint64                           // bumped by every SaveCard; see CardByMessage
+	cards  *expirable.LRU[string, Card]     // platform, message id → Card
+	misses *expirable.LRU[string, struct{}] // platform, message id: no card
 }
 
 var _ Store = (*Cached)(nil)
@@ -41,9 +55,10 @@ func NewCached(s Store, ttl time.Duration) *Cached {
 		ttl = DefaultCacheTTL
 	}
 	return &Cached{
-		next:  s,
-		seen:  cache.New(ttl, ttl),
-		cards: cache.New(ttl, ttl),
+		next:   s,
+		seen:   expirable.NewLRU[string, struct{}](maxSeen, nil, ttl),
+		cards:  expirable.NewLRU[string, Card](maxCards, nil, ttl),
+		misses: expirable.NewLRU[string, struct{}](maxMisses, nil, min(ttl, missTTL)),
 	}
 }
 
@@ -51,54 +66,73 @@ func NewCached(s Store, ttl time.Duration) *Cached {
 // database; otherwise it asks the wrapped Store and remembers the id whatever the answer,
 // since after the call the id is stored either way.
 func (c *Cached) MarkProcessed(ctx context.Context, key string, at time.Time) (bool, error) {
-	if _, ok := c.seen.Get(key); ok {
+	if c.seen.Contains(key) {
 		return false, nil
 	}
 	fresh, err := c.next.MarkProcessed(ctx, key, at)
 	if err != nil {
 		return false, err
 	}
-	c.seen.SetDefault(key, struct{}{})
+	c.seen.Add(key, struct{}{})
 	return fresh, nil
 }
 
-// CardByMessage answers from memory when it can. Not-found is not cached: the card may be
-// saved a moment later, possibly by another replica.
+// CardByMessage answers from memory when it can, a card and the absence of one alike.
 func (c *Cached) CardByMessage(ctx context.Context, platform, messageID string) (Card, error) {
 	k := messageKey(platform, messageID)
-	if v, ok := c.cards.Get(k); ok {
-		return v.(Card), nil
+	if card, ok := c.cards.Get(k); ok {
+		return card, nil
+	}
+	if c.misses.Contains(k) {
+		return Card{}, ErrNotFound
 	}
 	c.mu.Lock()
 	gen := c.gen
 	c.mu.Unlock()
 
 	card, err := c.next.CardByMessage(ctx, platform, messageID)
-	if err != nil {
-		return Card{}, err
-	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	// A SaveCard that finished while we read may have made card stale; its invalidation
-	// already ran, so caching now would undo it. A SaveCard still running will invalidate
-	// after us.
-	if c.gen == gen {
-		c.cards.SetDefault(k, card)
+	// A SaveCard that finished while we read may have made the answer stale; its
+	// invalidation already ran, so caching now would undo it. A SaveCard still running will
+	// invalidate after us.
+	switch {
+	case c.gen != gen:
+	case err == nil:
+		c.cards.Add(k, card)
+	case errors.Is(err, ErrNotFound):
+		c.misses.Add(k, struct{}{})
+	}
+	if err != nil {
+		return Card{}, err
 	}
 	return card, nil
 }
 
+// IsCard reports whether messageID is one of the bot's cards, from memory when it can (the
+// dispatcher asks it for every overheard thread reply).
+func (c *Cached) IsCard(ctx context.Context, platform, messageID string) (bool, error) {
+	_, err := c.CardByMessage(ctx, platform, messageID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // SaveCard saves through and then drops what it may have made stale: whatever c.MessageID
-// showed before (a message may be given to another ticket). A ticket's other cards stay
-// valid: a new card never takes an old one's place. The next lookup refills.
+// showed before (a message may be given to another ticket), and a remembered absence. A
+// ticket's other cards stay valid: a new card never takes an old one's place. The next
+// lookup refills.
 func (c *Cached) SaveCard(ctx context.Context, card Card) error {
 	err := c.next.SaveCard(ctx, card)
 	// Invalidate even on error: the write may have happened before the error was reported.
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	c.cards.Delete(messageKey(card.Platform, card.MessageID))
+	k := messageKey(card.Platform, card.MessageID)
+	c.cards.Remove(k)
+	c.misses.Remove(k)
 	return err
 }
 
@@ -163,7 +197,7 @@ func (c *Cached) MarkProcessedMany(ctx context.Context, keys []string, at time.T
 	var ask []string
 	var idx []int
 	for i, k := range keys {
-		if _, ok := c.seen.Get(k); !ok {
+		if !c.seen.Contains(k) {
 			ask = append(ask, k)
 			idx = append(idx, i)
 		}
@@ -191,7 +225,7 @@ func (c *Cached) MarkProcessedMany(ctx context.Context, keys []string, at time.T
 	}
 	for j, i := range idx {
 		fresh[i] = got[j]
-		c.seen.SetDefault(keys[i], struct{}{})
+		c.seen.Add(keys[i], struct{}{})
 	}
 	return fresh, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -141,14 +142,19 @@ func TestCachedCardByMessage(t *testing.T) {
 		t.Errorf("store saw %d lookups, want 1", n)
 	}
 
-	// Not found is not cached.
-	for range 2 {
-		if _, err := lookup("om_404"); !errors.Is(err, ErrNotFound) {
-			t.Fatalf("lookup of unknown message: err = %v", err)
+	// Not found is remembered too (a thread reply under someone's own message costs one
+	// read, not one per reply), until the message becomes a card here.
+	for range 3 {
+		if ok, err := c.IsCard(ctx, "feishu", "om_404"); ok || err != nil {
+			t.Fatalf("IsCard of an unknown message = %v, %v", ok, err)
 		}
 	}
-	if n := under.lookups.Load(); n != 3 {
-		t.Errorf("store saw %d lookups, want 3 (misses are not cached)", n)
+	if n := under.lookups.Load(); n != 2 {
+		t.Errorf("store saw %d lookups, want 2 (a miss is remembered)", n)
+	}
+	mustDo(t, c.SaveCard(ctx, card("feishu", "oc_1", "om_404", "ksyun", "9", 0)))
+	if ok, err := c.IsCard(ctx, "feishu", "om_404"); !ok || err != nil {
+		t.Fatalf("a message that became a card is still no card: %v, %v", ok, err)
 	}
 
 	// A second card of the ticket leaves the first one resolvable.
@@ -232,12 +238,22 @@ func TestCachedPassesThrough(t *testing.T) {
 
 func TestNewCachedDefaultTTL(t *testing.T) {
 	c := NewCached(&countingStore{}, 0)
-	if _, ok := c.seen.Get("x"); ok {
+	if c.seen.Contains("x") {
 		t.Fatal("empty cache has an entry")
 	}
-	c.seen.SetDefault("x", struct{}{})
-	_, exp, ok := c.seen.GetWithExpiration("x")
-	if !ok || exp.IsZero() {
-		t.Errorf("a zero ttl must fall back to DefaultCacheTTL, got expiration %v (ok=%v)", exp, ok)
+	c.seen.Add("x", struct{}{})
+	if !c.seen.Contains("x") {
+		t.Errorf("a zero ttl must fall back to DefaultCacheTTL, not expire at once")
+	}
+}
+
+// The memory is bounded whatever the traffic: a million delivery ids keep maxSeen.
+func TestCachedMemoryIsBounded(t *testing.T) {
+	c := NewCached(&countingStore{Store: openTest(t)}, time.Minute)
+	for i := range maxSeen + 1000 {
+		c.seen.Add(fmt.Sprint("feishu:msg:", i), struct{}{})
+	}
+	if n := c.seen.Len(); n != maxSeen {
+		t.Errorf("%d ids remembered, want at most %d", n, maxSeen)
 	}
 }

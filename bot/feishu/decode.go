@@ -143,7 +143,25 @@ func toMessage(e *envelope, botOpenID string) (bot.Message, bool) {
 		ParentID:  ev.Message.ParentID,
 		RootID:    ev.Message.RootID,
 		Files:     files,
+		Overheard: ev.Message.ChatType != "p2p" && !mentionsBot(text, ev.Message.Mentions, botOpenID),
 	}, true
+}
+
+// mentionsBot reports whether the message @-mentions the bot: a mention that is the bot
+// (mentioned_type "bot", or the configured bot_open_id), or, where nothing says who a mention
+// is, one that leads the text, as stripMentions reads it ("@bot command").
+func mentionsBot(text string, mentions []mention, botOpenID string) bool {
+	lead := strings.TrimSpace(text)
+	for i := range mentions {
+		m := &mentions[i]
+		if m.isBot(botOpenID) {
+			return true
+		}
+		if m.unknown(botOpenID) && m.Key != "" && strings.HasPrefix(lead, m.Key) {
+			return true
+		}
+	}
+	return false
 }
 
 // messageFiles finds what a message carries besides text: an image or file message, or the

@@ -55,6 +55,8 @@ type Feishu struct {
 
 	lark  *lark.Client
 	token tokenCache
+	// busyLog writes a line a second, with a count, while the queue refuses work.
+	busyLog *bot.LogSampler
 }
 
 var _ bot.Platform = (*Feishu)(nil)
@@ -126,6 +128,7 @@ func New(cfg Config, sink bot.Sink, log *slog.Logger, opts ...Option) (*Feishu, 
 	}
 	f.token.init()
 	f.pace = newPacer(f.now)
+	f.busyLog = bot.NewLogSampler(time.Second)
 	if key := cfg.EncryptKey.Reveal(); key != "" {
 		f.signKey = []byte(key)
 		f.block = newCipher(key)

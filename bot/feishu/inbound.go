@@ -42,7 +42,9 @@ func (f *Feishu) deliverMessage(ctx context.Context, e *envelope) error {
 	}
 	if err := f.sink.HandleMessage(ctx, m); err != nil {
 		if errors.Is(err, bot.ErrBusy) {
-			f.log.WarnContext(ctx, "feishu: sink busy, asking for redelivery", "event_id", m.EventID, "chat_id", m.ChatID)
+			if ok, held := f.busyLog.Allow("message"); ok {
+				f.log.WarnContext(ctx, "feishu: sink busy, asking for redelivery", "event_id", m.EventID, "chat_id", m.ChatID, "suppressed", held)
+			}
 		} else {
 			f.log.ErrorContext(ctx, "feishu: handle message", "event_id", m.EventID, "chat_id", m.ChatID, "err", err)
 		}
@@ -65,7 +67,9 @@ func (f *Feishu) answerAction(ctx context.Context, e *envelope) *callback.CardAc
 	res, err := f.sink.HandleAction(ctx, a)
 	if err != nil {
 		if errors.Is(err, bot.ErrBusy) {
-			f.log.WarnContext(ctx, "feishu: sink busy", "event_id", a.EventID, "chat_id", a.ChatID)
+			if ok, held := f.busyLog.Allow("action"); ok {
+				f.log.WarnContext(ctx, "feishu: sink busy", "event_id", a.EventID, "chat_id", a.ChatID, "suppressed", held)
+			}
 			return errorAnswer(toastBusy)
 		}
 		f.log.ErrorContext(ctx, "feishu: handle action", "event_id", a.EventID, "chat_id", a.ChatID, "err", err)

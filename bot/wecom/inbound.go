@@ -35,7 +35,9 @@ func (w *WeCom) deliverMessage(ctx context.Context, m bot.Message) error {
 	}
 	if err := w.sink.HandleMessage(ctx, m); err != nil {
 		if errors.Is(err, bot.ErrBusy) {
-			w.log.WarnContext(ctx, "wecom: sink busy", "event_id", m.MessageID, "chat_id", m.ChatID)
+			if ok, held := w.busyLog.Allow("message"); ok {
+				w.log.WarnContext(ctx, "wecom: sink busy", "event_id", m.MessageID, "chat_id", m.ChatID, "suppressed", held)
+			}
 		} else {
 			w.log.ErrorContext(ctx, "wecom: handle message", "event_id", m.MessageID, "chat_id", m.ChatID, "err", err)
 		}
@@ -64,7 +66,9 @@ func (w *WeCom) runAction(ctx context.Context, a bot.Action) clickAnswer {
 	res, err := w.sink.HandleAction(ctx, a)
 	if err != nil {
 		if errors.Is(err, bot.ErrBusy) {
-			w.log.WarnContext(ctx, "wecom: sink busy", "event_id", a.EventID, "chat_id", a.ChatID)
+			if ok, held := w.busyLog.Allow("action"); ok {
+				w.log.WarnContext(ctx, "wecom: sink busy", "event_id", a.EventID, "chat_id", a.ChatID, "suppressed", held)
+			}
 			return clickAnswer{notice: toastBusy}
 		}
 		w.log.ErrorContext(ctx, "wecom: handle click", "event_id", a.EventID, "chat_id", a.ChatID, "err", err)

@@ -102,6 +102,8 @@ type WeCom struct {
 	clicks       *ttlMap[*wsClick] // task_id → the latest click's req_id, for card updates
 
 	bg sync.WaitGroup // short background posts (toasts after a click)
+	// busyLog writes a line a second, with a count, while the queue refuses work.
+	busyLog *bot.LogSampler
 }
 
 var (
@@ -237,6 +239,7 @@ func New(cfg Config, sink bot.Sink, log *slog.Logger, opts ...Option) (*WeCom, e
 	w.reqs = newTTLMap[*wsReq](respondWindow, maxRemembered)
 	w.clicks = newTTLMap[*wsClick](clickUpdateWindow, maxRemembered)
 	w.conn.init()
+	w.busyLog = bot.NewLogSampler(time.Second)
 	return w, nil
 }
 

@@ -100,7 +100,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	platforms := map[string]bot.Platform{}
 	b := handlers.New(cfg.Bot, handlers.Deps{Providers: provs, Store: cached, Renderer: renderer, Platforms: platforms, Log: log})
 	actionWait, _ := time.ParseDuration(cfg.Bot.ActionWait)
-	d := bot.NewDispatcher(bot.DispatcherConfig{Workers: cfg.Bot.Workers, Queue: cfg.Bot.Queue, ActionWait: actionWait},
+	d := bot.NewDispatcher(bot.DispatcherConfig{Workers: cfg.Bot.Workers, Queue: cfg.Bot.Queue, ActionWait: actionWait, Cards: cached},
 		b, cached, platforms, metrics, log)
 	d.Start()
 
