@@ -394,6 +394,11 @@ func (w *Watcher) observe(ctx context.Context, x watched, t providers.Ticket) {
 	if !c.advance {
 		return
 	}
+	if actionOpen(x.state, w.now()) {
+		// A card action (a close, a reply) is at the vendor right now: what the vendor shows
+		// may be the bot's own doing, recorded when the action settles. Judge after that.
+		return
+	}
 	next := x.state
 	next.Status, next.RawStatus, next.UpdatedAt = string(t.Status), t.RawStatus, w.now()
 	if t.LatestNote != nil {
@@ -459,4 +464,11 @@ func (w *Watcher) notice(platform, chat, provider, ticketID, kind string, p noti
 	_, _ = rand.Read(id[:])
 	return store.Notice{ID: hex.EncodeToString(id[:]), Platform: platform, ChatID: chat, Provider: provider,
 		TicketID: ticketID, Kind: kind, Payload: b, CreatedAt: w.now()}
+}
+
+// actionOpen reports a claim on the ticket still working or queued (and not left stale by a
+// process that died: store.ClaimStale).
+func actionOpen(st store.TicketState, now time.Time) bool {
+	return (st.ActedState == store.ClaimWorking || st.ActedState == store.ClaimQueued) &&
+		now.Sub(st.ActedAt) < store.ClaimStale
 }

@@ -331,6 +331,13 @@ func (e sayError) Unwrap() error { return e.err }
 // command answers itself; later, the chat is told in the thread of the person's message.
 func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.Ticket, inline bool, log *slog.Logger) []store.Job {
 	ref := j.Provider + ":" + j.TicketID
+	if j.Kind == jobClose && t != nil {
+		// The bot's own close becomes the watched state before its claim settles: the
+		// watcher holds off a ticket while a claim is open, and must then find nothing new.
+		if err := b.remember(ctx, *t, "", true); err != nil {
+			log.Error("store ticket", "err", err)
+		}
+	}
 	if d.Version > 0 {
 		if err := b.Store.SettleClaim(ctx, j.Provider, j.TicketID, d.Version, store.ClaimDone); err != nil {
 			log.Error("settle claim", "err", err)
@@ -346,8 +353,10 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 			return nil
 		}
 		footer := "供应商恢复后已自动提交（第 " + fmt.Sprint(j.Attempts) + " 次尝试）"
-		if n := priorityNote(d.Create.Priority, *t); d.Create != nil && n != "" {
-			footer += "\n" + n
+		if d.Create != nil {
+			if n := priorityNote(d.Create.Priority, *t); n != "" {
+				footer += "\n" + n
+			}
 		}
 		card, err := b.ticketCard(ctx, j.Platform, j.ChatID, *t, footer, false)
 		if err != nil {
@@ -360,11 +369,6 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		a.Payload, _ = json.Marshal(jobData{Card: card, Fallback: b.fallback(j.Platform, *t, footer)})
 		return []store.Job{a}
 	case jobClose:
-		if t != nil {
-			if err := b.remember(ctx, *t, "", true); err != nil {
-				log.Error("store ticket", "err", err)
-			}
-		}
 		if inline {
 			return nil
 		}

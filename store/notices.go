@@ -32,7 +32,7 @@ const (
 	// alone does not (closing after an answer is what people do).
 	sqlAdvanceTicket = `UPDATE tickets SET version = version + CASE WHEN status = $1 THEN 0 ELSE 1 END,
 			status = $1, raw_status = $2, last_note_id = $3, snapshot = $4, updated_at = $5
-		WHERE provider = $6 AND ticket_id = $7 AND status = $8 AND last_note_id = $9`
+		WHERE provider = $6 AND ticket_id = $7 AND status = $8 AND last_note_id = $9 AND version = $10`
 	sqlInsertNotice  = `INSERT INTO notices (` + noticeCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)`
 	sqlEnqueueNotice = `INSERT INTO notices (` + noticeCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)
 		ON CONFLICT (id) DO NOTHING`
@@ -44,7 +44,8 @@ const (
 
 // AdvanceTicket moves a ticket from the state prev (as read by the caller) to next and records
 // the notices that change owes, in one transaction. It reports false, changing nothing, when
-// the stored state is no longer prev.
+// the stored state is no longer prev: another status, note or version (a card action claimed
+// the ticket since: the change may be the bot's own).
 func (s *SQL) AdvanceTicket(ctx context.Context, prev, next TicketState, notices []Notice) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -52,7 +53,7 @@ func (s *SQL) AdvanceTicket(ctx context.Context, prev, next TicketState, notices
 	}
 	defer func() { _ = tx.Rollback() }()
 	res, err := tx.ExecContext(ctx, sqlAdvanceTicket, next.Status, next.RawStatus, next.LastNoteID, next.Snapshot,
-		millis(next.UpdatedAt), prev.Provider, prev.TicketID, prev.Status, prev.LastNoteID)
+		millis(next.UpdatedAt), prev.Provider, prev.TicketID, prev.Status, prev.LastNoteID, prev.Version)
 	if err != nil {
 		return false, fmt.Errorf("store: advance ticket %s %s: %w", prev.Provider, prev.TicketID, err)
 	}

@@ -57,10 +57,22 @@ func TestAdvanceTicketIsCompareAndSetWithItsNotices(t *testing.T) {
 	if p, _ := s.PendingNotices(ctx, at.Add(time.Hour), 10); len(p) != 0 {
 		t.Fatalf("sent notice still pending: %+v", p)
 	}
+	// A card action that claimed the ticket since it was read: the change may be the bot's
+	// own, so the stale read applies nothing.
+	cur, _ := s.Ticket(ctx, "ksyun", "1")
+	if _, won, err := s.ClaimTicket(ctx, "ksyun", "1", cur.Version, Claim{By: "张三", Op: "close", At: at}); !won || err != nil {
+		t.Fatalf("claim: %v %v", won, err)
+	}
+	closed := cur
+	closed.Status = "closed"
+	if ok, err := s.AdvanceTicket(ctx, cur, closed, nil); err != nil || ok {
+		t.Fatalf("advance over a claim made since the read: %v %v", ok, err)
+	}
 	// A failing notice rolls the whole change back.
-	next2 := next
+	cur, _ = s.Ticket(ctx, "ksyun", "1")
+	next2 := cur
 	next2.Status = "closed"
-	if ok, err := s.AdvanceTicket(ctx, next, next2, []Notice{{ID: "", Platform: "feishu"}}); err == nil || ok {
+	if ok, err := s.AdvanceTicket(ctx, cur, next2, []Notice{{ID: "", Platform: "feishu"}}); err == nil || ok {
 		t.Fatalf("invalid notice accepted: %v %v", ok, err)
 	}
 	if got, _ := s.Ticket(ctx, "ksyun", "1"); got.Status != "waiting_on_us" {

@@ -128,12 +128,16 @@ type Fake struct {
 	failures []fakeFailure
 	// hold, when not nil, keeps every request waiting until it is closed (Hold).
 	hold chan struct{}
-	// waiting counts requests held.
+	// waiting counts requests held; held tracks them until answered.
 	waiting int
+	held    sync.WaitGroup
+	// gate keeps requests that come while Hold's release runs behind the held ones.
+	gate sync.RWMutex
 }
 
 // Hold makes the fake stop answering: every request waits until release is called, as a
-// vendor that hangs would. Tests use it to prove the bot acks chat platforms without waiting
+// vendor that hangs would; release returns once the held requests are answered, in front of
+// any that came meanwhile. Tests use it to prove the bot acks chat platforms without waiting
 // for the vendor.
 func (f *Fake) Hold() (release func()) {
 	ch := make(chan struct{})
@@ -143,10 +147,16 @@ func (f *Fake) Hold() (release func()) {
 	var once sync.Once
 	return func() {
 		once.Do(func() {
+			// The held requests are answered before any request that comes after: a vendor
+			// that was slow still applies what it got first, which is what the bot's check
+			// "was this create filed?" must find.
+			f.gate.Lock()
+			defer f.gate.Unlock()
 			f.mu.Lock()
 			f.hold = nil
 			f.mu.Unlock()
 			close(ch)
+			f.held.Wait()
 		})
 	}
 }

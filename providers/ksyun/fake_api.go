@@ -38,10 +38,17 @@ func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	if hold := f.hold; hold != nil {
 		f.waiting++
+		f.held.Add(1)
+		defer f.held.Done()
 		f.mu.Unlock()
 		<-hold
 		f.mu.Lock()
 		f.waiting--
+	} else {
+		f.mu.Unlock()
+		f.gate.RLock() // behind the held requests while a release runs
+		defer f.gate.RUnlock()
+		f.mu.Lock()
 	}
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, call)
