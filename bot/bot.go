@@ -157,4 +157,11 @@ type Toast struct {
 type ActionResult struct {
 	Toast Toast
 	Card  []byte // rendered card JSON; nil leaves the card as it is
+	// Pending says the work goes on after this answer: its result comes later as an Update
+	// of the clicked card keyed ClickKey(EventID), which a platform keeps the card for.
+	Pending bool
 }
+
+// ClickKey is the Outgoing.Key of a click's late result, so a platform can tell it from
+// other updates of the clicked card (a watcher's redraw).
+func ClickKey(eventID string) string { return "click:" + eventID }

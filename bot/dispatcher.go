@@ -348,7 +348,7 @@ func (d *Dispatcher) run(m Message) {
 }
 
 // inProgress is the answer to a click whose work outlives the platform's deadline.
-var inProgress = ActionResult{Toast: Toast{Type: "info", Text: "正在处理，完成后卡片会自动更新"}}
+var inProgress = ActionResult{Toast: Toast{Type: "info", Text: "正在处理，完成后卡片会自动更新"}, Pending: true}
 
 // HandleAction runs a click, answering with its result if it finishes within ActionWait and
 // otherwise with an "in progress" toast, updating the clicked card when the work is done.
@@ -435,7 +435,7 @@ func (d *Dispatcher) finishLate(a Action, res ActionResult) {
 		d.log.Warn("delayed card update by token failed; patching the message", "platform", a.Platform, "err", err)
 	}
 	ref := CardRef{Platform: a.Platform, ChatID: a.ChatID, MessageID: a.MessageID}
-	err := p.Update(ctx, ref, Outgoing{Kind: KindCard, Body: res.Card})
+	err := p.Update(ctx, ref, Outgoing{Kind: KindCard, Body: res.Card, Key: ClickKey(a.EventID)})
 	if errors.Is(err, ErrCannotUpdate) {
 		// The platform cannot change the clicked card any more: the result comes as a new
 		// card, so it is not lost.

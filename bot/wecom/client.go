@@ -157,7 +157,7 @@ func (w *WeCom) Update(ctx context.Context, ref bot.CardRef, m bot.Outgoing) err
 	if w.cfg.Mode != ModeWebsocket {
 		return ErrCannotUpdate
 	}
-	return w.wsUpdate(ctx, ref.MessageID, m.Body)
+	return w.wsUpdate(ctx, ref.MessageID, m.Body, m.Key)
 }
 
 // outgoing is a message rendered for the 智能机器人's channels (response_url, long

@@ -84,6 +84,8 @@ type recordingSink struct {
 	actRes bot.ActionResult
 	actErr error
 	got    chan struct{} // receives once per delivery, if not nil
+	// hold, when set, keeps HandleAction running until it is closed.
+	hold chan struct{}
 }
 
 func newRecordingSink() *recordingSink { return &recordingSink{got: make(chan struct{}, 100)} }
@@ -100,9 +102,12 @@ func (s *recordingSink) HandleMessage(_ context.Context, m bot.Message) error {
 func (s *recordingSink) HandleAction(_ context.Context, a bot.Action) (bot.ActionResult, error) {
 	s.mu.Lock()
 	s.acts = append(s.acts, a)
-	res, err := s.actRes, s.actErr
+	res, err, hold := s.actRes, s.actErr, s.hold
 	s.mu.Unlock()
 	s.signal()
+	if hold != nil {
+		<-hold
+	}
 	return res, err
 }
 

@@ -52,6 +52,8 @@ func (w *WeCom) deliverMessage(ctx context.Context, m bot.Message) error {
 type clickAnswer struct {
 	update []byte // {"response_type":"update_template_card","template_card":{…}}, or nil
 	notice string // markdown for the chat, or ""
+	// pending says the click's result comes later (bot.ActionResult.Pending).
+	pending bool
 }
 
 // runAction runs a click through the sink. Errors become a notice: WeCom has no toast, and a
@@ -74,7 +76,7 @@ func (w *WeCom) runAction(ctx context.Context, a bot.Action) clickAnswer {
 		w.log.ErrorContext(ctx, "wecom: handle click", "event_id", a.EventID, "chat_id", a.ChatID, "err", err)
 		return clickAnswer{notice: toastInternal}
 	}
-	var ans clickAnswer
+	ans := clickAnswer{pending: res.Pending}
 	if res.Card != nil {
 		card, err := withTaskID(res.Card, a.MessageID)
 		if err != nil {

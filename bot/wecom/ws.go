@@ -74,10 +74,15 @@ type wsReq struct {
 	used  atomic.Bool
 }
 
-// wsClick is a card's latest click; its card may be updated once, within 5 s.
+// wsClick is a card's latest click; its card may be updated once, within 5 s. The update
+// belongs to the click's own answer first: nothing else takes it while the click runs, nor
+// after the click said its result comes later (reserved), but that result.
 type wsClick struct {
 	reqID    string
 	chat     string
+	eventID  string
+	running  atomic.Bool
+	reserved atomic.Bool
 	answered atomic.Bool
 }
 
@@ -292,7 +297,8 @@ func (w *WeCom) wsEvent(ctx context.Context, f *frame) (kicked bool) {
 		return true
 	case cb.isClick():
 		a := toAction(&cb)
-		st := &wsClick{reqID: f.Headers.ReqID, chat: a.ChatID}
+		st := &wsClick{reqID: f.Headers.ReqID, chat: a.ChatID, eventID: a.EventID}
+		st.running.Store(true)
 		w.clicks.put(w.now(), a.MessageID, st)
 		w.bg.Go(func() { w.wsAnswerClick(ctx, a, st) })
 	default:
@@ -308,6 +314,8 @@ func (w *WeCom) wsEvent(ctx context.Context, f *frame) (kicked bool) {
 // sink's work is not cut short by a shutdown, the frames are.
 func (w *WeCom) wsAnswerClick(ctx context.Context, a bot.Action, st *wsClick) {
 	ans := w.runAction(context.WithoutCancel(ctx), a)
+	st.reserved.Store(ans.pending)
+	st.running.Store(false)
 	if ans.update != nil && st.answered.CompareAndSwap(false, true) {
 		rctx, cancel := context.WithTimeout(ctx, w.ackTimeout)
 		err := w.wsCall(rctx, cmdRespondUpdate, st.reqID, ans.update)
@@ -415,9 +423,17 @@ func (w *WeCom) wsChatOf(msgID string) string {
 }
 
 // wsUpdate replaces the card taskID through the req_id of a click on it that is less than
-// 5 s old and was answered without a card.
-func (w *WeCom) wsUpdate(ctx context.Context, taskID string, card []byte) error {
-	st, _, ok := w.clicks.take(w.now(), taskID, nil)
+// 5 s old and was answered without a card. While the click runs, or when it promised its
+// result for later, only that result (key bot.ClickKey of the click) may take it: a redraw
+// of the card by someone else must not spend the one update the click's answer needs.
+func (w *WeCom) wsUpdate(ctx context.Context, taskID string, card []byte, key string) error {
+	st, _, ok := w.clicks.take(w.now(), taskID, func(st **wsClick) bool {
+		c := *st
+		if key == bot.ClickKey(c.eventID) {
+			return true
+		}
+		return !c.running.Load() && !c.reserved.Load()
+	})
 	if !ok {
 		return ErrCannotUpdate
 	}

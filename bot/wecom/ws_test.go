@@ -422,3 +422,58 @@ func TestWSCallbackBeforeAck(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+// A click's one card update belongs to its own answer: while the click runs, and after it
+// promised its result for later, another update of the card (the watcher redrawing it) is
+// refused, so the click's answer is never lost to a stale redraw.
+func TestWSClickOwnsItsUpdate(t *testing.T) {
+	s := newWSSetup(t, nil)
+	s.subscribed(t, 1)
+	ref := bot.CardRef{Platform: Platform, ChatID: testChat, MessageID: "tb-card-9"}
+
+	// 1. The click is still running: a redraw is refused; the click's card goes out.
+	hold := make(chan struct{})
+	s.sink.mu.Lock()
+	s.sink.hold, s.sink.actRes = hold, bot.ActionResult{Card: []byte(testCard)}
+	s.sink.mu.Unlock()
+	reqID, err := s.fake.PushEvent(CardEvent("c1", testChat, testUser, "tb-card-9", "close ksyun:1204"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.sink.waitDeliveries(t, 1)
+	if err := s.bot.Update(context.Background(), ref, card("")); !errors.Is(err, ErrCannotUpdate) {
+		t.Fatalf("a redraw took a running click's update: %v", err)
+	}
+	close(hold)
+	sent := s.waitSent(t, 1)
+	if sent[0].Cmd != "aibot_respond_update_msg" || sent[0].ReqID != reqID || sent[0].TaskID() != "tb-card-9" {
+		t.Fatalf("the click's own answer: %+v", sent[0])
+	}
+
+	// 2. The click promised its result for later: only that result takes the update.
+	s.sink.mu.Lock()
+	s.sink.hold, s.sink.actRes = nil, bot.ActionResult{Toast: bot.Toast{Text: "正在处理"}, Pending: true}
+	s.sink.mu.Unlock()
+	reqID, err = s.fake.PushEvent(CardEvent("c2", testChat, testUser, "tb-card-9", "close ksyun:1204"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.sink.waitDeliveries(t, 1)
+	deadline := time.Now().Add(wsWait)
+	for {
+		err = s.bot.Update(context.Background(), ref, bot.Outgoing{Kind: bot.KindCard, Body: []byte(testCard), Key: bot.ClickKey("c2")})
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		if e := s.bot.Update(context.Background(), ref, card("")); !errors.Is(e, ErrCannotUpdate) {
+			t.Fatalf("a redraw took a pending click's update: %v", e)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("the click's late result: %v", err)
+	}
+	if sent := s.waitSent(t, 2); sent[1].ReqID != reqID {
+		t.Fatalf("late result went %+v", sent[1])
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/store"
 )
 
 // chatter is a group message that does not mention the bot, as Feishu delivers it to an app
@@ -69,10 +70,13 @@ func TestChatterIsNoCommand(t *testing.T) {
 		}
 	}
 	db := h.openStore()
-	entries, err := db.Audit(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
+	var entries []store.AuditEntry
+	h.waitFor("the audit rows of the create, the thread reply and the help", func() bool {
+		entries, _ = db.Audit(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+		return len(entries) >= 3
+	})
+	time.Sleep(100 * time.Millisecond) // a chatter row, if any, would have had time to land
+	entries, _ = db.Audit(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 	for _, e := range entries {
 		if e.Result == "limited" || (e.Command == "" && e.Result != "ok") {
 			t.Errorf("chatter left an audit row: %+v", e)

@@ -211,7 +211,7 @@ func TestEndToEndWeComLongConnection(t *testing.T) {
 		}
 		return false
 	}); !ok {
-		t.Fatalf("no card update showing 已关闭; sent %s", sentSummary(got))
+		t.Fatalf("no card update showing 已关闭; sent %s\nlogs:\n%s", sentSummary(got), h.logs)
 	}
 	h.waitFor("the close at Kingsoft", func() bool { tk, _ := h.ksyun.Ticket(id); return tk.Status == 3 })
 	if n := len(h.ksyun.Tickets()); n != 1 {
