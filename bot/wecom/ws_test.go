@@ -217,8 +217,16 @@ func TestWSFrequencyRetry(t *testing.T) {
 	s := newWSSetup(t, nil, WithSleep(clk.Sleep))
 	s.subscribed(t, 1)
 	s.fake.FailWS(2, 45009, "api freq out of limit")
-	if _, err := s.bot.Send(context.Background(), testChat, text("x")); err != nil {
+	if _, err := s.bot.Send(bot.WithSendWait(context.Background(), time.Minute), testChat, text("x")); err != nil {
 		t.Fatal(err)
+	}
+	if sent := s.fake.Sent(); len(sent) != 1 || clk.Slept() != 15*time.Second {
+		t.Fatalf("sent %+v after %v", sent, clk.Slept())
+	}
+	// Within the default bound the chat is busy for 5 s instead, nothing sent.
+	s.fake.FailWS(1, 45009, "api freq out of limit")
+	if _, err := s.bot.Send(context.Background(), testChat, text("y")); !errors.Is(err, bot.ErrChatBusy) {
+		t.Fatalf("err = %v", err)
 	}
 	if sent := s.fake.Sent(); len(sent) != 1 || clk.Slept() != 15*time.Second {
 		t.Fatalf("sent %+v after %v", sent, clk.Slept())
