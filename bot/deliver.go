@@ -95,7 +95,9 @@ func (w *Watcher) plan(ctx context.Context, p Platform, chat string, ns []store.
 }
 
 // run makes the calls, one per chat in turn as each chat's slot comes, until all are made or
-// the next slot is further away than what is left of DeliverEvery.
+// the next slot is further away than what is left of DeliverEvery. A call the platform had
+// no room for (BusyError) moves the chat's slot to the platform's RetryAt and is made again
+// then, here or in a later Deliver.
 func (w *Watcher) run(ctx context.Context, work []*chatWork) error {
 	ctx = WithSendWait(ctx, watchSendWait)
 	deadline := time.Now().Add(w.cfg.DeliverEvery)
@@ -118,11 +120,12 @@ func (w *Watcher) run(ctx context.Context, work []*chatWork) error {
 			if err := w.appSlot(ctx, cw.platform); err != nil {
 				return err
 			}
-			s := cw.steps[0]
-			cw.steps = cw.steps[1:]
-			if s(ctx) {
+			if cw.steps[0](ctx) {
 				w.posted(cw.platform, cw.chat)
-			}
+				cw.steps = cw.steps[1:]
+			} else if w.slotIn(cw.platform, cw.chat) == 0 {
+				cw.steps = cw.steps[1:] // nothing was sent: no card to redraw, say
+			} // else the platform had no room (hold): the step goes again at the chat's slot
 			progressed = true
 		}
 		switch {
