@@ -522,7 +522,7 @@ func (b *Bot) DrainOutbox(ctx context.Context) {
 		}
 		return
 	}
-	for _, j := range jobs {
+	for _, j := range chatOrder(jobs) {
 		if ctx.Err() != nil {
 			return
 		}

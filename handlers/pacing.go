@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -209,6 +211,40 @@ func (b *Bot) putOff(ctx context.Context, j store.Job, until time.Time, cause er
 	b.pace.add(j.Platform, j.ChatID, j.ID) // the chat's next answers go behind it
 	log.Info("answer waits for its chat's send rate", "retry_at", until)
 	return jobBusy
+}
+
+// chatOrder puts each chat's due answers oldest first, in the places the chat's answers hold
+// in jobs (the other chats' and the vendor jobs stay where they are): an answer kept for the
+// chat's rate is due no sooner than the chat has room, so one the outbox came to owe the chat
+// meanwhile may be due before it, though made after.
+func chatOrder(jobs []store.Job) []store.Job {
+	byChat := map[laneKey][]store.Job{}
+	for _, j := range jobs {
+		if j.Kind == jobSay {
+			k := laneKey{j.Platform, j.ChatID}
+			byChat[k] = append(byChat[k], j)
+		}
+	}
+	for _, js := range byChat {
+		slices.SortStableFunc(js, func(a, b store.Job) int {
+			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+	}
+	out := make([]store.Job, 0, len(jobs))
+	next := map[laneKey]int{}
+	for _, j := range jobs {
+		if j.Kind != jobSay {
+			out = append(out, j)
+			continue
+		}
+		k := laneKey{j.Platform, j.ChatID}
+		out = append(out, byChat[k][next[k]])
+		next[k]++
+	}
+	return out
 }
 
 // forgetGone drops kept answers that are no longer waiting (done or failed, here or by

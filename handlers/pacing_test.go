@@ -197,3 +197,35 @@ func TestBusyChatTextAnswerAndGiveUp(t *testing.T) {
 		t.Fatalf("%d answers still recorded as waiting", n)
 	}
 }
+
+// chatOrder sends each chat's due answers oldest first, leaving other chats' answers and the
+// vendor jobs in their places.
+func TestChatOrder(t *testing.T) {
+	t0 := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	say := func(id, chat string, created time.Duration) store.Job {
+		return store.Job{ID: id, Kind: jobSay, Platform: "wecom", ChatID: chat, CreatedAt: t0.Add(created)}
+	}
+	tests := []struct {
+		name string
+		in   []store.Job
+		want string
+	}{
+		{"a later answer due first goes second", []store.Job{say("a2", "A", 2), {ID: "create", Kind: jobCreate}, say("b1", "B", 0), say("a1", "A", 1)},
+			"a1 create b1 a2"},
+		{"same time: by id", []store.Job{say("x2", "A", 1), say("x1", "A", 1)}, "x1 x2"},
+		{"one chat on two platforms is two chats", []store.Job{say("f2", "A", 2), {ID: "f1", Kind: jobSay, Platform: "feishu", ChatID: "A", CreatedAt: t0}},
+			"f2 f1"},
+		{"nothing to do", nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, j := range chatOrder(tc.in) {
+				got = append(got, j.ID)
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Fatalf("got %v, want %s", got, tc.want)
+			}
+		})
+	}
+}
