@@ -430,3 +430,33 @@ func TestWSCallbackBeforeAck(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+// A reply the chat has no room for is busy, and its req_id stays unused: when the chat has
+// room, the answer still goes as the reply to its message (aibot_respond_msg), once.
+func TestWSReplyBusyKeepsItsReqID(t *testing.T) {
+	clk := newTestClock(time.Now())
+	s := newWSSetup(t, nil, WithClock(clk.Now), WithSleep(clk.Sleep))
+	s.subscribed(t, 1)
+	reqID, err := s.fake.PushMessage(TextMessage("m1", testChat, testUser, "show ksyun:1204"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.sink.waitDeliveries(t, 1)
+	for range 30 { // the chat's minute used up
+		s.bot.chatLimit.Reserve(testChat)
+	}
+	ref := bot.CardRef{Platform: Platform, ChatID: testChat, MessageID: "m1"}
+	_, err = s.bot.Reply(context.Background(), ref, text("稍后"))
+	at, busy := bot.BusyUntil(err)
+	if !busy || len(s.fake.Sent()) != 0 {
+		t.Fatalf("err = %v, sent %d", err, len(s.fake.Sent()))
+	}
+	clk.Advance(at.Sub(clk.Now()))
+	if _, err := s.bot.Reply(context.Background(), ref, text("稍后")); err != nil {
+		t.Fatal(err)
+	}
+	sent := s.waitSent(t, 1)
+	if len(sent) != 1 || sent[0].Cmd != "aibot_respond_msg" || sent[0].ReqID != reqID || sent[0].Content() != "稍后" {
+		t.Fatalf("sent %+v", sent)
+	}
+}
