@@ -229,3 +229,39 @@ func TestChatOrder(t *testing.T) {
 		})
 	}
 }
+
+// An answer kept here but sent by another process (a replica's outbox took it) no longer
+// holds the chat: at the next drain it is forgotten and the chat is answered at once again.
+func TestKeptAnswerSentElsewhereIsForgotten(t *testing.T) {
+	h := newPacedHarness(t, bot.Rate{N: 1, Per: time.Minute})
+	ctx := context.Background()
+	t0 := h.clk.now()
+	h.show("oc_busy", 1)
+	if got := h.show("oc_busy", 2); len(got) != 0 {
+		t.Fatalf("posted over the rate: %v", got)
+	}
+	jobs, err := h.store.JobsSince(ctx, t0)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("jobs %+v %v", jobs, err)
+	}
+	// Another replica sends it when the chat has room.
+	h.clk.set(t0.Add(time.Minute))
+	j := jobs[0]
+	if ok, err := h.store.StartJob(ctx, j, h.clk.now(), h.clk.now().Add(time.Minute)); !ok || err != nil {
+		t.Fatalf("start %v %v", ok, err)
+	}
+	if err := h.store.FinishJob(ctx, j.ID, store.JobDone, h.clk.now(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if !h.bot.pace.behind("feishu", "oc_busy", h.clk.now()) {
+		t.Fatal("the chat should still look held before the outbox looked")
+	}
+	h.bot.DrainOutbox(ctx)
+	if h.bot.pace.behind("feishu", "oc_busy", h.clk.now()) || h.bot.pace.waiting() != 0 {
+		t.Fatal("the answer sent elsewhere still holds the chat")
+	}
+	h.limit = bot.NewLimiter(h.clk.now, bot.Rate{N: 1, Per: time.Minute})
+	if got := h.show("oc_busy", 3); len(got) != 1 {
+		t.Fatalf("the chat's next answer: %d messages", len(got))
+	}
+}
