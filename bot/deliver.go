@@ -13,6 +13,12 @@ import (
 // maxPerMessage bounds how many notices one merged message carries.
 const maxPerMessage = 25
 
+// watchSendWait bounds how long one call of Deliver waits for a platform's rate: Deliver
+// serves every chat from one loop and keeps its own spacing, so a chat the platform still
+// finds busy (answers to commands took its room) is held until the platform's RetryAt, not
+// waited for, and the other chats go on.
+const watchSendWait = 100 * time.Millisecond
+
 // step is one call to a chat's platform; it reports whether a call was made (and so used the
 // chat's slot).
 type step func(ctx context.Context) bool
@@ -79,7 +85,7 @@ func (w *Watcher) plan(ctx context.Context, p Platform, chat string, ns []store.
 		for len(msgs) > 0 {
 			batch := msgs[:min(maxPerMessage, len(msgs))]
 			msgs = msgs[len(batch):]
-			steps = append(steps, func(ctx context.Context) bool { w.post(ctx, p, chat, batch, now); return true })
+			steps = append(steps, func(ctx context.Context) bool { return w.post(ctx, p, chat, batch, now) })
 		}
 		if len(summaries) > 0 {
 			steps = append(steps, func(ctx context.Context) bool { return w.postSummary(ctx, p, chat, summaries, now) })
@@ -89,8 +95,11 @@ func (w *Watcher) plan(ctx context.Context, p Platform, chat string, ns []store.
 }
 
 // run makes the calls, one per chat in turn as each chat's slot comes, until all are made or
-// the next slot is further away than what is left of DeliverEvery.
+// the next slot is further away than what is left of DeliverEvery. A call the platform had
+// no room for (BusyError) moves the chat's slot to the platform's RetryAt and is made again
+// then, here or in a later Deliver.
 func (w *Watcher) run(ctx context.Context, work []*chatWork) error {
+	ctx = WithSendWait(ctx, watchSendWait)
 	deadline := time.Now().Add(w.cfg.DeliverEvery)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -111,11 +120,12 @@ func (w *Watcher) run(ctx context.Context, work []*chatWork) error {
 			if err := w.appSlot(ctx, cw.platform); err != nil {
 				return err
 			}
-			s := cw.steps[0]
-			cw.steps = cw.steps[1:]
-			if s(ctx) {
+			if cw.steps[0](ctx) {
 				w.posted(cw.platform, cw.chat)
-			}
+				cw.steps = cw.steps[1:]
+			} else if w.slotIn(cw.platform, cw.chat) == 0 {
+				cw.steps = cw.steps[1:] // nothing was sent: no card to redraw, say
+			} // else the platform had no room (hold): the step goes again at the chat's slot
 			progressed = true
 		}
 		switch {
@@ -178,9 +188,14 @@ func (w *Watcher) redraws(p Platform, chat string, cards []store.Notice) []step 
 }
 
 // redrawCard updates one card in place. A card that cannot be updated (WeCom outside a
-// click's answer) shows the change with the next notice; nothing is retried.
+// click's answer) shows the change with the next notice; nothing is retried, except a redraw
+// the platform had no room for, which waits for the chat's next slot.
 func (w *Watcher) redrawCard(ctx context.Context, p Platform, chat string, r *redraw) bool {
+	held := false
 	defer func() {
+		if held {
+			return // drawn when the chat has room
+		}
 		if err := w.store.MarkNoticesSent(ctx, r.ids, w.now()); err != nil {
 			w.log.Error("mark cards redrawn", "err", err)
 		}
@@ -202,14 +217,37 @@ func (w *Watcher) redrawCard(ctx context.Context, p Platform, chat string, r *re
 		return false
 	}
 	err = p.Update(ctx, CardRef{Platform: p.Name(), ChatID: chat, MessageID: msg}, out)
+	if held = w.hold(p.Name(), chat, err); held {
+		return false
+	}
 	if err != nil {
 		w.log.Info("card not updated", "platform", p.Name(), "chat_id", chat, "ticket_id", r.ticketID, "err", err)
 	}
 	return !errors.Is(err, ErrCannotUpdate)
 }
 
-// post sends one merged message for batch.
-func (w *Watcher) post(ctx context.Context, p Platform, chat string, batch []store.Notice, now time.Time) {
+// hold reports whether err says the chat has no room (a BusyError), and if so holds the
+// chat's calls until then: not a failure, so nothing is deferred or counted against the
+// notices, which wait in the outbox to be merged further.
+func (w *Watcher) hold(platform, chat string, err error) bool {
+	until, busy := BusyUntil(err)
+	if !busy {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	k := platform + "/" + chat
+	if until.After(w.nextSend[k]) {
+		w.nextSend[k] = until
+	}
+	w.metrics.busy.WithLabelValues(platform).Inc()
+	w.log.Info("chat over its send rate; its notices wait", "platform", platform, "chat_id", chat, "retry_at", until)
+	return true
+}
+
+// post sends one merged message for batch; it reports whether the chat's slot was used (not
+// when the chat had no room).
+func (w *Watcher) post(ctx context.Context, p Platform, chat string, batch []store.Notice, now time.Time) bool {
 	views := make([]NoticeView, 0, len(batch))
 	ids := make([]string, 0, len(batch))
 	for _, n := range batch {
@@ -224,9 +262,12 @@ func (w *Watcher) post(ctx context.Context, p Platform, chat string, batch []sto
 		out.Key = "notice:" + batch[0].ID
 		err = w.send(ctx, p, chat, batch, out)
 	}
+	if w.hold(p.Name(), chat, err) {
+		return false
+	}
 	if err != nil {
 		w.deferNotices(ctx, p.Name(), chat, batch, now, err)
-		return
+		return true
 	}
 	if err := w.store.MarkNoticesSent(ctx, ids, w.now()); err != nil {
 		w.log.Error("mark notices sent", "err", err)
@@ -235,6 +276,7 @@ func (w *Watcher) post(ctx context.Context, p Platform, chat string, batch []sto
 	if len(batch) > 1 {
 		w.metrics.coalesced.WithLabelValues(p.Name()).Add(float64(len(batch) - 1))
 	}
+	return true
 }
 
 // deferNotices puts a batch whose delivery failed off, with backoff by its attempts.

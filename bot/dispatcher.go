@@ -425,6 +425,9 @@ func (d *Dispatcher) finishLate(a Action, res ActionResult) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// Its own goroutine, so waiting for a busy chat's slot stalls nobody: a late result sent
+	// as a new card waits for the chat's room rather than be dropped as busy.
+	ctx = WithSendWait(ctx, 25*time.Second)
 	// The click's own update token is the precise tool (it works even for cards the bot
 	// cannot PATCH); fall back to an in-place update of the message.
 	if tu, ok := p.(TokenUpdater); ok && a.Token != "" {

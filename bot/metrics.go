@@ -12,6 +12,7 @@ type Metrics struct {
 	lateActions *prometheus.CounterVec
 	queued      prometheus.Gauge
 	handled     *prometheus.HistogramVec
+	busy        *prometheus.CounterVec
 }
 
 // NewMetrics creates the instruments and registers them on reg when reg is not nil.
@@ -39,9 +40,21 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "ticketbot_handle_seconds", Help: "Time to handle a message or click, vendor calls included.",
 			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
 		}, []string{"platform", "kind"}),
+		busy: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticketbot_answers_busy_total",
+			Help: "Answers put off because their chat was over the platform's send rate: kept in the outbox, or tried from it too early (sent later, not failed).",
+		}, []string{"platform"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.received, m.duplicates, m.rejected, m.chatter, m.lateActions, m.queued, m.handled)
+		reg.MustRegister(m.received, m.duplicates, m.rejected, m.chatter, m.lateActions, m.queued, m.handled, m.busy)
 	}
 	return m
+}
+
+// AnswerBusy counts one answer put off because its chat on platform had no room (see
+// BusyError). The handlers call it; a nil Metrics counts nothing.
+func (m *Metrics) AnswerBusy(platform string) {
+	if m != nil {
+		m.busy.WithLabelValues(platform).Inc()
+	}
 }

@@ -16,7 +16,9 @@ type Rate struct {
 // earliest time at which one more event keeps every rate. A caller
 // reserves a slot and waits until it; reservations are served in order, so a burst drains at
 // exactly the allowed rate and nothing is dropped. Chat platforms use it to keep their send
-// limits, so an answer is late rather than refused. Safe for concurrent use.
+// limits through Take: a send waits for a near slot, and is told when to come back for a far
+// one (a *BusyError), so an answer is late rather than refused and no shared worker is held
+// by one busy chat. Safe for concurrent use.
 //
 // Why not golang.org/x/time/rate: a token bucket lets a full bucket plus the refill through
 // in the first window (over a platform's count), and its waits read the wall clock, which
@@ -85,6 +87,29 @@ func (l *Limiter) Wait(ctx context.Context, key string, sleep func(context.Conte
 		return d, err
 	}
 	return d, nil
+}
+
+// Take reserves a slot under key if it comes no later than by, and sleeps until it (with
+// sleep, which must return early with ctx's error). A slot further away is given back at
+// once and Take returns a *BusyError whose RetryAt is that slot: the caller sends later
+// instead of holding its goroutine. giveBack returns a taken slot, for a caller that ends up
+// posting nothing (a later limit was busy); a wait cut short by ctx gives its slot back
+// itself.
+func (l *Limiter) Take(ctx context.Context, key string, by time.Time, sleep func(context.Context, time.Duration) error) (waited time.Duration, giveBack func(), err error) {
+	at, cancel := l.Reserve(key)
+	if at.After(by) {
+		cancel()
+		return 0, nil, &BusyError{RetryAt: at}
+	}
+	d := at.Sub(l.now())
+	if d <= 0 {
+		return 0, cancel, nil
+	}
+	if err := sleep(ctx, d); err != nil {
+		cancel()
+		return d, nil, err
+	}
+	return d, cancel, nil
 }
 
 // cancel gives back a slot reserved at at.

@@ -67,6 +67,9 @@ func (w *Watcher) postSummary(ctx context.Context, p Platform, chat string, ns [
 	if out != nil {
 		out.Key = "notice:" + n.ID
 		if _, err := p.Send(ctx, chat, *out); err != nil {
+			if w.hold(p.Name(), chat, err) {
+				return false
+			}
 			w.deferNotices(ctx, p.Name(), chat, ns, now, err)
 			return true
 		}

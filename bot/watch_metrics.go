@@ -11,6 +11,7 @@ type WatchMetrics struct {
 	notesOverdue *prometheus.GaugeVec
 	sent         *prometheus.CounterVec
 	failed       *prometheus.CounterVec
+	busy         *prometheus.CounterVec
 	coalesced    *prometheus.CounterVec
 	queued       prometheus.Gauge
 	sweepSeconds prometheus.Histogram
@@ -34,6 +35,8 @@ func NewWatchMetrics(reg prometheus.Registerer) *WatchMetrics {
 			Help: "Notice messages posted (a merged message counts once)."}, []string{"platform"}),
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_notices_failed_total",
 			Help: "Notice deliveries that failed and were deferred."}, []string{"platform"}),
+		busy: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_notices_busy_total",
+			Help: "Notice messages and card redraws held because their chat was over the platform's send rate (delivered later, not failed)."}, []string{"platform"}),
 		coalesced: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_notices_coalesced_total",
 			Help: "Notices merged into another notice's message."}, []string{"platform"}),
 		queued:       prometheus.NewGauge(prometheus.GaugeOpts{Name: "ticketbot_notices_queued", Help: "Notices waiting in the outbox."}),
@@ -42,7 +45,7 @@ func NewWatchMetrics(reg prometheus.Registerer) *WatchMetrics {
 			Help: "From the vendor's update time to the watcher recording the change.", Buckets: prometheus.ExponentialBuckets(1, 2, 14)}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.followed, m.refreshes, m.vendorCalls, m.noteReads, m.notesOverdue, m.sent, m.failed, m.coalesced, m.queued, m.sweepSeconds, m.detection)
+		reg.MustRegister(m.followed, m.refreshes, m.vendorCalls, m.noteReads, m.notesOverdue, m.sent, m.failed, m.busy, m.coalesced, m.queued, m.sweepSeconds, m.detection)
 	}
 	return m
 }

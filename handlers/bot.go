@@ -42,6 +42,8 @@ type Bot struct {
 	wake  chan struct{}
 	// limits holds each person's command rate limiter.
 	limits *limiter
+	// pace keeps in order the answers of chats over their send rate (pacing.go).
+	pace pacing
 }
 
 var _ bot.Handler = (*Bot)(nil)

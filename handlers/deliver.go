@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"sort"
+	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
@@ -30,11 +31,10 @@ func (b *Bot) deliverTyped(ctx context.Context, r *req, o outcome, log *slog.Log
 		}
 		// The key makes Feishu drop a second post of the same answer (a retried send).
 		out := bot.Outgoing{Kind: bot.KindCard, Body: card, Key: "card:" + r.messageID, Fallback: b.fallback(r.platform, *o.ticket, o.footer)}
-		ref, err := p.Send(ctx, r.chatID, out)
+		ref, err := b.sendNow(ctx, p, r, out)
 		if err != nil {
 			// Late rather than degraded: the card waits in the outbox for the chat to take it.
-			log.Warn("ticket card not sent now; kept to send again", "err", err)
-			b.later(ctx, r, "card", jobData{Card: card, Fallback: out.Fallback, Key: out.Key}, o.ticket, log)
+			b.later(ctx, r, "card", jobData{Card: card, Fallback: out.Fallback, Key: out.Key}, o.ticket, err, log)
 			return
 		}
 		b.saveCard(ctx, r, *o.ticket, ref.MessageID, log)
@@ -44,9 +44,8 @@ func (b *Bot) deliverTyped(ctx context.Context, r *req, o outcome, log *slog.Log
 	case o.out != nil:
 		out := *o.out
 		out.Key = "card:" + r.messageID
-		if _, err := p.Send(ctx, r.chatID, out); err != nil {
-			log.Warn("answer not sent now; kept to send again", "err", err)
-			b.later(ctx, r, "card", jobData{Card: out.Body, Markdown: out.Kind == bot.KindMarkdown, Key: out.Key}, nil, log)
+		if _, err := b.sendNow(ctx, p, r, out); err != nil {
+			b.later(ctx, r, "card", jobData{Card: out.Body, Markdown: out.Kind == bot.KindMarkdown, Key: out.Key}, nil, err, log)
 		}
 		return
 	}
@@ -63,25 +62,57 @@ func (b *Bot) replyText(ctx context.Context, r *req, text string, log *slog.Logg
 	}
 	ref := bot.CardRef{Platform: r.platform, ChatID: r.chatID, MessageID: r.messageID}
 	m := bot.Outgoing{Kind: bot.KindText, Body: []byte(text), Key: "text:" + r.messageID}
-	if _, err := p.Reply(ctx, ref, m); err != nil {
-		log.Warn("answer not sent now; kept to send again", "err", err)
-		b.later(ctx, r, "text", jobData{Text: text, Key: m.Key}, nil, log)
+	err := errBehind
+	if !b.pace.behind(r.platform, r.chatID, b.Now()) {
+		_, err = p.Reply(ctx, ref, m)
+	}
+	if err != nil {
+		b.later(ctx, r, "text", jobData{Text: text, Key: m.Key}, nil, err, log)
 	}
 }
 
-// later keeps an answer the chat could not take now (its rate, an outage) in the outbox,
-// which posts it with the same key (so never twice on Feishu) as soon as it can, for up to
-// an hour. t, when set, is the ticket the card shows, recorded as the chat's card once sent.
-func (b *Bot) later(ctx context.Context, r *req, what string, d jobData, t *providers.Ticket, log *slog.Logger) {
+// sendNow posts out into r's chat, unless earlier answers of the chat are waiting for its
+// send rate (errBehind: it must not overtake them).
+func (b *Bot) sendNow(ctx context.Context, p bot.Platform, r *req, out bot.Outgoing) (bot.CardRef, error) {
+	if b.pace.behind(r.platform, r.chatID, b.Now()) {
+		return bot.CardRef{}, errBehind
+	}
+	return p.Send(ctx, r.chatID, out)
+}
+
+// later keeps an answer the chat could not take now in the outbox, which posts it with the
+// same key (so never twice on Feishu) as soon as it can, for up to an hour. cause is why: a
+// chat over its send rate (or with earlier answers waiting for it) keeps the answer in the
+// chat's order, due when the chat has room; anything else (an outage) is retried with the
+// outbox's backoff. t, when set, is the ticket the card shows, recorded as the chat's card
+// once sent.
+func (b *Bot) later(ctx context.Context, r *req, what string, d jobData, t *providers.Ticket, cause error, log *slog.Logger) {
 	j := b.answer(store.Job{ID: r.platform + "/" + r.messageID, Platform: r.platform, ChatID: r.chatID,
 		MessageID: r.messageID, UserID: r.userID}, "late-"+what, "")
 	if t != nil {
 		j.Provider, j.TicketID = t.Provider, t.ID
 	}
 	j.Payload, _ = json.Marshal(d)
-	j.NextAt = b.Now().Add(b.retry.base)
+	until, busy := bot.BusyUntil(cause)
+	paced := busy || errors.Is(cause, errBehind)
+	switch {
+	case busy:
+		b.pace.busy(r.platform, r.chatID, until)
+		log.Info("answer waits for the chat's send rate", "retry_at", until)
+	case paced:
+		b.pace.busy(r.platform, r.chatID, time.Time{})
+		log.Info("answer waits behind the chat's earlier answers")
+	default:
+		log.Warn("answer not sent now; kept to send again", "err", cause)
+	}
+	if paced {
+		j.NextAt, j.CreatedAt = b.pace.place(r.platform, r.chatID, j.ID, b.Now())
+	} else {
+		j.NextAt = b.Now().Add(b.retry.base)
+	}
 	if _, err := b.Store.EnqueueJob(context.WithoutCancel(ctx), j); err != nil {
 		log.Error("keep answer in the outbox", "err", err)
+		b.pace.done(r.platform, r.chatID, j.ID, b.Now())
 		return
 	}
 	b.wakeOutbox()
@@ -117,6 +148,9 @@ func (b *Bot) updateCards(ctx context.Context, platform string, t providers.Tick
 		switch {
 		case errors.Is(err, bot.ErrCannotUpdate):
 			// WeCom: the answer to the command says what changed; the card shows it next time.
+		case errors.Is(err, bot.ErrChatBusy):
+			// Not waited for here: the card shows the change with its next redraw.
+			log.Info("card not redrawn now: over the send rate", "chat_id", c.ChatID, "err", err)
 		case err != nil:
 			log.Error("update card", "chat_id", c.ChatID, "err", err)
 		}

@@ -109,6 +109,7 @@ const (
 	jobQueued                  // failed for now; retried later
 	jobFailed                  // failed for good
 	jobDuplicate               // someone else has it (or had it)
+	jobBusy                    // an answer whose chat had no room; back in its place
 )
 
 // newJob builds a job answering the request r.
@@ -149,6 +150,7 @@ func (b *Bot) attempt(ctx context.Context, j store.Job, inline bool, log *slog.L
 			return nil, jobFailed, err
 		}
 		if !ok {
+			b.pace.done(j.Platform, j.ChatID, j.ID, b.Now())
 			return nil, jobDuplicate, nil
 		}
 		unknown = j.State == store.JobRunning // its last try never ended
@@ -179,7 +181,11 @@ func (b *Bot) attempt(ctx context.Context, j store.Job, inline bool, log *slog.L
 			log.Info("job done after retries")
 		}
 		b.wakeOutbox()
+		b.pace.done(j.Platform, j.ChatID, j.ID, b.Now())
 		return t, jobOK, nil
+	}
+	if until, busy := bot.BusyUntil(err); busy && j.Kind == jobSay {
+		return nil, b.putOff(keep, j, until, err), err
 	}
 	if retryable(err) && b.Now().Before(j.GiveUpAt) {
 		if d.Version > 0 {
@@ -204,6 +210,7 @@ func (b *Bot) attempt(ctx context.Context, j store.Job, inline bool, log *slog.L
 	}
 	log.Warn("job failed", "err", err)
 	b.wakeOutbox()
+	b.pace.done(j.Platform, j.ChatID, j.ID, b.Now())
 	return nil, jobFailed, err
 }
 
@@ -478,12 +485,20 @@ func (b *Bot) RunOutbox(ctx context.Context) {
 	defer t.Stop()
 	prune := time.NewTicker(time.Hour)
 	defer prune.Stop()
+	// room fires when a chat whose answers wait gets room again, sooner than the tick.
+	room := time.NewTimer(time.Hour)
+	defer room.Stop()
 	for {
+		room.Stop()
+		if at, ok := b.pace.wakeAt(b.Now()); ok {
+			room.Reset(at.Sub(b.Now()))
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		case <-b.wake:
+		case <-room.C:
 		case <-prune.C:
 			if err := b.Store.PruneJobs(ctx, b.Now().Add(-7*24*time.Hour)); err != nil {
 				b.Log.Error("prune jobs", "err", err)
@@ -494,20 +509,34 @@ func (b *Bot) RunOutbox(ctx context.Context) {
 	}
 }
 
-// DrainOutbox tries every job due now once.
+// outboxPage is how many due jobs one DrainOutbox takes, besides the answers it knows are
+// waiting for their chat's rate (which it passes over without trying).
+const outboxPage = 100
+
+// DrainOutbox tries every job due now once, except the answers of a chat that has no room
+// yet: they keep their place until it has. No send waits for its chat longer than
+// outboxSendWait, so one busy chat never holds the others' jobs.
 func (b *Bot) DrainOutbox(ctx context.Context) {
-	jobs, err := b.Store.DueJobs(ctx, b.Now(), 100)
+	ctx = bot.WithSendWait(ctx, outboxSendWait)
+	limit := outboxPage + b.pace.waiting()
+	jobs, err := b.Store.DueJobs(ctx, b.Now(), limit)
 	if err != nil {
 		if ctx.Err() == nil {
 			b.Log.Error("due jobs", "err", err)
 		}
 		return
 	}
-	for _, j := range jobs {
+	for _, j := range chatOrder(jobs) {
 		if ctx.Err() != nil {
 			return
 		}
+		if j.Kind == jobSay && b.pace.held(j.Platform, j.ChatID, b.Now()) {
+			continue
+		}
 		b.attempt(ctx, j, false, b.Log.With("platform", j.Platform, "chat_id", j.ChatID))
+	}
+	if len(jobs) < limit {
+		b.forgetGone(ctx, jobs)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -280,7 +281,10 @@ func TestAPIErrors(t *testing.T) {
 				fails = limitRetries + 1 // a rate limit is waited out first; this one outlasts it
 			}
 			fake.FailNext(fails, tt.status, tt.code, tt.msg)
-			_, err := f.Send(context.Background(), testChat, card(testCard))
+			// A caller that may wait long enough for every retry (the default bound makes
+			// the later ones a busy error: TestPacedIsBounded).
+			ctx := bot.WithSendWait(context.Background(), time.Minute)
+			_, err := f.Send(ctx, testChat, card(testCard))
 			if sends := countPath(fake.Requests(), "/open-apis/im/v1/messages"); sends != fails {
 				t.Fatalf("%d sends, want %d", sends, fails)
 			}
@@ -298,7 +302,7 @@ func TestAPIErrors(t *testing.T) {
 			if len(fake.Messages()) != 0 {
 				t.Fatal("message created")
 			}
-			if _, err := f.Send(context.Background(), testChat, card(testCard)); err != nil {
+			if _, err := f.Send(ctx, testChat, card(testCard)); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -323,21 +327,114 @@ func TestSendWaitsOutARateLimit(t *testing.T) {
 	if len(msgs) != 1 || msgs[0].ID != ref.MessageID || msgs[0].MsgType != "interactive" {
 		t.Fatalf("messages %+v", msgs)
 	}
-	// Eleven answers into one chat at once: the fake's 5/s is never exceeded.
+	// Eleven answers into one chat at once: those whose slot comes within the bound go,
+	// a quarter second apart; the others are busy until their slot, posting nothing, and go
+	// when sent again then (as the outbox does). The fake's 5/s is never exceeded.
 	var wg sync.WaitGroup
+	var busy atomic.Int32
 	f.sleep = bot.Sleep
 	for i := range 11 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := f.Send(context.Background(), testChat, bot.Outgoing{Kind: bot.KindText, Body: []byte("hi"), Key: fmt.Sprintf("burst-%d", i)}); err != nil {
-				t.Error(err)
+			for {
+				_, err := f.Send(context.Background(), testChat, bot.Outgoing{Kind: bot.KindText, Body: []byte("hi"), Key: fmt.Sprintf("burst-%d", i)})
+				at, isBusy := bot.BusyUntil(err)
+				if !isBusy {
+					if err != nil {
+						t.Error(err)
+					}
+					return
+				}
+				busy.Add(1)
+				_ = bot.Sleep(context.Background(), time.Until(at))
 			}
 		}()
 	}
 	wg.Wait()
-	if fake.Limited() != 0 || len(fake.Messages()) != 12 {
-		t.Fatalf("limited %d, messages %d", fake.Limited(), len(fake.Messages()))
+	if fake.Limited() != 0 || len(fake.Messages()) != 12 || busy.Load() == 0 {
+		t.Fatalf("limited %d, messages %d, busy %d", fake.Limited(), len(fake.Messages()), busy.Load())
+	}
+}
+
+// TestPacedIsBounded: a send whose chat, card or app slot is further away than the wait
+// bound, or whom Feishu asks to wait longer than that, is busy at once: nothing posted,
+// nothing slept, every slot it took given back.
+func TestPacedIsBounded(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(f *Feishu, fake *Fake)
+		send  func(f *Feishu) error
+		// wantRetry is how far on the busy error says to come back.
+		wantRetry time.Duration
+	}{
+		{"the chat's slot is 2 s away", func(f *Feishu, _ *Fake) {
+			for range 8 {
+				f.pace.chats.Reserve(testChat)
+			}
+		}, func(f *Feishu) error {
+			_, err := f.Send(context.Background(), testChat, bot.Outgoing{Kind: bot.KindText, Body: []byte("x"), Key: "k1"})
+			return err
+		}, 2 * time.Second},
+		{"the card's slot is 2 s away", func(f *Feishu, _ *Fake) {
+			for range 8 {
+				f.pace.cards.Reserve("om_card")
+			}
+		}, func(f *Feishu) error {
+			return f.Update(context.Background(), bot.CardRef{ChatID: testChat, MessageID: "om_card"}, bot.Outgoing{Kind: bot.KindCard, Body: []byte(testCard)})
+		}, 2 * time.Second},
+		{"the app's minute is used up", func(f *Feishu, _ *Fake) {
+			for range appPerMinute.N {
+				f.pace.app.Reserve("app")
+			}
+		}, func(f *Feishu) error {
+			_, err := f.Send(context.Background(), testChat, bot.Outgoing{Kind: bot.KindText, Body: []byte("x"), Key: "k2"})
+			return err
+		}, time.Minute},
+		{"Feishu asks for longer than the bound", func(_ *Feishu, fake *Fake) {
+			fake.FailNext(1, http.StatusTooManyRequests, 99991400, "request trigger frequency limit")
+		}, func(f *Feishu) error {
+			// The fake's 429 says 1 s (x-ogw-ratelimit-reset); this caller waits 0.5 s.
+			ctx := bot.WithSendWait(context.Background(), 500*time.Millisecond)
+			_, err := f.Send(ctx, testChat, bot.Outgoing{Kind: bot.KindText, Body: []byte("x"), Key: "k3"})
+			return err
+		}, -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, fake := newClient(t)
+			now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+			f.now = func() time.Time { return now }
+			f.pace = newPacer(f.now)
+			var slept time.Duration
+			f.sleep = func(_ context.Context, d time.Duration) error { slept += d; return nil }
+			tc.setup(f, fake)
+			err := tc.send(f)
+			at, busy := bot.BusyUntil(err)
+			if !busy || !errors.Is(err, bot.ErrChatBusy) {
+				t.Fatalf("err = %v", err)
+			}
+			want := tc.wantRetry
+			if want < 0 {
+				want = time.Second // the fake's Retry-After hint for a 429
+				var ae *APIError
+				if !errors.As(err, &ae) || ae.Code != 99991400 {
+					t.Fatalf("busy without Feishu's answer: %v", err)
+				}
+			}
+			if got := at.Sub(now); got > want+250*time.Millisecond || got < want-250*time.Millisecond {
+				t.Fatalf("retry in %v, want about %v", got, want)
+			}
+			if slept != 0 || len(fake.Messages()) != 0 {
+				t.Fatalf("slept %v, posted %d", slept, len(fake.Messages()))
+			}
+			// The chat's slot taken before the app's was busy is given back: still free now.
+			if tc.name == "the app's minute is used up" {
+				if at, _ := f.pace.chats.Reserve(testChat); !at.Equal(now) {
+					t.Fatalf("the chat's slot was kept: next in %v", at.Sub(now))
+				}
+			}
+		})
 	}
 }
 

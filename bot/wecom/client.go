@@ -90,34 +90,41 @@ var errNotCard = errors.New("wecom: only cards can be updated in place")
 //
 // The returned CardRef's MessageID is the card's task_id (clicks on it carry that id) or a
 // generated id. Send waits for WeCom's rate limits, and retries after a frequency answer
-// (45009), rather than fail; ctx bounds the wait. m.Key is unused: WeCom has no idempotency
-// key, so a send whose outcome is unknown (a timeout) is returned as an error, never
-// repeated.
+// (45009), for at most bot.SendWait(ctx); a chat with no room by then gets a *bot.BusyError
+// at once, nothing posted and its response_url kept, so the caller sends again at its
+// RetryAt. m.Key is unused: WeCom has no idempotency key, so a send whose outcome is unknown
+// (a timeout) is returned as an error, never repeated.
 func (w *WeCom) Send(ctx context.Context, chat string, m bot.Outgoing) (bot.CardRef, error) {
+	return w.send(ctx, chat, m, w.sendBy(ctx))
+}
+
+// send is Send with its wait ending at by.
+func (w *WeCom) send(ctx context.Context, chat string, m bot.Outgoing, by time.Time) (bot.CardRef, error) {
 	if chat == "" {
 		return bot.CardRef{}, errors.New("wecom: send: no chat")
 	}
 	if w.cfg.Mode == ModeWebsocket {
-		return w.wsSend(ctx, chat, m)
+		return w.wsSend(ctx, chat, m, by)
 	}
 	for {
 		u, ok := w.urls.takeChat(w.now(), chat)
 		if !ok {
 			break
 		}
-		ref, err := w.viaResponseURL(ctx, u, chat, m)
-		if err == nil || !refused(err) {
+		ref, err := w.viaResponseURL(ctx, u, chat, m, by)
+		if err == nil || !refused(err) || errors.Is(err, bot.ErrChatBusy) {
 			return ref, err
 		}
 		w.log.WarnContext(ctx, "wecom: response_url refused, trying the next way", "chat_id", chat, "event_id", u.msgID, "err", err)
 	}
-	return w.viaRobot(ctx, chat, m)
+	return w.viaRobot(ctx, chat, m, by)
 }
 
 // Reply answers the message ref.MessageID (a msgid): through its own response_url if unused
 // (webhook mode) or aibot_respond_msg with its req_id while fresh (websocket mode), else as
 // Send to ref.ChatID.
 func (w *WeCom) Reply(ctx context.Context, ref bot.CardRef, m bot.Outgoing) (bot.CardRef, error) {
+	by := w.sendBy(ctx)
 	chat := ref.ChatID
 	if chat == "" {
 		chat, _ = w.urls.chatOf(ref.MessageID)
@@ -126,16 +133,16 @@ func (w *WeCom) Reply(ctx context.Context, ref bot.CardRef, m bot.Outgoing) (bot
 		if chat == "" {
 			chat = w.wsChatOf(ref.MessageID)
 		}
-		r, err := w.wsReply(ctx, ref.MessageID, m)
-		if err == nil || !errors.Is(err, errNoReq) && !refused(err) {
+		r, err := w.wsReply(ctx, ref.MessageID, m, by)
+		if err == nil || !errors.Is(err, errNoReq) && !refused(err) || errors.Is(err, bot.ErrChatBusy) {
 			return r, err
 		}
 	} else if u, ok := w.urls.takeMsg(w.now(), ref.MessageID); ok {
 		if chat == "" {
 			chat = u.chat
 		}
-		r, err := w.viaResponseURL(ctx, u, chat, m)
-		if err == nil || !refused(err) {
+		r, err := w.viaResponseURL(ctx, u, chat, m, by)
+		if err == nil || !refused(err) || errors.Is(err, bot.ErrChatBusy) {
 			return r, err
 		}
 		w.log.WarnContext(ctx, "wecom: response_url refused, sending instead", "chat_id", chat, "event_id", ref.MessageID, "err", err)
@@ -143,7 +150,7 @@ func (w *WeCom) Reply(ctx context.Context, ref bot.CardRef, m bot.Outgoing) (bot
 	if chat == "" {
 		return bot.CardRef{}, fmt.Errorf("wecom: reply to %s: unknown message and no chat", ref.MessageID)
 	}
-	return w.Send(ctx, chat, m)
+	return w.send(ctx, chat, m, by)
 }
 
 // Update replaces the card ref.MessageID (its task_id) for everyone. Only the long connection
@@ -207,8 +214,9 @@ func markdownMsg(content string) robot.WebhookSendMarkdownOption {
 	return m
 }
 
-// viaResponseURL posts m once through u (DOC 101138 主动回复消息).
-func (w *WeCom) viaResponseURL(ctx context.Context, u *responseURL, chat string, m bot.Outgoing) (bot.CardRef, error) {
+// viaResponseURL posts m once through u (DOC 101138 主动回复消息). A chat with no room by by
+// gets its URL back, unused, with the busy error.
+func (w *WeCom) viaResponseURL(ctx context.Context, u *responseURL, chat string, m bot.Outgoing, by time.Time) (bot.CardRef, error) {
 	o, err := prepare(m)
 	if err != nil {
 		w.urls.release(w.now(), u)
@@ -218,14 +226,17 @@ func (w *WeCom) viaResponseURL(ctx context.Context, u *responseURL, chat string,
 	if err != nil {
 		return bot.CardRef{}, &APIError{Channel: channelResponseURL, Op: "post", Msg: err.Error(), Refused: true}
 	}
-	if err := w.wait(ctx, w.chatLimit, chat); err != nil {
+	if err := w.take(ctx, w.chatLimit, chat, by); err != nil {
 		w.urls.release(w.now(), u)
 		return bot.CardRef{}, err
 	}
 	body := o.message()
-	err = w.retryFrequency(ctx, func() error {
+	err = w.retryFrequency(ctx, by, func() error {
 		return w.postJSON(ctx, channelResponseURL, "post", target, body, "")
 	})
+	if errors.Is(err, bot.ErrChatBusy) {
+		w.urls.release(w.now(), u) // WeCom refused it for its rate: the URL was not used
+	}
 	if err != nil {
 		return bot.CardRef{}, err
 	}
@@ -254,7 +265,7 @@ func (w *WeCom) responseTarget(raw string) (string, error) {
 // globals util.DefaultHTTPClient (http.DefaultClient, no timeout) and util.SetURIModifier
 // (shared by every instance in the process, and racy to set while another posts), and its
 // errors carry the URL with the key. Its request and answer types are used as they are.
-func (w *WeCom) viaRobot(ctx context.Context, chat string, m bot.Outgoing) (bot.CardRef, error) {
+func (w *WeCom) viaRobot(ctx context.Context, chat string, m bot.Outgoing, by time.Time) (bot.CardRef, error) {
 	if strings.HasPrefix(chat, singlePrefix) {
 		return bot.CardRef{}, fmt.Errorf("%w %s: no unused response_url, and a group robot cannot reach a single chat", ErrNoRoute, chat)
 	}
@@ -277,8 +288,8 @@ func (w *WeCom) viaRobot(ctx context.Context, chat string, m bot.Outgoing) (bot.
 		return bot.CardRef{}, fmt.Errorf("wecom: unknown kind %q", m.Kind)
 	}
 	body := marshal(markdownMsg(truncateBytes(md, maxRobotMarkdown)))
-	err := w.retryFrequency(ctx, func() error {
-		if err := w.wait(ctx, w.robotLimit, chat); err != nil {
+	err := w.retryFrequency(ctx, by, func() error {
+		if err := w.take(ctx, w.robotLimit, chat, by); err != nil {
 			return err
 		}
 		return w.postJSON(ctx, channelRobot, "send", robotURL, body, w.cfg.Robots[chat].Reveal())
@@ -291,14 +302,20 @@ func (w *WeCom) viaRobot(ctx context.Context, chat string, m bot.Outgoing) (bot.
 }
 
 // retryFrequency runs call until it succeeds, fails otherwise than with WeCom's frequency
-// code, or ctx ends; it waits between tries. A 45009 answer means nothing was posted.
-func (w *WeCom) retryFrequency(ctx context.Context, call func() error) error {
+// code, or ctx ends; it waits between tries, as long as the next try comes by by. A try
+// further away ends it with a *bot.BusyError wrapping WeCom's answer. A 45009 answer means
+// nothing was posted.
+func (w *WeCom) retryFrequency(ctx context.Context, by time.Time, call func() error) error {
 	delay := freqRetryMin
 	for {
 		err := call()
 		var ae *APIError
 		if !errors.As(err, &ae) || ae.Code != codeFrequency {
 			return err
+		}
+		if at := w.now().Add(delay); at.After(by) {
+			w.log.WarnContext(ctx, "wecom: frequency limit; the message waits", "channel", ae.Channel, "retry_at", at)
+			return &bot.BusyError{RetryAt: at, Err: err}
 		}
 		w.log.WarnContext(ctx, "wecom: frequency limit, retrying", "channel", ae.Channel, "in", delay)
 		if serr := w.sleep(ctx, delay); serr != nil {

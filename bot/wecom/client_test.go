@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -201,38 +202,82 @@ func TestUpdateInWebhookMode(t *testing.T) {
 	}
 }
 
-// TestRobotRateLimitQueues sends 45 messages through the robot on a clock that sleeps
-// instantly: all arrive, none is refused, never more than 20 in a minute.
-func TestRobotRateLimitQueues(t *testing.T) {
-	s := newSetup(t, nil)
-	start := s.clk.Now()
-	for i := range 45 {
-		if _, err := s.bot.Send(context.Background(), testChat, text("n"+string(rune('a'+i%26)))); err != nil {
-			t.Fatalf("send %d: %v", i, err)
+// TestRobotRateLimit sends 45 messages through the robot (20 a minute): with the default
+// bound the 21st is not waited for but refused at once as busy, posting nothing, until its
+// slot; a caller allowed to wait (a goroutine of its own) gets all 45 through, 20 a minute.
+// The fake refuses nothing either way.
+func TestRobotRateLimit(t *testing.T) {
+	t.Run("busy beyond the bound", func(t *testing.T) {
+		s := newSetup(t, nil)
+		start := s.clk.Now()
+		for i := range 20 {
+			if _, err := s.bot.Send(context.Background(), testChat, text(fmt.Sprint("n", i))); err != nil {
+				t.Fatalf("send %d: %v", i, err)
+			}
 		}
-	}
-	if n := len(s.fake.Sent()); n != 45 {
-		t.Fatalf("fake got %d", n)
-	}
-	if strings.Contains(s.log.String(), "frequency limit") {
-		t.Fatalf("the fake refused a send:\n%s", s.log)
-	}
-	// 20 at once, 20 a minute later, 5 two minutes later.
-	if d := s.clk.Now().Sub(start); d != 2*time.Minute {
-		t.Fatalf("took %v of fake time", d)
-	}
+		_, err := s.bot.Send(context.Background(), testChat, text("n20"))
+		at, busy := bot.BusyUntil(err)
+		if !busy || !errors.Is(err, bot.ErrChatBusy) || !at.Equal(start.Add(time.Minute)) {
+			t.Fatalf("21st: %v (retry at %v)", err, at.Sub(start))
+		}
+		if n, d := len(s.fake.Sent()), s.clk.Slept(); n != 20 || d != 0 {
+			t.Fatalf("%d sent, waited %v", n, d)
+		}
+		s.clk.Advance(at.Sub(s.clk.Now()))
+		if _, err := s.bot.Send(context.Background(), testChat, text("n20")); err != nil {
+			t.Fatalf("at its slot: %v", err)
+		}
+		if n, r := len(s.fake.Sent()), s.fake.FrequencyRefusals(); n != 21 || r != 0 {
+			t.Fatalf("%d sent, %d refused by the fake", n, r)
+		}
+	})
+	t.Run("waits within a longer bound", func(t *testing.T) {
+		s := newSetup(t, nil)
+		start := s.clk.Now()
+		ctx := bot.WithSendWait(context.Background(), 3*time.Minute)
+		for i := range 45 {
+			if _, err := s.bot.Send(ctx, testChat, text(fmt.Sprint("n", i))); err != nil {
+				t.Fatalf("send %d: %v", i, err)
+			}
+		}
+		if n, r := len(s.fake.Sent()), s.fake.FrequencyRefusals(); n != 45 || r != 0 {
+			t.Fatalf("%d sent, %d refused by the fake", n, r)
+		}
+		// 20 at once, 20 a minute later, 5 two minutes later.
+		if d := s.clk.Now().Sub(start); d != 2*time.Minute {
+			t.Fatalf("took %v of fake time", d)
+		}
+	})
 }
 
-func TestChatRateLimitQueues(t *testing.T) {
+// TestChatRateLimit: the 31st answer of a minute in one chat is busy until the first
+// answer's minute is over; its response_url is kept for it, and it goes through that URL
+// then. Another chat is not held by it.
+func TestChatRateLimit(t *testing.T) {
 	s := newSetup(t, nil)
 	for i := range 31 {
-		s.message(t, "m"+string(rune('A'+i)), testChat)
+		s.message(t, fmt.Sprint("m", i), testChat)
 	}
+	s.message(t, "other-1", "wrkOtherChat")
 	start := s.clk.Now()
-	for i := range 31 {
-		if _, err := s.bot.Send(context.Background(), testChat, text("x")); err != nil {
+	for i := range 30 {
+		if _, err := s.bot.Reply(context.Background(), bot.CardRef{MessageID: fmt.Sprint("m", i)}, text("x")); err != nil {
 			t.Fatalf("send %d: %v", i, err)
 		}
+	}
+	_, err := s.bot.Reply(context.Background(), bot.CardRef{MessageID: "m30"}, text("31st"))
+	if at, busy := bot.BusyUntil(err); !busy || !at.Equal(start.Add(time.Minute)) {
+		t.Fatalf("31st: %v", err)
+	}
+	if _, err := s.bot.Reply(context.Background(), bot.CardRef{MessageID: "other-1"}, text("other")); err != nil {
+		t.Fatalf("the other chat: %v", err)
+	}
+	if d := s.clk.Slept(); d != 0 {
+		t.Fatalf("waited %v", d)
+	}
+	s.clk.Advance(time.Minute)
+	if _, err := s.bot.Reply(context.Background(), bot.CardRef{MessageID: "m30"}, text("31st")); err != nil {
+		t.Fatalf("a minute later: %v", err)
 	}
 	sent := s.fake.Sent()
 	for _, x := range sent {
@@ -240,15 +285,19 @@ func TestChatRateLimitQueues(t *testing.T) {
 			t.Fatalf("went through %s", x.Channel)
 		}
 	}
-	if len(sent) != 31 || s.clk.Now().Sub(start) != time.Minute {
-		t.Fatalf("%d sent in %v", len(sent), s.clk.Now().Sub(start))
+	if len(sent) != 32 || sent[31].Content() != "31st" || s.fake.FrequencyRefusals() != 0 {
+		t.Fatalf("%d sent, last %q, %d refused", len(sent), sent[len(sent)-1].Content(), s.fake.FrequencyRefusals())
 	}
 }
 
-func TestRobotFrequencyRetry(t *testing.T) {
+// TestRobotFrequency: WeCom's frequency answer (45009) is retried after 5 s, then 10 s, when
+// the caller may wait that long; otherwise the send is busy until the retry's time, wrapping
+// WeCom's answer, with nothing posted.
+func TestRobotFrequency(t *testing.T) {
 	s := newSetup(t, nil)
 	s.fake.FailRobot(2, 45009, "api freq out of limit")
-	if _, err := s.bot.Send(context.Background(), testChat, text("after the block")); err != nil {
+	ctx := bot.WithSendWait(context.Background(), time.Minute)
+	if _, err := s.bot.Send(ctx, testChat, text("after the block")); err != nil {
 		t.Fatal(err)
 	}
 	if sent := s.fake.Sent(); len(sent) != 1 || sent[0].Content() != "after the block" {
@@ -257,11 +306,22 @@ func TestRobotFrequencyRetry(t *testing.T) {
 	if d := s.clk.Slept(); d != 15*time.Second {
 		t.Fatalf("waited %v, want 5 s + 10 s", d)
 	}
+	// Within the default bound: busy at once, until 5 s on.
+	s.fake.FailRobot(1, 45009, "api freq out of limit")
+	now := s.clk.Now()
+	_, err := s.bot.Send(context.Background(), testChat, text("x"))
+	var ae *APIError
+	if at, busy := bot.BusyUntil(err); !busy || !at.Equal(now.Add(5*time.Second)) || !errors.As(err, &ae) || ae.Code != 45009 {
+		t.Fatalf("err = %v", err)
+	}
+	if len(s.fake.Sent()) != 1 || s.clk.Slept() != 15*time.Second {
+		t.Fatal("posted or waited")
+	}
 	// A context that ends stops the retries with both errors.
 	s.fake.FailRobot(100, 45009, "api freq out of limit")
-	ctx, cancel := context.WithCancel(context.Background())
+	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	_, err := s.bot.Send(ctx, testChat, text("x"))
+	_, err = s.bot.Send(cctx, testChat, text("x"))
 	if err == nil || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}

@@ -22,6 +22,9 @@ import (
 //   - the group webhook robot, POST /cgi-bin/webhook/send?key=…: it checks the key, the
 //     message shape and type (text, markdown, template_card text_notice/news_notice only:
 //     the robot shows no buttons) and 20 messages a minute per key (45009 beyond);
+//   - the 智能机器人's limit of 30 messages a minute and 1000 an hour per chat, replies
+//     (response_url, aibot_respond_msg) and pushes (aibot_send_msg) together: 45009 beyond,
+//     counted by FrequencyRefusals;
 //   - response_url, POST /cgi-bin/aibot/response?response_code=…: codes come from
 //     ResponseURL (and the callbacks the fake builds), each good for one POST within an hour;
 //     markdown or template_card;
@@ -53,6 +56,8 @@ type Fake struct {
 	codeSeq   int
 	taskIDs   map[string]bool
 	robotLog  map[string][]time.Time
+	chatLog   map[string][]time.Time // per chat: the 智能机器人's accepted messages of the last hour
+	refusals  int                    // 45009 answers for a chat's or a robot's rate
 	robotFail []fakeFailure
 	wsFail    []fakeFailure
 	ws        fakeWS
@@ -76,6 +81,10 @@ type FakeConfig struct {
 	WebhookChat string
 	// RobotPerMinute is the robot's limit (default 20, DOC 91770).
 	RobotPerMinute int
+	// ChatPerMinute and ChatPerHour are the 智能机器人's limits per chat (default 30 and
+	// 1000, DOC 101463).
+	ChatPerMinute int
+	ChatPerHour   int
 	// StrictPush refuses aibot_send_msg to a chat that never messaged the bot over the
 	// long connection, as WeCom does (DOC 101463); off by default, so a test may push first.
 	StrictPush bool
@@ -203,6 +212,12 @@ func NewFake(cfg FakeConfig) *Fake {
 	if cfg.RobotPerMinute <= 0 {
 		cfg.RobotPerMinute = robotPerMinute.N
 	}
+	if cfg.ChatPerMinute <= 0 {
+		cfg.ChatPerMinute = chatPerMinute.N
+	}
+	if cfg.ChatPerHour <= 0 {
+		cfg.ChatPerHour = chatPerHour.N
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -218,6 +233,7 @@ func NewFake(cfg FakeConfig) *Fake {
 		codes:    map[string]*fakeCode{},
 		taskIDs:  map[string]bool{},
 		robotLog: map[string][]time.Time{},
+		chatLog:  map[string][]time.Time{},
 	}
 	f.ws.init()
 	mux := http.NewServeMux()
@@ -379,6 +395,7 @@ func (f *Fake) robot(r *http.Request, body []byte) fakeAnswer {
 	}
 	f.robotLog[key] = log
 	if len(log) >= f.cfg.RobotPerMinute {
+		f.refusals++
 		return fakeErr(fakeCodeFrequency, "api freq out of limit")
 	}
 	var m struct {
@@ -427,12 +444,52 @@ func (f *Fake) response(r *http.Request, body []byte) fakeAnswer {
 	if err := json.Unmarshal(body, &m); err != nil {
 		return fakeErr(fakeCodeBadParam, "invalid json")
 	}
+	if f.chatFull(code.chat) {
+		return fakeErr(fakeCodeFrequency, "api freq out of limit")
+	}
 	if a, ok := f.checkBotMessage(m.MsgType, m.Markdown, m.TemplateCard); !ok {
 		return a
 	}
+	f.chatSent(code.chat)
 	code.used = true
 	f.record(FakeSent{Channel: channelResponseURL, Chat: code.chat, MsgType: m.MsgType, Body: bytes.Clone(body)})
 	return fakeAnswer{}
+}
+
+// chatFull reports whether chat has no room for one more 智能机器人 message now, counting the
+// refusal. Call with f.mu held, before the message's own checks (a refused card claims no
+// task_id); chatSent counts the message once accepted.
+func (f *Fake) chatFull(chat string) bool {
+	now := f.cfg.Now()
+	log := f.chatLog[chat]
+	for len(log) > 0 && !log[0].After(now.Add(-time.Hour)) {
+		log = log[1:]
+	}
+	f.chatLog[chat] = log
+	lastMinute := 0
+	for _, at := range log {
+		if at.After(now.Add(-time.Minute)) {
+			lastMinute++
+		}
+	}
+	if lastMinute >= f.cfg.ChatPerMinute || len(log) >= f.cfg.ChatPerHour {
+		f.refusals++
+		return true
+	}
+	return false
+}
+
+// chatSent counts an accepted message against chat's limits. Call with f.mu held.
+func (f *Fake) chatSent(chat string) {
+	f.chatLog[chat] = append(f.chatLog[chat], f.cfg.Now())
+}
+
+// FrequencyRefusals is how many messages the fake refused with 45009 for a chat's or a
+// robot's rate (FailRobot and FailWS not counted).
+func (f *Fake) FrequencyRefusals() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.refusals
 }
 
 // checkBotMessage checks a 智能机器人 message (markdown or template_card) and, for a card,

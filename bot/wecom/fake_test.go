@@ -263,3 +263,60 @@ func TestFakeWS(t *testing.T) {
 		t.Fatalf("%+v", sent)
 	}
 }
+
+// The fake keeps the 智能机器人's limits per chat, 30 a minute and 1000 an hour, refusing
+// with 45009 what is over them (and not spending the response_url), as WeCom does.
+func TestFakeChatLimit(t *testing.T) {
+	tests := []struct {
+		name       string
+		perMinute  int
+		perHour    int
+		sends      int
+		advance    time.Duration
+		wantRefuse int // which send (1-based) is refused first
+	}{
+		{"30 a minute", 0, 0, 31, time.Minute, 31},
+		{"1000 an hour (here 5)", 100, 5, 6, time.Hour, 6},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := newTestClock(testNow)
+			f := NewFake(FakeConfig{Now: clk.Now, ChatPerMinute: tc.perMinute, ChatPerHour: tc.perHour})
+			defer f.Close()
+			md := `{"msgtype":"markdown","markdown":{"content":"x"}}`
+			var refusedURL string
+			for i := 1; i <= tc.sends; i++ {
+				u := f.ResponseURL(testChat)
+				code := postFake(t, u, md)
+				if i < tc.wantRefuse && code != 0 {
+					t.Fatalf("send %d: errcode %d", i, code)
+				}
+				if i == tc.wantRefuse {
+					if code != 45009 {
+						t.Fatalf("send %d: errcode %d, want 45009", i, code)
+					}
+					refusedURL = u
+				}
+			}
+			// Another chat is not affected.
+			if code := postFake(t, f.ResponseURL("other-chat"), md); code != 0 {
+				t.Fatalf("other chat: errcode %d", code)
+			}
+			if n := f.FrequencyRefusals(); n != 1 {
+				t.Fatalf("%d refusals counted", n)
+			}
+			// Once the window has passed, the chat takes messages again; the refused
+			// response_url was not spent (unless its own hour is over too).
+			clk.Advance(tc.advance)
+			if tc.advance >= time.Hour {
+				refusedURL = f.ResponseURL(testChat)
+			}
+			if code := postFake(t, refusedURL, md); code != 0 {
+				t.Fatalf("after the window: errcode %d", code)
+			}
+			if n := len(f.Sent()); n != tc.wantRefuse+1 {
+				t.Fatalf("recorded %d", n)
+			}
+		})
+	}
+}

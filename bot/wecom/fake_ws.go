@@ -202,17 +202,18 @@ func (f *Fake) checkFrame(fr frame) ack {
 		if json.Unmarshal(fr.Body, &m) != nil {
 			return fail(fakeCodeBadParam, "invalid body")
 		}
+		if f.chatFull(cb.chat) {
+			return fail(fakeCodeFrequency, "api freq out of limit")
+		}
 		if m.MsgType == "stream" {
 			if m.Stream == nil || m.Stream.ID == "" || len(m.Stream.Content) > fakeMaxBotMarkdown {
 				return fail(fakeCodeBadParam, "stream needs an id and at most 20480 bytes")
 			}
-			cb.answered = m.Stream.Finish
-		} else {
-			if r, ok := f.checkBotMessage(m.MsgType, m.Markdown, m.TemplateCard); !ok {
-				return fail(r.code, r.msg)
-			}
-			cb.answered = true
+		} else if r, ok := f.checkBotMessage(m.MsgType, m.Markdown, m.TemplateCard); !ok {
+			return fail(r.code, r.msg)
 		}
+		f.chatSent(cb.chat)
+		cb.answered = m.MsgType != "stream" || m.Stream.Finish
 		f.record(FakeSent{Channel: channelWS, Cmd: fr.Cmd, ReqID: fr.Headers.ReqID, Chat: cb.chat, MsgType: m.MsgType, Body: fr.Body})
 	case cmdRespondUpdate:
 		cb := f.ws.callbacks[fr.Headers.ReqID]
@@ -263,9 +264,13 @@ func (f *Fake) checkFrame(fr frame) ack {
 		if f.cfg.StrictPush && !f.ws.chats[chat] {
 			return fail(fakeCodeNoChat, "the chat never messaged the bot")
 		}
+		if f.chatFull(chat) {
+			return fail(fakeCodeFrequency, "api freq out of limit")
+		}
 		if r, ok := f.checkBotMessage(m.MsgType, m.Markdown, m.TemplateCard); !ok {
 			return fail(r.code, r.msg)
 		}
+		f.chatSent(chat)
 		f.record(FakeSent{Channel: channelWS, Cmd: fr.Cmd, ReqID: fr.Headers.ReqID, Chat: chat, MsgType: m.MsgType, Body: fr.Body})
 	default:
 		return fail(fakeCodeBadParam, "unknown cmd "+fr.Cmd)

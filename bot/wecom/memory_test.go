@@ -2,6 +2,7 @@ package wecom
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -111,18 +112,24 @@ func TestTTLMap(t *testing.T) {
 	}
 }
 
-func TestWaitHonoursContext(t *testing.T) {
+// A wait the bound allows still ends with ctx, giving its slot back; a slot past the bound
+// is not waited for at all.
+func TestTakeHonoursContextAndBound(t *testing.T) {
 	w := newWebhook(t, webhookConfig(nil), nil, nil, WithSleep(bot.Sleep))
 	l := bot.NewLimiter(w.now, bot.Rate{N: 1, Per: time.Hour})
-	if err := w.wait(context.Background(), l, "k"); err != nil {
+	if err := w.take(context.Background(), l, "k", w.now()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if err := w.wait(ctx, l, "k"); err == nil {
-		t.Fatal("waited an hour")
+	if err := w.take(ctx, l, "k", w.now().Add(2*time.Hour)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("waited an hour: %v", err)
 	}
-	// The abandoned slot was given back: the next waiter is second in line, not third.
+	err := w.take(context.Background(), l, "k", w.now().Add(time.Second))
+	if at, busy := bot.BusyUntil(err); !busy || at.Sub(w.now()) != time.Hour {
+		t.Fatalf("err = %v", err)
+	}
+	// Both abandoned slots were given back: the next waiter is second in line, not third.
 	at, _ := l.Reserve("k")
 	if at.Sub(w.now()) != time.Hour {
 		t.Fatalf("next slot in %v", at.Sub(w.now()))

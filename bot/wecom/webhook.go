@@ -294,6 +294,7 @@ func (w *WeCom) postNotice(chat, msgID, text string) {
 		defer w.bg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		ctx = bot.WithSendWait(ctx, backgroundSendWait)
 		ref := bot.CardRef{Platform: Platform, ChatID: chat, MessageID: msgID}
 		if _, err := w.Reply(ctx, ref, bot.Outgoing{Kind: bot.KindText, Body: []byte(text)}); err != nil {
 			w.log.WarnContext(ctx, "wecom: click notice not posted", "event_id", msgID, "chat_id", chat, "err", err)

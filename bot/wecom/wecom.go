@@ -17,7 +17,8 @@
 //   - Long connection: replies reuse the callback's req_id, a click's card is updated with
 //     aibot_respond_update_msg within 5 s, pushes use aibot_send_msg (DOC 101463).
 //   - Replies and pushes are limited to 30 a minute and 1000 an hour per chat, the robot to
-//     20 a minute; sends wait for their turn rather than fail.
+//     20 a minute; a send waits briefly for its turn (bot.SendWait), and beyond that returns
+//     a bot.BusyError saying when, so the caller sends it then rather than lose it.
 package wecom
 
 import (

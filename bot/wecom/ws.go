@@ -277,6 +277,7 @@ func (w *WeCom) wsMessage(ctx context.Context, f *frame) {
 		w.bg.Go(func() {
 			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
+			ctx = bot.WithSendWait(ctx, backgroundSendWait)
 			ref := bot.CardRef{Platform: Platform, ChatID: m.ChatID, MessageID: m.MessageID}
 			if _, err := w.Reply(ctx, ref, bot.Outgoing{Kind: bot.KindText, Body: []byte(toastBusy)}); err != nil {
 				w.log.WarnContext(ctx, "wecom: busy notice not sent", "event_id", m.MessageID, "err", err)
@@ -327,6 +328,7 @@ func (w *WeCom) wsAnswerClick(ctx context.Context, a bot.Action, st *wsClick) {
 	if ans.notice != "" {
 		nctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
+		nctx = bot.WithSendWait(nctx, backgroundSendWait)
 		if _, err := w.Send(nctx, a.ChatID, bot.Outgoing{Kind: bot.KindText, Body: []byte(ans.notice)}); err != nil {
 			w.log.WarnContext(ctx, "wecom: click notice not sent", "event_id", a.EventID, "chat_id", a.ChatID, "err", err)
 		}
@@ -335,7 +337,7 @@ func (w *WeCom) wsAnswerClick(ctx context.Context, a bot.Action, st *wsClick) {
 
 // wsSend pushes m into chat with aibot_send_msg (DOC 101463 主动推送消息). WeCom takes it
 // only for a chat that has messaged the bot.
-func (w *WeCom) wsSend(ctx context.Context, chat string, m bot.Outgoing) (bot.CardRef, error) {
+func (w *WeCom) wsSend(ctx context.Context, chat string, m bot.Outgoing, by time.Time) (bot.CardRef, error) {
 	o, err := prepare(m)
 	if err != nil {
 		return bot.CardRef{}, err
@@ -345,8 +347,8 @@ func (w *WeCom) wsSend(ctx context.Context, chat string, m bot.Outgoing) (bot.Ca
 		chatID, chatType = id, ChatTypeSingle
 	}
 	body := sendBody(chatID, chatType, o)
-	err = w.retryFrequency(ctx, func() error {
-		if err := w.wait(ctx, w.chatLimit, chat); err != nil {
+	err = w.retryFrequency(ctx, by, func() error {
+		if err := w.take(ctx, w.chatLimit, chat, by); err != nil {
 			return err
 		}
 		return w.wsCall(ctx, cmdSendMsg, newReqID(cmdSendMsg), body)
@@ -380,8 +382,9 @@ func sendBody(chatID string, chatType int, o outgoing) []byte {
 
 // wsReply answers message msgID with aibot_respond_msg on its callback's req_id: a text as a
 // finished stream (the reply type every version of DOC 101031/101463 lists), a card as a
-// template_card. errNoReq when no fresh, unused req_id is known.
-func (w *WeCom) wsReply(ctx context.Context, msgID string, m bot.Outgoing) (bot.CardRef, error) {
+// template_card. errNoReq when no fresh, unused req_id is known. A chat with no room by by
+// leaves the req_id unused for the message's later answer.
+func (w *WeCom) wsReply(ctx context.Context, msgID string, m bot.Outgoing, by time.Time) (bot.CardRef, error) {
 	st, _, ok := w.reqs.take(w.now(), msgID, nil)
 	if !ok || !st.used.CompareAndSwap(false, true) {
 		return bot.CardRef{}, errNoReq
@@ -402,12 +405,15 @@ func (w *WeCom) wsReply(ctx context.Context, msgID string, m bot.Outgoing) (bot.
 			Stream  stream `json:"stream"`
 		}{"stream", stream{ID: o.id, Finish: true, Content: o.markdown}})
 	}
-	err = w.retryFrequency(ctx, func() error {
-		if err := w.wait(ctx, w.chatLimit, st.chat); err != nil {
+	err = w.retryFrequency(ctx, by, func() error {
+		if err := w.take(ctx, w.chatLimit, st.chat, by); err != nil {
 			return err
 		}
 		return w.wsCall(ctx, cmdRespondMsg, st.reqID, body)
 	})
+	if errors.Is(err, bot.ErrChatBusy) {
+		st.used.Store(false) // nothing went out on it
+	}
 	if err != nil {
 		return bot.CardRef{ChatID: st.chat}, err
 	}

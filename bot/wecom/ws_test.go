@@ -217,8 +217,16 @@ func TestWSFrequencyRetry(t *testing.T) {
 	s := newWSSetup(t, nil, WithSleep(clk.Sleep))
 	s.subscribed(t, 1)
 	s.fake.FailWS(2, 45009, "api freq out of limit")
-	if _, err := s.bot.Send(context.Background(), testChat, text("x")); err != nil {
+	if _, err := s.bot.Send(bot.WithSendWait(context.Background(), time.Minute), testChat, text("x")); err != nil {
 		t.Fatal(err)
+	}
+	if sent := s.fake.Sent(); len(sent) != 1 || clk.Slept() != 15*time.Second {
+		t.Fatalf("sent %+v after %v", sent, clk.Slept())
+	}
+	// Within the default bound the chat is busy for 5 s instead, nothing sent.
+	s.fake.FailWS(1, 45009, "api freq out of limit")
+	if _, err := s.bot.Send(context.Background(), testChat, text("y")); !errors.Is(err, bot.ErrChatBusy) {
+		t.Fatalf("err = %v", err)
 	}
 	if sent := s.fake.Sent(); len(sent) != 1 || clk.Slept() != 15*time.Second {
 		t.Fatalf("sent %+v after %v", sent, clk.Slept())
@@ -475,5 +483,35 @@ func TestWSClickOwnsItsUpdate(t *testing.T) {
 	}
 	if sent := s.waitSent(t, 2); sent[1].ReqID != reqID {
 		t.Fatalf("late result went %+v", sent[1])
+	}
+}
+
+// A reply the chat has no room for is busy, and its req_id stays unused: when the chat has
+// room, the answer still goes as the reply to its message (aibot_respond_msg), once.
+func TestWSReplyBusyKeepsItsReqID(t *testing.T) {
+	clk := newTestClock(time.Now())
+	s := newWSSetup(t, nil, WithClock(clk.Now), WithSleep(clk.Sleep))
+	s.subscribed(t, 1)
+	reqID, err := s.fake.PushMessage(TextMessage("m1", testChat, testUser, "show ksyun:1204"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.sink.waitDeliveries(t, 1)
+	for range 30 { // the chat's minute used up
+		s.bot.chatLimit.Reserve(testChat)
+	}
+	ref := bot.CardRef{Platform: Platform, ChatID: testChat, MessageID: "m1"}
+	_, err = s.bot.Reply(context.Background(), ref, text("稍后"))
+	at, busy := bot.BusyUntil(err)
+	if !busy || len(s.fake.Sent()) != 0 {
+		t.Fatalf("err = %v, sent %d", err, len(s.fake.Sent()))
+	}
+	clk.Advance(at.Sub(clk.Now()))
+	if _, err := s.bot.Reply(context.Background(), ref, text("稍后")); err != nil {
+		t.Fatal(err)
+	}
+	sent := s.waitSent(t, 1)
+	if len(sent) != 1 || sent[0].Cmd != "aibot_respond_msg" || sent[0].ReqID != reqID || sent[0].Content() != "稍后" {
+		t.Fatalf("sent %+v", sent)
 	}
 }
