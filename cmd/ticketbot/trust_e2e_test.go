@@ -339,6 +339,17 @@ func TestCommandRateLimitTellsOnce(t *testing.T) {
 	if n := len(h.messages("text")); n != 1 {
 		t.Errorf("%d text answers, want only the one slow-down", n)
 	}
+	// One audit row for the run of refusals, not one per refused message.
+	entries, _ := h.openStore().Audit(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	limited := 0
+	for _, e := range entries {
+		if e.Result == "limited" {
+			limited++
+		}
+	}
+	if limited != 1 {
+		t.Errorf("%d limited audit rows for one run of refusals, want 1", limited)
+	}
 }
 
 func TestAuditRecordsVendorRequestIDs(t *testing.T) {
