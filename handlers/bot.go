@@ -16,6 +16,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
+	"github.com/ticketbot/ticketbot/work"
 )
 
 // Deps are the collaborators of the Bot, built in main.
@@ -37,13 +38,10 @@ type Bot struct {
 	// stranger's chat once and then stays quiet.
 	refusedMu sync.Mutex
 	refused   map[string]bool
-	// retry is the outbox's policy; wake nudges RunOutbox.
-	retry retryPolicy
-	wake  chan struct{}
+	// work is the durable engine every vendor write and kept answer goes through.
+	work *work.Engine
 	// limits holds each person's command rate limiter.
 	limits *limiter
-	// pace keeps in order the answers of chats over their send rate (pacing.go).
-	pace pacing
 }
 
 var _ bot.Handler = (*Bot)(nil)
@@ -56,9 +54,12 @@ func New(cfg Config, d Deps) *Bot {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	retry, _ := cfg.Retry.policy() // Validate reports bad values; defaults stand in for them
-	return &Bot{cfg: cfg, Deps: d, refused: map[string]bool{}, retry: retry, wake: make(chan struct{}, 1),
-		limits: newLimiter(cfg.CommandsPerMinute)}
+	policy, _ := cfg.Retry.Policy() // Validate reports bad values; defaults stand in for them
+	b := &Bot{cfg: cfg, Deps: d, refused: map[string]bool{}, limits: newLimiter(cfg.CommandsPerMinute)}
+	b.work = work.New(d.Store, work.Config{Policy: policy, Retryable: retryable, Log: d.Log,
+		Now: func() time.Time { return b.Now() }, Deliveries: d.Store})
+	b.registerJobs()
+	return b
 }
 
 // req is who asked for what, where: the common part of a typed message and a click.
@@ -362,3 +363,6 @@ func (b *Bot) provider(r *req, name string) (providers.Provider, error) {
 	}
 	return p, nil
 }
+
+// UseMetrics counts the answers put off for a chat's rate on m (ticketbot_answers_busy_total).
+func (b *Bot) UseMetrics(m *bot.Metrics) { b.work.UseMetrics(m) }

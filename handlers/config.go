@@ -9,6 +9,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/work"
 )
 
 // Config is the behaviour part of the configuration: [bot], [[chats]] and [[users]].
@@ -24,7 +25,7 @@ type Config struct {
 	// CommandsPerMinute is each person's command budget (default 20; -1 turns it off).
 	CommandsPerMinute int `toml:"commands_per_minute"`
 	// Retry is [bot.retry]: the outbox's retries of writes to a vendor that is down.
-	Retry RetryConfig `toml:"retry"`
+	Retry work.RetryConfig `toml:"retry"`
 	// Timezone is the IANA zone of daily summaries, quiet hours and the times on cards
 	// (default Asia/Shanghai).
 	Timezone string `toml:"timezone"`
@@ -150,7 +151,7 @@ func (c Config) Validate(configured map[string]bool) []error {
 	if c.DefaultProvider != "" && !configured[c.DefaultProvider] {
 		errs = append(errs, fmt.Errorf("bot.default_provider: %q is not a configured provider", c.DefaultProvider))
 	}
-	if _, rerrs := c.Retry.policy(); len(rerrs) > 0 {
+	if _, rerrs := c.Retry.Policy(); len(rerrs) > 0 {
 		errs = append(errs, rerrs...)
 	}
 	if _, err := c.Location(); err != nil {

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"log/slog"
 	"sort"
-	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
+	"github.com/ticketbot/ticketbot/work"
 )
 
 // deliverTyped posts a typed command's outcome: a ticket card as a new message or the chat's
@@ -62,8 +62,8 @@ func (b *Bot) replyText(ctx context.Context, r *req, text string, log *slog.Logg
 	}
 	ref := bot.CardRef{Platform: r.platform, ChatID: r.chatID, MessageID: r.messageID}
 	m := bot.Outgoing{Kind: bot.KindText, Body: []byte(text), Key: "text:" + r.messageID}
-	err := errBehind
-	if !b.pace.behind(r.platform, r.chatID, b.Now()) {
+	err := work.ErrBehind
+	if !b.work.Behind(r.platform, r.chatID) {
 		_, err = p.Reply(ctx, ref, m)
 	}
 	if err != nil {
@@ -74,8 +74,8 @@ func (b *Bot) replyText(ctx context.Context, r *req, text string, log *slog.Logg
 // sendNow posts out into r's chat, unless earlier answers of the chat are waiting for its
 // send rate (errBehind: it must not overtake them).
 func (b *Bot) sendNow(ctx context.Context, p bot.Platform, r *req, out bot.Outgoing) (bot.CardRef, error) {
-	if b.pace.behind(r.platform, r.chatID, b.Now()) {
-		return bot.CardRef{}, errBehind
+	if b.work.Behind(r.platform, r.chatID) {
+		return bot.CardRef{}, work.ErrBehind
 	}
 	return p.Send(ctx, r.chatID, out)
 }
@@ -93,29 +93,9 @@ func (b *Bot) later(ctx context.Context, r *req, what string, d jobData, t *prov
 		j.Provider, j.TicketID = t.Provider, t.ID
 	}
 	j.Payload, _ = json.Marshal(d)
-	until, busy := bot.BusyUntil(cause)
-	paced := busy || errors.Is(cause, errBehind)
-	switch {
-	case busy:
-		b.pace.busy(r.platform, r.chatID, until)
-		log.Info("answer waits for the chat's send rate", "retry_at", until)
-	case paced:
-		b.pace.busy(r.platform, r.chatID, time.Time{})
-		log.Info("answer waits behind the chat's earlier answers")
-	default:
-		log.Warn("answer not sent now; kept to send again", "err", cause)
-	}
-	if paced {
-		j.NextAt, j.CreatedAt = b.pace.place(r.platform, r.chatID, j.ID, b.Now())
-	} else {
-		j.NextAt = b.Now().Add(b.retry.base)
-	}
-	if _, err := b.Store.EnqueueJob(context.WithoutCancel(ctx), j); err != nil {
+	if err := b.work.Keep(ctx, j, cause, log); err != nil {
 		log.Error("keep answer in the outbox", "err", err)
-		b.pace.done(r.platform, r.chatID, j.ID, b.Now())
-		return
 	}
-	b.wakeOutbox()
 }
 
 // updateCards redraws every live card of the ticket on this platform in place: in every

@@ -129,7 +129,6 @@ func TestAnswerTheChatCannotTakeNowComesLater(t *testing.T) {
 	if got := h.say("建单 数据库连接超时"); len(got) != 0 {
 		t.Fatalf("a refused card turned into %+v", got)
 	}
-	h.bot.retry.base = 0
 	h.bot.Now = func() time.Time { return time.Now().Add(time.Minute) }
 	h.bot.DrainOutbox(context.Background())
 	sent := h.feishu.since(0)

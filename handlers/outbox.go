@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"strings"
 	"time"
@@ -14,14 +13,15 @@ import (
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
+	"github.com/ticketbot/ticketbot/work"
 )
 
-// The outbox: every write to a vendor (create, reply, close) is stored as a job before it is
-// tried, and every answer owed to a chat about a job is stored with the job's end. The first
-// attempt runs at once, in the command's worker; a vendor that is down leaves the job pending,
-// and RunOutbox retries it with exponential backoff and jitter until it gets through or its
-// time is up. A job whose process died mid-call (its lease ran out while running) has an
-// unknown outcome: it is checked against the vendor before it is repeated.
+// The handlers' jobs in the work engine: every write to a vendor (create, reply, close) is
+// stored as a job before it is tried, and every answer owed to a chat about a job is stored
+// with the job's end. The first attempt runs at once, in the command's worker; a vendor that
+// is down leaves the job pending, and the engine retries it with its backoff until it gets
+// through or its time is up. A job whose process died mid-call (its lease ran out while
+// running) has an unknown outcome: it is checked against the vendor before it is repeated.
 
 // Job kinds.
 const (
@@ -51,66 +51,8 @@ type jobData struct {
 	Key string `json:"key,omitempty"`
 }
 
-// RetryConfig is [bot.retry]: how the outbox retries writes to a vendor that is down.
-type RetryConfig struct {
-	// Base is the first delay ("2s"); each attempt doubles it up to Max ("5m"), with jitter.
-	Base string `toml:"base"`
-	Max  string `toml:"max"`
-	// GiveUpAfter ends the retries ("24h"): the chat is told, and the text is shown again.
-	GiveUpAfter string `toml:"give_up_after"`
-	// Lease is how long an attempt may run before another process takes the job over as
-	// dead ("2m"); longer than any vendor call.
-	Lease string `toml:"lease"`
-	// Every is how often due jobs are looked for ("1s").
-	Every string `toml:"every"`
-}
-
-type retryPolicy struct{ base, max, giveUp, lease, every time.Duration }
-
-func (c RetryConfig) policy() (retryPolicy, []error) {
-	p := retryPolicy{base: 2 * time.Second, max: 5 * time.Minute, giveUp: 24 * time.Hour, lease: 2 * time.Minute, every: time.Second}
-	var errs []error
-	for key, f := range map[string]struct {
-		s   string
-		dst *time.Duration
-	}{"base": {c.Base, &p.base}, "max": {c.Max, &p.max}, "give_up_after": {c.GiveUpAfter, &p.giveUp}, "lease": {c.Lease, &p.lease}, "every": {c.Every, &p.every}} {
-		if f.s == "" {
-			continue
-		}
-		d, err := time.ParseDuration(f.s)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("bot.retry.%s: want a positive duration such as \"30s\", got %q", key, f.s))
-			continue
-		}
-		*f.dst = d
-	}
-	return p, errs
-}
-
-// backoff is the delay before attempt n+1: base·2^(n-1) up to max, jittered into its upper
-// half so that jobs failed together do not come back together.
-func (p retryPolicy) backoff(n int) time.Duration {
-	d := p.base
-	for i := 1; i < n && d < p.max; i++ {
-		d *= 2
-	}
-	d = min(d, p.max)
-	return d/2 + rand.N(d/2+1)
-}
-
 // sayGiveUp bounds the retries of an answer to a chat.
 const sayGiveUp = time.Hour
-
-// jobEnd is how an attempt ended.
-type jobEnd int
-
-const (
-	jobOK        jobEnd = iota // done
-	jobQueued                  // failed for now; retried later
-	jobFailed                  // failed for good
-	jobDuplicate               // someone else has it (or had it)
-	jobBusy                    // an answer whose chat had no room; back in its place
-)
 
 // newJob builds a job answering the request r.
 func (b *Bot) newJob(kind, key string, r *req, provider, ticketID string, d jobData) store.Job {
@@ -119,112 +61,123 @@ func (b *Bot) newJob(kind, key string, r *req, provider, ticketID string, d jobD
 	now := b.Now()
 	return store.Job{ID: kind + "/" + r.platform + "/" + key, Kind: kind, Platform: r.platform, ChatID: r.chatID,
 		MessageID: r.messageID, UserID: r.userID, Provider: provider, TicketID: ticketID, Payload: payload,
-		NextAt: now, CreatedAt: now, GiveUpAt: now.Add(b.retry.giveUp)}
+		NextAt: now, CreatedAt: now}
 }
 
-// submit stores the job and tries it once, now. It returns the ticket the write produced or
-// touched (nil for a reply) and, unless jobOK, the error that stopped it. The job is stored
-// already started, leased to this first attempt, so the retry loop cannot pick it up while
-// the person is still waiting for this attempt's answer.
-func (b *Bot) submit(ctx context.Context, j store.Job, log *slog.Logger) (*providers.Ticket, jobEnd, error) {
-	j.State, j.Attempts, j.LeaseEnd = store.JobRunning, 1, b.Now().Add(b.retry.lease)
-	fresh, err := b.Store.EnqueueJob(ctx, j)
+// submit stores the job and tries it once, now, through the work engine. It returns the
+// ticket the write produced or touched (nil for a reply) and, unless work.OK, the error that
+// stopped it.
+func (b *Bot) submit(ctx context.Context, j store.Job, log *slog.Logger) (*providers.Ticket, work.End, error) {
+	a, end, err := b.work.Submit(ctx, j, log)
+	if v, ok := a.Value.(*jobRun); ok {
+		return v.t, end, err
+	}
+	return nil, end, err
+}
+
+// jobRun is what one attempt of a job carries from Do to its end.
+type jobRun struct {
+	d    jobData
+	t    *providers.Ticket
+	reqs *providers.RequestLog
+	bad  bool // the payload could not be read: nothing to settle, nothing to say
+}
+
+// errBadPayload fails a job whose payload cannot be read: trying again would fail the same way.
+type errBadPayload struct{ err error }
+
+func (e errBadPayload) Error() string { return "bad payload: " + e.err.Error() }
+
+// registerJobs tells the engine what the handlers' jobs do: the vendor writes, and the
+// answers to chats.
+func (b *Bot) registerJobs() {
+	vendor := work.Kind{Do: b.doVendor, Done: b.doneVendor, Deferred: b.deferVendor, Failed: b.failVendor, Ended: b.endedVendor}
+	for _, k := range []string{jobCreate, jobReply, jobClose} {
+		b.work.Register(k, vendor)
+	}
+	b.work.Register(jobSay, work.Kind{Paced: true, GiveUpAfter: sayGiveUp, Do: b.doSay})
+}
+
+// decode reads the attempt's payload once.
+func decode(a *work.Attempt) (*jobRun, error) {
+	if v, ok := a.Value.(*jobRun); ok {
+		return v, nil
+	}
+	v := &jobRun{}
+	a.Value = v
+	if err := json.Unmarshal(a.Job.Payload, &v.d); err != nil {
+		v.bad = true
+		return v, errBadPayload{err}
+	}
+	return v, nil
+}
+
+func (b *Bot) doVendor(ctx context.Context, a *work.Attempt) error {
+	v, err := decode(a)
 	if err != nil {
-		return nil, jobFailed, err
+		return err
 	}
-	if !fresh {
-		return nil, jobDuplicate, nil
+	// Inline, the command's own request log (and audit entry) collects the request ids.
+	if !a.Inline {
+		ctx, v.reqs = providers.WithRequestLog(ctx)
 	}
-	return b.attempt(ctx, j, true, log)
+	v.t, err = b.perform(ctx, a.Job, v.d, a.Again, a.Log)
+	return err
 }
 
-// attempt runs one try of a job. inline is the first try, made while the person waits, on a
-// job submit stored already started: its answer is the command's own. Later tries start a
-// due job here and answer through say jobs.
-func (b *Bot) attempt(ctx context.Context, j store.Job, inline bool, log *slog.Logger) (*providers.Ticket, jobEnd, error) {
-	unknown := false
-	if !inline {
-		now := b.Now()
-		ok, err := b.Store.StartJob(ctx, j, now, now.Add(b.retry.lease))
-		if err != nil {
-			return nil, jobFailed, err
+func (b *Bot) doneVendor(ctx context.Context, a *work.Attempt) []store.Job {
+	v := a.Value.(*jobRun)
+	return b.settle(ctx, a.Job, v.d, v.t, a.Inline, a.Log)
+}
+
+// deferVendor settles a close's claim as queued before the job is due again, so a quick
+// retry cannot settle it first.
+func (b *Bot) deferVendor(ctx context.Context, a *work.Attempt, _ error) {
+	v := a.Value.(*jobRun)
+	if v.d.Version > 0 {
+		if err := b.Store.SettleClaim(ctx, a.Job.Provider, a.Job.TicketID, v.d.Version, store.ClaimQueued); err != nil {
+			a.Log.Error("settle claim", "err", err)
 		}
-		if !ok {
-			b.pace.done(j.Platform, j.ChatID, j.ID, b.Now())
-			return nil, jobDuplicate, nil
-		}
-		unknown = j.State == store.JobRunning // its last try never ended
-		j.Attempts++
 	}
-	// What follows the call must be recorded even when shutdown cancels ctx: the job stays
-	// pending for the next start instead of running forever.
-	keep := context.WithoutCancel(ctx)
-	var d jobData
-	if err := json.Unmarshal(j.Payload, &d); err != nil {
-		_ = b.Store.FinishJob(keep, j.ID, store.JobFailed, b.Now(), "bad payload: "+err.Error())
-		return nil, jobFailed, err
+}
+
+func (b *Bot) failVendor(ctx context.Context, a *work.Attempt, err error) []store.Job {
+	v, _ := a.Value.(*jobRun)
+	if v == nil || v.bad {
+		return nil
 	}
-	log = log.With("job", j.ID, "attempt", j.Attempts)
-	// Inline, the command's own request log (and audit entry) collects the request ids.
-	rctx, reqs := ctx, (*providers.RequestLog)(nil)
-	if !inline {
-		rctx, reqs = providers.WithRequestLog(ctx)
+	return b.giveUp(ctx, a.Job, v.d, err, a.Inline, a.Log)
+}
+
+// endedVendor audits a write that ended in the background (inline, the command audits it).
+func (b *Bot) endedVendor(ctx context.Context, a *work.Attempt, err error) {
+	v, _ := a.Value.(*jobRun)
+	if a.Inline || v == nil || v.bad {
+		return
 	}
-	t, err := b.perform(rctx, j, d, unknown, log)
-	if err == nil {
-		follow := b.settle(keep, j, d, t, inline, log)
-		if err := b.Store.FinishJob(keep, j.ID, store.JobDone, b.Now(), "", follow...); err != nil {
-			log.Error("finish job", "err", err)
-		}
-		if !inline && j.Kind != jobSay {
-			b.auditJob(keep, j, d, "ok", fmt.Sprintf("attempt %d", j.Attempts), reqs.IDs())
-			log.Info("job done after retries")
-		}
-		b.wakeOutbox()
-		b.pace.done(j.Platform, j.ChatID, j.ID, b.Now())
-		return t, jobOK, nil
+	if err != nil {
+		b.auditJob(ctx, a.Job, v.d, "failed", failCode(err), v.reqs.IDs())
+		return
 	}
-	if until, busy := bot.BusyUntil(err); busy && j.Kind == jobSay {
-		return nil, b.putOff(keep, j, until, err), err
+	b.auditJob(ctx, a.Job, v.d, "ok", fmt.Sprintf("attempt %d", a.Job.Attempts), v.reqs.IDs())
+	a.Log.Info("job done after retries")
+}
+
+func (b *Bot) doSay(ctx context.Context, a *work.Attempt) error {
+	v, err := decode(a)
+	if err != nil {
+		return err
 	}
-	if retryable(err) && b.Now().Before(j.GiveUpAt) {
-		if d.Version > 0 {
-			// Before the job is due again, so a quick retry cannot settle it first.
-			if err := b.Store.SettleClaim(keep, j.Provider, j.TicketID, d.Version, store.ClaimQueued); err != nil {
-				log.Error("settle claim", "err", err)
-			}
-		}
-		next := b.Now().Add(b.retry.backoff(j.Attempts))
-		if err := b.Store.DeferJob(keep, j.ID, next, err.Error()); err != nil {
-			log.Error("defer job", "err", err)
-		}
-		log.Warn("job deferred", "next_at", next, "err", err)
-		return nil, jobQueued, err
-	}
-	follow := b.giveUp(keep, j, d, err, inline, log)
-	if ferr := b.Store.FinishJob(keep, j.ID, store.JobFailed, b.Now(), err.Error(), follow...); ferr != nil {
-		log.Error("finish job", "err", ferr)
-	}
-	if !inline && j.Kind != jobSay {
-		b.auditJob(keep, j, d, "failed", failCode(err), reqs.IDs())
-	}
-	log.Warn("job failed", "err", err)
-	b.wakeOutbox()
-	b.pace.done(j.Platform, j.ChatID, j.ID, b.Now())
-	return nil, jobFailed, err
+	return b.say(ctx, a.Job, v.d)
 }
 
 // perform makes the job's call. A job tried before (or whose last try never ended) first
 // asks the vendor whether it already happened.
-func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, unknown bool, log *slog.Logger) (*providers.Ticket, error) {
-	if j.Kind == jobSay {
-		return nil, b.say(ctx, j, d)
-	}
+func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, log *slog.Logger) (*providers.Ticket, error) {
 	p, ok := b.Providers[j.Provider]
 	if !ok {
 		return nil, fmt.Errorf("provider %q is no longer configured", j.Provider)
 	}
-	again := unknown || j.Attempts > 1
 	switch j.Kind {
 	case jobCreate:
 		if again {
@@ -408,7 +361,7 @@ func (b *Bot) giveUp(ctx context.Context, j store.Job, d jobData, err error, inl
 		return nil
 	}
 	ref := j.Provider + ":" + j.TicketID
-	why := failSentence(err, j.Provider, ref, d.En, b.retry.giveUp)
+	why := failSentence(err, j.Provider, ref, d.En, b.work.Policy().GiveUpAfter)
 	var text string
 	switch j.Kind {
 	case jobReply:
@@ -435,7 +388,7 @@ func (b *Bot) answer(j store.Job, end, text string) store.Job {
 	now := b.Now()
 	payload, _ := json.Marshal(jobData{Text: text})
 	return store.Job{ID: "say/" + end + "/" + j.ID, Kind: jobSay, Platform: j.Platform, ChatID: j.ChatID, MessageID: j.MessageID,
-		UserID: j.UserID, Payload: payload, NextAt: now, CreatedAt: now, GiveUpAt: now.Add(sayGiveUp)}
+		UserID: j.UserID, Payload: payload, NextAt: now, CreatedAt: now}
 }
 
 // failSentence says why a job failed for good, with the vendor's own code.
@@ -478,75 +431,11 @@ func retryable(err error) bool {
 	return errors.As(err, &se) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.As(err, &ne)
 }
 
-// RunOutbox retries due jobs until ctx ends. Several replicas may run it on one database:
-// StartJob lets one of them take each job.
-func (b *Bot) RunOutbox(ctx context.Context) {
-	t := time.NewTicker(b.retry.every)
-	defer t.Stop()
-	prune := time.NewTicker(time.Hour)
-	defer prune.Stop()
-	// room fires when a chat whose answers wait gets room again, sooner than the tick.
-	room := time.NewTimer(time.Hour)
-	defer room.Stop()
-	for {
-		room.Stop()
-		if at, ok := b.pace.wakeAt(b.Now()); ok {
-			room.Reset(at.Sub(b.Now()))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-b.wake:
-		case <-room.C:
-		case <-prune.C:
-			if err := b.Store.PruneJobs(ctx, b.Now().Add(-7*24*time.Hour)); err != nil {
-				b.Log.Error("prune jobs", "err", err)
-			}
-			continue
-		}
-		b.DrainOutbox(ctx)
-	}
-}
+// RunOutbox runs the work engine until ctx ends: due jobs retried, finished ones pruned.
+func (b *Bot) RunOutbox(ctx context.Context) { b.work.Run(ctx) }
 
-// outboxPage is how many due jobs one DrainOutbox takes, besides the answers it knows are
-// waiting for their chat's rate (which it passes over without trying).
-const outboxPage = 100
-
-// DrainOutbox tries every job due now once, except the answers of a chat that has no room
-// yet: they keep their place until it has. No send waits for its chat longer than
-// outboxSendWait, so one busy chat never holds the others' jobs.
-func (b *Bot) DrainOutbox(ctx context.Context) {
-	ctx = bot.WithSendWait(ctx, outboxSendWait)
-	limit := outboxPage + b.pace.waiting()
-	jobs, err := b.Store.DueJobs(ctx, b.Now(), limit)
-	if err != nil {
-		if ctx.Err() == nil {
-			b.Log.Error("due jobs", "err", err)
-		}
-		return
-	}
-	for _, j := range chatOrder(jobs) {
-		if ctx.Err() != nil {
-			return
-		}
-		if j.Kind == jobSay && b.pace.held(j.Platform, j.ChatID, b.Now()) {
-			continue
-		}
-		b.attempt(ctx, j, false, b.Log.With("platform", j.Platform, "chat_id", j.ChatID))
-	}
-	if len(jobs) < limit {
-		b.forgetGone(ctx, jobs)
-	}
-}
-
-// wakeOutbox makes RunOutbox look again now: a finished job may have left answers to post.
-func (b *Bot) wakeOutbox() {
-	select {
-	case b.wake <- struct{}{}:
-	default:
-	}
-}
+// DrainOutbox tries every job due now once (work.Engine.Drain).
+func (b *Bot) DrainOutbox(ctx context.Context) { b.work.Drain(ctx) }
 
 // spanZh says a configured span the way people do: "24 小时", "30 分钟", "1 小时 30 分钟"
 // (a Go duration prints "24h0m0s").

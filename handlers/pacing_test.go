@@ -163,7 +163,7 @@ func TestBusyChatAnswersWaitInOrder(t *testing.T) {
 	if got := h.show("oc_busy", 9); len(got) != 1 {
 		t.Fatalf("after the queue drained: %d messages", len(got))
 	}
-	if n := h.bot.pace.waiting(); n != 0 {
+	if n := h.bot.work.Waiting(); n != 0 {
 		t.Fatalf("%d answers still recorded as waiting", n)
 	}
 	if h.t.Failed() {
@@ -193,40 +193,8 @@ func TestBusyChatTextAnswerAndGiveUp(t *testing.T) {
 	if err != nil || j.State != store.JobFailed {
 		t.Fatalf("job %+v %v", j, err)
 	}
-	if n := h.bot.pace.waiting(); n != 0 {
+	if n := h.bot.work.Waiting(); n != 0 {
 		t.Fatalf("%d answers still recorded as waiting", n)
-	}
-}
-
-// chatOrder sends each chat's due answers oldest first, leaving other chats' answers and the
-// vendor jobs in their places.
-func TestChatOrder(t *testing.T) {
-	t0 := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	say := func(id, chat string, created time.Duration) store.Job {
-		return store.Job{ID: id, Kind: jobSay, Platform: "wecom", ChatID: chat, CreatedAt: t0.Add(created)}
-	}
-	tests := []struct {
-		name string
-		in   []store.Job
-		want string
-	}{
-		{"a later answer due first goes second", []store.Job{say("a2", "A", 2), {ID: "create", Kind: jobCreate}, say("b1", "B", 0), say("a1", "A", 1)},
-			"a1 create b1 a2"},
-		{"same time: by id", []store.Job{say("x2", "A", 1), say("x1", "A", 1)}, "x1 x2"},
-		{"one chat on two platforms is two chats", []store.Job{say("f2", "A", 2), {ID: "f1", Kind: jobSay, Platform: "feishu", ChatID: "A", CreatedAt: t0}},
-			"f2 f1"},
-		{"nothing to do", nil, ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var got []string
-			for _, j := range chatOrder(tc.in) {
-				got = append(got, j.ID)
-			}
-			if strings.Join(got, " ") != tc.want {
-				t.Fatalf("got %v, want %s", got, tc.want)
-			}
-		})
 	}
 }
 
@@ -253,11 +221,11 @@ func TestKeptAnswerSentElsewhereIsForgotten(t *testing.T) {
 	if err := h.store.FinishJob(ctx, j.ID, store.JobDone, h.clk.now(), ""); err != nil {
 		t.Fatal(err)
 	}
-	if !h.bot.pace.behind("feishu", "oc_busy", h.clk.now()) {
+	if !h.bot.work.Behind("feishu", "oc_busy") {
 		t.Fatal("the chat should still look held before the outbox looked")
 	}
 	h.bot.DrainOutbox(ctx)
-	if h.bot.pace.behind("feishu", "oc_busy", h.clk.now()) || h.bot.pace.waiting() != 0 {
+	if h.bot.work.Behind("feishu", "oc_busy") || h.bot.work.Waiting() != 0 {
 		t.Fatal("the answer sent elsewhere still holds the chat")
 	}
 	h.limit = bot.NewLimiter(h.clk.now, bot.Rate{N: 1, Per: time.Minute})

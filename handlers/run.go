@@ -11,6 +11,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
+	"github.com/ticketbot/ticketbot/work"
 )
 
 // run executes one parsed command and records it in the audit table.
@@ -190,11 +191,11 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		j := b.newJob(jobCreate, r.deliveryKey(), r, p.Name(), "", jobData{Create: &req, Actor: req.Actor})
 		nt, end, jerr := b.submit(ctx, j, log)
 		switch end {
-		case jobQueued:
+		case work.Queued:
 			return queuedOutcome(r, p.Name(), jobCreate, jerr), nil
-		case jobDuplicate:
+		case work.Duplicate:
 			return outcome{level: "info", text: say(r.en, "这条建单请求已经在处理中。", "This request is already being handled.")}, nil
-		case jobFailed:
+		case work.Failed:
 			return outcome{}, jerr
 		}
 		log.Info("ticket created", "provider", nt.Provider, "ticket_id", nt.ID)
@@ -339,11 +340,11 @@ func (b *Bot) reply(ctx context.Context, r *req, p providers.Provider, id, text 
 		j := b.newJob(jobReply, r.deliveryKey(), r, p.Name(), id, jobData{Text: text, Actor: rep.Actor, Version: r.claimed})
 		_, end, err := b.submit(ctx, j, log)
 		switch end {
-		case jobQueued:
+		case work.Queued:
 			return queuedOutcome(r, p.Name(), jobReply, err), nil
-		case jobDuplicate:
+		case work.Duplicate:
 			return outcome{level: "info", text: say(r.en, "这条回复已经在处理中。", "This reply is already being handled.")}, nil
-		case jobFailed:
+		case work.Failed:
 			return outcome{}, err
 		}
 	}
@@ -400,13 +401,13 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 	j := b.newJob(jobClose, r.deliveryKey(), r, p.Name(), id, jobData{Text: remark, Actor: actor, Version: r.claimed})
 	nt, end, err := b.submit(ctx, j, log)
 	switch end {
-	case jobQueued:
+	case work.Queued:
 		o := queuedOutcome(r, p.Name(), jobClose, err)
 		o.ticket = &t
 		return o, nil
-	case jobDuplicate:
+	case work.Duplicate:
 		return outcome{level: "info", text: say(r.en, "这个关闭请求已经在处理中。", "This close is already being handled.")}, nil
-	case jobFailed:
+	case work.Failed:
 		return outcome{}, err
 	}
 	log.Info("ticket closed", "provider", p.Name(), "ticket_id", id)

@@ -106,9 +106,9 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	d.Start()
 
 	webhooks := map[string]http.Handler{}
-	// The outbox retries the writes a vendor could not take, on every replica.
+	// The work engine retries the writes a vendor could not take and prunes finished jobs and
+	// old delivery ids, on every replica.
 	background := []func(context.Context) error{func(ctx context.Context) error { b.RunOutbox(ctx); return nil }}
-	background = append(background, pruneProcessed(cached, time.Now, log)) // prune.go
 	if cfg.Feishu != nil {
 		fs, err := feishu.New(*cfg.Feishu, d, log, feishu.WithMaxBody(cfg.Server.MaxBody))
 		if err != nil {

@@ -1,20 +1,16 @@
-package handlers
+package work
 
 import (
-	"context"
 	"errors"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
-	"github.com/ticketbot/ticketbot/store"
 )
 
 // An answer whose chat is over its platform's send rate is not waited for in the worker that
 // made it: the platform says when the chat has room (bot.BusyError) and the answer waits in
-// the outbox until then, while the worker goes on to other chats. pacing keeps such a chat's
+// the engine until then, while the worker goes on to other chats. pacing keeps such a chat's
 // answers in order: once one waits, the chat's next answers queue behind it (kept in the
 // outbox without being tried), the outbox tries the chat's answers oldest first and none of
 // them before the chat has room, and the chat's answers go straight out again once all that
@@ -28,14 +24,14 @@ import (
 // chat may interleave. An answer kept for any other reason (the platform failing) is retried
 // with the outbox's backoff, outside this order.
 
-// outboxSendWait bounds the wait of one send of the outbox, which serves every chat from one
-// loop: enough for the app-wide spacing (Feishu's 25 ms), far less than any chat's, so a busy
+// sendWait bounds the wait of one send of Drain, which serves every chat from one loop:
+// enough for the app-wide spacing (Feishu's 25 ms), far less than any chat's, so a busy
 // chat's answer is put back, not waited for.
-const outboxSendWait = 50 * time.Millisecond
+const sendWait = 50 * time.Millisecond
 
-// errBehind keeps an answer for later because earlier answers of its chat are waiting for
-// the chat's rate: sent now, it would overtake them.
-var errBehind = errors.New("earlier answers of this chat are waiting for its send rate")
+// ErrBehind keeps an answer for later because earlier answers of its chat are waiting for
+// the chat's rate: sent now, it would overtake them (see Engine.Behind).
+var ErrBehind = errors.New("earlier answers of this chat are waiting for its send rate")
 
 // pacing is what the handlers know of the chats that are over their send rate. Its zero
 // value is ready; it is safe for concurrent use.
@@ -56,10 +52,10 @@ type lane struct {
 }
 
 // UseMetrics counts the answers put off for a chat's rate on m (ticketbot_answers_busy_total).
-func (b *Bot) UseMetrics(m *bot.Metrics) {
-	b.pace.mu.Lock()
-	defer b.pace.mu.Unlock()
-	b.pace.metrics = m
+func (e *Engine) UseMetrics(m *bot.Metrics) {
+	e.pace.mu.Lock()
+	defer e.pace.mu.Unlock()
+	e.pace.metrics = m
 }
 
 // lane returns key's lane, made if need be. Call with p.mu held.
@@ -188,81 +184,4 @@ func maxTime(t time.Time, more ...time.Time) time.Time {
 		}
 	}
 	return t
-}
-
-// putOff puts back a say job whose chat had no room: not a failure, so not given up for it
-// before its time. It keeps its place in the outbox (its NextAt), ahead of the chat's later
-// answers, and the chat is held until until; an answer that could only go after its give-up
-// time is given up.
-func (b *Bot) putOff(ctx context.Context, j store.Job, until time.Time, cause error) jobEnd {
-	log := b.Log.With("platform", j.Platform, "chat_id", j.ChatID, "job", j.ID)
-	b.pace.busy(j.Platform, j.ChatID, until)
-	if until.After(j.GiveUpAt) {
-		log.Error("answer given up: its chat stays over its send rate past the answer's time", "retry_at", until, "err", cause)
-		if err := b.Store.FinishJob(ctx, j.ID, store.JobFailed, b.Now(), cause.Error()); err != nil {
-			log.Error("finish job", "err", err)
-		}
-		b.pace.done(j.Platform, j.ChatID, j.ID, b.Now())
-		return jobFailed
-	}
-	if err := b.Store.DeferJob(ctx, j.ID, j.NextAt, cause.Error()); err != nil {
-		log.Error("defer job", "err", err)
-	}
-	b.pace.add(j.Platform, j.ChatID, j.ID) // the chat's next answers go behind it
-	log.Info("answer waits for its chat's send rate", "retry_at", until)
-	return jobBusy
-}
-
-// chatOrder puts each chat's due answers oldest first, in the places the chat's answers hold
-// in jobs (the other chats' and the vendor jobs stay where they are): an answer kept for the
-// chat's rate is due no sooner than the chat has room, so one the outbox came to owe the chat
-// meanwhile may be due before it, though made after.
-func chatOrder(jobs []store.Job) []store.Job {
-	byChat := map[laneKey][]store.Job{}
-	for _, j := range jobs {
-		if j.Kind == jobSay {
-			k := laneKey{j.Platform, j.ChatID}
-			byChat[k] = append(byChat[k], j)
-		}
-	}
-	for _, js := range byChat {
-		slices.SortStableFunc(js, func(a, b store.Job) int {
-			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-				return c
-			}
-			return strings.Compare(a.ID, b.ID)
-		})
-	}
-	out := make([]store.Job, 0, len(jobs))
-	next := map[laneKey]int{}
-	for _, j := range jobs {
-		if j.Kind != jobSay {
-			out = append(out, j)
-			continue
-		}
-		k := laneKey{j.Platform, j.ChatID}
-		out = append(out, byChat[k][next[k]])
-		next[k]++
-	}
-	return out
-}
-
-// forgetGone drops kept answers that are no longer waiting (done or failed, here or by
-// another process), so their chat's answers go straight out again. due is the outbox's
-// current page of due jobs; it is consulted only when complete (not cut at its limit).
-func (b *Bot) forgetGone(ctx context.Context, due []store.Job) {
-	seen := make(map[string]bool, len(due))
-	for _, j := range due {
-		seen[j.ID] = true
-	}
-	now := b.Now()
-	for id, k := range b.pace.keptJobs() {
-		if seen[id] || b.pace.held(k.platform, k.chat, now) {
-			continue
-		}
-		j, err := b.Store.Job(ctx, id)
-		if errors.Is(err, store.ErrNotFound) || err == nil && (j.State == store.JobDone || j.State == store.JobFailed) {
-			b.pace.done(k.platform, k.chat, id, now)
-		}
-	}
 }

@@ -1,0 +1,369 @@
+package work
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/store"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+var errDown = errors.New("vendor down")
+
+func openStore(t *testing.T) *store.SQL {
+	t.Helper()
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "work.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func newEngine(t *testing.T, st Store, clk *clock) *Engine {
+	t.Helper()
+	return New(st, Config{
+		Policy:    Policy{Base: time.Second, Max: 4 * time.Second, GiveUpAfter: time.Hour, Lease: time.Minute, Every: time.Second},
+		Retryable: func(err error) bool { return errors.Is(err, errDown) },
+		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now:       clk.now,
+	})
+}
+
+func job(id, kind string, clk *clock) Job {
+	return Job{ID: id, Kind: kind, Platform: "feishu", ChatID: "oc_1", CreatedAt: clk.now(), NextAt: clk.now()}
+}
+
+func load(t *testing.T, st *store.SQL, id string) Job {
+	t.Helper()
+	j, err := st.Job(context.Background(), id)
+	if err != nil {
+		t.Fatalf("job %s: %v", id, err)
+	}
+	return j
+}
+
+// A job that fails for now is deferred with the backoff, tried again when due (told it may
+// have happened already), and once done stores the jobs it leads to with its end.
+func TestSubmitDeferThenDone(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t)
+	e := newEngine(t, st, clk)
+	var tries []bool // Again, per try
+	var deferred, ended atomic.Int32
+	e.Register("reply", Kind{
+		Do: func(ctx context.Context, a *Attempt) error {
+			tries = append(tries, a.Again)
+			if len(tries) == 1 {
+				return errDown
+			}
+			a.Value = "ok"
+			return nil
+		},
+		Deferred: func(context.Context, *Attempt, error) { deferred.Add(1) },
+		Done: func(_ context.Context, a *Attempt) []Job {
+			if a.Value != "ok" {
+				t.Errorf("Value not kept from Do: %v", a.Value)
+			}
+			return []Job{job("say/"+a.Job.ID, "say", clk)}
+		},
+		Ended: func(_ context.Context, a *Attempt, err error) {
+			if err != nil || load(t, st, a.Job.ID).State != store.JobDone {
+				t.Errorf("Ended before the end was stored (err %v)", err)
+			}
+			ended.Add(1)
+		},
+	})
+	e.Register("say", Kind{Paced: true, Do: func(context.Context, *Attempt) error { return nil }})
+
+	_, end, err := e.Submit(ctx, job("r1", "reply", clk), slog.Default())
+	if end != Queued || !errors.Is(err, errDown) || deferred.Load() != 1 {
+		t.Fatalf("first try: end %v err %v deferred %d", end, err, deferred.Load())
+	}
+	j := load(t, st, "r1")
+	if j.State != store.JobPending || j.Attempts != 1 || j.LastError != "vendor down" {
+		t.Fatalf("after the first try: %+v", j)
+	}
+	if wait := j.NextAt.Sub(clk.now()); wait < 500*time.Millisecond || wait > time.Second {
+		t.Fatalf("deferred by %v, want the first backoff (0.5–1 s)", wait)
+	}
+	if !j.GiveUpAt.Equal(clk.now().Add(time.Hour)) {
+		t.Fatalf("give-up at %v, want the policy's hour", j.GiveUpAt)
+	}
+	e.Drain(ctx) // not due yet
+	if len(tries) != 1 {
+		t.Fatalf("tried before due: %v", tries)
+	}
+	clk.add(time.Second)
+	e.Drain(ctx)
+	if len(tries) != 2 || !tries[1] || ended.Load() != 1 {
+		t.Fatalf("second try: tries %v ended %d", tries, ended.Load())
+	}
+	if j := load(t, st, "r1"); j.State != store.JobDone || j.Attempts != 2 {
+		t.Fatalf("after the second try: %+v", j)
+	}
+	say := load(t, st, "say/r1")
+	if say.State != store.JobPending || !say.GiveUpAt.Equal(say.CreatedAt.Add(time.Hour)) {
+		t.Fatalf("the answer it led to: %+v", say)
+	}
+	e.Drain(ctx)
+	if load(t, st, "say/r1").State != store.JobDone {
+		t.Fatal("the answer was not sent")
+	}
+	if _, end, _ := e.Submit(ctx, job("r1", "reply", clk), slog.Default()); end != Duplicate {
+		t.Fatalf("the same id submitted again: %v", end)
+	}
+}
+
+// A failure that will not pass, or one still failing at the give-up time, fails the job for
+// good; Failed's jobs (telling the chat) are stored with the end.
+func TestGiveUp(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		err   error
+		after time.Duration // when the retry comes
+	}{
+		{"refused", errors.New("code 400: bad ticket"), 0},
+		{"down past its time", errDown, 2 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+			st := openStore(t)
+			e := newEngine(t, st, clk)
+			var failed error
+			e.Register("close", Kind{
+				Do: func(context.Context, *Attempt) error { return tc.err },
+				Failed: func(_ context.Context, a *Attempt, err error) []Job {
+					failed = err
+					return []Job{job("say/failed/"+a.Job.ID, "say", clk)}
+				},
+			})
+			e.Register("say", Kind{Paced: true, Do: func(context.Context, *Attempt) error { return nil }})
+			_, end, _ := e.Submit(ctx, job("c1", "close", clk), slog.Default())
+			if tc.after > 0 {
+				if end != Queued {
+					t.Fatalf("first try %v, want queued", end)
+				}
+				clk.add(tc.after)
+				e.Drain(ctx)
+			} else if end != Failed {
+				t.Fatalf("end %v, want failed", end)
+			}
+			if j := load(t, st, "c1"); j.State != store.JobFailed || !errors.Is(failed, tc.err) {
+				t.Fatalf("job %+v, Failed told %v", j, failed)
+			}
+			if _, err := st.Job(ctx, "say/failed/c1"); err != nil {
+				t.Fatalf("the chat is not told: %v", err)
+			}
+		})
+	}
+}
+
+// A job whose process died mid-call (running, lease over) is taken again after the lease,
+// told Again; two engines on one store try it once between them.
+func TestLeaseOverIsTakenOnceAndChecked(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t)
+	var mu sync.Mutex
+	var agains []bool
+	kind := Kind{Do: func(_ context.Context, a *Attempt) error {
+		mu.Lock()
+		defer mu.Unlock()
+		agains = append(agains, a.Again)
+		return nil
+	}}
+	e1, e2 := newEngine(t, st, clk), newEngine(t, st, clk)
+	e1.Register("reply", kind)
+	e2.Register("reply", kind)
+	// What a dead process leaves: stored started, leased, never ended.
+	j := job("r1", "reply", clk)
+	j.State, j.Attempts, j.LeaseEnd = store.JobRunning, 1, clk.now().Add(time.Minute)
+	if _, err := st.EnqueueJob(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	e1.Drain(ctx)
+	if len(agains) != 0 {
+		t.Fatal("taken during its lease")
+	}
+	clk.add(time.Minute)
+	var wg sync.WaitGroup
+	for _, e := range []*Engine{e1, e2} {
+		wg.Go(func() { e.Drain(ctx) })
+	}
+	wg.Wait()
+	if len(agains) != 1 || !agains[0] {
+		t.Fatalf("tries after the lease: %v, want one, told Again", agains)
+	}
+	if j := load(t, st, "r1"); j.State != store.JobDone || j.Attempts != 2 {
+		t.Fatalf("job %+v", j)
+	}
+}
+
+// A chat send the chat has no room for is put back in its place, not failed: the chat is
+// held until the platform's time, then the send goes; the chat's later sends wait behind it.
+func TestPacedSendWaitsForItsChat(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t)
+	e := newEngine(t, st, clk)
+	room := clk.now().Add(10 * time.Second)
+	var sent []string
+	e.Register("say", Kind{Paced: true, Do: func(_ context.Context, a *Attempt) error {
+		if clk.now().Before(room) {
+			return &bot.BusyError{RetryAt: room, Err: errors.New("chat over its rate")}
+		}
+		sent = append(sent, a.Job.ID)
+		return nil
+	}})
+	if err := e.Keep(ctx, job("a1", "say", clk), errDown, slog.Default()); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(time.Second)
+	e.Drain(ctx)
+	if len(sent) != 0 || !e.Behind("feishu", "oc_1") || e.Waiting() != 1 {
+		t.Fatalf("busy chat: sent %v behind %v waiting %d", sent, e.Behind("feishu", "oc_1"), e.Waiting())
+	}
+	if err := e.Keep(ctx, job("a2", "say", clk), ErrBehind, slog.Default()); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(5 * time.Second)
+	e.Drain(ctx)
+	if len(sent) != 0 {
+		t.Fatalf("sent before the chat had room: %v", sent)
+	}
+	clk.add(5 * time.Second)
+	e.Drain(ctx)
+	if strings.Join(sent, " ") != "a1 a2" || e.Behind("feishu", "oc_1") || e.Waiting() != 0 {
+		t.Fatalf("after room: sent %v behind %v waiting %d", sent, e.Behind("feishu", "oc_1"), e.Waiting())
+	}
+	if j := load(t, st, "a1"); j.State != store.JobDone {
+		t.Fatalf("a1 %+v", j)
+	}
+}
+
+// chatOrder sends each chat's due answers oldest first, leaving other chats' answers and the
+// vendor jobs in their places.
+func TestChatOrder(t *testing.T) {
+	t0 := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	e := New(nil, Config{})
+	e.Register("say", Kind{Paced: true, Do: func(context.Context, *Attempt) error { return nil }})
+	e.Register("create", Kind{Do: func(context.Context, *Attempt) error { return nil }})
+	say := func(id, chat string, created time.Duration) Job {
+		return Job{ID: id, Kind: "say", Platform: "wecom", ChatID: chat, CreatedAt: t0.Add(created)}
+	}
+	tests := []struct {
+		name string
+		in   []Job
+		want string
+	}{
+		{"a later answer due first goes second", []Job{say("a2", "A", 2), {ID: "create", Kind: "create"}, say("b1", "B", 0), say("a1", "A", 1)},
+			"a1 create b1 a2"},
+		{"same time: by id", []Job{say("x2", "A", 1), say("x1", "A", 1)}, "x1 x2"},
+		{"one chat on two platforms is two chats", []Job{say("f2", "A", 2), {ID: "f1", Kind: "say", Platform: "feishu", ChatID: "A", CreatedAt: t0}},
+			"f2 f1"},
+		{"nothing to do", nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, j := range e.chatOrder(tc.in) {
+				got = append(got, j.ID)
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Fatalf("got %v, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// A job of a kind nobody registered fails at once (a wiring mistake), instead of being
+// retried for ever.
+func TestUnknownKindFails(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t)
+	if _, err := st.EnqueueJob(ctx, job("x1", "teleport", clk)); err != nil {
+		t.Fatal(err)
+	}
+	newEngine(t, st, clk).Drain(ctx)
+	if j := load(t, st, "x1"); j.State != store.JobFailed || !strings.Contains(j.LastError, "teleport") {
+		t.Fatalf("job %+v", j)
+	}
+}
+
+// Run prunes at start: finished jobs older than KeepFinished, delivery ids older than
+// DeliveryRetention; newer ones stay.
+func TestRunPrunes(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t)
+	e := New(st, Config{Policy: DefaultPolicy, Now: clk.now, Deliveries: st, KeepFinished: 24 * time.Hour,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e.Register("say", Kind{Do: func(context.Context, *Attempt) error { return nil }})
+	for _, age := range []time.Duration{48 * time.Hour, time.Hour} {
+		id := "old"
+		if age == time.Hour {
+			id = "new"
+		}
+		j := job(id, "say", &clock{t: clk.now().Add(-age)})
+		j.State, j.Attempts, j.LeaseEnd = store.JobRunning, 1, clk.now()
+		if _, err := st.EnqueueJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.FinishJob(ctx, id, store.JobDone, clk.now().Add(-age), ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.MarkProcessed(ctx, "evt_"+id, clk.now().Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); e.Run(run) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, oldErr := st.Job(ctx, "old")
+		if errors.Is(oldErr, store.ErrNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("old job not pruned within 10 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	<-done
+	if _, err := st.Job(ctx, "new"); err != nil {
+		t.Fatalf("a recent job was pruned: %v", err)
+	}
+	if fresh, _ := st.MarkProcessed(ctx, "evt_old", clk.now()); !fresh {
+		t.Error("a delivery id past its retention was kept")
+	}
+	if fresh, _ := st.MarkProcessed(ctx, "evt_new", clk.now()); fresh {
+		t.Error("a recent delivery id was forgotten")
+	}
+}

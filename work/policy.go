@@ -1,0 +1,85 @@
+package work
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ticketbot/ticketbot/bot"
+)
+
+// RetryConfig is [bot.retry]: how the engine retries a job whose attempt failed for now (a
+// vendor or a chat that is down).
+type RetryConfig struct {
+	// Base is the first delay ("2s"); each attempt doubles it up to Max ("5m"), with jitter.
+	Base string `toml:"base"`
+	Max  string `toml:"max"`
+	// GiveUpAfter ends the retries ("24h"): the chat is told, and the text is shown again.
+	GiveUpAfter string `toml:"give_up_after"`
+	// Lease is how long an attempt may run before another process takes the job over as
+	// dead ("2m"); longer than any vendor call.
+	Lease string `toml:"lease"`
+	// Every is how often due jobs are looked for ("1s").
+	Every string `toml:"every"`
+}
+
+// Policy is a parsed RetryConfig.
+type Policy struct {
+	Base, Max, GiveUpAfter, Lease, Every time.Duration
+}
+
+// DefaultPolicy is what an empty [bot.retry] means.
+var DefaultPolicy = Policy{Base: 2 * time.Second, Max: 5 * time.Minute, GiveUpAfter: 24 * time.Hour,
+	Lease: 2 * time.Minute, Every: time.Second}
+
+// Policy parses c over DefaultPolicy; it reports every bad key (and keeps the default for it).
+func (c RetryConfig) Policy() (Policy, []error) {
+	p := DefaultPolicy
+	var errs []error
+	for _, f := range []struct {
+		key, s string
+		dst    *time.Duration
+	}{{"base", c.Base, &p.Base}, {"max", c.Max, &p.Max}, {"give_up_after", c.GiveUpAfter, &p.GiveUpAfter},
+		{"lease", c.Lease, &p.Lease}, {"every", c.Every, &p.Every}} {
+		if f.s == "" {
+			continue
+		}
+		d, err := time.ParseDuration(f.s)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("bot.retry.%s: want a positive duration such as \"30s\", got %q", f.key, f.s))
+			continue
+		}
+		*f.dst = d
+	}
+	return p, errs
+}
+
+// WithDefaults returns c with every unset key at the value the engine will use, so
+// `ticketbot check -v` shows the effective retry policy rather than empty strings.
+func (c RetryConfig) WithDefaults() RetryConfig {
+	p := DefaultPolicy
+	for _, f := range []struct {
+		s *string
+		d time.Duration
+	}{{&c.Base, p.Base}, {&c.Max, p.Max}, {&c.GiveUpAfter, p.GiveUpAfter}, {&c.Lease, p.Lease}, {&c.Every, p.Every}} {
+		if *f.s == "" {
+			*f.s = bot.FormatDuration(f.d)
+		}
+	}
+	return c
+}
+
+// Backoff is the delay before attempt n+1: Base·2^(n-1) up to Max, jittered into its upper
+// half so that jobs failed together do not come back together. It is the one backoff of
+// everything the bot retries.
+func (p Policy) Backoff(n int) time.Duration {
+	d := p.Base
+	for i := 1; i < n && d < p.Max; i++ {
+		d *= 2
+	}
+	d = min(d, p.Max)
+	if d <= 0 {
+		return 0
+	}
+	return d/2 + rand.N(d/2+1)
+}

@@ -1,0 +1,58 @@
+package work
+
+import (
+	"testing"
+	"time"
+)
+
+func TestRetryWithDefaults(t *testing.T) {
+	got := RetryConfig{Max: "10m"}.WithDefaults()
+	want := RetryConfig{Base: "2s", Max: "10m", GiveUpAfter: "24h", Lease: "2m", Every: "1s"}
+	if got != want {
+		t.Fatalf("WithDefaults = %+v, want %+v", got, want)
+	}
+	// What is shown is what runs: the filled-in values give the same policy as the unset ones.
+	filled, errs := RetryConfig{}.WithDefaults().Policy()
+	unset, _ := RetryConfig{}.Policy()
+	if len(errs) > 0 || filled != unset {
+		t.Fatalf("filled policy %+v (%v), unset %+v", filled, errs, unset)
+	}
+}
+
+func TestRetryConfigRefusesEveryBadKey(t *testing.T) {
+	_, errs := RetryConfig{Base: "soon", Max: "-1m", GiveUpAfter: "0s", Lease: "2m", Every: "1"}.Policy()
+	want := []string{
+		`bot.retry.base: want a positive duration such as "30s", got "soon"`,
+		`bot.retry.max: want a positive duration such as "30s", got "-1m"`,
+		`bot.retry.give_up_after: want a positive duration such as "30s", got "0s"`,
+		`bot.retry.every: want a positive duration such as "30s", got "1"`,
+	}
+	if len(errs) != len(want) {
+		t.Fatalf("errors %v, want %d", errs, len(want))
+	}
+	for i, w := range want {
+		if errs[i].Error() != w {
+			t.Errorf("error %d = %q, want %q", i, errs[i], w)
+		}
+	}
+}
+
+// TestBackoffDoublesWithinJitter: attempt n waits between half and all of Base·2^(n-1),
+// capped at Max.
+func TestBackoffDoublesWithinJitter(t *testing.T) {
+	p := Policy{Base: 2 * time.Second, Max: 30 * time.Second}
+	for _, tt := range []struct {
+		n    int
+		full time.Duration
+	}{{1, 2 * time.Second}, {2, 4 * time.Second}, {3, 8 * time.Second}, {4, 16 * time.Second}, {5, 30 * time.Second}, {40, 30 * time.Second}} {
+		for range 200 {
+			d := p.Backoff(tt.n)
+			if d < tt.full/2 || d > tt.full {
+				t.Fatalf("Backoff(%d) = %v, want within [%v, %v]", tt.n, d, tt.full/2, tt.full)
+			}
+		}
+	}
+	if d := (Policy{}).Backoff(3); d != 0 {
+		t.Fatalf("zero policy backoff = %v", d)
+	}
+}
