@@ -35,12 +35,37 @@ type chatWork struct {
 // DeliverEvery; what is left waits for the next Deliver. A notice is marked sent only after
 // the platform took it, and its id keys the send, so a crash in between neither loses nor
 // doubles it.
+//
+// A notice is leased to this process before it is posted, so two replicas never post one
+// notice; what is left unsent (its chat had no room) is released for the next Deliver. A
+// notice still undelivered after the retry policy's give-up time is given up, kept in the
+// store with its last error and counted, never retried for ever.
 func (w *Watcher) Deliver(ctx context.Context) error {
 	now := w.now()
+	if n, err := w.store.GiveUpNotices(ctx, now.Add(-w.cfg.Retry.GiveUpAfter), now); err != nil {
+		w.log.Error("give up old notices", "err", err)
+	} else if n > 0 {
+		w.metrics.givenUp.Add(float64(n))
+		w.log.Warn("notices given up: undelivered past their time", "notices", n, "give_up_after", w.cfg.Retry.GiveUpAfter)
+	}
 	pending, err := w.store.PendingNotices(ctx, now, 2000)
 	if err != nil {
 		return err
 	}
+	pending, err = w.lease(ctx, pending, now)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	defer func() {
+		ids := make([]string, len(pending))
+		for i, n := range pending {
+			ids[i] = n.ID
+		}
+		// Only those still unsent are released; the rest ended their lease when marked.
+		if err := w.store.ReleaseNotices(context.WithoutCancel(ctx), ids); err != nil {
+			w.log.Error("release notices", "err", err)
+		}
+	}()
 	type chatKey struct{ platform, chat string }
 	var order []chatKey
 	byChat := map[chatKey][]store.Notice{}
@@ -63,6 +88,29 @@ func (w *Watcher) Deliver(ctx context.Context) error {
 		}
 	}
 	return w.run(ctx, work)
+}
+
+// lease takes the notices of pending that this process wins the lease of.
+func (w *Watcher) lease(ctx context.Context, pending []store.Notice, now time.Time) ([]store.Notice, error) {
+	if len(pending) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(pending))
+	for i, n := range pending {
+		ids[i] = n.ID
+	}
+	won, err := w.store.LeaseNotices(ctx, ids, now, now.Add(w.cfg.Retry.Lease))
+	if err != nil {
+		return nil, err
+	}
+	if len(won) == len(pending) {
+		return pending, nil
+	}
+	mine := make(map[string]bool, len(won))
+	for _, id := range won {
+		mine[id] = true
+	}
+	return slices.DeleteFunc(pending, func(n store.Notice) bool { return !mine[n.ID] }), nil
 }
 
 // plan turns a chat's pending notices into the calls that deliver them: merged notices
@@ -279,14 +327,14 @@ func (w *Watcher) post(ctx context.Context, p Platform, chat string, batch []sto
 	return true
 }
 
-// deferNotices puts a batch whose delivery failed off, with backoff by its attempts.
+// deferNotices puts a batch whose delivery failed off, with the retry policy's backoff by its
+// attempts.
 func (w *Watcher) deferNotices(ctx context.Context, platform, chat string, batch []store.Notice, now time.Time, cause error) {
 	ids := make([]string, 0, len(batch))
 	for _, n := range batch {
 		ids = append(ids, n.ID)
 	}
-	attempts := batch[0].Attempts
-	backoff := min(time.Duration(1<<min(attempts, 10))*time.Second, 10*time.Minute)
+	backoff := w.cfg.Retry.Backoff(batch[0].Attempts + 1)
 	w.log.Warn("notice delivery failed; will retry", "platform", platform, "chat_id", chat, "notices", len(batch), "err", cause)
 	if err := w.store.DeferNotices(ctx, ids, now.Add(backoff), cause.Error()); err != nil {
 		w.log.Error("defer notices", "err", err)

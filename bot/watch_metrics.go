@@ -11,6 +11,7 @@ type WatchMetrics struct {
 	notesOverdue *prometheus.GaugeVec
 	sent         *prometheus.CounterVec
 	failed       *prometheus.CounterVec
+	givenUp      prometheus.Counter
 	busy         *prometheus.CounterVec
 	coalesced    *prometheus.CounterVec
 	queued       prometheus.Gauge
@@ -35,6 +36,8 @@ func NewWatchMetrics(reg prometheus.Registerer) *WatchMetrics {
 			Help: "Notice messages posted (a merged message counts once)."}, []string{"platform"}),
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_notices_failed_total",
 			Help: "Notice deliveries that failed and were deferred."}, []string{"platform"}),
+		givenUp: prometheus.NewCounter(prometheus.CounterOpts{Name: "ticketbot_notices_given_up_total",
+			Help: "Notices given up undelivered after [bot.retry] give_up_after (kept in the store with their last error)."}),
 		busy: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_notices_busy_total",
 			Help: "Notice messages and card redraws held because their chat was over the platform's send rate (delivered later, not failed)."}, []string{"platform"}),
 		coalesced: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_notices_coalesced_total",
@@ -45,7 +48,7 @@ func NewWatchMetrics(reg prometheus.Registerer) *WatchMetrics {
 			Help: "From the vendor's update time to the watcher recording the change.", Buckets: prometheus.ExponentialBuckets(1, 2, 14)}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.followed, m.refreshes, m.vendorCalls, m.noteReads, m.notesOverdue, m.sent, m.failed, m.busy, m.coalesced, m.queued, m.sweepSeconds, m.detection)
+		reg.MustRegister(m.followed, m.refreshes, m.vendorCalls, m.noteReads, m.notesOverdue, m.sent, m.failed, m.givenUp, m.busy, m.coalesced, m.queued, m.sweepSeconds, m.detection)
 	}
 	return m
 }

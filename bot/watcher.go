@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/retry"
 	"github.com/ticketbot/ticketbot/store"
 )
 
@@ -77,11 +78,16 @@ type WatchConfig struct {
 	// NotesBudget bounds the note reads of one sweep per such vendor (30); status changes go
 	// first, then the open tickets checked longest ago, so every ticket gets its turn.
 	NotesBudget int
+	// Retry is how undelivered notices are retried, leased and given up ([bot.retry]).
+	Retry retry.Policy
 	// Now is the clock (time.Now); tests inject one.
 	Now func() time.Time
 }
 
 func (c *WatchConfig) defaults() {
+	if c.Retry == (retry.Policy{}) {
+		c.Retry = retry.Default
+	}
 	if c.Interval <= 0 {
 		c.Interval = time.Minute
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
-	"github.com/ticketbot/ticketbot/work"
+	"github.com/ticketbot/ticketbot/retry"
 )
 
 // Config is the behaviour part of the configuration: [bot], [[chats]] and [[users]].
@@ -25,7 +25,7 @@ type Config struct {
 	// CommandsPerMinute is each person's command budget (default 20; -1 turns it off).
 	CommandsPerMinute int `toml:"commands_per_minute"`
 	// Retry is [bot.retry]: the outbox's retries of writes to a vendor that is down.
-	Retry work.RetryConfig `toml:"retry"`
+	Retry retry.Config `toml:"retry"`
 	// Timezone is the IANA zone of daily summaries, quiet hours and the times on cards
 	// (default Asia/Shanghai).
 	Timezone string `toml:"timezone"`

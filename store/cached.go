@@ -306,3 +306,23 @@ func (c *Cached) RecordAudit(ctx context.Context, a AuditEntry) error {
 func (c *Cached) Audit(ctx context.Context, since, until time.Time) ([]AuditEntry, error) {
 	return c.next.Audit(ctx, since, until)
 }
+
+// LeaseNotices passes through.
+func (c *Cached) LeaseNotices(ctx context.Context, ids []string, now, leaseEnd time.Time) ([]string, error) {
+	return c.next.LeaseNotices(ctx, ids, now, leaseEnd)
+}
+
+// ReleaseNotices passes through.
+func (c *Cached) ReleaseNotices(ctx context.Context, ids []string) error {
+	return c.next.ReleaseNotices(ctx, ids)
+}
+
+// GiveUpNotices passes through.
+func (c *Cached) GiveUpNotices(ctx context.Context, before, now time.Time) (int, error) {
+	return c.next.GiveUpNotices(ctx, before, now)
+}
+
+// PruneNotices passes through.
+func (c *Cached) PruneNotices(ctx context.Context, before time.Time) error {
+	return c.next.PruneNotices(ctx, before)
+}

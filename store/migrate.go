@@ -175,6 +175,17 @@ var migrations = []migration{
 			`CREATE INDEX cards_ticket ON cards (provider, ticket_id)`,
 		},
 	},
+	{
+		version: 5,
+		name:    "notices leased, given up and pruned",
+		stmts: []string{
+			// A notice is leased to the process that posts it (two replicas never post the
+			// same notice), given up after the retry policy's time (kept with its reason,
+			// never retried for ever), and forgotten once sent or given up long enough ago.
+			`ALTER TABLE notices ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0`,
+			`ALTER TABLE notices ADD COLUMN given_up_at BIGINT NOT NULL DEFAULT 0`,
+		},
+	},
 }
 
 const (

@@ -36,10 +36,19 @@ const (
 	sqlInsertNotice  = `INSERT INTO notices (` + noticeCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)`
 	sqlEnqueueNotice = `INSERT INTO notices (` + noticeCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)
 		ON CONFLICT (id) DO NOTHING`
-	sqlPending = `SELECT ` + noticeCols + ` FROM notices WHERE sent_at = 0 AND next_at <= $1
+	sqlPending = `SELECT ` + noticeCols + ` FROM notices
+		WHERE sent_at = 0 AND given_up_at = 0 AND next_at <= $1 AND lease_until <= $1
 		ORDER BY created_at, id LIMIT $2`
-	sqlMarkSent = `UPDATE notices SET sent_at = $1 WHERE id = $2 AND sent_at = 0`
-	sqlDefer    = `UPDATE notices SET attempts = attempts + 1, next_at = $1, last_error = $2 WHERE id = $3`
+	sqlMarkSent = `UPDATE notices SET sent_at = $1, lease_until = 0 WHERE id = $2 AND sent_at = 0`
+	sqlDefer    = `UPDATE notices SET attempts = attempts + 1, next_at = $1, last_error = $2, lease_until = 0 WHERE id = $3`
+	// Leasing is a compare-and-set: of two processes that read the same pending notice, one
+	// leases it and posts it.
+	sqlLeaseNotice   = `UPDATE notices SET lease_until = $1 WHERE id = $2 AND sent_at = 0 AND given_up_at = 0 AND lease_until <= $3`
+	sqlReleaseNotice = `UPDATE notices SET lease_until = 0 WHERE id = $1 AND sent_at = 0`
+	sqlGiveUpNotices = `UPDATE notices SET given_up_at = $1, lease_until = 0,
+			last_error = CASE WHEN last_error = '' THEN 'given up: never delivered' ELSE 'given up: ' || last_error END
+		WHERE sent_at = 0 AND given_up_at = 0 AND created_at < $2 AND lease_until <= $1`
+	sqlPruneNotices = `DELETE FROM notices WHERE (sent_at > 0 AND sent_at < $1) OR (given_up_at > 0 AND given_up_at < $1)`
 )
 
 // AdvanceTicket moves a ticket from the state prev (as read by the caller) to next and records
@@ -147,6 +156,57 @@ func (s *SQL) eachNotice(ctx context.Context, ids []string, fn func(*sql.Tx, str
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: notices: %w", err)
+	}
+	return nil
+}
+
+// LeaseNotices leases the pending notices among ids to the caller until leaseEnd and returns
+// the ids it won: a notice another process holds (or sent meanwhile) is left to it. Marking
+// a notice sent or deferring it ends its lease; ReleaseNotices ends it otherwise.
+func (s *SQL) LeaseNotices(ctx context.Context, ids []string, now, leaseEnd time.Time) ([]string, error) {
+	var won []string
+	err := s.eachNotice(ctx, ids, func(tx *sql.Tx, id string) error {
+		res, err := tx.ExecContext(ctx, sqlLeaseNotice, millis(leaseEnd), id, millis(now))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 1 {
+			won = append(won, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return won, nil
+}
+
+// ReleaseNotices ends the lease of notices left unsent (their chat had no room yet), so the
+// next delivery, here or in another process, takes them at once.
+func (s *SQL) ReleaseNotices(ctx context.Context, ids []string) error {
+	return s.eachNotice(ctx, ids, func(tx *sql.Tx, id string) error {
+		_, err := tx.ExecContext(ctx, sqlReleaseNotice, id)
+		return err
+	})
+}
+
+// GiveUpNotices gives up the notices still undelivered that were made before before (and
+// that nobody holds), keeping them with their last error; it returns how many.
+func (s *SQL) GiveUpNotices(ctx context.Context, before, now time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, sqlGiveUpNotices, millis(now), millis(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: give up notices: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// PruneNotices forgets notices sent or given up before before.
+func (s *SQL) PruneNotices(ctx context.Context, before time.Time) error {
+	if _, err := s.db.ExecContext(ctx, sqlPruneNotices, millis(before)); err != nil {
+		return fmt.Errorf("store: prune notices: %w", err)
 	}
 	return nil
 }

@@ -107,3 +107,69 @@ func TestEnqueueNoticeOnceByID(t *testing.T) {
 		t.Fatal("a notice without id was accepted")
 	}
 }
+
+// A notice is leased to one process at a time; its lease ends when it is sent, deferred,
+// released or runs out. One still undelivered past its time is given up (kept with its
+// error); sent and given-up notices are forgotten once old enough.
+func TestNoticeLeaseGiveUpPrune(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	at := time.UnixMilli(1700000000000).UTC()
+	for _, id := range []string{"a", "b", "c"} {
+		if _, err := s.EnqueueNotice(ctx, Notice{ID: id, Platform: "feishu", ChatID: "oc_1", Kind: "status", CreatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	won, err := s.LeaseNotices(ctx, []string{"a", "b"}, at, at.Add(time.Minute))
+	if err != nil || len(won) != 2 {
+		t.Fatalf("first lease: %v %v", won, err)
+	}
+	if won, _ := s.LeaseNotices(ctx, []string{"a", "b", "c"}, at, at.Add(time.Minute)); len(won) != 1 || won[0] != "c" {
+		t.Fatalf("second process leased %v, want only c", won)
+	}
+	if p, _ := s.PendingNotices(ctx, at, 10); len(p) != 0 {
+		t.Fatalf("leased notices listed as pending: %+v", p)
+	}
+	// a is sent, b released, c's lease runs out.
+	if err := s.MarkNoticesSent(ctx, []string{"a"}, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseNotices(ctx, []string{"a", "b"}); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := s.PendingNotices(ctx, at, 10)
+	if len(p) != 1 || p[0].ID != "b" {
+		t.Fatalf("after release: %+v", p)
+	}
+	if p, _ := s.PendingNotices(ctx, at.Add(time.Minute), 10); len(p) != 2 {
+		t.Fatalf("after c's lease ran out: %+v", p)
+	}
+	if err := s.DeferNotices(ctx, []string{"b"}, at, "feishu: 500"); err != nil {
+		t.Fatal(err)
+	}
+	// Given up: made before the cut, not sent. a (sent) is not touched.
+	n, err := s.GiveUpNotices(ctx, at.Add(time.Millisecond), at.Add(2*time.Minute))
+	if err != nil || n != 2 {
+		t.Fatalf("given up %d (%v), want b and c", n, err)
+	}
+	if p, _ := s.PendingNotices(ctx, at.Add(time.Hour), 10); len(p) != 0 {
+		t.Fatalf("given-up notices pending: %+v", p)
+	}
+	var lastErr string
+	if err := s.db.QueryRowContext(ctx, `SELECT last_error FROM notices WHERE id = 'b'`).Scan(&lastErr); err != nil || lastErr != "given up: feishu: 500" {
+		t.Fatalf("b's error %q (%v)", lastErr, err)
+	}
+	if err := s.PruneNotices(ctx, at.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notices`).Scan(&left); err != nil || left != 2 {
+		t.Fatalf("after pruning what was sent before the cut: %d left (%v), want b and c", left, err)
+	}
+	if err := s.PruneNotices(ctx, at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notices`).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("after pruning everything older: %d left", left)
+	}
+}

@@ -61,6 +61,14 @@ type Store interface {
 	MarkNoticesSent(ctx context.Context, ids []string, at time.Time) error
 	// DeferNotices puts notices off until next after a failed delivery.
 	DeferNotices(ctx context.Context, ids []string, next time.Time, reason string) error
+	// LeaseNotices leases the pending notices among ids until leaseEnd; it returns those won.
+	LeaseNotices(ctx context.Context, ids []string, now, leaseEnd time.Time) ([]string, error)
+	// ReleaseNotices ends the lease of notices left unsent.
+	ReleaseNotices(ctx context.Context, ids []string) error
+	// GiveUpNotices gives up undelivered notices made before before; it returns how many.
+	GiveUpNotices(ctx context.Context, before, now time.Time) (int, error)
+	// PruneNotices forgets notices sent or given up before before.
+	PruneNotices(ctx context.Context, before time.Time) error
 
 	// ClaimTicket is the compare-and-set of card actions (see SQL.ClaimTicket).
 	ClaimTicket(ctx context.Context, provider, ticketID string, version int64, c Claim) (TicketState, bool, error)

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/retry"
 	"github.com/ticketbot/ticketbot/store"
 )
 
@@ -92,7 +93,7 @@ type Kind struct {
 
 // Config is how an Engine runs.
 type Config struct {
-	Policy Policy
+	Policy retry.Policy
 	// Retryable reports whether a failure may pass (an outage, a timeout); anything else
 	// fails the job for good. Nil: nothing is retried.
 	Retryable func(error) bool
@@ -101,13 +102,15 @@ type Config struct {
 	Now func() time.Time
 	// KeepFinished is how long done and failed jobs are kept (7 days when zero).
 	KeepFinished time.Duration
-	// Deliveries, when set, is the durable memory of delivery ids, pruned with the jobs.
-	Deliveries DeliveryPruner
+	// Prune is what else is forgotten with the finished jobs (old delivery ids, notices).
+	Prune []Pruner
 }
 
-// DeliveryPruner forgets delivery ids processed before a time.
-type DeliveryPruner interface {
-	PruneProcessed(ctx context.Context, before time.Time) error
+// Pruner forgets one kind of record once it is older than Keep.
+type Pruner struct {
+	What  string // for the log: "delivery ids"
+	Keep  time.Duration
+	Prune func(ctx context.Context, before time.Time) error
 }
 
 // DeliveryRetention is how long a delivery id is kept after it was processed: a webhook must
@@ -164,7 +167,7 @@ func (e *Engine) Register(kind string, k Kind) {
 }
 
 // Policy is the engine's retry policy.
-func (e *Engine) Policy() Policy { return e.cfg.Policy }
+func (e *Engine) Policy() retry.Policy { return e.cfg.Policy }
 
 func (e *Engine) now() time.Time { return e.cfg.Now() }
 
@@ -419,19 +422,22 @@ func (e *Engine) Run(ctx context.Context) {
 	}
 }
 
-// prune forgets finished jobs after KeepFinished and delivery ids after DeliveryRetention.
+// prune forgets finished jobs after KeepFinished, and what Config.Prune names after its Keep.
 func (e *Engine) prune(ctx context.Context) {
 	now := e.now()
 	if err := e.st.PruneJobs(ctx, now.Add(-e.cfg.KeepFinished)); err != nil && ctx.Err() == nil {
 		e.cfg.Log.Warn("forgetting finished jobs failed; will retry", "err", err)
 	}
-	if e.cfg.Deliveries == nil {
-		return
-	}
-	if err := e.cfg.Deliveries.PruneProcessed(ctx, now.Add(-DeliveryRetention)); err != nil && ctx.Err() == nil {
-		e.cfg.Log.Warn("forgetting old delivery ids failed; will retry", "err", err)
+	for _, p := range e.cfg.Prune {
+		if err := p.Prune(ctx, now.Add(-p.Keep)); err != nil && ctx.Err() == nil {
+			e.cfg.Log.Warn("forgetting old "+p.What+" failed; will retry", "err", err)
+		}
 	}
 }
+
+// KeepFinished is how long finished jobs are kept; what else is finished (sent notices)
+// is kept as long.
+func (e *Engine) KeepFinished() time.Duration { return e.cfg.KeepFinished }
 
 // chatOrder puts each chat's due sends oldest first, in the places the chat's sends hold in
 // jobs (the other chats' and the vendor jobs stay where they are): a send kept for the

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/retry"
 	"github.com/ticketbot/ticketbot/store"
 )
 
@@ -44,7 +45,7 @@ func openStore(t *testing.T) *store.SQL {
 func newEngine(t *testing.T, st Store, clk *clock) *Engine {
 	t.Helper()
 	return New(st, Config{
-		Policy:    Policy{Base: time.Second, Max: 4 * time.Second, GiveUpAfter: time.Hour, Lease: time.Minute, Every: time.Second},
+		Policy:    retry.Policy{Base: time.Second, Max: 4 * time.Second, GiveUpAfter: time.Hour, Lease: time.Minute, Every: time.Second},
 		Retryable: func(err error) bool { return errors.Is(err, errDown) },
 		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:       clk.now,
@@ -321,7 +322,8 @@ func TestRunPrunes(t *testing.T) {
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
 	st := openStore(t)
-	e := New(st, Config{Policy: DefaultPolicy, Now: clk.now, Deliveries: st, KeepFinished: 24 * time.Hour,
+	e := New(st, Config{Policy: retry.Default, Now: clk.now, KeepFinished: 24 * time.Hour,
+		Prune: []Pruner{{What: "delivery ids", Keep: DeliveryRetention, Prune: st.PruneProcessed}},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	e.Register("say", Kind{Do: func(context.Context, *Attempt) error { return nil }})
 	for _, age := range []time.Duration{48 * time.Hour, time.Hour} {

@@ -17,6 +17,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/span"
 )
 
 // Config is the whole configuration file. Each integration owns its section's type and
@@ -261,7 +262,7 @@ func botDefaults(b handlers.Config) handlers.Config {
 		b.Queue = def.Queue
 	}
 	if b.ActionWait == "" {
-		b.ActionWait = bot.FormatDuration(def.ActionWait)
+		b.ActionWait = span.Format(def.ActionWait)
 	}
 	if b.CommandsPerMinute == 0 {
 		b.CommandsPerMinute = handlers.DefaultCommandsPerMinute

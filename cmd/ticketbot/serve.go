@@ -219,15 +219,16 @@ func newWatcher(cfg *Config, st store.Store, provs map[string]providers.Provider
 	return bot.NewWatcher(watchConfig(cfg), st, provs, platforms, b, cfg.Bot.Policy, bot.NewWatchMetrics(reg), log.With("component", "watcher"))
 }
 
-// watchConfig is the watcher's part of a checked configuration: [watch], and [bot] timezone
-// for quiet hours and summaries.
+// watchConfig is the watcher's part of a checked configuration: [watch], [bot] timezone for
+// quiet hours and summaries, and [bot.retry] for notices that could not be delivered.
 func watchConfig(cfg *Config) bot.WatchConfig {
 	interval, _ := time.ParseDuration(cfg.Watch.Interval)
 	deliver, _ := time.ParseDuration(cfg.Watch.DeliverEvery)
 	closedFor, _ := time.ParseDuration(cfg.Watch.ClosedFor)
 	notesEvery, _ := time.ParseDuration(cfg.Watch.NotesEvery)
 	loc, _ := cfg.Bot.Location() // checked by Serve
-	return bot.WatchConfig{Interval: interval, DeliverEvery: deliver, Concurrency: cfg.Watch.Concurrency, Batch: cfg.Watch.Batch,
+	policy, _ := cfg.Bot.Retry.Policy()
+	return bot.WatchConfig{Retry: policy, Interval: interval, DeliverEvery: deliver, Concurrency: cfg.Watch.Concurrency, Batch: cfg.Watch.Batch,
 		ClosedEvery: cfg.Watch.ClosedEvery, ClosedFor: closedFor, InThread: cfg.Watch.InThread == nil || *cfg.Watch.InThread,
 		Location: loc, NotesEvery: notesEvery, NotesBudget: cfg.Watch.NotesBudget}
 }

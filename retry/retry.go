@@ -1,16 +1,18 @@
-package work
+// Package retry is the one retry policy of everything the bot retries (vendor writes, chat
+// answers, watcher notices): [bot.retry] parsed once, and one backoff with jitter.
+package retry
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"time"
 
-	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/span"
 )
 
-// RetryConfig is [bot.retry]: how the engine retries a job whose attempt failed for now (a
+// Config is [bot.retry]: how the engine retries a job whose attempt failed for now (a
 // vendor or a chat that is down).
-type RetryConfig struct {
+type Config struct {
 	// Base is the first delay ("2s"); each attempt doubles it up to Max ("5m"), with jitter.
 	Base string `toml:"base"`
 	Max  string `toml:"max"`
@@ -23,18 +25,18 @@ type RetryConfig struct {
 	Every string `toml:"every"`
 }
 
-// Policy is a parsed RetryConfig.
+// Policy is a parsed Config.
 type Policy struct {
 	Base, Max, GiveUpAfter, Lease, Every time.Duration
 }
 
-// DefaultPolicy is what an empty [bot.retry] means.
-var DefaultPolicy = Policy{Base: 2 * time.Second, Max: 5 * time.Minute, GiveUpAfter: 24 * time.Hour,
+// Default is what an empty [bot.retry] means.
+var Default = Policy{Base: 2 * time.Second, Max: 5 * time.Minute, GiveUpAfter: 24 * time.Hour,
 	Lease: 2 * time.Minute, Every: time.Second}
 
-// Policy parses c over DefaultPolicy; it reports every bad key (and keeps the default for it).
-func (c RetryConfig) Policy() (Policy, []error) {
-	p := DefaultPolicy
+// Policy parses c over Default; it reports every bad key (and keeps the default for it).
+func (c Config) Policy() (Policy, []error) {
+	p := Default
 	var errs []error
 	for _, f := range []struct {
 		key, s string
@@ -54,16 +56,16 @@ func (c RetryConfig) Policy() (Policy, []error) {
 	return p, errs
 }
 
-// WithDefaults returns c with every unset key at the value the engine will use, so
+// WithDefaults returns c with every unset key at the value the bot will use, so
 // `ticketbot check -v` shows the effective retry policy rather than empty strings.
-func (c RetryConfig) WithDefaults() RetryConfig {
-	p := DefaultPolicy
+func (c Config) WithDefaults() Config {
+	p := Default
 	for _, f := range []struct {
 		s *string
 		d time.Duration
 	}{{&c.Base, p.Base}, {&c.Max, p.Max}, {&c.GiveUpAfter, p.GiveUpAfter}, {&c.Lease, p.Lease}, {&c.Every, p.Every}} {
 		if *f.s == "" {
-			*f.s = bot.FormatDuration(f.d)
+			*f.s = span.Format(f.d)
 		}
 	}
 	return c

@@ -1,4 +1,4 @@
-package work
+package retry
 
 import (
 	"testing"
@@ -6,21 +6,21 @@ import (
 )
 
 func TestRetryWithDefaults(t *testing.T) {
-	got := RetryConfig{Max: "10m"}.WithDefaults()
-	want := RetryConfig{Base: "2s", Max: "10m", GiveUpAfter: "24h", Lease: "2m", Every: "1s"}
+	got := Config{Max: "10m"}.WithDefaults()
+	want := Config{Base: "2s", Max: "10m", GiveUpAfter: "24h", Lease: "2m", Every: "1s"}
 	if got != want {
 		t.Fatalf("WithDefaults = %+v, want %+v", got, want)
 	}
 	// What is shown is what runs: the filled-in values give the same policy as the unset ones.
-	filled, errs := RetryConfig{}.WithDefaults().Policy()
-	unset, _ := RetryConfig{}.Policy()
+	filled, errs := Config{}.WithDefaults().Policy()
+	unset, _ := Config{}.Policy()
 	if len(errs) > 0 || filled != unset {
 		t.Fatalf("filled policy %+v (%v), unset %+v", filled, errs, unset)
 	}
 }
 
-func TestRetryConfigRefusesEveryBadKey(t *testing.T) {
-	_, errs := RetryConfig{Base: "soon", Max: "-1m", GiveUpAfter: "0s", Lease: "2m", Every: "1"}.Policy()
+func TestConfigRefusesEveryBadKey(t *testing.T) {
+	_, errs := Config{Base: "soon", Max: "-1m", GiveUpAfter: "0s", Lease: "2m", Every: "1"}.Policy()
 	want := []string{
 		`bot.retry.base: want a positive duration such as "30s", got "soon"`,
 		`bot.retry.max: want a positive duration such as "30s", got "-1m"`,
