@@ -324,7 +324,7 @@ func TestRunPrunes(t *testing.T) {
 	st := openStore(t)
 	e := New(st, Config{Policy: retry.Default, Now: clk.now, KeepFinished: 24 * time.Hour,
 		Prune: []Pruner{{What: "delivery ids", Keep: DeliveryRetention, Prune: st.PruneProcessed}},
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Log:   slog.New(slog.NewTextHandler(io.Discard, nil))})
 	e.Register("say", Kind{Do: func(context.Context, *Attempt) error { return nil }})
 	for _, age := range []time.Duration{48 * time.Hour, time.Hour} {
 		id := "old"
