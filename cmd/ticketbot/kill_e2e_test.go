@@ -166,3 +166,85 @@ func TestKill9WithQueuedRepliesLosesAndDoublesNothing(t *testing.T) {
 		t.Fatal("ticketbot did not stop on SIGTERM")
 	}
 }
+
+// TestKill9AfterTheVendorAppliedRepliesDoublesNothing: the vendor applies each of 20 replies
+// (typed 回复 commands and replies in the card's thread, mixed) and then hangs; the process
+// is killed with SIGKILL before any answer comes back. After a restart each reply is found
+// at the vendor instead of being sent again: every text reaches the vendor exactly once, and
+// the group gets one confirmation per reply.
+func TestKill9AfterTheVendorAppliedRepliesDoublesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "ticketbot")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	kf := ksyun.NewFake("ks-app", "ks-secret-e2e")
+	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
+	t.Cleanup(kf.Close)
+	t.Cleanup(ff.Close)
+	dbPath := filepath.Join(dir, "kill.db")
+	config := filepath.Join(dir, "config.toml")
+	// Enough workers for every reply to be at the vendor at once; no per-person budget.
+	botExtra := "workers = 24\ncommands_per_minute = -1\n"
+	retry := "[bot.retry]\nbase = \"50ms\"\nmax = \"200ms\"\nevery = \"20ms\"\nlease = \"1s\"\n"
+	if err := os.WriteFile(config, []byte(harnessConfig(dbPath, botExtra, retry, ff, kf)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	first, url := startProcess(t, bin, config)
+	h := &harness{t: t, ksyun: kf, feishu: ff, logs: first.logs, dbPath: dbPath, url: url}
+	id, card := h.createTicket("磁盘 IO 告警")
+
+	release := kf.HangAfterWrite()
+	defer release()
+	const n = 20
+	text := func(i int) string { return fmt.Sprintf("第%02d条处理记录", i) }
+	for i := range n {
+		ev, msg := fmt.Sprintf("ev-k%02d", i), fmt.Sprintf("om_k%02d", i)
+		if i%2 == 0 {
+			h.say(ev, msg, fmt.Sprintf("回复 ksyun:%s %s", id, text(i)))
+		} else {
+			h.say(ev, msg, text(i), feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+		}
+	}
+	h.waitFor("every reply applied at the vendor and hanging", func() bool { return kf.Hanging() == n })
+
+	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-first.done
+	release()
+	for i := range n {
+		if c := h.vendorComments(id, text(i)); c != 1 {
+			t.Fatalf("before the restart %q is at the vendor %d times, want 1", text(i), c)
+		}
+	}
+
+	second, url := startProcess(t, bin, config)
+	h.url, h.logs = url, second.logs
+	for i := range n {
+		h.waitAnswer(fmt.Sprintf("om_k%02d", i), "✅ 回复已送达")
+	}
+	time.Sleep(300 * time.Millisecond) // room for a wrong second delivery to show
+	for i := range n {
+		if c := h.vendorComments(id, text(i)); c != 1 {
+			t.Errorf("%q reached the vendor %d times, want exactly 1", text(i), c)
+		}
+		confirmations := 0
+		for _, a := range h.answersTo(fmt.Sprintf("om_k%02d", i)) {
+			if strings.Contains(a, "✅") {
+				confirmations++
+			}
+		}
+		if confirmations != 1 {
+			t.Errorf("reply %d confirmed %d times", i, confirmations)
+		}
+	}
+	if err := second.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-second.done
+}

@@ -133,6 +133,10 @@ type Fake struct {
 	held    sync.WaitGroup
 	// gate keeps requests that come while Hold's release runs behind the held ones.
 	gate sync.RWMutex
+	// hang, when not nil, withholds the answers of applied writes (HangAfterWrite); hanging
+	// counts them.
+	hang    chan struct{}
+	hanging int
 }
 
 // Hold makes the fake stop answering: every request waits until release is called, as a
@@ -178,7 +182,7 @@ func NewFake(appID, appSecret string) *Fake {
 		nextSub: 1,
 		tickets: map[int64]*FakeTicket{},
 	}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serveHTTP))
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serveMaybeHang))
 	return f
 }
 
