@@ -109,7 +109,7 @@ type stubVendor struct {
 	replies []string
 	closes  []string
 	// Errors returned by the calls, when set.
-	createErr, getErr, replyErr, closeErr error
+	createErr, getErr, replyErr, closeErr, notesErr error
 }
 
 var _ providers.Provider = (*stubVendor)(nil)
@@ -190,7 +190,11 @@ func (s *stubVendor) Close(_ context.Context, id string, _ providers.CloseReques
 	return nil
 }
 
-func (s *stubVendor) Notes(context.Context, string) ([]providers.Note, error) { return nil, nil }
+func (s *stubVendor) Notes(context.Context, string) ([]providers.Note, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return nil, s.notesErr
+}
 
 // calls counts the writes the vendor received.
 func (s *stubVendor) calls() (creates, replies, closes int) {

@@ -39,6 +39,9 @@ type jobData struct {
 	User   string                   `json:"user,omitempty"`
 	En     bool                     `json:"en,omitempty"`
 	Create *providers.CreateRequest `json:"create,omitempty"`
+	// Files are what the person sent with the message: references only, fetched from the
+	// platform again at each try (their content is never stored).
+	Files []bot.FileRef `json:"files,omitempty"`
 	// Version is the claim a close holds on its ticket (store.ClaimTicket).
 	Version int64 `json:"version,omitempty"`
 	// Card is an answer posted into the chat as a card (say jobs); Markdown says it is
@@ -194,14 +197,43 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 				return &t, nil
 			}
 		}
-		t, err := p.Create(ctx, *d.Create)
+		var t providers.Ticket
+		var err error
+		if len(d.Files) > 0 {
+			a, files, ferr := b.jobFiles(ctx, p, j, d)
+			if ferr != nil {
+				return nil, ferr
+			}
+			t, err = a.CreateWithFiles(ctx, *d.Create, files)
+		} else {
+			t, err = p.Create(ctx, *d.Create)
+		}
+		if _, canCheck := p.(providers.CreatedFinder); err != nil && !canCheck && retryable(err) {
+			return nil, unconfirmedCreate(p.Name(), d.En, err)
+		}
 		return &t, err
 	case jobReply:
-		if again && p.Capabilities().Notes && b.replied(ctx, p, j, d) {
-			log.Info("reply found at the vendor; not repeated")
-			return nil, nil
+		if again && p.Capabilities().Notes {
+			// Not known whether the last try got through: find out first, and when the
+			// vendor cannot be asked now, try again later rather than reply twice.
+			found, err := b.replied(ctx, p, j, d)
+			if err != nil {
+				return nil, err
+			}
+			if found {
+				log.Info("reply found at the vendor; not repeated")
+				return nil, nil
+			}
 		}
-		return nil, p.Reply(ctx, j.TicketID, providers.Reply{Text: d.Text, Actor: d.Actor})
+		rep := providers.Reply{Text: d.Text, Actor: d.Actor}
+		if len(d.Files) > 0 {
+			a, files, err := b.jobFiles(ctx, p, j, d)
+			if err != nil {
+				return nil, err
+			}
+			return nil, a.ReplyWithFiles(ctx, j.TicketID, rep, files)
+		}
+		return nil, p.Reply(ctx, j.TicketID, rep)
 	case jobClose:
 		if again {
 			t, err := p.Get(ctx, j.TicketID)
@@ -228,24 +260,44 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 	return nil, fmt.Errorf("unknown job kind %q", j.Kind)
 }
 
+// jobFiles fetches the files of the job's message for a vendor that takes them.
+func (b *Bot) jobFiles(ctx context.Context, p providers.Provider, j store.Job, d jobData) (providers.Attacher, []providers.File, error) {
+	a, ok := p.(providers.Attacher)
+	if !ok {
+		return nil, nil, noFiles(p.Name())
+	}
+	files, err := b.fetchFiles(ctx, j.Platform, j.MessageID, d.Files, a)
+	return a, files, err
+}
+
+// unconfirmedCreate ends a create that failed for now at a vendor that cannot be asked
+// afterwards whether the ticket was made: it is not retried (that could file it twice), and
+// the person is asked to check first.
+func unconfirmedCreate(provider string, en bool, err error) *userError {
+	l := providerLabel(provider, en)
+	return userErrf("%s暂时无法访问（%s），无法确认工单是否已创建。请稍后先在%s后台核对，确认没有再重发，以免重复建单。",
+		"%s is unavailable right now (%s) and cannot tell whether the ticket was created. Check at %s before sending again, to avoid a duplicate.",
+		l, failCode(err), l)
+}
+
 // errCannotCheck stops a create whose first try may have reached a vendor that cannot be
 // asked whether it did: creating again could make a second ticket.
 var errCannotCheck = errors.New("the vendor cannot be asked whether the ticket was created")
 
 // replied reports whether the vendor shows the job's reply already (our side, its text,
 // written after the job was made).
-func (b *Bot) replied(ctx context.Context, p providers.Provider, j store.Job, d jobData) bool {
+func (b *Bot) replied(ctx context.Context, p providers.Provider, j store.Job, d jobData) (bool, error) {
 	notes, err := p.Notes(ctx, j.TicketID)
 	if err != nil {
-		return false
+		return false, err
 	}
 	text := strings.TrimSpace(d.Text)
 	for _, n := range notes {
 		if !n.Official && strings.Contains(n.Body, text) && (n.At.IsZero() || !n.At.Before(j.CreatedAt.Add(-time.Minute))) {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 // say posts an answer: a ticket card into the chat, or a sentence in the thread of the

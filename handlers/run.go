@@ -169,26 +169,25 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		if !ok {
 			return outcome{}, noSecrets(p.Name())
 		}
+		// Confidential content is never stored, so this create is not kept in the work
+		// engine: it is tried once, and a vendor that is down is told to the person.
 		t, err = sc.CreateSecret(ctx, req, providers.Secret(c.Secret))
+		if err != nil && t.ID == "" && retryable(err) {
+			return outcome{}, notKept(p.Name(), err)
+		}
 		if err != nil && t.ID != "" {
 			// Created, but the confidential part did not get through: say so, keep the ticket.
 			log.Warn("confidential content not sent", "provider", p.Name(), "ticket_id", t.ID)
 			err, secretLost = nil, true
 		}
-	} else if len(r.files) > 0 {
-		a, ok := p.(providers.Attacher)
-		if !ok {
-			return outcome{}, noFiles(p.Name())
+	} else {
+		// Through the work engine, files too (fetched again at each try): a create that fails
+		// for now is checked at the vendor (by title and time) before it is tried again,
+		// never repeated blindly; a vendor that cannot be asked is not retried at all.
+		if err := b.mayAttach(p, r.files); err != nil {
+			return outcome{}, err
 		}
-		files, ferr := b.fetchFiles(ctx, r, a)
-		if ferr != nil {
-			return outcome{}, ferr
-		}
-		t, err = a.CreateWithFiles(ctx, req, files)
-	} else if _, ok := p.(providers.CreatedFinder); ok {
-		// Through the outbox: a create that fails for now is checked at the vendor (by title
-		// and time) before it is tried again, never repeated blindly.
-		j := b.newJob(jobCreate, r.deliveryKey(), r, p.Name(), "", jobData{Create: &req, Actor: req.Actor})
+		j := b.newJob(jobCreate, r.deliveryKey(), r, p.Name(), "", jobData{Create: &req, Actor: req.Actor, Files: r.files})
 		nt, end, jerr := b.submit(ctx, j, log)
 		switch end {
 		case work.Queued:
@@ -199,16 +198,7 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 			return outcome{}, jerr
 		}
 		log.Info("ticket created", "provider", nt.Provider, "ticket_id", nt.ID)
-		return createdOutcome(r, *nt, c.Priority, false), nil // the outbox recorded and followed it
-	} else {
-		t, err = p.Create(ctx, req)
-		if err != nil && retryable(err) {
-			// This vendor cannot be asked afterwards whether the ticket was made.
-			l := providerLabel(p.Name(), r.en)
-			return outcome{}, userErrf("%s暂时无法访问（%s），无法确认工单是否已创建。请稍后先在%s后台核对，确认没有再重发，以免重复建单。",
-				"%s is unavailable right now (%s) and cannot tell whether the ticket was created. Check at %s before sending again, to avoid a duplicate.",
-				l, failCode(err), l)
-		}
+		return createdOutcome(r, *nt, c.Priority, false), nil // the engine recorded and followed it
 	}
 	if err != nil {
 		return outcome{}, err
@@ -266,7 +256,12 @@ func (b *Bot) replySecret(ctx context.Context, r *req, p providers.Provider, id,
 	if !ok {
 		return outcome{}, noSecrets(p.Name())
 	}
+	// Confidential content is never stored, so this reply is not kept in the work engine:
+	// it is tried once, and a vendor that is down is told to the person.
 	if err := sr.ReplySecret(ctx, id, secret, b.actor(r, p.Name())); err != nil {
+		if retryable(err) {
+			return outcome{}, notKept(p.Name(), err)
+		}
 		return outcome{}, err
 	}
 	log.Info("confidential reply sent", "provider", p.Name(), "ticket_id", id)
@@ -279,20 +274,37 @@ func (b *Bot) replySecret(ctx context.Context, r *req, p providers.Provider, id,
 	return outcome{level: "success", text: say(r.en, "已把机密信息提交到工单 "+ref+"（内容不会显示在群里）。", "Confidential content sent to "+ref+"; it is shown nowhere in chat.")}, nil
 }
 
-// fetchFiles downloads what the person sent, within the vendor's limits, so a file that is
-// too big or too many is refused with a sentence before anything reaches the vendor.
-func (b *Bot) fetchFiles(ctx context.Context, r *req, a providers.Attacher) ([]providers.File, error) {
+// mayAttach refuses files the vendor cannot take before anything is stored or sent: a vendor
+// without attachments, or more files than it takes at once.
+func (b *Bot) mayAttach(p providers.Provider, files []bot.FileRef) error {
+	if len(files) == 0 {
+		return nil
+	}
+	a, ok := p.(providers.Attacher)
+	if !ok {
+		return noFiles(p.Name())
+	}
+	if maxFiles, _ := a.FileLimits(); len(files) > maxFiles {
+		return userErrf("一次最多附带 %d 个文件。", "At most %d files at a time.", maxFiles)
+	}
+	return nil
+}
+
+// fetchFiles downloads what the person sent with message messageID, within the vendor's
+// limits, so a file that is too big is refused with a sentence before anything reaches the
+// vendor. Each try of a job fetches again: the files are never stored.
+func (b *Bot) fetchFiles(ctx context.Context, platform, messageID string, refs []bot.FileRef, a providers.Attacher) ([]providers.File, error) {
 	maxFiles, maxBytes := a.FileLimits()
-	if len(r.files) > maxFiles {
+	if len(refs) > maxFiles {
 		return nil, userErrf("一次最多附带 %d 个文件。", "At most %d files at a time.", maxFiles)
 	}
-	ff, ok := b.Platforms[r.platform].(bot.FileFetcher)
+	ff, ok := b.Platforms[platform].(bot.FileFetcher)
 	if !ok {
 		return nil, userErrf("这个平台的附件无法读取。", "Files cannot be read on this platform.")
 	}
 	var out []providers.File
-	for _, f := range r.files {
-		data, err := ff.FetchFile(ctx, r.messageID, f, maxBytes)
+	for _, f := range refs {
+		data, err := ff.FetchFile(ctx, messageID, f, maxBytes)
 		if err != nil {
 			return nil, &userError{
 				zh: fmt.Sprintf("附件「%s」无法读取（单个文件不能超过 %d MB）。", f.Name, maxBytes>>20),
@@ -316,6 +328,14 @@ func fileNames(fs []bot.FileRef) string {
 	return strings.Join(names, "、")
 }
 
+// notKept answers a confidential write the vendor could not take now: unlike every other
+// write it was not kept for a retry, because the bot stores no confidential content.
+func notKept(provider string, err error) *userError {
+	return userErrf("%s暂时无法访问（%s）。机密信息不会保存在机器人里，所以这条没有排队重试：请稍后在单聊中重发。",
+		"%s is unavailable right now (%s). Confidential content is never stored by the bot, so this was not kept for a retry: send it again later, one to one.",
+		providerLabel(provider, false), failCode(err))
+}
+
 func noSecrets(provider string) *userError {
 	return userErrf("%s不支持机密信息；本条消息没有发送到工单。", "%s takes no confidential content; nothing was sent.", providerLabel(provider, false))
 }
@@ -323,30 +343,20 @@ func noSecrets(provider string) *userError {
 // reply sends text to the ticket as a comment.
 func (b *Bot) reply(ctx context.Context, r *req, p providers.Provider, id, text string, log *slog.Logger) (outcome, error) {
 	rep := providers.Reply{Text: text, Actor: b.actor(r, p.Name())}
-	if len(r.files) > 0 {
-		a, ok := p.(providers.Attacher)
-		if !ok {
-			return outcome{}, noFiles(p.Name())
-		}
-		files, err := b.fetchFiles(ctx, r, a)
-		if err != nil {
-			return outcome{}, err
-		}
-		if err := a.ReplyWithFiles(ctx, id, rep, files); err != nil {
-			return outcome{}, err
-		}
-	} else {
-		// Text alone goes through the outbox: a vendor that is down gets it later.
-		j := b.newJob(jobReply, r.deliveryKey(), r, p.Name(), id, jobData{Text: text, Actor: rep.Actor, Version: r.claimed})
-		_, end, err := b.submit(ctx, j, log)
-		switch end {
-		case work.Queued:
-			return queuedOutcome(r, p.Name(), jobReply, err), nil
-		case work.Duplicate:
-			return outcome{level: "info", text: say(r.en, "这条回复已经在处理中。", "This reply is already being handled.")}, nil
-		case work.Failed:
-			return outcome{}, err
-		}
+	if err := b.mayAttach(p, r.files); err != nil {
+		return outcome{}, err
+	}
+	// Through the work engine, files too (fetched again at each try): a vendor that is down
+	// gets it later, and a try whose outcome is unknown is checked at the vendor first.
+	j := b.newJob(jobReply, r.deliveryKey(), r, p.Name(), id, jobData{Text: text, Actor: rep.Actor, Version: r.claimed, Files: r.files})
+	_, end, err := b.submit(ctx, j, log)
+	switch end {
+	case work.Queued:
+		return queuedOutcome(r, p.Name(), jobReply, err), nil
+	case work.Duplicate:
+		return outcome{level: "info", text: say(r.en, "这条回复已经在处理中。", "This reply is already being handled.")}, nil
+	case work.Failed:
+		return outcome{}, err
 	}
 	ref := p.Name() + ":" + id
 	log.Info("reply sent", "provider", p.Name(), "ticket_id", id)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/bot/wecom"
@@ -84,19 +85,36 @@ func TestConfidentialContentOnlyOneToOne(t *testing.T) {
 		t.Fatalf("a confidential reply from a group reached Aliyun (%d calls)", n)
 	}
 
+	// Aliyun down: not kept (confidential content is never stored), and the person is told.
+	af.FailHTTP(1, 503)
+	h.say("ev-2b", "om_c2b", "回复 aliyun:"+id+"\n机密: "+secret, feishu.WithChatType("p2p"))
+	if txt := h.waitAnswer("om_c2b", "没有排队重试"); strings.Contains(txt, secret) {
+		t.Errorf("outage answer repeats the secret: %s", txt)
+	}
+	jobs, err := h.openStore().JobsSince(context.Background(), time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if strings.Contains(string(j.Payload), secret) || j.Kind == "reply" {
+			t.Errorf("a confidential reply was kept as job %s", j.ID)
+		}
+	}
+
 	// One to one with the bot: sent as secContent, never echoed.
+	before := len(af.CallsTo("QuestionReply")) // the one refused by the outage
 	h.say("ev-3", "om_c3", "回复 aliyun:"+id+"\n机密: "+secret, feishu.WithChatType("p2p"))
-	h.waitFor("the confidential reply", func() bool { return len(af.CallsTo("QuestionReply")) == 1 })
+	h.waitFor("the confidential reply", func() bool { return len(af.CallsTo("QuestionReply")) == before+1 })
 	var sentAsSecret bool
-	for k, v := range af.CallsTo("QuestionReply")[0].Params {
+	for k, v := range af.CallsTo("QuestionReply")[before].Params {
 		if strings.Contains(strings.ToLower(k), "seccontent") && len(v) == 1 && v[0] == secret {
 			sentAsSecret = true
 		}
 	}
 	if !sentAsSecret {
-		t.Errorf("secret not sent as secContent: %v", af.CallsTo("QuestionReply")[0].Params)
+		t.Errorf("secret not sent as secContent: %v", af.CallsTo("QuestionReply")[before].Params)
 	}
-	h.waitFor("the confirmation", func() bool { return len(h.messages("text")) == 2 })
+	h.waitFor("the confirmation", func() bool { return len(h.messages("text")) == 3 })
 	for _, m := range h.feishu.Messages() {
 		if strings.Contains(m.Content, secret) {
 			t.Errorf("the secret was echoed into chat: %s", m.Content)
@@ -148,6 +166,39 @@ func TestAttachmentsThroughFeishu(t *testing.T) {
 	})
 	if n := len(ossUploads(af)); n != 2 {
 		t.Errorf("%d uploads after a refused file, want 2", n)
+	}
+}
+
+// A file posted in a card's thread while the vendor is down is not lost: the reply is kept
+// in the work engine (the file as a reference, fetched again at the next try), the person is
+// told, and once the vendor answers again the reply reaches it once, with its file.
+func TestAttachmentKeptThroughAnOutage(t *testing.T) {
+	h, af := startAliyunHarness(t)
+	h.say("ev-1", "om_o1", "建单 aliyun RDS 连接数打满")
+	h.waitFor("the card", func() bool { return len(h.messages("interactive")) == 1 })
+	card := h.messages("interactive")[0]
+	h.waitCardRecorded(card.ID)
+
+	af.FailHTTP(3, 503) // the client tries a read three times
+	h.feishu.PutResource("om_o2", "file_slow", []byte("2026-12-06 10:00 ERROR too many connections"))
+	h.say("ev-2", "om_o2", "", feishu.WithContent("file", `{"file_key":"file_slow","file_name":"slow.log"}`),
+		feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.waitAnswer("om_o2", "回复已保存")
+	h.waitAnswer("om_o2", "✅ 回复已送达")
+	if n := len(af.CallsTo("QuestionReply")); n != 1 {
+		t.Errorf("the reply reached Aliyun %d times, want 1", n)
+	}
+	if uploads := ossUploads(af); len(uploads) != 1 || uploads[0] != "slow.log" {
+		t.Errorf("OSS uploads: %v, want the file once", uploads)
+	}
+	jobs, err := h.openStore().JobsSince(context.Background(), time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if strings.Contains(string(j.Payload), "too many connections") {
+			t.Errorf("the file's content was stored in job %s", j.ID)
+		}
 	}
 }
 
