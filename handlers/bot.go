@@ -1,5 +1,7 @@
 // Package handlers is what the bot does for each command and button: the command table (Chinese
-// and English names, usage, the help card), one function per command, and the gin router that
+// and English names, usage, the help card), one file per command (new.go, reply.go, close.go,
+// show.go, card.go, confirm.go, list.go, watch.go, help.go: each declares its table row with
+// its parse and run functions), the jobs it gives the work engine, and the gin router that
 // mounts every platform's webhook with /healthz and /metrics.
 package handlers
 

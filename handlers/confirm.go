@@ -3,10 +3,30 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/templates"
 )
+
+// confirmSpec is the step before a close on a platform without confirmation dialogs (WeCom).
+var confirmSpec = Spec{Op: OpConfirm, Zh: "确认", En: "confirm", Button: true, Usage: "确认 关闭 工单号", UsageEN: "confirm close ticket",
+	Ticket: true, Parse: parseConfirm, Run: runConfirm}
+
+// parseConfirm reads "confirm close ksyun:1204": the command a confirmation card asks about.
+func parseConfirm(p *parser, args, rest string) (Command, error) {
+	inner, err := parseButton(strings.TrimSpace(args + "\n" + rest))
+	if err != nil || inner.Spec.Op != OpClose {
+		return p.c, p.usage("只能确认关闭工单", "only a close can be confirmed", "")
+	}
+	p.c.Ticket, p.c.Text = inner.Ticket, strings.TrimSpace(args)
+	return p.c, nil
+}
+
+func runConfirm(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
+	return b.confirm(ctx, r, p, c)
+}
 
 // closeWarning is what a person is told before a close: the vendor stops working on the
 // ticket, and some vendors let only its creator close it.

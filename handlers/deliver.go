@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"sort"
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
@@ -249,49 +248,4 @@ func (b *Bot) fallback(platform string, t providers.Ticket, footer string) strin
 		return ""
 	}
 	return md
-}
-
-// listData builds the list card.
-type listData struct {
-	items []templates.ListItem
-	// all keeps closed tickets in the list; otherwise they are only counted.
-	all    bool
-	closed int
-}
-
-func (l *listData) add(t providers.Ticket) {
-	if t.Status.Terminal() && !l.all {
-		l.closed++
-		return
-	}
-	l.items = append(l.items, templates.ListItem{Ticket: t, ProviderLabel: providerLabel(t.Provider, false)})
-}
-
-// card orders the tickets by what they need from the group: waiting on us, to confirm, then
-// those at work, unknown, and closed last; the most recently changed first within each.
-func (l *listData) card() templates.ListCard {
-	sort.SliceStable(l.items, func(i, j int) bool {
-		a, b := l.items[i].Ticket, l.items[j].Ticket
-		if ra, rb := listRank(a.Status), listRank(b.Status); ra != rb {
-			return ra < rb
-		}
-		return a.UpdatedAt.After(b.UpdatedAt)
-	})
-	return templates.ListCard{Items: l.items, All: l.all, Closed: l.closed}
-}
-
-func listRank(s providers.Status) int {
-	switch s {
-	case providers.StatusWaitingOnUs:
-		return 0
-	case providers.StatusPendingConfirm:
-		return 1
-	case providers.StatusOpen:
-		return 2
-	case providers.StatusInProgress:
-		return 3
-	case providers.StatusClosed, providers.StatusCancelled:
-		return 5
-	}
-	return 4
 }

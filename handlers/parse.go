@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
-
-	"github.com/ticketbot/ticketbot/providers"
 )
 
 // Command is a parsed command line.
@@ -109,48 +107,11 @@ func parse(text string, button bool) (Command, error) {
 		args = strings.TrimSpace(glued + " " + args)
 	}
 	p := parser{c: Command{Spec: spec, English: en}}
-	switch spec.Op {
-	case OpNew:
-		return p.new(args, rest)
-	case OpReply:
-		return p.reply(args, rest)
-	case OpClose:
-		if err := p.ticket(args, &args); err != nil {
-			return p.c, err
-		}
-		p.c.Text = strings.TrimSpace(args + "\n" + rest)
-		return p.c, nil
-	case OpShow, OpWatch, OpUnwatch, OpCard:
-		if err := p.ticket(args, &args); err != nil {
-			return p.c, err
-		}
+	if spec.Parse == nil {
 		return p.c, p.nothingMore(args, rest)
-	case OpList:
-		if w, r := splitWord(args); w != "" && allWords[strings.ToLower(w)] {
-			p.c.All, args = true, r
-		}
-		return p.c, p.nothingMore(args, rest)
-	case OpHelp:
-		if w, r := splitWord(args); w != "" {
-			if t, _ := lookup(strings.TrimLeft(w, "/／"), false); t != nil {
-				p.c.Topic, args = t, r
-			}
-		}
-		return p.c, p.nothingMore(args, rest)
-	case OpConfirm:
-		// "confirm close ksyun:1204": the command a confirmation card asks about.
-		inner, err := parseButton(strings.TrimSpace(args + "\n" + rest))
-		if err != nil || inner.Spec.Op != OpClose {
-			return p.c, p.usage("只能确认关闭工单", "only a close can be confirmed", "")
-		}
-		p.c.Ticket, p.c.Text = inner.Ticket, strings.TrimSpace(args)
-		return p.c, nil
 	}
-	return p.c, p.nothingMore(args, rest)
+	return spec.Parse(&p, args, rest)
 }
-
-// allWords ask `list` for every ticket, closed ones included.
-var allWords = map[string]bool{"全部": true, "所有": true, "all": true, "-a": true}
 
 // parser builds one command and its usage errors.
 type parser struct{ c Command }
@@ -182,73 +143,6 @@ func (p *parser) nothingMore(args, rest string) error {
 	}
 	shown := truncateRunes(strings.Join(strings.Fields(extra), " "), 20)
 	return p.usage(fmt.Sprintf("多余的内容「%s」", shown), fmt.Sprintf("unexpected %q", shown), "")
-}
-
-func (p *parser) reply(args, rest string) (Command, error) {
-	if err := p.ticket(args, &args); err != nil {
-		return p.c, err
-	}
-	p.c.Text, p.c.Secret = secretLines(strings.TrimSpace(args + "\n" + rest))
-	p.c.Text = strings.TrimSpace(p.c.Text)
-	if p.c.Text == "" && p.c.Secret == "" {
-		return p.c, p.usage("缺少回复内容", "the reply text is missing", "text")
-	}
-	return p.c, nil
-}
-
-func (p *parser) new(args, rest string) (Command, error) {
-	c := &p.c
-	rest, c.Secret = secretLines(rest)
-	if w, r := splitWord(args); w != "" {
-		if name, ok := ProviderName(w); ok {
-			c.Provider, args = name, r
-		}
-	}
-	// "建单 aliyun 机密: …" on one line: the secret is no title (a title is shown in the
-	// group and sent in the clear).
-	if t, sec := secretLines(args); sec != "" {
-		args = t
-		c.Secret = strings.TrimSpace(sec + "\n" + c.Secret)
-	}
-	c.Title = strings.TrimSpace(args)
-	var body []string
-	for _, line := range strings.Split(rest, "\n") {
-		k, v, ok := option(line)
-		if !ok {
-			body = append(body, line)
-			continue
-		}
-		switch k {
-		case "priority":
-			pr, ok := providers.ParsePriority(v)
-			if !ok {
-				return *c, p.usage(fmt.Sprintf("不认识的优先级「%s」（可用：紧急 / 高 / 中 / 低）", truncateRunes(v, 20)),
-					fmt.Sprintf("unknown priority %q (urgent, high, normal or low)", truncateRunes(v, 20)), "")
-			}
-			c.Priority = pr
-		case "type":
-			ty, ok := typeValue(v)
-			if !ok {
-				return *c, p.usage(fmt.Sprintf("不认识的类型「%s」（可用：问题 / 需求 / 咨询）", truncateRunes(v, 20)),
-					fmt.Sprintf("unknown type %q (incident, request or question)", truncateRunes(v, 20)), "")
-			}
-			c.Type = ty
-		}
-	}
-	c.Content = strings.TrimSpace(strings.Join(body, "\n"))
-	if c.Title == "" {
-		if c.Content == "" {
-			return *c, p.usage("缺少工单标题", "the title is missing", "title")
-		}
-		// A title on the second line: take it from there.
-		c.Title, c.Content, _ = strings.Cut(c.Content, "\n")
-		c.Title = strings.TrimSpace(c.Title)
-		c.Content = strings.TrimSpace(c.Content)
-	}
-	if c.Content == "" {
-		c.Content = c.Title
-	}
-	return *c, nil
 }
 
 // splitWord returns the first whitespace-separated word and the rest.

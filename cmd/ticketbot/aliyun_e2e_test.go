@@ -86,7 +86,7 @@ func TestConfidentialContentOnlyOneToOne(t *testing.T) {
 	}
 
 	// Aliyun down: not kept (confidential content is never stored), and the person is told.
-	af.FailHTTP(1, 503)
+	af.FailAction("QuestionReply", 1, 503)
 	h.say("ev-2b", "om_c2b", "回复 aliyun:"+id+"\n机密: "+secret, feishu.WithChatType("p2p"))
 	if txt := h.waitAnswer("om_c2b", "没有排队重试"); strings.Contains(txt, secret) {
 		t.Errorf("outage answer repeats the secret: %s", txt)
@@ -179,7 +179,7 @@ func TestAttachmentKeptThroughAnOutage(t *testing.T) {
 	card := h.messages("interactive")[0]
 	h.waitCardRecorded(card.ID)
 
-	af.FailHTTP(3, 503) // the client tries a read three times
+	af.FailAction("getOSSTempAuthor", 3, 503) // the client tries a read three times
 	h.feishu.PutResource("om_o2", "file_slow", []byte("2026-12-06 10:00 ERROR too many connections"))
 	h.say("ev-2", "om_o2", "", feishu.WithContent("file", `{"file_key":"file_slow","file_name":"slow.log"}`),
 		feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))

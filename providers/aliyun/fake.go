@@ -112,6 +112,7 @@ type FakeCall struct {
 type fakeFailure struct {
 	httpStatus    int // a bare HTTP status to answer with, or 0 for a vendor error
 	code, message string
+	action        string // only calls of this Action fail; "" for any
 }
 
 // fakeGrant is an OSS upload grant (getOSSTempAuthor).
@@ -314,6 +315,16 @@ func (f *Fake) FailHTTP(n, status int) {
 	defer f.mu.Unlock()
 	for range n {
 		f.failures = append(f.failures, fakeFailure{httpStatus: status})
+	}
+}
+
+// FailAction makes the next n calls of one RPC Action answer the HTTP status; other calls
+// (the watcher's reads, say) are answered as usual.
+func (f *Fake) FailAction(action string, n, status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.failures = append(f.failures, fakeFailure{httpStatus: status, action: action})
 	}
 }
 

@@ -53,9 +53,9 @@ func (f *Fake) serveRPC(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, call)
 	version := params.Get("Version")
-	if len(f.failures) > 0 {
-		fail := f.failures[0]
-		f.failures = f.failures[1:]
+	if i := slices.IndexFunc(f.failures, func(x fakeFailure) bool { return x.action == "" || x.action == call.Action }); i >= 0 {
+		fail := f.failures[i]
+		f.failures = slices.Delete(f.failures, i, i+1)
 		if fail.httpStatus != 0 {
 			w.Header().Set(requestIDHeader, f.newRequestID(fakeRPCRequestID))
 			http.Error(w, http.StatusText(fail.httpStatus), fail.httpStatus)

@@ -1,0 +1,64 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+// mayAttach refuses files the vendor cannot take before anything is stored or sent: a vendor
+// without attachments, or more files than it takes at once.
+func (b *Bot) mayAttach(p providers.Provider, files []bot.FileRef) error {
+	if len(files) == 0 {
+		return nil
+	}
+	a, ok := p.(providers.Attacher)
+	if !ok {
+		return noFiles(p.Name())
+	}
+	if maxFiles, _ := a.FileLimits(); len(files) > maxFiles {
+		return userErrf("一次最多附带 %d 个文件。", "At most %d files at a time.", maxFiles)
+	}
+	return nil
+}
+
+// fetchFiles downloads what the person sent with message messageID, within the vendor's
+// limits, so a file that is too big is refused with a sentence before anything reaches the
+// vendor. Each try of a job fetches again: the files are never stored.
+func (b *Bot) fetchFiles(ctx context.Context, platform, messageID string, refs []bot.FileRef, a providers.Attacher) ([]providers.File, error) {
+	maxFiles, maxBytes := a.FileLimits()
+	if len(refs) > maxFiles {
+		return nil, userErrf("一次最多附带 %d 个文件。", "At most %d files at a time.", maxFiles)
+	}
+	ff, ok := b.Platforms[platform].(bot.FileFetcher)
+	if !ok {
+		return nil, userErrf("这个平台的附件无法读取。", "Files cannot be read on this platform.")
+	}
+	var out []providers.File
+	for _, f := range refs {
+		data, err := ff.FetchFile(ctx, messageID, f, maxBytes)
+		if err != nil {
+			return nil, &userError{
+				zh: fmt.Sprintf("附件「%s」无法读取（单个文件不能超过 %d MB）。", f.Name, maxBytes>>20),
+				en: fmt.Sprintf("Could not read the file %s (at most %d MB each).", f.Name, maxBytes>>20),
+			}
+		}
+		out = append(out, providers.File{Name: f.Name, Data: data})
+	}
+	return out, nil
+}
+
+func noFiles(provider string) *userError {
+	return userErrf("%s的接口不收附件；本条消息没有发送到工单。请去掉附件重发。", "%s takes no attachments; nothing was sent. Send it again without the file.", providerLabel(provider, false))
+}
+
+func fileNames(fs []bot.FileRef) string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.Name
+	}
+	return strings.Join(names, "、")
+}

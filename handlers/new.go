@@ -1,0 +1,187 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/store"
+	"github.com/ticketbot/ticketbot/work"
+)
+
+// newSpec is 建单: a ticket at a vendor, and its card in the chat.
+var newSpec = Spec{Op: OpNew, Zh: "建单", En: "new", Aliases: []string{"新建", "提单", "create"},
+	Usage:   "建单 [供应商] 标题（换行后写详情，可加「优先级: 高」「类型: 咨询」）",
+	UsageEN: "new [provider] title (details on the next lines; optional \"priority: high\", \"type: question\")",
+	Summary: "在供应商处新建工单，并在群里发出工单卡片",
+	Writes:  true, Parse: (*parser).new, Run: runNew}
+
+func runNew(b *Bot, ctx context.Context, r *req, c *Command, _ providers.Provider, log *slog.Logger) (outcome, error) {
+	return b.create(ctx, r, c, log)
+}
+
+// create makes the ticket at the vendor, follows it from this chat and posts its card. A
+// title whose first word looks like a vendor's name ("aliyn", "tencent") is asked about and
+// nothing is created: filed at the default vendor it would be a ticket nobody meant.
+func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) (outcome, error) {
+	if c.Provider == "" {
+		if g, ok := guessVendor(c.Title); ok {
+			return outcome{}, g.question(c.Title, b.Providers, b.defaultProvider(r), r.en)
+		}
+		if names := configuredNames(b.Providers); b.defaultProvider(r) == "" && len(names) > 0 {
+			title := truncateRunes(c.Title, 30)
+			return outcome{}, &userError{
+				zh: fmt.Sprintf("请写明在哪个供应商建单，例如「建单 %s %s」。可用：%s。", names[0], title, strings.Join(names, "、")),
+				en: fmt.Sprintf("Name the vendor, e.g. \"new %s %s\". Available: %s.", names[0], title, strings.Join(names, ", ")),
+			}
+		}
+	}
+	p, err := b.provider(r, c.Provider)
+	if err != nil {
+		return outcome{}, err
+	}
+	c.Ticket.Provider = p.Name() // for the error sentence
+	req := providers.CreateRequest{Title: c.Title, Content: c.Content, Priority: c.Priority, Type: c.Type, Actor: b.actor(r, p.Name())}
+	var t providers.Ticket
+	secretLost := false
+	if c.Secret != "" {
+		sc, ok := p.(providers.SecretCreator)
+		if !ok {
+			return outcome{}, noSecrets(p.Name())
+		}
+		// Confidential content is never stored, so this create is not kept in the work
+		// engine: it is tried once, and a vendor that is down is told to the person.
+		t, err = sc.CreateSecret(ctx, req, providers.Secret(c.Secret))
+		if err != nil && t.ID == "" && retryable(err) {
+			return outcome{}, notKept(p.Name(), err)
+		}
+		if err != nil && t.ID != "" {
+			// Created, but the confidential part did not get through: say so, keep the ticket.
+			log.Warn("confidential content not sent", "provider", p.Name(), "ticket_id", t.ID)
+			err, secretLost = nil, true
+		}
+	} else {
+		// Through the work engine, files too (fetched again at each try): a create that fails
+		// for now is checked at the vendor (by title and time) before it is tried again,
+		// never repeated blindly; a vendor that cannot be asked is not retried at all.
+		if err := b.mayAttach(p, r.files); err != nil {
+			return outcome{}, err
+		}
+		j := b.newJob(jobCreate, r.deliveryKey(), r, p.Name(), "", jobData{Create: &req, Actor: req.Actor, Files: r.files})
+		nt, end, jerr := b.submit(ctx, j, log)
+		switch end {
+		case work.Queued:
+			return queuedOutcome(r, p.Name(), jobCreate, jerr), nil
+		case work.Duplicate:
+			return outcome{level: "info", text: say(r.en, "这条建单请求已经在处理中。", "This request is already being handled.")}, nil
+		case work.Failed:
+			return outcome{}, jerr
+		}
+		log.Info("ticket created", "provider", nt.Provider, "ticket_id", nt.ID)
+		return createdOutcome(r, *nt, c.Priority, false), nil // the engine recorded and followed it
+	}
+	if err != nil {
+		return outcome{}, err
+	}
+	log.Info("ticket created", "provider", t.Provider, "ticket_id", t.ID)
+	b.track(ctx, t, r.platform, r.chatID, r.user(), log)
+	return createdOutcome(r, t, c.Priority, secretLost), nil
+}
+
+// track records a ticket the bot just created as its own and makes the chat follow it. The
+// ticket exists now: a failure here is logged, never reported as a failed create.
+func (b *Bot) track(ctx context.Context, t providers.Ticket, platform, chatID, user string, log *slog.Logger) {
+	if err := b.remember(ctx, t, user, true); err != nil {
+		log.Error("store ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
+	}
+	if err := b.Store.Follow(ctx, store.Follow{Platform: platform, ChatID: chatID, Provider: t.Provider, TicketID: t.ID, By: user, CreatedAt: b.Now()}); err != nil {
+		log.Error("follow ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
+	}
+}
+
+// createdOutcome shows the new ticket's card; its footer says what was not filed as asked:
+// a priority the vendor has no level for, confidential content that did not get through.
+func createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool) outcome {
+	o := outcome{ticket: &t, fresh: true, level: "success", text: say(r.en,
+		fmt.Sprintf("已在%s创建工单 %s", providerLabel(t.Provider, false), t.Ref()),
+		fmt.Sprintf("Created ticket %s at %s", t.Ref(), providerLabel(t.Provider, true)))}
+	var notes []string
+	if n := priorityNote(asked, t); n != "" {
+		notes = append(notes, n)
+	}
+	if secretLost {
+		notes = append(notes, "工单已创建，但机密信息未能提交：请在单聊中用「回复 "+t.Ref()+"」加「机密: …」一行重发。")
+	}
+	o.footer = strings.Join(notes, "\n")
+	return o
+}
+
+// priorityNote tells the person when the ticket was not filed at the priority they asked
+// for: the vendor has no such level (the nearest was used), or no priority at all.
+func priorityNote(asked string, t providers.Ticket) string {
+	if asked == "" || asked == t.PriorityLevel {
+		return ""
+	}
+	l, want := providerLabel(t.Provider, false), providers.PriorityLabel(asked)
+	if t.PriorityLevel == "" {
+		return fmt.Sprintf("%s的工单没有优先级，「%s」未提交，按供应商的默认处理。", l, want)
+	}
+	return fmt.Sprintf("%s没有「%s」级别，已按「%s」提交。", l, want, providers.PriorityLabel(t.PriorityLevel))
+}
+
+func (p *parser) new(args, rest string) (Command, error) {
+	c := &p.c
+	rest, c.Secret = secretLines(rest)
+	if w, r := splitWord(args); w != "" {
+		if name, ok := ProviderName(w); ok {
+			c.Provider, args = name, r
+		}
+	}
+	// "建单 aliyun 机密: …" on one line: the secret is no title (a title is shown in the
+	// group and sent in the clear).
+	if t, sec := secretLines(args); sec != "" {
+		args = t
+		c.Secret = strings.TrimSpace(sec + "\n" + c.Secret)
+	}
+	c.Title = strings.TrimSpace(args)
+	var body []string
+	for _, line := range strings.Split(rest, "\n") {
+		k, v, ok := option(line)
+		if !ok {
+			body = append(body, line)
+			continue
+		}
+		switch k {
+		case "priority":
+			pr, ok := providers.ParsePriority(v)
+			if !ok {
+				return *c, p.usage(fmt.Sprintf("不认识的优先级「%s」（可用：紧急 / 高 / 中 / 低）", truncateRunes(v, 20)),
+					fmt.Sprintf("unknown priority %q (urgent, high, normal or low)", truncateRunes(v, 20)), "")
+			}
+			c.Priority = pr
+		case "type":
+			ty, ok := typeValue(v)
+			if !ok {
+				return *c, p.usage(fmt.Sprintf("不认识的类型「%s」（可用：问题 / 需求 / 咨询）", truncateRunes(v, 20)),
+					fmt.Sprintf("unknown type %q (incident, request or question)", truncateRunes(v, 20)), "")
+			}
+			c.Type = ty
+		}
+	}
+	c.Content = strings.TrimSpace(strings.Join(body, "\n"))
+	if c.Title == "" {
+		if c.Content == "" {
+			return *c, p.usage("缺少工单标题", "the title is missing", "title")
+		}
+		// A title on the second line: take it from there.
+		c.Title, c.Content, _ = strings.Cut(c.Content, "\n")
+		c.Title = strings.TrimSpace(c.Title)
+		c.Content = strings.TrimSpace(c.Content)
+	}
+	if c.Content == "" {
+		c.Content = c.Title
+	}
+	return *c, nil
+}
