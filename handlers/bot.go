@@ -23,6 +23,9 @@ import (
 
 // Deps are the collaborators of the Bot, built in main.
 type Deps struct {
+	// Vendors are the vendors this build knows (the app's registry); Providers the
+	// configured ones.
+	Vendors   *providers.Registry
 	Providers map[string]providers.Provider
 	Store     store.Store
 	Renderer  *templates.Renderer
@@ -140,7 +143,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		b.deliverTyped(ctx, r, o, log)
 		return
 	}
-	cmd, err := Parse(m.Text)
+	cmd, err := Parse(b.Vendors, m.Text)
 	var nc *NotCommandError
 	var ue *UsageError
 	switch {
@@ -151,7 +154,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		// "关闭" alone in a card's thread means that card's ticket; if that is still wrong,
 		// the answer is about what is wrong with it there ("回复" alone: the text is missing).
 		word, rest := splitWord(strings.TrimLeft(strings.TrimSpace(m.Text), "/／"))
-		cmd, err = Parse(word + " " + thread.String() + " " + rest)
+		cmd, err = Parse(b.Vendors, word+" "+thread.String()+" "+rest)
 	}
 	if err != nil {
 		b.replyText(ctx, r, usageHint(err, b.features(r.platform)), log)
@@ -199,7 +202,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	if text := strings.TrimSpace(a.Form["reply_text"]); text != "" {
 		command += "\n" + text // the reply box's text completes its command
 	}
-	cmd, err := parseButton(command)
+	cmd, err := parseButton(b.Vendors, command)
 	var ue *UsageError
 	if errors.As(err, &ue) && ue.Spec.Op == OpReply && ue.Missing == "text" {
 		// The 回复 button: it opens the reply box (cmd holds the ticket), nothing is sent yet.
@@ -372,7 +375,7 @@ func (b *Bot) provider(r *req, name string) (providers.Provider, error) {
 	}
 	p, ok := b.Providers[name]
 	if !ok {
-		return nil, notConfigured(name, b.Providers)
+		return nil, b.notConfigured(name, b.Providers)
 	}
 	return p, nil
 }

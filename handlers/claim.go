@@ -115,8 +115,8 @@ func opWord(op string, en bool) string {
 
 // queuedOutcome tells the person their write (jobCreate, jobReply, jobClose) is kept and
 // will be retried, and how they will learn it got through.
-func queuedOutcome(r *req, provider, kind string, err error) outcome {
-	l := providerLabel(provider, r.en)
+func (b *Bot) queuedOutcome(r *req, provider, kind string, err error) outcome {
+	l := b.Vendors.Label(provider, r.en)
 	var zh, en string
 	switch kind {
 	case jobCreate:

@@ -72,7 +72,7 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 	nt, end, err := b.submit(ctx, j, log)
 	switch end {
 	case work.Queued:
-		o := queuedOutcome(r, p.Name(), jobClose, err)
+		o := b.queuedOutcome(r, p.Name(), jobClose, err)
 		o.ticket = &t
 		return o, nil
 	case work.Duplicate:

@@ -16,7 +16,7 @@ var confirmSpec = Spec{Op: OpConfirm, Zh: "确认", En: "confirm", Button: true,
 
 // parseConfirm reads "confirm close ksyun:1204": the command a confirmation card asks about.
 func parseConfirm(p *parser, args, rest string) (Command, error) {
-	inner, err := parseButton(strings.TrimSpace(args + "\n" + rest))
+	inner, err := parseButton(p.vendors, strings.TrimSpace(args+"\n"+rest))
 	if err != nil || inner.Spec.Op != OpClose {
 		return p.c, p.usage("只能确认关闭工单", "only a close can be confirmed", "")
 	}
@@ -58,7 +58,7 @@ func (b *Bot) confirm(ctx context.Context, r *req, p providers.Provider, c *Comm
 	if r.version >= 0 {
 		closeCmd = withVersion(closeCmd, r.version)
 	}
-	data := templates.ConfirmCard{Ticket: t, ProviderLabel: providerLabel(t.Provider, false),
+	data := templates.ConfirmCard{Ticket: t, ProviderLabel: b.Vendors.Label(t.Provider, false),
 		Title: "确认关闭 " + ref + "？", Text: closeWarning(p.Capabilities()),
 		Buttons: []templates.Button{
 			{Text: "确认关闭", Type: "danger", Command: closeCmd},

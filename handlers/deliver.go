@@ -150,9 +150,9 @@ func (b *Bot) saveCard(ctx context.Context, r *req, t providers.Ticket, messageI
 // ticketCard renders a ticket's card for one chat: the buttons depend on what the vendor can
 // do, the ticket's state and whether the chat follows it.
 func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t providers.Ticket, footer string, replyForm bool, notes ...providers.Note) ([]byte, error) {
-	data := templates.TicketCard{Ticket: t, ProviderLabel: providerLabel(t.Provider, false), Footer: footer, ReplyForm: replyForm}
+	data := templates.TicketCard{Ticket: t, ProviderLabel: b.Vendors.Label(t.Provider, false), Footer: footer, ReplyForm: replyForm}
 	for _, n := range notes {
-		data.Notes = append(data.Notes, templates.NoteLine{Who: noteSide(t.Provider, n.Official), Note: n})
+		data.Notes = append(data.Notes, templates.NoteLine{Who: b.Vendors.NoteSide(t.Provider, n.Official), Note: n})
 	}
 	ref := t.Ref()
 	// Buttons that change the ticket carry its version: a stale or repeated click loses.
@@ -206,20 +206,6 @@ func (b *Bot) follows(ctx context.Context, platform, chatID string, t providers.
 	return false
 }
 
-// noteSide names who wrote a note, in the vendor's own words where it has them.
-func noteSide(provider string, official bool) string {
-	switch {
-	case provider == "aliyun" && official:
-		return "小二"
-	case provider == "aliyun":
-		return "用户"
-	case official:
-		return "客服"
-	default:
-		return "我方"
-	}
-}
-
 // output renders a non-ticket answer: the platform's card template when it has one, its
 // markdown template otherwise.
 func (b *Bot) output(platform, name string, data any) (*bot.Outgoing, error) {
@@ -242,7 +228,7 @@ func (b *Bot) fallback(platform string, t providers.Ticket, footer string) strin
 	if !b.Renderer.Has(platform, "ticket.md") {
 		return ""
 	}
-	md, err := b.Renderer.RenderMarkdown(platform, "ticket", templates.TicketCard{Ticket: t, ProviderLabel: providerLabel(t.Provider, false), Footer: footer})
+	md, err := b.Renderer.RenderMarkdown(platform, "ticket", templates.TicketCard{Ticket: t, ProviderLabel: b.Vendors.Label(t.Provider, false), Footer: footer})
 	if err != nil {
 		b.Log.Error("render ticket markdown", "err", err)
 		return ""

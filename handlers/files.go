@@ -17,7 +17,7 @@ func (b *Bot) mayAttach(p providers.Provider, files []bot.FileRef) error {
 	}
 	a, ok := p.(providers.Attacher)
 	if !ok {
-		return noFiles(p.Name())
+		return b.noFiles(p.Name())
 	}
 	if maxFiles, _ := a.FileLimits(); len(files) > maxFiles {
 		return userErrf("一次最多附带 %d 个文件。", "At most %d files at a time.", maxFiles)
@@ -51,8 +51,8 @@ func (b *Bot) fetchFiles(ctx context.Context, platform, messageID string, refs [
 	return out, nil
 }
 
-func noFiles(provider string) *userError {
-	return userErrf("%s的接口不收附件；本条消息没有发送到工单。请去掉附件重发。", "%s takes no attachments; nothing was sent. Send it again without the file.", providerLabel(provider, false))
+func (b *Bot) noFiles(provider string) *userError {
+	return userErrf("%s的接口不收附件；本条消息没有发送到工单。请去掉附件重发。", "%s takes no attachments; nothing was sent. Send it again without the file.", b.Vendors.Label(provider, false))
 }
 
 func fileNames(fs []bot.FileRef) string {

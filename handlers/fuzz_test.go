@@ -45,10 +45,10 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		c, err := Parse(s)
+		c, err := Parse(testVendors, s)
 
 		// Deterministic: the same text parses the same way (no map-order or state leaks).
-		c2, err2 := Parse(s)
+		c2, err2 := Parse(testVendors, s)
 		if !reflect.DeepEqual(c, c2) || errString(err) != errString(err2) {
 			t.Fatalf("Parse(%q) not deterministic:\n%+v %v\n%+v %v", s, c, err, c2, err2)
 		}
@@ -91,7 +91,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q): new without title or content: %+v", s, c)
 			}
 			if c.Provider != "" {
-				if p, ok := ProviderName(c.Provider); !ok || p != c.Provider {
+				if d, ok := testVendors.Lookup(c.Provider); !ok || d.Name != c.Provider {
 					t.Fatalf("Parse(%q): provider %q is not a normalized name", s, c.Provider)
 				}
 			}

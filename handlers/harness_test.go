@@ -15,6 +15,9 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/weiban"
 	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
 )
@@ -241,7 +244,7 @@ func newHarness(t *testing.T, cfg Config, vendors ...string) *harness {
 		provs[v] = sv
 	}
 	log := slog.New(slog.NewTextHandler(lockedWriter{h.logMu, h.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.bot = New(cfg, Deps{Providers: provs, Store: st, Renderer: r, Log: log,
+	h.bot = New(cfg, Deps{Vendors: testVendors, Providers: provs, Store: st, Renderer: r, Log: log,
 		Platforms: map[string]bot.Platform{"feishu": h.feishu, "wecom": h.wecom}})
 	return h
 }
@@ -378,3 +381,9 @@ func providerTicket(id, title string) providers.Ticket {
 	return providers.Ticket{ID: id, Title: title, Status: providers.StatusOpen, RawStatus: "1",
 		CreatedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
 }
+
+// testVendors is the app's registry of the vendors this build knows.
+var testVendors = providers.MustRegistry(ksyun.Descriptor, aliyun.Descriptor, weiban.Descriptor)
+
+// testBot is a Bot with nothing but the vendor registry, for the sentences it makes.
+var testBot = &Bot{Deps: Deps{Vendors: testVendors}}

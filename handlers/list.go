@@ -34,8 +34,9 @@ func runList(b *Bot, ctx context.Context, r *req, c *Command, _ providers.Provid
 type listData struct {
 	items []templates.ListItem
 	// all keeps closed tickets in the list; otherwise they are only counted.
-	all    bool
-	closed int
+	all     bool
+	closed  int
+	vendors *providers.Registry
 }
 
 func (l *listData) add(t providers.Ticket) {
@@ -43,7 +44,7 @@ func (l *listData) add(t providers.Ticket) {
 		l.closed++
 		return
 	}
-	l.items = append(l.items, templates.ListItem{Ticket: t, ProviderLabel: providerLabel(t.Provider, false)})
+	l.items = append(l.items, templates.ListItem{Ticket: t, ProviderLabel: l.vendors.Label(t.Provider, false)})
 }
 
 // card orders the tickets by what they need from the group: waiting on us, to confirm, then
@@ -85,7 +86,7 @@ func (b *Bot) list(ctx context.Context, r *req, all bool) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	data := listData{all: all}
+	data := listData{all: all, vendors: b.Vendors}
 	for _, f := range fs {
 		t := providers.Ticket{Provider: f.Provider, ID: f.TicketID, Status: providers.StatusUnknown}
 		if st, err := b.Store.Ticket(ctx, f.Provider, f.TicketID); err == nil && len(st.Snapshot) > 0 {

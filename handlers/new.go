@@ -27,10 +27,10 @@ func runNew(b *Bot, ctx context.Context, r *req, c *Command, _ providers.Provide
 // nothing is created: filed at the default vendor it would be a ticket nobody meant.
 func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) (outcome, error) {
 	if c.Provider == "" {
-		if g, ok := guessVendor(c.Title); ok {
-			return outcome{}, g.question(c.Title, b.Providers, b.defaultProvider(r), r.en)
+		if g, ok := b.guessVendor(c.Title); ok {
+			return outcome{}, g.question(c.Title, b.configuredNames(b.Providers), b.Providers, b.defaultProvider(r), r.en)
 		}
-		if names := configuredNames(b.Providers); b.defaultProvider(r) == "" && len(names) > 0 {
+		if names := b.configuredNames(b.Providers); b.defaultProvider(r) == "" && len(names) > 0 {
 			title := truncateRunes(c.Title, 30)
 			return outcome{}, &userError{
 				zh: fmt.Sprintf("请写明在哪个供应商建单，例如「建单 %s %s」。可用：%s。", names[0], title, strings.Join(names, "、")),
@@ -49,13 +49,13 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 	if c.Secret != "" {
 		sc, ok := p.(providers.SecretCreator)
 		if !ok {
-			return outcome{}, noSecrets(p.Name())
+			return outcome{}, b.noSecrets(p.Name())
 		}
 		// Confidential content is never stored, so this create is not kept in the work
 		// engine: it is tried once, and a vendor that is down is told to the person.
 		t, err = sc.CreateSecret(ctx, req, providers.Secret(c.Secret))
 		if err != nil && t.ID == "" && retryable(err) {
-			return outcome{}, notKept(p.Name(), err)
+			return outcome{}, b.notKept(p.Name(), err)
 		}
 		if err != nil && t.ID != "" {
 			// Created, but the confidential part did not get through: say so, keep the ticket.
@@ -73,21 +73,21 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		nt, end, jerr := b.submit(ctx, j, log)
 		switch end {
 		case work.Queued:
-			return queuedOutcome(r, p.Name(), jobCreate, jerr), nil
+			return b.queuedOutcome(r, p.Name(), jobCreate, jerr), nil
 		case work.Duplicate:
 			return outcome{level: "info", text: say(r.en, "这条建单请求已经在处理中。", "This request is already being handled.")}, nil
 		case work.Failed:
 			return outcome{}, jerr
 		}
 		log.Info("ticket created", "provider", nt.Provider, "ticket_id", nt.ID)
-		return createdOutcome(r, *nt, c.Priority, false), nil // the engine recorded and followed it
+		return b.createdOutcome(r, *nt, c.Priority, false), nil // the engine recorded and followed it
 	}
 	if err != nil {
 		return outcome{}, err
 	}
 	log.Info("ticket created", "provider", t.Provider, "ticket_id", t.ID)
 	b.track(ctx, t, r.platform, r.chatID, r.user(), log)
-	return createdOutcome(r, t, c.Priority, secretLost), nil
+	return b.createdOutcome(r, t, c.Priority, secretLost), nil
 }
 
 // track records a ticket the bot just created as its own and makes the chat follow it. The
@@ -103,12 +103,12 @@ func (b *Bot) track(ctx context.Context, t providers.Ticket, platform, chatID, u
 
 // createdOutcome shows the new ticket's card; its footer says what was not filed as asked:
 // a priority the vendor has no level for, confidential content that did not get through.
-func createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool) outcome {
+func (b *Bot) createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool) outcome {
 	o := outcome{ticket: &t, fresh: true, level: "success", text: say(r.en,
-		fmt.Sprintf("已在%s创建工单 %s", providerLabel(t.Provider, false), t.Ref()),
-		fmt.Sprintf("Created ticket %s at %s", t.Ref(), providerLabel(t.Provider, true)))}
+		fmt.Sprintf("已在%s创建工单 %s", b.Vendors.Label(t.Provider, false), t.Ref()),
+		fmt.Sprintf("Created ticket %s at %s", t.Ref(), b.Vendors.Label(t.Provider, true)))}
 	var notes []string
-	if n := priorityNote(asked, t); n != "" {
+	if n := b.priorityNote(asked, t); n != "" {
 		notes = append(notes, n)
 	}
 	if secretLost {
@@ -120,11 +120,11 @@ func createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool) o
 
 // priorityNote tells the person when the ticket was not filed at the priority they asked
 // for: the vendor has no such level (the nearest was used), or no priority at all.
-func priorityNote(asked string, t providers.Ticket) string {
+func (b *Bot) priorityNote(asked string, t providers.Ticket) string {
 	if asked == "" || asked == t.PriorityLevel {
 		return ""
 	}
-	l, want := providerLabel(t.Provider, false), providers.PriorityLabel(asked)
+	l, want := b.Vendors.Label(t.Provider, false), providers.PriorityLabel(asked)
 	if t.PriorityLevel == "" {
 		return fmt.Sprintf("%s的工单没有优先级，「%s」未提交，按供应商的默认处理。", l, want)
 	}
@@ -135,8 +135,8 @@ func (p *parser) new(args, rest string) (Command, error) {
 	c := &p.c
 	rest, c.Secret = secretLines(rest)
 	if w, r := splitWord(args); w != "" {
-		if name, ok := ProviderName(w); ok {
-			c.Provider, args = name, r
+		if d, ok := p.vendors.Lookup(w); ok {
+			c.Provider, args = d.Name, r
 		}
 	}
 	// "建单 aliyun 机密: …" on one line: the secret is no title (a title is shown in the

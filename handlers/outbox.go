@@ -209,7 +209,7 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 			t, err = p.Create(ctx, *d.Create)
 		}
 		if _, canCheck := p.(providers.CreatedFinder); err != nil && !canCheck && retryable(err) {
-			return nil, unconfirmedCreate(p.Name(), d.En, err)
+			return nil, b.unconfirmedCreate(p.Name(), d.En, err)
 		}
 		return &t, err
 	case jobReply:
@@ -264,7 +264,7 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 func (b *Bot) jobFiles(ctx context.Context, p providers.Provider, j store.Job, d jobData) (providers.Attacher, []providers.File, error) {
 	a, ok := p.(providers.Attacher)
 	if !ok {
-		return nil, nil, noFiles(p.Name())
+		return nil, nil, b.noFiles(p.Name())
 	}
 	files, err := b.fetchFiles(ctx, j.Platform, j.MessageID, d.Files, a)
 	return a, files, err
@@ -273,8 +273,8 @@ func (b *Bot) jobFiles(ctx context.Context, p providers.Provider, j store.Job, d
 // unconfirmedCreate ends a create that failed for now at a vendor that cannot be asked
 // afterwards whether the ticket was made: it is not retried (that could file it twice), and
 // the person is asked to check first.
-func unconfirmedCreate(provider string, en bool, err error) *userError {
-	l := providerLabel(provider, en)
+func (b *Bot) unconfirmedCreate(provider string, en bool, err error) *userError {
+	l := b.Vendors.Label(provider, en)
 	return userErrf("%s暂时无法访问（%s），无法确认工单是否已创建。请稍后先在%s后台核对，确认没有再重发，以免重复建单。",
 		"%s is unavailable right now (%s) and cannot tell whether the ticket was created. Check at %s before sending again, to avoid a duplicate.",
 		l, failCode(err), l)
@@ -366,15 +366,15 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		}
 		footer := "供应商恢复后已自动提交（第 " + fmt.Sprint(j.Attempts) + " 次尝试）"
 		if d.Create != nil {
-			if n := priorityNote(d.Create.Priority, *t); n != "" {
+			if n := b.priorityNote(d.Create.Priority, *t); n != "" {
 				footer += "\n" + n
 			}
 		}
 		card, err := b.ticketCard(ctx, j.Platform, j.ChatID, *t, footer, false)
 		if err != nil {
 			log.Error("render ticket card", "err", err)
-			return []store.Job{b.answer(j, "done", say(d.En, "✅ 已在"+providerLabel(t.Provider, false)+"创建工单 "+t.Ref()+"。",
-				"✅ Created ticket "+t.Ref()+" at "+providerLabel(t.Provider, true)+"."))}
+			return []store.Job{b.answer(j, "done", say(d.En, "✅ 已在"+b.Vendors.Label(t.Provider, false)+"创建工单 "+t.Ref()+"。",
+				"✅ Created ticket "+t.Ref()+" at "+b.Vendors.Label(t.Provider, true)+"."))}
 		}
 		a := b.answer(j, "done", "")
 		a.Provider, a.TicketID = t.Provider, t.ID
@@ -413,7 +413,7 @@ func (b *Bot) giveUp(ctx context.Context, j store.Job, d jobData, err error, inl
 		return nil
 	}
 	ref := j.Provider + ":" + j.TicketID
-	why := failSentence(err, j.Provider, ref, d.En, b.work.Policy().GiveUpAfter)
+	why := b.failSentence(err, j.Provider, ref, d.En, b.work.Policy().GiveUpAfter)
 	var text string
 	switch j.Kind {
 	case jobReply:
@@ -444,13 +444,13 @@ func (b *Bot) answer(j store.Job, end, text string) store.Job {
 }
 
 // failSentence says why a job failed for good, with the vendor's own code.
-func failSentence(err error, provider, ref string, en bool, giveUp time.Duration) string {
+func (b *Bot) failSentence(err error, provider, ref string, en bool, giveUp time.Duration) string {
 	if retryable(err) {
-		l := providerLabel(provider, en)
+		l := b.Vendors.Label(provider, en)
 		return say(en, fmt.Sprintf("%s在 %s内一直无法访问（最后错误 %s）。", l, spanZh(giveUp), failCode(err)),
 			fmt.Sprintf("%s stayed unavailable for %s (last error %s).", l, spanEN(giveUp), failCode(err)))
 	}
-	if ue, ok := vendorError(err, provider, ref, en); ok {
+	if ue, ok := b.vendorError(err, provider, ref, en); ok {
 		return ue.text(en)
 	}
 	return say(en, "机器人内部错误，请联系管理员。", "an internal error; please tell an admin.")

@@ -92,7 +92,7 @@ func newWeComRig(t *testing.T, mode string, tickets int) *weComRig {
 	}
 	log := slog.New(slog.NewTextHandler(lockedWriter{r.logMu, r.logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	platforms := map[string]bot.Platform{}
-	r.bot = New(Config{DefaultProvider: "ksyun"}, Deps{Providers: map[string]providers.Provider{"ksyun": vendor},
+	r.bot = New(Config{DefaultProvider: "ksyun"}, Deps{Vendors: testVendors, Providers: map[string]providers.Provider{"ksyun": vendor},
 		Store: st, Renderer: rend, Platforms: platforms, Log: log, Now: clk.now})
 	r.disp = bot.NewDispatcher(bot.DispatcherConfig{}, r.bot, st, platforms, nil, log)
 	r.disp.Start()

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/ticketbot/ticketbot/providers"
 )
 
 // Command is a parsed command line.
@@ -83,13 +85,17 @@ func (e *NotCommandError) Error() string { return fmt.Sprintf("not a command: %q
 // first are the details, with optional "优先级: 高" / "priority: high" and "类型: 咨询" /
 // "type: question" lines. Every usage mistake (a missing ticket or text, a ticket written
 // wrongly, words where none belong) is a *UsageError for that command.
-func Parse(text string) (Command, error) { return parse(text, false) }
+func Parse(vendors *providers.Registry, text string) (Command, error) {
+	return parse(vendors, text, false)
+}
 
 // parseButton reads a button's command: what a person could type, plus the button-only
 // commands (Spec.Button) the cards use for their own steps.
-func parseButton(text string) (Command, error) { return parse(text, true) }
+func parseButton(vendors *providers.Registry, text string) (Command, error) {
+	return parse(vendors, text, true)
+}
 
-func parse(text string, button bool) (Command, error) {
+func parse(vendors *providers.Registry, text string, button bool) (Command, error) {
 	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
 	text = strings.TrimLeft(text, "/／")
 	first, rest, _ := strings.Cut(text, "\n")
@@ -106,7 +112,7 @@ func parse(text string, button bool) (Command, error) {
 		}
 		args = strings.TrimSpace(glued + " " + args)
 	}
-	p := parser{c: Command{Spec: spec, English: en}}
+	p := parser{c: Command{Spec: spec, English: en}, vendors: vendors}
 	if spec.Parse == nil {
 		return p.c, p.nothingMore(args, rest)
 	}
@@ -114,7 +120,10 @@ func parse(text string, button bool) (Command, error) {
 }
 
 // parser builds one command and its usage errors.
-type parser struct{ c Command }
+type parser struct {
+	c       Command
+	vendors *providers.Registry // the names people may write for a vendor
+}
 
 func (p *parser) usage(zh, en, missing string) *UsageError {
 	return &UsageError{Spec: p.c.Spec, English: p.c.English, Problem: zh, ProblemEN: en, Missing: missing}
@@ -123,7 +132,7 @@ func (p *parser) usage(zh, en, missing string) *UsageError {
 // ticket reads the ticket argument at the start of args into the command and leaves the
 // words after it in *after.
 func (p *parser) ticket(args string, after *string) error {
-	ref, r, err := ticketArg(args)
+	ref, r, err := ticketArg(p.vendors, args)
 	if err != "" {
 		if err == "missing" {
 			return p.usage("缺少工单号", "the ticket is missing", "ticket")
@@ -157,22 +166,22 @@ func splitWord(s string) (string, string) {
 
 // ticketArg reads a ticket reference: "ksyun:1204", "金山云:1204", "ksyun 1204", "#1204" or
 // "1204". bad is "missing" when there is none, else the word that is no ticket.
-func ticketArg(s string) (ref TicketRef, rest string, bad string) {
+func ticketArg(vendors *providers.Registry, s string) (ref TicketRef, rest string, bad string) {
 	word, rest := splitWord(s)
 	if word == "" {
 		return TicketRef{}, rest, "missing"
 	}
 	w := strings.TrimPrefix(strings.TrimPrefix(word, "#"), "＃")
 	if p, id, ok := strings.Cut(strings.ReplaceAll(w, "：", ":"), ":"); ok {
-		name, known := ProviderName(p)
-		if !known {
-			name = strings.ToLower(p) // reported as "not configured" with the configured list
+		name := strings.ToLower(p) // unknown: reported as "not configured" with the configured list
+		if d, known := vendors.Lookup(p); known {
+			name = d.Name
 		}
 		ref = TicketRef{Provider: name, ID: strings.TrimPrefix(id, "#")}
-	} else if name, known := ProviderName(w); known {
+	} else if d, known := vendors.Lookup(w); known {
 		// "ksyun 1204": the vendor and the id as two words.
 		id, r := splitWord(rest)
-		ref, rest = TicketRef{Provider: name, ID: strings.TrimPrefix(id, "#")}, r
+		ref, rest = TicketRef{Provider: d.Name, ID: strings.TrimPrefix(id, "#")}, r
 	} else {
 		ref = TicketRef{ID: w}
 	}

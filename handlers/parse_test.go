@@ -47,7 +47,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := Parse(tt.in)
+			got, err := Parse(testVendors, tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +80,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			_, err := Parse(tt.in)
+			_, err := Parse(testVendors, tt.in)
 			var ue *UsageError
 			var nc *NotCommandError
 			switch {

@@ -29,7 +29,7 @@ func (b *Bot) Notices(_ context.Context, platform, _ string, ns []bot.NoticeView
 	}
 	high := false
 	for _, n := range ns {
-		item := templates.NoticeItem{Ticket: n.Ticket, ProviderLabel: providerLabel(n.Ticket.Provider, false), Note: n.Note, Mention: n.Mention}
+		item := templates.NoticeItem{Ticket: n.Ticket, ProviderLabel: b.Vendors.Label(n.Ticket.Provider, false), Note: n.Note, Mention: n.Mention}
 		ref := n.Ticket.Ref()
 		answer := fmt.Sprintf("在工单卡片的话题里回复，或输入「回复 %s 内容」。", ref)
 		if !b.features(platform).Threads {

@@ -42,13 +42,13 @@ func runReply(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provi
 func (b *Bot) replySecret(ctx context.Context, r *req, p providers.Provider, id, text, secret string, log *slog.Logger) (outcome, error) {
 	sr, ok := p.(providers.SecretReplier)
 	if !ok {
-		return outcome{}, noSecrets(p.Name())
+		return outcome{}, b.noSecrets(p.Name())
 	}
 	// Confidential content is never stored, so this reply is not kept in the work engine:
 	// it is tried once, and a vendor that is down is told to the person.
 	if err := sr.ReplySecret(ctx, id, secret, b.actor(r, p.Name())); err != nil {
 		if retryable(err) {
-			return outcome{}, notKept(p.Name(), err)
+			return outcome{}, b.notKept(p.Name(), err)
 		}
 		return outcome{}, err
 	}
@@ -64,14 +64,14 @@ func (b *Bot) replySecret(ctx context.Context, r *req, p providers.Provider, id,
 
 // notKept answers a confidential write the vendor could not take now: unlike every other
 // write it was not kept for a retry, because the bot stores no confidential content.
-func notKept(provider string, err error) *userError {
+func (b *Bot) notKept(provider string, err error) *userError {
 	return userErrf("%s暂时无法访问（%s）。机密信息不会保存在机器人里，所以这条没有排队重试：请稍后在单聊中重发。",
 		"%s is unavailable right now (%s). Confidential content is never stored by the bot, so this was not kept for a retry: send it again later, one to one.",
-		providerLabel(provider, false), failCode(err))
+		b.Vendors.Label(provider, false), failCode(err))
 }
 
-func noSecrets(provider string) *userError {
-	return userErrf("%s不支持机密信息；本条消息没有发送到工单。", "%s takes no confidential content; nothing was sent.", providerLabel(provider, false))
+func (b *Bot) noSecrets(provider string) *userError {
+	return userErrf("%s不支持机密信息；本条消息没有发送到工单。", "%s takes no confidential content; nothing was sent.", b.Vendors.Label(provider, false))
 }
 
 // reply sends text to the ticket as a comment.
@@ -86,7 +86,7 @@ func (b *Bot) reply(ctx context.Context, r *req, p providers.Provider, id, text 
 	_, end, err := b.submit(ctx, j, log)
 	switch end {
 	case work.Queued:
-		return queuedOutcome(r, p.Name(), jobReply, err), nil
+		return b.queuedOutcome(r, p.Name(), jobReply, err), nil
 	case work.Duplicate:
 		return outcome{level: "info", text: say(r.en, "这条回复已经在处理中。", "This reply is already being handled.")}, nil
 	case work.Failed:

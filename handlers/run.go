@@ -32,7 +32,7 @@ func (b *Bot) run(ctx context.Context, r *req, c Command, log *slog.Logger) outc
 	if errors.As(err, &use) {
 		return outcome{level: "error", text: usageHint(err, b.features(r.platform))}
 	}
-	if ue, ok := vendorError(err, c.Ticket.Provider, c.Ticket.String(), r.en); ok {
+	if ue, ok := b.vendorError(err, c.Ticket.Provider, c.Ticket.String(), r.en); ok {
 		log.Warn("vendor refused", "command", string(c.Spec.Op), "err", err)
 		return outcome{level: "error", text: ue.text(r.en)}
 	}

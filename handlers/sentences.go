@@ -42,31 +42,13 @@ func say(en bool, zh, english string) string {
 	return zh
 }
 
-// providerLabels are the vendors' names as our users know them.
-var providerLabels = map[string][2]string{
-	"ksyun":  {"金山云", "Kingsoft Cloud"},
-	"aliyun": {"阿里云", "Aliyun"},
-	"weiban": {"微伴助手", "Weiban"},
-}
-
-func providerLabel(name string, en bool) string {
-	l, ok := providerLabels[name]
-	if !ok {
-		return name
-	}
-	if en {
-		return l[1]
-	}
-	return l[0]
-}
-
 // vendorError turns a provider's failure into a sentence for the chat: the vendor's own code
 // and a short readable sentence (the provider's hint for the code, or the first sentence of
 // the vendor's message), never the vendor's whole message, which may repeat the request; that
 // goes to the log. An operation the vendor lacks says why and what to do when the provider
 // knows. ok is false for failures that are ours.
-func vendorError(err error, provider, ref string, en bool) (*userError, bool) {
-	zl, el := providerLabel(provider, false), providerLabel(provider, true)
+func (b *Bot) vendorError(err error, provider, ref string, en bool) (*userError, bool) {
+	zl, el := b.Vendors.Label(provider, false), b.Vendors.Label(provider, true)
 	// sentence ends a vendor's sentence with a full stop, so it reads as one in a longer text.
 	sentence := func(s, stop string) string {
 		s = strings.TrimSpace(s)

@@ -44,7 +44,7 @@ func TestVendorErrorSignatureLeaksNothing(t *testing.T) {
 	log.Warn("vendor refused", "command", "new", "err", err) // as run logs it
 	slog.New(slog.NewTextHandler(&logs, nil)).Warn("vendor refused", "command", "new", "err", err)
 
-	ue, ok := vendorError(err, "aliyun", "", false)
+	ue, ok := testBot.vendorError(err, "aliyun", "", false)
 	if !ok {
 		t.Fatalf("vendorError(%v) is not a vendor failure", err)
 	}
@@ -124,7 +124,7 @@ func TestVendorError(t *testing.T) {
 			if tt.err == nil {
 				t.Fatal("the provider did not fail")
 			}
-			ue, ok := vendorError(tt.err, tt.provider, tt.ref, false)
+			ue, ok := testBot.vendorError(tt.err, tt.provider, tt.ref, false)
 			if ok == tt.ours {
 				t.Fatalf("vendorError(%v) ok = %v", tt.err, ok)
 			}

@@ -76,7 +76,7 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 			for _, m := range cases {
 				in := strings.TrimRight(name+" "+m.args, " ")
 				t.Run(in, func(t *testing.T) {
-					_, err := Parse(in)
+					_, err := Parse(testVendors, in)
 					var ue *UsageError
 					if !errors.As(err, &ue) {
 						t.Fatalf("Parse = %v, want a usage error", err)
@@ -132,7 +132,7 @@ func TestParseArgumentsThatBelong(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			c, err := Parse(tt.in)
+			c, err := Parse(testVendors, tt.in)
 			if err != nil || !tt.check(c) {
 				t.Fatalf("Parse(%q) = %+v, %v", tt.in, c, err)
 			}
@@ -141,10 +141,10 @@ func TestParseArgumentsThatBelong(t *testing.T) {
 	// The cards' own steps are buttons only: typed, they are no command.
 	for _, in := range []string{"card ksyun:1204", "confirm close ksyun:1204"} {
 		var nc *NotCommandError
-		if _, err := Parse(in); !errors.As(err, &nc) {
+		if _, err := Parse(testVendors, in); !errors.As(err, &nc) {
 			t.Errorf("typed %q parsed: %v", in, err)
 		}
-		if c, err := parseButton(in); err != nil || !c.Spec.Button || c.Ticket != (TicketRef{"ksyun", "1204"}) {
+		if c, err := parseButton(testVendors, in); err != nil || !c.Spec.Button || c.Ticket != (TicketRef{"ksyun", "1204"}) {
 			t.Errorf("button %q = %+v, %v", in, c, err)
 		}
 	}

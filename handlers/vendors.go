@@ -2,22 +2,12 @@ package handlers
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/ticketbot/ticketbot/providers"
 )
-
-// vendorNames are the vendors ticketbot has a provider for, in the order answers list them,
-// with the names people write for them (Chinese ones included, so `建单 金山云 …` works).
-var vendorNames = []struct {
-	name    string
-	aliases []string
-}{
-	{"ksyun", []string{"kingsoft", "金山云", "金山"}},
-	{"aliyun", []string{"alibaba", "alibabacloud", "阿里云"}},
-	{"weiban", []string{"微伴", "微伴助手"}},
-}
 
 // otherClouds are vendors ticketbot has no provider for. `建单 tencent 服务器宕机` names one
 // of them: it is refused by name rather than filed at the default vendor with "tencent" in
@@ -31,36 +21,22 @@ var otherClouds = map[string]string{
 	"volcengine": "火山引擎", "火山引擎": "火山引擎", "ctyun": "天翼云", "天翼云": "天翼云",
 }
 
-// ProviderName normalizes a vendor name a person wrote; ok is false for anything else.
-func ProviderName(s string) (string, bool) {
-	ls := strings.ToLower(s)
-	for _, v := range vendorNames {
-		if ls == v.name {
-			return v.name, true
-		}
-		for _, a := range v.aliases {
-			if ls == a {
-				return v.name, true
-			}
-		}
-	}
-	return "", false
-}
-
-// configuredNames lists the configured vendors in vendorNames' order, then any other.
-func configuredNames(configured map[string]providers.Provider) []string {
+// configuredNames lists the configured vendors in the registry's order, then any other.
+func (b *Bot) configuredNames(configured map[string]providers.Provider) []string {
 	var names []string
-	for _, v := range vendorNames {
-		if _, ok := configured[v.name]; ok {
-			names = append(names, v.name)
+	for _, d := range b.Vendors.All() {
+		if _, ok := configured[d.Name]; ok {
+			names = append(names, d.Name)
 		}
 	}
+	var others []string
 	for n := range configured {
-		if _, known := ProviderName(n); !known {
-			names = append(names, n)
+		if _, known := b.Vendors.Get(n); !known {
+			others = append(others, n)
 		}
 	}
-	return names
+	slices.Sort(others)
+	return append(names, others...)
 }
 
 // vendorGuess is what the first word of a `建单` title says about the vendor meant, when it
@@ -73,7 +49,7 @@ type vendorGuess struct {
 }
 
 // guessVendor looks at the first word of a title. ok is false for an ordinary word.
-func guessVendor(title string) (vendorGuess, bool) {
+func (b *Bot) guessVendor(title string) (vendorGuess, bool) {
 	w, _ := splitWord(title)
 	lw := strings.ToLower(w)
 	if lw == "" {
@@ -82,10 +58,10 @@ func guessVendor(title string) (vendorGuess, bool) {
 	if c, ok := otherClouds[lw]; ok {
 		return vendorGuess{word: w, other: c}, true
 	}
-	for _, v := range vendorNames {
-		for _, name := range append([]string{v.name}, v.aliases...) {
-			if nearName(lw, name) {
-				return vendorGuess{word: w, near: v.name}, true
+	for _, d := range b.Vendors.All() {
+		for _, name := range append([]string{d.Name}, d.Aliases...) {
+			if nearName(lw, strings.ToLower(name)) {
+				return vendorGuess{word: w, near: d.Name}, true
 			}
 		}
 	}
@@ -142,8 +118,7 @@ func editDistance(a, b string) int {
 
 // question asks the person which vendor they meant; nothing was created. The way out (name
 // the vendor) is part of the answer, since the word may be a real part of the title.
-func (g vendorGuess) question(title string, configured map[string]providers.Provider, def string, en bool) *userError {
-	names := configuredNames(configured)
+func (g vendorGuess) question(title string, names []string, configured map[string]providers.Provider, def string, en bool) *userError {
 	list := strings.Join(names, "、")
 	if def == "" && len(names) > 0 {
 		def = names[0]
@@ -172,16 +147,16 @@ func (g vendorGuess) question(title string, configured map[string]providers.Prov
 
 // notConfigured refuses a vendor ticketbot knows (or a name it does not) that this
 // deployment has not configured, naming the ones it has.
-func notConfigured(name string, configured map[string]providers.Provider) *userError {
-	names := configuredNames(configured)
+func (b *Bot) notConfigured(name string, configured map[string]providers.Provider) *userError {
+	names := b.configuredNames(configured)
 	list, listEN := strings.Join(names, "、"), strings.Join(names, ", ")
 	if list == "" {
 		list, listEN = "无", "none"
 	}
-	if _, known := ProviderName(name); known {
+	if _, known := b.Vendors.Get(name); known {
 		return &userError{
-			zh: fmt.Sprintf("本部署没有配置%s（%s），无法在那里操作工单。可用：%s。", providerLabel(name, false), name, list),
-			en: fmt.Sprintf("%s (%s) is not configured here. Available: %s.", providerLabel(name, true), name, listEN),
+			zh: fmt.Sprintf("本部署没有配置%s（%s），无法在那里操作工单。可用：%s。", b.Vendors.Label(name, false), name, list),
+			en: fmt.Sprintf("%s (%s) is not configured here. Available: %s.", b.Vendors.Label(name, true), name, listEN),
 		}
 	}
 	if c, ok := otherClouds[strings.ToLower(name)]; ok {

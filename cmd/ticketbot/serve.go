@@ -98,7 +98,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	// The platforms map is filled after the dispatcher exists: platforms hand deliveries to
 	// the dispatcher, and the bot answers through the platforms.
 	platforms := map[string]bot.Platform{}
-	b := handlers.New(cfg.Bot, handlers.Deps{Providers: provs, Store: cached, Renderer: renderer, Platforms: platforms, Log: log})
+	b := handlers.New(cfg.Bot, handlers.Deps{Vendors: vendors, Providers: provs, Store: cached, Renderer: renderer, Platforms: platforms, Log: log})
 	b.UseMetrics(metrics)
 	actionWait, _ := time.ParseDuration(cfg.Bot.ActionWait)
 	d := bot.NewDispatcher(bot.DispatcherConfig{Workers: cfg.Bot.Workers, Queue: cfg.Bot.Queue, ActionWait: actionWait, Cards: cached},
