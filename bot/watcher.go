@@ -65,9 +65,9 @@ type WatchConfig struct {
 	// (Feishu) rather than in the chat.
 	InThread bool
 	// ChatInterval spaces messages to one chat per platform, so each platform's limit holds
-	// even in a burst: Feishu 5/s per chat, WeCom 30/min and 1000/h per chat.
+	// even in a burst (bot.Pacing of the registered platforms).
 	ChatInterval map[string]time.Duration
-	// AppInterval spaces messages across all chats of a platform (Feishu: 50/s per app).
+	// AppInterval spaces messages across all chats of a platform.
 	AppInterval map[string]time.Duration
 	// Location is the zone of quiet hours and summaries ([bot] timezone; Asia/Shanghai).
 	Location *time.Location
@@ -106,13 +106,13 @@ func (c *WatchConfig) defaults() {
 	if c.DeliverEvery <= 0 {
 		c.DeliverEvery = time.Second
 	}
+	// The spacing is each platform's own (PlatformDescriptor); the app passes it in. None
+	// given spaces nothing.
 	if c.ChatInterval == nil {
-		// Feishu: 5/s per chat, kept at 4/s for headroom; WeCom: 1000/h per chat (which
-		// also keeps 30/min).
-		c.ChatInterval = map[string]time.Duration{"feishu": 250 * time.Millisecond, "wecom": 3600 * time.Millisecond}
+		c.ChatInterval = map[string]time.Duration{}
 	}
 	if c.AppInterval == nil {
-		c.AppInterval = map[string]time.Duration{"feishu": 25 * time.Millisecond}
+		c.AppInterval = map[string]time.Duration{}
 	}
 	if c.Location == nil {
 		c.Location = DefaultLocation()

@@ -330,8 +330,7 @@ var quotedRef = regexp.MustCompile(`\b([a-z]+):([A-Za-z0-9_-]{1,64})\b`)
 func (b *Bot) person(r *req) *User {
 	for i := range b.cfg.Users {
 		u := &b.cfg.Users[i]
-		if (r.platform == "feishu" && u.FeishuOpenID != "" && u.FeishuOpenID == r.userID) ||
-			(r.platform == "wecom" && u.WecomUserID != "" && u.WecomUserID == r.userID) {
+		if id := u.IDs[r.platform]; id != "" && id == r.userID {
 			return u
 		}
 	}

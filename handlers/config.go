@@ -2,8 +2,8 @@ package handlers
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -57,8 +57,8 @@ type Chat struct {
 	QuietHours string `toml:"quiet_hours"`
 	// DailySummary posts the open tickets every day at this time ("09:30").
 	DailySummary string `toml:"daily_summary"`
-	// WebhookKey is the key of this WeCom group's own webhook robot (消息推送): in webhook
-	// mode, how notices reach the group when no answer window (response_url) is open.
+	// WebhookKey is the key of this group's own webhook robot, on a platform that has them
+	// (PlatformDescriptor.Robots): how notices reach the group when no answer window is open.
 	WebhookKey bot.Secret `toml:"webhook_key,omitempty"`
 }
 
@@ -122,31 +122,37 @@ func clock(s string) (time.Duration, error) {
 	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
 }
 
-// User maps a person's chat identities to their vendor identities ([[users]]).
+// User maps a person's ids on the chat platforms to their ids at the vendors ([[users]]),
+// keyed by the registered names: ids = { feishu = "ou_…", wecom = "zhangsan", ksyun = "38361" }.
 type User struct {
-	FeishuOpenID   string `toml:"feishu_open_id"`
-	WecomUserID    string `toml:"wecom_userid"`
-	Name           string `toml:"name"`
-	KsyunCreatorID int64  `toml:"ksyun_creator_id"`
-	// WeibanStaffID is the person's Weiban staff id (员工 id).
-	WeibanStaffID string `toml:"weiban_staff_id"`
+	Name string            `toml:"name"`
+	IDs  map[string]string `toml:"ids"`
 }
 
 // VendorID is the person's identity at a provider, or "" when unmapped.
-func (u User) VendorID(provider string) string {
-	switch provider {
-	case "ksyun":
-		if u.KsyunCreatorID != 0 {
-			return strconv.FormatInt(u.KsyunCreatorID, 10)
-		}
-	case "weiban":
-		return u.WeibanStaffID
-	}
-	return ""
+func (u User) VendorID(provider string) string { return u.IDs[provider] }
+
+// Known is what Validate checks names against.
+type Known struct {
+	// Vendors are the configured vendors; AllVendors every vendor this build knows.
+	Vendors    map[string]bool
+	AllVendors []string
+	// Platforms are the chat platforms this build knows.
+	Platforms []bot.PlatformDescriptor
 }
 
-// Validate reports problems naming their keys; configured lists the configured providers.
-func (c Config) Validate(configured map[string]bool) []error {
+// Validate reports problems naming their keys.
+func (c Config) Validate(known Known) []error {
+	configured := known.Vendors
+	platforms, robots, robotLabels := []string{}, map[string]bool{}, []string{}
+	for _, p := range known.Platforms {
+		platforms = append(platforms, p.Name)
+		robots[p.Name] = p.Robots
+		if p.Robots {
+			robotLabels = append(robotLabels, p.Label)
+		}
+	}
+	platformList := strings.Join(platforms, " or ")
 	var errs []error
 	if c.DefaultProvider != "" && !configured[c.DefaultProvider] {
 		errs = append(errs, fmt.Errorf("bot.default_provider: %q is not a configured provider", c.DefaultProvider))
@@ -160,12 +166,12 @@ func (c Config) Validate(configured map[string]bool) []error {
 	seen := map[string]bool{}
 	for i, ch := range c.Chats {
 		key := fmt.Sprintf("chats[%d]", i)
-		switch ch.Platform {
-		case "feishu", "wecom":
-		case "":
-			errs = append(errs, fmt.Errorf("%s.platform: missing (feishu or wecom)", key))
+		switch {
+		case slices.Contains(platforms, ch.Platform):
+		case ch.Platform == "":
+			errs = append(errs, fmt.Errorf("%s.platform: missing (%s)", key, platformList))
 		default:
-			errs = append(errs, fmt.Errorf("%s.platform: unknown platform %q (feishu or wecom)", key, ch.Platform))
+			errs = append(errs, fmt.Errorf("%s.platform: unknown platform %q (%s)", key, ch.Platform, platformList))
 		}
 		if ch.ChatID == "" {
 			errs = append(errs, fmt.Errorf("%s.chat_id: missing", key))
@@ -186,8 +192,8 @@ func (c Config) Validate(configured map[string]bool) []error {
 				errs = append(errs, fmt.Errorf("%s.daily_summary: want HH:MM, got %q", key, ch.DailySummary))
 			}
 		}
-		if ch.WebhookKey != "" && ch.Platform != "wecom" {
-			errs = append(errs, fmt.Errorf("%s.webhook_key: only a WeCom group has a webhook robot", key))
+		if ch.WebhookKey != "" && !robots[ch.Platform] && slices.Contains(platforms, ch.Platform) {
+			errs = append(errs, fmt.Errorf("%s.webhook_key: only a %s group has a webhook robot", key, strings.Join(robotLabels, " or ")))
 		}
 		if seen[ch.Platform+"/"+ch.ChatID] {
 			errs = append(errs, fmt.Errorf("%s.chat_id: %s listed twice", key, ch.ChatID))
@@ -195,18 +201,29 @@ func (c Config) Validate(configured map[string]bool) []error {
 		seen[ch.Platform+"/"+ch.ChatID] = true
 	}
 	for i, u := range c.Users {
-		if u.FeishuOpenID == "" && u.WecomUserID == "" {
-			errs = append(errs, fmt.Errorf("users[%d]: needs feishu_open_id or wecom_userid", i))
+		onPlatform := false
+		for _, k := range slices.Sorted(maps.Keys(u.IDs)) {
+			switch {
+			case slices.Contains(platforms, k):
+				onPlatform = onPlatform || u.IDs[k] != ""
+			case slices.Contains(known.AllVendors, k):
+			default:
+				errs = append(errs, fmt.Errorf("users[%d].ids.%s: no platform or vendor is called %q (platforms: %s; vendors: %s)",
+					i, k, k, strings.Join(platforms, ", "), strings.Join(known.AllVendors, ", ")))
+			}
+		}
+		if !onPlatform {
+			errs = append(errs, fmt.Errorf("users[%d].ids: needs the person's id on a chat platform (%s), e.g. ids = { %s = \"…\" }", i, platformList, platforms[0]))
 		}
 	}
 	return errs
 }
 
-// WeComRobots maps each WeCom group of [[chats]] to its webhook robot's key.
-func (c Config) WeComRobots() map[string]bot.Secret {
+// Robots maps each group of the platform in [[chats]] to its webhook robot's key.
+func (c Config) Robots(platform string) map[string]bot.Secret {
 	robots := map[string]bot.Secret{}
 	for _, ch := range c.Chats {
-		if ch.Platform == "wecom" && ch.WebhookKey != "" {
+		if ch.Platform == platform && ch.WebhookKey != "" {
 			robots[ch.ChatID] = ch.WebhookKey
 		}
 	}

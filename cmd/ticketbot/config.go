@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -36,6 +39,8 @@ type Config struct {
 	Users     []handlers.User `toml:"users"`
 
 	path string // the file it was read from
+	// legacy says how to rewrite the keys of the file that are still read but outdated.
+	legacy []string
 }
 
 // Providers is [providers]: one section per vendor this build knows, each of a type its
@@ -110,6 +115,7 @@ func ParseConfig(b []byte) (*Config, []error) {
 		return nil, []error{err}
 	}
 	var c Config
+	c.legacy = legacyUserKeys(raw)
 	d := newDecoder()
 	d.table("", raw, reflect.ValueOf(&c).Elem())
 	c.defaults()
@@ -205,7 +211,7 @@ func (c *Config) defaults() {
 	}
 	c.Bot.Chats, c.Bot.Users = c.Chats, c.Users
 	if c.WeCom != nil {
-		c.WeCom.Robots = c.Bot.WeComRobots() // each group's own robot, from [[chats]]
+		c.WeCom.Robots = c.Bot.Robots(wecom.Platform) // each group's own robot, from [[chats]]
 	}
 }
 
@@ -338,7 +344,11 @@ func (c *Config) validate() []error {
 	if len(configured) == 0 {
 		errs = append(errs, errors.New("no provider is configured: add a [providers.ksyun], [providers.aliyun] or [providers.weiban] section"))
 	}
-	errs = append(errs, c.Bot.Validate(configured)...)
+	var all []string
+	for _, d := range vendorRegistry.All() {
+		all = append(all, d.Name)
+	}
+	errs = append(errs, c.Bot.Validate(handlers.Known{Vendors: configured, AllVendors: all, Platforms: platformRegistry})...)
 	return errs
 }
 
@@ -350,4 +360,55 @@ func (c *Config) String() string {
 		return "config: " + err.Error()
 	}
 	return buf.String()
+}
+
+// legacyUserKeys rewrites the [[users]] keys from before ids = {…} (feishu_open_id,
+// ksyun_creator_id, …: each registered platform's and vendor's LegacyUserKey) into ids, so
+// an old file still works, and returns how to write each one now. An id given both ways
+// keeps the one in ids.
+func legacyUserKeys(raw map[string]any) []string {
+	legacy := map[string]string{}
+	for _, p := range platformRegistry {
+		if p.LegacyUserKey != "" {
+			legacy[p.LegacyUserKey] = p.Name
+		}
+	}
+	for _, v := range vendorRegistry.All() {
+		if v.LegacyUserKey != "" {
+			legacy[v.LegacyUserKey] = v.Name
+		}
+	}
+	users, _ := raw["users"].([]map[string]any)
+	var hints []string
+	for i, u := range users {
+		for _, old := range slices.Sorted(maps.Keys(u)) {
+			name, ok := legacy[old]
+			if !ok {
+				continue
+			}
+			var id string
+			switch v := u[old].(type) {
+			case string:
+				id = v
+			case int64:
+				id = strconv.FormatInt(v, 10)
+			default:
+				continue // a wrong type: left for the decoder to report as an unknown key
+			}
+			ids, ok := u["ids"].(map[string]any)
+			if !ok {
+				if _, present := u["ids"]; present {
+					continue
+				}
+				ids = map[string]any{}
+				u["ids"] = ids
+			}
+			if _, set := ids[name]; !set {
+				ids[name] = id
+			}
+			delete(u, old)
+			hints = append(hints, fmt.Sprintf("users[%d].%s is still read, but write it as ids = { %s = %q } (one ids table per person holds every platform and vendor)", i, old, name, id))
+		}
+	}
+	return hints
 }

@@ -285,7 +285,7 @@ func TestExampleKnowsEveryKeyAndOnlyPlaceholdersFail(t *testing.T) {
 	}
 	for _, want := range []string{"feishu.app_id", "feishu.bot_open_id", "wecom.bot_id", "providers.ksyun.app_id",
 		"providers.aliyun.access_key_id", "providers.weiban.corp_id", "providers.weiban.staff_id",
-		"chats[0].chat_id", "chats[0].admins[0]", "chats[0].members[0]", "users[0].feishu_open_id"} {
+		"chats[0].chat_id", "chats[0].admins[0]", "chats[0].members[0]", "users[0].ids.feishu"} {
 		if !slices.Contains(keys, want) {
 			t.Errorf("the placeholder of %s was not found; found %v", want, keys)
 		}
@@ -403,6 +403,50 @@ webhook_key = "${WECOM_ROBOT_KEY_OPS}"
 			if !strings.Contains(e.Error(), "placeholder") { // "<secret>" reads as one
 				t.Errorf("check -v output does not read back: %v", e)
 			}
+		}
+	}
+}
+
+// [[users]] written the old way (feishu_open_id, ksyun_creator_id as a number) still maps the
+// person, and check says how to write it now; a name in ids that is no platform or vendor is
+// refused by name.
+func TestUsersIDsAndTheirOldKeys(t *testing.T) {
+	setSecrets(t)
+	base := filledExample(t)
+	old := base + "\n[[users]]\nname = \"张三\"\nfeishu_open_id = \"ou_zhang\"\nksyun_creator_id = 38361\n"
+	cfg, errs := LoadConfig(writeConfig(t, old))
+	if len(errs) > 0 {
+		t.Fatalf("old keys refused: %v", errs)
+	}
+	u := cfg.Users[0]
+	if u.IDs["feishu"] != "ou_zhang" || u.VendorID("ksyun") != "38361" || u.Name != "张三" {
+		t.Fatalf("old keys read as %+v", u)
+	}
+	want := []string{
+		`users[0].feishu_open_id is still read, but write it as ids = { feishu = "ou_zhang" } (one ids table per person holds every platform and vendor)`,
+		`users[0].ksyun_creator_id is still read, but write it as ids = { ksyun = "38361" } (one ids table per person holds every platform and vendor)`,
+	}
+	ws := warnings(cfg)
+	for _, w := range want {
+		if !slices.Contains(ws, w) {
+			t.Errorf("warnings %q lack %q", ws, w)
+		}
+	}
+
+	now := base + "\n[[users]]\nname = \"张三\"\nids = { feishu = \"ou_zhang\", ksyun = \"38361\" }\n"
+	cfg, errs = LoadConfig(writeConfig(t, now))
+	if len(errs) > 0 || cfg.Users[0].VendorID("ksyun") != "38361" || len(cfg.legacy) != 0 {
+		t.Fatalf("ids: %+v %v %v", cfg.Users, errs, cfg.legacy)
+	}
+
+	bad := base + "\n[[users]]\nids = { feishu = \"ou_zhang\", tencent = \"1\" }\n[[users]]\nids = { ksyun = \"2\" }\n"
+	got, _ := checkProblems(t, writeConfig(t, bad))
+	for _, w := range []string{
+		`users[0].ids.tencent: no platform or vendor is called "tencent" (platforms: feishu, wecom; vendors: ksyun, aliyun, weiban)`,
+		`users[1].ids: needs the person's id on a chat platform (feishu or wecom), e.g. ids = { feishu = "…" }`,
+	} {
+		if !slices.Contains(got, w) {
+			t.Errorf("problems %q lack %q", got, w)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strconv"
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/feishu"
@@ -104,10 +105,9 @@ func demoConfig(f *demoFakes, dbPath, logLevel string) (*Config, error) {
 			Mode: wecom.ModeWebhook, Token: bot.Secret(f.wecomToken), EncodingAESKey: bot.Secret(f.wecomAESKey),
 			APIBaseURL: f.wecom.URL(),
 		},
-		Users: []handlers.User{{
-			FeishuOpenID: demoOpenID, WecomUserID: demoWeComUser, Name: demoPerson,
-			KsyunCreatorID: ksyun.FakeCreatorID,
-		}},
+		Users: []handlers.User{{Name: demoPerson, IDs: map[string]string{
+			feishu.Platform: demoOpenID, wecom.Platform: demoWeComUser, ksyun.Descriptor.Name: strconv.FormatInt(ksyun.FakeCreatorID, 10),
+		}}},
 	}
 	k := demoKsyunConfig(f)
 	c.Ksyun = &k

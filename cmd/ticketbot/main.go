@@ -277,7 +277,7 @@ func warnings(c *Config) []string {
 		ws = append(ws, "no [[chats]] configured: every chat that adds the bot may use it")
 	}
 	ws = append(ws, wecomNoticeWarnings(c)...)
-	return ws
+	return append(ws, c.legacy...)
 }
 
 // wecomNoticeWarnings names the WeCom groups that watcher notices cannot reach on their own:

@@ -57,7 +57,7 @@ func TestReopenIsAnnouncedWithTheExampleList(t *testing.T) {
 	ctx := context.Background()
 	tk := r.follow("oc_example", "证书过期")
 	cfg := handlers.Config{Chats: []handlers.Chat{{Platform: "feishu", ChatID: "oc_example", NotifyStatuses: exampleNotifyList(t)}}}
-	if errs := cfg.Validate(map[string]bool{"ksyun": true}); len(errs) > 0 {
+	if errs := cfg.Validate(handlers.Known{Vendors: map[string]bool{"ksyun": true}, Platforms: platformRegistry}); len(errs) > 0 {
 		t.Fatalf("the example's list does not validate: %v", errs)
 	}
 	w := bot.NewWatcher(bot.WatchConfig{ClosedEvery: 1}, r.st, map[string]providers.Provider{"ksyun": r.kp},

@@ -98,7 +98,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	// The platforms map is filled after the dispatcher exists: platforms hand deliveries to
 	// the dispatcher, and the bot answers through the platforms.
 	platforms := map[string]bot.Platform{}
-	b := handlers.New(cfg.Bot, handlers.Deps{Vendors: vendors, Providers: provs, Store: cached, Renderer: renderer, Platforms: platforms, Log: log})
+	b := handlers.New(cfg.Bot, handlers.Deps{Vendors: vendorRegistry, Providers: provs, Store: cached, Renderer: renderer, Platforms: platforms, Log: log})
 	b.UseMetrics(metrics)
 	actionWait, _ := time.ParseDuration(cfg.Bot.ActionWait)
 	d := bot.NewDispatcher(bot.DispatcherConfig{Workers: cfg.Bot.Workers, Queue: cfg.Bot.Queue, ActionWait: actionWait, Cards: cached},
@@ -228,7 +228,8 @@ func watchConfig(cfg *Config) bot.WatchConfig {
 	notesEvery, _ := time.ParseDuration(cfg.Watch.NotesEvery)
 	loc, _ := cfg.Bot.Location() // checked by Serve
 	policy, _ := cfg.Bot.Retry.Policy()
-	return bot.WatchConfig{Retry: policy, Interval: interval, DeliverEvery: deliver, Concurrency: cfg.Watch.Concurrency, Batch: cfg.Watch.Batch,
+	chatGap, appGap := bot.Pacing(platformRegistry)
+	return bot.WatchConfig{Retry: policy, ChatInterval: chatGap, AppInterval: appGap, Interval: interval, DeliverEvery: deliver, Concurrency: cfg.Watch.Concurrency, Batch: cfg.Watch.Batch,
 		ClosedEvery: cfg.Watch.ClosedEvery, ClosedFor: closedFor, InThread: cfg.Watch.InThread == nil || *cfg.Watch.InThread,
 		Location: loc, NotesEvery: notesEvery, NotesBudget: cfg.Watch.NotesBudget}
 }

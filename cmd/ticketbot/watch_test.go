@@ -75,7 +75,7 @@ func newWiring(t *testing.T, p providers.Provider) wiring {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.handler = handlers.New(handlers.Config{}, handlers.Deps{Vendors: vendors, Providers: w.provs, Store: w.st, Renderer: r,
+	w.handler = handlers.New(handlers.Config{}, handlers.Deps{Vendors: vendorRegistry, Providers: w.provs, Store: w.st, Renderer: r,
 		Platforms: map[string]bot.Platform{"feishu": w.fs}, Log: w.log})
 	return w
 }

@@ -1,0 +1,33 @@
+package bot
+
+import "time"
+
+// PlatformDescriptor is what the core knows of a chat platform: its package contributes it
+// and the app registers it (one line). The core names no platform.
+type PlatformDescriptor struct {
+	// Name is the platform's name in config ([<name>], [[chats]] platform, [[users]] ids):
+	// the Name of its Platform.
+	Name string
+	// Label and LabelZh are its name for people: "WeCom", 企业微信.
+	Label, LabelZh string
+	// ChatInterval spaces the watcher's messages to one chat, so the platform's per-chat
+	// limit holds in a burst; AppInterval spaces them across all chats (0: no app limit).
+	ChatInterval, AppInterval time.Duration
+	// Robots says a chat may name its own webhook robot ([[chats]] webhook_key).
+	Robots bool
+	// LegacyUserKey is the [[users]] key that held a person's id here before ids = {…}
+	// ("feishu_open_id"): still read, and check says how to rewrite it.
+	LegacyUserKey string
+}
+
+// Pacing is the watcher's spacing of each platform in ds.
+func Pacing(ds []PlatformDescriptor) (chat, app map[string]time.Duration) {
+	chat, app = map[string]time.Duration{}, map[string]time.Duration{}
+	for _, d := range ds {
+		chat[d.Name] = d.ChatInterval
+		if d.AppInterval > 0 {
+			app[d.Name] = d.AppInterval
+		}
+	}
+	return chat, app
+}
