@@ -365,11 +365,27 @@ func (b *Bot) defaultProvider(r *req) string {
 	return ""
 }
 
+// exampleVendor is the vendor an example in an answer names: the chat's default, else the
+// first configured, else the first this build knows.
+func (b *Bot) exampleVendor(r *req) string {
+	if d := b.defaultProvider(r); d != "" {
+		return d
+	}
+	if names := b.configuredNames(b.Providers); len(names) > 0 {
+		return names[0]
+	}
+	if all := b.Vendors.All(); len(all) > 0 {
+		return all[0].Name
+	}
+	return "vendor"
+}
+
 // provider resolves a provider name (or the chat's default when empty).
 func (b *Bot) provider(r *req, name string) (providers.Provider, error) {
 	if name == "" {
 		if name = b.defaultProvider(r); name == "" {
-			return nil, userErrf("请写明供应商，例如 ksyun:1204。", "Name the provider, e.g. ksyun:1204.")
+			ex := b.exampleVendor(r) + ":1204"
+			return nil, userErrf("请写明供应商，例如 %s。", "Name the provider, e.g. %s.", ex)
 		}
 	}
 	p, ok := b.Providers[name]

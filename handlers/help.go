@@ -28,17 +28,19 @@ func parseHelp(p *parser, args, rest string) (Command, error) {
 }
 
 func runHelp(b *Bot, _ context.Context, r *req, c *Command, _ providers.Provider, _ *slog.Logger) (outcome, error) {
-	out, err := b.output(r.platform, "help", HelpCard(b.features(r.platform), c.Topic))
+	out, err := b.output(r.platform, "help", HelpCard(b.features(r.platform), c.Topic, b.exampleVendor(r)))
 	return outcome{out: out, level: "info"}, err
 }
 
 // Example is the sample command shown on the help card.
-const Example = "@ticketbot 建单 ksyun 数据库连接超时\n生产库从 09:40 起连接超时，影响下单。\n优先级: 高"
+func Example(vendor string) string {
+	return "@ticketbot 建单 " + vendor + " 数据库连接超时\n生产库从 09:40 起连接超时，影响下单。\n优先级: 高"
+}
 
 // HelpCard is the help card's data, generated from the table, in the words of the platform
 // (a card's thread on Feishu, a quote on WeCom). topic, when set, limits it to one command.
-func HelpCard(f bot.Features, topic *Spec) templates.HelpCard {
-	h := templates.HelpCard{Example: Example}
+func HelpCard(f bot.Features, topic *Spec, vendor string) templates.HelpCard {
+	h := templates.HelpCard{Example: Example(vendor)}
 	if topic != nil {
 		h.Example = ""
 	}

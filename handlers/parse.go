@@ -137,8 +137,12 @@ func (p *parser) ticket(args string, after *string) error {
 		if err == "missing" {
 			return p.usage("缺少工单号", "the ticket is missing", "ticket")
 		}
-		return p.usage(fmt.Sprintf("「%s」不是工单号（工单号写作 ksyun:1204，本群设了默认供应商时也可以只写 1204）", truncateRunes(err, 20)),
-			fmt.Sprintf("%q is not a ticket (write it as ksyun:1204, or 1204 where the chat has a default provider)", truncateRunes(err, 20)), "")
+		ex := "vendor:1204"
+		if all := p.vendors.All(); len(all) > 0 {
+			ex = all[0].Name + ":1204"
+		}
+		return p.usage(fmt.Sprintf("「%s」不是工单号（工单号写作 %s，本群设了默认供应商时也可以只写 1204）", truncateRunes(err, 20), ex),
+			fmt.Sprintf("%q is not a ticket (write it as %s, or 1204 where the chat has a default provider)", truncateRunes(err, 20), ex), "")
 	}
 	p.c.Ticket, *after = ref, r
 	return nil
