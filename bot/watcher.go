@@ -15,6 +15,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/retry"
 	"github.com/ticketbot/ticketbot/store"
+	"github.com/ticketbot/ticketbot/tickets"
 )
 
 // Presenter renders what the watcher posts; the handlers package implements it, so a card
@@ -143,6 +144,7 @@ func DefaultLocation() *time.Location {
 type Watcher struct {
 	cfg       WatchConfig
 	store     store.Store
+	tickets   *tickets.Book
 	providers map[string]providers.Provider
 	platforms map[string]Platform
 	present   Presenter
@@ -172,9 +174,11 @@ func NewWatcher(cfg WatchConfig, st store.Store, provs map[string]providers.Prov
 	if m == nil {
 		m = NewWatchMetrics(nil)
 	}
-	return &Watcher{cfg: cfg, store: st, providers: provs, platforms: platforms, present: present, policy: policy,
+	w := &Watcher{cfg: cfg, store: st, providers: provs, platforms: platforms, present: present, policy: policy,
 		log: log, metrics: m, now: cfg.Now, nextSend: map[string]time.Time{}, appNext: map[string]time.Time{}, wake: make(chan struct{}, 1),
 		notesChecked: map[string]map[string]time.Time{}}
+	w.tickets = tickets.New(st, func() time.Time { return w.now() })
+	return w
 }
 
 // Run sweeps on the interval (with jitter, so replicas and restarts do not align) and
@@ -400,17 +404,12 @@ func (w *Watcher) observe(ctx context.Context, x watched, t providers.Ticket) {
 	if !c.advance {
 		return
 	}
-	if actionOpen(x.state, w.now()) {
+	if tickets.ActionOpen(x.state, w.now()) {
 		// A card action (a close, a reply) is at the vendor right now: what the vendor shows
 		// may be the bot's own doing, recorded when the action settles. Judge after that.
 		return
 	}
-	next := x.state
-	next.Status, next.RawStatus, next.UpdatedAt = string(t.Status), t.RawStatus, w.now()
-	if t.LatestNote != nil {
-		next.LastNoteID = t.LatestNote.ID
-	}
-	next.Snapshot, _ = json.Marshal(t)
+	next := w.tickets.Observed(x.state, t)
 	var notices []store.Notice
 	if c.card {
 		notices = append(notices, w.redrawNotices(ctx, t)...)
@@ -425,7 +424,7 @@ func (w *Watcher) observe(ctx context.Context, x watched, t providers.Ticket) {
 		}
 		notices = append(notices, w.notice(f.Platform, f.ChatID, f.Provider, f.TicketID, v.Kind, noticePayload{View: v}))
 	}
-	ok, err := w.store.AdvanceTicket(ctx, x.state, next, notices)
+	ok, err := w.tickets.Advance(ctx, x.state, next, notices)
 	if err != nil {
 		w.log.Error("record change", "provider", t.Provider, "ticket_id", t.ID, "err", err)
 		return
@@ -470,11 +469,4 @@ func (w *Watcher) notice(platform, chat, provider, ticketID, kind string, p noti
 	_, _ = rand.Read(id[:])
 	return store.Notice{ID: hex.EncodeToString(id[:]), Platform: platform, ChatID: chat, Provider: provider,
 		TicketID: ticketID, Kind: kind, Payload: b, CreatedAt: w.now()}
-}
-
-// actionOpen reports a claim on the ticket still working or queued (and not left stale by a
-// process that died: store.ClaimStale).
-func actionOpen(st store.TicketState, now time.Time) bool {
-	return (st.ActedState == store.ClaimWorking || st.ActedState == store.ClaimQueued) &&
-		now.Sub(st.ActedAt) < store.ClaimStale
 }

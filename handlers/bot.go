@@ -18,6 +18,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
+	"github.com/ticketbot/ticketbot/tickets"
 	"github.com/ticketbot/ticketbot/work"
 )
 
@@ -45,6 +46,8 @@ type Bot struct {
 	refused   map[string]bool
 	// work is the durable engine every vendor write and kept answer goes through.
 	work *work.Engine
+	// tickets is the stored state of the tickets the bot knows.
+	tickets *tickets.Book
 	// limits holds each person's command rate limiter.
 	limits *limiter
 }
@@ -70,6 +73,7 @@ func New(cfg Config, d Deps) *Bot {
 		}
 	}
 	b.work = work.New(d.Store, wc)
+	b.tickets = tickets.New(d.Store, func() time.Time { return b.Now() })
 	b.registerJobs()
 	return b
 }

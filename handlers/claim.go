@@ -2,15 +2,14 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
+	"github.com/ticketbot/ticketbot/tickets"
 )
 
 // A button that changes a ticket (关闭, the reply box's 提交) carries the ticket's version as
@@ -44,7 +43,7 @@ func splitVersion(cmd string) (string, int64) {
 func (b *Bot) claim(ctx context.Context, r *req, provider, id, op string) (outcome, bool) {
 	v := r.version
 	if v < 0 {
-		st, err := b.Store.Ticket(ctx, provider, id)
+		st, err := b.tickets.State(ctx, provider, id)
 		if err != nil {
 			return outcome{}, true // a ticket never stored is one no card shows: nothing to race
 		}
@@ -57,7 +56,7 @@ func (b *Bot) claim(ctx context.Context, r *req, provider, id, op string) (outco
 	if who == "" {
 		who = r.userID
 	}
-	st, ok, err := b.Store.ClaimTicket(ctx, provider, id, v, store.Claim{By: who, Op: op, At: b.Now()})
+	st, ok, err := b.tickets.Claim(ctx, provider, id, v, store.Claim{By: who, Op: op, At: b.Now()})
 	if errors.Is(err, store.ErrNotFound) {
 		return outcome{}, true
 	}
@@ -93,11 +92,8 @@ func (b *Bot) lostClaim(r *req, st store.TicketState) outcome {
 			fmt.Sprintf("Already handled by @%s (%s).", st.ActedBy, op))
 	}
 	o := outcome{level: "info", text: text, result: "stale"}
-	if r.click && len(st.Snapshot) > 0 {
-		var t providers.Ticket
-		if json.Unmarshal(st.Snapshot, &t) == nil {
-			o.ticket = &t
-		}
+	if t, ok := tickets.Decode(st); r.click && ok {
+		o.ticket = &t
 	}
 	return o
 }

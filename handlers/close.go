@@ -34,7 +34,7 @@ func runClose(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provi
 // identity) or an admin of the chat. The vendor may refuse still (Kingsoft: creator only).
 func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remark string, log *slog.Logger) (outcome, error) {
 	ref := p.Name() + ":" + id
-	st, serr := b.Store.Ticket(ctx, p.Name(), id)
+	st, serr := b.tickets.State(ctx, p.Name(), id)
 	if serr == nil && r.version >= 0 && st.Version != r.version {
 		return b.lostClaim(r, st), nil // a repeated or stale click: no vendor call at all
 	}
@@ -49,7 +49,7 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 	if t.Status.Terminal() {
 		o := outcome{ticket: &t, level: "info", text: say(r.en, fmt.Sprintf("工单 %s 已经是「%s」。", ref, t.Status.Label()), fmt.Sprintf("Ticket %s is already %s.", ref, t.Status.LabelEN()))}
 		// Read again: someone's close may have won while the vendor was asked.
-		if now, err := b.Store.Ticket(ctx, p.Name(), id); err == nil && now.ActedOp == "close" && now.ActedBy != "" {
+		if now, err := b.tickets.State(ctx, p.Name(), id); err == nil && now.ActedOp == "close" && now.ActedBy != "" {
 			o.text = say(r.en, fmt.Sprintf("工单 %s 已由 @%s 关闭，无需重复操作。", ref, now.ActedBy), fmt.Sprintf("Ticket %s was already closed by @%s.", ref, now.ActedBy))
 		}
 		return o, nil
@@ -95,7 +95,7 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 // mayClose refuses a close by anyone but the ticket's creator (through the bot, or by their
 // vendor identity) and the chat's admins.
 func (b *Bot) mayClose(ctx context.Context, r *req, p providers.Provider, t providers.Ticket) error {
-	st, _ := b.Store.Ticket(ctx, p.Name(), t.ID)
+	st, _ := b.tickets.State(ctx, p.Name(), t.ID)
 	actor := b.actor(r, p.Name())
 	if st.CreatorUserID == r.user() || (actor.VendorID != "" && actor.VendorID == t.CreatorID) || b.isAdmin(r) {
 		return nil

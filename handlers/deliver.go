@@ -157,7 +157,7 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 	ref := t.Ref()
 	// Buttons that change the ticket carry its version: a stale or repeated click loses.
 	var version int64
-	if st, err := b.Store.Ticket(ctx, t.Provider, t.ID); err == nil {
+	if st, err := b.tickets.State(ctx, t.Provider, t.ID); err == nil {
 		version = st.Version
 	}
 	data.ReplyCommand = withVersion("reply "+ref, version)

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"sort"
 	"strings"
@@ -89,8 +88,8 @@ func (b *Bot) list(ctx context.Context, r *req, all bool) (outcome, error) {
 	data := listData{all: all, vendors: b.Vendors}
 	for _, f := range fs {
 		t := providers.Ticket{Provider: f.Provider, ID: f.TicketID, Status: providers.StatusUnknown}
-		if st, err := b.Store.Ticket(ctx, f.Provider, f.TicketID); err == nil && len(st.Snapshot) > 0 {
-			_ = json.Unmarshal(st.Snapshot, &t)
+		if last, ok := b.tickets.Last(ctx, f.Provider, f.TicketID); ok {
+			t = last
 		}
 		data.add(t)
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -74,5 +75,33 @@ func TestNoticeHintsInThePlatformsWords(t *testing.T) {
 		if s := string(out.Body); !strings.Contains(s, tc.want) || strings.Contains(s, tc.never) {
 			t.Errorf("%s notice: %s", tc.platform, s)
 		}
+	}
+}
+
+// The daily summary lists the chat's open tickets with their vendor's name, waiting on us
+// first; closed ones are left out; a chat with none gets no summary.
+func TestDailySummaryListsOpenTickets(t *testing.T) {
+	h := newHarness(t, Config{DefaultProvider: "ksyun"})
+	v := h.vendors["ksyun"]
+	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	for _, tk := range []providers.Ticket{
+		{ID: "1", Title: "已关闭的工单", Status: providers.StatusClosed, UpdatedAt: at},
+		{ID: "2", Title: "处理中的工单", Status: providers.StatusInProgress, UpdatedAt: at},
+		{ID: "3", Title: "等我们补充的工单", Status: providers.StatusWaitingOnUs, UpdatedAt: at},
+	} {
+		v.put(tk)
+		h.send(msg{text: "关注 " + tk.ID})
+	}
+	out, err := h.bot.Summary(context.Background(), "feishu", "oc_group")
+	if err != nil || out == nil {
+		t.Fatalf("summary: %v %v", out, err)
+	}
+	body := string(out.Body)
+	if !strings.Contains(body, "金山云") || strings.Contains(body, "已关闭的工单") ||
+		!(strings.Index(body, "等我们补充的工单") >= 0 && strings.Index(body, "等我们补充的工单") < strings.Index(body, "处理中的工单")) {
+		t.Fatalf("summary card: %s", body)
+	}
+	if out, err := h.bot.Summary(context.Background(), "feishu", "oc_quiet"); err != nil || out != nil {
+		t.Fatalf("a chat following nothing got %v %v", out, err)
 	}
 }

@@ -93,7 +93,7 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 // track records a ticket the bot just created as its own and makes the chat follow it. The
 // ticket exists now: a failure here is logged, never reported as a failed create.
 func (b *Bot) track(ctx context.Context, t providers.Ticket, platform, chatID, user string, log *slog.Logger) {
-	if err := b.remember(ctx, t, user, true); err != nil {
+	if err := b.tickets.Remember(ctx, t, user, true); err != nil {
 		log.Error("store ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
 	}
 	if err := b.Store.Follow(ctx, store.Follow{Platform: platform, ChatID: chatID, Provider: t.Provider, TicketID: t.ID, By: user, CreatedAt: b.Now()}); err != nil {

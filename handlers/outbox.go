@@ -138,7 +138,7 @@ func (b *Bot) doneVendor(ctx context.Context, a *work.Attempt) []store.Job {
 func (b *Bot) deferVendor(ctx context.Context, a *work.Attempt, _ error) {
 	v := a.Value.(*jobRun)
 	if v.d.Version > 0 {
-		if err := b.Store.SettleClaim(ctx, a.Job.Provider, a.Job.TicketID, v.d.Version, store.ClaimQueued); err != nil {
+		if err := b.tickets.Settle(ctx, a.Job.Provider, a.Job.TicketID, v.d.Version, store.ClaimQueued); err != nil {
 			a.Log.Error("settle claim", "err", err)
 		}
 	}
@@ -250,8 +250,8 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 		t, err := p.Get(ctx, j.TicketID)
 		if err != nil {
 			t = providers.Ticket{Provider: j.Provider, ID: j.TicketID, Status: providers.StatusClosed}
-			if st, serr := b.Store.Ticket(ctx, j.Provider, j.TicketID); serr == nil && len(st.Snapshot) > 0 {
-				_ = json.Unmarshal(st.Snapshot, &t)
+			if last, ok := b.tickets.Last(ctx, j.Provider, j.TicketID); ok {
+				t = last
 				t.Status = providers.StatusClosed
 			}
 		}
@@ -346,12 +346,12 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 	if j.Kind == jobClose && t != nil {
 		// The bot's own close becomes the watched state before its claim settles: the
 		// watcher holds off a ticket while a claim is open, and must then find nothing new.
-		if err := b.remember(ctx, *t, "", true); err != nil {
+		if err := b.tickets.Remember(ctx, *t, "", true); err != nil {
 			log.Error("store ticket", "err", err)
 		}
 	}
 	if d.Version > 0 {
-		if err := b.Store.SettleClaim(ctx, j.Provider, j.TicketID, d.Version, store.ClaimDone); err != nil {
+		if err := b.tickets.Settle(ctx, j.Provider, j.TicketID, d.Version, store.ClaimDone); err != nil {
 			log.Error("settle claim", "err", err)
 		}
 	}
@@ -405,7 +405,7 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 // chat is told it failed, with the reply's text so nothing typed is lost.
 func (b *Bot) giveUp(ctx context.Context, j store.Job, d jobData, err error, inline bool, log *slog.Logger) []store.Job {
 	if d.Version > 0 {
-		if serr := b.Store.SettleClaim(ctx, j.Provider, j.TicketID, d.Version, ""); serr != nil {
+		if serr := b.tickets.Settle(ctx, j.Provider, j.TicketID, d.Version, ""); serr != nil {
 			log.Error("revert claim", "err", serr)
 		}
 	}

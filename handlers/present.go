@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/ticketbot/ticketbot/bot"
@@ -78,14 +77,10 @@ func (b *Bot) Summary(ctx context.Context, platform, chatID string) (*bot.Outgoi
 	if err != nil {
 		return nil, err
 	}
-	var data listData
+	data := listData{vendors: b.Vendors}
 	for _, f := range fs {
-		st, err := b.Store.Ticket(ctx, f.Provider, f.TicketID)
-		if err != nil || len(st.Snapshot) == 0 {
-			continue
-		}
-		var t providers.Ticket
-		if json.Unmarshal(st.Snapshot, &t) != nil || t.Status.Terminal() {
+		t, ok := b.tickets.Last(ctx, f.Provider, f.TicketID)
+		if !ok || t.Status.Terminal() {
 			continue
 		}
 		data.add(t)

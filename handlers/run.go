@@ -2,13 +2,11 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/ticketbot/ticketbot/providers"
-	"github.com/ticketbot/ticketbot/store"
 )
 
 // run executes one parsed command and records it in the audit table.
@@ -74,7 +72,7 @@ func (b *Bot) fetch(ctx context.Context, p providers.Provider, id string) (provi
 	if err != nil {
 		return t, err
 	}
-	if err := b.remember(ctx, t, "", false); err != nil {
+	if err := b.tickets.Remember(ctx, t, "", false); err != nil {
 		b.Log.Error("store ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
 	}
 	return t, nil
@@ -83,37 +81,8 @@ func (b *Bot) fetch(ctx context.Context, p providers.Provider, id string) (provi
 // known is the ticket as last seen, read from the vendor only when the bot has never seen it:
 // drawing the reply box must not wait for a vendor.
 func (b *Bot) known(ctx context.Context, p providers.Provider, id string) (providers.Ticket, error) {
-	if st, err := b.Store.Ticket(ctx, p.Name(), id); err == nil && len(st.Snapshot) > 0 {
-		var t providers.Ticket
-		if json.Unmarshal(st.Snapshot, &t) == nil {
-			return t, nil
-		}
+	if t, ok := b.tickets.Last(ctx, p.Name(), id); ok {
+		return t, nil
 	}
 	return b.fetch(ctx, p, id)
-}
-
-// remember stores what the bot saw of a ticket. own says the state is the result of the bot's
-// own action (create, close): then it becomes the watched state, so the watcher stays quiet
-// about it. Any other read (查看, 刷新, a reply) refreshes only the snapshot the cards are drawn
-// from: the watcher still announces a change someone happened to see first.
-func (b *Bot) remember(ctx context.Context, t providers.Ticket, creator string, own bool) error {
-	snap, err := json.Marshal(t)
-	if err != nil {
-		return err
-	}
-	st := store.TicketState{Provider: t.Provider, TicketID: t.ID, Status: string(t.Status), RawStatus: t.RawStatus,
-		CreatorUserID: creator, Snapshot: snap, UpdatedAt: b.Now()}
-	if t.LatestNote != nil {
-		st.LastNoteID = t.LatestNote.ID
-	}
-	if old, err := b.Store.Ticket(ctx, t.Provider, t.ID); err == nil {
-		if st.CreatorUserID == "" {
-			st.CreatorUserID = old.CreatorUserID
-		}
-		st.LastNoteID = old.LastNoteID // vendor notes are the watcher's to announce
-		if !own {
-			st.Status, st.RawStatus = old.Status, old.RawStatus
-		}
-	}
-	return b.Store.SaveTicket(ctx, st)
 }

@@ -60,10 +60,18 @@ func MustRegistry(ds ...Descriptor) *Registry {
 }
 
 // All lists the vendors in registration order.
-func (r *Registry) All() []Descriptor { return append([]Descriptor(nil), r.list...) }
+func (r *Registry) All() []Descriptor {
+	if r == nil {
+		return nil
+	}
+	return append([]Descriptor(nil), r.list...)
+}
 
-// Get finds a vendor by its name.
+// Get finds a vendor by its name. A nil registry knows none.
 func (r *Registry) Get(name string) (Descriptor, bool) {
+	if r == nil {
+		return Descriptor{}, false
+	}
 	if i, ok := r.byWord[name]; ok && r.list[i].Name == name {
 		return r.list[i], true
 	}
@@ -72,6 +80,9 @@ func (r *Registry) Get(name string) (Descriptor, bool) {
 
 // Lookup finds the vendor a person meant by a name or alias, in any case.
 func (r *Registry) Lookup(word string) (Descriptor, bool) {
+	if r == nil {
+		return Descriptor{}, false
+	}
 	if i, ok := r.byWord[strings.ToLower(word)]; ok {
 		return r.list[i], true
 	}
