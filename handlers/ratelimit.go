@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/patrickmn/go-cache"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"golang.org/x/time/rate"
 )
 
@@ -13,12 +13,20 @@ const DefaultCommandsPerMinute = 20
 
 // limiter keeps one token bucket per person, so one person (or a script pasting commands)
 // cannot flood a vendor or a chat on everyone's behalf. Buckets of people idle for ten
-// minutes are forgotten, which bounds the memory to the people active lately.
+// minutes are forgotten, and at most maxBuckets are kept (the least recently active go
+// first), which bounds the memory. The TTL set is the same expirable LRU the dispatcher and
+// the store's caches use.
 type limiter struct {
 	perMinute int
-	buckets   *cache.Cache // user → *bucket
-	mu        sync.Mutex   // orders bucket creation
+	buckets   *expirable.LRU[string, *bucket]
+	mu        sync.Mutex // orders bucket creation
 }
+
+// bucketIdle is how long an idle person's bucket is kept; maxBuckets bounds how many are.
+const (
+	bucketIdle = 10 * time.Minute
+	maxBuckets = 100_000
+)
 
 type bucket struct {
 	mu     sync.Mutex
@@ -32,7 +40,7 @@ func newLimiter(perMinute int) *limiter {
 	if perMinute == 0 {
 		perMinute = DefaultCommandsPerMinute
 	}
-	return &limiter{perMinute: perMinute, buckets: cache.New(10*time.Minute, 10*time.Minute)}
+	return &limiter{perMinute: perMinute, buckets: expirable.NewLRU[string, *bucket](maxBuckets, nil, bucketIdle)}
 }
 
 // allow spends one of user's tokens. ok is false when none is left; tell is true for the
@@ -54,17 +62,17 @@ func (l *limiter) allow(user string, now time.Time) (ok, tell bool) {
 }
 
 func (l *limiter) bucket(user string) *bucket {
-	if v, ok := l.buckets.Get(user); ok {
-		l.buckets.SetDefault(user, v) // keep an active person's bucket alive
-		return v.(*bucket)
+	if b, ok := l.buckets.Get(user); ok {
+		l.buckets.Add(user, b) // keep an active person's bucket alive
+		return b
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if v, ok := l.buckets.Get(user); ok {
-		return v.(*bucket)
+	if b, ok := l.buckets.Get(user); ok {
+		return b
 	}
 	b := &bucket{l: rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), l.perMinute)}
-	l.buckets.SetDefault(user, b)
+	l.buckets.Add(user, b)
 	return b
 }
 
