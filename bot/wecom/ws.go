@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/retry"
 )
 
 // The long connection (智能机器人长连接, DOC 101463): JSON frames {cmd, headers:{req_id}, body}
@@ -106,7 +106,7 @@ func (w *WeCom) Run(ctx context.Context) error {
 	defer w.running.Store(false)
 	// Clicks and notices still being answered end with ctx (their sink calls run to the end).
 	defer w.bg.Wait()
-	b := backoff{min: w.backoffMin, max: w.backoffMax}
+	b := backoff{policy: retry.Policy{Base: w.backoffMin, Max: w.backoffMax}}
 	everUp := false
 	for {
 		start := time.Now()
@@ -654,26 +654,18 @@ func (s *connSlot) get(ctx context.Context) (*wsConn, error) {
 	}
 }
 
-// backoff is an exponential reconnect delay with equal jitter: each wait is between half
-// and all of the current step, so it never collapses to a tight loop.
+// backoff counts the reconnects in a row and waits the bot's one backoff (retry.Policy:
+// doubling, equal jitter, capped), so a reconnect loop never collapses to a tight one.
 type backoff struct {
-	min, max, cur time.Duration
+	policy retry.Policy
+	n      int
 }
 
-func (b *backoff) reset() { b.cur = 0 }
+func (b *backoff) reset() { b.n = 0 }
 
 func (b *backoff) next() time.Duration {
-	if b.cur < b.min {
-		b.cur = b.min
-	}
-	d := b.cur
-	b.cur = min(2*b.cur, b.max)
-	half := d / 2
-	n, err := rand.Int(rand.Reader, big.NewInt(int64(half)+1))
-	if err != nil {
-		return d
-	}
-	return half + time.Duration(n.Int64())
+	b.n++
+	return b.policy.Backoff(b.n)
 }
 
 // newReqID makes a req_id for a frame of ours: the command and 64 random bits, like the

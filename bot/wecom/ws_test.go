@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/retry"
 )
 
 const wsWait = 5 * time.Second
@@ -371,7 +372,7 @@ func TestRunWrongMode(t *testing.T) {
 }
 
 func TestBackoff(t *testing.T) {
-	b := backoff{min: time.Second, max: 30 * time.Second}
+	b := backoff{policy: retry.Policy{Base: time.Second, Max: 30 * time.Second}}
 	var prevMax time.Duration
 	for i := range 10 {
 		step := min(time.Second<<i, 30*time.Second)
