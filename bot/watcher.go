@@ -143,7 +143,7 @@ func DefaultLocation() *time.Location {
 // store's outbox, and delivers them: cards updated in place, notices in the chat.
 type Watcher struct {
 	cfg       WatchConfig
-	store     store.Store
+	store     WatchStore
 	tickets   *tickets.Book
 	providers map[string]providers.Provider
 	platforms map[string]Platform
@@ -165,7 +165,7 @@ type Watcher struct {
 }
 
 // NewWatcher builds a watcher. policy may be nil (default policy everywhere).
-func NewWatcher(cfg WatchConfig, st store.Store, provs map[string]providers.Provider, platforms map[string]Platform,
+func NewWatcher(cfg WatchConfig, st WatchStore, provs map[string]providers.Provider, platforms map[string]Platform,
 	present Presenter, policy func(platform, chatID string) ChatPolicy, m *WatchMetrics, log *slog.Logger) *Watcher {
 	cfg.defaults()
 	if policy == nil {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
-	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
 	"github.com/ticketbot/ticketbot/tickets"
 	"github.com/ticketbot/ticketbot/work"
@@ -28,7 +27,7 @@ type Deps struct {
 	// configured ones.
 	Vendors   *providers.Registry
 	Providers map[string]providers.Provider
-	Store     store.Store
+	Store     Store
 	Renderer  *templates.Renderer
 	Platforms map[string]bot.Platform
 	Log       *slog.Logger
