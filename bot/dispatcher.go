@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/ticketbot/ticketbot/internal/ttl"
 )
 
 // Handler does the work of messages and clicks: parse the command, call the vendor, post the
@@ -88,7 +88,7 @@ type Dispatcher struct {
 	// recent is the in-memory claim on delivery ids: the ack path answers duplicates from it
 	// without touching the disk; the store stays the authority, checked by the worker. It is
 	// bounded in time and count; claimMu makes its test-and-set atomic.
-	recent  *expirable.LRU[string, struct{}]
+	recent  *ttl.Cache[string, struct{}]
 	claimMu sync.Mutex
 	queue   chan Message
 	actions chan struct{}
@@ -113,7 +113,7 @@ func NewDispatcher(cfg DispatcherConfig, h Handler, dedupe Deduper, platforms ma
 		log:       log,
 		metrics:   m,
 		now:       time.Now,
-		recent:    expirable.NewLRU[string, struct{}](cfg.DedupeMax, nil, cfg.DedupeTTL),
+		recent:    ttl.New[string, struct{}](cfg.DedupeMax, cfg.DedupeTTL),
 		queue:     make(chan Message, cfg.Queue),
 		actions:   make(chan struct{}, cfg.MaxActions),
 	}

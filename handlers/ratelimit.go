@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/ticketbot/ticketbot/internal/ttl"
 	"golang.org/x/time/rate"
 )
 
@@ -14,11 +14,11 @@ const DefaultCommandsPerMinute = 20
 // limiter keeps one token bucket per person, so one person (or a script pasting commands)
 // cannot flood a vendor or a chat on everyone's behalf. Buckets of people idle for ten
 // minutes are forgotten, and at most maxBuckets are kept (the least recently active go
-// first), which bounds the memory. The TTL set is the same expirable LRU the dispatcher and
+// first), which bounds the memory. The TTL set is the one the dispatcher and
 // the store's caches use.
 type limiter struct {
 	perMinute int
-	buckets   *expirable.LRU[string, *bucket]
+	buckets   *ttl.Cache[string, *bucket]
 	mu        sync.Mutex // orders bucket creation
 }
 
@@ -40,7 +40,7 @@ func newLimiter(perMinute int) *limiter {
 	if perMinute == 0 {
 		perMinute = DefaultCommandsPerMinute
 	}
-	return &limiter{perMinute: perMinute, buckets: expirable.NewLRU[string, *bucket](maxBuckets, nil, bucketIdle)}
+	return &limiter{perMinute: perMinute, buckets: ttl.New[string, *bucket](maxBuckets, bucketIdle)}
 }
 
 // allow spends one of user's tokens. ok is false when none is left; tell is true for the

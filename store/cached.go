@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/ticketbot/ticketbot/internal/ttl"
 )
 
 // DefaultCacheTTL is what NewCached uses when given a ttl that is not positive. It covers
@@ -39,26 +39,26 @@ const (
 // to ttl, and a message found to be no card is believed for missTTL.
 type Cached struct {
 	next Store
-	seen *expirable.LRU[string, struct{}] // delivery id: known processed
+	seen *ttl.Cache[string, struct{}] // delivery id: known processed
 
-	mu     sync.Mutex                       // orders card fills against SaveCard invalidations
-	gen    uint64                           // bumped by every SaveCard; see CardByMessage
-	cards  *expirable.LRU[string, Card]     // platform, message id → Card
-	misses *expirable.LRU[string, struct{}] // platform, message id: no card
+	mu     sync.Mutex                   // orders card fills against SaveCard invalidations
+	gen    uint64                       // bumped by every SaveCard; see CardByMessage
+	cards  *ttl.Cache[string, Card]     // platform, message id → Card
+	misses *ttl.Cache[string, struct{}] // platform, message id: no card
 }
 
 var _ Store = (*Cached)(nil)
 
-// NewCached wraps s. Entries live for ttl (DefaultCacheTTL if ttl <= 0).
-func NewCached(s Store, ttl time.Duration) *Cached {
-	if ttl <= 0 {
-		ttl = DefaultCacheTTL
+// NewCached wraps s. Entries live for life (DefaultCacheTTL if life <= 0).
+func NewCached(s Store, life time.Duration) *Cached {
+	if life <= 0 {
+		life = DefaultCacheTTL
 	}
 	return &Cached{
 		next:   s,
-		seen:   expirable.NewLRU[string, struct{}](maxSeen, nil, ttl),
-		cards:  expirable.NewLRU[string, Card](maxCards, nil, ttl),
-		misses: expirable.NewLRU[string, struct{}](maxMisses, nil, min(ttl, missTTL)),
+		seen:   ttl.New[string, struct{}](maxSeen, life),
+		cards:  ttl.New[string, Card](maxCards, life),
+		misses: ttl.New[string, struct{}](maxMisses, min(life, missTTL)),
 	}
 }
 
