@@ -24,8 +24,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
-	"strings"
 )
 
 // KeyLen is the length of an EncodingAESKey: 43 base64 characters, 32 bytes once "=" is
@@ -163,10 +163,14 @@ func (c *Crypt) encryptWith(random *[16]byte, msg []byte, receiveID string) stri
 // Signature is the msg_signature over the token, timestamp, nonce and encrypt text: the
 // lowercase hex SHA-1 of the four sorted bytewise and joined.
 func Signature(token, timestamp, nonce, encrypted string) string {
-	parts := []string{token, timestamp, nonce, encrypted}
-	slices.Sort(parts)
-	sum := sha1.Sum([]byte(strings.Join(parts, "")))
-	return hex.EncodeToString(sum[:])
+	parts := [4]string{token, timestamp, nonce, encrypted}
+	slices.Sort(parts[:])
+	h := sha1.New()
+	for _, s := range parts {
+		_, _ = io.WriteString(h, s) // a hash never fails; no copy of the joined values
+	}
+	var sum [sha1.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
 }
 
 // Verify reports whether sig is the msg_signature of the four values, compared in constant
