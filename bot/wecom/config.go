@@ -1,12 +1,12 @@
 package wecom
 
 import (
-	"encoding/base64"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 )
 
 // The inbound transports of a 智能机器人 in API mode (DOC 101039, 101463). The console offers
@@ -35,10 +35,6 @@ const (
 	ChatTypeSingle = 1
 	ChatTypeGroup  = 2
 )
-
-// encodingAESKeyLen is the length of an EncodingAESKey: 43 base64 characters, 32 bytes once
-// "=" is appended (DOC 101033).
-const encodingAESKeyLen = 43
 
 // Config is the [wecom] section of the configuration file.
 type Config struct {
@@ -116,7 +112,7 @@ func (c *Config) Validate() []error {
 		errs = append(errs, fmt.Errorf("wecom.mode: unknown mode %q (want %q or %q)", c.Mode, ModeWebhook, ModeWebsocket))
 	}
 	if k := c.EncodingAESKey.Reveal(); k != "" {
-		if _, err := decodeAESKey(k); err != nil {
+		if _, err := msgcrypt.New(k); err != nil {
 			errs = append(errs, fmt.Errorf("wecom.encoding_aes_key: %w", err))
 		}
 	}
@@ -162,17 +158,4 @@ func checkURL(raw string, schemes ...string) error {
 		return fmt.Errorf("%q must not have credentials, a query or a fragment", raw)
 	}
 	return nil
-}
-
-// decodeAESKey turns the 43-character EncodingAESKey into the 32-byte AES key: base64 of the
-// key with "=" appended (DOC 101033). The error never holds the key.
-func decodeAESKey(k string) ([]byte, error) {
-	if len(k) != encodingAESKeyLen {
-		return nil, fmt.Errorf("must be %d characters, got %d", encodingAESKeyLen, len(k))
-	}
-	key, err := base64.StdEncoding.DecodeString(k + "=")
-	if err != nil || len(key) != 32 {
-		return nil, fmt.Errorf("is not a base64 EncodingAESKey")
-	}
-	return key, nil
 }

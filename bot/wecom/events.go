@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 )
 
 // This file builds what WeCom sends, for tests and the demo: the decrypted callback payloads
@@ -167,26 +169,26 @@ func DisconnectedEvent(msgID string) []byte {
 // receiveid): plaintext encrypted into {"encrypt":…}, and the query msg_signature,
 // timestamp and nonce.
 func SealCallback(token, encodingAESKey string, plaintext []byte, ts time.Time, nonce string) (url.Values, []byte, error) {
-	c, err := newMsgCrypt(encodingAESKey)
+	c, err := msgcrypt.New(encodingAESKey)
 	if err != nil {
 		return nil, nil, fmt.Errorf("wecom: encoding_aes_key: %w", err)
 	}
-	enc := c.encrypt(plaintext, "")
+	enc := c.Encrypt(plaintext, "")
 	tss := strconv.FormatInt(ts.Unix(), 10)
 	body, _ := json.Marshal(map[string]string{"encrypt": enc})
-	return url.Values{"msg_signature": {signature(token, tss, nonce, enc)}, "timestamp": {tss}, "nonce": {nonce}}, body, nil
+	return url.Values{"msg_signature": {msgcrypt.Signature(token, tss, nonce, enc)}, "timestamp": {tss}, "nonce": {nonce}}, body, nil
 }
 
 // SealEcho makes the query of the URL check WeCom sends when the callback URL is saved:
 // echo encrypted into echostr, signed.
 func SealEcho(token, encodingAESKey, echo string, ts time.Time, nonce string) (url.Values, error) {
-	c, err := newMsgCrypt(encodingAESKey)
+	c, err := msgcrypt.New(encodingAESKey)
 	if err != nil {
 		return nil, fmt.Errorf("wecom: encoding_aes_key: %w", err)
 	}
-	enc := c.encrypt([]byte(echo), "")
+	enc := c.Encrypt([]byte(echo), "")
 	tss := strconv.FormatInt(ts.Unix(), 10)
-	return url.Values{"msg_signature": {signature(token, tss, nonce, enc)}, "timestamp": {tss}, "nonce": {nonce}, "echostr": {enc}}, nil
+	return url.Values{"msg_signature": {msgcrypt.Signature(token, tss, nonce, enc)}, "timestamp": {tss}, "nonce": {nonce}, "echostr": {enc}}, nil
 }
 
 // OpenReply checks a passive reply as WeCom does (its msgsignature over token, timestamp,
@@ -196,7 +198,7 @@ func OpenReply(token, encodingAESKey, nonce string, reply []byte) ([]byte, error
 	if len(strings.TrimSpace(string(reply))) == 0 {
 		return nil, nil
 	}
-	c, err := newMsgCrypt(encodingAESKey)
+	c, err := msgcrypt.New(encodingAESKey)
 	if err != nil {
 		return nil, fmt.Errorf("wecom: encoding_aes_key: %w", err)
 	}
@@ -213,12 +215,12 @@ func OpenReply(token, encodingAESKey, nonce string, reply []byte) ([]byte, error
 	if r.Nonce != nonce {
 		return nil, errors.New("wecom: reply nonce is not the callback's")
 	}
-	if !signatureOK(token, ts, r.Nonce, r.Encrypt, r.MsgSignature) {
+	if !msgcrypt.Verify(r.MsgSignature, token, ts, r.Nonce, r.Encrypt) {
 		return nil, errors.New("wecom: reply msgsignature does not verify")
 	}
-	plain, err := c.decrypt(nil, []byte(r.Encrypt), "")
+	plain, err := c.DecryptFor(nil, []byte(r.Encrypt), "")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("wecom: reply: %w", err)
 	}
 	return plain, nil
 }

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 )
 
 // Fake is WeCom on a loopback httptest.Server, for tests and the demo. Point
@@ -45,7 +47,7 @@ import (
 // those values.
 type Fake struct {
 	cfg   FakeConfig
-	crypt *msgCrypt
+	crypt *msgcrypt.Crypt
 	srv   *httptest.Server
 	hc    *http.Client
 
@@ -221,7 +223,7 @@ func NewFake(cfg FakeConfig) *Fake {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	crypt, err := newMsgCrypt(cfg.EncodingAESKey)
+	crypt, err := msgcrypt.New(cfg.EncodingAESKey)
 	if err != nil {
 		panic(fmt.Sprintf("wecom: NewFake: encoding_aes_key: %v", err))
 	}

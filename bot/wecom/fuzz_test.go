@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 )
 
 // Fuzz targets of everything WeCom sends us. Run one with
@@ -229,7 +230,7 @@ func FuzzCallback(f *testing.F) {
 		enc, hasEnc := bot.EncryptField(body)
 		sig := strings.Repeat("0", 40)
 		if signed {
-			sig = signature(testToken, botTS, "n", string(enc))
+			sig = msgcrypt.Signature(testToken, botTS, "n", string(enc))
 		}
 		q := url.Values{"msg_signature": {sig}, "timestamp": {botTS}, "nonce": {"n"}}
 		rec, read := serveFuzz(h, http.MethodPost, q.Encode(), body, chunked)
@@ -245,7 +246,7 @@ func FuzzCallback(f *testing.F) {
 			if !hasEnc || !signed {
 				t.Fatalf("200 for an unsigned body or one without an encrypt field: %q", body)
 			}
-			if _, err := w.crypt.decrypt(nil, enc, ""); err != nil {
+			if _, err := w.crypt.DecryptFor(nil, enc, ""); err != nil {
 				t.Fatalf("200 for a body that does not decrypt: %v", err)
 			}
 		}
@@ -338,7 +339,7 @@ func FuzzQuery(f *testing.F) {
 		if !post {
 			signed = strings.ReplaceAll(q.echo, " ", "+")
 		}
-		if !ok || !signatureOK(testToken, q.ts, q.nonce, signed, q.sig) || !w.fresh(q.ts) {
+		if !ok || !msgcrypt.Verify(q.sig, testToken, q.ts, q.nonce, signed) || !w.fresh(q.ts) {
 			t.Fatalf("200 for query %q", rawQuery)
 		}
 	})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 )
 
 const (
@@ -140,7 +141,7 @@ func (w *WeCom) serveVerify(rw http.ResponseWriter, r *http.Request) {
 	}
 	// base64 has no spaces: a "+" that arrived unescaped was decoded into one.
 	echo = strings.ReplaceAll(echo, " ", "+")
-	if !signatureOK(w.token, q.ts, q.nonce, echo, q.sig) {
+	if !msgcrypt.Verify(q.sig, w.token, q.ts, q.nonce, echo) {
 		w.reject(ctx, rw, r, http.StatusUnauthorized, "bad signature")
 		return
 	}
@@ -148,7 +149,7 @@ func (w *WeCom) serveVerify(rw http.ResponseWriter, r *http.Request) {
 		w.reject(ctx, rw, r, http.StatusUnauthorized, "timestamp outside window")
 		return
 	}
-	plain, err := w.crypt.decrypt(nil, []byte(echo), w.receiveID)
+	plain, err := w.crypt.DecryptFor(nil, []byte(echo), w.receiveID)
 	if err != nil {
 		w.reject(ctx, rw, r, http.StatusBadRequest, "undecryptable echostr")
 		return
@@ -189,7 +190,7 @@ func (w *WeCom) servePost(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The signature covers the ciphertext, so it is checked before decrypting.
-	if !signatureOK(w.token, q.ts, q.nonce, string(enc), q.sig) {
+	if !msgcrypt.Verify(q.sig, w.token, q.ts, q.nonce, string(enc)) {
 		w.reject(ctx, rw, r, http.StatusUnauthorized, "bad signature")
 		return
 	}
@@ -202,7 +203,7 @@ func (w *WeCom) servePost(rw http.ResponseWriter, r *http.Request) {
 	if n := base64.StdEncoding.DecodedLen(len(enc)); cap(*pbuf) < n {
 		*pbuf = make([]byte, 0, n)
 	}
-	plain, err := w.crypt.decrypt(*pbuf, enc, w.receiveID)
+	plain, err := w.crypt.DecryptFor(*pbuf, enc, w.receiveID)
 	var c callback
 	if err == nil {
 		c, err = decodeCallback(plain)
@@ -274,10 +275,10 @@ func (w *WeCom) answerClick(ctx context.Context, rw http.ResponseWriter, c *call
 		return
 	}
 	ts := w.now().Unix()
-	enc := w.crypt.encrypt(ans.update, w.receiveID)
+	enc := w.crypt.Encrypt(ans.update, w.receiveID)
 	b, _ := json.Marshal(passiveReply{
 		Encrypt:      enc,
-		MsgSignature: signature(w.token, strconv.FormatInt(ts, 10), nonce, enc),
+		MsgSignature: msgcrypt.Signature(w.token, strconv.FormatInt(ts, 10), nonce, enc),
 		Timestamp:    ts,
 		Nonce:        nonce,
 	})

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 )
 
 // get runs a GET through h with the query q.
@@ -96,7 +97,7 @@ func TestVerifyURLRejects(t *testing.T) {
 		{"stale", good, testNow.Add(6 * time.Minute), 401},
 		{"future", good, testNow.Add(-6 * time.Minute), 401},
 		{"signed but not ciphertext", func() url.Values {
-			q := signedQuery3(signature(testToken, botTS, botNonce, "AAAA"), botTS, botNonce)
+			q := signedQuery3(msgcrypt.Signature(testToken, botTS, botNonce, "AAAA"), botTS, botNonce)
 			q.Set("echostr", "AAAA")
 			return q
 		}, testNow, 400},
@@ -221,7 +222,7 @@ func TestCallbackRejects(t *testing.T) {
 	}
 	goodQ, goodBody := seal(testNow)
 	resign := func(body []byte, enc string) (url.Values, []byte) {
-		q := signedQuery3(signature(testToken, goodQ.Get("timestamp"), "n1", enc), goodQ.Get("timestamp"), "n1")
+		q := signedQuery3(msgcrypt.Signature(testToken, goodQ.Get("timestamp"), "n1", enc), goodQ.Get("timestamp"), "n1")
 		return q, body
 	}
 	tests := []struct {
@@ -260,7 +261,7 @@ func TestCallbackRejects(t *testing.T) {
 			var enc struct{ Encrypt string }
 			_ = json.Unmarshal(goodBody, &enc)
 			ts := "1700000000000"
-			return signedQuery3(signature(testToken, ts, "n1", enc.Encrypt), ts, "n1"), goodBody
+			return signedQuery3(msgcrypt.Signature(testToken, ts, "n1", enc.Encrypt), ts, "n1"), goodBody
 		}, 401},
 		{"no encrypt field", func() (url.Values, []byte) { return goodQ, []byte(`{"msgid":"x"}`) }, 400},
 		{"not JSON", func() (url.Values, []byte) { return goodQ, []byte(`hello`) }, 400},
@@ -270,12 +271,12 @@ func TestCallbackRejects(t *testing.T) {
 			return q, b
 		}, 400},
 		{"signed, corp receiveid", func() (url.Values, []byte) {
-			enc := mustCrypt(t).encrypt(plain, officialCorpID)
+			enc := mustCrypt(t).Encrypt(plain, officialCorpID)
 			b, _ := json.Marshal(map[string]string{"encrypt": enc})
 			return resign(b, enc)
 		}, 400},
 		{"signed, plaintext not JSON", func() (url.Values, []byte) {
-			enc := mustCrypt(t).encrypt([]byte("not json"), "")
+			enc := mustCrypt(t).Encrypt([]byte("not json"), "")
 			b, _ := json.Marshal(map[string]string{"encrypt": enc})
 			return resign(b, enc)
 		}, 400},

@@ -35,6 +35,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 )
 
 // Platform is the name of this platform in bot.Message, bot.Action and bot.CardRef.
@@ -84,7 +85,7 @@ type WeCom struct {
 	// official vectors' corpid.
 	receiveID string
 	token     string
-	crypt     *msgCrypt         // nil without encoding_aes_key: the HTTP callback is then off
+	crypt     *msgcrypt.Crypt   // nil without encoding_aes_key: the HTTP callback is then off
 	robots    map[string]string // chat id → its webhook robot's send URL, key included; never logged
 
 	urls       *responseURLs
@@ -222,7 +223,7 @@ func New(cfg Config, sink bot.Sink, log *slog.Logger, opts ...Option) (*WeCom, e
 		o(w)
 	}
 	if k := cfg.EncodingAESKey.Reveal(); k != "" {
-		c, err := newMsgCrypt(k)
+		c, err := msgcrypt.New(k)
 		if err != nil {
 			return nil, fmt.Errorf("wecom: encoding_aes_key: %w", err) // unreachable after Validate
 		}

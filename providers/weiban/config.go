@@ -1,13 +1,13 @@
 package weiban
 
 import (
-	"encoding/base64"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 	"github.com/ticketbot/ticketbot/providers"
 )
 
@@ -96,7 +96,7 @@ func (c Config) Validate() []error {
 	case tok != "" && key == "":
 		report("event_aes_key", "required when event_token is set")
 	case key != "":
-		if _, err := aesKey(key); err != nil {
+		if _, err := msgcrypt.New(key); err != nil {
 			report("event_aes_key", err.Error())
 		}
 	}
@@ -155,17 +155,4 @@ func (c Config) timeout() time.Duration {
 	}
 	d, _ := time.ParseDuration(DefaultTimeout)
 	return d
-}
-
-// aesKey decodes a 43-character EncodingAESKey: base64 of the key without its one "=" of
-// padding (doc-477078, the WeCom scheme). The error never repeats the key.
-func aesKey(encodingAESKey string) ([]byte, error) {
-	if len(encodingAESKey) != 43 {
-		return nil, fmt.Errorf("must be 43 characters, got %d", len(encodingAESKey))
-	}
-	k, err := base64.StdEncoding.DecodeString(encodingAESKey + "=")
-	if err != nil || len(k) != 32 {
-		return nil, fmt.Errorf("is not base64 of a 32-byte key")
-	}
-	return k, nil
 }

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 	"github.com/ticketbot/ticketbot/providers"
 )
 
@@ -75,7 +76,7 @@ type eventHandler struct {
 	p        *Provider
 	onChange func(ctx context.Context, t providers.Ticket) error
 	token    string
-	key      []byte // nil when events are not configured
+	crypt    *msgcrypt.Crypt // pushes are sealed the WeCom way (doc-477078); nil when events are not configured
 	seen     *seenSet
 	slots    chan struct{}
 	pending  atomic.Int64
@@ -101,13 +102,13 @@ func (p *Provider) EventHandler(onChange func(ctx context.Context, t providers.T
 		slots:    make(chan struct{}, eventWorkers),
 	}
 	if p.cfg.EventsEnabled() {
-		h.key, _ = aesKey(p.cfg.EventAESKey.Reveal()) // checked by Validate
+		h.crypt, _ = msgcrypt.New(p.cfg.EventAESKey.Reveal()) // checked by Validate
 	}
 	return h
 }
 
 func (h *eventHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.key == nil {
+	if h.crypt == nil {
 		h.reject(r.Context(), w, r, refusal{http.StatusServiceUnavailable, "event_token/event_aes_key are not set", nil})
 		return
 	}
@@ -195,10 +196,11 @@ const maxLoggedReceiveID = 64
 // id. It returns the message, or why the request is refused. It logs nothing: the caller
 // logs the refusal, once.
 func (h *eventHandler) open(sig, ts, nonce, encrypted string) ([]byte, *refusal) {
-	if sig == "" || !verifySignature(h.token, ts, nonce, encrypted, sig) {
+	// Hex in either case is accepted; msgcrypt.Verify wants lowercase.
+	if sig == "" || !msgcrypt.Verify(strings.ToLower(sig), h.token, ts, nonce, encrypted) {
 		return nil, &refusal{http.StatusUnauthorized, "bad msg_signature", nil}
 	}
-	msg, receiveID, err := decrypt(h.key, encrypted)
+	msg, receiveID, err := h.crypt.Decrypt(encrypted)
 	if err != nil {
 		return nil, &refusal{http.StatusBadRequest, "does not decrypt: " + err.Error(), nil}
 	}

@@ -3,7 +3,6 @@ package weiban
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 	"github.com/ticketbot/ticketbot/providers"
 )
 
@@ -176,8 +176,8 @@ func TestEventRejections(t *testing.T) {
 		t.Errorf("wrong receive id = %d, want 403", s)
 	}
 	// Signed but not decryptable (wrong key).
-	other, _ := aesKey(strings.Repeat("A", 43))
-	enc, _ := encrypt(other, msg, "corp-1", rand.Reader)
+	other, _ := msgcrypt.New(strings.Repeat("A", 43))
+	enc := other.Encrypt(msg, "corp-1")
 	q3 := signed(f, enc)
 	if s := post(q3, []byte(`{"encrypt":"`+enc+`"}`)); s != http.StatusBadRequest {
 		t.Errorf("wrong key = %d, want 400", s)
@@ -225,7 +225,7 @@ func TestEventRejections(t *testing.T) {
 // no line carries a secret or the signature.
 func TestEventEachRejectionLoggedOnce(t *testing.T) {
 	msg := []byte(`{"id":"ev-1","event":"work_order_change","status":"reply","msg_data":{"order_no":"` + DocOrderNo + `"}}`)
-	other, _ := aesKey(strings.Repeat("A", 43))
+	other, _ := msgcrypt.New(strings.Repeat("A", 43))
 	tests := []struct {
 		name   string
 		events bool // event_token and event_aes_key set
@@ -253,7 +253,7 @@ func TestEventEachRejectionLoggedOnce(t *testing.T) {
 			return pushRequest(target, q, body)
 		}, 403, "sealed for another receive id"},
 		{"another key", true, func(f *Fake, target string) *http.Request {
-			enc, _ := encrypt(other, msg, "corp-1", rand.Reader)
+			enc := other.Encrypt(msg, "corp-1")
 			return pushRequest(target, signed(f, enc), []byte(`{"encrypt":"`+enc+`"}`))
 		}, 400, "does not decrypt"},
 		{"decrypted event not JSON", true, func(f *Fake, target string) *http.Request {
@@ -389,11 +389,11 @@ func TestEventOfficialVectors(t *testing.T) {
 	}
 
 	const enc = "CZWs4CWRpI4VolQlvn4dlEC1alN2MUEY2VklGehgBVLBrlVF7SyT+SV+Toj43l4ayJ9UMGKphktKKmP7B2j/P1ey67XB8PBgS7Wr5/8+w/yWriZv3Vmoo/MH3/1HsIWZrPQ3N2mJrelStIfI2Y8kLKXA7EhfZgZX4o+ffdkZDM76SEl79Ib9mw7TGjZ9Aw/x/A2VjNbV1E8BtEbRxYYcQippYNw7hr8sFfa3nW1xLdxokt8QkRX83vK3DFP2F6TQFPL2Tu98UwhcUpPvdJBuu1/yiOQIScppV3eOuLWEsko="
-	if !verifySignature("QDG6eK", "1409659813", "1372623149", enc, "0623cbc5a8cbee5bcc137c70de99575366fc2af3") {
+	if !msgcrypt.Verify("0623cbc5a8cbee5bcc137c70de99575366fc2af3", "QDG6eK", "1409659813", "1372623149", enc) {
 		t.Error("official signature does not verify")
 	}
-	key, _ := aesKey(cfg.EventAESKey.Reveal())
-	msg, rid, err := decrypt(key, enc)
+	c, _ := msgcrypt.New(cfg.EventAESKey.Reveal())
+	msg, rid, err := c.Decrypt(enc)
 	want := `{"ToUserName":"wx5823bf96d3bd56c7","FromUserName":"mycreate","CreateTime": 1409659813,"MsgType":"text","Content":"hello","MsgId":4561255354251345929,"AgentID": 218}`
 	if err != nil || string(msg) != want || rid != "wx5823bf96d3bd56c7" {
 		t.Errorf("decrypt = %q %q %v", msg, rid, err)
@@ -416,21 +416,6 @@ func TestEventsNotConfigured(t *testing.T) {
 	p.EventHandler(nil).ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/weiban/events", strings.NewReader("{}")))
 	if w.Code != http.StatusServiceUnavailable {
 		t.Errorf("status = %d", w.Code)
-	}
-}
-
-func TestCryptoRoundTrip(t *testing.T) {
-	key, _ := aesKey("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C")
-	for _, n := range []int{0, 1, 11, 12, 31, 32, 33, 1000} {
-		msg := bytes.Repeat([]byte("工"), n)
-		enc, err := encrypt(key, msg, "corp", rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, rid, err := decrypt(key, enc)
-		if err != nil || !bytes.Equal(got, msg) || rid != "corp" {
-			t.Errorf("n=%d: %v %q", n, err, rid)
-		}
 	}
 }
 
@@ -472,24 +457,24 @@ func cloneValues(q url.Values) url.Values {
 
 // signed returns a query signing enc with the fake's token.
 func signed(f *Fake, enc string) url.Values {
-	return url.Values{"msg_signature": {signature(f.eventToken, "1700000000", "n", enc)}, "timestamp": {"1700000000"}, "nonce": {"n"}}
+	return url.Values{"msg_signature": {msgcrypt.Signature(f.eventToken, "1700000000", "n", enc)}, "timestamp": {"1700000000"}, "nonce": {"n"}}
 }
 
 func BenchmarkEventVerifyDecrypt(b *testing.B) {
-	key, _ := aesKey("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C")
+	c, _ := msgcrypt.New("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C")
 	msg, _ := json.Marshal(map[string]any{
 		"id": "5f1c", "corp_id": "corp", "create_time": 1700000000, "type": "event", "event": eventKind,
 		"status": "reply", "retry_count": 0, "msg_data": map[string]any{"order_no": DocOrderNo, "staff_id": "s", "content": map[string]any{"text": strings.Repeat("字", 200)}},
 	})
-	enc, _ := encrypt(key, msg, "corp", rand.Reader)
-	sig := signature("tok", "1700000000", "nonce", enc)
+	enc := c.Encrypt(msg, "corp")
+	sig := msgcrypt.Signature("tok", "1700000000", "nonce", enc)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(enc)))
 	for b.Loop() {
-		if !verifySignature("tok", "1700000000", "nonce", enc, sig) {
+		if !msgcrypt.Verify(sig, "tok", "1700000000", "nonce", enc) {
 			b.Fatal("signature")
 		}
-		if _, _, err := decrypt(key, enc); err != nil {
+		if _, _, err := c.Decrypt(enc); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,7 +3,6 @@ package weiban
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 )
 
 // This file is the fake's event sender: it pushes work_order_change events sealed exactly as
@@ -114,20 +115,17 @@ func (f *Fake) eventReceiveID() string {
 // seal encrypts msg for receiveID and signs it: the query (msg_signature, timestamp, nonce
 // and, for a URL check, echostr) and the JSON body {"encrypt": …}.
 func (f *Fake) seal(msg []byte, receiveID string) (url.Values, []byte, error) {
-	key, err := aesKey(f.eventAESKey)
+	c, err := msgcrypt.New(f.eventAESKey)
 	if err != nil {
 		return nil, nil, err
 	}
-	enc, err := encrypt(key, msg, receiveID, rand.Reader)
-	if err != nil {
-		return nil, nil, err
-	}
+	enc := c.Encrypt(msg, receiveID)
 	f.mu.Lock()
 	ts := strconv.FormatInt(f.now().Unix(), 10)
 	f.mu.Unlock()
 	nonce := randomHex(8)
 	q := url.Values{
-		"msg_signature": {signature(f.eventToken, ts, nonce, enc)},
+		"msg_signature": {msgcrypt.Signature(f.eventToken, ts, nonce, enc)},
 		"timestamp":     {ts},
 		"nonce":         {nonce},
 		"echostr":       {enc},

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 	"github.com/ticketbot/ticketbot/providers"
 )
 
@@ -290,13 +291,13 @@ func FuzzEventBody(f *testing.F) {
 
 	ch := &fuzzChanges{}
 	h := p.EventHandler(ch.onChange).(*eventHandler)
-	key, _ := aesKey(fake.eventAESKey)
+	crypt, _ := msgcrypt.New(fake.eventAESKey)
 	f.Fuzz(func(t *testing.T, body []byte, sign bool) {
 		before := ch.count()
 		enc := encryptedField(body)
 		sig := strings.Repeat("0", 40)
 		if sign {
-			sig = signature(fake.eventToken, "1700000000", "n", enc)
+			sig = msgcrypt.Signature(fake.eventToken, "1700000000", "n", enc)
 		}
 		q := url.Values{"msg_signature": {sig}, "timestamp": {"1700000000"}, "nonce": {"n"}}
 		status := postEventTo(h, q, body)
@@ -307,7 +308,7 @@ func FuzzEventBody(f *testing.F) {
 			t.Fatalf("status %d", status)
 		}
 		if status == http.StatusOK {
-			_, rid, err := decrypt(key, enc)
+			_, rid, err := crypt.Decrypt(enc)
 			if !sign || err != nil || rid != "corp-1" {
 				t.Fatalf("200 for a body not sealed for us (signed %v, %v, receive id %q)", sign, err, rid)
 			}

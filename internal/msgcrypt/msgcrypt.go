@@ -1,0 +1,182 @@
+// Package msgcrypt is the message crypto WeCom and Weiban share: WeCom's callback scheme
+// (DOC 101033 回调和回复的加解密方案, DOC 90968 加解密方案说明), which Weiban uses for its pushes
+// with JSON instead of XML (doc-477078 订阅消息加解密指南):
+//
+//	aes_key   = base64_decode(EncodingAESKey + "=")          32 bytes, IV = aes_key[:16]
+//	plaintext = random(16) ‖ uint32_be(len(msg)) ‖ msg ‖ receiveid
+//	encrypt   = base64(AES-256-CBC(aes_key, IV, PKCS#7(plaintext, block 32)))
+//	signature = sha1_hex(concat(sort(token, timestamp, nonce, encrypt)))
+//
+// The receive id is "" for a WeCom 智能机器人 ("企业内部智能机器人场景中，ReceiveId为\"\"") and
+// the corp id for a Weiban push. silenceper's util.DecryptMsg refuses a plaintext that ends
+// right after msg (its length check uses <= where < is meant), so it cannot open the
+// robot's callbacks; decryption is written here.
+package msgcrypt
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+)
+
+// KeyLen is the length of an EncodingAESKey: 43 base64 characters, 32 bytes once "=" is
+// appended.
+const KeyLen = 43
+
+// pkcs7Block is the scheme's padding block: 32 bytes, not AES's 16.
+const pkcs7Block = 32
+
+// The ways a ciphertext fails to open, distinct so that callers and tests can tell them
+// apart. None of them holds any of the ciphertext or the key.
+var (
+	ErrCiphertext = errors.New("msgcrypt: malformed ciphertext (not base64 of whole AES blocks)")
+	ErrPadding    = errors.New("msgcrypt: bad padding")
+	ErrLength     = errors.New("msgcrypt: bad message length")
+	ErrReceiveID  = errors.New("msgcrypt: receive id mismatch")
+)
+
+// Crypt holds the AES key of one EncodingAESKey. A cipher.Block is safe for concurrent use,
+// so a Crypt is made once and shared.
+type Crypt struct {
+	block cipher.Block
+	iv    []byte
+}
+
+// New decodes a 43-character EncodingAESKey. Its errors never hold the key, and read as
+// the continuation of a field name ("encoding_aes_key: must be 43 characters, got 3").
+func New(encodingAESKey string) (*Crypt, error) {
+	if len(encodingAESKey) != KeyLen {
+		return nil, fmt.Errorf("must be %d characters, got %d", KeyLen, len(encodingAESKey))
+	}
+	key, err := base64.StdEncoding.DecodeString(encodingAESKey + "=")
+	if err != nil || len(key) != 32 {
+		return nil, errors.New("is not base64 of a 32-byte key")
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err // unreachable: the key is 32 bytes
+	}
+	return &Crypt{block: block, iv: key[:aes.BlockSize]}, nil
+}
+
+// Decrypt opens an encrypt text and returns the message and the receive id it was sealed
+// for, for the caller to check (and name when it is not the one expected).
+func (c *Crypt) Decrypt(encrypted string) (msg []byte, receiveID string, err error) {
+	msg, rid, err := c.open(nil, []byte(encrypted))
+	if err != nil {
+		return nil, "", err
+	}
+	return msg, string(rid), nil
+}
+
+// DecryptFor opens the base64 src, checking that it was sealed for receiveID (compared in
+// constant time; ErrReceiveID otherwise). It decodes into dst's storage when dst has the
+// capacity (base64.StdEncoding.DecodedLen(len(src))), so a caller can reuse buffers; the
+// message then aliases dst.
+func (c *Crypt) DecryptFor(dst, src []byte, receiveID string) ([]byte, error) {
+	msg, rid, err := c.open(dst, src)
+	if err != nil {
+		return nil, err
+	}
+	// Not secret, but comparing in constant time costs nothing.
+	if subtle.ConstantTimeCompare(rid, []byte(receiveID)) != 1 {
+		return nil, ErrReceiveID
+	}
+	return msg, nil
+}
+
+// open decodes src into dst's storage, decrypts it in place and splits the plaintext into
+// the message and the receive id, both aliasing dst.
+func (c *Crypt) open(dst, src []byte) (msg, receiveID []byte, err error) {
+	n := base64.StdEncoding.DecodedLen(len(src))
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	dst = dst[:n]
+	n, err = base64.StdEncoding.Decode(dst, src)
+	if err != nil {
+		return nil, nil, ErrCiphertext
+	}
+	buf := dst[:n]
+	// Room for the random prefix and the length at least; whole AES blocks only.
+	if len(buf) < pkcs7Block || len(buf)%aes.BlockSize != 0 {
+		return nil, nil, ErrCiphertext
+	}
+	cipher.NewCBCDecrypter(c.block, c.iv).CryptBlocks(buf, buf)
+	p := int(buf[len(buf)-1])
+	if p == 0 || p > pkcs7Block || p > len(buf) {
+		return nil, nil, ErrPadding
+	}
+	// Check every padding byte, not just the last: a wrong key must not pass by luck.
+	var bad byte
+	for _, b := range buf[len(buf)-p:] {
+		bad |= b ^ byte(p)
+	}
+	if bad != 0 {
+		return nil, nil, ErrPadding
+	}
+	buf = buf[:len(buf)-p]
+	if len(buf) < 20 {
+		return nil, nil, ErrLength
+	}
+	size := binary.BigEndian.Uint32(buf[16:20])
+	// In uint64: a length near 2³² must not wrap around.
+	if uint64(size) > uint64(len(buf)-20) {
+		return nil, nil, ErrLength
+	}
+	return buf[20 : 20+size], buf[20+size:], nil
+}
+
+// Encrypt seals msg for receiveID with a fresh random prefix and returns the base64
+// encrypt text.
+func (c *Crypt) Encrypt(msg []byte, receiveID string) string {
+	var random [16]byte
+	_, _ = rand.Read(random[:]) // never fails: crypto/rand crashes the program instead
+	return c.encryptWith(&random, msg, receiveID)
+}
+
+// encryptWith seals msg with the given prefix, for the deterministic vectors.
+func (c *Crypt) encryptWith(random *[16]byte, msg []byte, receiveID string) string {
+	size := 20 + len(msg) + len(receiveID)
+	p := pkcs7Block - size%pkcs7Block
+	buf := make([]byte, size+p)
+	copy(buf, random[:])
+	binary.BigEndian.PutUint32(buf[16:20], uint32(len(msg)))
+	copy(buf[20:], msg)
+	copy(buf[20+len(msg):], receiveID)
+	for i := size; i < len(buf); i++ {
+		buf[i] = byte(p)
+	}
+	cipher.NewCBCEncrypter(c.block, c.iv).CryptBlocks(buf, buf)
+	return base64.StdEncoding.EncodeToString(buf)
+}
+
+// Signature is the msg_signature over the token, timestamp, nonce and encrypt text: the
+// lowercase hex SHA-1 of the four sorted bytewise and joined.
+func Signature(token, timestamp, nonce, encrypted string) string {
+	parts := [4]string{token, timestamp, nonce, encrypted}
+	slices.Sort(parts[:])
+	h := sha1.New()
+	for _, s := range parts {
+		_, _ = io.WriteString(h, s) // a hash never fails; no copy of the joined values
+	}
+	var sum [sha1.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
+}
+
+// Verify reports whether sig is the msg_signature of the four values, compared in constant
+// time so that it cannot be guessed byte by byte. sig must be lowercase hex, as WeCom sends
+// it and Signature writes it.
+func Verify(sig, token, timestamp, nonce, encrypted string) bool {
+	want := Signature(token, timestamp, nonce, encrypted)
+	return subtle.ConstantTimeCompare([]byte(want), []byte(sig)) == 1
+}
