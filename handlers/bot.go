@@ -136,7 +136,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		if tell {
 			// One audit row and one answer per run of refusals, not one per message.
 			b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
-			b.replyText(ctx, r, tooFast(false), log)
+			b.replyText(ctx, r, b.text(false, "too_fast"), log)
 		}
 		return
 	}
@@ -198,7 +198,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 		if tell {
 			b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
 		}
-		return bot.ActionResult{Toast: bot.Toast{Type: "warning", Text: tooFast(false)}}
+		return bot.ActionResult{Toast: bot.Toast{Type: "warning", Text: b.text(false, "too_fast")}}
 	}
 	command, version := splitVersion(a.Command)
 	r.version = version

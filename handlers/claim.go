@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -75,22 +74,16 @@ func (b *Bot) claim(ctx context.Context, r *req, provider, id, op string) (outco
 // gets the current card in place of the stale one.
 func (b *Bot) lostClaim(r *req, st store.TicketState) outcome {
 	ref := st.Provider + ":" + st.TicketID
-	op := opWord(st.ActedOp, r.en)
-	var text string
+	key := "claim_done"
 	switch {
 	case st.ActedBy == "":
-		text = say(r.en, fmt.Sprintf("卡片已过期：工单 %s 已有新的变化，卡片已刷新，请看过后再操作。", ref),
-			fmt.Sprintf("This card was out of date: %s changed since. The card is refreshed; check it and try again.", ref))
+		key = "claim_stale"
 	case st.ActedState == store.ClaimWorking:
-		text = say(r.en, fmt.Sprintf("@%s 正在%s工单 %s，请勿重复操作。", st.ActedBy, op, ref),
-			fmt.Sprintf("@%s is handling %s (%s) right now.", st.ActedBy, ref, op))
+		key = "claim_working"
 	case st.ActedState == store.ClaimQueued:
-		text = say(r.en, fmt.Sprintf("@%s %s工单 %s 的请求已排队，供应商恢复后会自动提交，请勿重复操作。", st.ActedBy, op, ref),
-			fmt.Sprintf("@%s's %s of %s is queued and will be sent once the vendor recovers.", st.ActedBy, op, ref))
-	default:
-		text = say(r.en, fmt.Sprintf("工单 %s 已由 @%s %s，无需重复操作。", ref, st.ActedBy, op),
-			fmt.Sprintf("Already handled by @%s (%s).", st.ActedBy, op))
+		key = "claim_queued"
 	}
+	text := b.text(r.en, key, "ref", ref, "who", st.ActedBy, "op", b.opWord(st.ActedOp, r.en))
 	o := outcome{level: "info", text: text, result: "stale"}
 	if t, ok := tickets.Decode(st); r.click && ok {
 		o.ticket = &t
@@ -99,33 +92,26 @@ func (b *Bot) lostClaim(r *req, st store.TicketState) outcome {
 }
 
 // opWord is the verb of a claimed action: "关闭" (工单 X 已由 @张三 关闭).
-func opWord(op string, en bool) string {
+func (b *Bot) opWord(op string, en bool) string {
 	switch op {
-	case "close":
-		return say(en, "关闭", "close")
-	case "reply":
-		return say(en, "回复", "reply")
+	case "close", "reply":
+		return b.text(en, "op_"+op)
 	}
-	return say(en, "处理", "action")
+	return b.text(en, "op_other")
 }
 
 // queuedOutcome tells the person their write (jobCreate, jobReply, jobClose) is kept and
 // will be retried, and how they will learn it got through.
 func (b *Bot) queuedOutcome(r *req, provider, kind string, err error) outcome {
-	l := b.Vendors.Label(provider, r.en)
-	var zh, en string
+	key := "kept_reply"
 	switch kind {
 	case jobCreate:
-		zh = "建单请求已保存，机器人会自动重试；每次重试前先向" + l + "核对工单是否已经建好，不会重复建单。建好后会在此告知。"
-		en = "The request is kept and will be retried; before each try the bot checks at " + l + " whether the ticket exists already, so it is never filed twice. You will be told here once it is created."
+		key = "kept_create"
 	case jobClose:
-		zh, en = "关闭请求已保存，机器人会自动重试，关闭后会在此告知。", "The close is kept and will be retried; you will be told here once it is done."
-	default:
-		zh, en = "回复已保存，机器人会自动重试，送达后会在此告知。", "Your reply is kept and will be retried; you will be told here once it gets through."
+		key = "kept_close"
 	}
-	return outcome{level: "warning", result: "queued", text: say(r.en,
-		fmt.Sprintf("%s暂时无法访问（%s）。%s", l, failCode(err), zh),
-		fmt.Sprintf("%s is unavailable right now (%s). %s", l, failCode(err), en))}
+	return outcome{level: "warning", result: "queued",
+		text: b.text(r.en, key, "vendor", b.Vendors.Label(provider, r.en), "code", failCode(err))}
 }
 
 // deliveryKey names the person's request for the outbox: the message they typed, or the

@@ -16,7 +16,8 @@ import (
 type Config struct {
 	// DefaultProvider is used when a command or chat names none.
 	DefaultProvider string `toml:"default_provider"`
-	// TemplatesDir overrides embedded templates file by file (<dir>/<platform>/<name>.json.tmpl).
+	// TemplatesDir overrides embedded templates file by file (<dir>/<platform>/<name>.json.tmpl)
+	// and sentences one by one (<dir>/messages.toml).
 	TemplatesDir string `toml:"templates_dir"`
 	// Workers, Queue and ActionWait tune the dispatcher (see bot.DispatcherConfig).
 	Workers    int    `toml:"workers"`

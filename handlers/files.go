@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/ticketbot/ticketbot/bot"
@@ -20,7 +19,7 @@ func (b *Bot) mayAttach(p providers.Provider, files []bot.FileRef) error {
 		return b.noFiles(p.Name())
 	}
 	if maxFiles, _ := a.FileLimits(); len(files) > maxFiles {
-		return userErrf("一次最多附带 %d 个文件。", "At most %d files at a time.", maxFiles)
+		return b.userErr("files_too_many", "max", maxFiles)
 	}
 	return nil
 }
@@ -31,20 +30,17 @@ func (b *Bot) mayAttach(p providers.Provider, files []bot.FileRef) error {
 func (b *Bot) fetchFiles(ctx context.Context, platform, messageID string, refs []bot.FileRef, a providers.Attacher) ([]providers.File, error) {
 	maxFiles, maxBytes := a.FileLimits()
 	if len(refs) > maxFiles {
-		return nil, userErrf("一次最多附带 %d 个文件。", "At most %d files at a time.", maxFiles)
+		return nil, b.userErr("files_too_many", "max", maxFiles)
 	}
 	ff, ok := b.Platforms[platform].(bot.FileFetcher)
 	if !ok {
-		return nil, userErrf("这个平台的附件无法读取。", "Files cannot be read on this platform.")
+		return nil, b.userErr("files_unreadable_platform")
 	}
 	var out []providers.File
 	for _, f := range refs {
 		data, err := ff.FetchFile(ctx, messageID, f, maxBytes)
 		if err != nil {
-			return nil, &userError{
-				zh: fmt.Sprintf("附件「%s」无法读取（单个文件不能超过 %d MB）。", f.Name, maxBytes>>20),
-				en: fmt.Sprintf("Could not read the file %s (at most %d MB each).", f.Name, maxBytes>>20),
-			}
+			return nil, b.userErr("file_unreadable", "name", f.Name, "mb", maxBytes>>20)
 		}
 		out = append(out, providers.File{Name: f.Name, Data: data})
 	}
@@ -52,7 +48,7 @@ func (b *Bot) fetchFiles(ctx context.Context, platform, messageID string, refs [
 }
 
 func (b *Bot) noFiles(provider string) *userError {
-	return userErrf("%s的接口不收附件；本条消息没有发送到工单。请去掉附件重发。", "%s takes no attachments; nothing was sent. Send it again without the file.", b.Vendors.Label(provider, false))
+	return b.userErr("files_refused", "vendor", b.Vendors.Label(provider, false))
 }
 
 func fileNames(fs []bot.FileRef) string {

@@ -274,10 +274,7 @@ func (b *Bot) jobFiles(ctx context.Context, p providers.Provider, j store.Job, d
 // afterwards whether the ticket was made: it is not retried (that could file it twice), and
 // the person is asked to check first.
 func (b *Bot) unconfirmedCreate(provider string, en bool, err error) *userError {
-	l := b.Vendors.Label(provider, en)
-	return userErrf("%s暂时无法访问（%s），无法确认工单是否已创建。请稍后先在%s后台核对，确认没有再重发，以免重复建单。",
-		"%s is unavailable right now (%s) and cannot tell whether the ticket was created. Check at %s before sending again, to avoid a duplicate.",
-		l, failCode(err), l)
+	return b.userErr("unconfirmed_create", "vendor", b.Vendors.Label(provider, en), "code", failCode(err))
 }
 
 // errCannotCheck stops a create whose first try may have reached a vendor that cannot be
@@ -364,7 +361,7 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		if inline {
 			return nil
 		}
-		footer := "供应商恢复后已自动提交（第 " + fmt.Sprint(j.Attempts) + " 次尝试）"
+		footer := b.text(d.En, "later_created_footer", "attempt", j.Attempts)
 		if d.Create != nil {
 			if n := b.priorityNote(d.Create.Priority, *t); n != "" {
 				footer += "\n" + n
@@ -373,8 +370,7 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		card, err := b.ticketCard(ctx, j.Platform, j.ChatID, *t, footer, false)
 		if err != nil {
 			log.Error("render ticket card", "err", err)
-			return []store.Job{b.answer(j, "done", say(d.En, "✅ 已在"+b.Vendors.Label(t.Provider, false)+"创建工单 "+t.Ref()+"。",
-				"✅ Created ticket "+t.Ref()+" at "+b.Vendors.Label(t.Provider, true)+"."))}
+			return []store.Job{b.answer(j, "done", b.text(d.En, "later_created", "vendor", b.Vendors.Label(t.Provider, d.En), "ref", t.Ref()))}
 		}
 		a := b.answer(j, "done", "")
 		a.Provider, a.TicketID = t.Provider, t.ID
@@ -387,16 +383,12 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		if t != nil {
 			b.updateCards(ctx, j.Platform, *t, d.User+" 关闭了工单", log)
 		}
-		return []store.Job{b.answer(j, "done", say(d.En,
-			fmt.Sprintf("✅ 工单 %s 已关闭（供应商恢复后自动提交，第 %d 次尝试）。", ref, j.Attempts),
-			fmt.Sprintf("✅ Ticket %s is closed (sent once the vendor recovered, attempt %d).", ref, j.Attempts)))}
+		return []store.Job{b.answer(j, "done", b.text(d.En, "later_closed", "ref", ref, "attempt", j.Attempts))}
 	case jobReply:
 		if inline {
 			return nil
 		}
-		return []store.Job{b.answer(j, "done", say(d.En,
-			fmt.Sprintf("✅ 回复已送达工单 %s（供应商恢复后自动提交，第 %d 次尝试）。", ref, j.Attempts),
-			fmt.Sprintf("✅ Your reply reached %s (sent once the vendor recovered, attempt %d).", ref, j.Attempts)))}
+		return []store.Job{b.answer(j, "done", b.text(d.En, "later_replied", "ref", ref, "attempt", j.Attempts))}
 	}
 	return nil
 }
@@ -417,20 +409,18 @@ func (b *Bot) giveUp(ctx context.Context, j store.Job, d jobData, err error, inl
 	var text string
 	switch j.Kind {
 	case jobReply:
-		text = say(d.En, fmt.Sprintf("❌ 回复未能送达工单 %s：%s\n原文如下，请稍后重发：\n%s", ref, why, d.Text),
-			fmt.Sprintf("❌ Your reply did not reach %s: %s\nHere is the text, please send it again later:\n%s", ref, why, d.Text))
+		text = b.text(d.En, "failed_reply", "ref", ref, "why", why, "text", d.Text)
 	case jobClose:
-		text = say(d.En, fmt.Sprintf("❌ 工单 %s 未能关闭：%s 请稍后再试。", ref, why),
-			fmt.Sprintf("❌ Ticket %s was not closed: %s Please try again later.", ref, why))
+		text = b.text(d.En, "failed_close", "ref", ref, "why", why)
 	case jobCreate:
 		title := ""
 		if d.Create != nil {
 			title = d.Create.Title
 		}
 		if errors.Is(err, errCannotCheck) {
-			why = say(d.En, "无法向供应商核对工单是否已创建，为避免重复建单没有重试。请在供应商后台核对。", "the vendor cannot be asked whether the ticket exists, so it was not retried (no duplicates). Please check at the vendor.")
+			why = b.text(d.En, "failed_unchecked_create")
 		}
-		text = say(d.En, fmt.Sprintf("❌ 工单「%s」未能创建：%s", title, why), fmt.Sprintf("❌ The ticket %q was not created: %s", title, why))
+		text = b.text(d.En, "failed_create", "title", title, "why", why)
 	}
 	return []store.Job{b.answer(j, "failed", text)}
 }
@@ -446,14 +436,16 @@ func (b *Bot) answer(j store.Job, end, text string) store.Job {
 // failSentence says why a job failed for good, with the vendor's own code.
 func (b *Bot) failSentence(err error, provider, ref string, en bool, giveUp time.Duration) string {
 	if retryable(err) {
-		l := b.Vendors.Label(provider, en)
-		return say(en, fmt.Sprintf("%s在 %s内一直无法访问（最后错误 %s）。", l, spanZh(giveUp), failCode(err)),
-			fmt.Sprintf("%s stayed unavailable for %s (last error %s).", l, spanEN(giveUp), failCode(err)))
+		span := spanZh(giveUp)
+		if en {
+			span = spanEN(giveUp)
+		}
+		return b.text(en, "failed_down", "vendor", b.Vendors.Label(provider, en), "span", span, "code", failCode(err))
 	}
 	if ue, ok := b.vendorError(err, provider, ref, en); ok {
 		return ue.text(en)
 	}
-	return say(en, "机器人内部错误，请联系管理员。", "an internal error; please tell an admin.")
+	return b.text(en, "failed_internal")
 }
 
 // failCode is the vendor's code of a failure, or what kind of failure it was.

@@ -75,7 +75,3 @@ func (l *limiter) bucket(user string) *bucket {
 	l.buckets.Add(user, b)
 	return b
 }
-
-func tooFast(en bool) string {
-	return say(en, "你发送命令太快了，请稍等一分钟再试。", "Too many commands; please wait a minute.")
-}

@@ -26,7 +26,7 @@ func runReply(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provi
 		if err != nil {
 			return outcome{}, err
 		}
-		return outcome{ticket: &t, replyForm: true, level: "info", text: say(r.en, "请在卡片中输入回复", "Write your reply in the card")}, nil
+		return outcome{ticket: &t, replyForm: true, level: "info", text: b.text(r.en, "reply_box")}, nil
 	}
 	if r.click {
 		// The reply box's 提交: one submission, however often it is clicked.
@@ -59,19 +59,17 @@ func (b *Bot) replySecret(ctx context.Context, r *req, p providers.Provider, id,
 		}
 	}
 	ref := p.Name() + ":" + id
-	return outcome{level: "success", text: say(r.en, "已把机密信息提交到工单 "+ref+"（内容不会显示在群里）。", "Confidential content sent to "+ref+"; it is shown nowhere in chat.")}, nil
+	return outcome{level: "success", text: b.text(r.en, "secret_sent", "ref", ref)}, nil
 }
 
 // notKept answers a confidential write the vendor could not take now: unlike every other
 // write it was not kept for a retry, because the bot stores no confidential content.
 func (b *Bot) notKept(provider string, err error) *userError {
-	return userErrf("%s暂时无法访问（%s）。机密信息不会保存在机器人里，所以这条没有排队重试：请稍后在单聊中重发。",
-		"%s is unavailable right now (%s). Confidential content is never stored by the bot, so this was not kept for a retry: send it again later, one to one.",
-		b.Vendors.Label(provider, false), failCode(err))
+	return b.userErr("secret_not_kept", "vendor", b.Vendors.Label(provider, false), "code", failCode(err))
 }
 
 func (b *Bot) noSecrets(provider string) *userError {
-	return userErrf("%s不支持机密信息；本条消息没有发送到工单。", "%s takes no confidential content; nothing was sent.", b.Vendors.Label(provider, false))
+	return b.userErr("secret_refused", "vendor", b.Vendors.Label(provider, false))
 }
 
 // reply sends text to the ticket as a comment.
@@ -88,13 +86,13 @@ func (b *Bot) reply(ctx context.Context, r *req, p providers.Provider, id, text 
 	case work.Queued:
 		return b.queuedOutcome(r, p.Name(), jobReply, err), nil
 	case work.Duplicate:
-		return outcome{level: "info", text: say(r.en, "这条回复已经在处理中。", "This reply is already being handled.")}, nil
+		return outcome{level: "info", text: b.text(r.en, "reply_busy")}, nil
 	case work.Failed:
 		return outcome{}, err
 	}
 	ref := p.Name() + ":" + id
 	log.Info("reply sent", "provider", p.Name(), "ticket_id", id)
-	o := outcome{level: "success", text: say(r.en, "已回复到工单 "+ref, "Replied to "+ref)}
+	o := outcome{level: "success", text: b.text(r.en, "replied", "ref", ref)}
 	// Redraw the card; the reply itself went through even if this read fails.
 	if t, err := b.fetch(ctx, p, id); err == nil {
 		o.ticket = &t

@@ -34,6 +34,18 @@ func userErrf(zh, en string, args ...any) *userError {
 	return &userError{zh: fmt.Sprintf(zh, args...), en: fmt.Sprintf(en, args...)}
 }
 
+// text is the catalog's sentence key (templates/messages.toml) in the language of en, with
+// its placeholders filled from name, value pairs.
+func (b *Bot) text(en bool, key string, args ...any) string {
+	return b.Renderer.Messages().Text(key, en, args...)
+}
+
+// userErr is the catalog's sentence key as an answer in either language.
+func (b *Bot) userErr(key string, args ...any) *userError {
+	m := b.Renderer.Messages()
+	return &userError{zh: m.Text(key, false, args...), en: m.Text(key, true, args...)}
+}
+
 // say picks the sentence for the language the command was typed in.
 func say(en bool, zh, english string) string {
 	if en {

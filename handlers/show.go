@@ -27,7 +27,7 @@ func runShow(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provid
 	if err != nil {
 		return outcome{}, err
 	}
-	return outcome{ticket: &t, notes: b.recentNotes(ctx, p, t.ID, log), fresh: true, level: "success", text: say(r.en, "已刷新", "Refreshed")}, nil
+	return outcome{ticket: &t, notes: b.recentNotes(ctx, p, t.ID, log), fresh: true, level: "success", text: b.text(r.en, "refreshed")}, nil
 }
 
 // recentNotes are the conversation's last entries, for 刷新; a failure only leaves them out.

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 
 	"github.com/ticketbot/ticketbot/providers"
@@ -33,7 +32,7 @@ func runWatch(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provi
 		return outcome{}, err
 	}
 	return outcome{ticket: &t, fresh: true, level: "success",
-		text: say(r.en, fmt.Sprintf("本群已关注工单 %s，状态变化会通知本群。", ref), fmt.Sprintf("This chat now watches %s.", ref))}, nil
+		text: b.text(r.en, "watching", "ref", ref)}, nil
 }
 
 func runUnwatch(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
@@ -42,9 +41,9 @@ func runUnwatch(b *Bot, ctx context.Context, r *req, c *Command, p providers.Pro
 	if err != nil {
 		return outcome{}, err
 	}
-	o := outcome{level: "success", text: say(r.en, fmt.Sprintf("本群已取消关注工单 %s。", ref), fmt.Sprintf("This chat no longer watches %s.", ref))}
+	o := outcome{level: "success", text: b.text(r.en, "unwatched", "ref", ref)}
 	if !was {
-		o = outcome{level: "info", text: say(r.en, fmt.Sprintf("本群没有关注工单 %s。", ref), fmt.Sprintf("This chat was not watching %s.", ref))}
+		o = outcome{level: "info", text: b.text(r.en, "not_watching", "ref", ref)}
 	}
 	if t, err := b.known(ctx, p, c.Ticket.ID); err == nil {
 		o.ticket = &t // redraw the card: its 关注 button flips

@@ -1,6 +1,7 @@
 // Package templates renders the cards and texts the bot posts, from templates embedded in the
-// binary (feishu/*.json.tmpl, wecom/*.json.tmpl) that an operator may override file by file
-// from a directory named in the config.
+// binary (feishu/*.json.tmpl, wecom/*.json.tmpl) and the sentence catalog (messages.toml),
+// that an operator may override file by file (sentence by sentence) from a directory named in
+// the config.
 //
 // Every template is parsed when the Renderer is built, so a broken override fails at boot and
 // not in front of a user. Every rendered card is checked to be valid JSON before it is sent.
@@ -36,6 +37,7 @@ const (
 type Renderer struct {
 	sets map[string]*template.Template // platform -> templates
 	loc  *time.Location
+	msgs *Catalog
 }
 
 // Option configures a Renderer.
@@ -52,6 +54,11 @@ func New(overrideDir string, opts ...Option) (*Renderer, error) {
 	for _, o := range opts {
 		o(r)
 	}
+	msgs, err := loadCatalog(overrideDir)
+	if err != nil {
+		return nil, err
+	}
+	r.msgs = msgs
 	platforms, err := fs.ReadDir(embedded, ".")
 	if err != nil {
 		return nil, err
@@ -95,6 +102,14 @@ func (r *Renderer) parse(platform, overrideDir string) (*template.Template, erro
 		}
 	}
 	return set, nil
+}
+
+// Messages is the sentence catalog (messages.toml and its override).
+func (r *Renderer) Messages() *Catalog {
+	if r == nil || r.msgs == nil {
+		return DefaultCatalog()
+	}
+	return r.msgs
 }
 
 // Names lists the templates of a platform, for tests and `ticketbot check`.

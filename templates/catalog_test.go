@@ -1,0 +1,61 @@
+package templates
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The embedded catalog parses: every sentence has zh and en.
+func TestEmbeddedCatalog(t *testing.T) {
+	c, err := parseCatalog(embeddedMessages, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Text("replied", false, "ref", "ksyun:1204"); got != "已回复到工单 ksyun:1204" {
+		t.Errorf("zh %q", got)
+	}
+	if got := c.Text("replied", true, "ref", "ksyun:1204"); got != "Replied to ksyun:1204" {
+		t.Errorf("en %q", got)
+	}
+	if got := c.Text("no_such_sentence", false); got != "[no_such_sentence]" {
+		t.Errorf("unknown key %q", got)
+	}
+}
+
+// An operator's messages.toml overrides sentences; one that names an unknown sentence, a
+// placeholder the sentence lacks, or a key other than zh and en fails at boot.
+func TestCatalogOverride(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, want string
+	}{
+		{"override", "[replied]\nzh = \"回复已发到 {ref} 啦\"\n", ""},
+		{"unknown sentence", "[replyed]\nzh = \"x\"\n", `no sentence "replyed"`},
+		{"unknown placeholder", "[replied]\nen = \"Sent to {ticket}\"\n", "replied.en: no placeholder {ticket}"},
+		{"unknown key", "[replied]\nfr = \"x\"\n", "unknown key replied.fr"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "messages.toml"), []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r, err := New(dir)
+			if tc.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("err %v, want %q", err, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.Messages().Text("replied", false, "ref", "aliyun:7"); got != "回复已发到 aliyun:7 啦" {
+				t.Errorf("overridden zh %q", got)
+			}
+			if got := r.Messages().Text("replied", true, "ref", "aliyun:7"); got != "Replied to aliyun:7" {
+				t.Errorf("en kept %q", got)
+			}
+		})
+	}
+}
