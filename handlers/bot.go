@@ -236,7 +236,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 		res.Card = o.out.Body
 	}
 	if res.Toast.Text == "" && !o.quiet {
-		res.Toast = bot.Toast{Type: "success", Text: say(r.en, "已更新", "Updated")}
+		res.Toast = bot.Toast{Type: "success", Text: b.text(r.en, "updated")}
 	}
 	return res
 }
@@ -387,8 +387,7 @@ func (b *Bot) exampleVendor(r *req) string {
 func (b *Bot) provider(r *req, name string) (providers.Provider, error) {
 	if name == "" {
 		if name = b.defaultProvider(r); name == "" {
-			ex := b.exampleVendor(r) + ":1204"
-			return nil, userErrf("请写明供应商，例如 %s。", "Name the provider, e.g. %s.", ex)
+			return nil, b.userErr("vendor_name_it", "example", b.exampleVendor(r)+":1204")
 		}
 	}
 	p, ok := b.Providers[name]

@@ -47,10 +47,10 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 		return outcome{}, err
 	}
 	if t.Status.Terminal() {
-		o := outcome{ticket: &t, level: "info", text: say(r.en, fmt.Sprintf("工单 %s 已经是「%s」。", ref, t.Status.Label()), fmt.Sprintf("Ticket %s is already %s.", ref, t.Status.LabelEN()))}
+		o := outcome{ticket: &t, level: "info", text: b.already(r.en, ref, t.Status)}
 		// Read again: someone's close may have won while the vendor was asked.
 		if now, err := b.tickets.State(ctx, p.Name(), id); err == nil && now.ActedOp == "close" && now.ActedBy != "" {
-			o.text = say(r.en, fmt.Sprintf("工单 %s 已由 @%s 关闭，无需重复操作。", ref, now.ActedBy), fmt.Sprintf("Ticket %s was already closed by @%s.", ref, now.ActedBy))
+			o.text = b.text(r.en, "closed_by", "ref", ref, "who", now.ActedBy)
 		}
 		return o, nil
 	}
@@ -76,7 +76,7 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 		o.ticket = &t
 		return o, nil
 	case work.Duplicate:
-		return outcome{level: "info", text: say(r.en, "这个关闭请求已经在处理中。", "This close is already being handled.")}, nil
+		return outcome{level: "info", text: b.text(r.en, "close_busy")}, nil
 	case work.Failed:
 		return outcome{}, err
 	}
@@ -89,7 +89,7 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 		who = "群成员"
 	}
 	return outcome{ticket: &t, level: "success", footer: who + " 关闭了工单",
-		text: say(r.en, "已关闭工单 "+ref, "Closed ticket "+ref)}, nil
+		text: b.text(r.en, "closed", "ref", ref)}, nil
 }
 
 // mayClose refuses a close by anyone but the ticket's creator (through the bot, or by their
@@ -101,7 +101,16 @@ func (b *Bot) mayClose(ctx context.Context, r *req, p providers.Provider, t prov
 		return nil
 	}
 	ref := t.Ref()
-	return &userError{denied: true,
-		zh: fmt.Sprintf("只有工单创建人或群管理员可以关闭工单 %s。", ref),
-		en: fmt.Sprintf("Only the ticket's creator or a chat admin may close %s.", ref)}
+	ue := b.userErr("close_denied", "ref", ref)
+	ue.denied = true
+	return ue
+}
+
+// already says the ticket is in a final status already.
+func (b *Bot) already(en bool, ref string, s providers.Status) string {
+	label := s.Label()
+	if en {
+		label = s.LabelEN()
+	}
+	return b.text(en, "already", "ref", ref, "status", label)
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"strings"
 
@@ -48,8 +47,7 @@ func (b *Bot) confirm(ctx context.Context, r *req, p providers.Provider, c *Comm
 	}
 	ref := t.Ref()
 	if t.Status.Terminal() {
-		return outcome{ticket: &t, level: "info", text: say(r.en, fmt.Sprintf("工单 %s 已经是「%s」。", ref, t.Status.Label()),
-			fmt.Sprintf("Ticket %s is already %s.", ref, t.Status.LabelEN()))}, nil
+		return outcome{ticket: &t, level: "info", text: b.already(r.en, ref, t.Status)}, nil
 	}
 	if err := b.mayClose(ctx, r, p, t); err != nil {
 		return outcome{}, err

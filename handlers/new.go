@@ -28,14 +28,12 @@ func runNew(b *Bot, ctx context.Context, r *req, c *Command, _ providers.Provide
 func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) (outcome, error) {
 	if c.Provider == "" {
 		if g, ok := b.guessVendor(c.Title); ok {
-			return outcome{}, g.question(c.Title, b.configuredNames(b.Providers), b.Providers, b.defaultProvider(r), r.en)
+			return outcome{}, b.question(g, c.Title, b.configuredNames(b.Providers), b.Providers, b.defaultProvider(r))
 		}
 		if names := b.configuredNames(b.Providers); b.defaultProvider(r) == "" && len(names) > 0 {
-			title := truncateRunes(c.Title, 30)
-			return outcome{}, &userError{
-				zh: fmt.Sprintf("请写明在哪个供应商建单，例如「建单 %s %s」。可用：%s。", names[0], title, strings.Join(names, "、")),
-				en: fmt.Sprintf("Name the vendor, e.g. \"new %s %s\". Available: %s.", names[0], title, strings.Join(names, ", ")),
-			}
+			return outcome{}, b.userErrBy("vendor_missing", func(en bool) []any {
+				return []any{"example", b.text(en, "example_new", "vendor", names[0], "title", truncateRunes(c.Title, 30)), "available", list(names, en)}
+			})
 		}
 	}
 	p, err := b.provider(r, c.Provider)
@@ -75,7 +73,7 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		case work.Queued:
 			return b.queuedOutcome(r, p.Name(), jobCreate, jerr), nil
 		case work.Duplicate:
-			return outcome{level: "info", text: say(r.en, "这条建单请求已经在处理中。", "This request is already being handled.")}, nil
+			return outcome{level: "info", text: b.text(r.en, "create_busy")}, nil
 		case work.Failed:
 			return outcome{}, jerr
 		}
@@ -104,15 +102,14 @@ func (b *Bot) track(ctx context.Context, t providers.Ticket, platform, chatID, u
 // createdOutcome shows the new ticket's card; its footer says what was not filed as asked:
 // a priority the vendor has no level for, confidential content that did not get through.
 func (b *Bot) createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool) outcome {
-	o := outcome{ticket: &t, fresh: true, level: "success", text: say(r.en,
-		fmt.Sprintf("已在%s创建工单 %s", b.Vendors.Label(t.Provider, false), t.Ref()),
-		fmt.Sprintf("Created ticket %s at %s", t.Ref(), b.Vendors.Label(t.Provider, true)))}
+	o := outcome{ticket: &t, fresh: true, level: "success",
+		text: b.text(r.en, "created", "vendor", b.Vendors.Label(t.Provider, r.en), "ref", t.Ref())}
 	var notes []string
 	if n := b.priorityNote(asked, t); n != "" {
 		notes = append(notes, n)
 	}
 	if secretLost {
-		notes = append(notes, "工单已创建，但机密信息未能提交：请在单聊中用「回复 "+t.Ref()+"」加「机密: …」一行重发。")
+		notes = append(notes, b.text(false, "secret_lost", "ref", t.Ref()))
 	}
 	o.footer = strings.Join(notes, "\n")
 	return o

@@ -44,13 +44,12 @@ func (b *Bot) exec(ctx context.Context, r *req, c *Command, log *slog.Logger) (o
 	if c.Secret != "" && r.chatType != "p2p" {
 		// Said in a group, the secret is no secret any more; sending it on would only add a
 		// second copy. Nothing goes to the vendor and nothing is echoed.
-		return outcome{}, userErrf("机密信息只能在与机器人的单聊中发送，本条消息没有发送到工单。请撤回群里的这条消息，并在单聊中重发。",
-			"Confidential content is accepted only in a one-to-one chat with the bot; nothing was sent. Recall this message and send it there.")
+		return outcome{}, b.userErr("secret_in_group")
 	}
 	if c.Spec.Writes && !b.mayWrite(r) {
-		return outcome{}, &userError{denied: true,
-			zh: "只有本群配置的成员可以建单、回复和关闭工单；你仍可以查看和关注工单。",
-			en: "Only this chat's configured members may create, reply to and close tickets; you may still view and watch them."}
+		ue := b.userErr("members_only")
+		ue.denied = true
+		return outcome{}, ue
 	}
 	if c.Spec.Run == nil {
 		return outcome{}, fmt.Errorf("command %s has no handler", c.Spec.Op)

@@ -46,6 +46,21 @@ func (b *Bot) userErr(key string, args ...any) *userError {
 	return &userError{zh: m.Text(key, false, args...), en: m.Text(key, true, args...)}
 }
 
+// userErrBy is userErr with arguments that differ by language (a list joined with 、 or
+// ", ", a status label).
+func (b *Bot) userErrBy(key string, args func(en bool) []any) *userError {
+	m := b.Renderer.Messages()
+	return &userError{zh: m.Text(key, false, args(false)...), en: m.Text(key, true, args(true)...)}
+}
+
+// list joins names the way each language does.
+func list(names []string, en bool) string {
+	if en {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names, "、")
+}
+
 // say picks the sentence for the language the command was typed in.
 func say(en bool, zh, english string) string {
 	if en {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -118,55 +117,44 @@ func editDistance(a, b string) int {
 
 // question asks the person which vendor they meant; nothing was created. The way out (name
 // the vendor) is part of the answer, since the word may be a real part of the title.
-func (g vendorGuess) question(title string, names []string, configured map[string]providers.Provider, def string, en bool) *userError {
-	list := strings.Join(names, "、")
+func (b *Bot) question(g vendorGuess, title string, names []string, configured map[string]providers.Provider, def string) *userError {
 	if def == "" && len(names) > 0 {
 		def = names[0]
 	}
-	example := fmt.Sprintf("建单 %s %s", def, truncateRunes(title, 30))
-	exampleEN := fmt.Sprintf("new %s %s", def, truncateRunes(title, 30))
-	if g.other != "" {
-		return &userError{
-			zh: fmt.Sprintf("ticketbot 不能在%s建单（%s）。可用：%s。如果「%s」是标题的一部分，请写明供应商：%s",
-				g.other, g.word, list, g.word, example),
-			en: fmt.Sprintf("ticketbot cannot file tickets at %s (%s). Available: %s. If %q belongs to the title, name the vendor: %s",
-				g.other, g.word, strings.Join(names, ", "), g.word, exampleEN),
-		}
+	key := "vendor_near"
+	switch _, ok := configured[g.near]; {
+	case g.other != "":
+		key = "vendor_other_cloud"
+	case !ok:
+		key = "vendor_near_unconfigured"
 	}
-	zh := fmt.Sprintf("没有供应商 %s，你是想用 %s 吗？可用：%s", g.word, g.near, list)
-	en2 := fmt.Sprintf("There is no vendor %s; did you mean %s? Available: %s", g.word, g.near, strings.Join(names, ", "))
-	if _, ok := configured[g.near]; !ok {
-		zh = fmt.Sprintf("没有供应商 %s（%s 在本部署未配置）。可用：%s", g.word, g.near, list)
-		en2 = fmt.Sprintf("There is no vendor %s (%s is not configured here). Available: %s", g.word, g.near, strings.Join(names, ", "))
-	}
-	return &userError{
-		zh: zh + fmt.Sprintf("。工单没有创建。如果「%s」是标题的一部分，请写明供应商：%s", g.word, example),
-		en: en2 + fmt.Sprintf(". Nothing was created. If %q belongs to the title, name the vendor: %s", g.word, exampleEN),
-	}
+	return b.userErrBy(key, func(en bool) []any {
+		return []any{"word", g.word, "near", g.near, "cloud", g.other, "available", list(names, en),
+			"example", b.text(en, "example_new", "vendor", def, "title", truncateRunes(title, 30))}
+	})
 }
 
 // notConfigured refuses a vendor ticketbot knows (or a name it does not) that this
 // deployment has not configured, naming the ones it has.
 func (b *Bot) notConfigured(name string, configured map[string]providers.Provider) *userError {
 	names := b.configuredNames(configured)
-	list, listEN := strings.Join(names, "、"), strings.Join(names, ", ")
-	if list == "" {
-		list, listEN = "无", "none"
+	available := func(en bool) string {
+		if len(names) == 0 {
+			return b.text(en, "none")
+		}
+		return list(names, en)
 	}
 	if _, known := b.Vendors.Get(name); known {
-		return &userError{
-			zh: fmt.Sprintf("本部署没有配置%s（%s），无法在那里操作工单。可用：%s。", b.Vendors.Label(name, false), name, list),
-			en: fmt.Sprintf("%s (%s) is not configured here. Available: %s.", b.Vendors.Label(name, true), name, listEN),
-		}
+		return b.userErrBy("vendor_unconfigured", func(en bool) []any {
+			return []any{"vendor", b.Vendors.Label(name, en), "name", name, "available", available(en)}
+		})
 	}
 	if c, ok := otherClouds[strings.ToLower(name)]; ok {
-		return &userError{
-			zh: fmt.Sprintf("ticketbot 不支持%s（%s）的工单。可用：%s。", c, name, list),
-			en: fmt.Sprintf("ticketbot does not support %s (%s) tickets. Available: %s.", c, name, listEN),
-		}
+		return b.userErrBy("vendor_unsupported", func(en bool) []any {
+			return []any{"cloud", c, "name", name, "available", available(en)}
+		})
 	}
-	return &userError{
-		zh: fmt.Sprintf("没有供应商「%s」。可用：%s。", truncateRunes(name, 20), list),
-		en: fmt.Sprintf("There is no vendor %q. Available: %s.", truncateRunes(name, 20), listEN),
-	}
+	return b.userErrBy("vendor_unknown", func(en bool) []any {
+		return []any{"name", truncateRunes(name, 20), "available", available(en)}
+	})
 }
