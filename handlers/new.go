@@ -123,9 +123,9 @@ func (b *Bot) priorityNote(asked string, t providers.Ticket) string {
 	}
 	l, want := b.Vendors.Label(t.Provider, false), providers.PriorityLabel(asked)
 	if t.PriorityLevel == "" {
-		return fmt.Sprintf("%s的工单没有优先级，「%s」未提交，按供应商的默认处理。", l, want)
+		return b.text(false, "priority_none", "vendor", l, "asked", want)
 	}
-	return fmt.Sprintf("%s没有「%s」级别，已按「%s」提交。", l, want, providers.PriorityLabel(t.PriorityLevel))
+	return b.text(false, "priority_nearest", "vendor", l, "asked", want, "used", providers.PriorityLabel(t.PriorityLevel))
 }
 
 func (p *parser) new(args, rest string) (Command, error) {

@@ -34,7 +34,7 @@ func (b *Bot) run(ctx context.Context, r *req, c Command, log *slog.Logger) outc
 		log.Warn("vendor refused", "command", string(c.Spec.Op), "err", err)
 		return outcome{level: "error", text: ue.text(r.en)}
 	}
-	text, id := internalError(r.en)
+	text, id := b.internalError(r.en)
 	detail = "error id " + id
 	log.Error("command failed", "command", string(c.Spec.Op), "error_id", id, "err", err)
 	return outcome{level: "error", text: text}

@@ -75,7 +75,7 @@ func say(en bool, zh, english string) string {
 // goes to the log. An operation the vendor lacks says why and what to do when the provider
 // knows. ok is false for failures that are ours.
 func (b *Bot) vendorError(err error, provider, ref string, en bool) (*userError, bool) {
-	zl, el := b.Vendors.Label(provider, false), b.Vendors.Label(provider, true)
+	label := func(en bool) string { return b.Vendors.Label(provider, en) }
 	// sentence ends a vendor's sentence with a full stop, so it reads as one in a longer text.
 	sentence := func(s, stop string) string {
 		s = strings.TrimSpace(s)
@@ -88,45 +88,42 @@ func (b *Bot) vendorError(err error, provider, ref string, en bool) (*userError,
 	var unsup *providers.UnsupportedError
 	switch {
 	case errors.As(err, &ve) && ve.Temporary:
-		return &userError{
-			zh: fmt.Sprintf("%s暂时无法访问（%s），请稍后再试。", zl, ve.Code),
-			en: fmt.Sprintf("%s is unavailable right now (%s); please try again later.", el, ve.Code),
-		}, true
+		return b.userErrBy("vendor_down", func(en bool) []any { return []any{"vendor", label(en), "code", ve.Code} }), true
 	case errors.Is(err, providers.ErrNotFound):
-		return &userError{zh: fmt.Sprintf("%s找不到工单 %s。", zl, ref), en: fmt.Sprintf("%s has no ticket %s.", el, ref)}, true
+		return b.userErrBy("vendor_no_ticket", func(en bool) []any { return []any{"vendor", label(en), "ref", ref} }), true
 	case errors.Is(err, providers.ErrAlreadyClosed):
-		return &userError{zh: fmt.Sprintf("工单 %s 已经关闭。", ref), en: fmt.Sprintf("Ticket %s is already closed.", ref)}, true
+		return b.userErr("vendor_already_closed", "ref", ref), true
 	case errors.Is(err, providers.ErrNotCreator):
-		return &userError{
-			zh: fmt.Sprintf("%s只允许工单创建人关闭工单 %s，而你的账号不是它的创建人。请让创建人关闭，或请管理员在配置 [[users]] 中映射你的%s工号。", zl, ref, zl),
-			en: fmt.Sprintf("%s lets only the ticket's creator close %s, and your account is not its creator. Ask the creator, or have an admin map your %s id in [[users]].", el, ref, el),
-		}, true
+		return b.userErrBy("vendor_creator_only", func(en bool) []any { return []any{"vendor", label(en), "ref", ref} }), true
 	case errors.As(err, &unsup) && (unsup.Reason != "" || unsup.ReasonEN != ""):
-		return &userError{
-			zh: "不支持这个操作：" + sentence(cmp.Or(unsup.Reason, unsup.ReasonEN), "。"),
-			en: "Not supported: " + sentence(cmp.Or(unsup.ReasonEN, unsup.Reason), "."),
-		}, true
+		return b.userErrBy("vendor_unsupported_why", func(en bool) []any {
+			if en {
+				return []any{"why", sentence(cmp.Or(unsup.ReasonEN, unsup.Reason), ".")}
+			}
+			return []any{"why", sentence(cmp.Or(unsup.Reason, unsup.ReasonEN), "。")}
+		}), true
 	case errors.Is(err, providers.ErrUnsupported):
-		return &userError{zh: fmt.Sprintf("%s的接口不支持这个操作。", zl), en: fmt.Sprintf("%s's API does not support this.", el)}, true
+		return b.userErrBy("vendor_unsupported_op", func(en bool) []any { return []any{"vendor", label(en)} }), true
 	case errors.As(err, &ve):
-		zh, en := fmt.Sprintf("%s返回错误 %s。", zl, ve.Code), fmt.Sprintf("%s returned error %s.", el, ve.Code)
-		if s := ve.Sentence(false); s != "" {
-			zh = fmt.Sprintf("%s返回错误 %s：%s", zl, ve.Code, sentence(s, "。"))
+		// Each language has its own sentence from the vendor, or none.
+		m := b.Renderer.Messages()
+		say := func(en bool, stop string) string {
+			if s := ve.Sentence(en); s != "" {
+				return m.Text("vendor_error_why", en, "vendor", label(en), "code", ve.Code, "why", sentence(s, stop))
+			}
+			return m.Text("vendor_error", en, "vendor", label(en), "code", ve.Code)
 		}
-		if s := ve.Sentence(true); s != "" {
-			en = fmt.Sprintf("%s returned error %s: %s", el, ve.Code, sentence(s, "."))
-		}
-		return &userError{zh: zh, en: en}, true
+		return &userError{zh: say(false, "。"), en: say(true, ".")}, true
 	}
 	return nil, false
 }
 
 // internalError is what the chat sees for a failure of ours: an id to find the log line.
-func internalError(en bool) (string, string) {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	id := hex.EncodeToString(b[:])
-	return say(en, "内部错误（编号 "+id+"），请联系管理员。", "Internal error (id "+id+"); please tell an admin."), id
+func (b *Bot) internalError(en bool) (string, string) {
+	var r [4]byte
+	_, _ = rand.Read(r[:])
+	id := hex.EncodeToString(r[:])
+	return b.text(en, "internal_error", "id", id), id
 }
 
 // usageHint answers a malformed or unknown command, in the language it was typed in, with
