@@ -13,6 +13,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 )
 
 // TestVendorErrorSignatureLeaksNothing: an Aliyun AccessKey whose secret is wrong makes the
@@ -81,7 +82,7 @@ func TestVendorError(t *testing.T) {
 	af.FailNext(1, "Some.NewCode", "Something new went wrong at Aliyun. The rest is detail nobody needs in a chat")
 	_, unknownErr := ali.Get(ctx, "00001FK")
 
-	kf := ksyun.NewFake("appA", "secret")
+	kf := ksyuntest.New("appA", "secret")
 	defer kf.Close()
 	ks, err := ksyun.New(kf.Config())
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
 )
 
@@ -47,7 +48,7 @@ var vendorCases = []vendorCase{
 			"normal": {"2", "中", "normal"}, "low": {"3", "低", "low"}, "": {"3", "低", "low"},
 		},
 		create: func(t *testing.T, r providers.CreateRequest) (providers.Ticket, providers.Ticket, string) {
-			f := ksyun.NewFake("appA", "ksyun-secret")
+			f := ksyuntest.New("appA", "ksyun-secret")
 			t.Cleanup(f.Close)
 			p, err := ksyun.New(f.Config())
 			if err != nil {

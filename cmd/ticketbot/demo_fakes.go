@@ -13,6 +13,7 @@ import (
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
 )
 
@@ -24,7 +25,7 @@ const (
 	demoWeComChat  = "wrkDemoOpsGroup"
 	demoOpenID     = "ou_demo_jiangcheng"
 	demoWeComUser  = "jiangcheng"
-	demoPerson     = ksyun.FakeCreatorName
+	demoPerson     = ksyuntest.CreatorName
 	demoChatName   = "运维值班群"
 	demoBotName    = "ticketbot"
 )
@@ -32,7 +33,7 @@ const (
 // demoFakes are the in-repo fakes of every vendor and both chat platforms, each on its own
 // loopback port, checking signatures and credentials exactly as the tests rely on.
 type demoFakes struct {
-	ksyun  *ksyun.Fake
+	ksyun  *ksyuntest.Server
 	aliyun *aliyun.Fake
 	weiban *weiban.Fake
 	feishu *feishu.Fake
@@ -58,7 +59,7 @@ func startDemoFakes() *demoFakes {
 		wecomAESKey:   base64.RawStdEncoding.EncodeToString(randomBytes(32)),
 		wecomRobotKey: randomHex(16),
 	}
-	f.ksyun = ksyun.NewFake("ks-demo", randomHex(16))
+	f.ksyun = ksyuntest.New("ks-demo", randomHex(16))
 	f.aliyun = aliyun.NewFake("LTAIdemo", randomHex(16))
 	f.weiban = weiban.NewFake("wwdemo", randomHex(16))
 	f.feishu = feishu.NewFake(demoFeishuApp, f.feishuSecret)
@@ -106,7 +107,7 @@ func demoConfig(f *demoFakes, dbPath, logLevel string) (*Config, error) {
 			APIBaseURL: f.wecom.URL(),
 		},
 		Users: []handlers.User{{Name: demoPerson, IDs: map[string]string{
-			feishu.Platform: demoOpenID, wecom.Platform: demoWeComUser, ksyun.Descriptor.Name: strconv.FormatInt(ksyun.FakeCreatorID, 10),
+			feishu.Platform: demoOpenID, wecom.Platform: demoWeComUser, ksyun.Descriptor.Name: strconv.FormatInt(ksyuntest.CreatorID, 10),
 		}}},
 	}
 	k := demoKsyunConfig(f)

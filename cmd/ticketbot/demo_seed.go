@@ -12,6 +12,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
 )
 
@@ -32,7 +33,7 @@ type samplePerson struct {
 // Our side of the samples. 姜程 is the person typing in the playground (the Kingsoft fake's
 // own creator), so the tickets he filed can be closed from the chat.
 var (
-	sampleJiangCheng = samplePerson{Name: demoPerson, KsyunID: ksyun.FakeCreatorID}
+	sampleJiangCheng = samplePerson{Name: demoPerson, KsyunID: ksyuntest.CreatorID}
 	sampleWangLei    = samplePerson{Name: "王磊", KsyunID: 38420}
 	sampleWangFang   = samplePerson{Name: "王芳", WeibanID: "wangfang"}
 	sampleChenJing   = samplePerson{Name: "陈静", WeibanID: "chenjing"}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 )
 
 // startDemo runs `ticketbot demo` in-process on a free loopback port, logging at info
@@ -281,7 +281,7 @@ func TestDemoAPI(t *testing.T) {
 }
 
 // ksyunTicket finds the Kingsoft ticket titled title.
-func ksyunTicket(t *testing.T, d *demo, title string) ksyun.FakeTicket {
+func ksyunTicket(t *testing.T, d *demo, title string) ksyuntest.Ticket {
 	t.Helper()
 	for _, tk := range d.fakes.ksyun.Tickets() {
 		if tk.Title == title {
@@ -289,7 +289,7 @@ func ksyunTicket(t *testing.T, d *demo, title string) ksyun.FakeTicket {
 		}
 	}
 	t.Fatalf("no Kingsoft ticket titled %q", title)
-	return ksyun.FakeTicket{}
+	return ksyuntest.Ticket{}
 }
 
 // demoSampleOf is the first sample ticket the demo filed at the vendor.

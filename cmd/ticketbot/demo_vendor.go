@@ -10,7 +10,7 @@ import (
 	"strconv"
 
 	"github.com/ticketbot/ticketbot/providers/aliyun"
-	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
 )
 
@@ -94,12 +94,12 @@ func newVendorDesks(f *demoFakes, botURL string) []vendorDesk {
 	return []vendorDesk{ksyunDesk(f.ksyun), aliyunDesk(f.aliyun), weibanDesk(f.weiban, botURL+"/weiban/events")}
 }
 
-func ksyunDesk(f *ksyun.Fake) vendorDesk {
+func ksyunDesk(f *ksyuntest.Server) vendorDesk {
 	actions := []vendorAction{
 		{"pending", "待处理"}, {"processing", "处理中"}, {"finished", "处理完毕（待确认）"},
 		{"closed", "已关闭"}, {"cancelled", "已取消"},
 	}
-	state := func(t ksyun.FakeTicket) string {
+	state := func(t ksyuntest.Ticket) string {
 		switch t.Status {
 		case 1:
 			return "pending"

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot/feishu"
-	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/store"
 )
 
@@ -31,7 +31,7 @@ const (
 type harness struct {
 	t      *testing.T
 	url    string
-	ksyun  *ksyun.Fake
+	ksyun  *ksyuntest.Server
 	feishu *feishu.Fake
 	logs   *syncBuffer
 	stop   func()
@@ -54,7 +54,7 @@ func (h *harness) waitCardRecorded(cardID string) {
 
 // harnessConfig is the configuration the end-to-end tests run with: Feishu and Kingsoft
 // fakes, a SQLite file, and the extras of a test.
-func harnessConfig(dbPath, botExtra, extra string, ff *feishu.Fake, kf *ksyun.Fake) string {
+func harnessConfig(dbPath, botExtra, extra string, ff *feishu.Fake, kf *ksyuntest.Server) string {
 	return fmt.Sprintf(`
 [server]
 listen = "127.0.0.1:0"
@@ -83,7 +83,7 @@ priority = 3
 creator_id = %d
 creator_name = %q
 %s
-`, dbPath, botExtra, e2eToken, e2eEncryptKey, ff.URL(), kf.URL(), ksyun.FakeCreatorID, ksyun.FakeCreatorName, extra)
+`, dbPath, botExtra, e2eToken, e2eEncryptKey, ff.URL(), kf.URL(), ksyuntest.CreatorID, ksyuntest.CreatorName, extra)
 }
 
 // openStore opens (once) a second handle on the bot's database, to look at what it stored.
@@ -108,7 +108,7 @@ func startHarness(t *testing.T, extra string) *harness {
 // startHarnessBot adds botExtra to [bot] and extra after the providers.
 func startHarnessBot(t *testing.T, botExtra, extra string) *harness {
 	t.Helper()
-	kf := ksyun.NewFake("ks-app", "ks-secret-e2e")
+	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
 	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)
 	t.Cleanup(ff.Close)
@@ -241,7 +241,7 @@ func TestEndToEndFeishuKingsoft(t *testing.T) {
 	tk := tickets[0]
 	id := fmt.Sprint(tk.ID)
 	if tk.Title != "数据库连接超时" || tk.Detail != "生产库 mysql-prod-01 从 09:40 起连接超时。" || tk.Priority != 1 ||
-		tk.Type != 1 || tk.CreatorID != ksyun.FakeCreatorID || tk.CustomerOrganizationID != 1 || tk.RepositoryProductID != 36 {
+		tk.Type != 1 || tk.CreatorID != ksyuntest.CreatorID || tk.CustomerOrganizationID != 1 || tk.RepositoryProductID != 36 {
 		t.Errorf("ticket at the vendor: %+v", tk)
 	}
 	card := h.messages("interactive")[0]
@@ -338,7 +338,7 @@ func TestEndToEndTypedCloseUpdatesCardInPlace(t *testing.T) {
 			closeBody = string(b)
 		}
 	}
-	if !strings.Contains(closeBody, "已扩容") || !strings.Contains(closeBody, fmt.Sprintf(`"closer_id":%d`, ksyun.FakeCreatorID)) {
+	if !strings.Contains(closeBody, "已扩容") || !strings.Contains(closeBody, fmt.Sprintf(`"closer_id":%d`, ksyuntest.CreatorID)) {
 		t.Errorf("close_ticket body: %s", closeBody)
 	}
 	// The answer to an English command is in English.

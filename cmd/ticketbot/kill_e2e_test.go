@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot/feishu"
-	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/store"
 )
 
@@ -82,7 +82,7 @@ func TestKill9WithQueuedRepliesLosesAndDoublesNothing(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
-	kf := ksyun.NewFake("ks-app", "ks-secret-e2e")
+	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
 	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)
 	t.Cleanup(ff.Close)
@@ -181,7 +181,7 @@ func TestKill9AfterTheVendorAppliedRepliesDoublesNothing(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	kf := ksyun.NewFake("ks-app", "ks-secret-e2e")
+	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
 	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)
 	t.Cleanup(ff.Close)

@@ -16,7 +16,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers"
-	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 )
 
 // exampleNotifyList is the notify_statuses list config.toml.example shows (commented out).
@@ -90,7 +90,7 @@ func TestReopenIsAnnouncedWithTheExampleList(t *testing.T) {
 // TestCheckNamesBadNoticesZonesAndNoteSettings: every bad value of the keys this change
 // added is a check error naming its key and what is valid.
 func TestCheckNamesBadNoticesZonesAndNoteSettings(t *testing.T) {
-	kf := ksyun.NewFake("ks-app", "ks-secret-e2e")
+	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
 	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)
 	t.Cleanup(ff.Close)
@@ -139,7 +139,7 @@ func TestCheckNamesBadNoticesZonesAndNoteSettings(t *testing.T) {
 // TestWatcherTakesTheZoneAndNoteSettings: [bot] timezone reaches the watcher (quiet hours,
 // summaries) and [watch] notes_* its note cadence; without them the defaults hold.
 func TestWatcherTakesTheZoneAndNoteSettings(t *testing.T) {
-	kf := ksyun.NewFake("ks-app", "ks-secret-e2e")
+	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
 	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)
 	t.Cleanup(ff.Close)

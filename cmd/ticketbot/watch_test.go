@@ -17,6 +17,7 @@ import (
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
 )
@@ -26,7 +27,7 @@ import (
 type watchRig struct {
 	t       *testing.T
 	st      store.Store
-	ks      *ksyun.Fake
+	ks      *ksyuntest.Server
 	kp      *ksyun.Provider
 	ff      *feishu.Fake
 	fs      *feishu.Feishu
@@ -35,7 +36,7 @@ type watchRig struct {
 
 func newWatchRig(t *testing.T) *watchRig {
 	t.Helper()
-	ks := ksyun.NewFake("ks", "ks-secret")
+	ks := ksyuntest.New("ks", "ks-secret")
 	t.Cleanup(ks.Close)
 	kp, err := ksyun.New(ks.Config())
 	if err != nil {

@@ -1,4 +1,4 @@
-package ksyun
+package ksyun_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 )
 
 // TestVendorErrorHints: Kingsoft's documented failures get the package's sentence, any other
@@ -16,15 +17,17 @@ import (
 func TestVendorErrorHints(t *testing.T) {
 	tests := []struct {
 		name   string
-		fail   func(f *Fake)
+		fail   func(f *ksyuntest.Server)
 		code   string
 		zh, en string
 	}{
-		{"23000", func(f *Fake) { f.FailNext(1, 23000, "工单状态不允许关闭") }, "23000", "工单状态不允许关闭。", "the ticket's state does not allow closing it."},
-		{"HTTP 401", func(f *Fake) { f.FailHTTP(1, http.StatusUnauthorized) }, "HTTP 401",
+		{"23000", func(f *ksyuntest.Server) { f.FailNext(1, 23000, "工单状态不允许关闭") }, "23000", "工单状态不允许关闭。", "the ticket's state does not allow closing it."},
+		{"HTTP 401", func(f *ksyuntest.Server) { f.FailHTTP(1, http.StatusUnauthorized) }, "HTTP 401",
 			"鉴权失败：请管理员检查 app_id / app_secret 及签名配置（sign_algo、sign_template）。",
 			"authentication failed: have an admin check app_id / app_secret and the signing settings (sign_algo, sign_template)."},
-		{"an unknown errno", func(f *Fake) { f.FailNext(1, 40001, "sign error: AppId appA secret "+testSecret+"。细节") }, "40001",
+		{"an unknown errno", func(f *ksyuntest.Server) {
+			f.FailNext(1, 40001, "sign error: AppId appA secret "+testSecret+"。细节")
+		}, "40001",
 			"sign error: AppId <redacted> secret <redacted>。", "sign error: AppId <redacted> secret <redacted>。"},
 	}
 	for _, tt := range tests {

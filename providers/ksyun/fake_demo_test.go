@@ -1,17 +1,19 @@
-package ksyun
+package ksyun_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 )
 
 // Finish then Resume: the ticket is in progress again, no longer waiting for confirmation.
 func TestFakeResume(t *testing.T) {
-	f := NewFake("app", "secret")
+	f := ksyuntest.New("app", "secret")
 	defer f.Close()
-	p, err := New(f.Config())
+	p, err := ksyun.New(f.Config())
 	if err != nil {
 		t.Fatal(err)
 	}

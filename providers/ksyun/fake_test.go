@@ -1,4 +1,4 @@
-package ksyun
+package ksyun_test
 
 import (
 	"bytes"
@@ -14,13 +14,23 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 )
+
+// envelope is the wrapper of every answer, as the doc describes it.
+type envelope struct {
+	Errno     int             `json:"errno"`
+	Errmsg    string          `json:"errmsg"`
+	RequestID string          `json:"request_id"`
+	Data      json.RawMessage `json:"data"`
+}
 
 // rawCall sends a request to the fake signed by hand under the default rule, and returns the
 // HTTP status and the decoded envelope.
-func rawCall(t *testing.T, f *Fake, method, op, query, body string) (int, envelope) {
+func rawCall(t *testing.T, f *ksyuntest.Server, method, op, query, body string) (int, envelope) {
 	t.Helper()
-	u := f.URL() + apiPath + op
+	u := f.URL() + ksyun.APIPath + op
 	if query != "" {
 		u += "?" + query
 	}
@@ -47,29 +57,29 @@ func rawCall(t *testing.T, f *Fake, method, op, query, body string) (int, envelo
 func TestFakeAuthentication(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(*Config)
+		change func(*ksyun.Config)
 		clock  time.Time // the provider's clock; the fake runs on fixedNow
 		wantOK bool
 	}{
 		{"default rule", nil, fixedNow, true},
-		{"milliseconds are accepted", func(c *Config) { c.TimestampUnit = "ms" }, fixedNow, true},
+		{"milliseconds are accepted", func(c *ksyun.Config) { c.TimestampUnit = "ms" }, fixedNow, true},
 		{"4 minutes of skew", nil, fixedNow.Add(-4 * time.Minute), true},
-		{"wrong secret", func(c *Config) { c.AppSecret = "not-the-secret" }, fixedNow, false},
-		{"wrong app id", func(c *Config) { c.AppID = "appB" }, fixedNow, false},
+		{"wrong secret", func(c *ksyun.Config) { c.AppSecret = "not-the-secret" }, fixedNow, false},
+		{"wrong app id", func(c *ksyun.Config) { c.AppID = "appB" }, fixedNow, false},
 		{"stale timestamp", nil, fixedNow.Add(-6 * time.Minute), false},
 		{"future timestamp", nil, fixedNow.Add(6 * time.Minute), false},
-		{"other sign rule", func(c *Config) { c.SignCase = "upper" }, fixedNow, false},
+		{"other sign rule", func(c *ksyun.Config) { c.SignCase = "upper" }, fixedNow, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := NewFake("appA", testSecret)
+			f := ksyuntest.New("appA", testSecret)
 			defer f.Close()
 			f.SetClock(fixedClock)
 			cfg := f.Config()
 			if tt.change != nil {
 				tt.change(&cfg)
 			}
-			p, err := New(cfg, WithClock(func() time.Time { return tt.clock }))
+			p, err := ksyun.New(cfg, ksyun.WithClock(func() time.Time { return tt.clock }))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,8 +91,8 @@ func TestFakeAuthentication(t *testing.T) {
 				return
 			}
 			var ve *providers.VendorError
-			if !errors.As(err, &ve) || ve.Code != strconv.Itoa(FakeErrSign) || !strings.HasPrefix(ve.Message, "sign error") {
-				t.Fatalf("err = %v, want VendorError %d sign error", err, FakeErrSign)
+			if !errors.As(err, &ve) || ve.Code != strconv.Itoa(ksyuntest.ErrSign) || !strings.HasPrefix(ve.Message, "sign error") {
+				t.Fatalf("err = %v, want VendorError %d sign error", err, ksyuntest.ErrSign)
 			}
 			if len(f.Tickets()) != 0 {
 				t.Error("a rejected request created a ticket")
@@ -95,11 +105,11 @@ func TestFakeAuthentication(t *testing.T) {
 }
 
 func TestFakeAuthenticatesReads(t *testing.T) {
-	f := NewFake("appA", testSecret)
+	f := ksyuntest.New("appA", testSecret)
 	defer f.Close()
 	cfg := f.Config()
 	cfg.AppSecret = "wrong"
-	p, err := New(cfg)
+	p, err := ksyun.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +124,7 @@ func TestFakeAuthenticatesReads(t *testing.T) {
 }
 
 func TestFakeRequiredFields(t *testing.T) {
-	f := NewFake("appA", testSecret)
+	f := ksyuntest.New("appA", testSecret)
 	defer f.Close()
 	full := map[string]any{
 		"title": "t", "detail": "d", "reported_time": time.Now().Unix(), "type": 1, "priority": 3,
@@ -134,13 +144,13 @@ func TestFakeRequiredFields(t *testing.T) {
 	for key := range full {
 		t.Run("create without "+key, func(t *testing.T) {
 			_, env := rawCall(t, f, http.MethodPost, "create", "", without(full, key))
-			if env.Errno != FakeErrParam || !strings.Contains(env.Errmsg, key) {
-				t.Errorf("errno %d %q, want %d naming %s", env.Errno, env.Errmsg, FakeErrParam, key)
+			if env.Errno != ksyuntest.ErrParam || !strings.Contains(env.Errmsg, key) {
+				t.Errorf("errno %d %q, want %d naming %s", env.Errno, env.Errmsg, ksyuntest.ErrParam, key)
 			}
 		})
 	}
 	_, env := rawCall(t, f, http.MethodPost, "create", "", without(full, ""))
-	if env.Errno != successCode {
+	if env.Errno != ksyun.SuccessCode {
 		t.Fatalf("complete create: %d %s", env.Errno, env.Errmsg)
 	}
 
@@ -148,8 +158,8 @@ func TestFakeRequiredFields(t *testing.T) {
 	for key := range closeFull {
 		t.Run("close without "+key, func(t *testing.T) {
 			_, env := rawCall(t, f, http.MethodPost, "close_ticket", "", without(closeFull, key))
-			if env.Errno != FakeErrParam || !strings.Contains(env.Errmsg, key) {
-				t.Errorf("errno %d %q, want %d naming %s", env.Errno, env.Errmsg, FakeErrParam, key)
+			if env.Errno != ksyuntest.ErrParam || !strings.Contains(env.Errmsg, key) {
+				t.Errorf("errno %d %q, want %d naming %s", env.Errno, env.Errmsg, ksyuntest.ErrParam, key)
 			}
 		})
 	}
@@ -159,16 +169,16 @@ func TestFakeRequiredFields(t *testing.T) {
 		want           int
 		wantMsg        string
 	}{
-		{"comment without detail", "comment_ticket", `{"id":1204,"productGroupId":36}`, FakeErrParam, "detail"},
-		{"comment without id", "comment_ticket", `{"detail":"x"}`, FakeErrParam, "id"},
-		{"comment on unknown ticket", "comment_ticket", `{"id":1,"detail":"x"}`, FakeErrNotFound, "工单不存在"},
-		{"snake_case product line is refused", "comment_ticket", `{"id":1204,"detail":"x","product_group_id":36}`, FakeErrParam, "product_group_id"},
-		{"string id is refused", "close_ticket", `{"id":"1204","closer_id":38361,"closer_name":"a","solved_time":1}`, FakeErrParam, "参数格式错误"},
-		{"close by another", "close_ticket", `{"id":1204,"closer_id":1,"closer_name":"a","solved_time":1}`, FakeErrNotCreator, "仅工单的创建人可关闭工单"},
-		{"close unknown", "close_ticket", `{"id":9,"closer_id":1,"closer_name":"a","solved_time":1}`, FakeErrNotFound, "工单不存在"},
-		{"close by creator", "close_ticket", `{"id":1204,"closer_id":38361,"closer_name":"a","solved_time":1}`, successCode, "OK"},
-		{"close again", "close_ticket", `{"id":1204,"closer_id":38361,"closer_name":"a","solved_time":1}`, FakeErrState, "工单状态不允许关闭"},
-		{"upload without file", "upload_file", `{}`, FakeErrParam, "file"},
+		{"comment without detail", "comment_ticket", `{"id":1204,"productGroupId":36}`, ksyuntest.ErrParam, "detail"},
+		{"comment without id", "comment_ticket", `{"detail":"x"}`, ksyuntest.ErrParam, "id"},
+		{"comment on unknown ticket", "comment_ticket", `{"id":1,"detail":"x"}`, ksyuntest.ErrNotFound, "工单不存在"},
+		{"snake_case product line is refused", "comment_ticket", `{"id":1204,"detail":"x","product_group_id":36}`, ksyuntest.ErrParam, "product_group_id"},
+		{"string id is refused", "close_ticket", `{"id":"1204","closer_id":38361,"closer_name":"a","solved_time":1}`, ksyuntest.ErrParam, "参数格式错误"},
+		{"close by another", "close_ticket", `{"id":1204,"closer_id":1,"closer_name":"a","solved_time":1}`, ksyuntest.ErrNotCreator, "仅工单的创建人可关闭工单"},
+		{"close unknown", "close_ticket", `{"id":9,"closer_id":1,"closer_name":"a","solved_time":1}`, ksyuntest.ErrNotFound, "工单不存在"},
+		{"close by creator", "close_ticket", `{"id":1204,"closer_id":38361,"closer_name":"a","solved_time":1}`, ksyun.SuccessCode, "OK"},
+		{"close again", "close_ticket", `{"id":1204,"closer_id":38361,"closer_name":"a","solved_time":1}`, ksyuntest.ErrState, "工单状态不允许关闭"},
+		{"upload without file", "upload_file", `{}`, ksyuntest.ErrParam, "file"},
 	}
 	for _, tt := range other {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,19 +191,19 @@ func TestFakeRequiredFields(t *testing.T) {
 }
 
 func TestFakeRouting(t *testing.T) {
-	f := NewFake("appA", testSecret)
+	f := ksyuntest.New("appA", testSecret)
 	defer f.Close()
 	tests := []struct {
 		method, op, query string
 		wantHTTP          int
 		wantErrno         int
 	}{
-		{http.MethodGet, "base", "id=1204", 200, FakeErrNotFound},
-		{http.MethodGet, "detail", "", 200, FakeErrParam},
+		{http.MethodGet, "base", "id=1204", 200, ksyuntest.ErrNotFound},
+		{http.MethodGet, "detail", "", 200, ksyuntest.ErrParam},
 		{http.MethodPost, "base", "id=1204", 405, 0},
 		{http.MethodGet, "create", "", 405, 0},
 		{http.MethodGet, "nope", "", 404, 0},
-		{http.MethodGet, "list_tickets", "", 200, successCode},
+		{http.MethodGet, "list_tickets", "", 200, ksyun.SuccessCode},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.op, func(t *testing.T) {
@@ -206,11 +216,11 @@ func TestFakeRouting(t *testing.T) {
 }
 
 func TestFakeFailureInjection(t *testing.T) {
-	f := NewFake("appA", testSecret)
+	f := ksyuntest.New("appA", testSecret)
 	defer f.Close()
 	f.FailNext(2, 50001, "busy")
 	f.FailHTTP(1, http.StatusBadGateway)
-	want := []struct{ http, errno int }{{200, 50001}, {200, 50001}, {502, 0}, {200, successCode}}
+	want := []struct{ http, errno int }{{200, 50001}, {200, 50001}, {502, 0}, {200, ksyun.SuccessCode}}
 	for i, w := range want {
 		code, env := rawCall(t, f, http.MethodPost, "list_tickets", "", "{}")
 		if code != w.http || env.Errno != w.errno {
@@ -223,7 +233,7 @@ func TestFakeFailureInjection(t *testing.T) {
 }
 
 func TestFakeHooksOnUnknownTicket(t *testing.T) {
-	f := NewFake("appA", testSecret)
+	f := ksyuntest.New("appA", testSecret)
 	defer f.Close()
 	hooks := map[string]error{
 		"SetStatus": f.SetStatus("1", 2),
@@ -237,7 +247,7 @@ func TestFakeHooksOnUnknownTicket(t *testing.T) {
 		}
 	}
 	if _, ok := f.Ticket("1"); ok {
-		t.Error("Ticket found an unknown ticket")
+		t.Error("ksyuntest.Ticket found an unknown ticket")
 	}
 }
 
@@ -248,8 +258,8 @@ func TestFakeTicketIsACopy(t *testing.T) {
 	tk.Assigns[0].UserName = "changed"
 	tk.Title = "changed"
 	again, _ := f.Ticket(id)
-	if again.Title != "t" || again.Assigns[0].UserName != FakeStaffName {
-		t.Error("Ticket returned shared state")
+	if again.Title != "t" || again.Assigns[0].UserName != ksyuntest.StaffName {
+		t.Error("ksyuntest.Ticket returned shared state")
 	}
 	// The multipart body is recorded too.
 	var buf bytes.Buffer

@@ -1,4 +1,4 @@
-package ksyun
+package ksyun_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 )
 
 // finderTicket is a ticket to store in the fake: its title and when, relative to since, it was
@@ -21,20 +23,15 @@ type finderTicket struct {
 
 // storeFinderTickets stores tickets directly in the fake, in order (so the last is the newest,
 // first in the list), and returns their ids.
-func storeFinderTickets(f *Fake, since time.Time, ts []finderTicket) []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func storeFinderTickets(f *ksyuntest.Server, since time.Time, ts []finderTicket) []string {
 	ids := make([]string, 0, len(ts))
 	for _, x := range ts {
 		at := since.Add(x.at).Unix()
-		t := &FakeTicket{
-			ID: f.nextID, Title: x.title, Detail: "内容", Type: 1, Priority: 2, Status: statusPending,
-			CreatorID: FakeCreatorID, CreatorName: FakeCreatorName, ProductGroupID: 36,
+		ids = append(ids, f.Put(ksyuntest.Ticket{
+			Title: x.title, Detail: "内容", Type: 1, Priority: 2, Status: ksyun.StatusPending,
+			CreatorID: ksyuntest.CreatorID, CreatorName: ksyuntest.CreatorName, ProductGroupID: 36,
 			ReportedTime: at, CreatedTime: at, UpdatedTime: at,
-		}
-		f.nextID++
-		f.tickets[t.ID] = t
-		ids = append(ids, strconv.FormatInt(t.ID, 10))
+		}))
 	}
 	return ids
 }
@@ -69,10 +66,10 @@ func TestFindCreated(t *testing.T) {
 			"磁盘告警", false, -1, false, 1},
 		{"created before since", []finderTicket{{"磁盘告警", -2 * time.Minute}, {"其他", time.Minute}}, "磁盘告警", false, -1, false, 1},
 		{"nothing created since", nil, "磁盘告警", false, -1, false, 1},
-		{"match on page 2", append([]finderTicket{{"磁盘告警", time.Second}}, otherTickets(findPageSize, time.Minute)...),
+		{"match on page 2", append([]finderTicket{{"磁盘告警", time.Second}}, otherTickets(ksyun.FindPageSize, time.Minute)...),
 			"磁盘告警", false, 0, false, 2},
-		{"a full last page costs one empty page", otherTickets(findPageSize, time.Minute), "磁盘告警", false, -1, false, 2},
-		{"too many to tell", otherTickets(providers.FindPages*findPageSize+1, time.Minute), "磁盘告警", false, -1, true, providers.FindPages},
+		{"a full last page costs one empty page", otherTickets(ksyun.FindPageSize, time.Minute), "磁盘告警", false, -1, false, 2},
+		{"too many to tell", otherTickets(providers.FindPages*ksyun.FindPageSize+1, time.Minute), "磁盘告警", false, -1, true, providers.FindPages},
 		{"vendor error", []finderTicket{{"磁盘告警", time.Minute}}, "磁盘告警", true, -1, true, 1},
 	}
 	for _, tt := range tests {
@@ -80,7 +77,7 @@ func TestFindCreated(t *testing.T) {
 			p, f := newFakeProvider(t)
 			ids := storeFinderTickets(f, since, tt.tickets)
 			if tt.fail {
-				f.FailNext(1, FakeErrSign, "sign error")
+				f.FailNext(1, ksyuntest.ErrSign, "sign error")
 			}
 			got, found, err := p.FindCreated(context.Background(), tt.title, since)
 			if (err != nil) != tt.wantErr {
@@ -95,7 +92,7 @@ func TestFindCreated(t *testing.T) {
 				t.Errorf("found %s %q, want nothing", got.ID, got.Title)
 			case tt.want >= 0 && (!found || got.ID != ids[tt.want]):
 				t.Errorf("FindCreated = %s %q found %v, want %s", got.ID, got.Title, found, ids[tt.want])
-			case tt.want >= 0 && got.CreatorID != strconv.Itoa(FakeCreatorID):
+			case tt.want >= 0 && got.CreatorID != strconv.Itoa(ksyuntest.CreatorID):
 				t.Errorf("found ticket has creator_id %q: it was not read back with detail", got.CreatorID)
 			}
 
@@ -105,7 +102,7 @@ func TestFindCreated(t *testing.T) {
 			}
 			for i, body := range calls {
 				want := map[string]string{
-					"page": strconv.Itoa(i + 1), "page_size": strconv.Itoa(findPageSize),
+					"page": strconv.Itoa(i + 1), "page_size": strconv.Itoa(ksyun.FindPageSize),
 					"created_start": strconv.FormatInt(since.Add(-time.Minute).Unix(), 10),
 				}
 				if w := wireFields(body); !mapsEqual(w, want) {

@@ -1,4 +1,4 @@
-package ksyun
+package ksyun_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
 )
 
 // FuzzResponse feeds arbitrary answers of the Kingsoft API (an in-memory HTTP response, no
@@ -39,9 +40,9 @@ func FuzzResponse(f *testing.F) {
 	f.Add([]byte(`{"errno":10000,"data":{"id":"NaN","created_time":"-1e30"}}`))
 
 	rt := &fixedResponse{}
-	p, err := New(Config{AppID: "appA", AppSecret: testSecret, CustomerOrganizationID: 1, CustomerOrganizationName: "c",
+	p, err := ksyun.New(ksyun.Config{AppID: "appA", AppSecret: testSecret, CustomerOrganizationID: 1, CustomerOrganizationName: "c",
 		RepositoryProductID: 36, CreatorID: 7, CreatorName: "机器人"},
-		WithHTTPClient(&http.Client{Transport: rt}), WithClock(fixedClock))
+		ksyun.WithHTTPClient(&http.Client{Transport: rt}), ksyun.WithClock(fixedClock))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -159,16 +160,16 @@ func (endless) Read(p []byte) (int, error) {
 // bytes of it and fails; it neither hangs nor holds more than the limit.
 func TestResponseBounded(t *testing.T) {
 	rt := &fixedResponse{body2: io.MultiReader(bytes.NewReader([]byte(`{"errno":10000,"data":{"id":1204}`)), endless{})}
-	p, err := New(Config{AppID: "appA", AppSecret: testSecret, CustomerOrganizationID: 1, CustomerOrganizationName: "c",
+	p, err := ksyun.New(ksyun.Config{AppID: "appA", AppSecret: testSecret, CustomerOrganizationID: 1, CustomerOrganizationName: "c",
 		RepositoryProductID: 36, CreatorID: 7, CreatorName: "机器人"},
-		WithHTTPClient(&http.Client{Transport: rt}), WithClock(fixedClock))
+		ksyun.WithHTTPClient(&http.Client{Transport: rt}), ksyun.WithClock(fixedClock))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Get(context.Background(), "1204"); err == nil {
 		t.Fatal("an endless answer was accepted")
 	}
-	if rt.read > maxResponse {
-		t.Fatalf("read %d bytes, limit %d", rt.read, maxResponse)
+	if rt.read > ksyun.MaxResponse {
+		t.Fatalf("read %d bytes, limit %d", rt.read, ksyun.MaxResponse)
 	}
 }

@@ -1,6 +1,6 @@
 // Package ksyun is the Kingsoft Cloud (金山云) ticket provider: it creates, reads, comments on
-// and closes tickets through the Kingsoft workorder API (/workorder/api/ticket/…), maps them to
-// the normalized providers.Ticket, and ships a fake of that API for tests and the demo.
+// and closes tickets through the Kingsoft workorder API (/workorder/api/ticket/…) and maps them to
+// the normalized providers.Ticket. Its fake, for tests and the demo, is package ksyuntest.
 //
 // The wire facts come from Kingsoft's own API document (seeds/001) and
 // reference/ticket-providers.md §3; the status mapping from reference/status-model.md §4.2.

@@ -1,4 +1,4 @@
-package ksyun
+package ksyun_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 )
 
 const testSecret = "s3cr3t-Value-9f2"
@@ -22,12 +24,12 @@ var fixedNow = time.Unix(1700000000, 0)
 func fixedClock() time.Time { return fixedNow }
 
 // newFakeProvider returns a provider talking to a fresh fake, both on the fixed clock.
-func newFakeProvider(t *testing.T, opts ...Option) (*Provider, *Fake) {
+func newFakeProvider(t *testing.T, opts ...ksyun.Option) (*ksyun.Provider, *ksyuntest.Server) {
 	t.Helper()
-	f := NewFake("appA", testSecret)
+	f := ksyuntest.New("appA", testSecret)
 	t.Cleanup(f.Close)
 	f.SetClock(fixedClock)
-	p, err := New(f.Config(), append([]Option{WithClock(fixedClock)}, opts...)...)
+	p, err := ksyun.New(f.Config(), append([]ksyun.Option{ksyun.WithClock(fixedClock)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,10 +37,10 @@ func newFakeProvider(t *testing.T, opts ...Option) (*Provider, *Fake) {
 }
 
 // callsTo returns the bodies of the calls made to one endpoint.
-func callsTo(f *Fake, op string) []map[string]any {
+func callsTo(f *ksyuntest.Server, op string) []map[string]any {
 	var out []map[string]any
 	for _, c := range f.Calls() {
-		if c.Path == apiPath+op {
+		if c.Path == ksyun.APIPath+op {
 			out = append(out, c.Body)
 		}
 	}
@@ -54,7 +56,7 @@ func wireFields(body map[string]any) map[string]string {
 	return out
 }
 
-func mustCreate(t *testing.T, p *Provider, r providers.CreateRequest) providers.Ticket {
+func mustCreate(t *testing.T, p *ksyun.Provider, r providers.CreateRequest) providers.Ticket {
 	t.Helper()
 	tk, err := p.Create(context.Background(), r)
 	if err != nil {
@@ -119,7 +121,7 @@ func TestCreate(t *testing.T) {
 				}
 			}
 			if got.ID != "1204" || got.Status != providers.StatusOpen || got.RawStatus != "1" ||
-				got.Priority != tt.wantLabel[0] || got.PriorityLevel != tt.wantLabel[1] || got.Type != tt.wantLabel[2] || got.Handler != FakeStaffName ||
+				got.Priority != tt.wantLabel[0] || got.PriorityLevel != tt.wantLabel[1] || got.Type != tt.wantLabel[2] || got.Handler != ksyuntest.StaffName ||
 				got.Creator != wire["creator_name"] || got.CreatorID != wire["creator_id"] || !got.CreatedAt.Equal(fixedNow) {
 				t.Errorf("ticket = %+v", got)
 			}
@@ -171,7 +173,7 @@ type failPath struct {
 }
 
 func (fp failPath) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.URL.Path == apiPath+fp.op {
+	if r.URL.Path == ksyun.APIPath+fp.op {
 		return &http.Response{StatusCode: http.StatusBadGateway, Status: "502 Bad Gateway", Header: http.Header{},
 			Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
 	}
@@ -180,7 +182,7 @@ func (fp failPath) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestCreateSucceedsWhenReadBackFails(t *testing.T) {
 	hc := &http.Client{Transport: failPath{op: "detail", next: http.DefaultTransport}}
-	p, f := newFakeProvider(t, WithHTTPClient(hc))
+	p, f := newFakeProvider(t, ksyun.WithHTTPClient(hc))
 	got, err := p.Create(context.Background(), providers.CreateRequest{Title: "t", Content: "c", Priority: "low",
 		Actor: providers.Actor{Name: "张三", VendorID: "40084"}})
 	if err != nil {
@@ -268,10 +270,10 @@ func TestGetMapsDetail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertTicket(t, got, providers.Ticket{
+	ksyun.AssertTicket(t, got, providers.Ticket{
 		Provider: "ksyun", ID: id, Title: "标题", Content: "内容", Status: providers.StatusOpen,
 		RawStatus: "1", RawLabel: "待处理", Priority: "中", PriorityLevel: "normal", Type: "需求反馈",
-		Customer: "北京金山云网络技术有限公司", Creator: "姜程", CreatorID: "38361", Handler: FakeStaffName,
+		Customer: "北京金山云网络技术有限公司", Creator: "姜程", CreatorID: "38361", Handler: ksyuntest.StaffName,
 		CreatedAt: fixedNow, UpdatedAt: fixedNow,
 		LatestNote: &providers.Note{ID: "2", Author: "王工", Official: true, Body: "已收到", At: fixedNow},
 	})
@@ -302,7 +304,7 @@ func TestNotFound(t *testing.T) {
 				if id != "9999" && len(f.Calls()) != before {
 					t.Errorf("a call was made for the impossible id %q", id)
 				}
-				if slices.ContainsFunc(f.Calls()[before:], func(c FakeCall) bool { return c.Method == http.MethodPost }) {
+				if slices.ContainsFunc(f.Calls()[before:], func(c ksyuntest.Call) bool { return c.Method == http.MethodPost }) {
 					t.Error("a write was sent for an unknown ticket")
 				}
 			})
@@ -327,7 +329,7 @@ func TestReply(t *testing.T) {
 	}
 	ft, _ := f.Ticket(id)
 	h := ft.Assigns[0].History
-	if len(h) != 1 || h[0].Detail != "张三：请查看附件日志\n谢谢" || h[0].CreatorID != FakeCreatorID {
+	if len(h) != 1 || h[0].Detail != "张三：请查看附件日志\n谢谢" || h[0].CreatorID != ksyuntest.CreatorID {
 		t.Errorf("fake history = %+v", h)
 	}
 	notes, err := p.Notes(context.Background(), id)
@@ -336,11 +338,11 @@ func TestReply(t *testing.T) {
 	}
 	// A reply written as the API account's own person shows the name once: 「最新回复 · 姜程」
 	// over 「已重启」, not 「姜程：已重启」.
-	if err := p.Reply(context.Background(), id, providers.Reply{Text: "已重启", Actor: providers.Actor{Name: FakeCreatorName}}); err != nil {
+	if err := p.Reply(context.Background(), id, providers.Reply{Text: "已重启", Actor: providers.Actor{Name: ksyuntest.CreatorName}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := p.Get(context.Background(), id)
-	if err != nil || got.LatestNote == nil || got.LatestNote.Author != FakeCreatorName || got.LatestNote.Body != "已重启" {
+	if err != nil || got.LatestNote == nil || got.LatestNote.Author != ksyuntest.CreatorName || got.LatestNote.Body != "已重启" {
 		t.Errorf("latest note = %+v, %v", got.LatestNote, err)
 	}
 }
@@ -379,7 +381,7 @@ type hookPath struct {
 }
 
 func (h hookPath) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.URL.Path == apiPath+h.op {
+	if r.URL.Path == ksyun.APIPath+h.op {
 		h.before()
 	}
 	return h.next.RoundTrip(r)
@@ -392,7 +394,7 @@ func TestClose(t *testing.T) {
 	tests := []struct {
 		name      string
 		createAs  providers.Actor
-		setup     func(f *Fake, id string)
+		setup     func(f *ksyuntest.Server, id string)
 		closeAs   providers.Actor
 		wantErr   error  // a sentinel, or nil
 		wantText  string // in the error
@@ -410,11 +412,11 @@ func TestClose(t *testing.T) {
 			wantText: "ksyun: close ticket 1204: only the ticket's creator (张三) may close it"},
 		{name: "unmapped user on someone's ticket", createAs: creator, closeAs: providers.Actor{Name: "王五"},
 			wantErr: providers.ErrNotCreator, wantText: "(张三)"},
-		{name: "closed", setup: func(f *Fake, id string) { _ = f.SetStatus(id, 3) }, wantErr: providers.ErrAlreadyClosed,
+		{name: "closed", setup: func(f *ksyuntest.Server, id string) { _ = f.SetStatus(id, 3) }, wantErr: providers.ErrAlreadyClosed,
 			wantText: "ksyun: close ticket 1204: ticket already closed (已关闭)"},
-		{name: "cancelled", setup: func(f *Fake, id string) { _ = f.SetStatus(id, 4) }, wantErr: providers.ErrAlreadyClosed,
+		{name: "cancelled", setup: func(f *ksyuntest.Server, id string) { _ = f.SetStatus(id, 4) }, wantErr: providers.ErrAlreadyClosed,
 			wantText: "(已取消)"},
-		{name: "HTTP 502 on base", setup: func(f *Fake, _ string) { f.FailHTTP(1, 502) }, wantCode: "HTTP 502", wantTemp: true},
+		{name: "HTTP 502 on base", setup: func(f *ksyuntest.Server, _ string) { f.FailHTTP(1, 502) }, wantCode: "HTTP 502", wantTemp: true},
 		{name: "bad vendor id", closeAs: providers.Actor{VendorID: "x1"}, wantText: `"x1" is not a Kingsoft employee number`},
 	}
 	for _, tt := range tests {
@@ -489,10 +491,10 @@ func TestCloseTwice(t *testing.T) {
 // TestCloseVendorRefuses covers the ticket closing at Kingsoft between our base and our close:
 // the vendor's own 23000 must reach the chat as a VendorError with its code and message.
 func TestCloseVendorRefuses(t *testing.T) {
-	var f *Fake
+	var f *ksyuntest.Server
 	var id string
 	hc := &http.Client{Transport: hookPath{op: "close_ticket", before: func() { _ = f.SetStatus(id, 3) }, next: http.DefaultTransport}}
-	p, fake := newFakeProvider(t, WithHTTPClient(hc))
+	p, fake := newFakeProvider(t, ksyun.WithHTTPClient(hc))
 	f = fake
 	id = mustCreate(t, p, providers.CreateRequest{Title: "t"}).ID
 	err := p.Close(context.Background(), id, providers.CloseRequest{})
@@ -527,11 +529,11 @@ func TestNotes(t *testing.T) {
 		{ID: "3", Author: "王工", Official: true, Body: "第二条", At: fixedNow},
 		{ID: "4", Author: "姜程", Official: false, Body: "第三条", At: fixedNow},
 	}
-	if !slices.EqualFunc(notes, want, noteEqual) {
+	if !slices.EqualFunc(notes, want, ksyun.NoteEqual) {
 		t.Errorf("Notes =\n%+v\nwant\n%+v", notes, want)
 	}
 	tk, err := p.Get(ctx, id)
-	if err != nil || tk.LatestNote == nil || !noteEqual(*tk.LatestNote, want[2]) {
+	if err != nil || tk.LatestNote == nil || !ksyun.NoteEqual(*tk.LatestNote, want[2]) {
 		t.Errorf("LatestNote = %+v, %v; want the last note", tk.LatestNote, err)
 	}
 }
@@ -547,15 +549,15 @@ func TestList(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		req       ListRequest
+		req       ksyun.ListRequest
 		wantIDs   []string
 		wantTotal int64
 	}{
-		{"all, newest first", ListRequest{}, []string{"1206", "1205", "1204"}, 3},
-		{"by creator", ListRequest{CreatorID: 40084}, []string{"1205"}, 1},
-		{"by status", ListRequest{Status: 2}, []string{"1205"}, 1},
-		{"page 2", ListRequest{Page: 2, PageSize: 2}, []string{"1204"}, 3},
-		{"created window", ListRequest{CreatedStart: fixedNow.Add(time.Hour)}, []string{}, 0},
+		{"all, newest first", ksyun.ListRequest{}, []string{"1206", "1205", "1204"}, 3},
+		{"by creator", ksyun.ListRequest{CreatorID: 40084}, []string{"1205"}, 1},
+		{"by status", ksyun.ListRequest{Status: 2}, []string{"1205"}, 1},
+		{"page 2", ksyun.ListRequest{Page: 2, PageSize: 2}, []string{"1204"}, 3},
+		{"created window", ksyun.ListRequest{CreatedStart: fixedNow.Add(time.Hour)}, []string{}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -572,7 +574,7 @@ func TestList(t *testing.T) {
 			}
 		})
 	}
-	all, _, _ := p.List(ctx, ListRequest{})
+	all, _, _ := p.List(ctx, ksyun.ListRequest{})
 	if all[0].Priority != "高" || all[0].PriorityLevel != "high" || all[1].Status != providers.StatusInProgress || all[1].RawStatus != "2" || all[2].Creator != "姜程" {
 		t.Errorf("list mapping: %+v", all)
 	}

@@ -1,4 +1,4 @@
-package ksyun
+package ksyun_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 )
 
 const canary = "LEAK-CANARY-7731"
@@ -28,11 +30,11 @@ func TestNoSecretInErrors(t *testing.T) {
 	}
 
 	// The fake knows another secret: every call is refused.
-	f := NewFake("appA", "the-fakes-own-secret")
+	f := ksyuntest.New("appA", "the-fakes-own-secret")
 	defer f.Close()
 	cfg := f.Config()
 	cfg.AppSecret = canary
-	p, err := New(cfg)
+	p, err := ksyun.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +49,7 @@ func TestNoSecretInErrors(t *testing.T) {
 	collect("reply", p.Reply(ctx, "1204", providers.Reply{Text: "x"}))
 	collect("close", p.Close(ctx, "1204", providers.CloseRequest{}))
 	collect("reject", p.Reject(ctx, "1204", 0, "x"))
-	_, _, err = p.List(ctx, ListRequest{})
+	_, _, err = p.List(ctx, ksyun.ListRequest{})
 	collect("list", err)
 	_, err = p.Upload(ctx, "a.txt", strings.NewReader("a"))
 	collect("upload", err)
@@ -59,9 +61,9 @@ func TestNoSecretInErrors(t *testing.T) {
 	}
 
 	// Not found, not creator, already closed, against a fake that accepts the canary.
-	good := NewFake("appA", canary)
+	good := ksyuntest.New("appA", canary)
 	defer good.Close()
-	gp, err := New(good.Config())
+	gp, err := ksyun.New(good.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,9 +83,9 @@ func TestNoSecretInErrors(t *testing.T) {
 		func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
 	} {
 		srv := httptest.NewServer(h)
-		c := validConfig()
+		c := ksyun.ValidConfig()
 		c.BaseURL, c.AppSecret, c.Timeout = srv.URL, canary, "50ms"
-		sp, err := New(c)
+		sp, err := ksyun.New(c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,9 +95,9 @@ func TestNoSecretInErrors(t *testing.T) {
 	}
 
 	// Configuration errors and renderings.
-	bad := validConfig()
+	bad := ksyun.ValidConfig()
 	bad.AppSecret, bad.AppID, bad.SignAlgo = canary, "", "rot13"
-	_, err = New(bad)
+	_, err = ksyun.New(bad)
 	collect("config", err)
 	for _, e := range bad.Validate() {
 		texts = append(texts, e.Error())

@@ -1,4 +1,4 @@
-package ksyun
+package ksyun_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 )
 
 // TestRequestIDsAreRecorded proves every Kingsoft answer's request_id reaches the context's
@@ -35,7 +36,7 @@ func TestRequestIDsAreRecorded(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.fail {
-				f.FailNext(1, FakeErrSign, "sign error")
+				f.FailNext(1, ksyuntest.ErrSign, "sign error")
 			}
 			before := len(f.RequestIDs())
 			ctx, log := providers.WithRequestLog(context.Background())

@@ -1,4 +1,4 @@
-package ksyun
+package ksyuntest
 
 import (
 	"net/http"
@@ -13,7 +13,7 @@ var writeOps = map[string]bool{"create": true, "comment_ticket": true, "reject_h
 // before answering, until release is called or the caller gives up: the vendor did it, the
 // bot never heard. This is the outcome a retry must check before repeating. Reads are
 // answered as usual. release answers the writes still hanging.
-func (f *Fake) HangAfterWrite() (release func()) {
+func (f *Server) HangAfterWrite() (release func()) {
 	ch := make(chan struct{})
 	f.mu.Lock()
 	f.hang = ch
@@ -29,7 +29,7 @@ func (f *Fake) HangAfterWrite() (release func()) {
 }
 
 // Hanging reports how many applied writes are waiting to be answered right now.
-func (f *Fake) Hanging() int {
+func (f *Server) Hanging() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.hanging
@@ -37,7 +37,7 @@ func (f *Fake) Hanging() int {
 
 // serveMaybeHang serves r; a write while HangAfterWrite is on is applied first and answered
 // only after its release (or never, if the caller went away).
-func (f *Fake) serveMaybeHang(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serveMaybeHang(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	hang := f.hang
 	f.mu.Unlock()

@@ -1,4 +1,4 @@
-package ksyun
+package ksyuntest
 
 import (
 	"cmp"
@@ -13,34 +13,35 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
 )
 
 // The fake's error codes. Kingsoft publishes only 10000 (success) and 23000; the others are
 // invented for the fake, because the real codes for these failures are unknown.
 const (
-	FakeErrSign       = 40001 // invented: AppId, Timestamp or Sign rejected ("sign error")
-	FakeErrParam      = 40002 // invented: a required field is missing or malformed
-	FakeErrNotFound   = 40400 // invented: 工单不存在
-	FakeErrNotCreator = 23001 // invented: 仅工单的创建人可关闭工单
-	FakeErrState      = 23000 // documented: 工单状态不允许关闭
+	ErrSign       = 40001 // invented: AppId, Timestamp or Sign rejected ("sign error")
+	ErrParam      = 40002 // invented: a required field is missing or malformed
+	ErrNotFound   = 40400 // invented: 工单不存在
+	ErrNotCreator = 23001 // invented: 仅工单的创建人可关闭工单
+	ErrState      = 23000 // documented: 工单状态不允许关闭
 )
 
-// Identities the fake uses. FakeCreatorID and FakeCreatorName are the creator of the doc's own
-// example ticket; FakeStaffID and FakeStaffName are the Kingsoft engineer every new ticket is
+// Identities the fake uses. CreatorID and CreatorName are the creator of the doc's own
+// example ticket; StaffID and StaffName are the Kingsoft engineer every new ticket is
 // assigned to.
 const (
-	FakeCreatorID   = 38361
-	FakeCreatorName = "姜程"
-	FakeStaffID     = 90001
-	FakeStaffName   = "值班工程师"
+	CreatorID   = 38361
+	CreatorName = "姜程"
+	StaffID     = 90001
+	StaffName   = "值班工程师"
 )
 
 // fakeSkew is how far the Timestamp header may be from the fake's clock (ASSUME: the real
 // tolerance is unpublished).
 const fakeSkew = 5 * time.Minute
 
-// FakeTicket is a ticket as the fake stores it. Times are Unix seconds, 0 when unset.
-type FakeTicket struct {
+// Ticket is a ticket as the fake stores it. Times are Unix seconds, 0 when unset.
+type Ticket struct {
 	ID                       int64
 	Title                    string
 	Detail                   string
@@ -63,11 +64,11 @@ type FakeTicket struct {
 	SuspendedTime            int64
 	Suspended                bool
 	IsSolved                 bool
-	Assigns                  []FakeAssign
+	Assigns                  []Assign
 }
 
-// FakeAssign is one product line's assignment of a fake ticket.
-type FakeAssign struct {
+// Assign is one product line's assignment of a fake ticket.
+type Assign struct {
 	ID               int64
 	ProductGroupID   int64
 	ProductGroupName string
@@ -75,12 +76,12 @@ type FakeAssign struct {
 	IsHandler        bool
 	UserID           int64
 	UserName         string
-	History          []FakeHistory
+	History          []History
 }
 
-// FakeHistory is one history entry of an assignment. Action codes are the fake's own (the real
+// History is one history entry of an assignment. Action codes are the fake's own (the real
 // 工单字典表 is unpublished): 1 comment, 2 staff note, 3 reject, 4 close.
-type FakeHistory struct {
+type History struct {
 	ID          int64
 	Action      int
 	CreatorID   int64
@@ -89,8 +90,8 @@ type FakeHistory struct {
 	CreatedTime int64
 }
 
-// FakeCall is one request the fake received, recorded before any check.
-type FakeCall struct {
+// Call is one request the fake received, recorded before any check.
+type Call struct {
 	Method string
 	Path   string
 	Query  url.Values
@@ -106,14 +107,14 @@ type fakeFailure struct {
 	errmsg     string
 }
 
-// Fake is an in-memory Kingsoft workorder API on a loopback httptest server. It checks what the
+// Server is an in-memory Kingsoft workorder API on a loopback httptest server. It checks what the
 // real one is documented (or assumed) to check: the AppId, a Timestamp within ±5 minutes, the
 // Sign under the default rule (lower-case hex MD5 of AppId + Timestamp + AppSecret), required
 // fields, unknown tickets, and that only the creator closes. It is stricter than the vendor
 // probably is on one point: unknown JSON fields are refused, so a misspelt key
 // (product_group_id for productGroupId) fails a test instead of being ignored silently.
 // It is safe for concurrent use.
-type Fake struct {
+type Server struct {
 	appID, secret string
 	srv           *httptest.Server
 
@@ -123,8 +124,8 @@ type Fake struct {
 	nextSub  int64 // ids of assignments and history entries
 	nextReq  int64
 	sent     []string // request ids answered, in order
-	tickets  map[int64]*FakeTicket
-	calls    []FakeCall
+	tickets  map[int64]*Ticket
+	calls    []Call
 	failures []fakeFailure
 	// hold, when not nil, keeps every request waiting until it is closed (Hold).
 	hold chan struct{}
@@ -143,7 +144,7 @@ type Fake struct {
 // vendor that hangs would; release returns once the held requests are answered, in front of
 // any that came meanwhile. Tests use it to prove the bot acks chat platforms without waiting
 // for the vendor.
-func (f *Fake) Hold() (release func()) {
+func (f *Server) Hold() (release func()) {
 	ch := make(chan struct{})
 	f.mu.Lock()
 	f.hold = ch
@@ -166,51 +167,51 @@ func (f *Fake) Hold() (release func()) {
 }
 
 // Waiting reports how many requests are held by Hold right now.
-func (f *Fake) Waiting() int {
+func (f *Server) Waiting() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.waiting
 }
 
-// NewFake starts a fake accepting appID and appSecret. Close it when done.
-func NewFake(appID, appSecret string) *Fake {
-	f := &Fake{
+// New starts a fake accepting appID and appSecret. Close it when done.
+func New(appID, appSecret string) *Server {
+	f := &Server{
 		appID:   appID,
 		secret:  appSecret,
 		now:     time.Now,
 		nextID:  1204,
 		nextSub: 1,
-		tickets: map[int64]*FakeTicket{},
+		tickets: map[int64]*Ticket{},
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serveMaybeHang))
 	return f
 }
 
 // URL is the fake's base URL, for Config.BaseURL.
-func (f *Fake) URL() string { return f.srv.URL }
+func (f *Server) URL() string { return f.srv.URL }
 
 // Close stops the server.
-func (f *Fake) Close() { f.srv.Close() }
+func (f *Server) Close() { f.srv.Close() }
 
-// Config returns a valid provider configuration pointing at the fake, with FakeCreatorID as the
+// Config returns a valid provider configuration pointing at the fake, with CreatorID as the
 // default creator.
-func (f *Fake) Config() Config {
-	c := Config{
+func (f *Server) Config() ksyun.Config {
+	c := ksyun.Config{
 		BaseURL:                  f.URL(),
 		AppID:                    f.appID,
 		AppSecret:                providers.Secret(f.secret),
 		CustomerOrganizationID:   1,
 		CustomerOrganizationName: "北京金山云网络技术有限公司",
 		RepositoryProductID:      36,
-		CreatorID:                FakeCreatorID,
-		CreatorName:              FakeCreatorName,
+		CreatorID:                CreatorID,
+		CreatorName:              CreatorName,
 	}
 	c.Defaults()
 	return c
 }
 
 // SetClock sets the fake's clock, used for the Timestamp check and the times it records.
-func (f *Fake) SetClock(now func() time.Time) {
+func (f *Server) SetClock(now func() time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.now = now
@@ -219,7 +220,7 @@ func (f *Fake) SetClock(now func() time.Time) {
 var errFakeUnknown = errors.New("ksyun fake: unknown ticket")
 
 // update runs fn on a stored ticket and stamps updated_time.
-func (f *Fake) update(id string, fn func(t *FakeTicket, now int64)) error {
+func (f *Server) update(id string, fn func(t *Ticket, now int64)) error {
 	n, _ := strconv.ParseInt(id, 10, 64)
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -234,8 +235,8 @@ func (f *Fake) update(id string, fn func(t *FakeTicket, now int64)) error {
 }
 
 // SetStatus sets a ticket's raw status (1 待处理, 2 处理中, 3 已关闭, 4 已取消).
-func (f *Fake) SetStatus(id string, status int) error {
-	return f.update(id, func(t *FakeTicket, now int64) {
+func (f *Server) SetStatus(id string, status int) error {
+	return f.update(id, func(t *Ticket, now int64) {
 		t.Status = status
 		if status == statusProcessing && t.StartedTime == 0 {
 			t.StartedTime = now
@@ -248,8 +249,8 @@ func (f *Fake) SetStatus(id string, status int) error {
 
 // Finish marks a ticket done by Kingsoft: status 处理中, finished_time set, every product line
 // 处理完毕, solved_time still 0 (the customer has not confirmed).
-func (f *Fake) Finish(id string) error {
-	return f.update(id, func(t *FakeTicket, now int64) {
+func (f *Server) Finish(id string) error {
+	return f.update(id, func(t *Ticket, now int64) {
 		t.Status = statusProcessing
 		t.FinishedTime = now
 		for i := range t.Assigns {
@@ -259,15 +260,15 @@ func (f *Fake) Finish(id string) error {
 }
 
 // AddNote adds a note by Kingsoft staff, named author, to the ticket's first product line.
-func (f *Fake) AddNote(id, author, text string) error {
-	return f.update(id, func(t *FakeTicket, now int64) {
-		f.addHistory(t, 0, FakeHistory{Action: 2, CreatorID: FakeStaffID, CreatorName: author, Detail: text, CreatedTime: now})
+func (f *Server) AddNote(id, author, text string) error {
+	return f.update(id, func(t *Ticket, now int64) {
+		f.addHistory(t, 0, History{Action: 2, CreatorID: StaffID, CreatorName: author, Detail: text, CreatedTime: now})
 	})
 }
 
 // Suspend sets or clears the ticket's suspension (是否挂起).
-func (f *Fake) Suspend(id string, on bool) error {
-	return f.update(id, func(t *FakeTicket, now int64) {
+func (f *Server) Suspend(id string, on bool) error {
+	return f.update(id, func(t *Ticket, now int64) {
 		t.Suspended = on
 		t.SuspendedTime = 0
 		if on {
@@ -277,7 +278,7 @@ func (f *Fake) Suspend(id string, on bool) error {
 }
 
 // FailNext makes the next n requests answer HTTP 200 with the given errno and errmsg.
-func (f *Fake) FailNext(n, errno int, errmsg string) {
+func (f *Server) FailNext(n, errno int, errmsg string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
@@ -286,7 +287,7 @@ func (f *Fake) FailNext(n, errno int, errmsg string) {
 }
 
 // FailHTTP makes the next n requests answer with the HTTP status and no envelope.
-func (f *Fake) FailHTTP(n, status int) {
+func (f *Server) FailHTTP(n, status int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
@@ -295,39 +296,52 @@ func (f *Fake) FailHTTP(n, status int) {
 }
 
 // Ticket returns a copy of a stored ticket.
-func (f *Fake) Ticket(id string) (FakeTicket, bool) {
+func (f *Server) Ticket(id string) (Ticket, bool) {
 	n, _ := strconv.ParseInt(id, 10, 64)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	t, ok := f.tickets[n]
 	if !ok {
-		return FakeTicket{}, false
+		return Ticket{}, false
 	}
 	return t.clone(), true
 }
 
 // Tickets returns copies of every stored ticket, by id.
-func (f *Fake) Tickets() []FakeTicket {
+func (f *Server) Tickets() []Ticket {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]FakeTicket, 0, len(f.tickets))
+	out := make([]Ticket, 0, len(f.tickets))
 	for _, t := range f.tickets {
 		out = append(out, t.clone())
 	}
-	slices.SortFunc(out, func(a, b FakeTicket) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b Ticket) int { return cmp.Compare(a.ID, b.ID) })
 	return out
+}
+
+// Put stores t as the vendor's next ticket, as given: its ID is the next id, and nothing else is
+// checked or filled in (no assignment, no history), unlike a create through the API. Tests use
+// it to seed tickets at chosen times. It returns the ticket's id.
+func (f *Server) Put(t Ticket) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t.ID = f.nextID
+	f.nextID++
+	c := t.clone()
+	f.tickets[c.ID] = &c
+	return strconv.FormatInt(c.ID, 10)
 }
 
 // RequestIDs returns the request_id of every envelope answered so far, in order. Bare HTTP
 // failures (FailHTTP) carry none.
-func (f *Fake) RequestIDs() []string {
+func (f *Server) RequestIDs() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.sent)
 }
 
 // Calls returns every request received so far, in order.
-func (f *Fake) Calls() []FakeCall {
+func (f *Server) Calls() []Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.calls)
@@ -335,7 +349,7 @@ func (f *Fake) Calls() []FakeCall {
 
 // addHistory appends an entry to the assignment of productGroupID (the first one for 0). The
 // caller holds f.mu. It reports false when no assignment matches.
-func (f *Fake) addHistory(t *FakeTicket, productGroupID int64, h FakeHistory) bool {
+func (f *Server) addHistory(t *Ticket, productGroupID int64, h History) bool {
 	i := t.assign(productGroupID)
 	if i < 0 {
 		return false
@@ -347,7 +361,7 @@ func (f *Fake) addHistory(t *FakeTicket, productGroupID int64, h FakeHistory) bo
 }
 
 // assign returns the index of the assignment of productGroupID, the first for 0, or -1.
-func (t *FakeTicket) assign(productGroupID int64) int {
+func (t *Ticket) assign(productGroupID int64) int {
 	for i, a := range t.Assigns {
 		if productGroupID == 0 || a.ProductGroupID == productGroupID {
 			return i
@@ -356,7 +370,7 @@ func (t *FakeTicket) assign(productGroupID int64) int {
 	return -1
 }
 
-func (t *FakeTicket) clone() FakeTicket {
+func (t *Ticket) clone() Ticket {
 	c := *t
 	c.Assigns = slices.Clone(t.Assigns)
 	for i := range c.Assigns {

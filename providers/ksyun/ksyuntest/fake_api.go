@@ -1,4 +1,4 @@
-package ksyun
+package ksyuntest
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ticketbot/ticketbot/providers/ksyun"
 )
 
 // This file is the fake's HTTP side: recording, authentication and one handler per endpoint.
@@ -31,9 +33,9 @@ func fakeErr(errno int, format string, args ...any) fakeReply {
 	return fakeReply{errno: errno, errmsg: fmt.Sprintf(format, args...)}
 }
 
-func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, maxResponse))
-	call := FakeCall{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: fakeBody(r, raw)}
+	call := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: fakeBody(r, raw)}
 
 	f.mu.Lock()
 	if hold := f.hold; hold != nil {
@@ -86,7 +88,7 @@ type fakeRoute struct {
 	fn      func(r *http.Request, body []byte) fakeReply
 }
 
-func (f *Fake) routes() map[string]fakeRoute {
+func (f *Server) routes() map[string]fakeRoute {
 	get := map[string]bool{http.MethodGet: true}
 	post := map[string]bool{http.MethodPost: true}
 	return map[string]fakeRoute{
@@ -102,7 +104,7 @@ func (f *Fake) routes() map[string]fakeRoute {
 }
 
 // write sends an envelope with HTTP 200, as Kingsoft does for failures too. The caller holds f.mu.
-func (f *Fake) write(w http.ResponseWriter, rep fakeReply) {
+func (f *Server) write(w http.ResponseWriter, rep fakeReply) {
 	f.nextReq++
 	id := fmt.Sprintf("fake%028d", f.nextReq)
 	f.sent = append(f.sent, id)
@@ -115,25 +117,25 @@ func (f *Fake) write(w http.ResponseWriter, rep fakeReply) {
 }
 
 // authenticate checks the three headers under the default Sign rule.
-func (f *Fake) authenticate(r *http.Request) (fakeReply, bool) {
+func (f *Server) authenticate(r *http.Request) (fakeReply, bool) {
 	if r.Header.Get("AppId") != f.appID {
-		return fakeErr(FakeErrSign, "sign error: invalid AppId"), false
+		return fakeErr(ErrSign, "sign error: invalid AppId"), false
 	}
 	ts := r.Header.Get("Timestamp")
 	n, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return fakeErr(FakeErrSign, "sign error: invalid Timestamp"), false
+		return fakeErr(ErrSign, "sign error: invalid Timestamp"), false
 	}
 	at := time.Unix(n, 0)
 	if n >= 1e12 {
 		at = time.UnixMilli(n)
 	}
 	if d := f.now().Sub(at); d > fakeSkew || d < -fakeSkew {
-		return fakeErr(FakeErrSign, "sign error: Timestamp expired"), false
+		return fakeErr(ErrSign, "sign error: Timestamp expired"), false
 	}
 	sum := md5.Sum([]byte(f.appID + ts + f.secret))
 	if r.Header.Get("Sign") != hex.EncodeToString(sum[:]) {
-		return fakeErr(FakeErrSign, "sign error"), false
+		return fakeErr(ErrSign, "sign error"), false
 	}
 	return fakeReply{}, true
 }
@@ -143,7 +145,7 @@ func decodeStrict(body []byte, v any) (fakeReply, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return fakeErr(FakeErrParam, "参数格式错误: %v", err), false
+		return fakeErr(ErrParam, "参数格式错误: %v", err), false
 	}
 	return fakeReply{}, true
 }
@@ -162,33 +164,33 @@ func missing(fields ...any) (fakeReply, bool) {
 			empty = x <= 0
 		}
 		if empty {
-			return fakeErr(FakeErrParam, "缺少必填参数 %s", name), false
+			return fakeErr(ErrParam, "缺少必填参数 %s", name), false
 		}
 	}
 	return fakeReply{}, true
 }
 
-func (f *Fake) create(_ *http.Request, body []byte) fakeReply {
+func (f *Server) create(_ *http.Request, body []byte) fakeReply {
 	var req struct {
-		Title                    string            `json:"title"`
-		Detail                   string            `json:"detail"`
-		Tags                     []int64           `json:"tags"`
-		ReportedTime             int64             `json:"reported_time"`
-		Type                     int               `json:"type"`
-		Priority                 int               `json:"priority"`
-		CustomerOrganizationID   int64             `json:"customer_organization_id"`
-		CustomerOrganizationName string            `json:"customer_organization_name"`
-		CustomerInfo             []json.RawMessage `json:"customer_info"`
-		RepositoryProductID      int64             `json:"repository_product_id"`
-		WhetherProductGroupID    bool              `json:"whether_product_group_id"`
-		Attachment               []Attachment      `json:"attachment"`
-		NeedProcess              bool              `json:"need_process"`
-		RelateToTicketID         int64             `json:"relate_to_ticket_id"`
-		UseRelateStatus          bool              `json:"use_relate_status"`
-		SubType                  int64             `json:"sub_type"`
-		SecondSubtype            int64             `json:"second_subtype"`
-		CreatorID                int64             `json:"creator_id"`
-		CreatorName              string            `json:"creator_name"`
+		Title                    string             `json:"title"`
+		Detail                   string             `json:"detail"`
+		Tags                     []int64            `json:"tags"`
+		ReportedTime             int64              `json:"reported_time"`
+		Type                     int                `json:"type"`
+		Priority                 int                `json:"priority"`
+		CustomerOrganizationID   int64              `json:"customer_organization_id"`
+		CustomerOrganizationName string             `json:"customer_organization_name"`
+		CustomerInfo             []json.RawMessage  `json:"customer_info"`
+		RepositoryProductID      int64              `json:"repository_product_id"`
+		WhetherProductGroupID    bool               `json:"whether_product_group_id"`
+		Attachment               []ksyun.Attachment `json:"attachment"`
+		NeedProcess              bool               `json:"need_process"`
+		RelateToTicketID         int64              `json:"relate_to_ticket_id"`
+		UseRelateStatus          bool               `json:"use_relate_status"`
+		SubType                  int64              `json:"sub_type"`
+		SecondSubtype            int64              `json:"second_subtype"`
+		CreatorID                int64              `json:"creator_id"`
+		CreatorName              string             `json:"creator_name"`
 	}
 	if rep, ok := decodeStrict(body, &req); !ok {
 		return rep
@@ -200,22 +202,22 @@ func (f *Fake) create(_ *http.Request, body []byte) fakeReply {
 		return rep
 	}
 	if req.Type > 3 {
-		return fakeErr(FakeErrParam, "参数错误 type: %d", req.Type)
+		return fakeErr(ErrParam, "参数错误 type: %d", req.Type)
 	}
 	if req.Priority > 3 {
-		return fakeErr(FakeErrParam, "参数错误 priority: %d", req.Priority)
+		return fakeErr(ErrParam, "参数错误 priority: %d", req.Priority)
 	}
 	now := f.now().Unix()
-	t := &FakeTicket{
+	t := &Ticket{
 		ID: f.nextID, Title: req.Title, Detail: req.Detail, Type: req.Type, Priority: req.Priority,
 		Status: statusPending, CreatorID: req.CreatorID, CreatorName: req.CreatorName,
 		CustomerOrganizationID: req.CustomerOrganizationID, CustomerOrganizationName: req.CustomerOrganizationName,
 		RepositoryProductID: req.RepositoryProductID, ProductGroupID: req.RepositoryProductID,
 		ReportedTime: req.ReportedTime, CreatedTime: now, UpdatedTime: now,
-		Assigns: []FakeAssign{{
+		Assigns: []Assign{{
 			ID: f.nextSub, ProductGroupID: req.RepositoryProductID,
 			ProductGroupName: fmt.Sprintf("产品线%d", req.RepositoryProductID),
-			Status:           statusPending, IsHandler: true, UserID: FakeStaffID, UserName: FakeStaffName,
+			Status:           statusPending, IsHandler: true, UserID: StaffID, UserName: StaffName,
 		}},
 	}
 	f.nextID++
@@ -225,18 +227,18 @@ func (f *Fake) create(_ *http.Request, body []byte) fakeReply {
 }
 
 // lookup finds a ticket by id, or the reply for an unknown one.
-func (f *Fake) lookup(id int64) (*FakeTicket, fakeReply, bool) {
+func (f *Server) lookup(id int64) (*Ticket, fakeReply, bool) {
 	t, ok := f.tickets[id]
 	if !ok {
-		return nil, fakeErr(FakeErrNotFound, "工单不存在"), false
+		return nil, fakeErr(ErrNotFound, "工单不存在"), false
 	}
 	return t, fakeReply{}, true
 }
 
-func (f *Fake) get(r *http.Request, detail bool) fakeReply {
+func (f *Server) get(r *http.Request, detail bool) fakeReply {
 	id, err := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return fakeErr(FakeErrParam, "缺少必填参数 id")
+		return fakeErr(ErrParam, "缺少必填参数 id")
 	}
 	t, rep, ok := f.lookup(id)
 	if !ok {
@@ -249,7 +251,7 @@ func (f *Fake) get(r *http.Request, detail bool) fakeReply {
 }
 
 // operate serves comment_ticket and reject_handle, which share their request.
-func (f *Fake) operate(body []byte, reject bool) fakeReply {
+func (f *Server) operate(body []byte, reject bool) fakeReply {
 	var req struct {
 		ID             int64  `json:"id"`
 		Detail         string `json:"detail"`
@@ -276,9 +278,9 @@ func (f *Fake) operate(body []byte, reject bool) fakeReply {
 		action = 3
 	}
 	// Comments sent through the API are written as the ticket's creator.
-	h := FakeHistory{Action: action, CreatorID: t.CreatorID, CreatorName: t.CreatorName, Detail: req.Detail, CreatedTime: now}
+	h := History{Action: action, CreatorID: t.CreatorID, CreatorName: t.CreatorName, Detail: req.Detail, CreatedTime: now}
 	if !f.addHistory(t, req.ProductGroupID, h) {
-		return fakeErr(FakeErrParam, "参数错误 productGroupId: %d", req.ProductGroupID)
+		return fakeErr(ErrParam, "参数错误 productGroupId: %d", req.ProductGroupID)
 	}
 	if reject {
 		t.Assigns[t.assign(req.ProductGroupID)].Status = assignRejected
@@ -287,15 +289,15 @@ func (f *Fake) operate(body []byte, reject bool) fakeReply {
 	return fakeOK(map[string]any{})
 }
 
-func (f *Fake) closeTicket(_ *http.Request, body []byte) fakeReply {
+func (f *Server) closeTicket(_ *http.Request, body []byte) fakeReply {
 	var req struct {
-		ID               int64        `json:"id"`
-		CloserID         int64        `json:"closer_id"`
-		CloserName       string       `json:"closer_name"`
-		Detail           string       `json:"detail"`
-		HandleAttachment []Attachment `json:"handle_attachment"`
-		IsSolved         bool         `json:"is_solved"`
-		SolvedTime       int64        `json:"solved_time"`
+		ID               int64              `json:"id"`
+		CloserID         int64              `json:"closer_id"`
+		CloserName       string             `json:"closer_name"`
+		Detail           string             `json:"detail"`
+		HandleAttachment []ksyun.Attachment `json:"handle_attachment"`
+		IsSolved         bool               `json:"is_solved"`
+		SolvedTime       int64              `json:"solved_time"`
 	}
 	if rep, ok := decodeStrict(body, &req); !ok {
 		return rep
@@ -308,20 +310,20 @@ func (f *Fake) closeTicket(_ *http.Request, body []byte) fakeReply {
 		return rep
 	}
 	if t.Status == statusClosed || t.Status == statusCancelled {
-		return fakeErr(FakeErrState, "工单状态不允许关闭")
+		return fakeErr(ErrState, "工单状态不允许关闭")
 	}
 	if req.CloserID != t.CreatorID {
-		return fakeErr(FakeErrNotCreator, "仅工单的创建人可关闭工单")
+		return fakeErr(ErrNotCreator, "仅工单的创建人可关闭工单")
 	}
 	now := f.now().Unix()
 	t.Status, t.ClosedTime, t.SolvedTime, t.IsSolved, t.UpdatedTime = statusClosed, now, req.SolvedTime, req.IsSolved, now
 	if strings.TrimSpace(req.Detail) != "" {
-		f.addHistory(t, 0, FakeHistory{Action: 4, CreatorID: req.CloserID, CreatorName: req.CloserName, Detail: req.Detail, CreatedTime: now})
+		f.addHistory(t, 0, History{Action: 4, CreatorID: req.CloserID, CreatorName: req.CloserName, Detail: req.Detail, CreatedTime: now})
 	}
 	return fakeReply{errno: successCode, errmsg: "OK"} // the doc's close answer has no data
 }
 
-func (f *Fake) list(r *http.Request, body []byte) fakeReply {
+func (f *Server) list(r *http.Request, body []byte) fakeReply {
 	var req struct {
 		CreatedEnd               int64   `json:"created_end"`
 		CreatedStart             int64   `json:"created_start"`
@@ -366,25 +368,25 @@ func (f *Fake) list(r *http.Request, body []byte) fakeReply {
 	})
 }
 
-func (f *Fake) upload(r *http.Request, body []byte) fakeReply {
+func (f *Server) upload(r *http.Request, body []byte) fakeReply {
 	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || params["boundary"] == "" {
-		return fakeErr(FakeErrParam, "缺少必填参数 file")
+		return fakeErr(ErrParam, "缺少必填参数 file")
 	}
 	form, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).ReadForm(maxResponse)
 	if err != nil || len(form.File["file"]) == 0 {
-		return fakeErr(FakeErrParam, "缺少必填参数 file")
+		return fakeErr(ErrParam, "缺少必填参数 file")
 	}
 	defer form.RemoveAll()
 	fh := form.File["file"][0]
 	rd, err := fh.Open()
 	if err != nil {
-		return fakeErr(FakeErrParam, "参数格式错误: %v", err)
+		return fakeErr(ErrParam, "参数格式错误: %v", err)
 	}
 	defer rd.Close()
 	content, _ := io.ReadAll(rd)
 	sum := md5.Sum(content)
-	return fakeOK(Attachment{
+	return fakeOK(ksyun.Attachment{
 		FileName: fh.Filename,
 		FilePath: "workorder/" + f.appID + "/" + hex.EncodeToString(sum[:]),
 		FileSize: int64(len(content)),
@@ -392,7 +394,7 @@ func (f *Fake) upload(r *http.Request, body []byte) fakeReply {
 	})
 }
 
-// fakeBody decodes a request body for FakeCall.Body.
+// fakeBody decodes a request body for Call.Body.
 func fakeBody(r *http.Request, raw []byte) map[string]any {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil
@@ -418,8 +420,8 @@ func fakeBody(r *http.Request, raw []byte) map[string]any {
 	return m
 }
 
-func (f *Fake) sorted() []*FakeTicket {
-	out := make([]*FakeTicket, 0, len(f.tickets))
+func (f *Server) sorted() []*Ticket {
+	out := make([]*Ticket, 0, len(f.tickets))
 	for id := f.nextID - 1; id >= 1204; id-- { // newest first, as a ticket list would show
 		if t, ok := f.tickets[id]; ok {
 			out = append(out, t)
@@ -429,7 +431,7 @@ func (f *Fake) sorted() []*FakeTicket {
 }
 
 // baseJSON renders the base endpoint's data: every time a Unix-seconds int.
-func (t *FakeTicket) baseJSON() map[string]any {
+func (t *Ticket) baseJSON() map[string]any {
 	return map[string]any{
 		"id": t.ID, "type": t.Type, "title": t.Title, "detail": t.Detail, "status": t.Status,
 		"priority": t.Priority, "need_process": false, "creator_id": t.CreatorID, "creator_name": t.CreatorName,
@@ -443,7 +445,7 @@ func (t *FakeTicket) baseJSON() map[string]any {
 
 // detailJSON renders the detail endpoint's data with the doc's mixed types: created_time,
 // reported_time and history times are "2006-01-02 15:04:05" strings.
-func (t *FakeTicket) detailJSON() map[string]any {
+func (t *Ticket) detailJSON() map[string]any {
 	m := t.baseJSON()
 	m["created_time"], m["reported_time"] = fakeDate(t.CreatedTime), fakeDate(t.ReportedTime)
 	m["product_group_name"] = ""
@@ -472,7 +474,7 @@ func (t *FakeTicket) detailJSON() map[string]any {
 }
 
 // listJSON renders a list entry: status and priority are strings there.
-func (t *FakeTicket) listJSON() map[string]any {
+func (t *Ticket) listJSON() map[string]any {
 	handler := int64(0)
 	if i := t.assign(0); i >= 0 {
 		handler = t.Assigns[i].UserID
