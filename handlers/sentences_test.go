@@ -12,6 +12,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 )
@@ -23,7 +24,7 @@ import (
 // holds the key id, the aliUid, the string to sign or the encoded title.
 func TestVendorErrorSignatureLeaksNothing(t *testing.T) {
 	const keyID, title = "LTAI5tCanaryKey0042", "CANARY 数据库连接超时"
-	f := aliyun.NewFake(keyID, "the-fakes-own-secret")
+	f := aliyuntest.New(keyID, "the-fakes-own-secret")
 	defer f.Close()
 	cfg := f.Config()
 	cfg.AccessKeySecret = "a-wrong-secret"
@@ -56,7 +57,7 @@ func TestVendorErrorSignatureLeaksNothing(t *testing.T) {
 		t.Errorf("chat (en) = %q, want %q", ue.text(true), want)
 	}
 	everything := ue.text(false) + "\n" + ue.text(true) + "\n" + logs.String()
-	for _, leak := range []string{keyID, strconv.FormatInt(aliyun.FakeAliUID, 10), "string to sign is:POST", "POST&%2F", "%2F&", "CANARY"} {
+	for _, leak := range []string{keyID, strconv.FormatInt(aliyuntest.AliUID, 10), "string to sign is:POST", "POST&%2F", "%2F&", "CANARY"} {
 		if strings.Contains(everything, leak) {
 			t.Errorf("%q reached the chat or the log:\n%s", leak, everything)
 		}
@@ -72,7 +73,7 @@ func TestVendorErrorSignatureLeaksNothing(t *testing.T) {
 // vendor's).
 func TestVendorError(t *testing.T) {
 	ctx := context.Background()
-	af := aliyun.NewFake("testid", "secret")
+	af := aliyuntest.New("testid", "secret")
 	defer af.Close()
 	ali, err := aliyun.New(af.Config())
 	if err != nil {

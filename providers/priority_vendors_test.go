@@ -9,6 +9,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
@@ -113,7 +114,7 @@ var vendorCases = []vendorCase{
 // createAliyun files a ticket at a new Aliyun fake and returns the value of the create's
 // parameter param as the fake received it.
 func createAliyun(t *testing.T, version string, r providers.CreateRequest, param string) (providers.Ticket, providers.Ticket, string) {
-	f := aliyun.NewFake("testid", "aliyun-secret")
+	f := aliyuntest.New("testid", "aliyun-secret")
 	t.Cleanup(f.Close)
 	cfg := f.Config()
 	cfg.APIVersion = version

@@ -10,11 +10,12 @@ import (
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
 
-func startAliyunHarness(t *testing.T) (*harness, *aliyun.Fake) {
+func startAliyunHarness(t *testing.T) (*harness, *aliyuntest.Server) {
 	t.Helper()
-	af := aliyun.NewFake("ali-key-id", "ali-key-secret-e2e")
+	af := aliyuntest.New("ali-key-id", "ali-key-secret-e2e")
 	t.Cleanup(af.Close)
 	c := af.Config()
 	h := startHarness(t, fmt.Sprintf(`
@@ -37,7 +38,7 @@ func TestEndToEndAliyunThroughFeishu(t *testing.T) {
 	h.waitFor("the card", func() bool { return len(h.messages("interactive")) == 1 })
 	tickets := af.Tickets()
 	if len(tickets) != 1 || tickets[0].Title != "ECS 无法登录" || !strings.Contains(tickets[0].Content, "Permission denied") ||
-		tickets[0].AliUID != aliyun.FakeAliUID {
+		tickets[0].AliUID != aliyuntest.AliUID {
 		t.Fatalf("tickets at Aliyun: %+v", tickets)
 	}
 	id := tickets[0].ID
@@ -203,7 +204,7 @@ func TestAttachmentKeptThroughAnOutage(t *testing.T) {
 }
 
 // ossUploads lists the names of the files posted to the fake OSS.
-func ossUploads(af *aliyun.Fake) []string {
+func ossUploads(af *aliyuntest.Server) []string {
 	var out []string
 	for _, c := range af.Calls() {
 		if c.Action == "" && c.Method == "POST" {
@@ -216,7 +217,7 @@ func ossUploads(af *aliyun.Fake) []string {
 }
 
 func TestAliyunThroughWeCom(t *testing.T) {
-	af := aliyun.NewFake("ali-key-id", "ali-key-secret-e2e")
+	af := aliyuntest.New("ali-key-id", "ali-key-secret-e2e")
 	t.Cleanup(af.Close)
 	c := af.Config()
 	h, wf := startWeComHarness(t, "webhook", fmt.Sprintf(`

@@ -12,6 +12,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 	"github.com/ticketbot/ticketbot/store"
 )
 
@@ -20,7 +21,7 @@ import (
 type aliyunRig struct {
 	t     *testing.T
 	st    *store.SQL
-	af    *aliyun.Fake
+	af    *aliyuntest.Server
 	ap    *aliyun.Provider
 	ff    *feishu.Fake
 	w     *bot.Watcher
@@ -30,7 +31,7 @@ type aliyunRig struct {
 
 func newAliyunRig(t *testing.T, wc bot.WatchConfig) *aliyunRig {
 	t.Helper()
-	af := aliyun.NewFake("ali-key", "ali-secret")
+	af := aliyuntest.New("ali-key", "ali-secret")
 	t.Cleanup(af.Close)
 	ap, err := aliyun.New(af.Config())
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
@@ -34,7 +35,7 @@ const (
 // loopback port, checking signatures and credentials exactly as the tests rely on.
 type demoFakes struct {
 	ksyun  *ksyuntest.Server
-	aliyun *aliyun.Fake
+	aliyun *aliyuntest.Server
 	weiban *weiban.Fake
 	feishu *feishu.Fake
 	wecom  *wecom.Fake
@@ -60,7 +61,7 @@ func startDemoFakes() *demoFakes {
 		wecomRobotKey: randomHex(16),
 	}
 	f.ksyun = ksyuntest.New("ks-demo", randomHex(16))
-	f.aliyun = aliyun.NewFake("LTAIdemo", randomHex(16))
+	f.aliyun = aliyuntest.New("LTAIdemo", randomHex(16))
 	f.weiban = weiban.NewFake("wwdemo", randomHex(16))
 	f.feishu = feishu.NewFake(demoFeishuApp, f.feishuSecret)
 	f.wecom = wecom.NewFake(wecom.FakeConfig{Token: f.wecomToken, EncodingAESKey: f.wecomAESKey,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
@@ -129,12 +130,12 @@ var sampleTickets = []sampleTicket{
 		Clocks: []time.Duration{-70 * minute},
 		Steps: []sampleStep{
 			{After: 24 * minute, Status: "dealing"},
-			{After: 26 * minute, Vendor: aliyun.FakeStaffName, Text: "您好，证书更新后需要下发到全部边缘节点，一般 10 分钟内完成。" +
+			{After: 26 * minute, Vendor: aliyuntest.StaffName, Text: "您好，证书更新后需要下发到全部边缘节点，一般 10 分钟内完成。" +
 				"麻烦提供拿到旧证书的客户端出口 IP 和访问时间，我们定位具体节点。"},
 			{After: 118 * minute, By: &sampleJiangCheng, Text: "出口 IP 113.108.77.21（广东电信）、118.112.40.9（四川电信），时间约 %s，" +
 				"curl -v 看到的证书序列号仍是旧证书的 4A:3F:…:9C。", Clocks: []time.Duration{100 * minute}},
 			{After: 4*hour + 4*minute, Status: "dealing"},
-			{After: 4*hour + 5*minute, Vendor: aliyun.FakeStaffName, Text: "查到广东、四川各有 2 个节点的证书下发任务失败，已重新下发并刷新，" +
+			{After: 4*hour + 5*minute, Vendor: aliyuntest.StaffName, Text: "查到广东、四川各有 2 个节点的证书下发任务失败，已重新下发并刷新，" +
 				"预计 30 分钟内生效，请稍后再验证。"},
 		},
 	},
@@ -146,7 +147,7 @@ var sampleTickets = []sampleTicket{
 		Clocks: []time.Duration{-45 * minute},
 		Steps: []sampleStep{
 			{After: 17 * minute, Status: "dealing"},
-			{After: 33 * minute, Vendor: aliyun.FakeStaffName, Text: "您好，请提供实例中 /etc/fstab 的内容，以及 lsblk -f 和 blkid 的输出，我们确认挂载配置。"},
+			{After: 33 * minute, Vendor: aliyuntest.StaffName, Text: "您好，请提供实例中 /etc/fstab 的内容，以及 lsblk -f 和 blkid 的输出，我们确认挂载配置。"},
 			{After: 34 * minute, Status: "wait_feedback"},
 		},
 	},

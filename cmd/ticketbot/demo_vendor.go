@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
 )
@@ -151,7 +151,7 @@ func ksyunDesk(f *ksyuntest.Server) vendorDesk {
 	}
 }
 
-func aliyunDesk(f *aliyun.Fake) vendorDesk {
+func aliyunDesk(f *aliyuntest.Server) vendorDesk {
 	// The Aliyun status codes (2016 names, which the fake also serves as 2021 values).
 	actions := []vendorAction{
 		{"assigned", "已分派"}, {"dealing", "处理中"}, {"wait_feedback", "待反馈（待我方补充）"},
@@ -159,7 +159,7 @@ func aliyunDesk(f *aliyun.Fake) vendorDesk {
 	}
 	extra := map[string]string{"feedback": "已反馈", "score": "已评价"}
 	return vendorDesk{
-		name: "aliyun", label: "阿里云", noteAs: aliyun.FakeStaffName, actions: actions,
+		name: "aliyun", label: "阿里云", noteAs: aliyuntest.StaffName, actions: actions,
 		tickets: func() []vendorTicket {
 			var out []vendorTicket
 			for _, t := range f.Tickets() {
@@ -171,7 +171,7 @@ func aliyunDesk(f *aliyun.Fake) vendorDesk {
 				for _, n := range t.Notes {
 					who, text := "用户", n.Content
 					if n.Official {
-						who = cmp.Or(n.Author, aliyun.FakeStaffName)
+						who = cmp.Or(n.Author, aliyuntest.StaffName)
 					}
 					if n.Secret {
 						text = "（机密内容，不显示）"

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot/feishu"
-	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
 
 // TestNoSecretLeaks runs the flows that touch secrets — signed webhooks, vendor signatures,
@@ -20,7 +20,7 @@ import (
 // every secret in every log line, every message posted to the group, the audit table and
 // the database file itself.
 func TestNoSecretLeaks(t *testing.T) {
-	af := aliyun.NewFake("ali-key-id", "ali-key-secret-e2e")
+	af := aliyuntest.New("ali-key-id", "ali-key-secret-e2e")
 	t.Cleanup(af.Close)
 	c := af.Config()
 	h := startHarness(t, `timeout = "2s"

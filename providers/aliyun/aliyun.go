@@ -1,7 +1,7 @@
 // Package aliyun is the Aliyun (阿里云) 工单 provider: it creates, reads, replies to and (with
 // the 2021-06-10 API) closes tickets through Aliyun's POP RPC API, maps them to the normalized
-// providers.Ticket, uploads attachments, carries confidential content (secContent), and ships a
-// fake of the API, OSS included, for tests and the demo.
+// providers.Ticket, uploads attachments and carries confidential content (secContent). Its fake
+// of the API, OSS included, for tests and the demo, is package aliyuntest.
 //
 // Two API generations are spoken, chosen by Config.APIVersion:
 //

@@ -1,4 +1,4 @@
-package aliyun
+package aliyun_test
 
 import (
 	"bytes"
@@ -15,13 +15,11 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
 
 const testSecret = "s3cr3t-Value-9f2"
-
-var fixedNow = time.Date(2024, 1, 1, 8, 0, 0, 0, time.UTC)
-
-func fixedClock() time.Time { return fixedNow }
 
 // sleeps records the waits between retries instead of waiting.
 type sleeps struct {
@@ -44,29 +42,29 @@ func (s *sleeps) got() []time.Duration {
 
 // newFakeProvider returns a provider talking to a fresh fake, both on the fixed clock, with
 // retries that do not wait. change edits the configuration (nil for none).
-func newFakeProvider(t *testing.T, change func(*Config), opts ...Option) (*Provider, *Fake) {
+func newFakeProvider(t *testing.T, change func(*aliyun.Config), opts ...aliyun.Option) (*aliyun.Provider, *aliyuntest.Server) {
 	t.Helper()
-	f := NewFake("testid", testSecret)
+	f := aliyuntest.New("testid", testSecret)
 	t.Cleanup(f.Close)
-	f.SetClock(fixedClock)
+	f.SetClock(aliyun.FixedClock)
 	cfg := f.Config()
 	if change != nil {
 		change(&cfg)
 	}
-	if cfg.ParamNames != DefaultParamNames {
+	if cfg.ParamNames != aliyun.DefaultParamNames {
 		if err := f.SetParamNames(cfg.ParamNames); err != nil {
 			t.Fatal(err)
 		}
 	}
 	s := &sleeps{}
-	p, err := New(cfg, append([]Option{WithClock(fixedClock), WithSleep(s.sleep)}, opts...)...)
+	p, err := aliyun.New(cfg, append([]aliyun.Option{aliyun.WithClock(aliyun.FixedClock), aliyun.WithSleep(s.sleep)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p, f
 }
 
-func mustCreate(t *testing.T, p *Provider, r providers.CreateRequest) providers.Ticket {
+func mustCreate(t *testing.T, p *aliyun.Provider, r providers.CreateRequest) providers.Ticket {
 	t.Helper()
 	tk, err := p.Create(context.Background(), r)
 	if err != nil {
@@ -75,11 +73,18 @@ func mustCreate(t *testing.T, p *Provider, r providers.CreateRequest) providers.
 	return tk
 }
 
+// common are the common parameters of every call (reference §2.3).
+var common = map[string]bool{
+	"Action": true, "Version": true, "Format": true, "AccessKeyId": true, "SignatureMethod": true,
+	"SignatureVersion": true, "SignatureNonce": true, "Timestamp": true, "Signature": true,
+	"SecurityToken": true, "RegionId": true,
+}
+
 // params renders a call's parameters without the common ones, for comparison.
-func params(c FakeCall) map[string]string {
+func params(c aliyuntest.Call) map[string]string {
 	out := map[string]string{}
 	for k := range c.Params {
-		if !fakeCommon[k] {
+		if !common[k] {
 			out[k] = c.Params.Get(k)
 		}
 	}
@@ -87,27 +92,23 @@ func params(c FakeCall) map[string]string {
 }
 
 // seed stores n tickets directly in the fake, for tests that need many.
-func seed(f *Fake, n int) []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func seed(f *aliyuntest.Server, n int) []string {
 	ids := make([]string, 0, n)
 	for i := range n {
-		t := &FakeTicket{Version: Version2016, Title: fmt.Sprint("t", i), Content: "c", ProductID: FakeProductID, AliUID: FakeAliUID}
-		f.newTicket(t)
-		ids = append(ids, t.ID)
+		ids = append(ids, f.Put(aliyuntest.Ticket{Version: aliyun.Version2016, Title: fmt.Sprint("t", i), Content: "c", ProductID: aliyuntest.ProductID, AliUID: aliyuntest.AliUID}))
 	}
 	return ids
 }
 
 func TestProviderBasics(t *testing.T) {
 	p, _ := newFakeProvider(t, nil)
-	if p.Name() != "aliyun" || p.APIVersion() != Version2016 {
+	if p.Name() != "aliyun" || p.APIVersion() != aliyun.Version2016 {
 		t.Errorf("Name, APIVersion = %q, %q", p.Name(), p.APIVersion())
 	}
 	if want := (providers.Capabilities{Create: true, Reply: true, Notes: true, BatchOmitsNotes: true}); p.Capabilities() != want {
 		t.Errorf("2016 Capabilities = %+v, want %+v", p.Capabilities(), want)
 	}
-	p21, _ := newFakeProvider(t, func(c *Config) { c.APIVersion = Version2021 })
+	p21, _ := newFakeProvider(t, func(c *aliyun.Config) { c.APIVersion = aliyun.Version2021 })
 	if want := (providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true, BatchOmitsNotes: true}); p21.Capabilities() != want {
 		t.Errorf("2021 Capabilities = %+v, want %+v", p21.Capabilities(), want)
 	}
@@ -117,29 +118,29 @@ func TestCreate(t *testing.T) {
 	long := "数据库连接超时，应用日志显示连接池耗尽，请协助排查 RDS 实例 rm-bp1 的连接数上限。"
 	tests := []struct {
 		name      string
-		change    func(*Config)
+		change    func(*aliyun.Config)
 		req       providers.CreateRequest
-		opts      CreateOptions
+		opts      aliyun.CreateOptions
 		want      map[string]string // every non-common parameter on the wire
 		wantTitle string
 	}{
-		{"title and content", nil, providers.CreateRequest{Title: "ECS 无法登录", Content: "SSH 超时"}, CreateOptions{},
+		{"title and content", nil, providers.CreateRequest{Title: "ECS 无法登录", Content: "SSH 超时"}, aliyun.CreateOptions{},
 			map[string]string{"title": "ECS 无法登录", "content": "SSH 超时", "aliUid": "1234567890123456", "productId": "1273"}, "ECS 无法登录"},
-		{"title defaults to 30 characters of content", nil, providers.CreateRequest{Content: long}, CreateOptions{},
+		{"title defaults to 30 characters of content", nil, providers.CreateRequest{Content: long}, aliyun.CreateOptions{},
 			map[string]string{"title": "数据库连接超时，应用日志显示连接池耗尽，请协助排查 RDS", "content": long, "aliUid": "1234567890123456", "productId": "1273"},
 			"数据库连接超时，应用日志显示连接池耗尽，请协助排查 RDS"},
-		{"content defaults to the title", nil, providers.CreateRequest{Title: " 只有标题 "}, CreateOptions{},
+		{"content defaults to the title", nil, providers.CreateRequest{Title: " 只有标题 "}, aliyun.CreateOptions{},
 			map[string]string{"title": "只有标题", "content": "只有标题", "aliUid": "1234567890123456", "productId": "1273"}, "只有标题"},
-		{"contact and common question from config", func(c *Config) {
+		{"contact and common question from config", func(c *aliyun.Config) {
 			c.Phone, c.Email, c.SMSAlertTime, c.CustomerCommonQuestionID = "13800000000", "ops@example.com", "normal", 77
-		}, providers.CreateRequest{Title: "t", Content: "c", Priority: "urgent", Type: "incident"}, CreateOptions{},
+		}, providers.CreateRequest{Title: "t", Content: "c", Priority: "urgent", Type: "incident"}, aliyun.CreateOptions{},
 			map[string]string{"title": "t", "content": "c", "aliUid": "1234567890123456", "productId": "1273",
 				"customerCommonQuestionId": "77", "phone": "13800000000", "email": "ops@example.com", "smsAlertTime": "normal"}, "t"},
-		{"options replace the configured product", func(c *Config) { c.CustomerCommonQuestionID = 77 },
-			providers.CreateRequest{Title: "t", Content: "c"}, CreateOptions{ProductID: 1301},
+		{"options replace the configured product", func(c *aliyun.Config) { c.CustomerCommonQuestionID = 77 },
+			providers.CreateRequest{Title: "t", Content: "c"}, aliyun.CreateOptions{ProductID: 1301},
 			map[string]string{"title": "t", "content": "c", "aliUid": "1234567890123456", "productId": "1301"}, "t"},
 		{"confidential content is secContent", nil, providers.CreateRequest{Title: "t", Content: "c"},
-			CreateOptions{SecretContent: "root 密码 Passw0rd!"},
+			aliyun.CreateOptions{SecretContent: "root 密码 Passw0rd!"},
 			map[string]string{"title": "t", "content": "c", "aliUid": "1234567890123456", "productId": "1273", "secContent": "root 密码 Passw0rd!"}, "t"},
 	}
 	for _, tt := range tests {
@@ -160,7 +161,7 @@ func TestCreate(t *testing.T) {
 				t.Errorf("call = %s version %s", adds[0].Method, adds[0].Version)
 			}
 			if got.ID != "00001FK" || got.Provider != "aliyun" || got.Status != providers.StatusOpen || got.RawStatus != "assigned" ||
-				got.RawLabel != "已分派" || got.Title != tt.wantTitle || got.Content != tt.want["content"] || !got.CreatedAt.Equal(fixedNow) ||
+				got.RawLabel != "已分派" || got.Title != tt.wantTitle || got.Content != tt.want["content"] || !got.CreatedAt.Equal(aliyun.FixedNow) ||
 				got.CreatorID != "1234567890123456" {
 				t.Errorf("ticket = %+v", got)
 			}
@@ -169,7 +170,7 @@ func TestCreate(t *testing.T) {
 			switch {
 			case tt.opts.SecretContent == "" && got.LatestNote != nil:
 				t.Errorf("LatestNote = %+v, want none (the description is no reply)", got.LatestNote)
-			case tt.opts.SecretContent != "" && (got.LatestNote == nil || got.LatestNote.Body != SecretPlaceholder):
+			case tt.opts.SecretContent != "" && (got.LatestNote == nil || got.LatestNote.Body != aliyun.SecretPlaceholder):
 				t.Errorf("LatestNote = %+v, want the confidential note's placeholder", got.LatestNote)
 			}
 			ft, ok := f.Ticket(got.ID)
@@ -196,14 +197,14 @@ func TestCreateRejectsBadInput(t *testing.T) {
 	tests := []struct {
 		name string
 		req  providers.CreateRequest
-		opts CreateOptions
+		opts aliyun.CreateOptions
 		want string
 	}{
-		{"empty", providers.CreateRequest{Title: " ", Content: "\n"}, CreateOptions{}, "title and content are empty"},
-		{"bad priority", providers.CreateRequest{Title: "t", Priority: "p0"}, CreateOptions{}, `unknown priority "p0"`},
-		{"bad type", providers.CreateRequest{Title: "t", Type: "bug"}, CreateOptions{}, `unknown ticket type "bug"`},
-		{"four attachments", providers.CreateRequest{Title: "t"}, CreateOptions{Attachments: make([]Attachment, 4)}, "at most 3"},
-		{"attachment without key", providers.CreateRequest{Title: "t"}, CreateOptions{Attachments: []Attachment{{Name: "a"}}}, "no usable key"},
+		{"empty", providers.CreateRequest{Title: " ", Content: "\n"}, aliyun.CreateOptions{}, "title and content are empty"},
+		{"bad priority", providers.CreateRequest{Title: "t", Priority: "p0"}, aliyun.CreateOptions{}, `unknown priority "p0"`},
+		{"bad type", providers.CreateRequest{Title: "t", Type: "bug"}, aliyun.CreateOptions{}, `unknown ticket type "bug"`},
+		{"four attachments", providers.CreateRequest{Title: "t"}, aliyun.CreateOptions{Attachments: make([]aliyun.Attachment, 4)}, "at most 3"},
+		{"attachment without key", providers.CreateRequest{Title: "t"}, aliyun.CreateOptions{Attachments: []aliyun.Attachment{{Name: "a"}}}, "no usable key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -220,9 +221,9 @@ func TestCreateRejectsBadInput(t *testing.T) {
 }
 
 func TestCreateIsNeverRetried(t *testing.T) {
-	for _, fail := range []func(f *Fake){
-		func(f *Fake) { f.FailNext(1, FakeErrBusy, "SYSTEM_BUSY") },
-		func(f *Fake) { f.FailHTTP(1, http.StatusServiceUnavailable) },
+	for _, fail := range []func(f *aliyuntest.Server){
+		func(f *aliyuntest.Server) { f.FailNext(1, aliyuntest.ErrBusy, "SYSTEM_BUSY") },
+		func(f *aliyuntest.Server) { f.FailHTTP(1, http.StatusServiceUnavailable) },
 	} {
 		p, f := newFakeProvider(t, nil)
 		fail(f)
@@ -263,13 +264,13 @@ func failActionClient(action string) *http.Client {
 }
 
 func TestCreateSucceedsWhenReadBackFails(t *testing.T) {
-	p, f := newFakeProvider(t, nil, WithHTTPClient(failActionClient("QuestionList")))
+	p, f := newFakeProvider(t, nil, aliyun.WithHTTPClient(failActionClient("QuestionList")))
 	got, err := p.Create(context.Background(), providers.CreateRequest{Title: "t", Content: "c", Actor: providers.Actor{Name: "张三"}})
 	if err != nil {
 		t.Fatalf("Create reported failure although the ticket exists: %v", err)
 	}
 	if got.ID != "00001FK" || got.Status != providers.StatusOpen || got.RawStatus != "assigned" || got.Title != "t" ||
-		got.Content != "c" || got.Creator != "张三" || !got.CreatedAt.Equal(fixedNow) {
+		got.Content != "c" || got.Creator != "张三" || !got.CreatedAt.Equal(aliyun.FixedNow) {
 		t.Errorf("ticket = %+v", got)
 	}
 	if len(f.CallsTo("add")) != 1 || len(f.Tickets()) != 1 {
@@ -280,7 +281,7 @@ func TestCreateSucceedsWhenReadBackFails(t *testing.T) {
 // TestCreate2021SaysWhatWasFiledWhenReadBackFails: the ticket made up from the request carries
 // the severity really filed (high is filed as 紧急).
 func TestCreate2021SaysWhatWasFiledWhenReadBackFails(t *testing.T) {
-	p, f := newFakeProvider(t, func(c *Config) { c.APIVersion = Version2021 }, WithHTTPClient(failActionClient("GetTicket")))
+	p, f := newFakeProvider(t, func(c *aliyun.Config) { c.APIVersion = aliyun.Version2021 }, aliyun.WithHTTPClient(failActionClient("GetTicket")))
 	got, err := p.Create(context.Background(), providers.CreateRequest{Title: "t", Content: "c", Priority: "high"})
 	if err != nil {
 		t.Fatalf("Create: %v", err)
@@ -294,13 +295,13 @@ func TestCreate2021SaysWhatWasFiledWhenReadBackFails(t *testing.T) {
 }
 
 func TestActionNames(t *testing.T) {
-	p, f := newFakeProvider(t, func(c *Config) { c.ActionNames = map[string]string{"create": "Add"} })
+	p, f := newFakeProvider(t, func(c *aliyun.Config) { c.ActionNames = map[string]string{"create": "Add"} })
 	mustCreate(t, p, providers.CreateRequest{Title: "t"})
 	if len(f.CallsTo("Add")) != 1 || len(f.CallsTo("add")) != 0 {
 		t.Errorf("calls = %v", f.Calls())
 	}
 
-	p, _ = newFakeProvider(t, func(c *Config) { c.ActionNames = map[string]string{"create": "CreateQuestion"} })
+	p, _ = newFakeProvider(t, func(c *aliyun.Config) { c.ActionNames = map[string]string{"create": "CreateQuestion"} })
 	_, err := p.Create(context.Background(), providers.CreateRequest{Title: "t"})
 	var ve *providers.VendorError
 	if !errors.As(err, &ve) || ve.Code != "InvalidAction.NotFound" || ve.Temporary {
@@ -431,7 +432,7 @@ func TestReplySpellings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.spelling, func(t *testing.T) {
-			p, f := newFakeProvider(t, func(c *Config) { c.ParamNames = tt.spelling })
+			p, f := newFakeProvider(t, func(c *aliyun.Config) { c.ParamNames = tt.spelling })
 			id := mustCreate(t, p, providers.CreateRequest{Title: "t"}).ID
 			if err := f.SetStatus(id, "wait_feedback"); err != nil {
 				t.Fatal(err)
@@ -456,7 +457,7 @@ func TestReplySpellings(t *testing.T) {
 				t.Errorf("after the reply: %+v, latest %+v", got, got.LatestNote)
 			}
 			// The notes and list calls use the same spelling.
-			if n := f.CallsTo("QuestionListNote"); len(n) == 0 || n[0].Params.Get(legacySpellings[tt.spelling].QuestionID) != id {
+			if n := f.CallsTo("QuestionListNote"); len(n) == 0 || n[0].Params.Get(aliyun.LegacySpellings[tt.spelling].QuestionID) != id {
 				t.Errorf("QuestionListNote calls = %v", n)
 			}
 		})
@@ -469,12 +470,12 @@ func TestReplyRejectsBadInput(t *testing.T) {
 	before := len(f.Calls())
 	for _, r := range []struct {
 		reply providers.Reply
-		opts  ReplyOptions
+		opts  aliyun.ReplyOptions
 		want  string
 	}{
-		{providers.Reply{Text: " \n"}, ReplyOptions{}, "reply text is empty"},
-		{providers.Reply{}, ReplyOptions{Attachments: []Attachment{{Key: "k"}}}, "reply text is empty"},
-		{providers.Reply{Text: "x"}, ReplyOptions{Attachments: make([]Attachment, 4)}, "at most 3"},
+		{providers.Reply{Text: " \n"}, aliyun.ReplyOptions{}, "reply text is empty"},
+		{providers.Reply{}, aliyun.ReplyOptions{Attachments: []aliyun.Attachment{{Key: "k"}}}, "reply text is empty"},
+		{providers.Reply{Text: "x"}, aliyun.ReplyOptions{Attachments: make([]aliyun.Attachment, 4)}, "at most 3"},
 	} {
 		err := p.ReplyWith(context.Background(), id, r.reply, r.opts)
 		if err == nil || !strings.Contains(err.Error(), "aliyun: reply to ticket 00001FK: ") || !strings.Contains(err.Error(), r.want) {
@@ -489,7 +490,7 @@ func TestReplyRejectsBadInput(t *testing.T) {
 func TestReplyIsNeverRetried(t *testing.T) {
 	p, f := newFakeProvider(t, nil)
 	id := mustCreate(t, p, providers.CreateRequest{Title: "t"}).ID
-	f.FailNext(1, FakeErrBusy, "SYSTEM_BUSY")
+	f.FailNext(1, aliyuntest.ErrBusy, "SYSTEM_BUSY")
 	err := p.Reply(context.Background(), id, providers.Reply{Text: "x"})
 	var ve *providers.VendorError
 	if !errors.As(err, &ve) || ve.Code != "-153" || ve.Message != "SYSTEM_BUSY" || !ve.Temporary {
@@ -515,7 +516,7 @@ func TestReplySecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(notes) != 2 || notes[1].Body != SecretPlaceholder {
+	if len(notes) != 2 || notes[1].Body != aliyun.SecretPlaceholder {
 		t.Errorf("Notes = %+v, want the secret hidden", notes)
 	}
 	details, err := p.NoteDetails(context.Background(), id)
@@ -526,7 +527,7 @@ func TestReplySecret(t *testing.T) {
 		t.Errorf("NoteDetails = %+v", details)
 	}
 	tk, err := p.Get(context.Background(), id)
-	if err != nil || tk.LatestNote == nil || tk.LatestNote.Body != SecretPlaceholder {
+	if err != nil || tk.LatestNote == nil || tk.LatestNote.Body != aliyun.SecretPlaceholder {
 		t.Errorf("Get LatestNote = %+v, %v", tk.LatestNote, err)
 	}
 }
@@ -535,9 +536,9 @@ func TestNotes(t *testing.T) {
 	p, f := newFakeProvider(t, nil)
 	ctx := context.Background()
 	id := mustCreate(t, p, providers.CreateRequest{Title: "t", Content: "第一条"}).ID
-	at := []time.Time{fixedNow, fixedNow.Add(time.Minute), fixedNow.Add(2 * time.Minute)}
+	at := []time.Time{aliyun.FixedNow, aliyun.FixedNow.Add(time.Minute), aliyun.FixedNow.Add(2 * time.Minute)}
 	f.SetClock(func() time.Time { return at[1] })
-	if err := f.AddOfficialNote(id, "第二条", FakeFile{Name: "diag.log", Data: []byte("log")}); err != nil {
+	if err := f.AddOfficialNote(id, "第二条", aliyuntest.File{Name: "diag.log", Data: []byte("log")}); err != nil {
 		t.Fatal(err)
 	}
 	f.SetClock(func() time.Time { return at[2] })
@@ -553,16 +554,16 @@ func TestNotes(t *testing.T) {
 	}
 	ms := func(i int) int64 { return at[i].UnixMilli() }
 	want := []providers.Note{
-		{ID: fmt.Sprintf("%d-0", ms(0)), Author: AuthorUser, Official: false, Body: "第一条", At: at[0]},
-		{ID: fmt.Sprintf("%d-0", ms(1)), Author: AuthorOfficial, Official: true, Body: "第二条", At: at[1]},
-		{ID: fmt.Sprintf("%d-0", ms(2)), Author: AuthorUser, Official: false, Body: "第三条", At: at[2]},
-		{ID: fmt.Sprintf("%d-1", ms(2)), Author: AuthorOfficial, Official: true, Body: "第四条", At: at[2]},
+		{ID: fmt.Sprintf("%d-0", ms(0)), Author: aliyun.AuthorUser, Official: false, Body: "第一条", At: at[0]},
+		{ID: fmt.Sprintf("%d-0", ms(1)), Author: aliyun.AuthorOfficial, Official: true, Body: "第二条", At: at[1]},
+		{ID: fmt.Sprintf("%d-0", ms(2)), Author: aliyun.AuthorUser, Official: false, Body: "第三条", At: at[2]},
+		{ID: fmt.Sprintf("%d-1", ms(2)), Author: aliyun.AuthorOfficial, Official: true, Body: "第四条", At: at[2]},
 	}
 	var got []providers.Note
 	for _, d := range ds {
 		got = append(got, d.Note)
 	}
-	if !slices.EqualFunc(got, want, noteEqual) {
+	if !slices.EqualFunc(got, want, aliyun.NoteEqual) {
 		t.Errorf("notes =\n%+v\nwant\n%+v", got, want)
 	}
 	if len(ds[1].AttachIDs) != 1 || ds[0].AttachIDs != nil || ds[1].Kind != "chat" {
@@ -594,10 +595,6 @@ func download(t *testing.T, link string) string {
 	return string(b)
 }
 
-func noteEqual(a, b providers.Note) bool {
-	return a.ID == b.ID && a.Author == b.Author && a.Official == b.Official && a.Body == b.Body && a.At.Equal(b.At)
-}
-
 func TestClose2016IsUnsupported(t *testing.T) {
 	p, f := newFakeProvider(t, nil)
 	err := p.Close(context.Background(), "00001FK", providers.CloseRequest{Remark: "x"})
@@ -613,8 +610,8 @@ func TestClose2016IsUnsupported(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
-	for _, version := range []string{Version2016, Version2021} {
-		p, f := newFakeProvider(t, func(c *Config) { c.APIVersion = version })
+	for _, version := range []string{aliyun.Version2016, aliyun.Version2021} {
+		p, f := newFakeProvider(t, func(c *aliyun.Config) { c.APIVersion = version })
 		ctx := context.Background()
 		ops := map[string]func(id string) error{
 			"get":     func(id string) error { _, err := p.Get(ctx, id); return err },
@@ -623,7 +620,7 @@ func TestNotFound(t *testing.T) {
 			"reply":   func(id string) error { return p.Reply(ctx, id, providers.Reply{Text: "x"}) },
 			"secret":  func(id string) error { return p.ReplySecret(ctx, id, "x", providers.Actor{}) },
 		}
-		if version == Version2021 {
+		if version == aliyun.Version2021 {
 			ops["close"] = func(id string) error { return p.Close(ctx, id, providers.CloseRequest{}) }
 		}
 		for name, op := range ops {
@@ -655,18 +652,18 @@ func TestList2016(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		req       ListRequest
+		req       aliyun.ListRequest
 		wantWire  map[string]string
 		wantIDs   []string
 		wantTotal int64
 	}{
-		{"everything, newest first", ListRequest{}, map[string]string{}, []string{ids[2], ids[1], ids[0]}, 3},
-		{"by status label", ListRequest{Statuses: []string{"待反馈", "5"}},
+		{"everything, newest first", aliyun.ListRequest{}, map[string]string{}, []string{ids[2], ids[1], ids[0]}, 3},
+		{"by status label", aliyun.ListRequest{Statuses: []string{"待反馈", "5"}},
 			map[string]string{"QuestionStatus": "wait_feedback,wait_confirm"}, []string{ids[1]}, 1},
-		{"by ids and product", ListRequest{IDs: []string{ids[0], " " + ids[2] + " "}, ProductIDs: []int64{FakeProductID, 9}},
+		{"by ids and product", aliyun.ListRequest{IDs: []string{ids[0], " " + ids[2] + " "}, ProductIDs: []int64{aliyuntest.ProductID, 9}},
 			map[string]string{"Ids": ids[0] + "," + ids[2], "ProductIds": "1273,9"}, []string{ids[2], ids[0]}, 2},
-		{"page 2 of 20", ListRequest{Page: 2, PageSize: 20}, map[string]string{"PageSize": "20", "PageStart": "20"}, []string{}, 3},
-		{"time window", ListRequest{From: fixedNow.Add(-time.Hour), To: fixedNow.Add(time.Hour)},
+		{"page 2 of 20", aliyun.ListRequest{Page: 2, PageSize: 20}, map[string]string{"PageSize": "20", "PageStart": "20"}, []string{}, 3},
+		{"time window", aliyun.ListRequest{From: aliyun.FixedNow.Add(-time.Hour), To: aliyun.FixedNow.Add(time.Hour)},
 			map[string]string{"AddStartTime": "1704092400000", "AddEndTime": "1704099600000"}, []string{ids[2], ids[1], ids[0]}, 3},
 	}
 	for _, tt := range tests {
@@ -688,7 +685,7 @@ func TestList2016(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []ListRequest{
+	for _, bad := range []aliyun.ListRequest{
 		{PageSize: 10}, {PageSize: 101}, {IDs: make([]string, 201)}, {ProductIDs: make([]int64, 101)},
 		{Statuses: []string{"lost"}}, {Keyword: "x"}, {Page: -1}, {IDs: []string{"a b"}},
 	} {
@@ -702,9 +699,9 @@ func TestRetryOfReads(t *testing.T) {
 	ctx := context.Background()
 	t.Run("busy twice, then success", func(t *testing.T) {
 		s := &sleeps{}
-		p, f := newFakeProvider(t, nil, WithSleep(s.sleep))
+		p, f := newFakeProvider(t, nil, aliyun.WithSleep(s.sleep))
 		ids := seed(f, 2)
-		f.FailNext(2, FakeErrBusy, "SYSTEM_BUSY")
+		f.FailNext(2, aliyuntest.ErrBusy, "SYSTEM_BUSY")
 		got, err := p.GetMany(ctx, ids)
 		if err != nil || len(got) != 2 {
 			t.Fatalf("GetMany = %v, %v", got, err)
@@ -739,7 +736,7 @@ func TestRetryOfReads(t *testing.T) {
 	})
 	t.Run("no retry of a permanent error", func(t *testing.T) {
 		p, f := newFakeProvider(t, nil)
-		f.FailNext(1, FakeErrParam, "ILLEGAL_PARAM")
+		f.FailNext(1, aliyuntest.ErrParam, "ILLEGAL_PARAM")
 		_, err := p.Notes(ctx, "00001FK")
 		var ve *providers.VendorError
 		if !errors.As(err, &ve) || ve.Code != "-101" || ve.Temporary {
@@ -750,9 +747,9 @@ func TestRetryOfReads(t *testing.T) {
 		}
 	})
 	t.Run("cancelled while waiting", func(t *testing.T) {
-		p, f := newFakeProvider(t, nil, WithSleep(func(ctx context.Context, d time.Duration) error { return context.Canceled }))
-		f.FailNext(3, FakeErrBusy, "SYSTEM_BUSY")
-		_, _, err := p.List(ctx, ListRequest{})
+		p, f := newFakeProvider(t, nil, aliyun.WithSleep(func(ctx context.Context, d time.Duration) error { return context.Canceled }))
+		f.FailNext(3, aliyuntest.ErrBusy, "SYSTEM_BUSY")
+		_, _, err := p.List(ctx, aliyun.ListRequest{})
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want context.Canceled", err)
 		}
@@ -768,31 +765,31 @@ func TestRetryOfReads(t *testing.T) {
 		c, cancel := context.WithCancel(ctx)
 		cancel()
 		start := time.Now()
-		if err := sleepCtx(c, time.Hour); !errors.Is(err, context.Canceled) || time.Since(start) > time.Second {
-			t.Errorf("sleepCtx = %v", err)
+		if err := aliyun.SleepCtx(c, time.Hour); !errors.Is(err, context.Canceled) || time.Since(start) > time.Second {
+			t.Errorf("aliyun.SleepCtx = %v", err)
 		}
-		if err := sleepCtx(ctx, time.Millisecond); err != nil {
+		if err := aliyun.SleepCtx(ctx, time.Millisecond); err != nil {
 			t.Error(err)
 		}
 	})
 }
 
 func TestCatalog2016(t *testing.T) {
-	p, f := newFakeProvider(t, func(c *Config) { c.CustomerCommonQuestionID = 77 })
+	p, f := newFakeProvider(t, func(c *aliyun.Config) { c.CustomerCommonQuestionID = 77 })
 	ctx := context.Background()
 	products, err := p.Products(ctx)
-	if err != nil || !slices.Equal(products, []CatalogItem{{ID: FakeProductID, Default: true}}) {
+	if err != nil || !slices.Equal(products, []aliyun.CatalogItem{{ID: aliyuntest.ProductID, Default: true}}) {
 		t.Errorf("Products = %+v, %v", products, err)
 	}
-	cats, err := p.Categories(ctx, FakeProductID)
-	if err != nil || !slices.Equal(cats, []CatalogItem{{ID: 77, Default: true}}) {
+	cats, err := p.Categories(ctx, aliyuntest.ProductID)
+	if err != nil || !slices.Equal(cats, []aliyun.CatalogItem{{ID: 77, Default: true}}) {
 		t.Errorf("Categories = %+v, %v", cats, err)
 	}
 	if len(f.Calls()) != 0 {
 		t.Error("the 2016 lists are 待实现: no call expected")
 	}
 	// Once Aliyun names an action, it is called.
-	p, f = newFakeProvider(t, func(c *Config) { c.ActionNames = map[string]string{"products": "ListProduct"} })
+	p, f = newFakeProvider(t, func(c *aliyun.Config) { c.ActionNames = map[string]string{"products": "ListProduct"} })
 	_, err = p.Products(ctx)
 	var ve *providers.VendorError
 	if !errors.As(err, &ve) || ve.Code != "InvalidAction.NotFound" {

@@ -12,8 +12,8 @@ func validConfig() Config {
 	return Config{
 		AccessKeyID:     "testid",
 		AccessKeySecret: "testsecret",
-		AliUID:          FakeAliUID,
-		ProductID:       FakeProductID,
+		AliUID:          1234567890123456, // aliyuntest.AliUID
+		ProductID:       1273,             // aliyuntest.ProductID
 	}
 }
 

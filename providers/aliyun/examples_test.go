@@ -63,7 +63,7 @@ func newDocProvider(t *testing.T, version string, files map[string]string) (*Pro
 	}))
 	t.Cleanup(srv.Close)
 	c := validConfig()
-	c.BaseURL, c.APIVersion, c.CategoryID = srv.URL, version, FakeCategoryID
+	c.BaseURL, c.APIVersion, c.CategoryID = srv.URL, version, 2101 // aliyuntest.CategoryID
 	p, err := New(c, WithClock(fixedClock))
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package aliyun
+package aliyun_test
 
 import (
 	"context"
@@ -12,20 +12,22 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
 
 // rawCall sends an RPC signed by hand, the way Aliyun's documents describe it, then lets
 // tamper change the parameters (after signing), and returns the HTTP status and the body.
-func rawCall(t *testing.T, f *Fake, method string, p map[string]string, tamper func(url.Values)) (int, map[string]any) {
+func rawCall(t *testing.T, f *aliyuntest.Server, method string, p map[string]string, tamper func(url.Values)) (int, map[string]any) {
 	t.Helper()
 	all := map[string]string{
 		"Format": "JSON", "AccessKeyId": "testid", "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
-		"SignatureNonce": newNonce(), "Timestamp": fixedNow.Format(timestampLayout), "Version": Version2016,
+		"SignatureNonce": aliyun.NewNonce(), "Timestamp": aliyun.FixedNow.Format(aliyun.TimestampLayout), "Version": aliyun.Version2016,
 	}
 	for k, v := range p {
 		all[k] = v
 	}
-	_, sig := signRequest(method, testSecret, all)
+	_, sig := aliyun.SignRequest(method, testSecret, all)
 	q := url.Values{}
 	for k, v := range all {
 		q.Set(k, v)
@@ -55,11 +57,11 @@ func rawCall(t *testing.T, f *Fake, method string, p map[string]string, tamper f
 	return resp.StatusCode, body
 }
 
-func newRawFake(t *testing.T) *Fake {
+func newRawFake(t *testing.T) *aliyuntest.Server {
 	t.Helper()
-	f := NewFake("testid", testSecret)
+	f := aliyuntest.New("testid", testSecret)
 	t.Cleanup(f.Close)
-	f.SetClock(fixedClock)
+	f.SetClock(aliyun.FixedClock)
 	return f
 }
 
@@ -93,12 +95,16 @@ func TestFakeAuthentication(t *testing.T) {
 	}{
 		{"valid POST", http.MethodPost, nil, 200, "200"},
 		{"valid GET", http.MethodGet, nil, 200, "200"},
-		{"wrong signature", http.MethodPost, func(q url.Values) { q.Set("Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=") }, 400, FakeErrSignature},
-		{"parameter changed after signing", http.MethodPost, func(q url.Values) { q.Set("PageSize", "20") }, 400, FakeErrSignature},
-		{"stale timestamp", http.MethodPost, func(q url.Values) { q.Set("Timestamp", fixedNow.Add(-16*time.Minute).Format(timestampLayout)) }, 400, FakeErrTimestamp},
-		{"future timestamp", http.MethodPost, func(q url.Values) { q.Set("Timestamp", fixedNow.Add(16*time.Minute).Format(timestampLayout)) }, 400, FakeErrTimestamp},
+		{"wrong signature", http.MethodPost, func(q url.Values) { q.Set("Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=") }, 400, aliyuntest.ErrSignature},
+		{"parameter changed after signing", http.MethodPost, func(q url.Values) { q.Set("PageSize", "20") }, 400, aliyuntest.ErrSignature},
+		{"stale timestamp", http.MethodPost, func(q url.Values) {
+			q.Set("Timestamp", aliyun.FixedNow.Add(-16*time.Minute).Format(aliyun.TimestampLayout))
+		}, 400, aliyuntest.ErrTimestamp},
+		{"future timestamp", http.MethodPost, func(q url.Values) {
+			q.Set("Timestamp", aliyun.FixedNow.Add(16*time.Minute).Format(aliyun.TimestampLayout))
+		}, 400, aliyuntest.ErrTimestamp},
 		{"local-time timestamp", http.MethodPost, func(q url.Values) { q.Set("Timestamp", "2024-01-01 16:00:00") }, 400, "InvalidTimeStamp.Format"},
-		{"unknown AccessKeyId", http.MethodPost, func(q url.Values) { q.Set("AccessKeyId", "other") }, 404, FakeErrAccessKey},
+		{"unknown AccessKeyId", http.MethodPost, func(q url.Values) { q.Set("AccessKeyId", "other") }, 404, aliyuntest.ErrAccessKey},
 		{"no nonce", http.MethodPost, func(q url.Values) { q.Del("SignatureNonce") }, 400, "MissingParameter"},
 		{"no signature", http.MethodPost, func(q url.Values) { q.Del("Signature") }, 400, "MissingParameter"},
 		{"other method", http.MethodPost, func(q url.Values) { q.Set("SignatureMethod", "HMAC-SHA256") }, 400, "IncompleteSignature"},
@@ -114,7 +120,7 @@ func TestFakeAuthentication(t *testing.T) {
 			if status != 200 && (body["RequestId"] == nil || body["Message"] == nil) {
 				t.Errorf("body %v is not Aliyun's error shape", body)
 			}
-			if tt.wantCode == FakeErrSignature && !strings.Contains(message(body), "server string to sign is:POST&%2F&AccessKeyId%3Dtestid") {
+			if tt.wantCode == aliyuntest.ErrSignature && !strings.Contains(message(body), "server string to sign is:POST&%2F&AccessKeyId%3Dtestid") {
 				t.Errorf("message %q does not repeat the string to sign", message(body))
 			}
 		})
@@ -128,8 +134,8 @@ func TestFakeRefusesAReusedNonce(t *testing.T) {
 		t.Fatalf("first call: %d %v", status, body)
 	}
 	status, body := rawCall(t, f, http.MethodPost, p, nil)
-	if status != 400 || code(body) != FakeErrNonce {
-		t.Errorf("second call: HTTP %d %v, want 400 %s", status, body, FakeErrNonce)
+	if status != 400 || code(body) != aliyuntest.ErrNonce {
+		t.Errorf("second call: HTTP %d %v, want 400 %s", status, body, aliyuntest.ErrNonce)
 	}
 }
 
@@ -143,7 +149,7 @@ func TestFakeRouting(t *testing.T) {
 	}{
 		{"unknown action", map[string]string{"Action": "DeleteQuestion"}, 404, "InvalidAction.NotFound"},
 		{"a 2021 action on 2016", map[string]string{"Action": "CloseTicket", "TicketId": "x"}, 404, "InvalidAction.NotFound"},
-		{"a 2016 action on 2021", map[string]string{"Action": "QuestionList", "Version": Version2021}, 404, "InvalidAction.NotFound"},
+		{"a 2016 action on 2021", map[string]string{"Action": "QuestionList", "Version": aliyun.Version2021}, 404, "InvalidAction.NotFound"},
 		{"unknown version", map[string]string{"Action": "QuestionList", "Version": "2018-10-12"}, 400, "InvalidVersion"},
 		{"Add as well as add", map[string]string{"Action": "Add", "content": "c", "aliUid": "1234567890123456", "productId": "1"}, 200, "200"},
 	}
@@ -171,7 +177,7 @@ func TestFakeChecksParameters(t *testing.T) {
 		}
 		return p
 	}
-	v21 := func(p map[string]string) map[string]string { p["Version"] = Version2021; return p }
+	v21 := func(p map[string]string) map[string]string { p["Version"] = aliyun.Version2021; return p }
 	tests := []struct {
 		name     string
 		p        map[string]string
@@ -212,7 +218,7 @@ func TestFakeChecksParameters(t *testing.T) {
 }
 
 func TestFakeDocSpelling(t *testing.T) {
-	p, f := newFakeProvider(t, func(c *Config) { c.ParamNames = "doc" })
+	p, f := newFakeProvider(t, func(c *aliyun.Config) { c.ParamNames = "doc" })
 	if f.Config().ParamNames != "doc" {
 		t.Error("Config does not follow SetParamNames")
 	}
@@ -228,7 +234,7 @@ func TestFakeDocSpelling(t *testing.T) {
 
 func TestFakeFailureInjection(t *testing.T) {
 	f := newRawFake(t)
-	f.FailNext(1, FakeErrBusy, "SYSTEM_BUSY")
+	f.FailNext(1, aliyuntest.ErrBusy, "SYSTEM_BUSY")
 	f.FailNext(1, "System.error", "busy")
 	f.FailNext(1, "illegal.param", "bad")
 	f.FailHTTP(1, http.StatusBadGateway)
@@ -236,7 +242,7 @@ func TestFakeFailureInjection(t *testing.T) {
 		version  string
 		http     int
 		wantCode string
-	}{{Version2016, 200, "-153"}, {Version2021, 503, "System.error"}, {Version2021, 400, "illegal.param"}, {Version2016, 502, ""}, {Version2016, 200, "200"}}
+	}{{aliyun.Version2016, 200, "-153"}, {aliyun.Version2021, 503, "System.error"}, {aliyun.Version2021, 400, "illegal.param"}, {aliyun.Version2016, 502, ""}, {aliyun.Version2016, 200, "200"}}
 	for i, w := range want {
 		status, body := rawCall(t, f, http.MethodPost, map[string]string{"Action": "QuestionList", "Version": w.version}, nil)
 		if status != w.http || code(body) != w.wantCode {
@@ -283,13 +289,13 @@ func TestFakeTicketIsACopy(t *testing.T) {
 // error, not a missing ticket.
 func TestProviderAgainstAStrictClock(t *testing.T) {
 	f := newRawFake(t)
-	p, err := New(f.Config(), WithClock(func() time.Time { return fixedNow.Add(time.Hour) }))
+	p, err := aliyun.New(f.Config(), aliyun.WithClock(func() time.Time { return aliyun.FixedNow.Add(time.Hour) }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = p.Get(context.Background(), "00001FK")
 	var ve *providers.VendorError
-	if !errors.As(err, &ve) || ve.Code != FakeErrTimestamp || errors.Is(err, providers.ErrNotFound) {
+	if !errors.As(err, &ve) || ve.Code != aliyuntest.ErrTimestamp || errors.Is(err, providers.ErrNotFound) {
 		t.Errorf("err = %v", err)
 	}
 }

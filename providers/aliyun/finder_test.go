@@ -1,4 +1,4 @@
-package aliyun
+package aliyun_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
 
 // finderTicket is a ticket to store in the fake: its title and when, relative to since, it was
@@ -21,17 +23,12 @@ type finderTicket struct {
 
 // storeFinderTickets stores tickets directly in the fake, in order (so the last is the newest,
 // first in the list), and returns their ids.
-func storeFinderTickets(f *Fake, version string, since time.Time, ts []finderTicket) []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func storeFinderTickets(f *aliyuntest.Server, version string, since time.Time, ts []finderTicket) []string {
 	ids := make([]string, 0, len(ts))
 	for _, x := range ts {
-		t := &FakeTicket{Version: version, Title: x.title, Content: "内容", ProductID: FakeProductID,
-			CategoryID: FakeCategoryID, Severity: 1, AliUID: FakeAliUID}
-		f.newTicket(t)
-		t.CreatedAt = since.Add(x.at)
-		t.UpdatedAt = t.CreatedAt
-		ids = append(ids, t.ID)
+		at := since.Add(x.at)
+		ids = append(ids, f.Put(aliyuntest.Ticket{Version: version, Title: x.title, Content: "内容", ProductID: aliyuntest.ProductID,
+			CategoryID: aliyuntest.CategoryID, Severity: 1, AliUID: aliyuntest.AliUID, CreatedAt: at, UpdatedAt: at}))
 	}
 	return ids
 }
@@ -46,7 +43,7 @@ func otherTickets(n int, at time.Duration) []finderTicket {
 }
 
 func TestFindCreated(t *testing.T) {
-	since := fixedNow.Add(-10 * time.Minute)
+	since := aliyun.FixedNow.Add(-10 * time.Minute)
 	tests := []struct {
 		name    string
 		tickets []finderTicket
@@ -66,24 +63,24 @@ func TestFindCreated(t *testing.T) {
 			"磁盘告警", false, -1, false, 1},
 		{"created before since", []finderTicket{{"磁盘告警", -2 * time.Minute}, {"其他", time.Minute}}, "磁盘告警", false, -1, false, 1},
 		{"nothing created since", nil, "磁盘告警", false, -1, false, 1},
-		{"match on page 2", append([]finderTicket{{"磁盘告警", time.Second}}, otherTickets(findPageSize, time.Minute)...),
+		{"match on page 2", append([]finderTicket{{"磁盘告警", time.Second}}, otherTickets(aliyun.FindPageSize, time.Minute)...),
 			"磁盘告警", false, 0, false, 2},
-		{"a full last page costs one empty page", otherTickets(findPageSize, time.Minute), "磁盘告警", false, -1, false, 2},
-		{"too many to tell", otherTickets(providers.FindPages*findPageSize+1, time.Minute), "磁盘告警", false, -1, true, providers.FindPages},
+		{"a full last page costs one empty page", otherTickets(aliyun.FindPageSize, time.Minute), "磁盘告警", false, -1, false, 2},
+		{"too many to tell", otherTickets(providers.FindPages*aliyun.FindPageSize+1, time.Minute), "磁盘告警", false, -1, true, providers.FindPages},
 		{"vendor error", []finderTicket{{"磁盘告警", time.Minute}}, "磁盘告警", true, -1, true, 1},
 	}
-	for _, version := range []string{Version2016, Version2021} {
+	for _, version := range []string{aliyun.Version2016, aliyun.Version2021} {
 		listAction, notesAction := "QuestionList", "QuestionListNote"
 		from, to, page, size := "AddStartTime", "AddEndTime", "PageStart", "PageSize"
-		failCode := FakeErrAuth
-		if version == Version2021 {
+		failCode := aliyuntest.ErrAuth
+		if version == aliyun.Version2021 {
 			listAction, notesAction = "ListTickets", "ListTicketNotes"
 			from, to, page, size = "StartDate", "EndDate", "PageNumber", "PageSize"
 			failCode = "illegal.auth"
 		}
 		for _, tt := range tests {
 			t.Run(version+"/"+tt.name, func(t *testing.T) {
-				p, f := newFakeProvider(t, func(c *Config) { c.APIVersion = version })
+				p, f := newFakeProvider(t, func(c *aliyun.Config) { c.APIVersion = version })
 				ids := storeFinderTickets(f, version, since, tt.tickets)
 				if tt.fail {
 					f.FailNext(1, failCode, "no permission")
@@ -108,7 +105,7 @@ func TestFindCreated(t *testing.T) {
 				// The search's calls, not Get's (2016 reads a ticket with QuestionList). 2016 asks in
 				// milliseconds, then, unless that found the ticket, once more in seconds: the fake
 				// reads milliseconds, so the window in seconds is empty.
-				var calls, inSeconds []FakeCall
+				var calls, inSeconds []aliyuntest.Call
 				for _, c := range f.CallsTo(listAction) {
 					switch n, _ := strconv.ParseInt(c.Params.Get(from), 10, 64); {
 					case !c.Params.Has(from):
@@ -122,7 +119,7 @@ func TestFindCreated(t *testing.T) {
 					t.Fatalf("%d %s calls, want %d", len(calls), listAction, tt.wantPages)
 				}
 				wantSeconds := 0
-				if version == Version2016 && tt.want < 0 {
+				if version == aliyun.Version2016 && tt.want < 0 {
 					wantSeconds = 1
 				}
 				if len(inSeconds) != wantSeconds {
@@ -130,9 +127,9 @@ func TestFindCreated(t *testing.T) {
 				}
 				for _, c := range inSeconds {
 					want := map[string]string{
-						size: strconv.Itoa(findPageSize),
+						size: strconv.Itoa(aliyun.FindPageSize),
 						from: strconv.FormatInt(since.Add(-time.Minute).Unix(), 10),
-						to:   strconv.FormatInt(fixedNow.Add(time.Minute).Unix(), 10),
+						to:   strconv.FormatInt(aliyun.FixedNow.Add(time.Minute).Unix(), 10),
 					}
 					if w := params(c); !equalMaps(w, want) {
 						t.Errorf("%s parameters in seconds = %v, want %v", listAction, w, want)
@@ -140,15 +137,15 @@ func TestFindCreated(t *testing.T) {
 				}
 				for i, c := range calls {
 					want := map[string]string{
-						size: strconv.Itoa(findPageSize),
+						size: strconv.Itoa(aliyun.FindPageSize),
 						from: strconv.FormatInt(since.Add(-time.Minute).UnixMilli(), 10),
-						to:   strconv.FormatInt(fixedNow.Add(time.Minute).UnixMilli(), 10),
+						to:   strconv.FormatInt(aliyun.FixedNow.Add(time.Minute).UnixMilli(), 10),
 					}
 					switch {
-					case version == Version2021:
+					case version == aliyun.Version2021:
 						want[page] = strconv.Itoa(i + 1)
 					case i > 0:
-						want[page] = strconv.Itoa(i * findPageSize) // a row offset
+						want[page] = strconv.Itoa(i * aliyun.FindPageSize) // a row offset
 					}
 					if w := params(c); !equalMaps(w, want) {
 						t.Errorf("%s parameters %d = %v, want %v", listAction, i+1, w, want)
@@ -164,7 +161,7 @@ func TestFindCreatedRefusesWhatItCannotSearch(t *testing.T) {
 	for _, tc := range []struct {
 		title string
 		since time.Time
-	}{{" \t", fixedNow}, {"磁盘告警", time.Time{}}} {
+	}{{" \t", aliyun.FixedNow}, {"磁盘告警", time.Time{}}} {
 		if _, found, err := p.FindCreated(context.Background(), tc.title, tc.since); err == nil || found {
 			t.Errorf("FindCreated(%q, %v) = found %v, %v; want an error", tc.title, tc.since, found, err)
 		}
@@ -177,9 +174,9 @@ func TestFindCreatedRefusesWhatItCannotSearch(t *testing.T) {
 // TestFindCreatedFindsACreate proves the search finds what Create filed, the title Aliyun made
 // from the content included, and records the calls' request ids.
 func TestFindCreatedFindsACreate(t *testing.T) {
-	for _, version := range []string{Version2016, Version2021} {
+	for _, version := range []string{aliyun.Version2016, aliyun.Version2021} {
 		t.Run(version, func(t *testing.T) {
-			p, f := newFakeProvider(t, func(c *Config) { c.APIVersion = version })
+			p, f := newFakeProvider(t, func(c *aliyun.Config) { c.APIVersion = version })
 			titled := mustCreate(t, p, providers.CreateRequest{Title: "  磁盘告警 ", Content: "磁盘满了"})
 			untitled := mustCreate(t, p, providers.CreateRequest{Content: "数据库 连接数打满，应用报错 too many connections，请协助排查"})
 			before := len(f.RequestIDs())
@@ -188,7 +185,7 @@ func TestFindCreatedFindsACreate(t *testing.T) {
 				{"磁盘告警", titled.ID},
 				{untitled.Title, untitled.ID}, // the first 30 characters of the content
 			} {
-				got, found, err := p.FindCreated(ctx, tc.title, fixedNow)
+				got, found, err := p.FindCreated(ctx, tc.title, aliyun.FixedNow)
 				if err != nil || !found || got.ID != tc.id {
 					t.Errorf("FindCreated(%q) = %s %v %v, want %s", tc.title, got.ID, found, err, tc.id)
 				}
@@ -206,13 +203,13 @@ func TestFindCreatedFindsACreate(t *testing.T) {
 // twice.
 func TestFindCreatedEitherUnit(t *testing.T) {
 	for _, unit := range []time.Duration{time.Millisecond, time.Second} {
-		t.Run(unitName(unit), func(t *testing.T) {
+		t.Run(aliyun.UnitName(unit), func(t *testing.T) {
 			p, f := newFakeProvider(t, nil)
 			if err := f.SetListTimeUnit(unit); err != nil {
 				t.Fatal(err)
 			}
 			f.LoseAnswers(1)
-			since := fixedNow
+			since := aliyun.FixedNow
 			_, err := p.Create(context.Background(), providers.CreateRequest{Title: "磁盘告警", Content: "磁盘满了"})
 			var ve *providers.VendorError
 			if !errors.As(err, &ve) || ve.Code != "network" {
@@ -241,12 +238,12 @@ func TestFindCreatedEitherUnit(t *testing.T) {
 // API's unit, and the other decides; when both are refused nobody can tell, which is an error.
 func TestFindCreatedWindowRefused(t *testing.T) {
 	p, f := newFakeProvider(t, nil)
-	f.FailNext(1, FakeErrParam, "ILLEGAL_PARAM: addStartTime")
-	if _, found, err := p.FindCreated(context.Background(), "磁盘告警", fixedNow); found || err != nil {
+	f.FailNext(1, aliyuntest.ErrParam, "ILLEGAL_PARAM: addStartTime")
+	if _, found, err := p.FindCreated(context.Background(), "磁盘告警", aliyun.FixedNow); found || err != nil {
 		t.Errorf("one unit refused: found %v, %v; want not found", found, err)
 	}
-	f.FailNext(2, FakeErrParam, "ILLEGAL_PARAM: addStartTime")
-	if _, found, err := p.FindCreated(context.Background(), "磁盘告警", fixedNow); found || err == nil {
+	f.FailNext(2, aliyuntest.ErrParam, "ILLEGAL_PARAM: addStartTime")
+	if _, found, err := p.FindCreated(context.Background(), "磁盘告警", aliyun.FixedNow); found || err == nil {
 		t.Errorf("both units refused: found %v, %v; want an error", found, err)
 	}
 }

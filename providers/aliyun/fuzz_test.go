@@ -1,4 +1,4 @@
-package aliyun
+package aliyun_test
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
 
 // FuzzResponse feeds arbitrary answers of the Aliyun API (an in-memory HTTP response, no
@@ -40,15 +42,15 @@ func FuzzResponse(f *testing.F) {
 	f.Add([]byte(`{"success":false,"code":"Throttling.User","message":"busy"}`))
 	f.Add([]byte(`{"success":true,"data":{"list":[{"id":"0005PYGCW"}],"Count":2}}`))
 
-	fake := NewFake("testid", testSecret)
+	fake := aliyuntest.New("testid", testSecret)
 	f.Cleanup(fake.Close)
 	rt := &fixedResponse{}
-	var ps []*Provider
-	for _, version := range []string{Version2016, Version2021} {
+	var ps []*aliyun.Provider
+	for _, version := range []string{aliyun.Version2016, aliyun.Version2021} {
 		cfg := fake.Config()
 		cfg.APIVersion = version
-		p, err := New(cfg, WithHTTPClient(&http.Client{Transport: rt}), WithClock(fixedClock),
-			WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
+		p, err := aliyun.New(cfg, aliyun.WithHTTPClient(&http.Client{Transport: rt}), aliyun.WithClock(aliyun.FixedClock),
+			aliyun.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -65,8 +67,8 @@ func FuzzResponse(f *testing.F) {
 				checkError(t, err)
 			} else {
 				checkTicket(t, tk)
-				if !p.v2021 && !strings.EqualFold(tk.ID, id) {
-					t.Fatalf("%s: Get(%s) returned ticket %q", p.cfg.APIVersion, id, tk.ID)
+				if !p.Is2021() && !strings.EqualFold(tk.ID, id) {
+					t.Fatalf("%s: Get(%s) returned ticket %q", p.APIVersion(), id, tk.ID)
 				}
 			}
 
@@ -168,7 +170,7 @@ func checkTicket(t *testing.T, tk providers.Ticket) {
 }
 
 // checkNotes: Notes is NoteDetails with every confidential body hidden, oldest first.
-func checkNotes(t *testing.T, ds []NoteDetail, notes []providers.Note) {
+func checkNotes(t *testing.T, ds []aliyun.NoteDetail, notes []providers.Note) {
 	t.Helper()
 	if len(ds) != len(notes) {
 		t.Fatalf("%d details, %d notes", len(ds), len(notes))
@@ -176,7 +178,7 @@ func checkNotes(t *testing.T, ds []NoteDetail, notes []providers.Note) {
 	for i, n := range notes {
 		want := ds[i].Note
 		if ds[i].Secret {
-			want.Body = SecretPlaceholder
+			want.Body = aliyun.SecretPlaceholder
 		}
 		if !reflect.DeepEqual(n, want) {
 			t.Fatalf("note %d = %+v, want %+v", i, n, want)
@@ -200,19 +202,19 @@ func (endless) Read(p []byte) (int, error) {
 // TestResponseBounded answers with an endless body: the client reads at most maxResponse
 // bytes of it (per attempt: reads are retried) and fails; it neither hangs nor holds more.
 func TestResponseBounded(t *testing.T) {
-	fake := NewFake("testid", testSecret)
+	fake := aliyuntest.New("testid", testSecret)
 	t.Cleanup(fake.Close)
 	rt := &fixedResponse{body2: io.MultiReader(strings.NewReader(`{"Success":true,"Data":{"TicketId":"0005PYGCW"}`), endless{})}
 	cfg := fake.Config()
-	cfg.APIVersion = Version2021
-	p, err := New(cfg, WithHTTPClient(&http.Client{Transport: rt}), WithClock(fixedClock))
+	cfg.APIVersion = aliyun.Version2021
+	p, err := aliyun.New(cfg, aliyun.WithHTTPClient(&http.Client{Transport: rt}), aliyun.WithClock(aliyun.FixedClock))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Get(context.Background(), "0005PYGCW"); err == nil {
 		t.Fatal("an endless answer was accepted")
 	}
-	if rt.read > maxResponse {
-		t.Fatalf("read %d bytes, limit %d", rt.read, maxResponse)
+	if rt.read > aliyun.MaxResponse {
+		t.Fatalf("read %d bytes, limit %d", rt.read, aliyun.MaxResponse)
 	}
 }

@@ -1,4 +1,4 @@
-package aliyun
+package aliyun_test
 
 import (
 	"bytes"
@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
 
 const (
@@ -26,7 +28,7 @@ const (
 
 // forms are the ways a value can appear in a text: raw and encoded as the wire encodes it.
 func forms(v string) []string {
-	return []string{v, percentEncode(v), percentEncode(percentEncode(v)), url.QueryEscape(v), "SEC-CANARY"}
+	return []string{v, aliyun.PercentEncode(v), aliyun.PercentEncode(aliyun.PercentEncode(v)), url.QueryEscape(v), "SEC-CANARY"}
 }
 
 // safeBuffer is a bytes.Buffer for a logger shared by goroutines.
@@ -94,12 +96,12 @@ func TestNoAccessKeySecretInErrors(t *testing.T) {
 	}
 	log, logs := captureLogs()
 
-	for _, version := range []string{Version2016, Version2021} {
+	for _, version := range []string{aliyun.Version2016, aliyun.Version2021} {
 		// The fake knows another secret: every call is refused.
-		f := NewFake("testid", "the-fakes-own-secret")
+		f := aliyuntest.New("testid", "the-fakes-own-secret")
 		cfg := f.Config()
 		cfg.APIVersion, cfg.AccessKeySecret = version, keyCanary
-		p, err := New(cfg, WithLogger(log), WithSleep(func(context.Context, time.Duration) error { return nil }))
+		p, err := aliyun.New(cfg, aliyun.WithLogger(log), aliyun.WithSleep(func(context.Context, time.Duration) error { return nil }))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,11 +115,11 @@ func TestNoAccessKeySecretInErrors(t *testing.T) {
 		collect("notes", err)
 		collect("reply", p.Reply(ctx, "00001FK", providers.Reply{Text: "x"}))
 		collect("close", p.Close(ctx, "00001FK", providers.CloseRequest{}))
-		_, _, err = p.List(ctx, ListRequest{})
+		_, _, err = p.List(ctx, aliyun.ListRequest{})
 		collect("list", err)
 		_, err = p.Upload(ctx, "a.txt", strings.NewReader("a"))
 		collect("upload", err)
-		if version == Version2021 {
+		if version == aliyun.Version2021 {
 			_, err = p.Products(ctx)
 			collect("products", err)
 		}
@@ -140,9 +142,9 @@ func TestNoAccessKeySecretInErrors(t *testing.T) {
 		},
 	} {
 		srv := httptest.NewServer(h)
-		c := validConfig()
+		c := aliyun.ValidConfig()
 		c.BaseURL, c.AccessKeySecret, c.Timeout = srv.URL, keyCanary, "50ms"
-		p, err := New(c, WithLogger(log), WithSleep(func(context.Context, time.Duration) error { return nil }))
+		p, err := aliyun.New(c, aliyun.WithLogger(log), aliyun.WithSleep(func(context.Context, time.Duration) error { return nil }))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,9 +154,9 @@ func TestNoAccessKeySecretInErrors(t *testing.T) {
 	}
 
 	// Configuration errors and renderings.
-	bad := validConfig()
+	bad := aliyun.ValidConfig()
 	bad.AccessKeySecret, bad.AccessKeyID, bad.APIVersion = keyCanary, "", "1999"
-	_, err := New(bad)
+	_, err := aliyun.New(bad)
 	collect("config", err)
 	for _, e := range bad.Validate() {
 		texts = append(texts, e.Error())
@@ -185,18 +187,18 @@ func TestNoSecContentInErrorsOrLogs(t *testing.T) {
 			texts = append(texts, fmt.Sprintf("%s: %v | %+v | %#v", what, err, err, err))
 		}
 	}
-	noSleep := WithSleep(func(context.Context, time.Duration) error { return nil })
+	noSleep := aliyun.WithSleep(func(context.Context, time.Duration) error { return nil })
 
-	for _, version := range []string{Version2016, Version2021} {
+	for _, version := range []string{aliyun.Version2016, aliyun.Version2021} {
 		// 1. It works, and the secret is on the wire where it belongs.
-		f := NewFake("testid", testSecret)
+		f := aliyuntest.New("testid", testSecret)
 		cfg := f.Config()
 		cfg.APIVersion = version
-		p, err := New(cfg, WithLogger(log), noSleep)
+		p, err := aliyun.New(cfg, aliyun.WithLogger(log), noSleep)
 		if err != nil {
 			t.Fatal(err)
 		}
-		tk, err := p.CreateWith(ctx, providers.CreateRequest{Title: "t", Content: "c"}, CreateOptions{SecretContent: secretCanary})
+		tk, err := p.CreateWith(ctx, providers.CreateRequest{Title: "t", Content: "c"}, aliyun.CreateOptions{SecretContent: secretCanary})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,11 +213,11 @@ func TestNoSecContentInErrorsOrLogs(t *testing.T) {
 				}
 			}
 		}
-		want := map[string]string{Version2016: "map[QuestionReply:[QuestionSecContent] add:[secContent]]", Version2021: "map[ReplyTicket:[Content Content]]"}[version]
+		want := map[string]string{aliyun.Version2016: "map[QuestionReply:[QuestionSecContent] add:[secContent]]", aliyun.Version2021: "map[ReplyTicket:[Content Content]]"}[version]
 		if fmt.Sprint(wire) != want {
 			t.Errorf("%s: the secret went as %v, want %s", version, wire, want)
 		}
-		if version == Version2021 {
+		if version == aliyun.Version2021 {
 			for _, c := range f.CallsTo("ReplyTicket") {
 				if c.Params.Get("Encrypt") != "true" {
 					t.Errorf("the secret was sent unencrypted: %v", c.Params)
@@ -226,30 +228,30 @@ func TestNoSecContentInErrorsOrLogs(t *testing.T) {
 		texts = append(texts, fmt.Sprint(notes))
 
 		// 2. The vendor refuses, echoing what it was sent.
-		f.FailNext(1, FakeErrParam, "ILLEGAL_PARAM: "+secretCanary)
+		f.FailNext(1, aliyuntest.ErrParam, "ILLEGAL_PARAM: "+secretCanary)
 		collect("echoed by the vendor", p.ReplySecret(ctx, tk.ID, secretCanary, providers.Actor{}))
-		f.FailNext(1, FakeErrBusy, "SYSTEM_BUSY "+percentEncode(secretCanary))
-		_, err = p.CreateWith(ctx, providers.CreateRequest{Title: "t"}, CreateOptions{SecretContent: secretCanary})
+		f.FailNext(1, aliyuntest.ErrBusy, "SYSTEM_BUSY "+aliyun.PercentEncode(secretCanary))
+		_, err = p.CreateWith(ctx, providers.CreateRequest{Title: "t"}, aliyun.CreateOptions{SecretContent: secretCanary})
 		collect("busy create", err)
 		f.Close()
 
 		// 3. The signature is refused: Aliyun repeats the string to sign, secret included.
-		wrong := NewFake("testid", "another-secret")
+		wrong := aliyuntest.New("testid", "another-secret")
 		cfg = wrong.Config()
 		cfg.APIVersion, cfg.AccessKeySecret = version, testSecret
-		p, err = New(cfg, WithLogger(log), noSleep)
+		p, err = aliyun.New(cfg, aliyun.WithLogger(log), noSleep)
 		if err != nil {
 			t.Fatal(err)
 		}
 		err = p.ReplySecret(ctx, "00001FK", secretCanary, providers.Actor{})
 		collect("signature", err)
 		var ve *providers.VendorError
-		if !errors.As(err, &ve) || ve.Code != FakeErrSignature || strings.Contains(err.Error(), "POST&") {
+		if !errors.As(err, &ve) || ve.Code != aliyuntest.ErrSignature || strings.Contains(err.Error(), "POST&") {
 			t.Errorf("err = %v, want the gateway's SignatureDoesNotMatch without its string to sign", err)
 		}
-		_, err = p.CreateWith(ctx, providers.CreateRequest{Title: "t"}, CreateOptions{SecretContent: secretCanary})
+		_, err = p.CreateWith(ctx, providers.CreateRequest{Title: "t"}, aliyun.CreateOptions{SecretContent: secretCanary})
 		collect("signature create", err)
-		err = p.ReplyWith(ctx, "00001FK", providers.Reply{Text: "x"}, ReplyOptions{SecretContent: secretCanary})
+		err = p.ReplyWith(ctx, "00001FK", providers.Reply{Text: "x"}, aliyun.ReplyOptions{SecretContent: secretCanary})
 		collect("signature reply", err)
 		wrong.Close()
 	}
@@ -261,15 +263,15 @@ func TestNoSecContentInErrorsOrLogs(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"Code": "System.error", "Message": "bad request " + r.PostForm.Encode() + " raw " + fmt.Sprint(r.PostForm)})
 	}))
 	defer srv.Close()
-	c := validConfig()
+	c := aliyun.ValidConfig()
 	c.BaseURL = srv.URL
-	p, err := New(c, WithLogger(log), noSleep)
+	p, err := aliyun.New(c, aliyun.WithLogger(log), noSleep)
 	if err != nil {
 		t.Fatal(err)
 	}
 	collect("echo server", p.ReplySecret(ctx, "00001FK", secretCanary, providers.Actor{}))
-	fmt.Fprint(&bytes.Buffer{}, CreateOptions{SecretContent: secretCanary})
-	texts = append(texts, fmt.Sprintf("%v %+v", CreateOptions{SecretContent: secretCanary}, ReplyOptions{SecretContent: secretCanary}))
+	fmt.Fprint(&bytes.Buffer{}, aliyun.CreateOptions{SecretContent: secretCanary})
+	texts = append(texts, fmt.Sprintf("%v %+v", aliyun.CreateOptions{SecretContent: secretCanary}, aliyun.ReplyOptions{SecretContent: secretCanary}))
 	texts = append(texts, logs.String())
 
 	if len(texts) < 10 {

@@ -94,7 +94,7 @@ func statusCode(raw string) string {
 }
 
 // severityLabels are the 2021-06-10 CreateTicket severities as Aliyun labels them (Severity
-// 1 一般, 2 紧急); the fake serves them.
+// 1 一般, 2 紧急).
 var severityLabels = map[string]string{"1": "一般", "2": "紧急"}
 
 // severityLevels are the normalized levels of the severities: 一般 is normal (中), 紧急 urgent.

@@ -1,4 +1,4 @@
-package aliyun
+package aliyun_test
 
 import (
 	"context"
@@ -11,15 +11,17 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
 
 // TestRequestIDsAreRecorded proves every answer's request id reaches the context's request
 // log, in order, for successes, refusals and retried reads, with both API versions and for the
 // OSS upload.
 func TestRequestIDsAreRecorded(t *testing.T) {
-	for _, version := range []string{Version2016, Version2021} {
+	for _, version := range []string{aliyun.Version2016, aliyun.Version2021} {
 		t.Run(version, func(t *testing.T) {
-			p, f := newFakeProvider(t, func(c *Config) { c.APIVersion = version })
+			p, f := newFakeProvider(t, func(c *aliyun.Config) { c.APIVersion = version })
 			tk := mustCreate(t, p, providers.CreateRequest{Title: "磁盘告警", Content: "磁盘满了"})
 			get := func(ctx context.Context) error { _, err := p.Get(ctx, tk.ID); return err }
 			reply := func(ctx context.Context) error { return p.Reply(ctx, tk.ID, providers.Reply{Text: "已清理"}) }
@@ -41,9 +43,9 @@ func TestRequestIDsAreRecorded(t *testing.T) {
 				// The grant, then the file to OSS, named by x-oss-request-id.
 				{"upload", nil, upload, 2, false},
 				{"refused get", func() { f.FailNext(1, "illegal.auth", "no permission") }, get, 1, true},
-				{"refused reply", func() { f.FailNext(1, FakeErrParam, "ILLEGAL_PARAM") }, reply, 1, true},
+				{"refused reply", func() { f.FailNext(1, aliyuntest.ErrParam, "ILLEGAL_PARAM") }, reply, 1, true},
 				// A busy read is retried: every attempt's answer is named.
-				{"busy get", func() { f.FailNext(readAttempts, FakeErrBusy, "SYSTEM_BUSY") }, get, readAttempts, true},
+				{"busy get", func() { f.FailNext(aliyun.ReadAttempts, aliyuntest.ErrBusy, "SYSTEM_BUSY") }, get, aliyun.ReadAttempts, true},
 				// A bare HTTP failure is named by the x-acs-request-id header alone; the retry
 				// then succeeds and the notes follow.
 				{"bare 503, then success", func() { f.FailHTTP(1, http.StatusServiceUnavailable) }, get, 3, false},
@@ -76,11 +78,11 @@ func TestRequestIDsAreRecorded(t *testing.T) {
 // TestOSSRefusalRecordsRequestID proves a refused upload names OSS's answer: the fake's grant
 // expires before the file arrives.
 func TestOSSRefusalRecordsRequestID(t *testing.T) {
-	var f *Fake
+	var f *aliyuntest.Server
 	hc := &http.Client{Transport: postHook{path: "/oss", before: func() {
-		f.SetClock(func() time.Time { return fixedNow.Add(3 * time.Minute) })
+		f.SetClock(func() time.Time { return aliyun.FixedNow.Add(3 * time.Minute) })
 	}, next: http.DefaultTransport}}
-	p, fake := newFakeProvider(t, nil, WithHTTPClient(hc))
+	p, fake := newFakeProvider(t, nil, aliyun.WithHTTPClient(hc))
 	f = fake
 	ctx, log := providers.WithRequestLog(context.Background())
 	_, err := p.Upload(ctx, "a.txt", strings.NewReader("a"))
@@ -122,7 +124,7 @@ func TestOSSRequestIDSources(t *testing.T) {
 			defer srv.Close()
 			p, _ := newFakeProvider(t, nil)
 			ctx, log := providers.WithRequestLog(context.Background())
-			err := p.ossSend(ctx, "oss_put_object", http.MethodPut, srv.URL+"/k", "", []byte("a"))
+			err := p.OSSSend(ctx, "oss_put_object", http.MethodPut, srv.URL+"/k", "", []byte("a"))
 			if (err != nil) != (tt.status != http.StatusOK) {
 				t.Fatalf("err = %v", err)
 			}

@@ -1,4 +1,4 @@
-package aliyun
+package aliyun_test
 
 import (
 	"bytes"
@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
 
 func TestUpload2016EndToEnd(t *testing.T) {
@@ -32,7 +34,7 @@ func TestUpload2016EndToEnd(t *testing.T) {
 	if c := f.CallsTo("getOSSTempAuthor"); len(c) != 1 || len(params(c[0])) != 0 {
 		t.Errorf("getOSSTempAuthor calls = %v", c)
 	}
-	var post *FakeCall
+	var post *aliyuntest.Call
 	for _, c := range f.Calls() {
 		if c.Path == "/oss" {
 			post = &c
@@ -55,7 +57,7 @@ func TestUpload2016EndToEnd(t *testing.T) {
 	}
 
 	// The attachment travels with add, then shows in the notes and can be downloaded.
-	tk, err := p.CreateWith(ctx, providers.CreateRequest{Title: "附件", Content: "见日志"}, CreateOptions{Attachments: []Attachment{a}})
+	tk, err := p.CreateWith(ctx, providers.CreateRequest{Title: "附件", Content: "见日志"}, aliyun.CreateOptions{Attachments: []aliyun.Attachment{a}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func TestUpload2016EndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.ReplyWith(ctx, tk.ID, providers.Reply{Text: "补充"}, ReplyOptions{Attachments: []Attachment{a, b}}); err != nil {
+	if err := p.ReplyWith(ctx, tk.ID, providers.Reply{Text: "补充"}, aliyun.ReplyOptions{Attachments: []aliyun.Attachment{a, b}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.CallsTo("QuestionReply")[0].Params.Get("attachments"); got != a.Key+","+b.Key {
@@ -93,7 +95,7 @@ func TestUpload2016EndToEnd(t *testing.T) {
 func TestUploadLimits(t *testing.T) {
 	p, f := newFakeProvider(t, nil)
 	ctx := context.Background()
-	if _, err := p.Upload(ctx, "big.bin", bytes.NewReader(make([]byte, MaxUploadSize+1))); err == nil || !strings.Contains(err.Error(), "2 MB") {
+	if _, err := p.Upload(ctx, "big.bin", bytes.NewReader(make([]byte, aliyun.MaxUploadSize+1))); err == nil || !strings.Contains(err.Error(), "2 MB") {
 		t.Errorf("2 MB + 1 = %v, want refused", err)
 	}
 	if _, err := p.Upload(ctx, "empty.txt", strings.NewReader("")); err == nil {
@@ -102,10 +104,10 @@ func TestUploadLimits(t *testing.T) {
 	if len(f.Calls()) != 0 {
 		t.Error("a refused file made a call")
 	}
-	if _, err := p.Upload(ctx, "exact.bin", bytes.NewReader(make([]byte, MaxUploadSize))); err != nil {
+	if _, err := p.Upload(ctx, "exact.bin", bytes.NewReader(make([]byte, aliyun.MaxUploadSize))); err != nil {
 		t.Errorf("exactly 2 MB: %v", err)
 	}
-	if _, err := p.CreateWith(ctx, providers.CreateRequest{Title: "t"}, CreateOptions{Attachments: []Attachment{{Key: "pop_temp9/nope.txt"}}}); err == nil {
+	if _, err := p.CreateWith(ctx, providers.CreateRequest{Title: "t"}, aliyun.CreateOptions{Attachments: []aliyun.Attachment{{Key: "pop_temp9/nope.txt"}}}); err == nil {
 		t.Error("add accepted an attachment that was never uploaded")
 	}
 }
@@ -125,9 +127,9 @@ func TestUploadRespectsPolicyLimit(t *testing.T) {
 			"accessId": "a", "policy": policy, "signature": "s", "dir": "d", "host": strings.TrimPrefix(srv.URL, "http:"), "expire": "1"}})
 	}))
 	defer srv.Close()
-	c := validConfig()
+	c := aliyun.ValidConfig()
 	c.BaseURL = srv.URL
-	p, err := New(c)
+	p, err := aliyun.New(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,11 +154,11 @@ func (h postHook) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestUploadOSSRefusalIsAVendorError(t *testing.T) {
-	var f *Fake
+	var f *aliyuntest.Server
 	hc := &http.Client{Transport: postHook{path: "/oss", before: func() {
-		f.SetClock(func() time.Time { return fixedNow.Add(3 * time.Minute) }) // the grant expired
+		f.SetClock(func() time.Time { return aliyun.FixedNow.Add(3 * time.Minute) }) // the grant expired
 	}, next: http.DefaultTransport}}
-	p, fake := newFakeProvider(t, nil, WithHTTPClient(hc))
+	p, fake := newFakeProvider(t, nil, aliyun.WithHTTPClient(hc))
 	f = fake
 	_, err := p.Upload(context.Background(), "a.txt", strings.NewReader("a"))
 	var ve *providers.VendorError
@@ -170,12 +172,12 @@ func TestUploadOSSRefusalIsAVendorError(t *testing.T) {
 }
 
 // grant asks the fake for a PostObject grant through the client.
-func grant(t *testing.T, p *Provider) ossGrant {
+func grant(t *testing.T, p *aliyun.Provider) aliyun.OSSGrant {
 	t.Helper()
 	var res struct {
-		Data ossGrant `json:"data"`
+		Data aliyun.OSSGrant `json:"data"`
 	}
-	if err := p.c.call(context.Background(), rpc{action: "getOSSTempAuthor", params: map[string]string{}}, &res); err != nil {
+	if err := p.Call(context.Background(), "getOSSTempAuthor", map[string]string{}, &res); err != nil {
 		t.Fatal(err)
 	}
 	return res.Data
@@ -230,7 +232,7 @@ func TestFakeOSSChecksThePolicy(t *testing.T) {
 		{"wrong signature", form(g.Dir+"/a.txt", g.Policy, g.AccessID, "AAAA"), []byte("a"), 403, "SignatureDoesNotMatch"},
 		{"a policy of one's own", form(g.Dir+"/a.txt", other, g.AccessID, g.Signature), []byte("a"), 403, "SignatureDoesNotMatch"},
 		{"key outside the dir", form("elsewhere/a.txt", g.Policy, g.AccessID, g.Signature), []byte("a"), 403, "AccessDenied"},
-		{"too large", form(g.Dir+"/big", g.Policy, g.AccessID, g.Signature), make([]byte, MaxUploadSize+1), 400, "EntityTooLarge"},
+		{"too large", form(g.Dir+"/big", g.Policy, g.AccessID, g.Signature), make([]byte, aliyun.MaxUploadSize+1), 400, "EntityTooLarge"},
 		{"unknown access id", form(g.Dir+"/a.txt", g.Policy, "STS.nobody", g.Signature), []byte("a"), 403, "InvalidAccessKeyId"},
 		{"no policy", form(g.Dir+"/a.txt", "", g.AccessID, g.Signature), []byte("a"), 400, "InvalidArgument"},
 		{"fields after the file", [][2]string{{"file", ""}, {"key", g.Dir + "/a.txt"}, {"policy", g.Policy},
@@ -244,7 +246,7 @@ func TestFakeOSSChecksThePolicy(t *testing.T) {
 			}
 		})
 	}
-	f.SetClock(func() time.Time { return fixedNow.Add(2*time.Minute + time.Second) })
+	f.SetClock(func() time.Time { return aliyun.FixedNow.Add(2*time.Minute + time.Second) })
 	if status, body := postObject(t, g.Host, form(g.Dir+"/b.txt", g.Policy, g.AccessID, g.Signature), []byte("b")); status != 403 ||
 		!strings.Contains(body, "Policy expired") {
 		t.Errorf("expired grant: HTTP %d %s", status, body)
@@ -264,14 +266,14 @@ func TestUpload2021(t *testing.T) {
 	if obj, ok := f.Object(a.Key); !ok || string(obj.Data) != "trace" || a.Name != "诊断.log" {
 		t.Fatalf("object %q = %+v %v", a.Key, obj, ok)
 	}
-	tk, err := p.CreateWith(ctx, providers.CreateRequest{Title: "t"}, CreateOptions{Attachments: []Attachment{a}})
+	tk, err := p.CreateWith(ctx, providers.CreateRequest{Title: "t"}, aliyun.CreateOptions{Attachments: []aliyun.Attachment{a}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := f.CallsTo("CreateTicket")[0].Params.Get("FileNameList"); got != a.Key {
 		t.Errorf("FileNameList = %q", got)
 	}
-	if err := p.ReplyWith(ctx, tk.ID, providers.Reply{}, ReplyOptions{SecretContent: "s", Attachments: []Attachment{a}}); err != nil {
+	if err := p.ReplyWith(ctx, tk.ID, providers.Reply{}, aliyun.ReplyOptions{SecretContent: "s", Attachments: []aliyun.Attachment{a}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := params(f.CallsTo("ReplyTicket")[0]); got["FileNameList"] != a.Key || got["Encrypt"] != "true" {
@@ -288,7 +290,7 @@ func TestFakeSignedURLs(t *testing.T) {
 	var res struct {
 		Data struct{ ObjectKey, PutSignedUrl, GetSignedUrl string } `json:"Data"`
 	}
-	if err := p.c.call(context.Background(), rpc{action: "GetAttachmentUploadUrl", params: map[string]string{"FileName": "a.txt"}}, &res); err != nil {
+	if err := p.Call(context.Background(), "GetAttachmentUploadUrl", map[string]string{"FileName": "a.txt"}, &res); err != nil {
 		t.Fatal(err)
 	}
 	put := func(u string) int {

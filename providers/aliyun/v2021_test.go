@@ -1,4 +1,4 @@
-package aliyun
+package aliyun_test
 
 import (
 	"context"
@@ -8,36 +8,38 @@ import (
 	"testing"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
 
-func new2021(t *testing.T, opts ...Option) (*Provider, *Fake) {
+func new2021(t *testing.T, opts ...aliyun.Option) (*aliyun.Provider, *aliyuntest.Server) {
 	t.Helper()
-	return newFakeProvider(t, func(c *Config) { c.APIVersion = Version2021 }, opts...)
+	return newFakeProvider(t, func(c *aliyun.Config) { c.APIVersion = aliyun.Version2021 }, opts...)
 }
 
 func TestCreate2021(t *testing.T) {
 	tests := []struct {
 		name    string
-		change  func(*Config)
+		change  func(*aliyun.Config)
 		req     providers.CreateRequest
-		opts    CreateOptions
+		opts    aliyun.CreateOptions
 		want    map[string]string
 		wantSev [2]string // the label and level read back
 	}{
-		{"defaults", nil, providers.CreateRequest{Title: "ECS 无法登录", Content: "SSH 超时"}, CreateOptions{},
+		{"defaults", nil, providers.CreateRequest{Title: "ECS 无法登录", Content: "SSH 超时"}, aliyun.CreateOptions{},
 			map[string]string{"Title": "ECS 无法登录", "Description": "SSH 超时", "Severity": "1", "CategoryId": "2101"}, [2]string{"中", "normal"}},
-		{"urgent with e-mail and category", func(c *Config) { c.Email = "ops@example.com" },
-			providers.CreateRequest{Title: "t", Content: "c", Priority: "urgent"}, CreateOptions{CategoryID: 2102},
+		{"urgent with e-mail and category", func(c *aliyun.Config) { c.Email = "ops@example.com" },
+			providers.CreateRequest{Title: "t", Content: "c", Priority: "urgent"}, aliyun.CreateOptions{CategoryID: 2102},
 			map[string]string{"Title": "t", "Description": "c", "Severity": "2", "CategoryId": "2102", "Email": "ops@example.com"}, [2]string{"紧急", "urgent"}},
-		{"configured severity", func(c *Config) { c.Severity = 2 }, providers.CreateRequest{Content: "只有正文"}, CreateOptions{},
+		{"configured severity", func(c *aliyun.Config) { c.Severity = 2 }, providers.CreateRequest{Content: "只有正文"}, aliyun.CreateOptions{},
 			map[string]string{"Title": "只有正文", "Description": "只有正文", "Severity": "2", "CategoryId": "2101"}, [2]string{"紧急", "urgent"}},
-		{"low", func(c *Config) { c.Severity = 2 }, providers.CreateRequest{Title: "t", Priority: "low"}, CreateOptions{},
+		{"low", func(c *aliyun.Config) { c.Severity = 2 }, providers.CreateRequest{Title: "t", Priority: "low"}, aliyun.CreateOptions{},
 			map[string]string{"Title": "t", "Description": "t", "Severity": "1", "CategoryId": "2101"}, [2]string{"中", "normal"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, f := newFakeProvider(t, func(c *Config) {
-				c.APIVersion = Version2021
+			p, f := newFakeProvider(t, func(c *aliyun.Config) {
+				c.APIVersion = aliyun.Version2021
 				if tt.change != nil {
 					tt.change(c)
 				}
@@ -54,7 +56,7 @@ func TestCreate2021(t *testing.T) {
 				t.Errorf("CreateTicket parameters =\n%v\nwant\n%v", wire, tt.want)
 			}
 			if got.ID != "00001FK" || got.Status != providers.StatusOpen || got.RawStatus != "1" || got.RawLabel != "待响应" ||
-				got.Priority != tt.wantSev[0] || got.PriorityLevel != tt.wantSev[1] || got.Content != tt.want["Description"] || !got.CreatedAt.Equal(fixedNow) {
+				got.Priority != tt.wantSev[0] || got.PriorityLevel != tt.wantSev[1] || got.Content != tt.want["Description"] || !got.CreatedAt.Equal(aliyun.FixedNow) {
 				t.Errorf("ticket = %+v", got)
 			}
 			if len(f.CallsTo("GetTicket")) != 1 || len(f.CallsTo("ListTicketNotes")) != 1 {
@@ -80,7 +82,7 @@ func TestCreate2021NeverRetried(t *testing.T) {
 func TestCreate2021WithSecret(t *testing.T) {
 	const secret = "root / Passw0rd!"
 	p, f := new2021(t)
-	got, err := p.CreateWith(context.Background(), providers.CreateRequest{Title: "t", Content: "c"}, CreateOptions{SecretContent: secret})
+	got, err := p.CreateWith(context.Background(), providers.CreateRequest{Title: "t", Content: "c"}, aliyun.CreateOptions{SecretContent: secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,9 +95,9 @@ func TestCreate2021WithSecret(t *testing.T) {
 	}
 
 	// The secret cannot be sent: the ticket is returned with ErrSecretNotSent.
-	p, f = new2021(t, WithHTTPClient(failActionClient("ReplyTicket")))
-	got, err = p.CreateWith(context.Background(), providers.CreateRequest{Title: "t"}, CreateOptions{SecretContent: secret})
-	if !errors.Is(err, ErrSecretNotSent) || got.ID != "00001FK" {
+	p, f = new2021(t, aliyun.WithHTTPClient(failActionClient("ReplyTicket")))
+	got, err = p.CreateWith(context.Background(), providers.CreateRequest{Title: "t"}, aliyun.CreateOptions{SecretContent: secret})
+	if !errors.Is(err, aliyun.ErrSecretNotSent) || got.ID != "00001FK" {
 		t.Fatalf("CreateWith = %+v, %v; want the ticket and ErrSecretNotSent", got, err)
 	}
 	if strings.Contains(err.Error(), secret) {
@@ -121,7 +123,7 @@ func TestGetAndGetMany2021(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != want || got.RawStatus != statusIndex[normalizeStatus(raw)].value || got.Title != "t0" {
+		if got.Status != want || got.RawStatus != aliyun.RawStatusValue(raw) || got.Title != "t0" {
 			t.Errorf("%s: Get = %+v, want %s", raw, got, want)
 		}
 	}
@@ -153,7 +155,7 @@ func TestReply2021(t *testing.T) {
 	if err := p.ReplySecret(ctx, id, "密码 123", providers.Actor{Name: "张三"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.ReplyWith(ctx, id, providers.Reply{Text: "两者"}, ReplyOptions{SecretContent: "密钥"}); err != nil {
+	if err := p.ReplyWith(ctx, id, providers.Reply{Text: "两者"}, aliyun.ReplyOptions{SecretContent: "密钥"}); err != nil {
 		t.Fatal(err)
 	}
 	var got []map[string]string
@@ -218,7 +220,7 @@ func TestClose2021(t *testing.T) {
 		}
 	})
 	t.Run("vendor refuses", func(t *testing.T) {
-		p, f := new2021(t, WithHTTPClient(failActionClient("CloseTicket")))
+		p, f := new2021(t, aliyun.WithHTTPClient(failActionClient("CloseTicket")))
 		id := mustCreate(t, p, providers.CreateRequest{Title: "t"}).ID
 		err := p.Close(ctx, id, providers.CloseRequest{})
 		var ve *providers.VendorError
@@ -235,7 +237,7 @@ func TestClose2021(t *testing.T) {
 	t.Run("state refused by the vendor", func(t *testing.T) {
 		p, f := new2021(t)
 		id := mustCreate(t, p, providers.CreateRequest{Title: "t"}).ID
-		f.FailNext(1, FakeErrState, "工单状态不允许关闭")
+		f.FailNext(1, aliyuntest.ErrState, "工单状态不允许关闭")
 		// FailNext hits GetTicket, a read answered HTTP 400: not retried, and reported verbatim.
 		err := p.Close(ctx, id, providers.CloseRequest{})
 		var ve *providers.VendorError
@@ -249,14 +251,14 @@ func TestNotes2021(t *testing.T) {
 	p, f := new2021(t)
 	ctx := context.Background()
 	id := mustCreate(t, p, providers.CreateRequest{Title: "t", Content: "描述"}).ID
-	if err := f.AddOfficialNote(id, "请提供日志", FakeFile{Name: "guide.txt", Data: []byte("步骤")}); err != nil {
+	if err := f.AddOfficialNote(id, "请提供日志", aliyuntest.File{Name: "guide.txt", Data: []byte("步骤")}); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := p.NoteDetails(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ds) != 2 || ds[0].Official || ds[0].Body != "描述" || !ds[1].Official || ds[1].Author != FakeStaffName ||
+	if len(ds) != 2 || ds[0].Official || ds[0].Body != "描述" || !ds[1].Official || ds[1].Author != aliyuntest.StaffName ||
 		ds[1].Kind != "text" || len(ds[1].Attachments) != 1 || ds[1].Attachments[0].Name != "guide.txt" {
 		t.Fatalf("NoteDetails = %+v", ds)
 	}
@@ -276,7 +278,7 @@ func TestList2021(t *testing.T) {
 	ctx := context.Background()
 	ids := seed(f, 3)
 	_ = f.SetStatus(ids[1], "dealing")
-	got, total, err := p.List(ctx, ListRequest{Statuses: []string{"处理中", "wait-feedback"}, Keyword: "c", Page: 1, PageSize: 50})
+	got, total, err := p.List(ctx, aliyun.ListRequest{Statuses: []string{"处理中", "wait-feedback"}, Keyword: "c", Page: 1, PageSize: 50})
 	if err != nil || total != 1 || len(got) != 1 || got[0].ID != ids[1] {
 		t.Fatalf("List = %+v %d %v", got, total, err)
 	}
@@ -284,7 +286,7 @@ func TestList2021(t *testing.T) {
 	if wire := params(f.CallsTo("ListTickets")[0]); !equalMaps(wire, want) {
 		t.Errorf("ListTickets parameters = %v, want %v", wire, want)
 	}
-	for _, bad := range []ListRequest{{PageSize: 9}, {ProductIDs: []int64{1}}, {Statuses: make([]string, 12)}} {
+	for _, bad := range []aliyun.ListRequest{{PageSize: 9}, {ProductIDs: []int64{1}}, {Statuses: make([]string, 12)}} {
 		if _, _, err := p.List(ctx, bad); err == nil {
 			t.Errorf("List(%+v) succeeded", bad)
 		}
@@ -295,12 +297,12 @@ func TestCatalog2021(t *testing.T) {
 	p, f := new2021(t)
 	ctx := context.Background()
 	products, err := p.Products(ctx)
-	want := []CatalogItem{{ID: 1273, Name: "云服务器 ECS", Default: true}, {ID: 1274, Name: "块存储 EBS"}, {ID: 1301, Name: "云数据库 RDS"}}
+	want := []aliyun.CatalogItem{{ID: 1273, Name: "云服务器 ECS", Default: true}, {ID: 1274, Name: "块存储 EBS"}, {ID: 1301, Name: "云数据库 RDS"}}
 	if err != nil || !slices.Equal(products, want) {
 		t.Errorf("Products = %+v, %v", products, err)
 	}
-	cats, err := p.Categories(ctx, FakeProductID)
-	wantCats := []CatalogItem{{ID: 2101, Name: "实例无法连接", Default: true}, {ID: 2102, Name: "性能问题"}}
+	cats, err := p.Categories(ctx, aliyuntest.ProductID)
+	wantCats := []aliyun.CatalogItem{{ID: 2101, Name: "实例无法连接", Default: true}, {ID: 2102, Name: "性能问题"}}
 	if err != nil || !slices.Equal(cats, wantCats) {
 		t.Errorf("Categories = %+v, %v", cats, err)
 	}

@@ -1,4 +1,4 @@
-package aliyun
+package aliyuntest
 
 import (
 	"cmp"
@@ -14,40 +14,41 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
 )
 
-// Identities and defaults of the fake. FakeProductID is the product of help.aliyun 143231's
+// Identities and defaults of the fake. ProductID is the product of help.aliyun 143231's
 // example ticket; the others are invented.
 const (
-	FakeAliUID     = 1234567890123456
-	FakeProductID  = 1273
-	FakeCategoryID = 2101
-	// FakeStaffName is the Aliyun engineer who writes AddOfficialNote's notes (2021 User.Name).
-	FakeStaffName = "阿里云小二"
+	AliUID     = 1234567890123456
+	ProductID  = 1273
+	CategoryID = 2101
+	// StaffName is the Aliyun engineer who writes AddOfficialNote's notes (2021 User.Name).
+	StaffName = "阿里云小二"
 )
 
 // The fake's error codes. The 2016 codes are documented (help.aliyun 143228/143229), as are
 // the gateway codes (the POP error shape: HTTP 4xx, Code, Message) and the 2021 illegal.param;
-// FakeErrState is invented, because the real code for closing a closed ticket is unknown.
+// ErrState is invented, because the real code for closing a closed ticket is unknown.
 const (
-	FakeErrAuth       = "-121" // ILLEGAL_AUTH
-	FakeErrParam      = "-101" // ILLEGAL_PARAM
-	FakeErrParamEmpty = "-104" // ILLEGAL_PARAM_EMPTY
-	FakeErrBusy       = "-153" // SYSTEM_BUSY
-	FakeErrParam21    = "illegal.param"
-	FakeErrState      = "illegal.status" // invented
-	FakeErrSignature  = "SignatureDoesNotMatch"
-	FakeErrNonce      = "SignatureNonceUsed"
-	FakeErrTimestamp  = "InvalidTimeStamp.Expired"
-	FakeErrAccessKey  = "InvalidAccessKeyId.NotFound"
+	ErrAuth       = "-121" // ILLEGAL_AUTH
+	ErrParam      = "-101" // ILLEGAL_PARAM
+	ErrParamEmpty = "-104" // ILLEGAL_PARAM_EMPTY
+	ErrBusy       = "-153" // SYSTEM_BUSY
+	ErrParam21    = "illegal.param"
+	ErrState      = "illegal.status" // invented
+	ErrSignature  = "SignatureDoesNotMatch"
+	ErrNonce      = "SignatureNonceUsed"
+	ErrTimestamp  = "InvalidTimeStamp.Expired"
+	ErrAccessKey  = "InvalidAccessKeyId.NotFound"
 )
 
 // fakeSkew is how far Timestamp may be from the fake's clock: Aliyun's documented window is
 // 15 minutes.
 const fakeSkew = 15 * time.Minute
 
-// FakeTicket is a ticket as the fake stores it.
-type FakeTicket struct {
+// Ticket is a ticket as the fake stores it.
+type Ticket struct {
 	ID string
 	// Version is the API version that created it.
 	Version string
@@ -67,11 +68,11 @@ type FakeTicket struct {
 	SMSAlertTime     string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
-	Notes            []FakeNote
+	Notes            []Note
 }
 
-// FakeNote is one entry of a fake ticket's conversation.
-type FakeNote struct {
+// Note is one entry of a fake ticket's conversation.
+type Note struct {
 	ID       string
 	Content  string
 	Secret   bool // 2016 sec_chat, 2021 Encrypt=true
@@ -82,22 +83,22 @@ type FakeNote struct {
 	AttachIDs []string
 }
 
-// FakeObject is a file stored in the fake OSS.
-type FakeObject struct {
+// Object is a file stored in the fake OSS.
+type Object struct {
 	Key      string
 	Name     string
 	Data     []byte
 	AttachID string // the id a note lists it by, once attached
 }
 
-// FakeFile is a file for AddOfficialNote.
-type FakeFile struct {
+// File is a file for AddOfficialNote.
+type File struct {
 	Name string
 	Data []byte
 }
 
-// FakeCall is one request the fake received, recorded before any check.
-type FakeCall struct {
+// Call is one request the fake received, recorded before any check.
+type Call struct {
 	Method string
 	Path   string
 	// Action and Version are the RPC's; empty for the OSS endpoints.
@@ -122,7 +123,7 @@ type fakeGrant struct {
 	expire time.Time
 }
 
-// Fake is an in-memory Aliyun 工单 API, 2016-08-30 and 2021-06-10, with a fake OSS, on one
+// Server is an in-memory Aliyun 工单 API, 2016-08-30 and 2021-06-10, with a fake OSS, on one
 // loopback httptest server. It checks what Aliyun is documented to check: signature v1
 // recomputed from the received parameters (the POP error shape, HTTP 400
 // SignatureDoesNotMatch, when wrong), a Timestamp within 15 minutes, a SignatureNonce used
@@ -136,7 +137,7 @@ type fakeGrant struct {
 // miscased name (questionId for QuestionId) fails a test instead of being ignored silently.
 // The spelling it accepts for the 2016 parameters is SetParamNames's, "sdk" by default.
 // It is safe for concurrent use.
-type Fake struct {
+type Server struct {
 	keyID, secret string
 	srv           *httptest.Server
 	ossSecret     string // signs the fake's own OSS GET and PUT URLs
@@ -152,11 +153,11 @@ type Fake struct {
 	sent        []string // request ids answered, RPC and OSS, in order
 	nextGrant   int
 	nextAttach  int
-	tickets     map[string]*FakeTicket
-	objects     map[string]*FakeObject
+	tickets     map[string]*Ticket
+	objects     map[string]*Object
 	attachIndex map[string]string // attach id → object key
 	grants      map[string]fakeGrant
-	calls       []FakeCall
+	calls       []Call
 	failures    []fakeFailure
 	// listUnit is the unit QuestionList reads addStartTime/addEndTime in (SetListTimeUnit).
 	listUnit time.Duration
@@ -164,24 +165,24 @@ type Fake struct {
 	lose int
 }
 
-// NewFake starts a fake accepting the AccessKey accessKeyID / accessKeySecret. Close it when
+// New starts a fake accepting the AccessKey accessKeyID / accessKeySecret. Close it when
 // done.
-func NewFake(accessKeyID, accessKeySecret string) *Fake {
+func New(accessKeyID, accessKeySecret string) *Server {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	f := &Fake{
+	f := &Server{
 		keyID:       accessKeyID,
 		secret:      accessKeySecret,
 		ossSecret:   hex.EncodeToString(b[:]),
 		now:         time.Now,
-		spelling:    DefaultParamNames,
+		spelling:    aliyun.DefaultParamNames,
 		listUnit:    time.Millisecond,
-		names:       legacySpellings[DefaultParamNames],
+		names:       legacySpellings[aliyun.DefaultParamNames],
 		nonces:      map[string]time.Time{},
 		nextID:      1,
 		nextNote:    1,
-		tickets:     map[string]*FakeTicket{},
-		objects:     map[string]*FakeObject{},
+		tickets:     map[string]*Ticket{},
+		objects:     map[string]*Object{},
 		attachIndex: map[string]string{},
 		grants:      map[string]fakeGrant{},
 	}
@@ -196,24 +197,24 @@ func NewFake(accessKeyID, accessKeySecret string) *Fake {
 }
 
 // URL is the fake's base URL, for Config.BaseURL.
-func (f *Fake) URL() string { return f.srv.URL }
+func (f *Server) URL() string { return f.srv.URL }
 
 // Close stops the server.
-func (f *Fake) Close() { f.srv.Close() }
+func (f *Server) Close() { f.srv.Close() }
 
 // Config returns a valid 2016-08-30 configuration pointing at the fake, in the fake's
 // parameter spelling. Set APIVersion to Version2021 for the current API: CategoryID is set too.
-func (f *Fake) Config() Config {
+func (f *Server) Config() aliyun.Config {
 	f.mu.Lock()
 	spelling := f.spelling
 	f.mu.Unlock()
-	c := Config{
+	c := aliyun.Config{
 		BaseURL:         f.URL(),
 		AccessKeyID:     f.keyID,
 		AccessKeySecret: providers.Secret(f.secret),
-		AliUID:          FakeAliUID,
-		ProductID:       FakeProductID,
-		CategoryID:      FakeCategoryID,
+		AliUID:          AliUID,
+		ProductID:       ProductID,
+		CategoryID:      CategoryID,
 		ParamNames:      spelling,
 	}
 	c.Defaults()
@@ -221,7 +222,7 @@ func (f *Fake) Config() Config {
 }
 
 // SetClock sets the fake's clock, used for the Timestamp check and the times it records.
-func (f *Fake) SetClock(now func() time.Time) {
+func (f *Server) SetClock(now func() time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.now = now
@@ -229,7 +230,7 @@ func (f *Fake) SetClock(now func() time.Time) {
 
 // SetParamNames sets the spelling of the 2016 parameters the fake accepts: "sdk" or "doc"
 // (Config.ParamNames).
-func (f *Fake) SetParamNames(spelling string) error {
+func (f *Server) SetParamNames(spelling string) error {
 	n, ok := legacySpellings[spelling]
 	if !ok {
 		return fmt.Errorf("aliyun fake: unknown spelling %q (sdk or doc)", spelling)
@@ -244,7 +245,7 @@ func (f *Fake) SetParamNames(spelling string) error {
 // time.Millisecond (the default, as the V1.3 document's table says) or time.Second (as its
 // example and help.aliyun 143231's AddTime suggest). Aliyun's own pages disagree, so the
 // provider must find its tickets either way.
-func (f *Fake) SetListTimeUnit(unit time.Duration) error {
+func (f *Server) SetListTimeUnit(unit time.Duration) error {
 	if unit != time.Millisecond && unit != time.Second {
 		return fmt.Errorf("aliyun fake: list time unit %v (ms or s)", unit)
 	}
@@ -257,7 +258,7 @@ func (f *Fake) SetListTimeUnit(unit time.Duration) error {
 // LoseAnswers makes the next n RPC calls take effect and then lose their answer: the
 // connection is closed before a byte is written, as when a network or a process fails
 // mid-call. A create then has an unknown outcome.
-func (f *Fake) LoseAnswers(n int) {
+func (f *Server) LoseAnswers(n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lose += n
@@ -266,7 +267,7 @@ func (f *Fake) LoseAnswers(n int) {
 var errFakeUnknown = errors.New("aliyun fake: unknown ticket")
 
 // update runs fn on a stored ticket and stamps UpdatedAt.
-func (f *Fake) update(id string, fn func(t *FakeTicket, now time.Time)) error {
+func (f *Server) update(id string, fn func(t *Ticket, now time.Time)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	t, ok := f.tickets[id]
@@ -281,17 +282,17 @@ func (f *Fake) update(id string, fn func(t *FakeTicket, now time.Time)) error {
 
 // SetStatus sets a ticket's raw status: a 2016 code ("wait_feedback"), a 2021 value ("3"),
 // a label, or anything else to test unknown values.
-func (f *Fake) SetStatus(id, raw string) error {
-	return f.update(id, func(t *FakeTicket, _ time.Time) { t.Status = raw })
+func (f *Server) SetStatus(id, raw string) error {
+	return f.update(id, func(t *Ticket, _ time.Time) { t.Status = raw })
 }
 
 // AddOfficialNote adds a note by Aliyun staff, with files attached.
-func (f *Fake) AddOfficialNote(id, text string, files ...FakeFile) error {
-	return f.update(id, func(t *FakeTicket, now time.Time) {
-		n := FakeNote{Content: text, Official: true, Author: FakeStaffName, At: now}
+func (f *Server) AddOfficialNote(id, text string, files ...File) error {
+	return f.update(id, func(t *Ticket, now time.Time) {
+		n := Note{Content: text, Official: true, Author: StaffName, At: now}
 		for _, file := range files {
 			key := fmt.Sprintf("official/%s/%d_%s", id, f.nextNote, file.Name)
-			f.objects[key] = &FakeObject{Key: key, Name: file.Name, Data: slices.Clone(file.Data)}
+			f.objects[key] = &Object{Key: key, Name: file.Name, Data: slices.Clone(file.Data)}
 			n.AttachIDs = append(n.AttachIDs, f.attach(key))
 		}
 		f.addNote(t, n)
@@ -301,7 +302,7 @@ func (f *Fake) AddOfficialNote(id, text string, files ...FakeFile) error {
 // FailNext makes the next n RPC calls fail with the vendor error code and message, shaped as
 // the called version answers errors: 2016 HTTP 200 with success false and code (a number when
 // numeric, as "-153"), 2021 HTTP 400 (500 for a busy code) with Success false, Code, Message.
-func (f *Fake) FailNext(n int, code, message string) {
+func (f *Server) FailNext(n int, code, message string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
@@ -310,7 +311,7 @@ func (f *Fake) FailNext(n int, code, message string) {
 }
 
 // FailHTTP makes the next n RPC calls answer the HTTP status with a plain-text body.
-func (f *Fake) FailHTTP(n, status int) {
+func (f *Server) FailHTTP(n, status int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
@@ -320,7 +321,7 @@ func (f *Fake) FailHTTP(n, status int) {
 
 // FailAction makes the next n calls of one RPC Action answer the HTTP status; other calls
 // (the watcher's reads, say) are answered as usual.
-func (f *Fake) FailAction(action string, n, status int) {
+func (f *Server) FailAction(action string, n, status int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
@@ -329,7 +330,7 @@ func (f *Fake) FailAction(action string, n, status int) {
 }
 
 // Calls returns every request received so far, in order.
-func (f *Fake) Calls() []FakeCall {
+func (f *Server) Calls() []Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.calls)
@@ -338,15 +339,15 @@ func (f *Fake) Calls() []FakeCall {
 // RequestIDs returns the request id of every answer so far, in order: the RPC answers'
 // RequestId (also sent as the x-acs-request-id header, bare FailHTTP answers included) and
 // the OSS answers' x-oss-request-id.
-func (f *Fake) RequestIDs() []string {
+func (f *Server) RequestIDs() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.sent)
 }
 
 // CallsTo returns the RPC calls of one action, in order.
-func (f *Fake) CallsTo(action string) []FakeCall {
-	var out []FakeCall
+func (f *Server) CallsTo(action string) []Call {
+	var out []Call
 	for _, c := range f.Calls() {
 		if c.Action == action {
 			out = append(out, c)
@@ -356,43 +357,64 @@ func (f *Fake) CallsTo(action string) []FakeCall {
 }
 
 // Ticket returns a copy of a stored ticket.
-func (f *Fake) Ticket(id string) (FakeTicket, bool) {
+func (f *Server) Ticket(id string) (Ticket, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	t, ok := f.tickets[id]
 	if !ok {
-		return FakeTicket{}, false
+		return Ticket{}, false
 	}
 	return t.clone(), true
 }
 
 // Tickets returns copies of every stored ticket, by id.
-func (f *Fake) Tickets() []FakeTicket {
+func (f *Server) Tickets() []Ticket {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]FakeTicket, 0, len(f.tickets))
+	out := make([]Ticket, 0, len(f.tickets))
 	for _, t := range f.tickets {
 		out = append(out, t.clone())
 	}
-	slices.SortFunc(out, func(a, b FakeTicket) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b Ticket) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 
 // Object returns a copy of a stored file by its key.
-func (f *Fake) Object(key string) (FakeObject, bool) {
+func (f *Server) Object(key string) (Object, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	o, ok := f.objects[key]
 	if !ok {
-		return FakeObject{}, false
+		return Object{}, false
 	}
 	c := *o
 	c.Data = slices.Clone(o.Data)
 	return c, true
 }
 
+// Put stores t as the vendor's next ticket: its ID is the next id, its Status, when empty,
+// "assigned", and its CreatedAt and UpdatedAt, when zero, the fake's clock. Nothing else is
+// checked or filled in, unlike a create through the API. Tests use it to seed many tickets, or
+// tickets at chosen times. It returns the ticket's id.
+func (f *Server) Put(t Ticket) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	status, created, updated := t.Status, t.CreatedAt, t.UpdatedAt
+	f.newTicket(&t)
+	if status != "" {
+		t.Status = status
+	}
+	if !created.IsZero() {
+		t.CreatedAt = created
+	}
+	if !updated.IsZero() {
+		t.UpdatedAt = updated
+	}
+	return t.ID
+}
+
 // newTicket stores a ticket with the next id. The caller holds f.mu.
-func (f *Fake) newTicket(t *FakeTicket) {
+func (f *Server) newTicket(t *Ticket) {
 	t.ID = fmt.Sprintf("%05dFK", f.nextID)
 	f.nextID++
 	now := f.now()
@@ -401,7 +423,7 @@ func (f *Fake) newTicket(t *FakeTicket) {
 }
 
 // addNote appends a note with the next id. The caller holds f.mu.
-func (f *Fake) addNote(t *FakeTicket, n FakeNote) {
+func (f *Server) addNote(t *Ticket, n Note) {
 	n.ID = fmt.Sprintf("%d", 100000+f.nextNote)
 	f.nextNote++
 	if n.At.IsZero() {
@@ -412,7 +434,7 @@ func (f *Fake) addNote(t *FakeTicket, n FakeNote) {
 }
 
 // attach gives a stored object its attachment id. The caller holds f.mu.
-func (f *Fake) attach(key string) string {
+func (f *Server) attach(key string) string {
 	o := f.objects[key]
 	if o.AttachID == "" {
 		o.AttachID = fmt.Sprintf("att%04d", f.nextAttach+1)
@@ -422,7 +444,7 @@ func (f *Fake) attach(key string) string {
 	return o.AttachID
 }
 
-func (t *FakeTicket) clone() FakeTicket {
+func (t *Ticket) clone() Ticket {
 	c := *t
 	c.Notes = slices.Clone(t.Notes)
 	for i := range c.Notes {

@@ -1,4 +1,4 @@
-package aliyun
+package aliyuntest
 
 import (
 	"cmp"
@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ticketbot/ticketbot/providers/aliyun"
 )
 
 // This file is the fake's RPC side: recording, authentication (signature v1 recomputed from the
@@ -40,13 +42,13 @@ var fakeCommon = map[string]bool{
 	"SecurityToken": true, "RegionId": true,
 }
 
-func (f *Fake) serveRPC(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm() // query and form body, as POP reads them
 	params := url.Values{}
 	for k, v := range r.Form {
 		params[k] = slices.Clone(v)
 	}
-	call := FakeCall{Method: r.Method, Path: r.URL.Path, Action: params.Get("Action"), Version: params.Get("Version"),
+	call := Call{Method: r.Method, Path: r.URL.Path, Action: params.Get("Action"), Version: params.Get("Version"),
 		Params: params, Header: r.Header.Clone()}
 
 	f.mu.Lock()
@@ -61,7 +63,7 @@ func (f *Fake) serveRPC(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, http.StatusText(fail.httpStatus), fail.httpStatus)
 			return
 		}
-		if version == Version2021 {
+		if version == aliyun.Version2021 {
 			status := http.StatusBadRequest
 			if temporaryCode(fail.code) {
 				status = http.StatusServiceUnavailable
@@ -112,7 +114,7 @@ func loseAnswer(w http.ResponseWriter) {
 
 // write sends a reply with a RequestId, in the body and in the x-acs-request-id header as the
 // gateway does. The caller holds f.mu.
-func (f *Fake) write(w http.ResponseWriter, rep fakeReply) {
+func (f *Server) write(w http.ResponseWriter, rep fakeReply) {
 	id := f.newRequestID(fakeRPCRequestID)
 	rep.body["RequestId"] = id
 	w.Header().Set(requestIDHeader, id)
@@ -130,7 +132,7 @@ const (
 
 // newRequestID makes the next request id in a format and records it as sent. The caller holds
 // f.mu.
-func (f *Fake) newRequestID(format string) string {
+func (f *Server) newRequestID(format string) string {
 	f.nextReq++
 	id := fmt.Sprintf(format, f.nextReq)
 	f.sent = append(f.sent, id)
@@ -179,14 +181,14 @@ func fakeErr21(status int, code, msg string) fakeReply {
 
 // paramErr is a bad parameter in the called version's shape.
 func paramErr(version, code16, msg string) fakeReply {
-	if version == Version2021 {
-		return fakeErr21(http.StatusBadRequest, FakeErrParam21, msg)
+	if version == aliyun.Version2021 {
+		return fakeErr21(http.StatusBadRequest, ErrParam21, msg)
 	}
 	return fakeErr16(code16, msg)
 }
 
 // authenticate checks the common parameters and signature v1 as the POP gateway does.
-func (f *Fake) authenticate(method string, p url.Values) (fakeReply, bool) {
+func (f *Server) authenticate(method string, p url.Values) (fakeReply, bool) {
 	for _, k := range []string{"AccessKeyId", "Action", "Format", "SignatureMethod", "SignatureNonce",
 		"SignatureVersion", "Signature", "Timestamp", "Version"} {
 		if p.Get(k) == "" {
@@ -201,7 +203,7 @@ func (f *Fake) authenticate(method string, p url.Values) (fakeReply, bool) {
 		return fakeGateway(http.StatusBadRequest, "InvalidParameter", "The fake answers Format=JSON only."), false
 	}
 	if p.Get("AccessKeyId") != f.keyID {
-		return fakeGateway(http.StatusNotFound, FakeErrAccessKey, "Specified access key is not found."), false
+		return fakeGateway(http.StatusNotFound, ErrAccessKey, "Specified access key is not found."), false
 	}
 	ts, err := time.Parse(timestampLayout, p.Get("Timestamp"))
 	if err != nil {
@@ -209,7 +211,7 @@ func (f *Fake) authenticate(method string, p url.Values) (fakeReply, bool) {
 	}
 	now := f.now()
 	if d := now.Sub(ts); d > fakeSkew || d < -fakeSkew {
-		return fakeGateway(http.StatusBadRequest, FakeErrTimestamp, "Specified time stamp or date value is expired."), false
+		return fakeGateway(http.StatusBadRequest, ErrTimestamp, "Specified time stamp or date value is expired."), false
 	}
 	flat := make(map[string]string, len(p))
 	for k := range p {
@@ -217,12 +219,12 @@ func (f *Fake) authenticate(method string, p url.Values) (fakeReply, bool) {
 	}
 	sts := stringToSign(method, canonicalQuery(flat))
 	if !hmac.Equal([]byte(sign(f.secret, sts)), []byte(p.Get("Signature"))) {
-		return fakeGateway(http.StatusBadRequest, FakeErrSignature,
+		return fakeGateway(http.StatusBadRequest, ErrSignature,
 			"Specified signature is not matched with our calculation. server "+stringToSignMarker+sts), false
 	}
 	nonce := p.Get("SignatureNonce")
 	if _, used := f.nonces[nonce]; used {
-		return fakeGateway(http.StatusBadRequest, FakeErrNonce, "Specified signature nonce was used already."), false
+		return fakeGateway(http.StatusBadRequest, ErrNonce, "Specified signature nonce was used already."), false
 	}
 	f.nonces[nonce] = now
 	maps.DeleteFunc(f.nonces, func(_ string, at time.Time) bool { return now.Sub(at) > 2*fakeSkew })
@@ -230,26 +232,26 @@ func (f *Fake) authenticate(method string, p url.Values) (fakeReply, bool) {
 }
 
 // checkParams refuses unknown parameters and reports the first missing required one.
-func (f *Fake) checkParams(version string, act fakeAction, p url.Values) (fakeReply, bool) {
+func (f *Server) checkParams(version string, act fakeAction, p url.Values) (fakeReply, bool) {
 	for _, k := range slices.Sorted(maps.Keys(p)) {
 		if fakeCommon[k] || slices.Contains(act.params, k) || (act.repeat != "" && strings.HasPrefix(k, act.repeat)) {
 			continue
 		}
-		return paramErr(version, FakeErrParam, "ILLEGAL_PARAM: unknown parameter "+k), false
+		return paramErr(version, ErrParam, "ILLEGAL_PARAM: unknown parameter "+k), false
 	}
 	for _, k := range act.required {
 		if strings.TrimSpace(p.Get(k)) == "" {
-			if version == Version2021 {
-				return fakeErr21(http.StatusBadRequest, FakeErrParam21, k+" is mandatory for this action"), false
+			if version == aliyun.Version2021 {
+				return fakeErr21(http.StatusBadRequest, ErrParam21, k+" is mandatory for this action"), false
 			}
-			return fakeErr16(FakeErrParamEmpty, "ILLEGAL_PARAM_EMPTY: "+k), false
+			return fakeErr16(ErrParamEmpty, "ILLEGAL_PARAM_EMPTY: "+k), false
 		}
 	}
 	return fakeReply{}, true
 }
 
 // routes are the actions by version. The caller holds f.mu.
-func (f *Fake) routes() map[string]map[string]fakeAction {
+func (f *Server) routes() map[string]map[string]fakeAction {
 	n := f.names
 	add := fakeAction{
 		params:   []string{"productId", "customerCommonQuestionId", "title", "content", "secContent", "aliUid", "phone", "smsAlertTime", "email", "attachments"},
@@ -257,7 +259,7 @@ func (f *Fake) routes() map[string]map[string]fakeAction {
 		fn:       f.add,
 	}
 	return map[string]map[string]fakeAction{
-		Version2016: {
+		aliyun.Version2016: {
 			"add": add,
 			"Add": add, // help.aliyun 143228's example writes Action=Add
 			"QuestionReply": {
@@ -273,7 +275,7 @@ func (f *Fake) routes() map[string]map[string]fakeAction {
 			"getOSSTempAuthor": {fn: f.getOSSTempAuthor},
 			"getAttachTempURL": {params: []string{"attachId"}, required: []string{"attachId"}, fn: f.getAttachTempURL},
 		},
-		Version2021: {
+		aliyun.Version2021: {
 			"CreateTicket": {
 				params:   []string{"Description", "Severity", "CategoryId", "Title", "CreatorId", "Email", "FileNameList", "SecretInfo"},
 				required: []string{"Description", "Severity", "CategoryId"},
@@ -323,15 +325,15 @@ func splitList(s string) []string {
 
 // attachKeys checks comma-joined object keys (at most 3, each uploaded) and returns their
 // attachment ids.
-func (f *Fake) attachKeys(version, keys string) ([]string, fakeReply, bool) {
+func (f *Server) attachKeys(version, keys string) ([]string, fakeReply, bool) {
 	list := splitList(keys)
-	if len(list) > MaxAttachments {
-		return nil, paramErr(version, FakeErrParam, fmt.Sprintf("ILLEGAL_PARAM: %d attachments, at most %d", len(list), MaxAttachments)), false
+	if len(list) > aliyun.MaxAttachments {
+		return nil, paramErr(version, ErrParam, fmt.Sprintf("ILLEGAL_PARAM: %d attachments, at most %d", len(list), aliyun.MaxAttachments)), false
 	}
 	var ids []string
 	for _, k := range list {
 		if _, ok := f.objects[k]; !ok {
-			return nil, paramErr(version, FakeErrParam, "ILLEGAL_PARAM: attachment "+k+" 不存在 (not uploaded)"), false
+			return nil, paramErr(version, ErrParam, "ILLEGAL_PARAM: attachment "+k+" 不存在 (not uploaded)"), false
 		}
 		ids = append(ids, f.attach(k))
 	}
@@ -346,54 +348,54 @@ func terminal(raw string) bool {
 
 // 2016-08-30 handlers.
 
-func (f *Fake) add(p url.Values) fakeReply {
+func (f *Server) add(p url.Values) fakeReply {
 	uid, ok := optInt(p, "aliUid")
 	if !ok {
-		return fakeErr16(FakeErrParam, "ILLEGAL_PARAM: aliUid is not an integer")
+		return fakeErr16(ErrParam, "ILLEGAL_PARAM: aliUid is not an integer")
 	}
-	if uid != FakeAliUID {
-		return fakeErr16(FakeErrAuth, "ILLEGAL_AUTH: aliUid does not belong to this AccessKey's account")
+	if uid != AliUID {
+		return fakeErr16(ErrAuth, "ILLEGAL_AUTH: aliUid does not belong to this AccessKey's account")
 	}
 	product, ok1 := optInt(p, "productId")
 	question, ok2 := optInt(p, "customerCommonQuestionId")
 	if !ok1 || !ok2 {
-		return fakeErr16(FakeErrParam, "ILLEGAL_PARAM: productId and customerCommonQuestionId are integers")
+		return fakeErr16(ErrParam, "ILLEGAL_PARAM: productId and customerCommonQuestionId are integers")
 	}
 	if product <= 0 && question <= 0 {
-		return fakeErr16(FakeErrParamEmpty, "ILLEGAL_PARAM_EMPTY: productId or customerCommonQuestionId")
+		return fakeErr16(ErrParamEmpty, "ILLEGAL_PARAM_EMPTY: productId or customerCommonQuestionId")
 	}
 	if s := p.Get("smsAlertTime"); s != "" && s != "all" && s != "normal" {
-		return fakeErr16(FakeErrParam, "ILLEGAL_PARAM: smsAlertTime is all or normal")
+		return fakeErr16(ErrParam, "ILLEGAL_PARAM: smsAlertTime is all or normal")
 	}
-	ids, rep, ok := f.attachKeys(Version2016, p.Get("attachments"))
+	ids, rep, ok := f.attachKeys(aliyun.Version2016, p.Get("attachments"))
 	if !ok {
 		return rep
 	}
 	content := p.Get("content")
-	t := &FakeTicket{
-		Version: Version2016, Title: cmp.Or(p.Get("title"), firstRunes(content, titleRunes)), Content: content,
+	t := &Ticket{
+		Version: aliyun.Version2016, Title: cmp.Or(p.Get("title"), firstRunes(content, titleRunes)), Content: content,
 		ProductID: product, CommonQuestionID: question, AliUID: uid,
 		Phone: p.Get("phone"), Email: p.Get("email"), SMSAlertTime: p.Get("smsAlertTime"),
 	}
 	f.newTicket(t)
-	f.addNote(t, FakeNote{Content: content, AttachIDs: ids})
+	f.addNote(t, Note{Content: content, AttachIDs: ids})
 	if sec := p.Get("secContent"); sec != "" {
-		f.addNote(t, FakeNote{Content: sec, Secret: true})
+		f.addNote(t, Note{Content: sec, Secret: true})
 	}
 	return fakeOK16(t.ID)
 }
 
-func (f *Fake) questionReply(p url.Values) fakeReply {
+func (f *Server) questionReply(p url.Values) fakeReply {
 	n := f.names
 	content, sec := p.Get(n.QuestionContent), p.Get(n.QuestionSecContent)
 	if content == "" && sec == "" {
-		return fakeErr16(FakeErrParamEmpty, "ILLEGAL_PARAM_EMPTY: "+n.QuestionContent+" or "+n.QuestionSecContent)
+		return fakeErr16(ErrParamEmpty, "ILLEGAL_PARAM_EMPTY: "+n.QuestionContent+" or "+n.QuestionSecContent)
 	}
 	t, ok := f.tickets[p.Get(n.QuestionID)]
 	if !ok {
-		return fakeErr16(FakeErrParam, "ILLEGAL_PARAM: 工单不存在")
+		return fakeErr16(ErrParam, "ILLEGAL_PARAM: 工单不存在")
 	}
-	ids, rep, ok := f.attachKeys(Version2016, p.Get("attachments"))
+	ids, rep, ok := f.attachKeys(aliyun.Version2016, p.Get("attachments"))
 	if !ok {
 		return rep
 	}
@@ -403,13 +405,13 @@ func (f *Fake) questionReply(p url.Values) fakeReply {
 
 // userReply records a customer reply (chat, then sec_chat) and, as the V1.3 dictionary says of
 // feedback, "用户添加回复时变为此状态". The caller holds f.mu.
-func (f *Fake) userReply(t *FakeTicket, content, secret string, ids []string) {
+func (f *Server) userReply(t *Ticket, content, secret string, ids []string) {
 	if content != "" {
-		f.addNote(t, FakeNote{Content: content, AttachIDs: ids})
+		f.addNote(t, Note{Content: content, AttachIDs: ids})
 		ids = nil
 	}
 	if secret != "" {
-		f.addNote(t, FakeNote{Content: secret, Secret: true, AttachIDs: ids})
+		f.addNote(t, Note{Content: secret, Secret: true, AttachIDs: ids})
 	}
 	if !terminal(t.Status) {
 		t.Status = "feedback"
@@ -418,10 +420,10 @@ func (f *Fake) userReply(t *FakeTicket, content, secret string, ids []string) {
 
 // questionListNote answers in help.aliyun 143230's shape: ListResult.NoteInfo[], FromOfficial a
 // bool, attachIds.attachId[].
-func (f *Fake) questionListNote(p url.Values) fakeReply {
+func (f *Server) questionListNote(p url.Values) fakeReply {
 	t, ok := f.tickets[p.Get(f.names.QuestionID)]
 	if !ok {
-		return fakeErr16(FakeErrParam, "ILLEGAL_PARAM: 工单不存在")
+		return fakeErr16(ErrParam, "ILLEGAL_PARAM: 工单不存在")
 	}
 	notes := make([]map[string]any, 0, len(t.Notes))
 	for _, n := range t.Notes {
@@ -443,7 +445,7 @@ func (f *Fake) questionListNote(p url.Values) fakeReply {
 // questionList answers in help.aliyun 143231's shape: Count and ListResult.QuestionDetail[],
 // AddTime in seconds as that example shows (the V1.3 document says milliseconds). It reads
 // addStartTime and addEndTime in the unit SetListTimeUnit chose.
-func (f *Fake) questionList(p url.Values) fakeReply {
+func (f *Server) questionList(p url.Values) fakeReply {
 	n := f.names
 	ids, products, statuses := splitList(p.Get(n.IDs)), splitList(p.Get(n.ProductIDs)), splitList(p.Get(n.QuestionStatus))
 	size, ok1 := optInt(p, n.PageSize)
@@ -452,20 +454,20 @@ func (f *Fake) questionList(p url.Values) fakeReply {
 	to, ok4 := optInt(p, n.AddEndTime)
 	switch {
 	case !ok1 || !ok2 || !ok3 || !ok4:
-		return fakeErr16(FakeErrParam, "ILLEGAL_PARAM: pageSize, pageStart, addStartTime and addEndTime are integers")
+		return fakeErr16(ErrParam, "ILLEGAL_PARAM: pageSize, pageStart, addStartTime and addEndTime are integers")
 	case len(ids) > maxListIDs:
-		return fakeErr16(FakeErrParam, fmt.Sprintf("ILLEGAL_PARAM: %d ids, at most %d", len(ids), maxListIDs))
+		return fakeErr16(ErrParam, fmt.Sprintf("ILLEGAL_PARAM: %d ids, at most %d", len(ids), maxListIDs))
 	case len(products) > maxListProductIDs:
-		return fakeErr16(FakeErrParam, fmt.Sprintf("ILLEGAL_PARAM: %d productIds, at most %d", len(products), maxListProductIDs))
+		return fakeErr16(ErrParam, fmt.Sprintf("ILLEGAL_PARAM: %d productIds, at most %d", len(products), maxListProductIDs))
 	case p.Get(n.PageSize) != "" && (size < minPageSize2016 || size > maxPageSize):
-		return fakeErr16(FakeErrParam, fmt.Sprintf("ILLEGAL_PARAM: pageSize %d is not 20-100", size))
+		return fakeErr16(ErrParam, fmt.Sprintf("ILLEGAL_PARAM: pageSize %d is not 20-100", size))
 	case start < 0:
-		return fakeErr16(FakeErrParam, "ILLEGAL_PARAM: pageStart is negative")
+		return fakeErr16(ErrParam, "ILLEGAL_PARAM: pageStart is negative")
 	}
 	if size == 0 {
 		size = minPageSize2016
 	}
-	var match []*FakeTicket
+	var match []*Ticket
 	for _, t := range f.sorted() {
 		at := t.CreatedAt.UnixMilli()
 		if f.listUnit == time.Second {
@@ -499,50 +501,50 @@ func (f *Fake) questionList(p url.Values) fakeReply {
 // 2021-06-10 handlers.
 
 // lookup21 finds a ticket for a 2021 action, or the reply for an unknown one.
-func (f *Fake) lookup21(id string) (*FakeTicket, fakeReply, bool) {
+func (f *Server) lookup21(id string) (*Ticket, fakeReply, bool) {
 	t, ok := f.tickets[id]
 	if !ok {
-		return nil, fakeErr21(http.StatusBadRequest, FakeErrParam21, "工单不存在: "+id), false
+		return nil, fakeErr21(http.StatusBadRequest, ErrParam21, "工单不存在: "+id), false
 	}
 	return t, fakeReply{}, true
 }
 
-func (f *Fake) createTicket(p url.Values) fakeReply {
+func (f *Server) createTicket(p url.Values) fakeReply {
 	sev, ok := optInt(p, "Severity")
 	if !ok || (sev != 1 && sev != 2) {
-		return fakeErr21(http.StatusBadRequest, FakeErrParam21, "Severity is 1 or 2")
+		return fakeErr21(http.StatusBadRequest, ErrParam21, "Severity is 1 or 2")
 	}
 	cat, ok := optInt(p, "CategoryId")
 	if !ok || cat <= 0 {
-		return fakeErr21(http.StatusBadRequest, FakeErrParam21, "CategoryId is a positive integer")
+		return fakeErr21(http.StatusBadRequest, ErrParam21, "CategoryId is a positive integer")
 	}
-	ids, rep, ok := f.attachKeys(Version2021, p.Get("FileNameList"))
+	ids, rep, ok := f.attachKeys(aliyun.Version2021, p.Get("FileNameList"))
 	if !ok {
 		return rep
 	}
 	desc := p.Get("Description")
-	t := &FakeTicket{
-		Version: Version2021, Title: cmp.Or(p.Get("Title"), firstRunes(desc, titleRunes)), Content: desc,
-		CategoryID: cat, Severity: int(sev), AliUID: FakeAliUID, Email: p.Get("Email"),
+	t := &Ticket{
+		Version: aliyun.Version2021, Title: cmp.Or(p.Get("Title"), firstRunes(desc, titleRunes)), Content: desc,
+		CategoryID: cat, Severity: int(sev), AliUID: AliUID, Email: p.Get("Email"),
 	}
 	f.newTicket(t)
-	f.addNote(t, FakeNote{Content: desc, AttachIDs: ids})
+	f.addNote(t, Note{Content: desc, AttachIDs: ids})
 	if s := p.Get("SecretInfo"); s != "" {
-		f.addNote(t, FakeNote{Content: s, Secret: true})
+		f.addNote(t, Note{Content: s, Secret: true})
 	}
 	return fakeOK21(t.ID)
 }
 
-func (f *Fake) replyTicket(p url.Values) fakeReply {
+func (f *Server) replyTicket(p url.Values) fakeReply {
 	enc := p.Get("Encrypt")
 	if enc != "true" && enc != "false" {
-		return fakeErr21(http.StatusBadRequest, FakeErrParam21, "Encrypt is true or false")
+		return fakeErr21(http.StatusBadRequest, ErrParam21, "Encrypt is true or false")
 	}
 	t, rep, ok := f.lookup21(p.Get("TicketId"))
 	if !ok {
 		return rep
 	}
-	ids, rep, ok := f.attachKeys(Version2021, p.Get("FileNameList"))
+	ids, rep, ok := f.attachKeys(aliyun.Version2021, p.Get("FileNameList"))
 	if !ok {
 		return rep
 	}
@@ -554,13 +556,13 @@ func (f *Fake) replyTicket(p url.Values) fakeReply {
 	return fakeOK21(t.Notes[len(t.Notes)-1].ID)
 }
 
-func (f *Fake) closeTicket(p url.Values) fakeReply {
+func (f *Server) closeTicket(p url.Values) fakeReply {
 	t, rep, ok := f.lookup21(p.Get("TicketId"))
 	if !ok {
 		return rep
 	}
 	if terminal(t.Status) {
-		return fakeErr21(http.StatusBadRequest, FakeErrState, "工单状态不允许关闭")
+		return fakeErr21(http.StatusBadRequest, ErrState, "工单状态不允许关闭")
 	}
 	t.Status, t.UpdatedAt = "confirmed", f.now()
 	return fakeOK21(nil)
@@ -568,13 +570,13 @@ func (f *Fake) closeTicket(p url.Values) fakeReply {
 
 // status21 renders a raw status as 2021's {Label, Value}: a known code as its value.
 func status21(raw string) map[string]any {
-	if d, ok := statusIndex[normalizeStatus(raw)]; ok && d.value != "" {
+	if d, ok := findStatus(raw); ok && d.value != "" {
 		return map[string]any{"Label": cmp.Or(d.label21, d.label), "Value": d.value}
 	}
 	return map[string]any{"Label": "", "Value": raw}
 }
 
-func (f *Fake) getTicket(p url.Values) fakeReply {
+func (f *Server) getTicket(p url.Values) fakeReply {
 	t, rep, ok := f.lookup21(p.Get("TicketId"))
 	if !ok {
 		return rep
@@ -589,36 +591,36 @@ func (f *Fake) getTicket(p url.Values) fakeReply {
 
 var statusListKey = regexp.MustCompile(`^StatusList\.[1-9][0-9]*$`)
 
-func (f *Fake) listTickets(p url.Values) fakeReply {
+func (f *Server) listTickets(p url.Values) fakeReply {
 	page, ok1 := optInt(p, "PageNumber")
 	size, ok2 := optInt(p, "PageSize")
 	from, ok3 := optInt(p, "StartDate")
 	to, ok4 := optInt(p, "EndDate")
 	switch {
 	case !ok1 || !ok2 || !ok3 || !ok4:
-		return fakeErr21(http.StatusBadRequest, FakeErrParam21, "PageNumber, PageSize, StartDate and EndDate are integers")
+		return fakeErr21(http.StatusBadRequest, ErrParam21, "PageNumber, PageSize, StartDate and EndDate are integers")
 	case page < 1:
-		return fakeErr21(http.StatusBadRequest, FakeErrParam21, "PageNumber starts at 1")
+		return fakeErr21(http.StatusBadRequest, ErrParam21, "PageNumber starts at 1")
 	case size < minPageSize2021 || size > maxPageSize:
-		return fakeErr21(http.StatusBadRequest, FakeErrParam21, fmt.Sprintf("PageSize %d is not 10-100", size))
+		return fakeErr21(http.StatusBadRequest, ErrParam21, fmt.Sprintf("PageSize %d is not 10-100", size))
 	}
 	var statuses []string
 	for k := range p {
 		if strings.HasPrefix(k, "StatusList.") {
 			if !statusListKey.MatchString(k) {
-				return fakeErr21(http.StatusBadRequest, FakeErrParam21, "bad repeat list key "+k)
+				return fakeErr21(http.StatusBadRequest, ErrParam21, "bad repeat list key "+k)
 			}
 			statuses = append(statuses, p.Get(k))
 		}
 	}
 	if len(statuses) > maxStatusList {
-		return fakeErr21(http.StatusBadRequest, FakeErrParam21, "StatusList takes at most 11 values")
+		return fakeErr21(http.StatusBadRequest, ErrParam21, "StatusList takes at most 11 values")
 	}
 	ids := splitList(p.Get("TicketIdList"))
 	if id := p.Get("TicketId"); id != "" {
 		ids = append(ids, id)
 	}
-	var match []*FakeTicket
+	var match []*Ticket
 	for _, t := range f.sorted() {
 		ms := t.CreatedAt.UnixMilli()
 		switch {
@@ -644,7 +646,7 @@ func (f *Fake) listTickets(p url.Values) fakeReply {
 
 // listTicketNotes answers the dialog. How Aliyun shows an encrypted dialog is unpublished; the
 // fake masks it, so no test depends on seeing it.
-func (f *Fake) listTicketNotes(p url.Values) fakeReply {
+func (f *Server) listTicketNotes(p url.Values) fakeReply {
 	t, rep, ok := f.lookup21(p.Get("TicketId"))
 	if !ok {
 		return rep
@@ -676,13 +678,13 @@ func (f *Fake) listTicketNotes(p url.Values) fakeReply {
 // fakeProducts is the fake's product tree: groups without ids, products inside.
 var fakeProducts = []map[string]any{
 	{"Name": "弹性计算", "Children": []map[string]any{
-		{"ProductId": FakeProductID, "ProductName": "云服务器 ECS"},
+		{"ProductId": ProductID, "ProductName": "云服务器 ECS"},
 		{"ProductId": 1274, "ProductName": "块存储 EBS"},
 	}},
 	{"Name": "数据库", "Children": []map[string]any{{"ProductId": 1301, "ProductName": "云数据库 RDS"}}},
 }
 
-func (f *Fake) listProducts(p url.Values) fakeReply {
+func (f *Server) listProducts(p url.Values) fakeReply {
 	if name := p.Get("Name"); name != "" {
 		out := []map[string]any{}
 		for _, g := range fakeProducts {
@@ -697,12 +699,12 @@ func (f *Fake) listProducts(p url.Values) fakeReply {
 	return fakeOK21(fakeProducts)
 }
 
-func (f *Fake) listCategories(p url.Values) fakeReply {
-	if p.Get("ProductId") != strconv.Itoa(FakeProductID) {
+func (f *Server) listCategories(p url.Values) fakeReply {
+	if p.Get("ProductId") != strconv.Itoa(ProductID) {
 		return fakeOK21([]any{})
 	}
 	return fakeOK21([]map[string]any{
-		{"CategoryId": FakeCategoryID, "CategoryName": "实例无法连接"},
-		{"CategoryId": FakeCategoryID + 1, "CategoryName": "性能问题"},
+		{"CategoryId": CategoryID, "CategoryName": "实例无法连接"},
+		{"CategoryId": CategoryID + 1, "CategoryName": "性能问题"},
 	})
 }

@@ -1,4 +1,4 @@
-package aliyun
+package aliyuntest
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ticketbot/ticketbot/providers/aliyun"
 )
 
 // This file is the fake's OSS: the upload grants (getOSSTempAuthor, GetAttachmentUploadUrl),
@@ -29,7 +31,7 @@ const fakeGrantTTL = 2 * time.Minute
 
 // getOSSTempAuthor grants a PostObject policy: content-length-range up to 2 MB and keys under
 // a fresh dir, signed with a fresh temporary secret.
-func (f *Fake) getOSSTempAuthor(url.Values) fakeReply {
+func (f *Server) getOSSTempAuthor(url.Values) fakeReply {
 	f.nextGrant++
 	var b [16]byte
 	_, _ = rand.Read(b[:])
@@ -39,7 +41,7 @@ func (f *Fake) getOSSTempAuthor(url.Values) fakeReply {
 	doc, _ := json.Marshal(map[string]any{
 		"expiration": g.expire.UTC().Format("2006-01-02T15:04:05.000Z"),
 		"conditions": []any{
-			[]any{"content-length-range", 0, MaxUploadSize},
+			[]any{"content-length-range", 0, aliyun.MaxUploadSize},
 			[]any{"starts-with", "$key", g.dir + "/"},
 		},
 	})
@@ -51,16 +53,16 @@ func (f *Fake) getOSSTempAuthor(url.Values) fakeReply {
 }
 
 // getAttachTempURL answers a signed download link for an attachment id.
-func (f *Fake) getAttachTempURL(p url.Values) fakeReply {
+func (f *Server) getAttachTempURL(p url.Values) fakeReply {
 	key, ok := f.attachIndex[p.Get("attachId")]
 	if !ok {
-		return fakeErr16(FakeErrParam, "ILLEGAL_PARAM: 附件不存在")
+		return fakeErr16(ErrParam, "ILLEGAL_PARAM: 附件不存在")
 	}
 	return fakeOK16(f.signedURL(http.MethodGet, key))
 }
 
 // getAttachmentUploadURL answers an object key and signed PUT and GET URLs (2021).
-func (f *Fake) getAttachmentUploadURL(p url.Values) fakeReply {
+func (f *Server) getAttachmentUploadURL(p url.Values) fakeReply {
 	f.nextGrant++
 	key := fmt.Sprintf("workorder/%d/%s", f.nextGrant, safeName(p.Get("FileName")))
 	return fakeOK21(map[string]any{
@@ -76,7 +78,7 @@ func hmacB64(secret, msg string) string {
 }
 
 // signedURL is a link to /oss/<key> for one method, valid fakeGrantTTL. The caller holds f.mu.
-func (f *Fake) signedURL(method, key string) string {
+func (f *Server) signedURL(method, key string) string {
 	exp := strconv.FormatInt(f.now().Add(fakeGrantTTL).Unix(), 10)
 	var segs []string
 	for s := range strings.SplitSeq(key, "/") {
@@ -87,7 +89,7 @@ func (f *Fake) signedURL(method, key string) string {
 }
 
 // checkSigned verifies a signed link. The caller holds f.mu.
-func (f *Fake) checkSigned(w http.ResponseWriter, r *http.Request, key string) bool {
+func (f *Server) checkSigned(w http.ResponseWriter, r *http.Request, key string) bool {
 	exp := r.URL.Query().Get("Expires")
 	n, err := strconv.ParseInt(exp, 10, 64)
 	if err != nil || !hmac.Equal([]byte(hmacB64(f.ossSecret, r.Method+"\n"+key+"\n"+exp)), []byte(r.URL.Query().Get("Signature"))) {
@@ -146,7 +148,7 @@ func readPostForm(r *http.Request) (postForm, error) {
 			form.afterFile = append(form.afterFile, name)
 		case name == "file":
 			form.fileSeen, form.fileName = true, part.FileName()
-			form.data, err = io.ReadAll(io.LimitReader(part, MaxUploadSize+1))
+			form.data, err = io.ReadAll(io.LimitReader(part, aliyun.MaxUploadSize+1))
 		default:
 			var v []byte
 			v, err = io.ReadAll(io.LimitReader(part, 64<<10))
@@ -161,7 +163,7 @@ func readPostForm(r *http.Request) (postForm, error) {
 
 // servePostObject is OSS PostObject: the form's policy, signature and conditions checked as
 // OSS does, the file stored under its key.
-func (f *Fake) servePostObject(w http.ResponseWriter, r *http.Request) {
+func (f *Server) servePostObject(w http.ResponseWriter, r *http.Request) {
 	form, err := readPostForm(r)
 	params := url.Values{}
 	for k, v := range form.fields {
@@ -172,7 +174,7 @@ func (f *Fake) servePostObject(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, FakeCall{Method: r.Method, Path: r.URL.Path, Params: params, Header: r.Header.Clone()})
+	f.calls = append(f.calls, Call{Method: r.Method, Path: r.URL.Path, Params: params, Header: r.Header.Clone()})
 	w.Header().Set(ossRequestIDHeader, f.newRequestID(fakeOSSRequestID))
 	if err != nil {
 		ossFail(w, http.StatusBadRequest, "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.")
@@ -205,11 +207,11 @@ func (f *Fake) servePostObject(w http.ResponseWriter, r *http.Request) {
 		ossFail(w, status, code, msg)
 		return
 	}
-	if len(form.data) > MaxUploadSize {
+	if len(form.data) > aliyun.MaxUploadSize {
 		ossFail(w, http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.")
 		return
 	}
-	f.objects[key] = &FakeObject{Key: key, Name: form.fileName, Data: form.data}
+	f.objects[key] = &Object{Key: key, Name: form.fileName, Data: form.data}
 	switch form.fields["success_action_status"] {
 	case "200":
 		w.WriteHeader(http.StatusOK)
@@ -225,7 +227,7 @@ func (f *Fake) servePostObject(w http.ResponseWriter, r *http.Request) {
 // checkPolicy checks a PostObject policy: base64 JSON, not expired, and every condition the
 // fake knows (content-length-range, starts-with $key, eq $key). It returns OSS's code, message
 // and status, or "" when the upload may proceed. The caller holds f.mu.
-func (f *Fake) checkPolicy(policy, key string, size int64) (code, msg string, status int) {
+func (f *Server) checkPolicy(policy, key string, size int64) (code, msg string, status int) {
 	raw, err := base64.StdEncoding.DecodeString(policy)
 	var doc struct {
 		Expiration string            `json:"expiration"`
@@ -278,27 +280,27 @@ func (f *Fake) checkPolicy(policy, key string, size int64) (code, msg string, st
 }
 
 // servePutObject stores a file PUT to a signed URL (2021 GetAttachmentUploadUrl).
-func (f *Fake) servePutObject(w http.ResponseWriter, r *http.Request) {
+func (f *Server) servePutObject(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	data, err := io.ReadAll(io.LimitReader(r.Body, MaxUploadSize+1))
+	data, err := io.ReadAll(io.LimitReader(r.Body, aliyun.MaxUploadSize+1))
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, FakeCall{Method: r.Method, Path: r.URL.Path, Params: url.Values{"key": {key}}, Header: r.Header.Clone()})
+	f.calls = append(f.calls, Call{Method: r.Method, Path: r.URL.Path, Params: url.Values{"key": {key}}, Header: r.Header.Clone()})
 	w.Header().Set(ossRequestIDHeader, f.newRequestID(fakeOSSRequestID))
 	if !f.checkSigned(w, r, key) {
 		return
 	}
-	if err != nil || len(data) > MaxUploadSize {
+	if err != nil || len(data) > aliyun.MaxUploadSize {
 		ossFail(w, http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.")
 		return
 	}
 	name := key[strings.LastIndex(key, "/")+1:]
-	f.objects[key] = &FakeObject{Key: key, Name: name, Data: data}
+	f.objects[key] = &Object{Key: key, Name: name, Data: data}
 	w.WriteHeader(http.StatusOK)
 }
 
 // serveGetObject serves a stored file at a signed URL.
-func (f *Fake) serveGetObject(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serveGetObject(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -316,11 +318,11 @@ func (f *Fake) serveGetObject(w http.ResponseWriter, r *http.Request) {
 }
 
 // sorted returns the tickets newest first, as a ticket list shows them. The caller holds f.mu.
-func (f *Fake) sorted() []*FakeTicket {
-	out := make([]*FakeTicket, 0, len(f.tickets))
+func (f *Server) sorted() []*Ticket {
+	out := make([]*Ticket, 0, len(f.tickets))
 	for _, t := range f.tickets {
 		out = append(out, t)
 	}
-	slices.SortFunc(out, func(a, b *FakeTicket) int { return strings.Compare(b.ID, a.ID) })
+	slices.SortFunc(out, func(a, b *Ticket) int { return strings.Compare(b.ID, a.ID) })
 	return out
 }
