@@ -18,6 +18,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // lockedBuffer is a buffer several goroutines may write logs to.
@@ -62,7 +63,7 @@ func TestRouterLogsEachRejectionOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wf := weiban.NewFake("corp-r", wbSecret)
+	wf := weibantest.New("corp-r", wbSecret)
 	t.Cleanup(wf.Close)
 	wb, err := weiban.New(wf.Config(), weiban.WithLogger(log))
 	if err != nil {
@@ -102,7 +103,7 @@ func TestRouterLogsEachRejectionOnce(t *testing.T) {
 		{"wecom, stale", post(wecom.CallbackPath+"?"+wcQ.Encode(), nil, wcBody), 401, "wecom: callback rejected"},
 		{"wecom, unsigned URL check", func() (*http.Response, error) { return http.Get(srv.URL + wecom.CallbackPath + "?echostr=x") }, 401, "wecom: callback rejected"},
 		{"weiban, forged", func() (*http.Response, error) {
-			code, err := weiban.NewFake("corp-r", "x").PushChange(context.Background(), srv.URL+"/weiban/events", weiban.DocOrderNo, "reply")
+			code, err := weibantest.New("corp-r", "x").PushChange(context.Background(), srv.URL+"/weiban/events", weibantest.DocOrderNo, "reply")
 			return &http.Response{StatusCode: code, Body: io.NopCloser(strings.NewReader(""))}, err
 		}, 401, "weiban: event rejected"},
 		{"weiban, not JSON", post("/weiban/events?msg_signature=x", nil, []byte("hello")), 400, "weiban: event rejected"},

@@ -13,6 +13,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // priorityWords are the priority words a person may type (handlers' `优先级:` line), zh and en.
@@ -88,7 +89,7 @@ var vendorCases = []vendorCase{
 		name: "weiban",
 		want: map[string]filed{"urgent": {}, "high": {}, "normal": {}, "low": {}, "": {}},
 		create: func(t *testing.T, r providers.CreateRequest) (providers.Ticket, providers.Ticket, string) {
-			f := weiban.NewFake("corp-1", "weiban-secret")
+			f := weibantest.New("corp-1", "weiban-secret")
 			t.Cleanup(f.Close)
 			p, err := weiban.New(f.Config())
 			if err != nil {

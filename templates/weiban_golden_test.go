@@ -8,19 +8,20 @@ import (
 	"testing"
 
 	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // The Weiban card is drawn from the vendor document's own example work order, read through
 // the real provider from its fake: stage, status, handler, creator, customer, custom form
 // fields, the flow timeline and 持续时间.
 func TestGoldenWeiban(t *testing.T) {
-	fake := weiban.NewFake("corp", "secret")
+	fake := weibantest.New("corp", "secret")
 	defer fake.Close()
 	p, err := weiban.New(fake.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
-	tk, err := p.Get(context.Background(), weiban.DocOrderNo)
+	tk, err := p.Get(context.Background(), weibantest.DocOrderNo)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // The demo's people and places. The person typing is the Kingsoft fake's own creator, so
@@ -36,7 +37,7 @@ const (
 type demoFakes struct {
 	ksyun  *ksyuntest.Server
 	aliyun *aliyuntest.Server
-	weiban *weiban.Fake
+	weiban *weibantest.Server
 	feishu *feishu.Fake
 	wecom  *wecom.Fake
 
@@ -62,7 +63,7 @@ func startDemoFakes() *demoFakes {
 	}
 	f.ksyun = ksyuntest.New("ks-demo", randomHex(16))
 	f.aliyun = aliyuntest.New("LTAIdemo", randomHex(16))
-	f.weiban = weiban.NewFake("wwdemo", randomHex(16))
+	f.weiban = weibantest.New("wwdemo", randomHex(16))
 	f.feishu = feishu.NewFake(demoFeishuApp, f.feishuSecret)
 	f.wecom = wecom.NewFake(wecom.FakeConfig{Token: f.wecomToken, EncodingAESKey: f.wecomAESKey,
 		WebhookKey: f.wecomRobotKey, WebhookChat: demoWeComChat})

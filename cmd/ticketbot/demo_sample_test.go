@@ -9,12 +9,12 @@ import (
 	"unicode"
 
 	"github.com/ticketbot/ticketbot/providers"
-	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // docJunk are strings of the vendors' API document examples (the Weiban fake holds its
 // document's example work order) that must never show in the demo.
-var docJunk = []string{"2021年12月17日", "超长昵称", "45645645632", "大大怪", "鬼鬼", weiban.DocOrderNo}
+var docJunk = []string{"2021年12月17日", "超长昵称", "45645645632", "大大怪", "鬼鬼", weibantest.DocOrderNo}
 
 // Our people in the samples, and how each vendor's console names a note of ours.
 var sampleOurSide = []string{demoPerson, sampleWangLei.Name, sampleWangFang.Name, sampleChenJing.Name, "用户"}

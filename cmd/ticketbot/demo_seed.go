@@ -15,6 +15,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // The demo opens on vendor consoles that already hold a few days of an ops team's tickets,
@@ -159,9 +160,9 @@ var sampleTickets = []sampleTicket{
 		Clocks: []time.Duration{-2 * hour},
 		Steps: []sampleStep{
 			{After: 41 * minute, Status: "processing"},
-			{After: 44 * minute, Vendor: weiban.FakeAgentName, Text: "已收到。初步看是该企业的会话存档密钥在企业微信后台更换过，我们这边还在用旧公钥解密，群消息解密失败。"},
+			{After: 44 * minute, Vendor: weibantest.AgentName, Text: "已收到。初步看是该企业的会话存档密钥在企业微信后台更换过，我们这边还在用旧公钥解密，群消息解密失败。"},
 			{After: 83 * minute, By: &sampleWangFang, Text: "和客户确认了，对方管理员昨天确实更新过会话存档密钥，新的公钥版本号是 v3。"},
-			{After: 2*hour + 9*minute, Vendor: weiban.FakeAgentName, Text: "已按 v3 重新配置，正在补拉缺失时段的消息，预计 2 小时内补齐，补齐后通知您。"},
+			{After: 2*hour + 9*minute, Vendor: weibantest.AgentName, Text: "已按 v3 重新配置，正在补拉缺失时段的消息，预计 2 小时内补齐，补齐后通知您。"},
 		},
 	},
 	{
@@ -323,7 +324,7 @@ func sampleVendors(f *demoFakes, now func() time.Time) (map[string]sampleVendor,
 				return providers.Actor{Name: p.Name, VendorID: p.WeibanID}
 			}),
 			note: func(_ context.Context, no, who string, by *samplePerson, text string) error {
-				staff, ok := map[string]string{weiban.FakeAgentName: weiban.FakeAgentID, weiban.FakeAgent2Name: weiban.FakeAgent2ID}[who]
+				staff, ok := map[string]string{weibantest.AgentName: weibantest.AgentID, weibantest.Agent2Name: weibantest.Agent2ID}[who]
 				if by != nil {
 					staff, ok = by.WeibanID, true
 				}
@@ -336,7 +337,7 @@ func sampleVendors(f *demoFakes, now func() time.Time) (map[string]sampleVendor,
 				if action != "processing" {
 					return fmt.Errorf("unknown sample status %q", action)
 				}
-				return f.weiban.SetStatus(no, weiban.FakeStatusProcessing)
+				return f.weiban.SetStatus(no, weibantest.StatusProcessing)
 			},
 		},
 	}, nil

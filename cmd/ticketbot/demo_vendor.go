@@ -11,7 +11,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
-	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // This file is the demo's vendor console: each vendor's back office as its staff would see
@@ -193,31 +193,31 @@ func aliyunDesk(f *aliyuntest.Server) vendorDesk {
 
 // weibanDesk pushes a work_order_change after every move, sealed as Weiban seals it, to
 // ticketbot's /weiban/events: Weiban tells its subscribers at once.
-func weibanDesk(f *weiban.Fake, eventsURL string) vendorDesk {
+func weibanDesk(f *weibantest.Server, eventsURL string) vendorDesk {
 	actions := []vendorAction{{"processing", "处理中"}, {"closed", "已关闭"}, {"reopen", "重新打开"}}
-	staff := map[string]string{weiban.FakeBotStaffID: weiban.FakeBotName, weiban.FakeAgentID: weiban.FakeAgentName, weiban.FakeAgent2ID: weiban.FakeAgent2Name}
+	staff := map[string]string{weibantest.BotStaffID: weibantest.BotName, weibantest.AgentID: weibantest.AgentName, weibantest.Agent2ID: weibantest.Agent2Name}
 	maps.Copy(staff, demoWeibanStaff)
 	return vendorDesk{
-		name: "weiban", label: "微伴助手", noteAs: "客服 " + weiban.FakeAgentName, actions: actions,
+		name: "weiban", label: "微伴助手", noteAs: "客服 " + weibantest.AgentName, actions: actions,
 		tickets: func() []vendorTicket {
 			var out []vendorTicket
 			for _, o := range f.Orders() {
 				// Every Weiban fake holds the API document's example work order (titled
 				// 2021年12月17日19:42:43, by 超长昵称你怕了吗…), which the fake's own tests rely
 				// on; the demo's console shows its sample work orders instead.
-				if o.OrderNo == weiban.DocOrderNo {
+				if o.OrderNo == weibantest.DocOrderNo {
 					continue
 				}
 				vt := vendorTicket{ID: o.OrderNo, Ref: "weiban:" + o.OrderNo, Title: o.Title}
 				switch o.Status {
-				case weiban.FakeStatusNew:
+				case weibantest.StatusNew:
 					vt.StatusLabel = "待处理"
-				case weiban.FakeStatusProcessing:
+				case weibantest.StatusProcessing:
 					vt.State, vt.StatusLabel = "processing", "处理中"
 					if o.Reopen {
 						vt.State, vt.StatusLabel = "reopen", "处理中（已重新打开）"
 					}
-				case weiban.FakeStatusClosed:
+				case weibantest.StatusClosed:
 					vt.State, vt.StatusLabel = "closed", "已关闭"
 				default:
 					vt.StatusLabel = strconv.Itoa(o.Status)
@@ -238,13 +238,13 @@ func weibanDesk(f *weiban.Fake, eventsURL string) vendorDesk {
 			var err error
 			switch action {
 			case noteAction:
-				kind, err = "reply", f.AddFlow(no, weiban.FakeAgentID, text)
+				kind, err = "reply", f.AddFlow(no, weibantest.AgentID, text)
 			case "processing":
-				kind, err = "switch", f.SetStatus(no, weiban.FakeStatusProcessing)
+				kind, err = "switch", f.SetStatus(no, weibantest.StatusProcessing)
 			case "closed":
-				kind, err = "close", f.SetStatus(no, weiban.FakeStatusClosed)
+				kind, err = "close", f.SetStatus(no, weibantest.StatusClosed)
 			case "reopen":
-				kind, err = "reopen", f.Reopen(no, weiban.FakeAgentID)
+				kind, err = "reopen", f.Reopen(no, weibantest.AgentID)
 			}
 			if err != nil {
 				return err

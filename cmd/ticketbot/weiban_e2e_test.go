@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // A Weiban work_order_change push reaches the following group at once (no poll: the sweep
 // interval is an hour), and the same push delivered again changes nothing.
 func TestWeibanPushUpdatesTheFollowingGroup(t *testing.T) {
-	wf := weiban.NewFake("corp-e2e", "weiban-secret-e2e")
+	wf := weibantest.New("corp-e2e", "weiban-secret-e2e")
 	t.Cleanup(wf.Close)
 	c := wf.Config()
 	h := startHarness(t, fmt.Sprintf(`
@@ -31,7 +31,7 @@ event_aes_key = %q
 `, c.BaseURL, c.CorpID, c.Secret.Reveal(), c.StaffID, c.HandlerID, c.TemplateID, c.EventToken.Reveal(), c.EventAESKey.Reveal()))
 	ctx := context.Background()
 	url := h.url + "/weiban/events"
-	order := weiban.DocOrderNo
+	order := weibantest.DocOrderNo
 
 	h.say("ev-1", "om_w1", "关注 weiban:"+order)
 	h.waitFor("the card", func() bool { return len(h.messages("interactive")) == 1 })
@@ -40,7 +40,7 @@ event_aes_key = %q
 		t.Fatalf("card: %s", card.Content)
 	}
 
-	if err := wf.AddFlow(order, weiban.FakeAgentID, "已为您处理，请确认"); err != nil {
+	if err := wf.AddFlow(order, weibantest.AgentID, "已为您处理，请确认"); err != nil {
 		t.Fatal(err)
 	}
 	if code, err := wf.PushChange(ctx, url, order, "reply"); err != nil || code != 200 {
@@ -56,7 +56,7 @@ event_aes_key = %q
 	}
 	// A close as a barrier: it is announced, and it is the only other notice. (Weiban's
 	// status enum is unpublished: an unmapped raw value is read through the event's kind.)
-	if err := wf.SetStatus(order, weiban.FakeStatusClosed); err != nil {
+	if err := wf.SetStatus(order, weibantest.StatusClosed); err != nil {
 		t.Fatal(err)
 	}
 	if code, err := wf.PushChange(ctx, url, order, "close"); err != nil || code != 200 {
@@ -72,7 +72,7 @@ event_aes_key = %q
 	})
 
 	// A forged push: 401.
-	if code, err := weiban.NewFake("corp-e2e", "x").PushChange(ctx, url, order, "reply"); err != nil || code != 401 {
+	if code, err := weibantest.New("corp-e2e", "x").PushChange(ctx, url, order, "reply"); err != nil || code != 401 {
 		t.Errorf("forged push: %d %v", code, err)
 	}
 }

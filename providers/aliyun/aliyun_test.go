@@ -766,7 +766,7 @@ func TestRetryOfReads(t *testing.T) {
 		cancel()
 		start := time.Now()
 		if err := aliyun.SleepCtx(c, time.Hour); !errors.Is(err, context.Canceled) || time.Since(start) > time.Second {
-			t.Errorf("aliyun.SleepCtx = %v", err)
+			t.Errorf("sleepCtx = %v", err)
 		}
 		if err := aliyun.SleepCtx(ctx, time.Millisecond); err != nil {
 			t.Error(err)

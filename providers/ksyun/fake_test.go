@@ -247,7 +247,7 @@ func TestFakeHooksOnUnknownTicket(t *testing.T) {
 		}
 	}
 	if _, ok := f.Ticket("1"); ok {
-		t.Error("ksyuntest.Ticket found an unknown ticket")
+		t.Error("Ticket found an unknown ticket")
 	}
 }
 
@@ -259,7 +259,7 @@ func TestFakeTicketIsACopy(t *testing.T) {
 	tk.Title = "changed"
 	again, _ := f.Ticket(id)
 	if again.Title != "t" || again.Assigns[0].UserName != ksyuntest.StaffName {
-		t.Error("ksyuntest.Ticket returned shared state")
+		t.Error("Ticket returned shared state")
 	}
 	// The multipart body is recorded too.
 	var buf bytes.Buffer

@@ -1,4 +1,4 @@
-package weiban
+package weiban_test
 
 import (
 	"context"

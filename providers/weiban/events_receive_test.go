@@ -1,4 +1,4 @@
-package weiban
+package weiban_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // The corp of these tests has Weiban's numeric OpenAPI corp_id (as in the detail example,
@@ -40,19 +42,19 @@ func TestEventReceiveID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			f := NewFake(numericCorpID, canary+"-secret")
+			f := weibantest.New(numericCorpID, canary+"-secret")
 			t.Cleanup(f.Close)
 			f.SetEventReceiveID(tt.sealedFor)
 			cfg := f.Config()
 			cfg.EventReceiveID = tt.setting
 			logger, logs := captureText()
-			p, err := New(cfg, WithLogger(logger))
+			p, err := weiban.New(cfg, weiban.WithLogger(logger))
 			if err != nil {
 				t.Fatal(err)
 			}
 			h, ch, target := eventServer(t, p)
 
-			status, err := f.PushChange(ctx, target, DocOrderNo, "reply")
+			status, err := f.PushChange(ctx, target, weibantest.DocOrderNo, "reply")
 			if err != nil || status != tt.want {
 				t.Fatalf("push = %d %v, want %d", status, err, tt.want)
 			}
@@ -60,12 +62,12 @@ func TestEventReceiveID(t *testing.T) {
 			if err != nil || check != tt.want || (tt.want == http.StatusOK && body != echo) {
 				t.Fatalf("URL check = %d %q (want %d %q) %v", check, body, tt.want, echo, err)
 			}
-			h.wg.Wait()
+			h.Wait()
 			wantChanges := 0
 			if tt.want == http.StatusOK {
 				wantChanges = 1
 			}
-			if got := ch.got(); len(got) != wantChanges || (wantChanges == 1 && got[0].ID != DocOrderNo) {
+			if got := ch.got(); len(got) != wantChanges || (wantChanges == 1 && got[0].ID != weibantest.DocOrderNo) {
 				t.Fatalf("onChange got %+v, want %d change(s)", got, wantChanges)
 			}
 
@@ -80,7 +82,7 @@ func TestEventReceiveID(t *testing.T) {
 			if len(rejected) != 2 { // the push and the URL check, each once
 				t.Fatalf("%d rejection lines, want 2:\n%s", len(rejected), out)
 			}
-			wantID, _ := cfg.eventReceiveID()
+			wantID, _ := cfg.ReceiveID()
 			for _, line := range rejected {
 				for _, want := range []string{
 					"level=WARN", "status=403", "received_id=" + tt.sealedFor, "expected_id=" + wantID,
@@ -103,19 +105,19 @@ func TestEventReceiveID(t *testing.T) {
 // TestEventReceiveIDLoggedBounded seals an event for a receive id far longer than any corp
 // id: the refusal logs only its start.
 func TestEventReceiveIDLoggedBounded(t *testing.T) {
-	f := NewFake(numericCorpID, testSecret)
+	f := weibantest.New(numericCorpID, testSecret)
 	t.Cleanup(f.Close)
 	long := "ww" + strings.Repeat("字", 500)
 	f.SetEventReceiveID(long)
 	cfg := f.Config()
 	cfg.EventReceiveID = "" // expect the corp id
 	logger, logs := captureText()
-	p, err := New(cfg, WithLogger(logger))
+	p, err := weiban.New(cfg, weiban.WithLogger(logger))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, _, target := eventServer(t, p)
-	if status, err := f.PushChange(context.Background(), target, DocOrderNo, "reply"); err != nil || status != http.StatusForbidden {
+	if status, err := f.PushChange(context.Background(), target, weibantest.DocOrderNo, "reply"); err != nil || status != http.StatusForbidden {
 		t.Fatalf("push = %d %v", status, err)
 	}
 	out := logs.String()
@@ -126,16 +128,16 @@ func TestEventReceiveIDLoggedBounded(t *testing.T) {
 
 // TestConfigEventReceiveID: the key decodes from its TOML name and defaults to corp_id.
 func TestConfigEventReceiveID(t *testing.T) {
-	var c Config
+	var c weiban.Config
 	if _, err := toml.Decode(`corp_id = "corp-1"
 event_receive_id = "`+wecomCorpID+`"`, &c); err != nil {
 		t.Fatal(err)
 	}
-	if id, key := c.eventReceiveID(); id != wecomCorpID || key != "providers.weiban.event_receive_id" {
+	if id, key := c.ReceiveID(); id != wecomCorpID || key != "providers.weiban.event_receive_id" {
 		t.Errorf("set = %q from %s", id, key)
 	}
 	c.EventReceiveID = ""
-	if id, key := c.eventReceiveID(); id != "corp-1" || key != "providers.weiban.corp_id" {
+	if id, key := c.ReceiveID(); id != "corp-1" || key != "providers.weiban.corp_id" {
 		t.Errorf("default = %q from %s", id, key)
 	}
 }

@@ -1,9 +1,8 @@
-package weiban
+package weiban_test
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // changes records onChange calls.
@@ -37,10 +38,10 @@ func (c *changes) got() []providers.Ticket {
 }
 
 // eventServer mounts the provider's handler at /weiban/events.
-func eventServer(t *testing.T, p *Provider) (*eventHandler, *changes, string) {
+func eventServer(t *testing.T, p *weiban.Provider) (*weiban.Handler, *changes, string) {
 	t.Helper()
 	ch := &changes{}
-	h := p.EventHandler(ch.onChange).(*eventHandler)
+	h := p.EventHandler(ch.onChange).(*weiban.Handler)
 	mux := http.NewServeMux()
 	mux.Handle("/weiban/events", h)
 	srv := httptest.NewServer(mux)
@@ -56,15 +57,15 @@ func TestEventValidPushCallsOnChangeOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.AddFlow(tk.ID, FakeAgentID, "请补充截图"); err != nil {
+	if err := f.AddFlow(tk.ID, weibantest.AgentID, "请补充截图"); err != nil {
 		t.Fatal(err)
 	}
-	before := len(callsTo(f, pathDetail))
+	before := len(callsTo(f, weiban.PathDetail))
 	status, err := f.PushChange(ctx, target, tk.ID, "reply")
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("push = %d %v", status, err)
 	}
-	h.wg.Wait()
+	h.Wait()
 	got := ch.got()
 	if len(got) != 1 {
 		t.Fatalf("onChange called %d times", len(got))
@@ -72,7 +73,7 @@ func TestEventValidPushCallsOnChangeOnce(t *testing.T) {
 	if got[0].ID != tk.ID || got[0].LatestNote == nil || got[0].LatestNote.Body != "请补充截图" || !got[0].LatestNote.Official {
 		t.Errorf("ticket = %+v", got[0])
 	}
-	if n := len(callsTo(f, pathDetail)) - before; n != 1 {
+	if n := len(callsTo(f, weiban.PathDetail)) - before; n != 1 {
 		t.Errorf("detail re-read %d times, want 1", n)
 	}
 
@@ -81,7 +82,7 @@ func TestEventValidPushCallsOnChangeOnce(t *testing.T) {
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("resend = %d %v", status, err)
 	}
-	h.wg.Wait()
+	h.Wait()
 	if n := len(ch.got()); n != 1 {
 		t.Errorf("duplicate delivered: onChange called %d times", n)
 	}
@@ -93,14 +94,14 @@ func TestEventAckIsFast(t *testing.T) {
 	h, ch, target := eventServer(t, p)
 	f.SetLatency(300 * time.Millisecond) // a slow vendor
 	start := time.Now()
-	status, err := f.PushChange(ctx, target, DocOrderNo, "switch")
+	status, err := f.PushChange(ctx, target, weibantest.DocOrderNo, "switch")
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("push = %d %v", status, err)
 	}
 	if d := time.Since(start); d > 250*time.Millisecond {
 		t.Errorf("ack took %v: the vendor call is on the request path", d)
 	}
-	h.wg.Wait()
+	h.Wait()
 	if got := ch.got(); len(got) != 1 || got[0].Status != providers.StatusOpen {
 		// 10 is mapped to open: the status map wins over the event's hint.
 		t.Errorf("changes = %+v", got)
@@ -116,7 +117,7 @@ func TestEventHintWhenStatusUnmapped(t *testing.T) {
 	if _, err := f.PushChange(ctx, target, tk.ID, "switch"); err != nil {
 		t.Fatal(err)
 	}
-	h.wg.Wait()
+	h.Wait()
 	if got := ch.got(); len(got) != 1 || got[0].Status != providers.StatusInProgress || got[0].RawStatus != "55" {
 		t.Errorf("switch hint: %+v", got)
 	}
@@ -128,7 +129,7 @@ func TestEventHintWhenStatusUnmapped(t *testing.T) {
 	if _, err := f.PushChange(ctx, target, tk.ID, "switch"); err != nil {
 		t.Fatal(err)
 	}
-	h.wg.Wait()
+	h.Wait()
 	if got := ch.got(); len(got) != 2 || got[1].Status != providers.StatusClosed {
 		t.Errorf("close sent as switch: %+v", got)
 	}
@@ -138,17 +139,17 @@ func TestEventRejections(t *testing.T) {
 	ctx := context.Background()
 	p, f, _ := newFakeProvider(t)
 	h, ch, target := eventServer(t, p)
-	msg := []byte(`{"id":"ev-1","event":"work_order_change","status":"reply","msg_data":{"order_no":"` + DocOrderNo + `"}}`)
+	msg := []byte(`{"id":"ev-1","event":"work_order_change","status":"reply","msg_data":{"order_no":"` + weibantest.DocOrderNo + `"}}`)
 
 	post := func(q url.Values, body []byte) int {
 		t.Helper()
-		status, err := postEvent(ctx, target, q, body)
+		status, err := weibantest.PostEvent(ctx, target, q, body)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return status
 	}
-	q, body, err := f.seal(msg, "corp-1")
+	q, body, err := f.Seal(msg, "corp-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +172,7 @@ func TestEventRejections(t *testing.T) {
 		t.Errorf("replayed with another timestamp = %d, want 401", s)
 	}
 	// Sealed for another corp, correctly signed.
-	q2, body2, _ := f.seal(msg, "corp-2")
+	q2, body2, _ := f.Seal(msg, "corp-2")
 	if s := post(q2, body2); s != http.StatusForbidden {
 		t.Errorf("wrong receive id = %d, want 403", s)
 	}
@@ -192,7 +193,7 @@ func TestEventRejections(t *testing.T) {
 	if s := post(q, []byte(`{"other":"x"}`)); s != http.StatusBadRequest {
 		t.Errorf("no encrypt field = %d, want 400", s)
 	}
-	big := bytes.Repeat([]byte("a"), maxEventBody+1)
+	big := bytes.Repeat([]byte("a"), weiban.MaxEventBody+1)
 	if s := post(q, big); s != http.StatusRequestEntityTooLarge {
 		t.Errorf("big body = %d, want 413", s)
 	}
@@ -202,7 +203,7 @@ func TestEventRejections(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
-	h.wg.Wait()
+	h.Wait()
 	if n := len(ch.got()); n != 0 {
 		t.Errorf("onChange called %d times for rejected pushes", n)
 	}
@@ -214,7 +215,7 @@ func TestEventRejections(t *testing.T) {
 	if s := post(q, body); s != http.StatusOK {
 		t.Errorf("duplicate = %d", s)
 	}
-	h.wg.Wait()
+	h.Wait()
 	if n := len(ch.got()); n != 1 {
 		t.Errorf("onChange called %d times, want 1", n)
 	}
@@ -224,81 +225,81 @@ func TestEventRejections(t *testing.T) {
 // lines: each refusal is logged exactly once, at warn level, with its status and reason, and
 // no line carries a secret or the signature.
 func TestEventEachRejectionLoggedOnce(t *testing.T) {
-	msg := []byte(`{"id":"ev-1","event":"work_order_change","status":"reply","msg_data":{"order_no":"` + DocOrderNo + `"}}`)
+	msg := []byte(`{"id":"ev-1","event":"work_order_change","status":"reply","msg_data":{"order_no":"` + weibantest.DocOrderNo + `"}}`)
 	other, _ := msgcrypt.New(strings.Repeat("A", 43))
 	tests := []struct {
 		name   string
 		events bool // event_token and event_aes_key set
-		req    func(f *Fake, target string) *http.Request
+		req    func(f *weibantest.Server, target string) *http.Request
 		status int
 		reason string
 	}{
-		{"bad signature", true, func(f *Fake, target string) *http.Request {
-			q, body, _ := f.seal(msg, "corp-1")
+		{"bad signature", true, func(f *weibantest.Server, target string) *http.Request {
+			q, body, _ := f.Seal(msg, "corp-1")
 			q.Set("msg_signature", strings.Repeat("0", 40))
 			return pushRequest(target, q, body)
 		}, 401, "bad msg_signature"},
-		{"no signature", true, func(f *Fake, target string) *http.Request {
-			q, body, _ := f.seal(msg, "corp-1")
+		{"no signature", true, func(f *weibantest.Server, target string) *http.Request {
+			q, body, _ := f.Seal(msg, "corp-1")
 			q.Del("msg_signature")
 			return pushRequest(target, q, body)
 		}, 401, "bad msg_signature"},
-		{"URL check, bad signature", true, func(f *Fake, target string) *http.Request {
-			q, _, _ := f.seal([]byte("echo"), "corp-1")
+		{"URL check, bad signature", true, func(f *weibantest.Server, target string) *http.Request {
+			q, _, _ := f.Seal([]byte("echo"), "corp-1")
 			q.Set("msg_signature", strings.Repeat("0", 40))
 			return httptest.NewRequest(http.MethodGet, target+"?"+q.Encode(), nil)
 		}, 401, "bad msg_signature"},
-		{"another receive id", true, func(f *Fake, target string) *http.Request {
-			q, body, _ := f.seal(msg, "corp-2")
+		{"another receive id", true, func(f *weibantest.Server, target string) *http.Request {
+			q, body, _ := f.Seal(msg, "corp-2")
 			return pushRequest(target, q, body)
 		}, 403, "sealed for another receive id"},
-		{"another key", true, func(f *Fake, target string) *http.Request {
+		{"another key", true, func(f *weibantest.Server, target string) *http.Request {
 			enc := other.Encrypt(msg, "corp-1")
 			return pushRequest(target, signed(f, enc), []byte(`{"encrypt":"`+enc+`"}`))
 		}, 400, "does not decrypt"},
-		{"decrypted event not JSON", true, func(f *Fake, target string) *http.Request {
-			q, body, _ := f.seal([]byte("not json"), "corp-1")
+		{"decrypted event not JSON", true, func(f *weibantest.Server, target string) *http.Request {
+			q, body, _ := f.Seal([]byte("not json"), "corp-1")
 			return pushRequest(target, q, body)
 		}, 400, "decrypted event is not JSON"},
-		{"body not JSON", true, func(f *Fake, target string) *http.Request {
-			q, _, _ := f.seal(msg, "corp-1")
+		{"body not JSON", true, func(f *weibantest.Server, target string) *http.Request {
+			q, _, _ := f.Seal(msg, "corp-1")
 			return pushRequest(target, q, []byte("not json"))
 		}, 400, "body is not a JSON object"},
-		{"no encrypted field", true, func(f *Fake, target string) *http.Request {
-			q, _, _ := f.seal(msg, "corp-1")
+		{"no encrypted field", true, func(f *weibantest.Server, target string) *http.Request {
+			q, _, _ := f.Seal(msg, "corp-1")
 			return pushRequest(target, q, []byte(`{"other":"x"}`))
 		}, 400, "no encrypted field in the body"},
-		{"body too large", true, func(f *Fake, target string) *http.Request {
-			q, _, _ := f.seal(msg, "corp-1")
-			return pushRequest(target, q, bytes.Repeat([]byte("a"), maxEventBody+1))
+		{"body too large", true, func(f *weibantest.Server, target string) *http.Request {
+			q, _, _ := f.Seal(msg, "corp-1")
+			return pushRequest(target, q, bytes.Repeat([]byte("a"), weiban.MaxEventBody+1))
 		}, 413, "body too large"},
-		{"method", true, func(f *Fake, target string) *http.Request {
+		{"method", true, func(f *weibantest.Server, target string) *http.Request {
 			return httptest.NewRequest(http.MethodPut, target, nil)
 		}, 405, "method not allowed"},
-		{"events not configured", false, func(f *Fake, target string) *http.Request {
-			q, body, _ := f.seal(msg, "corp-1")
+		{"events not configured", false, func(f *weibantest.Server, target string) *http.Request {
+			q, body, _ := f.Seal(msg, "corp-1")
 			return pushRequest(target, q, body)
 		}, 503, "event_token/event_aes_key are not set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := NewFake("corp-1", canary+"-secret")
+			f := weibantest.New("corp-1", canary+"-secret")
 			t.Cleanup(f.Close)
 			cfg := f.Config()
 			if !tt.events {
 				cfg.EventToken, cfg.EventAESKey = "", ""
 			}
 			logger, logs := captureText()
-			p, err := New(cfg, WithLogger(logger))
+			p, err := weiban.New(cfg, weiban.WithLogger(logger))
 			if err != nil {
 				t.Fatal(err)
 			}
 			ch := &changes{}
-			h := p.EventHandler(ch.onChange).(*eventHandler)
+			h := p.EventHandler(ch.onChange).(*weiban.Handler)
 			req := tt.req(f, "/weiban/events")
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
-			h.wg.Wait()
+			h.Wait()
 			if rec.Code != tt.status {
 				t.Fatalf("status %d, want %d", rec.Code, tt.status)
 			}
@@ -315,7 +316,7 @@ func TestEventEachRejectionLoggedOnce(t *testing.T) {
 					t.Errorf("rejection line lacks %q: %s", want, lines[0])
 				}
 			}
-			for _, secret := range []string{canary, f.eventToken, f.eventAESKey, req.URL.Query().Get("msg_signature")} {
+			for _, secret := range []string{canary, f.Config().EventToken.Reveal(), f.Config().EventAESKey.Reveal(), req.URL.Query().Get("msg_signature")} {
 				if secret != "" && strings.Contains(out, secret) {
 					t.Errorf("the log holds a secret or the signature:\n%s", out)
 				}
@@ -339,12 +340,12 @@ func TestEventIgnoredKinds(t *testing.T) {
 		`{"id":"a","event":"customer_change","msg_data":{"order_no":"1"}}`,
 		`{"id":"b","event":"work_order_change","msg_data":{}}`,
 	} {
-		q, body, _ := f.seal([]byte(msg), "corp-1")
-		if s, err := postEvent(ctx, target, q, body); err != nil || s != http.StatusOK {
+		q, body, _ := f.Seal([]byte(msg), "corp-1")
+		if s, err := weibantest.PostEvent(ctx, target, q, body); err != nil || s != http.StatusOK {
 			t.Errorf("%s = %d %v", msg, s, err)
 		}
 	}
-	h.wg.Wait()
+	h.Wait()
 	if n := len(ch.got()); n != 0 {
 		t.Errorf("onChange called %d times", n)
 	}
@@ -362,11 +363,11 @@ func TestEventURLCheck(t *testing.T) {
 // TestEventOfficialVectors runs WeCom's official vectors (reference/chat-platforms.md §6)
 // through the handler: Weiban uses the same scheme.
 func TestEventOfficialVectors(t *testing.T) {
-	cfg := Config{
+	cfg := weiban.Config{
 		CorpID: "wx5823bf96d3bd56c7", Secret: "s", StaffID: "bot",
 		EventToken: "QDG6eK", EventAESKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
 	}
-	p, err := New(cfg)
+	p, err := weiban.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +409,7 @@ func TestEventOfficialVectors(t *testing.T) {
 }
 
 func TestEventsNotConfigured(t *testing.T) {
-	p, err := New(Config{CorpID: "c", Secret: "s", StaffID: "bot"})
+	p, err := weiban.New(weiban.Config{CorpID: "c", Secret: "s", StaffID: "bot"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,34 +417,6 @@ func TestEventsNotConfigured(t *testing.T) {
 	p.EventHandler(nil).ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/weiban/events", strings.NewReader("{}")))
 	if w.Code != http.StatusServiceUnavailable {
 		t.Errorf("status = %d", w.Code)
-	}
-}
-
-func TestSeenSetBounded(t *testing.T) {
-	now := time.Unix(0, 0)
-	s := newSeenSet(time.Hour, 3, func() time.Time { return now })
-	for _, id := range []string{"a", "b", "c"} {
-		if !s.add(id) {
-			t.Errorf("%s not new", id)
-		}
-	}
-	if s.add("a") {
-		t.Error("a seen twice")
-	}
-	s.add("d") // evicts the oldest, a
-	if len(s.at) > 3 {
-		t.Errorf("size %d", len(s.at))
-	}
-	if !s.add("a") {
-		t.Error("a not evicted")
-	}
-	now = now.Add(2 * time.Hour)
-	if !s.add("d") {
-		t.Error("d not expired")
-	}
-	s.remove("d")
-	if !s.add("d") {
-		t.Error("removed id still seen")
 	}
 }
 
@@ -456,37 +429,17 @@ func cloneValues(q url.Values) url.Values {
 }
 
 // signed returns a query signing enc with the fake's token.
-func signed(f *Fake, enc string) url.Values {
-	return url.Values{"msg_signature": {msgcrypt.Signature(f.eventToken, "1700000000", "n", enc)}, "timestamp": {"1700000000"}, "nonce": {"n"}}
-}
-
-func BenchmarkEventVerifyDecrypt(b *testing.B) {
-	c, _ := msgcrypt.New("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C")
-	msg, _ := json.Marshal(map[string]any{
-		"id": "5f1c", "corp_id": "corp", "create_time": 1700000000, "type": "event", "event": eventKind,
-		"status": "reply", "retry_count": 0, "msg_data": map[string]any{"order_no": DocOrderNo, "staff_id": "s", "content": map[string]any{"text": strings.Repeat("字", 200)}},
-	})
-	enc := c.Encrypt(msg, "corp")
-	sig := msgcrypt.Signature("tok", "1700000000", "nonce", enc)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(enc)))
-	for b.Loop() {
-		if !msgcrypt.Verify(sig, "tok", "1700000000", "nonce", enc) {
-			b.Fatal("signature")
-		}
-		if _, _, err := c.Decrypt(enc); err != nil {
-			b.Fatal(err)
-		}
-	}
+func signed(f *weibantest.Server, enc string) url.Values {
+	return url.Values{"msg_signature": {msgcrypt.Signature(f.Config().EventToken.Reveal(), "1700000000", "n", enc)}, "timestamp": {"1700000000"}, "nonce": {"n"}}
 }
 
 func BenchmarkEventHandler(b *testing.B) {
-	f := NewFake("corp-1", testSecret)
+	f := weibantest.New("corp-1", testSecret)
 	defer f.Close()
-	p, _ := New(f.Config())
-	h := p.EventHandler(nil).(*eventHandler)
+	p, _ := weiban.New(f.Config())
+	h := p.EventHandler(nil).(*weiban.Handler)
 	msg := []byte(`{"event":"other"}`)
-	q, body, _ := f.seal(msg, "corp-1")
+	q, body, _ := f.Seal(msg, "corp-1")
 	q.Del("echostr")
 	target := "/weiban/events?" + q.Encode()
 	b.ReportAllocs()

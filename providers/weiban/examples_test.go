@@ -2,17 +2,14 @@ package weiban
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"testing"
 	"time"
-
-	"github.com/ticketbot/ticketbot/providers"
 )
 
 // These tests feed the example response of Weiban's own detail document
-// (testdata/detail_example.json, seeds/002 verbatim) through the real decoder and mapping.
+// (weibantest/testdata/detail_example.json, seeds/002 verbatim) through the real decoder and mapping.
 
 const longName = "超长昵称你怕了吗怕了吗怕了吗怕了吗怕了吗怕了吗怕了吗怕了吗怕了吗"
 
@@ -82,7 +79,7 @@ func docWant() wireOrder {
 }
 
 func TestDocExampleParsesExactly(t *testing.T) {
-	raw, err := os.ReadFile("testdata/detail_example.json")
+	raw, err := os.ReadFile("weibantest/testdata/detail_example.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,40 +110,5 @@ func TestDocExampleParsesExactly(t *testing.T) {
 	}
 	if !got.WorkOrder.Components[0].CreatedAt.Equal(time.Date(2021, 12, 17, 11, 43, 2, 0, time.UTC)) {
 		t.Errorf("component created_at = %v", got.WorkOrder.Components[0].CreatedAt)
-	}
-}
-
-// docContent is the card text of the document's example.
-const docContent = "2021年12月17日19:42:45\n" +
-	"电话：45645645632\n" +
-	"城市：上海\n" +
-	"流程：12-17 19:43 新建工单（超长昵称你怕了吗怕了吗…） → 12-17 19:43 待处理（超长昵称你怕了吗怕了吗…）\n" +
-	"持续时间：不足1分钟"
-
-func TestDocExampleTicket(t *testing.T) {
-	p, _, _ := newFakeProvider(t)
-	tk, err := p.Get(context.Background(), DocOrderNo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := time.Unix(1639741382, 0)
-	want := providers.Ticket{
-		Provider: "weiban", ID: "1471808049579560960", Title: "2021年12月17日19:42:43",
-		Content: docContent, Status: providers.StatusOpen, RawStatus: "10", Type: "鬼鬼",
-		Customer: "大大怪", Creator: longName, CreatorID: "LiuYang", Handler: longName,
-		CreatedAt: at, UpdatedAt: at,
-		LatestNote: &providers.Note{ID: "114049", Author: longName, Official: true, Body: "待员工 " + longName + " 处理", At: at},
-	}
-	g, _ := json.MarshalIndent(tk, "", " ")
-	w, _ := json.MarshalIndent(want, "", " ")
-	if !bytes.Equal(g, w) {
-		t.Errorf("ticket =\n%s\nwant\n%s", g, w)
-	}
-	notes, err := p.Notes(context.Background(), DocOrderNo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(notes) != 2 || notes[0].ID != "113921" || notes[1].ID != "114049" {
-		t.Errorf("notes not oldest first by id: %+v", notes)
 	}
 }

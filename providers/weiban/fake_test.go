@@ -1,4 +1,4 @@
-package weiban
+package weiban_test
 
 import (
 	"bytes"
@@ -13,10 +13,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // fakeGet calls the fake directly, without the provider.
-func fakeGet(t *testing.T, f *Fake, path string) map[string]any {
+func fakeGet(t *testing.T, f *weibantest.Server, path string) map[string]any {
 	t.Helper()
 	resp, err := http.Get(f.URL() + path)
 	if err != nil {
@@ -32,9 +35,9 @@ func fakeGet(t *testing.T, f *Fake, path string) map[string]any {
 	return out
 }
 
-func fakeToken(t *testing.T, f *Fake, secret string) map[string]any {
+func fakeToken(t *testing.T, f *weibantest.Server, secret string) map[string]any {
 	t.Helper()
-	resp, err := http.Post(f.URL()+tokenPath, "application/json", bytes.NewReader([]byte(`{"corp_id":"corp-1","secret":"`+secret+`"}`)))
+	resp, err := http.Post(f.URL()+weiban.TokenPath, "application/json", bytes.NewReader([]byte(`{"corp_id":"corp-1","secret":"`+secret+`"}`)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,15 +49,15 @@ func fakeToken(t *testing.T, f *Fake, secret string) map[string]any {
 }
 
 func TestFakeServesTheDocumentExample(t *testing.T) {
-	f := NewFake("corp-1", "s")
+	f := weibantest.New("corp-1", "s")
 	defer f.Close()
 	tok := fakeToken(t, f, "s")
 	if tok["errcode"] != float64(0) || tok["access_token"] == "" || tok["expires_in"] != float64(7200) {
 		t.Fatalf("token = %v", tok)
 	}
-	got := fakeGet(t, f, pathDetail+"?order_no="+DocOrderNo+"&access_token="+tok["access_token"].(string))
+	got := fakeGet(t, f, weiban.PathDetail+"?order_no="+weibantest.DocOrderNo+"&access_token="+tok["access_token"].(string))
 
-	raw, _ := os.ReadFile("testdata/detail_example.json")
+	raw, _ := os.ReadFile("weibantest/testdata/detail_example.json")
 	var want map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -65,13 +68,13 @@ func TestFakeServesTheDocumentExample(t *testing.T) {
 		t.Errorf("fake detail differs from the document:\n%s\n%s", g, w)
 	}
 
-	if r := fakeToken(t, f, "wrong"); r["errcode"] != float64(FakeErrCredentials) {
+	if r := fakeToken(t, f, "wrong"); r["errcode"] != float64(weibantest.ErrCredentials) {
 		t.Errorf("wrong secret = %v", r)
 	}
-	if r := fakeGet(t, f, pathDetail+"?order_no="+DocOrderNo+"&access_token=nope"); r["errcode"] != json.Number("10001") {
+	if r := fakeGet(t, f, weiban.PathDetail+"?order_no="+weibantest.DocOrderNo+"&access_token=nope"); r["errcode"] != json.Number("10001") {
 		t.Errorf("bad token = %v", r)
 	}
-	if r := fakeGet(t, f, pathDetail+"?order_no=1&access_token="+tok["access_token"].(string)); r["errcode"] != json.Number("22301") {
+	if r := fakeGet(t, f, weiban.PathDetail+"?order_no=1&access_token="+tok["access_token"].(string)); r["errcode"] != json.Number("22301") {
 		t.Errorf("unknown order = %v", r)
 	}
 }
@@ -79,7 +82,7 @@ func TestFakeServesTheDocumentExample(t *testing.T) {
 func TestFakeTokenTTL(t *testing.T) {
 	now := time.Unix(1700000000, 0)
 	var mu sync.Mutex
-	f := NewFake("corp-1", "s")
+	f := weibantest.New("corp-1", "s")
 	defer f.Close()
 	f.SetClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
 	f.SetTokenTTL(2 * time.Second)
@@ -87,7 +90,7 @@ func TestFakeTokenTTL(t *testing.T) {
 	if tok["expires_in"] != float64(2) {
 		t.Errorf("expires_in = %v", tok["expires_in"])
 	}
-	path := pathDetail + "?order_no=" + DocOrderNo + "&access_token=" + tok["access_token"].(string)
+	path := weiban.PathDetail + "?order_no=" + weibantest.DocOrderNo + "&access_token=" + tok["access_token"].(string)
 	if r := fakeGet(t, f, path); r["errcode"] != json.Number("0") {
 		t.Errorf("fresh token = %v", r["errcode"])
 	}
@@ -103,7 +106,7 @@ func TestFakeTokenTTL(t *testing.T) {
 }
 
 func TestFakeRefusesSixthInFlight(t *testing.T) {
-	f := NewFake("corp-1", "s")
+	f := weibantest.New("corp-1", "s")
 	defer f.Close()
 	f.SetLatency(50 * time.Millisecond)
 	var wg sync.WaitGroup
@@ -115,11 +118,11 @@ func TestFakeRefusesSixthInFlight(t *testing.T) {
 	close(codes)
 	refused := 0
 	for c := range codes {
-		if c == float64(codeTooConcurrent) {
+		if c == float64(weiban.CodeTooConcurrent) {
 			refused++
 		}
 	}
-	if refused == 0 || f.MaxInFlight() <= maxInFlight {
+	if refused == 0 || f.MaxInFlight() <= weiban.MaxInFlight {
 		t.Errorf("refused %d of 10 concurrent calls (max in flight %d); Weiban refuses beyond 5", refused, f.MaxInFlight())
 	}
 }
@@ -128,17 +131,17 @@ func TestFakeHooks(t *testing.T) {
 	ctx := context.Background()
 	p, f, _ := newFakeProvider(t)
 	f.FailNext(1, 22305, "无权限")
-	if _, err := p.Get(ctx, DocOrderNo); codeOf(err) != 22305 {
+	if _, err := p.Get(ctx, weibantest.DocOrderNo); weiban.CodeOf(err) != 22305 {
 		t.Errorf("FailNext: %v", err)
 	}
 	if err := f.SetStatus("nope", 1); err == nil {
 		t.Error("SetStatus on an unknown order")
 	}
-	if err := f.AddFlow(DocOrderNo, FakeAgentID, "hi"); err != nil {
+	if err := f.AddFlow(weibantest.DocOrderNo, weibantest.AgentID, "hi"); err != nil {
 		t.Fatal(err)
 	}
-	o, _ := f.Order(DocOrderNo)
-	if len(o.Flows) != 3 || o.Flows[0].Text != "hi" || o.Flows[0].Type != FakeFlowReply || o.Status != FakeStatusNew {
+	o, _ := f.Order(weibantest.DocOrderNo)
+	if len(o.Flows) != 3 || o.Flows[0].Text != "hi" || o.Flows[0].Type != weibantest.FlowReply || o.Status != weibantest.StatusNew {
 		t.Errorf("order = %+v", o)
 	}
 	if n := len(f.Orders()); n != 1 {
@@ -153,7 +156,7 @@ func TestFakeHooks(t *testing.T) {
 // finder relies on: start_time/end_time (seconds, only together, inclusive), the title filter,
 // limit ≤ 100 with offset, newest first, and a total that counts every match.
 func TestFakeListFilters(t *testing.T) {
-	f := NewFake("corp-1", "s")
+	f := weibantest.New("corp-1", "s")
 	defer f.Close()
 	base := time.Unix(1700000000, 0)
 	old := f.AddOrder("磁盘告警", base.Add(-time.Hour))
@@ -163,7 +166,7 @@ func TestFakeListFilters(t *testing.T) {
 	tok := fakeToken(t, f, "s")["access_token"].(string)
 	list := func(query string) (codes string, total string, nos []string) {
 		t.Helper()
-		r := fakeGet(t, f, pathList+"?access_token="+tok+query)
+		r := fakeGet(t, f, weiban.PathList+"?access_token="+tok+query)
 		items, _ := r["workorder_list"].([]any)
 		for _, x := range items {
 			nos = append(nos, str(x.(map[string]any)["order_no"]))
@@ -176,7 +179,7 @@ func TestFakeListFilters(t *testing.T) {
 		code, total string
 		want        []string
 	}{
-		{"everything, newest first", "", "0", "5", []string{c, b, a, old, DocOrderNo}},
+		{"everything, newest first", "", "0", "5", []string{c, b, a, old, weibantest.DocOrderNo}},
 		{"window, inclusive at both ends", "&start_time=" + from + "&end_time=" + to, "0", "3", []string{c, b, a}},
 		{"window and title, which matches a part", "&start_time=" + from + "&end_time=" + to + "&title=" + url.QueryEscape("磁盘告警"), "0", "2", []string{c, a}},
 		{"title alone", "&title=" + url.QueryEscape("磁盘告警"), "0", "3", []string{c, a, old}},
@@ -196,7 +199,7 @@ func TestFakeListFilters(t *testing.T) {
 	}
 
 	f.OmitFromList("title")
-	r := fakeGet(t, f, pathList+"?access_token="+tok+"&limit=1")
+	r := fakeGet(t, f, weiban.PathList+"?access_token="+tok+"&limit=1")
 	e := r["workorder_list"].([]any)[0].(map[string]any)
 	if _, ok := e["title"]; ok || str(e["order_no"]) != c {
 		t.Errorf("OmitFromList: entry = %v", e)

@@ -1,4 +1,4 @@
-package weiban
+package weiban_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // finderNow is the provider's clock in the finder tests; finderSince is when the create whose
@@ -27,7 +29,7 @@ type finderOrder struct {
 }
 
 // storeFinderOrders stores work orders in the fake, in order, and returns their order_nos.
-func storeFinderOrders(f *Fake, os []finderOrder) []string {
+func storeFinderOrders(f *weibantest.Server, os []finderOrder) []string {
 	ids := make([]string, 0, len(os))
 	for _, o := range os {
 		ids = append(ids, f.AddOrder(o.title, finderSince.Add(o.at)))
@@ -46,9 +48,9 @@ func similarOrders(n int, at time.Duration) []finderOrder {
 }
 
 // newFinderProvider returns a provider on a fresh fake whose clock reads finderNow.
-func newFinderProvider(t *testing.T, opts ...Option) (*Provider, *Fake) {
+func newFinderProvider(t *testing.T, opts ...weiban.Option) (*weiban.Provider, *weibantest.Server) {
 	t.Helper()
-	p, f, _ := newFakeProvider(t, append([]Option{WithClock(func() time.Time { return finderNow })}, opts...)...)
+	p, f, _ := newFakeProvider(t, append([]weiban.Option{weiban.WithClock(func() time.Time { return finderNow })}, opts...)...)
 	return p, f
 }
 
@@ -74,10 +76,10 @@ func TestFindCreated(t *testing.T) {
 			"磁盘告警", false, false, -1, false, 1},
 		{"created before since", []finderOrder{{"磁盘告警", -2 * time.Minute}, {"其他", time.Minute}}, "磁盘告警", false, false, -1, false, 1},
 		{"nothing created since", nil, "磁盘告警", false, false, -1, false, 1},
-		{"match on page 2", append([]finderOrder{{"磁盘告警", time.Second}}, similarOrders(findPageSize, time.Minute)...),
+		{"match on page 2", append([]finderOrder{{"磁盘告警", time.Second}}, similarOrders(weiban.FindPageSize, time.Minute)...),
 			"磁盘告警", false, false, 0, false, 2},
-		{"a full last page costs one empty page", similarOrders(findPageSize, time.Minute), "磁盘告警", false, false, -1, false, 2},
-		{"too many to tell", similarOrders(providers.FindPages*findPageSize+1, time.Minute), "磁盘告警", false, false, -1, true, providers.FindPages},
+		{"a full last page costs one empty page", similarOrders(weiban.FindPageSize, time.Minute), "磁盘告警", false, false, -1, false, 2},
+		{"too many to tell", similarOrders(providers.FindPages*weiban.FindPageSize+1, time.Minute), "磁盘告警", false, false, -1, true, providers.FindPages},
 		{"vendor error", []finderOrder{{"磁盘告警", time.Minute}}, "磁盘告警", false, true, -1, true, 1},
 		{"entries without titles: read to compare", []finderOrder{{"磁盘告警（二）", 2 * time.Minute}, {"磁盘告警", time.Minute}},
 			"磁盘告警", true, false, 1, false, 1},
@@ -98,7 +100,7 @@ func TestFindCreated(t *testing.T) {
 				t.Fatalf("FindCreated err = %v, want error %v", err, tt.wantErr)
 			}
 			var ve *providers.VendorError
-			if tt.fail && (!errors.As(err, &ve) || codeOf(err) != 22305) {
+			if tt.fail && (!errors.As(err, &ve) || weiban.CodeOf(err) != 22305) {
 				t.Errorf("err = %v, want the vendor's error", err)
 			}
 			switch {
@@ -110,20 +112,20 @@ func TestFindCreated(t *testing.T) {
 				t.Errorf("found ticket has no content: it was not read back with detail")
 			}
 
-			calls := callsTo(f, pathList)
+			calls := callsTo(f, weiban.PathList)
 			if len(calls) != tt.wantPages {
 				t.Fatalf("%d list calls, want %d", len(calls), tt.wantPages)
 			}
 			for i, c := range calls {
 				want := map[string]string{
-					"limit":      strconv.Itoa(findPageSize),
+					"limit":      strconv.Itoa(weiban.FindPageSize),
 					"offset":     "",
 					"start_time": strconv.FormatInt(finderSince.Add(-time.Minute).Unix(), 10),
 					"end_time":   strconv.FormatInt(finderNow.Add(time.Minute).Unix(), 10),
 					"title":      "磁盘告警",
 				}
 				if i > 0 {
-					want["offset"] = strconv.Itoa(i * findPageSize)
+					want["offset"] = strconv.Itoa(i * weiban.FindPageSize)
 				}
 				for k, v := range want {
 					if g := c.Query.Get(k); g != v {
@@ -131,7 +133,7 @@ func TestFindCreated(t *testing.T) {
 					}
 				}
 			}
-			if d := len(callsTo(f, pathDetail)); !tt.noTitle && d != min(1, tt.want+1) {
+			if d := len(callsTo(f, weiban.PathDetail)); !tt.noTitle && d != min(1, tt.want+1) {
 				t.Errorf("%d detail calls, want one for a match and none otherwise", d)
 			}
 		})
@@ -157,7 +159,7 @@ func TestFindCreatedRefusesWhatItCannotSearch(t *testing.T) {
 type failDetail struct{ next http.RoundTripper }
 
 func (rt failDetail) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.URL.Path == pathDetail {
+	if r.URL.Path == weiban.PathDetail {
 		return nil, errors.New("connection reset")
 	}
 	return rt.next.RoundTrip(r)
@@ -166,7 +168,7 @@ func (rt failDetail) RoundTrip(r *http.Request) (*http.Response, error) {
 // TestFindCreatedReadBackFails proves a match is still found when reading it back fails: the
 // list entry is returned, since the ticket exists either way.
 func TestFindCreatedReadBackFails(t *testing.T) {
-	p, f := newFinderProvider(t, WithHTTPClient(&http.Client{Transport: failDetail{http.DefaultTransport}}))
+	p, f := newFinderProvider(t, weiban.WithHTTPClient(&http.Client{Transport: failDetail{http.DefaultTransport}}))
 	ids := storeFinderOrders(f, []finderOrder{{"磁盘告警", time.Minute}})
 	got, found, err := p.FindCreated(context.Background(), "磁盘告警", finderSince)
 	if err != nil || !found || got.ID != ids[0] || got.Title != "磁盘告警" {
@@ -180,7 +182,7 @@ func TestFindCreatedReadBackFails(t *testing.T) {
 // TestFindCreatedUntitledEntryUnreadable proves that when a list entry names no title and the
 // work order cannot be read, FindCreated says it cannot tell rather than "not found".
 func TestFindCreatedUntitledEntryUnreadable(t *testing.T) {
-	p, f := newFinderProvider(t, WithHTTPClient(&http.Client{Transport: failDetail{http.DefaultTransport}}))
+	p, f := newFinderProvider(t, weiban.WithHTTPClient(&http.Client{Transport: failDetail{http.DefaultTransport}}))
 	storeFinderOrders(f, []finderOrder{{"磁盘告警", time.Minute}})
 	f.OmitFromList("title")
 	if _, found, err := p.FindCreated(context.Background(), "磁盘告警", finderSince); err == nil || found {

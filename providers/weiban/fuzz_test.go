@@ -1,4 +1,4 @@
-package weiban
+package weiban_test
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 
 	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // Fuzz targets of what Weiban sends us: API answers and pushed events. Run one with
@@ -26,7 +28,7 @@ import (
 //	go test ./providers/weiban -run '^$' -fuzz '^FuzzEvent$' -fuzztime 60s
 //	go test ./providers/weiban -run '^$' -fuzz '^FuzzEventBody$' -fuzztime 60s
 //
-// Seeds: Weiban's own detail example (testdata/detail_example.json), the push shapes of
+// Seeds: Weiban's own detail example (weibantest/testdata/detail_example.json), the push shapes of
 // fake_push.go and the reference's WeCom vectors (Weiban seals events the same way), and
 // testdata/fuzz/<FuzzName>/.
 
@@ -56,7 +58,7 @@ func (a *fakeAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 	defer a.mu.Unlock()
 	var b io.Reader = bytes.NewReader(a.body)
 	switch {
-	case req.URL.Path == tokenPath:
+	case req.URL.Path == weiban.TokenPath:
 		b = strings.NewReader(fuzzToken)
 	case a.body2 != nil:
 		b = a.body2
@@ -81,12 +83,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // newFuzzProvider is a provider on the fake's configuration (events enabled) whose calls all
 // go to api, and whose waits return at once.
-func newFuzzProvider(tb testing.TB, api *fakeAPI) (*Provider, *Fake) {
+func newFuzzProvider(tb testing.TB, api *fakeAPI) (*weiban.Provider, *weibantest.Server) {
 	tb.Helper()
-	f := NewFake("corp-1", testSecret)
+	f := weibantest.New("corp-1", testSecret)
 	tb.Cleanup(f.Close)
-	p, err := New(f.Config(), WithHTTPClient(&http.Client{Transport: api}),
-		WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
+	p, err := weiban.New(f.Config(), weiban.WithHTTPClient(&http.Client{Transport: api}),
+		weiban.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -95,7 +97,7 @@ func newFuzzProvider(tb testing.TB, api *fakeAPI) (*Provider, *Fake) {
 
 func readDetailExample(tb testing.TB) []byte {
 	tb.Helper()
-	b, err := os.ReadFile("testdata/detail_example.json")
+	b, err := os.ReadFile("weibantest/testdata/detail_example.json")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -122,12 +124,12 @@ func FuzzResponse(f *testing.F) {
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		api.set(body)
-		tk, err := p.Get(ctx, DocOrderNo)
-		tk2, err2 := p.Get(ctx, DocOrderNo)
+		tk, err := p.Get(ctx, weibantest.DocOrderNo)
+		tk2, err2 := p.Get(ctx, weibantest.DocOrderNo)
 		if !reflect.DeepEqual(tk, tk2) || (err == nil) != (err2 == nil) {
 			t.Fatalf("Get is not deterministic: %+v %v / %+v %v", tk, err, tk2, err2)
 		}
-		notes, nerr := p.Notes(ctx, DocOrderNo)
+		notes, nerr := p.Notes(ctx, weibantest.DocOrderNo)
 		if (err == nil) != (nerr == nil) {
 			t.Fatalf("Get and Notes disagree on the same detail: %v / %v", err, nerr)
 		}
@@ -184,15 +186,15 @@ func checkTicket(t *testing.T, tk providers.Ticket) {
 func fuzzEvents() [][]byte {
 	full, _ := json.Marshal(map[string]any{
 		"id": "5f1c9e2a-0000-4000-8000-000000000001", "corp_id": "corp-1", "create_time": 1700000000, "type": "event",
-		"event": eventKind, "status": "close", "retry_count": 0,
+		"event": weiban.EventKind, "status": "close", "retry_count": 0,
 		"msg_data": map[string]any{
-			"order_no": DocOrderNo, "staff_id": "LiuYang", "handler_id": FakeAgentID, "cc_list": []any{},
+			"order_no": weibantest.DocOrderNo, "staff_id": "LiuYang", "handler_id": weibantest.AgentID, "cc_list": []any{},
 			"content": map[string]any{"text": "", "pic": []any{}}, "is_show": 1, "attached_json": []any{},
 		},
 	})
 	return [][]byte{
 		full,
-		[]byte(`{"id":"ev-1","event":"work_order_change","status":"reply","msg_data":{"order_no":"` + DocOrderNo + `"}}`),
+		[]byte(`{"id":"ev-1","event":"work_order_change","status":"reply","msg_data":{"order_no":"` + weibantest.DocOrderNo + `"}}`),
 		[]byte(`{"event":"work_order_change","status":"switch","create_time":1.7e9,"msg_data":{"order_no":1471808049579560960,"cc_list":"[\"a\"]","content":"文本","attached_json":"[{\"type\":\"image\",\"url\":\"u\"}]"}}`),
 		[]byte(`{"id":"a","event":"customer_change","msg_data":{"order_no":"1"}}`),
 		[]byte(`{"id":"b","event":"work_order_change","msg_data":{}}`),
@@ -241,26 +243,26 @@ func FuzzEvent(f *testing.F) {
 	api.set(readDetailExample(f))
 	p, fake := newFuzzProvider(f, api)
 	ch := &fuzzChanges{}
-	h := p.EventHandler(ch.onChange).(*eventHandler)
+	h := p.EventHandler(ch.onChange).(*weiban.Handler)
 	f.Fuzz(func(t *testing.T, plain []byte) {
 		before := ch.count()
-		q, body, err := fake.seal(plain, "corp-1")
+		q, body, err := fake.Seal(plain, "corp-1")
 		if err != nil {
 			t.Fatal(err)
 		}
 		q.Del("echostr")
-		var ev event
+		var ev weiban.Event
 		decodes := json.Unmarshal(plain, &ev) == nil
 		for range 2 { // the second is a redelivery
 			status := postEventTo(h, q, body)
-			h.wg.Wait()
+			h.Wait()
 			if want := map[bool]int{true: http.StatusOK, false: http.StatusBadRequest}[decodes]; status != want {
 				t.Fatalf("status %d, want %d", status, want)
 			}
 		}
 		n := ch.count() - before
-		_, errNo := orderNo(string(ev.MsgData.OrderNo))
-		want := decodes && (ev.Event == "" || ev.Event == eventKind) && errNo == nil
+		_, errNo := weiban.OrderNo(string(ev.MsgData.OrderNo))
+		want := decodes && (ev.Event == "" || ev.Event == weiban.EventKind) && errNo == nil
 		switch {
 		case n > 1:
 			t.Fatalf("onChange called %d times for one event", n)
@@ -278,9 +280,9 @@ func FuzzEventBody(f *testing.F) {
 	api.set(readDetailExample(f))
 	p, fake := newFuzzProvider(f, api)
 	for _, e := range fuzzEvents()[:3] {
-		_, body, _ := fake.seal(e, "corp-1")
+		_, body, _ := fake.Seal(e, "corp-1")
 		f.Add(body, true)
-		_, body, _ = fake.seal(e, "corp-2")
+		_, body, _ = fake.Seal(e, "corp-2")
 		f.Add(body, true)
 	}
 	const official = "CZWs4CWRpI4VolQlvn4dlEC1alN2MUEY2VklGehgBVLBrlVF7SyT+SV+Toj43l4ayJ9UMGKphktKKmP7B2j/P1ey67XB8PBgS7Wr5/8+w/yWriZv3Vmoo/MH3/1HsIWZrPQ3N2mJrelStIfI2Y8kLKXA7EhfZgZX4o+ffdkZDM76SEl79Ib9mw7TGjZ9Aw/x/A2VjNbV1E8BtEbRxYYcQippYNw7hr8sFfa3nW1xLdxokt8QkRX83vK3DFP2F6TQFPL2Tu98UwhcUpPvdJBuu1/yiOQIScppV3eOuLWEsko="
@@ -290,18 +292,18 @@ func FuzzEventBody(f *testing.F) {
 	f.Add([]byte(`[]`), true)
 
 	ch := &fuzzChanges{}
-	h := p.EventHandler(ch.onChange).(*eventHandler)
-	crypt, _ := msgcrypt.New(fake.eventAESKey)
+	h := p.EventHandler(ch.onChange).(*weiban.Handler)
+	crypt, _ := msgcrypt.New(fake.Config().EventAESKey.Reveal())
 	f.Fuzz(func(t *testing.T, body []byte, sign bool) {
 		before := ch.count()
 		enc := encryptedField(body)
 		sig := strings.Repeat("0", 40)
 		if sign {
-			sig = msgcrypt.Signature(fake.eventToken, "1700000000", "n", enc)
+			sig = msgcrypt.Signature(fake.Config().EventToken.Reveal(), "1700000000", "n", enc)
 		}
 		q := url.Values{"msg_signature": {sig}, "timestamp": {"1700000000"}, "nonce": {"n"}}
 		status := postEventTo(h, q, body)
-		h.wg.Wait()
+		h.Wait()
 		switch status {
 		case http.StatusOK, http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusRequestEntityTooLarge:
 		default:
@@ -326,7 +328,7 @@ func encryptedField(body []byte) string {
 		return ""
 	}
 	var enc string
-	for _, k := range encryptFields {
+	for _, k := range weiban.EncryptFields {
 		if raw, ok := fields[k]; ok && json.Unmarshal(raw, &enc) == nil && enc != "" {
 			break
 		}
@@ -355,7 +357,7 @@ func TestEventReadsAtMostTheLimit(t *testing.T) {
 	req.ContentLength = -1
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusRequestEntityTooLarge || n > maxEventBody+1 {
+	if rec.Code != http.StatusRequestEntityTooLarge || n > weiban.MaxEventBody+1 {
 		t.Fatalf("status %d after reading %d bytes", rec.Code, n)
 	}
 }
@@ -365,10 +367,10 @@ func TestEventReadsAtMostTheLimit(t *testing.T) {
 func TestResponseBounded(t *testing.T) {
 	api := &fakeAPI{body2: io.MultiReader(strings.NewReader(`{"errcode":0,"work_order":{"order_no":"1"}`), endless{})}
 	p, _ := newFuzzProvider(t, api)
-	if _, err := p.Get(context.Background(), DocOrderNo); err == nil {
+	if _, err := p.Get(context.Background(), weibantest.DocOrderNo); err == nil {
 		t.Fatal("an endless answer was accepted")
 	}
-	if api.read > maxResponse+int64(len(fuzzToken)) {
-		t.Fatalf("read %d bytes, limit %d", api.read, maxResponse)
+	if api.read > weiban.MaxResponse+int64(len(fuzzToken)) {
+		t.Fatalf("read %d bytes, limit %d", api.read, weiban.MaxResponse)
 	}
 }

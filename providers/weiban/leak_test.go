@@ -1,4 +1,4 @@
-package weiban
+package weiban_test
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // safeBuffer is a bytes.Buffer for a logger shared by goroutines.
@@ -83,9 +85,9 @@ func TestNoSecretOrTokenLeaks(t *testing.T) {
 		texts = append(texts, fmt.Sprintf("%s: %v | %+v | %#v", what, err, err, err))
 	}
 
-	f := NewFake("corp-1", canary)
+	f := weibantest.New("corp-1", canary)
 	defer f.Close()
-	p, err := New(f.Config(), WithLogger(logger), WithSleep((&sleepRecorder{}).sleep))
+	p, err := weiban.New(f.Config(), weiban.WithLogger(logger), weiban.WithSleep((&weiban.SleepRecorder{}).Sleep))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +100,7 @@ func TestNoSecretOrTokenLeaks(t *testing.T) {
 	collect("not found", err)
 	f.ExpireTokens()
 	_, _ = p.Get(ctx, tk.ID)
-	f.RateLimitNext(rateRetries + 1)
+	f.RateLimitNext(weiban.RateRetries + 1)
 	_, err = p.Get(ctx, tk.ID)
 	collect("rate limited", err)
 	f.FailNext(1, 22305, "无权限 "+canary) // the vendor echoing the secret back
@@ -107,23 +109,23 @@ func TestNoSecretOrTokenLeaks(t *testing.T) {
 	collect("closed", p.Close(ctx, tk.ID, providers.CloseRequest{}))
 	_, _ = f.PushChange(ctx, target, tk.ID, "close")
 	_, _ = f.ResendLast(ctx, target)
-	_, _ = postEvent(ctx, target, signed(f, "zzz"), []byte(`{"encrypt":"zzz"}`))
-	h.wg.Wait()
+	_, _ = weibantest.PostEvent(ctx, target, signed(f, "zzz"), []byte(`{"encrypt":"zzz"}`))
+	h.Wait()
 
 	// The fake knows another secret: the token request is refused.
-	bad := NewFake("corp-1", "the-fakes-own-secret")
+	bad := weibantest.New("corp-1", "the-fakes-own-secret")
 	defer bad.Close()
 	cfg := bad.Config()
 	cfg.Secret = canary
-	bp, _ := New(cfg, WithLogger(logger))
-	_, err = bp.Get(ctx, DocOrderNo)
+	bp, _ := weiban.New(cfg, weiban.WithLogger(logger))
+	_, err = bp.Get(ctx, weibantest.DocOrderNo)
 	collect("bad secret", err)
 
 	// A server that answers the token, then hangs or fails: transport errors must not repeat
 	// the URL, which carries the token.
 	for _, hang := range []bool{true, false} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == tokenPath {
+			if r.URL.Path == weiban.TokenPath {
 				_, _ = w.Write([]byte(`{"errcode":0,"errmsg":"ok","access_token":"TOKEN-CANARY-42","expires_in":7200}`))
 				return
 			}
@@ -135,8 +137,8 @@ func TestNoSecretOrTokenLeaks(t *testing.T) {
 			c, _, _ := hj.Hijack()
 			_ = c.Close()
 		}))
-		c := Config{BaseURL: srv.URL, CorpID: "c", Secret: canary, StaffID: "bot", Timeout: "50ms"}
-		sp, _ := New(c, WithLogger(logger), WithSleep((&sleepRecorder{}).sleep))
+		c := weiban.Config{BaseURL: srv.URL, CorpID: "c", Secret: canary, StaffID: "bot", Timeout: "50ms"}
+		sp, _ := weiban.New(c, weiban.WithLogger(logger), weiban.WithSleep((&weiban.SleepRecorder{}).Sleep))
 		_, err = sp.Get(ctx, "1")
 		collect("transport", err)
 		var ve *providers.VendorError
@@ -149,7 +151,7 @@ func TestNoSecretOrTokenLeaks(t *testing.T) {
 	// Configuration errors and renderings.
 	bc := f.Config()
 	bc.Secret, bc.CorpID, bc.EventAESKey = canary, "", canary
-	_, err = New(bc)
+	_, err = weiban.New(bc)
 	collect("config", err)
 	texts = append(texts, fmt.Sprintf("%v %+v %#v", bc, bc, bc))
 
@@ -158,7 +160,7 @@ func TestNoSecretOrTokenLeaks(t *testing.T) {
 		if tok := c.Query.Get("access_token"); tok != "" {
 			tokens = append(tokens, tok)
 		}
-		if c.Path != tokenPath && strings.Contains(fmt.Sprint(c.Query, c.Body), canary) {
+		if c.Path != weiban.TokenPath && strings.Contains(fmt.Sprint(c.Query, c.Body), canary) {
 			t.Errorf("the secret was sent to %s", c.Path)
 		}
 	}
@@ -166,7 +168,7 @@ func TestNoSecretOrTokenLeaks(t *testing.T) {
 		t.Fatal("no tokens seen")
 	}
 	all := strings.Join(texts, "\n") + "\n" + logs.String()
-	needles := append([]string{canary, "TOKEN-CANARY-42", f.eventToken, f.eventAESKey}, tokens...)
+	needles := append([]string{canary, "TOKEN-CANARY-42", f.Config().EventToken.Reveal(), f.Config().EventAESKey.Reveal()}, tokens...)
 	for _, n := range needles {
 		if strings.Contains(all, n) {
 			t.Errorf("leaked %q in:\n%s", n, all)

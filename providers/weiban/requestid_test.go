@@ -1,10 +1,11 @@
-package weiban
+package weiban_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 // TestNoRequestIDs pins down an absence: Weiban's answers name no request, so nothing is
@@ -16,7 +17,7 @@ func TestNoRequestIDs(t *testing.T) {
 			f.FailNext(1, 22305, "员工无权限操作该工单")
 		}
 		ctx, log := providers.WithRequestLog(context.Background())
-		_, err := p.Get(ctx, DocOrderNo)
+		_, err := p.Get(ctx, weibantest.DocOrderNo)
 		if (err != nil) != fail {
 			t.Fatalf("Get err = %v, want error %v", err, fail)
 		}

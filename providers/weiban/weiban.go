@@ -1,7 +1,7 @@
 // Package weiban is the Weiban (微伴助手) work-order (工单) provider: it creates, reads,
 // comments on, closes, lists and hands over work orders through the Weiban OpenAPI
-// (/open-api/workorder/…), receives the work_order_change push events, maps work orders to
-// the normalized providers.Ticket, and ships a fake of that API for tests and the demo.
+// (/open-api/workorder/…), receives the work_order_change push events and maps work orders to
+// the normalized providers.Ticket. Its fake, for tests and the demo, is package weibantest.
 //
 // The wire facts come from Weiban's own detail document (seeds/002, api-8267914) and
 // reference/ticket-providers.md §4; the status resolution from reference/status-model.md §4.3.

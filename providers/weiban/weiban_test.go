@@ -1,61 +1,38 @@
-package weiban
+package weiban_test
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
 
 const testSecret = "wb-s3cr3t-Value-9f2"
 
-// sleepRecorder replaces real waiting: it records each wait and returns at once.
-type sleepRecorder struct {
-	mu sync.Mutex
-	ds []time.Duration
-}
-
-func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.ds = append(s.ds, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
-
-func (s *sleepRecorder) waits() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []time.Duration
-	for _, d := range s.ds {
-		if d > 0 {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
 // newFakeProvider returns a provider talking to a fresh fake, with recorded sleeps and no
 // jitter.
-func newFakeProvider(t *testing.T, opts ...Option) (*Provider, *Fake, *sleepRecorder) {
+func newFakeProvider(t *testing.T, opts ...weiban.Option) (*weiban.Provider, *weibantest.Server, *weiban.SleepRecorder) {
 	t.Helper()
-	f := NewFake("corp-1", testSecret)
+	f := weibantest.New("corp-1", testSecret)
 	t.Cleanup(f.Close)
-	rec := &sleepRecorder{}
-	p, err := New(f.Config(), append([]Option{WithSleep(rec.sleep)}, opts...)...)
+	rec := &weiban.SleepRecorder{}
+	p, err := weiban.New(f.Config(), append([]weiban.Option{weiban.WithSleep(rec.Sleep)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.c.jitter = func(time.Duration) time.Duration { return 0 }
+	p.NoJitter()
 	return p, f, rec
 }
 
 // callsTo returns the calls made to one path.
-func callsTo(f *Fake, path string) []FakeCall {
-	var out []FakeCall
+func callsTo(f *weibantest.Server, path string) []weibantest.Call {
+	var out []weibantest.Call
 	for _, c := range f.Calls() {
 		if c.Path == path {
 			out = append(out, c)
@@ -73,7 +50,7 @@ func TestProviderBasics(t *testing.T) {
 	if p.Capabilities() != want {
 		t.Errorf("Capabilities = %+v", p.Capabilities())
 	}
-	if _, err := New(Config{}); err == nil || !strings.Contains(err.Error(), "providers.weiban.corp_id") {
+	if _, err := weiban.New(weiban.Config{}); err == nil || !strings.Contains(err.Error(), "providers.weiban.corp_id") {
 		t.Errorf("New(empty) = %v", err)
 	}
 }
@@ -89,18 +66,18 @@ func TestCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if tk.ID == "" || tk.Title != "数据库连接超时" || tk.Status != providers.StatusOpen || tk.RawStatus != "10" ||
-		tk.Handler != FakeAgentName || tk.CreatorID != FakeBotStaffID {
+		tk.Handler != weibantest.AgentName || tk.CreatorID != weibantest.BotStaffID {
 		t.Errorf("ticket = %+v", tk)
 	}
 	if !strings.HasPrefix(tk.Content, "张三：生产库 10:00 起超时\n") {
 		t.Errorf("content = %q", tk.Content)
 	}
-	calls := callsTo(f, pathCreate)
+	calls := callsTo(f, weiban.PathCreate)
 	if len(calls) != 1 {
 		t.Fatalf("create calls = %d", len(calls))
 	}
 	b := calls[0].Body
-	if b["staff_id"] != FakeBotStaffID || b["handler_id"] != FakeAgentID || b["title"] != "数据库连接超时" ||
+	if b["staff_id"] != weibantest.BotStaffID || b["handler_id"] != weibantest.AgentID || b["title"] != "数据库连接超时" ||
 		str(b["template_id"]) != "62081" {
 		t.Errorf("create body = %v", b)
 	}
@@ -109,11 +86,11 @@ func TestCreate(t *testing.T) {
 	}
 
 	// A mapped person acts as themselves, without a name prefix.
-	tk2, err := p.Create(ctx, providers.CreateRequest{Title: "只有标题", Actor: providers.Actor{Name: "李娜", VendorID: FakeAgent2ID}})
+	tk2, err := p.Create(ctx, providers.CreateRequest{Title: "只有标题", Actor: providers.Actor{Name: "李娜", VendorID: weibantest.Agent2ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o, _ := f.Order(tk2.ID); o.CreatorID != FakeAgent2ID || o.Text != "只有标题" {
+	if o, _ := f.Order(tk2.ID); o.CreatorID != weibantest.Agent2ID || o.Text != "只有标题" {
 		t.Errorf("mapped create stored %+v", o)
 	}
 
@@ -138,8 +115,8 @@ func TestReplyCloseNotes(t *testing.T) {
 	if err := p.Reply(ctx, tk.ID, providers.Reply{Text: "请提供日志", Actor: providers.Actor{Name: "张三"}}); err != nil {
 		t.Fatal(err)
 	}
-	b := callsTo(f, pathReply)[0].Body
-	if b["order_no"] != tk.ID || b["staff_id"] != FakeBotStaffID || str(b["is_show"]) != "1" {
+	b := callsTo(f, weiban.PathReply)[0].Body
+	if b["order_no"] != tk.ID || b["staff_id"] != weibantest.BotStaffID || str(b["is_show"]) != "1" {
 		t.Errorf("reply body = %v", b)
 	}
 	// Our own reply is not an official note.
@@ -148,11 +125,11 @@ func TestReplyCloseNotes(t *testing.T) {
 		t.Errorf("latest note after our reply = %+v", got.LatestNote)
 	}
 	// A staff member's reply is.
-	if err := f.AddFlow(tk.ID, FakeAgentID, "已定位，正在修复"); err != nil {
+	if err := f.AddFlow(tk.ID, weibantest.AgentID, "已定位，正在修复"); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = p.Get(ctx, tk.ID)
-	if got.LatestNote == nil || got.LatestNote.Body != "已定位，正在修复" || !got.LatestNote.Official || got.LatestNote.Author != FakeAgentName {
+	if got.LatestNote == nil || got.LatestNote.Body != "已定位，正在修复" || !got.LatestNote.Official || got.LatestNote.Author != weibantest.AgentName {
 		t.Errorf("latest note after staff reply = %+v", got.LatestNote)
 	}
 	notes, err := p.Notes(ctx, tk.ID)
@@ -180,7 +157,7 @@ func TestReplyCloseNotes(t *testing.T) {
 		t.Errorf("reply to closed = %v", err)
 	}
 
-	if err := f.Reopen(tk.ID, FakeAgentID); err != nil {
+	if err := f.Reopen(tk.ID, weibantest.AgentID); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = p.Get(ctx, tk.ID)
@@ -211,7 +188,7 @@ func TestNotFound(t *testing.T) {
 	check("notes", err, true)
 	check("reply", p.Reply(ctx, "999", providers.Reply{Text: "x"}), true)
 	check("close", p.Close(ctx, "999", providers.CloseRequest{}), true)
-	check("switch", p.Switch(ctx, "999", FakeAgentID), true)
+	check("switch", p.Switch(ctx, "999", weibantest.AgentID), true)
 	n := len(f.Calls())
 	_, err = p.Get(ctx, "1/../2?x")
 	check("bad id", err, false)
@@ -230,37 +207,37 @@ func TestListAndSwitch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ts, total, err := p.List(ctx, ListRequest{Limit: 2})
+	ts, total, err := p.List(ctx, weiban.ListRequest{Limit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if total != 4 || len(ts) != 2 || ts[0].Title != "丙" || ts[0].Status != providers.StatusOpen {
 		t.Errorf("list = %d %+v", total, ts)
 	}
-	ts, total, _ = p.List(ctx, ListRequest{Title: "乙", Start: time.Unix(0, 0), End: time.Now().Add(time.Hour)})
+	ts, total, _ = p.List(ctx, weiban.ListRequest{Title: "乙", Start: time.Unix(0, 0), End: time.Now().Add(time.Hour)})
 	if total != 1 || len(ts) != 1 || ts[0].Title != "乙" {
 		t.Errorf("filtered list = %d %+v", total, ts)
 	}
-	q := callsTo(f, pathList)[1].Query
+	q := callsTo(f, weiban.PathList)[1].Query
 	if q.Get("title") != "乙" || q.Get("start_time") != "0" || q.Get("end_time") == "" {
 		t.Errorf("list query = %v", q)
 	}
-	for _, bad := range []ListRequest{{Limit: 101}, {Offset: -1}, {Start: time.Now()}} {
+	for _, bad := range []weiban.ListRequest{{Limit: 101}, {Offset: -1}, {Start: time.Now()}} {
 		if _, _, err := p.List(ctx, bad); err == nil {
 			t.Errorf("List(%+v) accepted", bad)
 		}
 	}
 
 	id := ts[0].ID
-	if err := p.SwitchWithRemark(ctx, id, FakeAgent2ID, strings.Repeat("长", 700)); err != nil {
+	if err := p.SwitchWithRemark(ctx, id, weibantest.Agent2ID, strings.Repeat("长", 700)); err != nil {
 		t.Fatal(err)
 	}
-	b := callsTo(f, pathSwitch)[0].Body
-	if b["handler_id"] != FakeAgent2ID || b["staff_id"] != FakeBotStaffID {
+	b := callsTo(f, weiban.PathSwitch)[0].Body
+	if b["handler_id"] != weibantest.Agent2ID || b["staff_id"] != weibantest.BotStaffID {
 		t.Errorf("switch body = %v", b)
 	}
 	got, _ := p.Get(ctx, id)
-	if got.Handler != FakeAgent2Name || got.Status != providers.StatusInProgress {
+	if got.Handler != weibantest.Agent2Name || got.Status != providers.StatusInProgress {
 		t.Errorf("after switch: handler %q status %s", got.Handler, got.Status)
 	}
 	var ve *providers.VendorError
@@ -274,12 +251,12 @@ func TestListAndSwitch(t *testing.T) {
 
 func TestUnknownStatusLoggedOnce(t *testing.T) {
 	logger, buf := captureLogs()
-	p, f, _ := newFakeProvider(t, WithLogger(logger))
+	p, f, _ := newFakeProvider(t, weiban.WithLogger(logger))
 	ctx := context.Background()
 	// A status nobody mapped, and flows that say nothing (the doc order's flows say 新建).
 	tk, _ := p.Create(ctx, providers.CreateRequest{Title: "t"})
 	_ = f.SetStatus(tk.ID, 77)
-	_ = f.update(tk.ID, func(o map[string]any, _ int64) { o["processing_flows"] = []any{} })
+	_ = f.Update(tk.ID, func(o map[string]any, _ int64) { o["processing_flows"] = []any{} })
 	for range 3 {
 		got, err := p.Get(ctx, tk.ID)
 		if err != nil {
@@ -296,11 +273,22 @@ func TestUnknownStatusLoggedOnce(t *testing.T) {
 	// Mapped through the config, it reads as configured.
 	cfg := f.Config()
 	cfg.StatusMap = map[string]string{"77": "waiting_on_us"}
-	p2, err := New(cfg)
+	p2, err := weiban.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := p2.Get(ctx, tk.ID); got.Status != providers.StatusWaitingOnUs {
 		t.Errorf("mapped status = %s", got.Status)
 	}
+}
+
+// str renders a raw JSON field as text.
+func str(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
 }

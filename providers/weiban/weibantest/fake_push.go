@@ -1,4 +1,4 @@
-package weiban
+package weibantest
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ import (
 // PushChange sends a work_order_change event of kind (create, switch, close, reopen, reply)
 // for orderNo to the subscription URL target, with a fresh event id, and returns the HTTP
 // status of the answer. The event names the work order's newest flow author as staff_id.
-func (f *Fake) PushChange(ctx context.Context, target, orderNo, kind string) (status int, err error) {
+func (f *Server) PushChange(ctx context.Context, target, orderNo, kind string) (status int, err error) {
 	f.mu.Lock()
 	staff, handler := "", ""
 	if o, ok := f.orders[orderNo]; ok {
@@ -46,7 +46,7 @@ func (f *Fake) PushChange(ctx context.Context, target, orderNo, kind string) (st
 
 // ResendLast delivers the last pushed event again, with the same id and retry_count + 1, as
 // Weiban does when it is not sure the first delivery arrived.
-func (f *Fake) ResendLast(ctx context.Context, target string) (status int, err error) {
+func (f *Server) ResendLast(ctx context.Context, target string) (status int, err error) {
 	f.mu.Lock()
 	if f.last == nil {
 		f.mu.Unlock()
@@ -60,7 +60,7 @@ func (f *Fake) ResendLast(ctx context.Context, target string) (status int, err e
 }
 
 // LastEventID returns the id of the last pushed event.
-func (f *Fake) LastEventID() string {
+func (f *Server) LastEventID() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return str(f.last["id"])
@@ -69,9 +69,9 @@ func (f *Fake) LastEventID() string {
 // CheckURL makes the URL check Weiban makes when the subscription URL is saved (GET with an
 // encrypted echostr) and returns the status and body of the answer; a correct handler answers
 // 200 with the echostr's plaintext, which is returned as want.
-func (f *Fake) CheckURL(ctx context.Context, target string) (status int, body, want string, err error) {
+func (f *Server) CheckURL(ctx context.Context, target string) (status int, body, want string, err error) {
 	want = "echo-" + randomHex(8)
-	q, _, err := f.seal([]byte(want), f.eventReceiveID())
+	q, _, err := f.Seal([]byte(want), f.eventReceiveID())
 	if err != nil {
 		return 0, "", want, err
 	}
@@ -93,28 +93,28 @@ func (f *Fake) CheckURL(ctx context.Context, target string) (status int, body, w
 }
 
 // push seals and POSTs one event.
-func (f *Fake) push(ctx context.Context, target string, ev map[string]any) (int, error) {
+func (f *Server) push(ctx context.Context, target string, ev map[string]any) (int, error) {
 	msg, err := json.Marshal(ev)
 	if err != nil {
 		return 0, err
 	}
-	q, body, err := f.seal(msg, f.eventReceiveID())
+	q, body, err := f.Seal(msg, f.eventReceiveID())
 	if err != nil {
 		return 0, err
 	}
-	return postEvent(ctx, target, q, body)
+	return PostEvent(ctx, target, q, body)
 }
 
 // eventReceiveID is the id pushed events are sealed for.
-func (f *Fake) eventReceiveID() string {
+func (f *Server) eventReceiveID() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.receiveID
 }
 
-// seal encrypts msg for receiveID and signs it: the query (msg_signature, timestamp, nonce
+// Seal encrypts msg for receiveID and signs it: the query (msg_signature, timestamp, nonce
 // and, for a URL check, echostr) and the JSON body {"encrypt": …}.
-func (f *Fake) seal(msg []byte, receiveID string) (url.Values, []byte, error) {
+func (f *Server) Seal(msg []byte, receiveID string) (url.Values, []byte, error) {
 	c, err := msgcrypt.New(f.eventAESKey)
 	if err != nil {
 		return nil, nil, err
@@ -134,8 +134,9 @@ func (f *Fake) seal(msg []byte, receiveID string) (url.Values, []byte, error) {
 	return q, body, nil
 }
 
-// postEvent POSTs a sealed body; the echostr is only for URL checks.
-func postEvent(ctx context.Context, target string, q url.Values, body []byte) (int, error) {
+// PostEvent POSTs an event sealed by Seal to target, as Weiban pushes it, and returns the HTTP
+// status of the answer. The echostr is only for URL checks, so it is not sent.
+func PostEvent(ctx context.Context, target string, q url.Values, body []byte) (int, error) {
 	q = maps.Clone(q)
 	q.Del("echostr")
 	u, err := withQuery(target, q)

@@ -1,4 +1,4 @@
-package weiban
+package weibantest
 
 import (
 	"bytes"
@@ -35,7 +35,7 @@ type fakeRoute struct {
 	fn     func(r *http.Request, body map[string]any) fakeReply
 }
 
-func (f *Fake) routes() map[string]fakeRoute {
+func (f *Server) routes() map[string]fakeRoute {
 	return map[string]fakeRoute{
 		pathDetail: {http.MethodGet, f.detail},
 		pathList:   {http.MethodGet, f.list},
@@ -46,7 +46,7 @@ func (f *Fake) routes() map[string]fakeRoute {
 	}
 }
 
-func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	n := f.inFlight.Add(1)
 	defer f.inFlight.Add(-1)
 	for m := f.maxInFlight.Load(); n > m && !f.maxInFlight.CompareAndSwap(m, n); m = f.maxInFlight.Load() {
@@ -66,7 +66,7 @@ func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	call := FakeCall{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body}
+	call := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body}
 	rep := f.dispatch(r, body, n)
 	call.Errcode = rep.code
 	f.calls = append(f.calls, call)
@@ -81,13 +81,13 @@ func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // dispatch answers one request. The caller holds f.mu.
-func (f *Fake) dispatch(r *http.Request, body map[string]any, inFlight int64) fakeReply {
+func (f *Server) dispatch(r *http.Request, body map[string]any, inFlight int64) fakeReply {
 	if inFlight > fakeMaxInFlight {
 		return fakeErr(codeTooConcurrent, "接口并发超出限制")
 	}
 	if r.URL.Path == tokenPath {
 		if r.Method != http.MethodPost {
-			return fakeErr(FakeErrParam, "method not allowed")
+			return fakeErr(ErrParam, "method not allowed")
 		}
 		return f.token(body)
 	}
@@ -96,7 +96,7 @@ func (f *Fake) dispatch(r *http.Request, body map[string]any, inFlight int64) fa
 		return fakeReply{code: -1}
 	}
 	if r.Method != route.method {
-		return fakeErr(FakeErrParam, "method not allowed")
+		return fakeErr(ErrParam, "method not allowed")
 	}
 	if exp, ok := f.tokens[r.URL.Query().Get("access_token")]; !ok || !f.now().Before(exp) {
 		return fakeErr(codeBadToken, "认证错误:请提供正确的access_token")
@@ -110,9 +110,9 @@ func (f *Fake) dispatch(r *http.Request, body map[string]any, inFlight int64) fa
 }
 
 // token issues an access token (doc-370558).
-func (f *Fake) token(body map[string]any) fakeReply {
+func (f *Server) token(body map[string]any) fakeReply {
 	if str(body["corp_id"]) != f.corpID || str(body["secret"]) != f.secret {
-		return fakeErr(FakeErrCredentials, "corp_id或secret错误")
+		return fakeErr(ErrCredentials, "corp_id或secret错误")
 	}
 	tok := randomHex(16)
 	f.tokens[tok] = f.now().Add(f.tokenTTL)
@@ -121,7 +121,7 @@ func (f *Fake) token(body map[string]any) fakeReply {
 }
 
 // order finds a work order by order_no, or answers 22301.
-func (f *Fake) order(no string) (map[string]any, fakeReply, bool) {
+func (f *Server) order(no string) (map[string]any, fakeReply, bool) {
 	o, ok := f.orders[strings.TrimSpace(no)]
 	if !ok {
 		return nil, fakeErr(codeNotFound, "order_no非法,对应工单不存在"), false
@@ -130,14 +130,14 @@ func (f *Fake) order(no string) (map[string]any, fakeReply, bool) {
 }
 
 // staffOK checks a staff id, or answers code (22304 for staff_id, 22302 for handler_id).
-func (f *Fake) staffOK(id string, code int, field string) (fakeReply, bool) {
+func (f *Server) staffOK(id string, code int, field string) (fakeReply, bool) {
 	if _, ok := f.staff[id]; !ok {
 		return fakeErr(code, "%s不存在", field), false
 	}
 	return fakeReply{}, true
 }
 
-func (f *Fake) detail(r *http.Request, _ map[string]any) fakeReply {
+func (f *Server) detail(r *http.Request, _ map[string]any) fakeReply {
 	o, rep, ok := f.order(r.URL.Query().Get("order_no"))
 	if !ok {
 		return rep
@@ -152,20 +152,20 @@ var listFields = []string{
 	"created_at", "updated_at", "total_time",
 }
 
-func (f *Fake) list(r *http.Request, _ map[string]any) fakeReply {
+func (f *Server) list(r *http.Request, _ map[string]any) fakeReply {
 	q := r.URL.Query()
 	limit, offset := 30, 0
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 100 {
-			return fakeErr(FakeErrParam, "limit非法")
+			return fakeErr(ErrParam, "limit非法")
 		}
 		limit = n
 	}
 	if s := q.Get("offset"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 {
-			return fakeErr(FakeErrParam, "offset非法")
+			return fakeErr(ErrParam, "offset非法")
 		}
 		offset = n
 	}
@@ -177,9 +177,9 @@ func (f *Fake) list(r *http.Request, _ map[string]any) fakeReply {
 		end, err2 = strconv.ParseInt(q.Get("end_time"), 10, 64)
 		switch {
 		case q.Get("start_time") == "" || q.Get("end_time") == "":
-			return fakeErr(FakeErrParam, "start_time和end_time需同时传入")
+			return fakeErr(ErrParam, "start_time和end_time需同时传入")
 		case err1 != nil || err2 != nil || start < 0 || end < 0:
-			return fakeErr(FakeErrParam, "start_time或end_time非法") // seconds (api-8267893)
+			return fakeErr(ErrParam, "start_time或end_time非法") // seconds (api-8267893)
 		}
 	}
 	// The window is inclusive at both ends and the title filter matches a part of the title
@@ -212,10 +212,10 @@ func (f *Fake) list(r *http.Request, _ map[string]any) fakeReply {
 	return fakeOK(map[string]any{"total": len(match), "workorder_list": page})
 }
 
-func (f *Fake) create(_ *http.Request, b map[string]any) fakeReply {
+func (f *Server) create(_ *http.Request, b map[string]any) fakeReply {
 	title := strings.TrimSpace(str(b["title"]))
 	if title == "" {
-		return fakeErr(FakeErrParam, "title不能为空")
+		return fakeErr(ErrParam, "title不能为空")
 	}
 	staff := str(b["staff_id"])
 	if rep, ok := f.staffOK(staff, 22304, "staff_id"); !ok {
@@ -223,7 +223,7 @@ func (f *Fake) create(_ *http.Request, b map[string]any) fakeReply {
 	}
 	handler := str(b["handler_id"])
 	if handler == "" {
-		handler = FakeAgentID
+		handler = AgentID
 	}
 	if rep, ok := f.staffOK(handler, 22302, "handler_id"); !ok {
 		return rep
@@ -256,7 +256,7 @@ type fakeNewOrder struct {
 
 // storeOrder stores a new work order created at now (Unix seconds) and returns its order_no.
 // The caller holds f.mu.
-func (f *Fake) storeOrder(n fakeNewOrder, now int64) string {
+func (f *Server) storeOrder(n fakeNewOrder, now int64) string {
 	title, text, staff, handler := n.title, n.text, n.staff, n.handler
 	no := strconv.FormatInt(f.nextNo, 10)
 	f.nextNo++
@@ -271,19 +271,19 @@ func (f *Fake) storeOrder(n fakeNewOrder, now int64) string {
 		"last_handler_avatar": "", "last_handler_id": "", "last_handler_name": "", "msg_list": []any{},
 		"order_no": no, "processing_flows": []any{},
 		"relation_avatar": "", "relation_corp_name": "", "relation_id": n.relationID, "relation_name": "",
-		"relation_type": n.relationType, "reopen": false, "stage_name": "", "status": FakeStatusNew,
+		"relation_type": n.relationType, "reopen": false, "stage_name": "", "status": StatusNew,
 		"template_id": n.templateID, "template_step": 1, "template_title": "鬼鬼",
 		"title": title, "total_time": 0, "updated_at": now, "work_order_component_record_list": []any{},
 	}
-	f.addFlow(o, FakeFlowCreate, "新建工单", fmt.Sprintf("员工%s创建了工单", f.staff[staff]), staff, "", now)
-	f.addFlow(o, FakeFlowPending, "待处理", fmt.Sprintf("待员工 %s 处理", f.staff[handler]), staff, handler, now)
+	f.addFlow(o, FlowCreate, "新建工单", fmt.Sprintf("员工%s创建了工单", f.staff[staff]), staff, "", now)
+	f.addFlow(o, FlowPending, "待处理", fmt.Sprintf("待员工 %s 处理", f.staff[handler]), staff, handler, now)
 	f.orders[no] = o
 	f.seq = append(f.seq, no)
 	return no
 }
 
 // writable finds an open work order and checks the acting staff_id.
-func (f *Fake) writable(b map[string]any) (map[string]any, fakeReply, bool) {
+func (f *Server) writable(b map[string]any) (map[string]any, fakeReply, bool) {
 	o, rep, ok := f.order(str(b["order_no"]))
 	if !ok {
 		return nil, rep, false
@@ -291,7 +291,7 @@ func (f *Fake) writable(b map[string]any) (map[string]any, fakeReply, bool) {
 	if rep, ok := f.staffOK(str(b["staff_id"]), 22304, "staff_id"); !ok {
 		return nil, rep, false
 	}
-	if num(o["status"]) == FakeStatusClosed {
+	if num(o["status"]) == StatusClosed {
 		return nil, fakeErr(codeClosed, "工单已关闭"), false
 	}
 	return o, fakeReply{}, true
@@ -303,35 +303,35 @@ func bodyText(b map[string]any) string {
 	return str(c["text"])
 }
 
-func (f *Fake) reply(_ *http.Request, b map[string]any) fakeReply {
+func (f *Server) reply(_ *http.Request, b map[string]any) fakeReply {
 	o, rep, ok := f.writable(b)
 	if !ok {
 		return rep
 	}
 	if strings.TrimSpace(bodyText(b)) == "" {
-		return fakeErr(FakeErrParam, "content不能为空")
+		return fakeErr(ErrParam, "content不能为空")
 	}
 	now := f.now().Unix()
-	f.addFlow(o, FakeFlowReply, "评论", bodyText(b), str(b["staff_id"]), "", now)
+	f.addFlow(o, FlowReply, "评论", bodyText(b), str(b["staff_id"]), "", now)
 	o["updated_at"] = now
 	return fakeOK(nil)
 }
 
-func (f *Fake) closeOrder(_ *http.Request, b map[string]any) fakeReply {
+func (f *Server) closeOrder(_ *http.Request, b map[string]any) fakeReply {
 	o, rep, ok := f.writable(b)
 	if !ok {
 		return rep
 	}
 	now := f.now().Unix()
-	o["status"] = FakeStatusClosed
+	o["status"] = StatusClosed
 	o["total_time"] = now - num(o["created_at"])
 	setButtons(o, false)
-	f.addFlow(o, FakeFlowClose, "关闭工单", bodyText(b), str(b["staff_id"]), "", now)
+	f.addFlow(o, FlowClose, "关闭工单", bodyText(b), str(b["staff_id"]), "", now)
 	o["updated_at"] = now
 	return fakeOK(nil)
 }
 
-func (f *Fake) switchOrder(_ *http.Request, b map[string]any) fakeReply {
+func (f *Server) switchOrder(_ *http.Request, b map[string]any) fakeReply {
 	o, rep, ok := f.writable(b)
 	if !ok {
 		return rep
@@ -341,16 +341,16 @@ func (f *Fake) switchOrder(_ *http.Request, b map[string]any) fakeReply {
 		return rep
 	}
 	if len([]rune(bodyText(b))) > 600 {
-		return fakeErr(FakeErrParam, "content超过600字")
+		return fakeErr(ErrParam, "content超过600字")
 	}
 	now := f.now().Unix()
 	o["last_handler_id"], o["last_handler_name"] = o["handler_id"], o["handler_name"]
 	o["handler_id"], o["handler_name"] = next, f.staff[next]
-	o["status"] = FakeStatusProcessing
+	o["status"] = StatusProcessing
 	step := num(o["template_step"]) + 1
 	o["template_step"] = step
-	f.addFlow(o, FakeFlowSwitch, "流转工单", bodyText(b), str(b["staff_id"]), next, now)
-	f.addFlow(o, FakeFlowPending, "待处理", fmt.Sprintf("待员工 %s 处理", f.staff[next]), str(b["staff_id"]), next, now)
+	f.addFlow(o, FlowSwitch, "流转工单", bodyText(b), str(b["staff_id"]), next, now)
+	f.addFlow(o, FlowPending, "待处理", fmt.Sprintf("待员工 %s 处理", f.staff[next]), str(b["staff_id"]), next, now)
 	o["updated_at"] = now
 	return fakeOK(map[string]any{"current_step": step})
 }

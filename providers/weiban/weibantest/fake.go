@@ -1,4 +1,4 @@
-package weiban
+package weibantest
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/weiban"
 )
 
 // detailExample is the response example of Weiban's detail document (seeds/002), verbatim.
@@ -33,45 +34,45 @@ const DocOrderNo = "1471808049579560960"
 // invented, and deliberately left out of the default status map, so a fake work order that
 // was switched or closed is resolved from its flows and buttons, as a real one would be.
 const (
-	FakeStatusNew        = 10
-	FakeStatusProcessing = 20 // invented
-	FakeStatusClosed     = 30 // invented
+	StatusNew        = 10
+	StatusProcessing = 20 // invented
+	StatusClosed     = 30 // invented
 )
 
 // The fake's flow types. 1 新建工单 and 2 待处理 are documented; the others are invented, with
 // labels the status resolution reads by their text.
 const (
-	FakeFlowCreate  = 1 // 新建工单
-	FakeFlowPending = 2 // 待处理
-	FakeFlowSwitch  = 3 // 流转工单 (invented)
-	FakeFlowReply   = 4 // 评论 (invented)
-	FakeFlowClose   = 5 // 关闭工单 (invented)
-	FakeFlowReopen  = 6 // 重新打开 (invented)
+	FlowCreate  = 1 // 新建工单
+	FlowPending = 2 // 待处理
+	FlowSwitch  = 3 // 流转工单 (invented)
+	FlowReply   = 4 // 评论 (invented)
+	FlowClose   = 5 // 关闭工单 (invented)
+	FlowReopen  = 6 // 重新打开 (invented)
 )
 
 // Error codes the fake answers. 10001, 10052, 10053 and 2230x are documented; the
 // credentials and parameter codes are invented, because the real ones are unpublished.
 const (
-	FakeErrCredentials = 10002 // invented: corp_id or secret wrong
-	FakeErrParam       = 10003 // invented: a parameter is missing or malformed
+	ErrCredentials = 10002 // invented: corp_id or secret wrong
+	ErrParam       = 10003 // invented: a parameter is missing or malformed
 )
 
-// Staff the fake knows. FakeBotStaffID is the bot's staff_id in Config; FakeAgentID the staff
+// Staff the fake knows. BotStaffID is the bot's staff_id in Config; AgentID the staff
 // member new work orders go to; "LiuYang" is the creator and handler of the document's example.
 const (
-	FakeBotStaffID  = "ticketbot"
-	FakeBotName     = "工单机器人"
-	FakeAgentID     = "zhangwei"
-	FakeAgentName   = "张伟"
-	FakeAgent2ID    = "lina"
-	FakeAgent2Name  = "李娜"
+	BotStaffID      = "ticketbot"
+	BotName         = "工单机器人"
+	AgentID         = "zhangwei"
+	AgentName       = "张伟"
+	Agent2ID        = "lina"
+	Agent2Name      = "李娜"
 	fakeDocStaffID  = "LiuYang"
 	defaultFakeTTL  = 2 * time.Hour
 	fakeMaxInFlight = maxInFlight
 )
 
-// FakeCall is one request the fake received, recorded before any check.
-type FakeCall struct {
+// Call is one request the fake received, recorded before any check.
+type Call struct {
 	Method string
 	Path   string
 	Query  url.Values
@@ -81,8 +82,8 @@ type FakeCall struct {
 	Errcode int
 }
 
-// FakeFlow is one processing flow of a fake work order.
-type FakeFlow struct {
+// Flow is one processing flow of a fake work order.
+type Flow struct {
 	ID        int64
 	Type      int
 	TypeName  string
@@ -91,8 +92,8 @@ type FakeFlow struct {
 	CreatedAt int64
 }
 
-// FakeOrder is a snapshot of a fake work order.
-type FakeOrder struct {
+// Order is a snapshot of a fake work order.
+type Order struct {
 	OrderNo   string
 	Title     string
 	Text      string
@@ -101,7 +102,7 @@ type FakeOrder struct {
 	HandlerID string
 	Reopen    bool
 	// Flows are newest first, as Weiban lists them.
-	Flows []FakeFlow
+	Flows []Flow
 }
 
 type fakeFailure struct {
@@ -109,13 +110,13 @@ type fakeFailure struct {
 	msg  string
 }
 
-// Fake is an in-memory Weiban OpenAPI on a loopback httptest server: the token endpoint, the
+// Server is an in-memory Weiban OpenAPI on a loopback httptest server: the token endpoint, the
 // workorder endpoints (detail, list, create, reply, close, switch) and an event sender. It
 // holds the document's example work order (DocOrderNo) from the start, keeps created ones in
 // memory, checks what Weiban documents (the token, 22301/22302/22304/22307), and refuses a
 // sixth call in flight with 10052 as Weiban does. It does not enforce the 600/min limit.
 // It is safe for concurrent use.
-type Fake struct {
+type Server struct {
 	corpID, secret string
 	eventToken     string
 	eventAESKey    string
@@ -135,7 +136,7 @@ type Fake struct {
 	seq      []string // order_nos in creation order
 	nextNo   int64
 	nextID   int64 // flow and row ids
-	calls    []FakeCall
+	calls    []Call
 	failures []fakeFailure
 	last     map[string]any // the last event pushed
 	// receiveID is what events are sealed for: the corp id unless SetEventReceiveID.
@@ -144,9 +145,9 @@ type Fake struct {
 	listOmits []string
 }
 
-// NewFake starts a fake for corpID accepting secret. Close it when done.
-func NewFake(corpID, secret string) *Fake {
-	f := &Fake{
+// New starts a fake for corpID accepting secret. Close it when done.
+func New(corpID, secret string) *Server {
+	f := &Server{
 		corpID:      corpID,
 		receiveID:   corpID,
 		secret:      secret,
@@ -156,7 +157,7 @@ func NewFake(corpID, secret string) *Fake {
 		tokenTTL:    defaultFakeTTL,
 		tokens:      map[string]time.Time{},
 		staff: map[string]string{
-			FakeBotStaffID: FakeBotName, FakeAgentID: FakeAgentName, FakeAgent2ID: FakeAgent2Name,
+			BotStaffID: BotName, AgentID: AgentName, Agent2ID: Agent2Name,
 			fakeDocStaffID: "超长昵称你怕了吗怕了吗怕了吗怕了吗怕了吗怕了吗怕了吗怕了吗怕了吗",
 		},
 		orders: map[string]map[string]any{},
@@ -178,27 +179,27 @@ func NewFake(corpID, secret string) *Fake {
 }
 
 // URL is the fake's base URL, for Config.BaseURL.
-func (f *Fake) URL() string { return f.srv.URL }
+func (f *Server) URL() string { return f.srv.URL }
 
 // Close stops the server.
-func (f *Fake) Close() { f.srv.Close() }
+func (f *Server) Close() { f.srv.Close() }
 
 // Config returns a valid provider configuration pointing at the fake, acting as
-// FakeBotStaffID, with the fake's event token and key, and its event receive id when it is
+// BotStaffID, with the fake's event token and key, and its event receive id when it is
 // not the corp id.
-func (f *Fake) Config() Config {
+func (f *Server) Config() weiban.Config {
 	f.mu.Lock()
 	receiveID := f.receiveID
 	f.mu.Unlock()
 	if receiveID == f.corpID {
 		receiveID = ""
 	}
-	c := Config{
+	c := weiban.Config{
 		BaseURL:        f.URL(),
 		CorpID:         f.corpID,
 		Secret:         providers.Secret(f.secret),
-		StaffID:        FakeBotStaffID,
-		HandlerID:      FakeAgentID,
+		StaffID:        BotStaffID,
+		HandlerID:      AgentID,
 		TemplateID:     62081,
 		EventToken:     providers.Secret(f.eventToken),
 		EventAESKey:    providers.Secret(f.eventAESKey),
@@ -211,21 +212,21 @@ func (f *Fake) Config() Config {
 // SetEventReceiveID makes the fake seal the events it pushes (and its URL checks) for id
 // instead of the corp id, as Weiban's published crypto sample does with the WeCom corp id
 // ("ww…") of a corp whose OpenAPI corp_id is numeric.
-func (f *Fake) SetEventReceiveID(id string) {
+func (f *Server) SetEventReceiveID(id string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.receiveID = id
 }
 
 // SetClock sets the fake's clock: token expiry and the times it records.
-func (f *Fake) SetClock(now func() time.Time) {
+func (f *Server) SetClock(now func() time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.now = now
 }
 
 // SetTokenTTL sets the lifetime of the tokens issued from now on (expires_in, at least 1 s).
-func (f *Fake) SetTokenTTL(d time.Duration) {
+func (f *Server) SetTokenTTL(d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.tokenTTL = max(d, time.Second)
@@ -233,7 +234,7 @@ func (f *Fake) SetTokenTTL(d time.Duration) {
 
 // ExpireTokens makes every token issued so far expired: the next call with one is answered
 // 10001, as Weiban answers an expired token.
-func (f *Fake) ExpireTokens() {
+func (f *Server) ExpireTokens() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for tok := range f.tokens {
@@ -242,20 +243,20 @@ func (f *Fake) ExpireTokens() {
 }
 
 // TokensIssued reports how many tokens the fake has issued.
-func (f *Fake) TokensIssued() int {
+func (f *Server) TokensIssued() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.issued
 }
 
 // SetLatency makes every request take at least d, so concurrency shows.
-func (f *Fake) SetLatency(d time.Duration) { f.latency.Store(int64(d)) }
+func (f *Server) SetLatency(d time.Duration) { f.latency.Store(int64(d)) }
 
 // MaxInFlight reports the most requests the fake has had in flight at once.
-func (f *Fake) MaxInFlight() int { return int(f.maxInFlight.Load()) }
+func (f *Server) MaxInFlight() int { return int(f.maxInFlight.Load()) }
 
 // AddStaff adds a staff member the workorder endpoints accept.
-func (f *Fake) AddStaff(id, name string) {
+func (f *Server) AddStaff(id, name string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.staff[id] = name
@@ -263,7 +264,7 @@ func (f *Fake) AddStaff(id, name string) {
 
 // FailNext makes the next n workorder requests (not token requests) answer errcode code with
 // msg.
-func (f *Fake) FailNext(n, code int, msg string) {
+func (f *Server) FailNext(n, code int, msg string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
@@ -272,10 +273,10 @@ func (f *Fake) FailNext(n, code int, msg string) {
 }
 
 // RateLimitNext makes the next n workorder requests answer 10052 (too many in flight).
-func (f *Fake) RateLimitNext(n int) { f.FailNext(n, codeTooConcurrent, "接口并发超出限制") }
+func (f *Server) RateLimitNext(n int) { f.FailNext(n, codeTooConcurrent, "接口并发超出限制") }
 
 // Calls returns every request received so far, in order.
-func (f *Fake) Calls() []FakeCall {
+func (f *Server) Calls() []Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.calls)
@@ -283,8 +284,10 @@ func (f *Fake) Calls() []FakeCall {
 
 var errFakeUnknown = errors.New("weiban fake: unknown work order")
 
-// update runs fn on a stored work order and stamps updated_at.
-func (f *Fake) update(orderNo string, fn func(o map[string]any, now int64)) error {
+// Update runs fn on a stored work order's raw JSON fields, as the detail API answers them
+// (now is the fake's clock, Unix seconds), and stamps updated_at: tests use it to shape a work
+// order in ways the API cannot.
+func (f *Server) Update(orderNo string, fn func(o map[string]any, now int64)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	o, ok := f.orders[orderNo]
@@ -300,59 +303,59 @@ func (f *Fake) update(orderNo string, fn func(o map[string]any, now int64)) erro
 // AddOrder stores a work order titled title, created by the bot's staff_id at at, as if it
 // had been created in Weiban then, and returns its order_no. Unlike create it checks nothing:
 // it is for filling the fake with work orders of any age.
-func (f *Fake) AddOrder(title string, at time.Time) string {
+func (f *Server) AddOrder(title string, at time.Time) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.storeOrder(fakeNewOrder{title: title, text: title, staff: FakeBotStaffID, handler: FakeAgentID, templateID: 62081}, at.Unix())
+	return f.storeOrder(fakeNewOrder{title: title, text: title, staff: BotStaffID, handler: AgentID, templateID: 62081}, at.Unix())
 }
 
 // OmitFromList makes list entries leave out these fields from now on. Weiban documents a list
 // entry only as {order_no, status, handler_id, updated_at, …} (api-8267893), so a real one may
 // carry less than the fake's.
-func (f *Fake) OmitFromList(fields ...string) {
+func (f *Server) OmitFromList(fields ...string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listOmits = append(f.listOmits, fields...)
 }
 
 // SetStatus sets a work order's raw status.
-func (f *Fake) SetStatus(orderNo string, status int) error {
-	return f.update(orderNo, func(o map[string]any, _ int64) { o["status"] = status })
+func (f *Server) SetStatus(orderNo string, status int) error {
+	return f.Update(orderNo, func(o map[string]any, _ int64) { o["status"] = status })
 }
 
 // AddFlow adds a comment (评论) by staffID, as a staff member replying in Weiban would.
-func (f *Fake) AddFlow(orderNo, staffID, text string) error {
-	return f.update(orderNo, func(o map[string]any, now int64) {
-		f.addFlow(o, FakeFlowReply, "评论", text, staffID, "", now)
+func (f *Server) AddFlow(orderNo, staffID, text string) error {
+	return f.Update(orderNo, func(o map[string]any, now int64) {
+		f.addFlow(o, FlowReply, "评论", text, staffID, "", now)
 	})
 }
 
 // Reopen reopens a closed work order (重新打开), as a staff member would in Weiban.
-func (f *Fake) Reopen(orderNo, staffID string) error {
-	return f.update(orderNo, func(o map[string]any, now int64) {
-		o["status"] = FakeStatusProcessing
+func (f *Server) Reopen(orderNo, staffID string) error {
+	return f.Update(orderNo, func(o map[string]any, now int64) {
+		o["status"] = StatusProcessing
 		o["reopen"] = true
 		setButtons(o, true)
-		f.addFlow(o, FakeFlowReopen, "重新打开", "", staffID, "", now)
+		f.addFlow(o, FlowReopen, "重新打开", "", staffID, "", now)
 	})
 }
 
 // Order returns a snapshot of a work order.
-func (f *Fake) Order(orderNo string) (FakeOrder, bool) {
+func (f *Server) Order(orderNo string) (Order, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	o, ok := f.orders[orderNo]
 	if !ok {
-		return FakeOrder{}, false
+		return Order{}, false
 	}
 	return snapshot(o), true
 }
 
 // Orders returns snapshots of every work order, in creation order (the document's first).
-func (f *Fake) Orders() []FakeOrder {
+func (f *Server) Orders() []Order {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]FakeOrder, 0, len(f.seq))
+	out := make([]Order, 0, len(f.seq))
 	for _, no := range f.seq {
 		out = append(out, snapshot(f.orders[no]))
 	}
@@ -360,7 +363,7 @@ func (f *Fake) Orders() []FakeOrder {
 }
 
 // addFlow prepends a flow (Weiban lists newest first). The caller holds f.mu.
-func (f *Fake) addFlow(o map[string]any, typ int, typeName, text, creatorID, toID string, now int64) {
+func (f *Server) addFlow(o map[string]any, typ int, typeName, text, creatorID, toID string, now int64) {
 	f.nextID++
 	name := f.staff[creatorID]
 	flow := map[string]any{
@@ -386,9 +389,9 @@ func setButtons(o map[string]any, open bool) {
 }
 
 // snapshot reads a stored work order.
-func snapshot(o map[string]any) FakeOrder {
+func snapshot(o map[string]any) Order {
 	content, _ := o["content"].(map[string]any)
-	out := FakeOrder{
+	out := Order{
 		OrderNo: str(o["order_no"]), Title: str(o["title"]), Text: str(content["text"]),
 		Status: int(num(o["status"])), CreatorID: str(o["creator_id"]), HandlerID: str(o["handler_id"]),
 		Reopen: o["reopen"] == true,
@@ -397,7 +400,7 @@ func snapshot(o map[string]any) FakeOrder {
 	for _, x := range flows {
 		fl, _ := x.(map[string]any)
 		c, _ := fl["content"].(map[string]any)
-		out.Flows = append(out.Flows, FakeFlow{
+		out.Flows = append(out.Flows, Flow{
 			ID: num(fl["id"]), Type: int(num(fl["type"])), TypeName: str(fl["type_name"]),
 			CreatorID: str(fl["creator_id"]), Text: str(c["text"]), CreatedAt: num(fl["created_at"]),
 		})
