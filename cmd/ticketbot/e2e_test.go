@@ -160,7 +160,7 @@ func startHarnessEdit(t *testing.T, botExtra, extra string, edit func(*Config)) 
 				h.db.Close()
 				h.db = nil
 			}
-			opts := append(append([]goleak.Option{before}, serveLeakIgnores...), h.notServes...)
+			opts := append([]goleak.Option{before}, h.notServes...)
 			if err := goleak.Find(opts...); err != nil {
 				t.Errorf("goroutines outlived Serve: %v", err)
 			}
@@ -565,12 +565,4 @@ func TestEndToEndBusyGroupGetsEveryCard(t *testing.T) {
 	if l := h.feishu.Limited(); l != 0 {
 		t.Errorf("Feishu refused %d sends for the group's rate", l)
 	}
-}
-
-// serveLeakIgnores are the goroutines that may outlive Serve, each for a reason outside it:
-//   - golang-lru's expirable LRU (the dispatcher's delivery ids, the store cache) starts a
-//     goroutine that never exits: v2.0.7, the latest release, has no way to stop it ("done
-//     channel is never closed", expirable_lru.go). One per cache, and Serve builds four.
-var serveLeakIgnores = []goleak.Option{
-	goleak.IgnoreAnyFunction("github.com/hashicorp/golang-lru/v2/expirable.NewLRU[...].func1"),
 }
