@@ -13,6 +13,7 @@ require (
 	github.com/larksuite/oapi-sdk-go/v3 v3.12.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/silenceper/wechat/v2 v2.1.14
+	go.uber.org/goleak v1.3.0
 	golang.org/x/time v0.14.0
 	modernc.org/sqlite v1.38.2
 )

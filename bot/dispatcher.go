@@ -30,8 +30,12 @@ type DispatcherConfig struct {
 	// and the sender redelivers later.
 	Queue int
 	// ActionWait is how long a click may wait for its result before the platform is answered
-	// with an "in progress" toast (default 2.5 s: Feishu wants an answer within 3 s).
+	// with an "in progress" toast (default 2.5 s: Feishu wants an answer within 3 s). It is
+	// the one card answer deadline: the platforms leave it to the dispatcher.
 	ActionWait time.Duration
+	// CommandTimeout bounds the work of one command or click (default 60 s): its context ends
+	// then, and the vendor call it waits on with it. The answer is still sent (AnswerContext).
+	CommandTimeout time.Duration
 	// MaxActions bounds clicks running at once (default 64).
 	MaxActions int
 	// DedupeTTL is how long delivery ids are remembered in memory (default 10 min), and
@@ -61,6 +65,9 @@ func (c *DispatcherConfig) defaults() {
 	}
 	if c.ActionWait <= 0 {
 		c.ActionWait = 2500 * time.Millisecond
+	}
+	if c.CommandTimeout <= 0 {
+		c.CommandTimeout = 60 * time.Second
 	}
 	if c.MaxActions <= 0 {
 		c.MaxActions = 64
@@ -96,7 +103,12 @@ type Dispatcher struct {
 	mu      sync.RWMutex // guards closing against concurrent sends on queue
 	closing bool
 	workers sync.WaitGroup
-	late    sync.WaitGroup // clicks that outlived ActionWait
+	late    sync.WaitGroup // clicks, and the late results of those that outlived ActionWait
+
+	// base is the context every command, click and late result runs under: Shutdown cancels
+	// it once the drain is over, so nothing the dispatcher started outlives Shutdown.
+	base       context.Context
+	cancelBase context.CancelFunc
 }
 
 // NewDispatcher builds a dispatcher; Start runs its workers.
@@ -105,17 +117,20 @@ func NewDispatcher(cfg DispatcherConfig, h Handler, dedupe Deduper, platforms ma
 	if m == nil {
 		m = NewMetrics(nil)
 	}
+	base, cancel := context.WithCancel(context.Background())
 	return &Dispatcher{
-		cfg:       cfg,
-		h:         h,
-		dedupe:    dedupe,
-		platforms: platforms,
-		log:       log,
-		metrics:   m,
-		now:       time.Now,
-		recent:    ttl.New[string, struct{}](cfg.DedupeMax, cfg.DedupeTTL),
-		queue:     make(chan Message, cfg.Queue),
-		actions:   make(chan struct{}, cfg.MaxActions),
+		base:       base,
+		cancelBase: cancel,
+		cfg:        cfg,
+		h:          h,
+		dedupe:     dedupe,
+		platforms:  platforms,
+		log:        log,
+		metrics:    m,
+		now:        time.Now,
+		recent:     ttl.New[string, struct{}](cfg.DedupeMax, cfg.DedupeTTL),
+		queue:      make(chan Message, cfg.Queue),
+		actions:    make(chan struct{}, cfg.MaxActions),
 	}
 }
 
@@ -265,7 +280,7 @@ func (d *Dispatcher) forTheBot(batch []Message) []Message {
 // answersACard reports whether m is in the thread of (or quotes) one of the bot's cards. If
 // the store cannot tell, the message is kept: the handler decides, as before.
 func (d *Dispatcher) answersACard(m Message) bool {
-	ctx := context.Background()
+	ctx := d.base
 	for _, id := range []string{m.RootID, m.ParentID} {
 		if id == "" {
 			continue
@@ -291,7 +306,7 @@ func durableKey(m Message) string {
 // markBatch records the batch's delivery ids; if the store fails, the messages are handled
 // anyway (a rare duplicate beats a lost command).
 func (d *Dispatcher) markBatch(batch []Message) []bool {
-	ctx := context.Background()
+	ctx := d.base
 	fresh := make([]bool, len(batch))
 	keys := make([]string, 0, len(batch))
 	idx := make([]int, 0, len(batch))
@@ -330,10 +345,44 @@ func (d *Dispatcher) markBatch(batch []Message) []bool {
 
 func (d *Dispatcher) work(work <-chan Message) {
 	defer d.workers.Done()
+	dropped := 0
 	for m := range work {
 		d.metrics.queued.Dec()
+		if d.base.Err() != nil {
+			// Shutdown gave up waiting: what is still queued is dropped, not run with a
+			// context that has already ended.
+			dropped++
+			continue
+		}
 		d.run(m)
 	}
+	if dropped > 0 {
+		d.log.Error("queued messages dropped at shutdown", "count", dropped)
+	}
+}
+
+// baseKey carries the dispatcher's base context in a command's context, for AnswerContext.
+type baseKey struct{}
+
+// commandContext is the context one command or click runs in: it ends after CommandTimeout,
+// or when Shutdown cancels the base context.
+func (d *Dispatcher) commandContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(d.base, d.cfg.CommandTimeout)
+	return context.WithValue(ctx, baseKey{}, d.base), cancel
+}
+
+// AnswerContext is the context for answering a command once its work is over: its own
+// deadline may have passed (the vendor did not answer in time), yet the person is still told.
+// It keeps ctx's values, ends after wait, and ends when the dispatcher that ran the command
+// shuts down; never with the command's own deadline.
+func AnswerContext(ctx context.Context, wait time.Duration) (context.Context, context.CancelFunc) {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wait)
+	base, ok := ctx.Value(baseKey{}).(context.Context)
+	if !ok {
+		return actx, cancel
+	}
+	stop := context.AfterFunc(base, cancel)
+	return actx, func() { stop(); cancel() }
 }
 
 func (d *Dispatcher) run(m Message) {
@@ -344,7 +393,9 @@ func (d *Dispatcher) run(m Message) {
 		}
 		d.metrics.handled.WithLabelValues(m.Platform, "message").Observe(time.Since(start).Seconds())
 	}()
-	d.h.HandleMessage(context.Background(), m)
+	ctx, cancel := d.commandContext()
+	defer cancel()
+	d.h.HandleMessage(ctx, m)
 }
 
 // inProgress is the answer to a click whose work outlives the platform's deadline.
@@ -363,7 +414,9 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 	d.mu.RLock()
 	closing := d.closing
 	if !closing {
-		d.late.Add(1)
+		// Two: the click's own goroutine, and the one that applies its result if it is late,
+		// both counted before Shutdown can start waiting.
+		d.late.Add(2)
 	}
 	d.mu.RUnlock()
 	if closing {
@@ -373,7 +426,7 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 	select {
 	case d.actions <- struct{}{}:
 	default:
-		d.late.Done()
+		d.late.Add(-2)
 		d.release(keys)
 		return ActionResult{Toast: Toast{Type: "warning", Text: "机器人正忙，请稍后再试"}}, nil
 	}
@@ -391,8 +444,11 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 					res = ActionResult{Toast: Toast{Type: "error", Text: "内部错误，请稍后再试"}}
 				}
 			}()
-			// The work must not be cut short by the platform's request ending.
-			res = d.h.HandleAction(context.WithoutCancel(ctx), a)
+			// The work runs under the dispatcher's base context, bounded by CommandTimeout:
+			// the platform's request ending does not cut it short.
+			cctx, cancel := d.commandContext()
+			defer cancel()
+			res = d.h.HandleAction(cctx, a)
 		}()
 		d.metrics.handled.WithLabelValues(a.Platform, "action").Observe(time.Since(start).Seconds())
 		done <- res
@@ -402,17 +458,22 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 	defer timer.Stop()
 	select {
 	case res := <-done:
+		d.late.Done() // no late result to apply
 		return res, nil
 	case <-timer.C:
-		d.metrics.lateActions.WithLabelValues(a.Platform).Inc()
-		d.late.Add(1)
-		go func() {
-			defer d.late.Done()
-			d.finishLate(a, <-done)
-		}()
-		return inProgress, nil
+	case <-ctx.Done():
+		// The platform's request ended first (the caller hung up): the result comes later.
 	}
+	d.metrics.lateActions.WithLabelValues(a.Platform).Inc()
+	go func() {
+		defer d.late.Done()
+		d.finishLate(a, <-done)
+	}()
+	return inProgress, nil
 }
+
+// lateSendTimeout bounds the card update of a click's late result (and Shutdown cuts it).
+const lateSendTimeout = 30 * time.Second
 
 // finishLate applies a click's result after the platform was already answered.
 func (d *Dispatcher) finishLate(a Action, res ActionResult) {
@@ -423,11 +484,11 @@ func (d *Dispatcher) finishLate(a Action, res ActionResult) {
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(d.base, lateSendTimeout)
 	defer cancel()
 	// Its own goroutine, so waiting for a busy chat's slot stalls nobody: a late result sent
 	// as a new card waits for the chat's room rather than be dropped as busy.
-	ctx = WithSendWait(ctx, 25*time.Second)
+	ctx = WithSendWait(ctx, lateSendTimeout-5*time.Second)
 	// The click's own update token is the precise tool (it works even for cards the bot
 	// cannot PATCH); fall back to an in-place update of the message.
 	if tu, ok := p.(TokenUpdater); ok && a.Token != "" {
@@ -449,8 +510,10 @@ func (d *Dispatcher) finishLate(a Action, res ActionResult) {
 	}
 }
 
-// Shutdown stops accepting work, then waits for queued messages and running clicks to
-// finish, or for ctx to end.
+// Shutdown stops taking work (deliveries get ErrBusy), lets the queued messages and the
+// running clicks finish until ctx ends, then cancels the base context every command, click
+// and late result runs under and waits for them to return: nothing the dispatcher started
+// outlives Shutdown. It reports work that ctx's end cut short.
 func (d *Dispatcher) Shutdown(ctx context.Context) error {
 	d.mu.Lock()
 	if !d.closing {
@@ -464,10 +527,13 @@ func (d *Dispatcher) Shutdown(ctx context.Context) error {
 		d.late.Wait()
 		close(done)
 	}()
+	var err error
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
-		return errors.Join(errors.New("bot: shutdown: work still running"), ctx.Err())
+		err = errors.Join(errors.New("bot: shutdown: work still running was cancelled"), ctx.Err())
 	}
+	d.cancelBase()
+	<-done
+	return err
 }

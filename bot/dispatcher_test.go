@@ -359,3 +359,148 @@ func TestBurstIsDedupedInBatches(t *testing.T) {
 		t.Fatalf("100 messages took %d batch round trips; want a few", dd.calls)
 	}
 }
+
+// ctxHandler hands each command's context to the test and holds the command until its
+// context ends or release is closed.
+type ctxHandler struct {
+	started chan context.Context
+	release chan struct{}
+	ended   chan error // ctx.Err() when the command stopped waiting
+}
+
+func newCtxHandler() *ctxHandler {
+	return &ctxHandler{started: make(chan context.Context, 4), release: make(chan struct{}), ended: make(chan error, 4)}
+}
+
+func (h *ctxHandler) HandleMessage(ctx context.Context, _ Message) {
+	h.started <- ctx
+	select {
+	case <-ctx.Done():
+	case <-h.release:
+	}
+	h.ended <- ctx.Err()
+}
+
+func (h *ctxHandler) HandleAction(ctx context.Context, _ Action) ActionResult {
+	h.HandleMessage(ctx, Message{})
+	return ActionResult{}
+}
+
+func TestCommandEndsAtItsTimeout(t *testing.T) {
+	h := newCtxHandler()
+	d := newTestDispatcher(DispatcherConfig{CommandTimeout: 50 * time.Millisecond}, h, &memDedupe{}, nil)
+	d.Start()
+	t.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	if err := d.HandleMessage(context.Background(), Message{Platform: "feishu", EventID: "e1"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := <-h.started
+	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > 50*time.Millisecond {
+		t.Fatalf("command context has deadline %v (%v), want within 50ms", dl, ok)
+	}
+	select {
+	case err := <-h.ended:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("command ended with %v, want its deadline", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command was not cut at its timeout")
+	}
+	// The answer still has time, however late the command ended, until the dispatcher stops.
+	actx, cancel := AnswerContext(ctx, time.Minute)
+	defer cancel()
+	if actx.Err() != nil {
+		t.Fatalf("answer context ended with the command: %v", actx.Err())
+	}
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-actx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("answer context outlived the dispatcher")
+	}
+}
+
+func TestClickRunsUnderTheCommandTimeoutNotTheRequest(t *testing.T) {
+	h := newCtxHandler()
+	d := newTestDispatcher(DispatcherConfig{CommandTimeout: time.Hour, ActionWait: time.Hour}, h, &memDedupe{}, nil)
+	req, hangUp := context.WithCancel(context.Background())
+	answered := make(chan ActionResult, 1)
+	go func() {
+		res, _ := d.HandleAction(req, Action{Platform: "feishu", EventID: "c1"})
+		answered <- res
+	}()
+	ctx := <-h.started
+	if _, ok := ctx.Deadline(); !ok {
+		t.Fatal("click runs without a deadline")
+	}
+	hangUp() // the platform's request ends: answered "in progress", the work goes on
+	select {
+	case res := <-answered:
+		if !res.Pending {
+			t.Fatalf("got %+v, want the in-progress answer", res)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the click was not answered when its request ended")
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("the click's work ended with its request: %v", ctx.Err())
+	}
+	close(h.release)
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestShutdownDrainsThenCancels: a command running at shutdown may finish before the
+// deadline; one still running at the deadline is cancelled, and Shutdown returns only once
+// it has returned.
+func TestShutdownDrainsThenCancels(t *testing.T) {
+	t.Run("finishes within the deadline", func(t *testing.T) {
+		h := newCtxHandler()
+		d := newTestDispatcher(DispatcherConfig{}, h, &memDedupe{}, nil)
+		d.Start()
+		if err := d.HandleMessage(context.Background(), Message{Platform: "feishu", EventID: "e1"}); err != nil {
+			t.Fatal(err)
+		}
+		ctx := <-h.started
+		shut := make(chan error, 1)
+		go func() { shut <- d.Shutdown(context.Background()) }()
+		// Shutdown waits for the command, whose context is still live.
+		waitFor(t, func() bool { d.mu.RLock(); defer d.mu.RUnlock(); return d.closing })
+		time.Sleep(20 * time.Millisecond) // a Shutdown that would not wait cancels in this time
+		if ctx.Err() != nil {
+			t.Fatalf("command cancelled during the drain: %v", ctx.Err())
+		}
+		close(h.release)
+		if err := <-shut; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-h.ended; err != nil {
+			t.Fatalf("command ended with %v, want it to finish", err)
+		}
+	})
+	t.Run("cancelled at the deadline", func(t *testing.T) {
+		h := newCtxHandler()
+		d := newTestDispatcher(DispatcherConfig{}, h, &memDedupe{}, nil)
+		d.Start()
+		if err := d.HandleMessage(context.Background(), Message{Platform: "feishu", EventID: "e1"}); err != nil {
+			t.Fatal(err)
+		}
+		<-h.started
+		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		if err := d.Shutdown(sctx); err == nil {
+			t.Fatal("Shutdown reported no unfinished work")
+		}
+		select {
+		case err := <-h.ended: // returned before Shutdown did
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("command ended with %v, want cancelled", err)
+			}
+		default:
+			t.Fatal("Shutdown returned while the command still ran")
+		}
+	})
+}

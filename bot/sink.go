@@ -20,8 +20,9 @@ type Sink interface {
 	// HandleMessage dedupes and queues m, returning at once: the vendor call happens later, off
 	// the request path.
 	HandleMessage(ctx context.Context, m Message) error
-	// HandleAction runs a click. It returns within the platform's answer deadline: with the
-	// result when the work finished in time, otherwise with an "in progress" toast while the
-	// work goes on and updates the card when done.
+	// HandleAction runs a click. It returns within the card answer deadline ([bot]
+	// action_wait, or sooner if ctx ends): with the result when the work finished in time,
+	// otherwise with an "in progress" toast while the work goes on and updates the card when
+	// done.
 	HandleAction(ctx context.Context, a Action) (ActionResult, error)
 }

@@ -143,7 +143,9 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 {
 		// A file posted in a ticket card's thread is a reply with an attachment.
 		o := b.run(ctx, r, Command{Spec: specFor(OpReply), Ticket: *thread, Text: "附件：" + fileNames(m.Files)}, log)
-		b.deliverTyped(ctx, r, o, log)
+		actx, cancel := bot.AnswerContext(ctx, answerWait)
+		defer cancel()
+		b.deliverTyped(actx, r, o, log)
 		return
 	}
 	cmd, err := Parse(b.Vendors, m.Text)
@@ -165,8 +167,14 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 	}
 	r.en = cmd.English
 	o := b.run(ctx, r, cmd, log)
-	b.deliverTyped(ctx, r, o, log)
+	actx, cancel := bot.AnswerContext(ctx, answerWait)
+	defer cancel()
+	b.deliverTyped(actx, r, o, log)
 }
+
+// answerWait bounds sending a command's answer, counted from the end of its work: a command
+// cut at [bot] command_timeout is still answered (a vendor that did not answer in time).
+const answerWait = 30 * time.Second
 
 // takesTicket reports whether the command's first argument is a ticket.
 func takesTicket(op Op) bool {
@@ -219,6 +227,8 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: usageHint(err, b.features(r.platform))}}
 	}
 	o := b.run(ctx, r, cmd, log)
+	ctx, cancel := bot.AnswerContext(ctx, answerWait) // drawing the answer: past the command's deadline too
+	defer cancel()
 	res := bot.ActionResult{Toast: bot.Toast{Type: o.level, Text: o.text}}
 	switch {
 	case o.ticket != nil:

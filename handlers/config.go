@@ -19,10 +19,12 @@ type Config struct {
 	// TemplatesDir overrides embedded templates file by file (<dir>/<platform>/<name>.json.tmpl)
 	// and sentences one by one (<dir>/messages.toml).
 	TemplatesDir string `toml:"templates_dir"`
-	// Workers, Queue and ActionWait tune the dispatcher (see bot.DispatcherConfig).
-	Workers    int    `toml:"workers"`
-	Queue      int    `toml:"queue"`
-	ActionWait string `toml:"action_wait"`
+	// Workers, Queue, ActionWait and CommandTimeout tune the dispatcher (see
+	// bot.DispatcherConfig).
+	Workers        int    `toml:"workers"`
+	Queue          int    `toml:"queue"`
+	ActionWait     string `toml:"action_wait"`
+	CommandTimeout string `toml:"command_timeout"`
 	// CommandsPerMinute is each person's command budget (default 20; -1 turns it off).
 	CommandsPerMinute int `toml:"commands_per_minute"`
 	// Retry is [bot.retry]: the outbox's retries of writes to a vendor that is down.

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"cmp"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -89,6 +90,10 @@ func (b *Bot) vendorError(err error, provider, ref string, en bool) (*userError,
 	switch {
 	case errors.As(err, &ve) && ve.Temporary:
 		return b.userErrBy("vendor_down", func(en bool) []any { return []any{"vendor", label(en), "code", ve.Code} }), true
+	case ve == nil && errors.Is(err, context.DeadlineExceeded):
+		// The command ran out of its time ([bot] command_timeout) waiting for the vendor: said
+		// as the vendor's own timeout is.
+		return b.userErrBy("vendor_down", func(en bool) []any { return []any{"vendor", label(en), "code", "timeout"} }), true
 	case errors.Is(err, providers.ErrNotFound):
 		return b.userErrBy("vendor_no_ticket", func(en bool) []any { return []any{"vendor", label(en), "ref", ref} }), true
 	case errors.Is(err, providers.ErrAlreadyClosed):

@@ -5,18 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
 )
 
 // This file is what the two transports share once a callback is authenticated and decoded:
 // handing messages and clicks to the sink and shaping a click's card update.
-
-// actionDeadline bounds HandleAction. WeCom does not state how long it waits for the passive
-// reply to a click (assumed like classic callbacks, 5 s) and the long connection allows 5 s
-// for aibot_respond_update_msg; the sink answers within about 2.5 s.
-const actionDeadline = 3 * time.Second
 
 // Toasts for failures. WeCom shows no toast: these reach the chat as a message.
 const (
@@ -63,8 +57,9 @@ func (w *WeCom) runAction(ctx context.Context, a bot.Action) clickAnswer {
 		w.log.ErrorContext(ctx, "wecom: click without a sink", "event_id", a.EventID)
 		return clickAnswer{notice: toastBusy}
 	}
-	ctx, cancel := context.WithTimeout(ctx, actionDeadline)
-	defer cancel()
+	// The sink answers within [bot] action_wait, the one card answer deadline (under 3 s).
+	// WeCom does not state how long it waits for the passive reply to a click (assumed like
+	// classic callbacks, 5 s); the long connection allows 5 s for aibot_respond_update_msg.
 	res, err := w.sink.HandleAction(ctx, a)
 	if err != nil {
 		if errors.Is(err, bot.ErrBusy) {

@@ -293,7 +293,7 @@ func (w *WeCom) postNotice(chat, msgID, text string) {
 	w.bg.Add(1)
 	go func() {
 		defer w.bg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(w.life, 30*time.Second)
 		defer cancel()
 		ctx = bot.WithSendWait(ctx, backgroundSendWait)
 		ref := bot.CardRef{Platform: Platform, ChatID: chat, MessageID: msgID}

@@ -104,6 +104,9 @@ type WeCom struct {
 	clicks       *ttlMap[*wsClick] // task_id → the latest click's req_id, for card updates
 
 	bg sync.WaitGroup // short background posts (toasts after a click)
+	// life bounds the background posts of the HTTP callback; Shutdown ends it.
+	life    context.Context
+	endLife context.CancelFunc
 	// busyLog writes a line a second, with a count, while the queue refuses work.
 	busyLog *bot.LogSampler
 }
@@ -242,7 +245,25 @@ func New(cfg Config, sink bot.Sink, log *slog.Logger, opts ...Option) (*WeCom, e
 	w.clicks = newTTLMap[*wsClick](clickUpdateWindow, maxRemembered)
 	w.conn.init()
 	w.busyLog = bot.NewLogSampler(time.Second)
+	w.life, w.endLife = context.WithCancel(context.Background())
 	return w, nil
+}
+
+// Shutdown lets the background posts still running (a click's notice to the chat) finish
+// until ctx ends, then cuts them and waits for them to return. Call it once the callbacks
+// have stopped coming (the HTTP server shut down, Run returned).
+func (w *WeCom) Shutdown(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { w.bg.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = fmt.Errorf("wecom: background posts cut at shutdown: %w", ctx.Err())
+	}
+	w.endLife()
+	<-done
+	return err
 }
 
 // Name returns "wecom".

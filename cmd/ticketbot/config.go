@@ -270,6 +270,9 @@ func botDefaults(b handlers.Config) handlers.Config {
 	if b.ActionWait == "" {
 		b.ActionWait = span.Format(def.ActionWait)
 	}
+	if b.CommandTimeout == "" {
+		b.CommandTimeout = span.Format(def.CommandTimeout)
+	}
 	if b.CommandsPerMinute == 0 {
 		b.CommandsPerMinute = handlers.DefaultCommandsPerMinute
 	}
@@ -314,10 +317,9 @@ func (c *Config) validate() []error {
 	default:
 		errs = append(errs, fmt.Errorf("log.format: unknown format %q (text or json)", c.Log.Format))
 	}
-	if c.Bot.ActionWait != "" {
-		if _, err := time.ParseDuration(c.Bot.ActionWait); err != nil {
-			errs = append(errs, fmt.Errorf("bot.action_wait: %w", err))
-		}
+	errs = append(errs, checkActionWait(c.Bot.ActionWait)...)
+	if d, err := time.ParseDuration(c.Bot.CommandTimeout); err != nil || d <= 0 {
+		errs = append(errs, fmt.Errorf("bot.command_timeout: want a positive duration such as \"60s\", got %q", c.Bot.CommandTimeout))
 	}
 	if c.Feishu == nil && c.WeCom == nil {
 		errs = append(errs, errors.New("no chat platform is configured: add a [feishu] or [wecom] section"))
@@ -350,6 +352,24 @@ func (c *Config) validate() []error {
 	}
 	errs = append(errs, c.Bot.Validate(handlers.Known{Vendors: configured, AllVendors: all, Platforms: platformRegistry})...)
 	return errs
+}
+
+// checkActionWait checks [bot] action_wait, the one card answer deadline: how long a click
+// waits for its result before the platform is answered "in progress" and the card is updated
+// later. Feishu shows an error for a card callback not answered within 3 s, so the wait must
+// end well before, leaving room for the network.
+func checkActionWait(v string) []error {
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil:
+		return []error{fmt.Errorf("bot.action_wait: want a duration such as \"2.5s\", got %q", v)}
+	case d <= 0:
+		return []error{fmt.Errorf("bot.action_wait: %q is not a positive duration; a click needs some time to answer with its result (e.g. \"2.5s\")", v)}
+	case d >= feishu.CardAnswerLimit:
+		return []error{fmt.Errorf("bot.action_wait: %q is too long: Feishu wants a card click answered within %s, so keep it below that, with room for the network (e.g. \"2.5s\")",
+			v, span.Format(feishu.CardAnswerLimit))}
+	}
+	return nil
 }
 
 // String renders the effective configuration as TOML, defaults filled in and secrets

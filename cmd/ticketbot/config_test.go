@@ -374,7 +374,7 @@ webhook_key = "${WECOM_ROBOT_KEY_OPS}"
 	for _, want := range []string{
 		`dsn = "` + db + `"`,
 		// [bot]: the dispatcher's, the rate limit's and the outbox's defaults.
-		"workers = 8", "queue = 1024", `action_wait = "2.5s"`, "commands_per_minute = 20",
+		"workers = 8", "queue = 1024", `action_wait = "2.5s"`, `command_timeout = "1m"`, "commands_per_minute = 20",
 		`base = "2s"`, `max = "5m"`, `give_up_after = "24h"`, `lease = "2m"`, `every = "1s"`,
 		// [watch]: the watcher's.
 		"enabled = true", "concurrency = 4", "batch = 100", "closed_every = 10", `closed_for = "72h"`, "in_thread = true",
@@ -448,5 +448,47 @@ func TestUsersIDsAndTheirOldKeys(t *testing.T) {
 		if !slices.Contains(got, w) {
 			t.Errorf("problems %q lack %q", got, w)
 		}
+	}
+}
+
+// TestCheckBotDeadlines: [bot] action_wait is the card answer deadline and must leave Feishu
+// (3 s) room for the network; command_timeout is a positive duration. A refusal names the key
+// and, for action_wait, the limit.
+func TestCheckBotDeadlines(t *testing.T) {
+	setSecrets(t)
+	for _, tc := range []struct {
+		key, value string
+		want       string // a part of the one problem; "" for none
+	}{
+		{"action_wait", `"2.5s"`, ""},
+		{"action_wait", `"2999ms"`, ""},
+		{"action_wait", `"100ms"`, ""},
+		{"action_wait", `"3s"`, "bot.action_wait: \"3s\" is too long: Feishu wants a card click answered within 3s"},
+		{"action_wait", `"5s"`, "bot.action_wait: \"5s\" is too long"},
+		{"action_wait", `"0s"`, "bot.action_wait: \"0s\" is not a positive duration"},
+		{"action_wait", `"-1s"`, "bot.action_wait: \"-1s\" is not a positive duration"},
+		{"action_wait", `"soon"`, "bot.action_wait: want a duration"},
+		{"command_timeout", `"60s"`, ""},
+		{"command_timeout", `"5m"`, ""},
+		{"command_timeout", `"0s"`, "bot.command_timeout: want a positive duration"},
+		{"command_timeout", `"-5s"`, "bot.command_timeout: want a positive duration"},
+		{"command_timeout", `"a minute"`, "bot.command_timeout: want a positive duration"},
+	} {
+		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
+			text := strings.Replace(filledExample(t), "[bot]\n", "[bot]\n"+tc.key+" = "+tc.value+"\n", 1)
+			_, errs := ParseConfig([]byte(text))
+			var got []string
+			for _, e := range errs {
+				if strings.HasPrefix(e.Error(), "bot.") {
+					got = append(got, e.Error())
+				}
+			}
+			switch {
+			case tc.want == "" && len(got) > 0:
+				t.Errorf("refused: %v", got)
+			case tc.want != "" && (len(got) != 1 || !strings.Contains(got[0], tc.want)):
+				t.Errorf("got %q, want one problem containing %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/store"
@@ -38,6 +40,8 @@ type harness struct {
 	seq    atomic.Int64
 	dbPath string
 	db     *store.SQL
+	// notServes are goroutines started after Serve that are the test's, not Serve's.
+	notServes []goleak.Option
 }
 
 // waitCardRecorded waits until the bot has recorded its card: the fake shows a card as soon
@@ -108,6 +112,12 @@ func startHarness(t *testing.T, extra string) *harness {
 // startHarnessBot adds botExtra to [bot] and extra after the providers.
 func startHarnessBot(t *testing.T, botExtra, extra string) *harness {
 	t.Helper()
+	return startHarnessEdit(t, botExtra, extra, nil)
+}
+
+// startHarnessEdit is startHarnessBot with edit, when set, changing the parsed configuration.
+func startHarnessEdit(t *testing.T, botExtra, extra string, edit func(*Config)) *harness {
+	t.Helper()
 	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
 	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)
@@ -120,7 +130,11 @@ func startHarnessBot(t *testing.T, botExtra, extra string) *harness {
 	if len(errs) > 0 {
 		t.Fatalf("config: %v", errs)
 	}
+	if edit != nil {
+		edit(cfg)
+	}
 	h := &harness{t: t, ksyun: kf, feishu: ff, logs: &syncBuffer{}, dbPath: dbPath}
+	before := goleak.IgnoreCurrent() // the fakes'; whatever Serve starts must be gone when it returns
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
@@ -139,6 +153,16 @@ func startHarnessBot(t *testing.T, botExtra, extra string) *harness {
 			cancel()
 			if err := <-done; err != nil {
 				t.Errorf("serve returned %v", err)
+			}
+			http.DefaultClient.CloseIdleConnections() // the test's own connections to the server
+			// The test's own handle on the database is not Serve's; openStore opens another.
+			if h.db != nil {
+				h.db.Close()
+				h.db = nil
+			}
+			opts := append([]goleak.Option{before}, h.notServes...)
+			if err := goleak.Find(opts...); err != nil {
+				t.Errorf("goroutines outlived Serve: %v", err)
 			}
 		})
 	}

@@ -37,9 +37,10 @@ type ServeOptions struct {
 	Ready func(addr string)
 }
 
-// Serve runs ticketbot until ctx ends, then shuts down gracefully: it stops accepting
-// requests, lets queued and running work finish (bounded by server.shutdown_timeout) and
-// closes the store.
+// Serve runs ticketbot until ctx ends, then shuts down gracefully (see shutdown): it stops
+// accepting requests, lets queued and running work finish until server.shutdown_timeout,
+// cancels what is left, waits for every goroutine it started and closes the store. No
+// goroutine it started outlives it.
 func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	if opts.Stderr == nil {
 		opts.Stderr = os.Stderr
@@ -54,7 +55,13 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		return err
 	}
 	cached := store.NewCached(st, 10*time.Minute)
+	// The store is closed by shutdown once nothing can use it; before the server runs,
+	// nothing has started that could.
+	serving := false
 	defer func() {
+		if serving {
+			return
+		}
 		if err := cached.Close(); err != nil {
 			log.Error("close store", "err", err)
 		}
@@ -100,15 +107,19 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	platforms := map[string]bot.Platform{}
 	b := handlers.New(cfg.Bot, handlers.Deps{Vendors: vendorRegistry, Providers: provs, Store: cached, Renderer: renderer, Platforms: platforms, Log: log})
 	b.UseMetrics(metrics)
-	actionWait, _ := time.ParseDuration(cfg.Bot.ActionWait)
-	d := bot.NewDispatcher(bot.DispatcherConfig{Workers: cfg.Bot.Workers, Queue: cfg.Bot.Queue, ActionWait: actionWait, Cards: cached},
-		b, cached, platforms, metrics, log)
-	d.Start()
+	actionWait, _ := time.ParseDuration(cfg.Bot.ActionWait)         // checked: under Feishu's 3 s
+	commandTimeout, _ := time.ParseDuration(cfg.Bot.CommandTimeout) // checked: positive
+	d := bot.NewDispatcher(bot.DispatcherConfig{Workers: cfg.Bot.Workers, Queue: cfg.Bot.Queue, ActionWait: actionWait,
+		CommandTimeout: commandTimeout, Cards: cached}, b, cached, platforms, metrics, log)
 
 	webhooks := map[string]http.Handler{}
-	// The work engine retries the writes a vendor could not take and prunes finished jobs and
-	// old delivery ids, on every replica.
+	// intake are the long connections: like the HTTP server, they bring deliveries in.
+	var intake []func(context.Context) error
+	// background are the loops that work on their own: the work engine retries the writes a
+	// vendor could not take and prunes finished jobs and old delivery ids, on every replica;
+	// the watcher follows the tickets.
 	background := []func(context.Context) error{func(ctx context.Context) error { b.RunOutbox(ctx); return nil }}
+	var wecomPlatform *wecom.WeCom
 	if cfg.Feishu != nil {
 		fs, err := feishu.New(*cfg.Feishu, d, log, feishu.WithMaxBody(cfg.Server.MaxBody))
 		if err != nil {
@@ -116,7 +127,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		}
 		platforms[fs.Name()] = fs
 		if cfg.Feishu.Mode == feishu.ModeWebsocket {
-			background = append(background, fs.Run)
+			intake = append(intake, fs.Run)
 		} else {
 			webhooks["/feishu/webhook"] = fs.Handler()
 		}
@@ -137,8 +148,9 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 			return err
 		}
 		platforms[wc.Name()] = wc
+		wecomPlatform = wc
 		if cfg.WeCom.Mode == wecom.ModeWebsocket {
-			background = append(background, wc.Run)
+			intake = append(intake, wc.Run)
 		} else {
 			webhooks[wecom.CallbackPath] = wc.Handler()
 		}
@@ -165,24 +177,31 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		opts.Ready(ln.Addr().String())
 	}
 
-	runCtx, cancelRun := context.WithCancel(ctx)
-	defer cancelRun()
-	errc := make(chan error, 1+len(background))
-	go func() {
+	serving = true
+	d.Start()
+	errc := make(chan error, 1+len(intake)+len(background))
+	var srvDone, intakeDone, bgDone sync.WaitGroup
+	srvDone.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
 		}
-	}()
-	var bg sync.WaitGroup
-	for _, f := range background {
-		bg.Add(1)
-		go func() {
-			defer bg.Done()
-			if err := f(runCtx); err != nil && !errors.Is(err, context.Canceled) {
-				errc <- err
-			}
-		}()
+	})
+	// Neither kind of loop is cut by ctx itself: shutdown ends each in its turn.
+	intakeCtx, stopIntake := context.WithCancel(context.WithoutCancel(ctx))
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopIntake()
+	defer stopBackground()
+	start := func(wg *sync.WaitGroup, ctx context.Context, fs []func(context.Context) error) {
+		for _, f := range fs {
+			wg.Go(func() {
+				if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) {
+					errc <- err
+				}
+			})
+		}
 	}
+	start(&intakeDone, intakeCtx, intake)
+	start(&bgDone, bgCtx, background)
 
 	var runErr error
 	select {
@@ -192,26 +211,100 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		log.Error("stopping after error", "err", runErr)
 	}
 	timeout, _ := time.ParseDuration(cfg.Server.ShutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Error("http shutdown", "err", err)
-	}
-	cancelRun()
-	if err := d.Shutdown(sctx); err != nil {
-		log.Error("work left unfinished at shutdown", "err", err)
-	}
-	// Background loops record what they were doing (an outbox attempt cut short stays
-	// pending) before the store closes.
-	stopped := make(chan struct{})
-	go func() { bg.Wait(); close(stopped) }()
-	select {
-	case <-stopped:
-	case <-sctx.Done():
-		log.Error("background work still running at shutdown")
-	}
+	shutdown(log, timeout, lifecycle{
+		stopIntake: func(ctx context.Context) {
+			if err := srv.Shutdown(ctx); err != nil {
+				log.Error("http shutdown", "err", err)
+			}
+			srvDone.Wait()
+			stopIntake()
+			if !waitUntil(ctx, &intakeDone) {
+				log.Error("long connections still closing at the shutdown deadline")
+			}
+		},
+		drain: func(ctx context.Context) {
+			if err := d.Shutdown(ctx); err != nil {
+				log.Error("work left unfinished at shutdown", "err", err)
+			}
+			if wecomPlatform != nil {
+				if err := wecomPlatform.Shutdown(ctx); err != nil {
+					log.Error("wecom notices left unsent at shutdown", "err", err)
+				}
+			}
+		},
+		cancel: stopBackground,
+		wait: func() {
+			intakeDone.Wait()
+			bgDone.Wait()
+		},
+		closeStore: func() {
+			if err := cached.Close(); err != nil {
+				log.Error("close store", "err", err)
+			}
+		},
+	})
 	log.Info("stopped")
 	return runErr
+}
+
+// lifecycle is what shutdown stops, one step each.
+type lifecycle struct {
+	stopIntake func(ctx context.Context) // the HTTP server and the long connections
+	drain      func(ctx context.Context) // the dispatcher (and WeCom's notices): finish, then cancel and wait
+	cancel     func()                    // the watcher and the work engine
+	wait       func()                    // for every loop Serve started
+	closeStore func()
+}
+
+// stopGrace bounds the wait for goroutines once their context is cancelled: they stop at
+// once unless something ignores its context.
+const stopGrace = 10 * time.Second
+
+// shutdown stops ticketbot in this order, each step making the next safe:
+//
+//  1. Stop intake: the HTTP server stops accepting and finishes the requests it has (a click
+//     is answered within [bot] action_wait), and the long connections close. Nothing new
+//     reaches the dispatcher after this.
+//  2. Drain until the deadline (timeout, server.shutdown_timeout, counted from step 1): the
+//     dispatcher runs its queued messages and lets running commands and clicks, and the late
+//     results of clicks, finish; the work engine and the watcher keep going meanwhile, so
+//     answers kept in the outbox still go out.
+//  3. Cancel: the dispatcher's base context (every command, click and late result still
+//     running: a vendor write cut short stays pending in the store for the next start), then
+//     the watcher's and the work engine's.
+//  4. Wait for every goroutine Serve started: workers, late clicks, watcher, work engine,
+//     long connections, WeCom's notices. They record what they were doing as they stop.
+//  5. Close the store, only now that nothing can write to it. If something still runs after
+//     stopGrace, the store is left open (the process is exiting) rather than closed under it.
+func shutdown(log *slog.Logger, timeout time.Duration, l lifecycle) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	l.stopIntake(ctx) // 1
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		l.drain(ctx) // 2, and 3 for the dispatcher: it cancels its base context at the deadline and waits
+		l.cancel()   // 3
+		l.wait()     // 4
+	}()
+	select {
+	case <-stopped:
+		l.closeStore() // 5
+	case <-time.After(timeout + stopGrace):
+		log.Error("goroutines still running after the shutdown deadline and their cancellation; the store is left open")
+	}
+}
+
+// waitUntil waits for wg until ctx ends; it reports whether wg finished.
+func waitUntil(ctx context.Context, wg *sync.WaitGroup) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func newWatcher(cfg *Config, st store.Store, provs map[string]providers.Provider, platforms map[string]bot.Platform,

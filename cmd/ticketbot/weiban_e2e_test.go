@@ -72,7 +72,9 @@ event_aes_key = %q
 	})
 
 	// A forged push: 401.
-	if code, err := weibantest.New("corp-e2e", "x").PushChange(ctx, url, order, "reply"); err != nil || code != 401 {
+	forger := weibantest.New("corp-e2e", "x")
+	t.Cleanup(forger.Close)
+	if code, err := forger.PushChange(ctx, url, order, "reply"); err != nil || code != 401 {
 		t.Errorf("forged push: %d %v", code, err)
 	}
 }
