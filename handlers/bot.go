@@ -148,7 +148,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		b.deliverTyped(actx, r, o, log)
 		return
 	}
-	cmd, err := Parse(b.Vendors, m.Text)
+	cmd, err := Parse(b.words(), m.Text)
 	var nc *NotCommandError
 	var ue *UsageError
 	switch {
@@ -159,10 +159,10 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		// "关闭" alone in a card's thread means that card's ticket; if that is still wrong,
 		// the answer is about what is wrong with it there ("回复" alone: the text is missing).
 		word, rest := splitWord(strings.TrimLeft(strings.TrimSpace(m.Text), "/／"))
-		cmd, err = Parse(b.Vendors, word+" "+thread.String()+" "+rest)
+		cmd, err = Parse(b.words(), word+" "+thread.String()+" "+rest)
 	}
 	if err != nil {
-		b.replyText(ctx, r, usageHint(err, b.features(r.platform)), log)
+		b.replyText(ctx, r, b.usageHint(err, b.features(r.platform)), log)
 		return
 	}
 	r.en = cmd.English
@@ -213,7 +213,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	if text := strings.TrimSpace(a.Form["reply_text"]); text != "" {
 		command += "\n" + text // the reply box's text completes its command
 	}
-	cmd, err := parseButton(b.Vendors, command)
+	cmd, err := parseButton(b.words(), command)
 	var ue *UsageError
 	if errors.As(err, &ue) && ue.Spec.Op == OpReply && ue.Missing == "text" {
 		// The 回复 button: it opens the reply box (cmd holds the ticket), nothing is sent yet.
@@ -224,7 +224,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 		ue.English = false
 	}
 	if err != nil {
-		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: usageHint(err, b.features(r.platform))}}
+		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: b.usageHint(err, b.features(r.platform))}}
 	}
 	o := b.run(ctx, r, cmd, log)
 	ctx, cancel := bot.AnswerContext(ctx, answerWait) // drawing the answer: past the command's deadline too
@@ -409,3 +409,6 @@ func (b *Bot) provider(r *req, name string) (providers.Provider, error) {
 
 // UseMetrics counts the answers put off for a chat's rate on m (ticketbot_answers_busy_total).
 func (b *Bot) UseMetrics(m *bot.Metrics) { b.work.UseMetrics(m) }
+
+// words are what the parser needs of the bot: the vendor registry and the catalog.
+func (b *Bot) words() Words { return Words{Vendors: b.Vendors, Messages: b.Renderer.Messages()} }

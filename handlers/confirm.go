@@ -15,9 +15,9 @@ var confirmSpec = Spec{Op: OpConfirm, Zh: "确认", En: "confirm", Button: true,
 
 // parseConfirm reads "confirm close ksyun:1204": the command a confirmation card asks about.
 func parseConfirm(p *parser, args, rest string) (Command, error) {
-	inner, err := parseButton(p.vendors, strings.TrimSpace(args+"\n"+rest))
+	inner, err := parseButton(p.words, strings.TrimSpace(args+"\n"+rest))
 	if err != nil || inner.Spec.Op != OpClose {
-		return p.c, p.usage("只能确认关闭工单", "only a close can be confirmed", "")
+		return p.c, p.usage("usage_confirm_close", "")
 	}
 	p.c.Ticket, p.c.Text = inner.Ticket, strings.TrimSpace(args)
 	return p.c, nil

@@ -45,10 +45,10 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		c, err := Parse(testVendors, s)
+		c, err := Parse(testWords, s)
 
 		// Deterministic: the same text parses the same way (no map-order or state leaks).
-		c2, err2 := Parse(testVendors, s)
+		c2, err2 := Parse(testWords, s)
 		if !reflect.DeepEqual(c, c2) || errString(err) != errString(err2) {
 			t.Fatalf("Parse(%q) not deterministic:\n%+v %v\n%+v %v", s, c, err, c2, err2)
 		}

@@ -387,3 +387,6 @@ var testVendors = providers.MustRegistry(ksyun.Descriptor, aliyun.Descriptor, we
 
 // testBot is a Bot with nothing but the vendor registry, for the sentences it makes.
 var testBot = &Bot{Deps: Deps{Vendors: testVendors}}
+
+// testWords are what the parser knows in the tests: the registry and the embedded catalog.
+var testWords = Words{Vendors: testVendors}

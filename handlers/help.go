@@ -28,7 +28,7 @@ func parseHelp(p *parser, args, rest string) (Command, error) {
 }
 
 func runHelp(b *Bot, _ context.Context, r *req, c *Command, _ providers.Provider, _ *slog.Logger) (outcome, error) {
-	out, err := b.output(r.platform, "help", HelpCard(b.features(r.platform), c.Topic, b.exampleVendor(r)))
+	out, err := b.output(r.platform, "help", b.HelpCard(b.features(r.platform), c.Topic, b.exampleVendor(r)))
 	return outcome{out: out, level: "info"}, err
 }
 
@@ -39,7 +39,7 @@ func Example(vendor string) string {
 
 // HelpCard is the help card's data, generated from the table, in the words of the platform
 // (a card's thread on Feishu, a quote on WeCom). topic, when set, limits it to one command.
-func HelpCard(f bot.Features, topic *Spec, vendor string) templates.HelpCard {
+func (b *Bot) HelpCard(f bot.Features, topic *Spec, vendor string) templates.HelpCard {
 	h := templates.HelpCard{Example: Example(vendor)}
 	if topic != nil {
 		h.Example = ""
@@ -51,7 +51,7 @@ func HelpCard(f bot.Features, topic *Spec, vendor string) templates.HelpCard {
 		}
 		usage := s.Usage
 		if s.Op == OpReply {
-			usage += "（" + answerInCard(f, false) + "）"
+			usage += "（" + b.answerInCard(f, false) + "）"
 		}
 		h.Commands = append(h.Commands, templates.HelpCommand{Name: s.Zh, English: s.En, Usage: usage, Summary: s.Summary})
 	}
@@ -60,9 +60,9 @@ func HelpCard(f bot.Features, topic *Spec, vendor string) templates.HelpCard {
 
 // answerInCard says how people answer a ticket right on its card, in the platform's words:
 // WeCom has no threads, people quote the card there.
-func answerInCard(f bot.Features, en bool) string {
+func (b *Bot) answerInCard(f bot.Features, en bool) string {
 	if f.Threads {
-		return say(en, "也可以在工单卡片的话题里直接回复", "or answer in the ticket card's thread")
+		return b.text(en, "answer_in_thread")
 	}
-	return say(en, "也可以引用工单卡片直接回复", "or quote the ticket card and write your answer")
+	return b.text(en, "answer_by_quote")
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"strings"
 
@@ -154,15 +153,13 @@ func (p *parser) new(args, rest string) (Command, error) {
 		case "priority":
 			pr, ok := providers.ParsePriority(v)
 			if !ok {
-				return *c, p.usage(fmt.Sprintf("不认识的优先级「%s」（可用：紧急 / 高 / 中 / 低）", truncateRunes(v, 20)),
-					fmt.Sprintf("unknown priority %q (urgent, high, normal or low)", truncateRunes(v, 20)), "")
+				return *c, p.usage("usage_priority", "", "value", truncateRunes(v, 20))
 			}
 			c.Priority = pr
 		case "type":
 			ty, ok := typeValue(v)
 			if !ok {
-				return *c, p.usage(fmt.Sprintf("不认识的类型「%s」（可用：问题 / 需求 / 咨询）", truncateRunes(v, 20)),
-					fmt.Sprintf("unknown type %q (incident, request or question)", truncateRunes(v, 20)), "")
+				return *c, p.usage("usage_type", "", "value", truncateRunes(v, 20))
 			}
 			c.Type = ty
 		}
@@ -170,7 +167,7 @@ func (p *parser) new(args, rest string) (Command, error) {
 	c.Content = strings.TrimSpace(strings.Join(body, "\n"))
 	if c.Title == "" {
 		if c.Content == "" {
-			return *c, p.usage("缺少工单标题", "the title is missing", "title")
+			return *c, p.usage("usage_no_title", "title")
 		}
 		// A title on the second line: take it from there.
 		c.Title, c.Content, _ = strings.Cut(c.Content, "\n")

@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/templates"
 )
 
 // Command is a parsed command line.
@@ -85,17 +86,27 @@ func (e *NotCommandError) Error() string { return fmt.Sprintf("not a command: %q
 // first are the details, with optional "优先级: 高" / "priority: high" and "类型: 咨询" /
 // "type: question" lines. Every usage mistake (a missing ticket or text, a ticket written
 // wrongly, words where none belong) is a *UsageError for that command.
-func Parse(vendors *providers.Registry, text string) (Command, error) {
-	return parse(vendors, text, false)
+func Parse(w Words, text string) (Command, error) {
+	return parse(w, text, false)
+}
+
+// Words are what the parser knows besides the command table: the names people write for
+// the vendors, and the catalog its usage problems are said from.
+type Words struct {
+	Vendors  *providers.Registry
+	Messages *templates.Catalog
 }
 
 // parseButton reads a button's command: what a person could type, plus the button-only
 // commands (Spec.Button) the cards use for their own steps.
-func parseButton(vendors *providers.Registry, text string) (Command, error) {
-	return parse(vendors, text, true)
+func parseButton(w Words, text string) (Command, error) {
+	return parse(w, text, true)
 }
 
-func parse(vendors *providers.Registry, text string, button bool) (Command, error) {
+func parse(w Words, text string, button bool) (Command, error) {
+	if w.Messages == nil {
+		w.Messages = templates.DefaultCatalog()
+	}
 	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
 	text = strings.TrimLeft(text, "/／")
 	first, rest, _ := strings.Cut(text, "\n")
@@ -112,7 +123,7 @@ func parse(vendors *providers.Registry, text string, button bool) (Command, erro
 		}
 		args = strings.TrimSpace(glued + " " + args)
 	}
-	p := parser{c: Command{Spec: spec, English: en}, vendors: vendors}
+	p := parser{c: Command{Spec: spec, English: en}, words: w, vendors: w.Vendors}
 	if spec.Parse == nil {
 		return p.c, p.nothingMore(args, rest)
 	}
@@ -122,11 +133,16 @@ func parse(vendors *providers.Registry, text string, button bool) (Command, erro
 // parser builds one command and its usage errors.
 type parser struct {
 	c       Command
+	words   Words
 	vendors *providers.Registry // the names people may write for a vendor
 }
 
-func (p *parser) usage(zh, en, missing string) *UsageError {
-	return &UsageError{Spec: p.c.Spec, English: p.c.English, Problem: zh, ProblemEN: en, Missing: missing}
+// usage is the usage mistake key of the catalog (args fill its placeholders); missing names
+// the argument that is missing, if any.
+func (p *parser) usage(key, missing string, args ...any) *UsageError {
+	m := p.words.Messages
+	return &UsageError{Spec: p.c.Spec, English: p.c.English, Problem: m.Text(key, false, args...),
+		ProblemEN: m.Text(key, true, args...), Missing: missing}
 }
 
 // ticket reads the ticket argument at the start of args into the command and leaves the
@@ -135,14 +151,13 @@ func (p *parser) ticket(args string, after *string) error {
 	ref, r, err := ticketArg(p.vendors, args)
 	if err != "" {
 		if err == "missing" {
-			return p.usage("缺少工单号", "the ticket is missing", "ticket")
+			return p.usage("usage_no_ticket", "ticket")
 		}
 		ex := "vendor:1204"
 		if all := p.vendors.All(); len(all) > 0 {
 			ex = all[0].Name + ":1204"
 		}
-		return p.usage(fmt.Sprintf("「%s」不是工单号（工单号写作 %s，本群设了默认供应商时也可以只写 1204）", truncateRunes(err, 20), ex),
-			fmt.Sprintf("%q is not a ticket (write it as %s, or 1204 where the chat has a default provider)", truncateRunes(err, 20), ex), "")
+		return p.usage("usage_bad_ticket", "", "word", truncateRunes(err, 20), "example", ex)
 	}
 	p.c.Ticket, *after = ref, r
 	return nil
@@ -155,7 +170,7 @@ func (p *parser) nothingMore(args, rest string) error {
 		return nil
 	}
 	shown := truncateRunes(strings.Join(strings.Fields(extra), " "), 20)
-	return p.usage(fmt.Sprintf("多余的内容「%s」", shown), fmt.Sprintf("unexpected %q", shown), "")
+	return p.usage("usage_extra", "", "words", shown)
 }
 
 // splitWord returns the first whitespace-separated word and the rest.

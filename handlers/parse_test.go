@@ -47,7 +47,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := Parse(testVendors, tt.in)
+			got, err := Parse(testWords, tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +80,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			_, err := Parse(testVendors, tt.in)
+			_, err := Parse(testWords, tt.in)
 			var ue *UsageError
 			var nc *NotCommandError
 			switch {
@@ -98,7 +98,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestHelpCardListsEveryCommand(t *testing.T) {
-	h := HelpCard(bot.Features{Threads: true}, nil, "ksyun")
+	h := testBot.HelpCard(bot.Features{Threads: true}, nil, "ksyun")
 	var typed []Spec
 	for _, c := range Commands {
 		if !c.Button {
@@ -114,7 +114,7 @@ func TestHelpCardListsEveryCommand(t *testing.T) {
 		}
 	}
 	// One command's help: that row only.
-	if one := HelpCard(bot.Features{}, specFor(OpReply), "ksyun"); len(one.Commands) != 1 || one.Commands[0].Name != "回复" ||
+	if one := testBot.HelpCard(bot.Features{}, specFor(OpReply), "ksyun"); len(one.Commands) != 1 || one.Commands[0].Name != "回复" ||
 		!strings.Contains(one.Commands[0].Usage, "引用工单卡片") || strings.Contains(one.Commands[0].Usage, "话题") {
 		t.Errorf("help for 回复 on WeCom: %+v", one.Commands)
 	}

@@ -109,7 +109,7 @@ func (p *parser) reply(args, rest string) (Command, error) {
 	p.c.Text, p.c.Secret = secretLines(strings.TrimSpace(args + "\n" + rest))
 	p.c.Text = strings.TrimSpace(p.c.Text)
 	if p.c.Text == "" && p.c.Secret == "" {
-		return p.c, p.usage("缺少回复内容", "the reply text is missing", "text")
+		return p.c, p.usage("usage_no_text", "text")
 	}
 	return p.c, nil
 }

@@ -28,7 +28,7 @@ func (b *Bot) run(ctx context.Context, r *req, c Command, log *slog.Logger) outc
 	}
 	var use *UsageError
 	if errors.As(err, &use) {
-		return outcome{level: "error", text: usageHint(err, b.features(r.platform))}
+		return outcome{level: "error", text: b.usageHint(err, b.features(r.platform))}
 	}
 	if ue, ok := b.vendorError(err, c.Ticket.Provider, c.Ticket.String(), r.en); ok {
 		log.Warn("vendor refused", "command", string(c.Spec.Op), "err", err)

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -29,10 +28,6 @@ func (e *userError) text(en bool) string {
 		return e.en
 	}
 	return e.zh
-}
-
-func userErrf(zh, en string, args ...any) *userError {
-	return &userError{zh: fmt.Sprintf(zh, args...), en: fmt.Sprintf(en, args...)}
 }
 
 // text is the catalog's sentence key (templates/messages.toml) in the language of en, with
@@ -60,14 +55,6 @@ func list(names []string, en bool) string {
 		return strings.Join(names, ", ")
 	}
 	return strings.Join(names, "、")
-}
-
-// say picks the sentence for the language the command was typed in.
-func say(en bool, zh, english string) string {
-	if en {
-		return english
-	}
-	return zh
 }
 
 // vendorError turns a provider's failure into a sentence for the chat: the vendor's own code
@@ -133,18 +120,18 @@ func (b *Bot) internalError(en bool) (string, string) {
 
 // usageHint answers a malformed or unknown command, in the language it was typed in, with
 // the platform's own words for answering on a card.
-func usageHint(err error, f bot.Features) string {
+func (b *Bot) usageHint(err error, f bot.Features) string {
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		usage, usageEN := ue.Spec.Usage, ue.Spec.UsageEN
 		if ue.Spec.Op == OpReply {
-			usage += "（" + answerInCard(f, false) + "）"
-			usageEN += " (" + answerInCard(f, true) + ")"
+			usage += "（" + b.answerInCard(f, false) + "）"
+			usageEN += " (" + b.answerInCard(f, true) + ")"
 		}
 		if ue.English {
-			return fmt.Sprintf("%s. Usage: %s\nType \"help\" for all commands.", upperFirst(ue.ProblemEN), usageEN)
+			return b.text(true, "usage_hint", "problem", upperFirst(ue.ProblemEN), "usage", usageEN)
 		}
-		return fmt.Sprintf("%s。用法：%s\n输入「帮助」查看全部命令。", ue.Problem, usage)
+		return b.text(false, "usage_hint", "problem", ue.Problem, "usage", usage)
 	}
 	var nc *NotCommandError
 	if errors.As(err, &nc) {
@@ -155,11 +142,11 @@ func usageHint(err error, f bot.Features) string {
 			}
 		}
 		if isASCII(nc.Word) {
-			return fmt.Sprintf("There is no command %q. Commands: %s (type \"help\" for how to use them).", truncateRunes(nc.Word, 20), strings.Join(en, " / "))
+			return b.text(true, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", strings.Join(en, " / "))
 		}
-		return fmt.Sprintf("没有「%s」这个命令。可用命令：%s（输入「帮助」查看用法）。", truncateRunes(nc.Word, 20), strings.Join(names, " / "))
+		return b.text(false, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", strings.Join(names, " / "))
 	}
-	return "命令无法识别，输入「帮助」查看用法。"
+	return b.text(false, "not_understood")
 }
 
 func upperFirst(s string) string {

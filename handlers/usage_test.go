@@ -76,7 +76,7 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 			for _, m := range cases {
 				in := strings.TrimRight(name+" "+m.args, " ")
 				t.Run(in, func(t *testing.T) {
-					_, err := Parse(testVendors, in)
+					_, err := Parse(testWords, in)
 					var ue *UsageError
 					if !errors.As(err, &ue) {
 						t.Fatalf("Parse = %v, want a usage error", err)
@@ -85,7 +85,7 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 						t.Fatalf("usage error %+v, want %s (english %v) missing %q problem ~%q", ue, spec.Op, en, m.missing, m.problem)
 					}
 					for _, f := range []bot.Features{{Threads: true}, {}} {
-						hint := usageHint(err, f)
+						hint := testBot.usageHint(err, f)
 						if en {
 							if !strings.Contains(hint, "Usage: "+spec.UsageEN) || hasHan(quotedOut.ReplaceAllString(hint, "")) {
 								t.Errorf("english hint %q", hint)
@@ -132,7 +132,7 @@ func TestParseArgumentsThatBelong(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			c, err := Parse(testVendors, tt.in)
+			c, err := Parse(testWords, tt.in)
 			if err != nil || !tt.check(c) {
 				t.Fatalf("Parse(%q) = %+v, %v", tt.in, c, err)
 			}
@@ -141,10 +141,10 @@ func TestParseArgumentsThatBelong(t *testing.T) {
 	// The cards' own steps are buttons only: typed, they are no command.
 	for _, in := range []string{"card ksyun:1204", "confirm close ksyun:1204"} {
 		var nc *NotCommandError
-		if _, err := Parse(testVendors, in); !errors.As(err, &nc) {
+		if _, err := Parse(testWords, in); !errors.As(err, &nc) {
 			t.Errorf("typed %q parsed: %v", in, err)
 		}
-		if c, err := parseButton(testVendors, in); err != nil || !c.Spec.Button || c.Ticket != (TicketRef{"ksyun", "1204"}) {
+		if c, err := parseButton(testWords, in); err != nil || !c.Spec.Button || c.Ticket != (TicketRef{"ksyun", "1204"}) {
 			t.Errorf("button %q = %+v, %v", in, c, err)
 		}
 	}

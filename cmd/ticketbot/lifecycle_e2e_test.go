@@ -88,7 +88,7 @@ func TestShutdownCancelsACommandStillRunningAtTheDeadline(t *testing.T) {
 	release := h.ksyun.Hold()
 	t.Cleanup(release)
 	// The fake's side of the held request waits for release, after Serve has returned.
-	h.notServes = append(h.notServes, goleak.IgnoreAnyFunction("github.com/ticketbot/ticketbot/providers/ksyun.(*Fake).serveHTTP"))
+	h.notServes = append(h.notServes, goleak.IgnoreAnyFunction("github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest.(*Server).serveHTTP"))
 
 	h.say("ev-r", "om_r", "来不及的回复", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
 	h.waitFor("the reply held at the vendor", func() bool { return h.ksyun.Waiting() > 0 })
