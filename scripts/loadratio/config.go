@@ -114,4 +114,10 @@ func dbBytes(db string) int64 {
 	return n
 }
 
-func mib(b int64) string { return strconv.FormatFloat(float64(b)/(1<<20), 'f', 1, 64) + " MiB" }
+// mib formats a size in MiB, or in KiB below 10 MiB.
+func mib(b int64) string {
+	if b < 10<<20 {
+		return strconv.FormatInt(b>>10, 10) + " KiB"
+	}
+	return strconv.FormatFloat(float64(b)/(1<<20), 'f', 1, 64) + " MiB"
+}

@@ -24,10 +24,15 @@ type millionResult struct {
 	exitErr              error
 }
 
-// growthPer100k is the store's growth (db + wal) per 100,000 messages, while ticketbot runs
-// and between its exits.
-func (r *millionResult) growthPer100k() (running, exited float64) {
-	per := float64(r.n) / 100_000
+// growthPer100k is the store's growth (db + wal) per 100,000 messages sent, while ticketbot
+// runs and between its exits; accepted counts only the messages answered 200 (a 503 is a
+// message the platform delivers again later).
+func (r *millionResult) growthPer100k(accepted bool) (running, exited float64) {
+	n := float64(r.n)
+	if accepted {
+		n = float64(r.res.OK)
+	}
+	per := n / 100_000
 	return div(float64(r.dbAfter-r.dbBefore), per), div(float64(r.dbExitAfter-r.dbExitBefore), per)
 }
 

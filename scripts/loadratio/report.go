@@ -97,11 +97,12 @@ func printMillion(w io.Writer, r *millionResult) {
 	fmt.Fprintf(w, "  sent %d: 200 %d, non-200 %d (%.1f %%), %.0f req/s, p50 %v, p99 %v%s\n",
 		res.Sent+res.Errors, res.OK, res.Non200+res.Errors, 100*div(float64(res.Non200+res.Errors), float64(res.Sent+res.Errors)),
 		res.rps(), res.P50.Round(time.Microsecond), res.P99.Round(time.Microsecond), notes(res))
-	running, exited := r.growthPer100k()
-	fmt.Fprintf(w, "  store (db + wal) while running: before %s, after %s: %.1f KiB per 100k messages\n",
-		mib(r.dbBefore), mib(r.dbAfter), running/1024)
-	fmt.Fprintf(w, "  store (db + wal) after exit:     before %s, after %s: %.1f KiB per 100k messages\n",
-		mib(r.dbExitBefore), mib(r.dbExitAfter), exited/1024)
+	running, exited := r.growthPer100k(false)
+	runningOK, exitedOK := r.growthPer100k(true)
+	fmt.Fprintf(w, "  store (db + wal) while running: before %s, after %s: %.1f KiB per 100k messages sent, %.1f KiB per 100k accepted\n",
+		mib(r.dbBefore), mib(r.dbAfter), running/1024, runningOK/1024)
+	fmt.Fprintf(w, "  store (db + wal) after exit:     before %s, after %s: %.1f KiB per 100k messages sent, %.1f KiB per 100k accepted\n",
+		mib(r.dbExitBefore), mib(r.dbExitAfter), exited/1024, exitedOK/1024)
 	fmt.Fprintf(w, "  RSS: after the run %s, after %v of settling %s\n", mib(r.rssAfter), r.settled.Round(time.Second), mib(r.rssSettled))
 	if r.exitErr != nil {
 		fmt.Fprintf(w, "  warning: %v\n", r.exitErr)
