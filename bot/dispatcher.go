@@ -145,7 +145,7 @@ const maxBatch = 128
 
 // Start launches the dedupe stage and the workers. They stop when Shutdown drains the queue.
 func (d *Dispatcher) Start() {
-	work := make(chan Message)
+	work := newFair(d.cfg.Workers)
 	d.workers.Add(1)
 	go d.dedupeStage(work)
 	for range d.cfg.Workers {
@@ -226,10 +226,10 @@ func (d *Dispatcher) HandleMessage(_ context.Context, m Message) error {
 
 // dedupeStage takes queued messages in batches (whatever is waiting, up to maxBatch), checks
 // them against the store, the authority across restarts and replicas, and hands the fresh
-// ones to the workers. The memory claim of the ack path covers only this process's lifetime.
-func (d *Dispatcher) dedupeStage(work chan<- Message) {
+// ones to the workers, chats taking turns (fair). The memory claim of the ack path covers only this process's lifetime.
+func (d *Dispatcher) dedupeStage(work *fair) {
 	defer d.workers.Done()
-	defer close(work)
+	defer work.close()
 	batch := make([]Message, 0, maxBatch)
 	for m := range d.queue {
 		batch = append(batch[:0], m)
@@ -247,14 +247,16 @@ func (d *Dispatcher) dedupeStage(work chan<- Message) {
 		}
 		batch = d.forTheBot(batch)
 		fresh := d.markBatch(batch)
+		kept := batch[:0]
 		for i, m := range batch {
 			if !fresh[i] {
 				d.metrics.queued.Dec()
 				d.metrics.duplicates.WithLabelValues(m.Platform).Inc()
 				continue
 			}
-			work <- m
+			kept = append(kept, m)
 		}
+		work.put(kept...)
 	}
 }
 
@@ -343,10 +345,14 @@ func (d *Dispatcher) markBatch(batch []Message) []bool {
 	return fresh
 }
 
-func (d *Dispatcher) work(work <-chan Message) {
+func (d *Dispatcher) work(work *fair) {
 	defer d.workers.Done()
 	dropped := 0
-	for m := range work {
+	for {
+		m, ok := work.take()
+		if !ok {
+			break
+		}
 		d.metrics.queued.Dec()
 		if d.base.Err() != nil {
 			// Shutdown gave up waiting: what is still queued is dropped, not run with a

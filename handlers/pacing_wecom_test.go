@@ -219,13 +219,14 @@ func TestBusyWeComChatDoesNotStallOthers(t *testing.T) {
 				t.Fatalf("chat B not answered within 2 s (%d sends in all)\n%s", len(got), r.log())
 			}
 			t.Logf("chat B answered in %v of real time", time.Since(start).Round(time.Millisecond))
-			if got := len(answered(r.fake.Sent(), chatA)); got != 30 {
-				t.Fatalf("chat A got %d answers at once, want its 30 a minute", got)
-			}
 			if tc.burst {
+				// Chats take turns: B may be answered while A's burst is still being handled.
 				for i := 1; i <= total; i++ {
 					r.handled(chatA, fmt.Sprint("a-", i), i)
 				}
+			}
+			if got := len(answered(r.fake.Sent(), chatA)); got != 30 {
+				t.Fatalf("chat A got %d answers at once, want its 30 a minute", got)
 			}
 
 			// The outbox sends the rest as chat A gets room: step the clock a second at a
