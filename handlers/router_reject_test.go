@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/providers/weiban"
 	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
@@ -76,8 +77,8 @@ func TestRouterLogsEachRejectionOnce(t *testing.T) {
 	}}))
 	t.Cleanup(srv.Close)
 
-	fsBody, fsHdr := feishu.SealRequest("not-the-key", feishu.TextMessageEvent("ev", "om", "oc", "ou", "x", feishu.WithVerificationToken(fsToken)), time.Now(), "n")
-	staleBody, staleHdr := feishu.SealRequest(fsKey, feishu.TextMessageEvent("ev", "om", "oc", "ou", "x", feishu.WithVerificationToken(fsToken)), time.Now().Add(-25*time.Hour), "n")
+	fsBody, fsHdr := feishutest.SealRequest("not-the-key", feishutest.TextMessageEvent("ev", "om", "oc", "ou", "x", feishutest.WithVerificationToken(fsToken)), time.Now(), "n")
+	staleBody, staleHdr := feishutest.SealRequest(fsKey, feishutest.TextMessageEvent("ev", "om", "oc", "ou", "x", feishutest.WithVerificationToken(fsToken)), time.Now().Add(-25*time.Hour), "n")
 	wcQ, wcBody, err := wecom.SealCallback(wecom.FakeToken, wecom.FakeEncodingAESKey, wecom.TextMessage("m", "c", "u", "x"), time.Now().Add(-time.Hour), "n")
 	if err != nil {
 		t.Fatal(err)

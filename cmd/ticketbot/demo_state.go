@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/bot/wecom"
 )
 
@@ -187,7 +187,7 @@ func inDemoWeComChat(s wecom.FakeSent) bool {
 }
 
 // feishuMessage draws a message the bot sent to Feishu.
-func feishuMessage(f feishu.FakeMessage) chatMessage {
+func feishuMessage(f feishutest.Message) chatMessage {
 	m := chatMessage{ID: f.ID, From: "bot", Sender: demoBotName, ReplyTo: f.ParentID}
 	switch f.MsgType {
 	case "interactive":
