@@ -9,6 +9,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
@@ -239,7 +240,7 @@ param_names = %q
 		t.Errorf("card: %s", card.Body)
 	}
 	if _, err := wf.PostText(context.Background(), url, "ali-2", wecomChat, "wangwu", "@ticketbot 报错码 403",
-		wecom.WithQuote("OSS 上传失败 aliyun:"+id)); err != nil {
+		wecomtest.WithQuote("OSS 上传失败 aliyun:"+id)); err != nil {
 		t.Fatal(err)
 	}
 	h.waitFor("the quoted reply at Aliyun", func() bool { return len(af.CallsTo("QuestionReply")) == 1 })

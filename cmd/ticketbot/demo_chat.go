@@ -13,6 +13,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 )
 
 // This file is the people's side of the two group chats. What someone types in the
@@ -176,7 +177,7 @@ func (d *demo) postFeishu(ctx context.Context, plain []byte) (int, []byte, error
 
 func (d *demo) sayWeCom(ctx context.Context, text, replyTo string) error {
 	id := fmt.Sprintf("demo-msg-%d", d.seq.Add(1))
-	opts := []wecom.PayloadOpt{wecom.WithMention(demoBotName)}
+	opts := []wecomtest.PayloadOpt{wecomtest.WithMention(demoBotName)}
 	if replyTo != "" {
 		quote, ok := d.wecomQuote(replyTo)
 		if !ok {
@@ -184,7 +185,7 @@ func (d *demo) sayWeCom(ctx context.Context, text, replyTo string) error {
 		}
 		// WeCom quotes carry the quoted message's text only; the bot finds the ticket
 		// reference in it.
-		opts = append(opts, wecom.WithQuote(quote))
+		opts = append(opts, wecomtest.WithQuote(quote))
 	}
 	d.addEntry(chatEntry{Platform: platformWeCom, Mine: true, ID: id, Text: text, ReplyTo: replyTo})
 	r, err := d.fakes.wecom.PostText(ctx, d.botURL+wecom.CallbackPath, id, demoWeComChat, demoWeComUser, text, opts...)

@@ -11,6 +11,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
@@ -40,7 +41,7 @@ type demoFakes struct {
 	aliyun *aliyuntest.Server
 	weiban *weibantest.Server
 	feishu *feishutest.Server
-	wecom  *wecom.Fake
+	wecom  *wecomtest.Server
 
 	// The chat platforms' secrets are generated per run and never printed: the demo needs
 	// them to sign and encrypt what it posts to ticketbot's webhooks.
@@ -66,7 +67,7 @@ func startDemoFakes() *demoFakes {
 	f.aliyun = aliyuntest.New("LTAIdemo", randomHex(16))
 	f.weiban = weibantest.New("wwdemo", randomHex(16))
 	f.feishu = feishutest.New(demoFeishuApp, f.feishuSecret)
-	f.wecom = wecom.NewFake(wecom.FakeConfig{Token: f.wecomToken, EncodingAESKey: f.wecomAESKey,
+	f.wecom = wecomtest.New(wecomtest.Config{Token: f.wecomToken, EncodingAESKey: f.wecomAESKey,
 		WebhookKey: f.wecomRobotKey, WebhookChat: demoWeComChat})
 	return f
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 )
 
 // Paths and workloads.
@@ -72,7 +73,7 @@ func (b *builder) build(i int) ([]byte, error) {
 		body, header := feishutest.SealRequest(feishuEncryptKey, feishuPlain(b.workload, b.command, id, chat, user), b.now(), nonce)
 		return rawRequest(b.host, feishuPath, header, body), nil
 	default:
-		q, body, err := wecom.SealCallback(wecomToken, wecomAESKey, wecomPlain(b.workload, b.command, id, chat, user), b.now(), nonce)
+		q, body, err := wecomtest.SealCallback(wecomToken, wecomAESKey, wecomPlain(b.workload, b.command, id, chat, user), b.now(), nonce)
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +104,7 @@ func wecomPlain(workload, command, id, chat, user string) []byte {
 		text = chatterText
 	}
 	respURL := wecom.DefaultAPIBaseURL + "/cgi-bin/aibot/response?response_code=rc_" + id
-	return wecom.TextMessage("msg_"+id, "wr"+chat, user, text, wecom.WithResponseURL(respURL))
+	return wecomtest.TextMessage("msg_"+id, "wr"+chat, user, text, wecomtest.WithResponseURL(respURL))
 }
 
 // rawRequest is the whole HTTP/1.1 POST, ready to write to a kept-alive connection.
