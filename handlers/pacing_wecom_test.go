@@ -14,6 +14,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
@@ -60,7 +61,7 @@ func (c *simClock) sleep(ctx context.Context, d time.Duration) error {
 type weComRig struct {
 	t     *testing.T
 	clk   *simClock
-	fake  *wecom.Fake
+	fake  *wecomtest.Server
 	wc    *wecom.WeCom
 	bot   *Bot
 	st    *store.SQL
@@ -74,7 +75,7 @@ func newWeComRig(t *testing.T, mode string, tickets int) *weComRig {
 	t.Helper()
 	clk := &simClock{t: time.Now().Truncate(time.Second)}
 	r := &weComRig{t: t, clk: clk, logs: &strings.Builder{}, logMu: &sync.Mutex{}}
-	r.fake = wecom.NewFake(wecom.FakeConfig{Now: clk.now})
+	r.fake = wecomtest.New(wecomtest.Config{Now: clk.now})
 	t.Cleanup(r.fake.Close)
 	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
 	if err != nil {
@@ -135,7 +136,7 @@ func (r *weComRig) ask(mode, chat, msgID string, n int) {
 	text := fmt.Sprint("查看 ksyun:", 1000+n)
 	user := fmt.Sprint("user", n%6) // several people: each stays within the per-person budget
 	if mode == wecom.ModeWebsocket {
-		if _, err := r.fake.PushMessage(wecom.TextMessage(msgID, chat, user, text)); err != nil {
+		if _, err := r.fake.PushMessage(wecomtest.TextMessage(msgID, chat, user, text)); err != nil {
 			r.t.Fatal(err)
 		}
 		return
@@ -146,7 +147,7 @@ func (r *weComRig) ask(mode, chat, msgID string, n int) {
 }
 
 // answered lists the tickets of the cards chat received, in the order they arrived.
-func answered(sent []wecom.FakeSent, chat string) []int {
+func answered(sent []wecomtest.Sent, chat string) []int {
 	var out []int
 	for _, s := range sent {
 		if s.Chat != chat || s.MsgType != "template_card" {
@@ -215,7 +216,7 @@ func TestBusyWeComChatDoesNotStallOthers(t *testing.T) {
 			// Chat B asks once, while chat A is far over its rate: answered within 2 s.
 			start := time.Now()
 			r.ask(tc.mode, chatB, "b-1", total+1)
-			if got, ok := r.fake.WaitFor(2*time.Second, func(s []wecom.FakeSent) bool { return len(answered(s, chatB)) == 1 }); !ok {
+			if got, ok := r.fake.WaitFor(2*time.Second, func(s []wecomtest.Sent) bool { return len(answered(s, chatB)) == 1 }); !ok {
 				t.Fatalf("chat B not answered within 2 s (%d sends in all)\n%s", len(got), r.log())
 			}
 			t.Logf("chat B answered in %v of real time", time.Since(start).Round(time.Millisecond))

@@ -16,7 +16,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
 	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
 )
@@ -59,7 +61,7 @@ func TestRouterLogsEachRejectionOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wc, err := wecom.New(wecom.Config{Token: wecom.FakeToken, EncodingAESKey: wecom.FakeEncodingAESKey}, nil, log)
+	wc, err := wecom.New(wecom.Config{Token: wecomtest.Token, EncodingAESKey: wecomtest.EncodingAESKey}, nil, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,9 +78,9 @@ func TestRouterLogsEachRejectionOnce(t *testing.T) {
 	}}))
 	t.Cleanup(srv.Close)
 
-	fsBody, fsHdr := feishu.SealRequest("not-the-key", feishu.TextMessageEvent("ev", "om", "oc", "ou", "x", feishu.WithVerificationToken(fsToken)), time.Now(), "n")
-	staleBody, staleHdr := feishu.SealRequest(fsKey, feishu.TextMessageEvent("ev", "om", "oc", "ou", "x", feishu.WithVerificationToken(fsToken)), time.Now().Add(-25*time.Hour), "n")
-	wcQ, wcBody, err := wecom.SealCallback(wecom.FakeToken, wecom.FakeEncodingAESKey, wecom.TextMessage("m", "c", "u", "x"), time.Now().Add(-time.Hour), "n")
+	fsBody, fsHdr := feishutest.SealRequest("not-the-key", feishutest.TextMessageEvent("ev", "om", "oc", "ou", "x", feishutest.WithVerificationToken(fsToken)), time.Now(), "n")
+	staleBody, staleHdr := feishutest.SealRequest(fsKey, feishutest.TextMessageEvent("ev", "om", "oc", "ou", "x", feishutest.WithVerificationToken(fsToken)), time.Now().Add(-25*time.Hour), "n")
+	wcQ, wcBody, err := wecomtest.SealCallback(wecomtest.Token, wecomtest.EncodingAESKey, wecomtest.TextMessage("m", "c", "u", "x"), time.Now().Add(-time.Hour), "n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +135,7 @@ func TestRouterLogsEachRejectionOnce(t *testing.T) {
 					t.Errorf("line lacks %q: %s", want, rejected[0])
 				}
 			}
-			for _, secret := range []string{fsKey, fsToken, fsSecret, wbSecret, wecom.FakeToken, wecom.FakeEncodingAESKey, wf.Config().EventToken.Reveal()} {
+			for _, secret := range []string{fsKey, fsToken, fsSecret, wbSecret, wecomtest.Token, wecomtest.EncodingAESKey, wf.Config().EventToken.Reveal()} {
 				if strings.Contains(out, secret) {
 					t.Errorf("the log holds a secret:\n%s", out)
 				}

@@ -12,6 +12,7 @@ import (
 	larkevent "github.com/larksuite/oapi-sdk-go/v3/event"
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher"
 	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 )
 
 // The two benchmarks run the same signed, encrypted im.message.receive_v1 request through
@@ -35,9 +36,9 @@ type benchBody struct{ bytes.Reader }
 func (*benchBody) Close() error { return nil }
 
 func benchRequest(b *testing.B, h http.Handler) {
-	plain := TextMessageEvent("5e3702a84e847582be8db7fb73283c02", "om_5ce6d572455d361153b7cb51da133945",
+	plain := feishutest.TextMessageEvent("5e3702a84e847582be8db7fb73283c02", "om_5ce6d572455d361153b7cb51da133945",
 		"oc_5ce6d572455d361153b7xx51da133945", "ou_84aad35d084aa403a838cf73ee18467",
-		"建单 ksyun 数据库连接超时 请尽快处理", WithVerificationToken(testToken))
+		"建单 ksyun 数据库连接超时 请尽快处理", feishutest.WithVerificationToken(testToken))
 	body, hdr := sealed(plain)
 	rd := &benchBody{}
 	req := httptest.NewRequest(http.MethodPost, "/feishu/webhook", nil)
@@ -96,7 +97,7 @@ func BenchmarkWebhookCardAction(b *testing.B) {
 	sink.actRes.Toast.Text = "已关闭"
 	sink.actRes.Card = []byte(testCard)
 	h := newWebhook(b, nopActionSink{sink.actRes}).Handler()
-	body, hdr := sealed(CardActionEvent("ev", testChat, "om_card", testUser, "close ksyun 1204", map[string]string{"reply_text": "好"}, testToken))
+	body, hdr := sealed(feishutest.CardActionEvent("ev", testChat, "om_card", testUser, "close ksyun 1204", map[string]string{"reply_text": "好"}, testToken))
 	rd := &benchBody{}
 	req := httptest.NewRequest(http.MethodPost, "/", nil)
 	req.Header = hdr

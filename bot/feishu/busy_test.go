@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 )
 
 // A full queue refuses with 503 every time, but the log gets a line a second saying how many
@@ -22,7 +23,7 @@ func TestBusyRefusalsLogALineASecond(t *testing.T) {
 	}
 	h := f.Handler()
 	for i := range 200 {
-		body, hdr := sealed(TextMessageEvent(fmt.Sprintf("ev-%d", i), fmt.Sprintf("om_%d", i), "oc_1", "ou_1", "帮助", WithVerificationToken(testToken)))
+		body, hdr := sealed(feishutest.TextMessageEvent(fmt.Sprintf("ev-%d", i), fmt.Sprintf("om_%d", i), "oc_1", "ou_1", "帮助", feishutest.WithVerificationToken(testToken)))
 		if rec := post(t, h, body, hdr); rec.Code != http.StatusServiceUnavailable {
 			t.Fatalf("refusal %d answered %d", i, rec.Code)
 		}
@@ -40,21 +41,21 @@ func TestBusyRefusalsLogALineASecond(t *testing.T) {
 func TestOverheard(t *testing.T) {
 	tests := []struct {
 		name string
-		opts []EventOpt
+		opts []feishutest.EventOpt
 		want bool
 	}{
 		{"mentions the bot", nil, false},
-		{"no mention", []EventOpt{WithContent("text", `{"text":"今天开会"}`)}, true},
-		{"mentions someone else", []EventOpt{WithContent("text", `{"text":"@_user_1 看下"}`, Mention{Key: "@_user_1", OpenID: "ou_x", Name: "张三", Type: "user"})}, true},
-		{"leading mention, type unknown", []EventOpt{WithContent("text", `{"text":"@_user_1 帮助"}`, Mention{Key: "@_user_1", OpenID: "ou_b", Name: "ticketbot"})}, false},
-		{"one-to-one", []EventOpt{WithContent("text", `{"text":"帮助"}`), WithChatType("p2p")}, false},
+		{"no mention", []feishutest.EventOpt{feishutest.WithContent("text", `{"text":"今天开会"}`)}, true},
+		{"mentions someone else", []feishutest.EventOpt{feishutest.WithContent("text", `{"text":"@_user_1 看下"}`, feishutest.Mention{Key: "@_user_1", OpenID: "ou_x", Name: "张三", Type: "user"})}, true},
+		{"leading mention, type unknown", []feishutest.EventOpt{feishutest.WithContent("text", `{"text":"@_user_1 帮助"}`, feishutest.Mention{Key: "@_user_1", OpenID: "ou_b", Name: "ticketbot"})}, false},
+		{"one-to-one", []feishutest.EventOpt{feishutest.WithContent("text", `{"text":"帮助"}`), feishutest.WithChatType("p2p")}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sink := &recordingSink{}
 			f := newWebhook(t, sink)
-			opts := append([]EventOpt{WithVerificationToken(testToken)}, tt.opts...)
-			body, hdr := sealed(TextMessageEvent("ev-1", "om_1", "oc_1", "ou_1", "帮助", opts...))
+			opts := append([]feishutest.EventOpt{feishutest.WithVerificationToken(testToken)}, tt.opts...)
+			body, hdr := sealed(feishutest.TextMessageEvent("ev-1", "om_1", "oc_1", "ou_1", "帮助", opts...))
 			if rec := post(t, f.Handler(), body, hdr); rec.Code != http.StatusOK {
 				t.Fatalf("HTTP %d", rec.Code)
 			}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 )
 
 const testCard = `{"schema":"2.0","config":{"update_multi":true},"header":{"title":{"tag":"plain_text","content":"工单 #T-1024 · 处理中"}},"body":{"elements":[{"tag":"markdown","content":"**问题**：打印机卡纸 \"quoted\" 😀"}]}}`
@@ -21,9 +22,9 @@ const testCard = `{"schema":"2.0","config":{"update_multi":true},"header":{"titl
 func card(s string) bot.Outgoing { return bot.Outgoing{Kind: bot.KindCard, Body: []byte(s)} }
 
 // newClient builds a Feishu against a fresh fake.
-func newClient(t *testing.T, mutate ...func(*Config)) (*Feishu, *Fake) {
+func newClient(t *testing.T, mutate ...func(*Config)) (*Feishu, *feishutest.Server) {
 	t.Helper()
-	fake := NewFake(testAppID, testAppSecret)
+	fake := feishutest.New(testAppID, testAppSecret)
 	t.Cleanup(fake.Close)
 	cfg := testConfig()
 	cfg.BaseURL = fake.URL() + "/" // a trailing slash is tolerated
@@ -84,7 +85,7 @@ func TestSendRejectsBadInput(t *testing.T) {
 		t.Fatalf("1.0 card: %v", err)
 	}
 	big := `{"schema":"2.0","config":{"update_multi":true},"body":{"elements":[{"tag":"markdown","content":"` + strings.Repeat("x", 31<<10) + `"}]}}`
-	if _, err := f.Send(context.Background(), testChat, card(big)); !errors.As(err, &apiErr) || apiErr.Code != fakeCodeTooLong {
+	if _, err := f.Send(context.Background(), testChat, card(big)); !errors.As(err, &apiErr) || apiErr.Code != feishutest.CodeTooLong {
 		t.Fatalf("31 KB card: %v", err)
 	}
 	if len(fake.Messages()) != 0 {
@@ -363,12 +364,12 @@ func TestSendWaitsOutARateLimit(t *testing.T) {
 func TestPacedIsBounded(t *testing.T) {
 	tests := []struct {
 		name  string
-		setup func(f *Feishu, fake *Fake)
+		setup func(f *Feishu, fake *feishutest.Server)
 		send  func(f *Feishu) error
 		// wantRetry is how far on the busy error says to come back.
 		wantRetry time.Duration
 	}{
-		{"the chat's slot is 2 s away", func(f *Feishu, _ *Fake) {
+		{"the chat's slot is 2 s away", func(f *Feishu, _ *feishutest.Server) {
 			for range 8 {
 				f.pace.chats.Reserve(testChat)
 			}
@@ -376,14 +377,14 @@ func TestPacedIsBounded(t *testing.T) {
 			_, err := f.Send(context.Background(), testChat, bot.Outgoing{Kind: bot.KindText, Body: []byte("x"), Key: "k1"})
 			return err
 		}, 2 * time.Second},
-		{"the card's slot is 2 s away", func(f *Feishu, _ *Fake) {
+		{"the card's slot is 2 s away", func(f *Feishu, _ *feishutest.Server) {
 			for range 8 {
 				f.pace.cards.Reserve("om_card")
 			}
 		}, func(f *Feishu) error {
 			return f.Update(context.Background(), bot.CardRef{ChatID: testChat, MessageID: "om_card"}, bot.Outgoing{Kind: bot.KindCard, Body: []byte(testCard)})
 		}, 2 * time.Second},
-		{"the app's minute is used up", func(f *Feishu, _ *Fake) {
+		{"the app's minute is used up", func(f *Feishu, _ *feishutest.Server) {
 			for range appPerMinute.N {
 				f.pace.app.Reserve("app")
 			}
@@ -391,7 +392,7 @@ func TestPacedIsBounded(t *testing.T) {
 			_, err := f.Send(context.Background(), testChat, bot.Outgoing{Kind: bot.KindText, Body: []byte("x"), Key: "k2"})
 			return err
 		}, time.Minute},
-		{"Feishu asks for longer than the bound", func(_ *Feishu, fake *Fake) {
+		{"Feishu asks for longer than the bound", func(_ *Feishu, fake *feishutest.Server) {
 			fake.FailNext(1, http.StatusTooManyRequests, 99991400, "request trigger frequency limit")
 		}, func(f *Feishu) error {
 			// The fake's 429 says 1 s (x-ogw-ratelimit-reset); this caller waits 0.5 s.
@@ -495,7 +496,7 @@ func TestTenantToken(t *testing.T) {
 }
 
 func TestTenantTokenRefreshedBeforeExpiry(t *testing.T) {
-	fake := NewFake(testAppID, testAppSecret)
+	fake := feishutest.New(testAppID, testAppSecret)
 	defer fake.Close()
 	now := time.Unix(1700000000, 0)
 	var mu sync.Mutex
@@ -535,7 +536,7 @@ func TestWrongSecretErrorLeaksNothing(t *testing.T) {
 	f, _ := newClient(t, func(c *Config) { c.AppSecret = "wrong-secret-xyz" })
 	_, err := f.Send(context.Background(), testChat, card(testCard))
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Code != fakeCodeBadSecret || apiErr.Temporary {
+	if !errors.As(err, &apiErr) || apiErr.Code != feishutest.CodeBadSecret || apiErr.Temporary {
 		t.Fatalf("err %v", err)
 	}
 	if !strings.Contains(err.Error(), "tenant token") || strings.Contains(err.Error(), "wrong-secret-xyz") {
@@ -564,7 +565,7 @@ func TestName(t *testing.T) {
 	}
 }
 
-func countPath(reqs []FakeRequest, path string) int {
+func countPath(reqs []feishutest.Request, path string) int {
 	n := 0
 	for _, r := range reqs {
 		if r.Path == path {

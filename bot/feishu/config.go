@@ -35,7 +35,7 @@ type Config struct {
 	// EncryptKey decrypts webhook bodies and keys their signature. Required in webhook mode:
 	// without it Feishu sends plaintext that nobody signs.
 	EncryptKey bot.Secret `toml:"encrypt_key"`
-	// BaseURL is the open API root, without a trailing slash; tests point it at a Fake.
+	// BaseURL is the open API root, without a trailing slash; tests point it at a feishutest.Server.
 	BaseURL string `toml:"base_url"`
 	// BotOpenID is the bot's own open_id. Optional: when set, a mention of this id is removed
 	// from the text even if Feishu omits mentioned_type.

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 )
 
 // Fuzz targets of everything Feishu sends us. Run one with
@@ -21,7 +22,7 @@ import (
 //	go test ./bot/feishu -run '^$' -fuzz '^FuzzWebhookSealed$' -fuzztime 60s
 //
 // Seeds: the plaintexts below (the official examples of decode_test.go, the builders of
-// events.go, the reference's vector) and testdata/fuzz/<FuzzName>/.
+// feishutest, the reference's vector) and testdata/fuzz/<FuzzName>/.
 
 // fuzzMaxBody is the body limit of the fuzzed handlers: small, so that fuzzed bodies cross it.
 const fuzzMaxBody = 4 << 10
@@ -46,18 +47,18 @@ func fuzzPlaintexts() [][]byte {
 		[]byte(officialMessage),
 		[]byte(officialCard),
 		[]byte(vectorPlain),
-		ChallengeEvent("ajls384kdjx98XX", testToken),
-		TextMessageEvent("ev1", "om_1", testChat, testUser, "建单 ksyun 数据库连接超时\n优先级: 高", WithVerificationToken(testToken), WithParentID("om_p"), WithRootID("om_r")),
-		TextMessageEvent("ev2", "om_2", testChat, testUser, "x", WithVerificationToken(testToken), WithSenderType("app")),
-		TextMessageEvent("ev3", "om_3", testChat, testUser, "", WithVerificationToken(testToken),
-			WithContent("post", post, Mention{Key: "@_user_1", OpenID: FakeBotOpenID, Name: "ticketbot", Type: "bot"}, Mention{Key: "@_user_2", OpenID: "ou_tom", Name: "Tom"})),
-		TextMessageEvent("ev4", "om_4", testChat, testUser, "", WithVerificationToken(testToken),
-			WithContent("post", `{"zh_cn":{"title":"标题","content":[[{"tag":"text","text":"列表"}]]}}`)),
-		TextMessageEvent("ev5", "om_5", testChat, testUser, "", WithVerificationToken(testToken), WithContent("image", `{"image_key":"img_v2_x"}`)),
-		TextMessageEvent("ev6", "om_6", testChat, testUser, "", WithVerificationToken(testToken), WithContent("file", `{"file_key":"file_v2_x","file_name":"日志.txt"}`)),
-		TextMessageEvent("ev7", "om_7", testChat, testUser, "", WithVerificationToken(testToken),
-			WithContent("text", `{"text":"@_user_2 @_user_1 @_user_10 show 12"}`, Mention{Key: "@_user_1", OpenID: "ou_me", Name: "ticketbot"}, Mention{Key: "@_user_2", OpenID: "ou_tom"})),
-		CardActionEvent("ev8", testChat, "om_card", testUser, "reply ksyun 1204", map[string]string{"reply_text": "你好"}, testToken),
+		feishutest.ChallengeEvent("ajls384kdjx98XX", testToken),
+		feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "建单 ksyun 数据库连接超时\n优先级: 高", feishutest.WithVerificationToken(testToken), feishutest.WithParentID("om_p"), feishutest.WithRootID("om_r")),
+		feishutest.TextMessageEvent("ev2", "om_2", testChat, testUser, "x", feishutest.WithVerificationToken(testToken), feishutest.WithSenderType("app")),
+		feishutest.TextMessageEvent("ev3", "om_3", testChat, testUser, "", feishutest.WithVerificationToken(testToken),
+			feishutest.WithContent("post", post, feishutest.Mention{Key: "@_user_1", OpenID: feishutest.BotOpenID, Name: "ticketbot", Type: "bot"}, feishutest.Mention{Key: "@_user_2", OpenID: "ou_tom", Name: "Tom"})),
+		feishutest.TextMessageEvent("ev4", "om_4", testChat, testUser, "", feishutest.WithVerificationToken(testToken),
+			feishutest.WithContent("post", `{"zh_cn":{"title":"标题","content":[[{"tag":"text","text":"列表"}]]}}`)),
+		feishutest.TextMessageEvent("ev5", "om_5", testChat, testUser, "", feishutest.WithVerificationToken(testToken), feishutest.WithContent("image", `{"image_key":"img_v2_x"}`)),
+		feishutest.TextMessageEvent("ev6", "om_6", testChat, testUser, "", feishutest.WithVerificationToken(testToken), feishutest.WithContent("file", `{"file_key":"file_v2_x","file_name":"日志.txt"}`)),
+		feishutest.TextMessageEvent("ev7", "om_7", testChat, testUser, "", feishutest.WithVerificationToken(testToken),
+			feishutest.WithContent("text", `{"text":"@_user_2 @_user_1 @_user_10 show 12"}`, feishutest.Mention{Key: "@_user_1", OpenID: "ou_me", Name: "ticketbot"}, feishutest.Mention{Key: "@_user_2", OpenID: "ou_tom"})),
+		feishutest.CardActionEvent("ev8", testChat, "om_card", testUser, "reply ksyun 1204", map[string]string{"reply_text": "你好"}, testToken),
 		[]byte(`{"schema":"2.0","header":{"event_id":"e","event_type":"card.action.trigger","token":"vtoken"},"event":{"action":{"value":{"cmd":7},"form_value":{"n":1.5e300,"b":true,"l":[1,"a",null,{"k":[]}]}}}}`),
 		[]byte(`{"schema":"2.0","header":{"event_id":"e","event_type":"im.chat.member.bot.added_v1","token":"vtoken"},"event":{}}`),
 	}
@@ -78,7 +79,7 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, botID := range []string{"", FakeBotOpenID} {
+		for _, botID := range []string{"", feishutest.BotOpenID} {
 			m, ok := toMessage(&e, botID)
 			if !ok {
 				if !reflect.DeepEqual(m, bot.Message{}) {
@@ -225,8 +226,8 @@ func FuzzWebhookSealed(f *testing.F) {
 	for _, p := range fuzzPlaintexts() {
 		f.Add(p, true)
 	}
-	f.Add(ChallengeEvent("ajls384kdjx98XX", testToken), false)
-	f.Add(ChallengeEvent("x", "wrong"), false)
+	f.Add(feishutest.ChallengeEvent("ajls384kdjx98XX", testToken), false)
+	f.Add(feishutest.ChallengeEvent("x", "wrong"), false)
 	f.Add([]byte("hello world"), true)
 	f.Add([]byte(`{"type":"url_verification","token":"vtoken","challenge":"\u0000<>&"}`), false)
 

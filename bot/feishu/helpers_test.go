@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 )
 
 // Test identities. The encrypt key and token are the reference's self-generated vector's.
@@ -104,7 +105,7 @@ func post(tb testing.TB, h http.Handler, body []byte, header http.Header) *httpt
 
 // sealed seals plaintext like Feishu at the fixed clock.
 func sealed(plaintext []byte) ([]byte, http.Header) {
-	return SealRequest(testKey, plaintext, testNow, "nonce-1")
+	return feishutest.SealRequest(testKey, plaintext, testNow, "nonce-1")
 }
 
 // unsigned drops the signature headers, as Feishu sends the URL check.

@@ -15,6 +15,7 @@ import (
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher"
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 )
 
 // This file runs the same sealed requests through the SDK's dispatcher (the reference
@@ -123,16 +124,16 @@ func resign(body []byte, hdr http.Header) http.Header {
 
 func TestWebhookDiffSDK(t *testing.T) {
 	sdk := newSDKSide(testToken, testKey)
-	msg := TextMessageEvent("ev-msg", "om_1", testChat, testUser, "建单 ksyun \"数据库\" 超时 😀", WithVerificationToken(testToken))
-	card := CardActionEvent("ev-card", testChat, "om_card", testUser, "close ksyun 1204", map[string]string{"r": "x"}, testToken)
+	msg := feishutest.TextMessageEvent("ev-msg", "om_1", testChat, testUser, "建单 ksyun \"数据库\" 超时 😀", feishutest.WithVerificationToken(testToken))
+	card := feishutest.CardActionEvent("ev-card", testChat, "om_card", testUser, "close ksyun 1204", map[string]string{"r": "x"}, testToken)
 	msgBody, msgHdr := sealed(msg)
 	// Feishu's last retry comes 6 h after the first delivery, perhaps with its timestamp.
-	retryBody, retryHdr := SealRequest(testKey, msg, testNow.Add(-6*time.Hour), "n")
-	staleBody, staleHdr := SealRequest(testKey, msg, testNow.Add(-25*time.Hour), "n")
-	staleCardBody, staleCardHdr := SealRequest(testKey, card, testNow.Add(-time.Hour), "n")
-	wrongTokBody, wrongTokHdr := sealed(TextMessageEvent("ev-msg", "om_1", testChat, testUser, "x", WithVerificationToken("wrong")))
-	chBody, chHdr := sealed(ChallengeEvent("ajls384kdjx98XX", testToken))
-	chWrongBody, chWrongHdr := sealed(ChallengeEvent("ajls384kdjx98XX", "wrong"))
+	retryBody, retryHdr := feishutest.SealRequest(testKey, msg, testNow.Add(-6*time.Hour), "n")
+	staleBody, staleHdr := feishutest.SealRequest(testKey, msg, testNow.Add(-25*time.Hour), "n")
+	staleCardBody, staleCardHdr := feishutest.SealRequest(testKey, card, testNow.Add(-time.Hour), "n")
+	wrongTokBody, wrongTokHdr := sealed(feishutest.TextMessageEvent("ev-msg", "om_1", testChat, testUser, "x", feishutest.WithVerificationToken("wrong")))
+	chBody, chHdr := sealed(feishutest.ChallengeEvent("ajls384kdjx98XX", testToken))
+	chWrongBody, chWrongHdr := sealed(feishutest.ChallengeEvent("ajls384kdjx98XX", "wrong"))
 	cardBody, cardHdr := sealed(card)
 	tampered := tamperIV(t, msgBody)
 	badSig := msgHdr.Clone()
@@ -199,7 +200,7 @@ func TestWebhookDiffSDK(t *testing.T) {
 // takes an unsigned, plaintext event carrying a wrong token, while we refuse to start.
 func TestWebhookDiffNoEncryptKey(t *testing.T) {
 	sdk := newSDKSide(testToken, "")
-	body, hdr := SealRequest("", TextMessageEvent("ev1", "om_1", testChat, testUser, "x", WithVerificationToken("wrong")), testNow, "n")
+	body, hdr := feishutest.SealRequest("", feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "x", feishutest.WithVerificationToken("wrong")), testNow, "n")
 	if ok, _, resp := sdk.do(body, hdr); !ok {
 		t.Fatalf("SDK without a key rejected the forged event (%s); the premise changed", resp)
 	}

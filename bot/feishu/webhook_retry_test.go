@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/store"
 )
 
@@ -71,8 +72,8 @@ func TestWebhookLateRetryHandledOnce(t *testing.T) {
 	}
 
 	sixHoursOld := testNow.Add(-6 * time.Hour)
-	body, hdr := SealRequest(testKey, TextMessageEvent("ev-late", "om_late", testChat, testUser, "list",
-		WithVerificationToken(testToken)), sixHoursOld, "nonce-late")
+	body, hdr := feishutest.SealRequest(testKey, feishutest.TextMessageEvent("ev-late", "om_late", testChat, testUser, "list",
+		feishutest.WithVerificationToken(testToken)), sixHoursOld, "nonce-late")
 
 	handler, d := start()
 	if rec := post(t, handler, body, hdr); rec.Code != http.StatusOK {
@@ -107,8 +108,8 @@ func TestWebhookLateRetryHandledOnce(t *testing.T) {
 
 	// A day and an hour old: past what the server keeps of event ids, so refused.
 	handler, d = start()
-	old, oldHdr := SealRequest(testKey, TextMessageEvent("ev-old", "om_old", testChat, testUser, "list",
-		WithVerificationToken(testToken)), testNow.Add(-25*time.Hour), "nonce-old")
+	old, oldHdr := feishutest.SealRequest(testKey, feishutest.TextMessageEvent("ev-old", "om_old", testChat, testUser, "list",
+		feishutest.WithVerificationToken(testToken)), testNow.Add(-25*time.Hour), "nonce-old")
 	if rec := post(t, handler, old, oldHdr); rec.Code < 400 || rec.Code >= 500 {
 		t.Fatalf("25 h old: status %d, want 4xx", rec.Code)
 	}

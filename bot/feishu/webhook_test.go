@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 )
 
 func messageWant(eventID, messageID, chatID, openID, text string) bot.Message {
@@ -26,8 +27,8 @@ func messageWant(eventID, messageID, chatID, openID, text string) bot.Message {
 func TestWebhookMessage(t *testing.T) {
 	sink := &recordingSink{}
 	h := newWebhook(t, sink).Handler()
-	body, hdr := sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, "建单 ksyun 数据库连接超时",
-		WithVerificationToken(testToken), WithParentID("om_p"), WithRootID("om_r")))
+	body, hdr := sealed(feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "建单 ksyun 数据库连接超时",
+		feishutest.WithVerificationToken(testToken), feishutest.WithParentID("om_p"), feishutest.WithRootID("om_r")))
 	rec := post(t, h, body, hdr)
 	if rec.Code != http.StatusOK || rec.Body.String() != "{}" {
 		t.Fatalf("got %d %s", rec.Code, rec.Body)
@@ -45,9 +46,9 @@ func TestWebhookMessage(t *testing.T) {
 // TestWebhookRejects covers every way a request fails authentication or shape; none may
 // reach the sink.
 func TestWebhookRejects(t *testing.T) {
-	event := TextMessageEvent("ev1", "om_1", testChat, testUser, "list", WithVerificationToken(testToken))
+	event := feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "list", feishutest.WithVerificationToken(testToken))
 	good, goodHdr := sealed(event)
-	at := func(ts time.Time) ([]byte, http.Header) { return SealRequest(testKey, event, ts, "n") }
+	at := func(ts time.Time) ([]byte, http.Header) { return feishutest.SealRequest(testKey, event, ts, "n") }
 
 	tests := []struct {
 		name   string
@@ -67,7 +68,7 @@ func TestWebhookRejects(t *testing.T) {
 			return b, goodHdr
 		}, 401},
 		{"signed with another key", func() ([]byte, http.Header) {
-			return SealRequest("other key", event, testNow, "n")
+			return feishutest.SealRequest("other key", event, testNow, "n")
 		}, 401},
 		{"nonce changed", func() ([]byte, http.Header) {
 			h := goodHdr.Clone()
@@ -78,7 +79,7 @@ func TestWebhookRejects(t *testing.T) {
 		{"a day old", func() ([]byte, http.Header) { return at(testNow.Add(-25 * time.Hour)) }, 401},
 		{"future timestamp", func() ([]byte, http.Header) { return at(testNow.Add(6 * time.Minute)) }, 401},
 		{"card callback an hour old", func() ([]byte, http.Header) {
-			return SealRequest(testKey, CardActionEvent("ev-c", testChat, "om_card", testUser, "list", nil, testToken), testNow.Add(-time.Hour), "n")
+			return feishutest.SealRequest(testKey, feishutest.CardActionEvent("ev-c", testChat, "om_card", testUser, "list", nil, testToken), testNow.Add(-time.Hour), "n")
 		}, 401},
 		{"timestamp in ms", func() ([]byte, http.Header) {
 			// Signed correctly over a millisecond timestamp: outside the window in seconds.
@@ -95,10 +96,10 @@ func TestWebhookRejects(t *testing.T) {
 			return good, h
 		}, 401},
 		{"wrong verification token", func() ([]byte, http.Header) {
-			return sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, "list", WithVerificationToken("wrong")))
+			return sealed(feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "list", feishutest.WithVerificationToken("wrong")))
 		}, 401},
 		{"no verification token", func() ([]byte, http.Header) {
-			return sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, "list"))
+			return sealed(feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "list"))
 		}, 401},
 		{"signed plaintext (no encryption)", func() ([]byte, http.Header) {
 			h := goodHdr.Clone()
@@ -114,11 +115,11 @@ func TestWebhookRejects(t *testing.T) {
 		{"unsigned, not base64", func() ([]byte, http.Header) { return []byte(`{"encrypt":"!!!"}`), http.Header{} }, 400},
 		{"unsigned, not JSON", func() ([]byte, http.Header) { return []byte(`hello`), http.Header{} }, 400},
 		{"unsigned, other key", func() ([]byte, http.Header) {
-			b, h := SealRequest("other key", ChallengeEvent("c", testToken), testNow, "n")
+			b, h := feishutest.SealRequest("other key", feishutest.ChallengeEvent("c", testToken), testNow, "n")
 			return b, unsigned(h)
 		}, 401},
 		{"unsigned, big", func() ([]byte, http.Header) {
-			b, h := sealed(ChallengeEvent(strings.Repeat("x", 5000), testToken))
+			b, h := sealed(feishutest.ChallengeEvent(strings.Repeat("x", 5000), testToken))
 			return b, unsigned(h)
 		}, 401},
 	}
@@ -147,7 +148,7 @@ func TestWebhookRejects(t *testing.T) {
 // TestWebhookOtherRejectionsLoggedOnce covers the refusals outside the authentication table:
 // each is logged exactly once, at warn level, with its reason.
 func TestWebhookOtherRejectionsLoggedOnce(t *testing.T) {
-	body, hdr := sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, strings.Repeat("长", 600), WithVerificationToken(testToken)))
+	body, hdr := sealed(feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, strings.Repeat("长", 600), feishutest.WithVerificationToken(testToken)))
 	tests := []struct {
 		name   string
 		cfg    func(*Config)
@@ -231,8 +232,8 @@ func assertRejectedOnce(t *testing.T, out string, status int, sig string) string
 // (Feishu retries for 6 h), a card callback up to 5 minutes old, either at most 5 minutes
 // ahead of our clock.
 func TestWebhookTimestampWindowEdges(t *testing.T) {
-	event := TextMessageEvent("ev1", "om_1", testChat, testUser, "list", WithVerificationToken(testToken))
-	click := CardActionEvent("ev-c", testChat, "om_card", testUser, "list", nil, testToken)
+	event := feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "list", feishutest.WithVerificationToken(testToken))
+	click := feishutest.CardActionEvent("ev-c", testChat, "om_card", testUser, "list", nil, testToken)
 	tests := []struct {
 		name   string
 		plain  []byte
@@ -254,7 +255,7 @@ func TestWebhookTimestampWindowEdges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sink := &recordingSink{}
-			body, hdr := SealRequest(testKey, tt.plain, testNow.Add(tt.offset), "n")
+			body, hdr := feishutest.SealRequest(testKey, tt.plain, testNow.Add(tt.offset), "n")
 			rec := post(t, newWebhook(t, sink).Handler(), body, hdr)
 			if rec.Code != tt.want {
 				t.Fatalf("status %d, want %d (%s)", rec.Code, tt.want, rec.Body)
@@ -270,7 +271,7 @@ func TestWebhookTimestampWindowEdges(t *testing.T) {
 func TestWebhookChallenge(t *testing.T) {
 	h := newWebhook(t, &recordingSink{}).Handler()
 	t.Run("unsigned, as Feishu sends it", func(t *testing.T) {
-		body, hdr := sealed(ChallengeEvent("ajls384kdjx98XX", testToken))
+		body, hdr := sealed(feishutest.ChallengeEvent("ajls384kdjx98XX", testToken))
 		rec := post(t, h, body, unsigned(hdr))
 		if rec.Code != 200 || rec.Body.String() != `{"challenge":"ajls384kdjx98XX"}` {
 			t.Fatalf("got %d %s", rec.Code, rec.Body)
@@ -280,19 +281,19 @@ func TestWebhookChallenge(t *testing.T) {
 		}
 	})
 	t.Run("signed", func(t *testing.T) {
-		body, hdr := sealed(ChallengeEvent("c2", testToken))
+		body, hdr := sealed(feishutest.ChallengeEvent("c2", testToken))
 		if rec := post(t, h, body, hdr); rec.Code != 200 || rec.Body.String() != `{"challenge":"c2"}` {
 			t.Fatalf("got %d %s", rec.Code, rec.Body)
 		}
 	})
 	t.Run("quotes are escaped", func(t *testing.T) {
-		body, hdr := sealed(ChallengeEvent(`a"b`, testToken))
+		body, hdr := sealed(feishutest.ChallengeEvent(`a"b`, testToken))
 		if rec := post(t, h, body, unsigned(hdr)); rec.Code != 200 || rec.Body.String() != `{"challenge":"a\"b"}` {
 			t.Fatalf("got %d %s", rec.Code, rec.Body)
 		}
 	})
 	t.Run("wrong token", func(t *testing.T) {
-		body, hdr := sealed(ChallengeEvent("c", "wrong"))
+		body, hdr := sealed(feishutest.ChallengeEvent("c", "wrong"))
 		if rec := post(t, h, body, unsigned(hdr)); rec.Code != 401 {
 			t.Fatalf("got %d %s", rec.Code, rec.Body)
 		}
@@ -319,7 +320,7 @@ func TestWebhookSelfGeneratedVector(t *testing.T) {
 func TestWebhookBodyLimit(t *testing.T) {
 	sink := &recordingSink{}
 	h := newWebhook(t, sink, WithMaxBody(1024)).Handler()
-	body, hdr := sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, strings.Repeat("长", 600), WithVerificationToken(testToken)))
+	body, hdr := sealed(feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, strings.Repeat("长", 600), feishutest.WithVerificationToken(testToken)))
 	if rec := post(t, h, body, hdr); rec.Code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("known length: got %d", rec.Code)
 	}
@@ -352,7 +353,7 @@ func TestWebhookMethod(t *testing.T) {
 }
 
 func TestWebhookSinkErrors(t *testing.T) {
-	body, hdr := sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, "list", WithVerificationToken(testToken)))
+	body, hdr := sealed(feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "list", feishutest.WithVerificationToken(testToken)))
 	for _, tt := range []struct {
 		err    error
 		status int
@@ -377,8 +378,8 @@ func TestWebhookSinkErrors(t *testing.T) {
 
 func TestWebhookIgnored(t *testing.T) {
 	tests := map[string][]byte{
-		"from an app": TextMessageEvent("ev1", "om_1", testChat, testUser, "x", WithVerificationToken(testToken), WithSenderType("app")),
-		"sticker":     TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken), WithContent("sticker", `{"file_key":"s_1"}`)),
+		"from an app": feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "x", feishutest.WithVerificationToken(testToken), feishutest.WithSenderType("app")),
+		"sticker":     feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "", feishutest.WithVerificationToken(testToken), feishutest.WithContent("sticker", `{"file_key":"s_1"}`)),
 		"other event": []byte(`{"schema":"2.0","header":{"event_id":"e","event_type":"im.chat.member.bot.added_v1","token":"vtoken"},"event":{}}`),
 	}
 	for name, plain := range tests {
@@ -399,10 +400,10 @@ func TestWebhookIgnored(t *testing.T) {
 func TestWebhookPostMessage(t *testing.T) {
 	sink := &recordingSink{}
 	post1 := `{"title":"","content":[[{"tag":"at","user_id":"@_user_1","user_name":"ticketbot"},{"tag":"text","text":" 建单 ksyun 打印机卡纸"}],[{"tag":"text","text":"详情见 "},{"tag":"a","href":"https://x","text":"工单"},{"tag":"text","text":" 请 "},{"tag":"at","user_id":"@_user_2","user_name":"Tom"},{"tag":"text","text":" 跟进"}]]}`
-	plain := TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken),
-		WithContent("post", post1,
-			Mention{Key: "@_user_1", OpenID: FakeBotOpenID, Name: "ticketbot", Type: "bot"},
-			Mention{Key: "@_user_2", OpenID: "ou_tom", Name: "Tom", Type: "user"}))
+	plain := feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "", feishutest.WithVerificationToken(testToken),
+		feishutest.WithContent("post", post1,
+			feishutest.Mention{Key: "@_user_1", OpenID: feishutest.BotOpenID, Name: "ticketbot", Type: "bot"},
+			feishutest.Mention{Key: "@_user_2", OpenID: "ou_tom", Name: "Tom", Type: "user"}))
 	body, hdr := sealed(plain)
 	if rec := post(t, newWebhook(t, sink).Handler(), body, hdr); rec.Code != 200 {
 		t.Fatalf("got %d %s", rec.Code, rec.Body)
@@ -421,10 +422,10 @@ func TestWebhookBotOpenIDConfigured(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain := TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken),
-		WithContent("text", `{"text":"@_user_2 @_user_1 show 12"}`,
-			Mention{Key: "@_user_1", OpenID: "ou_me", Name: "ticketbot"},
-			Mention{Key: "@_user_2", OpenID: "ou_tom", Name: "Tom"}))
+	plain := feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "", feishutest.WithVerificationToken(testToken),
+		feishutest.WithContent("text", `{"text":"@_user_2 @_user_1 show 12"}`,
+			feishutest.Mention{Key: "@_user_1", OpenID: "ou_me", Name: "ticketbot"},
+			feishutest.Mention{Key: "@_user_2", OpenID: "ou_tom", Name: "Tom"}))
 	body, hdr := sealed(plain)
 	post(t, f.Handler(), body, hdr)
 	if got := sink.messages(); len(got) != 1 || got[0].Text != "@Tom show 12" {
@@ -434,7 +435,7 @@ func TestWebhookBotOpenIDConfigured(t *testing.T) {
 
 func TestWebhookCardAction(t *testing.T) {
 	card := []byte(`{"schema":"2.0","config":{"update_multi":true},"body":{"elements":[{"tag":"markdown","content":"<b>已关闭</b> & \"done\""}]}}`)
-	plain := CardActionEvent("ev9", testChat, "om_card", testUser, "reply ksyun 1204", map[string]string{"reply_text": "你好"}, testToken)
+	plain := feishutest.CardActionEvent("ev9", testChat, "om_card", testUser, "reply ksyun 1204", map[string]string{"reply_text": "你好"}, testToken)
 
 	t.Run("toast and card", func(t *testing.T) {
 		sink := &recordingSink{actRes: bot.ActionResult{Toast: bot.Toast{Type: "success", Text: "已关闭"}, Card: card}}
@@ -491,7 +492,7 @@ func TestWebhookCardAction(t *testing.T) {
 	}
 	t.Run("wrong token", func(t *testing.T) {
 		sink := &recordingSink{}
-		body, hdr := sealed(CardActionEvent("ev9", testChat, "om_card", testUser, "x", nil, "wrong"))
+		body, hdr := sealed(feishutest.CardActionEvent("ev9", testChat, "om_card", testUser, "x", nil, "wrong"))
 		if rec := post(t, newWebhook(t, sink).Handler(), body, hdr); rec.Code != 401 || len(sink.actions()) != 0 {
 			t.Fatalf("got %d", rec.Code)
 		}
@@ -507,7 +508,7 @@ func TestWebhookUnderGin(t *testing.T) {
 	srv := httptest.NewServer(r)
 	defer srv.Close()
 
-	body, hdr := sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, "list", WithVerificationToken(testToken)))
+	body, hdr := sealed(feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "list", feishutest.WithVerificationToken(testToken)))
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/feishu/webhook", bytes.NewReader(body))
 	req.Header = hdr
 	resp, err := srv.Client().Do(req)
@@ -534,15 +535,15 @@ func TestWebhookLogsNoSecrets(t *testing.T) {
 	}
 	h := f.Handler()
 	secretText := "SECRET-TEXT-4711"
-	body, hdr := sealed(TextMessageEvent("ev1", "om_1", testChat, testUser, secretText, WithVerificationToken(testToken)))
+	body, hdr := sealed(feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, secretText, feishutest.WithVerificationToken(testToken)))
 	post(t, h, body, hdr)
 	bad := hdr.Clone()
 	bad.Set(headerSignature, strings.Repeat("0", 64))
 	post(t, h, body, bad)
-	body2, hdr2 := sealed(TextMessageEvent("ev2", "om_2", testChat, testUser, secretText, WithVerificationToken("wrong")))
+	body2, hdr2 := sealed(feishutest.TextMessageEvent("ev2", "om_2", testChat, testUser, secretText, feishutest.WithVerificationToken("wrong")))
 	post(t, h, body2, hdr2)
 	post(t, h, body, unsigned(hdr))
-	cb, ch := sealed(ChallengeEvent("c", testToken))
+	cb, ch := sealed(feishutest.ChallengeEvent("c", testToken))
 	post(t, h, cb, unsigned(ch))
 
 	out := buf.String()
@@ -564,12 +565,12 @@ func TestWebhookFiles(t *testing.T) {
 		text  string
 		files []bot.FileRef
 	}{
-		"image": {TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken), WithContent("image", `{"image_key":"img_1"}`)),
+		"image": {feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "", feishutest.WithVerificationToken(testToken), feishutest.WithContent("image", `{"image_key":"img_1"}`)),
 			"", []bot.FileRef{{Key: "img_1", Name: "img_1.png", Kind: "image"}}},
-		"file": {TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken), WithContent("file", `{"file_key":"file_1","file_name":"slow.log"}`)),
+		"file": {feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "", feishutest.WithVerificationToken(testToken), feishutest.WithContent("file", `{"file_key":"file_1","file_name":"slow.log"}`)),
 			"", []bot.FileRef{{Key: "file_1", Name: "slow.log", Kind: "file"}}},
-		"post with a screenshot": {TextMessageEvent("ev1", "om_1", testChat, testUser, "", WithVerificationToken(testToken),
-			WithContent("post", `{"title":"","content":[[{"tag":"text","text":"建单 ECS 报错"}],[{"tag":"img","image_key":"img_2"}]]}`)),
+		"post with a screenshot": {feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "", feishutest.WithVerificationToken(testToken),
+			feishutest.WithContent("post", `{"title":"","content":[[{"tag":"text","text":"建单 ECS 报错"}],[{"tag":"img","image_key":"img_2"}]]}`)),
 			"建单 ECS 报错", []bot.FileRef{{Key: "img_2", Name: "img_2.png", Kind: "image"}}},
 	}
 	for name, tt := range tests {
@@ -588,7 +589,7 @@ func TestWebhookFiles(t *testing.T) {
 }
 
 func TestFetchFile(t *testing.T) {
-	fake := NewFake("cli_f", "sec")
+	fake := feishutest.New("cli_f", "sec")
 	defer fake.Close()
 	cfg := Config{AppID: "cli_f", AppSecret: "sec", VerificationToken: "v", EncryptKey: "k", BaseURL: fake.URL()}
 	cfg.Defaults()

@@ -13,6 +13,7 @@ import (
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 )
 
 func newWebsocket(t *testing.T, sink bot.Sink, baseURL string) *Feishu {
@@ -28,8 +29,8 @@ func newWebsocket(t *testing.T, sink bot.Sink, baseURL string) *Feishu {
 // TestWSMessage feeds the dispatcher the plaintext frame payload, exactly as the ws client
 // does (d.Do), and checks the sink gets what the HTTP path delivers for the same event.
 func TestWSMessage(t *testing.T) {
-	payload := TextMessageEvent("ev1", "om_1", testChat, testUser, "show ksyun 1204",
-		WithParentID("om_p"), WithRootID("om_r"), WithVerificationToken(testToken))
+	payload := feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "show ksyun 1204",
+		feishutest.WithParentID("om_p"), feishutest.WithRootID("om_r"), feishutest.WithVerificationToken(testToken))
 
 	wsSink := &recordingSink{}
 	resp, err := newWebsocket(t, wsSink, "").eventDispatcher().Do(context.Background(), payload)
@@ -51,9 +52,9 @@ func TestWSMessage(t *testing.T) {
 
 func TestWSPostMessage(t *testing.T) {
 	sink := &recordingSink{}
-	payload := TextMessageEvent("ev1", "om_1", testChat, testUser, "",
-		WithContent("post", `{"title":"","content":[[{"tag":"at","user_id":"@_user_1"},{"tag":"text","text":" list"}]]}`,
-			Mention{Key: "@_user_1", OpenID: "ou_b", Name: "bot", Type: "bot"}))
+	payload := feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "",
+		feishutest.WithContent("post", `{"title":"","content":[[{"tag":"at","user_id":"@_user_1"},{"tag":"text","text":" list"}]]}`,
+			feishutest.Mention{Key: "@_user_1", OpenID: "ou_b", Name: "bot", Type: "bot"}))
 	if _, err := newWebsocket(t, sink, "").eventDispatcher().Do(context.Background(), payload); err != nil {
 		t.Fatal(err)
 	}
@@ -65,11 +66,11 @@ func TestWSPostMessage(t *testing.T) {
 func TestWSMessageBusyIsRedelivered(t *testing.T) {
 	d := newWebsocket(t, &recordingSink{msgErr: bot.ErrBusy}, "").eventDispatcher()
 	// An error makes the ws client answer the frame with 500, and Feishu redelivers.
-	if _, err := d.Do(context.Background(), TextMessageEvent("ev1", "om_1", testChat, testUser, "x")); !errors.Is(err, bot.ErrBusy) {
+	if _, err := d.Do(context.Background(), feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "x")); !errors.Is(err, bot.ErrBusy) {
 		t.Fatalf("err = %v", err)
 	}
 	// Ignored messages are acknowledged.
-	if _, err := d.Do(context.Background(), TextMessageEvent("ev1", "om_1", testChat, testUser, "x", WithSenderType("app"))); err != nil {
+	if _, err := d.Do(context.Background(), feishutest.TextMessageEvent("ev1", "om_1", testChat, testUser, "x", feishutest.WithSenderType("app"))); err != nil {
 		t.Fatalf("ignored message: %v", err)
 	}
 }
@@ -78,7 +79,7 @@ func TestWSCardAction(t *testing.T) {
 	card := []byte(`{"schema":"2.0","config":{"update_multi":true},"body":{"elements":[]}}`)
 	sink := &recordingSink{actRes: bot.ActionResult{Toast: bot.Toast{Type: "success", Text: "已关闭"}, Card: card}}
 	form := map[string]string{"reply_text": "hello"}
-	payload := CardActionEvent("ev2", testChat, "om_card", testUser, "close ksyun 1204", form, testToken, WithCardToken("c-tok"))
+	payload := feishutest.CardActionEvent("ev2", testChat, "om_card", testUser, "close ksyun 1204", form, testToken, feishutest.WithCardToken("c-tok"))
 
 	resp, err := newWebsocket(t, sink, "").eventDispatcher().Do(context.Background(), payload)
 	if err != nil {
@@ -109,7 +110,7 @@ func TestWSCardAction(t *testing.T) {
 func TestWSCardActionError(t *testing.T) {
 	sink := &recordingSink{actErr: errors.New("internal detail")}
 	resp, err := newWebsocket(t, sink, "").eventDispatcher().Do(context.Background(),
-		CardActionEvent("ev2", testChat, "om_card", testUser, "x", nil, ""))
+		feishutest.CardActionEvent("ev2", testChat, "om_card", testUser, "x", nil, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func TestWSCardActionError(t *testing.T) {
 }
 
 func TestRun(t *testing.T) {
-	fake := NewFake(testAppID, testAppSecret)
+	fake := feishutest.New(testAppID, testAppSecret)
 	defer fake.Close()
 
 	t.Run("webhook mode", func(t *testing.T) {

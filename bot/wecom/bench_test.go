@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 )
 
 // The benchmarks run signed, encrypted callbacks through Handler with reused requests and
@@ -36,7 +37,7 @@ type benchReq struct {
 func benchRequests(b *testing.B, n int, payload func(i int) []byte) []benchReq {
 	reqs := make([]benchReq, n)
 	for i := range reqs {
-		q, body, err := SealCallback(testToken, testAESKey, payload(i), testNow, "nonce-"+strconv.Itoa(i))
+		q, body, err := wecomtest.SealCallback(testToken, testAESKey, payload(i), testNow, "nonce-"+strconv.Itoa(i))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -71,10 +72,10 @@ func runBench(b *testing.B, h http.Handler, reqs []benchReq) {
 func BenchmarkCallbackMessage(b *testing.B) {
 	h := newWebhook(b, webhookConfig(nil), nopSink{}, nil).Handler()
 	reqs := benchRequests(b, 1024, func(i int) []byte {
-		return TextMessage("CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI="+strconv.Itoa(i), "wrkSFfCgAAtJz2ZB9o5jk6D8zZ0b3yNw", "zhangsan",
+		return wecomtest.TextMessage("CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI="+strconv.Itoa(i), "wrkSFfCgAAtJz2ZB9o5jk6D8zZ0b3yNw", "zhangsan",
 			"建单 ksyun 数据库连接超时 请尽快处理",
-			WithResponseURL("https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=RESPONSECODE"+strconv.Itoa(i)),
-			WithQuote("【金山云工单】数据库连接超时 ksyun:1204"))
+			wecomtest.WithResponseURL("https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=RESPONSECODE"+strconv.Itoa(i)),
+			wecomtest.WithQuote("【金山云工单】数据库连接超时 ksyun:1204"))
 	})
 	runBench(b, h, reqs)
 }
@@ -84,8 +85,8 @@ func BenchmarkCallbackClick(b *testing.B) {
 	sink := nopSink{res: bot.ActionResult{Toast: bot.Toast{Type: "success", Text: "已关闭"}, Card: []byte(testCard)}}
 	h := newWebhook(b, webhookConfig(nil), sink, nil).Handler()
 	reqs := benchRequests(b, 64, func(i int) []byte {
-		return CardEvent("click-"+strconv.Itoa(i), testChat, testUser, "tb-card-1", "close ksyun:1204",
-			WithResponseURL("https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=RC"+strconv.Itoa(i)))
+		return wecomtest.CardEvent("click-"+strconv.Itoa(i), testChat, testUser, "tb-card-1", "close ksyun:1204",
+			wecomtest.WithResponseURL("https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=RC"+strconv.Itoa(i)))
 	})
 	runBench(b, h, reqs)
 }

@@ -41,7 +41,7 @@ const (
 	maxAnswer = 64 << 10
 )
 
-// Channels a message can leave by, as named in APIError and the fake's records.
+// Channels a message can leave by, as named in APIError and in wecomtest.Sent.
 const (
 	channelResponseURL = "response_url"
 	channelRobot       = "robot"

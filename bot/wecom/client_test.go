@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 )
 
 func text(s string) bot.Outgoing { return bot.Outgoing{Kind: bot.KindText, Body: []byte(s)} }
@@ -48,7 +49,7 @@ func TestResponseURLOnceThenFallback(t *testing.T) {
 	if ref.MessageID == "" || ref.MessageID != sent[0].TaskID() || ref.ChatID != testChat || ref.Platform != "wecom" {
 		t.Fatalf("ref %+v, task_id %q", ref, sent[0].TaskID())
 	}
-	if msg := checkTaskID(ref.MessageID); msg != "" {
+	if msg := wecomtest.CheckTaskID(ref.MessageID); msg != "" {
 		t.Fatal(msg)
 	}
 	// m2's URL went to Send (newest first); m1's own is still there for its reply.
@@ -154,7 +155,7 @@ func TestResponseURLExpiresAndRefusal(t *testing.T) {
 	// next way.
 	s = newSetup(t, nil)
 	u := s.fake.ResponseURL(testChat)
-	p := TextMessage("m2", testChat, testUser, "list", WithResponseURL(u))
+	p := wecomtest.TextMessage("m2", testChat, testUser, "list", wecomtest.WithResponseURL(u))
 	if r, err := s.fake.PostCallback(ctx, s.callbackURL(), p); err != nil || r.Status != 200 {
 		t.Fatal(r.Status, err)
 	}
@@ -176,7 +177,7 @@ func TestResponseURLOnWeComHost(t *testing.T) {
 	s := newSetup(t, nil)
 	u := s.fake.ResponseURL(testChat)
 	real := strings.Replace(u, s.fake.URL(), DefaultAPIBaseURL, 1)
-	p := TextMessage("m1", testChat, testUser, "list", WithResponseURL(real))
+	p := wecomtest.TextMessage("m1", testChat, testUser, "list", wecomtest.WithResponseURL(real))
 	if r, err := s.fake.PostCallback(context.Background(), s.callbackURL(), p); err != nil || r.Status != 200 {
 		t.Fatal(r.Status, err)
 	}
@@ -399,7 +400,7 @@ func TestRobotOfEachGroup(t *testing.T) {
 	ctx := context.Background()
 	const groupA, groupB, groupC = "wrkGroupA", "wrkGroupB", "wrkGroupC"
 	clk := newTestClock(testNow)
-	fake := NewFake(FakeConfig{Robots: map[string]string{"key-a": groupA, "key-b": groupB}, Now: clk.Now})
+	fake := wecomtest.New(wecomtest.Config{Robots: map[string]string{"key-a": groupA, "key-b": groupB}, Now: clk.Now})
 	t.Cleanup(fake.Close)
 	cfg := webhookConfig(nil)
 	cfg.APIBaseURL = fake.URL()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 )
 
 // memDeduper is an in-memory bot.Deduper.
@@ -50,13 +51,13 @@ func TestWithDispatcher(t *testing.T) {
 	defer func() { _ = d.Shutdown(context.Background()) }()
 
 	ctx := context.Background()
-	p := TextMessage("m1", testChat, testUser, "list", WithResponseURL(s.fake.ResponseURL(testChat)))
+	p := wecomtest.TextMessage("m1", testChat, testUser, "list", wecomtest.WithResponseURL(s.fake.ResponseURL(testChat)))
 	for range 2 { // WeCom delivering it twice
 		if r, err := s.fake.PostCallback(ctx, s.callbackURL(), p); err != nil || r.Status != 200 || len(r.Body) != 0 {
 			t.Fatalf("%d %q %v", r.Status, r.Body, err)
 		}
 	}
-	sent, ok := s.fake.WaitFor(wsWait, func(x []FakeSent) bool { return len(x) >= 1 })
+	sent, ok := s.fake.WaitFor(wsWait, func(x []wecomtest.Sent) bool { return len(x) >= 1 })
 	if !ok || sent[0].Channel != "response_url" || sent[0].Content() != "收到：list" {
 		t.Fatalf("sent %+v", sent)
 	}

@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 )
 
@@ -27,7 +28,7 @@ import (
 //	go test ./bot/wecom -run '^$' -fuzz '^FuzzQuery$' -fuzztime 60s
 //
 // Seeds: the payloads below (the official examples of DOC 100719 and 101027, the reference's
-// vectors, the builders of events.go) and testdata/fuzz/<FuzzName>/.
+// vectors, the builders of wecomtest) and testdata/fuzz/<FuzzName>/.
 
 // fuzzMaxBody is the body limit of the fuzzed handler: small, so that fuzzed bodies cross it.
 const fuzzMaxBody = 4 << 10
@@ -51,14 +52,14 @@ func fuzzPayloads() [][]byte {
 		[]byte(officialClick),
 		[]byte(botPlain),
 		[]byte(officialJSONPlain),
-		TextMessage("m1", testChat, testUser, "建单 ksyun 数据库连接超时\n优先级: 高"),
-		TextMessage("m2", "single:"+testUser, testUser, "list", WithMention("")),
-		TextMessage("m3", testChat, testUser, "回复 ksyun:1204 已处理", WithQuoteJSON(json.RawMessage(`{"msgtype":"template_card","template_card":`+testCard+`}`))),
-		TextMessage("m4", testChat, testUser, "@张三 跟进", WithMixed("第二段", "")),
-		TextMessage("m5", "single:"+testUser, testUser, "查看 1204", WithMsgType("voice")),
-		TextMessage("m6", testChat, testUser, "x", WithMsgType("image")),
-		CardEvent("e1", testChat, testUser, "tb-1", " close ksyun:1204 "),
-		DisconnectedEvent("d1"),
+		wecomtest.TextMessage("m1", testChat, testUser, "建单 ksyun 数据库连接超时\n优先级: 高"),
+		wecomtest.TextMessage("m2", "single:"+testUser, testUser, "list", wecomtest.WithMention("")),
+		wecomtest.TextMessage("m3", testChat, testUser, "回复 ksyun:1204 已处理", wecomtest.WithQuoteJSON(json.RawMessage(`{"msgtype":"template_card","template_card":`+testCard+`}`))),
+		wecomtest.TextMessage("m4", testChat, testUser, "@张三 跟进", wecomtest.WithMixed("第二段", "")),
+		wecomtest.TextMessage("m5", "single:"+testUser, testUser, "查看 1204", wecomtest.WithMsgType("voice")),
+		wecomtest.TextMessage("m6", testChat, testUser, "x", wecomtest.WithMsgType("image")),
+		wecomtest.CardEvent("e1", testChat, testUser, "tb-1", " close ksyun:1204 "),
+		wecomtest.DisconnectedEvent("d1"),
 		[]byte(`{"msgid":"s1","msgtype":"stream","stream":{"id":"STREAMID"}}`),
 		[]byte(`{"msgtype":"text","text":null,"quote":[["a",{"url":"u","title":"t"}],{"k":{"k2":"v"}}]}`),
 	}
@@ -214,7 +215,7 @@ func FuzzCallback(f *testing.F) {
 	f.Add([]byte(officialJSONBody), true, false) // sealed for a corpid: not ours
 	f.Add([]byte(`{"encrypt":"`+botEncrypt+`"}`), false, false)
 	for _, p := range fuzzPayloads()[:4] {
-		_, body, _ := SealCallback(testToken, testAESKey, p, testNow, "n")
+		_, body, _ := wecomtest.SealCallback(testToken, testAESKey, p, testNow, "n")
 		f.Add(body, true, false)
 		f.Add(p, true, false)
 	}
@@ -272,7 +273,7 @@ func FuzzCallbackSealed(f *testing.F) {
 	h := w.Handler()
 	f.Fuzz(func(t *testing.T, plain []byte) {
 		msgs, acts := len(sink.messages()), len(sink.actions())
-		q, body, err := SealCallback(testToken, testAESKey, plain, testNow, "n")
+		q, body, err := wecomtest.SealCallback(testToken, testAESKey, plain, testNow, "n")
 		if err != nil {
 			t.Fatal(err)
 		}

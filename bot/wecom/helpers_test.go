@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 )
 
 // Test identities. The token and key are the reference's vectors'; the others are secrets
 // that must never show up in logs or errors.
 const (
-	testToken      = FakeToken
-	testAESKey     = FakeEncodingAESKey
+	testToken      = wecomtest.Token
+	testAESKey     = wecomtest.EncodingAESKey
 	testBotID      = "bot-id-1"
 	testSecret     = "ws-secret-do-not-log"
 	testWebhookKey = "robot-key-do-not-log"
@@ -160,7 +161,7 @@ func (s nopSink) HandleAction(context.Context, bot.Action) (bot.ActionResult, er
 }
 
 // webhookConfig is a webhook-mode config pointed at fake.
-func webhookConfig(fake *Fake) Config {
+func webhookConfig(fake *wecomtest.Server) Config {
 	c := Config{Token: testToken, EncodingAESKey: testAESKey}
 	if fake != nil {
 		c.APIBaseURL = fake.URL()
@@ -185,7 +186,7 @@ func newWebhook(tb testing.TB, cfg Config, sink bot.Sink, clk *testClock, opts .
 
 // setup is a webhook-mode bot behind an httptest server, and a fake WeCom, on one clock.
 type setup struct {
-	fake *Fake
+	fake *wecomtest.Server
 	bot  *WeCom
 	srv  *httptest.Server
 	sink *recordingSink
@@ -198,7 +199,7 @@ func (s *setup) callbackURL() string { return s.srv.URL + CallbackPath }
 func newSetup(t *testing.T, mutate func(*Config), opts ...Option) *setup {
 	t.Helper()
 	clk := newTestClock(testNow)
-	fake := NewFake(FakeConfig{WebhookKey: testWebhookKey, WebhookChat: testChat, Now: clk.Now})
+	fake := wecomtest.New(wecomtest.Config{WebhookKey: testWebhookKey, WebhookChat: testChat, Now: clk.Now})
 	t.Cleanup(fake.Close)
 	cfg := webhookConfig(fake)
 	if mutate != nil {

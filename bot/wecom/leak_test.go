@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 )
 
 // TestSecretsNeverLogged drives every path that logs or returns errors, with debug logging
@@ -25,7 +26,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	r, err := s.fake.PostText(ctx, cb, "m1", testChat, testUser, "list")
 	errs = append(errs, err)
 	codes := []string{responseCode(t, r.ResponseURL)}
-	q, body, _ := SealCallback(testToken, testAESKey, TextMessage("m2", testChat, testUser, "x"), s.clk.Now(), "n")
+	q, body, _ := wecomtest.SealCallback(testToken, testAESKey, wecomtest.TextMessage("m2", testChat, testUser, "x"), s.clk.Now(), "n")
 	q.Set("msg_signature", strings.Repeat("a", 40))
 	post(s.bot.Handler(), q, body)
 	s.sink.actRes = bot.ActionResult{Toast: bot.Toast{Type: "error", Text: "失败"}}
@@ -49,7 +50,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	s2 := newSetup(t, func(c *Config) { c.APIBaseURL = dead })
 	_, err = s2.bot.Send(ctx, testChat, text("x"))
 	errs = append(errs, err)
-	p := TextMessage("m3", testChat, testUser, "x", WithResponseURL(dead+"/cgi-bin/aibot/response?response_code=secret-code-1"))
+	p := wecomtest.TextMessage("m3", testChat, testUser, "x", wecomtest.WithResponseURL(dead+"/cgi-bin/aibot/response?response_code=secret-code-1"))
 	codes = append(codes, "secret-code-1")
 	_, err = s2.fake.PostCallback(ctx, s2.callbackURL(), p)
 	errs = append(errs, err)
@@ -58,7 +59,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 
 	// The long connection: refused, then connected and cut.
 	wsLog := &logBuffer{}
-	fake := NewFake(FakeConfig{BotID: testBotID, Secret: testSecret})
+	fake := wecomtest.New(wecomtest.Config{BotID: testBotID, Secret: testSecret})
 	defer fake.Close()
 	bad, _ := New(Config{Mode: ModeWebsocket, BotID: testBotID, Secret: testSecret + "-wrong", WSURL: fake.WSURL()}, nil, newLogger(wsLog))
 	errs = append(errs, bad.Run(ctx))

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 )
 
@@ -140,7 +141,7 @@ func TestCallbackVector(t *testing.T) {
 func TestCallbackMessage(t *testing.T) {
 	s := newSetup(t, nil)
 	r, err := s.fake.PostText(context.Background(), s.callbackURL(), "msg-1", testChat, testUser, "close ksyun:1204 已解决",
-		WithQuote("【金山云工单】数据库连接超时 ksyun:1204"))
+		wecomtest.WithQuote("【金山云工单】数据库连接超时 ksyun:1204"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,20 +159,20 @@ func TestCallbackMessageKinds(t *testing.T) {
 	tests := []struct {
 		name string
 		chat string
-		opts []PayloadOpt
+		opts []wecomtest.PayloadOpt
 		text string
 		want func(*bot.Message)
 	}{
 		{"single chat", "single:" + testUser, nil, "list", func(m *bot.Message) {
 			m.ChatID, m.ChatType = "single:"+testUser, "p2p"
 		}},
-		{"mixed", testChat, []PayloadOpt{WithMixed("第二段")}, "reply ksyun:1 看图", func(m *bot.Message) {
+		{"mixed", testChat, []wecomtest.PayloadOpt{wecomtest.WithMixed("第二段")}, "reply ksyun:1 看图", func(m *bot.Message) {
 			m.Text = "reply ksyun:1 看图\n第二段"
 		}},
-		{"voice", "single:" + testUser, []PayloadOpt{WithMsgType("voice"), WithMention("")}, "查看工单", func(m *bot.Message) {
+		{"voice", "single:" + testUser, []wecomtest.PayloadOpt{wecomtest.WithMsgType("voice"), wecomtest.WithMention("")}, "查看工单", func(m *bot.Message) {
 			m.ChatID, m.ChatType, m.Text = "single:"+testUser, "p2p", "查看工单"
 		}},
-		{"two leading mentions and U+2005", testChat, []PayloadOpt{WithMention("RobotA\u2005@张三")}, "跟进", func(m *bot.Message) {
+		{"two leading mentions and U+2005", testChat, []wecomtest.PayloadOpt{wecomtest.WithMention("RobotA\u2005@张三")}, "跟进", func(m *bot.Message) {
 			m.Text = "跟进"
 		}},
 	}
@@ -194,7 +195,7 @@ func TestCallbackMessageKinds(t *testing.T) {
 func TestCallbackIgnored(t *testing.T) {
 	s := newSetup(t, nil)
 	for i, p := range [][]byte{
-		TextMessage("img", testChat, testUser, "", WithMsgType("image")),
+		wecomtest.TextMessage("img", testChat, testUser, "", wecomtest.WithMsgType("image")),
 		[]byte(`{"msgid":"st","msgtype":"stream","stream":{"id":"STREAMID"}}`),
 		[]byte(`{"msgid":"ev","msgtype":"event","from":{"userid":"u"},"event":{"eventtype":"enter_chat"}}`),
 		[]byte(`{"msgid":"fb","msgtype":"event","from":{"userid":"u"},"event":{"eventtype":"feedback_event"}}`),
@@ -212,9 +213,9 @@ func TestCallbackIgnored(t *testing.T) {
 // TestCallbackRejects covers every way a POST fails authentication or shape; none may reach
 // the sink.
 func TestCallbackRejects(t *testing.T) {
-	plain := TextMessage("m1", testChat, testUser, "list", WithResponseURL("https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=x"))
+	plain := wecomtest.TextMessage("m1", testChat, testUser, "list", wecomtest.WithResponseURL("https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=x"))
 	seal := func(at time.Time) (url.Values, []byte) {
-		q, b, err := SealCallback(testToken, testAESKey, plain, at, "n1")
+		q, b, err := wecomtest.SealCallback(testToken, testAESKey, plain, at, "n1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,7 +250,7 @@ func TestCallbackRejects(t *testing.T) {
 			return q, goodBody
 		}, 401},
 		{"other token", func() (url.Values, []byte) {
-			q, b, _ := SealCallback("other", testAESKey, plain, testNow, "n1")
+			q, b, _ := wecomtest.SealCallback("other", testAESKey, plain, testNow, "n1")
 			return q, b
 		}, 401},
 		{"no signature", func() (url.Values, []byte) {
@@ -267,7 +268,7 @@ func TestCallbackRejects(t *testing.T) {
 		{"not JSON", func() (url.Values, []byte) { return goodQ, []byte(`hello`) }, 400},
 		{"signed, not base64", func() (url.Values, []byte) { return resign([]byte(`{"encrypt":"!!!"}`), "!!!") }, 400},
 		{"signed, other key", func() (url.Values, []byte) {
-			q, b, _ := SealCallback(testToken, strings.Repeat("A", 43), plain, testNow, "n1")
+			q, b, _ := wecomtest.SealCallback(testToken, strings.Repeat("A", 43), plain, testNow, "n1")
 			return q, b
 		}, 400},
 		{"signed, corp receiveid", func() (url.Values, []byte) {
@@ -302,7 +303,7 @@ func TestCallbackRejects(t *testing.T) {
 // TestCallbackOtherRejectionsLoggedOnce covers the refusals outside the authentication
 // tables: each is logged exactly once, at warn level, with its reason.
 func TestCallbackOtherRejectionsLoggedOnce(t *testing.T) {
-	q, body, _ := SealCallback(testToken, testAESKey, TextMessage("m1", testChat, testUser, strings.Repeat("长", 600)), testNow, "n")
+	q, body, _ := wecomtest.SealCallback(testToken, testAESKey, wecomtest.TextMessage("m1", testChat, testUser, strings.Repeat("长", 600)), testNow, "n")
 	target := CallbackPath + "?" + q.Encode()
 	tests := []struct {
 		name   string
@@ -386,10 +387,10 @@ func assertRejectedOnce(t *testing.T, out string, status int, sig string) string
 }
 
 func TestCallbackTimestampEdges(t *testing.T) {
-	plain := TextMessage("m1", testChat, testUser, "list")
+	plain := wecomtest.TextMessage("m1", testChat, testUser, "list")
 	for _, d := range []time.Duration{-5 * time.Minute, -time.Minute, 0, time.Minute, 5 * time.Minute} {
 		sink := newRecordingSink()
-		q, b, _ := SealCallback(testToken, testAESKey, plain, testNow.Add(d), "n")
+		q, b, _ := wecomtest.SealCallback(testToken, testAESKey, plain, testNow.Add(d), "n")
 		if rec := post(newWebhook(t, webhookConfig(nil), sink, nil).Handler(), q, b); rec.Code != 200 {
 			t.Errorf("offset %v: status %d", d, rec.Code)
 		}
@@ -397,8 +398,8 @@ func TestCallbackTimestampEdges(t *testing.T) {
 }
 
 func TestCallbackBodyLimit(t *testing.T) {
-	plain := TextMessage("m1", testChat, testUser, strings.Repeat("长", 600))
-	q, body, _ := SealCallback(testToken, testAESKey, plain, testNow, "n")
+	plain := wecomtest.TextMessage("m1", testChat, testUser, strings.Repeat("长", 600))
+	q, body, _ := wecomtest.SealCallback(testToken, testAESKey, plain, testNow, "n")
 	sink := newRecordingSink()
 	h := newWebhook(t, webhookConfig(nil), sink, nil, WithMaxBody(1024)).Handler()
 	if rec := post(h, q, body); rec.Code != http.StatusRequestEntityTooLarge {
@@ -473,7 +474,7 @@ func TestCallbackSinkErrors(t *testing.T) {
 // it) must not make its used response_url look fresh.
 func TestCallbackRedeliveryKeepsUsedURL(t *testing.T) {
 	s := newSetup(t, nil)
-	p := TextMessage("m1", testChat, testUser, "list", WithResponseURL(s.fake.ResponseURL(testChat)))
+	p := wecomtest.TextMessage("m1", testChat, testUser, "list", wecomtest.WithResponseURL(s.fake.ResponseURL(testChat)))
 	if r, err := s.fake.PostCallback(context.Background(), s.callbackURL(), p); err != nil || r.Status != 200 {
 		t.Fatal(r.Status, err)
 	}
@@ -516,7 +517,7 @@ func TestCallbackClick(t *testing.T) {
 	if typ != "update_template_card" || card["task_id"] != "tb-card-1" || card["card_type"] != "button_interaction" {
 		t.Fatalf("reply %s", r.Plain)
 	}
-	if msg := checkCard(mustJSON(t, card)); msg != "" {
+	if msg := wecomtest.CheckCard(mustJSON(t, card)); msg != "" {
 		t.Fatalf("fake refuses the update: %s", msg)
 	}
 	// The reply's envelope as documented: msgsignature without underscore, timestamp a number.

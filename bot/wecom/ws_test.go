@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 	"github.com/ticketbot/ticketbot/retry"
 )
 
@@ -24,21 +25,21 @@ const wsWait = 5 * time.Second
 // wsSetup is a long-connection bot running against a fake, on the real clock with short
 // backoff.
 type wsSetup struct {
-	fake *Fake
+	fake *wecomtest.Server
 	bot  *WeCom
 	sink *recordingSink
 	log  *logBuffer
 	done chan error
 }
 
-func newWSSetup(t *testing.T, mutate func(*Config, *FakeConfig), opts ...Option) *wsSetup {
+func newWSSetup(t *testing.T, mutate func(*Config, *wecomtest.Config), opts ...Option) *wsSetup {
 	t.Helper()
 	cfg := Config{Mode: ModeWebsocket, BotID: testBotID, Secret: testSecret}
-	fcfg := FakeConfig{BotID: testBotID, Secret: testSecret, WebhookKey: testWebhookKey}
+	fcfg := wecomtest.Config{BotID: testBotID, Secret: testSecret, WebhookKey: testWebhookKey}
 	if mutate != nil {
 		mutate(&cfg, &fcfg)
 	}
-	fake := NewFake(fcfg)
+	fake := wecomtest.New(fcfg)
 	t.Cleanup(fake.Close)
 	cfg.WSURL, cfg.APIBaseURL = fake.WSURL(), fake.URL()
 	sink := newRecordingSink()
@@ -74,9 +75,9 @@ func (s *wsSetup) subscribed(t *testing.T, n int) {
 	}
 }
 
-func (s *wsSetup) waitSent(t *testing.T, n int) []FakeSent {
+func (s *wsSetup) waitSent(t *testing.T, n int) []wecomtest.Sent {
 	t.Helper()
-	sent, ok := s.fake.WaitFor(wsWait, func(x []FakeSent) bool { return len(x) >= n })
+	sent, ok := s.fake.WaitFor(wsWait, func(x []wecomtest.Sent) bool { return len(x) >= n })
 	if !ok {
 		t.Fatalf("fake got %d frames, want %d: %+v\n%s", len(sent), n, sent, s.log)
 	}
@@ -86,7 +87,7 @@ func (s *wsSetup) waitSent(t *testing.T, n int) []FakeSent {
 func TestWSMessageAndReply(t *testing.T) {
 	s := newWSSetup(t, nil)
 	s.subscribed(t, 1)
-	reqID, err := s.fake.PushMessage(TextMessage("m1", testChat, testUser, "show ksyun:1204", WithQuote("工单 ksyun:1204")))
+	reqID, err := s.fake.PushMessage(wecomtest.TextMessage("m1", testChat, testUser, "show ksyun:1204", wecomtest.WithQuote("工单 ksyun:1204")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func TestWSClickUpdatesCard(t *testing.T) {
 	s := newWSSetup(t, nil)
 	s.sink.actRes = bot.ActionResult{Toast: bot.Toast{Type: "success", Text: "已关闭"}, Card: []byte(testCard)}
 	s.subscribed(t, 1)
-	reqID, err := s.fake.PushEvent(CardEvent("c1", testChat, testUser, "tb-card-7", "close ksyun:1204"))
+	reqID, err := s.fake.PushEvent(wecomtest.CardEvent("c1", testChat, testUser, "tb-card-7", "close ksyun:1204"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +145,7 @@ func TestWSLateUpdate(t *testing.T) {
 	s := newWSSetup(t, nil)
 	s.sink.actRes = bot.ActionResult{Toast: bot.Toast{Type: "info", Text: "正在处理"}}
 	s.subscribed(t, 1)
-	reqID, err := s.fake.PushEvent(CardEvent("c1", testChat, testUser, "tb-card-8", "close ksyun:1204"))
+	reqID, err := s.fake.PushEvent(wecomtest.CardEvent("c1", testChat, testUser, "tb-card-8", "close ksyun:1204"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestWSClickErrorNotice(t *testing.T) {
 	s := newWSSetup(t, nil)
 	s.sink.actRes = bot.ActionResult{Toast: bot.Toast{Type: "error", Text: "关闭失败：无权限"}}
 	s.subscribed(t, 1)
-	if _, err := s.fake.PushEvent(CardEvent("c1", testChat, testUser, "tb-1", "close ksyun:1")); err != nil {
+	if _, err := s.fake.PushEvent(wecomtest.CardEvent("c1", testChat, testUser, "tb-1", "close ksyun:1")); err != nil {
 		t.Fatal(err)
 	}
 	sent := s.waitSent(t, 1)
@@ -239,14 +240,14 @@ func TestWSFrequencyRetry(t *testing.T) {
 func TestWSReconnect(t *testing.T) {
 	s := newWSSetup(t, nil)
 	s.subscribed(t, 1)
-	if _, err := s.fake.PushMessage(TextMessage("m1", testChat, testUser, "one")); err != nil {
+	if _, err := s.fake.PushMessage(wecomtest.TextMessage("m1", testChat, testUser, "one")); err != nil {
 		t.Fatal(err)
 	}
 	s.sink.waitDeliveries(t, 1)
 
 	s.fake.DropConnection()
 	s.subscribed(t, 2)
-	if _, err := s.fake.PushMessage(TextMessage("m2", testChat, testUser, "two")); err != nil {
+	if _, err := s.fake.PushMessage(wecomtest.TextMessage("m2", testChat, testUser, "two")); err != nil {
 		t.Fatal(err)
 	}
 	s.sink.waitDeliveries(t, 2)
@@ -302,11 +303,11 @@ func TestWSKicked(t *testing.T) {
 func TestWSPing(t *testing.T) {
 	s := newWSSetup(t, nil, WithPingInterval(20*time.Millisecond), WithAckTimeout(200*time.Millisecond))
 	s.subscribed(t, 1)
-	if !s.fake.waitWS(wsWait, func(f *fakeWS) bool { return f.pings >= 3 }) {
+	if !s.fake.WaitWS(wsWait, func(_, _, pings int) bool { return pings >= 3 }) {
 		t.Fatal("no pings")
 	}
 	s.fake.MutePings(true)
-	if !s.fake.waitWS(wsWait, func(f *fakeWS) bool { return f.accepted >= 2 }) {
+	if !s.fake.WaitWS(wsWait, func(connections, _, _ int) bool { return connections >= 2 }) {
 		t.Fatalf("no reconnect after unanswered pings\n%s", s.log)
 	}
 	s.fake.MutePings(false)
@@ -318,7 +319,7 @@ func TestWSPing(t *testing.T) {
 
 func TestWSSubscribeRefused(t *testing.T) {
 	cfg := Config{Mode: ModeWebsocket, BotID: testBotID, Secret: "wrong-secret-do-not-log"}
-	fake := NewFake(FakeConfig{BotID: testBotID, Secret: testSecret})
+	fake := wecomtest.New(wecomtest.Config{BotID: testBotID, Secret: testSecret})
 	defer fake.Close()
 	cfg.WSURL = fake.WSURL()
 	logs := &logBuffer{}
@@ -340,7 +341,7 @@ func TestWSSubscribeRefused(t *testing.T) {
 
 // TestWSNeverTightLoop: with nothing listening, Run retries with growing waits.
 func TestWSNeverTightLoop(t *testing.T) {
-	fake := NewFake(FakeConfig{})
+	fake := wecomtest.New(wecomtest.Config{})
 	url := fake.WSURL()
 	fake.Close()
 	var dials atomic.Int32
@@ -405,8 +406,8 @@ func TestWSCallbackBeforeAck(t *testing.T) {
 		if c.ReadJSON(&sub) != nil || sub.Cmd != cmdSubscribe {
 			return
 		}
-		_ = c.WriteJSON(frame{Cmd: cmdMsgCallback, Headers: frameHeaders{"cb1"}, Body: TextMessage("m1", testChat, testUser, "early")})
-		_ = c.WriteJSON(ack{Headers: sub.Headers, ErrMsg: "ok"})
+		_ = c.WriteJSON(frame{Cmd: cmdMsgCallback, Headers: frameHeaders{"cb1"}, Body: wecomtest.TextMessage("m1", testChat, testUser, "early")})
+		_ = c.WriteJSON(frame{Headers: sub.Headers, ErrMsg: "ok"})
 		for {
 			if _, _, err := c.ReadMessage(); err != nil {
 				return
@@ -445,7 +446,7 @@ func TestWSClickOwnsItsUpdate(t *testing.T) {
 	s.sink.mu.Lock()
 	s.sink.hold, s.sink.actRes = hold, bot.ActionResult{Card: []byte(testCard)}
 	s.sink.mu.Unlock()
-	reqID, err := s.fake.PushEvent(CardEvent("c1", testChat, testUser, "tb-card-9", "close ksyun:1204"))
+	reqID, err := s.fake.PushEvent(wecomtest.CardEvent("c1", testChat, testUser, "tb-card-9", "close ksyun:1204"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,7 +464,7 @@ func TestWSClickOwnsItsUpdate(t *testing.T) {
 	s.sink.mu.Lock()
 	s.sink.hold, s.sink.actRes = nil, bot.ActionResult{Toast: bot.Toast{Text: "正在处理"}, Pending: true}
 	s.sink.mu.Unlock()
-	reqID, err = s.fake.PushEvent(CardEvent("c2", testChat, testUser, "tb-card-9", "close ksyun:1204"))
+	reqID, err = s.fake.PushEvent(wecomtest.CardEvent("c2", testChat, testUser, "tb-card-9", "close ksyun:1204"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,7 +494,7 @@ func TestWSReplyBusyKeepsItsReqID(t *testing.T) {
 	clk := newTestClock(time.Now())
 	s := newWSSetup(t, nil, WithClock(clk.Now), WithSleep(clk.Sleep))
 	s.subscribed(t, 1)
-	reqID, err := s.fake.PushMessage(TextMessage("m1", testChat, testUser, "show ksyun:1204"))
+	reqID, err := s.fake.PushMessage(wecomtest.TextMessage("m1", testChat, testUser, "show ksyun:1204"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
@@ -49,7 +50,7 @@ func TestEndToEndAliyunThroughFeishu(t *testing.T) {
 
 	// A thread answer becomes a QuestionReply.
 	h.waitCardRecorded(card.ID)
-	h.say("ev-2", "om_a2", "实例 ID 是 i-bp1abc", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.say("ev-2", "om_a2", "实例 ID 是 i-bp1abc", feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	h.waitFor("the reply at Aliyun", func() bool { return len(af.CallsTo("QuestionReply")) == 1 })
 
 	// 刷新 shows the conversation's latest note (小二).
@@ -88,7 +89,7 @@ func TestConfidentialContentOnlyOneToOne(t *testing.T) {
 
 	// Aliyun down: not kept (confidential content is never stored), and the person is told.
 	af.FailAction("QuestionReply", 1, 503)
-	h.say("ev-2b", "om_c2b", "回复 aliyun:"+id+"\n机密: "+secret, feishu.WithChatType("p2p"))
+	h.say("ev-2b", "om_c2b", "回复 aliyun:"+id+"\n机密: "+secret, feishutest.WithChatType("p2p"))
 	if txt := h.waitAnswer("om_c2b", "没有排队重试"); strings.Contains(txt, secret) {
 		t.Errorf("outage answer repeats the secret: %s", txt)
 	}
@@ -104,7 +105,7 @@ func TestConfidentialContentOnlyOneToOne(t *testing.T) {
 
 	// One to one with the bot: sent as secContent, never echoed.
 	before := len(af.CallsTo("QuestionReply")) // the one refused by the outage
-	h.say("ev-3", "om_c3", "回复 aliyun:"+id+"\n机密: "+secret, feishu.WithChatType("p2p"))
+	h.say("ev-3", "om_c3", "回复 aliyun:"+id+"\n机密: "+secret, feishutest.WithChatType("p2p"))
 	h.waitFor("the confidential reply", func() bool { return len(af.CallsTo("QuestionReply")) == before+1 })
 	var sentAsSecret bool
 	for k, v := range af.CallsTo("QuestionReply")[before].Params {
@@ -133,7 +134,7 @@ func TestAttachmentsThroughFeishu(t *testing.T) {
 	png := []byte("\x89PNG\r\n\x1a\nscreenshot")
 	h.feishu.PutResource("om_f1", "img_shot", png)
 	post := `{"title":"","content":[[{"tag":"at","user_id":"@_user_1"},{"tag":"text","text":" 建单 aliyun ECS 无法登录"}],[{"tag":"text","text":"见截图"}],[{"tag":"img","image_key":"img_shot"}]]}`
-	h.say("ev-1", "om_f1", "", feishu.WithContent("post", post, feishu.Mention{Key: "@_user_1", OpenID: feishu.FakeBotOpenID, Name: "ticketbot", Type: "bot"}))
+	h.say("ev-1", "om_f1", "", feishutest.WithContent("post", post, feishutest.Mention{Key: "@_user_1", OpenID: feishutest.BotOpenID, Name: "ticketbot", Type: "bot"}))
 	h.waitFor("the card", func() bool { return len(h.messages("interactive")) == 1 })
 	tk := af.Tickets()[0]
 	if tk.Title != "ECS 无法登录" || len(tk.Notes) == 0 || len(tk.Notes[0].AttachIDs) != 1 {
@@ -146,8 +147,8 @@ func TestAttachmentsThroughFeishu(t *testing.T) {
 	card := h.messages("interactive")[0]
 	h.waitCardRecorded(card.ID)
 	h.feishu.PutResource("om_f2", "file_log", []byte("2026-11-21 10:00 ERROR too many connections"))
-	h.say("ev-2", "om_f2", "", feishu.WithContent("file", `{"file_key":"file_log","file_name":"slow.log"}`),
-		feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.say("ev-2", "om_f2", "", feishutest.WithContent("file", `{"file_key":"file_log","file_name":"slow.log"}`),
+		feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	h.waitFor("the reply with the file", func() bool { return len(af.CallsTo("QuestionReply")) == 1 })
 	if uploads := ossUploads(af); len(uploads) != 2 || uploads[1] != "slow.log" {
 		t.Fatalf("OSS uploads: %v", uploads)
@@ -155,8 +156,8 @@ func TestAttachmentsThroughFeishu(t *testing.T) {
 
 	// Too big: refused with a sentence, nothing uploaded.
 	h.feishu.PutResource("om_f3", "file_big", make([]byte, aliyun.MaxUploadSize+1))
-	h.say("ev-3", "om_f3", "", feishu.WithContent("file", `{"file_key":"file_big","file_name":"core.dump"}`),
-		feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.say("ev-3", "om_f3", "", feishutest.WithContent("file", `{"file_key":"file_big","file_name":"core.dump"}`),
+		feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	h.waitFor("the refusal", func() bool {
 		for _, m := range h.messages("text") {
 			if strings.Contains(m.Content, "core.dump") && strings.Contains(m.Content, "2 MB") {
@@ -182,8 +183,8 @@ func TestAttachmentKeptThroughAnOutage(t *testing.T) {
 
 	af.FailAction("getOSSTempAuthor", 3, 503) // the client tries a read three times
 	h.feishu.PutResource("om_o2", "file_slow", []byte("2026-12-06 10:00 ERROR too many connections"))
-	h.say("ev-2", "om_o2", "", feishu.WithContent("file", `{"file_key":"file_slow","file_name":"slow.log"}`),
-		feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.say("ev-2", "om_o2", "", feishutest.WithContent("file", `{"file_key":"file_slow","file_name":"slow.log"}`),
+		feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	h.waitAnswer("om_o2", "回复已保存")
 	h.waitAnswer("om_o2", "✅ 回复已送达")
 	if n := len(af.CallsTo("QuestionReply")); n != 1 {
@@ -239,7 +240,7 @@ param_names = %q
 		t.Errorf("card: %s", card.Body)
 	}
 	if _, err := wf.PostText(context.Background(), url, "ali-2", wecomChat, "wangwu", "@ticketbot 报错码 403",
-		wecom.WithQuote("OSS 上传失败 aliyun:"+id)); err != nil {
+		wecomtest.WithQuote("OSS 上传失败 aliyun:"+id)); err != nil {
 		t.Fatal(err)
 	}
 	h.waitFor("the quoted reply at Aliyun", func() bool { return len(af.CallsTo("QuestionReply")) == 1 })

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
@@ -23,7 +23,7 @@ type aliyunRig struct {
 	st    *store.SQL
 	af    *aliyuntest.Server
 	ap    *aliyun.Provider
-	ff    *feishu.Fake
+	ff    *feishutest.Server
 	w     *bot.Watcher
 	mu    sync.Mutex
 	clock time.Time

@@ -10,15 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/store"
 )
 
 // chatter is a group message that does not mention the bot, as Feishu delivers it to an app
 // with im:message.group_msg.
-func chatter(text string, opts ...feishu.EventOpt) []feishu.EventOpt {
+func chatter(text string, opts ...feishutest.EventOpt) []feishutest.EventOpt {
 	c, _ := json.Marshal(map[string]string{"text": text})
-	return append([]feishu.EventOpt{feishu.WithContent("text", string(c))}, opts...)
+	return append([]feishutest.EventOpt{feishutest.WithContent("text", string(c))}, opts...)
 }
 
 // Group chatter is no command: 100 messages from one person that neither mention the bot
@@ -36,10 +36,10 @@ func TestChatterIsNoCommand(t *testing.T) {
 			defer wg.Done()
 			opts := chatter(fmt.Sprintf("今天的例会改到下午 %d 点", i))
 			if i%10 == 0 { // a thread of someone's own message, not a card
-				opts = chatter("收到", feishu.WithRootID("om_someones_own"), feishu.WithParentID("om_someones_own"))
+				opts = chatter("收到", feishutest.WithRootID("om_someones_own"), feishutest.WithParentID("om_someones_own"))
 			}
-			opts = append([]feishu.EventOpt{feishu.WithVerificationToken(e2eToken)}, opts...)
-			code, body := h.post(feishu.TextMessageEvent(fmt.Sprintf("ev-chat-%d", i), fmt.Sprintf("om_chat_%d", i), e2eChat, e2eUser, "", opts...))
+			opts = append([]feishutest.EventOpt{feishutest.WithVerificationToken(e2eToken)}, opts...)
+			code, body := h.post(feishutest.TextMessageEvent(fmt.Sprintf("ev-chat-%d", i), fmt.Sprintf("om_chat_%d", i), e2eChat, e2eUser, "", opts...))
 			if code != http.StatusOK {
 				t.Errorf("chatter %d: HTTP %d %s", i, code, body)
 			}
@@ -48,8 +48,8 @@ func TestChatterIsNoCommand(t *testing.T) {
 	wg.Wait()
 
 	// Overheard, under the bot's card: a reply to the ticket.
-	opts := append([]feishu.EventOpt{feishu.WithVerificationToken(e2eToken)}, chatter("已扩容，请再看看", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))...)
-	if code, _ := h.post(feishu.TextMessageEvent("ev-thread", "om_thread", e2eChat, e2eUser, "", opts...)); code != http.StatusOK {
+	opts := append([]feishutest.EventOpt{feishutest.WithVerificationToken(e2eToken)}, chatter("已扩容，请再看看", feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))...)
+	if code, _ := h.post(feishutest.TextMessageEvent("ev-thread", "om_thread", e2eChat, e2eUser, "", opts...)); code != http.StatusOK {
 		t.Fatal(code)
 	}
 	h.waitFor("the thread reply at the vendor", func() bool { return h.vendorComments(id, "已扩容，请再看看") == 1 })

@@ -11,8 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 )
 
 // This file is the people's side of the two group chats. What someone types in the
@@ -85,18 +86,18 @@ func (d *demo) click(ctx context.Context, platform, messageID, cmd string, form 
 func (d *demo) sayFeishu(ctx context.Context, text, replyTo string) error {
 	n := d.seq.Add(1)
 	id := fmt.Sprintf("om_demo_user_%d", n)
-	opts := []feishu.EventOpt{feishu.WithVerificationToken(d.fakes.feishuToken)}
+	opts := []feishutest.EventOpt{feishutest.WithVerificationToken(d.fakes.feishuToken)}
 	if replyTo != "" {
 		card, ok := d.feishuCardOf(replyTo)
 		if !ok {
 			return fmt.Errorf("%w: 只能在工单卡片的话题里回复", errBadInput)
 		}
 		// A reply in the card's topic (话题), as the e2e tests send it.
-		opts = append(opts, feishu.WithRootID(card), feishu.WithParentID(card))
+		opts = append(opts, feishutest.WithRootID(card), feishutest.WithParentID(card))
 		replyTo = card
 	}
 	d.addEntry(chatEntry{Platform: platformFeishu, Mine: true, ID: id, Text: text, ReplyTo: replyTo})
-	plain := feishu.TextMessageEvent(fmt.Sprintf("ev_demo_%d", n), id, demoFeishuChat, demoOpenID, text, opts...)
+	plain := feishutest.TextMessageEvent(fmt.Sprintf("ev_demo_%d", n), id, demoFeishuChat, demoOpenID, text, opts...)
 	status, body, err := d.postFeishu(ctx, plain)
 	if err != nil {
 		return err
@@ -128,8 +129,8 @@ func (d *demo) clickFeishu(ctx context.Context, messageID, cmd string, form map[
 	// Feishu puts a fresh delayed-update token in every callback; the bot may use it to
 	// redraw the card after answering.
 	token := d.fakes.feishu.CardToken(messageID)
-	plain := feishu.CardActionEvent(fmt.Sprintf("ev_demo_click_%d", n), demoFeishuChat, messageID, demoOpenID, cmd, form,
-		d.fakes.feishuToken, feishu.WithCardToken(token))
+	plain := feishutest.CardActionEvent(fmt.Sprintf("ev_demo_click_%d", n), demoFeishuChat, messageID, demoOpenID, cmd, form,
+		d.fakes.feishuToken, feishutest.WithCardToken(token))
 	status, body, err := d.postFeishu(ctx, plain)
 	if err != nil {
 		return nil, err
@@ -159,7 +160,7 @@ func (d *demo) clickFeishu(ctx context.Context, messageID, cmd string, form map[
 
 // postFeishu seals a plaintext event as Feishu does and POSTs it to ticketbot's webhook.
 func (d *demo) postFeishu(ctx context.Context, plain []byte) (int, []byte, error) {
-	body, hdr := feishu.SealRequest(d.fakes.feishuEncryptKey, plain, time.Now(), randomHex(8))
+	body, hdr := feishutest.SealRequest(d.fakes.feishuEncryptKey, plain, time.Now(), randomHex(8))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.botURL+"/feishu/webhook", bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
@@ -176,7 +177,7 @@ func (d *demo) postFeishu(ctx context.Context, plain []byte) (int, []byte, error
 
 func (d *demo) sayWeCom(ctx context.Context, text, replyTo string) error {
 	id := fmt.Sprintf("demo-msg-%d", d.seq.Add(1))
-	opts := []wecom.PayloadOpt{wecom.WithMention(demoBotName)}
+	opts := []wecomtest.PayloadOpt{wecomtest.WithMention(demoBotName)}
 	if replyTo != "" {
 		quote, ok := d.wecomQuote(replyTo)
 		if !ok {
@@ -184,7 +185,7 @@ func (d *demo) sayWeCom(ctx context.Context, text, replyTo string) error {
 		}
 		// WeCom quotes carry the quoted message's text only; the bot finds the ticket
 		// reference in it.
-		opts = append(opts, wecom.WithQuote(quote))
+		opts = append(opts, wecomtest.WithQuote(quote))
 	}
 	d.addEntry(chatEntry{Platform: platformWeCom, Mine: true, ID: id, Text: text, ReplyTo: replyTo})
 	r, err := d.fakes.wecom.PostText(ctx, d.botURL+wecom.CallbackPath, id, demoWeComChat, demoWeComUser, text, opts...)

@@ -9,7 +9,9 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
@@ -38,8 +40,8 @@ type demoFakes struct {
 	ksyun  *ksyuntest.Server
 	aliyun *aliyuntest.Server
 	weiban *weibantest.Server
-	feishu *feishu.Fake
-	wecom  *wecom.Fake
+	feishu *feishutest.Server
+	wecom  *wecomtest.Server
 
 	// The chat platforms' secrets are generated per run and never printed: the demo needs
 	// them to sign and encrypt what it posts to ticketbot's webhooks.
@@ -64,8 +66,8 @@ func startDemoFakes() *demoFakes {
 	f.ksyun = ksyuntest.New("ks-demo", randomHex(16))
 	f.aliyun = aliyuntest.New("LTAIdemo", randomHex(16))
 	f.weiban = weibantest.New("wwdemo", randomHex(16))
-	f.feishu = feishu.NewFake(demoFeishuApp, f.feishuSecret)
-	f.wecom = wecom.NewFake(wecom.FakeConfig{Token: f.wecomToken, EncodingAESKey: f.wecomAESKey,
+	f.feishu = feishutest.New(demoFeishuApp, f.feishuSecret)
+	f.wecom = wecomtest.New(wecomtest.Config{Token: f.wecomToken, EncodingAESKey: f.wecomAESKey,
 		WebhookKey: f.wecomRobotKey, WebhookChat: demoWeComChat})
 	return f
 }
@@ -102,7 +104,7 @@ func demoConfig(f *demoFakes, dbPath, logLevel string) (*Config, error) {
 		Feishu: &feishu.Config{
 			Mode: feishu.ModeWebhook, AppID: demoFeishuApp, AppSecret: bot.Secret(f.feishuSecret),
 			VerificationToken: bot.Secret(f.feishuToken), EncryptKey: bot.Secret(f.feishuEncryptKey),
-			BaseURL: f.feishu.URL(), BotOpenID: feishu.FakeBotOpenID,
+			BaseURL: f.feishu.URL(), BotOpenID: feishutest.BotOpenID,
 		},
 		WeCom: &wecom.Config{
 			Mode: wecom.ModeWebhook, Token: bot.Secret(f.wecomToken), EncodingAESKey: bot.Secret(f.wecomAESKey),

@@ -12,8 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ticketbot/ticketbot/bot/feishu"
-	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 )
 
 // demo is the playground behind `ticketbot demo`: the fakes, ticketbot's address, both
@@ -182,12 +182,12 @@ func (d *demo) snapshot() demoSnapshot {
 
 // inDemoWeComChat tells the messages of the demo group: answers through a response_url of
 // that chat, and the group robot's, which posts into its own group.
-func inDemoWeComChat(s wecom.FakeSent) bool {
+func inDemoWeComChat(s wecomtest.Sent) bool {
 	return s.Chat == demoWeComChat || s.Channel == "robot"
 }
 
 // feishuMessage draws a message the bot sent to Feishu.
-func feishuMessage(f feishu.FakeMessage) chatMessage {
+func feishuMessage(f feishutest.Message) chatMessage {
 	m := chatMessage{ID: f.ID, From: "bot", Sender: demoBotName, ReplyTo: f.ParentID}
 	switch f.MsgType {
 	case "interactive":
@@ -205,7 +205,7 @@ func feishuMessage(f feishu.FakeMessage) chatMessage {
 }
 
 // wecomMessage draws the bot's i-th WeCom record. Call with d.mu held.
-func (d *demo) wecomMessage(s wecom.FakeSent, i int) chatMessage {
+func (d *demo) wecomMessage(s wecomtest.Sent, i int) chatMessage {
 	m := chatMessage{ID: "wx-" + strconv.Itoa(i), From: "bot", Sender: demoBotName}
 	if s.Channel == "robot" {
 		m.Sender = "群机器人"

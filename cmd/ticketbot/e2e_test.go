@@ -16,7 +16,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/store"
 )
@@ -34,7 +34,7 @@ type harness struct {
 	t      *testing.T
 	url    string
 	ksyun  *ksyuntest.Server
-	feishu *feishu.Fake
+	feishu *feishutest.Server
 	logs   *syncBuffer
 	stop   func()
 	seq    atomic.Int64
@@ -58,7 +58,7 @@ func (h *harness) waitCardRecorded(cardID string) {
 
 // harnessConfig is the configuration the end-to-end tests run with: Feishu and Kingsoft
 // fakes, a SQLite file, and the extras of a test.
-func harnessConfig(dbPath, botExtra, extra string, ff *feishu.Fake, kf *ksyuntest.Server) string {
+func harnessConfig(dbPath, botExtra, extra string, ff *feishutest.Server, kf *ksyuntest.Server) string {
 	return fmt.Sprintf(`
 [server]
 listen = "127.0.0.1:0"
@@ -119,7 +119,7 @@ func startHarnessBot(t *testing.T, botExtra, extra string) *harness {
 func startHarnessEdit(t *testing.T, botExtra, extra string, edit func(*Config)) *harness {
 	t.Helper()
 	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
-	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
+	ff := feishutest.New("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)
 	t.Cleanup(ff.Close)
 	t.Setenv("E2E_FEISHU_SECRET", "feishu-secret-e2e")
@@ -174,7 +174,7 @@ func startHarnessEdit(t *testing.T, botExtra, extra string, edit func(*Config)) 
 func (h *harness) post(plain []byte) (int, []byte) {
 	h.t.Helper()
 
-	body, hdr := feishu.SealRequest(e2eEncryptKey, plain, time.Now(), fmt.Sprintf("nonce-%d", h.seq.Add(1)))
+	body, hdr := feishutest.SealRequest(e2eEncryptKey, plain, time.Now(), fmt.Sprintf("nonce-%d", h.seq.Add(1)))
 	req, _ := http.NewRequest(http.MethodPost, h.url+"/feishu/webhook", bytes.NewReader(body))
 	req.Header = hdr
 	req.Header.Set("Content-Type", "application/json")
@@ -187,10 +187,10 @@ func (h *harness) post(plain []byte) (int, []byte) {
 	return resp.StatusCode, b
 }
 
-func (h *harness) say(eventID, messageID, text string, opts ...feishu.EventOpt) {
+func (h *harness) say(eventID, messageID, text string, opts ...feishutest.EventOpt) {
 	h.t.Helper()
-	opts = append([]feishu.EventOpt{feishu.WithVerificationToken(e2eToken)}, opts...)
-	if code, body := h.post(feishu.TextMessageEvent(eventID, messageID, e2eChat, e2eUser, text, opts...)); code != http.StatusOK {
+	opts = append([]feishutest.EventOpt{feishutest.WithVerificationToken(e2eToken)}, opts...)
+	if code, body := h.post(feishutest.TextMessageEvent(eventID, messageID, e2eChat, e2eUser, text, opts...)); code != http.StatusOK {
 		h.t.Fatalf("message %s: HTTP %d %s", eventID, code, body)
 	}
 }
@@ -208,7 +208,7 @@ type cardAnswer struct {
 
 func (h *harness) click(eventID, cardID, command string, form map[string]string) cardAnswer {
 	h.t.Helper()
-	code, body := h.post(feishu.CardActionEvent(eventID, e2eChat, cardID, e2eUser, command, form, e2eToken))
+	code, body := h.post(feishutest.CardActionEvent(eventID, e2eChat, cardID, e2eUser, command, form, e2eToken))
 	if code != http.StatusOK {
 		h.t.Fatalf("click %s: HTTP %d %s", command, code, body)
 	}
@@ -231,8 +231,8 @@ func (h *harness) waitFor(what string, cond func() bool) {
 	}
 }
 
-func (h *harness) messages(msgType string) []feishu.FakeMessage {
-	var out []feishu.FakeMessage
+func (h *harness) messages(msgType string) []feishutest.Message {
+	var out []feishutest.Message
 	for _, m := range h.feishu.Messages() {
 		if m.MsgType == msgType {
 			out = append(out, m)
@@ -284,7 +284,7 @@ func TestEndToEndFeishuKingsoft(t *testing.T) {
 
 	// 3. Reply in the card's thread: a comment at the vendor, confirmed in the thread.
 	h.waitCardRecorded(card.ID)
-	h.say("ev-thread", "om_user-2", "已重启数据库，请再观察", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.say("ev-thread", "om_user-2", "已重启数据库，请再观察", feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	h.waitFor("the thread reply at the vendor", func() bool { return len(h.commentCalls()) == 1 })
 	if c := h.commentCalls()[0]; !strings.Contains(c, "已重启数据库，请再观察") || !strings.Contains(c, `"id":`+id) {
 		t.Errorf("comment_ticket body: %s", c)
@@ -377,7 +377,7 @@ chat_id = "oc_e2e_group"
 admins = ["ou_admin"]
 `)
 	// A forged request (wrong key) gets 401 and nothing happens.
-	body, hdr := feishu.SealRequest("not-the-key", feishu.TextMessageEvent("ev-f", "om_f", e2eChat, e2eUser, "建单 伪造", feishu.WithVerificationToken(e2eToken)), time.Now(), "n")
+	body, hdr := feishutest.SealRequest("not-the-key", feishutest.TextMessageEvent("ev-f", "om_f", e2eChat, e2eUser, "建单 伪造", feishutest.WithVerificationToken(e2eToken)), time.Now(), "n")
 	req, _ := http.NewRequest(http.MethodPost, h.url+"/feishu/webhook", bytes.NewReader(body))
 	req.Header = hdr
 	resp, err := http.DefaultClient.Do(req)
@@ -419,7 +419,7 @@ admins = ["ou_admin"]
 
 	// A chat that is not allowed is told once, then ignored; nothing reaches the vendor.
 	for i := range 2 {
-		plain := feishu.TextMessageEvent(fmt.Sprintf("ev-x%d", i), fmt.Sprintf("om_x%d", i), "oc_stranger", e2eUser, "建单 外部群", feishu.WithVerificationToken(e2eToken))
+		plain := feishutest.TextMessageEvent(fmt.Sprintf("ev-x%d", i), fmt.Sprintf("om_x%d", i), "oc_stranger", e2eUser, "建单 外部群", feishutest.WithVerificationToken(e2eToken))
 		if code, _ := h.post(plain); code != http.StatusOK {
 			t.Fatalf("stranger message: %d", code)
 		}
@@ -434,7 +434,7 @@ admins = ["ou_admin"]
 	h.say("ev-4", "om_4", "建单 权限测试")
 	h.waitFor("the card", func() bool { return len(h.messages("interactive")) == 1 })
 	id := fmt.Sprint(h.ksyun.Tickets()[0].ID)
-	code, b := h.post(feishu.CardActionEvent("ev-5", e2eChat, h.messages("interactive")[0].ID, "ou_someone_else", "close ksyun:"+id, nil, e2eToken))
+	code, b := h.post(feishutest.CardActionEvent("ev-5", e2eChat, h.messages("interactive")[0].ID, "ou_someone_else", "close ksyun:"+id, nil, e2eToken))
 	if code != http.StatusOK || !strings.Contains(string(b), "只有工单创建人或群管理员") {
 		t.Errorf("close by a stranger: %d %s", code, b)
 	}
@@ -523,7 +523,7 @@ func TestEndToEndPriorityAsAsked(t *testing.T) {
 	} {
 		title := fmt.Sprintf("优先级测试 %d", i)
 		h.say(fmt.Sprintf("ev-p%d", i), fmt.Sprintf("om_p%d", i), "建单 ksyun "+title+"\n详情\n优先级: "+tc.word)
-		var card feishu.FakeMessage
+		var card feishutest.Message
 		h.waitFor("the card of "+title, func() bool {
 			for _, m := range h.messages("interactive") {
 				if strings.Contains(m.Content, title) {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/store"
 )
@@ -83,7 +83,7 @@ func TestKill9WithQueuedRepliesLosesAndDoublesNothing(t *testing.T) {
 	}
 
 	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
-	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
+	ff := feishutest.New("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)
 	t.Cleanup(ff.Close)
 	dbPath := filepath.Join(dir, "kill.db")
@@ -100,7 +100,7 @@ func TestKill9WithQueuedRepliesLosesAndDoublesNothing(t *testing.T) {
 	kf.Down()
 	texts := []string{"已把读流量切回主库", "延迟已降到 1 秒内", "请确认是否可以关闭"}
 	for i, text := range texts {
-		h.say(fmt.Sprintf("ev-q%d", i), fmt.Sprintf("om_q%d", i), text, feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+		h.say(fmt.Sprintf("ev-q%d", i), fmt.Sprintf("om_q%d", i), text, feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	}
 	for i := range texts {
 		h.waitAnswer(fmt.Sprintf("om_q%d", i), "回复已保存")
@@ -182,7 +182,7 @@ func TestKill9AfterTheVendorAppliedRepliesDoublesNothing(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
-	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
+	ff := feishutest.New("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)
 	t.Cleanup(ff.Close)
 	dbPath := filepath.Join(dir, "kill.db")
@@ -207,7 +207,7 @@ func TestKill9AfterTheVendorAppliedRepliesDoublesNothing(t *testing.T) {
 		if i%2 == 0 {
 			h.say(ev, msg, fmt.Sprintf("回复 ksyun:%s %s", id, text(i)))
 		} else {
-			h.say(ev, msg, text(i), feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+			h.say(ev, msg, text(i), feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 		}
 	}
 	h.waitFor("every reply applied at the vendor and hanging", func() bool { return kf.Hanging() == n })

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 )
 
@@ -38,14 +38,14 @@ level = "debug"
 
 	// Kingsoft: create, reply, a vendor error, an outage and its recovery, close.
 	id, card := h.createTicket("连接数告警")
-	h.say("ev-r1", "om_r1", "已调大连接池", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.say("ev-r1", "om_r1", "已调大连接池", feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	h.waitFor("the reply", func() bool { return h.vendorComments(id, "已调大连接池") == 1 })
 	h.ksyun.FailNext(5, 10001, "app secret mismatch") // the watcher may take some
 	h.say("ev-r2", "om_r2", "查看 "+id)
 	h.waitFor("the vendor error", func() bool { return len(h.answersTo("om_r2")) == 1 })
 	h.ksyun.Recover() // drop the failures the watcher did not take
 	h.ksyun.Down()
-	h.say("ev-r3", "om_r3", "补充监控截图", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.say("ev-r3", "om_r3", "补充监控截图", feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	h.waitAnswer("om_r3", "回复已保存")
 	h.ksyun.Recover()
 	h.waitAnswer("om_r3", "✅")
@@ -57,11 +57,11 @@ level = "debug"
 	aid := af.Tickets()[0].ID
 	h.say("ev-a2", "om_a2", "回复 aliyun:"+aid+"\n机密: "+confidential)
 	h.waitFor("the refusal", func() bool { return len(h.answersTo("om_a2")) == 1 })
-	h.say("ev-a3", "om_a3", "回复 aliyun:"+aid+"\n机密: "+confidential, feishu.WithChatType("p2p"))
+	h.say("ev-a3", "om_a3", "回复 aliyun:"+aid+"\n机密: "+confidential, feishutest.WithChatType("p2p"))
 	h.waitFor("the confidential reply at Aliyun", func() bool { return len(af.CallsTo("QuestionReply")) == 1 })
 
 	// A forged webhook: the wrong key.
-	body, hdr := feishu.SealRequest("not-the-key-0123456789abcdef", feishu.TextMessageEvent("ev-f", "om_f", e2eChat, e2eUser, "帮助"), time.Now(), "n")
+	body, hdr := feishutest.SealRequest("not-the-key-0123456789abcdef", feishutest.TextMessageEvent("ev-f", "om_f", e2eChat, e2eUser, "帮助"), time.Now(), "n")
 	req, _ := http.NewRequest(http.MethodPost, h.url+"/feishu/webhook", bytes.NewReader(body))
 	req.Header = hdr
 	if resp, err := http.DefaultClient.Do(req); err == nil {

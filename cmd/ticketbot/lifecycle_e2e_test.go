@@ -8,7 +8,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/store"
 )
 
@@ -45,7 +45,7 @@ func TestShutdownLetsACommandInFlightFinishBeforeTheStoreCloses(t *testing.T) {
 	release := h.ksyun.Hold()
 	t.Cleanup(release)
 
-	h.say("ev-r", "om_r", "停机前的回复", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.say("ev-r", "om_r", "停机前的回复", feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	h.waitFor("the reply held at the vendor", func() bool { return h.ksyun.Waiting() > 0 })
 	stopped := make(chan struct{})
 	go func() { defer close(stopped); h.stop() }()
@@ -90,7 +90,7 @@ func TestShutdownCancelsACommandStillRunningAtTheDeadline(t *testing.T) {
 	// The fake's side of the held request waits for release, after Serve has returned.
 	h.notServes = append(h.notServes, goleak.IgnoreAnyFunction("github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest.(*Server).serveHTTP"))
 
-	h.say("ev-r", "om_r", "来不及的回复", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.say("ev-r", "om_r", "来不及的回复", feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	h.waitFor("the reply held at the vendor", func() bool { return h.ksyun.Waiting() > 0 })
 	stopped := make(chan struct{})
 	go func() { defer close(stopped); h.stop() }()

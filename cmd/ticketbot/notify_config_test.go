@@ -13,7 +13,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/ticketbot/ticketbot/bot"
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
@@ -76,7 +76,7 @@ func TestReopenIsAnnouncedWithTheExampleList(t *testing.T) {
 			}
 		}
 	}
-	var got []feishu.FakeMessage
+	var got []feishutest.Message
 	for _, m := range r.ff.Messages() {
 		if m.ChatID == "oc_example" {
 			got = append(got, m)
@@ -91,7 +91,7 @@ func TestReopenIsAnnouncedWithTheExampleList(t *testing.T) {
 // added is a check error naming its key and what is valid.
 func TestCheckNamesBadNoticesZonesAndNoteSettings(t *testing.T) {
 	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
-	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
+	ff := feishutest.New("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)
 	t.Cleanup(ff.Close)
 	t.Setenv("E2E_FEISHU_SECRET", "feishu-secret-e2e")
@@ -140,7 +140,7 @@ func TestCheckNamesBadNoticesZonesAndNoteSettings(t *testing.T) {
 // summaries) and [watch] notes_* its note cadence; without them the defaults hold.
 func TestWatcherTakesTheZoneAndNoteSettings(t *testing.T) {
 	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
-	ff := feishu.NewFake("cli_e2e", "feishu-secret-e2e")
+	ff := feishutest.New("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)
 	t.Cleanup(ff.Close)
 	t.Setenv("E2E_FEISHU_SECRET", "feishu-secret-e2e")

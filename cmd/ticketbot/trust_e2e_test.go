@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/store"
 )
 
@@ -23,10 +23,10 @@ every = "10ms"
 `
 
 // createTicket files a ticket through the chat and returns its id and card, recorded.
-func (h *harness) createTicket(title string) (string, feishu.FakeMessage) {
+func (h *harness) createTicket(title string) (string, feishutest.Message) {
 	h.t.Helper()
 	h.say("ev-create-"+title, "om_create-"+title, "建单 ksyun "+title+"\n详情见群聊。")
-	var card feishu.FakeMessage
+	var card feishutest.Message
 	h.waitFor("the ticket card of "+title, func() bool {
 		for _, m := range h.messages("interactive") {
 			if strings.Contains(m.Content, `"content":"`+title+`"`) {
@@ -104,7 +104,7 @@ func TestOutboxQueuedReplyIsDeliveredOnceWhenTheVendorRecovers(t *testing.T) {
 	id, card := h.createTicket("数据库连接超时")
 
 	h.ksyun.Down()
-	h.say("ev-reply", "om_reply", "已重启数据库，请再观察", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.say("ev-reply", "om_reply", "已重启数据库，请再观察", feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	queued := h.waitAnswer("om_reply", "回复已保存")
 	if !strings.Contains(queued, "金山云暂时无法访问（HTTP 503）") {
 		t.Errorf("the queued answer does not say why: %s", queued)
@@ -142,7 +142,7 @@ func TestOutboxGivesUpWithTheTextKept(t *testing.T) {
 	id, card := h.createTicket("磁盘告警")
 
 	h.ksyun.Down()
-	h.say("ev-reply", "om_reply", "请扩容到 2TB", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.say("ev-reply", "om_reply", "请扩容到 2TB", feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	h.waitAnswer("om_reply", "回复已保存")
 	failed := h.waitAnswer("om_reply", "❌ 回复未能送达工单 ksyun:"+id)
 	for _, want := range []string{"一直无法访问", "503", "请扩容到 2TB"} {
@@ -213,7 +213,7 @@ func TestDoubleAndConcurrentClicksCloseOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			code, body := h.post(feishu.CardActionEvent(fmt.Sprintf("ev-close-%d", i), e2eChat, card.ID, u, closeCmd, nil, e2eToken))
+			code, body := h.post(feishutest.CardActionEvent(fmt.Sprintf("ev-close-%d", i), e2eChat, card.ID, u, closeCmd, nil, e2eToken))
 			if code != http.StatusOK {
 				t.Errorf("click %d: HTTP %d %s", i, code, body)
 				return
@@ -355,7 +355,7 @@ func TestCommandRateLimitTellsOnce(t *testing.T) {
 func TestAuditRecordsVendorRequestIDs(t *testing.T) {
 	h := startHarness(t, "")
 	id, card := h.createTicket("审计")
-	h.say("ev-r", "om_r", "补充日志", feishu.WithRootID(card.ID), feishu.WithParentID(card.ID))
+	h.say("ev-r", "om_r", "补充日志", feishutest.WithRootID(card.ID), feishutest.WithParentID(card.ID))
 	h.waitFor("the reply", func() bool { return h.vendorComments(id, "补充日志") == 1 })
 	db := h.openStore()
 	var entries []store.AuditEntry

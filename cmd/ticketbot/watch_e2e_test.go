@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 )
 
 const fastWatch = `
@@ -15,8 +15,8 @@ deliver_every = "10ms"
 `
 
 // notices are the watcher's messages: interactive messages other than ticket cards.
-func (h *harness) notices() []feishu.FakeMessage {
-	var out []feishu.FakeMessage
+func (h *harness) notices() []feishutest.Message {
+	var out []feishutest.Message
 	for _, m := range h.messages("interactive") {
 		if strings.Contains(m.Content, "工单状态更新") || strings.Contains(m.Content, "个工单有更新") || strings.Contains(m.Content, "工单有新回复") {
 			out = append(out, m)

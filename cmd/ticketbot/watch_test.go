@@ -14,6 +14,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
@@ -29,7 +30,7 @@ type watchRig struct {
 	st      store.Store
 	ks      *ksyuntest.Server
 	kp      *ksyun.Provider
-	ff      *feishu.Fake
+	ff      *feishutest.Server
 	fs      *feishu.Feishu
 	handler *handlers.Bot
 }
@@ -50,7 +51,7 @@ func newWatchRig(t *testing.T) *watchRig {
 // platform, and the handlers over one provider.
 type wiring struct {
 	st      *store.SQL
-	ff      *feishu.Fake
+	ff      *feishutest.Server
 	fs      *feishu.Feishu
 	handler *handlers.Bot
 	provs   map[string]providers.Provider
@@ -65,7 +66,7 @@ func newWiring(t *testing.T, p providers.Provider) wiring {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.st.Close() })
-	w.ff = feishu.NewFake("cli_w", "fs-secret")
+	w.ff = feishutest.New("cli_w", "fs-secret")
 	t.Cleanup(w.ff.Close)
 	cfg := feishu.Config{AppID: "cli_w", AppSecret: "fs-secret", VerificationToken: "v", EncryptKey: "k", BaseURL: w.ff.URL()}
 	cfg.Defaults()
@@ -167,7 +168,7 @@ func TestWatcherCrashBetweenDetectionAndDeliveryLosesAndRepeatsNothing(t *testin
 	if n := pending(t, r.st); n != 0 {
 		t.Fatalf("%d notices still pending", n)
 	}
-	var got []feishu.FakeMessage
+	var got []feishutest.Message
 	for _, m := range r.ff.Messages() {
 		if strings.Contains(m.Content, "ksyun:"+tk.ID) {
 			got = append(got, m)

@@ -9,18 +9,19 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 )
 
 const wecomChat = "wrkSFfCgAAe2E4Z3hOWq9hN0fJ0vx9kQ"
 
-func startWeComHarness(t *testing.T, mode, more string) (*harness, *wecom.Fake) {
+func startWeComHarness(t *testing.T, mode, more string) (*harness, *wecomtest.Server) {
 	t.Helper()
-	return startWeComHarnessWith(t, wecom.FakeConfig{}, mode, more)
+	return startWeComHarnessWith(t, wecomtest.Config{}, mode, more)
 }
 
-func startWeComHarnessWith(t *testing.T, fcfg wecom.FakeConfig, mode, more string) (*harness, *wecom.Fake) {
+func startWeComHarnessWith(t *testing.T, fcfg wecomtest.Config, mode, more string) (*harness, *wecomtest.Server) {
 	t.Helper()
-	wf := wecom.NewFake(fcfg)
+	wf := wecomtest.New(fcfg)
 	t.Cleanup(wf.Close)
 	fc := wf.Config()
 	extra := fmt.Sprintf(`
@@ -38,9 +39,9 @@ ws_url = %q
 }
 
 // cardSent waits for the first template card the bot sent and returns it.
-func waitCard(t *testing.T, wf *wecom.Fake, contains string) wecom.FakeSent {
+func waitCard(t *testing.T, wf *wecomtest.Server, contains string) wecomtest.Sent {
 	t.Helper()
-	got, ok := wf.WaitFor(10*time.Second, func(s []wecom.FakeSent) bool {
+	got, ok := wf.WaitFor(10*time.Second, func(s []wecomtest.Sent) bool {
 		for _, x := range s {
 			if x.MsgType == "template_card" && strings.Contains(string(x.Body), contains) {
 				return true
@@ -95,7 +96,7 @@ func TestEndToEndWeComHTTP(t *testing.T) {
 
 	// Quoting the card and writing text answers the ticket.
 	if _, err := wf.PostText(ctx, url, "msg-2", wecomChat, "zhangsan", "@ticketbot 已重启，请再观察",
-		wecom.WithQuote("数据库连接超时 ksyun:"+id+" 待处理")); err != nil {
+		wecomtest.WithQuote("数据库连接超时 ksyun:"+id+" 待处理")); err != nil {
 		t.Fatal(err)
 	}
 	h.waitFor("the quoted reply at the vendor", func() bool { return len(h.commentCalls()) == 1 })
@@ -132,7 +133,7 @@ func TestEndToEndWeComHTTP(t *testing.T) {
 	if _, err := wf.PostText(ctx, url, "msg-4", wecomChat, "zhangsan", "@ticketbot 帮助"); err != nil {
 		t.Fatal(err)
 	}
-	if got, ok := wf.WaitFor(10*time.Second, func(s []wecom.FakeSent) bool {
+	if got, ok := wf.WaitFor(10*time.Second, func(s []wecomtest.Sent) bool {
 		for _, x := range s {
 			if x.MsgType == "markdown" && strings.Contains(x.Content(), "ticketbot 帮助") && strings.Contains(x.Content(), "取消关注") {
 				return true
@@ -163,7 +164,7 @@ func TestEndToEndWeComLongConnection(t *testing.T) {
 		t.Fatal("the bot never subscribed")
 	}
 	cmd := "@ticketbot 建单 ksyun 证书即将过期"
-	if _, err := wf.PushMessage(wecom.TextMessage("ws-1", wecomChat, "lisi", cmd)); err != nil {
+	if _, err := wf.PushMessage(wecomtest.TextMessage("ws-1", wecomChat, "lisi", cmd)); err != nil {
 		t.Fatal(err)
 	}
 	card := waitCard(t, wf, "证书即将过期")
@@ -171,14 +172,14 @@ func TestEndToEndWeComLongConnection(t *testing.T) {
 		t.Errorf("card went by %s", card.Channel)
 	}
 	// A redelivery of the same msgid (after a reconnect, say) creates nothing more.
-	if _, err := wf.PushMessage(wecom.TextMessage("ws-1", wecomChat, "lisi", cmd)); err != nil {
+	if _, err := wf.PushMessage(wecomtest.TextMessage("ws-1", wecomChat, "lisi", cmd)); err != nil {
 		t.Fatal(err)
 	}
 	id := fmt.Sprint(h.ksyun.Tickets()[0].ID)
 
 	// Quoting the card answers the ticket.
-	if _, err := wf.PushMessage(wecom.TextMessage("ws-q", wecomChat, "lisi", "@ticketbot 日志已上传",
-		wecom.WithQuote("证书即将过期 ksyun:"+id))); err != nil {
+	if _, err := wf.PushMessage(wecomtest.TextMessage("ws-q", wecomChat, "lisi", "@ticketbot 日志已上传",
+		wecomtest.WithQuote("证书即将过期 ksyun:"+id))); err != nil {
 		t.Fatal(err)
 	}
 	h.waitFor("the quoted reply at the vendor", func() bool { return len(h.commentCalls()) == 1 })
@@ -187,7 +188,7 @@ func TestEndToEndWeComLongConnection(t *testing.T) {
 	if err := h.ksyun.Finish(id); err != nil {
 		t.Fatal(err)
 	}
-	if got, ok := wf.WaitFor(10*time.Second, func(s []wecom.FakeSent) bool {
+	if got, ok := wf.WaitFor(10*time.Second, func(s []wecomtest.Sent) bool {
 		for _, x := range s {
 			if x.Cmd == "aibot_send_msg" && strings.Contains(x.Content(), "待确认") && strings.Contains(x.Content(), "<@lisi>") {
 				return true
@@ -198,12 +199,12 @@ func TestEndToEndWeComLongConnection(t *testing.T) {
 		t.Fatalf("no notice pushed to the group; sent %d frames\n%s", len(got), h.logs)
 	}
 
-	if _, err := wf.PushEvent(wecom.CardEvent("ws-2", wecomChat, "lisi", card.TaskID(), "close ksyun:"+id)); err != nil {
+	if _, err := wf.PushEvent(wecomtest.CardEvent("ws-2", wecomChat, "lisi", card.TaskID(), "close ksyun:"+id)); err != nil {
 		t.Fatal(err)
 	}
 	// The clicked card turns 已关闭 in place (other updates, such as the watcher redrawing the
 	// card, may come before it).
-	if got, ok := wf.WaitFor(10*time.Second, func(s []wecom.FakeSent) bool {
+	if got, ok := wf.WaitFor(10*time.Second, func(s []wecomtest.Sent) bool {
 		for _, x := range s {
 			if x.Cmd == "aibot_respond_update_msg" && strings.Contains(string(x.Body), "已关闭") {
 				return true
@@ -231,7 +232,7 @@ func TestEndToEndWeComNoticesStayInTheirGroup(t *testing.T) {
 			chats += fmt.Sprintf("webhook_key = %q\n", c.key)
 		}
 	}
-	h, wf := startWeComHarnessWith(t, wecom.FakeConfig{Robots: map[string]string{"robot-key-a": groupA, "robot-key-b": groupB}},
+	h, wf := startWeComHarnessWith(t, wecomtest.Config{Robots: map[string]string{"robot-key-a": groupA, "robot-key-b": groupB}},
 		"webhook", fastWatch+chats)
 	ctx := context.Background()
 	url := h.url + wecom.CallbackPath
@@ -254,10 +255,10 @@ func TestEndToEndWeComNoticesStayInTheirGroup(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	notice := func(s wecom.FakeSent, g string) bool {
+	notice := func(s wecomtest.Sent, g string) bool {
 		return s.Channel == "robot" && strings.Contains(s.Content(), "ksyun:"+ids[g]) && strings.Contains(s.Content(), "已取消")
 	}
-	got, ok := wf.WaitFor(20*time.Second, func(sent []wecom.FakeSent) bool {
+	got, ok := wf.WaitFor(20*time.Second, func(sent []wecomtest.Sent) bool {
 		a, b := false, false
 		for _, s := range sent {
 			a = a || notice(s, groupA)
@@ -286,7 +287,7 @@ func TestEndToEndWeComNoticesStayInTheirGroup(t *testing.T) {
 	}
 }
 
-func sentSummary(sent []wecom.FakeSent) string {
+func sentSummary(sent []wecomtest.Sent) string {
 	var b strings.Builder
 	for _, s := range sent {
 		fmt.Fprintf(&b, "\n  %s → %s: %s", s.Channel, s.Chat, s.Content())

@@ -7,8 +7,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 )
 
 // Paths and workloads.
@@ -69,10 +70,10 @@ func (b *builder) build(i int) ([]byte, error) {
 	nonce := "n" + id
 	switch b.path {
 	case pathFeishu:
-		body, header := feishu.SealRequest(feishuEncryptKey, feishuPlain(b.workload, b.command, id, chat, user), b.now(), nonce)
+		body, header := feishutest.SealRequest(feishuEncryptKey, feishuPlain(b.workload, b.command, id, chat, user), b.now(), nonce)
 		return rawRequest(b.host, feishuPath, header, body), nil
 	default:
-		q, body, err := wecom.SealCallback(wecomToken, wecomAESKey, wecomPlain(b.workload, b.command, id, chat, user), b.now(), nonce)
+		q, body, err := wecomtest.SealCallback(wecomToken, wecomAESKey, wecomPlain(b.workload, b.command, id, chat, user), b.now(), nonce)
 		if err != nil {
 			return nil, err
 		}
@@ -84,15 +85,15 @@ func (b *builder) build(i int) ([]byte, error) {
 // feishuPlain is the decrypted im.message.receive_v1 event: chatter mentions a colleague,
 // not the bot; a command mentions the bot first.
 func feishuPlain(workload, command, id, chat, user string) []byte {
-	opts := []feishu.EventOpt{feishu.WithVerificationToken(feishuToken)}
+	opts := []feishutest.EventOpt{feishutest.WithVerificationToken(feishuToken)}
 	text := command
 	if workload == workChatter {
 		content := fmt.Sprintf(`{"text":"@_user_1 %s"}`, chatterText)
-		opts = append(opts, feishu.WithContent("text", content,
-			feishu.Mention{Key: "@_user_1", OpenID: "ou_colleague", Name: "张三", Type: "user"}))
+		opts = append(opts, feishutest.WithContent("text", content,
+			feishutest.Mention{Key: "@_user_1", OpenID: "ou_colleague", Name: "张三", Type: "user"}))
 		text = ""
 	}
-	return feishu.TextMessageEvent("ev_"+id, "om_"+id, "oc_"+chat, "ou_"+user, text, opts...)
+	return feishutest.TextMessageEvent("ev_"+id, "om_"+id, "oc_"+chat, "ou_"+user, text, opts...)
 }
 
 // wecomPlain is the decrypted message callback, "@RobotA <text>" as WeCom sends it, with a
@@ -103,7 +104,7 @@ func wecomPlain(workload, command, id, chat, user string) []byte {
 		text = chatterText
 	}
 	respURL := wecom.DefaultAPIBaseURL + "/cgi-bin/aibot/response?response_code=rc_" + id
-	return wecom.TextMessage("msg_"+id, "wr"+chat, user, text, wecom.WithResponseURL(respURL))
+	return wecomtest.TextMessage("msg_"+id, "wr"+chat, user, text, wecomtest.WithResponseURL(respURL))
 }
 
 // rawRequest is the whole HTTP/1.1 POST, ready to write to a kept-alive connection.

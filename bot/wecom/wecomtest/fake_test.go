@@ -1,4 +1,4 @@
-package wecom
+package wecomtest
 
 import (
 	"encoding/json"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/silenceper/wechat/v2/util"
-	"github.com/silenceper/wechat/v2/work/robot"
 )
 
 // postFake POSTs body to the fake and returns WeCom's errcode.
@@ -40,11 +39,11 @@ func cardWith(f func(map[string]any)) string {
 	return string(b)
 }
 
-func TestFakeRobot(t *testing.T) {
+func TestRobot(t *testing.T) {
 	clk := newTestClock(testNow)
-	f := NewFake(FakeConfig{Now: clk.Now})
+	f := New(Config{Now: clk.Now})
 	defer f.Close()
-	u := f.URL() + "/cgi-bin/webhook/send?key=" + FakeWebhookKey
+	u := f.URL() + "/cgi-bin/webhook/send?key=" + WebhookKey
 	notice := `{"msgtype":"template_card","template_card":{"card_type":"text_notice","main_title":{"title":"工单 #T-1024"},"card_action":{"type":1,"url":"https://x"}}}`
 	tests := []struct {
 		name, url, body string
@@ -84,30 +83,9 @@ func TestFakeRobot(t *testing.T) {
 	}
 }
 
-// TestFakeRobotSilenceper sends through silenceper's RobotBroadcast, pointed at the fake
-// with its package-global URI modifier (so this test must not run in parallel), to show the
-// fake takes exactly what the SDK sends.
-func TestFakeRobotSilenceper(t *testing.T) {
-	f := NewFake(FakeConfig{})
-	defer f.Close()
-	util.SetURIModifier(func(u string) string { return strings.Replace(u, DefaultAPIBaseURL, f.URL(), 1) })
-	defer util.SetURIModifier(nil)
-	var r robot.Client
-	opt := markdownMsg("**工单** 已关闭")
-	if info, err := r.RobotBroadcast(FakeWebhookKey, opt); err != nil || info.ErrCode != 0 {
-		t.Fatalf("%+v %v", info, err)
-	}
-	if info, _ := r.RobotBroadcast("wrong", opt); info.ErrCode != 93000 {
-		t.Fatalf("wrong key: %+v", info)
-	}
-	if sent := f.Sent(); len(sent) != 1 || sent[0].Content() != "**工单** 已关闭" {
-		t.Fatalf("%+v", sent)
-	}
-}
-
-func TestFakeResponseURL(t *testing.T) {
+func TestResponseURL(t *testing.T) {
 	clk := newTestClock(testNow)
-	f := NewFake(FakeConfig{Now: clk.Now})
+	f := New(Config{Now: clk.Now})
 	defer f.Close()
 	u := f.ResponseURL(testChat)
 	md := `{"msgtype":"markdown","markdown":{"content":"ok"}}`
@@ -158,7 +136,7 @@ func TestFakeResponseURL(t *testing.T) {
 }
 
 // wsClient is a raw long-connection client of the fake.
-func wsClient(t *testing.T, f *Fake) *websocket.Conn {
+func wsClient(t *testing.T, f *Server) *websocket.Conn {
 	t.Helper()
 	c, _, err := websocket.DefaultDialer.Dial(f.WSURL(), nil)
 	if err != nil {
@@ -189,18 +167,18 @@ func wsRoundTrip(t *testing.T, c *websocket.Conn, cmd, reqID string, body any) a
 	}
 }
 
-func TestFakeWS(t *testing.T) {
+func TestWS(t *testing.T) {
 	clk := newTestClock(testNow)
-	f := NewFake(FakeConfig{Now: clk.Now, StrictPush: true})
+	f := New(Config{Now: clk.Now, StrictPush: true})
 	defer f.Close()
 
 	bad := wsClient(t, f)
-	if a := wsRoundTrip(t, bad, cmdSubscribe, "s0", map[string]string{"bot_id": FakeBotID, "secret": "nope"}); a.ErrCode != fakeCodeAuth {
+	if a := wsRoundTrip(t, bad, cmdSubscribe, "s0", map[string]string{"bot_id": BotID, "secret": "nope"}); a.ErrCode != fakeCodeAuth {
 		t.Fatalf("wrong secret: %+v", a)
 	}
 
 	c := wsClient(t, f)
-	if a := wsRoundTrip(t, c, cmdSubscribe, "s1", map[string]string{"bot_id": FakeBotID, "secret": FakeSecret}); a.ErrCode != 0 {
+	if a := wsRoundTrip(t, c, cmdSubscribe, "s1", map[string]string{"bot_id": BotID, "secret": Secret}); a.ErrCode != 0 {
 		t.Fatalf("subscribe: %+v", a)
 	}
 	if a := wsRoundTrip(t, c, cmdPing, "p1", nil); a.ErrCode != 0 {
@@ -246,7 +224,7 @@ func TestFakeWS(t *testing.T) {
 
 	// A newer connection kicks this one with disconnected_event.
 	c2 := wsClient(t, f)
-	if a := wsRoundTrip(t, c2, cmdSubscribe, "s2", map[string]string{"bot_id": FakeBotID, "secret": FakeSecret}); a.ErrCode != 0 {
+	if a := wsRoundTrip(t, c2, cmdSubscribe, "s2", map[string]string{"bot_id": BotID, "secret": Secret}); a.ErrCode != 0 {
 		t.Fatalf("second subscribe: %+v", a)
 	}
 	for {
@@ -266,7 +244,7 @@ func TestFakeWS(t *testing.T) {
 
 // The fake keeps the 智能机器人's limits per chat, 30 a minute and 1000 an hour, refusing
 // with 45009 what is over them (and not spending the response_url), as WeCom does.
-func TestFakeChatLimit(t *testing.T) {
+func TestChatLimit(t *testing.T) {
 	tests := []struct {
 		name       string
 		perMinute  int
@@ -281,7 +259,7 @@ func TestFakeChatLimit(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newTestClock(testNow)
-			f := NewFake(FakeConfig{Now: clk.Now, ChatPerMinute: tc.perMinute, ChatPerHour: tc.perHour})
+			f := New(Config{Now: clk.Now, ChatPerMinute: tc.perMinute, ChatPerHour: tc.perHour})
 			defer f.Close()
 			md := `{"msgtype":"markdown","markdown":{"content":"x"}}`
 			var refusedURL string

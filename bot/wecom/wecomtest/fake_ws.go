@@ -1,4 +1,4 @@
-package wecom
+package wecomtest
 
 import (
 	"crypto/rand"
@@ -13,9 +13,9 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// The fake's long-connection server (DOC 101463): see Fake.
+// The fake's long-connection server (DOC 101463): see Server.
 
-// fakeWS is the long-connection state, guarded by Fake.mu.
+// fakeWS is the long-connection state, guarded by Server.mu.
 type fakeWS struct {
 	closed     bool
 	all        map[*fakeWSConn]bool
@@ -67,7 +67,7 @@ type ack struct {
 }
 
 // serveWS runs one long connection: the subscription first, then the bot's frames.
-func (f *Fake) serveWS(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	ws, err := fakeUpgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
@@ -130,7 +130,7 @@ func (f *Fake) serveWS(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkSubscribe checks aibot_subscribe's credentials.
-func (f *Fake) checkSubscribe(fr frame) ack {
+func (f *Server) checkSubscribe(fr frame) ack {
 	var body struct {
 		BotID  string `json:"bot_id"`
 		Secret string `json:"secret"`
@@ -144,7 +144,7 @@ func (f *Fake) checkSubscribe(fr frame) ack {
 }
 
 // activate makes c the bot's connection and returns the one it replaces.
-func (f *Fake) activate(c *fakeWSConn) *fakeWSConn {
+func (f *Server) activate(c *fakeWSConn) *fakeWSConn {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	old := f.ws.cur
@@ -156,7 +156,7 @@ func (f *Fake) activate(c *fakeWSConn) *fakeWSConn {
 
 // handleFrame checks and records one frame of a subscribed bot and returns its answer, if
 // any.
-func (f *Fake) handleFrame(fr frame) (ack, bool) {
+func (f *Server) handleFrame(fr frame) (ack, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if fr.Cmd == cmdPing {
@@ -168,7 +168,7 @@ func (f *Fake) handleFrame(fr frame) (ack, bool) {
 }
 
 // checkFrame checks and records a frame other than ping. Call with f.mu held.
-func (f *Fake) checkFrame(fr frame) ack {
+func (f *Server) checkFrame(fr frame) ack {
 	a := ack{Headers: fr.Headers, ErrMsg: "ok"}
 	fail := func(code int, msg string) ack {
 		a.ErrCode, a.ErrMsg = code, msg
@@ -214,7 +214,7 @@ func (f *Fake) checkFrame(fr frame) ack {
 		}
 		f.chatSent(cb.chat)
 		cb.answered = m.MsgType != "stream" || m.Stream.Finish
-		f.record(FakeSent{Channel: channelWS, Cmd: fr.Cmd, ReqID: fr.Headers.ReqID, Chat: cb.chat, MsgType: m.MsgType, Body: fr.Body})
+		f.record(Sent{Channel: channelWS, Cmd: fr.Cmd, ReqID: fr.Headers.ReqID, Chat: cb.chat, MsgType: m.MsgType, Body: fr.Body})
 	case cmdRespondUpdate:
 		cb := f.ws.callbacks[fr.Headers.ReqID]
 		if cb == nil || !cb.event || cb.answered {
@@ -230,7 +230,7 @@ func (f *Fake) checkFrame(fr frame) ack {
 		if json.Unmarshal(fr.Body, &m) != nil || m.ResponseType != "update_template_card" {
 			return fail(fakeCodeBadParam, `response_type must be "update_template_card"`)
 		}
-		if msg := checkCard(m.TemplateCard); msg != "" {
+		if msg := CheckCard(m.TemplateCard); msg != "" {
 			return fail(fakeCodeCard, msg)
 		}
 		var c struct {
@@ -241,7 +241,7 @@ func (f *Fake) checkFrame(fr frame) ack {
 			return fail(fakeCodeTaskID, "task_id is not the clicked card's")
 		}
 		cb.answered = true
-		f.record(FakeSent{Channel: channelWS, Cmd: fr.Cmd, ReqID: fr.Headers.ReqID, Chat: cb.chat, MsgType: m.ResponseType, Body: fr.Body})
+		f.record(Sent{Channel: channelWS, Cmd: fr.Cmd, ReqID: fr.Headers.ReqID, Chat: cb.chat, MsgType: m.ResponseType, Body: fr.Body})
 	case cmdSendMsg:
 		var m struct {
 			ChatID       string                     `json:"chatid"`
@@ -255,8 +255,8 @@ func (f *Fake) checkFrame(fr frame) ack {
 		}
 		chat := m.ChatID
 		switch m.ChatType {
-		case 0, ChatTypeGroup:
-		case ChatTypeSingle:
+		case 0, chatTypeGroupNum:
+		case chatTypeSingleNum:
 			chat = singlePrefix + m.ChatID
 		default:
 			return fail(fakeCodeBadParam, "chat_type must be 1 or 2")
@@ -271,7 +271,7 @@ func (f *Fake) checkFrame(fr frame) ack {
 			return fail(r.code, r.msg)
 		}
 		f.chatSent(chat)
-		f.record(FakeSent{Channel: channelWS, Cmd: fr.Cmd, ReqID: fr.Headers.ReqID, Chat: chat, MsgType: m.MsgType, Body: fr.Body})
+		f.record(Sent{Channel: channelWS, Cmd: fr.Cmd, ReqID: fr.Headers.ReqID, Chat: chat, MsgType: m.MsgType, Body: fr.Body})
 	default:
 		return fail(fakeCodeBadParam, "unknown cmd "+fr.Cmd)
 	}
@@ -282,17 +282,17 @@ var errNotConnected = errors.New("wecom fake: no bot connected")
 
 // PushMessage sends payload (TextMessage) to the connected bot as an aibot_msg_callback and
 // returns the frame's req_id, which the bot's aibot_respond_msg must carry.
-func (f *Fake) PushMessage(payload []byte) (string, error) {
+func (f *Server) PushMessage(payload []byte) (string, error) {
 	return f.push(cmdMsgCallback, payload, false)
 }
 
 // PushEvent sends payload (CardEvent) to the connected bot as an aibot_event_callback and
 // returns the frame's req_id; the bot may update the card with it within 5 s.
-func (f *Fake) PushEvent(payload []byte) (string, error) {
+func (f *Server) PushEvent(payload []byte) (string, error) {
 	return f.push(cmdEventCallback, payload, true)
 }
 
-func (f *Fake) push(cmd string, payload []byte, event bool) (string, error) {
+func (f *Server) push(cmd string, payload []byte, event bool) (string, error) {
 	cb, err := decodeCallback(payload)
 	if err != nil {
 		return "", err
@@ -319,12 +319,18 @@ func (f *Fake) push(cmd string, payload []byte, event bool) (string, error) {
 
 // WaitSubscribed waits until the bot has subscribed n times in all (reconnects count), or
 // timeout passes; it reports whether it had.
-func (f *Fake) WaitSubscribed(n int, timeout time.Duration) bool {
+func (f *Server) WaitSubscribed(n int, timeout time.Duration) bool {
 	return f.waitWS(timeout, func(s *fakeWS) bool { return s.subscribed >= n && s.cur != nil })
 }
 
+// WaitWS waits until ok accepts the long connection's counts, as WSStats reports them, or
+// timeout passes; it reports whether ok accepted them.
+func (f *Server) WaitWS(timeout time.Duration, ok func(connections, subscriptions, pings int) bool) bool {
+	return f.waitWS(timeout, func(s *fakeWS) bool { return ok(s.accepted, s.subscribed, s.pings) })
+}
+
 // waitWS waits until ok holds of the long-connection state.
-func (f *Fake) waitWS(timeout time.Duration, ok func(*fakeWS) bool) bool {
+func (f *Server) waitWS(timeout time.Duration, ok func(*fakeWS) bool) bool {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
@@ -345,14 +351,14 @@ func (f *Fake) waitWS(timeout time.Duration, ok func(*fakeWS) bool) bool {
 }
 
 // WSStats reports connections opened, successful subscriptions and pings received.
-func (f *Fake) WSStats() (connections, subscriptions, pings int) {
+func (f *Server) WSStats() (connections, subscriptions, pings int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.ws.accepted, f.ws.subscribed, f.ws.pings
 }
 
 // MutePings makes the fake stop (or resume) answering pings, as a dead peer would.
-func (f *Fake) MutePings(mute bool) {
+func (f *Server) MutePings(mute bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.ws.mutePings = mute
@@ -360,7 +366,7 @@ func (f *Fake) MutePings(mute bool) {
 
 // DropConnection cuts the bot's long connection without a goodbye, as a network failure
 // does.
-func (f *Fake) DropConnection() {
+func (f *Server) DropConnection() {
 	f.mu.Lock()
 	c := f.ws.cur
 	f.ws.cur = nil
@@ -374,7 +380,7 @@ func (f *Fake) DropConnection() {
 }
 
 // Kick tells the bot a newer connection took over (disconnected_event) and cuts it.
-func (f *Fake) Kick() {
+func (f *Server) Kick() {
 	f.mu.Lock()
 	c := f.ws.cur
 	f.ws.cur = nil
@@ -386,7 +392,7 @@ func (f *Fake) Kick() {
 }
 
 // closeWS refuses new connections and cuts the open ones.
-func (f *Fake) closeWS() {
+func (f *Server) closeWS() {
 	f.mu.Lock()
 	f.ws.closed = true
 	conns := make([]*fakeWSConn, 0, len(f.ws.all))

@@ -1,7 +1,11 @@
-package feishu
+package feishutest
 
 import (
+	"bytes"
 	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
 )
 
 // This file builds the plaintext payloads Feishu delivers, for tests and the demo: seal them
@@ -11,7 +15,7 @@ import (
 
 // Identities the builders use unless told otherwise.
 const (
-	FakeBotOpenID = "ou_fake_ticketbot"
+	BotOpenID     = "ou_fake_ticketbot"
 	fakeAppID     = "cli_fake"
 	fakeTenantKey = "fake_tenant"
 	fakeEventTime = "1700000000000" // ms; the builders are deterministic
@@ -30,7 +34,7 @@ type eventOpts struct {
 	cardToken   string
 	messageType string
 	content     string
-	mentions    []mention
+	mentions    []Mention
 }
 
 // WithVerificationToken sets header.token, which the webhook compares with the configured
@@ -51,7 +55,7 @@ func WithSenderType(senderType string) EventOpt {
 	return func(o *eventOpts) { o.senderType = senderType }
 }
 
-// WithBotOpenID sets the open_id of the bot mention (FakeBotOpenID by default).
+// WithBotOpenID sets the open_id of the bot mention (BotOpenID by default).
 func WithBotOpenID(openID string) EventOpt { return func(o *eventOpts) { o.botOpenID = openID } }
 
 // WithCardToken sets a card callback's event.token, the delayed-update token ("c-" plus the
@@ -70,15 +74,12 @@ type Mention struct {
 func WithContent(messageType, content string, mentions ...Mention) EventOpt {
 	return func(o *eventOpts) {
 		o.messageType, o.content = messageType, content
-		o.mentions = []mention{}
-		for _, m := range mentions {
-			o.mentions = append(o.mentions, mention{Key: m.Key, ID: userID{OpenID: m.OpenID}, Name: m.Name, MentionedType: m.Type})
-		}
+		o.mentions = append([]Mention{}, mentions...)
 	}
 }
 
 func buildOpts(opts []EventOpt) eventOpts {
-	o := eventOpts{chatType: "group", senderType: "user", botOpenID: FakeBotOpenID}
+	o := eventOpts{chatType: "group", senderType: "user", botOpenID: BotOpenID}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -140,8 +141,8 @@ func TextMessageEvent(eventID, messageID, chatID, openID, text string, opts ...E
 		msgType, content = o.messageType, o.content
 		mentions = nil
 		for _, m := range o.mentions {
-			mentions = append(mentions, wireMention{Key: m.Key, ID: wireUserID{OpenID: m.ID.OpenID}, Name: m.Name,
-				MentionedType: m.MentionedType, TenantKey: fakeTenantKey})
+			mentions = append(mentions, wireMention{Key: m.Key, ID: wireUserID{OpenID: m.OpenID}, Name: m.Name,
+				MentionedType: m.Type, TenantKey: fakeTenantKey})
 		}
 	} else {
 		c, _ := json.Marshal(struct {
@@ -226,4 +227,24 @@ func ChallengeEvent(challenge, token string) []byte {
 		Type      string `json:"type"`
 	}{challenge, token, typeURLVerification})
 	return b
+}
+
+// SealRequest makes the body and headers of a webhook request exactly as Feishu sends them:
+// plaintext encrypted with encryptKey into {"encrypt": …} and signed with the timestamp and
+// nonce. Feishu does not sign the URL check; delete the X-Lark-* headers to imitate that.
+// With an empty key the body is the plaintext and there is no signature, as Feishu does for
+// an app without an Encrypt Key.
+func SealRequest(encryptKey string, plaintext []byte, ts time.Time, nonce string) (body []byte, header http.Header) {
+	header = http.Header{}
+	header.Set("Content-Type", "application/json; charset=utf-8")
+	header.Set(headerTimestamp, strconv.FormatInt(ts.Unix(), 10))
+	header.Set(headerNonce, nonce)
+	if encryptKey == "" {
+		return bytes.Clone(plaintext), header
+	}
+	body, _ = json.Marshal(struct {
+		Encrypt string `json:"encrypt"`
+	}{encrypt(encryptKey, plaintext)})
+	header.Set(headerSignature, signature(header.Get(headerTimestamp), nonce, []byte(encryptKey), body))
+	return body, header
 }

@@ -1,4 +1,4 @@
-package feishu
+package feishutest
 
 import (
 	"net/http"
@@ -7,8 +7,8 @@ import (
 )
 
 // A click's answer card replaces the card, checked as a patch is; nothing else changes.
-func TestFakeApplyCallbackCard(t *testing.T) {
-	fake := NewFake(testAppID, testAppSecret)
+func TestApplyCallbackCard(t *testing.T) {
+	fake := New(testAppID, testAppSecret)
 	defer fake.Close()
 	tok := fakeToken(t, fake)
 	card := `{"schema":"2.0","config":{"update_multi":true},"body":{"elements":[{"tag":"markdown","content":"待处理"}]}}`

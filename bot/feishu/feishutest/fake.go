@@ -1,4 +1,4 @@
-package feishu
+package feishutest
 
 import (
 	"bytes"
@@ -15,8 +15,8 @@ import (
 	"time"
 )
 
-// Fake is a Feishu open API on a loopback httptest.Server, for tests and the demo: point
-// Config.BaseURL at URL(). It serves the calls this package makes and checks what Feishu
+// Server is a Feishu open API on a loopback httptest.Server, for tests and the demo: point
+// feishu.Config.BaseURL at URL(). It serves the calls package feishu makes and checks what Feishu
 // checks: the app credentials, the Bearer tenant token, the message type, that content is
 // JSON, that cards are JSON 2.0 with config.update_multi true (before and after an update)
 // and at most 30 KB, that only known cards are patched, uuid idempotency and the two uses of
@@ -26,7 +26,7 @@ import (
 // Error codes follow Feishu's where we know them (99991663 invalid token, 99991400 rate
 // limit, 230025 content too long); the others are plausible stand-ins. Tests should rely on
 // an error being returned, not on those values.
-type Fake struct {
+type Server struct {
 	srv       *httptest.Server
 	appID     string
 	appSecret string
@@ -36,11 +36,11 @@ type Fake struct {
 	tokens     map[string]bool
 	msgSeq     int
 	tokSeq     int
-	msgs       []*FakeMessage
-	byID       map[string]*FakeMessage
-	byUUID     map[string]*FakeMessage
+	msgs       []*Message
+	byID       map[string]*Message
+	byUUID     map[string]*Message
 	cardTokens map[string]*fakeCardToken
-	reqs       []FakeRequest
+	reqs       []Request
 	fail       []fakeFailure
 	// perChat holds the send times of the last second per chat: Feishu allows 5 messages
 	// per second into one group (shared by all bots), and so does the fake.
@@ -52,7 +52,7 @@ type Fake struct {
 
 // PutResource makes a file or image of a person's message downloadable, as if they had sent
 // it (tests and the demo).
-func (f *Fake) PutResource(messageID, key string, data []byte) {
+func (f *Server) PutResource(messageID, key string, data []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.resources == nil {
@@ -63,12 +63,12 @@ func (f *Fake) PutResource(messageID, key string, data []byte) {
 
 // resource serves GET /open-apis/im/v1/messages/{id}/resources/{key}?type=image|file: the
 // bytes, or Feishu's JSON error.
-func (f *Fake) resource(w http.ResponseWriter, r *http.Request) {
+func (f *Server) resource(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	auth := f.checkAuth(r.Header.Get("Authorization"))
 	data, ok := f.resources[r.PathValue("id")+"/"+r.PathValue("key")]
 	typ := r.URL.Query().Get("type")
-	f.reqs = append(f.reqs, FakeRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Authorization: r.Header.Get("Authorization")})
+	f.reqs = append(f.reqs, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Authorization: r.Header.Get("Authorization")})
 	f.mu.Unlock()
 	fail := func(status, code int, msg string) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -80,9 +80,9 @@ func (f *Fake) resource(w http.ResponseWriter, r *http.Request) {
 	case auth.code != 0:
 		fail(auth.status, auth.code, auth.msg)
 	case typ != "image" && typ != "file":
-		fail(http.StatusBadRequest, fakeCodeParam, "field validation failed: type")
+		fail(http.StatusBadRequest, CodeParam, "field validation failed: type")
 	case !ok:
-		fail(http.StatusBadRequest, fakeCodeNotFound, "resource not found")
+		fail(http.StatusBadRequest, CodeNotFound, "resource not found")
 	default:
 		w.Header().Set("Content-Type", "application/octet-stream")
 		_, _ = w.Write(data)
@@ -93,7 +93,7 @@ func (f *Fake) resource(w http.ResponseWriter, r *http.Request) {
 const fakeChatRate = 5
 
 // chatLimited records a send into chat and reports whether it exceeds the per-chat rate.
-func (f *Fake) chatLimited(chat string) bool {
+func (f *Server) chatLimited(chat string) bool {
 	if chat == "" {
 		return false
 	}
@@ -117,14 +117,14 @@ func (f *Fake) chatLimited(chat string) bool {
 }
 
 // Limited counts sends the fake refused for exceeding Feishu's per-chat rate.
-func (f *Fake) Limited() int {
+func (f *Server) Limited() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.limited
 }
 
-// FakeMessage is a message the fake holds.
-type FakeMessage struct {
+// Message is a message the fake holds.
+type Message struct {
 	ID      string
 	ChatID  string // "" for a reply to a message the fake never saw
 	MsgType string
@@ -141,8 +141,8 @@ type FakeMessage struct {
 	TokenUpdates int
 }
 
-// FakeRequest is one request the fake received.
-type FakeRequest struct {
+// Request is one request the fake received.
+type Request struct {
 	Method        string
 	Path          string
 	Query         string
@@ -170,21 +170,23 @@ const (
 	fakeTokenExpire   = 7200     // seconds
 )
 
-// Codes the fake answers with.
+// Codes the fake answers with: Feishu's where they are known (CodeBadToken, CodeRateLimit,
+// CodeTooLong), plausible stand-ins otherwise. Exported for the tests that check which
+// refusal a client saw; a test of the bot should rely on an error, not on the value.
 const (
-	fakeCodeParam        = 99992402 // field validation failed
-	fakeCodeBadAppID     = 10003
-	fakeCodeBadSecret    = 10014
-	fakeCodeNoToken      = 99991661
-	fakeCodeBadToken     = 99991663
-	fakeCodeRateLimit    = 99991400
-	fakeCodeBadContent   = 230001
-	fakeCodeNotFound     = 230011
-	fakeCodeTooLong      = 230025
-	fakeCodeCard         = 230099
-	fakeCodeCardToken    = 200750
-	fakeCodeWSNotServed  = 403
-	fakeCodeWSAuthFailed = 514
+	CodeParam        = 99992402 // field validation failed
+	CodeBadAppID     = 10003
+	CodeBadSecret    = 10014
+	CodeNoToken      = 99991661
+	CodeBadToken     = 99991663
+	CodeRateLimit    = 99991400
+	CodeBadContent   = 230001
+	CodeNotFound     = 230011
+	CodeTooLong      = 230025
+	CodeCard         = 230099
+	CodeCardToken    = 200750
+	CodeWSNotServed  = 403
+	CodeWSAuthFailed = 514
 )
 
 // knownMsgTypes are the msg_type values of im/v1 message create (DOC 发送消息内容).
@@ -193,15 +195,15 @@ var knownMsgTypes = map[string]bool{
 	"sticker": true, "interactive": true, "share_chat": true, "share_user": true, "system": true,
 }
 
-// NewFake starts a fake that accepts the app credentials appID and appSecret.
-func NewFake(appID, appSecret string) *Fake {
-	f := &Fake{
+// New starts a fake that accepts the app credentials appID and appSecret.
+func New(appID, appSecret string) *Server {
+	f := &Server{
 		appID:      appID,
 		appSecret:  appSecret,
 		changed:    make(chan struct{}),
 		tokens:     map[string]bool{},
-		byID:       map[string]*FakeMessage{},
-		byUUID:     map[string]*FakeMessage{},
+		byID:       map[string]*Message{},
+		byUUID:     map[string]*Message{},
 		cardTokens: map[string]*fakeCardToken{},
 	}
 	mux := http.NewServeMux()
@@ -221,17 +223,17 @@ func NewFake(appID, appSecret string) *Fake {
 	return f
 }
 
-// URL is the base URL to put in Config.BaseURL.
-func (f *Fake) URL() string { return f.srv.URL }
+// URL is the base URL to put in feishu.Config.BaseURL.
+func (f *Server) URL() string { return f.srv.URL }
 
 // Close shuts the server down.
-func (f *Fake) Close() { f.srv.Close() }
+func (f *Server) Close() { f.srv.Close() }
 
 // Messages returns copies of every message, in the order they were created.
-func (f *Fake) Messages() []FakeMessage {
+func (f *Server) Messages() []Message {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]FakeMessage, len(f.msgs))
+	out := make([]Message, len(f.msgs))
 	for i, m := range f.msgs {
 		out[i] = *m
 	}
@@ -239,21 +241,21 @@ func (f *Fake) Messages() []FakeMessage {
 }
 
 // Message returns a copy of the message id.
-func (f *Fake) Message(id string) (FakeMessage, bool) {
+func (f *Server) Message(id string) (Message, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m, ok := f.byID[id]
 	if !ok {
-		return FakeMessage{}, false
+		return Message{}, false
 	}
 	return *m, true
 }
 
 // Requests returns copies of every request received, in order.
-func (f *Fake) Requests() []FakeRequest {
+func (f *Server) Requests() []Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]FakeRequest, len(f.reqs))
+	out := make([]Request, len(f.reqs))
 	for i, r := range f.reqs {
 		r.Body = bytes.Clone(r.Body)
 		out[i] = r
@@ -263,7 +265,7 @@ func (f *Fake) Requests() []FakeRequest {
 
 // WaitForMessages waits until the fake holds at least n messages or timeout passes, and
 // returns the messages it has then.
-func (f *Fake) WaitForMessages(n int, timeout time.Duration) []FakeMessage {
+func (f *Server) WaitForMessages(n int, timeout time.Duration) []Message {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
@@ -284,7 +286,7 @@ func (f *Fake) WaitForMessages(n int, timeout time.Duration) []FakeMessage {
 // FailNext makes the next n message and card requests (not the token endpoint) fail with
 // the HTTP status, code and msg given, without doing anything. A 429 or code 99991400 also
 // carries x-ogw-ratelimit-reset: 1.
-func (f *Fake) FailNext(n int, httpStatus int, code int, msg string) {
+func (f *Server) FailNext(n int, httpStatus int, code int, msg string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
@@ -294,7 +296,7 @@ func (f *Fake) FailNext(n int, httpStatus int, code int, msg string) {
 
 // CardToken issues a delayed-update token for the card messageID, as Feishu puts one in each
 // card.action.trigger callback; pass it to CardActionEvent with WithCardToken.
-func (f *Fake) CardToken(messageID string) string {
+func (f *Server) CardToken(messageID string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.tokSeq++
@@ -304,7 +306,7 @@ func (f *Fake) CardToken(messageID string) string {
 }
 
 // RevokeTokens invalidates every tenant token issued so far, as if they had expired.
-func (f *Fake) RevokeTokens() {
+func (f *Server) RevokeTokens() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	clear(f.tokens)
@@ -326,7 +328,7 @@ func fakeErr(code int, format string, args ...any) fakeAnswer {
 
 // endpoint wraps a handler with what every call shares: reading the body, injected
 // failures, the Bearer token check and recording. The handler runs under f.mu.
-func (f *Fake) endpoint(auth bool, h func(r *http.Request, body []byte) fakeAnswer) http.HandlerFunc {
+func (f *Server) endpoint(auth bool, h func(r *http.Request, body []byte) fakeAnswer) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		f.mu.Lock()
@@ -336,7 +338,7 @@ func (f *Fake) endpoint(auth bool, h func(r *http.Request, body []byte) fakeAnsw
 			fl := f.fail[0]
 			f.fail = f.fail[1:]
 			a = fakeAnswer{status: fl.status, code: fl.code, msg: fl.msg}
-			if fl.status == http.StatusTooManyRequests || fl.code == fakeCodeRateLimit {
+			if fl.status == http.StatusTooManyRequests || fl.code == CodeRateLimit {
 				a.header = http.Header{"X-Ogw-Ratelimit-Reset": {"1"}}
 			}
 		case auth:
@@ -353,7 +355,7 @@ func (f *Fake) endpoint(auth bool, h func(r *http.Request, body []byte) fakeAnsw
 		if a.msg == "" && a.code == 0 && a.status == http.StatusOK {
 			a.msg = "success"
 		}
-		f.reqs = append(f.reqs, FakeRequest{
+		f.reqs = append(f.reqs, Request{
 			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 			Authorization: r.Header.Get("Authorization"), Body: body,
 			Status: a.status, Code: a.code,
@@ -377,31 +379,31 @@ func (f *Fake) endpoint(auth bool, h func(r *http.Request, body []byte) fakeAnsw
 	}
 }
 
-func (f *Fake) checkAuth(h string) fakeAnswer {
+func (f *Server) checkAuth(h string) fakeAnswer {
 	tok, ok := strings.CutPrefix(h, "Bearer ")
 	switch {
 	case !ok || tok == "":
-		return fakeErr(fakeCodeNoToken, "Missing access token for authorization.")
+		return fakeErr(CodeNoToken, "Missing access token for authorization.")
 	case !f.tokens[tok]:
-		return fakeErr(fakeCodeBadToken, "Invalid access token for authorization.")
+		return fakeErr(CodeBadToken, "Invalid access token for authorization.")
 	}
 	return fakeAnswer{}
 }
 
 // tenantToken serves POST /open-apis/auth/v3/tenant_access_token/internal.
-func (f *Fake) tenantToken(_ *http.Request, body []byte) fakeAnswer {
+func (f *Server) tenantToken(_ *http.Request, body []byte) fakeAnswer {
 	var req struct {
 		AppID     string `json:"app_id"`
 		AppSecret string `json:"app_secret"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return fakeErr(fakeCodeParam, "invalid request body")
+		return fakeErr(CodeParam, "invalid request body")
 	}
 	if req.AppID != f.appID {
-		return fakeAnswer{code: fakeCodeBadAppID, msg: "invalid app_id"}
+		return fakeAnswer{code: CodeBadAppID, msg: "invalid app_id"}
 	}
 	if req.AppSecret != f.appSecret {
-		return fakeAnswer{code: fakeCodeBadSecret, msg: "app secret invalid"}
+		return fakeAnswer{code: CodeBadSecret, msg: "app secret invalid"}
 	}
 	tok := "t-" + randomHex(16) // random per fake, so one fake's token is invalid at another
 	f.tokens[tok] = true
@@ -409,11 +411,11 @@ func (f *Fake) tenantToken(_ *http.Request, body []byte) fakeAnswer {
 }
 
 // create serves POST /open-apis/im/v1/messages?receive_id_type=…
-func (f *Fake) create(r *http.Request, body []byte) fakeAnswer {
+func (f *Server) create(r *http.Request, body []byte) fakeAnswer {
 	switch r.URL.Query().Get("receive_id_type") {
 	case "chat_id", "open_id", "user_id", "union_id", "email":
 	default:
-		return fakeErr(fakeCodeParam, "field validation failed: receive_id_type")
+		return fakeErr(CodeParam, "field validation failed: receive_id_type")
 	}
 	var req struct {
 		ReceiveID string `json:"receive_id"`
@@ -422,10 +424,10 @@ func (f *Fake) create(r *http.Request, body []byte) fakeAnswer {
 		UUID      string `json:"uuid"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return fakeErr(fakeCodeParam, "invalid request body")
+		return fakeErr(CodeParam, "invalid request body")
 	}
 	if req.ReceiveID == "" {
-		return fakeErr(fakeCodeParam, "field validation failed: receive_id")
+		return fakeErr(CodeParam, "field validation failed: receive_id")
 	}
 	if m, ok := f.byUUID[req.UUID]; ok && req.UUID != "" {
 		return fakeAnswer{data: messageJSON(m)}
@@ -434,14 +436,14 @@ func (f *Fake) create(r *http.Request, body []byte) fakeAnswer {
 		return a
 	}
 	if f.chatLimited(req.ReceiveID) {
-		return fakeAnswer{status: http.StatusTooManyRequests, code: fakeCodeRateLimit, msg: "request trigger frequency limit"}
+		return fakeAnswer{status: http.StatusTooManyRequests, code: CodeRateLimit, msg: "request trigger frequency limit"}
 	}
-	m := f.add(&FakeMessage{ChatID: req.ReceiveID, MsgType: req.MsgType, Content: req.Content, UUID: req.UUID})
+	m := f.add(&Message{ChatID: req.ReceiveID, MsgType: req.MsgType, Content: req.Content, UUID: req.UUID})
 	return fakeAnswer{data: messageJSON(m)}
 }
 
 // reply serves POST /open-apis/im/v1/messages/{id}/reply.
-func (f *Fake) reply(r *http.Request, body []byte) fakeAnswer {
+func (f *Server) reply(r *http.Request, body []byte) fakeAnswer {
 	parentID := r.PathValue("id")
 	var req struct {
 		Content       string `json:"content"`
@@ -450,10 +452,10 @@ func (f *Fake) reply(r *http.Request, body []byte) fakeAnswer {
 		UUID          string `json:"uuid"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return fakeErr(fakeCodeParam, "invalid request body")
+		return fakeErr(CodeParam, "invalid request body")
 	}
 	if !strings.HasPrefix(parentID, "om_") {
-		return fakeErr(fakeCodeNotFound, "message not found")
+		return fakeErr(CodeNotFound, "message not found")
 	}
 	if m, ok := f.byUUID[req.UUID]; ok && req.UUID != "" {
 		return fakeAnswer{data: messageJSON(m)}
@@ -461,7 +463,7 @@ func (f *Fake) reply(r *http.Request, body []byte) fakeAnswer {
 	if a, ok := checkContent(req.MsgType, req.Content, req.UUID); !ok {
 		return a
 	}
-	m := &FakeMessage{MsgType: req.MsgType, Content: req.Content, ParentID: parentID, UUID: req.UUID}
+	m := &Message{MsgType: req.MsgType, Content: req.Content, ParentID: parentID, UUID: req.UUID}
 	// A reply to a message the fake never saw (a person's message) stays chat-less.
 	if p, ok := f.byID[parentID]; ok {
 		m.ChatID = p.ChatID
@@ -470,7 +472,7 @@ func (f *Fake) reply(r *http.Request, body []byte) fakeAnswer {
 		}
 	}
 	if f.chatLimited(m.ChatID) {
-		return fakeAnswer{status: http.StatusTooManyRequests, code: fakeCodeRateLimit, msg: "request trigger frequency limit"}
+		return fakeAnswer{status: http.StatusTooManyRequests, code: CodeRateLimit, msg: "request trigger frequency limit"}
 	}
 	if req.ReplyInThread && m.ThreadOf == "" {
 		m.ThreadOf = parentID
@@ -480,25 +482,25 @@ func (f *Fake) reply(r *http.Request, body []byte) fakeAnswer {
 }
 
 // patch serves PATCH /open-apis/im/v1/messages/{id}: only cards, only ones it sent.
-func (f *Fake) patch(r *http.Request, body []byte) fakeAnswer {
+func (f *Server) patch(r *http.Request, body []byte) fakeAnswer {
 	m, ok := f.byID[r.PathValue("id")]
 	if !ok {
-		return fakeErr(fakeCodeNotFound, "message not found")
+		return fakeErr(CodeNotFound, "message not found")
 	}
 	var req struct {
 		Content string `json:"content"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return fakeErr(fakeCodeParam, "invalid request body")
+		return fakeErr(CodeParam, "invalid request body")
 	}
 	if m.MsgType != "interactive" {
-		return fakeErr(fakeCodeBadContent, "only interactive messages can be patched")
+		return fakeErr(CodeBadContent, "only interactive messages can be patched")
 	}
 	if msg := checkCard(req.Content); msg != "" {
-		return fakeErr(fakeCodeCard, "%s", msg)
+		return fakeErr(CodeCard, "%s", msg)
 	}
 	if len(req.Content) > fakeMaxCard {
-		return fakeErr(fakeCodeTooLong, "message content too long")
+		return fakeErr(CodeTooLong, "message content too long")
 	}
 	m.Content = req.Content
 	m.Patches++
@@ -506,34 +508,34 @@ func (f *Fake) patch(r *http.Request, body []byte) fakeAnswer {
 }
 
 // cardUpdate serves POST /open-apis/interactive/v1/card/update (delayed update by token).
-func (f *Fake) cardUpdate(_ *http.Request, body []byte) fakeAnswer {
+func (f *Server) cardUpdate(_ *http.Request, body []byte) fakeAnswer {
 	var req struct {
 		Token string          `json:"token"`
 		Card  json.RawMessage `json:"card"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil || req.Token == "" || len(req.Card) == 0 {
-		return fakeErr(fakeCodeParam, "field validation failed: token, card")
+		return fakeErr(CodeParam, "field validation failed: token, card")
 	}
 	t, ok := f.cardTokens[req.Token]
 	if !ok {
-		return fakeErr(fakeCodeCardToken, "invalid card token")
+		return fakeErr(CodeCardToken, "invalid card token")
 	}
 	if t.uses >= fakeCardTokenUses {
-		return fakeErr(fakeCodeCardToken, "card token used up")
+		return fakeErr(CodeCardToken, "card token used up")
 	}
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, req.Card); err != nil {
-		return fakeErr(fakeCodeParam, "card is not valid JSON")
+		return fakeErr(CodeParam, "card is not valid JSON")
 	}
 	if msg := checkCard(compact.String()); msg != "" {
-		return fakeErr(fakeCodeCard, "%s", msg)
+		return fakeErr(CodeCard, "%s", msg)
 	}
 	if compact.Len() > fakeMaxCard {
-		return fakeErr(fakeCodeTooLong, "card too long")
+		return fakeErr(CodeTooLong, "card too long")
 	}
 	m, ok := f.byID[t.messageID]
 	if !ok {
-		return fakeErr(fakeCodeNotFound, "message not found")
+		return fakeErr(CodeNotFound, "message not found")
 	}
 	t.uses++
 	m.Content = compact.String()
@@ -543,28 +545,28 @@ func (f *Fake) cardUpdate(_ *http.Request, body []byte) fakeAnswer {
 
 // wsEndpoint serves the long connection's bootstrap: it checks the credentials, then refuses,
 // having no WebSocket server behind it.
-func (f *Fake) wsEndpoint(_ *http.Request, body []byte) fakeAnswer {
+func (f *Server) wsEndpoint(_ *http.Request, body []byte) fakeAnswer {
 	var req struct {
 		AppID     string `json:"AppID"`
 		AppSecret string `json:"AppSecret"`
 	}
 	_ = json.Unmarshal(body, &req)
 	if req.AppID != f.appID || req.AppSecret != f.appSecret {
-		return fakeAnswer{code: fakeCodeWSAuthFailed, msg: "auth failed"}
+		return fakeAnswer{code: CodeWSAuthFailed, msg: "auth failed"}
 	}
-	return fakeAnswer{code: fakeCodeWSNotServed, msg: "the fake has no long connection"}
+	return fakeAnswer{code: CodeWSNotServed, msg: "the fake has no long connection"}
 }
 
 // checkContent validates a message's type and content as Feishu does.
 func checkContent(msgType, content, uuid string) (fakeAnswer, bool) {
 	if !knownMsgTypes[msgType] {
-		return fakeErr(fakeCodeBadContent, "unknown msg_type %q", msgType), false
+		return fakeErr(CodeBadContent, "unknown msg_type %q", msgType), false
 	}
 	if len(uuid) > maxUUIDLen {
-		return fakeErr(fakeCodeParam, "field validation failed: uuid longer than 50"), false
+		return fakeErr(CodeParam, "field validation failed: uuid longer than 50"), false
 	}
 	if !json.Valid([]byte(content)) {
-		return fakeErr(fakeCodeBadContent, "content is not valid JSON"), false
+		return fakeErr(CodeBadContent, "content is not valid JSON"), false
 	}
 	switch msgType {
 	case "text":
@@ -572,14 +574,14 @@ func checkContent(msgType, content, uuid string) (fakeAnswer, bool) {
 			Text *string `json:"text"`
 		}
 		if json.Unmarshal([]byte(content), &c) != nil || c.Text == nil {
-			return fakeErr(fakeCodeBadContent, "text content needs a text field"), false
+			return fakeErr(CodeBadContent, "text content needs a text field"), false
 		}
 	case "interactive":
 		if msg := checkCard(content); msg != "" {
-			return fakeErr(fakeCodeCard, "%s", msg), false
+			return fakeErr(CodeCard, "%s", msg), false
 		}
 		if len(content) > fakeMaxCard {
-			return fakeErr(fakeCodeTooLong, "message content too long"), false
+			return fakeErr(CodeTooLong, "message content too long"), false
 		}
 	}
 	return fakeAnswer{}, true
@@ -611,7 +613,7 @@ func checkCard(content string) string {
 }
 
 // add stores a new message and wakes WaitForMessages.
-func (f *Fake) add(m *FakeMessage) *FakeMessage {
+func (f *Server) add(m *Message) *Message {
 	f.msgSeq++
 	m.ID = "om_fake_" + strconv.Itoa(f.msgSeq)
 	f.msgs = append(f.msgs, m)
@@ -625,7 +627,7 @@ func (f *Fake) add(m *FakeMessage) *FakeMessage {
 }
 
 // messageJSON is the data of a create or reply answer.
-func messageJSON(m *FakeMessage) map[string]any {
+func messageJSON(m *Message) map[string]any {
 	root := m.ThreadOf
 	return map[string]any{
 		"message_id": m.ID,
@@ -641,24 +643,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// SealRequest makes the body and headers of a webhook request exactly as Feishu sends them:
-// plaintext encrypted with encryptKey into {"encrypt": …} and signed with the timestamp and
-// nonce. Feishu does not sign the URL check; delete the X-Lark-* headers to imitate that.
-// With an empty key the body is the plaintext and there is no signature, as Feishu does for
-// an app without an Encrypt Key.
-func SealRequest(encryptKey string, plaintext []byte, ts time.Time, nonce string) (body []byte, header http.Header) {
-	header = http.Header{}
-	header.Set("Content-Type", "application/json; charset=utf-8")
-	header.Set(headerTimestamp, strconv.FormatInt(ts.Unix(), 10))
-	header.Set(headerNonce, nonce)
-	if encryptKey == "" {
-		return bytes.Clone(plaintext), header
-	}
-	body, _ = json.Marshal(struct {
-		Encrypt string `json:"encrypt"`
-	}{encrypt(newCipher(encryptKey), plaintext)})
-	header.Set(headerSignature, signature(header.Get(headerTimestamp), nonce, []byte(encryptKey), body))
-	return body, header
 }

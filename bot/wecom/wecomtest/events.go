@@ -1,4 +1,4 @@
-package wecom
+package wecomtest
 
 import (
 	"encoding/json"
@@ -15,11 +15,11 @@ import (
 // This file builds what WeCom sends, for tests and the demo: the decrypted callback payloads
 // of the 智能机器人 (shapes of the official examples, DOC 100719 and 101027), and the signed,
 // encrypted HTTP requests that carry them (DOC 101033). Over the long connection the same
-// payloads are a frame's body as they are (Fake.PushMessage).
+// payloads are a frame's body as they are (Server.PushMessage).
 
-// FakeBotName is the bot's display name in built messages: the content starts "@RobotA ", as
+// BotName is the bot's display name in built messages: the content starts "@RobotA ", as
 // in the official example.
-const FakeBotName = "RobotA"
+const BotName = "RobotA"
 
 const fakeAIBotID = "AIBOTID"
 
@@ -67,7 +67,7 @@ func WithMsgType(msgType string) PayloadOpt { return func(o *payloadOpts) { o.ms
 func WithCreateTime(t time.Time) PayloadOpt { return func(o *payloadOpts) { o.createTime = t.Unix() } }
 
 func buildPayloadOpts(opts []PayloadOpt) payloadOpts {
-	name := FakeBotName
+	name := BotName
 	o := payloadOpts{mention: &name, msgType: msgTypeText, createTime: 1700000000}
 	for _, opt := range opts {
 		opt(&o)

@@ -1,4 +1,4 @@
-package wecom
+package wecomtest
 
 import (
 	"bytes"
@@ -18,8 +18,8 @@ import (
 	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 )
 
-// Fake is WeCom on a loopback httptest.Server, for tests and the demo. Point
-// Config.APIBaseURL at URL() and Config.WSURL at WSURL(). It serves:
+// Server is WeCom on a loopback httptest.Server, for tests and the demo. Point
+// wecom.Config.APIBaseURL at URL() and wecom.Config.WSURL at WSURL(). It serves:
 //
 //   - the group webhook robot, POST /cgi-bin/webhook/send?key=…: it checks the key, the
 //     message shape and type (text, markdown, template_card text_notice/news_notice only:
@@ -45,15 +45,15 @@ import (
 // Error codes follow WeCom's where known (45009 frequency, 93000 invalid webhook key, 40008
 // invalid message type); the others are stand-ins. Tests should rely on an error, not on
 // those values.
-type Fake struct {
-	cfg   FakeConfig
+type Server struct {
+	cfg   Config
 	crypt *msgcrypt.Crypt
 	srv   *httptest.Server
 	hc    *http.Client
 
 	mu        sync.Mutex
 	changed   chan struct{} // closed and replaced whenever something is recorded
-	sent      []FakeSent
+	sent      []Sent
 	codes     map[string]*fakeCode
 	codeSeq   int
 	taskIDs   map[string]bool
@@ -65,18 +65,18 @@ type Fake struct {
 	ws        fakeWS
 }
 
-// FakeConfig sets the fake's credentials and clock; zero values take the defaults.
-type FakeConfig struct {
+// Config sets the fake's credentials and clock; zero values take the defaults.
+type Config struct {
 	// Token and EncodingAESKey sign and encrypt the callbacks the fake sends; give the bot
-	// the same. Defaults FakeToken and FakeEncodingAESKey.
+	// the same. Defaults Token and EncodingAESKey.
 	Token          string
 	EncodingAESKey string
 	// BotID and Secret are the long-connection credentials the fake accepts. Defaults
-	// FakeBotID and FakeSecret.
+	// BotID and Secret.
 	BotID  string
 	Secret string
 	// Robots are the group webhook robots the fake accepts: key → the group it was added to
-	// (and posts into). WebhookKey (default FakeWebhookKey) is one more, of the group
+	// (and posts into). WebhookKey (default WebhookKey) is one more, of the group
 	// WebhookChat.
 	Robots      map[string]string
 	WebhookKey  string
@@ -96,13 +96,13 @@ type FakeConfig struct {
 	Now func() time.Time
 }
 
-// Defaults of FakeConfig: the token and key are the reference's test vector's.
+// Defaults of Config: the token and key are the reference's test vector's.
 const (
-	FakeToken          = "QDG6eK"
-	FakeEncodingAESKey = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
-	FakeBotID          = "fake-bot"
-	FakeSecret         = "fake-ws-secret"
-	FakeWebhookKey     = "fake-robot-key"
+	Token          = "QDG6eK"
+	EncodingAESKey = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+	BotID          = "fake-bot"
+	Secret         = "fake-ws-secret"
+	WebhookKey     = "fake-robot-key"
 )
 
 // Codes the fake answers with.
@@ -119,19 +119,18 @@ const (
 	fakeCodeNoChat     = 600006        // stand-in: the chat never talked to the bot
 )
 
-// Fake limits (DOC 91770, 101032, 101138, 101463).
+// Server limits (DOC 91770, 101032, 101138, 101463).
 const (
 	fakeMaxRobotText     = 2048
 	fakeMaxRobotMarkdown = 4096
 	fakeMaxBotMarkdown   = 20480
 	fakeResponseURLTTL   = time.Hour
 	fakeClickWindow      = 5 * time.Second
-	pathResponseURL      = "/cgi-bin/aibot/response"
 	fakeWSPath           = "/ws"
 )
 
-// FakeSent is one message the bot sent, as the fake received it.
-type FakeSent struct {
+// Sent is one message the bot sent, as the fake received it.
+type Sent struct {
 	// Channel is "robot", "response_url" or "ws".
 	Channel string
 	// Cmd is the long-connection command (aibot_send_msg, aibot_respond_msg,
@@ -150,7 +149,7 @@ type FakeSent struct {
 }
 
 // Content is a markdown, text or stream message's text, or "".
-func (s FakeSent) Content() string {
+func (s Sent) Content() string {
 	var b struct {
 		Markdown struct{ Content string } `json:"markdown"`
 		Text     struct{ Content string } `json:"text"`
@@ -161,7 +160,7 @@ func (s FakeSent) Content() string {
 }
 
 // Card is the template_card object of a card message or card update, or nil.
-func (s FakeSent) Card() json.RawMessage {
+func (s Sent) Card() json.RawMessage {
 	var b struct {
 		TemplateCard json.RawMessage `json:"template_card"`
 	}
@@ -170,7 +169,7 @@ func (s FakeSent) Card() json.RawMessage {
 }
 
 // TaskID is the card's task_id, or "".
-func (s FakeSent) TaskID() string {
+func (s Sent) TaskID() string {
 	var c struct {
 		TaskID string `json:"task_id"`
 	}
@@ -189,22 +188,22 @@ type fakeFailure struct {
 	msg  string
 }
 
-// NewFake starts a fake WeCom.
-func NewFake(cfg FakeConfig) *Fake {
+// New starts a fake WeCom.
+func New(cfg Config) *Server {
 	if cfg.Token == "" {
-		cfg.Token = FakeToken
+		cfg.Token = Token
 	}
 	if cfg.EncodingAESKey == "" {
-		cfg.EncodingAESKey = FakeEncodingAESKey
+		cfg.EncodingAESKey = EncodingAESKey
 	}
 	if cfg.BotID == "" {
-		cfg.BotID = FakeBotID
+		cfg.BotID = BotID
 	}
 	if cfg.Secret == "" {
-		cfg.Secret = FakeSecret
+		cfg.Secret = Secret
 	}
 	if cfg.WebhookKey == "" {
-		cfg.WebhookKey = FakeWebhookKey
+		cfg.WebhookKey = WebhookKey
 	}
 	robots := map[string]string{cfg.WebhookKey: cfg.WebhookChat}
 	for k, chat := range cfg.Robots {
@@ -212,22 +211,22 @@ func NewFake(cfg FakeConfig) *Fake {
 	}
 	cfg.Robots = robots
 	if cfg.RobotPerMinute <= 0 {
-		cfg.RobotPerMinute = robotPerMinute.N
+		cfg.RobotPerMinute = robotPerMinute
 	}
 	if cfg.ChatPerMinute <= 0 {
-		cfg.ChatPerMinute = chatPerMinute.N
+		cfg.ChatPerMinute = chatPerMinute
 	}
 	if cfg.ChatPerHour <= 0 {
-		cfg.ChatPerHour = chatPerHour.N
+		cfg.ChatPerHour = chatPerHour
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	crypt, err := msgcrypt.New(cfg.EncodingAESKey)
 	if err != nil {
-		panic(fmt.Sprintf("wecom: NewFake: encoding_aes_key: %v", err))
+		panic(fmt.Sprintf("wecomtest: New: encoding_aes_key: %v", err))
 	}
-	f := &Fake{
+	f := &Server{
 		cfg:      cfg,
 		crypt:    crypt,
 		hc:       &http.Client{Timeout: 30 * time.Second},
@@ -249,24 +248,24 @@ func NewFake(cfg FakeConfig) *Fake {
 	return f
 }
 
-// URL is the base URL to put in Config.APIBaseURL.
-func (f *Fake) URL() string { return f.srv.URL }
+// URL is the base URL to put in wecom.Config.APIBaseURL.
+func (f *Server) URL() string { return f.srv.URL }
 
-// WSURL is the long-connection URL to put in Config.WSURL.
-func (f *Fake) WSURL() string { return "ws" + strings.TrimPrefix(f.srv.URL, "http") + fakeWSPath }
+// WSURL is the long-connection URL to put in wecom.Config.WSURL.
+func (f *Server) WSURL() string { return "ws" + strings.TrimPrefix(f.srv.URL, "http") + fakeWSPath }
 
 // Config is the fake's configuration, defaults filled in.
-func (f *Fake) Config() FakeConfig { return f.cfg }
+func (f *Server) Config() Config { return f.cfg }
 
 // Close cuts the long connection and shuts the server down.
-func (f *Fake) Close() {
+func (f *Server) Close() {
 	f.closeWS()
 	f.srv.CloseClientConnections()
 	f.srv.Close()
 }
 
 // ResponseURL issues a fresh response_url for chat, as WeCom puts one in each callback.
-func (f *Fake) ResponseURL(chat string) string {
+func (f *Server) ResponseURL(chat string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.codeSeq++
@@ -276,10 +275,10 @@ func (f *Fake) ResponseURL(chat string) string {
 }
 
 // Sent returns copies of everything the bot sent, in order.
-func (f *Fake) Sent() []FakeSent {
+func (f *Server) Sent() []Sent {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]FakeSent, len(f.sent))
+	out := make([]Sent, len(f.sent))
 	for i, s := range f.sent {
 		s.Body = bytes.Clone(s.Body)
 		out[i] = s
@@ -289,7 +288,7 @@ func (f *Fake) Sent() []FakeSent {
 
 // WaitFor waits until ok accepts what the bot has sent, or timeout passes; it returns the
 // records and whether ok accepted them.
-func (f *Fake) WaitFor(timeout time.Duration, ok func([]FakeSent) bool) ([]FakeSent, bool) {
+func (f *Server) WaitFor(timeout time.Duration, ok func([]Sent) bool) ([]Sent, bool) {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
@@ -310,13 +309,13 @@ func (f *Fake) WaitFor(timeout time.Duration, ok func([]FakeSent) bool) ([]FakeS
 }
 
 // WaitSent waits until the bot has sent at least n messages, or timeout passes.
-func (f *Fake) WaitSent(n int, timeout time.Duration) []FakeSent {
-	sent, _ := f.WaitFor(timeout, func(s []FakeSent) bool { return len(s) >= n })
+func (f *Server) WaitSent(n int, timeout time.Duration) []Sent {
+	sent, _ := f.WaitFor(timeout, func(s []Sent) bool { return len(s) >= n })
 	return sent
 }
 
 // FailRobot makes the next n robot sends fail with errcode and errmsg, posting nothing.
-func (f *Fake) FailRobot(n, errcode int, errmsg string) {
+func (f *Server) FailRobot(n, errcode int, errmsg string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
@@ -325,7 +324,7 @@ func (f *Fake) FailRobot(n, errcode int, errmsg string) {
 }
 
 // FailWS makes the next n aibot_send_msg and aibot_respond_msg frames fail with errcode.
-func (f *Fake) FailWS(n, errcode int, errmsg string) {
+func (f *Server) FailWS(n, errcode int, errmsg string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
@@ -334,13 +333,13 @@ func (f *Fake) FailWS(n, errcode int, errmsg string) {
 }
 
 // record adds a message and wakes WaitFor. Call with f.mu held.
-func (f *Fake) record(s FakeSent) {
+func (f *Server) record(s Sent) {
 	f.sent = append(f.sent, s)
 	f.notify()
 }
 
 // notify wakes WaitFor and the connection waiters. Call with f.mu held.
-func (f *Fake) notify() {
+func (f *Server) notify() {
 	close(f.changed)
 	f.changed = make(chan struct{})
 }
@@ -354,7 +353,7 @@ type fakeAnswer struct {
 
 // endpoint wraps a handler with reading the body and writing {"errcode","errmsg"}. The
 // handler runs under f.mu.
-func (f *Fake) endpoint(h func(r *http.Request, body []byte) fakeAnswer) http.HandlerFunc {
+func (f *Server) endpoint(h func(r *http.Request, body []byte) fakeAnswer) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		f.mu.Lock()
@@ -378,7 +377,7 @@ func fakeErr(code int, format string, args ...any) fakeAnswer {
 }
 
 // robot serves the group webhook robot.
-func (f *Fake) robot(r *http.Request, body []byte) fakeAnswer {
+func (f *Server) robot(r *http.Request, body []byte) fakeAnswer {
 	key := r.URL.Query().Get("key")
 	group, ok := f.cfg.Robots[key]
 	if !ok {
@@ -428,12 +427,12 @@ func (f *Fake) robot(r *http.Request, body []byte) fakeAnswer {
 		return fakeErr(fakeCodeBadMsgType, "invalid message type %q", m.MsgType)
 	}
 	f.robotLog[key] = append(log, now)
-	f.record(FakeSent{Channel: channelRobot, Chat: group, MsgType: m.MsgType, Body: bytes.Clone(body)})
+	f.record(Sent{Channel: channelRobot, Chat: group, MsgType: m.MsgType, Body: bytes.Clone(body)})
 	return fakeAnswer{}
 }
 
 // response serves response_url: one POST per code, within the hour.
-func (f *Fake) response(r *http.Request, body []byte) fakeAnswer {
+func (f *Server) response(r *http.Request, body []byte) fakeAnswer {
 	code := f.codes[r.URL.Query().Get("response_code")]
 	if code == nil || code.used || !f.cfg.Now().Before(code.expires) {
 		return fakeErr(fakeCodeUsed, "invalid response_code: unknown, used or expired")
@@ -454,14 +453,14 @@ func (f *Fake) response(r *http.Request, body []byte) fakeAnswer {
 	}
 	f.chatSent(code.chat)
 	code.used = true
-	f.record(FakeSent{Channel: channelResponseURL, Chat: code.chat, MsgType: m.MsgType, Body: bytes.Clone(body)})
+	f.record(Sent{Channel: channelResponseURL, Chat: code.chat, MsgType: m.MsgType, Body: bytes.Clone(body)})
 	return fakeAnswer{}
 }
 
 // chatFull reports whether chat has no room for one more 智能机器人 message now, counting the
 // refusal. Call with f.mu held, before the message's own checks (a refused card claims no
 // task_id); chatSent counts the message once accepted.
-func (f *Fake) chatFull(chat string) bool {
+func (f *Server) chatFull(chat string) bool {
 	now := f.cfg.Now()
 	log := f.chatLog[chat]
 	for len(log) > 0 && !log[0].After(now.Add(-time.Hour)) {
@@ -482,13 +481,13 @@ func (f *Fake) chatFull(chat string) bool {
 }
 
 // chatSent counts an accepted message against chat's limits. Call with f.mu held.
-func (f *Fake) chatSent(chat string) {
+func (f *Server) chatSent(chat string) {
 	f.chatLog[chat] = append(f.chatLog[chat], f.cfg.Now())
 }
 
 // FrequencyRefusals is how many messages the fake refused with 45009 for a chat's or a
 // robot's rate (FailRobot and FailWS not counted).
-func (f *Fake) FrequencyRefusals() int {
+func (f *Server) FrequencyRefusals() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.refusals
@@ -496,14 +495,14 @@ func (f *Fake) FrequencyRefusals() int {
 
 // checkBotMessage checks a 智能机器人 message (markdown or template_card) and, for a card,
 // claims its task_id. Call with f.mu held.
-func (f *Fake) checkBotMessage(msgType string, md *struct{ Content *string }, card json.RawMessage) (fakeAnswer, bool) {
+func (f *Server) checkBotMessage(msgType string, md *struct{ Content *string }, card json.RawMessage) (fakeAnswer, bool) {
 	switch msgType {
 	case "markdown":
 		if md == nil || md.Content == nil || *md.Content == "" || len(*md.Content) > fakeMaxBotMarkdown {
 			return fakeErr(fakeCodeBadParam, "markdown.content empty or longer than %d bytes", fakeMaxBotMarkdown), false
 		}
 	case "template_card":
-		if msg := checkCard(card); msg != "" {
+		if msg := CheckCard(card); msg != "" {
 			return fakeErr(fakeCodeCard, "%s", msg), false
 		}
 		if a, ok := f.claimTaskID(card); !ok {
@@ -516,7 +515,7 @@ func (f *Fake) checkBotMessage(msgType string, md *struct{ Content *string }, ca
 }
 
 // claimTaskID requires a fresh task_id on an interactive card. Call with f.mu held.
-func (f *Fake) claimTaskID(card json.RawMessage) (fakeAnswer, bool) {
+func (f *Server) claimTaskID(card json.RawMessage) (fakeAnswer, bool) {
 	var c struct {
 		CardType string `json:"card_type"`
 		TaskID   string `json:"task_id"`
@@ -525,7 +524,7 @@ func (f *Fake) claimTaskID(card json.RawMessage) (fakeAnswer, bool) {
 	if c.TaskID == "" && !interactiveCard[c.CardType] {
 		return fakeAnswer{}, true
 	}
-	if msg := checkTaskID(c.TaskID); msg != "" {
+	if msg := CheckTaskID(c.TaskID); msg != "" {
 		return fakeErr(fakeCodeTaskID, "%s", msg), false
 	}
 	if f.taskIDs[c.TaskID] {
@@ -540,8 +539,10 @@ var interactiveCard = map[string]bool{"button_interaction": true, "vote_interact
 var knownCard = map[string]bool{"text_notice": true, "news_notice": true,
 	"button_interaction": true, "vote_interaction": true, "multiple_interaction": true}
 
-// checkTaskID applies DOC 101032: letters, digits and _-@ only, at most 128 bytes.
-func checkTaskID(id string) string {
+// CheckTaskID applies DOC 101032 to a card's task_id: letters, digits and _-@ only, at most
+// 128 bytes. It returns the problem, or "" for an id the fake takes; tests use it to check an
+// id the bot made without sending a card.
+func CheckTaskID(id string) string {
 	if id == "" {
 		return "interactive card without task_id"
 	}
@@ -582,9 +583,10 @@ type fakeCard struct {
 	} `json:"card_action"`
 }
 
-// checkCard checks a template card against DOC 101032 (lengths in characters, as the doc
-// counts them); it returns the problem or "".
-func checkCard(raw json.RawMessage) string {
+// CheckCard checks a template card against DOC 101032 (lengths in characters, as the doc
+// counts them), as the fake checks every card it is sent; it returns the problem or "".
+// Tests use it to check a card the bot renders without sending it.
+func CheckCard(raw json.RawMessage) string {
 	var c fakeCard
 	if len(raw) == 0 || json.Unmarshal(raw, &c) != nil {
 		return "template_card is not a JSON object"
@@ -652,11 +654,11 @@ func checkRobotCard(raw json.RawMessage) string {
 	if c.CardType == "text_notice" && (c.CardAction == nil || c.CardAction.Type == 0) {
 		return "text_notice needs card_action"
 	}
-	return checkCard(raw)
+	return CheckCard(raw)
 }
 
-// FakeReply is what the bot's callback handler answered.
-type FakeReply struct {
+// Reply is what the bot's callback handler answered.
+type Reply struct {
 	Status int
 	// Body is the raw answer.
 	Body []byte
@@ -669,20 +671,20 @@ type FakeReply struct {
 // PostCallback encrypts and signs plaintext with the fake's token and key at the fake's
 // clock, POSTs it to the bot's callbackURL (query msg_signature, timestamp, nonce) and
 // opens the passive reply.
-func (f *Fake) PostCallback(ctx context.Context, callbackURL string, plaintext []byte) (FakeReply, error) {
+func (f *Server) PostCallback(ctx context.Context, callbackURL string, plaintext []byte) (Reply, error) {
 	nonce := randomHex(8)
 	q, body, err := SealCallback(f.cfg.Token, f.cfg.EncodingAESKey, plaintext, f.cfg.Now(), nonce)
 	if err != nil {
-		return FakeReply{}, err
+		return Reply{}, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, withQuery(callbackURL, q), bytes.NewReader(body))
 	if err != nil {
-		return FakeReply{}, err
+		return Reply{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := f.hc.Do(req)
 	if err != nil {
-		return FakeReply{}, err
+		return Reply{}, err
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -690,7 +692,7 @@ func (f *Fake) PostCallback(ctx context.Context, callbackURL string, plaintext [
 		ResponseURL string `json:"response_url"`
 	}
 	_ = json.Unmarshal(plaintext, &rurl)
-	r := FakeReply{Status: resp.StatusCode, Body: out, ResponseURL: rurl.ResponseURL}
+	r := Reply{Status: resp.StatusCode, Body: out, ResponseURL: rurl.ResponseURL}
 	if resp.StatusCode == http.StatusOK && len(bytes.TrimSpace(out)) > 0 {
 		if r.Plain, err = OpenReply(f.cfg.Token, f.cfg.EncodingAESKey, nonce, out); err != nil {
 			return r, err
@@ -701,21 +703,21 @@ func (f *Fake) PostCallback(ctx context.Context, callbackURL string, plaintext [
 
 // PostText sends the bot a text message from userID in chat (a group id or
 // "single:<userid>"), with a fresh response_url of the fake.
-func (f *Fake) PostText(ctx context.Context, callbackURL, msgID, chat, userID, text string, opts ...PayloadOpt) (FakeReply, error) {
+func (f *Server) PostText(ctx context.Context, callbackURL, msgID, chat, userID, text string, opts ...PayloadOpt) (Reply, error) {
 	opts = append([]PayloadOpt{WithResponseURL(f.ResponseURL(chat))}, opts...)
 	return f.PostCallback(ctx, callbackURL, TextMessage(msgID, chat, userID, text, opts...))
 }
 
 // PostClick sends the bot a click of the button eventKey on the card taskID, with a fresh
 // response_url of the fake.
-func (f *Fake) PostClick(ctx context.Context, callbackURL, msgID, chat, userID, taskID, eventKey string) (FakeReply, error) {
+func (f *Server) PostClick(ctx context.Context, callbackURL, msgID, chat, userID, taskID, eventKey string) (Reply, error) {
 	ev := CardEvent(msgID, chat, userID, taskID, eventKey, WithResponseURL(f.ResponseURL(chat)), WithCreateTime(f.cfg.Now()))
 	return f.PostCallback(ctx, callbackURL, ev)
 }
 
 // VerifyURL does WeCom's URL check against callbackURL with echo as the plaintext, returning
 // the status and the body.
-func (f *Fake) VerifyURL(ctx context.Context, callbackURL, echo string) (int, string, error) {
+func (f *Server) VerifyURL(ctx context.Context, callbackURL, echo string) (int, string, error) {
 	q, err := SealEcho(f.cfg.Token, f.cfg.EncodingAESKey, echo, f.cfg.Now(), randomHex(8))
 	if err != nil {
 		return 0, "", err

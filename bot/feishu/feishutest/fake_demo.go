@@ -1,4 +1,4 @@
-package feishu
+package feishutest
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 // raw): the clicked card changes for everyone. The card is checked as a patch is. The fake
 // never sees that answer itself (it goes from the bot back to Feishu's callback request), so
 // whoever posted the callback hands it over; the demo does, after each click.
-func (f *Fake) ApplyCallbackCard(messageID string, card []byte) error {
+func (f *Server) ApplyCallbackCard(messageID string, card []byte) error {
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, card); err != nil {
 		return fmt.Errorf("feishu fake: callback card is not JSON: %w", err)
