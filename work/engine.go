@@ -133,6 +133,9 @@ type Engine struct {
 	kinds map[string]Kind
 	wake  chan struct{}
 	pace  pacing
+	// quiet lets one "answer waits" line a second through: a flood of answers to a busy chat
+	// would otherwise log one line each.
+	quiet *bot.LogSampler
 	// drainMu makes Drains take turns: two at once would try the same due page.
 	drainMu sync.Mutex
 }
@@ -151,7 +154,7 @@ func New(st Store, cfg Config) *Engine {
 	if cfg.KeepFinished <= 0 {
 		cfg.KeepFinished = 7 * 24 * time.Hour
 	}
-	return &Engine{st: st, cfg: cfg, kinds: map[string]Kind{}, wake: make(chan struct{}, 1)}
+	return &Engine{st: st, cfg: cfg, kinds: map[string]Kind{}, wake: make(chan struct{}, 1), quiet: bot.NewLogSampler(time.Second)}
 }
 
 // Register says what jobs of kind do. It panics on a kind without Do or registered twice:
@@ -223,10 +226,14 @@ func (e *Engine) Keep(ctx context.Context, j Job, cause error, log *slog.Logger)
 	switch {
 	case busy:
 		e.pace.busy(j.Platform, j.ChatID, until)
-		log.Info("answer waits for the chat's send rate", "retry_at", until)
+		if ok, n := e.quiet.Allow("busy"); ok {
+			log.Info("answer waits for the chat's send rate", "retry_at", until, "suppressed", n)
+		}
 	case paced:
 		e.pace.busy(j.Platform, j.ChatID, time.Time{})
-		log.Info("answer waits behind the chat's earlier answers")
+		if ok, n := e.quiet.Allow("behind"); ok {
+			log.Info("answer waits behind the chat's earlier answers", "suppressed", n)
+		}
 	default:
 		log.Warn("answer not sent now; kept to send again", "err", cause)
 	}
@@ -347,7 +354,9 @@ func (e *Engine) putOff(ctx context.Context, a *Attempt, until time.Time, cause 
 		a.Log.Error("defer job", "err", err)
 	}
 	e.pace.add(j.Platform, j.ChatID, j.ID) // the chat's next answers go behind it
-	a.Log.Info("answer waits for its chat's send rate", "retry_at", until)
+	if ok, n := e.quiet.Allow("put off"); ok {
+		a.Log.Info("answer waits for its chat's send rate", "retry_at", until, "suppressed", n)
+	}
 	return Busy
 }
 

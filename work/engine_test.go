@@ -3,6 +3,7 @@ package work
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -368,4 +369,42 @@ func TestRunPrunes(t *testing.T) {
 	if fresh, _ := st.MarkProcessed(ctx, "evt_new", clk.now()); fresh {
 		t.Error("a recent delivery id was forgotten")
 	}
+}
+
+// A flood of answers kept for one busy chat logs a line a second with a count, not a line
+// each.
+func TestKeptAnswersLogALineASecond(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t)
+	var buf strings.Builder
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
+	e := newEngine(t, st, clk)
+	e.Register("say", Kind{Paced: true, Do: func(context.Context, *Attempt) error { return nil }})
+	for i := range 100 {
+		if err := e.Keep(ctx, job(fmt.Sprint("a", i), "say", clk), ErrBehind, log); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	lines := strings.Count(buf.String(), "answer waits")
+	mu.Unlock()
+	if lines < 1 || lines > 3 {
+		t.Fatalf("%d log lines for 100 kept answers, want one a second", lines)
+	}
+	if e.Waiting() != 100 {
+		t.Fatalf("%d answers waiting, want 100", e.Waiting())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
