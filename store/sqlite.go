@@ -62,7 +62,7 @@ func OpenSQLite(ctx context.Context, dsn string) (*SQL, error) {
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingUnlocked(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -72,6 +72,27 @@ func OpenSQLite(ctx context.Context, dsn string) (*SQL, error) {
 	}
 	return &SQL{db: db}, nil
 }
+
+// pingUnlocked opens the first connection. Two processes opening one new file at once can
+// meet SQLITE_BUSY while one of them switches it to WAL: busy_timeout does not cover that
+// step, so the open is tried again for up to openBusyWait.
+func pingUnlocked(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(openBusyWait)
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// openBusyWait bounds how long opening waits for another process's first open of the file.
+const openBusyWait = 5 * time.Second
 
 // Close releases the database.
 func (s *SQL) Close() error {
