@@ -1,19 +1,10 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"strconv"
 	"sync/atomic"
-	"syscall"
-	"time"
 )
 
 // stubMain is `loadratio stub -listen ADDR`: the chat platforms' open APIs as far as the
@@ -22,33 +13,7 @@ import (
 // command workload causes are delivered and done, as they are in production, instead of
 // failing and being retried for as long as the run lasts. It runs until SIGTERM or SIGINT.
 func stubMain(args []string) int {
-	fs := flag.NewFlagSet("stub", flag.ContinueOnError)
-	listen := fs.String("listen", "127.0.0.1:0", "address to listen on")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "loadratio stub:", err)
-		return 1
-	}
-	srv := &http.Server{Handler: stubHandler(), ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case <-ctx.Done():
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintln(os.Stderr, "loadratio stub:", err)
-			return 1
-		}
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(sctx)
-	return 0
+	return serveUntilSignal("stub", args, stubHandler(), 0)
 }
 
 // stubHandler answers every request with one success both platforms' clients read: Feishu's
