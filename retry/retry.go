@@ -14,15 +14,15 @@ import (
 // vendor or a chat that is down).
 type Config struct {
 	// Base is the first delay ("2s"); each attempt doubles it up to Max ("5m"), with jitter.
-	Base string `toml:"base"`
-	Max  string `toml:"max"`
+	Base span.Duration `toml:"base"`
+	Max  span.Duration `toml:"max"`
 	// GiveUpAfter ends the retries ("24h"): the chat is told, and the text is shown again.
-	GiveUpAfter string `toml:"give_up_after"`
+	GiveUpAfter span.Duration `toml:"give_up_after"`
 	// Lease is how long an attempt may run before another process takes the job over as
 	// dead ("2m"); longer than any vendor call.
-	Lease string `toml:"lease"`
+	Lease span.Duration `toml:"lease"`
 	// Every is how often due jobs are looked for ("1s").
-	Every string `toml:"every"`
+	Every span.Duration `toml:"every"`
 }
 
 // Policy is a parsed Config.
@@ -39,19 +39,19 @@ func (c Config) Policy() (Policy, []error) {
 	p := Default
 	var errs []error
 	for _, f := range []struct {
-		key, s string
-		dst    *time.Duration
+		key string
+		v   span.Duration
+		dst *time.Duration
 	}{{"base", c.Base, &p.Base}, {"max", c.Max, &p.Max}, {"give_up_after", c.GiveUpAfter, &p.GiveUpAfter},
 		{"lease", c.Lease, &p.Lease}, {"every", c.Every, &p.Every}} {
-		if f.s == "" {
+		if !f.v.IsSet() {
 			continue
 		}
-		d, err := time.ParseDuration(f.s)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("bot.retry.%s: want a positive duration such as \"30s\", got %q", f.key, f.s))
+		if f.v.D() <= 0 {
+			errs = append(errs, fmt.Errorf("bot.retry.%s: want a positive duration such as \"30s\", got %q", f.key, span.Format(f.v.D())))
 			continue
 		}
-		*f.dst = d
+		*f.dst = f.v.D()
 	}
 	return p, errs
 }
@@ -61,11 +61,11 @@ func (c Config) Policy() (Policy, []error) {
 func (c Config) WithDefaults() Config {
 	p := Default
 	for _, f := range []struct {
-		s *string
+		v *span.Duration
 		d time.Duration
 	}{{&c.Base, p.Base}, {&c.Max, p.Max}, {&c.GiveUpAfter, p.GiveUpAfter}, {&c.Lease, p.Lease}, {&c.Every, p.Every}} {
-		if *f.s == "" {
-			*f.s = span.Format(f.d)
+		if !f.v.IsSet() {
+			*f.v = span.Of(f.d)
 		}
 	}
 	return c

@@ -3,11 +3,14 @@ package retry
 import (
 	"testing"
 	"time"
+
+	"github.com/ticketbot/ticketbot/span"
 )
 
 func TestRetryWithDefaults(t *testing.T) {
-	got := Config{Max: "10m"}.WithDefaults()
-	want := Config{Base: "2s", Max: "10m", GiveUpAfter: "24h", Lease: "2m", Every: "1s"}
+	got := Config{Max: span.Of(10 * time.Minute)}.WithDefaults()
+	want := Config{Base: span.Of(2 * time.Second), Max: span.Of(10 * time.Minute), GiveUpAfter: span.Of(24 * time.Hour),
+		Lease: span.Of(2 * time.Minute), Every: span.Of(time.Second)}
 	if got != want {
 		t.Fatalf("WithDefaults = %+v, want %+v", got, want)
 	}
@@ -20,12 +23,15 @@ func TestRetryWithDefaults(t *testing.T) {
 }
 
 func TestConfigRefusesEveryBadKey(t *testing.T) {
-	_, errs := Config{Base: "soon", Max: "-1m", GiveUpAfter: "0s", Lease: "2m", Every: "1"}.Policy()
+	// A value that is no duration at all ("soon") is refused when the file is read
+	// (span.Duration); what reads but cannot be a retry delay is refused here.
+	_, errs := Config{Base: span.Of(-time.Second), Max: span.Of(-time.Minute), GiveUpAfter: span.Of(0),
+		Lease: span.Of(2 * time.Minute), Every: span.Of(-time.Millisecond)}.Policy()
 	want := []string{
-		`bot.retry.base: want a positive duration such as "30s", got "soon"`,
+		`bot.retry.base: want a positive duration such as "30s", got "-1s"`,
 		`bot.retry.max: want a positive duration such as "30s", got "-1m"`,
 		`bot.retry.give_up_after: want a positive duration such as "30s", got "0s"`,
-		`bot.retry.every: want a positive duration such as "30s", got "1"`,
+		`bot.retry.every: want a positive duration such as "30s", got "-1ms"`,
 	}
 	if len(errs) != len(want) {
 		t.Fatalf("errors %v, want %d", errs, len(want))

@@ -1,4 +1,5 @@
 // Package span is a span of time as people write it in the configuration file: "5m", "24h".
+// Duration is the configuration's type for one; Format writes one back.
 package span
 
 import (

@@ -171,7 +171,7 @@ creator_name = "姜程"
 				"providers.ksyun.creator_id: must be a whole number, not text \"38361\"",
 				"watch.enabled: must be true or false, not text \"yes\"",
 				"chats[0].admins[1]: must be text in quotes, not the number 2",
-				"bot.retry.base: must be text in quotes, not the number 2",
+				"bot.retry.base: must be a duration in quotes such as \"30s\", not the number 2",
 			},
 		},
 		{

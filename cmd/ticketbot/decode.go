@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/ticketbot/ticketbot/span"
 )
 
 // The configuration decoder. toml.Decode into the Config structs stops at the first value it
@@ -169,6 +170,7 @@ var (
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 	tomlUnmarshalerType = reflect.TypeFor[toml.Unmarshaler]()
 	durationType        = reflect.TypeFor[time.Duration]()
+	spanDurationType    = reflect.TypeFor[span.Duration]()
 	timeType            = reflect.TypeFor[time.Time]()
 	stringerType        = reflect.TypeFor[fmt.Stringer]()
 	formatterType       = reflect.TypeFor[fmt.Formatter]()
@@ -365,7 +367,7 @@ func redacts(t reflect.Type) bool {
 // describeType names what a key of type t takes, for a person editing the file.
 func describeType(t reflect.Type, key string) string {
 	one, _ := typeWords(t)
-	if derefType(t).Kind() == reflect.Struct && derefType(t) != timeType && !strings.HasSuffix(key, "]") {
+	if isTable(t) && !strings.HasSuffix(key, "]") {
 		return fmt.Sprintf("a table ([%s])", key)
 	}
 	if k := derefType(t).Kind(); (k == reflect.Slice || k == reflect.Array) && derefType(t.Elem()).Kind() == reflect.Struct {
@@ -374,11 +376,18 @@ func describeType(t reflect.Type, key string) string {
 	return one
 }
 
+// isTable reports whether t is written as a TOML table: a struct that does not read itself
+// from one value (time.Time and span.Duration are structs written as one value).
+func isTable(t reflect.Type) bool {
+	t = derefType(t)
+	return t.Kind() == reflect.Struct && t != timeType && !reflect.PointerTo(t).Implements(textUnmarshalerType)
+}
+
 // typeWords is the plain name of a type, singular and plural.
 func typeWords(t reflect.Type) (one, many string) {
 	t = derefType(t)
 	switch {
-	case t == durationType:
+	case t == durationType || t == spanDurationType:
 		return `a duration in quotes such as "30s"`, "durations in quotes"
 	case t == timeType:
 		return "a date-time", "date-times"

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticketbot/ticketbot/span"
+
 	"github.com/ticketbot/ticketbot/providers"
 )
 
@@ -218,7 +220,7 @@ func TestClientErrors(t *testing.T) {
 
 func TestClientTimeout(t *testing.T) {
 	s := &stub{delay: time.Second, body: `{"success":true}`}
-	p := stubProvider(t, s, func(c *Config) { c.Timeout = "50ms" })
+	p := stubProvider(t, s, func(c *Config) { c.Timeout = span.Of(50 * time.Millisecond) })
 	_, err := p.Notes(context.Background(), "00001FK")
 	var ve *providers.VendorError
 	if !errors.As(err, &ve) || ve.Code != "timeout" || !ve.Temporary {

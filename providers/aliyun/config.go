@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketbot/ticketbot/span"
+
 	"github.com/ticketbot/ticketbot/providers"
 )
 
@@ -28,7 +30,7 @@ const (
 	DefaultAPIVersion = Version2016
 	DefaultParamNames = "sdk"
 	DefaultSeverity   = 1 // 2021 CreateTicket: 1 一般
-	DefaultTimeout    = "10s"
+	DefaultTimeout    = 10 * time.Second
 )
 
 // The operations whose Aliyun action name action_names may override. Action names are
@@ -115,8 +117,8 @@ type Config struct {
 	// RegionID, when set, is sent as RegionId, and picks the regional host when base_url is
 	// unset (ap-southeast-1, ap-northeast-1).
 	RegionID string `toml:"region_id"`
-	// Timeout bounds one HTTP call, as a Go duration ("10s").
-	Timeout string `toml:"timeout"`
+	// Timeout bounds one HTTP call ("10s").
+	Timeout span.Duration `toml:"timeout"`
 }
 
 // Defaults fills every unset key that has a default.
@@ -136,8 +138,8 @@ func (c *Config) Defaults() {
 	if c.Severity == 0 {
 		c.Severity = DefaultSeverity
 	}
-	if c.Timeout == "" {
-		c.Timeout = DefaultTimeout
+	if !c.Timeout.IsSet() {
+		c.Timeout = span.Of(DefaultTimeout)
 	}
 }
 
@@ -218,8 +220,8 @@ func (c Config) Validate() []error {
 			report("action_names", fmt.Sprintf("%s = %q is not an action name", op, name))
 		}
 	}
-	if d, err := time.ParseDuration(c.Timeout); err != nil || d <= 0 {
-		report("timeout", fmt.Sprintf("%q is not a positive duration such as \"10s\"", c.Timeout))
+	if c.Timeout.D() <= 0 {
+		report("timeout", fmt.Sprintf("%s is not a positive duration such as \"10s\"", span.Format(c.Timeout.D())))
 	}
 	return errs
 }
@@ -235,11 +237,10 @@ func (c Config) actions() map[string]string {
 	return out
 }
 
-// timeout returns the parsed Timeout, or the default when it does not parse.
+// timeout is the bound of one HTTP call: Timeout, or the default where Defaults was not run.
 func (c Config) timeout() time.Duration {
-	if d, err := time.ParseDuration(c.Timeout); err == nil && d > 0 {
-		return d
+	if c.Timeout.D() > 0 {
+		return c.Timeout.D()
 	}
-	d, _ := time.ParseDuration(DefaultTimeout)
-	return d
+	return DefaultTimeout
 }

@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ticketbot/ticketbot/span"
 )
 
 // validConfig is a complete 2016-08-30 configuration with every required key.
@@ -21,12 +24,12 @@ func TestDefaults(t *testing.T) {
 	var c Config
 	c.Defaults()
 	if c.BaseURL != "https://workorder.aliyuncs.com" || c.APIVersion != "2016-08-30" || c.ParamNames != "sdk" ||
-		c.Severity != 1 || c.Timeout != "10s" {
+		c.Severity != 1 || c.Timeout != span.Of(10*time.Second) {
 		t.Errorf("Defaults() = %+v", c)
 	}
-	set := Config{BaseURL: "https://x.example", APIVersion: Version2021, ParamNames: "doc", Severity: 2, Timeout: "3s"}
+	set := Config{BaseURL: "https://x.example", APIVersion: Version2021, ParamNames: "doc", Severity: 2, Timeout: span.Of(3 * time.Second)}
 	set.Defaults()
-	if set.BaseURL != "https://x.example" || set.APIVersion != Version2021 || set.ParamNames != "doc" || set.Severity != 2 || set.Timeout != "3s" {
+	if set.BaseURL != "https://x.example" || set.APIVersion != Version2021 || set.ParamNames != "doc" || set.Severity != 2 || set.Timeout != span.Of(3*time.Second) {
 		t.Errorf("Defaults() overwrote set keys: %+v", set)
 	}
 	regional := Config{RegionID: "ap-southeast-1"}
@@ -66,7 +69,7 @@ func TestValidate(t *testing.T) {
 		{"severity", func(c *Config) { c.Severity = 3 }, []string{"severity"}},
 		{"param_names", func(c *Config) { c.ParamNames = "camel" }, []string{"param_names"}},
 		{"region_id", func(c *Config) { c.RegionID = "CN Hangzhou" }, []string{"region_id"}},
-		{"timeout", func(c *Config) { c.Timeout = "soon" }, []string{"timeout"}},
+		{"negative timeout", func(c *Config) { c.Timeout = span.Of(-time.Second) }, []string{"timeout"}},
 		{"action override", func(c *Config) { c.ActionNames = map[string]string{"create": "Add", "products": "ListProduct"} }, nil},
 		{"unknown operation", func(c *Config) { c.ActionNames = map[string]string{"close": "CloseQuestion"} }, []string{"action_names"}},
 		{"bad action name", func(c *Config) { c.ActionNames = map[string]string{"create": "add ticket"} }, []string{"action_names"}},

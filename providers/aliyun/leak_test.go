@@ -19,6 +19,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
+	"github.com/ticketbot/ticketbot/span"
 )
 
 const (
@@ -143,7 +144,7 @@ func TestNoAccessKeySecretInErrors(t *testing.T) {
 	} {
 		srv := httptest.NewServer(h)
 		c := aliyun.ValidConfig()
-		c.BaseURL, c.AccessKeySecret, c.Timeout = srv.URL, keyCanary, "50ms"
+		c.BaseURL, c.AccessKeySecret, c.Timeout = srv.URL, keyCanary, span.Of(50*time.Millisecond)
 		p, err := aliyun.New(c, aliyun.WithLogger(log), aliyun.WithSleep(func(context.Context, time.Duration) error { return nil }))
 		if err != nil {
 			t.Fatal(err)

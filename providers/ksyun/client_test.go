@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticketbot/ticketbot/span"
+
 	"github.com/ticketbot/ticketbot/providers"
 )
 
@@ -153,7 +155,7 @@ func TestClientErrors(t *testing.T) {
 			s := &stub{status: tt.stub.status, body: tt.stub.body, delay: tt.stub.delay}
 			p := stubProvider(t, s.server(t), func(c *Config) {
 				c.SuccessCodes = tt.successCodes
-				c.Timeout = "50ms"
+				c.Timeout = span.Of(50 * time.Millisecond)
 			})
 			_, err := p.Base(context.Background(), "5")
 			if tt.wantCode == "" && !tt.wantPlain {

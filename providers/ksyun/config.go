@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketbot/ticketbot/span"
+
 	"github.com/ticketbot/ticketbot/providers"
 )
 
@@ -18,7 +20,7 @@ const (
 	DefaultSignTemplate = "{app_id}{timestamp}{app_secret}"
 	DefaultSignCase     = "lower"
 	DefaultTimestamp    = "s"
-	DefaultTimeout      = "10s"
+	DefaultTimeout      = 10 * time.Second
 	DefaultType         = 1 // 问题排查
 	DefaultPriority     = 3 // 低 on the create scale
 	successCode         = 10000
@@ -65,8 +67,8 @@ type Config struct {
 	// SuccessCodes are the errno values meaning success; the doc says 10000 and its swagger
 	// placeholders show 0, which we do not trust by default.
 	SuccessCodes []int `toml:"success_codes"`
-	// Timeout bounds one HTTP call, as a Go duration ("10s").
-	Timeout string `toml:"timeout"`
+	// Timeout bounds one HTTP call ("10s").
+	Timeout span.Duration `toml:"timeout"`
 }
 
 // Defaults fills every unset key that has a default.
@@ -95,8 +97,8 @@ func (c *Config) Defaults() {
 	if len(c.SuccessCodes) == 0 {
 		c.SuccessCodes = []int{successCode}
 	}
-	if c.Timeout == "" {
-		c.Timeout = DefaultTimeout
+	if !c.Timeout.IsSet() {
+		c.Timeout = span.Of(DefaultTimeout)
 	}
 }
 
@@ -157,8 +159,8 @@ func (c Config) Validate() []error {
 	if c.SignAlgo != "hmac-sha256" && !strings.Contains(c.SignTemplate, "{app_secret}") {
 		report("sign_template", "must contain {app_secret} unless sign_algo is hmac-sha256")
 	}
-	if d, err := time.ParseDuration(c.Timeout); err != nil || d <= 0 {
-		report("timeout", fmt.Sprintf("%q is not a positive duration such as \"10s\"", c.Timeout))
+	if c.Timeout.D() <= 0 {
+		report("timeout", fmt.Sprintf("%s is not a positive duration such as \"10s\"", span.Format(c.Timeout.D())))
 	}
 	return errs
 }
@@ -171,11 +173,10 @@ func (c Config) UsesDefaultSign() bool {
 		c.SignCase == DefaultSignCase && c.TimestampUnit == DefaultTimestamp
 }
 
-// timeout returns the parsed Timeout, or the default when it does not parse.
+// timeout is the bound of one HTTP call: Timeout, or the default where Defaults was not run.
 func (c Config) timeout() time.Duration {
-	if d, err := time.ParseDuration(c.Timeout); err == nil && d > 0 {
-		return d
+	if c.Timeout.D() > 0 {
+		return c.Timeout.D()
 	}
-	d, _ := time.ParseDuration(DefaultTimeout)
-	return d
+	return DefaultTimeout
 }

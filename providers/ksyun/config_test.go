@@ -4,6 +4,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ticketbot/ticketbot/span"
 )
 
 // validConfig is a complete configuration with every required key.
@@ -25,7 +28,7 @@ func TestDefaults(t *testing.T) {
 	want := Config{
 		BaseURL: "http://workorder.crius.api.ksyun.com", Type: 1, Priority: 3,
 		SignAlgo: "md5", SignTemplate: "{app_id}{timestamp}{app_secret}", SignCase: "lower",
-		TimestampUnit: "s", SuccessCodes: []int{10000}, Timeout: "10s",
+		TimestampUnit: "s", SuccessCodes: []int{10000}, Timeout: span.Of(10 * time.Second),
 	}
 	if c.BaseURL != want.BaseURL || c.Type != want.Type || c.Priority != want.Priority ||
 		c.SignAlgo != want.SignAlgo || c.SignTemplate != want.SignTemplate || c.SignCase != want.SignCase ||
@@ -33,10 +36,10 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("Defaults() = %+v, want %+v", c, want)
 	}
 
-	set := Config{BaseURL: "https://x.example", Type: 2, Priority: 1, SignAlgo: "sha1", SuccessCodes: []int{0}, Timeout: "3s"}
+	set := Config{BaseURL: "https://x.example", Type: 2, Priority: 1, SignAlgo: "sha1", SuccessCodes: []int{0}, Timeout: span.Of(3 * time.Second)}
 	set.Defaults()
 	if set.BaseURL != "https://x.example" || set.Type != 2 || set.Priority != 1 || set.SignAlgo != "sha1" ||
-		!slices.Equal(set.SuccessCodes, []int{0}) || set.Timeout != "3s" {
+		!slices.Equal(set.SuccessCodes, []int{0}) || set.Timeout != span.Of(3*time.Second) {
 		t.Errorf("Defaults() overwrote set keys: %+v", set)
 	}
 }
@@ -68,8 +71,7 @@ func TestValidate(t *testing.T) {
 		{"hmac needs no secret placeholder", func(c *Config) {
 			c.SignAlgo, c.SignTemplate = "hmac-sha256", "{app_id}{timestamp}"
 		}, nil},
-		{"timeout", func(c *Config) { c.Timeout = "soon" }, []string{"timeout"}},
-		{"negative timeout", func(c *Config) { c.Timeout = "-1s" }, []string{"timeout"}},
+		{"negative timeout", func(c *Config) { c.Timeout = span.Of(-time.Second) }, []string{"timeout"}},
 		{"all knobs valid", func(c *Config) {
 			c.SignAlgo, c.SignCase, c.TimestampUnit, c.SignTemplate = "sha256", "upper", "ms", "{app_secret}{timestamp}"
 			c.BaseURL = "http://stage.mplatform.process.ksyun.com:8011"

@@ -8,10 +8,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
+	"github.com/ticketbot/ticketbot/span"
 )
 
 const canary = "LEAK-CANARY-7731"
@@ -84,7 +86,7 @@ func TestNoSecretInErrors(t *testing.T) {
 	} {
 		srv := httptest.NewServer(h)
 		c := ksyun.ValidConfig()
-		c.BaseURL, c.AppSecret, c.Timeout = srv.URL, canary, "50ms"
+		c.BaseURL, c.AppSecret, c.Timeout = srv.URL, canary, span.Of(50*time.Millisecond)
 		sp, err := ksyun.New(c)
 		if err != nil {
 			t.Fatal(err)

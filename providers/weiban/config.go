@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketbot/ticketbot/span"
+
 	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 	"github.com/ticketbot/ticketbot/providers"
 )
@@ -14,7 +16,7 @@ import (
 // Defaults of the [providers.weiban] section.
 const (
 	DefaultBaseURL = "https://open.weibanzhushou.com"
-	DefaultTimeout = "10s"
+	DefaultTimeout = 10 * time.Second
 )
 
 // Config is the [providers.weiban] section of the configuration file.
@@ -47,8 +49,8 @@ type Config struct {
 	// StatusMap maps a raw work_order.status integer ("10") to a normalized status ("open").
 	// Weiban publishes no status enum, so only 10 → open is built in (status-model.md §4.3).
 	StatusMap map[string]string `toml:"status_map"`
-	// Timeout bounds one HTTP call, as a Go duration ("10s").
-	Timeout string `toml:"timeout"`
+	// Timeout bounds one HTTP call ("10s").
+	Timeout span.Duration `toml:"timeout"`
 }
 
 // Defaults fills every unset key that has a default.
@@ -56,8 +58,8 @@ func (c *Config) Defaults() {
 	if c.BaseURL == "" {
 		c.BaseURL = DefaultBaseURL
 	}
-	if c.Timeout == "" {
-		c.Timeout = DefaultTimeout
+	if !c.Timeout.IsSet() {
+		c.Timeout = span.Of(DefaultTimeout)
 	}
 }
 
@@ -108,8 +110,8 @@ func (c Config) Validate() []error {
 			report("status_map", fmt.Sprintf("%q (for %s) is not one of open, in_progress, waiting_on_us, resolved_pending_confirm, closed, cancelled, unknown", st, raw))
 		}
 	}
-	if d, err := time.ParseDuration(c.Timeout); err != nil || d <= 0 {
-		report("timeout", fmt.Sprintf("%q is not a positive duration such as \"10s\"", c.Timeout))
+	if c.Timeout.D() <= 0 {
+		report("timeout", fmt.Sprintf("%s is not a positive duration such as \"10s\"", span.Format(c.Timeout.D())))
 	}
 	return errs
 }
@@ -148,11 +150,10 @@ func (c Config) statusMap() map[string]providers.Status {
 	return m
 }
 
-// timeout returns the parsed Timeout, or the default when it does not parse.
+// timeout is the bound of one HTTP call: Timeout, or the default where Defaults was not run.
 func (c Config) timeout() time.Duration {
-	if d, err := time.ParseDuration(c.Timeout); err == nil && d > 0 {
-		return d
+	if c.Timeout.D() > 0 {
+		return c.Timeout.D()
 	}
-	d, _ := time.ParseDuration(DefaultTimeout)
-	return d
+	return DefaultTimeout
 }

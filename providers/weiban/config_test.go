@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ticketbot/ticketbot/span"
 
 	"github.com/ticketbot/ticketbot/providers"
 )
@@ -18,12 +21,12 @@ func validConfig() Config {
 func TestDefaults(t *testing.T) {
 	var c Config
 	c.Defaults()
-	if c.BaseURL != "https://open.weibanzhushou.com" || c.Timeout != "10s" {
+	if c.BaseURL != "https://open.weibanzhushou.com" || c.Timeout != span.Of(10*time.Second) {
 		t.Errorf("Defaults() = %+v", c)
 	}
-	set := Config{BaseURL: "http://x", Timeout: "3s"}
+	set := Config{BaseURL: "http://x", Timeout: span.Of(3 * time.Second)}
 	set.Defaults()
-	if set.BaseURL != "http://x" || set.Timeout != "3s" {
+	if set.BaseURL != "http://x" || set.Timeout != span.Of(3*time.Second) {
 		t.Errorf("Defaults overwrote set keys: %+v", set)
 	}
 }
@@ -47,8 +50,7 @@ func TestValidate(t *testing.T) {
 		{"status_map key", func(c *Config) { c.StatusMap = map[string]string{"ten": "open"} }, []string{"status_map"}},
 		{"status_map value", func(c *Config) { c.StatusMap = map[string]string{"20": "done"} }, []string{"status_map"}},
 		{"status_map ok", func(c *Config) { c.StatusMap = map[string]string{"20": "in_progress", " 30 ": "closed"} }, nil},
-		{"timeout", func(c *Config) { c.Timeout = "soon" }, []string{"timeout"}},
-		{"negative timeout", func(c *Config) { c.Timeout = "-1s" }, []string{"timeout"}},
+		{"negative timeout", func(c *Config) { c.Timeout = span.Of(-time.Second) }, []string{"timeout"}},
 		{"template", func(c *Config) { c.TemplateID = -1 }, []string{"template_id"}},
 	}
 	for _, tc := range tests {

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/ticketbot/ticketbot/span"
 
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/weiban"
@@ -137,7 +140,7 @@ func TestNoSecretOrTokenLeaks(t *testing.T) {
 			c, _, _ := hj.Hijack()
 			_ = c.Close()
 		}))
-		c := weiban.Config{BaseURL: srv.URL, CorpID: "c", Secret: canary, StaffID: "bot", Timeout: "50ms"}
+		c := weiban.Config{BaseURL: srv.URL, CorpID: "c", Secret: canary, StaffID: "bot", Timeout: span.Of(50 * time.Millisecond)}
 		sp, _ := weiban.New(c, weiban.WithLogger(logger), weiban.WithSleep((&weiban.SleepRecorder{}).Sleep))
 		_, err = sp.Get(ctx, "1")
 		collect("transport", err)
