@@ -101,8 +101,9 @@ type Outgoing struct {
 	Fallback string
 }
 
-// Features describes what a platform's cards can do, for platforms that differ from the
-// default (Feishu: everything).
+// Features is everything a platform can do that not every platform can: what its cards can
+// hold (declared by FeatureReporter; a platform that does not implement it has every card
+// feature) and the optional operations it implements (filled in by Can).
 type Features struct {
 	// Forms says cards can hold input boxes (Feishu card JSON 2.0 forms); without them the
 	// 回复 button is not offered and people reply by quoting the card.
@@ -113,20 +114,15 @@ type Features struct {
 	// Confirm says a button can ask for confirmation in a dialog before it acts; without it
 	// the bot asks with a confirmation card in place of the clicked one.
 	Confirm bool
+
+	// Filled in by Can from the optional interfaces the platform implements.
+	Files      bool // FileFetcher: what people sent can be downloaded
+	LateUpdate bool // TokenUpdater: a clicked card can be updated later with the click's token
 }
 
-// FeatureReporter is implemented by platforms whose cards lack something; a platform that
-// does not implement it has every feature.
+// FeatureReporter is implemented by platforms whose cards lack something.
 type FeatureReporter interface {
 	Features() Features
-}
-
-// PlatformFeatures reports p's features.
-func PlatformFeatures(p Platform) Features {
-	if fr, ok := p.(FeatureReporter); ok {
-		return fr.Features()
-	}
-	return Features{Forms: true, Threads: true, Confirm: true}
 }
 
 // Platform is a chat platform the bot can post to.

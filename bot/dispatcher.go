@@ -497,8 +497,8 @@ func (d *Dispatcher) finishLate(a Action, res ActionResult) {
 	ctx = WithSendWait(ctx, lateSendTimeout-5*time.Second)
 	// The click's own update token is the precise tool (it works even for cards the bot
 	// cannot PATCH); fall back to an in-place update of the message.
-	if tu, ok := p.(TokenUpdater); ok && a.Token != "" {
-		err := tu.UpdateByToken(ctx, a.Token, res.Card)
+	if Can(p).LateUpdate && a.Token != "" {
+		err := UpdateByToken(ctx, p, a.Token, res.Card)
 		if err == nil {
 			return
 		}

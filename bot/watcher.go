@@ -298,7 +298,7 @@ func (w *Watcher) refresh(ctx context.Context, p providers.Provider, ws []watche
 	for _, x := range ws {
 		byID[x.state.TicketID] = x
 	}
-	if bg, ok := p.(providers.BatchGetter); ok {
+	if caps := providers.Can(p); caps.Batch {
 		var read []reading
 		for i := 0; i < len(ws); i += w.cfg.Batch {
 			chunk := ws[i:min(i+w.cfg.Batch, len(ws))]
@@ -307,7 +307,7 @@ func (w *Watcher) refresh(ctx context.Context, p providers.Provider, ws []watche
 				ids[j] = x.state.TicketID
 			}
 			w.metrics.vendorCalls.WithLabelValues(p.Name()).Inc()
-			ts, err := bg.GetMany(ctx, ids)
+			ts, err := providers.GetMany(ctx, p, ids)
 			if err != nil {
 				w.log.Warn("batch refresh failed", "provider", p.Name(), "err", err)
 				continue
@@ -318,7 +318,7 @@ func (w *Watcher) refresh(ctx context.Context, p providers.Provider, ws []watche
 				}
 			}
 		}
-		if caps := p.Capabilities(); caps.BatchOmitsNotes && caps.Notes {
+		if caps.BatchOmitsNotes && caps.Notes {
 			read = w.addNotes(ctx, p, read)
 		}
 		for _, r := range read {

@@ -26,12 +26,14 @@ type Provider interface {
 }
 
 // BatchGetter is implemented by vendors that can refresh many tickets in one call; the watcher
-// discovers it by type assertion.
+// finds it through Can and GetMany (optional.go).
 type BatchGetter interface {
 	GetMany(ctx context.Context, ids []string) ([]Ticket, error)
 }
 
-// Capabilities lists what a vendor's API can do.
+// Capabilities lists what a vendor's API can do. A vendor declares the first part in its
+// Capabilities method; Can adds the optional operations it implements (the last part), so
+// the core asks one question, Can(p), and never asserts an interface itself.
 type Capabilities struct {
 	Create bool
 	Reply  bool
@@ -43,6 +45,13 @@ type Capabilities struct {
 	// BatchOmitsNotes is set when BatchGetter's tickets carry no LatestNote (Aliyun's list
 	// calls): the watcher then reads Notes itself, on a status change and on a slower cadence.
 	BatchOmitsNotes bool
+
+	// Filled in by Can from the optional interfaces the vendor implements.
+	Batch        bool // BatchGetter: many tickets in one call
+	Files        bool // Attacher: files with a new ticket or a reply
+	SecretReply  bool // SecretReplier: confidential content in a reply
+	SecretCreate bool // SecretCreator: confidential content with a new ticket
+	FindCreated  bool // CreatedFinder: an unknown create is looked for before it is repeated
 }
 
 // Actor is the person on whose behalf the bot acts, already mapped to the vendor's identity.

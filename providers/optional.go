@@ -1,0 +1,82 @@
+package providers
+
+import (
+	"context"
+	"time"
+)
+
+// What a vendor can do beyond the Provider methods is asked one way: Can says what it can do,
+// and the functions below do it (or answer ErrUnsupported), the way io.Copy finds a
+// WriterTo. The optional interfaces (BatchGetter, Attacher, SecretReplier, SecretCreator,
+// CreatedFinder) are what a vendor implements; the core never asserts them itself, so a
+// capability is discovered in this one file and nowhere else.
+
+// Can is everything p can do: what it declares (Capabilities) and the optional operations
+// it implements.
+func Can(p Provider) Capabilities {
+	c := p.Capabilities()
+	_, c.Batch = p.(BatchGetter)
+	_, c.Files = p.(Attacher)
+	_, c.SecretReply = p.(SecretReplier)
+	_, c.SecretCreate = p.(SecretCreator)
+	_, c.FindCreated = p.(CreatedFinder)
+	return c
+}
+
+// GetMany refreshes many tickets in one call where p can (Can(p).Batch).
+func GetMany(ctx context.Context, p Provider, ids []string) ([]Ticket, error) {
+	if b, ok := p.(BatchGetter); ok {
+		return b.GetMany(ctx, ids)
+	}
+	return nil, ErrUnsupported
+}
+
+// FileLimits are p's limits on files per ticket or reply and bytes per file; zero where p
+// takes no files.
+func FileLimits(p Provider) (maxFiles int, maxBytes int64) {
+	if a, ok := p.(Attacher); ok {
+		return a.FileLimits()
+	}
+	return 0, 0
+}
+
+// CreateWithFiles files a new ticket with files attached where p can (Can(p).Files).
+func CreateWithFiles(ctx context.Context, p Provider, r CreateRequest, files []File) (Ticket, error) {
+	if a, ok := p.(Attacher); ok {
+		return a.CreateWithFiles(ctx, r, files)
+	}
+	return Ticket{}, ErrUnsupported
+}
+
+// ReplyWithFiles replies with files attached where p can (Can(p).Files).
+func ReplyWithFiles(ctx context.Context, p Provider, id string, r Reply, files []File) error {
+	if a, ok := p.(Attacher); ok {
+		return a.ReplyWithFiles(ctx, id, r, files)
+	}
+	return ErrUnsupported
+}
+
+// ReplySecret writes confidential content to a ticket where p can (Can(p).SecretReply).
+func ReplySecret(ctx context.Context, p Provider, id, text string, actor Actor) error {
+	if s, ok := p.(SecretReplier); ok {
+		return s.ReplySecret(ctx, id, text, actor)
+	}
+	return ErrUnsupported
+}
+
+// CreateSecret files a ticket with confidential content where p can (Can(p).SecretCreate).
+func CreateSecret(ctx context.Context, p Provider, r CreateRequest, secret Secret) (Ticket, error) {
+	if s, ok := p.(SecretCreator); ok {
+		return s.CreateSecret(ctx, r, secret)
+	}
+	return Ticket{}, ErrUnsupported
+}
+
+// FindCreated looks for a ticket of this title created since, where p can search
+// (Can(p).FindCreated); elsewhere it answers ErrUnsupported and the caller cannot tell.
+func FindCreated(ctx context.Context, p Provider, title string, since time.Time) (Ticket, bool, error) {
+	if f, ok := p.(CreatedFinder); ok {
+		return f.FindCreated(ctx, title, since)
+	}
+	return Ticket{}, false, ErrUnsupported
+}
