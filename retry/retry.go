@@ -73,8 +73,13 @@ func (c Config) WithDefaults() Config {
 
 // Backoff is the delay before attempt n+1: Base·2^(n-1) up to Max, jittered into its upper
 // half so that jobs failed together do not come back together. It is the one backoff of
-// everything the bot retries.
-func (p Policy) Backoff(n int) time.Duration {
+// everything the bot retries: the engine's jobs, the watcher's notices, the WeCom long
+// connection, and the vendors' own in-call retries of a read.
+func (p Policy) Backoff(n int) time.Duration { return p.BackoffWith(n, Jitter) }
+
+// BackoffWith is Backoff with the jitter given: jitter(m) is a duration in [0, m], and a
+// test that pins it to 0 sees the lower bound, half of Base·2^(n-1).
+func (p Policy) BackoffWith(n int, jitter func(max time.Duration) time.Duration) time.Duration {
 	d := p.Base
 	for i := 1; i < n && d < p.Max; i++ {
 		d *= 2
@@ -83,5 +88,13 @@ func (p Policy) Backoff(n int) time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	return d/2 + rand.N(d/2+1)
+	return d/2 + jitter(d/2)
+}
+
+// Jitter is a uniform duration in [0, max].
+func Jitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return rand.N(max + 1)
 }

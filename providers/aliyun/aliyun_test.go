@@ -710,9 +710,9 @@ func TestRetryOfReads(t *testing.T) {
 			t.Errorf("%d QuestionList calls, want 3", n)
 		}
 		d := s.got()
-		if len(d) != 2 || d[0] < 100*time.Millisecond || d[0] >= 150*time.Millisecond ||
-			d[1] < 200*time.Millisecond || d[1] >= 300*time.Millisecond {
-			t.Errorf("waits = %v, want 100ms·2^n plus up to half as much", d)
+		if len(d) != 2 || d[0] < 100*time.Millisecond || d[0] > 200*time.Millisecond ||
+			d[1] < 200*time.Millisecond || d[1] > 400*time.Millisecond {
+			t.Errorf("waits = %v, want 100ms·2^n plus up to as much again", d)
 		}
 		nonces := map[string]bool{}
 		for _, c := range f.CallsTo("QuestionList") {

@@ -66,7 +66,6 @@ type client struct {
 	now      func() time.Time
 	nonce    func() string
 	sleep    func(context.Context, time.Duration) error
-	jitter   func(time.Duration) time.Duration
 }
 
 func newClient(cfg Config, hc *http.Client, log *slog.Logger, now func() time.Time, sleep func(context.Context, time.Duration) error) *client {
@@ -87,7 +86,6 @@ func newClient(cfg Config, hc *http.Client, log *slog.Logger, now func() time.Ti
 		now:      now,
 		nonce:    newNonce,
 		sleep:    sleep,
-		jitter:   randomJitter,
 	}
 }
 
@@ -112,7 +110,7 @@ func (c *client) call(ctx context.Context, r rpc, out any) error {
 	var err error
 	for n := range attempts {
 		if n > 0 {
-			d := backoff(n-1, c.jitter)
+			d := readBackoff.Backoff(n)
 			code := ""
 			if ve := (*providers.VendorError)(nil); errors.As(err, &ve) {
 				code = ve.Code

@@ -3,38 +3,25 @@ package aliyun
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/retry"
 )
 
 // Reads (Get, GetMany, Notes, List, attachment links, catalog lists, and the upload grants
 // getOSSTempAuthor and GetAttachmentUploadUrl, which change nothing) are retried on temporary
-// failures: readAttempts attempts in all, waiting backoffBase·2^n plus jitter between them.
+// failures: readAttempts attempts in all, waiting the one backoff (retry.Policy) between them.
 // Writes (add, QuestionReply, CreateTicket, ReplyTicket, CloseTicket, the file upload itself)
 // are never retried: Aliyun has no idempotency key, so a retried add after a lost answer would
 // file a second ticket.
-const (
-	readAttempts = 3
-	backoffBase  = 100 * time.Millisecond
-)
+const readAttempts = 3
 
-// backoff returns the wait before retry n (0-based): backoffBase·2^n plus up to half as much
-// again, so replicas that failed together do not come back together.
-func backoff(n int, jitter func(time.Duration) time.Duration) time.Duration {
-	d := backoffBase << n
-	return d + jitter(d/2)
-}
-
-// randomJitter returns a uniform duration in [0, max).
-func randomJitter(max time.Duration) time.Duration {
-	if max <= 0 {
-		return 0
-	}
-	return rand.N(max)
-}
+// readBackoff waits 100–200 ms before the second attempt and 200–400 ms before the third: short,
+// because a person is waiting for the answer, and jittered, so replicas that failed together
+// do not come back together.
+var readBackoff = retry.Policy{Base: 200 * time.Millisecond, Max: time.Second}
 
 // sleepCtx waits d or until ctx is done, whichever comes first.
 func sleepCtx(ctx context.Context, d time.Duration) error {

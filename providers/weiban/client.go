@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketbot/ticketbot/retry"
+
 	"github.com/ticketbot/ticketbot/providers"
 )
 
@@ -67,7 +69,7 @@ func newClient(cfg Config, hc *http.Client, log *slog.Logger, now func() time.Ti
 		log:     log,
 		limit:   newLimiter(now, sleep),
 		sleep:   sleep,
-		jitter:  randomJitter,
+		jitter:  retry.Jitter,
 	}
 	c.tokens = &tokenSource{fetch: c.fetchToken, now: now}
 	return c

@@ -2,9 +2,10 @@ package weiban
 
 import (
 	"context"
-	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/ticketbot/ticketbot/retry"
 )
 
 // Weiban's limits (doc-382947 访问频率和并发限制; reference/ticket-providers.md §4.3): at most 5
@@ -30,11 +31,15 @@ const (
 	codeClosed        = 22307 // the work order is closed, the operation is not allowed
 )
 
-// Backoff of a refused (10052/10053) or failed call: backoffBase·2^n plus up to half as much
-// again of jitter, capped at backoffMax; after 10053 at least the penalty.
+// Backoff of a refused (10052/10053) or failed call: the one backoff (retry.Policy), 200–400 ms
+// before the first retry, doubling up to 2.5–5 s; after 10053 the limiter waits out the
+// penalty first.
+var callBackoff = retry.Policy{Base: 400 * time.Millisecond, Max: 5 * time.Second}
+
 const (
-	backoffBase = 200 * time.Millisecond
-	backoffMax  = 5 * time.Second
+	// penaltySpread spreads the retries of callers refused together with 10053, once the
+	// limiter has waited out the penalty.
+	penaltySpread = 200 * time.Millisecond
 	// rateRetries is how often a call refused for the limits is sent again. A refusal means
 	// Weiban did not process the request, so writes are retried too: a create refused with
 	// 10052 has created nothing.
@@ -116,25 +121,12 @@ func (l *limiter) penalize() {
 
 // backoff returns the wait before retry n (0-based) after a failure with errcode code.
 func backoff(n int, code int64, jitter func(time.Duration) time.Duration) time.Duration {
-	d := backoffBase << min(n, 10)
-	if d > backoffMax {
-		d = backoffMax
-	}
-	d += jitter(d / 2)
-	if code == codeTooFrequent && d < penalty {
+	if code == codeTooFrequent {
 		// The limiter already waits for the penalty to end; the jitter spreads the retries
 		// of callers refused together.
-		d = jitter(backoffBase)
+		return jitter(penaltySpread)
 	}
-	return d
-}
-
-// randomJitter returns a uniform duration in [0, max).
-func randomJitter(max time.Duration) time.Duration {
-	if max <= 0 {
-		return 0
-	}
-	return rand.N(max)
+	return callBackoff.BackoffWith(n+1, jitter)
 }
 
 // sleepCtx waits d or until ctx is done, whichever comes first.
