@@ -1,0 +1,224 @@
+package layout
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/ticketbot/ticketbot"
+
+// pkg is one package directory of the module, its non-test Go files parsed.
+type pkg struct {
+	dir   string // relative to the module root, slash-separated: "providers/aliyun"
+	files []*ast.File
+	fset  *token.FileSet
+}
+
+// imports are the module's own packages pkg imports, relative to the module root.
+func (p pkg) imports() []string {
+	var out []string
+	for _, f := range p.files {
+		for _, im := range f.Imports {
+			path, _ := strconv.Unquote(im.Path.Value)
+			if rel, ok := strings.CutPrefix(path, module+"/"); ok && !slices.Contains(out, rel) {
+				out = append(out, rel)
+			}
+		}
+	}
+	return out
+}
+
+// loadModule parses every package of the module but its tests.
+func loadModule(t *testing.T) (root string, pkgs []pkg) {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("module root not found from %s: %v", root, err)
+	}
+	byDir := map[string]*pkg{}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "node_modules") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		rel = filepath.ToSlash(rel)
+		p := byDir[rel]
+		if p == nil {
+			p = &pkg{dir: rel, fset: token.NewFileSet()}
+			byDir[rel] = p
+		}
+		f, err := parser.ParseFile(p.fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		p.files = append(p.files, f)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range byDir {
+		pkgs = append(pkgs, *p)
+	}
+	slices.SortFunc(pkgs, func(a, b pkg) int { return strings.Compare(a.dir, b.dir) })
+	return root, pkgs
+}
+
+// plugins are the vendors (providers/<name>) and platforms (bot/<name>) of this build: the
+// folders that plug in by a registry line.
+func plugins(pkgs []pkg) (vendors, platforms []string) {
+	for _, p := range pkgs {
+		parts := strings.Split(p.dir, "/")
+		if len(parts) == 2 && parts[0] == "providers" {
+			vendors = append(vendors, parts[1])
+		}
+		if len(parts) == 2 && parts[0] == "bot" {
+			platforms = append(platforms, parts[1])
+		}
+	}
+	return vendors, platforms
+}
+
+// owner is the plug-in folder dir belongs to ("providers/aliyun" for its fake
+// "providers/aliyun/aliyuntest"), or "".
+func owner(dir string) string {
+	parts := strings.Split(dir, "/")
+	if len(parts) >= 2 && (parts[0] == "providers" || parts[0] == "bot") {
+		return parts[0] + "/" + parts[1]
+	}
+	return ""
+}
+
+// wiring reports whether dir is where the concrete vendors and platforms meet: the
+// application (its registry and wiring), the command line, the demo and the tools.
+func wiring(dir string) bool {
+	for _, w := range []string{"cmd", "internal/app", "internal/demo", "scripts"} {
+		if dir == w || strings.HasPrefix(dir, w+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// core reports whether dir is the platform- and vendor-neutral core: everything but the plug-in
+// folders, the wiring, the templates (one folder per platform by design) and this package.
+func core(dir string) bool {
+	return owner(dir) == "" && !wiring(dir) && dir != "templates" && dir != "internal/layout"
+}
+
+// The core names no vendor and no platform in its code: not in an identifier, not in a string.
+// Comments may (an example is clearer with a real name); everything a vendor or a platform
+// contributes comes through its registry descriptor, so a new one needs no core change.
+func TestCoreNamesNoVendorOrPlatform(t *testing.T) {
+	_, pkgs := loadModule(t)
+	vendors, platforms := plugins(pkgs)
+	if len(vendors) < 3 || len(platforms) < 2 {
+		t.Fatalf("found vendors %v and platforms %v: the layout this test knows has moved", vendors, platforms)
+	}
+	names := append(append([]string{}, vendors...), platforms...)
+	word := regexp.MustCompile(`(?i)(^|[^a-z])(` + strings.Join(names, "|") + `)([^a-z]|$)`)
+	checked := 0
+	for _, p := range pkgs {
+		if !core(p.dir) {
+			continue
+		}
+		checked++
+		for _, f := range p.files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				var text string
+				switch x := n.(type) {
+				case *ast.BasicLit:
+					if x.Kind == token.STRING {
+						text = x.Value
+					}
+				case *ast.Ident:
+					text = splitCamel(x.Name)
+				case *ast.ImportSpec:
+					return false // imports are checked by TestDependencyDirection
+				}
+				if m := word.FindStringSubmatch(text); m != nil {
+					t.Errorf("%s: the core names %q (%s): it belongs in its own folder or its descriptor",
+						p.fset.Position(n.Pos()), m[2], text)
+				}
+				return true
+			})
+		}
+	}
+	if checked < 6 {
+		t.Fatalf("checked only %d core packages", checked)
+	}
+}
+
+// splitCamel writes an identifier as words ("feishuCardKey" → "feishu Card Key"), so that a
+// name inside an identifier is found and "Wecomfort" is not.
+func splitCamel(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && r >= 'A' && r <= 'Z' {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return strings.ReplaceAll(b.String(), "_", " ")
+}
+
+// Dependencies point one way: a vendor's folder imports no platform, no other vendor and none of
+// the core's machinery (only the providers contract and leaf helpers); a platform's folder
+// imports no vendor and no other platform; the core imports no vendor and no platform. Only
+// the wiring knows them all.
+func TestDependencyDirection(t *testing.T) {
+	_, pkgs := loadModule(t)
+	// Leaf helpers anything may use: they know nothing of tickets, chats or vendors.
+	leaf := func(dir string) bool {
+		return slices.Contains([]string{"span", "retry", "internal/ttl", "internal/msgcrypt"}, dir)
+	}
+	for _, p := range pkgs {
+		own := owner(p.dir)
+		for _, im := range p.imports() {
+			imOwner := owner(im)
+			switch {
+			case wiring(p.dir):
+				// The wiring knows everything.
+			case strings.HasPrefix(p.dir, "providers/"):
+				if im != "providers" && !leaf(im) && imOwner != own {
+					t.Errorf("vendor package %s imports %s: a vendor imports only providers and leaf helpers", p.dir, im)
+				}
+			case strings.HasPrefix(p.dir, "bot/"):
+				if imOwner != "" && imOwner != own {
+					t.Errorf("platform package %s imports %s: a platform imports no vendor and no other platform", p.dir, im)
+				}
+				if im == "providers" || wiring(im) {
+					continue
+				}
+				if !leaf(im) && im != "bot" && imOwner != own {
+					t.Errorf("platform package %s imports %s: a platform imports only bot and leaf helpers", p.dir, im)
+				}
+			default:
+				if imOwner != "" {
+					t.Errorf("core package %s imports %s: only the wiring names a vendor or a platform", p.dir, im)
+				}
+				if wiring(im) {
+					t.Errorf("core package %s imports %s: nothing imports the wiring", p.dir, im)
+				}
+			}
+		}
+	}
+}
