@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -10,11 +9,7 @@ import (
 
 func TestMarkProcessedMany(t *testing.T) {
 	ctx := context.Background()
-	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "b.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTest(t)
 	at := time.Unix(1700000000, 0)
 	if _, err := s.MarkProcessed(ctx, "old", at); err != nil {
 		t.Fatal(err)

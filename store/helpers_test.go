@@ -2,15 +2,96 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// openTest opens a fresh SQLite file in a temporary directory and closes it after the test.
+// The store suite runs on SQLite, then again on PostgreSQL where TICKETBOT_TEST_POSTGRES names
+// one (a DSN such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable; .ci/run sets
+// it). Every test that opens its store with openTest or newTestDB runs on both.
+var (
+	testDriver   = "sqlite"
+	testPostgres string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if dsn := os.Getenv("TICKETBOT_TEST_POSTGRES"); dsn != "" && code == 0 {
+		testDriver, testPostgres = "postgres", dsn
+		fmt.Println("store: the suite again, on PostgreSQL")
+		code = m.Run()
+	}
+	os.Exit(code)
+}
+
+// testDB is a fresh, empty database for one test that several handles may open, as several
+// processes or replicas would: a file on SQLite, a schema of its own on PostgreSQL.
+type testDB struct {
+	path string // SQLite
+	dsn  string // PostgreSQL, with the test's schema as its search_path
+}
+
+// newTestDB makes a fresh database on the suite's driver; it is dropped after the test.
+func newTestDB(t testing.TB) testDB {
+	t.Helper()
+	if testDriver != "postgres" {
+		return testDB{path: filepath.Join(t.TempDir(), "ticketbot.db")}
+	}
+	admin, err := sql.Open("pgx", testPostgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := fmt.Sprintf("ticketbot_test_%d_%d", os.Getpid(), testSchemas.Add(1))
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		admin.Close()
+		t.Fatalf("create schema %s: %v", schema, err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+		admin.Close()
+	})
+	return testDB{dsn: withSearchPath(testPostgres, schema)}
+}
+
+var testSchemas atomic.Int64
+
+// withSearchPath adds search_path to a URL or key=value DSN.
+func withSearchPath(dsn, schema string) string {
+	if !strings.Contains(dsn, "://") {
+		return dsn + " search_path=" + schema
+	}
+	if strings.Contains(dsn, "?") {
+		return dsn + "&search_path=" + schema
+	}
+	return dsn + "?search_path=" + schema
+}
+
+// open opens a handle on d and closes it after the test.
+func (d testDB) open(t testing.TB) *SQL {
+	t.Helper()
+	if d.path != "" {
+		return openFile(t, d.path)
+	}
+	s, err := OpenPostgres(context.Background(), d.dsn, PoolOptions{})
+	if err != nil {
+		t.Fatalf("OpenPostgres: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// openTest opens a fresh database on the suite's driver and closes it after the test.
 func openTest(t testing.TB) *SQL {
 	t.Helper()
-	return openFile(t, filepath.Join(t.TempDir(), "ticketbot.db"))
+	return newTestDB(t).open(t)
 }
 
 // openFile opens path and closes it after the test.

@@ -202,11 +202,31 @@ const (
 // nor a false record, and reopening an up-to-date database changes nothing. The check runs
 // inside the transaction (which takes the write lock at BEGIN) so two processes opening the
 // same new file at once apply each step exactly once.
-func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
+func migrate(ctx context.Context, db migrator, ms []migration) error {
+	return migrateDialect(ctx, db, ms, nil)
+}
+
+// migrator is what migrations run on: the pool (SQLite, whose BEGIN takes the file's write
+// lock) or the one connection that holds PostgreSQL's migration lock.
+type migrator interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// migrateDialect is migrate with each statement rewritten for the database first (nil: as
+// written, SQLite).
+func migrateDialect(ctx context.Context, db migrator, ms []migration, rewrite func(string) string) error {
 	if _, err := db.ExecContext(ctx, sqlCreateMigrations); err != nil {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
+		if rewrite != nil {
+			stmts := make([]string, len(m.stmts))
+			for i, st := range m.stmts {
+				stmts[i] = rewrite(st)
+			}
+			m.stmts = stmts
+		}
 		if err := applyMigration(ctx, db, m); err != nil {
 			return fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
 		}
@@ -214,7 +234,7 @@ func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
 	return nil
 }
 
-func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
+func applyMigration(ctx context.Context, db migrator, m migration) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

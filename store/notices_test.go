@@ -2,18 +2,13 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 )
 
 func TestAdvanceTicketIsCompareAndSetWithItsNotices(t *testing.T) {
 	ctx := context.Background()
-	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "n.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTest(t)
 	at := time.UnixMilli(1700000000000).UTC()
 	prev := TicketState{Provider: "ksyun", TicketID: "1", Status: "open", RawStatus: "1", CreatorUserID: "feishu:ou_a", UpdatedAt: at}
 	if err := s.SaveTicket(ctx, prev); err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -49,10 +48,10 @@ func TestMarkProcessedConcurrent(t *testing.T) {
 		{"two handles", 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "ticketbot.db")
+			db := newTestDB(t)
 			stores := make([]*SQL, tc.handles)
 			for i := range stores {
-				stores[i] = openFile(t, path)
+				stores[i] = db.open(t)
 			}
 			for _, key := range []string{"evt-a", "evt-b", "evt-c"} {
 				var fresh atomic.Int32

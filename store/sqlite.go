@@ -10,10 +10,13 @@ import (
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver (no cgo)
 )
 
-// SQL is the Store over database/sql. OpenSQLite builds one on SQLite; the statements use $N
-// placeholders and standard upsert syntax so that a PostgreSQL constructor can reuse them.
+// SQL is the Store over database/sql: OpenSQLite builds one on SQLite (one replica, the
+// embedded default) and OpenPostgres on PostgreSQL (several replicas). The statements use $N
+// placeholders and standard upsert syntax, so both run the same ones.
 type SQL struct {
 	db *sql.DB
+	// driver is "sqlite" or "postgres", for the few statements that differ.
+	driver string
 }
 
 var _ Store = (*SQL)(nil)
@@ -70,7 +73,7 @@ func OpenSQLite(ctx context.Context, dsn string) (*SQL, error) {
 		db.Close()
 		return nil, err
 	}
-	return &SQL{db: db}, nil
+	return &SQL{db: db, driver: "sqlite"}, nil
 }
 
 // pingUnlocked opens the first connection. Two processes opening one new file at once can
