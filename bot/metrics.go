@@ -13,6 +13,7 @@ type Metrics struct {
 	queued      prometheus.Gauge
 	handled     *prometheus.HistogramVec
 	busy        *prometheus.CounterVec
+	jobLeases   *prometheus.CounterVec
 }
 
 // NewMetrics creates the instruments and registers them on reg when reg is not nil.
@@ -44,11 +45,23 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "ticketbot_answers_busy_total",
 			Help: "Answers put off because their chat was over the platform's send rate: kept in the outbox, or tried from it too early (sent later, not failed).",
 		}, []string{"platform"}),
+		jobLeases: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticketbot_job_leases_total",
+			Help: "Jobs whose attempt's lease ran out: taken over (started again by a process after another's lease ran out) or lost (an attempt that ran past its lease and could not end its job).",
+		}, []string{"event"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.received, m.duplicates, m.rejected, m.chatter, m.lateActions, m.queued, m.handled, m.busy)
+		reg.MustRegister(m.received, m.duplicates, m.rejected, m.chatter, m.lateActions, m.queued, m.handled, m.busy, m.jobLeases)
 	}
 	return m
+}
+
+// JobLease counts a job taken over after its lease ran out ("takeover") or an attempt that
+// found its lease lost when it ended ("lost"). A nil Metrics counts nothing.
+func (m *Metrics) JobLease(event string) {
+	if m != nil {
+		m.jobLeases.WithLabelValues(event).Inc()
+	}
 }
 
 // AnswerBusy counts one answer put off because its chat on platform had no room (see

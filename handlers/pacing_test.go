@@ -218,7 +218,8 @@ func TestKeptAnswerSentElsewhereIsForgotten(t *testing.T) {
 	if ok, err := h.store.StartJob(ctx, j, h.clk.now(), h.clk.now().Add(time.Minute)); !ok || err != nil {
 		t.Fatalf("start %v %v", ok, err)
 	}
-	if err := h.store.FinishJob(ctx, j.ID, store.JobDone, h.clk.now(), ""); err != nil {
+	j.Attempts++ // the attempt StartJob began
+	if err := h.store.FinishJob(ctx, j, store.JobDone, h.clk.now(), ""); err != nil {
 		t.Fatal(err)
 	}
 	if !h.bot.work.Behind("feishu", "oc_busy") {

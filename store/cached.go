@@ -287,12 +287,12 @@ func (c *Cached) StartJob(ctx context.Context, j Job, now, leaseEnd time.Time) (
 	return c.next.StartJob(ctx, j, now, leaseEnd)
 }
 
-func (c *Cached) FinishJob(ctx context.Context, id, state string, at time.Time, lastErr string, next ...Job) error {
-	return c.next.FinishJob(ctx, id, state, at, lastErr, next...)
+func (c *Cached) FinishJob(ctx context.Context, j Job, state string, at time.Time, lastErr string, next ...Job) error {
+	return c.next.FinishJob(ctx, j, state, at, lastErr, next...)
 }
 
-func (c *Cached) DeferJob(ctx context.Context, id string, next time.Time, lastErr string) error {
-	return c.next.DeferJob(ctx, id, next, lastErr)
+func (c *Cached) DeferJob(ctx context.Context, j Job, next time.Time, lastErr string) error {
+	return c.next.DeferJob(ctx, j, next, lastErr)
 }
 
 func (c *Cached) PruneJobs(ctx context.Context, before time.Time) error {

@@ -58,8 +58,13 @@ const (
 	sqlStartJob = `UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1
 		WHERE id = $2 AND attempts = $3
 			AND ((state = 'pending' AND next_at <= $4) OR (state = 'running' AND lease_until <= $4))`
-	sqlFinishJob = `UPDATE jobs SET state = $1, done_at = $2, last_error = $3, lease_until = 0 WHERE id = $4 AND state = 'running'`
-	sqlDeferJob  = `UPDATE jobs SET state = 'pending', next_at = $1, last_error = $2, lease_until = 0 WHERE id = $3 AND state = 'running'`
+	// Finishing and deferring are fenced by the attempt that started the job (its lease
+	// token): a process that paused past its lease, while another took the job over, can
+	// no longer end it nor enqueue what it leads to.
+	sqlFinishJob = `UPDATE jobs SET state = $1, done_at = $2, last_error = $3, lease_until = 0
+		WHERE id = $4 AND state = 'running' AND attempts = $5`
+	sqlDeferJob = `UPDATE jobs SET state = 'pending', next_at = $1, last_error = $2, lease_until = 0
+		WHERE id = $3 AND state = 'running' AND attempts = $4`
 	sqlJobsSince = `SELECT ` + jobCols + ` FROM jobs WHERE created_at >= $1 ORDER BY created_at, id`
 	sqlPruneJobs = `DELETE FROM jobs WHERE state IN ('done', 'failed') AND done_at < $1`
 )
@@ -116,8 +121,9 @@ func (s *SQL) jobs(ctx context.Context, q string, args ...any) ([]Job, error) {
 	return out, rows.Err()
 }
 
-// StartJob marks j (as DueJobs returned it) running until leaseEnd. False means someone
-// else started it first.
+// StartJob marks j (as DueJobs returned it) running until leaseEnd, as attempt j.Attempts+1:
+// that number is the attempt's lease token, which FinishJob and DeferJob take back. False
+// means someone else started it first.
 func (s *SQL) StartJob(ctx context.Context, j Job, now, leaseEnd time.Time) (bool, error) {
 	res, err := s.db.ExecContext(ctx, sqlStartJob, millis(leaseEnd), j.ID, j.Attempts, millis(now))
 	if err != nil {
@@ -127,10 +133,18 @@ func (s *SQL) StartJob(ctx context.Context, j Job, now, leaseEnd time.Time) (boo
 	return n == 1, err
 }
 
+// ErrLeaseLost is the answer to ending a job whose attempt is no longer the job's current
+// one: its lease ran out and another process (or loop) started it again, and that attempt
+// owns the job now.
+var ErrLeaseLost = errors.New("store: the job's lease ran out and another attempt took it over")
+
 // FinishJob ends a running job as JobDone or JobFailed and enqueues what it leads to (the
 // answers to the chat) in the same transaction, so a crash cannot lose them nor finish the
-// job without them.
-func (s *SQL) FinishJob(ctx context.Context, id, state string, at time.Time, lastErr string, next ...Job) error {
+// job without them. j is the job as its attempt started it: j.Attempts is that attempt's
+// number, the lease token; when the job has been started again since, nothing changes and
+// the answer is ErrLeaseLost.
+func (s *SQL) FinishJob(ctx context.Context, j Job, state string, at time.Time, lastErr string, next ...Job) error {
+	id := j.ID
 	if state != JobDone && state != JobFailed {
 		return fmt.Errorf("store: finish job %s: bad state %q", id, state)
 	}
@@ -139,8 +153,14 @@ func (s *SQL) FinishJob(ctx context.Context, id, state string, at time.Time, las
 		return fmt.Errorf("store: finish job %s: %w", id, err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, sqlFinishJob, state, millis(at), clip(lastErr), id); err != nil {
+	res, err := tx.ExecContext(ctx, sqlFinishJob, state, millis(at), clip(lastErr), id, j.Attempts)
+	if err != nil {
 		return fmt.Errorf("store: finish job %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: finish job %s: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("store: finish job %s attempt %d: %w", id, j.Attempts, ErrLeaseLost)
 	}
 	for _, j := range next {
 		if _, err := tx.ExecContext(ctx, sqlEnqueueJob, enqueueArgs(j)...); err != nil {
@@ -153,10 +173,17 @@ func (s *SQL) FinishJob(ctx context.Context, id, state string, at time.Time, las
 	return nil
 }
 
-// DeferJob puts a running job back until next after a failed attempt.
-func (s *SQL) DeferJob(ctx context.Context, id string, next time.Time, lastErr string) error {
-	if _, err := s.db.ExecContext(ctx, sqlDeferJob, millis(next), clip(lastErr), id); err != nil {
-		return fmt.Errorf("store: defer job %s: %w", id, err)
+// DeferJob puts a running job back until next after a failed attempt; like FinishJob, only
+// the attempt that holds the job (j.Attempts) may, else ErrLeaseLost.
+func (s *SQL) DeferJob(ctx context.Context, j Job, next time.Time, lastErr string) error {
+	res, err := s.db.ExecContext(ctx, sqlDeferJob, millis(next), clip(lastErr), j.ID, j.Attempts)
+	if err != nil {
+		return fmt.Errorf("store: defer job %s: %w", j.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: defer job %s: %w", j.ID, err)
+	} else if n == 0 {
+		return fmt.Errorf("store: defer job %s attempt %d: %w", j.ID, j.Attempts, ErrLeaseLost)
 	}
 	return nil
 }

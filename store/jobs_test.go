@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -54,7 +55,9 @@ func TestJobsLifecycle(t *testing.T) {
 	if ok, _ := s.StartJob(ctx, due[0], t0, t0.Add(time.Minute)); ok {
 		t.Fatal("a running job started twice")
 	}
-	if err := s.DeferJob(ctx, "a", t0.Add(10*time.Second), "ksyun 503"); err != nil {
+	first := due[0]
+	first.Attempts++ // the attempt StartJob began: its lease token
+	if err := s.DeferJob(ctx, first, t0.Add(10*time.Second), "ksyun 503"); err != nil {
 		t.Fatal(err)
 	}
 	if due, _ := s.DueJobs(ctx, t0.Add(9*time.Second), 10); len(due) != 0 {
@@ -67,9 +70,11 @@ func TestJobsLifecycle(t *testing.T) {
 	if ok, _ := s.StartJob(ctx, due[0], t0.Add(10*time.Second), t0.Add(time.Minute)); !ok {
 		t.Fatal("start after defer failed")
 	}
+	second := due[0]
+	second.Attempts++
 	say := job("say/a")
 	say.Kind = "say"
-	if err := s.FinishJob(ctx, "a", JobDone, t0.Add(11*time.Second), "", say); err != nil {
+	if err := s.FinishJob(ctx, second, JobDone, t0.Add(11*time.Second), "", say); err != nil {
 		t.Fatal(err)
 	}
 	j, _ := s.Job(ctx, "a")
@@ -79,9 +84,9 @@ func TestJobsLifecycle(t *testing.T) {
 	if j, err := s.Job(ctx, "say/a"); err != nil || j.State != JobPending {
 		t.Fatalf("the follow-up job: %+v, %v", j, err)
 	}
-	// Finishing again is a no-op.
-	if err := s.FinishJob(ctx, "a", JobFailed, t0.Add(12*time.Second), "late"); err != nil {
-		t.Fatal(err)
+	// Finishing again changes nothing: that attempt no longer holds the job.
+	if err := s.FinishJob(ctx, second, JobFailed, t0.Add(12*time.Second), "late"); !errors.Is(err, ErrLeaseLost) {
+		t.Fatalf("finishing a done job = %v, want ErrLeaseLost", err)
 	}
 	if j, _ := s.Job(ctx, "a"); j.State != JobDone {
 		t.Fatalf("a done job became %s", j.State)
@@ -176,7 +181,7 @@ func TestJobsEnqueuedStartedIsNotDueDuringItsLease(t *testing.T) {
 		t.Fatalf("a job held by its first attempt is due: %+v", due)
 	}
 	// Its attempt ends in a deferral: due again at the deferral's time, not before.
-	if err := s.DeferJob(ctx, "held", t0.Add(30*time.Second), "503"); err != nil {
+	if err := s.DeferJob(ctx, j, t0.Add(30*time.Second), "503"); err != nil {
 		t.Fatal(err)
 	}
 	if due, _ := s.DueJobs(ctx, t0.Add(30*time.Second), 10); len(due) != 1 || due[0].Attempts != 1 {
@@ -193,5 +198,57 @@ func TestJobsEnqueuedStartedIsNotDueDuringItsLease(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("a held job past its lease is not due: %+v", due)
+	}
+}
+
+// Two processes on one database: the first starts a job and pauses past its lease; the second
+// takes it over. The first can then neither end the job nor enqueue what it leads to, however
+// it ends; the second ends it once.
+func TestJobLeaseIsFencedByItsAttempt(t *testing.T) {
+	ctx := context.Background()
+	db := newTestDB(t)
+	a, b := db.open(t), db.open(t)
+	if _, err := a.EnqueueJob(ctx, job("w")); err != nil {
+		t.Fatal(err)
+	}
+	due, _ := a.DueJobs(ctx, t0, 10)
+	if ok, err := a.StartJob(ctx, due[0], t0, t0.Add(time.Minute)); !ok || err != nil {
+		t.Fatalf("a starts: %v %v", ok, err)
+	}
+	first := due[0]
+	first.Attempts++
+
+	// The lease runs out; b finds the job due (an unknown outcome) and takes it over.
+	later := t0.Add(2 * time.Minute)
+	due, _ = b.DueJobs(ctx, later, 10)
+	if len(due) != 1 || due[0].State != JobRunning {
+		t.Fatalf("after the lease: due %+v", due)
+	}
+	if ok, err := b.StartJob(ctx, due[0], later, later.Add(time.Minute)); !ok || err != nil {
+		t.Fatalf("b takes over: %v %v", ok, err)
+	}
+	second := due[0]
+	second.Attempts++
+
+	// a wakes up: its end changes nothing and enqueues nothing.
+	say := job("say/w")
+	if err := a.FinishJob(ctx, first, JobDone, later, "", say); !errors.Is(err, ErrLeaseLost) {
+		t.Fatalf("a's finish = %v, want ErrLeaseLost", err)
+	}
+	if err := a.DeferJob(ctx, first, later.Add(time.Hour), "503"); !errors.Is(err, ErrLeaseLost) {
+		t.Fatalf("a's defer = %v, want ErrLeaseLost", err)
+	}
+	if _, err := b.Job(ctx, "say/w"); err == nil {
+		t.Fatal("the paused attempt enqueued its answer")
+	}
+	if j, _ := b.Job(ctx, "w"); j.State != JobRunning || j.Attempts != 2 {
+		t.Fatalf("the job after a's end: %+v", j)
+	}
+	// b ends it, with its answer, once.
+	if err := b.FinishJob(ctx, second, JobDone, later, "", say); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := a.Job(ctx, "say/w"); err != nil || j.State != JobPending {
+		t.Fatalf("b's answer: %+v, %v", j, err)
 	}
 }

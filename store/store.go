@@ -89,9 +89,10 @@ type Store interface {
 	// StartJob marks a due job running until leaseEnd; false means another runner has it.
 	StartJob(ctx context.Context, j Job, now, leaseEnd time.Time) (bool, error)
 	// FinishJob ends a running job and enqueues the jobs it leads to, atomically.
-	FinishJob(ctx context.Context, id, state string, at time.Time, lastErr string, next ...Job) error
-	// DeferJob puts a running job back until next.
-	DeferJob(ctx context.Context, id string, next time.Time, lastErr string) error
+	// It is fenced by j.Attempts: a lost lease answers ErrLeaseLost and changes nothing.
+	FinishJob(ctx context.Context, j Job, state string, at time.Time, lastErr string, next ...Job) error
+	// DeferJob puts a running job back until next (fenced like FinishJob).
+	DeferJob(ctx context.Context, j Job, next time.Time, lastErr string) error
 	// PruneJobs forgets finished jobs older than before.
 	PruneJobs(ctx context.Context, before time.Time) error
 

@@ -39,8 +39,8 @@ type Store interface {
 	Job(ctx context.Context, id string) (Job, error)
 	DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, error)
 	StartJob(ctx context.Context, j Job, now, leaseEnd time.Time) (bool, error)
-	FinishJob(ctx context.Context, id, state string, at time.Time, lastErr string, next ...Job) error
-	DeferJob(ctx context.Context, id string, next time.Time, lastErr string) error
+	FinishJob(ctx context.Context, j Job, state string, at time.Time, lastErr string, next ...Job) error
+	DeferJob(ctx context.Context, j Job, next time.Time, lastErr string) error
 	PruneJobs(ctx context.Context, before time.Time) error
 }
 
@@ -274,12 +274,15 @@ func (e *Engine) attempt(ctx context.Context, j Job, inline bool, log *slog.Logg
 			return a, Duplicate, nil
 		}
 		a.Again = j.State == store.JobRunning || j.Attempts > 0 // its last try never ended, or failed
+		if j.State == store.JobRunning {
+			e.pace.metricsOf().JobLease("takeover")
+		}
 		a.Job.Attempts++
 	}
 	a.Log = log.With("job", j.ID, "attempt", a.Job.Attempts)
 	if !ok {
 		err := fmt.Errorf("work: unknown job kind %q", j.Kind)
-		if ferr := e.st.FinishJob(keep, j.ID, store.JobFailed, e.now(), err.Error()); ferr != nil {
+		if ferr := e.st.FinishJob(keep, a.Job, store.JobFailed, e.now(), err.Error()); ferr != nil {
 			a.Log.Error("finish job", "err", ferr)
 		}
 		a.Log.Error("job of a kind nobody does; failed", "kind", j.Kind)
@@ -302,8 +305,8 @@ func (e *Engine) attempt(ctx context.Context, j Job, inline bool, log *slog.Logg
 			k.Deferred(keep, a, err)
 		}
 		next := e.now().Add(e.cfg.Policy.Backoff(a.Job.Attempts))
-		if err := e.st.DeferJob(keep, j.ID, next, err.Error()); err != nil {
-			a.Log.Error("defer job", "err", err)
+		if err := e.st.DeferJob(keep, a.Job, next, err.Error()); err != nil {
+			e.storeFailed(a, "defer job", err)
 		}
 		a.Log.Warn("job deferred", "next_at", next, "err", err)
 		return a, Queued, err
@@ -317,6 +320,18 @@ func (e *Engine) attempt(ctx context.Context, j Job, inline bool, log *slog.Logg
 	return a, Failed, err
 }
 
+// storeFailed logs a failed end of an attempt. A lost lease is no error of ours: the attempt
+// ran past its lease (a paused process, a vendor slower than the lease) and another took the
+// job over; it is counted, so a lease too short for the vendors shows.
+func (e *Engine) storeFailed(a *Attempt, what string, err error) {
+	if errors.Is(err, store.ErrLeaseLost) {
+		e.pace.metricsOf().JobLease("lost")
+		a.Log.Warn("job taken over by another attempt after its lease ran out; this attempt ends without a word", "what", what)
+		return
+	}
+	a.Log.Error(what, "err", err)
+}
+
 // finish stores a's end with the jobs it leads to, in one transaction.
 func (e *Engine) finish(ctx context.Context, a *Attempt, k Kind, state string, cause error, follow []Job) {
 	for i := range follow {
@@ -326,8 +341,14 @@ func (e *Engine) finish(ctx context.Context, a *Attempt, k Kind, state string, c
 	if cause != nil {
 		msg = cause.Error()
 	}
-	if err := e.st.FinishJob(ctx, a.Job.ID, state, e.now(), msg, follow...); err != nil {
-		a.Log.Error("finish job", "err", err)
+	if err := e.st.FinishJob(ctx, a.Job, state, e.now(), msg, follow...); err != nil {
+		e.storeFailed(a, "finish job", err)
+		if errors.Is(err, store.ErrLeaseLost) {
+			// Another attempt owns the job now: it checks the vendor before repeating the
+			// write and gives the answers; this one says nothing more.
+			e.pace.done(a.Job.Platform, a.Job.ChatID, a.Job.ID, e.now())
+			return
+		}
 	}
 	if k.Ended != nil {
 		k.Ended(ctx, a, cause)
@@ -344,14 +365,14 @@ func (e *Engine) putOff(ctx context.Context, a *Attempt, until time.Time, cause 
 	e.pace.busy(j.Platform, j.ChatID, until)
 	if until.After(j.GiveUpAt) {
 		a.Log.Error("answer given up: its chat stays over its send rate past the answer's time", "retry_at", until, "err", cause)
-		if err := e.st.FinishJob(ctx, j.ID, store.JobFailed, e.now(), cause.Error()); err != nil {
-			a.Log.Error("finish job", "err", err)
+		if err := e.st.FinishJob(ctx, j, store.JobFailed, e.now(), cause.Error()); err != nil {
+			e.storeFailed(a, "finish job", err)
 		}
 		e.pace.done(j.Platform, j.ChatID, j.ID, e.now())
 		return Failed
 	}
-	if err := e.st.DeferJob(ctx, j.ID, j.NextAt, cause.Error()); err != nil {
-		a.Log.Error("defer job", "err", err)
+	if err := e.st.DeferJob(ctx, j, j.NextAt, cause.Error()); err != nil {
+		e.storeFailed(a, "defer job", err)
 	}
 	e.pace.add(j.Platform, j.ChatID, j.ID) // the chat's next answers go behind it
 	if ok, n := e.quiet.Allow("put off"); ok {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/retry"
 	"github.com/ticketbot/ticketbot/store"
@@ -337,7 +338,7 @@ func TestRunPrunes(t *testing.T) {
 		if _, err := st.EnqueueJob(ctx, j); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.FinishJob(ctx, id, store.JobDone, clk.now().Add(-age), ""); err != nil {
+		if err := st.FinishJob(ctx, j, store.JobDone, clk.now().Add(-age), ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.MarkProcessed(ctx, "evt_"+id, clk.now().Add(-age)); err != nil {
@@ -407,4 +408,105 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// A replica whose attempt runs past its lease (a paused process, a vendor slower than the
+// lease) loses the job to another replica: the other checks and finishes it and gives the
+// answer; the late attempt's end changes nothing and says nothing.
+func TestLateAttemptLosesItsJobToTheTakeover(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t)
+	reg := prometheus.NewRegistry()
+	metrics := bot.NewMetrics(reg)
+	var ended, answers sync.Map // engine name → count
+	count := func(m *sync.Map, k string) {
+		v, _ := m.LoadOrStore(k, new(atomic.Int32))
+		v.(*atomic.Int32).Add(1)
+	}
+	get := func(m *sync.Map, k string) int32 {
+		if v, ok := m.Load(k); ok {
+			return v.(*atomic.Int32).Load()
+		}
+		return 0
+	}
+	paused, resume := make(chan struct{}), make(chan struct{})
+	engine := func(name string) *Engine {
+		e := newEngine(t, st, clk)
+		e.UseMetrics(metrics)
+		e.Register("reply", Kind{
+			Do: func(ctx context.Context, a *Attempt) error {
+				if name == "a" {
+					close(paused)
+					<-resume
+				} else if !a.Again {
+					t.Errorf("the takeover was not told the last try may have happened")
+				}
+				return nil
+			},
+			Done:  func(_ context.Context, a *Attempt) []Job { return []Job{job("say/"+name, "say", clk)} },
+			Ended: func(context.Context, *Attempt, error) { count(&ended, name) },
+		})
+		e.Register("say", Kind{Paced: true, Do: func(context.Context, *Attempt) error { count(&answers, name); return nil }})
+		return e
+	}
+	a, b := engine("a"), engine("b")
+
+	done := make(chan End, 1)
+	go func() {
+		_, end, _ := a.Submit(ctx, job("r1", "reply", clk), slog.Default())
+		done <- end
+	}()
+	select {
+	case <-paused:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a never tried the job")
+	}
+	clk.add(2 * time.Minute) // past a's lease
+	b.Drain(ctx)
+	if got := load(t, st, "r1"); got.State != store.JobDone || got.Attempts != 2 {
+		t.Fatalf("after b's takeover: %+v", got)
+	}
+	close(resume)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a's attempt never ended")
+	}
+	if get(&ended, "a") != 0 || get(&ended, "b") != 1 {
+		t.Errorf("ended: a %d, b %d; want only b's", get(&ended, "a"), get(&ended, "b"))
+	}
+	if _, err := st.Job(ctx, "say/a"); err == nil {
+		t.Error("the late attempt enqueued its answer")
+	}
+	if _, err := st.Job(ctx, "say/b"); err != nil {
+		t.Errorf("the takeover's answer: %v", err)
+	}
+	for ev, want := range map[string]float64{"takeover": 1, "lost": 1} {
+		if got := leaseCount(t, reg, ev); got != want {
+			t.Errorf("ticketbot_job_leases_total{event=%q} = %v, want %v", ev, got, want)
+		}
+	}
+}
+
+// leaseCount is ticketbot_job_leases_total{event} in reg.
+func leaseCount(t *testing.T, reg *prometheus.Registry, event string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "ticketbot_job_leases_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "event" && l.GetValue() == event {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
 }

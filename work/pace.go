@@ -58,6 +58,13 @@ func (e *Engine) UseMetrics(m *bot.Metrics) {
 	e.pace.metrics = m
 }
 
+// metricsOf is the metrics UseMetrics gave (nil: none, which count nothing).
+func (p *pacing) metricsOf() *bot.Metrics {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.metrics
+}
+
 // lane returns key's lane, made if need be. Call with p.mu held.
 func (p *pacing) lane(key laneKey) *lane {
 	if p.lanes == nil {
