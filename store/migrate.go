@@ -186,6 +186,21 @@ var migrations = []migration{
 			`ALTER TABLE notices ADD COLUMN given_up_at BIGINT NOT NULL DEFAULT 0`,
 		},
 	},
+	{
+		version: 6,
+		name:    "leaders",
+		stmts: []string{
+			// One row per role only one replica may play at a time (the watcher, the
+			// summaries, a long connection): who holds it, until when, and the fencing
+			// token, which grows with each new holder.
+			`CREATE TABLE leaders (
+				name        TEXT NOT NULL PRIMARY KEY,
+				holder      TEXT NOT NULL,
+				token       BIGINT NOT NULL,
+				lease_until BIGINT NOT NULL
+			)`,
+		},
+	},
 }
 
 const (
