@@ -1,3 +1,5 @@
+// Package handlers is the gin router that mounts every platform's and vendor's webhook with
+// /healthz and /metrics.
 package handlers
 
 import (

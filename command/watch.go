@@ -1,0 +1,52 @@
+package command
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/store"
+)
+
+// watchSpec is 关注: the chat follows the ticket and is told of its changes.
+var watchSpec = Spec{Op: OpWatch, Zh: "关注", En: "watch", Aliases: []string{"follow"},
+	Usage:   "关注 工单号",
+	UsageEN: "watch ticket",
+	Summary: "本群关注工单，状态变化时通知",
+	Ticket:  true, Parse: parseTicketOnly, Run: runWatch}
+
+// unwatchSpec is 取消关注.
+var unwatchSpec = Spec{Op: OpUnwatch, Zh: "取消关注", En: "unwatch", Aliases: []string{"unfollow"},
+	Usage:   "取消关注 工单号",
+	UsageEN: "unwatch ticket",
+	Summary: "本群不再关注工单",
+	Ticket:  true, Parse: parseTicketOnly, Run: runUnwatch}
+
+func runWatch(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
+	ref := c.Ticket.String()
+	t, err := b.fetch(ctx, p, c.Ticket.ID)
+	if err != nil {
+		return outcome{}, err
+	}
+	if err := b.Store.Follow(ctx, store.Follow{Platform: r.platform, ChatID: r.chatID, Provider: t.Provider, TicketID: t.ID, By: r.user(), CreatedAt: b.Now()}); err != nil {
+		return outcome{}, err
+	}
+	return outcome{ticket: &t, fresh: true, level: "success",
+		text: b.text(r.en, "watching", "ref", ref)}, nil
+}
+
+func runUnwatch(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
+	ref := c.Ticket.String()
+	was, err := b.Store.Unfollow(ctx, r.platform, r.chatID, p.Name(), c.Ticket.ID)
+	if err != nil {
+		return outcome{}, err
+	}
+	o := outcome{level: "success", text: b.text(r.en, "unwatched", "ref", ref)}
+	if !was {
+		o = outcome{level: "info", text: b.text(r.en, "not_watching", "ref", ref)}
+	}
+	if t, err := b.known(ctx, p, c.Ticket.ID); err == nil {
+		o.ticket = &t // redraw the card: its 关注 button flips
+	}
+	return o, nil
+}
