@@ -12,7 +12,7 @@ import (
 // ticket, the vendor's request ids and the result. It never holds the text people wrote.
 func (b *Bot) record(ctx context.Context, r *req, op string, t TicketRef, result, detail string, reqIDs []string) {
 	name := r.userName
-	if u := b.person(r); u != nil && u.Name != "" {
+	if u := b.env.person(r); u != nil && u.Name != "" {
 		name = u.Name
 	}
 	err := b.Store.RecordAudit(context.WithoutCancel(ctx), store.AuditEntry{At: b.Now(), Platform: r.platform, ChatID: r.chatID,

@@ -46,6 +46,8 @@ type Bot struct {
 	work *work.Engine
 	// tickets is the stored state of the tickets the bot knows.
 	tickets *tickets.Book
+	// env is what the commands run with, made of the parts above.
+	env *Env
 	// limits holds each person's command rate limiter.
 	limits *limiter
 }
@@ -73,6 +75,9 @@ func New(cfg Config, d Deps) *Bot {
 	b.work = work.New(d.Store, wc)
 	b.tickets = tickets.New(d.Store, func() time.Time { return b.Now() })
 	b.registerJobs()
+	b.env = &Env{Vendors: d.Vendors, Providers: providerSet(d.Providers), Tickets: b.tickets, Follows: d.Store,
+		Writes: jobs{b.work}, Answers: drawing{d.Renderer, d.Platforms}, DefaultProvider: cfg.DefaultProvider,
+		Users: cfg.Users, Log: d.Log, Now: func() time.Time { return b.Now() }}
 	return b
 }
 
@@ -135,7 +140,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		if tell {
 			// One audit row and one answer per run of refusals, not one per message.
 			b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
-			b.replyText(ctx, r, b.text(false, "too_fast"), log)
+			b.replyText(ctx, r, b.env.text(false, "too_fast"), log)
 		}
 		return
 	}
@@ -161,7 +166,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		cmd, err = Parse(b.words(), word+" "+thread.String()+" "+rest)
 	}
 	if err != nil {
-		b.replyText(ctx, r, b.usageHint(err, b.features(r.platform)), log)
+		b.replyText(ctx, r, b.env.usageHint(err, b.env.Answers.Features(r.platform)), log)
 		return
 	}
 	r.en = cmd.English
@@ -184,14 +189,6 @@ func takesTicket(op Op) bool {
 	return false
 }
 
-// features are what the platform's cards can do.
-func (b *Bot) features(platform string) bot.Features {
-	if p, ok := b.Platforms[platform]; ok {
-		return bot.PlatformFeatures(p)
-	}
-	return bot.Features{}
-}
-
 // HandleAction runs a button's command; a form's inputs complete it (the reply box).
 func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	r := &req{platform: a.Platform, chatID: a.ChatID, userID: a.UserID, userName: a.UserName,
@@ -205,7 +202,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 		if tell {
 			b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
 		}
-		return bot.ActionResult{Toast: bot.Toast{Type: "warning", Text: b.text(false, "too_fast")}}
+		return bot.ActionResult{Toast: bot.Toast{Type: "warning", Text: b.env.text(false, "too_fast")}}
 	}
 	command, version := splitVersion(a.Command)
 	r.version = version
@@ -223,7 +220,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 		ue.English = false
 	}
 	if err != nil {
-		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: b.usageHint(err, b.features(r.platform))}}
+		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: b.env.usageHint(err, b.env.Answers.Features(r.platform))}}
 	}
 	o := b.run(ctx, r, cmd, log)
 	ctx, cancel := bot.AnswerContext(ctx, answerWait) // drawing the answer: past the command's deadline too
@@ -245,7 +242,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 		res.Card = o.out.Body
 	}
 	if res.Toast.Text == "" && !o.quiet {
-		res.Toast = bot.Toast{Type: "success", Text: b.text(r.en, "updated")}
+		res.Toast = bot.Toast{Type: "success", Text: b.env.text(r.en, "updated")}
 	}
 	return res
 }
@@ -288,7 +285,7 @@ func (b *Bot) allowed(r *req) (bool, *Chat) {
 
 // mayWrite reports whether the person may create, reply and close: anyone, unless the chat
 // names its members; its admins always may.
-func (b *Bot) mayWrite(r *req) bool {
+func (r *req) mayWrite() bool {
 	if r.chat == nil || len(r.chat.Members) == 0 {
 		return true
 	}
@@ -297,10 +294,11 @@ func (b *Bot) mayWrite(r *req) bool {
 			return true
 		}
 	}
-	return b.isAdmin(r)
+	return r.isAdmin()
 }
 
-func (b *Bot) isAdmin(r *req) bool {
+// isAdmin reports whether the person is an admin of the chat: they may close any ticket.
+func (r *req) isAdmin() bool {
 	if r.chat == nil {
 		return false
 	}
@@ -339,9 +337,9 @@ func (b *Bot) threadTicket(ctx context.Context, m bot.Message) *TicketRef {
 var quotedRef = regexp.MustCompile(`\b([a-z]+):([A-Za-z0-9_-]{1,64})\b`)
 
 // person finds the [[users]] entry of the one acting.
-func (b *Bot) person(r *req) *User {
-	for i := range b.cfg.Users {
-		u := &b.cfg.Users[i]
+func (e *Env) person(r *req) *User {
+	for i := range e.Users {
+		u := &e.Users[i]
 		if id := u.IDs[r.platform]; id != "" && id == r.userID {
 			return u
 		}
@@ -350,9 +348,9 @@ func (b *Bot) person(r *req) *User {
 }
 
 // actor maps the person to their identity at a provider.
-func (b *Bot) actor(r *req, provider string) providers.Actor {
+func (e *Env) actor(r *req, provider string) providers.Actor {
 	a := providers.Actor{Name: r.userName}
-	if u := b.person(r); u != nil {
+	if u := e.person(r); u != nil {
 		if u.Name != "" {
 			a.Name = u.Name
 		}
@@ -363,15 +361,15 @@ func (b *Bot) actor(r *req, provider string) providers.Actor {
 
 // defaultProvider is the vendor a command that names none goes to: the chat's, the
 // configuration's, or the only one configured; "" when there is none.
-func (b *Bot) defaultProvider(r *req) string {
+func (e *Env) defaultProvider(r *req) string {
 	switch {
 	case r.chat != nil && r.chat.Provider != "":
 		return r.chat.Provider
-	case b.cfg.DefaultProvider != "":
-		return b.cfg.DefaultProvider
-	case len(b.Providers) == 1:
-		for n := range b.Providers {
-			return n
+	case e.DefaultProvider != "":
+		return e.DefaultProvider
+	default:
+		if names := e.Providers.Configured(); len(names) == 1 {
+			return names[0]
 		}
 	}
 	return ""
@@ -379,29 +377,29 @@ func (b *Bot) defaultProvider(r *req) string {
 
 // exampleVendor is the vendor an example in an answer names: the chat's default, else the
 // first configured, else the first this build knows.
-func (b *Bot) exampleVendor(r *req) string {
-	if d := b.defaultProvider(r); d != "" {
+func (e *Env) exampleVendor(r *req) string {
+	if d := e.defaultProvider(r); d != "" {
 		return d
 	}
-	if names := b.configuredNames(b.Providers); len(names) > 0 {
+	if names := e.configuredNames(); len(names) > 0 {
 		return names[0]
 	}
-	if all := b.Vendors.All(); len(all) > 0 {
+	if all := e.Vendors.All(); len(all) > 0 {
 		return all[0].Name
 	}
 	return "vendor"
 }
 
 // provider resolves a provider name (or the chat's default when empty).
-func (b *Bot) provider(r *req, name string) (providers.Provider, error) {
+func (e *Env) provider(r *req, name string) (providers.Provider, error) {
 	if name == "" {
-		if name = b.defaultProvider(r); name == "" {
-			return nil, b.userErr("vendor_name_it", "example", b.exampleVendor(r)+":1204")
+		if name = e.defaultProvider(r); name == "" {
+			return nil, e.userErr("vendor_name_it", "example", e.exampleVendor(r)+":1204")
 		}
 	}
-	p, ok := b.Providers[name]
+	p, ok := e.Providers.Provider(name)
 	if !ok {
-		return nil, b.notConfigured(name, b.Providers)
+		return nil, e.notConfigured(name)
 	}
 	return p, nil
 }

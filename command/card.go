@@ -11,8 +11,8 @@ import (
 var cardSpec = Spec{Op: OpCard, Zh: "卡片", En: "card", Button: true, Usage: "卡片 工单号", UsageEN: "card ticket",
 	Ticket: true, Parse: parseTicketOnly, Run: runCard}
 
-func runCard(b *Bot, ctx context.Context, _ *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
-	t, err := b.known(ctx, p, c.Ticket.ID)
+func runCard(ctx context.Context, e *Env, _ *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
+	t, err := e.known(ctx, p, c.Ticket.ID)
 	if err != nil {
 		return outcome{}, err
 	}

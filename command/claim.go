@@ -39,32 +39,32 @@ func splitVersion(cmd string) (string, int64) {
 // card showed; a typed command from the version it reads now, which still keeps two people
 // (or a person and a click) from acting at once. When the claim is lost, the outcome says
 // who has the ticket.
-func (b *Bot) claim(ctx context.Context, r *req, provider, id, op string) (outcome, bool) {
+func (e *Env) claim(ctx context.Context, r *req, provider, id, op string) (outcome, bool) {
 	v := r.version
 	if v < 0 {
-		st, err := b.tickets.State(ctx, provider, id)
+		st, err := e.Tickets.State(ctx, provider, id)
 		if err != nil {
 			return outcome{}, true // a ticket never stored is one no card shows: nothing to race
 		}
 		v = st.Version
 	}
 	who := r.userName
-	if u := b.person(r); u != nil && u.Name != "" {
+	if u := e.person(r); u != nil && u.Name != "" {
 		who = u.Name
 	}
 	if who == "" {
 		who = r.userID
 	}
-	st, ok, err := b.tickets.Claim(ctx, provider, id, v, store.Claim{By: who, Op: op, At: b.Now()})
+	st, ok, err := e.Tickets.Claim(ctx, provider, id, v, store.Claim{By: who, Op: op, At: e.Now()})
 	if errors.Is(err, store.ErrNotFound) {
 		return outcome{}, true
 	}
 	if err != nil {
-		b.Log.Error("claim ticket", "provider", provider, "ticket_id", id, "err", err)
+		e.Log.Error("claim ticket", "provider", provider, "ticket_id", id, "err", err)
 		return outcome{}, true // the store failing must not stop the work; the vendor still decides
 	}
 	if !ok {
-		return b.lostClaim(r, st), false
+		return e.lostClaim(r, st), false
 	}
 	r.claimed = st.Version
 	return outcome{}, true
@@ -72,7 +72,7 @@ func (b *Bot) claim(ctx context.Context, r *req, provider, id, op string) (outco
 
 // lostClaim answers a click that lost: who acted, or that the card is out of date. A click
 // gets the current card in place of the stale one.
-func (b *Bot) lostClaim(r *req, st store.TicketState) outcome {
+func (e *Env) lostClaim(r *req, st store.TicketState) outcome {
 	ref := st.Provider + ":" + st.TicketID
 	key := "claim_done"
 	switch {
@@ -83,7 +83,7 @@ func (b *Bot) lostClaim(r *req, st store.TicketState) outcome {
 	case st.ActedState == store.ClaimQueued:
 		key = "claim_queued"
 	}
-	text := b.text(r.en, key, "ref", ref, "who", st.ActedBy, "op", b.opWord(st.ActedOp, r.en))
+	text := e.text(r.en, key, "ref", ref, "who", st.ActedBy, "op", e.opWord(st.ActedOp, r.en))
 	o := outcome{level: "info", text: text, result: "stale"}
 	if t, ok := tickets.Decode(st); r.click && ok {
 		o.ticket = &t
@@ -92,17 +92,17 @@ func (b *Bot) lostClaim(r *req, st store.TicketState) outcome {
 }
 
 // opWord is the verb of a claimed action: "关闭" (工单 X 已由 @张三 关闭).
-func (b *Bot) opWord(op string, en bool) string {
+func (e *Env) opWord(op string, en bool) string {
 	switch op {
 	case "close", "reply":
-		return b.text(en, "op_"+op)
+		return e.text(en, "op_"+op)
 	}
-	return b.text(en, "op_other")
+	return e.text(en, "op_other")
 }
 
 // queuedOutcome tells the person their write (jobCreate, jobReply, jobClose) is kept and
 // will be retried, and how they will learn it got through.
-func (b *Bot) queuedOutcome(r *req, provider, kind string, err error) outcome {
+func (e *Env) queuedOutcome(r *req, provider, kind string, err error) outcome {
 	key := "kept_reply"
 	switch kind {
 	case jobCreate:
@@ -111,7 +111,7 @@ func (b *Bot) queuedOutcome(r *req, provider, kind string, err error) outcome {
 		key = "kept_close"
 	}
 	return outcome{level: "warning", result: "queued",
-		text: b.text(r.en, key, "vendor", b.Vendors.Label(provider, r.en), "code", failCode(err))}
+		text: e.text(r.en, key, "vendor", e.Vendors.Label(provider, r.en), "code", failCode(err))}
 }
 
 // deliveryKey names the person's request for the outbox: the message they typed, or the

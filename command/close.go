@@ -26,38 +26,38 @@ func parseClose(p *parser, args, rest string) (Command, error) {
 	return p.c, nil
 }
 
-func runClose(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provider, log *slog.Logger) (outcome, error) {
-	return b.close(ctx, r, p, c.Ticket.ID, c.Text, log)
+func runClose(ctx context.Context, e *Env, r *req, c *Command, p providers.Provider, log *slog.Logger) (outcome, error) {
+	return e.close(ctx, r, p, c.Ticket.ID, c.Text, log)
 }
 
 // close closes the ticket if the person may: its creator (through the bot or by vendor
 // identity) or an admin of the chat. The vendor may refuse still (Kingsoft: creator only).
-func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remark string, log *slog.Logger) (outcome, error) {
+func (e *Env) close(ctx context.Context, r *req, p providers.Provider, id, remark string, log *slog.Logger) (outcome, error) {
 	ref := p.Name() + ":" + id
-	st, serr := b.tickets.State(ctx, p.Name(), id)
+	st, serr := e.Tickets.State(ctx, p.Name(), id)
 	if serr == nil && r.version >= 0 && st.Version != r.version {
-		return b.lostClaim(r, st), nil // a repeated or stale click: no vendor call at all
+		return e.lostClaim(r, st), nil // a repeated or stale click: no vendor call at all
 	}
-	t, err := b.fetch(ctx, p, id)
+	t, err := e.fetch(ctx, p, id)
 	if err != nil && retryable(err) {
 		// The vendor is down: close from what the bot knows; the outbox delivers the close.
-		t, err = b.known(ctx, p, id)
+		t, err = e.known(ctx, p, id)
 	}
 	if err != nil {
 		return outcome{}, err
 	}
 	if t.Status.Terminal() {
-		o := outcome{ticket: &t, level: "info", text: b.already(r.en, ref, t.Status)}
+		o := outcome{ticket: &t, level: "info", text: e.already(r.en, ref, t.Status)}
 		// Read again: someone's close may have won while the vendor was asked.
-		if now, err := b.tickets.State(ctx, p.Name(), id); err == nil && now.ActedOp == "close" && now.ActedBy != "" {
-			o.text = b.text(r.en, "closed_by", "ref", ref, "who", now.ActedBy)
+		if now, err := e.Tickets.State(ctx, p.Name(), id); err == nil && now.ActedOp == "close" && now.ActedBy != "" {
+			o.text = e.text(r.en, "closed_by", "ref", ref, "who", now.ActedBy)
 		}
 		return o, nil
 	}
-	if err := b.mayClose(ctx, r, p, t); err != nil {
+	if err := e.mayClose(ctx, r, p, t); err != nil {
 		return outcome{}, err
 	}
-	actor := b.actor(r, p.Name())
+	actor := e.actor(r, p.Name())
 	if remark == "" {
 		name := actor.Name
 		if name == "" {
@@ -65,18 +65,18 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 		}
 		remark = fmt.Sprintf("由 %s 在群聊中关闭（ticketbot）", name)
 	}
-	if lost, ok := b.claim(ctx, r, p.Name(), id, "close"); !ok {
+	if lost, ok := e.claim(ctx, r, p.Name(), id, "close"); !ok {
 		return lost, nil
 	}
-	j := b.newJob(jobClose, r.deliveryKey(), r, p.Name(), id, jobData{Text: remark, Actor: actor, Version: r.claimed})
-	nt, end, err := b.submit(ctx, j, log)
+	j := e.newJob(jobClose, r.deliveryKey(), r, p.Name(), id, jobData{Text: remark, Actor: actor, Version: r.claimed})
+	nt, end, err := e.Writes.Submit(ctx, j, log)
 	switch end {
 	case work.Queued:
-		o := b.queuedOutcome(r, p.Name(), jobClose, err)
+		o := e.queuedOutcome(r, p.Name(), jobClose, err)
 		o.ticket = &t
 		return o, nil
 	case work.Duplicate:
-		return outcome{level: "info", text: b.text(r.en, "close_busy")}, nil
+		return outcome{level: "info", text: e.text(r.en, "close_busy")}, nil
 	case work.Failed:
 		return outcome{}, err
 	}
@@ -89,28 +89,28 @@ func (b *Bot) close(ctx context.Context, r *req, p providers.Provider, id, remar
 		who = "群成员"
 	}
 	return outcome{ticket: &t, level: "success", footer: who + " 关闭了工单",
-		text: b.text(r.en, "closed", "ref", ref)}, nil
+		text: e.text(r.en, "closed", "ref", ref)}, nil
 }
 
 // mayClose refuses a close by anyone but the ticket's creator (through the bot, or by their
 // vendor identity) and the chat's admins.
-func (b *Bot) mayClose(ctx context.Context, r *req, p providers.Provider, t providers.Ticket) error {
-	st, _ := b.tickets.State(ctx, p.Name(), t.ID)
-	actor := b.actor(r, p.Name())
-	if st.CreatorUserID == r.user() || (actor.VendorID != "" && actor.VendorID == t.CreatorID) || b.isAdmin(r) {
+func (e *Env) mayClose(ctx context.Context, r *req, p providers.Provider, t providers.Ticket) error {
+	st, _ := e.Tickets.State(ctx, p.Name(), t.ID)
+	actor := e.actor(r, p.Name())
+	if st.CreatorUserID == r.user() || (actor.VendorID != "" && actor.VendorID == t.CreatorID) || r.isAdmin() {
 		return nil
 	}
 	ref := t.Ref()
-	ue := b.userErr("close_denied", "ref", ref)
+	ue := e.userErr("close_denied", "ref", ref)
 	ue.denied = true
 	return ue
 }
 
 // already says the ticket is in a final status already.
-func (b *Bot) already(en bool, ref string, s providers.Status) string {
+func (e *Env) already(en bool, ref string, s providers.Status) string {
 	label := s.Label()
 	if en {
 		label = s.LabelEN()
 	}
-	return b.text(en, "already", "ref", ref, "status", label)
+	return e.text(en, "already", "ref", ref, "status", label)
 }

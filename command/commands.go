@@ -48,8 +48,9 @@ type Spec struct {
 	// Parse reads the words after the command's name (args) and the lines after the first
 	// (rest) into the parser's command; nil takes nothing more.
 	Parse func(p *parser, args, rest string) (Command, error)
-	// Run does the command; p is the ticket's vendor when Ticket is set, else nil.
-	Run func(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provider, log *slog.Logger) (outcome, error)
+	// Run does the command with what e gives it; p is the ticket's vendor when Ticket is set,
+	// else nil.
+	Run func(ctx context.Context, e *Env, r *req, c *Command, p providers.Provider, log *slog.Logger) (outcome, error)
 }
 
 // Commands is the command table, in the order the help card lists it: each row is declared

@@ -23,8 +23,8 @@ func parseConfirm(p *parser, args, rest string) (Command, error) {
 	return p.c, nil
 }
 
-func runConfirm(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
-	return b.confirm(ctx, r, p, c)
+func runConfirm(ctx context.Context, e *Env, r *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
+	return e.confirm(ctx, r, p, c)
 }
 
 // closeWarning is what a person is told before a close: the vendor stops working on the
@@ -40,28 +40,28 @@ func closeWarning(caps providers.Capabilities) string {
 // clicked card turns into 「确认关闭 ksyun:1204？」 with 确认关闭 / 取消, and nothing reaches
 // the vendor until 确认关闭. Its button carries the version the ticket card was drawn at, so a
 // confirmation of a stale card loses like the stale click would.
-func (b *Bot) confirm(ctx context.Context, r *req, p providers.Provider, c *Command) (outcome, error) {
-	t, err := b.known(ctx, p, c.Ticket.ID)
+func (e *Env) confirm(ctx context.Context, r *req, p providers.Provider, c *Command) (outcome, error) {
+	t, err := e.known(ctx, p, c.Ticket.ID)
 	if err != nil {
 		return outcome{}, err
 	}
 	ref := t.Ref()
 	if t.Status.Terminal() {
-		return outcome{ticket: &t, level: "info", text: b.already(r.en, ref, t.Status)}, nil
+		return outcome{ticket: &t, level: "info", text: e.already(r.en, ref, t.Status)}, nil
 	}
-	if err := b.mayClose(ctx, r, p, t); err != nil {
+	if err := e.mayClose(ctx, r, p, t); err != nil {
 		return outcome{}, err
 	}
 	closeCmd := "close " + ref
 	if r.version >= 0 {
 		closeCmd = withVersion(closeCmd, r.version)
 	}
-	data := templates.ConfirmCard{Ticket: t, ProviderLabel: b.Vendors.Label(t.Provider, false),
+	data := templates.ConfirmCard{Ticket: t, ProviderLabel: e.Vendors.Label(t.Provider, false),
 		Title: "确认关闭 " + ref + "？", Text: closeWarning(p.Capabilities()),
 		Buttons: []templates.Button{
 			{Text: "确认关闭", Type: "danger", Command: closeCmd},
 			{Text: "取消", Command: "card " + ref},
 		}}
-	out, err := b.output(r.platform, "confirm", data)
+	out, err := e.Answers.Output(r.platform, "confirm", data)
 	return outcome{out: out, quiet: true}, err
 }

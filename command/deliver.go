@@ -165,7 +165,7 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 	if p, ok := b.Providers[t.Provider]; ok {
 		caps = p.Capabilities()
 	}
-	f := b.features(platform)
+	f := b.env.Answers.Features(platform)
 	if !t.Status.Terminal() {
 		// Without forms there is no reply box: people quote the card instead.
 		if caps.Reply && f.Forms {
@@ -204,23 +204,6 @@ func (b *Bot) follows(ctx context.Context, platform, chatID string, t providers.
 		}
 	}
 	return false
-}
-
-// output renders a non-ticket answer: the platform's card template when it has one, its
-// markdown template otherwise.
-func (b *Bot) output(platform, name string, data any) (*bot.Outgoing, error) {
-	if b.Renderer.Has(platform, name) {
-		body, err := b.Renderer.Render(platform, name, data)
-		if err != nil {
-			return nil, err
-		}
-		return &bot.Outgoing{Kind: bot.KindCard, Body: body}, nil
-	}
-	md, err := b.Renderer.RenderMarkdown(platform, name, data)
-	if err != nil {
-		return nil, err
-	}
-	return &bot.Outgoing{Kind: bot.KindMarkdown, Body: []byte(md)}, nil
 }
 
 // fallback is the ticket as markdown, for channels of the platform that cannot show cards.

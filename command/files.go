@@ -10,16 +10,16 @@ import (
 
 // mayAttach refuses files the vendor cannot take before anything is stored or sent: a vendor
 // without attachments, or more files than it takes at once.
-func (b *Bot) mayAttach(p providers.Provider, files []bot.FileRef) error {
+func (e *Env) mayAttach(p providers.Provider, files []bot.FileRef) error {
 	if len(files) == 0 {
 		return nil
 	}
 	a, ok := p.(providers.Attacher)
 	if !ok {
-		return b.noFiles(p.Name())
+		return e.noFiles(p.Name())
 	}
 	if maxFiles, _ := a.FileLimits(); len(files) > maxFiles {
-		return b.userErr("files_too_many", "max", maxFiles)
+		return e.userErr("files_too_many", "max", maxFiles)
 	}
 	return nil
 }
@@ -30,25 +30,25 @@ func (b *Bot) mayAttach(p providers.Provider, files []bot.FileRef) error {
 func (b *Bot) fetchFiles(ctx context.Context, platform, messageID string, refs []bot.FileRef, a providers.Attacher) ([]providers.File, error) {
 	maxFiles, maxBytes := a.FileLimits()
 	if len(refs) > maxFiles {
-		return nil, b.userErr("files_too_many", "max", maxFiles)
+		return nil, b.env.userErr("files_too_many", "max", maxFiles)
 	}
 	ff, ok := b.Platforms[platform].(bot.FileFetcher)
 	if !ok {
-		return nil, b.userErr("files_unreadable_platform")
+		return nil, b.env.userErr("files_unreadable_platform")
 	}
 	var out []providers.File
 	for _, f := range refs {
 		data, err := ff.FetchFile(ctx, messageID, f, maxBytes)
 		if err != nil {
-			return nil, b.userErr("file_unreadable", "name", f.Name, "mb", maxBytes>>20)
+			return nil, b.env.userErr("file_unreadable", "name", f.Name, "mb", maxBytes>>20)
 		}
 		out = append(out, providers.File{Name: f.Name, Data: data})
 	}
 	return out, nil
 }
 
-func (b *Bot) noFiles(provider string) *userError {
-	return b.userErr("files_refused", "vendor", b.Vendors.Label(provider, false))
+func (e *Env) noFiles(provider string) *userError {
+	return e.userErr("files_refused", "vendor", e.Vendors.Label(provider, false))
 }
 
 func fileNames(fs []bot.FileRef) string {

@@ -109,7 +109,7 @@ func TestCreateAnswerNamesTheVendor(t *testing.T) {
 	if !strings.Contains(p.Text(), "请写明在哪个供应商建单，例如「建单 ksyun 数据库超时」。可用：ksyun、aliyun") {
 		t.Errorf("no vendor named: %q", p.Text())
 	}
-	o := h.bot.createdOutcome(&req{}, providers.Ticket{Provider: "ksyun", ID: "7"}, "", false)
+	o := h.bot.env.createdOutcome(&req{}, providers.Ticket{Provider: "ksyun", ID: "7"}, "", false)
 	if o.text != "已在金山云创建工单 ksyun:7" {
 		t.Errorf("created text %q", o.text)
 	}
@@ -162,7 +162,7 @@ func TestSpanReadsAsPeopleSayIt(t *testing.T) {
 			t.Errorf("%v reads %q / %q, want %q / %q", tc.d, zh, en, tc.zh, tc.en)
 		}
 	}
-	if s := testBot.failSentence(&providers.VendorError{Provider: "ksyun", Code: "503", Temporary: true}, "ksyun", "ksyun:1", false, 24*time.Hour); s != "金山云在 24 小时内一直无法访问（最后错误 503）。" {
+	if s := testEnv.failSentence(&providers.VendorError{Provider: "ksyun", Code: "503", Temporary: true}, "ksyun", "ksyun:1", false, 24*time.Hour); s != "金山云在 24 小时内一直无法访问（最后错误 503）。" {
 		t.Errorf("give-up sentence %q", s)
 	}
 }

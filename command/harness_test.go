@@ -385,8 +385,9 @@ func providerTicket(id, title string) providers.Ticket {
 // testVendors is the app's registry of the vendors this build knows.
 var testVendors = providers.MustRegistry(ksyun.Descriptor, aliyun.Descriptor, weiban.Descriptor)
 
-// testBot is a Bot with nothing but the vendor registry, for the sentences it makes.
-var testBot = &Bot{Deps: Deps{Vendors: testVendors}}
+// testEnv is an Env with nothing but the vendor registry and the embedded catalog, for the
+// sentences it makes.
+var testEnv = &Env{Vendors: testVendors, Answers: drawing{}}
 
 // testWords are what the parser knows in the tests: the registry and the embedded catalog.
 var testWords = Words{Vendors: testVendors}

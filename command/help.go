@@ -27,8 +27,8 @@ func parseHelp(p *parser, args, rest string) (Command, error) {
 	return p.c, p.nothingMore(args, rest)
 }
 
-func runHelp(b *Bot, _ context.Context, r *req, c *Command, _ providers.Provider, _ *slog.Logger) (outcome, error) {
-	out, err := b.output(r.platform, "help", b.HelpCard(b.features(r.platform), c.Topic, b.exampleVendor(r)))
+func runHelp(_ context.Context, e *Env, r *req, c *Command, _ providers.Provider, _ *slog.Logger) (outcome, error) {
+	out, err := e.Answers.Output(r.platform, "help", e.HelpCard(e.Answers.Features(r.platform), c.Topic, e.exampleVendor(r)))
 	return outcome{out: out, level: "info"}, err
 }
 
@@ -39,7 +39,7 @@ func Example(vendor string) string {
 
 // HelpCard is the help card's data, generated from the table, in the words of the platform
 // (a card's thread on Feishu, a quote on WeCom). topic, when set, limits it to one command.
-func (b *Bot) HelpCard(f bot.Features, topic *Spec, vendor string) templates.HelpCard {
+func (e *Env) HelpCard(f bot.Features, topic *Spec, vendor string) templates.HelpCard {
 	h := templates.HelpCard{Example: Example(vendor)}
 	if topic != nil {
 		h.Example = ""
@@ -51,7 +51,7 @@ func (b *Bot) HelpCard(f bot.Features, topic *Spec, vendor string) templates.Hel
 		}
 		usage := s.Usage
 		if s.Op == OpReply {
-			usage += "（" + b.answerInCard(f, false) + "）"
+			usage += "（" + e.answerInCard(f, false) + "）"
 		}
 		h.Commands = append(h.Commands, templates.HelpCommand{Name: s.Zh, English: s.En, Usage: usage, Summary: s.Summary})
 	}
@@ -60,9 +60,9 @@ func (b *Bot) HelpCard(f bot.Features, topic *Spec, vendor string) templates.Hel
 
 // answerInCard says how people answer a ticket right on its card, in the platform's words:
 // WeCom has no threads, people quote the card there.
-func (b *Bot) answerInCard(f bot.Features, en bool) string {
+func (e *Env) answerInCard(f bot.Features, en bool) string {
 	if f.Threads {
-		return b.text(en, "answer_in_thread")
+		return e.text(en, "answer_in_thread")
 	}
-	return b.text(en, "answer_by_quote")
+	return e.text(en, "answer_by_quote")
 }

@@ -25,8 +25,8 @@ func parseList(p *parser, args, rest string) (Command, error) {
 	return p.c, p.nothingMore(args, rest)
 }
 
-func runList(b *Bot, ctx context.Context, r *req, c *Command, _ providers.Provider, _ *slog.Logger) (outcome, error) {
-	return b.list(ctx, r, c.All)
+func runList(ctx context.Context, e *Env, r *req, c *Command, _ providers.Provider, _ *slog.Logger) (outcome, error) {
+	return e.list(ctx, r, c.All)
 }
 
 // listData builds the list card.
@@ -80,19 +80,19 @@ var allWords = map[string]bool{"全部": true, "所有": true, "all": true, "-a"
 
 // list shows the tickets this chat follows, from what the bot last saw: those the group must
 // act on first; closed ones only when all is asked for.
-func (b *Bot) list(ctx context.Context, r *req, all bool) (outcome, error) {
-	fs, err := b.Store.Following(ctx, r.platform, r.chatID)
+func (e *Env) list(ctx context.Context, r *req, all bool) (outcome, error) {
+	fs, err := e.Follows.Following(ctx, r.platform, r.chatID)
 	if err != nil {
 		return outcome{}, err
 	}
-	data := listData{all: all, vendors: b.Vendors}
+	data := listData{all: all, vendors: e.Vendors}
 	for _, f := range fs {
 		t := providers.Ticket{Provider: f.Provider, ID: f.TicketID, Status: providers.StatusUnknown}
-		if last, ok := b.tickets.Last(ctx, f.Provider, f.TicketID); ok {
+		if last, ok := e.Tickets.Last(ctx, f.Provider, f.TicketID); ok {
 			t = last
 		}
 		data.add(t)
 	}
-	out, err := b.output(r.platform, "list", data.card())
+	out, err := e.Answers.Output(r.platform, "list", data.card())
 	return outcome{out: out, level: "info"}, err
 }

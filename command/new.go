@@ -17,42 +17,42 @@ var newSpec = Spec{Op: OpNew, Zh: "建单", En: "new", Aliases: []string{"新建
 	Summary: "在供应商处新建工单，并在群里发出工单卡片",
 	Writes:  true, Parse: (*parser).new, Run: runNew}
 
-func runNew(b *Bot, ctx context.Context, r *req, c *Command, _ providers.Provider, log *slog.Logger) (outcome, error) {
-	return b.create(ctx, r, c, log)
+func runNew(ctx context.Context, e *Env, r *req, c *Command, _ providers.Provider, log *slog.Logger) (outcome, error) {
+	return e.create(ctx, r, c, log)
 }
 
 // create makes the ticket at the vendor, follows it from this chat and posts its card. A
 // title whose first word looks like a vendor's name ("aliyn", "tencent") is asked about and
 // nothing is created: filed at the default vendor it would be a ticket nobody meant.
-func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) (outcome, error) {
+func (e *Env) create(ctx context.Context, r *req, c *Command, log *slog.Logger) (outcome, error) {
 	if c.Provider == "" {
-		if g, ok := b.guessVendor(c.Title); ok {
-			return outcome{}, b.question(g, c.Title, b.configuredNames(b.Providers), b.Providers, b.defaultProvider(r))
+		if g, ok := e.guessVendor(c.Title); ok {
+			return outcome{}, e.question(g, c.Title, e.configuredNames(), e.defaultProvider(r))
 		}
-		if names := b.configuredNames(b.Providers); b.defaultProvider(r) == "" && len(names) > 0 {
-			return outcome{}, b.userErrBy("vendor_missing", func(en bool) []any {
-				return []any{"example", b.text(en, "example_new", "vendor", names[0], "title", truncateRunes(c.Title, 30)), "available", list(names, en)}
+		if names := e.configuredNames(); e.defaultProvider(r) == "" && len(names) > 0 {
+			return outcome{}, e.userErrBy("vendor_missing", func(en bool) []any {
+				return []any{"example", e.text(en, "example_new", "vendor", names[0], "title", truncateRunes(c.Title, 30)), "available", list(names, en)}
 			})
 		}
 	}
-	p, err := b.provider(r, c.Provider)
+	p, err := e.provider(r, c.Provider)
 	if err != nil {
 		return outcome{}, err
 	}
 	c.Ticket.Provider = p.Name() // for the error sentence
-	req := providers.CreateRequest{Title: c.Title, Content: c.Content, Priority: c.Priority, Type: c.Type, Actor: b.actor(r, p.Name())}
+	req := providers.CreateRequest{Title: c.Title, Content: c.Content, Priority: c.Priority, Type: c.Type, Actor: e.actor(r, p.Name())}
 	var t providers.Ticket
 	secretLost := false
 	if c.Secret != "" {
 		sc, ok := p.(providers.SecretCreator)
 		if !ok {
-			return outcome{}, b.noSecrets(p.Name())
+			return outcome{}, e.noSecrets(p.Name())
 		}
 		// Confidential content is never stored, so this create is not kept in the work
 		// engine: it is tried once, and a vendor that is down is told to the person.
 		t, err = sc.CreateSecret(ctx, req, providers.Secret(c.Secret))
 		if err != nil && t.ID == "" && retryable(err) {
-			return outcome{}, b.notKept(p.Name(), err)
+			return outcome{}, e.notKept(p.Name(), err)
 		}
 		if err != nil && t.ID != "" {
 			// Created, but the confidential part did not get through: say so, keep the ticket.
@@ -63,52 +63,52 @@ func (b *Bot) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		// Through the work engine, files too (fetched again at each try): a create that fails
 		// for now is checked at the vendor (by title and time) before it is tried again,
 		// never repeated blindly; a vendor that cannot be asked is not retried at all.
-		if err := b.mayAttach(p, r.files); err != nil {
+		if err := e.mayAttach(p, r.files); err != nil {
 			return outcome{}, err
 		}
-		j := b.newJob(jobCreate, r.deliveryKey(), r, p.Name(), "", jobData{Create: &req, Actor: req.Actor, Files: r.files})
-		nt, end, jerr := b.submit(ctx, j, log)
+		j := e.newJob(jobCreate, r.deliveryKey(), r, p.Name(), "", jobData{Create: &req, Actor: req.Actor, Files: r.files})
+		nt, end, jerr := e.Writes.Submit(ctx, j, log)
 		switch end {
 		case work.Queued:
-			return b.queuedOutcome(r, p.Name(), jobCreate, jerr), nil
+			return e.queuedOutcome(r, p.Name(), jobCreate, jerr), nil
 		case work.Duplicate:
-			return outcome{level: "info", text: b.text(r.en, "create_busy")}, nil
+			return outcome{level: "info", text: e.text(r.en, "create_busy")}, nil
 		case work.Failed:
 			return outcome{}, jerr
 		}
 		log.Info("ticket created", "provider", nt.Provider, "ticket_id", nt.ID)
-		return b.createdOutcome(r, *nt, c.Priority, false), nil // the engine recorded and followed it
+		return e.createdOutcome(r, *nt, c.Priority, false), nil // the engine recorded and followed it
 	}
 	if err != nil {
 		return outcome{}, err
 	}
 	log.Info("ticket created", "provider", t.Provider, "ticket_id", t.ID)
-	b.track(ctx, t, r.platform, r.chatID, r.user(), log)
-	return b.createdOutcome(r, t, c.Priority, secretLost), nil
+	e.track(ctx, t, r.platform, r.chatID, r.user(), log)
+	return e.createdOutcome(r, t, c.Priority, secretLost), nil
 }
 
 // track records a ticket the bot just created as its own and makes the chat follow it. The
 // ticket exists now: a failure here is logged, never reported as a failed create.
-func (b *Bot) track(ctx context.Context, t providers.Ticket, platform, chatID, user string, log *slog.Logger) {
-	if err := b.tickets.Remember(ctx, t, user, true); err != nil {
+func (e *Env) track(ctx context.Context, t providers.Ticket, platform, chatID, user string, log *slog.Logger) {
+	if err := e.Tickets.Remember(ctx, t, user, true); err != nil {
 		log.Error("store ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
 	}
-	if err := b.Store.Follow(ctx, store.Follow{Platform: platform, ChatID: chatID, Provider: t.Provider, TicketID: t.ID, By: user, CreatedAt: b.Now()}); err != nil {
+	if err := e.Follows.Follow(ctx, store.Follow{Platform: platform, ChatID: chatID, Provider: t.Provider, TicketID: t.ID, By: user, CreatedAt: e.Now()}); err != nil {
 		log.Error("follow ticket", "provider", t.Provider, "ticket_id", t.ID, "err", err)
 	}
 }
 
 // createdOutcome shows the new ticket's card; its footer says what was not filed as asked:
 // a priority the vendor has no level for, confidential content that did not get through.
-func (b *Bot) createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool) outcome {
+func (e *Env) createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool) outcome {
 	o := outcome{ticket: &t, fresh: true, level: "success",
-		text: b.text(r.en, "created", "vendor", b.Vendors.Label(t.Provider, r.en), "ref", t.Ref())}
+		text: e.text(r.en, "created", "vendor", e.Vendors.Label(t.Provider, r.en), "ref", t.Ref())}
 	var notes []string
-	if n := b.priorityNote(asked, t); n != "" {
+	if n := e.priorityNote(asked, t); n != "" {
 		notes = append(notes, n)
 	}
 	if secretLost {
-		notes = append(notes, b.text(false, "secret_lost", "ref", t.Ref()))
+		notes = append(notes, e.text(false, "secret_lost", "ref", t.Ref()))
 	}
 	o.footer = strings.Join(notes, "\n")
 	return o
@@ -116,15 +116,15 @@ func (b *Bot) createdOutcome(r *req, t providers.Ticket, asked string, secretLos
 
 // priorityNote tells the person when the ticket was not filed at the priority they asked
 // for: the vendor has no such level (the nearest was used), or no priority at all.
-func (b *Bot) priorityNote(asked string, t providers.Ticket) string {
+func (e *Env) priorityNote(asked string, t providers.Ticket) string {
 	if asked == "" || asked == t.PriorityLevel {
 		return ""
 	}
-	l, want := b.Vendors.Label(t.Provider, false), providers.PriorityLabel(asked)
+	l, want := e.Vendors.Label(t.Provider, false), providers.PriorityLabel(asked)
 	if t.PriorityLevel == "" {
-		return b.text(false, "priority_none", "vendor", l, "asked", want)
+		return e.text(false, "priority_none", "vendor", l, "asked", want)
 	}
-	return b.text(false, "priority_nearest", "vendor", l, "asked", want, "used", providers.PriorityLabel(t.PriorityLevel))
+	return e.text(false, "priority_nearest", "vendor", l, "asked", want, "used", providers.PriorityLabel(t.PriorityLevel))
 }
 
 func (p *parser) new(args, rest string) (Command, error) {

@@ -58,20 +58,21 @@ type jobData struct {
 const sayGiveUp = time.Hour
 
 // newJob builds a job answering the request r.
-func (b *Bot) newJob(kind, key string, r *req, provider, ticketID string, d jobData) store.Job {
+func (e *Env) newJob(kind, key string, r *req, provider, ticketID string, d jobData) store.Job {
 	d.User, d.En = r.userName, r.en
 	payload, _ := json.Marshal(d)
-	now := b.Now()
+	now := e.Now()
 	return store.Job{ID: kind + "/" + r.platform + "/" + key, Kind: kind, Platform: r.platform, ChatID: r.chatID,
 		MessageID: r.messageID, UserID: r.userID, Provider: provider, TicketID: ticketID, Payload: payload,
 		NextAt: now, CreatedAt: now}
 }
 
-// submit stores the job and tries it once, now, through the work engine. It returns the
-// ticket the write produced or touched (nil for a reply) and, unless work.OK, the error that
-// stopped it.
-func (b *Bot) submit(ctx context.Context, j store.Job, log *slog.Logger) (*providers.Ticket, work.End, error) {
-	a, end, err := b.work.Submit(ctx, j, log)
+// jobs is the Writer of the running bot: its work engine.
+type jobs struct{ e *work.Engine }
+
+// Submit stores the job and tries it once, now, through the work engine.
+func (w jobs) Submit(ctx context.Context, j store.Job, log *slog.Logger) (*providers.Ticket, work.End, error) {
+	a, end, err := w.e.Submit(ctx, j, log)
 	if v, ok := a.Value.(*jobRun); ok {
 		return v.t, end, err
 	}
@@ -209,7 +210,7 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 			t, err = p.Create(ctx, *d.Create)
 		}
 		if _, canCheck := p.(providers.CreatedFinder); err != nil && !canCheck && retryable(err) {
-			return nil, b.unconfirmedCreate(p.Name(), d.En, err)
+			return nil, b.env.unconfirmedCreate(p.Name(), d.En, err)
 		}
 		return &t, err
 	case jobReply:
@@ -264,7 +265,7 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 func (b *Bot) jobFiles(ctx context.Context, p providers.Provider, j store.Job, d jobData) (providers.Attacher, []providers.File, error) {
 	a, ok := p.(providers.Attacher)
 	if !ok {
-		return nil, nil, b.noFiles(p.Name())
+		return nil, nil, b.env.noFiles(p.Name())
 	}
 	files, err := b.fetchFiles(ctx, j.Platform, j.MessageID, d.Files, a)
 	return a, files, err
@@ -273,8 +274,8 @@ func (b *Bot) jobFiles(ctx context.Context, p providers.Provider, j store.Job, d
 // unconfirmedCreate ends a create that failed for now at a vendor that cannot be asked
 // afterwards whether the ticket was made: it is not retried (that could file it twice), and
 // the person is asked to check first.
-func (b *Bot) unconfirmedCreate(provider string, en bool, err error) *userError {
-	return b.userErr("unconfirmed_create", "vendor", b.Vendors.Label(provider, en), "code", failCode(err))
+func (e *Env) unconfirmedCreate(provider string, en bool, err error) *userError {
+	return e.userErr("unconfirmed_create", "vendor", e.Vendors.Label(provider, en), "code", failCode(err))
 }
 
 // errCannotCheck stops a create whose first try may have reached a vendor that cannot be
@@ -357,20 +358,20 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		if t == nil {
 			return nil
 		}
-		b.track(ctx, *t, j.Platform, j.ChatID, j.Platform+":"+j.UserID, log)
+		b.env.track(ctx, *t, j.Platform, j.ChatID, j.Platform+":"+j.UserID, log)
 		if inline {
 			return nil
 		}
-		footer := b.text(d.En, "later_created_footer", "attempt", j.Attempts)
+		footer := b.env.text(d.En, "later_created_footer", "attempt", j.Attempts)
 		if d.Create != nil {
-			if n := b.priorityNote(d.Create.Priority, *t); n != "" {
+			if n := b.env.priorityNote(d.Create.Priority, *t); n != "" {
 				footer += "\n" + n
 			}
 		}
 		card, err := b.ticketCard(ctx, j.Platform, j.ChatID, *t, footer, false)
 		if err != nil {
 			log.Error("render ticket card", "err", err)
-			return []store.Job{b.answer(j, "done", b.text(d.En, "later_created", "vendor", b.Vendors.Label(t.Provider, d.En), "ref", t.Ref()))}
+			return []store.Job{b.answer(j, "done", b.env.text(d.En, "later_created", "vendor", b.Vendors.Label(t.Provider, d.En), "ref", t.Ref()))}
 		}
 		a := b.answer(j, "done", "")
 		a.Provider, a.TicketID = t.Provider, t.ID
@@ -383,12 +384,12 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		if t != nil {
 			b.updateCards(ctx, j.Platform, *t, d.User+" 关闭了工单", log)
 		}
-		return []store.Job{b.answer(j, "done", b.text(d.En, "later_closed", "ref", ref, "attempt", j.Attempts))}
+		return []store.Job{b.answer(j, "done", b.env.text(d.En, "later_closed", "ref", ref, "attempt", j.Attempts))}
 	case jobReply:
 		if inline {
 			return nil
 		}
-		return []store.Job{b.answer(j, "done", b.text(d.En, "later_replied", "ref", ref, "attempt", j.Attempts))}
+		return []store.Job{b.answer(j, "done", b.env.text(d.En, "later_replied", "ref", ref, "attempt", j.Attempts))}
 	}
 	return nil
 }
@@ -405,22 +406,22 @@ func (b *Bot) giveUp(ctx context.Context, j store.Job, d jobData, err error, inl
 		return nil
 	}
 	ref := j.Provider + ":" + j.TicketID
-	why := b.failSentence(err, j.Provider, ref, d.En, b.work.Policy().GiveUpAfter)
+	why := b.env.failSentence(err, j.Provider, ref, d.En, b.work.Policy().GiveUpAfter)
 	var text string
 	switch j.Kind {
 	case jobReply:
-		text = b.text(d.En, "failed_reply", "ref", ref, "why", why, "text", d.Text)
+		text = b.env.text(d.En, "failed_reply", "ref", ref, "why", why, "text", d.Text)
 	case jobClose:
-		text = b.text(d.En, "failed_close", "ref", ref, "why", why)
+		text = b.env.text(d.En, "failed_close", "ref", ref, "why", why)
 	case jobCreate:
 		title := ""
 		if d.Create != nil {
 			title = d.Create.Title
 		}
 		if errors.Is(err, errCannotCheck) {
-			why = b.text(d.En, "failed_unchecked_create")
+			why = b.env.text(d.En, "failed_unchecked_create")
 		}
-		text = b.text(d.En, "failed_create", "title", title, "why", why)
+		text = b.env.text(d.En, "failed_create", "title", title, "why", why)
 	}
 	return []store.Job{b.answer(j, "failed", text)}
 }
@@ -434,18 +435,18 @@ func (b *Bot) answer(j store.Job, end, text string) store.Job {
 }
 
 // failSentence says why a job failed for good, with the vendor's own code.
-func (b *Bot) failSentence(err error, provider, ref string, en bool, giveUp time.Duration) string {
+func (e *Env) failSentence(err error, provider, ref string, en bool, giveUp time.Duration) string {
 	if retryable(err) {
 		span := spanZh(giveUp)
 		if en {
 			span = spanEN(giveUp)
 		}
-		return b.text(en, "failed_down", "vendor", b.Vendors.Label(provider, en), "span", span, "code", failCode(err))
+		return e.text(en, "failed_down", "vendor", e.Vendors.Label(provider, en), "span", span, "code", failCode(err))
 	}
-	if ue, ok := b.vendorError(err, provider, ref, en); ok {
+	if ue, ok := e.vendorError(err, provider, ref, en); ok {
 		return ue.text(en)
 	}
-	return b.text(en, "failed_internal")
+	return e.text(en, "failed_internal")
 }
 
 // failCode is the vendor's code of a failure, or what kind of failure it was.

@@ -31,7 +31,7 @@ func (b *Bot) Notices(_ context.Context, platform, _ string, ns []bot.NoticeView
 		item := templates.NoticeItem{Ticket: n.Ticket, ProviderLabel: b.Vendors.Label(n.Ticket.Provider, false), Note: n.Note, Mention: n.Mention}
 		ref := n.Ticket.Ref()
 		answer := fmt.Sprintf("在工单卡片的话题里回复，或输入「回复 %s 内容」。", ref)
-		if !b.features(platform).Threads {
+		if !b.env.Answers.Features(platform).Threads {
 			answer = fmt.Sprintf("引用这条消息回复，或输入「回复 %s 内容」。", ref)
 		}
 		switch {
@@ -64,7 +64,7 @@ func (b *Bot) Notices(_ context.Context, platform, _ string, ns []bot.NoticeView
 	} else if high {
 		data.Color = "orange"
 	}
-	out, err := b.output(platform, "notice", data)
+	out, err := b.env.Answers.Output(platform, "notice", data)
 	if err != nil {
 		return bot.Outgoing{}, err
 	}
@@ -90,5 +90,5 @@ func (b *Bot) Summary(ctx context.Context, platform, chatID string) (*bot.Outgoi
 	}
 	card := data.card()
 	card.Title = fmt.Sprintf("每日汇总：本群 %d 个未关闭的工单", len(card.Items))
-	return b.output(platform, "list", card)
+	return b.env.Answers.Output(platform, "list", card)
 }

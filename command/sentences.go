@@ -32,20 +32,20 @@ func (e *userError) text(en bool) string {
 
 // text is the catalog's sentence key (templates/messages.toml) in the language of en, with
 // its placeholders filled from name, value pairs.
-func (b *Bot) text(en bool, key string, args ...any) string {
-	return b.Renderer.Messages().Text(key, en, args...)
+func (e *Env) text(en bool, key string, args ...any) string {
+	return e.Answers.Messages().Text(key, en, args...)
 }
 
 // userErr is the catalog's sentence key as an answer in either language.
-func (b *Bot) userErr(key string, args ...any) *userError {
-	m := b.Renderer.Messages()
+func (e *Env) userErr(key string, args ...any) *userError {
+	m := e.Answers.Messages()
 	return &userError{zh: m.Text(key, false, args...), en: m.Text(key, true, args...)}
 }
 
 // userErrBy is userErr with arguments that differ by language (a list joined with 、 or
 // ", ", a status label).
-func (b *Bot) userErrBy(key string, args func(en bool) []any) *userError {
-	m := b.Renderer.Messages()
+func (e *Env) userErrBy(key string, args func(en bool) []any) *userError {
+	m := e.Answers.Messages()
 	return &userError{zh: m.Text(key, false, args(false)...), en: m.Text(key, true, args(true)...)}
 }
 
@@ -62,8 +62,8 @@ func list(names []string, en bool) string {
 // the vendor's message), never the vendor's whole message, which may repeat the request; that
 // goes to the log. An operation the vendor lacks says why and what to do when the provider
 // knows. ok is false for failures that are ours.
-func (b *Bot) vendorError(err error, provider, ref string, en bool) (*userError, bool) {
-	label := func(en bool) string { return b.Vendors.Label(provider, en) }
+func (e *Env) vendorError(err error, provider, ref string, en bool) (*userError, bool) {
+	label := func(en bool) string { return e.Vendors.Label(provider, en) }
 	// sentence ends a vendor's sentence with a full stop, so it reads as one in a longer text.
 	sentence := func(s, stop string) string {
 		s = strings.TrimSpace(s)
@@ -76,29 +76,29 @@ func (b *Bot) vendorError(err error, provider, ref string, en bool) (*userError,
 	var unsup *providers.UnsupportedError
 	switch {
 	case errors.As(err, &ve) && ve.Temporary:
-		return b.userErrBy("vendor_down", func(en bool) []any { return []any{"vendor", label(en), "code", ve.Code} }), true
+		return e.userErrBy("vendor_down", func(en bool) []any { return []any{"vendor", label(en), "code", ve.Code} }), true
 	case ve == nil && errors.Is(err, context.DeadlineExceeded):
 		// The command ran out of its time ([bot] command_timeout) waiting for the vendor: said
 		// as the vendor's own timeout is.
-		return b.userErrBy("vendor_down", func(en bool) []any { return []any{"vendor", label(en), "code", "timeout"} }), true
+		return e.userErrBy("vendor_down", func(en bool) []any { return []any{"vendor", label(en), "code", "timeout"} }), true
 	case errors.Is(err, providers.ErrNotFound):
-		return b.userErrBy("vendor_no_ticket", func(en bool) []any { return []any{"vendor", label(en), "ref", ref} }), true
+		return e.userErrBy("vendor_no_ticket", func(en bool) []any { return []any{"vendor", label(en), "ref", ref} }), true
 	case errors.Is(err, providers.ErrAlreadyClosed):
-		return b.userErr("vendor_already_closed", "ref", ref), true
+		return e.userErr("vendor_already_closed", "ref", ref), true
 	case errors.Is(err, providers.ErrNotCreator):
-		return b.userErrBy("vendor_creator_only", func(en bool) []any { return []any{"vendor", label(en), "ref", ref} }), true
+		return e.userErrBy("vendor_creator_only", func(en bool) []any { return []any{"vendor", label(en), "ref", ref} }), true
 	case errors.As(err, &unsup) && (unsup.Reason != "" || unsup.ReasonEN != ""):
-		return b.userErrBy("vendor_unsupported_why", func(en bool) []any {
+		return e.userErrBy("vendor_unsupported_why", func(en bool) []any {
 			if en {
 				return []any{"why", sentence(cmp.Or(unsup.ReasonEN, unsup.Reason), ".")}
 			}
 			return []any{"why", sentence(cmp.Or(unsup.Reason, unsup.ReasonEN), "。")}
 		}), true
 	case errors.Is(err, providers.ErrUnsupported):
-		return b.userErrBy("vendor_unsupported_op", func(en bool) []any { return []any{"vendor", label(en)} }), true
+		return e.userErrBy("vendor_unsupported_op", func(en bool) []any { return []any{"vendor", label(en)} }), true
 	case errors.As(err, &ve):
 		// Each language has its own sentence from the vendor, or none.
-		m := b.Renderer.Messages()
+		m := e.Answers.Messages()
 		say := func(en bool, stop string) string {
 			if s := ve.Sentence(en); s != "" {
 				return m.Text("vendor_error_why", en, "vendor", label(en), "code", ve.Code, "why", sentence(s, stop))
@@ -111,27 +111,27 @@ func (b *Bot) vendorError(err error, provider, ref string, en bool) (*userError,
 }
 
 // internalError is what the chat sees for a failure of ours: an id to find the log line.
-func (b *Bot) internalError(en bool) (string, string) {
+func (e *Env) internalError(en bool) (string, string) {
 	var r [4]byte
 	_, _ = rand.Read(r[:])
 	id := hex.EncodeToString(r[:])
-	return b.text(en, "internal_error", "id", id), id
+	return e.text(en, "internal_error", "id", id), id
 }
 
 // usageHint answers a malformed or unknown command, in the language it was typed in, with
 // the platform's own words for answering on a card.
-func (b *Bot) usageHint(err error, f bot.Features) string {
+func (e *Env) usageHint(err error, f bot.Features) string {
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		usage, usageEN := ue.Spec.Usage, ue.Spec.UsageEN
 		if ue.Spec.Op == OpReply {
-			usage += "（" + b.answerInCard(f, false) + "）"
-			usageEN += " (" + b.answerInCard(f, true) + ")"
+			usage += "（" + e.answerInCard(f, false) + "）"
+			usageEN += " (" + e.answerInCard(f, true) + ")"
 		}
 		if ue.English {
-			return b.text(true, "usage_hint", "problem", upperFirst(ue.ProblemEN), "usage", usageEN)
+			return e.text(true, "usage_hint", "problem", upperFirst(ue.ProblemEN), "usage", usageEN)
 		}
-		return b.text(false, "usage_hint", "problem", ue.Problem, "usage", usage)
+		return e.text(false, "usage_hint", "problem", ue.Problem, "usage", usage)
 	}
 	var nc *NotCommandError
 	if errors.As(err, &nc) {
@@ -142,11 +142,11 @@ func (b *Bot) usageHint(err error, f bot.Features) string {
 			}
 		}
 		if isASCII(nc.Word) {
-			return b.text(true, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", strings.Join(en, " / "))
+			return e.text(true, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", strings.Join(en, " / "))
 		}
-		return b.text(false, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", strings.Join(names, " / "))
+		return e.text(false, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", strings.Join(names, " / "))
 	}
-	return b.text(false, "not_understood")
+	return e.text(false, "not_understood")
 }
 
 func upperFirst(s string) string {

@@ -46,7 +46,7 @@ func TestVendorErrorSignatureLeaksNothing(t *testing.T) {
 	log.Warn("vendor refused", "command", "new", "err", err) // as run logs it
 	slog.New(slog.NewTextHandler(&logs, nil)).Warn("vendor refused", "command", "new", "err", err)
 
-	ue, ok := testBot.vendorError(err, "aliyun", "", false)
+	ue, ok := testEnv.vendorError(err, "aliyun", "", false)
 	if !ok {
 		t.Fatalf("vendorError(%v) is not a vendor failure", err)
 	}
@@ -126,7 +126,7 @@ func TestVendorError(t *testing.T) {
 			if tt.err == nil {
 				t.Fatal("the provider did not fail")
 			}
-			ue, ok := testBot.vendorError(tt.err, tt.provider, tt.ref, false)
+			ue, ok := testEnv.vendorError(tt.err, tt.provider, tt.ref, false)
 			if ok == tt.ours {
 				t.Fatalf("vendorError(%v) ok = %v", tt.err, ok)
 			}

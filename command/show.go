@@ -22,16 +22,16 @@ func parseTicketOnly(p *parser, args, rest string) (Command, error) {
 	return p.c, p.nothingMore(args, rest)
 }
 
-func runShow(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provider, log *slog.Logger) (outcome, error) {
-	t, err := b.fetch(ctx, p, c.Ticket.ID)
+func runShow(ctx context.Context, e *Env, r *req, c *Command, p providers.Provider, log *slog.Logger) (outcome, error) {
+	t, err := e.fetch(ctx, p, c.Ticket.ID)
 	if err != nil {
 		return outcome{}, err
 	}
-	return outcome{ticket: &t, notes: b.recentNotes(ctx, p, t.ID, log), fresh: true, level: "success", text: b.text(r.en, "refreshed")}, nil
+	return outcome{ticket: &t, notes: e.recentNotes(ctx, p, t.ID, log), fresh: true, level: "success", text: e.text(r.en, "refreshed")}, nil
 }
 
 // recentNotes are the conversation's last entries, for 刷新; a failure only leaves them out.
-func (b *Bot) recentNotes(ctx context.Context, p providers.Provider, id string, log *slog.Logger) []providers.Note {
+func (e *Env) recentNotes(ctx context.Context, p providers.Provider, id string, log *slog.Logger) []providers.Note {
 	if !p.Capabilities().Notes {
 		return nil
 	}

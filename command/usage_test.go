@@ -85,7 +85,7 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 						t.Fatalf("usage error %+v, want %s (english %v) missing %q problem ~%q", ue, spec.Op, en, m.missing, m.problem)
 					}
 					for _, f := range []bot.Features{{Threads: true}, {}} {
-						hint := testBot.usageHint(err, f)
+						hint := testEnv.usageHint(err, f)
 						if en {
 							if !strings.Contains(hint, "Usage: "+spec.UsageEN) || hasHan(quotedOut.ReplaceAllString(hint, "")) {
 								t.Errorf("english hint %q", hint)

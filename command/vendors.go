@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/ticketbot/ticketbot/providers"
 )
 
 // otherClouds are vendors ticketbot has no provider for. `建单 tencent 服务器宕机` names one
@@ -21,16 +19,16 @@ var otherClouds = map[string]string{
 }
 
 // configuredNames lists the configured vendors in the registry's order, then any other.
-func (b *Bot) configuredNames(configured map[string]providers.Provider) []string {
+func (e *Env) configuredNames() []string {
 	var names []string
-	for _, d := range b.Vendors.All() {
-		if _, ok := configured[d.Name]; ok {
+	for _, d := range e.Vendors.All() {
+		if _, ok := e.Providers.Provider(d.Name); ok {
 			names = append(names, d.Name)
 		}
 	}
 	var others []string
-	for n := range configured {
-		if _, known := b.Vendors.Get(n); !known {
+	for _, n := range e.Providers.Configured() {
+		if _, known := e.Vendors.Get(n); !known {
 			others = append(others, n)
 		}
 	}
@@ -48,7 +46,7 @@ type vendorGuess struct {
 }
 
 // guessVendor looks at the first word of a title. ok is false for an ordinary word.
-func (b *Bot) guessVendor(title string) (vendorGuess, bool) {
+func (e *Env) guessVendor(title string) (vendorGuess, bool) {
 	w, _ := splitWord(title)
 	lw := strings.ToLower(w)
 	if lw == "" {
@@ -57,7 +55,7 @@ func (b *Bot) guessVendor(title string) (vendorGuess, bool) {
 	if c, ok := otherClouds[lw]; ok {
 		return vendorGuess{word: w, other: c}, true
 	}
-	for _, d := range b.Vendors.All() {
+	for _, d := range e.Vendors.All() {
 		for _, name := range append([]string{d.Name}, d.Aliases...) {
 			if nearName(lw, strings.ToLower(name)) {
 				return vendorGuess{word: w, near: d.Name}, true
@@ -117,44 +115,44 @@ func editDistance(a, b string) int {
 
 // question asks the person which vendor they meant; nothing was created. The way out (name
 // the vendor) is part of the answer, since the word may be a real part of the title.
-func (b *Bot) question(g vendorGuess, title string, names []string, configured map[string]providers.Provider, def string) *userError {
+func (e *Env) question(g vendorGuess, title string, names []string, def string) *userError {
 	if def == "" && len(names) > 0 {
 		def = names[0]
 	}
 	key := "vendor_near"
-	switch _, ok := configured[g.near]; {
+	switch _, ok := e.Providers.Provider(g.near); {
 	case g.other != "":
 		key = "vendor_other_cloud"
 	case !ok:
 		key = "vendor_near_unconfigured"
 	}
-	return b.userErrBy(key, func(en bool) []any {
+	return e.userErrBy(key, func(en bool) []any {
 		return []any{"word", g.word, "near", g.near, "cloud", g.other, "available", list(names, en),
-			"example", b.text(en, "example_new", "vendor", def, "title", truncateRunes(title, 30))}
+			"example", e.text(en, "example_new", "vendor", def, "title", truncateRunes(title, 30))}
 	})
 }
 
 // notConfigured refuses a vendor ticketbot knows (or a name it does not) that this
 // deployment has not configured, naming the ones it has.
-func (b *Bot) notConfigured(name string, configured map[string]providers.Provider) *userError {
-	names := b.configuredNames(configured)
+func (e *Env) notConfigured(name string) *userError {
+	names := e.configuredNames()
 	available := func(en bool) string {
 		if len(names) == 0 {
-			return b.text(en, "none")
+			return e.text(en, "none")
 		}
 		return list(names, en)
 	}
-	if _, known := b.Vendors.Get(name); known {
-		return b.userErrBy("vendor_unconfigured", func(en bool) []any {
-			return []any{"vendor", b.Vendors.Label(name, en), "name", name, "available", available(en)}
+	if _, known := e.Vendors.Get(name); known {
+		return e.userErrBy("vendor_unconfigured", func(en bool) []any {
+			return []any{"vendor", e.Vendors.Label(name, en), "name", name, "available", available(en)}
 		})
 	}
 	if c, ok := otherClouds[strings.ToLower(name)]; ok {
-		return b.userErrBy("vendor_unsupported", func(en bool) []any {
+		return e.userErrBy("vendor_unsupported", func(en bool) []any {
 			return []any{"cloud", c, "name", name, "available", available(en)}
 		})
 	}
-	return b.userErrBy("vendor_unknown", func(en bool) []any {
+	return e.userErrBy("vendor_unknown", func(en bool) []any {
 		return []any{"name", truncateRunes(name, 20), "available", available(en)}
 	})
 }

@@ -22,30 +22,30 @@ var unwatchSpec = Spec{Op: OpUnwatch, Zh: "取消关注", En: "unwatch", Aliases
 	Summary: "本群不再关注工单",
 	Ticket:  true, Parse: parseTicketOnly, Run: runUnwatch}
 
-func runWatch(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
+func runWatch(ctx context.Context, e *Env, r *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
 	ref := c.Ticket.String()
-	t, err := b.fetch(ctx, p, c.Ticket.ID)
+	t, err := e.fetch(ctx, p, c.Ticket.ID)
 	if err != nil {
 		return outcome{}, err
 	}
-	if err := b.Store.Follow(ctx, store.Follow{Platform: r.platform, ChatID: r.chatID, Provider: t.Provider, TicketID: t.ID, By: r.user(), CreatedAt: b.Now()}); err != nil {
+	if err := e.Follows.Follow(ctx, store.Follow{Platform: r.platform, ChatID: r.chatID, Provider: t.Provider, TicketID: t.ID, By: r.user(), CreatedAt: e.Now()}); err != nil {
 		return outcome{}, err
 	}
 	return outcome{ticket: &t, fresh: true, level: "success",
-		text: b.text(r.en, "watching", "ref", ref)}, nil
+		text: e.text(r.en, "watching", "ref", ref)}, nil
 }
 
-func runUnwatch(b *Bot, ctx context.Context, r *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
+func runUnwatch(ctx context.Context, e *Env, r *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
 	ref := c.Ticket.String()
-	was, err := b.Store.Unfollow(ctx, r.platform, r.chatID, p.Name(), c.Ticket.ID)
+	was, err := e.Follows.Unfollow(ctx, r.platform, r.chatID, p.Name(), c.Ticket.ID)
 	if err != nil {
 		return outcome{}, err
 	}
-	o := outcome{level: "success", text: b.text(r.en, "unwatched", "ref", ref)}
+	o := outcome{level: "success", text: e.text(r.en, "unwatched", "ref", ref)}
 	if !was {
-		o = outcome{level: "info", text: b.text(r.en, "not_watching", "ref", ref)}
+		o = outcome{level: "info", text: e.text(r.en, "not_watching", "ref", ref)}
 	}
-	if t, err := b.known(ctx, p, c.Ticket.ID); err == nil {
+	if t, err := e.known(ctx, p, c.Ticket.ID); err == nil {
 		o.ticket = &t // redraw the card: its 关注 button flips
 	}
 	return o, nil
