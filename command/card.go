@@ -8,7 +8,7 @@ import (
 )
 
 // cardSpec is the reply box's 取消: the card as it was, quietly, without asking the vendor.
-var cardSpec = Spec{Op: OpCard, Zh: "卡片", En: "card", Button: true, Usage: "卡片 工单号", UsageEN: "card ticket",
+var cardSpec = Spec{Op: OpCard, Zh: "卡片", En: "card", Button: true, UsageKey: "cmd_card_usage",
 	Ticket: true, Parse: parseTicketOnly, Run: runCard}
 
 func runCard(ctx context.Context, e *Env, _ *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {

@@ -12,10 +12,8 @@ import (
 
 // closeSpec is 关闭, by the ticket's creator or a chat admin.
 var closeSpec = Spec{Op: OpClose, Zh: "关闭", En: "close", Aliases: []string{"关单"},
-	Usage:   "关闭 工单号 [备注]",
-	UsageEN: "close ticket [remark]",
-	Summary: "关闭工单（仅创建人或群管理员）",
-	Ticket:  true, Writes: true, Parse: parseClose, Run: runClose}
+	UsageKey: "cmd_close_usage", SummaryKey: "cmd_close_summary",
+	Ticket: true, Writes: true, Parse: parseClose, Run: runClose}
 
 // parseClose reads the ticket and an optional remark.
 func parseClose(p *parser, args, rest string) (Command, error) {

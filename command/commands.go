@@ -34,9 +34,10 @@ type Spec struct {
 	Zh      string   // the Chinese name, shown first
 	En      string   // the English name
 	Aliases []string // other accepted names
-	Usage   string
-	UsageEN string
-	Summary string
+	// UsageKey and SummaryKey are the catalog's sentences (templates/messages.toml) of its
+	// usage line (usage hints, the help card) and its summary on the help card; a button-only
+	// step has no summary.
+	UsageKey, SummaryKey string
 	// Button marks a step only a card's button takes; typing its name is no command, and the
 	// help card does not list it.
 	Button bool

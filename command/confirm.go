@@ -10,7 +10,7 @@ import (
 )
 
 // confirmSpec is the step before a close on a platform without confirmation dialogs (WeCom).
-var confirmSpec = Spec{Op: OpConfirm, Zh: "确认", En: "confirm", Button: true, Usage: "确认 关闭 工单号", UsageEN: "confirm close ticket",
+var confirmSpec = Spec{Op: OpConfirm, Zh: "确认", En: "confirm", Button: true, UsageKey: "cmd_confirm_usage",
 	Ticket: true, Parse: parseConfirm, Run: runConfirm}
 
 // parseConfirm reads "confirm close ksyun:1204": the command a confirmation card asks about.

@@ -12,10 +12,8 @@ import (
 
 // helpSpec is 帮助: the help card, made from the command table.
 var helpSpec = Spec{Op: OpHelp, Zh: "帮助", En: "help", Aliases: []string{"?", "？", "h"},
-	Usage:   "帮助 [命令]",
-	UsageEN: "help [command]",
-	Summary: "显示本帮助；加命令名只看这个命令的用法",
-	Parse:   parseHelp, Run: runHelp}
+	UsageKey: "cmd_help_usage", SummaryKey: "cmd_help_summary",
+	Parse: parseHelp, Run: runHelp}
 
 // parseHelp reads an optional command name, the topic.
 func parseHelp(p *parser, args, rest string) (Command, error) {
@@ -49,11 +47,11 @@ func (e *Env) HelpCard(f bot.Features, topic *Spec, vendor string) templates.Hel
 		if s.Button || (topic != nil && topic != s) {
 			continue
 		}
-		usage := s.Usage
+		usage := e.text(false, s.UsageKey)
 		if s.Op == OpReply {
 			usage += "（" + e.answerInCard(f, false) + "）"
 		}
-		h.Commands = append(h.Commands, templates.HelpCommand{Name: s.Zh, English: s.En, Usage: usage, Summary: s.Summary})
+		h.Commands = append(h.Commands, templates.HelpCommand{Name: s.Zh, English: s.En, Usage: usage, Summary: e.text(false, s.SummaryKey)})
 	}
 	return h
 }

@@ -12,10 +12,8 @@ import (
 
 // listSpec is 列表: the tickets the chat follows.
 var listSpec = Spec{Op: OpList, Zh: "列表", En: "list", Aliases: []string{"工单列表", "ls"},
-	Usage:   "列表 [全部]",
-	UsageEN: "list [all]",
-	Summary: "列出本群关注的未关闭工单及状态；加「全部」连已关闭的一起列出",
-	Parse:   parseList, Run: runList}
+	UsageKey: "cmd_list_usage", SummaryKey: "cmd_list_summary",
+	Parse: parseList, Run: runList}
 
 // parseList reads an optional 全部.
 func parseList(p *parser, args, rest string) (Command, error) {

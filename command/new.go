@@ -12,10 +12,8 @@ import (
 
 // newSpec is 建单: a ticket at a vendor, and its card in the chat.
 var newSpec = Spec{Op: OpNew, Zh: "建单", En: "new", Aliases: []string{"新建", "提单", "create"},
-	Usage:   "建单 [供应商] 标题（换行后写详情，可加「优先级: 高」「类型: 咨询」）",
-	UsageEN: "new [provider] title (details on the next lines; optional \"priority: high\", \"type: question\")",
-	Summary: "在供应商处新建工单，并在群里发出工单卡片",
-	Writes:  true, Parse: (*parser).new, Run: runNew}
+	UsageKey: "cmd_new_usage", SummaryKey: "cmd_new_summary",
+	Writes: true, Parse: (*parser).new, Run: runNew}
 
 func runNew(ctx context.Context, e *Env, r *req, c *Command, _ providers.Provider, log *slog.Logger) (outcome, error) {
 	return e.create(ctx, r, c, log)

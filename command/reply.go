@@ -11,10 +11,8 @@ import (
 
 // replySpec is 回复: text (and files, or confidential content one to one) to a ticket.
 var replySpec = Spec{Op: OpReply, Zh: "回复", En: "reply", Aliases: []string{"评论", "comment"},
-	Usage:   "回复 工单号 内容",
-	UsageEN: "reply ticket text",
-	Summary: "把回复作为评论发送到工单",
-	Ticket:  true, Writes: true, Parse: (*parser).reply, Run: runReply}
+	UsageKey: "cmd_reply_usage", SummaryKey: "cmd_reply_summary",
+	Ticket: true, Writes: true, Parse: (*parser).reply, Run: runReply}
 
 func runReply(ctx context.Context, e *Env, r *req, c *Command, p providers.Provider, log *slog.Logger) (outcome, error) {
 	if c.Secret != "" {

@@ -123,7 +123,7 @@ func (e *Env) internalError(en bool) (string, string) {
 func (e *Env) usageHint(err error, f bot.Features) string {
 	var ue *UsageError
 	if errors.As(err, &ue) {
-		usage, usageEN := ue.Spec.Usage, ue.Spec.UsageEN
+		usage, usageEN := e.text(false, ue.Spec.UsageKey), e.text(true, ue.Spec.UsageKey)
 		if ue.Spec.Op == OpReply {
 			usage += "（" + e.answerInCard(f, false) + "）"
 			usageEN += " (" + e.answerInCard(f, true) + ")"

@@ -9,10 +9,8 @@ import (
 
 // showSpec is 查看 (刷新): the ticket read from its vendor, with its last notes.
 var showSpec = Spec{Op: OpShow, Zh: "查看", En: "show", Aliases: []string{"刷新", "refresh"},
-	Usage:   "查看 工单号",
-	UsageEN: "show ticket",
-	Summary: "查看工单最新状态和回复",
-	Ticket:  true, Parse: parseTicketOnly, Run: runShow}
+	UsageKey: "cmd_show_usage", SummaryKey: "cmd_show_summary",
+	Ticket: true, Parse: parseTicketOnly, Run: runShow}
 
 // parseTicketOnly reads a ticket and nothing more.
 func parseTicketOnly(p *parser, args, rest string) (Command, error) {

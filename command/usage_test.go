@@ -87,10 +87,10 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 					for _, f := range []bot.Features{{Threads: true}, {}} {
 						hint := testEnv.usageHint(err, f)
 						if en {
-							if !strings.Contains(hint, "Usage: "+spec.UsageEN) || hasHan(quotedOut.ReplaceAllString(hint, "")) {
+							if !strings.Contains(hint, "Usage: "+testEnv.text(true, spec.UsageKey)) || hasHan(quotedOut.ReplaceAllString(hint, "")) {
 								t.Errorf("english hint %q", hint)
 							}
-						} else if !strings.Contains(hint, "用法："+spec.Usage) || !strings.Contains(hint, ue.Problem) {
+						} else if !strings.Contains(hint, "用法："+testEnv.text(false, spec.UsageKey)) || !strings.Contains(hint, ue.Problem) {
 							t.Errorf("chinese hint %q", hint)
 						}
 					}

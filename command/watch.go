@@ -10,17 +10,13 @@ import (
 
 // watchSpec is 关注: the chat follows the ticket and is told of its changes.
 var watchSpec = Spec{Op: OpWatch, Zh: "关注", En: "watch", Aliases: []string{"follow"},
-	Usage:   "关注 工单号",
-	UsageEN: "watch ticket",
-	Summary: "本群关注工单，状态变化时通知",
-	Ticket:  true, Parse: parseTicketOnly, Run: runWatch}
+	UsageKey: "cmd_watch_usage", SummaryKey: "cmd_watch_summary",
+	Ticket: true, Parse: parseTicketOnly, Run: runWatch}
 
 // unwatchSpec is 取消关注.
 var unwatchSpec = Spec{Op: OpUnwatch, Zh: "取消关注", En: "unwatch", Aliases: []string{"unfollow"},
-	Usage:   "取消关注 工单号",
-	UsageEN: "unwatch ticket",
-	Summary: "本群不再关注工单",
-	Ticket:  true, Parse: parseTicketOnly, Run: runUnwatch}
+	UsageKey: "cmd_unwatch_usage", SummaryKey: "cmd_unwatch_summary",
+	Ticket: true, Parse: parseTicketOnly, Run: runUnwatch}
 
 func runWatch(ctx context.Context, e *Env, r *req, c *Command, p providers.Provider, _ *slog.Logger) (outcome, error) {
 	ref := c.Ticket.String()
