@@ -225,7 +225,23 @@ func newHarness(t *testing.T, cfg Config, vendors ...string) *harness {
 	if len(vendors) == 0 {
 		vendors = []string{"ksyun"}
 	}
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
+	provs := map[string]providers.Provider{}
+	stubs := map[string]*stubVendor{}
+	for _, v := range vendors {
+		sv := newStubVendor(v)
+		stubs[v] = sv
+		provs[v] = sv
+	}
+	h := buildHarness(t, cfg, filepath.Join(t.TempDir(), "bot.db"), provs)
+	h.vendors = stubs
+	return h
+}
+
+// buildHarness builds the Bot with cfg over the SQLite database dsn (":memory:" for one
+// that lives as long as the test) and the given providers.
+func buildHarness(t *testing.T, cfg Config, dsn string, provs map[string]providers.Provider) *harness {
+	t.Helper()
+	st, err := store.OpenSQLite(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,12 +253,6 @@ func newHarness(t *testing.T, cfg Config, vendors ...string) *harness {
 	h := &harness{t: t, store: st, vendors: map[string]*stubVendor{}, logs: &strings.Builder{}, logMu: &sync.Mutex{},
 		feishu: &recPlatform{name: "feishu"},
 		wecom:  &recPlatform{name: "wecom", features: &bot.Features{}}}
-	provs := map[string]providers.Provider{}
-	for _, v := range vendors {
-		sv := newStubVendor(v)
-		h.vendors[v] = sv
-		provs[v] = sv
-	}
 	log := slog.New(slog.NewTextHandler(lockedWriter{h.logMu, h.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.bot = New(cfg, Deps{Vendors: testVendors, Providers: provs, Store: st, Renderer: r, Log: log,
 		Platforms: map[string]bot.Platform{"feishu": h.feishu, "wecom": h.wecom}})
