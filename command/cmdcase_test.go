@@ -33,6 +33,10 @@ type fakeVendor struct {
 	CloseFn  func(id string, r providers.CloseRequest) error
 	NotesFn  func(id string) ([]providers.Note, error)
 
+	// For a secretVendor: confidential content.
+	ReplySecretFn  func(id string) error
+	CreateSecretFn func(r providers.CreateRequest) (providers.Ticket, error)
+
 	mu     sync.Mutex
 	calls  []string
 	closed map[string]bool
@@ -152,8 +156,11 @@ type cmdCase struct {
 	// text is typed; click is the command a button carries (with form, the reply box).
 	text, click string
 	form        map[string]string
-	// parent is the message the typed text answers (a thread reply).
-	parent string
+	// parent is the message the typed text answers (a thread reply); chatType is "group"
+	// unless set.
+	parent, chatType string
+	// secrets gives the vendor confidential content (SecretReplier, SecretCreator).
+	secrets bool
 	// want are all in what the chat is shown: the posted sentences and cards, or the click's
 	// toast and card. not are none of them.
 	want, not []string
@@ -173,7 +180,11 @@ func runCases(t *testing.T, cases []cmdCase) {
 			if tc.vendor != nil {
 				tc.vendor(v)
 			}
-			h := buildHarness(t, tc.cfg, ":memory:", map[string]providers.Provider{"ksyun": v})
+			var p providers.Provider = v
+			if tc.secrets {
+				p = secretVendor{v}
+			}
+			h := buildHarness(t, tc.cfg, ":memory:", map[string]providers.Provider{"ksyun": p})
 			if tc.setup != nil {
 				tc.setup(t, h, v)
 			}
@@ -216,7 +227,7 @@ func (h *harness) run(tc cmdCase) string {
 			ChatID: "oc_group", MessageID: "om_card", UserID: user, UserName: "张三", Command: tc.click, Form: tc.form})
 		shown = append(shown, "toast "+res.Toast.Type+": "+res.Toast.Text, string(res.Card))
 	} else {
-		for _, m := range h.send(msg{platform: platform, user: user, text: tc.text, parent: tc.parent}) {
+		for _, m := range h.send(msg{platform: platform, user: user, text: tc.text, parent: tc.parent, chatType: tc.chatType}) {
 			shown = append(shown, m.Op+": "+m.Text())
 		}
 	}
@@ -292,4 +303,25 @@ func pendingJobs(t *testing.T, h *harness) []string {
 		}
 	}
 	return out
+}
+
+// secretVendor is a fakeVendor that takes confidential content; a plain fakeVendor does not.
+type secretVendor struct{ *fakeVendor }
+
+func (v secretVendor) ReplySecret(_ context.Context, id, _ string, _ providers.Actor) error {
+	v.record("reply-secret " + id)
+	if v.ReplySecretFn != nil {
+		return v.ReplySecretFn(id)
+	}
+	return nil
+}
+
+func (v secretVendor) CreateSecret(_ context.Context, r providers.CreateRequest, _ providers.Secret) (providers.Ticket, error) {
+	v.record("create-secret " + r.Title)
+	if v.CreateSecretFn != nil {
+		return v.CreateSecretFn(r)
+	}
+	t := v.ticket("1204")
+	t.Title = r.Title
+	return t, nil
 }

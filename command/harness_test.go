@@ -288,6 +288,7 @@ type msg struct {
 	platform, chat, user, text string
 	parent                     string // the message answered (a thread reply)
 	quote                      string
+	chatType                   string // "group" unless set ("p2p": one to one)
 }
 
 // send types a message and returns everything the bot posted in answer.
@@ -302,11 +303,14 @@ func (h *harness) send(m msg) []posted {
 	if m.user == "" {
 		m.user = "ou_zhang"
 	}
+	if m.chatType == "" {
+		m.chatType = "group"
+	}
 	h.seq++
 	p := h.platform(m.platform)
 	n := p.count()
 	h.bot.HandleMessage(context.Background(), bot.Message{Platform: m.platform, EventID: fmt.Sprintf("ev_%d", h.seq),
-		MessageID: fmt.Sprintf("om_user_%d", h.seq), ChatID: m.chat, ChatType: "group", UserID: m.user, UserName: "张三",
+		MessageID: fmt.Sprintf("om_user_%d", h.seq), ChatID: m.chat, ChatType: m.chatType, UserID: m.user, UserName: "张三",
 		Text: m.text, ParentID: m.parent, RootID: m.parent, Quote: m.quote})
 	return p.since(n)
 }
