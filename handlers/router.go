@@ -1,5 +1,3 @@
-// Package handlers is the gin router that mounts every platform's and vendor's webhook with
-// /healthz and /metrics.
 package handlers
 
 import (
