@@ -16,7 +16,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/bot/wecom"
-	"github.com/ticketbot/ticketbot/handlers"
+	cmdtable "github.com/ticketbot/ticketbot/command"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/weiban"
@@ -29,14 +29,14 @@ type Config struct {
 	Server ServerConfig    `toml:"server"`
 	Store  StoreConfig     `toml:"store"`
 	Log    LogConfig       `toml:"log"`
-	Bot    handlers.Config `toml:"bot"`
+	Bot    cmdtable.Config `toml:"bot"`
 	Watch  WatchConfig     `toml:"watch"`
 	Feishu *feishu.Config  `toml:"feishu"`
 	WeCom  *wecom.Config   `toml:"wecom"`
 	// Providers is [providers]; its vendors' sections are promoted (c.Ksyun).
 	Providers `toml:"providers"`
-	Chats     []handlers.Chat `toml:"chats"`
-	Users     []handlers.User `toml:"users"`
+	Chats     []cmdtable.Chat `toml:"chats"`
+	Users     []cmdtable.User `toml:"users"`
 
 	path string // the file it was read from
 	// legacy says how to rewrite the keys of the file that are still read but outdated.
@@ -259,7 +259,7 @@ func (w *WatchConfig) defaults() {
 
 // botDefaults fills [bot] with the values the dispatcher, the rate limiter and the outbox
 // would otherwise pick later.
-func botDefaults(b handlers.Config) handlers.Config {
+func botDefaults(b cmdtable.Config) cmdtable.Config {
 	def := bot.DispatcherConfig{}.WithDefaults()
 	if b.Workers == 0 {
 		b.Workers = def.Workers
@@ -274,11 +274,11 @@ func botDefaults(b handlers.Config) handlers.Config {
 		b.CommandTimeout = span.Format(def.CommandTimeout)
 	}
 	if b.CommandsPerMinute == 0 {
-		b.CommandsPerMinute = handlers.DefaultCommandsPerMinute
+		b.CommandsPerMinute = cmdtable.DefaultCommandsPerMinute
 	}
 	b.Retry = b.Retry.WithDefaults()
 	if b.Timezone == "" {
-		b.Timezone = handlers.DefaultTimezone
+		b.Timezone = cmdtable.DefaultTimezone
 	}
 	return b
 }
@@ -350,7 +350,7 @@ func (c *Config) validate() []error {
 	for _, d := range vendorRegistry.All() {
 		all = append(all, d.Name)
 	}
-	errs = append(errs, c.Bot.Validate(handlers.Known{Vendors: configured, AllVendors: all, Platforms: platformRegistry})...)
+	errs = append(errs, c.Bot.Validate(cmdtable.Known{Vendors: configured, AllVendors: all, Platforms: platformRegistry})...)
 	return errs
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
 	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
-	"github.com/ticketbot/ticketbot/handlers"
+	cmdtable "github.com/ticketbot/ticketbot/command"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
@@ -96,7 +96,7 @@ func demoConfig(f *demoFakes, dbPath, logLevel string) (*Config, error) {
 		Server: ServerConfig{Listen: "127.0.0.1:0", ShutdownTimeout: "5s"},
 		Store:  StoreConfig{Driver: "sqlite", DSN: DSN(dbPath)},
 		Log:    LogConfig{Level: logLevel, Format: "text"},
-		Bot:    handlers.Config{DefaultProvider: "ksyun"},
+		Bot:    cmdtable.Config{DefaultProvider: "ksyun"},
 		// Fast, so a change made in the vendor console shows in the chat within seconds, even
 		// the reopening of a closed ticket (closed ones are looked at every sweep here) and a
 		// 小二 reply (Aliyun notes are read every sweep here).
@@ -110,7 +110,7 @@ func demoConfig(f *demoFakes, dbPath, logLevel string) (*Config, error) {
 			Mode: wecom.ModeWebhook, Token: bot.Secret(f.wecomToken), EncodingAESKey: bot.Secret(f.wecomAESKey),
 			APIBaseURL: f.wecom.URL(),
 		},
-		Users: []handlers.User{{Name: demoPerson, IDs: map[string]string{
+		Users: []cmdtable.User{{Name: demoPerson, IDs: map[string]string{
 			feishu.Platform: demoOpenID, wecom.Platform: demoWeComUser, ksyun.Descriptor.Name: strconv.FormatInt(ksyuntest.CreatorID, 10),
 		}}},
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
-	"github.com/ticketbot/ticketbot/handlers"
+	cmdtable "github.com/ticketbot/ticketbot/command"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 )
@@ -56,8 +56,8 @@ func TestReopenIsAnnouncedWithTheExampleList(t *testing.T) {
 	r := newWatchRig(t)
 	ctx := context.Background()
 	tk := r.follow("oc_example", "证书过期")
-	cfg := handlers.Config{Chats: []handlers.Chat{{Platform: "feishu", ChatID: "oc_example", NotifyStatuses: exampleNotifyList(t)}}}
-	if errs := cfg.Validate(handlers.Known{Vendors: map[string]bool{"ksyun": true}, Platforms: platformRegistry}); len(errs) > 0 {
+	cfg := cmdtable.Config{Chats: []cmdtable.Chat{{Platform: "feishu", ChatID: "oc_example", NotifyStatuses: exampleNotifyList(t)}}}
+	if errs := cfg.Validate(cmdtable.Known{Vendors: map[string]bool{"ksyun": true}, Platforms: platformRegistry}); len(errs) > 0 {
 		t.Fatalf("the example's list does not validate: %v", errs)
 	}
 	w := bot.NewWatcher(bot.WatchConfig{ClosedEvery: 1}, r.st, map[string]providers.Provider{"ksyun": r.kp},

@@ -19,6 +19,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	cmdtable "github.com/ticketbot/ticketbot/command"
 	"github.com/ticketbot/ticketbot/handlers"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
@@ -105,7 +106,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	// The platforms map is filled after the dispatcher exists: platforms hand deliveries to
 	// the dispatcher, and the bot answers through the platforms.
 	platforms := map[string]bot.Platform{}
-	b := handlers.New(cfg.Bot, handlers.Deps{Vendors: vendorRegistry, Providers: provs, Store: cached, Renderer: renderer, Platforms: platforms, Log: log})
+	b := cmdtable.New(cfg.Bot, cmdtable.Deps{Vendors: vendorRegistry, Providers: provs, Store: cached, Renderer: renderer, Platforms: platforms, Log: log})
 	b.UseMetrics(metrics)
 	actionWait, _ := time.ParseDuration(cfg.Bot.ActionWait)         // checked: under Feishu's 3 s
 	commandTimeout, _ := time.ParseDuration(cfg.Bot.CommandTimeout) // checked: positive
@@ -308,7 +309,7 @@ func waitUntil(ctx context.Context, wg *sync.WaitGroup) bool {
 }
 
 func newWatcher(cfg *Config, st store.Store, provs map[string]providers.Provider, platforms map[string]bot.Platform,
-	b *handlers.Bot, reg prometheus.Registerer, log *slog.Logger) *bot.Watcher {
+	b *cmdtable.Bot, reg prometheus.Registerer, log *slog.Logger) *bot.Watcher {
 	return bot.NewWatcher(watchConfig(cfg), st, provs, platforms, b, cfg.Bot.Policy, bot.NewWatchMetrics(reg), log.With("component", "watcher"))
 }
 

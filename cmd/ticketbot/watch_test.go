@@ -15,7 +15,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
-	"github.com/ticketbot/ticketbot/handlers"
+	cmdtable "github.com/ticketbot/ticketbot/command"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
@@ -32,7 +32,7 @@ type watchRig struct {
 	kp      *ksyun.Provider
 	ff      *feishutest.Server
 	fs      *feishu.Feishu
-	handler *handlers.Bot
+	handler *cmdtable.Bot
 }
 
 func newWatchRig(t *testing.T) *watchRig {
@@ -53,7 +53,7 @@ type wiring struct {
 	st      *store.SQL
 	ff      *feishutest.Server
 	fs      *feishu.Feishu
-	handler *handlers.Bot
+	handler *cmdtable.Bot
 	provs   map[string]providers.Provider
 	log     *slog.Logger
 }
@@ -77,7 +77,7 @@ func newWiring(t *testing.T, p providers.Provider) wiring {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.handler = handlers.New(handlers.Config{}, handlers.Deps{Vendors: vendorRegistry, Providers: w.provs, Store: w.st, Renderer: r,
+	w.handler = cmdtable.New(cmdtable.Config{}, cmdtable.Deps{Vendors: vendorRegistry, Providers: w.provs, Store: w.st, Renderer: r,
 		Platforms: map[string]bot.Platform{"feishu": w.fs}, Log: w.log})
 	return w
 }

@@ -1,0 +1,411 @@
+// Package command is what the bot does for each command and button: the command table (Chinese
+// and English names, usage, the help card), one file per command (new.go, reply.go, close.go,
+// show.go, card.go, confirm.go, list.go, watch.go, help.go: each declares its table row with
+// its parse and run functions), and the jobs it gives the work engine.
+package command
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/templates"
+	"github.com/ticketbot/ticketbot/tickets"
+	"github.com/ticketbot/ticketbot/work"
+)
+
+// Deps are the collaborators of the Bot, built in main.
+type Deps struct {
+	// Vendors are the vendors this build knows (the app's registry); Providers the
+	// configured ones.
+	Vendors   *providers.Registry
+	Providers map[string]providers.Provider
+	Store     Store
+	Renderer  *templates.Renderer
+	Platforms map[string]bot.Platform
+	Log       *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// Bot runs commands for typed messages and card clicks alike. It implements bot.Handler.
+type Bot struct {
+	cfg Config
+	Deps
+	// refused remembers chats already told they are not allowed, so the bot answers a
+	// stranger's chat once and then stays quiet.
+	refusedMu sync.Mutex
+	refused   map[string]bool
+	// work is the durable engine every vendor write and kept answer goes through.
+	work *work.Engine
+	// tickets is the stored state of the tickets the bot knows.
+	tickets *tickets.Book
+	// env is what the commands run with, made of the parts above.
+	env *Env
+	// limits holds each person's command rate limiter.
+	limits *limiter
+}
+
+var _ bot.Handler = (*Bot)(nil)
+
+// New builds the Bot.
+func New(cfg Config, d Deps) *Bot {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	policy, _ := cfg.Retry.Policy() // Validate reports bad values; defaults stand in for them
+	b := &Bot{cfg: cfg, Deps: d, refused: map[string]bool{}, limits: newLimiter(cfg.CommandsPerMinute)}
+	wc := work.Config{Policy: policy, Retryable: retryable, Log: d.Log, Now: func() time.Time { return b.Now() },
+		KeepFinished: keepFinished}
+	if d.Store != nil {
+		wc.Prune = []work.Pruner{
+			{What: "delivery ids", Keep: work.DeliveryRetention, Prune: d.Store.PruneProcessed},
+			{What: "notices", Keep: keepFinished, Prune: d.Store.PruneNotices},
+		}
+	}
+	b.work = work.New(d.Store, wc)
+	b.tickets = tickets.New(d.Store, func() time.Time { return b.Now() })
+	b.registerJobs()
+	b.env = &Env{Vendors: d.Vendors, Providers: providerSet(d.Providers), Tickets: b.tickets, Follows: d.Store,
+		Writes: jobs{b.work}, Answers: drawing{d.Renderer, d.Platforms}, DefaultProvider: cfg.DefaultProvider,
+		Users: cfg.Users, Log: d.Log, Now: func() time.Time { return b.Now() }}
+	return b
+}
+
+// keepFinished is how long finished jobs and sent notices are kept, for whoever looks into
+// what happened last week (the audit keeps its own rows).
+const keepFinished = 7 * 24 * time.Hour
+
+// req is who asked for what, where: the common part of a typed message and a click.
+type req struct {
+	platform, chatID, chatType string
+	userID, userName           string
+	eventID                    string
+	// messageID is the person's message (typed) or the clicked card (click).
+	messageID string
+	click     bool
+	en        bool
+	// files are what the person sent with the message, attached where the vendor can.
+	files []bot.FileRef
+	chat  *Chat // nil when no [[chats]] are configured
+	// version is the ticket version the clicked button was drawn at (-1: none); claimed is
+	// the version this request's claim moved the ticket to (0: none).
+	version, claimed int64
+}
+
+func (r *req) user() string { return r.platform + ":" + r.userID }
+
+// outcome is what a command produced, delivered differently for typed commands (messages in
+// the chat) and clicks (a toast and the clicked card replaced).
+type outcome struct {
+	level string // success | info | warning | error
+	text  string
+	// result overrides what the audit records (queued, stale); empty means ok or the error.
+	result string
+	// ticket is shown as its card: a new message when fresh, else the chat's card updated.
+	ticket    *providers.Ticket
+	notes     []providers.Note
+	fresh     bool
+	replyForm bool
+	footer    string
+	// out is a non-ticket answer rendered from a template (help, list).
+	out *bot.Outgoing
+	// quiet answers a click with no toast (the reply box's 取消, a confirmation card).
+	quiet bool
+}
+
+// HandleMessage runs a typed command, or treats a reply in a ticket card's thread as a
+// comment to that ticket.
+func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
+	r := &req{platform: m.Platform, chatID: m.ChatID, chatType: m.ChatType, userID: m.UserID,
+		userName: m.UserName, eventID: m.EventID, messageID: m.MessageID, files: m.Files, version: -1}
+	log := b.Log.With("platform", m.Platform, "chat_id", m.ChatID, "event_id", m.EventID)
+	if !b.admit(ctx, r, log) {
+		return
+	}
+	thread := b.threadTicket(ctx, m)
+	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 && thread == nil {
+		return // a file on its own, outside a ticket's thread, is not for the bot
+	}
+	if ok, tell := b.limits.allow(r.user(), b.Now()); !ok {
+		if tell {
+			// One audit row and one answer per run of refusals, not one per message.
+			b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
+			b.replyText(ctx, r, b.env.text(false, "too_fast"), log)
+		}
+		return
+	}
+	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 {
+		// A file posted in a ticket card's thread is a reply with an attachment.
+		o := b.run(ctx, r, Command{Spec: specFor(OpReply), Ticket: *thread, Text: "附件：" + fileNames(m.Files)}, log)
+		actx, cancel := bot.AnswerContext(ctx, answerWait)
+		defer cancel()
+		b.deliverTyped(actx, r, o, log)
+		return
+	}
+	cmd, err := Parse(b.words(), m.Text)
+	var nc *NotCommandError
+	var ue *UsageError
+	switch {
+	case errors.As(err, &nc) && thread != nil:
+		// Text in a ticket card's thread that is no command is a reply to that ticket.
+		cmd, err = Command{Spec: specFor(OpReply), Ticket: *thread, Text: strings.TrimSpace(m.Text)}, nil
+	case errors.As(err, &ue) && thread != nil && takesTicket(ue.Spec.Op):
+		// "关闭" alone in a card's thread means that card's ticket; if that is still wrong,
+		// the answer is about what is wrong with it there ("回复" alone: the text is missing).
+		word, rest := splitWord(strings.TrimLeft(strings.TrimSpace(m.Text), "/／"))
+		cmd, err = Parse(b.words(), word+" "+thread.String()+" "+rest)
+	}
+	if err != nil {
+		b.replyText(ctx, r, b.env.usageHint(err, b.env.Answers.Features(r.platform)), log)
+		return
+	}
+	r.en = cmd.English
+	o := b.run(ctx, r, cmd, log)
+	actx, cancel := bot.AnswerContext(ctx, answerWait)
+	defer cancel()
+	b.deliverTyped(actx, r, o, log)
+}
+
+// answerWait bounds sending a command's answer, counted from the end of its work: a command
+// cut at [bot] command_timeout is still answered (a vendor that did not answer in time).
+const answerWait = 30 * time.Second
+
+// takesTicket reports whether the command's first argument is a ticket.
+func takesTicket(op Op) bool {
+	switch op {
+	case OpReply, OpClose, OpShow, OpWatch, OpUnwatch:
+		return true
+	}
+	return false
+}
+
+// HandleAction runs a button's command; a form's inputs complete it (the reply box).
+func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
+	r := &req{platform: a.Platform, chatID: a.ChatID, userID: a.UserID, userName: a.UserName,
+		eventID: a.EventID, messageID: a.MessageID, click: true}
+	log := b.Log.With("platform", a.Platform, "chat_id", a.ChatID, "event_id", a.EventID)
+	if ok, _ := b.allowed(r); !ok {
+		b.record(ctx, r, "", TicketRef{}, "refused", "chat not allowed", nil)
+		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: "本群未获授权使用 ticketbot"}}
+	}
+	if ok, tell := b.limits.allow(r.user(), b.Now()); !ok {
+		if tell {
+			b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
+		}
+		return bot.ActionResult{Toast: bot.Toast{Type: "warning", Text: b.env.text(false, "too_fast")}}
+	}
+	command, version := splitVersion(a.Command)
+	r.version = version
+	if text := strings.TrimSpace(a.Form["reply_text"]); text != "" {
+		command += "\n" + text // the reply box's text completes its command
+	}
+	cmd, err := parseButton(b.words(), command)
+	var ue *UsageError
+	if errors.As(err, &ue) && ue.Spec.Op == OpReply && ue.Missing == "text" {
+		// The 回复 button: it opens the reply box (cmd holds the ticket), nothing is sent yet.
+		err = nil
+	}
+	// Buttons carry English command words; the person reads a Chinese card: answer in Chinese.
+	if ue != nil {
+		ue.English = false
+	}
+	if err != nil {
+		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: b.env.usageHint(err, b.env.Answers.Features(r.platform))}}
+	}
+	o := b.run(ctx, r, cmd, log)
+	ctx, cancel := bot.AnswerContext(ctx, answerWait) // drawing the answer: past the command's deadline too
+	defer cancel()
+	res := bot.ActionResult{Toast: bot.Toast{Type: o.level, Text: o.text}}
+	switch {
+	case o.ticket != nil:
+		card, err := b.ticketCard(ctx, r.platform, r.chatID, *o.ticket, o.footer, o.replyForm, o.notes...)
+		if err != nil {
+			log.Error("render ticket card", "err", err)
+			break
+		}
+		res.Card = card
+		if o.fresh {
+			// A click that shows a ticket (刷新) makes the clicked card its living card.
+			b.saveCard(ctx, r, *o.ticket, r.messageID, log)
+		}
+	case o.out != nil && o.out.Kind == bot.KindCard:
+		res.Card = o.out.Body
+	}
+	if res.Toast.Text == "" && !o.quiet {
+		res.Toast = bot.Toast{Type: "success", Text: b.env.text(r.en, "updated")}
+	}
+	return res
+}
+
+// admit checks the chat may use the bot; a chat that may not is told once, then ignored.
+func (b *Bot) admit(ctx context.Context, r *req, log *slog.Logger) bool {
+	ok, chat := b.allowed(r)
+	if ok {
+		r.chat = chat
+		return true
+	}
+	key := r.platform + "/" + r.chatID
+	b.refusedMu.Lock()
+	told := b.refused[key]
+	b.refused[key] = true
+	b.refusedMu.Unlock()
+	log.Warn("message from a chat that is not allowed", "told", told)
+	b.record(ctx, r, "", TicketRef{}, "refused", "chat not allowed", nil)
+	if !told {
+		b.replyText(ctx, r, "本群未获授权使用 ticketbot，请联系管理员把本群加入配置。\nThis chat is not allowed to use ticketbot; ask an admin to add it.", log)
+	}
+	return false
+}
+
+// allowed reports whether the chat may act: every chat when no [[chats]] are configured,
+// otherwise only those listed.
+func (b *Bot) allowed(r *req) (bool, *Chat) {
+	if len(b.cfg.Chats) == 0 {
+		return true, nil
+	}
+	for i := range b.cfg.Chats {
+		c := &b.cfg.Chats[i]
+		if c.Platform == r.platform && c.ChatID == r.chatID {
+			r.chat = c
+			return true, c
+		}
+	}
+	return false, nil
+}
+
+// mayWrite reports whether the person may create, reply and close: anyone, unless the chat
+// names its members; its admins always may.
+func (r *req) mayWrite() bool {
+	if r.chat == nil || len(r.chat.Members) == 0 {
+		return true
+	}
+	for _, m := range r.chat.Members {
+		if m == r.userID {
+			return true
+		}
+	}
+	return r.isAdmin()
+}
+
+// isAdmin reports whether the person is an admin of the chat: they may close any ticket.
+func (r *req) isAdmin() bool {
+	if r.chat == nil {
+		return false
+	}
+	for _, a := range r.chat.Admins {
+		if a == r.userID {
+			return true
+		}
+	}
+	return false
+}
+
+// threadTicket finds the ticket whose card the message answers: a thread reply or a quote
+// of the card by message id (Feishu), or a ticket reference in the quoted text (WeCom quotes
+// carry only content).
+func (b *Bot) threadTicket(ctx context.Context, m bot.Message) *TicketRef {
+	for _, id := range []string{m.RootID, m.ParentID} {
+		if id == "" {
+			continue
+		}
+		c, err := b.Store.CardByMessage(ctx, m.Platform, id)
+		if err == nil {
+			return &TicketRef{Provider: c.Provider, ID: c.TicketID}
+		}
+	}
+	if m.Quote != "" {
+		if sm := quotedRef.FindStringSubmatch(m.Quote); sm != nil {
+			if _, ok := b.Providers[sm[1]]; ok {
+				return &TicketRef{Provider: sm[1], ID: sm[2]}
+			}
+		}
+	}
+	return nil
+}
+
+// quotedRef finds a ticket reference such as "ksyun:1204" in quoted card text.
+var quotedRef = regexp.MustCompile(`\b([a-z]+):([A-Za-z0-9_-]{1,64})\b`)
+
+// person finds the [[users]] entry of the one acting.
+func (e *Env) person(r *req) *User {
+	for i := range e.Users {
+		u := &e.Users[i]
+		if id := u.IDs[r.platform]; id != "" && id == r.userID {
+			return u
+		}
+	}
+	return nil
+}
+
+// actor maps the person to their identity at a provider.
+func (e *Env) actor(r *req, provider string) providers.Actor {
+	a := providers.Actor{Name: r.userName}
+	if u := e.person(r); u != nil {
+		if u.Name != "" {
+			a.Name = u.Name
+		}
+		a.VendorID = u.VendorID(provider)
+	}
+	return a
+}
+
+// defaultProvider is the vendor a command that names none goes to: the chat's, the
+// configuration's, or the only one configured; "" when there is none.
+func (e *Env) defaultProvider(r *req) string {
+	switch {
+	case r.chat != nil && r.chat.Provider != "":
+		return r.chat.Provider
+	case e.DefaultProvider != "":
+		return e.DefaultProvider
+	default:
+		if names := e.Providers.Configured(); len(names) == 1 {
+			return names[0]
+		}
+	}
+	return ""
+}
+
+// exampleVendor is the vendor an example in an answer names: the chat's default, else the
+// first configured, else the first this build knows.
+func (e *Env) exampleVendor(r *req) string {
+	if d := e.defaultProvider(r); d != "" {
+		return d
+	}
+	if names := e.configuredNames(); len(names) > 0 {
+		return names[0]
+	}
+	if all := e.Vendors.All(); len(all) > 0 {
+		return all[0].Name
+	}
+	return "vendor"
+}
+
+// provider resolves a provider name (or the chat's default when empty).
+func (e *Env) provider(r *req, name string) (providers.Provider, error) {
+	if name == "" {
+		if name = e.defaultProvider(r); name == "" {
+			return nil, e.userErr("vendor_name_it", "example", e.exampleVendor(r)+":1204")
+		}
+	}
+	p, ok := e.Providers.Provider(name)
+	if !ok {
+		return nil, e.notConfigured(name)
+	}
+	return p, nil
+}
+
+// UseMetrics counts the answers put off for a chat's rate on m (ticketbot_answers_busy_total).
+func (b *Bot) UseMetrics(m *bot.Metrics) { b.work.UseMetrics(m) }
+
+// words are what the parser needs of the bot: the vendor registry and the catalog.
+func (b *Bot) words() Words { return Words{Vendors: b.Vendors, Messages: b.Renderer.Messages()} }

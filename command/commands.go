@@ -1,0 +1,129 @@
+package command
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+// Op names a command independent of the language it was typed in.
+type Op string
+
+// The commands of the bot.
+const (
+	OpNew     Op = "new"
+	OpReply   Op = "reply"
+	OpClose   Op = "close"
+	OpShow    Op = "show"
+	OpList    Op = "list"
+	OpWatch   Op = "watch"
+	OpUnwatch Op = "unwatch"
+	OpHelp    Op = "help"
+	// Button-only steps of a card: redraw it quietly (the reply box's 取消), and ask before
+	// a close where the platform has no confirmation dialog (WeCom).
+	OpCard    Op = "card"
+	OpConfirm Op = "confirm"
+)
+
+// Spec is one row of the command table: its names in both languages, how to use it, and what
+// it does. The parser, the usage hints and the help card all come from this table.
+type Spec struct {
+	Op      Op
+	Zh      string   // the Chinese name, shown first
+	En      string   // the English name
+	Aliases []string // other accepted names
+	// UsageKey and SummaryKey are the catalog's sentences (templates/messages.toml) of its
+	// usage line (usage hints, the help card) and its summary on the help card; a button-only
+	// step has no summary.
+	UsageKey, SummaryKey string
+	// Button marks a step only a card's button takes; typing its name is no command, and the
+	// help card does not list it.
+	Button bool
+	// Ticket marks a command that names a ticket: its vendor is resolved before Run.
+	Ticket bool
+	// Writes marks a command that writes to a vendor: with [[chats]] members set, only they
+	// (and admins) may run it.
+	Writes bool
+	// Parse reads the words after the command's name (args) and the lines after the first
+	// (rest) into the parser's command; nil takes nothing more.
+	Parse func(p *parser, args, rest string) (Command, error)
+	// Run does the command with what e gives it; p is the ticket's vendor when Ticket is set,
+	// else nil.
+	Run func(ctx context.Context, e *Env, r *req, c *Command, p providers.Provider, log *slog.Logger) (outcome, error)
+}
+
+// Commands is the command table, in the order the help card lists it: each row is declared
+// in its command's own file. It is filled in init because the help command lists the table
+// (a package variable's initializer may not depend on itself).
+var Commands []Spec
+
+func init() {
+	Commands = []Spec{newSpec, replySpec, closeSpec, showSpec, listSpec, watchSpec, unwatchSpec, helpSpec, cardSpec, confirmSpec}
+}
+
+// lookup finds the spec for a command name and whether it was typed in English; button-only
+// steps are found only for buttons.
+func lookup(word string, button bool) (*Spec, bool) {
+	lw := strings.ToLower(word)
+	for i := range Commands {
+		s := &Commands[i]
+		if s.Button && !button {
+			continue
+		}
+		if word == s.Zh {
+			return s, false
+		}
+		if lw == s.En {
+			return s, true
+		}
+		for _, a := range s.Aliases {
+			if lw == strings.ToLower(a) {
+				return s, isASCII(a)
+			}
+		}
+	}
+	return nil, false
+}
+
+// lookupPrefix finds a Chinese command name glued to its argument ("关闭1204"), preferring the
+// longest name so "取消关注" is not read as "取消" + "关注".
+func lookupPrefix(word string) (*Spec, string) {
+	var best *Spec
+	var bestName string
+	for i := range Commands {
+		s := &Commands[i]
+		if s.Button {
+			continue
+		}
+		for _, name := range append([]string{s.Zh}, s.Aliases...) {
+			if isASCII(name) || !strings.HasPrefix(word, name) || len(name) <= len(bestName) {
+				continue
+			}
+			best, bestName = s, name
+		}
+	}
+	if best == nil {
+		return nil, ""
+	}
+	return best, strings.TrimPrefix(word, bestName)
+}
+
+func specFor(op Op) *Spec {
+	for i := range Commands {
+		if Commands[i].Op == op {
+			return &Commands[i]
+		}
+	}
+	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

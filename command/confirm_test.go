@@ -1,0 +1,65 @@
+package command
+
+import (
+	"testing"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
+
+// 确认: the 关闭 button on a platform without confirmation dialogs (WeCom) turns the card into
+// a question; nothing reaches the vendor until 确认关闭, which carries the card's version.
+func TestConfirmCommand(t *testing.T) {
+	mine := func(t *testing.T, h *harness, v *fakeVendor) { remember(t, h, v.ticket("1204"), "wecom:ou_zhang") }
+	runCases(t, []cmdCase{{
+		name:     "success",
+		platform: "wecom",
+		setup:    mine,
+		click:    "confirm close ksyun:1204 #v0",
+		want:     []string{"确认关闭 ksyun:1204？", "close ksyun:1204 #v0", "card ksyun:1204", "关闭后供应商将不再处理此工单。"},
+		calls:    []string{},
+	}, {
+		name:     "a vendor where only the creator may close says so",
+		platform: "wecom",
+		setup:    mine,
+		vendor:   func(v *fakeVendor) { v.caps.CloseCreatorOnly = true },
+		click:    "confirm close ksyun:1204",
+		want:     []string{"仅工单创建人可以关闭。"},
+	}, {
+		name:     "usage: only a close is confirmed",
+		platform: "wecom",
+		click:    "confirm show ksyun:1204",
+		want:     []string{"toast error: 只能确认关闭工单。用法：确认 关闭 工单号"},
+		calls:    []string{},
+	}, {
+		name:     "permission: neither its creator nor an admin",
+		platform: "wecom",
+		click:    "confirm close ksyun:1204",
+		want:     []string{"toast error: 只有工单创建人或群管理员可以关闭工单 ksyun:1204。"},
+		not:      []string{"确认关闭"},
+		calls:    []string{"get 1204"},
+	}, {
+		name:     "vendor error",
+		platform: "wecom",
+		vendor:   func(v *fakeVendor) { v.GetFn = failGet(errVendor) },
+		click:    "confirm close ksyun:1204",
+		want:     []string{"toast error: " + saidVendorError},
+	}, {
+		name:     "unsupported",
+		platform: "wecom",
+		vendor:   func(v *fakeVendor) { v.GetFn = failGet(errUnsupported) },
+		click:    "confirm close ksyun:1204",
+		want:     []string{"toast error: " + saidUnsupported},
+	}, {
+		name:     "already closed",
+		platform: "wecom",
+		vendor: func(v *fakeVendor) {
+			v.GetFn = func(id string) (providers.Ticket, error) {
+				tk := v.ticket(id)
+				tk.Status = providers.StatusClosed
+				return tk, nil
+			}
+		},
+		click: "confirm close ksyun:1204",
+		want:  []string{"toast info: 工单 ksyun:1204 已经是「已关闭」。"},
+	}})
+}

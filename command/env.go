@@ -1,0 +1,130 @@
+package command
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/store"
+	"github.com/ticketbot/ticketbot/templates"
+	"github.com/ticketbot/ticketbot/work"
+)
+
+// Env is what a command's Run may use. Each part is a small interface declared here, on the
+// side that uses it, so a command depends on what it touches and not on the whole Bot: a test
+// can hand a command a fake of one part and the real thing for the others. The Bot builds
+// one Env and passes it to every Run.
+type Env struct {
+	// Vendors names and labels the vendors this build knows (the app's registry).
+	Vendors *providers.Registry
+	// Providers finds the configured vendors by name.
+	Providers VendorLookup
+	// Tickets is the stored state of the tickets the bot knows (tickets.Book).
+	Tickets TicketBook
+	// Follows is which chats follow which tickets (the store).
+	Follows Follows
+	// Writes hands vendor writes to the work engine.
+	Writes Writer
+	// Answers words and draws what a command answers.
+	Answers Answers
+	// DefaultProvider is [bot] default_provider; Users are [[users]], who people are at the
+	// vendors.
+	DefaultProvider string
+	Users           []User
+	Log             *slog.Logger
+	// Now is the clock.
+	Now func() time.Time
+}
+
+// VendorLookup finds the configured vendors.
+type VendorLookup interface {
+	// Provider is the configured vendor called name.
+	Provider(name string) (providers.Provider, bool)
+	// Configured lists the configured vendors' names, in no particular order.
+	Configured() []string
+}
+
+// TicketBook is what commands need of the stored ticket state: the last snapshot seen, the
+// version and claims that keep two clicks from both acting (tickets.Book).
+type TicketBook interface {
+	Last(ctx context.Context, provider, id string) (providers.Ticket, bool)
+	Remember(ctx context.Context, t providers.Ticket, creator string, own bool) error
+	State(ctx context.Context, provider, id string) (store.TicketState, error)
+	Claim(ctx context.Context, provider, id string, version int64, c store.Claim) (store.TicketState, bool, error)
+}
+
+// Follows is which chats follow which tickets: the chats the watcher tells of changes.
+type Follows interface {
+	Follow(ctx context.Context, f store.Follow) error
+	Unfollow(ctx context.Context, platform, chatID, provider, ticketID string) (bool, error)
+	Following(ctx context.Context, platform, chatID string) ([]store.Follow, error)
+}
+
+// Writer hands a vendor write (create, reply, close) to the work engine: stored before it is
+// tried, tried once now. It returns the ticket the write produced or touched (nil for a
+// reply) and, unless work.OK, the error that stopped it.
+type Writer interface {
+	Submit(ctx context.Context, j store.Job, log *slog.Logger) (*providers.Ticket, work.End, error)
+}
+
+// Answers words and draws a command's answer for a platform.
+type Answers interface {
+	// Messages is the catalog of sentences.
+	Messages() *templates.Catalog
+	// Features are what the platform's cards can do.
+	Features(platform string) bot.Features
+	// Output renders a non-ticket answer (help, list, a confirmation) from the template name.
+	Output(platform, name string, data any) (*bot.Outgoing, error)
+}
+
+// providerSet is the VendorLookup of a map of configured providers.
+type providerSet map[string]providers.Provider
+
+func (s providerSet) Provider(name string) (providers.Provider, bool) {
+	p, ok := s[name]
+	return p, ok
+}
+
+func (s providerSet) Configured() []string {
+	names := make([]string, 0, len(s))
+	for n := range s {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// drawing is the Answers of the running bot: its templates and its platforms' features.
+type drawing struct {
+	r         *templates.Renderer
+	platforms map[string]bot.Platform
+}
+
+func (d drawing) Messages() *templates.Catalog { return d.r.Messages() }
+
+func (d drawing) Features(platform string) bot.Features {
+	if p, ok := d.platforms[platform]; ok {
+		return bot.PlatformFeatures(p)
+	}
+	return bot.Features{}
+}
+
+// Output renders a non-ticket answer: the platform's card template when it has one, its
+// markdown template otherwise.
+func (d drawing) Output(platform, name string, data any) (*bot.Outgoing, error) {
+	if d.r.Has(platform, name) {
+		body, err := d.r.Render(platform, name, data)
+		if err != nil {
+			return nil, err
+		}
+		return &bot.Outgoing{Kind: bot.KindCard, Body: body}, nil
+	}
+	md, err := d.r.RenderMarkdown(platform, name, data)
+	if err != nil {
+		return nil, err
+	}
+	return &bot.Outgoing{Kind: bot.KindMarkdown, Body: []byte(md)}, nil
+}

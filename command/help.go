@@ -1,0 +1,66 @@
+package command
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/templates"
+)
+
+// helpSpec is 帮助: the help card, made from the command table.
+var helpSpec = Spec{Op: OpHelp, Zh: "帮助", En: "help", Aliases: []string{"?", "？", "h"},
+	UsageKey: "cmd_help_usage", SummaryKey: "cmd_help_summary",
+	Parse: parseHelp, Run: runHelp}
+
+// parseHelp reads an optional command name, the topic.
+func parseHelp(p *parser, args, rest string) (Command, error) {
+	if w, r := splitWord(args); w != "" {
+		if t, _ := lookup(strings.TrimLeft(w, "/／"), false); t != nil {
+			p.c.Topic, args = t, r
+		}
+	}
+	return p.c, p.nothingMore(args, rest)
+}
+
+func runHelp(_ context.Context, e *Env, r *req, c *Command, _ providers.Provider, _ *slog.Logger) (outcome, error) {
+	out, err := e.Answers.Output(r.platform, "help", e.HelpCard(e.Answers.Features(r.platform), c.Topic, e.exampleVendor(r)))
+	return outcome{out: out, level: "info"}, err
+}
+
+// Example is the sample command shown on the help card.
+func Example(vendor string) string {
+	return "@ticketbot 建单 " + vendor + " 数据库连接超时\n生产库从 09:40 起连接超时，影响下单。\n优先级: 高"
+}
+
+// HelpCard is the help card's data, generated from the table, in the words of the platform
+// (a card's thread on Feishu, a quote on WeCom). topic, when set, limits it to one command.
+func (e *Env) HelpCard(f bot.Features, topic *Spec, vendor string) templates.HelpCard {
+	h := templates.HelpCard{Example: Example(vendor)}
+	if topic != nil {
+		h.Example = ""
+	}
+	for i := range Commands {
+		s := &Commands[i]
+		if s.Button || (topic != nil && topic != s) {
+			continue
+		}
+		usage := e.text(false, s.UsageKey)
+		if s.Op == OpReply {
+			usage += "（" + e.answerInCard(f, false) + "）"
+		}
+		h.Commands = append(h.Commands, templates.HelpCommand{Name: s.Zh, English: s.En, Usage: usage, Summary: e.text(false, s.SummaryKey)})
+	}
+	return h
+}
+
+// answerInCard says how people answer a ticket right on its card, in the platform's words:
+// WeCom has no threads, people quote the card there.
+func (e *Env) answerInCard(f bot.Features, en bool) string {
+	if f.Threads {
+		return e.text(en, "answer_in_thread")
+	}
+	return e.text(en, "answer_by_quote")
+}

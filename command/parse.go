@@ -1,0 +1,252 @@
+package command
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/templates"
+)
+
+// Command is a parsed command line.
+type Command struct {
+	Spec *Spec
+	// English is set when the command was typed with its English name; answers follow suit.
+	English bool
+	// Provider is the provider named in a `new` command, if any.
+	Provider string
+	// Ticket is the ticket a command acts on.
+	Ticket TicketRef
+	// Title, Content, Priority and Type belong to `new`; Priority and Type are normalized
+	// ("high", "question").
+	Title, Content, Priority, Type string
+	// Text is a reply's text or a close remark; for the button-only `confirm` it is the
+	// command to confirm.
+	Text string
+	// Secret is confidential content ("机密: …" / "secret: …" lines of new and reply), for
+	// vendors that keep it apart (Aliyun secContent). It never reaches a group or a log.
+	Secret string
+	// All asks `list` for closed tickets too.
+	All bool
+	// Topic is the command `help` was asked about ("帮助 建单").
+	Topic *Spec
+}
+
+// secretLines takes the confidential lines out of text: those starting with "机密:" or
+// "secret:" (full-width colon too).
+func secretLines(text string) (rest, secret string) {
+	var keep, sec []string
+	for _, line := range strings.Split(text, "\n") {
+		t := strings.TrimSpace(line)
+		k, v, ok := strings.Cut(strings.Replace(t, "：", ":", 1), ":")
+		if ok && (k == "机密" || strings.EqualFold(k, "secret")) {
+			sec = append(sec, strings.TrimSpace(v))
+			continue
+		}
+		keep = append(keep, line)
+	}
+	return strings.Join(keep, "\n"), strings.TrimSpace(strings.Join(sec, "\n"))
+}
+
+// TicketRef is a ticket as written in chat: "ksyun:1204" (Provider set), "1204" or "#1204"
+// (Provider empty: the chat's default applies).
+type TicketRef struct {
+	Provider string
+	ID       string
+}
+
+func (r TicketRef) String() string {
+	if r.Provider == "" {
+		return r.ID
+	}
+	return r.Provider + ":" + r.ID
+}
+
+// UsageError is a command that was recognised but written wrongly; the chat gets the
+// command's usage line with the problem, in the language the command was typed in.
+type UsageError struct {
+	Spec    *Spec
+	English bool
+	// Problem and ProblemEN say what is wrong ("缺少工单号" / "the ticket is missing").
+	Problem, ProblemEN string
+	// Missing names the missing argument ("ticket", "text", "title"), if that is the problem.
+	Missing string
+}
+
+func (e *UsageError) Error() string { return e.Problem }
+
+// NotCommandError is text whose first word is no command.
+type NotCommandError struct{ Word string }
+
+func (e *NotCommandError) Error() string { return fmt.Sprintf("not a command: %q", e.Word) }
+
+// Parse reads a typed command line: the @mention already removed, a leading "/" optional, the
+// command name in Chinese or English, then its arguments. For `new`, the lines after the
+// first are the details, with optional "优先级: 高" / "priority: high" and "类型: 咨询" /
+// "type: question" lines. Every usage mistake (a missing ticket or text, a ticket written
+// wrongly, words where none belong) is a *UsageError for that command.
+func Parse(w Words, text string) (Command, error) {
+	return parse(w, text, false)
+}
+
+// Words are what the parser knows besides the command table: the names people write for
+// the vendors, and the catalog its usage problems are said from.
+type Words struct {
+	Vendors  *providers.Registry
+	Messages *templates.Catalog
+}
+
+// parseButton reads a button's command: what a person could type, plus the button-only
+// commands (Spec.Button) the cards use for their own steps.
+func parseButton(w Words, text string) (Command, error) {
+	return parse(w, text, true)
+}
+
+func parse(w Words, text string, button bool) (Command, error) {
+	if w.Messages == nil {
+		w.Messages = templates.DefaultCatalog()
+	}
+	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
+	text = strings.TrimLeft(text, "/／")
+	first, rest, _ := strings.Cut(text, "\n")
+	rest = strings.TrimSpace(rest)
+	word, args := splitWord(first)
+	if word == "" {
+		return Command{Spec: specFor(OpHelp)}, nil
+	}
+	spec, en := lookup(word, button)
+	if spec == nil {
+		var glued string
+		if spec, glued = lookupPrefix(word); spec == nil {
+			return Command{}, &NotCommandError{Word: word}
+		}
+		args = strings.TrimSpace(glued + " " + args)
+	}
+	p := parser{c: Command{Spec: spec, English: en}, words: w, vendors: w.Vendors}
+	if spec.Parse == nil {
+		return p.c, p.nothingMore(args, rest)
+	}
+	return spec.Parse(&p, args, rest)
+}
+
+// parser builds one command and its usage errors.
+type parser struct {
+	c       Command
+	words   Words
+	vendors *providers.Registry // the names people may write for a vendor
+}
+
+// usage is the usage mistake key of the catalog (args fill its placeholders); missing names
+// the argument that is missing, if any.
+func (p *parser) usage(key, missing string, args ...any) *UsageError {
+	m := p.words.Messages
+	return &UsageError{Spec: p.c.Spec, English: p.c.English, Problem: m.Text(key, false, args...),
+		ProblemEN: m.Text(key, true, args...), Missing: missing}
+}
+
+// ticket reads the ticket argument at the start of args into the command and leaves the
+// words after it in *after.
+func (p *parser) ticket(args string, after *string) error {
+	ref, r, err := ticketArg(p.vendors, args)
+	if err != "" {
+		if err == "missing" {
+			return p.usage("usage_no_ticket", "ticket")
+		}
+		ex := "vendor:1204"
+		if all := p.vendors.All(); len(all) > 0 {
+			ex = all[0].Name + ":1204"
+		}
+		return p.usage("usage_bad_ticket", "", "word", truncateRunes(err, 20), "example", ex)
+	}
+	p.c.Ticket, *after = ref, r
+	return nil
+}
+
+// nothingMore refuses words after a command that takes none (or no more).
+func (p *parser) nothingMore(args, rest string) error {
+	extra := strings.TrimSpace(args + "\n" + rest)
+	if extra == "" {
+		return nil
+	}
+	shown := truncateRunes(strings.Join(strings.Fields(extra), " "), 20)
+	return p.usage("usage_extra", "", "words", shown)
+}
+
+// splitWord returns the first whitespace-separated word and the rest.
+func splitWord(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i:])
+}
+
+// ticketArg reads a ticket reference: "ksyun:1204", "金山云:1204", "ksyun 1204", "#1204" or
+// "1204". bad is "missing" when there is none, else the word that is no ticket.
+func ticketArg(vendors *providers.Registry, s string) (ref TicketRef, rest string, bad string) {
+	word, rest := splitWord(s)
+	if word == "" {
+		return TicketRef{}, rest, "missing"
+	}
+	w := strings.TrimPrefix(strings.TrimPrefix(word, "#"), "＃")
+	if p, id, ok := strings.Cut(strings.ReplaceAll(w, "：", ":"), ":"); ok {
+		name := strings.ToLower(p) // unknown: reported as "not configured" with the configured list
+		if d, known := vendors.Lookup(p); known {
+			name = d.Name
+		}
+		ref = TicketRef{Provider: name, ID: strings.TrimPrefix(id, "#")}
+	} else if d, known := vendors.Lookup(w); known {
+		// "ksyun 1204": the vendor and the id as two words.
+		id, r := splitWord(rest)
+		ref, rest = TicketRef{Provider: d.Name, ID: strings.TrimPrefix(id, "#")}, r
+	} else {
+		ref = TicketRef{ID: w}
+	}
+	if ref.ID == "" || !validID(ref.ID) || strings.ContainsFunc(ref.Provider, unicode.IsSpace) {
+		return TicketRef{}, rest, word
+	}
+	return ref, rest, ""
+}
+
+// validID accepts what vendors use as ticket ids: digits, letters, '-' and '_' (Weiban's are
+// long digit strings, Aliyun's may carry letters).
+func validID(id string) bool {
+	if len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_')) {
+			return false
+		}
+	}
+	return true
+}
+
+// option reads a "key: value" line of a `new` command.
+func option(line string) (key, value string, ok bool) {
+	k, v, found := strings.Cut(strings.Replace(line, "：", ":", 1), ":")
+	if !found {
+		return "", "", false
+	}
+	switch strings.ToLower(strings.TrimSpace(k)) {
+	case "优先级", "priority":
+		return "priority", strings.TrimSpace(v), true
+	case "类型", "type":
+		return "type", strings.TrimSpace(v), true
+	}
+	return "", "", false
+}
+
+func typeValue(v string) (string, bool) {
+	switch strings.ToLower(v) {
+	case "问题", "故障", "问题排查", "incident", "problem", "bug":
+		return "incident", true
+	case "需求", "需求反馈", "request", "feature":
+		return "request", true
+	case "咨询", "question", "consult":
+		return "question", true
+	}
+	return "", false
+}

@@ -1,0 +1,27 @@
+package command
+
+import (
+	"context"
+	"time"
+
+	"github.com/ticketbot/ticketbot/store"
+	"github.com/ticketbot/ticketbot/tickets"
+	"github.com/ticketbot/ticketbot/work"
+)
+
+// Store is what the handlers need of the store: the work engine's and the ticket book's
+// parts (they are made here), and the handlers' own: cards, follows, audit, pruning.
+type Store interface {
+	work.Store
+	tickets.Store
+	SaveCard(ctx context.Context, c store.Card) error
+	CardByMessage(ctx context.Context, platform, messageID string) (store.Card, error)
+	CardsForTicket(ctx context.Context, provider, ticketID string) ([]store.Card, error)
+	Follow(ctx context.Context, f store.Follow) error
+	Unfollow(ctx context.Context, platform, chatID, provider, ticketID string) (bool, error)
+	Following(ctx context.Context, platform, chatID string) ([]store.Follow, error)
+	Followers(ctx context.Context, provider, ticketID string) ([]store.Follow, error)
+	RecordAudit(ctx context.Context, a store.AuditEntry) error
+	PruneProcessed(ctx context.Context, before time.Time) error
+	PruneNotices(ctx context.Context, before time.Time) error
+}
