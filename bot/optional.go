@@ -25,11 +25,6 @@ func Can(p Platform) Features {
 	return f
 }
 
-// PlatformFeatures reports p's features.
-//
-// Deprecated: use Can.
-func PlatformFeatures(p Platform) Features { return Can(p) }
-
 // FetchFile downloads what a person sent, where p can (Can(p).Files).
 func FetchFile(ctx context.Context, p Platform, messageID string, f FileRef, max int64) ([]byte, error) {
 	if ff, ok := p.(FileFetcher); ok {

@@ -57,7 +57,7 @@ func (e *Env) confirm(ctx context.Context, r *req, p providers.Provider, c *Comm
 		closeCmd = withVersion(closeCmd, r.version)
 	}
 	data := templates.ConfirmCard{Ticket: t, ProviderLabel: e.Vendors.Label(t.Provider, false),
-		Title: "确认关闭 " + ref + "？", Text: closeWarning(p.Capabilities()),
+		Title: "确认关闭 " + ref + "？", Text: closeWarning(providers.Can(p)),
 		Buttons: []templates.Button{
 			{Text: "确认关闭", Type: "danger", Command: closeCmd},
 			{Text: "取消", Command: "card " + ref},

@@ -163,7 +163,7 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 	data.ReplyCommand = withVersion("reply "+ref, version)
 	var caps providers.Capabilities
 	if p, ok := b.Providers[t.Provider]; ok {
-		caps = p.Capabilities()
+		caps = providers.Can(p)
 	}
 	f := b.env.Answers.Features(platform)
 	if !t.Status.Terminal() {

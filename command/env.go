@@ -107,7 +107,7 @@ func (d drawing) Messages() *templates.Catalog { return d.r.Messages() }
 
 func (d drawing) Features(platform string) bot.Features {
 	if p, ok := d.platforms[platform]; ok {
-		return bot.PlatformFeatures(p)
+		return bot.Can(p)
 	}
 	return bot.Features{}
 }

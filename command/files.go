@@ -14,11 +14,10 @@ func (e *Env) mayAttach(p providers.Provider, files []bot.FileRef) error {
 	if len(files) == 0 {
 		return nil
 	}
-	a, ok := p.(providers.Attacher)
-	if !ok {
+	if !providers.Can(p).Files {
 		return e.noFiles(p.Name())
 	}
-	if maxFiles, _ := a.FileLimits(); len(files) > maxFiles {
+	if maxFiles, _ := providers.FileLimits(p); len(files) > maxFiles {
 		return e.userErr("files_too_many", "max", maxFiles)
 	}
 	return nil
@@ -27,18 +26,18 @@ func (e *Env) mayAttach(p providers.Provider, files []bot.FileRef) error {
 // fetchFiles downloads what the person sent with message messageID, within the vendor's
 // limits, so a file that is too big is refused with a sentence before anything reaches the
 // vendor. Each try of a job fetches again: the files are never stored.
-func (b *Bot) fetchFiles(ctx context.Context, platform, messageID string, refs []bot.FileRef, a providers.Attacher) ([]providers.File, error) {
-	maxFiles, maxBytes := a.FileLimits()
+func (b *Bot) fetchFiles(ctx context.Context, platform, messageID string, refs []bot.FileRef, p providers.Provider) ([]providers.File, error) {
+	maxFiles, maxBytes := providers.FileLimits(p)
 	if len(refs) > maxFiles {
 		return nil, b.env.userErr("files_too_many", "max", maxFiles)
 	}
-	ff, ok := b.Platforms[platform].(bot.FileFetcher)
-	if !ok {
+	pl, ok := b.Platforms[platform]
+	if !ok || !bot.Can(pl).Files {
 		return nil, b.env.userErr("files_unreadable_platform")
 	}
 	var out []providers.File
 	for _, f := range refs {
-		data, err := ff.FetchFile(ctx, messageID, f, maxBytes)
+		data, err := bot.FetchFile(ctx, pl, messageID, f, maxBytes)
 		if err != nil {
 			return nil, b.env.userErr("file_unreadable", "name", f.Name, "mb", maxBytes>>20)
 		}

@@ -42,13 +42,12 @@ func (e *Env) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 	var t providers.Ticket
 	secretLost := false
 	if c.Secret != "" {
-		sc, ok := p.(providers.SecretCreator)
-		if !ok {
+		if !providers.Can(p).SecretCreate {
 			return outcome{}, e.noSecrets(p.Name())
 		}
 		// Confidential content is never stored, so this create is not kept in the work
 		// engine: it is tried once, and a vendor that is down is told to the person.
-		t, err = sc.CreateSecret(ctx, req, providers.Secret(c.Secret))
+		t, err = providers.CreateSecret(ctx, p, req, providers.Secret(c.Secret))
 		if err != nil && t.ID == "" && retryable(err) {
 			return outcome{}, e.notKept(p.Name(), err)
 		}

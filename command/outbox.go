@@ -185,11 +185,10 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 	switch j.Kind {
 	case jobCreate:
 		if again {
-			f, ok := p.(providers.CreatedFinder)
-			if !ok {
+			if !providers.Can(p).FindCreated {
 				return nil, errCannotCheck
 			}
-			t, found, err := f.FindCreated(ctx, d.Create.Title, j.CreatedAt)
+			t, found, err := providers.FindCreated(ctx, p, d.Create.Title, j.CreatedAt)
 			if err != nil {
 				return nil, err
 			}
@@ -201,20 +200,20 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 		var t providers.Ticket
 		var err error
 		if len(d.Files) > 0 {
-			a, files, ferr := b.jobFiles(ctx, p, j, d)
+			files, ferr := b.jobFiles(ctx, p, j, d)
 			if ferr != nil {
 				return nil, ferr
 			}
-			t, err = a.CreateWithFiles(ctx, *d.Create, files)
+			t, err = providers.CreateWithFiles(ctx, p, *d.Create, files)
 		} else {
 			t, err = p.Create(ctx, *d.Create)
 		}
-		if _, canCheck := p.(providers.CreatedFinder); err != nil && !canCheck && retryable(err) {
+		if err != nil && !providers.Can(p).FindCreated && retryable(err) {
 			return nil, b.env.unconfirmedCreate(p.Name(), d.En, err)
 		}
 		return &t, err
 	case jobReply:
-		if again && p.Capabilities().Notes {
+		if again && providers.Can(p).Notes {
 			// Not known whether the last try got through: find out first, and when the
 			// vendor cannot be asked now, try again later rather than reply twice.
 			found, err := b.replied(ctx, p, j, d)
@@ -228,11 +227,11 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 		}
 		rep := providers.Reply{Text: d.Text, Actor: d.Actor}
 		if len(d.Files) > 0 {
-			a, files, err := b.jobFiles(ctx, p, j, d)
+			files, err := b.jobFiles(ctx, p, j, d)
 			if err != nil {
 				return nil, err
 			}
-			return nil, a.ReplyWithFiles(ctx, j.TicketID, rep, files)
+			return nil, providers.ReplyWithFiles(ctx, p, j.TicketID, rep, files)
 		}
 		return nil, p.Reply(ctx, j.TicketID, rep)
 	case jobClose:
@@ -262,13 +261,11 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 }
 
 // jobFiles fetches the files of the job's message for a vendor that takes them.
-func (b *Bot) jobFiles(ctx context.Context, p providers.Provider, j store.Job, d jobData) (providers.Attacher, []providers.File, error) {
-	a, ok := p.(providers.Attacher)
-	if !ok {
-		return nil, nil, b.env.noFiles(p.Name())
+func (b *Bot) jobFiles(ctx context.Context, p providers.Provider, j store.Job, d jobData) ([]providers.File, error) {
+	if !providers.Can(p).Files {
+		return nil, b.env.noFiles(p.Name())
 	}
-	files, err := b.fetchFiles(ctx, j.Platform, j.MessageID, d.Files, a)
-	return a, files, err
+	return b.fetchFiles(ctx, j.Platform, j.MessageID, d.Files, p)
 }
 
 // unconfirmedCreate ends a create that failed for now at a vendor that cannot be asked

@@ -38,13 +38,12 @@ func runReply(ctx context.Context, e *Env, r *req, c *Command, p providers.Provi
 // replySecret sends confidential content (and any plain text with it) to the ticket. The
 // answer never repeats the content.
 func (e *Env) replySecret(ctx context.Context, r *req, p providers.Provider, id, text, secret string, log *slog.Logger) (outcome, error) {
-	sr, ok := p.(providers.SecretReplier)
-	if !ok {
+	if !providers.Can(p).SecretReply {
 		return outcome{}, e.noSecrets(p.Name())
 	}
 	// Confidential content is never stored, so this reply is not kept in the work engine:
 	// it is tried once, and a vendor that is down is told to the person.
-	if err := sr.ReplySecret(ctx, id, secret, e.actor(r, p.Name())); err != nil {
+	if err := providers.ReplySecret(ctx, p, id, secret, e.actor(r, p.Name())); err != nil {
 		if retryable(err) {
 			return outcome{}, e.notKept(p.Name(), err)
 		}

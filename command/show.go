@@ -30,7 +30,7 @@ func runShow(ctx context.Context, e *Env, r *req, c *Command, p providers.Provid
 
 // recentNotes are the conversation's last entries, for 刷新; a failure only leaves them out.
 func (e *Env) recentNotes(ctx context.Context, p providers.Provider, id string, log *slog.Logger) []providers.Note {
-	if !p.Capabilities().Notes {
+	if !providers.Can(p).Notes {
 		return nil
 	}
 	ns, err := p.Notes(ctx, id)

@@ -222,3 +222,47 @@ func TestDependencyDirection(t *testing.T) {
 		}
 	}
 }
+
+// What a vendor or a platform can do is asked one way: providers.Can and bot.Can, with the
+// optional operations done through providers/optional.go and bot/optional.go. Nowhere else
+// asserts an optional interface or reads a vendor's declared Capabilities, so a new
+// capability is added in one place and no caller can ask it a second way.
+func TestCapabilitiesAreAskedOneWay(t *testing.T) {
+	_, pkgs := loadModule(t)
+	optional := map[string][]string{
+		"providers": {"BatchGetter", "Attacher", "SecretReplier", "SecretCreator", "CreatedFinder"},
+		"bot":       {"FeatureReporter", "FileFetcher", "TokenUpdater"},
+	}
+	for _, p := range pkgs {
+		for _, f := range p.files {
+			file := filepath.Base(p.fset.Position(f.Pos()).Filename)
+			if (p.dir == "providers" || p.dir == "bot") && file == "optional.go" {
+				continue
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				switch x := n.(type) {
+				case *ast.TypeAssertExpr:
+					var pkgName, name string
+					switch ty := x.Type.(type) {
+					case *ast.SelectorExpr:
+						if id, ok := ty.X.(*ast.Ident); ok {
+							pkgName, name = id.Name, ty.Sel.Name
+						}
+					case *ast.Ident:
+						pkgName, name = p.dir, ty.Name
+					}
+					if slices.Contains(optional[pkgName], name) {
+						t.Errorf("%s: asserts %s.%s: ask %s.Can and use its function instead",
+							p.fset.Position(x.Pos()), pkgName, name, pkgName)
+					}
+				case *ast.CallExpr:
+					if sel, ok := x.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Capabilities" && len(x.Args) == 0 &&
+						!strings.HasPrefix(p.dir, "providers") {
+						t.Errorf("%s: reads Capabilities(): ask providers.Can(p)", p.fset.Position(x.Pos()))
+					}
+				}
+				return true
+			})
+		}
+	}
+}
