@@ -2,7 +2,7 @@
 // implements, the normalized Ticket and Status they return, and the errors they share.
 //
 // Vendor packages import nothing of ours but this one, so adding a vendor is one folder plus
-// one line in cmd/ticketbot.
+// one line in internal/app/registry.go.
 package providers
 
 import (

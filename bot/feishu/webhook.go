@@ -28,7 +28,7 @@ const (
 // chat-platforms.md §7 and §15, DOC 事件概述), and a redelivery may carry the first delivery's
 // timestamp: a ±5 min window would refuse the 1 h and 6 h retries, and the event would be
 // lost. 7 h covers the last retry with an hour of slack. A replay inside it is harmless:
-// each event id is remembered in the store's processed table until cmd/ticketbot prunes it
+// each event id is remembered in the store's processed table until internal/app prunes it
 // after 24 h (the dispatcher's memory in front of it answers only the quick redeliveries), so
 // MaxEventAge must stay below that retention (a test there holds the two together). The SDK
 // checks no timestamp at all, so a captured request could be replayed forever.

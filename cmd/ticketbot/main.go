@@ -21,7 +21,8 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/internal/app"
+	"github.com/ticketbot/ticketbot/internal/demo"
 )
 
 func main() {
@@ -202,17 +203,9 @@ func verboseFlag(fs *flag.FlagSet, usage string) *bool {
 func serveFlags(fs *flag.FlagSet) func(stdout, stderr io.Writer) int {
 	path := configFlag(fs)
 	return func(_, stderr io.Writer) int {
-		cfg, code := load(*path, stderr)
-		if cfg == nil {
-			return code
-		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		if err := Serve(ctx, cfg, ServeOptions{Stderr: stderr}); err != nil && !errors.Is(err, context.Canceled) {
-			fmt.Fprintln(stderr, "ticketbot:", err)
-			return 1
-		}
-		return 0
+		return app.ServeFile(ctx, *path, app.ServeOptions{Stderr: stderr, Version: buildVersion()})
 	}
 }
 
@@ -220,30 +213,44 @@ func checkFlags(fs *flag.FlagSet) func(stdout, stderr io.Writer) int {
 	path := configFlag(fs)
 	verbose := verboseFlag(fs, "also print the effective configuration: defaults filled in, secrets redacted")
 	return func(stdout, stderr io.Writer) int {
-		cfg, code := load(*path, stderr)
-		if cfg == nil {
-			return code
-		}
-		fmt.Fprintf(stdout, "%s: OK\n", cfg.path)
-		for _, w := range warnings(cfg) {
-			fmt.Fprintln(stdout, "warning:", w)
-		}
-		if *verbose {
-			fmt.Fprint(stdout, "\n", cfg.String())
-		}
-		return 0
+		return app.Check(*path, *verbose, stdout, stderr)
 	}
 }
 
-// load reads the configuration. A nil config comes with exit code 1, every problem printed.
-func load(path string, stderr io.Writer) (*Config, int) {
-	cfg, errs := LoadConfig(path)
-	if len(errs) > 0 {
-		printErrors(stderr, path, errs)
-		return nil, 1
+// auditAbout is what `ticketbot help audit` says before the flags.
+const auditAbout = `Writes the audit log from --since (inclusive) to --until (exclusive, default now) to stdout,
+oldest first. WHEN is a date (2026-11-01), a date-time (2026-11-21T18:00, 2026-11-21T18:00:05)
+in Asia/Shanghai, an RFC 3339 time (2026-11-21T18:00:00Z), or a duration meaning that long
+ago (24h, 168h). Only [store] of the configuration is read.`
+
+// auditFlags defines `ticketbot audit`'s flags and returns its body. The body returns 2 for
+// bad times, 1 for a bad [store] or a store error.
+func auditFlags(fs *flag.FlagSet) func(stdout, stderr io.Writer) int {
+	path := configFlag(fs)
+	sinceArg := fs.String("since", "", "start of the export, inclusive (required): a `WHEN` as above")
+	untilArg := fs.String("until", "", "end of the export, exclusive (default now): a `WHEN` as above")
+	format := fs.String("format", "csv", "output `format`: csv or json")
+	return func(stdout, stderr io.Writer) int {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return app.Audit(ctx, app.AuditOptions{Config: *path, Since: *sinceArg, Until: *untilArg, Format: *format}, stdout, stderr)
 	}
-	cfg.path = path
-	return cfg, 0
+}
+
+// demoFlags defines `ticketbot demo`'s flags and returns its body.
+func demoFlags(fs *flag.FlagSet) func(stdout, stderr io.Writer) int {
+	listen := fs.String("listen", "127.0.0.1:8080", "`addr`ess of the playground page (loopback only)")
+	verbose := verboseFlag(fs, "log what ticketbot does (info level)")
+	return func(stdout, stderr io.Writer) int {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		err := demo.Run(ctx, demo.Options{Listen: *listen, Verbose: *verbose, Stdout: stdout, Stderr: stderr, Version: buildVersion()})
+		if err != nil {
+			fmt.Fprintln(stderr, "ticketbot demo:", err)
+			return 1
+		}
+		return 0
+	}
 }
 
 func usage(w io.Writer) {
@@ -258,48 +265,4 @@ func usage(w io.Writer) {
 		}
 	}
 	fmt.Fprintf(w, "%-34s%s\n", "  ticketbot help [COMMAND]", "this text, or a command's flags (also -h, --help)")
-}
-
-func printErrors(w io.Writer, path string, errs []error) {
-	fmt.Fprintf(w, "%s: %d problem(s):\n", path, len(errs))
-	for _, e := range errs {
-		fmt.Fprintln(w, "  -", e)
-	}
-}
-
-// warnings are things that work but deserve an operator's look.
-func warnings(c *Config) []string {
-	var ws []string
-	if c.Ksyun != nil && c.Ksyun.UsesDefaultSign() {
-		ws = append(ws, "providers.ksyun: Kingsoft does not publish its Sign rule; the default md5(AppId+Timestamp+AppSecret) is a guess — confirm it with Kingsoft (sign_algo, sign_template)")
-	}
-	if len(c.Chats) == 0 {
-		ws = append(ws, "no [[chats]] configured: every chat that adds the bot may use it")
-	}
-	ws = append(ws, wecomNoticeWarnings(c)...)
-	return append(ws, c.legacy...)
-}
-
-// wecomNoticeWarnings names the WeCom groups that watcher notices cannot reach on their own:
-// in webhook mode only a group's own robot (webhook_key in its [[chats]] entry) can post
-// when nobody has written to the bot there within the hour; until then notices wait.
-func wecomNoticeWarnings(c *Config) []string {
-	if c.WeCom == nil || c.WeCom.Mode != wecom.ModeWebhook {
-		return nil
-	}
-	var ws []string
-	groups := 0
-	for i, ch := range c.Chats {
-		if ch.Platform != "wecom" || strings.HasPrefix(ch.ChatID, "single:") {
-			continue
-		}
-		groups++
-		if ch.WebhookKey == "" {
-			ws = append(ws, fmt.Sprintf("chats[%d]: WeCom group %s has no webhook_key: its notices wait until someone there writes to the bot (an answer window lasts an hour); add the group's robot key, or use mode = \"websocket\"", i, ch.ChatID))
-		}
-	}
-	if groups == 0 {
-		ws = append(ws, "wecom: in webhook mode notices reach a group only through its own robot: list each WeCom group in [[chats]] with its webhook_key, or use mode = \"websocket\"; until then notices wait for someone in the group to write to the bot")
-	}
-	return ws
 }

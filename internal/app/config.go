@@ -1,0 +1,441 @@
+package app
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/feishu"
+	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/command"
+	"github.com/ticketbot/ticketbot/providers/aliyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/span"
+)
+
+// Config is the whole configuration file. Each integration owns its section's type and
+// validation; a section that is absent turns that integration off.
+type Config struct {
+	Server ServerConfig   `toml:"server"`
+	Store  StoreConfig    `toml:"store"`
+	Log    LogConfig      `toml:"log"`
+	Bot    command.Config `toml:"bot"`
+	Watch  WatchConfig    `toml:"watch"`
+	Feishu *feishu.Config `toml:"feishu"`
+	WeCom  *wecom.Config  `toml:"wecom"`
+	// Providers is [providers]; its vendors' sections are promoted (c.Ksyun).
+	Providers `toml:"providers"`
+	Chats     []command.Chat `toml:"chats"`
+	Users     []command.User `toml:"users"`
+
+	path string // the file it was read from
+	// legacy says how to rewrite the keys of the file that are still read but outdated.
+	legacy []string
+}
+
+// Providers is [providers]: one section per vendor this build knows, each of a type its
+// package owns and validates. Adding a vendor is one field here.
+type Providers struct {
+	Ksyun  *ksyun.Config  `toml:"ksyun"`
+	Aliyun *aliyun.Config `toml:"aliyun"`
+	Weiban *weiban.Config `toml:"weiban"`
+}
+
+// ServerConfig is [server].
+type ServerConfig struct {
+	Listen string `toml:"listen"`
+	// ShutdownTimeout bounds the drain of in-flight work on SIGTERM ("30s").
+	ShutdownTimeout string `toml:"shutdown_timeout"`
+	// MaxBody caps webhook request bodies in bytes (default 1 MiB).
+	MaxBody int64 `toml:"max_body"`
+}
+
+// StoreConfig is [store].
+type StoreConfig struct {
+	Driver string `toml:"driver"`
+	// DSN is a SQLite path, or a PostgreSQL connection string whose password is redacted
+	// when printed.
+	DSN DSN `toml:"dsn"`
+}
+
+// WatchConfig is [watch]: how the watcher refreshes followed tickets.
+type WatchConfig struct {
+	// Enabled turns the watcher off when false (default true).
+	Enabled *bool `toml:"enabled"`
+	// Interval between sweeps ("60s").
+	Interval string `toml:"interval"`
+	// DeliverEvery is how often the outbox is checked ("1s").
+	DeliverEvery string `toml:"deliver_every"`
+	// Concurrency bounds vendor calls at once per provider that has no batch read (4).
+	Concurrency int `toml:"concurrency"`
+	// Batch is the ids per batch read where the vendor has one (100).
+	Batch int `toml:"batch"`
+	// ClosedEvery refreshes closed tickets every Nth sweep (10); ClosedFor stops after ("72h").
+	ClosedEvery int    `toml:"closed_every"`
+	ClosedFor   string `toml:"closed_for"`
+	// InThread posts a single notice in its ticket card's thread (default true).
+	InThread *bool `toml:"in_thread"`
+	// NotesEvery is how often each open ticket's notes are read where the vendor's batch read
+	// carries none (Aliyun; "5m"); NotesBudget bounds those reads per sweep (30).
+	NotesEvery  string `toml:"notes_every"`
+	NotesBudget int    `toml:"notes_budget"`
+}
+
+// LogConfig is [log].
+type LogConfig struct {
+	Level  string `toml:"level"`  // debug | info | warn | error
+	Format string `toml:"format"` // text | json
+}
+
+// loadConfig reads and decodes a configuration file, applies defaults and returns every
+// problem found, in the file's order: unset variables, unknown keys, wrong types,
+// placeholders, missing keys, bad values. It never returns secrets in errors.
+func loadConfig(path string) (*Config, []error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, []error{err}
+	}
+	return parseConfig(b)
+}
+
+// parseConfig is loadConfig for bytes.
+func parseConfig(b []byte) (*Config, []error) {
+	raw, md, err := parseTOML(b)
+	if err != nil {
+		return nil, []error{err}
+	}
+	var c Config
+	c.legacy = legacyUserKeys(raw)
+	d := newDecoder()
+	d.table("", raw, reflect.ValueOf(&c).Elem())
+	c.defaults()
+	return &c, d.problems(md, reflect.TypeFor[Config](), c.validate())
+}
+
+// Complete fills the defaults of a configuration built in code (the demo's) and checks it as
+// a file's would be: the error joins every problem.
+func (c *Config) Complete() error {
+	c.defaults()
+	return errors.Join(c.validate()...)
+}
+
+// loadStoreConfig reads only [store] of a configuration file, for `ticketbot audit`, which
+// reads the local database and needs no platform's or vendor's settings or secrets.
+func loadStoreConfig(path string) (StoreConfig, []error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return StoreConfig{}, []error{err}
+	}
+	raw, md, err := parseTOML(b)
+	if err != nil {
+		return StoreConfig{}, []error{err}
+	}
+	// Decoded as a file holding [store] alone, so keys are named and placed as in check.
+	var c struct {
+		Store StoreConfig `toml:"store"`
+	}
+	d := newDecoder()
+	if st, ok := raw["store"]; ok {
+		d.table("", map[string]any{"store": st}, reflect.ValueOf(&c).Elem())
+	}
+	c.Store.defaults()
+	return c.Store, d.problems(md, reflect.TypeOf(c), c.Store.validate())
+}
+
+// parseTOML reads the file into plain TOML values; only a syntax error stops it.
+func parseTOML(b []byte) (map[string]any, toml.MetaData, error) {
+	var raw map[string]any
+	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(&raw)
+	if err != nil {
+		return nil, md, fmt.Errorf("config: %w", err)
+	}
+	return raw, md, nil
+}
+
+func (c *Config) defaults() {
+	if c.Server.Listen == "" {
+		c.Server.Listen = "127.0.0.1:8080"
+	}
+	if c.Server.ShutdownTimeout == "" {
+		c.Server.ShutdownTimeout = "30s"
+	}
+	if c.Server.MaxBody == 0 {
+		c.Server.MaxBody = 1 << 20
+	}
+	c.Store.defaults()
+	if c.Watch.Interval == "" {
+		c.Watch.Interval = "60s"
+	}
+	if c.Watch.DeliverEvery == "" {
+		c.Watch.DeliverEvery = "1s"
+	}
+	if c.Watch.ClosedFor == "" {
+		c.Watch.ClosedFor = "72h"
+	}
+	if c.Watch.NotesEvery == "" {
+		c.Watch.NotesEvery = "5m"
+	}
+	if c.Watch.NotesBudget == 0 {
+		c.Watch.NotesBudget = 30
+	}
+	c.Watch.defaults()
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+	if c.Feishu != nil {
+		c.Feishu.Defaults()
+	}
+	if c.WeCom != nil {
+		c.WeCom.Defaults()
+	}
+	if c.Ksyun != nil {
+		c.Ksyun.Defaults()
+	}
+	if c.Aliyun != nil {
+		c.Aliyun.Defaults()
+	}
+	if c.Weiban != nil {
+		c.Weiban.Defaults()
+	}
+	c.Bot = botDefaults(c.Bot)
+	for i := range c.Chats {
+		if c.Chats[i].NotifyNotes == nil {
+			c.Chats[i].NotifyNotes = ptr(true)
+		}
+	}
+	c.Bot.Chats, c.Bot.Users = c.Chats, c.Users
+	if c.WeCom != nil {
+		c.WeCom.Robots = c.Bot.Robots(wecom.Platform) // each group's own robot, from [[chats]]
+	}
+}
+
+// defaults fills [store] as the server opens it.
+func (s *StoreConfig) defaults() {
+	if s.Driver == "" {
+		s.Driver = "sqlite"
+	}
+	if s.DSN == "" {
+		s.DSN = "ticketbot.db"
+	}
+}
+
+// validate reports what is wrong with [store].
+func (s StoreConfig) validate() []error {
+	switch s.Driver {
+	case "sqlite":
+		return nil
+	case "postgres":
+		return []error{errors.New("store.driver: postgres is not available in this build yet (use sqlite)")}
+	default:
+		return []error{fmt.Errorf("store.driver: unknown driver %q (sqlite or postgres)", s.Driver)}
+	}
+}
+
+// defaults fills the rest of [watch] with the values the watcher would otherwise pick later
+// (bot.WatchConfig), so `check -v` shows what runs.
+func (w *WatchConfig) defaults() {
+	def := bot.WatchConfig{}.WithDefaults()
+	for _, f := range []struct {
+		n   *int
+		def int
+	}{{&w.Concurrency, def.Concurrency}, {&w.Batch, def.Batch}, {&w.ClosedEvery, def.ClosedEvery}} {
+		if *f.n == 0 {
+			*f.n = f.def
+		}
+	}
+	if w.Enabled == nil {
+		w.Enabled = ptr(true)
+	}
+	if w.InThread == nil {
+		w.InThread = ptr(true)
+	}
+}
+
+// botDefaults fills [bot] with the values the dispatcher, the rate limiter and the outbox
+// would otherwise pick later.
+func botDefaults(b command.Config) command.Config {
+	def := bot.DispatcherConfig{}.WithDefaults()
+	if b.Workers == 0 {
+		b.Workers = def.Workers
+	}
+	if b.Queue == 0 {
+		b.Queue = def.Queue
+	}
+	if b.ActionWait == "" {
+		b.ActionWait = span.Format(def.ActionWait)
+	}
+	if b.CommandTimeout == "" {
+		b.CommandTimeout = span.Format(def.CommandTimeout)
+	}
+	if b.CommandsPerMinute == 0 {
+		b.CommandsPerMinute = command.DefaultCommandsPerMinute
+	}
+	b.Retry = b.Retry.WithDefaults()
+	if b.Timezone == "" {
+		b.Timezone = command.DefaultTimezone
+	}
+	return b
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func (c *Config) validate() []error {
+	var errs []error
+	if _, err := time.ParseDuration(c.Server.ShutdownTimeout); err != nil {
+		errs = append(errs, fmt.Errorf("server.shutdown_timeout: %w", err))
+	}
+	for key, v := range map[string]string{"watch.interval": c.Watch.Interval, "watch.deliver_every": c.Watch.DeliverEvery, "watch.closed_for": c.Watch.ClosedFor, "watch.notes_every": c.Watch.NotesEvery} {
+		if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive duration such as \"60s\", got %q", key, v))
+		}
+	}
+	for _, f := range []struct {
+		key string
+		n   int
+	}{{"watch.concurrency", c.Watch.Concurrency}, {"watch.batch", c.Watch.Batch}, {"watch.closed_every", c.Watch.ClosedEvery}} {
+		if f.n < 0 {
+			errs = append(errs, fmt.Errorf("%s: must be a positive whole number, got %d", f.key, f.n))
+		}
+	}
+	if c.Watch.NotesBudget < 1 {
+		errs = append(errs, fmt.Errorf("watch.notes_budget: want at least 1 note read per sweep, got %d", c.Watch.NotesBudget))
+	}
+	errs = append(errs, c.Store.validate()...)
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log.level: unknown level %q", c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log.format: unknown format %q (text or json)", c.Log.Format))
+	}
+	errs = append(errs, checkActionWait(c.Bot.ActionWait)...)
+	if d, err := time.ParseDuration(c.Bot.CommandTimeout); err != nil || d <= 0 {
+		errs = append(errs, fmt.Errorf("bot.command_timeout: want a positive duration such as \"60s\", got %q", c.Bot.CommandTimeout))
+	}
+	if c.Feishu == nil && c.WeCom == nil {
+		errs = append(errs, errors.New("no chat platform is configured: add a [feishu] or [wecom] section"))
+	}
+	if c.Feishu != nil {
+		errs = append(errs, c.Feishu.Validate()...)
+	}
+	if c.WeCom != nil {
+		errs = append(errs, c.WeCom.Validate()...)
+	}
+	configured := map[string]bool{}
+	if c.Ksyun != nil {
+		configured["ksyun"] = true
+		errs = append(errs, c.Ksyun.Validate()...)
+	}
+	if c.Aliyun != nil {
+		configured["aliyun"] = true
+		errs = append(errs, c.Aliyun.Validate()...)
+	}
+	if c.Weiban != nil {
+		configured["weiban"] = true
+		errs = append(errs, c.Weiban.Validate()...)
+	}
+	if len(configured) == 0 {
+		errs = append(errs, errors.New("no provider is configured: add a [providers.ksyun], [providers.aliyun] or [providers.weiban] section"))
+	}
+	var all []string
+	for _, d := range vendorRegistry.All() {
+		all = append(all, d.Name)
+	}
+	errs = append(errs, c.Bot.Validate(command.Known{Vendors: configured, AllVendors: all, Platforms: platformRegistry})...)
+	return errs
+}
+
+// checkActionWait checks [bot] action_wait, the one card answer deadline: how long a click
+// waits for its result before the platform is answered "in progress" and the card is updated
+// later. Feishu shows an error for a card callback not answered within 3 s, so the wait must
+// end well before, leaving room for the network.
+func checkActionWait(v string) []error {
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil:
+		return []error{fmt.Errorf("bot.action_wait: want a duration such as \"2.5s\", got %q", v)}
+	case d <= 0:
+		return []error{fmt.Errorf("bot.action_wait: %q is not a positive duration; a click needs some time to answer with its result (e.g. \"2.5s\")", v)}
+	case d >= feishu.CardAnswerLimit:
+		return []error{fmt.Errorf("bot.action_wait: %q is too long: Feishu wants a card click answered within %s, so keep it below that, with room for the network (e.g. \"2.5s\")",
+			v, span.Format(feishu.CardAnswerLimit))}
+	}
+	return nil
+}
+
+// String renders the effective configuration as TOML, defaults filled in and secrets
+// redacted, for `check -v` and debugging.
+func (c *Config) String() string {
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(c); err != nil {
+		return "config: " + err.Error()
+	}
+	return buf.String()
+}
+
+// legacyUserKeys rewrites the [[users]] keys from before ids = {…} (feishu_open_id,
+// ksyun_creator_id, …: each registered platform's and vendor's LegacyUserKey) into ids, so
+// an old file still works, and returns how to write each one now. An id given both ways
+// keeps the one in ids.
+func legacyUserKeys(raw map[string]any) []string {
+	legacy := map[string]string{}
+	for _, p := range platformRegistry {
+		if p.LegacyUserKey != "" {
+			legacy[p.LegacyUserKey] = p.Name
+		}
+	}
+	for _, v := range vendorRegistry.All() {
+		if v.LegacyUserKey != "" {
+			legacy[v.LegacyUserKey] = v.Name
+		}
+	}
+	users, _ := raw["users"].([]map[string]any)
+	var hints []string
+	for i, u := range users {
+		for _, old := range slices.Sorted(maps.Keys(u)) {
+			name, ok := legacy[old]
+			if !ok {
+				continue
+			}
+			var id string
+			switch v := u[old].(type) {
+			case string:
+				id = v
+			case int64:
+				id = strconv.FormatInt(v, 10)
+			default:
+				continue // a wrong type: left for the decoder to report as an unknown key
+			}
+			ids, ok := u["ids"].(map[string]any)
+			if !ok {
+				if _, present := u["ids"]; present {
+					continue
+				}
+				ids = map[string]any{}
+				u["ids"] = ids
+			}
+			if _, set := ids[name]; !set {
+				ids[name] = id
+			}
+			delete(u, old)
+			hints = append(hints, fmt.Sprintf("users[%d].%s is still read, but write it as ids = { %s = %q } (one ids table per person holds every platform and vendor)", i, old, name, id))
+		}
+	}
+	return hints
+}
