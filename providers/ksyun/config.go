@@ -171,6 +171,15 @@ func (c Config) UsesDefaultSign() bool {
 		c.SignCase == DefaultSignCase && c.TimestampUnit == DefaultTimestamp
 }
 
+// Warnings are what check and serve tell the operator about this section: the Sign rule is
+// still the guess.
+func (c Config) Warnings() []string {
+	if !c.UsesDefaultSign() {
+		return nil
+	}
+	return []string{"providers.ksyun: Kingsoft does not publish its Sign rule; the default md5(AppId+Timestamp+AppSecret) is a guess — confirm it with Kingsoft (sign_algo, sign_template)"}
+}
+
 // timeout returns the parsed Timeout, or the default when it does not parse.
 func (c Config) timeout() time.Duration {
 	if d, err := time.ParseDuration(c.Timeout); err == nil && d > 0 {
