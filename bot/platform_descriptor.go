@@ -18,6 +18,15 @@ type PlatformDescriptor struct {
 	// LegacyUserKey is the [[users]] key that held a person's id here before ids = {…}
 	// ("feishu_open_id"): still read, and check says how to rewrite it.
 	LegacyUserKey string
+	// CardAnswerLimit is how long the platform waits for a card click's answer before it
+	// shows an error (0: no limit); [bot] action_wait must stay below it.
+	CardAnswerLimit time.Duration
+	// Config returns a new, empty section of the platform's own type (a pointer), which the
+	// app decodes [<name>] into: so adding a platform needs no field in the app.
+	Config func() PlatformSection
+	// New builds the platform from a section Config returned, defaults filled in and
+	// checked.
+	New func(cfg PlatformSection, env PlatformEnv) (PlatformRun, error)
 }
 
 // Pacing is the watcher's spacing of each platform in ds.

@@ -22,6 +22,12 @@ type Descriptor struct {
 	// LegacyUserKey is the [[users]] key that held a person's id at this vendor before
 	// ids = {…} ("ksyun_creator_id"): still read, and check says how to rewrite it.
 	LegacyUserKey string
+	// Config returns a new, empty section of the vendor's own type (a pointer), which the
+	// app decodes [providers.<name>] into: so adding a vendor needs no field in the app.
+	Config func() Section
+	// New builds the vendor's Provider from a section Config returned, defaults filled in
+	// and checked.
+	New func(cfg Section, env Env) (Provider, error)
 }
 
 // Registry is the vendors this build knows, in the order answers list them. It is built once

@@ -14,7 +14,7 @@ var ErrNotFound = errors.New("store: not found")
 
 // Store is the whole persistence contract a driver implements (and Cached passes through).
 // Consumers do not take it: each declares the narrow part it uses (work.Store, tickets.Store,
-// bot.WatchStore, handlers.Store, …). Implementations are safe for concurrent use.
+// bot.WatchStore, command.Store, …). Implementations are safe for concurrent use.
 type Store interface {
 	// MarkProcessed records a delivery id (Feishu event_id / message_id, WeCom msgid) and
 	// reports whether it was new. A false result means the delivery is a duplicate.

@@ -66,6 +66,9 @@ type Config struct {
 	// 群聊 in DOC 101463) or 1. Single chats ("single:<userid>") always send 1 (单聊). 0 takes
 	// the default.
 	ChatType int `toml:"chat_type"`
+
+	// chats are this platform's [[chats]] entries (UseChats), for Warnings.
+	chats []bot.ChatEntry
 }
 
 // Defaults fills the keys left empty with their default values.

@@ -3,9 +3,6 @@ package app
 import (
 	"fmt"
 	"io"
-	"strings"
-
-	"github.com/ticketbot/ticketbot/bot/wecom"
 )
 
 // Check is `ticketbot check`: it reads the file at path and prints every problem to stderr
@@ -44,39 +41,25 @@ func printErrors(w io.Writer, path string, errs []error) {
 	}
 }
 
-// warnings are things that work but deserve an operator's look.
+// warner is a section with things that work but deserve an operator's look.
+type warner interface{ Warnings() []string }
+
+// warnings are things that work but deserve an operator's look: the vendors' sections', the
+// absence of [[chats]], the platforms' sections', then the outdated keys still read.
 func warnings(c *Config) []string {
 	var ws []string
-	if c.Ksyun != nil && c.Ksyun.UsesDefaultSign() {
-		ws = append(ws, "providers.ksyun: Kingsoft does not publish its Sign rule; the default md5(AppId+Timestamp+AppSecret) is a guess — confirm it with Kingsoft (sign_algo, sign_template)")
+	for _, d := range vendorRegistry.All() {
+		if w, ok := c.Providers[d.Name].(warner); ok {
+			ws = append(ws, w.Warnings()...)
+		}
 	}
 	if len(c.Chats) == 0 {
 		ws = append(ws, "no [[chats]] configured: every chat that adds the bot may use it")
 	}
-	ws = append(ws, wecomNoticeWarnings(c)...)
+	for _, p := range platformRegistry {
+		if w, ok := c.Platforms[p.Name].(warner); ok {
+			ws = append(ws, w.Warnings()...)
+		}
+	}
 	return append(ws, c.legacy...)
-}
-
-// wecomNoticeWarnings names the WeCom groups that watcher notices cannot reach on their own:
-// in webhook mode only a group's own robot (webhook_key in its [[chats]] entry) can post
-// when nobody has written to the bot there within the hour; until then notices wait.
-func wecomNoticeWarnings(c *Config) []string {
-	if c.WeCom == nil || c.WeCom.Mode != wecom.ModeWebhook {
-		return nil
-	}
-	var ws []string
-	groups := 0
-	for i, ch := range c.Chats {
-		if ch.Platform != "wecom" || strings.HasPrefix(ch.ChatID, "single:") {
-			continue
-		}
-		groups++
-		if ch.WebhookKey == "" {
-			ws = append(ws, fmt.Sprintf("chats[%d]: WeCom group %s has no webhook_key: its notices wait until someone there writes to the bot (an answer window lasts an hour); add the group's robot key, or use mode = \"websocket\"", i, ch.ChatID))
-		}
-	}
-	if groups == 0 {
-		ws = append(ws, "wecom: in webhook mode notices reach a group only through its own robot: list each WeCom group in [[chats]] with its webhook_key, or use mode = \"websocket\"; until then notices wait for someone in the group to write to the bot")
-	}
-	return ws
 }

@@ -9,46 +9,38 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/ticketbot/ticketbot/bot"
-	"github.com/ticketbot/ticketbot/bot/feishu"
-	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/command"
-	"github.com/ticketbot/ticketbot/providers/aliyun"
-	"github.com/ticketbot/ticketbot/providers/ksyun"
-	"github.com/ticketbot/ticketbot/providers/weiban"
+	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/span"
 )
 
 // Config is the whole configuration file. Each integration owns its section's type and
-// validation; a section that is absent turns that integration off.
+// validation, and its descriptor in the registry says which type that is; a section that is
+// absent turns that integration off.
 type Config struct {
 	Server ServerConfig   `toml:"server"`
 	Store  StoreConfig    `toml:"store"`
 	Log    LogConfig      `toml:"log"`
 	Bot    command.Config `toml:"bot"`
 	Watch  WatchConfig    `toml:"watch"`
-	Feishu *feishu.Config `toml:"feishu"`
-	WeCom  *wecom.Config  `toml:"wecom"`
-	// Providers is [providers]; its vendors' sections are promoted (c.Ksyun).
-	Providers `toml:"providers"`
-	Chats     []command.Chat `toml:"chats"`
-	Users     []command.User `toml:"users"`
+	// Platforms are the chat platforms' sections, [<name>] at the top of the file, keyed by
+	// registered name; each value is a pointer to the platform's own Config.
+	Platforms map[string]bot.PlatformSection `toml:",sections"`
+	// Providers is [providers]: [providers.<name>] keyed by registered name; each value is a
+	// pointer to the vendor's own Config.
+	Providers map[string]providers.Section `toml:"providers"`
+	Chats     []command.Chat               `toml:"chats"`
+	Users     []command.User               `toml:"users"`
 
 	path string // the file it was read from
 	// legacy says how to rewrite the keys of the file that are still read but outdated.
 	legacy []string
-}
-
-// Providers is [providers]: one section per vendor this build knows, each of a type its
-// package owns and validates. Adding a vendor is one field here.
-type Providers struct {
-	Ksyun  *ksyun.Config  `toml:"ksyun"`
-	Aliyun *aliyun.Config `toml:"aliyun"`
-	Weiban *weiban.Config `toml:"weiban"`
 }
 
 // ServerConfig is [server].
@@ -86,7 +78,7 @@ type WatchConfig struct {
 	// InThread posts a single notice in its ticket card's thread (default true).
 	InThread *bool `toml:"in_thread"`
 	// NotesEvery is how often each open ticket's notes are read where the vendor's batch read
-	// carries none (Aliyun; "5m"); NotesBudget bounds those reads per sweep (30).
+	// carries none ("5m"); NotesBudget bounds those reads per sweep (30).
 	NotesEvery  string `toml:"notes_every"`
 	NotesBudget int    `toml:"notes_budget"`
 }
@@ -195,20 +187,11 @@ func (c *Config) defaults() {
 	if c.Log.Format == "" {
 		c.Log.Format = "text"
 	}
-	if c.Feishu != nil {
-		c.Feishu.Defaults()
+	for _, s := range c.Platforms {
+		s.Defaults()
 	}
-	if c.WeCom != nil {
-		c.WeCom.Defaults()
-	}
-	if c.Ksyun != nil {
-		c.Ksyun.Defaults()
-	}
-	if c.Aliyun != nil {
-		c.Aliyun.Defaults()
-	}
-	if c.Weiban != nil {
-		c.Weiban.Defaults()
+	for _, s := range c.Providers {
+		s.Defaults()
 	}
 	c.Bot = botDefaults(c.Bot)
 	for i := range c.Chats {
@@ -217,9 +200,22 @@ func (c *Config) defaults() {
 		}
 	}
 	c.Bot.Chats, c.Bot.Users = c.Chats, c.Users
-	if c.WeCom != nil {
-		c.WeCom.Robots = c.Bot.Robots(wecom.Platform) // each group's own robot, from [[chats]]
+	for name, s := range c.Platforms {
+		if cs, ok := s.(bot.ChatsSection); ok {
+			cs.UseChats(chatEntries(c.Chats, name)) // each group's own robot, from [[chats]]
+		}
 	}
+}
+
+// chatEntries are the [[chats]] entries of one platform, as its section sees them.
+func chatEntries(chats []command.Chat, platform string) []bot.ChatEntry {
+	var out []bot.ChatEntry
+	for i, ch := range chats {
+		if ch.Platform == platform {
+			out = append(out, bot.ChatEntry{Index: i, ChatID: ch.ChatID, WebhookKey: ch.WebhookKey})
+		}
+	}
+	return out
 }
 
 // defaults fills [store] as the server opens it.
@@ -328,30 +324,27 @@ func (c *Config) validate() []error {
 	if d, err := time.ParseDuration(c.Bot.CommandTimeout); err != nil || d <= 0 {
 		errs = append(errs, fmt.Errorf("bot.command_timeout: want a positive duration such as \"60s\", got %q", c.Bot.CommandTimeout))
 	}
-	if c.Feishu == nil && c.WeCom == nil {
-		errs = append(errs, errors.New("no chat platform is configured: add a [feishu] or [wecom] section"))
+	var platforms []string
+	for _, p := range platformRegistry {
+		platforms = append(platforms, "["+p.Name+"]")
+		if sec := c.Platforms[p.Name]; sec != nil {
+			errs = append(errs, sec.Validate()...)
+		}
 	}
-	if c.Feishu != nil {
-		errs = append(errs, c.Feishu.Validate()...)
-	}
-	if c.WeCom != nil {
-		errs = append(errs, c.WeCom.Validate()...)
+	if len(c.Platforms) == 0 {
+		errs = append(errs, fmt.Errorf("no chat platform is configured: add a %s section", orList(platforms)))
 	}
 	configured := map[string]bool{}
-	if c.Ksyun != nil {
-		configured["ksyun"] = true
-		errs = append(errs, c.Ksyun.Validate()...)
-	}
-	if c.Aliyun != nil {
-		configured["aliyun"] = true
-		errs = append(errs, c.Aliyun.Validate()...)
-	}
-	if c.Weiban != nil {
-		configured["weiban"] = true
-		errs = append(errs, c.Weiban.Validate()...)
+	var vendors []string
+	for _, d := range vendorRegistry.All() {
+		vendors = append(vendors, "[providers."+d.Name+"]")
+		if sec := c.Providers[d.Name]; sec != nil {
+			configured[d.Name] = true
+			errs = append(errs, sec.Validate()...)
+		}
 	}
 	if len(configured) == 0 {
-		errs = append(errs, errors.New("no provider is configured: add a [providers.ksyun], [providers.aliyun] or [providers.weiban] section"))
+		errs = append(errs, fmt.Errorf("no provider is configured: add a %s section", orList(vendors)))
 	}
 	var all []string
 	for _, d := range vendorRegistry.All() {
@@ -363,8 +356,8 @@ func (c *Config) validate() []error {
 
 // checkActionWait checks [bot] action_wait, the one card answer deadline: how long a click
 // waits for its result before the platform is answered "in progress" and the card is updated
-// later. Feishu shows an error for a card callback not answered within 3 s, so the wait must
-// end well before, leaving room for the network.
+// later. A platform with a CardAnswerLimit shows an error for a card callback not answered
+// within it, so the wait must end well before, leaving room for the network.
 func checkActionWait(v string) []error {
 	d, err := time.ParseDuration(v)
 	switch {
@@ -372,25 +365,36 @@ func checkActionWait(v string) []error {
 		return []error{fmt.Errorf("bot.action_wait: want a duration such as \"2.5s\", got %q", v)}
 	case d <= 0:
 		return []error{fmt.Errorf("bot.action_wait: %q is not a positive duration; a click needs some time to answer with its result (e.g. \"2.5s\")", v)}
-	case d >= feishu.CardAnswerLimit:
-		return []error{fmt.Errorf("bot.action_wait: %q is too long: Feishu wants a card click answered within %s, so keep it below that, with room for the network (e.g. \"2.5s\")",
-			v, span.Format(feishu.CardAnswerLimit))}
+	}
+	for _, p := range platformRegistry {
+		if p.CardAnswerLimit > 0 && d >= p.CardAnswerLimit {
+			return []error{fmt.Errorf("bot.action_wait: %q is too long: %s wants a card click answered within %s, so keep it below that, with room for the network (e.g. \"2.5s\")",
+				v, p.Label, span.Format(p.CardAnswerLimit))}
+		}
 	}
 	return nil
+}
+
+// orList joins "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 // String renders the effective configuration as TOML, defaults filled in and secrets
 // redacted, for `check -v` and debugging.
 func (c *Config) String() string {
 	var buf bytes.Buffer
-	if err := toml.NewEncoder(&buf).Encode(c); err != nil {
+	if err := toml.NewEncoder(&buf).Encode(printable(reflect.ValueOf(c).Elem()).Interface()); err != nil {
 		return "config: " + err.Error()
 	}
 	return buf.String()
 }
 
-// legacyUserKeys rewrites the [[users]] keys from before ids = {…} (feishu_open_id,
-// ksyun_creator_id, …: each registered platform's and vendor's LegacyUserKey) into ids, so
+// legacyUserKeys rewrites the [[users]] keys from before ids = {…} (<platform>_open_id,
+// <vendor>_creator_id, …: each registered platform's and vendor's LegacyUserKey) into ids, so
 // an old file still works, and returns how to write each one now. An id given both ways
 // keeps the one in ids.
 func legacyUserKeys(raw map[string]any) []string {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/span"
 )
 
@@ -26,7 +27,7 @@ import (
 
 // keyError is one problem with one key of the file, found while decoding it.
 type keyError struct {
-	Key string // "providers.ksyun.app_secret", "chats[1].platform"
+	Key string // "providers.<vendor>.app_secret", "chats[1].platform"
 	Msg string
 }
 
@@ -39,7 +40,7 @@ type decoder struct {
 	// about a key inside one of them) would be a cascade of that report and is dropped.
 	covered map[string]bool
 	// misspelt maps a key that the file lacks to the misspelling of it that the file has
-	// ("providers.ksyun" → "providers.ksyn"): the misspelt value is decoded as the key meant,
+	// ("providers.<vendor>" → its misspelling): the misspelt value is decoded as the key meant,
 	// so that its section is checked and no "no provider is configured" follows, and problems
 	// Validate finds in it are placed where the misspelling is.
 	misspelt map[string]string
@@ -62,16 +63,37 @@ func (d *decoder) report(key, format string, a ...any) {
 
 // keyNouns name what the keys of some tables are, where they are names of things rather than
 // settings ([providers]: "unknown provider").
-var keyNouns = map[reflect.Type]string{reflect.TypeFor[Providers](): "provider"}
+var keyNouns = map[reflect.Type]string{reflect.TypeFor[map[string]providers.Section](): "provider"}
 
-// field is a struct field that a TOML key decodes into.
+// field is a key of a table: a struct field that a TOML key decodes into, or a section of a
+// table of sections (sections.go), whose value is stored in the map at index.
 type field struct {
 	name  string
 	index []int
+	// section is the type of a section's value (a pointer); nil for a struct field.
+	section reflect.Type
+}
+
+// fieldType is the type of f's value in the table type t.
+func fieldType(t reflect.Type, f field) reflect.Type {
+	if f.section != nil {
+		return f.section
+	}
+	return t.FieldByIndex(f.index).Type
+}
+
+// tableFields lists the keys a table of type t takes: a struct's fields (tomlFields), or a
+// table of sections' registered names.
+func tableFields(t reflect.Type) []field {
+	if isSections(t) {
+		return sectionFields(t, nil)
+	}
+	return tomlFields(t)
 }
 
 // tomlFields lists the keys a struct takes, from its toml tags: "-" is skipped, an untagged
-// field is its Go name, and an untagged embedded struct lends its keys to the outer table.
+// field is its Go name, an untagged embedded struct lends its keys to the outer table, and
+// so does a table of sections tagged ",sections" (each registered name a key of its own).
 func tomlFields(t reflect.Type) []field {
 	var out []field
 	for i := range t.NumField() {
@@ -79,14 +101,18 @@ func tomlFields(t reflect.Type) []field {
 		if !f.IsExported() {
 			continue
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		name, opts, _ := strings.Cut(f.Tag.Get("toml"), ",")
 		if name == "-" {
+			continue
+		}
+		if name == "" && opts == "sections" && isSections(f.Type) {
+			out = append(out, sectionFields(f.Type, []int{i})...)
 			continue
 		}
 		if f.Anonymous && name == "" {
 			if ft := derefType(f.Type); ft.Kind() == reflect.Struct {
 				for _, sub := range tomlFields(ft) {
-					out = append(out, field{sub.name, append([]int{i}, sub.index...)})
+					out = append(out, field{name: sub.name, index: append([]int{i}, sub.index...), section: sub.section})
 				}
 				continue
 			}
@@ -94,7 +120,7 @@ func tomlFields(t reflect.Type) []field {
 		if name == "" {
 			name = f.Name
 		}
-		out = append(out, field{name, []int{i}})
+		out = append(out, field{name: name, index: []int{i}})
 	}
 	return out
 }
@@ -120,10 +146,19 @@ func fieldByIndex(v reflect.Value, index []int) reflect.Value {
 	return v
 }
 
-// table decodes the TOML table t into the struct v; key is the table's own key ("" for the
-// file).
+// target is where the value of f, a key of the table v, is decoded; commit stores it there.
+func target(v reflect.Value, f field) (dst reflect.Value, commit func()) {
+	dst = fieldByIndex(v, f.index)
+	if f.section != nil {
+		return sectionTarget(dst, f)
+	}
+	return dst, func() {}
+}
+
+// table decodes the TOML table t into v, a struct or a table of sections; key is the table's
+// own key ("" for the file).
 func (d *decoder) table(key string, t map[string]any, v reflect.Value) {
-	fields := tomlFields(v.Type())
+	fields := tableFields(v.Type())
 	byName := make(map[string]field, len(fields))
 	names := make([]string, 0, len(fields))
 	for _, f := range fields {
@@ -135,11 +170,15 @@ func (d *decoder) table(key string, t map[string]any, v reflect.Value) {
 		if !ok {
 			if meant := d.unknown(key, k, t, names, v.Type()); meant != "" {
 				d.misspelt[joinKey(key, meant)] = joinKey(key, k)
-				d.value(joinKey(key, k), t[k], fieldByIndex(v, byName[meant].index))
+				dst, commit := target(v, byName[meant])
+				d.value(joinKey(key, k), t[k], dst)
+				commit()
 			}
 			continue
 		}
-		d.value(joinKey(key, k), t[k], fieldByIndex(v, f.index))
+		dst, commit := target(v, f)
+		d.value(joinKey(key, k), t[k], dst)
+		commit()
 	}
 }
 
@@ -305,6 +344,10 @@ func (d *decoder) value(key string, raw any, v reflect.Value) {
 		v.Set(out)
 	case reflect.Map:
 		m, ok := raw.(map[string]any)
+		if ok && isSections(t) {
+			d.table(key, m, v)
+			return
+		}
 		if !ok || t.Key().Kind() != reflect.String {
 			d.wrongType(key, raw, t)
 			return
@@ -367,7 +410,7 @@ func redacts(t reflect.Type) bool {
 // describeType names what a key of type t takes, for a person editing the file.
 func describeType(t reflect.Type, key string) string {
 	one, _ := typeWords(t)
-	if isTable(t) && !strings.HasSuffix(key, "]") {
+	if (isTable(t) || isSections(derefType(t))) && !strings.HasSuffix(key, "]") {
 		return fmt.Sprintf("a table ([%s])", key)
 	}
 	if k := derefType(t).Kind(); (k == reflect.Slice || k == reflect.Array) && derefType(t.Elem()).Kind() == reflect.Struct {

@@ -79,8 +79,8 @@ func (d *decoder) isCovered(key string) bool {
 	return false
 }
 
-// leadingKey matches the key a Validate message starts with: "providers.ksyun.app_id: …",
-// "feishu.encrypt_key is required …", "chats[0].platform: …".
+// leadingKey matches the key a Validate message starts with: "providers.<vendor>.app_id: …",
+// "<platform>.encrypt_key is required …", "chats[0].platform: …".
 var leadingKey = regexp.MustCompile(`^((?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")(?:\[\d+\])*(?:\.(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")(?:\[\d+\])*)*)(?:[:\s]|$)`)
 
 // problemKey is the key a problem is about, or "" for a problem of the whole file ("no
@@ -96,7 +96,7 @@ func problemKey(e error, schema reflect.Type) string {
 	return m[1]
 }
 
-// splitKey splits "providers.weiban.status_map.\"3 0\"" or "chats[1].admins[0]" into its
+// splitKey splits "providers.<vendor>.status_map.\"3 0\"" or "chats[1].admins[0]" into its
 // parts; an index is a part of its own ("[1]").
 func splitKey(k string) []string {
 	var out []string
@@ -212,16 +212,17 @@ func schemaOrder(t reflect.Type, key string) []int {
 			}
 			n, _ := strconv.Atoi(strings.Trim(c, "[]"))
 			out, t = append(out, n), t.Elem()
-		case t.Kind() == reflect.Struct:
+		case t.Kind() == reflect.Struct || isSections(t):
 			name := c
 			if uq, err := strconv.Unquote(c); err == nil {
 				name = uq
 			}
-			i := slices.IndexFunc(tomlFields(t), func(f field) bool { return f.name == name })
+			fields := tableFields(t)
+			i := slices.IndexFunc(fields, func(f field) bool { return f.name == name })
 			if i < 0 {
 				return out
 			}
-			out, t = append(out, i), t.FieldByIndex(tomlFields(t)[i].index).Type
+			out, t = append(out, i), fieldType(t, fields[i])
 		case t.Kind() == reflect.Map:
 			out, t = append(out, 0), t.Elem()
 		default:

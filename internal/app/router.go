@@ -14,7 +14,7 @@ import (
 
 // routes is what the HTTP server serves.
 type routes struct {
-	// Webhooks maps a path ("/feishu/webhook") to the platform's or vendor's own handler,
+	// Webhooks maps a path (a platform's WebhookPath) to the platform's or vendor's own handler,
 	// which verifies and decodes its requests itself.
 	Webhooks map[string]http.Handler
 	// Gatherer serves /metrics.
@@ -38,7 +38,7 @@ func newRouter(rt routes) *gin.Engine {
 	for _, p := range paths {
 		h := gin.WrapH(rt.Webhooks[p])
 		e.POST(p, h)
-		e.GET(p, h) // platforms that verify the URL with a GET (WeCom echostr)
+		e.GET(p, h) // platforms that verify the URL with a GET (an echostr check)
 	}
 	e.GET("/healthz", func(c *gin.Context) {
 		if rt.Health != nil {

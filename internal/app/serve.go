@@ -17,13 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ticketbot/ticketbot/bot"
-	"github.com/ticketbot/ticketbot/bot/feishu"
-	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/command"
 	"github.com/ticketbot/ticketbot/providers"
-	"github.com/ticketbot/ticketbot/providers/aliyun"
-	"github.com/ticketbot/ticketbot/providers/ksyun"
-	"github.com/ticketbot/ticketbot/providers/weiban"
 	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
 )
@@ -87,27 +82,9 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		}
 	}()
 
-	provs := map[string]providers.Provider{}
-	if cfg.Ksyun != nil {
-		p, err := ksyun.New(*cfg.Ksyun)
-		if err != nil {
-			return err
-		}
-		provs[p.Name()] = p
-	}
-	if cfg.Aliyun != nil {
-		p, err := aliyun.New(*cfg.Aliyun, aliyun.WithLogger(log))
-		if err != nil {
-			return err
-		}
-		provs[p.Name()] = p
-	}
-	var wb *weiban.Provider
-	if cfg.Weiban != nil {
-		if wb, err = weiban.New(*cfg.Weiban, weiban.WithLogger(log)); err != nil {
-			return err
-		}
-		provs[wb.Name()] = wb
+	provs, err := newProviders(cfg, log)
+	if err != nil {
+		return err
 	}
 	loc, err := cfg.Bot.Location()
 	if err != nil {
@@ -127,7 +104,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	platforms := map[string]bot.Platform{}
 	b := command.New(cfg.Bot, command.Deps{Vendors: vendorRegistry, Providers: provs, Store: cached, Renderer: renderer, Platforms: platforms, Log: log})
 	b.UseMetrics(metrics)
-	actionWait, _ := time.ParseDuration(cfg.Bot.ActionWait)         // checked: under Feishu's 3 s
+	actionWait, _ := time.ParseDuration(cfg.Bot.ActionWait)         // checked: under every platform's card answer limit
 	commandTimeout, _ := time.ParseDuration(cfg.Bot.CommandTimeout) // checked: positive
 	d := bot.NewDispatcher(bot.DispatcherConfig{Workers: cfg.Bot.Workers, Queue: cfg.Bot.Queue, ActionWait: actionWait,
 		CommandTimeout: commandTimeout, Cards: cached}, b, cached, platforms, metrics, log)
@@ -139,40 +116,40 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	// vendor could not take and prunes finished jobs and old delivery ids, on every replica;
 	// the watcher follows the tickets.
 	background := []func(context.Context) error{func(ctx context.Context) error { b.RunOutbox(ctx); return nil }}
-	var wecomPlatform *wecom.WeCom
-	if cfg.Feishu != nil {
-		fs, err := feishu.New(*cfg.Feishu, d, log, feishu.WithMaxBody(cfg.Server.MaxBody))
+	// drains finish what the platforms still owe at shutdown (notices queued to send).
+	drains := map[string]func(context.Context) error{}
+	for _, pd := range platformRegistry {
+		sec := cfg.Platforms[pd.Name]
+		if sec == nil {
+			continue
+		}
+		r, err := pd.New(sec, bot.PlatformEnv{Sink: d, Log: log, MaxBody: cfg.Server.MaxBody})
 		if err != nil {
 			return err
 		}
-		platforms[fs.Name()] = fs
-		if cfg.Feishu.Mode == feishu.ModeWebsocket {
-			intake = append(intake, fs.Run)
-		} else {
-			webhooks["/feishu/webhook"] = fs.Handler()
+		platforms[pd.Name] = r.Platform
+		if r.Connect != nil {
+			intake = append(intake, r.Connect)
+		}
+		if r.Webhook != nil {
+			webhooks[r.WebhookPath] = r.Webhook
+		}
+		if r.Drain != nil {
+			drains[pd.Name] = r.Drain
 		}
 	}
 
 	if cfg.Watch.Enabled == nil || *cfg.Watch.Enabled {
 		w := newWatcher(cfg, cached, provs, platforms, b, reg, log)
 		background = append(background, w.Run)
-		// Weiban pushes its changes: they go through the watcher's own change detection.
-		if wb != nil && cfg.Weiban.EventsEnabled() {
-			webhooks["/weiban/events"] = wb.EventHandler(w.Observe)
-		}
-	}
-
-	if cfg.WeCom != nil {
-		wc, err := wecom.New(*cfg.WeCom, d, log, wecom.WithMaxBody(cfg.Server.MaxBody))
-		if err != nil {
-			return err
-		}
-		platforms[wc.Name()] = wc
-		wecomPlatform = wc
-		if cfg.WeCom.Mode == wecom.ModeWebsocket {
-			intake = append(intake, wc.Run)
-		} else {
-			webhooks[wecom.CallbackPath] = wc.Handler()
+		// A vendor that pushes its changes: they go through the watcher's own change
+		// detection.
+		for _, p := range provs {
+			if pusher, ok := p.(providers.Pusher); ok {
+				if path, on := pusher.Events(); on {
+					webhooks[path] = pusher.EventHandler(w.Observe)
+				}
+			}
 		}
 	}
 
@@ -246,9 +223,9 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 			if err := d.Shutdown(ctx); err != nil {
 				log.Error("work left unfinished at shutdown", "err", err)
 			}
-			if wecomPlatform != nil {
-				if err := wecomPlatform.Shutdown(ctx); err != nil {
-					log.Error("wecom notices left unsent at shutdown", "err", err)
+			for name, drain := range drains {
+				if err := drain(ctx); err != nil {
+					log.Error(name+" notices left unsent at shutdown", "err", err)
 				}
 			}
 		},
@@ -270,7 +247,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 // lifecycle is what shutdown stops, one step each.
 type lifecycle struct {
 	stopIntake func(ctx context.Context) // the HTTP server and the long connections
-	drain      func(ctx context.Context) // the dispatcher (and WeCom's notices): finish, then cancel and wait
+	drain      func(ctx context.Context) // the dispatcher (and the platforms' notices): finish, then cancel and wait
 	cancel     func()                    // the watcher and the work engine
 	wait       func()                    // for every loop Serve started
 	closeStore func()
@@ -293,7 +270,7 @@ const stopGrace = 10 * time.Second
 //     running: a vendor write cut short stays pending in the store for the next start), then
 //     the watcher's and the work engine's.
 //  4. Wait for every goroutine Serve started: workers, late clicks, watcher, work engine,
-//     long connections, WeCom's notices. They record what they were doing as they stop.
+//     long connections, the platforms' notices. They record what they were doing as they stop.
 //  5. Close the store, only now that nothing can write to it. If something still runs after
 //     stopGrace, the store is left open (the process is exiting) rather than closed under it.
 func shutdown(log *slog.Logger, timeout time.Duration, l lifecycle) {
@@ -325,6 +302,23 @@ func waitUntil(ctx context.Context, wg *sync.WaitGroup) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// newProviders builds the configured vendors, in registry order, each by its descriptor.
+func newProviders(cfg *Config, log *slog.Logger) (map[string]providers.Provider, error) {
+	provs := map[string]providers.Provider{}
+	for _, d := range vendorRegistry.All() {
+		sec := cfg.Providers[d.Name]
+		if sec == nil {
+			continue
+		}
+		p, err := d.New(sec, providers.Env{Log: log})
+		if err != nil {
+			return nil, err
+		}
+		provs[d.Name] = p
+	}
+	return provs, nil
 }
 
 func newWatcher(cfg *Config, st store.Store, provs map[string]providers.Provider, platforms map[string]bot.Platform,

@@ -3,6 +3,8 @@ package app
 import (
 	"strings"
 	"testing"
+
+	"github.com/ticketbot/ticketbot/bot/wecom"
 )
 
 // `check` warns about a WeCom group that notices cannot reach by themselves (webhook mode, no
@@ -51,12 +53,13 @@ customer_organization_name = "北京金山云网络技术有限公司"
 			if len(errs) > 0 {
 				t.Fatalf("errors %v", errs)
 			}
-			ws := strings.Join(wecomNoticeWarnings(cfg), "\n")
+			wc := cfg.Platforms[wecom.Platform].(*wecom.Config)
+			ws := strings.Join(wc.Warnings(), "\n")
 			if tt.warn == "" && ws != "" || tt.warn != "" && !strings.Contains(ws, tt.warn) {
 				t.Errorf("warnings %q, want %q", ws, tt.warn)
 			}
-			if tt.name == "group with its robot" && cfg.WeCom.Robots["wrkA"].Reveal() != "k-a" {
-				t.Errorf("robots %v", cfg.WeCom.Robots)
+			if tt.name == "group with its robot" && wc.Robots["wrkA"].Reveal() != "k-a" {
+				t.Errorf("robots %v", wc.Robots)
 			}
 		})
 	}

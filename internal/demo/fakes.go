@@ -13,6 +13,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 	"github.com/ticketbot/ticketbot/command"
 	"github.com/ticketbot/ticketbot/internal/app"
+	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/aliyun"
 	"github.com/ticketbot/ticketbot/providers/aliyun/aliyuntest"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
@@ -101,31 +102,26 @@ func demoConfig(f *demoFakes, dbPath, logLevel string) (*app.Config, error) {
 		// the reopening of a closed ticket (closed ones are looked at every sweep here) and a
 		// 小二 reply (Aliyun notes are read every sweep here).
 		Watch: app.WatchConfig{Interval: "2s", DeliverEvery: "200ms", ClosedEvery: 1, NotesEvery: "2s"},
-		Feishu: &feishu.Config{
+		Platforms: map[string]bot.PlatformSection{feishu.Platform: &feishu.Config{
 			Mode: feishu.ModeWebhook, AppID: demoFeishuApp, AppSecret: bot.Secret(f.feishuSecret),
 			VerificationToken: bot.Secret(f.feishuToken), EncryptKey: bot.Secret(f.feishuEncryptKey),
 			BaseURL: f.feishu.URL(), BotOpenID: feishutest.BotOpenID,
-		},
-		WeCom: &wecom.Config{
+		}, wecom.Platform: &wecom.Config{
 			Mode: wecom.ModeWebhook, Token: bot.Secret(f.wecomToken), EncodingAESKey: bot.Secret(f.wecomAESKey),
 			APIBaseURL: f.wecom.URL(),
-		},
+		}},
 		Users: []command.User{{Name: demoPerson, IDs: map[string]string{
 			feishu.Platform: demoOpenID, wecom.Platform: demoWeComUser, ksyun.Descriptor.Name: strconv.FormatInt(ksyuntest.CreatorID, 10),
 		}}},
 	}
-	k := demoKsyunConfig(f)
-	c.Ksyun = &k
-	a := demoAliyunConfig(f)
-	c.Aliyun = &a
-	w := demoWeibanConfig(f)
-	c.Weiban = &w
+	k, a, w := demoKsyunConfig(f), demoAliyunConfig(f), demoWeibanConfig(f)
+	c.Providers = map[string]providers.Section{ksyun.Descriptor.Name: &k, aliyun.Descriptor.Name: &a, weiban.Descriptor.Name: &w}
 	if err := c.Complete(); err != nil {
 		return nil, err
 	}
 	// Notices outside a reply window go through the group's own robot, as in production
 	// (there with webhook_key in the group's [[chats]] entry, which Complete reads).
-	c.WeCom.Robots = map[string]bot.Secret{demoWeComChat: bot.Secret(f.wecomRobotKey)}
+	c.Platforms[wecom.Platform].(*wecom.Config).Robots = map[string]bot.Secret{demoWeComChat: bot.Secret(f.wecomRobotKey)}
 	return c, nil
 }
 

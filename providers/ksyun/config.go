@@ -173,6 +173,15 @@ func (c Config) UsesDefaultSign() bool {
 		c.SignCase == DefaultSignCase && c.TimestampUnit == DefaultTimestamp
 }
 
+// Warnings are what check and serve tell the operator about this section: the Sign rule is
+// still the guess.
+func (c Config) Warnings() []string {
+	if !c.UsesDefaultSign() {
+		return nil
+	}
+	return []string{"providers.ksyun: Kingsoft does not publish its Sign rule; the default md5(AppId+Timestamp+AppSecret) is a guess — confirm it with Kingsoft (sign_algo, sign_template)"}
+}
+
 // timeout is the bound of one HTTP call: Timeout, or the default where Defaults was not run.
 func (c Config) timeout() time.Duration {
 	if c.Timeout.D() > 0 {

@@ -2,6 +2,11 @@ package ksyun
 
 import "github.com/ticketbot/ticketbot/providers"
 
-// Descriptor is what the core knows of Kingsoft Cloud.
+// Descriptor is what the core knows of Kingsoft Cloud, and how the app reads its section and
+// builds it.
 var Descriptor = providers.Descriptor{Name: "ksyun", Label: "金山云", LabelEN: "Kingsoft Cloud",
-	Aliases: []string{"kingsoft", "金山云", "金山"}, LegacyUserKey: "ksyun_creator_id"}
+	Aliases: []string{"kingsoft", "金山云", "金山"}, LegacyUserKey: "ksyun_creator_id",
+	Config: func() providers.Section { return new(Config) },
+	New: func(cfg providers.Section, _ providers.Env) (providers.Provider, error) {
+		return New(*cfg.(*Config))
+	}}

@@ -83,6 +83,13 @@ type eventHandler struct {
 	wg       sync.WaitGroup // the events being handled, for tests
 }
 
+// EventsPath is where the app serves EventHandler.
+const EventsPath = "/weiban/events"
+
+// Events says where the app serves EventHandler, and whether [providers.weiban] turns pushes
+// on (event_token and event_aes_key): Provider is a providers.Pusher.
+func (p *Provider) Events() (path string, ok bool) { return EventsPath, p.cfg.EventsEnabled() }
+
 // EventHandler returns the handler of the work_order_change subscription, to mount at
 // POST /weiban/events (and GET, for the URL check Weiban makes when the URL is configured).
 // For each new event it re-reads the work order and calls onChange with the fresh ticket, in

@@ -25,7 +25,10 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 )
 
-var _ providers.Provider = (*Provider)(nil)
+var (
+	_ providers.Provider = (*Provider)(nil)
+	_ providers.Pusher   = (*Provider)(nil)
+)
 
 // The workorder endpoints (reference/ticket-providers.md §4.4).
 const (
