@@ -10,6 +10,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/retry"
+	"github.com/ticketbot/ticketbot/span"
 )
 
 // Config is the behaviour part of the configuration: [bot], [[chats]] and [[users]].
@@ -21,10 +22,10 @@ type Config struct {
 	TemplatesDir string `toml:"templates_dir"`
 	// Workers, Queue, ActionWait and CommandTimeout tune the dispatcher (see
 	// bot.DispatcherConfig).
-	Workers        int    `toml:"workers"`
-	Queue          int    `toml:"queue"`
-	ActionWait     string `toml:"action_wait"`
-	CommandTimeout string `toml:"command_timeout"`
+	Workers        int           `toml:"workers"`
+	Queue          int           `toml:"queue"`
+	ActionWait     span.Duration `toml:"action_wait"`
+	CommandTimeout span.Duration `toml:"command_timeout"`
 	// CommandsPerMinute is each person's command budget (default 20; -1 turns it off).
 	CommandsPerMinute int `toml:"commands_per_minute"`
 	// Retry is [bot.retry]: the outbox's retries of writes to a vendor that is down.

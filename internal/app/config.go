@@ -47,7 +47,7 @@ type Config struct {
 type ServerConfig struct {
 	Listen string `toml:"listen"`
 	// ShutdownTimeout bounds the drain of in-flight work on SIGTERM ("30s").
-	ShutdownTimeout string `toml:"shutdown_timeout"`
+	ShutdownTimeout span.Duration `toml:"shutdown_timeout"`
 	// MaxBody caps webhook request bodies in bytes (default 1 MiB).
 	MaxBody int64 `toml:"max_body"`
 }
@@ -65,22 +65,22 @@ type WatchConfig struct {
 	// Enabled turns the watcher off when false (default true).
 	Enabled *bool `toml:"enabled"`
 	// Interval between sweeps ("60s").
-	Interval string `toml:"interval"`
+	Interval span.Duration `toml:"interval"`
 	// DeliverEvery is how often the outbox is checked ("1s").
-	DeliverEvery string `toml:"deliver_every"`
+	DeliverEvery span.Duration `toml:"deliver_every"`
 	// Concurrency bounds vendor calls at once per provider that has no batch read (4).
 	Concurrency int `toml:"concurrency"`
 	// Batch is the ids per batch read where the vendor has one (100).
 	Batch int `toml:"batch"`
 	// ClosedEvery refreshes closed tickets every Nth sweep (10); ClosedFor stops after ("72h").
-	ClosedEvery int    `toml:"closed_every"`
-	ClosedFor   string `toml:"closed_for"`
+	ClosedEvery int           `toml:"closed_every"`
+	ClosedFor   span.Duration `toml:"closed_for"`
 	// InThread posts a single notice in its ticket card's thread (default true).
 	InThread *bool `toml:"in_thread"`
 	// NotesEvery is how often each open ticket's notes are read where the vendor's batch read
 	// carries none ("5m"); NotesBudget bounds those reads per sweep (30).
-	NotesEvery  string `toml:"notes_every"`
-	NotesBudget int    `toml:"notes_budget"`
+	NotesEvery  span.Duration `toml:"notes_every"`
+	NotesBudget int           `toml:"notes_budget"`
 }
 
 // LogConfig is [log].
@@ -158,25 +158,15 @@ func (c *Config) defaults() {
 	if c.Server.Listen == "" {
 		c.Server.Listen = "127.0.0.1:8080"
 	}
-	if c.Server.ShutdownTimeout == "" {
-		c.Server.ShutdownTimeout = "30s"
-	}
+	setDefault(&c.Server.ShutdownTimeout, 30*time.Second)
 	if c.Server.MaxBody == 0 {
 		c.Server.MaxBody = 1 << 20
 	}
 	c.Store.defaults()
-	if c.Watch.Interval == "" {
-		c.Watch.Interval = "60s"
-	}
-	if c.Watch.DeliverEvery == "" {
-		c.Watch.DeliverEvery = "1s"
-	}
-	if c.Watch.ClosedFor == "" {
-		c.Watch.ClosedFor = "72h"
-	}
-	if c.Watch.NotesEvery == "" {
-		c.Watch.NotesEvery = "5m"
-	}
+	setDefault(&c.Watch.Interval, 60*time.Second)
+	setDefault(&c.Watch.DeliverEvery, time.Second)
+	setDefault(&c.Watch.ClosedFor, 72*time.Hour)
+	setDefault(&c.Watch.NotesEvery, 5*time.Minute)
 	if c.Watch.NotesBudget == 0 {
 		c.Watch.NotesBudget = 30
 	}
@@ -270,12 +260,8 @@ func botDefaults(b command.Config) command.Config {
 	if b.Queue == 0 {
 		b.Queue = def.Queue
 	}
-	if b.ActionWait == "" {
-		b.ActionWait = span.Format(def.ActionWait)
-	}
-	if b.CommandTimeout == "" {
-		b.CommandTimeout = span.Format(def.CommandTimeout)
-	}
+	setDefault(&b.ActionWait, def.ActionWait)
+	setDefault(&b.CommandTimeout, def.CommandTimeout)
 	if b.CommandsPerMinute == 0 {
 		b.CommandsPerMinute = command.DefaultCommandsPerMinute
 	}
@@ -288,14 +274,24 @@ func botDefaults(b command.Config) command.Config {
 
 func ptr[T any](v T) *T { return &v }
 
+// setDefault gives d its default when the file left it out.
+func setDefault(d *span.Duration, def time.Duration) {
+	if !d.IsSet() {
+		*d = span.Of(def)
+	}
+}
+
 func (c *Config) validate() []error {
 	var errs []error
-	if _, err := time.ParseDuration(c.Server.ShutdownTimeout); err != nil {
-		errs = append(errs, fmt.Errorf("server.shutdown_timeout: %w", err))
+	if c.Server.ShutdownTimeout.D() < 0 {
+		errs = append(errs, fmt.Errorf("server.shutdown_timeout: want a duration such as \"30s\", got %q", span.Format(c.Server.ShutdownTimeout.D())))
 	}
-	for key, v := range map[string]string{"watch.interval": c.Watch.Interval, "watch.deliver_every": c.Watch.DeliverEvery, "watch.closed_for": c.Watch.ClosedFor, "watch.notes_every": c.Watch.NotesEvery} {
-		if d, err := time.ParseDuration(v); err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s: want a positive duration such as \"60s\", got %q", key, v))
+	for _, f := range []struct {
+		key string
+		v   span.Duration
+	}{{"watch.interval", c.Watch.Interval}, {"watch.deliver_every", c.Watch.DeliverEvery}, {"watch.closed_for", c.Watch.ClosedFor}, {"watch.notes_every", c.Watch.NotesEvery}} {
+		if f.v.D() <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive duration such as \"60s\", got %q", f.key, span.Format(f.v.D())))
 		}
 	}
 	for _, f := range []struct {
@@ -321,8 +317,8 @@ func (c *Config) validate() []error {
 		errs = append(errs, fmt.Errorf("log.format: unknown format %q (text or json)", c.Log.Format))
 	}
 	errs = append(errs, checkActionWait(c.Bot.ActionWait)...)
-	if d, err := time.ParseDuration(c.Bot.CommandTimeout); err != nil || d <= 0 {
-		errs = append(errs, fmt.Errorf("bot.command_timeout: want a positive duration such as \"60s\", got %q", c.Bot.CommandTimeout))
+	if d := c.Bot.CommandTimeout.D(); d <= 0 {
+		errs = append(errs, fmt.Errorf("bot.command_timeout: want a positive duration such as \"60s\", got %q", span.Format(d)))
 	}
 	var platforms []string
 	for _, p := range platformRegistry {
@@ -358,11 +354,9 @@ func (c *Config) validate() []error {
 // waits for its result before the platform is answered "in progress" and the card is updated
 // later. A platform with a CardAnswerLimit shows an error for a card callback not answered
 // within it, so the wait must end well before, leaving room for the network.
-func checkActionWait(v string) []error {
-	d, err := time.ParseDuration(v)
+func checkActionWait(w span.Duration) []error {
+	d, v := w.D(), span.Format(w.D())
 	switch {
-	case err != nil:
-		return []error{fmt.Errorf("bot.action_wait: want a duration such as \"2.5s\", got %q", v)}
 	case d <= 0:
 		return []error{fmt.Errorf("bot.action_wait: %q is not a positive duration; a click needs some time to answer with its result (e.g. \"2.5s\")", v)}
 	}

@@ -467,12 +467,12 @@ func TestCheckBotDeadlines(t *testing.T) {
 		{"action_wait", `"5s"`, "bot.action_wait: \"5s\" is too long"},
 		{"action_wait", `"0s"`, "bot.action_wait: \"0s\" is not a positive duration"},
 		{"action_wait", `"-1s"`, "bot.action_wait: \"-1s\" is not a positive duration"},
-		{"action_wait", `"soon"`, "bot.action_wait: want a duration"},
+		{"action_wait", `"soon"`, `bot.action_wait: "soon" is not a duration`},
 		{"command_timeout", `"60s"`, ""},
 		{"command_timeout", `"5m"`, ""},
 		{"command_timeout", `"0s"`, "bot.command_timeout: want a positive duration"},
 		{"command_timeout", `"-5s"`, "bot.command_timeout: want a positive duration"},
-		{"command_timeout", `"a minute"`, "bot.command_timeout: want a positive duration"},
+		{"command_timeout", `"a minute"`, `bot.command_timeout: "a minute" is not a duration`},
 	} {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
 			text := strings.Replace(filledExample(t), "[bot]\n", "[bot]\n"+tc.key+" = "+tc.value+"\n", 1)

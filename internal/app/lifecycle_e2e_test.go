@@ -9,6 +9,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
+	"github.com/ticketbot/ticketbot/span"
 	"github.com/ticketbot/ticketbot/store"
 )
 
@@ -83,7 +84,7 @@ func TestShutdownLetsACommandInFlightFinishBeforeTheStoreCloses(t *testing.T) {
 // server.shutdown_timeout the command is cancelled, its reply kept in the store for the next
 // start (not left "running"), and only then is the store closed.
 func TestShutdownCancelsACommandStillRunningAtTheDeadline(t *testing.T) {
-	h := startHarnessEdit(t, "", noWatch, func(c *Config) { c.Server.ShutdownTimeout = "300ms" })
+	h := startHarnessEdit(t, "", noWatch, func(c *Config) { c.Server.ShutdownTimeout = span.Of(300 * time.Millisecond) })
 	_, card := h.createTicket("停机超时")
 	release := h.ksyun.Hold()
 	t.Cleanup(release)

@@ -104,10 +104,9 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	platforms := map[string]bot.Platform{}
 	b := command.New(cfg.Bot, command.Deps{Vendors: vendorRegistry, Providers: provs, Store: cached, Renderer: renderer, Platforms: platforms, Log: log})
 	b.UseMetrics(metrics)
-	actionWait, _ := time.ParseDuration(cfg.Bot.ActionWait)         // checked: under every platform's card answer limit
-	commandTimeout, _ := time.ParseDuration(cfg.Bot.CommandTimeout) // checked: positive
-	d := bot.NewDispatcher(bot.DispatcherConfig{Workers: cfg.Bot.Workers, Queue: cfg.Bot.Queue, ActionWait: actionWait,
-		CommandTimeout: commandTimeout, Cards: cached}, b, cached, platforms, metrics, log)
+	// Both checked: the wait under every platform's card answer limit, the timeout positive.
+	d := bot.NewDispatcher(bot.DispatcherConfig{Workers: cfg.Bot.Workers, Queue: cfg.Bot.Queue, ActionWait: cfg.Bot.ActionWait.D(),
+		CommandTimeout: cfg.Bot.CommandTimeout.D(), Cards: cached}, b, cached, platforms, metrics, log)
 
 	webhooks := map[string]http.Handler{}
 	// intake are the long connections: like the HTTP server, they bring deliveries in.
@@ -207,7 +206,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	case runErr = <-errc:
 		log.Error("stopping after error", "err", runErr)
 	}
-	timeout, _ := time.ParseDuration(cfg.Server.ShutdownTimeout)
+	timeout := cfg.Server.ShutdownTimeout.D()
 	shutdown(log, timeout, lifecycle{
 		stopIntake: func(ctx context.Context) {
 			if err := srv.Shutdown(ctx); err != nil {
@@ -329,10 +328,7 @@ func newWatcher(cfg *Config, st store.Store, provs map[string]providers.Provider
 // watchConfig is the watcher's part of a checked configuration: [watch], [bot] timezone for
 // quiet hours and summaries, and [bot.retry] for notices that could not be delivered.
 func watchConfig(cfg *Config) bot.WatchConfig {
-	interval, _ := time.ParseDuration(cfg.Watch.Interval)
-	deliver, _ := time.ParseDuration(cfg.Watch.DeliverEvery)
-	closedFor, _ := time.ParseDuration(cfg.Watch.ClosedFor)
-	notesEvery, _ := time.ParseDuration(cfg.Watch.NotesEvery)
+	interval, deliver, closedFor, notesEvery := cfg.Watch.Interval.D(), cfg.Watch.DeliverEvery.D(), cfg.Watch.ClosedFor.D(), cfg.Watch.NotesEvery.D()
 	loc, _ := cfg.Bot.Location() // checked by Serve
 	policy, _ := cfg.Bot.Retry.Policy()
 	chatGap, appGap := bot.Pacing(platformRegistry)

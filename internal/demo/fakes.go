@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strconv"
+	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/feishu"
@@ -20,6 +21,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/providers/weiban"
 	"github.com/ticketbot/ticketbot/providers/weiban/weibantest"
+	"github.com/ticketbot/ticketbot/span"
 )
 
 // The demo's people and places. The person typing is the Kingsoft fake's own creator, so
@@ -94,14 +96,15 @@ func (f *demoFakes) secrets() []string {
 // identities. No [[chats]]: every chat may use the bot.
 func demoConfig(f *demoFakes, dbPath, logLevel string) (*app.Config, error) {
 	c := &app.Config{
-		Server: app.ServerConfig{Listen: "127.0.0.1:0", ShutdownTimeout: "5s"},
+		Server: app.ServerConfig{Listen: "127.0.0.1:0", ShutdownTimeout: span.Of(5 * time.Second)},
 		Store:  app.StoreConfig{Driver: "sqlite", DSN: app.DSN(dbPath)},
 		Log:    app.LogConfig{Level: logLevel, Format: "text"},
 		Bot:    command.Config{DefaultProvider: "ksyun"},
 		// Fast, so a change made in the vendor console shows in the chat within seconds, even
 		// the reopening of a closed ticket (closed ones are looked at every sweep here) and a
 		// 小二 reply (Aliyun notes are read every sweep here).
-		Watch: app.WatchConfig{Interval: "2s", DeliverEvery: "200ms", ClosedEvery: 1, NotesEvery: "2s"},
+		Watch: app.WatchConfig{Interval: span.Of(2 * time.Second), DeliverEvery: span.Of(200 * time.Millisecond), ClosedEvery: 1,
+			NotesEvery: span.Of(2 * time.Second)},
 		Platforms: map[string]bot.PlatformSection{feishu.Platform: &feishu.Config{
 			Mode: feishu.ModeWebhook, AppID: demoFeishuApp, AppSecret: bot.Secret(f.feishuSecret),
 			VerificationToken: bot.Secret(f.feishuToken), EncryptKey: bot.Secret(f.feishuEncryptKey),
