@@ -15,6 +15,11 @@ type PlatformDescriptor struct {
 	ChatInterval, AppInterval time.Duration
 	// Robots says a chat may name its own webhook robot ([[chats]] webhook_key).
 	Robots bool
+	// OneConnection says the platform keeps one long connection per bot and drops the older
+	// one when another opens: of several replicas, only the one that leads the connection's
+	// role may hold it. Without it every replica connects (the platform hands each event to
+	// one of them).
+	OneConnection bool
 	// LegacyUserKey is the [[users]] key that held a person's id here before ids = {…}
 	// ("feishu_open_id"): still read, and check says how to rewrite it.
 	LegacyUserKey string

@@ -91,6 +91,9 @@ func Holder() string {
 	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
+// Name is the role.
+func (e *Elector) Name() string { return e.cfg.Name }
+
 // Leading reports whether this replica plays the role now (for /healthz and the metrics).
 func (e *Elector) Leading() bool { return e.leading.Load() }
 

@@ -58,11 +58,44 @@ func (o PoolOptions) withDefaults() PoolOptions {
 //
 // An unreachable database is an error naming the host and the reason, never the password.
 func OpenPostgres(ctx context.Context, dsn string, o PoolOptions) (*SQL, error) {
+	db, err := connectPostgres(ctx, dsn, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := migratePostgres(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &SQL{db: db, driver: "postgres"}, nil
+}
+
+// PingPostgres checks that the database at dsn answers, changing nothing (`ticketbot check`).
+func PingPostgres(ctx context.Context, dsn string, o PoolOptions) error {
+	db, err := connectPostgres(ctx, dsn, o)
+	if err != nil {
+		return err
+	}
+	return db.Close()
+}
+
+// ErrPostgresDSN is the answer to a DSN that does not parse; pgx's own error can quote the
+// DSN, password included, so it is not passed on.
+var ErrPostgresDSN = errors.New("store: postgres dsn does not parse (want postgres://user@host:5432/dbname)")
+
+// CheckPostgresDSN reports whether dsn parses as a PostgreSQL connection string.
+func CheckPostgresDSN(dsn string) error {
+	if _, err := pgx.ParseConfig(dsn); err != nil {
+		return ErrPostgresDSN
+	}
+	return nil
+}
+
+// connectPostgres opens the pool and its first connection.
+func connectPostgres(ctx context.Context, dsn string, o PoolOptions) (*sql.DB, error) {
 	o = o.withDefaults()
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		// pgx's parse errors can quote the DSN; say only what kind of problem it is.
-		return nil, errors.New("store: postgres dsn does not parse (want postgres://user@host:5432/dbname)")
+		return nil, ErrPostgresDSN
 	}
 	if cfg.ConnectTimeout == 0 || cfg.ConnectTimeout > o.ConnectTimeout {
 		cfg.ConnectTimeout = o.ConnectTimeout
@@ -90,11 +123,7 @@ func OpenPostgres(ctx context.Context, dsn string, o PoolOptions) (*SQL, error) 
 		db.Close()
 		return nil, fmt.Errorf("store: cannot reach PostgreSQL at %s: %s", where, pgReason(err))
 	}
-	if err := migratePostgres(ctx, db); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return &SQL{db: db, driver: "postgres"}, nil
+	return db, nil
 }
 
 // migrationLockKey names the advisory lock the replicas take to migrate: one of them applies

@@ -8,9 +8,10 @@ import (
 
 // Descriptor is what the core knows of WeCom, and how the app reads its section and builds
 // it: 1000 messages per hour per group (which also keeps 30 a minute), and a group may have
-// its own webhook robot (消息推送).
+// its own webhook robot (消息推送). Its long connection is one per bot: a second one kicks the
+// first, so only one replica holds it.
 var Descriptor = bot.PlatformDescriptor{Name: Platform, Label: "WeCom", LabelZh: "企业微信", ChatInterval: 3600 * time.Millisecond, Robots: true,
-	LegacyUserKey: "wecom_userid", Config: func() bot.PlatformSection { return new(Config) }, New: build}
+	OneConnection: true, LegacyUserKey: "wecom_userid", Config: func() bot.PlatformSection { return new(Config) }, New: build}
 
 // build is the app's constructor: webhook mode serves Handler at CallbackPath, websocket
 // mode runs the long connection; either way the notices still queued are sent at shutdown.

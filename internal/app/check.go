@@ -1,8 +1,13 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"strings"
+	"time"
+
+	"github.com/ticketbot/ticketbot/store"
 )
 
 // Check is `ticketbot check`: it reads the file at path and prints every problem to stderr
@@ -12,6 +17,15 @@ func Check(path string, verbose bool, stdout, stderr io.Writer) int {
 	cfg, code := load(path, stderr)
 	if cfg == nil {
 		return code
+	}
+	if cfg.Store.Driver == "postgres" {
+		// The file is right; the database must answer too, or serve would stop at once.
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.Store.ConnectTimeout.D()+2*time.Second)
+		defer cancel()
+		if err := store.PingPostgres(ctx, cfg.Store.DSN.Reveal(), cfg.Store.pool()); err != nil {
+			printErrors(stderr, path, []error{fmt.Errorf("store.dsn: %s", strings.TrimPrefix(err.Error(), "store: "))})
+			return 1
+		}
 	}
 	fmt.Fprintf(stdout, "%s: OK\n", cfg.path)
 	for _, w := range warnings(cfg) {

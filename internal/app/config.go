@@ -18,6 +18,7 @@ import (
 	"github.com/ticketbot/ticketbot/command"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/span"
+	"github.com/ticketbot/ticketbot/store"
 )
 
 // Config is the whole configuration file. Each integration owns its section's type and
@@ -58,6 +59,16 @@ type StoreConfig struct {
 	// DSN is a SQLite path, or a PostgreSQL connection string whose password is redacted
 	// when printed.
 	DSN DSN `toml:"dsn"`
+	// MaxConns, StatementTimeout and ConnectTimeout bound a PostgreSQL store's connections
+	// (10, "5s", "5s"; see store.PoolOptions). SQLite has one connection and ignores them.
+	MaxConns         int           `toml:"max_conns"`
+	StatementTimeout span.Duration `toml:"statement_timeout"`
+	ConnectTimeout   span.Duration `toml:"connect_timeout"`
+}
+
+// pool is the PostgreSQL pool the section asks for.
+func (s StoreConfig) pool() store.PoolOptions {
+	return store.PoolOptions{MaxConns: s.MaxConns, StatementTimeout: s.StatementTimeout.D(), ConnectTimeout: s.ConnectTimeout.D()}
 }
 
 // WatchConfig is [watch]: how the watcher refreshes followed tickets.
@@ -213,9 +224,14 @@ func (s *StoreConfig) defaults() {
 	if s.Driver == "" {
 		s.Driver = "sqlite"
 	}
-	if s.DSN == "" {
+	if s.DSN == "" && s.Driver == "sqlite" {
 		s.DSN = "ticketbot.db"
 	}
+	if s.MaxConns == 0 {
+		s.MaxConns = store.DefaultMaxConns
+	}
+	setDefault(&s.StatementTimeout, store.DefaultStatementTimeout)
+	setDefault(&s.ConnectTimeout, store.DefaultConnectTimeout)
 }
 
 // validate reports what is wrong with [store].
@@ -224,7 +240,25 @@ func (s StoreConfig) validate() []error {
 	case "sqlite":
 		return nil
 	case "postgres":
-		return []error{errors.New("store.driver: postgres is not available in this build yet (use sqlite)")}
+		var errs []error
+		switch {
+		case s.DSN == "":
+			errs = append(errs, errors.New(`store.dsn: required for postgres, such as "postgres://ticketbot@db:5432/ticketbot" (a password as "${TICKETBOT_PG_DSN}")`))
+		case store.CheckPostgresDSN(s.DSN.Reveal()) != nil:
+			errs = append(errs, errors.New("store.dsn: does not parse as a PostgreSQL connection string (postgres://user@host:5432/dbname)"))
+		}
+		if s.MaxConns < 1 {
+			errs = append(errs, fmt.Errorf("store.max_conns: want at least 1, got %d", s.MaxConns))
+		}
+		for _, f := range []struct {
+			key string
+			v   span.Duration
+		}{{"store.statement_timeout", s.StatementTimeout}, {"store.connect_timeout", s.ConnectTimeout}} {
+			if f.v.D() <= 0 {
+				errs = append(errs, fmt.Errorf("%s: want a positive duration such as \"5s\", got %q", f.key, span.Format(f.v.D())))
+			}
+		}
+		return errs
 	default:
 		return []error{fmt.Errorf("store.driver: unknown driver %q (sqlite or postgres)", s.Driver)}
 	}

@@ -21,7 +21,9 @@ type routes struct {
 	Gatherer prometheus.Gatherer
 	// Health is checked by /healthz (the store is reachable); nil means always healthy.
 	Health func(ctx context.Context) error
-	Log    *slog.Logger
+	// Leads says which roles this replica holds (several replicas); nil with one.
+	Leads func() map[string]bool
+	Log   *slog.Logger
 }
 
 // newRouter builds the gin engine: every webhook (POST), /healthz and /metrics. Panics in a
@@ -49,6 +51,15 @@ func newRouter(rt routes) *gin.Engine {
 				c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
 				return
 			}
+		}
+		if rt.Leads != nil {
+			roles := rt.Leads()
+			leader := false
+			for _, on := range roles {
+				leader = leader || on
+			}
+			c.JSON(http.StatusOK, gin.H{"status": "ok", "leader": leader, "roles": roles})
+			return
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ok"})
 	})

@@ -109,6 +109,10 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		CommandTimeout: cfg.Bot.CommandTimeout.D(), Cards: cached}, b, cached, platforms, metrics, log)
 
 	webhooks := map[string]http.Handler{}
+	// roles are what one replica of several does at a time (the watcher with its notices and
+	// summaries; a long connection the platform allows once per bot), each led through the
+	// shared store. With SQLite there is one replica: it plays every role itself.
+	roles := newRoles(cfg.Store.Driver == "postgres", st, log)
 	// intake are the long connections: like the HTTP server, they bring deliveries in.
 	var intake []func(context.Context) error
 	// background are the loops that work on their own: the work engine retries the writes a
@@ -128,7 +132,11 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		}
 		platforms[pd.Name] = r.Platform
 		if r.Connect != nil {
-			intake = append(intake, r.Connect)
+			connect := r.Connect
+			if pd.OneConnection {
+				connect = roles.play(pd.Name+" connection", connect)
+			}
+			intake = append(intake, connect)
 		}
 		if r.Webhook != nil {
 			webhooks[r.WebhookPath] = r.Webhook
@@ -140,7 +148,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 
 	if cfg.Watch.Enabled == nil || *cfg.Watch.Enabled {
 		w := newWatcher(cfg, cached, provs, platforms, b, reg, log)
-		background = append(background, w.Run)
+		background = append(background, roles.play("watcher", w.Run))
 		// A vendor that pushes its changes: they go through the watcher's own change
 		// detection.
 		for _, p := range provs {
@@ -156,7 +164,8 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Server.Listen, err)
 	}
-	router := newRouter(routes{Webhooks: webhooks, Gatherer: reg, Health: st.Ping, Log: log})
+	reg.MustRegister(roles.collector())
+	router := newRouter(routes{Webhooks: webhooks, Gatherer: reg, Health: st.Ping, Leads: roles.leads, Log: log})
 	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 
 	var on []string
@@ -341,6 +350,8 @@ func openStore(ctx context.Context, c StoreConfig) (*store.SQL, error) {
 	switch c.Driver {
 	case "sqlite":
 		return store.OpenSQLite(ctx, c.DSN.Reveal())
+	case "postgres":
+		return store.OpenPostgres(ctx, c.DSN.Reveal(), c.pool())
 	default:
 		return nil, fmt.Errorf("store.driver %q is not available", c.Driver)
 	}
