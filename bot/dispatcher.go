@@ -5,9 +5,11 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ticketbot/ticketbot/internal/ttl"
+	"github.com/ticketbot/ticketbot/retry"
 )
 
 // Handler does the work of messages and clicks: parse the command, call the vendor, post the
@@ -102,8 +104,12 @@ type Dispatcher struct {
 
 	mu      sync.RWMutex // guards closing against concurrent sends on queue
 	closing bool
-	workers sync.WaitGroup
-	late    sync.WaitGroup // clicks, and the late results of those that outlived ActionWait
+	// storeDown is set while the store does not answer: new deliveries get ErrBusy, so the
+	// platform redelivers them later, instead of being acknowledged and then lost; the ones
+	// already acknowledged wait in the queue until it answers again.
+	storeDown atomic.Bool
+	workers   sync.WaitGroup
+	late      sync.WaitGroup // clicks, and the late results of those that outlived ActionWait
 
 	// base is the context every command, click and late result runs under: Shutdown cancels
 	// it once the drain is over, so nothing the dispatcher started outlives Shutdown.
@@ -197,6 +203,10 @@ func (d *Dispatcher) release(keys []string) {
 // redelivery.
 func (d *Dispatcher) HandleMessage(_ context.Context, m Message) error {
 	d.metrics.received.WithLabelValues(m.Platform, "message").Inc()
+	if d.storeDown.Load() {
+		d.metrics.rejected.WithLabelValues(m.Platform).Inc()
+		return ErrBusy
+	}
 	if m.Overheard && m.RootID == "" && m.ParentID == "" {
 		// Group chatter: not for the bot, and nothing to remember about it.
 		d.metrics.chatter.WithLabelValues(m.Platform).Inc()
@@ -305,9 +315,41 @@ func durableKey(m Message) string {
 	return keys[len(keys)-1]
 }
 
-// markBatch records the batch's delivery ids; if the store fails, the messages are handled
-// anyway (a rare duplicate beats a lost command).
+// storeRetry spaces the dedupe's tries while the store does not answer.
+var storeRetry = retry.Policy{Base: 200 * time.Millisecond, Max: 5 * time.Second}
+
+// markBatch records the batch's delivery ids. While the store does not answer it tries again
+// (new deliveries meanwhile get ErrBusy: see storeDown), so an acknowledged message is
+// neither lost nor run twice by two replicas; only at shutdown are they handled without it
+// (a rare duplicate beats a lost command).
 func (d *Dispatcher) markBatch(batch []Message) []bool {
+	for n := 1; ; n++ {
+		fresh, err := d.tryMarkBatch(batch)
+		if err == nil {
+			if d.storeDown.Swap(false) {
+				d.log.Info("the store answers again; taking deliveries", "waited_tries", n-1)
+			}
+			return fresh
+		}
+		if !d.storeDown.Swap(true) {
+			d.log.Error("the store does not answer; deliveries are refused until it does", "err", err)
+		}
+		t := time.NewTimer(storeRetry.Backoff(n))
+		select {
+		case <-d.base.Done():
+			t.Stop()
+			d.log.Error("dedupe failed at shutdown; handling anyway", "err", err)
+			for i := range fresh {
+				fresh[i] = true
+			}
+			return fresh
+		case <-t.C:
+		}
+	}
+}
+
+// tryMarkBatch records the batch's delivery ids once: fresh[i] is whether batch[i] is new.
+func (d *Dispatcher) tryMarkBatch(batch []Message) ([]bool, error) {
 	ctx := d.base
 	fresh := make([]bool, len(batch))
 	keys := make([]string, 0, len(batch))
@@ -333,16 +375,12 @@ func (d *Dispatcher) markBatch(batch []Message) []bool {
 		}
 	}
 	if err != nil {
-		d.log.Error("dedupe failed; handling anyway", "err", err)
-		for i := range fresh {
-			fresh[i] = true
-		}
-		return fresh
+		return make([]bool, len(batch)), err
 	}
 	for j, i := range idx {
 		fresh[i] = got[j]
 	}
-	return fresh
+	return fresh, nil
 }
 
 func (d *Dispatcher) work(work *fair) {
@@ -412,6 +450,9 @@ var inProgress = ActionResult{Toast: Toast{Type: "info", Text: "正在处理，�
 // A repeated delivery of the same click acts once.
 func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, error) {
 	d.metrics.received.WithLabelValues(a.Platform, "action").Inc()
+	if d.storeDown.Load() {
+		return ActionResult{}, ErrBusy
+	}
 	keys := deliveryKeys(a.Platform, a.EventID, "")
 	if !d.claim(keys) {
 		d.metrics.duplicates.WithLabelValues(a.Platform).Inc()
