@@ -2,7 +2,7 @@
 // handlers (Message, Action, Outgoing, CardRef), the Platform interface every chat platform
 // implements, and the dispatcher that dedupes, queues and runs commands.
 //
-// Platform packages (bot/feishu, bot/wecom) import this package only.
+// Platform packages (bot/<platform>) import this package only.
 package bot
 
 import (
@@ -16,13 +16,13 @@ type Secret = providers.Secret
 
 // Message is a text a person wrote to the bot in a chat, with the bot's @mention removed.
 type Message struct {
-	Platform string // "feishu"
+	Platform string // the platform's registered name
 	// EventID and MessageID are the platform's delivery keys; both are deduped.
 	EventID   string
 	MessageID string
 	ChatID    string
 	ChatType  string // "group" or "p2p"
-	UserID    string // Feishu open_id, WeCom userid
+	UserID    string // the platform's id of the person (an open_id, a userid)
 	UserName  string
 	Text      string
 	// ParentID is the message this one answers (thread root or quoted message); it finds the
@@ -33,10 +33,10 @@ type Message struct {
 	// screenshot, or a file posted in a ticket card's thread).
 	Files []FileRef
 	// Quote is the text of the message this one quotes, on platforms where a quote carries
-	// only content, not an id (WeCom): a ticket reference in it finds the ticket answered.
+	// only content, not an id: a ticket reference in it finds the ticket answered.
 	Quote string
 	// Overheard marks a group message that does not mention the bot: the platform shows the
-	// bot every group message (Feishu with im:message.group_msg), but only one that answers
+	// bot every group message (one does with im:message.group_msg), but only one that answers
 	// a ticket card (a thread reply under it) is for the bot. The rest is chatter, dropped
 	// on the ack path. The zero value, addressed, is every other message.
 	Overheard bool
@@ -60,7 +60,7 @@ type Action struct {
 
 // FileRef is a file a person sent, as the platform names it; FileFetcher downloads it.
 type FileRef struct {
-	Key  string // Feishu image_key / file_key
+	Key  string // the platform's key for it (an image_key / file_key)
 	Name string
 	Kind string // "image" or "file"
 }
@@ -85,19 +85,19 @@ type Kind string
 const (
 	KindCard     Kind = "card"     // an interactive card rendered from a template
 	KindText     Kind = "text"     // plain text
-	KindMarkdown Kind = "markdown" // markdown rendered from a template (WeCom help, list)
+	KindMarkdown Kind = "markdown" // markdown from a template (help, list without a card one)
 )
 
 // Outgoing is a rendered message for one platform: Body is what the platform's API takes
-// (Feishu card JSON 2.0 for KindCard, the plain text for KindText).
+// (the platform's card JSON for KindCard, the plain text for KindText).
 type Outgoing struct {
 	Kind Kind
 	Body []byte
-	// Key makes a send idempotent at the platform (Feishu uuid), so a retried send never
-	// posts twice.
+	// Key makes a send idempotent at the platform (a uuid it dedupes on), so a retried send
+	// never posts twice.
 	Key string
-	// Fallback is a markdown rendition of a card, for channels that cannot show it (the WeCom
-	// group webhook robot takes no interactive cards).
+	// Fallback is a markdown rendition of a card, for channels that cannot show it (one
+	// platform's group webhook robot takes no interactive cards).
 	Fallback string
 }
 
@@ -105,11 +105,11 @@ type Outgoing struct {
 // hold (declared by FeatureReporter; a platform that does not implement it has every card
 // feature) and the optional operations it implements (filled in by Can).
 type Features struct {
-	// Forms says cards can hold input boxes (Feishu card JSON 2.0 forms); without them the
+	// Forms says cards can hold input boxes (card forms); without them the
 	// 回复 button is not offered and people reply by quoting the card.
 	Forms bool
-	// Threads says a message has a thread people answer in (Feishu 话题); without threads
-	// people quote the card (WeCom), and the bot's words say so.
+	// Threads says a message has a thread people answer in (a 话题); without threads
+	// people quote the card, and the bot's words say so.
 	Threads bool
 	// Confirm says a button can ask for confirmation in a dialog before it acts; without it
 	// the bot asks with a confirmation card in place of the clicked one.
@@ -137,7 +137,8 @@ type Platform interface {
 }
 
 // TokenUpdater is implemented by platforms that can update a clicked card later with the
-// click's own token (Feishu 延时更新消息卡片), used when a click outlives the answer deadline.
+// click's own token (one platform's 延时更新消息卡片), used when a click outlives the answer
+// deadline.
 type TokenUpdater interface {
 	UpdateByToken(ctx context.Context, token string, card []byte) error
 }

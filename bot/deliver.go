@@ -235,8 +235,8 @@ func (w *Watcher) redraws(p Platform, chat string, cards []store.Notice) []step 
 	return steps
 }
 
-// redrawCard updates one card in place. A card that cannot be updated (WeCom outside a
-// click's answer) shows the change with the next notice; nothing is retried, except a redraw
+// redrawCard updates one card in place. A card that cannot be updated (on one platform, outside
+// a click's answer) shows the change with the next notice; nothing is retried, except a redraw
 // the platform had no room for, which waits for the chat's next slot.
 func (w *Watcher) redrawCard(ctx context.Context, p Platform, chat string, r *redraw) bool {
 	held := false
@@ -365,7 +365,7 @@ func (w *Watcher) slotIn(platform, chat string) time.Duration {
 	return max(w.nextSend[platform+"/"+chat].Sub(w.now()), 0)
 }
 
-// appSlot waits for the platform's app-wide spacing (Feishu 50/s per app, kept at 40/s):
+// appSlot waits for the platform's app-wide spacing (one platform's 50/s per app, kept at 40/s):
 // sends are sequential, so waiting here is all the limiter needs.
 func (w *Watcher) appSlot(ctx context.Context, platform string) error {
 	gap := w.cfg.AppInterval[platform]

@@ -32,7 +32,7 @@ type DispatcherConfig struct {
 	// and the sender redelivers later.
 	Queue int
 	// ActionWait is how long a click may wait for its result before the platform is answered
-	// with an "in progress" toast (default 2.5 s: Feishu wants an answer within 3 s). It is
+	// with an "in progress" toast (default 2.5 s: one platform wants an answer within 3 s). It is
 	// the one card answer deadline: the platforms leave it to the dispatcher.
 	ActionWait time.Duration
 	// CommandTimeout bounds the work of one command or click (default 60 s): its context ends
@@ -42,8 +42,8 @@ type DispatcherConfig struct {
 	MaxActions int
 	// DedupeTTL is how long delivery ids are remembered in memory (default 10 min), and
 	// DedupeMax how many at most (default 100,000, about 15 MB): the memory answers the quick
-	// redeliveries (WeCom within seconds, Feishu after 15 s and 5 min) on the ack path; the
-	// store catches the late ones (Feishu's 1 h and 6 h), so the window can be short.
+	// redeliveries (one platform's within seconds, another's after 15 s and 5 min) on the ack
+	// path; the store catches the late ones (its 1 h and 6 h), so the window can be short.
 	DedupeTTL time.Duration
 	DedupeMax int
 	// Cards tells whether a message is one of the bot's cards, for thread replies that do not

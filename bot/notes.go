@@ -15,8 +15,8 @@ type reading struct {
 	t providers.Ticket
 }
 
-// addNotes completes a batch read that carries no notes (Aliyun's list calls), so a vendor
-// reply is announced for every vendor. Notes are read, within NotesBudget calls per sweep:
+// addNotes completes a batch read that carries no notes (a vendor with BatchOmitsNotes), so a
+// vendor reply is announced for every vendor. Notes are read, within NotesBudget calls per sweep:
 //
 //  1. for every ticket whose status changed (or that was never seen), so the notice quotes
 //     the reply that came with the change;

@@ -15,8 +15,8 @@ import (
 // again at RetryAt (the handlers through their outbox, the watcher on its next delivery).
 
 // DefaultSendWait is how long a send may wait for its chat's rate when the context names no
-// other bound: a burst of a few answers in a Feishu group (one every 250 ms) still goes out
-// in order, while a worker is never held for longer than this by one chat.
+// other bound: a burst of a few answers in a group (one every 250 ms on one platform) still
+// goes out in order, while a worker is never held for longer than this by one chat.
 const DefaultSendWait = 1500 * time.Millisecond
 
 // ErrChatBusy is matched (errors.Is) by every *BusyError: the chat, or the whole app, is over

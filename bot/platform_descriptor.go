@@ -8,7 +8,7 @@ type PlatformDescriptor struct {
 	// Name is the platform's name in config ([<name>], [[chats]] platform, [[users]] ids):
 	// the Name of its Platform.
 	Name string
-	// Label and LabelZh are its name for people: "WeCom", 企业微信.
+	// Label and LabelZh are its name for people, in English and in Chinese.
 	Label, LabelZh string
 	// ChatInterval spaces the watcher's messages to one chat, so the platform's per-chat
 	// limit holds in a burst; AppInterval spaces them across all chats (0: no app limit).
@@ -21,7 +21,7 @@ type PlatformDescriptor struct {
 	// one of them).
 	OneConnection bool
 	// LegacyUserKey is the [[users]] key that held a person's id here before ids = {…}
-	// ("feishu_open_id"): still read, and check says how to rewrite it.
+	// ("<platform>_open_id"): still read, and check says how to rewrite it.
 	LegacyUserKey string
 	// CardAnswerLimit is how long the platform waits for a card click's answer before it
 	// shows an error (0: no limit); [bot] action_wait must stay below it.

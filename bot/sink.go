@@ -10,8 +10,8 @@ import (
 var ErrBusy = errors.New("bot: work queue full")
 
 // ErrCannotUpdate is returned (wrapped) by Platform.Update when the platform offers no way to
-// change that card in place any more (WeCom over HTTP after the click's answer). Callers post
-// a new message instead.
+// change that card in place any more (one platform, over HTTP, after the click's answer).
+// Callers post a new message instead.
 var ErrCannotUpdate = errors.New("bot: card cannot be updated in place")
 
 // Sink receives what a platform's inbound side decoded. The dispatcher implements it; a

@@ -63,7 +63,7 @@ type WatchConfig struct {
 	ClosedFor    time.Duration // and not at all once closed this long (72 h)
 	DeliverEvery time.Duration // outbox poll (1 s)
 	// InThread posts a single notice in the thread of the ticket's first card in the chat
-	// (Feishu) rather than in the chat.
+	// (on a platform with threads) rather than in the chat.
 	InThread bool
 	// ChatInterval spaces messages to one chat per platform, so each platform's limit holds
 	// even in a burst (bot.Pacing of the registered platforms).
@@ -346,7 +346,7 @@ func (w *Watcher) refresh(ctx context.Context, p providers.Provider, ws []watche
 	wg.Wait()
 }
 
-// Observe feeds a ticket a vendor pushed (Weiban work_order_change) into the same change
+// Observe feeds a ticket a vendor pushed (a vendor's change event) into the same change
 // detection as a sweep, without waiting for the next poll.
 func (w *Watcher) Observe(ctx context.Context, t providers.Ticket) error {
 	st, err := w.store.Ticket(ctx, t.Provider, t.ID)

@@ -30,8 +30,8 @@ func ReadBody(r io.Reader, b []byte, contentLength int64) ([]byte, error) {
 	}
 }
 
-// EncryptField returns the base64 text of an encrypted webhook body {"encrypt":"…"} (Feishu,
-// the WeCom 智能机器人). Both send exactly that shape, which is sliced out without a JSON
+// EncryptField returns the base64 text of an encrypted webhook body {"encrypt":"…"}. Two
+// platforms' encrypted callbacks send exactly that shape, which is sliced out without a JSON
 // pass or a copy; anything else (spaces, escaped slashes, more keys) goes through
 // encoding/json.
 func EncryptField(body []byte) ([]byte, bool) {

@@ -311,8 +311,8 @@ func (r *req) isAdmin() bool {
 }
 
 // threadTicket finds the ticket whose card the message answers: a thread reply or a quote
-// of the card by message id (Feishu), or a ticket reference in the quoted text (WeCom quotes
-// carry only content).
+// of the card by message id, or a ticket reference in the quoted text (where a quote
+// carries only content).
 func (b *Bot) threadTicket(ctx context.Context, m bot.Message) *TicketRef {
 	for _, id := range []string{m.RootID, m.ParentID} {
 		if id == "" {
@@ -333,7 +333,7 @@ func (b *Bot) threadTicket(ctx context.Context, m bot.Message) *TicketRef {
 	return nil
 }
 
-// quotedRef finds a ticket reference such as "ksyun:1204" in quoted card text.
+// quotedRef finds a ticket reference such as "<vendor>:1204" in quoted card text.
 var quotedRef = regexp.MustCompile(`\b([a-z]+):([A-Za-z0-9_-]{1,64})\b`)
 
 // person finds the [[users]] entry of the one acting.

@@ -12,7 +12,7 @@ import (
 )
 
 // A button that changes a ticket (关闭, the reply box's 提交) carries the ticket's version as
-// the card was drawn: "close ksyun:1204 #v3". The click wins only from that version
+// the card was drawn: "close <vendor>:1204 #v3". The click wins only from that version
 // (store.ClaimTicket), so a second click, a second person or a card drawn before the ticket
 // changed does nothing and is told why.
 

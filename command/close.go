@@ -29,7 +29,7 @@ func runClose(ctx context.Context, e *Env, r *req, c *Command, p providers.Provi
 }
 
 // close closes the ticket if the person may: its creator (through the bot or by vendor
-// identity) or an admin of the chat. The vendor may refuse still (Kingsoft: creator only).
+// identity) or an admin of the chat. The vendor may refuse still (CloseCreatorOnly).
 func (e *Env) close(ctx context.Context, r *req, p providers.Provider, id, remark string, log *slog.Logger) (outcome, error) {
 	ref := p.Name() + ":" + id
 	st, serr := e.Tickets.State(ctx, p.Name(), id)

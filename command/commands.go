@@ -22,7 +22,7 @@ const (
 	OpUnwatch Op = "unwatch"
 	OpHelp    Op = "help"
 	// Button-only steps of a card: redraw it quietly (the reply box's 取消), and ask before
-	// a close where the platform has no confirmation dialog (WeCom).
+	// a close where the platform has no confirmation dialog.
 	OpCard    Op = "card"
 	OpConfirm Op = "confirm"
 )

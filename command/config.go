@@ -127,7 +127,7 @@ func clock(s string) (time.Duration, error) {
 }
 
 // User maps a person's ids on the chat platforms to their ids at the vendors ([[users]]),
-// keyed by the registered names: ids = { feishu = "ou_…", wecom = "zhangsan", ksyun = "38361" }.
+// keyed by the registered names: ids = { <platform> = "ou_…", <vendor> = "38361" }.
 type User struct {
 	Name string            `toml:"name"`
 	IDs  map[string]string `toml:"ids"`

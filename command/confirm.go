@@ -9,11 +9,11 @@ import (
 	"github.com/ticketbot/ticketbot/templates"
 )
 
-// confirmSpec is the step before a close on a platform without confirmation dialogs (WeCom).
+// confirmSpec is the step before a close on a platform without confirmation dialogs.
 var confirmSpec = Spec{Op: OpConfirm, Zh: "确认", En: "confirm", Button: true, UsageKey: "cmd_confirm_usage",
 	Ticket: true, Parse: parseConfirm, Run: runConfirm}
 
-// parseConfirm reads "confirm close ksyun:1204": the command a confirmation card asks about.
+// parseConfirm reads "confirm close <vendor>:1204": the command a confirmation card asks about.
 func parseConfirm(p *parser, args, rest string) (Command, error) {
 	inner, err := parseButton(p.words, strings.TrimSpace(args+"\n"+rest))
 	if err != nil || inner.Spec.Op != OpClose {
@@ -36,8 +36,8 @@ func closeWarning(caps providers.Capabilities) string {
 	return "关闭后供应商将不再处理此工单。"
 }
 
-// confirm answers the 关闭 button of a platform without confirmation dialogs (WeCom): the
-// clicked card turns into 「确认关闭 ksyun:1204？」 with 确认关闭 / 取消, and nothing reaches
+// confirm answers the 关闭 button of a platform without confirmation dialogs: the
+// clicked card turns into 「确认关闭 <vendor>:1204？」 with 确认关闭 / 取消, and nothing reaches
 // the vendor until 确认关闭. Its button carries the version the ticket card was drawn at, so a
 // confirmation of a stale card loses like the stale click would.
 func (e *Env) confirm(ctx context.Context, r *req, p providers.Provider, c *Command) (outcome, error) {

@@ -28,7 +28,7 @@ func (b *Bot) deliverTyped(ctx context.Context, r *req, o outcome, log *slog.Log
 			log.Error("render ticket card", "err", err)
 			break
 		}
-		// The key makes Feishu drop a second post of the same answer (a retried send).
+		// The key lets a platform that dedupes drop a second post of the answer (a retried send).
 		out := bot.Outgoing{Kind: bot.KindCard, Body: card, Key: "card:" + r.messageID, Fallback: b.fallback(r.platform, *o.ticket, o.footer)}
 		ref, err := b.sendNow(ctx, p, r, out)
 		if err != nil {
@@ -80,11 +80,11 @@ func (b *Bot) sendNow(ctx context.Context, p bot.Platform, r *req, out bot.Outgo
 }
 
 // later keeps an answer the chat could not take now in the outbox, which posts it with the
-// same key (so never twice on Feishu) as soon as it can, for up to an hour. cause is why: a
-// chat over its send rate (or with earlier answers waiting for it) keeps the answer in the
-// chat's order, due when the chat has room; anything else (an outage) is retried with the
-// outbox's backoff. t, when set, is the ticket the card shows, recorded as the chat's card
-// once sent.
+// same key (never twice where the platform dedupes) as soon as it can, for up to an hour.
+// cause is why: a chat over its send rate (or with earlier answers waiting for it) keeps the
+// answer in the chat's order, due when the chat has room; anything else (an outage) is retried
+// with the outbox's backoff. t, when set, is the ticket the card shows, recorded as the chat's
+// card once sent.
 func (b *Bot) later(ctx context.Context, r *req, what string, d jobData, t *providers.Ticket, cause error, log *slog.Logger) {
 	j := b.answer(store.Job{ID: r.platform + "/" + r.messageID, Platform: r.platform, ChatID: r.chatID,
 		MessageID: r.messageID, UserID: r.userID}, "late-"+what, "")
@@ -126,7 +126,7 @@ func (b *Bot) updateCards(ctx context.Context, platform string, t providers.Tick
 		err = p.Update(ctx, ref, bot.Outgoing{Kind: bot.KindCard, Body: card, Fallback: b.fallback(platform, t, footer)})
 		switch {
 		case errors.Is(err, bot.ErrCannotUpdate):
-			// WeCom: the answer to the command says what changed; the card shows it next time.
+			// The answer to the command says what changed; the card shows it next time.
 		case errors.Is(err, bot.ErrChatBusy):
 			// Not waited for here: the card shows the change with its next redraw.
 			log.Info("card not redrawn now: over the send rate", "chat_id", c.ChatID, "err", err)

@@ -36,7 +36,7 @@ func Example(vendor string) string {
 }
 
 // HelpCard is the help card's data, generated from the table, in the words of the platform
-// (a card's thread on Feishu, a quote on WeCom). topic, when set, limits it to one command.
+// (a card's thread, or a quote without threads). topic, when set, limits it to one command.
 func (e *Env) HelpCard(f bot.Features, topic *Spec, vendor string) templates.HelpCard {
 	h := templates.HelpCard{Example: Example(vendor)}
 	if topic != nil {
@@ -57,7 +57,7 @@ func (e *Env) HelpCard(f bot.Features, topic *Spec, vendor string) templates.Hel
 }
 
 // answerInCard says how people answer a ticket right on its card, in the platform's words:
-// WeCom has no threads, people quote the card there.
+// without threads, people quote the card.
 func (e *Env) answerInCard(f bot.Features, en bool) string {
 	if f.Threads {
 		return e.text(en, "answer_in_thread")

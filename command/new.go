@@ -20,7 +20,7 @@ func runNew(ctx context.Context, e *Env, r *req, c *Command, _ providers.Provide
 }
 
 // create makes the ticket at the vendor, follows it from this chat and posts its card. A
-// title whose first word looks like a vendor's name ("aliyn", "tencent") is asked about and
+// title whose first word looks like a vendor's name (a typo of one, "tencent") is asked about and
 // nothing is created: filed at the default vendor it would be a ticket nobody meant.
 func (e *Env) create(ctx context.Context, r *req, c *Command, log *slog.Logger) (outcome, error) {
 	if c.Provider == "" {
@@ -132,7 +132,7 @@ func (p *parser) new(args, rest string) (Command, error) {
 			c.Provider, args = d.Name, r
 		}
 	}
-	// "建单 aliyun 机密: …" on one line: the secret is no title (a title is shown in the
+	// "建单 <vendor> 机密: …" on one line: the secret is no title (a title is shown in the
 	// group and sent in the clear).
 	if t, sec := secretLines(args); sec != "" {
 		args = t

@@ -45,7 +45,7 @@ type jobData struct {
 	// Version is the claim a close holds on its ticket (store.ClaimTicket).
 	Version int64 `json:"version,omitempty"`
 	// Card is an answer posted into the chat as a card (say jobs); Markdown says it is
-	// markdown (WeCom's help and list), not a card.
+	// markdown (help and list with no card template), not a card.
 	Card     json.RawMessage `json:"card,omitempty"`
 	Markdown bool            `json:"markdown,omitempty"`
 	Fallback string          `json:"fallback,omitempty"`

@@ -25,7 +25,7 @@ type Command struct {
 	// command to confirm.
 	Text string
 	// Secret is confidential content ("机密: …" / "secret: …" lines of new and reply), for
-	// vendors that keep it apart (Aliyun secContent). It never reaches a group or a log.
+	// vendors that keep it apart (one vendor's secContent). It never reaches a group or a log.
 	Secret string
 	// All asks `list` for closed tickets too.
 	All bool
@@ -49,7 +49,7 @@ func secretLines(text string) (rest, secret string) {
 	return strings.Join(keep, "\n"), strings.TrimSpace(strings.Join(sec, "\n"))
 }
 
-// TicketRef is a ticket as written in chat: "ksyun:1204" (Provider set), "1204" or "#1204"
+// TicketRef is a ticket as written in chat: "<vendor>:1204" (Provider set), "1204" or "#1204"
 // (Provider empty: the chat's default applies).
 type TicketRef struct {
 	Provider string
@@ -183,7 +183,7 @@ func splitWord(s string) (string, string) {
 	return s[:i], strings.TrimSpace(s[i:])
 }
 
-// ticketArg reads a ticket reference: "ksyun:1204", "金山云:1204", "ksyun 1204", "#1204" or
+// ticketArg reads a ticket reference: "<vendor>:1204", "<label>:1204", "<vendor> 1204", "#1204" or
 // "1204". bad is "missing" when there is none, else the word that is no ticket.
 func ticketArg(vendors *providers.Registry, s string) (ref TicketRef, rest string, bad string) {
 	word, rest := splitWord(s)
@@ -198,7 +198,7 @@ func ticketArg(vendors *providers.Registry, s string) (ref TicketRef, rest strin
 		}
 		ref = TicketRef{Provider: name, ID: strings.TrimPrefix(id, "#")}
 	} else if d, known := vendors.Lookup(w); known {
-		// "ksyun 1204": the vendor and the id as two words.
+		// "<vendor> 1204": the vendor and the id as two words.
 		id, r := splitWord(rest)
 		ref, rest = TicketRef{Provider: d.Name, ID: strings.TrimPrefix(id, "#")}, r
 	} else {
@@ -210,8 +210,8 @@ func ticketArg(vendors *providers.Registry, s string) (ref TicketRef, rest strin
 	return ref, rest, ""
 }
 
-// validID accepts what vendors use as ticket ids: digits, letters, '-' and '_' (Weiban's are
-// long digit strings, Aliyun's may carry letters).
+// validID accepts what vendors use as ticket ids: digits, letters, '-' and '_' (one vendor's
+// are long digit strings, another's may carry letters).
 func validID(id string) bool {
 	if len(id) > 64 {
 		return false

@@ -37,8 +37,8 @@ func (e *Env) configuredNames() []string {
 }
 
 // vendorGuess is what the first word of a `建单` title says about the vendor meant, when it
-// looks like a vendor's name: the nearest vendor (a typo such as "aliyn", "阿里"), or another
-// cloud ticketbot has no provider for ("tencent").
+// looks like a vendor's name: the nearest vendor (a typo, or the start of a Chinese name), or
+// another cloud ticketbot has no provider for ("tencent").
 type vendorGuess struct {
 	word  string
 	near  string // the vendor ticketbot knows that the word is close to
@@ -67,8 +67,8 @@ func (e *Env) guessVendor(title string) (vendorGuess, bool) {
 
 // nearName reports whether a word is a slip for a vendor name: one edit (two for long Latin
 // names) away, a swapped pair counting as one. Chinese words count only when they start the
-// name ("阿里" for 阿里云), since two-character words one edit apart are mostly other words
-// (微信 is not 微伴).
+// name (two characters or more of it), since two-character words one edit apart are mostly
+// other words (微信 is one edit from any 微 name).
 func nearName(word, name string) bool {
 	if word == name {
 		return false // a real name is no slip

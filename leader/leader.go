@@ -1,5 +1,5 @@
 // Package leader makes one replica of several play a role at a time: the watcher and its
-// notices, the daily summaries, the WeCom long connection (WeCom keeps one connection per bot
+// notices, the daily summaries, a platform's long connection (one keeps one connection per bot
 // and kicks the older one). The role is a lease row in the shared store, renewed on a
 // heartbeat; when its holder dies another replica takes it within the lease, and a holder
 // that cannot renew stops playing before its lease runs out, so two never play at once.

@@ -8,8 +8,8 @@ type File struct {
 	Data []byte
 }
 
-// Attacher is implemented by vendors that take files with a new ticket or a reply (Aliyun:
-// uploaded to OSS, then attached).
+// Attacher is implemented by vendors that take files with a new ticket or a reply (one
+// vendor's are uploaded to OSS, then attached).
 type Attacher interface {
 	// FileLimits are the vendor's limits: files per ticket or reply, bytes per file.
 	FileLimits() (maxFiles int, maxBytes int64)

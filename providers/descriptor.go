@@ -10,17 +10,17 @@ import (
 // core names no vendor.
 type Descriptor struct {
 	// Name is the short name in commands, ticket refs, config ([providers.<name>]) and
-	// [[users]] ids: "ksyun".
+	// [[users]] ids: its folder's name.
 	Name string
-	// Label and LabelEN are the vendor's name as our users know it: 金山云, Kingsoft Cloud.
+	// Label and LabelEN are the vendor's name as our users know it, in Chinese and in English.
 	Label, LabelEN string
-	// Aliases are other names people write for it (matched without case): kingsoft, 金山云.
+	// Aliases are other names people write for it (matched without case): a brand, a Chinese name.
 	Aliases []string
 	// StaffSide and OwnSide name who wrote a note, in the vendor's own words where it has
-	// them (Aliyun: 小二 and 用户); empty means 客服 and 我方.
+	// them (one vendor: 小二 and 用户); empty means 客服 and 我方.
 	StaffSide, OwnSide string
 	// LegacyUserKey is the [[users]] key that held a person's id at this vendor before
-	// ids = {…} ("ksyun_creator_id"): still read, and check says how to rewrite it.
+	// ids = {…} ("<vendor>_creator_id"): still read, and check says how to rewrite it.
 	LegacyUserKey string
 	// Config returns a new, empty section of the vendor's own type (a pointer), which the
 	// app decodes [providers.<name>] into: so adding a vendor needs no field in the app.

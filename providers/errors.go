@@ -24,8 +24,8 @@ var (
 )
 
 // UnsupportedError is ErrUnsupported with the reason, for the chat: what the vendor's API
-// lacks and what the person can do instead ("阿里云工单 API 2016-08-30 没有关闭工单的接口。请在
-// 阿里云控制台关闭……").
+// lacks and what the person can do instead ("<label>工单 API 2016-08-30 没有关闭工单的接口。请在
+// <label>控制台关闭……").
 type UnsupportedError struct {
 	Op string // "close"
 	// Reason and ReasonEN are full sentences, shown to the person as they are.
@@ -44,13 +44,13 @@ func (e *UnsupportedError) Error() string {
 func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
 
 // VendorError is a failure reported by the vendor's API, carrying its own code so the chat can
-// show it with a short sentence ("金山云返回错误 23000：工单状态不允许关闭。").
+// show it with a short sentence ("<label>返回错误 23000：工单状态不允许关闭。").
 type VendorError struct {
-	Provider string // "ksyun"
+	Provider string // the vendor's Name
 	Op       string // "close_ticket"
 	Code     string // the vendor's code, as a string ("23000")
 	// Message is the vendor's message for the log. The provider scrubs it before it gets here:
-	// no key id, account id, secret, token or echo of the request (Aliyun repeats the whole
+	// no key id, account id, secret, token or echo of the request (one vendor repeats the whole
 	// string to sign in SignatureDoesNotMatch) may be in it.
 	Message string
 	// Hint and HintEN are the short readable sentence for the chat: the provider's own for a
@@ -154,7 +154,7 @@ func Scrub(s string, values ...string) string {
 // redactedValue stands for a scrubbed value in a vendor message.
 const redactedValue = "<redacted>"
 
-// percentEncode is RFC 3986 encoding, as Aliyun's signature and most gateways echo values:
+// percentEncode is RFC 3986 encoding, as one vendor's signature and most gateways echo values:
 // A-Z a-z 0-9 - _ . ~ stay, every other byte is %XY.
 func percentEncode(s string) string {
 	var b strings.Builder

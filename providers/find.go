@@ -25,7 +25,7 @@ const (
 type CreatedSearch struct {
 	Title string
 	Since time.Time
-	// Unit truncates the window's start to what the vendor counts in (Weiban: seconds), so the
+	// Unit truncates the window's start to what the vendor counts in (seconds, for one), so the
 	// vendor's window and the check here agree.
 	Unit     time.Duration
 	PageSize int

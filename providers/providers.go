@@ -1,4 +1,4 @@
-// Package providers defines the contract every ticket vendor (Aliyun, Kingsoft Cloud, Weiban)
+// Package providers defines the contract every ticket vendor (providers/<name>)
 // implements, the normalized Ticket and Status they return, and the errors they share.
 //
 // Vendor packages import nothing of ours but this one, so adding a vendor is one folder plus
@@ -13,7 +13,7 @@ import (
 
 // Provider is one ticket vendor. Implementations must be safe for concurrent use.
 type Provider interface {
-	// Name is the short name used in commands and config ("ksyun").
+	// Name is the short name used in commands and config (Descriptor.Name).
 	Name() string
 	// Capabilities says which operations the vendor's API supports, so cards can hide buttons
 	// the vendor cannot honour.
@@ -40,9 +40,9 @@ type Capabilities struct {
 	Close  bool
 	Notes  bool
 	// CloseCreatorOnly is set when the vendor lets only the ticket's creator close it
-	// (Kingsoft: "仅工单的创建人可关闭工单").
+	// (one says "仅工单的创建人可关闭工单").
 	CloseCreatorOnly bool
-	// BatchOmitsNotes is set when BatchGetter's tickets carry no LatestNote (Aliyun's list
+	// BatchOmitsNotes is set when BatchGetter's tickets carry no LatestNote (one vendor's list
 	// calls): the watcher then reads Notes itself, on a status change and on a slower cadence.
 	BatchOmitsNotes bool
 
@@ -58,7 +58,7 @@ type Capabilities struct {
 type Actor struct {
 	// Name is the person's display name ("张三").
 	Name string
-	// VendorID is the person's identity at this vendor (Kingsoft 长工号); empty when the chat
+	// VendorID is the person's identity at this vendor (such as a 长工号); empty when the chat
 	// user has no mapping and the provider's configured default applies.
 	VendorID string
 }
@@ -100,7 +100,7 @@ type Ticket struct {
 	Flags    []Flag `json:"flags,omitempty"`
 	// Priority is the display label: 紧急, 高, 中 or 低 (PriorityLabel of PriorityLevel), the
 	// words people type, whatever the vendor calls its levels; the vendor's own value when it
-	// maps to none of them; "" when the vendor has no priority (Weiban, Aliyun 2016-08-30).
+	// maps to none of them; "" when the vendor has no priority (some APIs have none).
 	Priority string `json:"priority,omitempty"`
 	// PriorityLevel is the normalized level the vendor holds ("urgent", "high", "normal",
 	// "low"), "" when unknown or when the vendor has no priority. After a create it says what
@@ -110,7 +110,7 @@ type Ticket struct {
 	Type          string `json:"type,omitempty"` // display label, e.g. "问题排查"
 	Customer      string `json:"customer,omitempty"`
 	Creator       string `json:"creator,omitempty"`
-	// CreatorID is the creator's vendor identity (Kingsoft creator_id).
+	// CreatorID is the creator's vendor identity (such as a creator_id).
 	CreatorID  string    `json:"creator_id,omitempty"`
 	Handler    string    `json:"handler,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
@@ -119,7 +119,7 @@ type Ticket struct {
 	URL        string    `json:"url,omitempty"`
 }
 
-// Ref is the ticket's reference as written in chat: "ksyun:1204".
+// Ref is the ticket's reference as written in chat: "<vendor>:1204".
 func (t Ticket) Ref() string { return t.Provider + ":" + t.ID }
 
 // HasFlag reports whether f is set on the ticket.
@@ -136,7 +136,7 @@ func (t Ticket) HasFlag(f Flag) bool {
 type Note struct {
 	ID     string `json:"id"`
 	Author string `json:"author"`
-	// Official is true for the vendor's staff (小二, 金山云工程师), false for the customer side.
+	// Official is true for the vendor's staff (小二, 工程师), false for the customer side.
 	Official bool      `json:"official"`
 	Body     string    `json:"body"`
 	At       time.Time `json:"at"`

@@ -73,7 +73,7 @@ func (c Config) WithDefaults() Config {
 
 // Backoff is the delay before attempt n+1: Base·2^(n-1) up to Max, jittered into its upper
 // half so that jobs failed together do not come back together. It is the one backoff of
-// everything the bot retries: the engine's jobs, the watcher's notices, the WeCom long
+// everything the bot retries: the engine's jobs, the watcher's notices, a platform's long
 // connection, and the vendors' own in-call retries of a read.
 func (p Policy) Backoff(n int) time.Duration { return p.BackoffWith(n, Jitter) }
 

@@ -10,8 +10,8 @@ import (
 )
 
 // DefaultCacheTTL is what NewCached uses when given a ttl that is not positive. It covers
-// the quick redeliveries (WeCom retries within seconds; Feishu after 15 s and 5 min); the
-// late ones (Feishu's 1 h and 6 h retries) fall through to the database, which catches them.
+// the quick redeliveries (one platform retries within seconds; another after 15 s and 5 min);
+// the late ones (its 1 h and 6 h retries) fall through to the database, which catches them.
 const DefaultCacheTTL = 10 * time.Minute
 
 // How much the memory holds at most, whatever the traffic: about 100 B an id, 300 B a card.

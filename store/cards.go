@@ -10,7 +10,7 @@ import (
 // LiveCards bounds the cards of one ticket in one chat that are kept up to date: the first
 // card (the thread anchor) and the newest others. With the answer to the command that
 // changed the ticket, one change then touches at most LiveCards+1 messages of a group, within
-// Feishu's 5 per second per group.
+// one platform's 5 per second per group.
 const LiveCards = 4
 
 const (

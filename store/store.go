@@ -16,7 +16,7 @@ var ErrNotFound = errors.New("store: not found")
 // Consumers do not take it: each declares the narrow part it uses (work.Store, tickets.Store,
 // bot.WatchStore, command.Store, …). Implementations are safe for concurrent use.
 type Store interface {
-	// MarkProcessed records a delivery id (Feishu event_id / message_id, WeCom msgid) and
+	// MarkProcessed records a delivery id (a platform's event_id / message_id or msgid) and
 	// reports whether it was new. A false result means the delivery is a duplicate.
 	MarkProcessed(ctx context.Context, key string, at time.Time) (fresh bool, err error)
 	// PruneProcessed forgets delivery ids older than before.

@@ -114,7 +114,7 @@ type Pruner struct {
 }
 
 // DeliveryRetention is how long a delivery id is kept after it was processed: a webhook must
-// refuse any delivery older than this (Feishu's MaxEventAge; WeCom allows 5 minutes), or a
+// refuse any delivery older than this (one platform takes 7 h, another 5 minutes), or a
 // replay would run again.
 const DeliveryRetention = 24 * time.Hour
 

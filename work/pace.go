@@ -25,7 +25,7 @@ import (
 // with the outbox's backoff, outside this order.
 
 // sendWait bounds the wait of one send of Drain, which serves every chat from one loop:
-// enough for the app-wide spacing (Feishu's 25 ms), far less than any chat's, so a busy
+// enough for the app-wide spacing (25 ms on one platform), far less than any chat's, so a busy
 // chat's answer is put back, not waited for.
 const sendWait = 50 * time.Millisecond
 

@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -65,7 +66,7 @@ func loadModule(t *testing.T) (root string, pkgs []pkg) {
 			p = &pkg{dir: rel, fset: token.NewFileSet()}
 			byDir[rel] = p
 		}
-		f, err := parser.ParseFile(p.fset, path, nil, parser.SkipObjectResolution)
+		f, err := parser.ParseFile(p.fset, path, nil, parser.SkipObjectResolution|parser.ParseComments)
 		if err != nil {
 			return err
 		}
@@ -118,30 +119,69 @@ func wiring(dir string) bool {
 	return false
 }
 
-// core reports whether dir is the platform- and vendor-neutral core: everything but the plug-in
-// folders, the wiring, the templates (one folder per platform by design) and this package.
-func core(dir string) bool {
-	return owner(dir) == "" && !wiring(dir) && dir != "templates" && dir != "internal/layout"
+// registry is the one file of the application that names the vendors and platforms: it
+// imports their folders and registers their descriptors.
+const registry = "internal/app/registry.go"
+
+// core reports whether the file name of package dir is part of the platform- and vendor-neutral
+// core: everything but the plug-in folders, the command line, the demo and the tools, the
+// templates (one folder per platform by design), this package and the registry. The rest of
+// the application is core: it reads everything through the registries.
+func core(dir, name string) bool {
+	if owner(dir) != "" || dir == "templates" || dir == "internal/layout" || dir+"/"+name == registry {
+		return false
+	}
+	return dir == "internal/app" || !wiring(dir)
 }
 
-// The core names no vendor and no platform in its code: not in an identifier, not in a string.
-// Comments may (an example is clearer with a real name); everything a vendor or a platform
-// contributes comes through its registry descriptor, so a new one needs no core change.
+// otherSpellings are the vendors' and platforms' names their folders do not spell: brands and
+// Chinese names as people write them ("Kingsoft" for ksyun, "Lark" for feishu, 金山云, 阿里云,
+// 微伴, 飞书, 企业微信). The folder names are found in the tree; these cannot be, so a new
+// vendor or platform adds its own here. The Chinese ones match inside a word (Chinese has no
+// spaces), so the shortest form people use is listed: 金山 finds 金山云.
+var otherSpellings = []string{"kingsoft", "lark", "金山", "阿里", "微伴", "飞书", "企业微信"}
+
+// The core names no vendor and no platform: not in an identifier, not in a string, not in a
+// comment (a comment says the property that matters, "a platform without threads", or where
+// the fact lives). Everything a vendor or a platform contributes comes through its registry
+// descriptor, so a new one needs no core change, and the core reads the same whichever are
+// built in.
 func TestCoreNamesNoVendorOrPlatform(t *testing.T) {
 	_, pkgs := loadModule(t)
 	vendors, platforms := plugins(pkgs)
 	if len(vendors) < 3 || len(platforms) < 2 {
 		t.Fatalf("found vendors %v and platforms %v: the layout this test knows has moved", vendors, platforms)
 	}
-	names := append(append([]string{}, vendors...), platforms...)
-	word := regexp.MustCompile(`(?i)(^|[^a-z])(` + strings.Join(names, "|") + `)([^a-z]|$)`)
-	checked := 0
-	for _, p := range pkgs {
-		if !core(p.dir) {
-			continue
+	var latin, han []string
+	for _, n := range slices.Concat(vendors, platforms, otherSpellings) {
+		if isASCII(n) {
+			latin = append(latin, regexp.QuoteMeta(n))
+		} else {
+			han = append(han, regexp.QuoteMeta(n))
 		}
-		checked++
+	}
+	// A Latin name is a word of its own ("feishu_open_id" has it, "Wecomfort" has not); a
+	// Chinese one is found anywhere.
+	word := regexp.MustCompile(`(?i)(?:^|[^a-z])(` + strings.Join(latin, "|") + `)(?:[^a-z]|$)|(` + strings.Join(han, "|") + `)`)
+	found := func(text string) (name string, at int, ok bool) {
+		m := word.FindStringSubmatchIndex(text)
+		if m == nil {
+			return "", 0, false
+		}
+		for g := 1; g <= 2; g++ {
+			if m[2*g] >= 0 {
+				return text[m[2*g]:m[2*g+1]], m[2*g], true
+			}
+		}
+		return "", 0, false
+	}
+	checked := map[string]bool{}
+	for _, p := range pkgs {
 		for _, f := range p.files {
+			if !core(p.dir, filepath.Base(p.fset.Position(f.Pos()).Filename)) {
+				continue
+			}
+			checked[p.dir] = true
 			ast.Inspect(f, func(n ast.Node) bool {
 				var text string
 				switch x := n.(type) {
@@ -154,17 +194,38 @@ func TestCoreNamesNoVendorOrPlatform(t *testing.T) {
 				case *ast.ImportSpec:
 					return false // imports are checked by TestDependencyDirection
 				}
-				if m := word.FindStringSubmatch(text); m != nil {
+				if name, _, ok := found(text); ok {
 					t.Errorf("%s: the core names %q (%s): it belongs in its own folder or its descriptor",
-						p.fset.Position(n.Pos()), m[2], text)
+						p.fset.Position(n.Pos()), name, text)
 				}
 				return true
 			})
+			for _, g := range f.Comments {
+				for _, c := range g.List {
+					if name, at, ok := found(c.Text); ok {
+						pos := p.fset.Position(c.Pos())
+						pos.Line += strings.Count(c.Text[:at], "\n")
+						pos.Column = 0
+						t.Errorf("%s: a core comment names %q: say what property matters or where the fact lives",
+							pos, name)
+					}
+				}
+			}
 		}
 	}
-	if checked < 6 {
-		t.Fatalf("checked only %d core packages", checked)
+	if len(checked) < 6 || !checked["internal/app"] {
+		t.Fatalf("checked only %d core packages: %v", len(checked), slices.Sorted(maps.Keys(checked)))
 	}
+}
+
+// isASCII reports whether s is written in Latin letters only.
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // splitCamel writes an identifier as words ("feishuCardKey" → "feishu Card Key"), so that a

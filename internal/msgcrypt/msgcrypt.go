@@ -1,14 +1,15 @@
-// Package msgcrypt is the message crypto WeCom and Weiban share: WeCom's callback scheme
-// (DOC 101033 回调和回复的加解密方案, DOC 90968 加解密方案说明), which Weiban uses for its pushes
-// with JSON instead of XML (doc-477078 订阅消息加解密指南):
+// Package msgcrypt is the AES-CBC message crypto with a SHA-1 signature that one chat platform
+// and one vendor use: the platform's callback scheme (DOC 101033 回调和回复的加解密方案, DOC 90968
+// 加解密方案说明), which the vendor uses for its pushes with JSON instead of XML (doc-477078
+// 订阅消息加解密指南):
 //
 //	aes_key   = base64_decode(EncodingAESKey + "=")          32 bytes, IV = aes_key[:16]
 //	plaintext = random(16) ‖ uint32_be(len(msg)) ‖ msg ‖ receiveid
 //	encrypt   = base64(AES-256-CBC(aes_key, IV, PKCS#7(plaintext, block 32)))
 //	signature = sha1_hex(concat(sort(token, timestamp, nonce, encrypt)))
 //
-// The receive id is "" for a WeCom 智能机器人 ("企业内部智能机器人场景中，ReceiveId为\"\"") and
-// the corp id for a Weiban push. silenceper's util.DecryptMsg refuses a plaintext that ends
+// The receive id is "" for the platform's 智能机器人 ("企业内部智能机器人场景中，ReceiveId为\"\"") and
+// the corp id for the vendor's push. silenceper's util.DecryptMsg refuses a plaintext that ends
 // right after msg (its length check uses <= where < is meant), so it cannot open the
 // robot's callbacks; decryption is written here.
 package msgcrypt
@@ -174,7 +175,7 @@ func Signature(token, timestamp, nonce, encrypted string) string {
 }
 
 // Verify reports whether sig is the msg_signature of the four values, compared in constant
-// time so that it cannot be guessed byte by byte. sig must be lowercase hex, as WeCom sends
+// time so that it cannot be guessed byte by byte. sig must be lowercase hex, as the platform sends
 // it and Signature writes it.
 func Verify(sig, token, timestamp, nonce, encrypted string) bool {
 	want := Signature(token, timestamp, nonce, encrypted)
