@@ -256,8 +256,23 @@ func TestDependencyDirection(t *testing.T) {
 		for _, im := range p.imports() {
 			imOwner := owner(im)
 			switch {
+			case p.dir == "internal/app":
+				// The application knows every vendor and platform, but only in registry.go.
+				if imOwner != "" {
+					for _, f := range p.files {
+						file := filepath.ToSlash(p.fset.Position(f.Pos()).Filename)
+						if strings.HasSuffix(file, "/"+registry) {
+							continue
+						}
+						for _, spec := range f.Imports {
+							if path, _ := strconv.Unquote(spec.Path.Value); path == module+"/"+im {
+								t.Errorf("%s imports %s: only %s names the vendors and platforms", file, im, registry)
+							}
+						}
+					}
+				}
 			case wiring(p.dir):
-				// The wiring knows everything.
+				// The command line, the demo and the tools know everything.
 			case strings.HasPrefix(p.dir, "providers/"):
 				if im != "providers" && !leaf(im) && imOwner != own {
 					t.Errorf("vendor package %s imports %s: a vendor imports only providers and leaf helpers", p.dir, im)
