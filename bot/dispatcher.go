@@ -10,6 +10,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/internal/ttl"
 	"github.com/ticketbot/ticketbot/retry"
+	"github.com/ticketbot/ticketbot/templates"
 )
 
 // Handler does the work of messages and clicks: parse the command, call the vendor, post the
@@ -50,6 +51,15 @@ type DispatcherConfig struct {
 	// mention the bot: only those answering a card are for the bot. nil takes every such
 	// reply as possibly for the bot.
 	Cards CardIndex
+	// Toasts are what a click is told when its work outlives ActionWait, when too many clicks
+	// run at once, and when its handler failed; the app fills them from the message catalog
+	// (unset: the built-in catalog's Chinese).
+	Toasts ActionToasts
+}
+
+// ActionToasts are the dispatcher's own answers to a click.
+type ActionToasts struct {
+	InProgress, Busy, Internal string
 }
 
 // CardIndex answers whether a message id is one of the bot's cards (the store, with its
@@ -79,6 +89,11 @@ func (c *DispatcherConfig) defaults() {
 	}
 	if c.DedupeMax <= 0 {
 		c.DedupeMax = 100_000
+	}
+	if c.Toasts == (ActionToasts{}) {
+		cat := templates.DefaultCatalog()
+		c.Toasts = ActionToasts{InProgress: cat.Text("toast_in_progress", false), Busy: cat.Text("toast_busy", false),
+			Internal: cat.Text("toast_internal", false)}
 	}
 }
 
@@ -443,7 +458,9 @@ func (d *Dispatcher) run(m Message) {
 }
 
 // inProgress is the answer to a click whose work outlives the platform's deadline.
-var inProgress = ActionResult{Toast: Toast{Type: "info", Text: "正在处理，完成后卡片会自动更新"}, Pending: true}
+func (d *Dispatcher) inProgress() ActionResult {
+	return ActionResult{Toast: Toast{Type: "info", Text: d.cfg.Toasts.InProgress}, Pending: true}
+}
 
 // HandleAction runs a click, answering with its result if it finishes within ActionWait and
 // otherwise with an "in progress" toast, updating the clicked card when the work is done.
@@ -456,7 +473,7 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 	keys := deliveryKeys(a.Platform, a.EventID, "")
 	if !d.claim(keys) {
 		d.metrics.duplicates.WithLabelValues(a.Platform).Inc()
-		return inProgress, nil
+		return d.inProgress(), nil
 	}
 	d.mu.RLock()
 	closing := d.closing
@@ -475,7 +492,7 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 	default:
 		d.late.Add(-2)
 		d.release(keys)
-		return ActionResult{Toast: Toast{Type: "warning", Text: "机器人正忙，请稍后再试"}}, nil
+		return ActionResult{Toast: Toast{Type: "warning", Text: d.cfg.Toasts.Busy}}, nil
 	}
 
 	done := make(chan ActionResult, 1)
@@ -488,7 +505,7 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 			defer func() {
 				if r := recover(); r != nil {
 					d.log.Error("action handler panicked", "platform", a.Platform, "event_id", a.EventID, "panic", r)
-					res = ActionResult{Toast: Toast{Type: "error", Text: "内部错误，请稍后再试"}}
+					res = ActionResult{Toast: Toast{Type: "error", Text: d.cfg.Toasts.Internal}}
 				}
 			}()
 			// The work runs under the dispatcher's base context, bounded by CommandTimeout:
@@ -516,7 +533,7 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 		defer d.late.Done()
 		d.finishLate(a, <-done)
 	}()
-	return inProgress, nil
+	return d.inProgress(), nil
 }
 
 // lateSendTimeout bounds the card update of a click's late result (and Shutdown cuts it).

@@ -146,7 +146,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 	}
 	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 {
 		// A file posted in a ticket card's thread is a reply with an attachment.
-		o := b.run(ctx, r, Command{Spec: specFor(OpReply), Ticket: *thread, Text: "附件：" + fileNames(m.Files)}, log)
+		o := b.run(ctx, r, Command{Spec: specFor(OpReply), Ticket: *thread, Text: b.env.text(false, "attachment_reply", "names", fileNames(m.Files))}, log)
 		actx, cancel := bot.AnswerContext(ctx, answerWait)
 		defer cancel()
 		b.deliverTyped(actx, r, o, log)
@@ -196,7 +196,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	log := b.Log.With("platform", a.Platform, "chat_id", a.ChatID, "event_id", a.EventID)
 	if ok, _ := b.allowed(r); !ok {
 		b.record(ctx, r, "", TicketRef{}, "refused", "chat not allowed", nil)
-		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: "本群未获授权使用 ticketbot"}}
+		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: b.env.text(false, "chat_not_allowed_toast")}}
 	}
 	if ok, tell := b.limits.allow(r.user(), b.Now()); !ok {
 		if tell {
@@ -262,7 +262,8 @@ func (b *Bot) admit(ctx context.Context, r *req, log *slog.Logger) bool {
 	log.Warn("message from a chat that is not allowed", "told", told)
 	b.record(ctx, r, "", TicketRef{}, "refused", "chat not allowed", nil)
 	if !told {
-		b.replyText(ctx, r, "本群未获授权使用 ticketbot，请联系管理员把本群加入配置。\nThis chat is not allowed to use ticketbot; ask an admin to add it.", log)
+		// Nobody here has said which language they read: both.
+		b.replyText(ctx, r, b.env.text(false, "chat_not_allowed")+"\n"+b.env.text(true, "chat_not_allowed"), log)
 	}
 	return false
 }
@@ -409,3 +410,9 @@ func (b *Bot) UseMetrics(m *bot.Metrics) { b.work.UseMetrics(m) }
 
 // words are what the parser needs of the bot: the vendor registry and the catalog.
 func (b *Bot) words() Words { return Words{Vendors: b.Vendors, Messages: b.Renderer.Messages()} }
+
+// Toasts are the dispatcher's own answers to a click, from the catalog (with its overrides).
+func (b *Bot) Toasts() bot.ActionToasts {
+	return bot.ActionToasts{InProgress: b.env.text(false, "toast_in_progress"), Busy: b.env.text(false, "toast_busy"),
+		Internal: b.env.text(false, "toast_internal")}
+}

@@ -82,11 +82,7 @@ func (e *Env) close(ctx context.Context, r *req, p providers.Provider, id, remar
 	if nt != nil {
 		t = *nt
 	}
-	who := actor.Name
-	if who == "" {
-		who = "群成员"
-	}
-	return outcome{ticket: &t, level: "success", footer: who + " 关闭了工单",
+	return outcome{ticket: &t, level: "success", footer: e.closedBy(actor.Name),
 		text: e.text(r.en, "closed", "ref", ref)}, nil
 }
 
@@ -111,4 +107,12 @@ func (e *Env) already(en bool, ref string, s providers.Status) string {
 		label = s.LabelEN()
 	}
 	return e.text(en, "already", "ref", ref, "status", label)
+}
+
+// closedBy is the card's footer after a close: who closed it (a chat member with no name).
+func (e *Env) closedBy(who string) string {
+	if who == "" {
+		return e.text(false, "closed_footer_member")
+	}
+	return e.text(false, "closed_footer", "who", who)
 }

@@ -29,11 +29,11 @@ func runConfirm(ctx context.Context, e *Env, r *req, c *Command, p providers.Pro
 
 // closeWarning is what a person is told before a close: the vendor stops working on the
 // ticket, and some vendors let only its creator close it.
-func closeWarning(caps providers.Capabilities) string {
+func (e *Env) closeWarning(caps providers.Capabilities) string {
 	if caps.CloseCreatorOnly {
-		return "关闭后供应商将不再处理此工单。仅工单创建人可以关闭。"
+		return e.text(false, "close_warning_creator_only")
 	}
-	return "关闭后供应商将不再处理此工单。"
+	return e.text(false, "close_warning")
 }
 
 // confirm answers the 关闭 button of a platform without confirmation dialogs: the
@@ -57,10 +57,10 @@ func (e *Env) confirm(ctx context.Context, r *req, p providers.Provider, c *Comm
 		closeCmd = withVersion(closeCmd, r.version)
 	}
 	data := templates.ConfirmCard{Ticket: t, ProviderLabel: e.Vendors.Label(t.Provider, false),
-		Title: "确认关闭 " + ref + "？", Text: closeWarning(providers.Can(p)),
+		Title: e.text(false, "confirm_close_title", "ref", ref), Text: e.closeWarning(providers.Can(p)),
 		Buttons: []templates.Button{
-			{Text: "确认关闭", Type: "danger", Command: closeCmd},
-			{Text: "取消", Command: "card " + ref},
+			{Text: e.text(false, "button_confirm_close"), Type: "danger", Command: closeCmd},
+			{Text: e.text(false, "button_cancel"), Command: "card " + ref},
 		}}
 	out, err := e.Answers.Output(r.platform, "confirm", data)
 	return outcome{out: out, quiet: true}, err

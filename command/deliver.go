@@ -166,14 +166,15 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 		caps = providers.Can(p)
 	}
 	f := b.env.Answers.Features(platform)
+	say := func(key string, args ...any) string { return b.env.text(false, key, args...) }
 	if !t.Status.Terminal() {
 		// Without forms there is no reply box: people quote the card instead.
 		if caps.Reply && f.Forms {
-			data.Buttons = append(data.Buttons, templates.Button{Text: "回复", Type: "primary", Command: "reply " + ref})
+			data.Buttons = append(data.Buttons, templates.Button{Text: say("button_reply"), Type: "primary", Command: "reply " + ref})
 		}
 		if caps.Close {
-			close := templates.Button{Text: "关闭", Type: "danger", Command: withVersion("close "+ref, version),
-				Confirm: &templates.Confirm{Title: "确认关闭工单 " + ref + "？", Text: closeWarning(caps)}}
+			close := templates.Button{Text: say("button_close"), Type: "danger", Command: withVersion("close "+ref, version),
+				Confirm: &templates.Confirm{Title: say("confirm_close_ticket_title", "ref", ref), Text: b.env.closeWarning(caps)}}
 			if !f.Confirm {
 				// No dialog on this platform: the click asks with a confirmation card.
 				close.Command, close.Confirm = withVersion("confirm close "+ref, version), nil
@@ -181,11 +182,11 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 			data.Buttons = append(data.Buttons, close)
 		}
 	}
-	data.Buttons = append(data.Buttons, templates.Button{Text: "刷新", Command: "show " + ref})
+	data.Buttons = append(data.Buttons, templates.Button{Text: say("button_refresh"), Command: "show " + ref})
 	if b.follows(ctx, platform, chatID, t) {
-		data.Buttons = append(data.Buttons, templates.Button{Text: "取消关注", Command: "unwatch " + ref})
+		data.Buttons = append(data.Buttons, templates.Button{Text: say("button_unwatch"), Command: "unwatch " + ref})
 	} else {
-		data.Buttons = append(data.Buttons, templates.Button{Text: "关注", Command: "watch " + ref})
+		data.Buttons = append(data.Buttons, templates.Button{Text: say("button_watch"), Command: "watch " + ref})
 	}
 	return b.Renderer.Render(platform, "ticket", data)
 }

@@ -379,7 +379,7 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 			return nil
 		}
 		if t != nil {
-			b.updateCards(ctx, j.Platform, *t, d.User+" 关闭了工单", log)
+			b.updateCards(ctx, j.Platform, *t, b.env.closedBy(d.User), log)
 		}
 		return []store.Job{b.answer(j, "done", b.env.text(d.En, "later_closed", "ref", ref, "attempt", j.Attempts))}
 	case jobReply:
