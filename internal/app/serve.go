@@ -329,7 +329,7 @@ func newProviders(cfg *Config, log *slog.Logger) (map[string]providers.Provider,
 	return provs, nil
 }
 
-func newWatcher(cfg *Config, st store.Store, provs map[string]providers.Provider, platforms map[string]bot.Platform,
+func newWatcher(cfg *Config, st bot.WatchStore, provs map[string]providers.Provider, platforms map[string]bot.Platform,
 	b *command.Bot, reg prometheus.Registerer, log *slog.Logger) *bot.Watcher {
 	return bot.NewWatcher(watchConfig(cfg), st, provs, platforms, b, cfg.Bot.Policy, bot.NewWatchMetrics(reg), log.With("component", "watcher"))
 }
