@@ -1,0 +1,335 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for the test's schema
+
+	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
+	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/providers/ksyun"
+	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
+	"github.com/ticketbot/ticketbot/store"
+)
+
+// postgresDSN is a fresh, empty schema of the test PostgreSQL (TICKETBOT_TEST_POSTGRES) as a
+// DSN whose search_path points at it; the schema is dropped after the test. Without the
+// variable the test is skipped (.ci/run always sets it).
+func postgresDSN(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("TICKETBOT_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("needs PostgreSQL: set TICKETBOT_TEST_POSTGRES (.ci/run does)")
+	}
+	if testing.Short() {
+		t.Skip("runs three ticketbot processes")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := fmt.Sprintf("ticketbot_e2e_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		admin.Close()
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+		admin.Close()
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
+}
+
+// buildBinary builds ticketbot into dir.
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "ticketbot")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/ticketbot").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// replicaSet is n ticketbot processes on one PostgreSQL database, against one pair of fakes.
+type replicaSet struct {
+	t      *testing.T
+	ksyun  *ksyuntest.Server
+	feishu *feishutest.Server
+	dsn    string
+	bin    string
+	config string
+	procs  []*process
+	hs     []*harness // one per process: its URL and logs
+}
+
+func startReplicas(t *testing.T, n int, botExtra, extra string) *replicaSet {
+	t.Helper()
+	dsn := postgresDSN(t)
+	dir := t.TempDir()
+	rs := &replicaSet{t: t, dsn: dsn, bin: buildBinary(t, dir), config: filepath.Join(dir, "config.toml"),
+		ksyun: ksyuntest.New("ks-app", "ks-secret-e2e"), feishu: feishutest.New("cli_e2e", "feishu-secret-e2e")}
+	t.Cleanup(rs.ksyun.Close)
+	t.Cleanup(rs.feishu.Close)
+	text := harnessConfig(dsn, botExtra, extra, rs.feishu, rs.ksyun)
+	text = strings.Replace(text, "[store]\n", "[store]\ndriver = \"postgres\"\n", 1)
+	if err := os.WriteFile(rs.config, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		rs.start()
+	}
+	return rs
+}
+
+// start runs one more replica.
+func (rs *replicaSet) start() *harness {
+	p, url := startProcess(rs.t, rs.bin, rs.config)
+	h := &harness{t: rs.t, ksyun: rs.ksyun, feishu: rs.feishu, logs: p.logs, url: url}
+	rs.procs, rs.hs = append(rs.procs, p), append(rs.hs, h)
+	return h
+}
+
+// logs are every replica's logs, for a failure.
+func (rs *replicaSet) logs() string {
+	var b strings.Builder
+	for i, h := range rs.hs {
+		fmt.Fprintf(&b, "--- replica %d\n%s\n", i, h.logs)
+	}
+	return b.String()
+}
+
+// health is one replica's /healthz answer.
+type health struct {
+	Status string          `json:"status"`
+	Leader bool            `json:"leader"`
+	Roles  map[string]bool `json:"roles"`
+}
+
+func (rs *replicaSet) health(i int) (health, bool) {
+	resp, err := http.Get(rs.hs[i].url + "/healthz")
+	if err != nil {
+		return health{}, false
+	}
+	defer resp.Body.Close()
+	var h health
+	return h, json.NewDecoder(resp.Body).Decode(&h) == nil && resp.StatusCode == http.StatusOK
+}
+
+// watcher is the replica that leads the watcher among alive, or -1.
+func (rs *replicaSet) watcher(alive []int) int {
+	found := -1
+	for _, i := range alive {
+		if h, ok := rs.health(i); ok && h.Roles["watcher"] {
+			if found >= 0 {
+				rs.t.Fatalf("replicas %d and %d both lead the watcher\n%s", found, i, rs.logs())
+			}
+			found = i
+		}
+	}
+	return found
+}
+
+func (rs *replicaSet) waitFor(what string, limit time.Duration, cond func() bool) time.Duration {
+	rs.t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > limit {
+			rs.t.Fatalf("timed out waiting for %s\n%s", what, rs.logs())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// cards are the ticket cards in the group for a title.
+func (rs *replicaSet) cards(title string) int {
+	n := 0
+	for _, m := range rs.feishu.Messages() {
+		if m.MsgType == "interactive" && strings.Contains(m.Content, `"content":"`+title+`"`) {
+			n++
+		}
+	}
+	return n
+}
+
+func (rs *replicaSet) tickets(title string) []ksyuntest.Ticket {
+	var out []ksyuntest.Ticket
+	for _, tk := range rs.ksyun.Tickets() {
+		if tk.Title == title {
+			out = append(out, tk)
+		}
+	}
+	return out
+}
+
+// Three replicas behind a load balancer, each handed the same Feishu event (a platform
+// redelivers to whichever replica it reaches): at once and one after another, the command
+// runs once, one ticket and one card. The same click delivered to all three closes once.
+func TestReplicasHandleEachDeliveryOnce(t *testing.T) {
+	rs := startReplicas(t, 3, "", "")
+
+	// The same event at all three at once.
+	var wg sync.WaitGroup
+	for _, h := range rs.hs {
+		wg.Go(func() { h.say("ev-at-once", "om_at-once", "建单 ksyun 三副本同时收到\n同一事件同时到达三个副本。") })
+	}
+	wg.Wait()
+	// And another, one replica after the other.
+	for _, h := range rs.hs {
+		h.say("ev-in-turn", "om_in-turn", "建单 ksyun 三副本依次收到\n同一事件依次到达三个副本。")
+	}
+	for _, title := range []string{"三副本同时收到", "三副本依次收到"} {
+		rs.waitFor("the card of "+title, 30*time.Second, func() bool { return rs.cards(title) >= 1 })
+	}
+	time.Sleep(time.Second) // room for a wrong second ticket or card to show
+	for _, title := range []string{"三副本同时收到", "三副本依次收到"} {
+		if n := len(rs.tickets(title)); n != 1 {
+			t.Errorf("%s: %d tickets at the vendor, want 1\n%s", title, n, rs.logs())
+		}
+		if n := rs.cards(title); n != 1 {
+			t.Errorf("%s: %d cards in the group, want 1", title, n)
+		}
+	}
+
+	// One click, delivered to all three: it closes once.
+	tk := rs.tickets("三副本同时收到")[0]
+	var card feishutest.Message
+	for _, m := range rs.feishu.Messages() {
+		if m.MsgType == "interactive" && strings.Contains(m.Content, `"content":"三副本同时收到"`) {
+			card = m
+		}
+	}
+	st, err := store.OpenPostgres(context.Background(), rs.dsn, store.PoolOptions{MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rs.waitFor("the card recorded", 30*time.Second, func() bool {
+		_, err := st.CardByMessage(context.Background(), "feishu", card.ID)
+		return err == nil
+	})
+	// The card's own close button carries the ticket's version; any version the store holds
+	// is the one a person would have clicked.
+	cmd := fmt.Sprintf("close ksyun:%d", tk.ID)
+	answers := make([]cardAnswer, len(rs.hs))
+	for i, h := range rs.hs {
+		wg.Go(func() { answers[i] = h.click("ev-click-close", card.ID, cmd, nil) })
+	}
+	wg.Wait()
+	rs.waitFor("the ticket closed", 30*time.Second, func() bool {
+		got, _ := rs.ksyun.Ticket(fmt.Sprint(tk.ID))
+		return got.Status == 3
+	})
+	time.Sleep(500 * time.Millisecond)
+	closes := 0
+	for _, c := range rs.ksyun.Calls() {
+		if strings.HasSuffix(c.Path, "/close_ticket") {
+			closes++
+		}
+	}
+	if closes != 1 {
+		t.Errorf("the vendor was asked to close %d times, want 1\n%s", closes, rs.logs())
+	}
+}
+
+// The replica that runs the watcher is killed with SIGKILL while it delivers 50 notices:
+// another replica leads within 10 seconds, and every notice reaches its group exactly once
+// (the notices the dead one had leased are taken over after their lease; a send it made
+// before dying is not repeated, thanks to the platform's idempotency key).
+func TestLeaderKilledMidSweepEveryNoticeOnce(t *testing.T) {
+	const n = 50
+	retry := "[bot.retry]\nbase = \"100ms\"\nmax = \"1s\"\nevery = \"50ms\"\nlease = \"2s\"\n"
+	rs := startReplicas(t, 3, "", retry+fastWatch)
+	ctx := context.Background()
+	st, err := store.OpenPostgres(ctx, rs.dsn, store.PoolOptions{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	kp, err := ksyun.New(rs.ksyun.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 50 tickets, each followed by a group of its own (so no notices are merged), with the
+	// state the bot last saw.
+	ids := make([]string, n)
+	for i := range n {
+		tk, err := kp.Create(ctx, providers.CreateRequest{Title: fmt.Sprintf("主备切换演练 %02d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = tk.ID
+		snap, _ := json.Marshal(tk)
+		if err := st.SaveTicket(ctx, store.TicketState{Provider: "ksyun", TicketID: tk.ID, Status: string(tk.Status),
+			RawStatus: tk.RawStatus, CreatorUserID: "feishu:" + e2eUser, Snapshot: snap, UpdatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Follow(ctx, store.Follow{Platform: "feishu", ChatID: fmt.Sprintf("oc_group_%02d", i), Provider: "ksyun",
+			TicketID: tk.ID, By: "feishu:" + e2eUser, CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all := []int{0, 1, 2}
+	rs.waitFor("a watcher leader", 15*time.Second, func() bool { return rs.watcher(all) >= 0 })
+	leader := rs.watcher(all)
+
+	// Kingsoft cancels all 50 at once: 50 notices, one per group.
+	for _, id := range ids {
+		if err := rs.ksyun.SetStatus(id, 4); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notices := func() map[string]int {
+		per := map[string]int{}
+		for _, m := range rs.feishu.Messages() {
+			if strings.HasPrefix(m.ChatID, "oc_group_") && strings.Contains(m.Content, "已取消") {
+				per[m.ChatID]++
+			}
+		}
+		return per
+	}
+	rs.waitFor("the first notices", 30*time.Second, func() bool { return len(notices()) >= 1 })
+	if err := rs.procs[leader].cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	<-rs.procs[leader].done
+	sent := len(notices())
+	t.Logf("killed the leader (replica %d) after %d of %d notices", leader, sent, n)
+
+	var alive []int
+	for _, i := range all {
+		if i != leader {
+			alive = append(alive, i)
+		}
+	}
+	rs.waitFor("a new watcher leader", 15*time.Second, func() bool { return rs.watcher(alive) >= 0 })
+	if took := time.Since(killed); took > 10*time.Second {
+		t.Errorf("a new leader took %v after the kill, want within 10 s", took)
+	}
+	rs.waitFor("every notice", 60*time.Second, func() bool { return len(notices()) == n })
+	time.Sleep(2 * time.Second) // room for a wrong second notice to show
+	for chat, c := range notices() {
+		if c != 1 {
+			t.Errorf("%s got %d notices, want exactly 1", chat, c)
+		}
+	}
+}
