@@ -201,8 +201,17 @@ func (e *Engine) Submit(ctx context.Context, j Job, log *slog.Logger) (*Attempt,
 	j = e.giveUpAt(j)
 	j.State, j.Attempts, j.LeaseEnd = store.JobRunning, 1, e.now().Add(e.cfg.Policy.Lease)
 	fresh, err := e.st.EnqueueJob(ctx, j)
-	if err != nil {
-		return a, Failed, err
+	for n := 1; err != nil; n++ {
+		// The store does not answer (a database that went away): the write waits for it as
+		// long as the command may, rather than be refused and lost.
+		if n == 1 {
+			log.Warn("the store does not answer; the write waits for it", "err", err)
+		}
+		if !sleep(ctx, storeWait.Backoff(n)) {
+			return a, Failed, err
+		}
+		j.LeaseEnd = e.now().Add(e.cfg.Policy.Lease)
+		fresh, err = e.st.EnqueueJob(ctx, j)
 	}
 	if !fresh {
 		return a, Duplicate, nil
@@ -520,5 +529,20 @@ func (e *Engine) forgetGone(ctx context.Context, due []Job) {
 		if errors.Is(err, store.ErrNotFound) || err == nil && (j.State == store.JobDone || j.State == store.JobFailed) {
 			e.pace.done(k.platform, k.chat, id, now)
 		}
+	}
+}
+
+// storeWait spaces the tries of a store that does not answer.
+var storeWait = retry.Policy{Base: 200 * time.Millisecond, Max: 5 * time.Second}
+
+// sleep waits d or until ctx ends; false when ctx ended.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }

@@ -510,3 +510,42 @@ func leaseCount(t *testing.T, reg *prometheus.Registry, event string) float64 {
 	}
 	return 0
 }
+
+// flakyEnqueue is a store whose first EnqueueJob calls fail, as a database that went away.
+type flakyEnqueue struct {
+	*store.SQL
+	fails atomic.Int32
+}
+
+func (f *flakyEnqueue) EnqueueJob(ctx context.Context, j store.Job) (bool, error) {
+	if f.fails.Add(-1) >= 0 {
+		return false, errors.New("dial tcp 127.0.0.1:5432: connection refused")
+	}
+	return f.SQL.EnqueueJob(ctx, j)
+}
+
+// A write submitted while the store does not answer waits for it (as long as its command
+// may) and then runs once; past the command's deadline it fails and nothing was done.
+func TestSubmitWaitsForTheStore(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+	st := &flakyEnqueue{SQL: openStore(t)}
+	st.fails.Store(2)
+	e := newEngine(t, st, clk)
+	var done atomic.Int32
+	e.Register("reply", Kind{Do: func(context.Context, *Attempt) error { done.Add(1); return nil }})
+	_, end, err := e.Submit(context.Background(), job("r1", "reply", clk), slog.Default())
+	if end != OK || err != nil || done.Load() != 1 {
+		t.Fatalf("after the store came back: end %v err %v done %d", end, err, done.Load())
+	}
+	if got := load(t, st.SQL, "r1"); got.State != store.JobDone {
+		t.Fatalf("stored: %+v", got)
+	}
+
+	st.fails.Store(1000)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, end, err = e.Submit(ctx, job("r2", "reply", clk), slog.Default())
+	if end != Failed || err == nil || done.Load() != 1 {
+		t.Fatalf("past the deadline: end %v err %v done %d", end, err, done.Load())
+	}
+}
