@@ -5,12 +5,16 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -82,7 +86,12 @@ type replicaSet struct {
 
 func startReplicas(t *testing.T, n int, botExtra, extra string) *replicaSet {
 	t.Helper()
-	dsn := postgresDSN(t)
+	return startReplicasDSN(t, n, postgresDSN(t), botExtra, extra)
+}
+
+// startReplicasDSN is startReplicas on the database at dsn.
+func startReplicasDSN(t *testing.T, n int, dsn, botExtra, extra string) *replicaSet {
+	t.Helper()
 	dir := t.TempDir()
 	rs := &replicaSet{t: t, dsn: dsn, bin: buildBinary(t, dir), config: filepath.Join(dir, "config.toml"),
 		ksyun: ksyuntest.New("ks-app", "ks-secret-e2e"), feishu: feishutest.New("cli_e2e", "feishu-secret-e2e")}
@@ -189,7 +198,9 @@ func TestReplicasHandleEachDeliveryOnce(t *testing.T) {
 	// The same event at all three at once.
 	var wg sync.WaitGroup
 	for _, h := range rs.hs {
-		wg.Go(func() { h.say("ev-at-once", "om_at-once", "建单 ksyun 三副本同时收到\n同一事件同时到达三个副本。") })
+		wg.Go(func() {
+			h.say("ev-at-once", "om_at-once", "建单 ksyun 三副本同时收到\n同一事件同时到达三个副本。")
+		})
 	}
 	wg.Wait()
 	// And another, one replica after the other.
@@ -332,4 +343,144 @@ func TestLeaderKilledMidSweepEveryNoticeOnce(t *testing.T) {
 			t.Errorf("%s got %d notices, want exactly 1", chat, c)
 		}
 	}
+}
+
+// pgProxy stands between the replicas and PostgreSQL, so a test can take the database away
+// from them (every connection cut, new ones refused) and bring it back.
+type pgProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	down   bool
+	conns  map[net.Conn]bool
+	wg     sync.WaitGroup
+}
+
+func startPGProxy(t *testing.T, target string) *pgProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &pgProxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
+	p.wg.Go(p.accept)
+	t.Cleanup(func() {
+		ln.Close()
+		p.cut()
+		p.wg.Wait()
+	})
+	return p
+}
+
+func (p *pgProxy) accept() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		down := p.down
+		p.mu.Unlock()
+		if down {
+			c.Close()
+			continue
+		}
+		s, err := net.Dial("tcp", p.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns[c], p.conns[s] = true, true
+		p.mu.Unlock()
+		for _, pair := range [][2]net.Conn{{c, s}, {s, c}} {
+			p.wg.Go(func() {
+				_, _ = io.Copy(pair[0], pair[1])
+				pair[0].Close()
+				pair[1].Close()
+			})
+		}
+	}
+}
+
+// cut drops every connection and refuses new ones until restore.
+func (p *pgProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = true
+	for c := range p.conns {
+		c.Close()
+		delete(p.conns, c)
+	}
+}
+
+func (p *pgProxy) restore() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = false
+}
+
+// The database goes away for 20 s under a steady trickle of commands to three replicas:
+// while it is away the replicas answer 503 (the platform redelivers, here to the next
+// replica); when it is back every command has run exactly once, none lost, none doubled.
+func TestDatabaseAwayLosesAndDoublesNothing(t *testing.T) {
+	base := os.Getenv("TICKETBOT_TEST_POSTGRES")
+	dsn := postgresDSN(t)
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		t.Skipf("TICKETBOT_TEST_POSTGRES is not a URL with a host: %v", err)
+	}
+	proxy := startPGProxy(t, u.Host)
+	proxied := strings.Replace(dsn, u.Host, proxy.ln.Addr().String(), 1)
+
+	rs := startReplicasDSN(t, 3, proxied, "commands_per_minute = -1\n", "")
+	const events = 40
+	title := func(i int) string { return fmt.Sprintf("断库演练 %02d", i) }
+	var wg sync.WaitGroup
+	var refused atomic.Int32
+	for i := range events {
+		if i == 8 {
+			proxy.cut()
+			t.Log("database away")
+			time.AfterFunc(20*time.Second, func() { proxy.restore(); t.Log("database back") })
+		}
+		wg.Go(func() {
+			// Delivered like a platform does: again, to the next replica, until one says 200.
+			ev := feishutest.TextMessageEvent(fmt.Sprintf("ev-db-%02d", i), fmt.Sprintf("om_db-%02d", i), e2eChat, e2eUser,
+				"建单 ksyun "+title(i)+"\n数据库断开期间的建单。", feishutest.WithVerificationToken(e2eToken))
+			deadline := time.Now().Add(90 * time.Second)
+			for try := 0; ; try++ {
+				code, _ := rs.hs[(i+try)%len(rs.hs)].post(ev)
+				if code == http.StatusOK {
+					return
+				}
+				refused.Add(1)
+				if time.Now().After(deadline) {
+					t.Errorf("event %d never accepted", i)
+					return
+				}
+				time.Sleep(time.Second)
+			}
+		})
+		time.Sleep(300 * time.Millisecond)
+	}
+	wg.Wait()
+	if refused.Load() == 0 {
+		t.Error("no delivery was refused while the database was away")
+	}
+	rs.waitFor("every ticket", 90*time.Second, func() bool {
+		for i := range events {
+			if len(rs.tickets(title(i))) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	time.Sleep(2 * time.Second) // room for a wrong second ticket to show
+	for i := range events {
+		if n := len(rs.tickets(title(i))); n != 1 {
+			t.Errorf("%s: %d tickets at the vendor, want exactly 1", title(i), n)
+		}
+	}
+	t.Logf("%d deliveries refused while the database was away", refused.Load())
 }
