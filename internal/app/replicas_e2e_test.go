@@ -31,7 +31,7 @@ import (
 // postgresDSN is a fresh, empty schema of the test PostgreSQL (TICKETBOT_TEST_POSTGRES) as a
 // DSN whose search_path points at it; the schema is dropped after the test. Without the
 // variable the test is skipped (.ci/run always sets it).
-func postgresDSN(t *testing.T) string {
+func postgresDSN(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("TICKETBOT_TEST_POSTGRES")
 	if base == "" {
