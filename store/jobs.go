@@ -231,3 +231,30 @@ func clip(s string) string {
 	}
 	return strings.ToValidUTF8(s, "")
 }
+
+// JobDepth is how many jobs of a kind wait in a state (pending or running).
+type JobDepth struct {
+	Kind, State string
+	Count       int
+}
+
+const sqlJobDepths = `SELECT kind, state, COUNT(*) FROM jobs WHERE state IN ('pending', 'running')
+	GROUP BY kind, state ORDER BY kind, state`
+
+// JobDepths counts the jobs not yet finished, by kind and state: the work engine's queue.
+func (s *SQL) JobDepths(ctx context.Context) ([]JobDepth, error) {
+	rows, err := s.db.QueryContext(ctx, sqlJobDepths)
+	if err != nil {
+		return nil, fmt.Errorf("store: job depths: %w", err)
+	}
+	defer rows.Close()
+	var out []JobDepth
+	for rows.Next() {
+		var d JobDepth
+		if err := rows.Scan(&d.Kind, &d.State, &d.Count); err != nil {
+			return nil, fmt.Errorf("store: job depths: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -250,5 +251,37 @@ func TestJobLeaseIsFencedByItsAttempt(t *testing.T) {
 	}
 	if j, err := a.Job(ctx, "say/w"); err != nil || j.State != JobPending {
 		t.Fatalf("b's answer: %+v, %v", j, err)
+	}
+}
+
+// The queue's depth by kind and state counts what is not finished, on every driver.
+func TestJobDepths(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	for _, id := range []string{"a", "b", "c"} {
+		j := job(id)
+		if id == "c" {
+			j.Kind = "say"
+		}
+		if _, err := s.EnqueueJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due, _ := s.DueJobs(ctx, t0, 10)
+	for _, j := range due {
+		if j.ID == "a" {
+			if ok, err := s.StartJob(ctx, j, t0, t0.Add(time.Minute)); !ok || err != nil {
+				t.Fatal(ok, err)
+			}
+		}
+	}
+	got, err := s.JobDepths(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []JobDepth{{Kind: "reply", State: JobPending, Count: 1}, {Kind: "reply", State: JobRunning, Count: 1},
+		{Kind: "say", State: JobPending, Count: 1}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("depths = %+v, want %+v", got, want)
 	}
 }

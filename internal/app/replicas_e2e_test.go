@@ -484,3 +484,30 @@ func TestDatabaseAwayLosesAndDoublesNothing(t *testing.T) {
 	}
 	t.Logf("%d deliveries refused while the database was away", refused.Load())
 }
+
+// check connects to a PostgreSQL store: a database that answers is OK, one that does not is a
+// problem naming the host and the reason, never the password, and exit 1.
+func TestCheckReachesPostgres(t *testing.T) {
+	kf, ff := ksyuntest.New("ks-app", "ks-secret-e2e"), feishutest.New("cli_e2e", "feishu-secret-e2e")
+	t.Cleanup(kf.Close)
+	t.Cleanup(ff.Close)
+	t.Setenv("E2E_FEISHU_SECRET", "feishu-secret-e2e")
+	t.Setenv("E2E_KSYUN_SECRET", "ks-secret-e2e")
+	configFor := func(dsn string) string {
+		text := harnessConfig(dsn, "", "", ff, kf)
+		return writeConfig(t, strings.Replace(text, "[store]\n", "[store]\ndriver = \"postgres\"\nconnect_timeout = \"2s\"\n", 1))
+	}
+	var out, errOut strings.Builder
+	if code := Check(configFor("postgres://ticketbot:hunter2-secret@127.0.0.1:1/ticketbot?sslmode=disable"), false, &out, &errOut); code != 1 ||
+		!strings.Contains(errOut.String(), "store.dsn: cannot reach PostgreSQL at 127.0.0.1:1/ticketbot") || strings.Contains(errOut.String()+out.String(), "hunter2") {
+		t.Errorf("unreachable: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if os.Getenv("TICKETBOT_TEST_POSTGRES") == "" {
+		t.Skip("the reachable half needs TICKETBOT_TEST_POSTGRES")
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := Check(configFor(os.Getenv("TICKETBOT_TEST_POSTGRES")), false, &out, &errOut); code != 0 || !strings.Contains(out.String(), ": OK") {
+		t.Errorf("reachable: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+}

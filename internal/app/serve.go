@@ -164,7 +164,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Server.Listen, err)
 	}
-	reg.MustRegister(roles.collector())
+	reg.MustRegister(roles.collector(), jobDepths{st: st, log: log})
 	router := newRouter(routes{Webhooks: webhooks, Gatherer: reg, Health: st.Ping, Leads: roles.leads, Log: log})
 	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 
