@@ -511,3 +511,24 @@ func TestCheckReachesPostgres(t *testing.T) {
 		t.Errorf("reachable: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
 }
+
+// serve stops at once when its PostgreSQL store cannot be reached: exit 1, with the host and
+// the reason (never the password), before it takes any delivery.
+func TestServeStopsWhenPostgresIsUnreachable(t *testing.T) {
+	kf, ff := ksyuntest.New("ks-app", "ks-secret-e2e"), feishutest.New("cli_e2e", "feishu-secret-e2e")
+	t.Cleanup(kf.Close)
+	t.Cleanup(ff.Close)
+	t.Setenv("E2E_FEISHU_SECRET", "feishu-secret-e2e")
+	t.Setenv("E2E_KSYUN_SECRET", "ks-secret-e2e")
+	text := harnessConfig("postgres://ticketbot:hunter2-secret@127.0.0.1:1/ticketbot?sslmode=disable", "", "", ff, kf)
+	path := writeConfig(t, strings.Replace(text, "[store]\n", "[store]\ndriver = \"postgres\"\nconnect_timeout = \"1s\"\n", 1))
+	var stderr syncBuffer
+	start := time.Now()
+	code := ServeFile(context.Background(), path, ServeOptions{Stderr: &stderr, Ready: func(string) { t.Error("served without its store") }})
+	if code != 1 || !strings.Contains(stderr.String(), "cannot reach PostgreSQL at 127.0.0.1:1/ticketbot") || strings.Contains(stderr.String(), "hunter2") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v to give up", d)
+	}
+}
