@@ -51,6 +51,11 @@ type DispatcherConfig struct {
 	// mention the bot: only those answering a card are for the bot. nil takes every such
 	// reply as possibly for the bot.
 	Cards CardIndex
+	// Inbox, when set, keeps deliveries the workers have no room for (the store's inbox)
+	// instead of refusing them with ErrBusy; Sensitive marks those that must never be stored
+	// (confidential content), which are still refused when there is no room.
+	Inbox     Inbox
+	Sensitive func(Message) bool
 	// Toasts are what a click is told when its work outlives ActionWait, when too many clicks
 	// run at once, and when its handler failed; the app fills them from the message catalog
 	// (unset: the built-in catalog's Chinese).
@@ -123,6 +128,12 @@ type Dispatcher struct {
 	// platform redelivers them later, instead of being acknowledged and then lost; the ones
 	// already acknowledged wait in the queue until it answers again.
 	storeDown atomic.Bool
+	// The inbox (spill.go): spilling is set while deliveries wait in it.
+	spilling  atomic.Bool
+	spillReq  chan spillReq
+	inboxWake chan struct{}
+	spillSeq  atomic.Int64
+	spills    sync.WaitGroup
 	workers   sync.WaitGroup
 	late      sync.WaitGroup // clicks, and the late results of those that outlived ActionWait
 
@@ -167,6 +178,7 @@ const maxBatch = 128
 // Start launches the dedupe stage and the workers. They stop when Shutdown drains the queue.
 func (d *Dispatcher) Start() {
 	work := newFair(d.cfg.Workers)
+	d.startInbox()
 	d.workers.Add(1)
 	go d.dedupeStage(work)
 	for range d.cfg.Workers {
@@ -238,15 +250,22 @@ func (d *Dispatcher) HandleMessage(_ context.Context, m Message) error {
 		d.release(keys)
 		return ErrBusy
 	}
-	select {
-	case d.queue <- m:
-		d.metrics.queued.Inc()
-		return nil
-	default:
+	if !d.spilling.Load() {
+		select {
+		case d.queue <- m:
+			d.metrics.queued.Inc()
+			return nil
+		default:
+		}
+	}
+	// The workers have no room: the delivery waits in the store's inbox rather than be
+	// refused (and, once some wait there, the chat's later ones wait behind them).
+	if err := d.spill(m); err != nil {
 		d.release(keys)
 		d.metrics.rejected.WithLabelValues(m.Platform).Inc()
 		return ErrBusy
 	}
+	return nil
 }
 
 // dedupeStage takes queued messages in batches (whatever is waiting, up to maxBatch), checks
@@ -256,7 +275,27 @@ func (d *Dispatcher) dedupeStage(work *fair) {
 	defer d.workers.Done()
 	defer work.close()
 	batch := make([]Message, 0, maxBatch)
-	for m := range d.queue {
+	var tick <-chan time.Time
+	if d.cfg.Inbox != nil {
+		t := time.NewTicker(inboxEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		var m Message
+		select {
+		case got, ok := <-d.queue:
+			if !ok {
+				return
+			}
+			m = got
+		case <-tick:
+			d.loadInbox(work)
+			continue
+		case <-d.inboxWake:
+			d.loadInbox(work)
+			continue
+		}
 		batch = append(batch[:0], m)
 	fill:
 		for len(batch) < maxBatch {
@@ -583,12 +622,17 @@ func (d *Dispatcher) Shutdown(ctx context.Context) error {
 	if !d.closing {
 		d.closing = true
 		close(d.queue)
+		if d.spillReq != nil {
+			// No delivery holds the read lock now, so none waits on a spill.
+			close(d.spillReq)
+		}
 	}
 	d.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
 		d.workers.Wait()
 		d.late.Wait()
+		d.spills.Wait()
 		close(done)
 	}()
 	var err error

@@ -14,6 +14,7 @@ type Metrics struct {
 	handled     *prometheus.HistogramVec
 	busy        *prometheus.CounterVec
 	jobLeases   *prometheus.CounterVec
+	spilled     *prometheus.CounterVec
 }
 
 // NewMetrics creates the instruments and registers them on reg when reg is not nil.
@@ -45,13 +46,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "ticketbot_answers_busy_total",
 			Help: "Answers put off because their chat was over the platform's send rate: kept in the outbox, or tried from it too early (sent later, not failed).",
 		}, []string{"platform"}),
+		spilled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticketbot_deliveries_kept_total",
+			Help: "Deliveries acknowledged while the workers had no room, kept in the store's inbox until they had.",
+		}, []string{"platform"}),
 		jobLeases: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticketbot_job_leases_total",
 			Help: "Jobs whose attempt's lease ran out: taken over (started again by a process after another's lease ran out) or lost (an attempt that ran past its lease and could not end its job).",
 		}, []string{"event"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.received, m.duplicates, m.rejected, m.chatter, m.lateActions, m.queued, m.handled, m.busy, m.jobLeases)
+		reg.MustRegister(m.received, m.duplicates, m.rejected, m.chatter, m.lateActions, m.queued, m.handled, m.busy, m.jobLeases, m.spilled)
 	}
 	return m
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/templates"
 )
@@ -249,4 +250,11 @@ func typeValue(v string) (string, bool) {
 		return "question", true
 	}
 	return "", false
+}
+
+// Sensitive reports whether m carries confidential content ("机密:" / "secret:" lines): such a
+// message is never stored, not even while it waits for a worker.
+func Sensitive(m bot.Message) bool {
+	_, secret := secretLines(m.Text)
+	return secret != ""
 }

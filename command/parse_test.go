@@ -119,3 +119,16 @@ func TestHelpCardListsEveryCommand(t *testing.T) {
 		t.Errorf("help for 回复 on WeCom: %+v", one.Commands)
 	}
 }
+
+func TestSensitive(t *testing.T) {
+	for text, want := range map[string]bool{
+		"回复 ksyun:1204 已重启":                     false,
+		"回复 ksyun:1204 已重启\n机密: root / hunter2": true,
+		"reply ksyun:1204 done\nsecret：pw":      true,
+		"这里的机密文件在共享盘":                           false,
+	} {
+		if got := Sensitive(bot.Message{Text: text}); got != want {
+			t.Errorf("Sensitive(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

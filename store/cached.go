@@ -326,3 +326,15 @@ func (c *Cached) GiveUpNotices(ctx context.Context, before, now time.Time) (int,
 func (c *Cached) PruneNotices(ctx context.Context, before time.Time) error {
 	return c.next.PruneNotices(ctx, before)
 }
+
+// Spill passes through. The ids are not remembered as seen: the dedupe asks about them when
+// they are taken from the inbox.
+func (c *Cached) Spill(ctx context.Context, ds []Spilled) ([]bool, error) {
+	return c.next.Spill(ctx, ds)
+}
+
+func (c *Cached) TakeInbox(ctx context.Context, limit int) ([]Spilled, error) {
+	return c.next.TakeInbox(ctx, limit)
+}
+
+func (c *Cached) InboxSize(ctx context.Context) (int, error) { return c.next.InboxSize(ctx) }

@@ -201,6 +201,22 @@ var migrations = []migration{
 			)`,
 		},
 	},
+	{
+		version: 7,
+		name:    "inbox",
+		stmts: []string{
+			// Deliveries acknowledged while the workers were full: kept here, in arrival
+			// order (seq), instead of being refused, until a worker is free. A row is taken
+			// by deleting it.
+			`CREATE TABLE inbox (
+				key        TEXT NOT NULL PRIMARY KEY,
+				seq        BIGINT NOT NULL,
+				payload    BLOB NOT NULL,
+				created_at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX inbox_seq ON inbox (seq)`,
+		},
+	},
 }
 
 const (

@@ -102,6 +102,14 @@ type Store interface {
 
 	// Close releases the database.
 	Close() error
+
+	// Spill records delivery ids as processed and keeps the fresh deliveries in the inbox,
+	// in one transaction.
+	Spill(ctx context.Context, ds []Spilled) (fresh []bool, err error)
+	// TakeInbox takes the oldest kept deliveries out of the inbox.
+	TakeInbox(ctx context.Context, limit int) ([]Spilled, error)
+	// InboxSize is how many deliveries wait in the inbox.
+	InboxSize(ctx context.Context) (int, error)
 }
 
 // Card is a message the bot posted that shows one ticket in one chat.

@@ -1,0 +1,187 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/ticketbot/ticketbot/store"
+)
+
+// Inbox is the store's inbox: deliveries acknowledged while the workers had no room wait in
+// it until a worker is free, and are deduped like every delivery when they are taken. A burst larger
+// than the workers can take is then acknowledged instead of refused with 503 (which would
+// have the platform send it again, later, on top of what comes next), and it survives a
+// restart.
+type Inbox interface {
+	Spill(ctx context.Context, ds []store.Spilled) (fresh []bool, err error)
+	TakeInbox(ctx context.Context, limit int) ([]store.Spilled, error)
+	InboxSize(ctx context.Context) (int, error)
+}
+
+const (
+	// spillBatch is the most deliveries one transaction keeps (a group commit).
+	spillBatch = 512
+	// spillQueue is how many deliveries may wait for the next group commit; beyond it, and
+	// for a store that does not answer within spillWait, they are refused as before.
+	spillQueue = 8192
+	spillWait  = 5 * time.Second
+	// inboxEvery is how often the dedupe stage looks for work in the inbox when nothing
+	// wakes it.
+	inboxEvery = 100 * time.Millisecond
+)
+
+var errNoInbox = errors.New("bot: no room and no inbox")
+
+// spillReq is one delivery waiting for its group commit.
+type spillReq struct {
+	m    Message
+	done chan error
+}
+
+// startInbox runs the group commit, and notes deliveries a previous run left in the inbox so
+// that the chats' new ones wait behind them.
+func (d *Dispatcher) startInbox() {
+	if d.cfg.Inbox == nil {
+		return
+	}
+	d.spillReq = make(chan spillReq, spillQueue)
+	d.inboxWake = make(chan struct{}, 1)
+	d.spillSeq.Store(time.Now().UnixNano())
+	if n, err := d.cfg.Inbox.InboxSize(d.base); err == nil && n > 0 {
+		d.spilling.Store(true)
+		d.log.Info("deliveries wait in the inbox from before", "count", n)
+	}
+	d.spills.Go(d.groupCommit)
+}
+
+// spill keeps m in the inbox and returns once it is committed there. Called with d.mu held
+// for reading, so Shutdown (which closes spillReq) waits for it.
+func (d *Dispatcher) spill(m Message) error {
+	if d.spillReq == nil {
+		return errNoInbox
+	}
+	if d.cfg.Sensitive != nil && d.cfg.Sensitive(m) {
+		return errors.New("bot: confidential content is never stored")
+	}
+	if durableKey(m) == "" {
+		return errors.New("bot: a delivery without an id cannot be kept")
+	}
+	d.spilling.Store(true)
+	r := spillReq{m: m, done: make(chan error, 1)}
+	select {
+	case d.spillReq <- r:
+	default:
+		return errors.New("bot: the inbox's queue is full")
+	}
+	t := time.NewTimer(spillWait)
+	defer t.Stop()
+	select {
+	case err := <-r.done:
+		return err
+	case <-t.C:
+		return errors.New("bot: the inbox did not answer in time")
+	}
+}
+
+// groupCommit keeps waiting deliveries in the inbox, as many per transaction as are waiting.
+func (d *Dispatcher) groupCommit() {
+	batch := make([]spillReq, 0, spillBatch)
+	ds := make([]store.Spilled, 0, spillBatch)
+	for r := range d.spillReq {
+		batch = append(batch[:0], r)
+	fill:
+		for len(batch) < spillBatch {
+			select {
+			case r, ok := <-d.spillReq:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		ds = ds[:0]
+		now := d.now()
+		for _, r := range batch {
+			payload, _ := json.Marshal(r.m)
+			ds = append(ds, store.Spilled{Key: durableKey(r.m), Seq: d.spillSeq.Add(1), Payload: payload, At: now})
+		}
+		fresh, err := d.cfg.Inbox.Spill(context.WithoutCancel(d.base), ds)
+		for i, r := range batch {
+			switch {
+			case err != nil:
+				r.done <- err
+			default:
+				if fresh[i] {
+					d.metrics.spilled.WithLabelValues(r.m.Platform).Inc()
+				} else {
+					d.metrics.duplicates.WithLabelValues(r.m.Platform).Inc() // already waiting there
+				}
+				r.done <- nil
+			}
+		}
+		if err != nil {
+			d.log.Error("deliveries not kept in the inbox; refused", "count", len(batch), "err", err)
+		}
+		d.spilling.Store(true) // what was just kept is taken in its turn
+		select {
+		case d.inboxWake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// loadInbox hands kept deliveries to the workers, oldest first, while the queue in front is
+// empty (what waits there came before them) and the workers have room. It runs in the dedupe
+// stage, the only goroutine that feeds the workers, and dedupes what it takes like what came
+// through the queue.
+func (d *Dispatcher) loadInbox(work *fair) {
+	if !d.spilling.Load() {
+		return
+	}
+	for len(d.queue) == 0 && !d.isClosing() {
+		ds, err := d.cfg.Inbox.TakeInbox(d.base, d.cfg.Workers)
+		if err != nil {
+			d.log.Error("take from the inbox", "err", err)
+			return
+		}
+		if len(ds) == 0 {
+			if len(d.spillReq) == 0 {
+				d.spilling.Store(false)
+				// A delivery kept since the take above sets it again after its commit.
+			}
+			return
+		}
+		ms := make([]Message, 0, len(ds))
+		for _, s := range ds {
+			var m Message
+			if err := json.Unmarshal(s.Payload, &m); err != nil {
+				d.log.Error("a delivery in the inbox does not decode; dropped", "key", s.Key, "err", err)
+				continue
+			}
+			ms = append(ms, m)
+		}
+		fresh := d.markBatch(ms)
+		kept := ms[:0]
+		for i, m := range ms {
+			if fresh[i] {
+				kept = append(kept, m)
+			} else {
+				d.metrics.duplicates.WithLabelValues(m.Platform).Inc()
+			}
+		}
+		d.metrics.queued.Add(float64(len(kept)))
+		work.put(kept...)
+	}
+}
+
+// isClosing reports whether Shutdown began: what waits in the inbox stays there for the next
+// start instead of being taken now.
+func (d *Dispatcher) isClosing() bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.closing
+}
