@@ -37,7 +37,7 @@ const (
 // question, asked when it is taken (MarkProcessed), as for every other delivery.
 func (s *SQL) Spill(ctx context.Context, ds []Spilled) (fresh []bool, err error) {
 	fresh = make([]bool, len(ds))
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = inTx(ctx, s.ack, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, sqlInboxAdd)
 		if err != nil {
 			return err

@@ -66,7 +66,7 @@ func OpenPostgres(ctx context.Context, dsn string, o PoolOptions) (*SQL, error) 
 		db.Close()
 		return nil, err
 	}
-	return &SQL{db: db, driver: "postgres"}, nil
+	return &SQL{db: db, driver: "postgres", ack: db}, nil
 }
 
 // PingPostgres checks that the database at dsn answers, changing nothing (`ticketbot check`).

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,6 +18,9 @@ type SQL struct {
 	db *sql.DB
 	// driver is "sqlite" or "postgres", for the few statements that differ.
 	driver string
+	// ack runs the statements of the ack path (the inbox's group commit): db itself, or on
+	// SQLite a connection of its own.
+	ack *sql.DB
 }
 
 var _ Store = (*SQL)(nil)
@@ -73,7 +77,23 @@ func OpenSQLite(ctx context.Context, dsn string) (*SQL, error) {
 		db.Close()
 		return nil, err
 	}
-	return &SQL{db: db, driver: "sqlite"}, nil
+	s := &SQL{db: db, driver: "sqlite", ack: db}
+	if !strings.Contains(dsn, ":memory:") && !strings.Contains(dsn, "mode=memory") {
+		// The inbox's group commit runs on the ack path: it gets a connection of its own, so
+		// it waits for SQLite's write lock (one statement at most) rather than behind every
+		// query the workers have queued for the one connection above.
+		ack, err := sql.Open("sqlite", dsn+sep+strings.Join(sqliteParams, "&"))
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		ack.SetMaxOpenConns(1)
+		ack.SetMaxIdleConns(1)
+		ack.SetConnMaxLifetime(0)
+		ack.SetConnMaxIdleTime(0)
+		s.ack = ack
+	}
+	return s, nil
 }
 
 // pingUnlocked opens the first connection. Two processes opening one new file at once can
@@ -99,7 +119,11 @@ const openBusyWait = 5 * time.Second
 
 // Close releases the database.
 func (s *SQL) Close() error {
-	return s.db.Close()
+	err := s.db.Close()
+	if s.ack != nil && s.ack != s.db {
+		err = errors.Join(err, s.ack.Close())
+	}
+	return err
 }
 
 // millis is how every time is stored: UTC unix milliseconds in a BIGINT column. Integers
@@ -124,7 +148,12 @@ func need(op string, kv ...string) error {
 // Inside fn use only tx: the single pooled connection is taken by the transaction, so a call
 // on s.db would wait for it forever.
 func (s *SQL) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	return inTx(ctx, s.db, fn)
+}
+
+// inTx runs fn in a transaction of db.
+func inTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
