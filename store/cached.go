@@ -279,6 +279,10 @@ func (c *Cached) DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, 
 	return c.next.DueJobs(ctx, now, limit)
 }
 
+func (c *Cached) DueJobsByChat(ctx context.Context, now time.Time, limit, perChat int) ([]Job, error) {
+	return c.next.DueJobsByChat(ctx, now, limit, perChat)
+}
+
 func (c *Cached) JobsSince(ctx context.Context, since time.Time) ([]Job, error) {
 	return c.next.JobsSince(ctx, since)
 }

@@ -99,6 +99,24 @@ func (s *SQL) DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, err
 	return s.jobs(ctx, sqlDueJobs, millis(now), limit)
 }
 
+// sqlDueJobsByChat is sqlDueJobs taking at most $3 of each chat: a chat over its send rate
+// may hold thousands of answers due at once, of which one can go; reading them all at every
+// pass would cost the process more than the chat can take. A job of no chat (none yet) is a
+// chat of its own.
+const sqlDueJobsByChat = `SELECT ` + jobCols + ` FROM (
+		SELECT ` + jobCols + `, ROW_NUMBER() OVER (
+			PARTITION BY platform, CASE WHEN chat_id = '' THEN id ELSE chat_id END
+			ORDER BY next_at, created_at, id) AS rn
+		FROM jobs
+		WHERE (state = 'pending' AND next_at <= $1) OR (state = 'running' AND lease_until <= $1)
+	) due WHERE rn <= $3
+	ORDER BY next_at, created_at, id LIMIT $2`
+
+// DueJobsByChat is DueJobs with at most perChat jobs of any one chat.
+func (s *SQL) DueJobsByChat(ctx context.Context, now time.Time, limit, perChat int) ([]Job, error) {
+	return s.jobs(ctx, sqlDueJobsByChat, millis(now), limit, perChat)
+}
+
 // JobsSince lists every job created at or after since, oldest first.
 func (s *SQL) JobsSince(ctx context.Context, since time.Time) ([]Job, error) {
 	return s.jobs(ctx, sqlJobsSince, millis(since))

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -283,5 +284,36 @@ func TestJobDepths(t *testing.T) {
 		{Kind: "say", State: JobPending, Count: 1}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("depths = %+v, want %+v", got, want)
+	}
+}
+
+// A chat with many answers due yields only its first few to one pass; other chats and jobs of
+// no chat are not crowded out, and each chat's come in order.
+func TestDueJobsByChat(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	add := func(id, chat string, at time.Duration) {
+		j := job(id)
+		j.ChatID, j.NextAt, j.CreatedAt = chat, t0.Add(at), t0.Add(at)
+		if _, err := s.EnqueueJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 50 {
+		add(fmt.Sprintf("busy-%02d", i), "oc_busy", time.Duration(i)*time.Millisecond)
+	}
+	add("calm-1", "oc_calm", time.Second)
+	add("nochat-1", "", 2*time.Second)
+	add("nochat-2", "", 3*time.Second)
+	got, err := s.DueJobsByChat(ctx, t0.Add(time.Hour), 100, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, j := range got {
+		ids = append(ids, j.ID)
+	}
+	if want := []string{"busy-00", "busy-01", "calm-1", "nochat-1", "nochat-2"}; !slices.Equal(ids, want) {
+		t.Fatalf("due = %v, want %v", ids, want)
 	}
 }

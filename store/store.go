@@ -84,6 +84,8 @@ type Store interface {
 	Job(ctx context.Context, id string) (Job, error)
 	// DueJobs lists the jobs to try at now, including running ones whose lease ran out.
 	DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, error)
+	// DueJobsByChat is DueJobs with at most perChat jobs of any one chat.
+	DueJobsByChat(ctx context.Context, now time.Time, limit, perChat int) ([]Job, error)
 	// JobsSince lists the jobs created at or after since.
 	JobsSince(ctx context.Context, since time.Time) ([]Job, error)
 	// StartJob marks a due job running until leaseEnd; false means another runner has it.

@@ -37,7 +37,7 @@ type Job = store.Job
 type Store interface {
 	EnqueueJob(ctx context.Context, j Job) (bool, error)
 	Job(ctx context.Context, id string) (Job, error)
-	DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, error)
+	DueJobsByChat(ctx context.Context, now time.Time, limit, perChat int) ([]Job, error)
 	StartJob(ctx context.Context, j Job, now, leaseEnd time.Time) (bool, error)
 	FinishJob(ctx context.Context, j Job, state string, at time.Time, lastErr string, next ...Job) error
 	DeferJob(ctx context.Context, j Job, next time.Time, lastErr string) error
@@ -122,9 +122,13 @@ const DeliveryRetention = 24 * time.Hour
 // does it, harmlessly.
 const pruneEvery = time.Hour
 
-// drainPage is how many due jobs one Drain takes, besides the chat sends it knows are
-// waiting for their chat's rate (which it passes over without trying).
-const drainPage = 100
+// drainPage is how many due jobs one Drain takes, and drainPerChat how many of one chat: a
+// chat over its send rate can take one answer at a time, however many wait for it, so a pass
+// reads its first few and leaves the rest in the store.
+const (
+	drainPage    = 100
+	drainPerChat = 3
+)
 
 // Engine runs jobs. It is safe for concurrent use.
 type Engine struct {
@@ -397,8 +401,8 @@ func (e *Engine) Drain(ctx context.Context) {
 	e.drainMu.Lock()
 	defer e.drainMu.Unlock()
 	ctx = bot.WithSendWait(ctx, sendWait)
-	limit := drainPage + e.pace.waiting()
-	jobs, err := e.st.DueJobs(ctx, e.now(), limit)
+	limit := drainPage
+	jobs, err := e.st.DueJobsByChat(ctx, e.now(), limit, drainPerChat)
 	if err != nil {
 		if ctx.Err() == nil {
 			e.cfg.Log.Error("due jobs", "err", err)
@@ -517,12 +521,16 @@ func (e *Engine) chatOrder(jobs []Job) []Job {
 // jobs; it is consulted only when complete (not cut at its limit).
 func (e *Engine) forgetGone(ctx context.Context, due []Job) {
 	seen := make(map[string]bool, len(due))
+	// A chat with drainPerChat jobs read may have more due: its other kept answers were not
+	// read, not gone.
+	perChat := map[laneKey]int{}
 	for _, j := range due {
 		seen[j.ID] = true
+		perChat[laneKey{j.Platform, j.ChatID}]++
 	}
 	now := e.now()
 	for id, k := range e.pace.keptJobs() {
-		if seen[id] || e.pace.held(k.platform, k.chat, now) {
+		if seen[id] || perChat[k] >= drainPerChat || e.pace.held(k.platform, k.chat, now) {
 			continue
 		}
 		j, err := e.st.Job(ctx, id)

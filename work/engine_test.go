@@ -549,3 +549,63 @@ func TestSubmitWaitsForTheStore(t *testing.T) {
 		t.Fatalf("past the deadline: end %v err %v done %d", end, err, done.Load())
 	}
 }
+
+// countingStore records what each Drain read.
+type countingStore struct {
+	*store.SQL
+	mu   sync.Mutex
+	read []int // rows per DueJobsByChat
+}
+
+func (c *countingStore) DueJobsByChat(ctx context.Context, now time.Time, limit, perChat int) ([]store.Job, error) {
+	js, err := c.SQL.DueJobsByChat(ctx, now, limit, perChat)
+	c.mu.Lock()
+	c.read = append(c.read, len(js))
+	c.mu.Unlock()
+	return js, err
+}
+
+// A chat far over its send rate, with hundreds of answers due at once, costs a pass a few
+// rows, not all of them: one can go, and the rest stay in the store until their turn. Every
+// answer still goes, in the chat's order.
+func TestDrainReadsAFewOfAFloodedChat(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+	st := &countingStore{SQL: openStore(t)}
+	e := newEngine(t, st, clk)
+	var sent []string
+	room := clk.now()
+	e.Register("say", Kind{Paced: true, Do: func(_ context.Context, a *Attempt) error {
+		if clk.now().Before(room) {
+			return &bot.BusyError{RetryAt: room, Err: errors.New("chat over its rate")}
+		}
+		room = clk.now().Add(time.Second) // one a second
+		sent = append(sent, a.Job.ID)
+		return nil
+	}})
+	const n = 300
+	for i := range n {
+		if err := e.Keep(ctx, job(fmt.Sprintf("a%03d", i), "say", clk), ErrBehind, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for s := 0; s < 2*n && len(sent) < n; s++ {
+		clk.add(time.Second)
+		e.Drain(ctx)
+	}
+	if len(sent) != n {
+		t.Fatalf("sent %d of %d", len(sent), n)
+	}
+	for i, id := range sent {
+		if want := fmt.Sprintf("a%03d", i); id != want {
+			t.Fatalf("answer %d was %s: out of order", i, id)
+		}
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for i, r := range st.read {
+		if r > drainPerChat {
+			t.Fatalf("pass %d read %d rows of one chat, want at most %d", i, r, drainPerChat)
+		}
+	}
+}
