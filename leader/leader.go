@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ticketbot/ticketbot/retry"
 )
 
 // Store is what the elector needs of the shared database.
@@ -116,7 +118,7 @@ func (e *Elector) Run(ctx context.Context, play func(ctx context.Context)) {
 		if e.take(ctx) {
 			e.hold(ctx, play)
 		}
-		if !sleep(ctx, e.cfg.Retry) {
+		if !retry.Sleep(ctx, e.cfg.Retry) {
 			return
 		}
 	}
@@ -154,7 +156,7 @@ func (e *Elector) hold(ctx context.Context, play func(ctx context.Context)) {
 	// replica may take the role.
 	deadline := e.cfg.Now().Add(e.cfg.Lease - e.cfg.Renew)
 	for {
-		if !sleep(ctx, e.cfg.Renew) {
+		if !retry.Sleep(ctx, e.cfg.Renew) {
 			return
 		}
 		now := e.cfg.Now()
@@ -199,17 +201,5 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 			v = 1
 		}
 		ch <- prometheus.MustNewConstMetric(leaderDesc, prometheus.GaugeValue, v, e.cfg.Name)
-	}
-}
-
-// sleep waits d or until ctx ends; false when ctx ended.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

@@ -3,6 +3,7 @@
 package retry
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -97,4 +98,17 @@ func Jitter(max time.Duration) time.Duration {
 		return 0
 	}
 	return rand.N(max + 1)
+}
+
+// Sleep waits d or until ctx ends, whichever comes first; false when ctx ended. It is the wait
+// between tries everywhere the bot tries again.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }

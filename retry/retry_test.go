@@ -1,6 +1,7 @@
 package retry
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -60,5 +61,17 @@ func TestBackoffDoublesWithinJitter(t *testing.T) {
 	}
 	if d := (Policy{}).Backoff(3); d != 0 {
 		t.Fatalf("zero policy backoff = %v", d)
+	}
+}
+
+func TestSleep(t *testing.T) {
+	if !Sleep(context.Background(), time.Millisecond) {
+		t.Fatal("a wait that ran out reported a cancel")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	start := time.Now()
+	if Sleep(ctx, time.Hour) || time.Since(start) > time.Second {
+		t.Fatal("a cancelled wait did not end at once")
 	}
 }

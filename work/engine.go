@@ -211,7 +211,7 @@ func (e *Engine) Submit(ctx context.Context, j Job, log *slog.Logger) (*Attempt,
 		if n == 1 {
 			log.Warn("the store does not answer; the write waits for it", "err", err)
 		}
-		if !sleep(ctx, storeWait.Backoff(n)) {
+		if !retry.Sleep(ctx, storeWait.Backoff(n)) {
 			return a, Failed, err
 		}
 		j.LeaseEnd = e.now().Add(e.cfg.Policy.Lease)
@@ -542,15 +542,3 @@ func (e *Engine) forgetGone(ctx context.Context, due []Job) {
 
 // storeWait spaces the tries of a store that does not answer.
 var storeWait = retry.Policy{Base: 200 * time.Millisecond, Max: 5 * time.Second}
-
-// sleep waits d or until ctx ends; false when ctx ended.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
