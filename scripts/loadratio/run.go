@@ -279,6 +279,14 @@ func (m *measurer) cell(ctx context.Context, bareAddr, path, workload string) (*
 			bareRPS = append(bareRPS, b.rps())
 		}
 		c.pacedRate = median(bareRPS) / 10
+		// A fresh process: the saturated rounds leave a backlog (in the inbox and the work
+		// engine) that would be measured instead of the paced requests.
+		if _, err := s.stop(stopGrace); err != nil {
+			fmt.Fprintf(m.o.out, "  warning: %v\n", err)
+		}
+		if s, err = m.startServer(path + "-" + workload + "-paced"); err != nil {
+			return c, err
+		}
 		m.settle(s)
 		n := int(c.pacedRate*m.o.dur.Seconds()) + m.o.conns
 		p, err := m.gen(ctx, s.addr, path, workload, "paced", "-d", m.o.dur.String(), "-bodies", strconv.Itoa(n),
