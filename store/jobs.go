@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -49,10 +50,7 @@ const (
 	sqlEnqueueJob = `INSERT INTO jobs (` + jobCols + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, '', $14, $15, 0)
 		ON CONFLICT (id) DO NOTHING`
-	sqlJob     = `SELECT ` + jobCols + ` FROM jobs WHERE id = $1`
-	sqlDueJobs = `SELECT ` + jobCols + ` FROM jobs
-		WHERE (state = 'pending' AND next_at <= $1) OR (state = 'running' AND lease_until <= $1)
-		ORDER BY next_at, created_at, id LIMIT $2`
+	sqlJob = `SELECT ` + jobCols + ` FROM jobs WHERE id = $1`
 	// Starting is a compare-and-set on the attempt count: of two replicas (or two loops)
 	// that read the same due job, one starts it.
 	sqlStartJob = `UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1
@@ -96,10 +94,11 @@ func (s *SQL) Job(ctx context.Context, id string) (Job, error) {
 
 // DueJobs lists jobs to try at now: pending ones due, and running ones whose lease ran out.
 func (s *SQL) DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, error) {
-	return s.jobs(ctx, sqlDueJobs, millis(now), limit)
+	return s.DueJobsByChat(ctx, now, limit, math.MaxInt32)
 }
 
-// sqlDueJobsByChat is sqlDueJobs taking at most $3 of each chat: a chat over its send rate
+// sqlDueJobsByChat lists the jobs to try at $1 (pending ones due, running ones whose lease ran
+// out), oldest first, taking at most $3 of each chat: a chat over its send rate
 // may hold thousands of answers due at once, of which one can go; reading them all at every
 // pass would cost the process more than the chat can take. A job of no chat (none yet) is a
 // chat of its own.
