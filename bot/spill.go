@@ -1,7 +1,10 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"time"
@@ -15,7 +18,7 @@ import (
 // have the platform send it again, later, on top of what comes next), and it survives a
 // restart.
 type Inbox interface {
-	Spill(ctx context.Context, ds []store.Spilled) (fresh []bool, err error)
+	Spill(ctx context.Context, b store.Spilled) error
 	TakeInbox(ctx context.Context, limit int) ([]store.Spilled, error)
 	InboxSize(ctx context.Context) (int, error)
 }
@@ -88,7 +91,7 @@ func (d *Dispatcher) spill(m Message) error {
 // groupCommit keeps waiting deliveries in the inbox, as many per transaction as are waiting.
 func (d *Dispatcher) groupCommit() {
 	batch := make([]spillReq, 0, spillBatch)
-	ds := make([]store.Spilled, 0, spillBatch)
+	ms := make([]Message, 0, spillBatch)
 	for r := range d.spillReq {
 		batch = append(batch[:0], r)
 	fill:
@@ -103,25 +106,16 @@ func (d *Dispatcher) groupCommit() {
 				break fill
 			}
 		}
-		ds = ds[:0]
-		now := d.now()
+		ms = ms[:0]
 		for _, r := range batch {
-			payload, _ := json.Marshal(r.m)
-			ds = append(ds, store.Spilled{Key: durableKey(r.m), Seq: d.spillSeq.Add(1), Payload: payload, At: now})
+			ms = append(ms, r.m)
 		}
-		fresh, err := d.cfg.Inbox.Spill(context.WithoutCancel(d.base), ds)
-		for i, r := range batch {
-			switch {
-			case err != nil:
-				r.done <- err
-			default:
-				if fresh[i] {
-					d.metrics.spilled.WithLabelValues(r.m.Platform).Inc()
-				} else {
-					d.metrics.duplicates.WithLabelValues(r.m.Platform).Inc() // already waiting there
-				}
-				r.done <- nil
+		err := d.keepBatch(ms)
+		for _, r := range batch {
+			if err == nil {
+				d.metrics.spilled.WithLabelValues(r.m.Platform).Inc()
 			}
+			r.done <- err
 		}
 		if err != nil {
 			d.log.Error("deliveries not kept in the inbox; refused", "count", len(batch), "err", err)
@@ -143,26 +137,22 @@ func (d *Dispatcher) loadInbox(work *fair) {
 		return
 	}
 	for len(d.queue) == 0 && !d.isClosing() {
-		ds, err := d.cfg.Inbox.TakeInbox(d.base, d.cfg.Workers)
+		bs, err := d.cfg.Inbox.TakeInbox(d.base, 1)
 		if err != nil {
 			d.log.Error("take from the inbox", "err", err)
 			return
 		}
-		if len(ds) == 0 {
+		if len(bs) == 0 {
 			if len(d.spillReq) == 0 {
 				d.spilling.Store(false)
 				// A delivery kept since the take above sets it again after its commit.
 			}
 			return
 		}
-		ms := make([]Message, 0, len(ds))
-		for _, s := range ds {
-			var m Message
-			if err := json.Unmarshal(s.Payload, &m); err != nil {
-				d.log.Error("a delivery in the inbox does not decode; dropped", "key", s.Key, "err", err)
-				continue
-			}
-			ms = append(ms, m)
+		ms, err := decodeBatch(bs[0].Payload)
+		if err != nil {
+			d.log.Error("a batch in the inbox does not decode; dropped", "batch", bs[0].ID, "deliveries", bs[0].Count, "err", err)
+			continue
 		}
 		fresh := d.markBatch(ms)
 		kept := ms[:0]
@@ -184,4 +174,30 @@ func (d *Dispatcher) isClosing() bool {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return d.closing
+}
+
+// keepBatch keeps ms in the inbox as one row.
+func (d *Dispatcher) keepBatch(ms []Message) error {
+	payload, err := json.Marshal(ms)
+	if err != nil {
+		return err
+	}
+	var id [16]byte
+	_, _ = rand.Read(id[:])
+	return d.cfg.Inbox.Spill(context.WithoutCancel(d.base), store.Spilled{ID: hex.EncodeToString(id[:]),
+		Seq: d.spillSeq.Add(1), Count: len(ms), Payload: payload, At: d.now()})
+}
+
+// decodeBatch reads a kept batch: a JSON array of messages, or (kept before batches) one.
+func decodeBatch(payload []byte) ([]Message, error) {
+	if p := bytes.TrimSpace(payload); len(p) > 0 && p[0] == '{' {
+		var m Message
+		if err := json.Unmarshal(p, &m); err != nil {
+			return nil, err
+		}
+		return []Message{m}, nil
+	}
+	var ms []Message
+	err := json.Unmarshal(payload, &ms)
+	return ms, err
 }

@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -21,20 +23,14 @@ type memInbox struct {
 	down bool
 }
 
-func (b *memInbox) Spill(_ context.Context, ds []store.Spilled) ([]bool, error) {
+func (b *memInbox) Spill(_ context.Context, d store.Spilled) error {
 	b.mu2.Lock()
 	defer b.mu2.Unlock()
 	if b.down {
-		return nil, errors.New("connection refused")
+		return errors.New("connection refused")
 	}
-	fresh := make([]bool, len(ds))
-	for i, d := range ds {
-		if !slices.ContainsFunc(b.rows, func(r store.Spilled) bool { return r.Key == d.Key }) {
-			b.rows = append(b.rows, d)
-			fresh[i] = true
-		}
-	}
-	return fresh, nil
+	b.rows = append(b.rows, d)
+	return nil
 }
 
 func (b *memInbox) TakeInbox(_ context.Context, limit int) ([]store.Spilled, error) {
@@ -46,10 +42,15 @@ func (b *memInbox) TakeInbox(_ context.Context, limit int) ([]store.Spilled, err
 	return out, nil
 }
 
+// InboxSize counts deliveries, as the store does.
 func (b *memInbox) InboxSize(context.Context) (int, error) {
 	b.mu2.Lock()
 	defer b.mu2.Unlock()
-	return len(b.rows), nil
+	n := 0
+	for _, r := range b.rows {
+		n += r.Count
+	}
+	return n, nil
 }
 
 // A burst far beyond the workers and the queue is acknowledged, not refused: what has no
@@ -187,5 +188,35 @@ func TestInboxDedupesWhatItHandsOut(t *testing.T) {
 	}
 	if len(h.messages) != 6 {
 		t.Fatalf("handled %d, want 6", len(h.messages))
+	}
+}
+
+// A kept batch reads back as the messages it was made of; a row kept before batches (one
+// message, not an array) reads as a batch of one; anything else is refused.
+func TestDecodeBatch(t *testing.T) {
+	ms := []Message{{Platform: "feishu", ChatID: "oc_1", MessageID: "om_1", Text: "帮助"}, {Platform: "wecom", ChatID: "wr1", MessageID: "m2"}}
+	payload, err := json.Marshal(ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		payload string
+		want    []Message
+	}{
+		{"batch", string(payload), ms},
+		{"one message kept before batches", ` {"Platform":"feishu","ChatID":"oc_1","MessageID":"om_1","Text":"帮助"}`, ms[:1]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := decodeBatch([]byte(tc.payload))
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("decodeBatch = %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+	for _, bad := range []string{"", "[", "{", "42"} {
+		if _, err := decodeBatch([]byte(bad)); err == nil {
+			t.Errorf("decodeBatch(%q) succeeded", bad)
+		}
 	}
 }

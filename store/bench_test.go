@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -74,4 +75,26 @@ func BenchmarkMarkProcessedBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*len(keys))/b.Elapsed().Seconds(), "ids/s")
+}
+
+// BenchmarkSpill is the ack path's group commit at a burst: one inbox row holding a batch of
+// deliveries of about 300 bytes each (the dispatcher's encoding). The ack waits for it, so
+// its time bounds how fast a burst beyond the workers is acknowledged.
+func BenchmarkSpill(b *testing.B) {
+	for _, n := range []int{1, 64, 512} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			s := openTest(b)
+			ctx := context.Background()
+			payload := []byte("[" + strings.Repeat(`{"Platform":"wecom","EventID":"","MessageID":"msg_0123456789abcdef","ChatID":"wr0123456789","ChatType":"group","UserID":"zhangsan","UserName":"","Text":"今天下午三点的会议改到四点了，大家注意一下","ParentID":"","RootID":"","Files":null,"Quote":"","Overheard":false},`, n))
+			seq := int64(0)
+			b.ReportAllocs()
+			for b.Loop() {
+				seq++
+				if err := s.Spill(ctx, Spilled{ID: strconv.FormatInt(seq, 10), Seq: seq, Count: n, Payload: payload, At: t0}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "deliveries/s")
+		})
+	}
 }

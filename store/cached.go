@@ -333,8 +333,8 @@ func (c *Cached) PruneNotices(ctx context.Context, before time.Time) error {
 
 // Spill passes through. The ids are not remembered as seen: the dedupe asks about them when
 // they are taken from the inbox.
-func (c *Cached) Spill(ctx context.Context, ds []Spilled) ([]bool, error) {
-	return c.next.Spill(ctx, ds)
+func (c *Cached) Spill(ctx context.Context, b Spilled) error {
+	return c.next.Spill(ctx, b)
 }
 
 func (c *Cached) TakeInbox(ctx context.Context, limit int) ([]Spilled, error) {

@@ -1,68 +1,52 @@
 package store
 
 import (
+	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"time"
 )
 
-// Spilled is a delivery kept in the inbox: acknowledged while the workers were full, and
-// waiting for one.
+// Spilled is a batch of deliveries kept in the inbox together (one group commit):
+// acknowledged while the workers were full, and waiting for one.
 type Spilled struct {
-	// Key is its delivery id, recorded as processed in the same transaction.
-	Key string
-	// Seq orders the inbox: the order deliveries arrived in.
+	// ID names the batch; it is random, unique across replicas.
+	ID string
+	// Seq orders the inbox: the order the batches were kept in.
 	Seq int64
-	// Payload is the dispatcher's own encoding of the message.
+	// Count is how many deliveries the batch holds.
+	Count int
+	// Payload is the dispatcher's own encoding of the deliveries.
 	Payload []byte
 	At      time.Time
 }
 
 const (
-	sqlInboxAdd = `INSERT INTO inbox (key, seq, payload, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING`
-	// Taking rows deletes them: of several replicas each row goes to one. SKIP LOCKED lets
-	// PostgreSQL replicas take different rows at once; SQLite has one writer anyway.
-	sqlInboxTakeSQLite = `DELETE FROM inbox WHERE key IN (SELECT key FROM inbox ORDER BY seq LIMIT $1)
-		RETURNING key, seq, payload, created_at`
-	sqlInboxTakePostgres = `DELETE FROM inbox WHERE key IN (SELECT key FROM inbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-		RETURNING key, seq, payload, created_at`
-	sqlInboxSize = `SELECT COUNT(*) FROM inbox`
+	sqlInboxAdd = `INSERT INTO inbox_batches (id, seq, deliveries, payload, created_at) VALUES ($1, $2, $3, $4, $5)`
+	// Taking rows deletes them: of several replicas each batch goes to one. SKIP LOCKED
+	// lets PostgreSQL replicas take different batches at once; SQLite has one writer anyway.
+	sqlInboxTakeSQLite = `DELETE FROM inbox_batches WHERE id IN (SELECT id FROM inbox_batches ORDER BY seq LIMIT $1)
+		RETURNING id, seq, deliveries, payload, created_at`
+	sqlInboxTakePostgres = `DELETE FROM inbox_batches WHERE id IN (SELECT id FROM inbox_batches ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+		RETURNING id, seq, deliveries, payload, created_at`
+	sqlInboxSize = `SELECT COALESCE(SUM(deliveries), 0) FROM inbox_batches`
 )
 
-// Spill keeps the deliveries in the inbox: one transaction for the whole batch (a group
-// commit). fresh[i] says whether ds[i] was new to the inbox; a redelivery of one still
-// waiting there is not kept twice. Whether a delivery was handled before is the dedupe's
-// question, asked when it is taken (MarkProcessed), as for every other delivery.
-func (s *SQL) Spill(ctx context.Context, ds []Spilled) (fresh []bool, err error) {
-	fresh = make([]bool, len(ds))
-	err = inTx(ctx, s.ack, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, sqlInboxAdd)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for i, d := range ds {
-			if err := need("spill", "key", d.Key); err != nil {
-				return err
-			}
-			res, err := stmt.ExecContext(ctx, d.Key, d.Seq, d.Payload, millis(d.At))
-			if err != nil {
-				return err
-			}
-			n, _ := res.RowsAffected()
-			fresh[i] = n == 1
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: spill: %w", err)
+// Spill keeps a batch of deliveries in the inbox, in one row. Whether a delivery was handled
+// before is the dedupe's question, asked when it is taken (MarkProcessed), as for every other
+// delivery.
+func (s *SQL) Spill(ctx context.Context, b Spilled) error {
+	if err := need("spill", "id", b.ID); err != nil {
+		return err
 	}
-	return fresh, nil
+	if _, err := s.ack.ExecContext(ctx, sqlInboxAdd, b.ID, b.Seq, b.Count, b.Payload, millis(b.At)); err != nil {
+		return fmt.Errorf("store: spill: %w", err)
+	}
+	return nil
 }
 
-// TakeInbox takes up to limit of the oldest kept deliveries out of the inbox, oldest first.
+// TakeInbox takes up to limit of the oldest kept batches out of the inbox, oldest first.
 func (s *SQL) TakeInbox(ctx context.Context, limit int) ([]Spilled, error) {
 	q := sqlInboxTakeSQLite
 	if s.driver == "postgres" {
@@ -77,7 +61,7 @@ func (s *SQL) TakeInbox(ctx context.Context, limit int) ([]Spilled, error) {
 	for rows.Next() {
 		var d Spilled
 		var at int64
-		if err := rows.Scan(&d.Key, &d.Seq, &d.Payload, &at); err != nil {
+		if err := rows.Scan(&d.ID, &d.Seq, &d.Count, &d.Payload, &at); err != nil {
 			return nil, fmt.Errorf("store: take inbox: %w", err)
 		}
 		d.At = fromMillis(at)
@@ -86,7 +70,7 @@ func (s *SQL) TakeInbox(ctx context.Context, limit int) ([]Spilled, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: take inbox: %w", err)
 	}
-	slices.SortFunc(out, func(a, b Spilled) int { return int(min(max(a.Seq-b.Seq, -1), 1)) })
+	slices.SortFunc(out, func(a, b Spilled) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
 }
 

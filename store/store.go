@@ -105,10 +105,9 @@ type Store interface {
 	// Close releases the database.
 	Close() error
 
-	// Spill records delivery ids as processed and keeps the fresh deliveries in the inbox,
-	// in one transaction.
-	Spill(ctx context.Context, ds []Spilled) (fresh []bool, err error)
-	// TakeInbox takes the oldest kept deliveries out of the inbox.
+	// Spill keeps a batch of deliveries in the inbox, in one row.
+	Spill(ctx context.Context, b Spilled) error
+	// TakeInbox takes the oldest kept batches out of the inbox.
 	TakeInbox(ctx context.Context, limit int) ([]Spilled, error)
 	// InboxSize is how many deliveries wait in the inbox.
 	InboxSize(ctx context.Context) (int, error)

@@ -529,13 +529,13 @@ func (e *Engine) forgetGone(ctx context.Context, due []Job) {
 		perChat[laneKey{j.Platform, j.ChatID}]++
 	}
 	now := e.now()
-	for id, k := range e.pace.keptJobs() {
-		if seen[id] || perChat[k] >= drainPerChat || e.pace.held(k.platform, k.chat, now) {
+	for _, k := range e.pace.unheldKept(now, func(k laneKey) bool { return perChat[k] >= drainPerChat }) {
+		if seen[k.id] {
 			continue
 		}
-		j, err := e.st.Job(ctx, id)
+		j, err := e.st.Job(ctx, k.id)
 		if errors.Is(err, store.ErrNotFound) || err == nil && (j.State == store.JobDone || j.State == store.JobFailed) {
-			e.pace.done(k.platform, k.chat, id, now)
+			e.pace.done(k.key.platform, k.key.chat, k.id, now)
 		}
 	}
 }

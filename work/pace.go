@@ -158,14 +158,26 @@ func (p *pacing) waiting() int {
 	return n
 }
 
-// keptJobs lists the kept answers by job id with their chat.
-func (p *pacing) keptJobs() map[string]laneKey {
+// keptID is one kept answer: its job id and its chat.
+type keptID struct {
+	id  string
+	key laneKey
+}
+
+// unheldKept lists the kept answers of the chats that have room at now and that skip does
+// not exclude. A chat still held is passed over whole, its answers untouched: at a burst
+// nearly every chat is held with hundreds kept, and listing them on every pass cost more
+// than the answers themselves.
+func (p *pacing) unheldKept(now time.Time, skip func(laneKey) bool) []keptID {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := map[string]laneKey{}
+	var out []keptID
 	for k, l := range p.lanes {
+		if l.until.After(now) || len(l.kept) == 0 || skip(k) {
+			continue
+		}
 		for id := range l.kept {
-			out[id] = k
+			out = append(out, keptID{id, k})
 		}
 	}
 	return out
