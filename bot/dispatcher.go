@@ -130,7 +130,8 @@ type Dispatcher struct {
 	storeDown atomic.Bool
 	// The inbox (spill.go): spilling is set while deliveries wait in it.
 	spilling  atomic.Bool
-	spillReq  chan spillReq
+	spillReq  chan Message
+	unkept    atomic.Int64 // handed to the group commit, not yet kept (or given up)
 	inboxWake chan struct{}
 	spillSeq  atomic.Int64
 	spills    sync.WaitGroup
@@ -179,6 +180,9 @@ const maxBatch = 128
 func (d *Dispatcher) Start() {
 	work := newFair(d.cfg.Workers)
 	d.startInbox()
+	if d.inboxWake != nil {
+		work.drained = d.wakeInbox
+	}
 	d.workers.Add(1)
 	go d.dedupeStage(work)
 	for range d.cfg.Workers {

@@ -16,6 +16,8 @@ type fair struct {
 	turn   []string // chats with messages waiting, in the order they are served
 	n, max int
 	closed bool
+	// drained, if set, is called (without the lock) when a take leaves nothing waiting.
+	drained func()
 }
 
 func newFair(max int) *fair {
@@ -70,7 +72,17 @@ func (f *fair) take() (m Message, ok bool) {
 	}
 	f.n--
 	f.cond.Broadcast()
+	if f.n == 0 && f.drained != nil {
+		defer f.drained() // after the unlock
+	}
 	return m, true
+}
+
+// idle reports whether nothing waits for a worker.
+func (f *fair) idle() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.n == 0
 }
 
 // close lets take return false once the messages still held are taken.

@@ -26,10 +26,12 @@ type Inbox interface {
 const (
 	// spillBatch is the most deliveries one transaction keeps (a group commit).
 	spillBatch = 512
-	// spillQueue is how many deliveries may wait for the next group commit; beyond it, and
-	// for a store that does not answer within spillWait, they are refused as before.
+	// spillQueue is how many deliveries may wait for the next group commit; beyond it they
+	// are refused as before (the platform redelivers). It bounds the memory of a burst.
 	spillQueue = 8192
-	spillWait  = 5 * time.Second
+	// spillLinger is how long the group commit waits for more deliveries after the first:
+	// the longest a handed-over delivery is only in memory, at a burst.
+	spillLinger = time.Millisecond
 	// inboxEvery is how often the dedupe stage looks for work in the inbox when nothing
 	// wakes it.
 	inboxEvery = 100 * time.Millisecond
@@ -37,19 +39,13 @@ const (
 
 var errNoInbox = errors.New("bot: no room and no inbox")
 
-// spillReq is one delivery waiting for its group commit.
-type spillReq struct {
-	m    Message
-	done chan error
-}
-
 // startInbox runs the group commit, and notes deliveries a previous run left in the inbox so
 // that the chats' new ones wait behind them.
 func (d *Dispatcher) startInbox() {
 	if d.cfg.Inbox == nil {
 		return
 	}
-	d.spillReq = make(chan spillReq, spillQueue)
+	d.spillReq = make(chan Message, spillQueue)
 	d.inboxWake = make(chan struct{}, 1)
 	d.spillSeq.Store(time.Now().UnixNano())
 	if n, err := d.cfg.Inbox.InboxSize(d.base); err == nil && n > 0 {
@@ -59,8 +55,13 @@ func (d *Dispatcher) startInbox() {
 	d.spills.Go(d.groupCommit)
 }
 
-// spill keeps m in the inbox and returns once it is committed there. Called with d.mu held
-// for reading, so Shutdown (which closes spillReq) waits for it.
+// spill hands m to the group commit, which keeps it in the inbox within about spillLinger.
+// The delivery is acknowledged once handed over, as one put in the queue is: waiting for the
+// commit made every ack of a burst wait for a disk write, and the ack path three times
+// slower. What is handed over is not dropped: the group commit tries until the store takes
+// it (refusing new deliveries meanwhile); only a crash within that millisecond loses it, as it
+// loses what waits in the queue. Called with d.mu held for reading, so Shutdown (which closes
+// spillReq) waits for it.
 func (d *Dispatcher) spill(m Message) error {
 	if d.spillReq == nil {
 		return errNoInbox
@@ -72,71 +73,85 @@ func (d *Dispatcher) spill(m Message) error {
 		return errors.New("bot: a delivery without an id cannot be kept")
 	}
 	d.spilling.Store(true)
-	r := spillReq{m: m, done: make(chan error, 1)}
+	d.unkept.Add(1)
 	select {
-	case d.spillReq <- r:
+	case d.spillReq <- m:
+		return nil
 	default:
+		d.unkept.Add(-1)
 		return errors.New("bot: the inbox's queue is full")
-	}
-	t := time.NewTimer(spillWait)
-	defer t.Stop()
-	select {
-	case err := <-r.done:
-		return err
-	case <-t.C:
-		return errors.New("bot: the inbox did not answer in time")
 	}
 }
 
-// groupCommit keeps waiting deliveries in the inbox, as many per transaction as are waiting.
+// groupCommit keeps handed-over deliveries in the inbox, one row for all that arrive within
+// spillLinger of the first (up to spillBatch): at a burst a commit covers hundreds.
 func (d *Dispatcher) groupCommit() {
-	batch := make([]spillReq, 0, spillBatch)
-	ms := make([]Message, 0, spillBatch)
-	for r := range d.spillReq {
-		batch = append(batch[:0], r)
+	batch := make([]Message, 0, spillBatch)
+	linger := time.NewTimer(time.Hour)
+	defer linger.Stop()
+	for m := range d.spillReq {
+		batch = append(batch[:0], m)
+		linger.Reset(spillLinger)
 	fill:
 		for len(batch) < spillBatch {
 			select {
-			case r, ok := <-d.spillReq:
+			case m, ok := <-d.spillReq:
 				if !ok {
 					break fill
 				}
-				batch = append(batch, r)
-			default:
+				batch = append(batch, m)
+			case <-linger.C:
 				break fill
 			}
 		}
-		ms = ms[:0]
-		for _, r := range batch {
-			ms = append(ms, r.m)
-		}
-		err := d.keepBatch(ms)
-		for _, r := range batch {
-			if err == nil {
-				d.metrics.spilled.WithLabelValues(r.m.Platform).Inc()
-			}
-			r.done <- err
-		}
-		if err != nil {
-			d.log.Error("deliveries not kept in the inbox; refused", "count", len(batch), "err", err)
-		}
+		linger.Stop()
+		d.keep(batch)
+		d.unkept.Add(-int64(len(batch)))
 		d.spilling.Store(true) // what was just kept is taken in its turn
+		d.wakeInbox()
+	}
+}
+
+// keep stores batch in the inbox, trying again while the store does not answer (new
+// deliveries are refused meanwhile: see storeDown). Only shutdown gives up on it.
+func (d *Dispatcher) keep(batch []Message) {
+	for n := 1; ; n++ {
+		err := d.keepBatch(batch)
+		if err == nil {
+			for _, m := range batch {
+				d.metrics.spilled.WithLabelValues(m.Platform).Inc()
+			}
+			if d.storeDown.Swap(false) {
+				d.log.Info("the store answers again; taking deliveries", "waited_tries", n-1)
+			}
+			return
+		}
+		if !d.storeDown.Swap(true) {
+			d.log.Error("the store does not keep the inbox; deliveries are refused until it does", "err", err)
+		}
+		t := time.NewTimer(storeRetry.Backoff(n))
 		select {
-		case d.inboxWake <- struct{}{}:
-		default:
+		case <-d.base.Done():
+			t.Stop()
+			d.log.Error("acknowledged deliveries not kept at shutdown: the store does not answer", "count", len(batch), "err", err)
+			return
+		case <-t.C:
 		}
 	}
 }
 
-// loadInbox hands kept deliveries to the workers, oldest first, while the queue in front is
-// empty (what waits there came before them) and the workers have room. It runs in the dedupe
+// loadInbox hands kept deliveries to the workers a batch at a time, oldest first, while the
+// queue in front is empty (what waits there came before them) and nothing else waits for a
+// worker (the workers wake it when that happens). It runs in the dedupe
 // stage, the only goroutine that feeds the workers, and dedupes what it takes like what came
 // through the queue.
 func (d *Dispatcher) loadInbox(work *fair) {
 	if !d.spilling.Load() {
 		return
 	}
-	for len(d.queue) == 0 && !d.isClosing() {
+	// A batch is taken only when nothing else waits for the workers: until then it stays in
+	// the inbox, on disk, not in memory.
+	for len(d.queue) == 0 && work.idle() && !d.isClosing() {
 		bs, err := d.cfg.Inbox.TakeInbox(d.base, 1)
 		if err != nil {
 			d.log.Error("take from the inbox", "err", err)
@@ -200,4 +215,12 @@ func decodeBatch(payload []byte) ([]Message, error) {
 	var ms []Message
 	err := json.Unmarshal(payload, &ms)
 	return ms, err
+}
+
+// wakeInbox has the dedupe stage look at the inbox now.
+func (d *Dispatcher) wakeInbox() {
+	select {
+	case d.inboxWake <- struct{}{}:
+	default:
+	}
 }

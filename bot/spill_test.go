@@ -18,19 +18,33 @@ import (
 // memInbox is the store's inbox and delivery ids in memory.
 type memInbox struct {
 	memDedupe
-	mu2  sync.Mutex
-	rows []store.Spilled
-	down bool
+	mu2   sync.Mutex
+	rows  []store.Spilled
+	down  bool
+	fails int // spills refused while down
+}
+
+func (b *memInbox) failed() int {
+	b.mu2.Lock()
+	defer b.mu2.Unlock()
+	return b.fails
 }
 
 func (b *memInbox) Spill(_ context.Context, d store.Spilled) error {
 	b.mu2.Lock()
 	defer b.mu2.Unlock()
 	if b.down {
+		b.fails++
 		return errors.New("connection refused")
 	}
 	b.rows = append(b.rows, d)
 	return nil
+}
+
+func (b *memInbox) setDown(down bool) {
+	b.mu2.Lock()
+	defer b.mu2.Unlock()
+	b.down = down
 }
 
 func (b *memInbox) TakeInbox(_ context.Context, limit int) ([]store.Spilled, error) {
@@ -53,6 +67,18 @@ func (b *memInbox) InboxSize(context.Context) (int, error) {
 	return n, nil
 }
 
+// waitKept waits until every delivery handed to the group commit is in the inbox.
+func waitKept(t *testing.T, d *Dispatcher) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for d.unkept.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d deliveries handed over and not kept", d.unkept.Load())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // A burst far beyond the workers and the queue is acknowledged, not refused: what has no
 // room waits in the inbox and is handled once, each chat in its order. Confidential content
 // is never kept there: with no room it is refused as before (the platform redelivers).
@@ -69,6 +95,7 @@ func TestBurstBeyondTheQueueWaitsInTheInbox(t *testing.T) {
 			t.Fatalf("delivery %d refused: %v", i, err)
 		}
 	}
+	waitKept(t, d)
 	if n, _ := inbox.InboxSize(context.Background()); n == 0 {
 		t.Fatal("nothing waited in the inbox")
 	}
@@ -77,6 +104,7 @@ func TestBurstBeyondTheQueueWaitsInTheInbox(t *testing.T) {
 	if err := d.HandleMessage(context.Background(), Message{Platform: "feishu", ChatID: "oc_1", EventID: "ev-re", MessageID: "om39", Text: "39"}); err != nil {
 		t.Fatalf("redelivery: %v", err)
 	}
+	waitKept(t, d)
 	if after, _ := inbox.InboxSize(context.Background()); after != before {
 		t.Fatalf("a redelivery was kept again: %d → %d", before, after)
 	}
@@ -116,11 +144,17 @@ func TestInboxSurvivesARestart(t *testing.T) {
 	first := &recordingHandler{block: make(chan struct{})}
 	d := newTestDispatcher(DispatcherConfig{Workers: 1, Queue: 1, Inbox: inbox}, first, inbox, nil)
 	d.Start()
+	// Two bursts, so two batches: the workers take the first whole once nothing else waits
+	// for them, and the second stays in the inbox behind it.
 	for i := range 10 {
 		if err := d.HandleMessage(context.Background(), Message{Platform: "feishu", ChatID: "oc", EventID: fmt.Sprint("ev", i), MessageID: fmt.Sprint("om", i)}); err != nil {
 			t.Fatal(err)
 		}
+		if i == 4 {
+			waitKept(t, d)
+		}
 	}
+	waitKept(t, d)
 	kept, _ := inbox.InboxSize(context.Background())
 	if kept == 0 {
 		t.Fatal("nothing kept")
@@ -218,5 +252,57 @@ func TestDecodeBatch(t *testing.T) {
 		if _, err := decodeBatch([]byte(bad)); err == nil {
 			t.Errorf("decodeBatch(%q) succeeded", bad)
 		}
+	}
+}
+
+// A burst handed to the group commit while the store does not answer is not dropped: the
+// commit tries again until the store takes it, new deliveries are refused meanwhile (the
+// platform redelivers them), and once the store answers every one is handled.
+func TestInboxKeepsTryingWhileTheStoreIsDown(t *testing.T) {
+	inbox := &memInbox{}
+	inbox.setDown(true)
+	h := &recordingHandler{block: make(chan struct{})}
+	d := newTestDispatcher(DispatcherConfig{Workers: 1, Queue: 1, Inbox: inbox}, h, inbox, nil)
+	d.Start()
+	sent := 0
+	for i := range 8 {
+		err := d.HandleMessage(context.Background(), Message{Platform: "feishu", ChatID: "oc", EventID: fmt.Sprint("ev", i), MessageID: fmt.Sprint("om", i)})
+		if errors.Is(err, ErrBusy) && d.storeDown.Load() {
+			break // the first commit failed already (a slow machine): the rest are refused
+		}
+		if err != nil {
+			t.Fatalf("delivery %d: %v", i, err)
+		}
+		sent++
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for inbox.failed() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("nothing was handed to the inbox")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for !d.storeDown.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("the failed commit did not refuse new deliveries")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := d.HandleMessage(context.Background(), Message{Platform: "feishu", ChatID: "oc", EventID: "ev-new", MessageID: "om-new"}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("a delivery while the store is down: %v, want ErrBusy", err)
+	}
+	inbox.setDown(false)
+	close(h.block)
+	for got, _ := h.count(); got < sent; got, _ = h.count() {
+		if time.Now().After(deadline) {
+			t.Fatalf("handled %d of %d after the store came back", got, sent)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := h.count(); got != sent {
+		t.Fatalf("handled %d, want %d", got, sent)
 	}
 }

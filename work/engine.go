@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
@@ -136,6 +137,8 @@ type Engine struct {
 	cfg   Config
 	kinds map[string]Kind
 	wake  chan struct{}
+	// armed is when Run's room timer fires (unix ns; 0: not set): Keep wakes Run only for a job due sooner.
+	armed atomic.Int64
 	pace  pacing
 	// quiet lets one "answer waits" line a second through: a flood of answers to a busy chat
 	// would otherwise log one line each.
@@ -264,7 +267,12 @@ func (e *Engine) Keep(ctx context.Context, j Job, cause error, log *slog.Logger)
 		e.pace.done(j.Platform, j.ChatID, j.ID, e.now())
 		return err
 	}
-	e.Wake()
+	if armed := e.armed.Load(); !j.NextAt.After(e.now()) || armed == 0 || j.NextAt.UnixNano() < armed {
+		// Due now, or sooner than Run means to look. One placed behind its chat's wait, due
+		// when Run's timer fires anyway, needs no pass of its own: a pass per kept answer
+		// was a pass per message at a burst.
+		e.Wake()
+	}
 	return nil
 }
 
@@ -450,6 +458,9 @@ func (e *Engine) Run(ctx context.Context) {
 		room.Stop()
 		if at, ok := e.pace.wakeAt(e.now()); ok {
 			room.Reset(at.Sub(e.now()))
+			e.armed.Store(at.UnixNano())
+		} else {
+			e.armed.Store(0)
 		}
 		select {
 		case <-ctx.Done():
