@@ -98,3 +98,26 @@ func BenchmarkSpill(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkJobLifecycle is what one kept answer costs the store: enqueued, started, finished.
+func BenchmarkJobLifecycle(b *testing.B) {
+	s := openTest(b)
+	ctx := context.Background()
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		n++
+		j := job(fmt.Sprint("bench-", n))
+		j.NextAt = t0
+		if fresh, err := s.EnqueueJob(ctx, j); err != nil || !fresh {
+			b.Fatal(fresh, err)
+		}
+		if ok, err := s.StartJob(ctx, j, t0, t0.Add(time.Minute)); err != nil || !ok {
+			b.Fatal(ok, err)
+		}
+		j.Attempts++
+		if err := s.FinishJob(ctx, j, JobDone, t0, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
