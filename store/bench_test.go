@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -120,4 +121,23 @@ func BenchmarkJobLifecycle(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkEnqueueJobConcurrent is sixteen workers keeping answers at once, as a burst of
+// commands to chats over their send rate does.
+func BenchmarkEnqueueJobConcurrent(b *testing.B) {
+	s := openTest(b)
+	ctx := context.Background()
+	var n atomic.Int64
+	b.SetParallelism(8) // 16 goroutines on 2 cores
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if fresh, err := s.EnqueueJob(ctx, job(fmt.Sprint("bench-", n.Add(1)))); err != nil || !fresh {
+				b.Error(fresh, err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
 }

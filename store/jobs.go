@@ -75,12 +75,7 @@ func (s *SQL) EnqueueJob(ctx context.Context, j Job) (bool, error) {
 	if err := need("enqueue job", "id", j.ID, "kind", j.Kind); err != nil {
 		return false, err
 	}
-	res, err := s.db.ExecContext(ctx, sqlEnqueueJob, enqueueArgs(j)...)
-	if err != nil {
-		return false, fmt.Errorf("store: enqueue job %s: %w", j.ID, err)
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return s.enqueue(ctx, j)
 }
 
 // Job loads one job.

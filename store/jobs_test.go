@@ -317,3 +317,34 @@ func TestDueJobsByChat(t *testing.T) {
 		t.Fatalf("due = %v, want %v", ids, want)
 	}
 }
+
+// Concurrent enqueues are written together, and each still learns whether its job was new:
+// of many callers enqueuing the same id at once exactly one is told it was, and every
+// distinct job is stored.
+func TestEnqueueJobConcurrentCallers(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	var fresh atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 64 {
+		wg.Go(func() {
+			for _, id := range []string{"same", fmt.Sprint("own-", i)} {
+				ok, err := s.EnqueueJob(ctx, job(id))
+				if err != nil {
+					t.Error(err)
+				}
+				if ok && id == "same" {
+					fresh.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := fresh.Load(); n != 1 {
+		t.Fatalf("%d callers told the shared job was new, want 1", n)
+	}
+	jobs, err := s.JobsSince(ctx, t0.Add(-time.Hour))
+	if err != nil || len(jobs) != 65 {
+		t.Fatalf("stored %d jobs, %v; want 65", len(jobs), err)
+	}
+}

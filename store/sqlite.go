@@ -21,6 +21,8 @@ type SQL struct {
 	// ack runs the statements of the ack path (the inbox's group commit): db itself, or on
 	// SQLite a connection of its own.
 	ack *sql.DB
+	// enq writes concurrent EnqueueJob calls together (jobbatch.go).
+	enq enqueuer
 }
 
 var _ Store = (*SQL)(nil)
