@@ -377,17 +377,34 @@ func durableKey(m Message) string {
 var storeRetry = retry.Policy{Base: 200 * time.Millisecond, Max: 5 * time.Second}
 
 // markBatch records the batch's delivery ids. While the store does not answer it tries again
-// (new deliveries meanwhile get ErrBusy: see storeDown), so an acknowledged message is
-// neither lost nor run twice by two replicas; only at shutdown are they handled without it
-// (a rare duplicate beats a lost command).
+// (untilStored), so an acknowledged message is neither lost nor run twice by two replicas;
+// only at shutdown are they handled without it (a rare duplicate beats a lost command).
 func (d *Dispatcher) markBatch(batch []Message) []bool {
+	var fresh []bool
+	err := d.untilStored(func() (err error) {
+		fresh, err = d.tryMarkBatch(batch)
+		return err
+	})
+	if err != nil {
+		d.log.Error("dedupe failed at shutdown; handling anyway", "err", err)
+		for i := range fresh {
+			fresh[i] = true
+		}
+	}
+	return fresh
+}
+
+// untilStored runs try until the store takes it. Meanwhile new deliveries get ErrBusy (see
+// storeDown), so the platform redelivers them instead of their being acknowledged and lost.
+// It returns try's last error only when shutdown ends the wait.
+func (d *Dispatcher) untilStored(try func() error) error {
 	for n := 1; ; n++ {
-		fresh, err := d.tryMarkBatch(batch)
+		err := try()
 		if err == nil {
 			if d.storeDown.Swap(false) {
 				d.log.Info("the store answers again; taking deliveries", "waited_tries", n-1)
 			}
-			return fresh
+			return nil
 		}
 		if !d.storeDown.Swap(true) {
 			d.log.Error("the store does not answer; deliveries are refused until it does", "err", err)
@@ -396,11 +413,7 @@ func (d *Dispatcher) markBatch(batch []Message) []bool {
 		select {
 		case <-d.base.Done():
 			t.Stop()
-			d.log.Error("dedupe failed at shutdown; handling anyway", "err", err)
-			for i := range fresh {
-				fresh[i] = true
-			}
-			return fresh
+			return err
 		case <-t.C:
 		}
 	}

@@ -112,39 +112,23 @@ func (d *Dispatcher) groupCommit() {
 	}
 }
 
-// keep stores batch in the inbox, trying again while the store does not answer (new
-// deliveries are refused meanwhile: see storeDown). Only shutdown gives up on it.
+// keep stores batch in the inbox, trying again while the store does not answer
+// (untilStored). Only shutdown gives up on it.
 func (d *Dispatcher) keep(batch []Message) {
-	for n := 1; ; n++ {
-		err := d.keepBatch(batch)
-		if err == nil {
-			for _, m := range batch {
-				d.metrics.spilled.WithLabelValues(m.Platform).Inc()
-			}
-			if d.storeDown.Swap(false) {
-				d.log.Info("the store answers again; taking deliveries", "waited_tries", n-1)
-			}
-			return
-		}
-		if !d.storeDown.Swap(true) {
-			d.log.Error("the store does not keep the inbox; deliveries are refused until it does", "err", err)
-		}
-		t := time.NewTimer(storeRetry.Backoff(n))
-		select {
-		case <-d.base.Done():
-			t.Stop()
-			d.log.Error("acknowledged deliveries not kept at shutdown: the store does not answer", "count", len(batch), "err", err)
-			return
-		case <-t.C:
-		}
+	if err := d.untilStored(func() error { return d.keepBatch(batch) }); err != nil {
+		d.log.Error("acknowledged deliveries not kept at shutdown: the store does not answer", "count", len(batch), "err", err)
+		return
+	}
+	for _, m := range batch {
+		d.metrics.spilled.WithLabelValues(m.Platform).Inc()
 	}
 }
 
 // loadInbox hands kept deliveries to the workers a batch at a time, oldest first, while the
 // queue in front is empty (what waits there came before them) and nothing else waits for a
-// worker (the workers wake it when that happens). It runs in the dedupe
-// stage, the only goroutine that feeds the workers, and dedupes what it takes like what came
-// through the queue.
+// worker (the workers wake it when that happens). It runs in the dedupe stage, the only
+// goroutine that feeds the workers, and dedupes what it takes like what came through the
+// queue.
 func (d *Dispatcher) loadInbox(work *fair) {
 	if !d.spilling.Load() {
 		return

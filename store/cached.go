@@ -331,8 +331,8 @@ func (c *Cached) PruneNotices(ctx context.Context, before time.Time) error {
 	return c.next.PruneNotices(ctx, before)
 }
 
-// Spill passes through. The ids are not remembered as seen: the dedupe asks about them when
-// they are taken from the inbox.
+// Spill passes through. Its deliveries are not remembered as seen: the dedupe asks about
+// them when they are taken from the inbox.
 func (c *Cached) Spill(ctx context.Context, b Spilled) error {
 	return c.next.Spill(ctx, b)
 }

@@ -137,7 +137,8 @@ type Engine struct {
 	cfg   Config
 	kinds map[string]Kind
 	wake  chan struct{}
-	// armed is when Run's room timer fires (unix ns; 0: not set): Keep wakes Run only for a job due sooner.
+	// armed is when Run's room timer fires (unix ns; 0: none set): Keep wakes Run only for a
+	// job due sooner.
 	armed atomic.Int64
 	pace  pacing
 	// quiet lets one "answer waits" line a second through: a flood of answers to a busy chat
