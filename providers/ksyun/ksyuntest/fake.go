@@ -127,11 +127,11 @@ type Server struct {
 	tickets  map[int64]*Ticket
 	calls    []Call
 	failures []fakeFailure
-	// hold, when not nil, keeps every request waiting until it is closed (Hold).
-	hold chan struct{}
-	// waiting counts requests held; held tracks them until answered.
+	// hold is set while Hold keeps every request waiting; held are those requests, in the
+	// order they came, and waiting how many of them are not yet answered.
+	hold    bool
+	held    []heldRequest
 	waiting int
-	held    sync.WaitGroup
 	// gate keeps requests that come while Hold's release runs behind the held ones.
 	gate sync.RWMutex
 	// hang, when not nil, withholds the answers of applied writes (HangAfterWrite); hanging
@@ -145,25 +145,34 @@ type Server struct {
 // any that came meanwhile. Tests use it to prove the bot acks chat platforms without waiting
 // for the vendor.
 func (f *Server) Hold() (release func()) {
-	ch := make(chan struct{})
 	f.mu.Lock()
-	f.hold = ch
+	f.hold = true
 	f.mu.Unlock()
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			// The held requests are answered before any request that comes after: a vendor
-			// that was slow still applies what it got first, which is what the bot's check
-			// "was this create filed?" must find.
+			// The held requests are answered one at a time in the order they came, and
+			// before any request that comes after: a vendor that was slow still applies
+			// what it got first, which is what the bot's check "was this create filed?"
+			// must find (answered all at once, a later list could overtake the create).
 			f.gate.Lock()
 			defer f.gate.Unlock()
 			f.mu.Lock()
-			f.hold = nil
+			f.hold = false
+			held := f.held
+			f.held = nil
 			f.mu.Unlock()
-			close(ch)
-			f.held.Wait()
+			for _, h := range held {
+				close(h.turn)
+				<-h.done
+			}
 		})
 	}
+}
+
+// heldRequest is a request Hold keeps: turn lets it be answered, done says it was.
+type heldRequest struct {
+	turn, done chan struct{}
 }
 
 // Waiting reports how many requests are held by Hold right now.

@@ -38,12 +38,13 @@ func (f *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	call := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: fakeBody(r, raw)}
 
 	f.mu.Lock()
-	if hold := f.hold; hold != nil {
+	if f.hold {
+		h := heldRequest{turn: make(chan struct{}), done: make(chan struct{})}
+		f.held = append(f.held, h)
 		f.waiting++
-		f.held.Add(1)
-		defer f.held.Done()
 		f.mu.Unlock()
-		<-hold
+		<-h.turn
+		defer close(h.done) // after the answer, so the next held request goes after this one
 		f.mu.Lock()
 		f.waiting--
 	} else {
