@@ -271,3 +271,53 @@ func TestFakeTicketIsACopy(t *testing.T) {
 		t.Errorf("upload call = %v", c)
 	}
 }
+
+// Held requests are applied in the order they came, as a slow vendor applies them: a list
+// that arrived after a create sees the ticket once both are let go.
+func TestFakeHoldAnswersInArrivalOrder(t *testing.T) {
+	f := ksyuntest.New("appA", testSecret)
+	defer f.Close()
+	p, err := ksyun.New(f.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	before, _, err := p.List(ctx, ksyun.ListRequest{PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitHeld := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for f.Waiting() != n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d requests held, want %d", f.Waiting(), n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	release := f.Hold()
+	created := make(chan int, 1)
+	go func() {
+		_, env := rawCall(t, f, http.MethodPost, "create", "", `{"title":"t","detail":"d","reported_time":1700000000,"type":1,"priority":3,
+			"customer_organization_id":1,"customer_organization_name":"c","repository_product_id":36,"creator_id":38361,"creator_name":"姜程"}`)
+		created <- env.Errno
+	}()
+	waitHeld(1)
+	listed := make(chan int, 1)
+	go func() {
+		ts, _, err := p.List(ctx, ksyun.ListRequest{PageSize: 100})
+		if err != nil {
+			t.Error(err)
+		}
+		listed <- len(ts)
+	}()
+	waitHeld(2)
+	release()
+	if errno := <-created; errno != ksyun.SuccessCode {
+		t.Fatalf("create: errno %d", errno)
+	}
+	if n := <-listed; n != len(before)+1 {
+		t.Fatalf("the list that came after the create saw %d tickets, want %d", n, len(before)+1)
+	}
+}
