@@ -51,6 +51,10 @@ var sqliteParams = []string{
 // to date. dsn is a file path ("ticketbot.db"), ":memory:", or a "file:" URI such as
 // "file::memory:?cache=shared"; the connection settings are appended to it.
 func OpenSQLite(ctx context.Context, dsn string) (*SQL, error) {
+	if dsn == "" || strings.HasPrefix(dsn, "?") {
+		// The driver would create a file named after the settings in the working directory.
+		return nil, errors.New("store: open sqlite: no path (want a file such as ticketbot.db, or :memory:)")
+	}
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -66,6 +67,21 @@ func TestOpenSQLiteBadPath(t *testing.T) {
 	_, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "missing", "dir", "x.db"))
 	if err == nil {
 		t.Fatal("OpenSQLite in a missing directory succeeded")
+	}
+}
+
+// An empty path once made the driver create a file named "?_pragma=busy_timeout(5000)&…" in
+// the working directory, and one was committed by accident.
+func TestOpenSQLiteNoPath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, dsn := range []string{"", "?mode=rwc"} {
+		if _, err := OpenSQLite(context.Background(), dsn); err == nil || !strings.Contains(err.Error(), "no path") {
+			t.Errorf("OpenSQLite(%q) = %v, want an error saying there is no path", dsn, err)
+		}
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("OpenSQLite without a path left %v in the working directory", left)
 	}
 }
 
