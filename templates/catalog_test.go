@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,5 +58,22 @@ func TestCatalogOverride(t *testing.T) {
 				t.Errorf("en kept %q", got)
 			}
 		})
+	}
+}
+
+// fill answers what strings.NewReplacer over the "{name}" pairs answered before it.
+func TestFill(t *testing.T) {
+	args := []any{"id", "ksyun:1204", "n", 3, "names", "a.png、b.pdf", "empty", ""}
+	for _, text := range []string{
+		"", "no braces", "工单 {id} 已关闭", "{id}{id}", "{n} 个附件：{names}", "{unknown} stays", "{{id}}",
+		"{ unclosed", "closed }", "{id", "{}", "{empty}|", "前{id}后{n}末", "{{unknown}{id}",
+	} {
+		pairs := make([]string, 0, len(args))
+		for i := 0; i+1 < len(args); i += 2 {
+			pairs = append(pairs, "{"+fmt.Sprint(args[i])+"}", fmt.Sprint(args[i+1]))
+		}
+		if got, want := fill(text, args), strings.NewReplacer(pairs...).Replace(text); got != want {
+			t.Errorf("fill(%q) = %q, want %q", text, got, want)
+		}
 	}
 }
