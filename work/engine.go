@@ -541,6 +541,7 @@ func (e *Engine) forgetGone(ctx context.Context, due []Job) {
 		perChat[laneKey{j.Platform, j.ChatID}]++
 	}
 	now := e.now()
+	e.pace.settle(now, perChat)
 	for _, k := range e.pace.unheldKept(now, func(k laneKey) bool { return perChat[k] >= drainPerChat }) {
 		if seen[k.id] {
 			continue

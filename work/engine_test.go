@@ -610,3 +610,60 @@ func TestDrainReadsAFewOfAFloodedChat(t *testing.T) {
 		}
 	}
 }
+
+// A burst of answers for one chat keeps at most maxKeptIDs job ids in memory: the rest wait
+// on disk and are counted. They still hold the chat (a new answer queues behind them), go out
+// in order, and the chat is let go only once the last of them has gone.
+func TestKeptAnswersPastTheBoundStillHoldTheChat(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t)
+	e := newEngine(t, st, clk)
+	var sent []string
+	room := clk.now().Add(time.Second)
+	e.Register("say", Kind{Paced: true, Do: func(_ context.Context, a *Attempt) error {
+		if clk.now().Before(room) {
+			return &bot.BusyError{RetryAt: room, Err: errors.New("chat over its rate")}
+		}
+		sent = append(sent, a.Job.ID)
+		return nil
+	}})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	n := maxKeptIDs*2 + 17
+	for i := range n {
+		cause := ErrBehind
+		if i == 0 {
+			cause = &bot.BusyError{RetryAt: room}
+		}
+		if err := e.Keep(ctx, job(fmt.Sprintf("a%04d", i), "say", clk), cause, quiet); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.pace.mu.Lock()
+	l := e.pace.lanes[laneKey{"feishu", "oc_1"}]
+	ids, untracked := len(l.kept), l.untracked
+	e.pace.mu.Unlock()
+	if ids != maxKeptIDs || untracked != n-maxKeptIDs || e.Waiting() != n {
+		t.Fatalf("kept %d ids and %d counted (waiting %d), want %d and %d", ids, untracked, e.Waiting(), maxKeptIDs, n-maxKeptIDs)
+	}
+	clk.add(time.Second)
+	for pass := 0; len(sent) < n && pass < 4*n/drainPerChat+10; pass++ {
+		// Past the remembered ids the chat is still behind: a new answer must not overtake.
+		if !e.Behind("feishu", "oc_1") {
+			t.Fatalf("after %d of %d sent the chat was let go", len(sent), n)
+		}
+		e.Drain(ctx)
+	}
+	if len(sent) != n {
+		t.Fatalf("sent %d of %d", len(sent), n)
+	}
+	for i, id := range sent {
+		if want := fmt.Sprintf("a%04d", i); id != want {
+			t.Fatalf("answer %d was %s: out of order", i, id)
+		}
+	}
+	e.Drain(ctx) // a complete page with none of the chat's: the counted ones are gone too
+	if e.Behind("feishu", "oc_1") || e.Waiting() != 0 {
+		t.Fatalf("after all were sent: behind %v, waiting %d", e.Behind("feishu", "oc_1"), e.Waiting())
+	}
+}

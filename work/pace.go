@@ -45,10 +45,29 @@ type laneKey struct{ platform, chat string }
 
 // lane is one chat with answers waiting for its rate.
 type lane struct {
-	until   time.Time           // the chat has no room before then, as its platform said
-	kept    map[string]struct{} // this process's answers for the chat waiting in the outbox, by job id
-	nextAt  time.Time           // NextAt of the newest kept answer
-	created time.Time           // CreatedAt of the newest kept answer
+	until time.Time           // the chat has no room before then, as its platform said
+	kept  map[string]struct{} // this process's answers for the chat waiting in the outbox, by job id
+	// untracked counts answers kept past maxKeptIDs, waiting in the outbox but not by id here:
+	// a burst keeps its answers on disk, not a map entry each in memory. They hold the chat
+	// until a complete page of due jobs shows none of the chat's left (settle).
+	untracked int
+	nextAt    time.Time // NextAt of the newest kept answer
+	created   time.Time // CreatedAt of the newest kept answer
+}
+
+// maxKeptIDs bounds the job ids a lane remembers; answers kept past it are counted instead.
+const maxKeptIDs = 256
+
+// keep remembers the kept answer id, or counts it when the lane remembers enough.
+func (l *lane) keep(id string) {
+	if _, ok := l.kept[id]; ok {
+		return
+	}
+	if len(l.kept) >= maxKeptIDs {
+		l.untracked++
+		return
+	}
+	l.kept[id] = struct{}{}
 }
 
 // UseMetrics counts the answers put off for a chat's rate on m (ticketbot_answers_busy_total).
@@ -81,7 +100,7 @@ func (p *pacing) lane(key laneKey) *lane {
 // tidy forgets key's lane once nothing waits in it and the chat has room. Call with p.mu
 // held.
 func (p *pacing) tidy(key laneKey, now time.Time) {
-	if l, ok := p.lanes[key]; ok && len(l.kept) == 0 && !l.until.After(now) {
+	if l, ok := p.lanes[key]; ok && len(l.kept) == 0 && l.untracked == 0 && !l.until.After(now) {
 		delete(p.lanes, key)
 	}
 }
@@ -125,7 +144,7 @@ func (p *pacing) place(platform, chat, id string, now time.Time) (nextAt, create
 	nextAt = maxTime(now, l.until, l.nextAt)
 	created = maxTime(now, l.created.Add(time.Millisecond))
 	l.nextAt, l.created = nextAt, created
-	l.kept[id] = struct{}{}
+	l.keep(id)
 	return nextAt, created
 }
 
@@ -133,7 +152,7 @@ func (p *pacing) place(platform, chat, id string, now time.Time) (nextAt, create
 func (p *pacing) add(platform, chat, id string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.lane(laneKey{platform, chat}).kept[id] = struct{}{}
+	p.lane(laneKey{platform, chat}).keep(id)
 }
 
 // done forgets a kept answer: sent, given up, or taken by another process.
@@ -153,7 +172,7 @@ func (p *pacing) waiting() int {
 	defer p.mu.Unlock()
 	n := 0
 	for _, l := range p.lanes {
-		n += len(l.kept)
+		n += len(l.kept) + l.untracked
 	}
 	return n
 }
@@ -181,6 +200,22 @@ func (p *pacing) unheldKept(now time.Time, skip func(laneKey) bool) []keptID {
 		}
 	}
 	return out
+}
+
+// settle forgets the untracked answers of the chats that have room, whose kept answers are
+// all due by now (the newest's NextAt has passed), and of which a complete page of due jobs
+// holds none (due counts that page's jobs by chat): none of them is left waiting. An answer
+// kept for an outage and due later is retried outside the chat's order, as always.
+func (p *pacing) settle(now time.Time, due map[laneKey]int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, l := range p.lanes {
+		if l.untracked == 0 || l.until.After(now) || l.nextAt.After(now) || due[k] > 0 {
+			continue
+		}
+		l.untracked = 0
+		p.tidy(k, now)
+	}
 }
 
 // wakeAt is the soonest a chat with answers waiting gets room again, if that is after now.
