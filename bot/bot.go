@@ -6,6 +6,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 
 	"github.com/ticketbot/ticketbot/providers"
@@ -99,6 +100,14 @@ type Outgoing struct {
 	// Fallback is a markdown rendition of a card, for channels that cannot show it (one
 	// platform's group webhook robot takes no interactive cards).
 	Fallback string
+}
+
+// Clone returns a copy of o that shares no bytes with it, for an answer kept and handed out
+// again.
+func (o *Outgoing) Clone() *Outgoing {
+	c := *o
+	c.Body = bytes.Clone(o.Body)
+	return &c
 }
 
 // Features is everything a platform can do that not every platform can: what its cards can

@@ -15,6 +15,7 @@ type Metrics struct {
 	busy        *prometheus.CounterVec
 	jobLeases   *prometheus.CounterVec
 	spilled     *prometheus.CounterVec
+	instant     *prometheus.CounterVec
 }
 
 // NewMetrics creates the instruments and registers them on reg when reg is not nil.
@@ -50,13 +51,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "ticketbot_deliveries_kept_total",
 			Help: "Deliveries acknowledged while the workers had no room, kept in the store's inbox until they had.",
 		}, []string{"platform"}),
+		instant: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticketbot_answered_in_ack_total",
+			Help: "Messages answered in the callback's own response (help, usage hints): no queue, no store, no send.",
+		}, []string{"platform"}),
 		jobLeases: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticketbot_job_leases_total",
 			Help: "Jobs whose attempt's lease ran out: taken over (started again by a process after another's lease ran out) or lost (an attempt that ran past its lease and could not end its job).",
 		}, []string{"event"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.received, m.duplicates, m.rejected, m.chatter, m.lateActions, m.queued, m.handled, m.busy, m.jobLeases, m.spilled)
+		reg.MustRegister(m.received, m.duplicates, m.rejected, m.chatter, m.lateActions, m.queued, m.handled, m.busy, m.jobLeases, m.spilled, m.instant)
 	}
 	return m
 }

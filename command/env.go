@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
@@ -37,6 +38,9 @@ type Env struct {
 	Log             *slog.Logger
 	// Now is the clock.
 	Now func() time.Time
+
+	// helps are the help answers drawn so far (runHelp), by platform, vendor and topic.
+	helps sync.Map
 }
 
 // VendorLookup finds the configured vendors.

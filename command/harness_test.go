@@ -208,7 +208,7 @@ func (s *stubVendor) calls() (creates, replies, closes int) {
 
 // harness is a Bot with a Feishu-like and a WeCom-like recording platform.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	bot     *Bot
 	store   *store.SQL
 	feishu  *recPlatform
@@ -220,7 +220,7 @@ type harness struct {
 }
 
 // newHarness builds the Bot with cfg and one stub vendor per name (default: ksyun).
-func newHarness(t *testing.T, cfg Config, vendors ...string) *harness {
+func newHarness(t testing.TB, cfg Config, vendors ...string) *harness {
 	t.Helper()
 	if len(vendors) == 0 {
 		vendors = []string{"ksyun"}
@@ -239,7 +239,7 @@ func newHarness(t *testing.T, cfg Config, vendors ...string) *harness {
 
 // buildHarness builds the Bot with cfg over the SQLite database dsn (":memory:" for one
 // that lives as long as the test) and the given providers.
-func buildHarness(t *testing.T, cfg Config, dsn string, provs map[string]providers.Provider) *harness {
+func buildHarness(t testing.TB, cfg Config, dsn string, provs map[string]providers.Provider) *harness {
 	t.Helper()
 	st, err := store.OpenSQLite(context.Background(), dsn)
 	if err != nil {

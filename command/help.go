@@ -26,7 +26,20 @@ func parseHelp(p *parser, args, rest string) (Command, error) {
 }
 
 func runHelp(_ context.Context, e *Env, r *req, c *Command, _ providers.Provider, _ *slog.Logger) (outcome, error) {
-	out, err := e.Answers.Output(r.platform, "help", e.HelpCard(e.Answers.Features(r.platform), c.Topic, e.exampleVendor(r)))
+	vendor := e.exampleVendor(r)
+	key := r.platform + "\x00" + vendor
+	if c.Topic != nil {
+		key += "\x00" + string(c.Topic.Op)
+	}
+	if out, ok := e.helps.Load(key); ok {
+		return outcome{out: out.(*bot.Outgoing).Clone(), level: "info"}, nil
+	}
+	out, err := e.Answers.Output(r.platform, "help", e.HelpCard(e.Answers.Features(r.platform), c.Topic, vendor))
+	if err == nil && out != nil {
+		// The help depends only on the platform, the topic and the sample's vendor, all fixed
+		// by the configuration; drawn once, it costs a copy (an answer in the ack pays for it).
+		e.helps.Store(key, out.Clone())
+	}
 	return outcome{out: out, level: "info"}, err
 }
 

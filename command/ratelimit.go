@@ -61,6 +61,22 @@ func (l *limiter) allow(user string, now time.Time) (ok, tell bool) {
 	return false, tell
 }
 
+// spend spends one of user's tokens if one is left and reports whether it did. A refusal is
+// not counted as told: the caller leaves the message to allow, which tells the person.
+func (l *limiter) spend(user string, now time.Time) bool {
+	if l == nil || l.perMinute < 0 {
+		return true
+	}
+	b := l.bucket(user)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.l.AllowN(now, 1) {
+		b.warned = false
+		return true
+	}
+	return false
+}
+
 func (l *limiter) bucket(user string) *bucket {
 	if b, ok := l.buckets.Get(user); ok {
 		l.buckets.Add(user, b) // keep an active person's bucket alive

@@ -90,3 +90,25 @@ func BenchmarkCallbackClick(b *testing.B) {
 	})
 	runBench(b, h, reqs)
 }
+
+// answeringSink answers every message at once with out (bot.InstantAnswerer).
+type answeringSink struct {
+	nopSink
+	out bot.Outgoing
+}
+
+func (s answeringSink) AnswerNow(bot.Message) (bot.Outgoing, bool) { return s.out, true }
+
+// BenchmarkCallbackAnsweredNow: a message answered in the callback's own response (help, a
+// usage hint): verify + decrypt + parse, then the answer shaped, encrypted and signed. No
+// response_url is remembered and nothing is handed off.
+func BenchmarkCallbackAnsweredNow(b *testing.B) {
+	help := bytes.Repeat([]byte("**新建** · new：在供应商处新建工单\n<font color=\"comment\">新建 [供应商] 标题</font>\n"), 12)
+	sink := answeringSink{out: bot.Outgoing{Kind: bot.KindMarkdown, Body: help}}
+	h := newWebhook(b, webhookConfig(nil), sink, nil).Handler()
+	reqs := benchRequests(b, 1024, func(i int) []byte {
+		return wecomtest.TextMessage("CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI="+strconv.Itoa(i), "wrkSFfCgAAtJz2ZB9o5jk6D8zZ0b3yNw", "zhangsan",
+			"help", wecomtest.WithResponseURL("https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=RESPONSECODE"+strconv.Itoa(i)))
+	})
+	runBench(b, h, reqs)
+}

@@ -87,6 +87,15 @@ type recordingSink struct {
 	got    chan struct{} // receives once per delivery, if not nil
 	// hold, when set, keeps HandleAction running until it is closed.
 	hold chan struct{}
+	// now, when set, answers messages at once (bot.InstantAnswerer).
+	now func(bot.Message) (bot.Outgoing, bool)
+}
+
+func (s *recordingSink) AnswerNow(m bot.Message) (bot.Outgoing, bool) {
+	if s.now == nil {
+		return bot.Outgoing{}, false
+	}
+	return s.now(m)
 }
 
 func newRecordingSink() *recordingSink { return &recordingSink{got: make(chan struct{}, 100)} }

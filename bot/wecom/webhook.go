@@ -48,9 +48,10 @@ func putBuf(b *[]byte) {
 // and the timestamp must be within 5 minutes of our clock. The plaintext must end in the
 // empty receiveid of a 智能机器人.
 //
-// Answers: the URL check gets the decrypted echostr as the whole body; a message gets an
-// empty 200 at once (the work is queued; the answer goes later through the callback's
-// response_url); a click gets the encrypted passive reply that updates the card, or an empty
+// Answers: the URL check gets the decrypted echostr as the whole body; a message the sink can
+// answer from its text alone (help, a usage hint: bot.AnswerNow) gets that answer as the
+// encrypted passive reply; any other message an empty 200 at once (the work is queued; the
+// answer goes later through the callback's response_url); a click gets the encrypted passive reply that updates the card, or an empty
 // 200; 503 when the sink is busy, so WeCom delivers again; 401 for anything
 // unauthenticated; 400 for what cannot be decrypted or parsed; 413 past the size cap; 404
 // when no encoding_aes_key is configured (long-connection mode).
@@ -214,7 +215,11 @@ func (w *WeCom) servePost(rw http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case c.isMessage():
-		if status := w.acceptMessage(ctx, &c); status != http.StatusOK {
+		m := toMessage(&c)
+		if out, ok := bot.AnswerNow(w.sink, m); ok && w.answerInAck(ctx, rw, m, out, q.nonce) {
+			return
+		}
+		if status := w.acceptMessage(ctx, &c, m); status != http.StatusOK {
 			writeStatus(rw, status)
 			return
 		}
@@ -230,8 +235,7 @@ func (w *WeCom) servePost(rw http.ResponseWriter, r *http.Request) {
 
 // acceptMessage remembers the message's response_url and hands it to the sink, returning
 // the HTTP status to answer: 200 (handled, or a duplicate), 503 to have WeCom deliver again.
-func (w *WeCom) acceptMessage(ctx context.Context, c *callback) int {
-	m := toMessage(c)
+func (w *WeCom) acceptMessage(ctx context.Context, c *callback, m bot.Message) int {
 	// Remembered first: the dispatcher may answer before HandleMessage returns.
 	added := w.urls.add(w.now(), c.MsgID, m.ChatID, c.ResponseURL)
 	switch err := w.deliverMessage(ctx, m); {
@@ -274,8 +278,29 @@ func (w *WeCom) answerClick(ctx context.Context, rw http.ResponseWriter, c *call
 		rw.WriteHeader(http.StatusOK)
 		return
 	}
+	w.writePassive(rw, ans.update, nonce)
+}
+
+// answerInAck answers message m with out in the callback's own response (DOC 101031): a text
+// as a finished stream, a card as a template_card. Nothing is queued or stored, and the
+// message's response_url stays unused. It reports false (and m takes the queue) when out
+// cannot be shaped for WeCom.
+func (w *WeCom) answerInAck(ctx context.Context, rw http.ResponseWriter, m bot.Message, out bot.Outgoing, nonce string) bool {
+	o, err := prepare(out)
+	if err != nil {
+		w.log.ErrorContext(ctx, "wecom: instant answer", "event_id", m.MessageID, "chat_id", m.ChatID, "err", err)
+		return false
+	}
+	w.writePassive(rw, o.passive(), nonce)
+	w.log.DebugContext(ctx, "wecom: answered in the callback response", "event_id", m.MessageID, "chat_id", m.ChatID, "msgtype", o.msgType)
+	return true
+}
+
+// writePassive answers 200 with plain encrypted and signed as a passive reply, with the
+// callback's nonce.
+func (w *WeCom) writePassive(rw http.ResponseWriter, plain []byte, nonce string) {
 	ts := w.now().Unix()
-	enc := w.crypt.Encrypt(ans.update, w.receiveID)
+	enc := w.crypt.Encrypt(plain, w.receiveID)
 	b, _ := json.Marshal(passiveReply{
 		Encrypt:      enc,
 		MsgSignature: msgcrypt.Signature(w.token, strconv.FormatInt(ts, 10), nonce, enc),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -697,8 +698,73 @@ func (f *Server) PostCallback(ctx context.Context, callbackURL string, plaintext
 		if r.Plain, err = OpenReply(f.cfg.Token, f.cfg.EncodingAESKey, nonce, out); err != nil {
 			return r, err
 		}
+		if err := f.showPassive(plaintext, r.Plain); err != nil {
+			return r, err
+		}
 	}
 	return r, nil
+}
+
+// showPassive checks a message callback's passive reply as WeCom does (DOC 101031: stream,
+// template_card or stream_with_template_card) and records it as sent to the chat, which is
+// where WeCom shows it. A click's reply (a card update) is left to the caller.
+func (f *Server) showPassive(callback, reply []byte) error {
+	var in struct {
+		MsgType  string `json:"msgtype"`
+		ChatID   string `json:"chatid"`
+		ChatType string `json:"chattype"`
+		From     struct {
+			UserID string `json:"userid"`
+		} `json:"from"`
+	}
+	if err := json.Unmarshal(callback, &in); err != nil || in.MsgType == "event" {
+		return nil
+	}
+	var m struct {
+		MsgType string `json:"msgtype"`
+		Stream  *struct {
+			ID      string `json:"id"`
+			Finish  bool   `json:"finish"`
+			Content string `json:"content"`
+		} `json:"stream"`
+		TemplateCard json.RawMessage `json:"template_card"`
+	}
+	if err := json.Unmarshal(reply, &m); err != nil {
+		return fmt.Errorf("wecomtest: passive reply is not JSON: %w", err)
+	}
+	chat := in.ChatID
+	if in.ChatType == chatTypeSingle {
+		chat = singlePrefix + in.From.UserID
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch m.MsgType {
+	case "stream", "stream_with_template_card":
+		switch {
+		case m.Stream == nil || m.Stream.ID == "":
+			return errors.New("wecomtest: passive stream without stream.id")
+		case len(m.Stream.Content) > fakeMaxBotMarkdown:
+			return fmt.Errorf("wecomtest: passive stream content longer than %d bytes", fakeMaxBotMarkdown)
+		case !m.Stream.Finish:
+			// WeCom would poll for the rest for 6 min; the bot never streams.
+			return errors.New("wecomtest: passive stream not finished in its first answer")
+		}
+		if m.MsgType == "stream" {
+			break
+		}
+		fallthrough
+	case "template_card":
+		if msg := CheckCard(m.TemplateCard); msg != "" {
+			return fmt.Errorf("wecomtest: passive card: %s", msg)
+		}
+		if a, ok := f.claimTaskID(m.TemplateCard); !ok {
+			return fmt.Errorf("wecomtest: passive card: %s", a.msg)
+		}
+	default:
+		return fmt.Errorf("wecomtest: passive reply of msgtype %q: a message callback takes stream, template_card or stream_with_template_card", m.MsgType)
+	}
+	f.record(Sent{Channel: channelPassive, Chat: chat, MsgType: m.MsgType, Body: bytes.Clone(reply)})
+	return nil
 }
 
 // PostText sends the bot a text message from userID in chat (a group id or

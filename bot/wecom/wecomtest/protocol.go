@@ -38,6 +38,9 @@ const (
 	channelRobot       = "robot"
 	channelResponseURL = "response_url"
 	channelWS          = "ws"
+	// channelPassive is a message callback's own HTTP response (DOC 101031), which WeCom shows
+	// in the chat as the bot's answer.
+	channelPassive = "passive"
 )
 
 // The long connection's frame (DOC 101463), in either direction, and its commands.

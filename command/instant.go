@@ -1,0 +1,48 @@
+package command
+
+import (
+	"context"
+
+	"github.com/ticketbot/ticketbot/bot"
+)
+
+// AnswerNow answers at once what needs neither a vendor nor the store (bot.InstantAnswerer):
+// help, and the usage hint for text that is no command or a command written wrong. It is
+// the answer HandleMessage would send, given in the platform's callback response instead of
+// through the queue, the dedupe and the outbox.
+//
+// Everything HandleMessage treats another way is left to it: a chat that is not allowed
+// (told once), a reply or quote under a ticket card, files, a person over the rate limit
+// (told once), a chat whose earlier answers still wait for its send rate (this one must not
+// overtake them), and every command that does something. Help is not written to the audit
+// table: it changes nothing, and a row per help would put the store back on this path.
+func (b *Bot) AnswerNow(m bot.Message) (bot.Outgoing, bool) {
+	if m.Overheard || m.RootID != "" || m.ParentID != "" || m.Quote != "" || len(m.Files) > 0 {
+		return bot.Outgoing{}, false
+	}
+	r := &req{platform: m.Platform, chatID: m.ChatID, chatType: m.ChatType, userID: m.UserID,
+		userName: m.UserName, eventID: m.EventID, messageID: m.MessageID, version: -1}
+	if ok, _ := b.allowed(r); !ok || b.work.Behind(m.Platform, m.ChatID) {
+		return bot.Outgoing{}, false
+	}
+	cmd, err := Parse(b.words(), m.Text)
+	var out bot.Outgoing
+	switch {
+	case err != nil:
+		out = bot.Outgoing{Kind: bot.KindText, Body: []byte(b.env.usageHint(err, b.env.Answers.Features(r.platform))), Key: "text:" + m.MessageID}
+	case cmd.Spec.Op == OpHelp:
+		r.en = cmd.English
+		o, err := runHelp(context.Background(), b.env, r, &cmd, nil, b.Log)
+		if err != nil || o.out == nil {
+			return bot.Outgoing{}, false // HandleMessage logs and answers it
+		}
+		out = *o.out
+		out.Key = "card:" + m.MessageID
+	default:
+		return bot.Outgoing{}, false
+	}
+	if len(out.Body) == 0 || !b.limits.spend(r.user(), b.Now()) {
+		return bot.Outgoing{}, false
+	}
+	return out, true
+}
