@@ -326,6 +326,9 @@ func (w *Watcher) refresh(ctx context.Context, p providers.Provider, ws []watche
 		}
 		return
 	}
+	if caps := providers.Can(p); caps.FindChanged {
+		ws = w.narrow(ctx, p, ws)
+	}
 	sem := make(chan struct{}, w.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for _, x := range ws {
@@ -344,6 +347,47 @@ func (w *Watcher) refresh(ctx context.Context, p providers.Provider, ws []watche
 		}()
 	}
 	wg.Wait()
+}
+
+// narrow keeps the followed tickets the vendor's list says may have changed
+// (providers.ChangeFinder), so only those are read one by one. If the list fails, every
+// ticket is read, as without it.
+func (w *Watcher) narrow(ctx context.Context, p providers.Provider, ws []watched) []watched {
+	seen := make([]providers.Seen, len(ws))
+	for i, x := range ws {
+		seen[i] = seenOf(x.state)
+	}
+	ids, err := providers.MayHaveChanged(ctx, p, seen)
+	if err != nil {
+		w.log.Warn("narrowing the sweep failed; reading every ticket", "provider", p.Name(), "err", err)
+		return ws
+	}
+	keep := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		keep[id] = true
+	}
+	out := ws[:0:0]
+	for _, x := range ws {
+		if keep[x.state.TicketID] {
+			out = append(out, x)
+		}
+	}
+	w.log.Debug("sweep narrowed by the vendor's list", "provider", p.Name(), "followed", len(ws), "to_read", len(out))
+	return out
+}
+
+// seenOf is a followed ticket as last read, its vendor times taken from the stored snapshot
+// (zero when there is none).
+func seenOf(st store.TicketState) providers.Seen {
+	s := providers.Seen{ID: st.TicketID, Status: providers.Status(st.Status), RawStatus: st.RawStatus}
+	var t struct {
+		CreatedAt time.Time `json:"created_at"`
+		UpdatedAt time.Time `json:"updated_at"`
+	}
+	if len(st.Snapshot) > 0 && json.Unmarshal(st.Snapshot, &t) == nil {
+		s.CreatedAt, s.UpdatedAt = t.CreatedAt, t.UpdatedAt
+	}
+	return s
 }
 
 // Observe feeds a ticket a vendor pushed (a vendor's change event) into the same change

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -312,5 +313,68 @@ func TestPushedTicketGoesThroughTheSameDetection(t *testing.T) {
 	}
 	if e.prov.gets != 0 {
 		t.Fatalf("a push should not poll the vendor (%d reads)", e.prov.gets)
+	}
+}
+
+// listingProvider narrows sweeps (providers.ChangeFinder): it says which tickets may have
+// changed, or fails.
+type listingProvider struct {
+	*memProvider
+	changed []string
+	err     error
+	seen    []providers.Seen
+}
+
+func (p *listingProvider) MayHaveChanged(_ context.Context, seen []providers.Seen) ([]string, error) {
+	p.seen = seen
+	return p.changed, p.err
+}
+
+// A vendor whose list tells which followed tickets changed is read only for those; when its
+// list fails, every ticket is read, as without it.
+func TestSweepReadsOnlyWhatTheListSaysChanged(t *testing.T) {
+	e := newWatchEnv(t, 10, "oc_1")
+	ctx := context.Background()
+	e.prov.set("1003", providers.StatusClosed)
+	lp := &listingProvider{memProvider: e.prov, changed: []string{"1003"}}
+	if !providers.Can(lp).FindChanged {
+		t.Fatal("a ChangeFinder is not seen as one")
+	}
+	w := e.watcher(lp, nil, nil)
+	if err := w.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e.prov.gets != 1 {
+		t.Fatalf("read %d tickets, want only the one the list named", e.prov.gets)
+	}
+	if len(lp.seen) != 10 || lp.seen[0].ID != "1000" || lp.seen[0].Status != providers.StatusInProgress {
+		t.Fatalf("the list was asked about %+v", lp.seen)
+	}
+	if err := w.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.plat.all(); len(got) != 1 || got[0] != "oc_1:mem:1003=closed" {
+		t.Fatalf("sent %v", got)
+	}
+	e.prov.gets = 0
+	lp.err = errors.New("list: 502")
+	if err := w.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e.prov.gets != 9 { // the closed one waits for its slower turn
+		t.Fatalf("after a failed list read %d tickets, want all 9 open ones", e.prov.gets)
+	}
+}
+
+// seenOf takes the vendor's times from the stored snapshot.
+func TestSeenOf(t *testing.T) {
+	created, updated := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), time.Date(2026, 12, 6, 9, 30, 0, 0, time.UTC)
+	snap, _ := json.Marshal(providers.Ticket{ID: "7", CreatedAt: created, UpdatedAt: updated})
+	s := seenOf(store.TicketState{TicketID: "7", Status: "closed", RawStatus: "3", Snapshot: snap})
+	if s != (providers.Seen{ID: "7", Status: providers.StatusClosed, RawStatus: "3", CreatedAt: created, UpdatedAt: updated}) {
+		t.Errorf("seenOf = %+v", s)
+	}
+	if s := seenOf(store.TicketState{TicketID: "8"}); !s.CreatedAt.IsZero() || s.ID != "8" {
+		t.Errorf("seenOf without a snapshot = %+v", s)
 	}
 }

@@ -8,7 +8,7 @@ import (
 // What a vendor can do beyond the Provider methods is asked one way: Can says what it can do,
 // and the functions below do it (or answer ErrUnsupported), the way io.Copy finds a
 // WriterTo. The optional interfaces (BatchGetter, Attacher, SecretReplier, SecretCreator,
-// CreatedFinder) are what a vendor implements; the core never asserts them itself, so a
+// CreatedFinder, ChangeFinder) are what a vendor implements; the core never asserts them itself, so a
 // capability is discovered in this one file and nowhere else.
 
 // Can is everything p can do: what it declares (Capabilities) and the optional operations
@@ -20,6 +20,7 @@ func Can(p Provider) Capabilities {
 	_, c.SecretReply = p.(SecretReplier)
 	_, c.SecretCreate = p.(SecretCreator)
 	_, c.FindCreated = p.(CreatedFinder)
+	_, c.FindChanged = p.(ChangeFinder)
 	return c
 }
 
@@ -79,4 +80,13 @@ func FindCreated(ctx context.Context, p Provider, title string, since time.Time)
 		return f.FindCreated(ctx, title, since)
 	}
 	return Ticket{}, false, ErrUnsupported
+}
+
+// MayHaveChanged returns the ids among seen that may have changed, where p can tell
+// (Can(p).FindChanged); elsewhere it answers ErrUnsupported and every ticket must be read.
+func MayHaveChanged(ctx context.Context, p Provider, seen []Seen) ([]string, error) {
+	if f, ok := p.(ChangeFinder); ok {
+		return f.MayHaveChanged(ctx, seen)
+	}
+	return nil, ErrUnsupported
 }

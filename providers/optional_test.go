@@ -57,6 +57,11 @@ func (f *full) FindCreated(context.Context, string, time.Time) (providers.Ticket
 	return providers.Ticket{ID: "C"}, true, nil
 }
 
+func (f *full) MayHaveChanged(_ context.Context, seen []providers.Seen) ([]string, error) {
+	f.record("MayHaveChanged")
+	return nil, nil
+}
+
 // Can reports the declared capabilities and the optional operations a vendor implements; the
 // functions do them where it can and answer ErrUnsupported where it cannot.
 func TestCanAndOptionalOperations(t *testing.T) {
@@ -68,7 +73,8 @@ func TestCanAndOptionalOperations(t *testing.T) {
 		e4 := providers.ReplySecret(ctx, p, "1", "pw", providers.Actor{})
 		_, e5 := providers.CreateSecret(ctx, p, providers.CreateRequest{}, "pw")
 		_, _, e6 := providers.FindCreated(ctx, p, "t", time.Now())
-		return []error{e1, e2, e3, e4, e5, e6}
+		_, e7 := providers.MayHaveChanged(ctx, p, []providers.Seen{{ID: "1"}})
+		return []error{e1, e2, e3, e4, e5, e6, e7}
 	}
 
 	p := &plain{}
@@ -86,7 +92,7 @@ func TestCanAndOptionalOperations(t *testing.T) {
 
 	f := &full{}
 	want := providers.Capabilities{Create: true, Reply: true, Notes: true,
-		Batch: true, Files: true, SecretReply: true, SecretCreate: true, FindCreated: true}
+		Batch: true, Files: true, SecretReply: true, SecretCreate: true, FindCreated: true, FindChanged: true}
 	if got := providers.Can(f); got != want {
 		t.Errorf("Can(full) = %+v, want %+v", got, want)
 	}
@@ -95,7 +101,7 @@ func TestCanAndOptionalOperations(t *testing.T) {
 			t.Errorf("full: operation %d answered %v", i, err)
 		}
 	}
-	if wantCalls := []string{"GetMany", "CreateWithFiles", "ReplyWithFiles", "ReplySecret", "CreateSecret", "FindCreated"}; !slices.Equal(f.calls, wantCalls) {
+	if wantCalls := []string{"GetMany", "CreateWithFiles", "ReplyWithFiles", "ReplySecret", "CreateSecret", "FindCreated", "MayHaveChanged"}; !slices.Equal(f.calls, wantCalls) {
 		t.Errorf("full was called %v, want %v", f.calls, wantCalls)
 	}
 	if n, b := providers.FileLimits(f); n != 5 || b != 10<<20 {

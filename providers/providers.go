@@ -52,6 +52,7 @@ type Capabilities struct {
 	SecretReply  bool // SecretReplier: confidential content in a reply
 	SecretCreate bool // SecretCreator: confidential content with a new ticket
 	FindCreated  bool // CreatedFinder: an unknown create is looked for before it is repeated
+	FindChanged  bool // ChangeFinder: a list tells which followed tickets to read
 }
 
 // Actor is the person on whose behalf the bot acts, already mapped to the vendor's identity.

@@ -9,6 +9,7 @@ const (
 	MaxResponse   = maxResponse
 	FindPageSize  = findPageSize
 	StatusPending = statusPending
+	SweepPageSize = sweepPageSize
 )
 
 var (

@@ -60,19 +60,28 @@ func (p *Provider) List(ctx context.Context, r ListRequest) (tickets []providers
 	if t := strings.TrimSpace(r.Title); t != "" {
 		q.Set("title", t)
 	}
+	orders, n, err := p.listPage(ctx, q)
+	if err != nil {
+		return fail(err)
+	}
+	tickets = make([]providers.Ticket, 0, len(orders))
+	for i := range orders {
+		t, _ := p.m.ticket(&orders[i], "")
+		tickets = append(tickets, t)
+	}
+	return tickets, n, nil
+}
+
+// listPage is one list call, its entries as sent and the total.
+func (p *Provider) listPage(ctx context.Context, q url.Values) ([]wireOrder, int64, error) {
 	var out struct {
 		Total flexInt     `json:"total"`
 		List  []wireOrder `json:"workorder_list"`
 	}
 	if err := p.c.call(ctx, request{op: "list", method: http.MethodGet, path: pathList, query: q, read: true}, &out); err != nil {
-		return fail(err)
+		return nil, 0, err
 	}
-	tickets = make([]providers.Ticket, 0, len(out.List))
-	for i := range out.List {
-		t, _ := p.m.ticket(&out.List[i], "")
-		tickets = append(tickets, t)
-	}
-	return tickets, int64(out.Total), nil
+	return out.List, int64(out.Total), nil
 }
 
 // maxSwitchText is the longest remark switch accepts, in characters (api-8269990).
