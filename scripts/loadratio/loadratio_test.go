@@ -316,7 +316,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("%d cells, want 2\n%s", len(rep.cells), out.String())
 	}
 	for _, c := range rep.cells {
-		if len(c.bot) != 1 || c.bot[0].OK == 0 || c.bare[0].OK == 0 || c.paced == nil {
+		if len(c.bot) != 1 || c.bot[0].OK == 0 || c.bare[0].OK == 0 || c.paced == nil || c.pacedBare == nil || c.pacedBare.OK == 0 {
 			t.Errorf("%s %s: no 200s: bot %+v bare %+v", c.path, c.workload, c.bot, c.bare)
 		}
 		if c.exitErr != nil {

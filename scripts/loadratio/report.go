@@ -68,8 +68,8 @@ func printTable(w io.Writer, cells []*cell, paced bool) {
 	head := "| path | workload | bot req/s | bot non-200 share | bare req/s | ratio (200s only) | p50 | p99 |"
 	rule := "|---|---|---:|---:|---:|---:|---:|---:|"
 	if paced {
-		head += " paced p99 (req/s) |"
-		rule += "---:|"
+		head += " paced p99 (req/s) | bare's paced p99 |"
+		rule += "---:|---:|"
 	}
 	fmt.Fprintln(w, head)
 	fmt.Fprintln(w, rule)
@@ -83,6 +83,11 @@ func printTable(w io.Writer, cells []*cell, paced bool) {
 		if paced {
 			if c.paced != nil {
 				fmt.Fprintf(w, " %v (%.0f) |", c.paced.P99.Round(time.Microsecond), c.pacedRate)
+			} else {
+				fmt.Fprint(w, " – |")
+			}
+			if c.pacedBare != nil {
+				fmt.Fprintf(w, " %v |", c.pacedBare.P99.Round(time.Microsecond))
 			} else {
 				fmt.Fprint(w, " – |")
 			}

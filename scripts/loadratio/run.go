@@ -26,6 +26,7 @@ type cell struct {
 	bare, bot      []genResult
 	pacedRate      float64
 	paced          *genResult
+	pacedBare      *genResult    // bare at the same rate: the floor of the paced p99
 	exit           time.Duration // how long ticketbot took to exit after SIGTERM
 	exitErr        error
 }
@@ -289,14 +290,21 @@ func (m *measurer) cell(ctx context.Context, bareAddr, path, workload string) (*
 		}
 		m.settle(s)
 		n := int(c.pacedRate*m.o.dur.Seconds()) + m.o.conns
-		p, err := m.gen(ctx, s.addr, path, workload, "paced", "-d", m.o.dur.String(), "-bodies", strconv.Itoa(n),
-			"-rate", strconv.FormatFloat(c.pacedRate, 'f', 1, 64))
+		rate := strconv.FormatFloat(c.pacedRate, 'f', 1, 64)
+		// Bare at the same rate is the floor: the generator's and the machine's own latency.
+		bp, err := m.gen(ctx, bareAddr, path, workload, "pacedbare", append(m.timed(m.o.dur, true), "-rate", rate)...)
+		if err != nil {
+			return c, err
+		}
+		c.pacedBare = &bp
+		p, err := m.gen(ctx, s.addr, path, workload, "paced", "-d", m.o.dur.String(), "-bodies", strconv.Itoa(n), "-rate", rate)
 		if err != nil {
 			return c, err
 		}
 		c.paced = &p
-		fmt.Fprintf(m.o.out, "  paced %.0f req/s: ticketbot p50 %v p99 %v, non-200 %d of %d%s\n", c.pacedRate,
-			p.P50.Round(time.Microsecond), p.P99.Round(time.Microsecond), p.Non200+p.Errors, p.Sent+p.Errors, notes(p))
+		fmt.Fprintf(m.o.out, "  paced %.0f req/s: ticketbot p50 %v p99 %v, non-200 %d of %d%s; bare p50 %v p99 %v\n", c.pacedRate,
+			p.P50.Round(time.Microsecond), p.P99.Round(time.Microsecond), p.Non200+p.Errors, p.Sent+p.Errors, notes(p),
+			bp.P50.Round(time.Microsecond), bp.P99.Round(time.Microsecond))
 	}
 	stopped = true
 	c.exit, c.exitErr = s.stop(stopGrace)
