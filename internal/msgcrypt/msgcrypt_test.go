@@ -348,3 +348,16 @@ func BenchmarkVerifyDecrypt(b *testing.B) {
 		}
 	}
 }
+
+// The signature of an encrypt text is the same whether it is given as a string or as the
+// bytes of a request, and Verify takes either.
+func TestSignatureOfBytes(t *testing.T) {
+	enc := "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS"
+	want := Signature("QDG6eK", "1409659813", "1372623149", enc)
+	if got := string(AppendSignature(nil, "QDG6eK", "1409659813", "1372623149", []byte(enc))); got != want {
+		t.Fatalf("signature of the bytes %s, of the string %s", got, want)
+	}
+	if !Verify(want, "QDG6eK", "1409659813", "1372623149", []byte(enc)) || Verify(want, "QDG6eK", "1409659813", "1372623149", []byte(enc[1:])) {
+		t.Fatal("Verify on bytes disagrees with Signature")
+	}
+}
