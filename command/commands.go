@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/ticketbot/ticketbot/providers"
 )
@@ -92,23 +93,41 @@ func lookup(word string, button bool) (*Spec, bool) {
 func lookupPrefix(word string) (*Spec, string) {
 	var best *Spec
 	var bestName string
-	for i := range Commands {
-		s := &Commands[i]
-		if s.Button {
+	for _, n := range chineseNames() {
+		if !strings.HasPrefix(word, n.name) || len(n.name) <= len(bestName) {
 			continue
 		}
-		for _, name := range append([]string{s.Zh}, s.Aliases...) {
-			if isASCII(name) || !strings.HasPrefix(word, name) || len(name) <= len(bestName) {
-				continue
-			}
-			best, bestName = s, name
-		}
+		best, bestName = n.spec, n.name
 	}
 	if best == nil {
 		return nil, ""
 	}
 	return best, strings.TrimPrefix(word, bestName)
 }
+
+// namedSpec is one name a command is typed by.
+type namedSpec struct {
+	name string
+	spec *Spec
+}
+
+// chineseNames lists the typed commands' Chinese names and aliases, which may be glued to
+// their argument; made once (every message that is no command looks through them).
+var chineseNames = sync.OnceValue(func() []namedSpec {
+	var out []namedSpec
+	for i := range Commands {
+		s := &Commands[i]
+		if s.Button {
+			continue
+		}
+		for _, name := range append([]string{s.Zh}, s.Aliases...) {
+			if !isASCII(name) {
+				out = append(out, namedSpec{name, s})
+			}
+		}
+	}
+	return out
+})
 
 func specFor(op Op) *Spec {
 	for i := range Commands {

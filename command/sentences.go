@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/ticketbot/ticketbot/bot"
@@ -135,16 +136,11 @@ func (e *Env) usageHint(err error, f bot.Features) string {
 	}
 	var nc *NotCommandError
 	if errors.As(err, &nc) {
-		var names, en []string
-		for _, s := range Commands {
-			if !s.Button {
-				names, en = append(names, s.Zh), append(en, s.En)
-			}
-		}
+		zh, en := commandNames()
 		if isASCII(nc.Word) {
-			return e.text(true, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", strings.Join(en, " / "))
+			return e.text(true, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", en)
 		}
-		return e.text(false, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", strings.Join(names, " / "))
+		return e.text(false, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", zh)
 	}
 	return e.text(false, "not_understood")
 }
@@ -156,10 +152,26 @@ func upperFirst(s string) string {
 	return string(s[0]-'a'+'A') + s[1:]
 }
 
-func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+// commandNames are the typed commands' names, Chinese and English, as the answer to text
+// that is no command lists them; joined once.
+var commandNames = sync.OnceValues(func() (zh, en string) {
+	var names, ens []string
+	for _, s := range Commands {
+		if !s.Button {
+			names, ens = append(names, s.Zh), append(ens, s.En)
+		}
 	}
-	return string(r[:n]) + "…"
+	return strings.Join(names, " / "), strings.Join(ens, " / ")
+})
+
+// truncateRunes cuts s to its first n characters, marking the cut with "…".
+func truncateRunes(s string, n int) string {
+	i := 0
+	for at := range s {
+		if i == n {
+			return s[:at] + "…"
+		}
+		i++
+	}
+	return s
 }

@@ -139,3 +139,18 @@ func TestVendorError(t *testing.T) {
 		})
 	}
 }
+
+func TestTruncateRunes(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"", 3, ""}, {"abc", 3, "abc"}, {"abcd", 3, "abc…"}, {"今天下午三点", 6, "今天下午三点"},
+		{"今天下午三点的会议", 4, "今天下午…"}, {"a今b天", 2, "a今…"},
+	} {
+		if got := truncateRunes(tt.s, tt.n); got != tt.want {
+			t.Errorf("truncateRunes(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		}
+	}
+}

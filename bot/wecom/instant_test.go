@@ -1,12 +1,16 @@
 package wecom
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/bot/wecom/wecomtest"
 )
 
 // A message the sink answers from its text alone is answered in the callback's own response,
@@ -94,4 +98,58 @@ func TestFakeRefusesABadPassiveReply(t *testing.T) {
 	if _, err := s.fake.PostText(context.Background(), s.callbackURL(), "msg-bad", testChat, testUser, "help"); err == nil {
 		t.Fatal("the fake took a card of an unknown type")
 	}
+}
+
+// The hand-written passive reply is the JSON WeCom documents, for any nonce the query brings.
+func TestWritePassive(t *testing.T) {
+	w := newWebhook(t, webhookConfig(nil), nopSink{}, nil)
+	plain := []byte(`{"msgtype":"stream","stream":{"id":"s1","finish":true,"content":"帮助"}}`)
+	for _, nonce := range []string{"1372623149", `a"b\c`, "随机\n数"} {
+		rec := httptest.NewRecorder()
+		w.writePassive(rec, plain, nonce)
+		var r struct {
+			Encrypt      string `json:"encrypt"`
+			MsgSignature string `json:"msgsignature"`
+			Timestamp    int64  `json:"timestamp"`
+			Nonce        string `json:"nonce"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil || r.Nonce != nonce || r.Timestamp == 0 {
+			t.Fatalf("nonce %q: reply %s (%v)", nonce, rec.Body, err)
+		}
+		got, err := wecomtest.OpenReply(testToken, testAESKey, nonce, rec.Body.Bytes())
+		if err != nil || string(got) != string(plain) {
+			t.Fatalf("nonce %q: opened %q, %v", nonce, got, err)
+		}
+	}
+}
+
+// appendJSONString writes what encoding/json writes with HTML escaping off.
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range []string{
+		"", "plain", `a"b\c`, "line\nbreak\r\ttab", "\x00\x01\x1f\x7f", "**帮助**\n<font color=\"comment\">用法</font>",
+		"sep\u2028and\u2029", "emoji 🎫 & <tag>", "end\\",
+	} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := string(appendJSONString(nil, s)), strings.TrimSuffix(b.String(), "\n"); got != want {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	f.Add("**帮助**\n<font>")
+	f.Fuzz(func(t *testing.T, s string) {
+		var back string
+		if err := json.Unmarshal(appendJSONString(nil, s), &back); err != nil {
+			t.Fatalf("appendJSONString(%q) is not JSON: %v", s, err)
+		}
+		if utf8.ValidString(s) && back != s {
+			t.Fatalf("appendJSONString(%q) reads back as %q", s, back)
+		}
+	})
 }

@@ -3,7 +3,6 @@ package wecom
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -191,7 +190,7 @@ func (w *WeCom) servePost(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The signature covers the ciphertext, so it is checked before decrypting.
-	if !msgcrypt.Verify(q.sig, w.token, q.ts, q.nonce, string(enc)) {
+	if !msgcrypt.Verify(q.sig, w.token, q.ts, q.nonce, enc) {
 		w.reject(ctx, rw, r, http.StatusUnauthorized, "bad signature")
 		return
 	}
@@ -254,16 +253,6 @@ func (w *WeCom) acceptMessage(ctx context.Context, c *callback, m bot.Message) i
 	}
 }
 
-// passiveReply is the encrypted synchronous answer (DOC 101033 被动回复): note msgsignature
-// has no underscore, unlike the callback's query; timestamp is a number in seconds, nonce
-// the callback's own.
-type passiveReply struct {
-	Encrypt      string `json:"encrypt"`
-	MsgSignature string `json:"msgsignature"`
-	Timestamp    int64  `json:"timestamp"`
-	Nonce        string `json:"nonce"`
-}
-
 // answerClick runs a click and answers with the card update, encrypted, or an empty 200.
 // A notice (a failure with no card to show it) goes to the chat afterwards, through the
 // click's own response_url: WeCom has no toast.
@@ -291,25 +280,83 @@ func (w *WeCom) answerInAck(ctx context.Context, rw http.ResponseWriter, m bot.M
 		w.log.ErrorContext(ctx, "wecom: instant answer", "event_id", m.MessageID, "chat_id", m.ChatID, "err", err)
 		return false
 	}
-	w.writePassive(rw, o.passive(), nonce)
+	bp := getBuf()
+	defer putBuf(bp)
+	*bp = o.appendPassive((*bp)[:0])
+	w.writePassive(rw, *bp, nonce)
 	w.log.DebugContext(ctx, "wecom: answered in the callback response", "event_id", m.MessageID, "chat_id", m.ChatID, "msgtype", o.msgType)
 	return true
 }
 
-// writePassive answers 200 with plain encrypted and signed as a passive reply, with the
-// callback's nonce.
+// writePassive answers 200 with plain encrypted and signed as a passive reply (DOC 101033
+// 被动回复: {"encrypt","msgsignature","timestamp","nonce"}; msgsignature has no underscore,
+// unlike the callback's query; timestamp is a number in seconds, nonce the callback's own). The JSON is written by hand into a pooled buffer: the encrypt text is
+// base64 and the signature hex, neither needs escaping, and marshalling copied the
+// ciphertext twice more on every answer in the ack.
 func (w *WeCom) writePassive(rw http.ResponseWriter, plain []byte, nonce string) {
-	ts := w.now().Unix()
-	enc := w.crypt.Encrypt(plain, w.receiveID)
-	b, _ := json.Marshal(passiveReply{
-		Encrypt:      enc,
-		MsgSignature: msgcrypt.Signature(w.token, strconv.FormatInt(ts, 10), nonce, enc),
-		Timestamp:    ts,
-		Nonce:        nonce,
-	})
+	ts := strconv.FormatInt(w.now().Unix(), 10)
+	bp := getBuf()
+	defer putBuf(bp)
+	b := append((*bp)[:0], `{"encrypt":"`...)
+	at := len(b)
+	b = w.crypt.AppendEncrypt(b, plain, w.receiveID)
+	end := len(b)
+	b = append(b, `","msgsignature":"`...)
+	b = msgcrypt.AppendSignature(b, w.token, ts, nonce, b[at:end])
+	b = append(b, `","timestamp":`...)
+	b = append(b, ts...)
+	b = append(b, `,"nonce":`...)
+	b = appendJSONString(b, nonce)
+	b = append(b, '}')
+	*bp = b
 	rw.Header().Set("Content-Type", "application/json; charset=utf-8")
 	rw.WriteHeader(http.StatusOK)
 	_, _ = rw.Write(b)
+}
+
+// appendJSONString appends s as a JSON string, as encoding/json writes it with HTML escaping
+// off: quote, backslash and control characters escaped, and U+2028 and U+2029 too. Invalid
+// UTF-8 is written as it is (the bot's own text and the query's nonce are valid).
+func appendJSONString(dst []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < 0x80 {
+			i++
+			continue
+		}
+		if c >= 0x80 {
+			if strings.HasPrefix(s[i:], "\u2028") || strings.HasPrefix(s[i:], "\u2029") {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, `\u202`...)
+				dst = append(dst, hexDigits[s[i+2]&0xF])
+				i += 3
+				start = i
+				continue
+			}
+			i++
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		i++
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
 
 // postNotice posts text to the chat in the background, as a reply to message msgID (its
