@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"sync"
 )
 
 // Feishu's event encryption (DOC 接收事件 step 3; SDK event/event.go EventDecrypt):
@@ -77,8 +78,35 @@ func decrypt(block cipher.Block, dst, src []byte) ([]byte, error) {
 		return nil, errCiphertext
 	}
 	iv, ct := buf[:aes.BlockSize], buf[aes.BlockSize:]
-	cipher.NewCBCDecrypter(block, iv).CryptBlocks(ct, ct)
+	cbcDecrypt(block, iv, ct)
 	return unpad(ct)
+}
+
+// cbcDecrypters keeps, per key, CBC modes to be reset to each message's IV: making one per
+// message was a tenth of an acknowledged event's allocations. The keys are an app's, made
+// once, so the map stays as small as the configuration.
+var cbcDecrypters sync.Map // cipher.Block → *sync.Pool of cipher.BlockMode
+
+// ivSetter is what the standard library's CBC modes implement to start over at an IV.
+type ivSetter interface{ SetIV([]byte) }
+
+// cbcDecrypt decrypts ct in place with block in CBC mode from iv.
+func cbcDecrypt(block cipher.Block, iv, ct []byte) {
+	p, ok := cbcDecrypters.Load(block)
+	if !ok {
+		p, _ = cbcDecrypters.LoadOrStore(block, &sync.Pool{})
+	}
+	pool := p.(*sync.Pool)
+	m, _ := pool.Get().(cipher.BlockMode)
+	if m != nil {
+		m.(ivSetter).SetIV(iv)
+	} else {
+		m = cipher.NewCBCDecrypter(block, iv)
+	}
+	m.CryptBlocks(ct, ct)
+	if _, ok := m.(ivSetter); ok {
+		pool.Put(m)
+	}
 }
 
 // unpad strips PKCS#7 padding: the last byte p (1..16) repeated p times.
