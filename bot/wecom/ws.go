@@ -273,6 +273,31 @@ func (w *WeCom) wsMessage(ctx context.Context, f *frame) {
 	}
 	m := toMessage(&cb)
 	w.reqs.put(w.now(), cb.MsgID, &wsReq{reqID: f.Headers.ReqID, chat: m.ChatID})
+	if out, ok := bot.AnswerNow(w.sink, m); ok {
+		w.bg.Go(func() { w.wsAnswerNow(ctx, m, out) })
+		return
+	}
+	w.wsQueue(ctx, m)
+}
+
+// wsAnswerNow sends an answer the sink gave at once (help, a usage hint: bot.AnswerNow) on
+// the message's own req_id, off the read loop. If it cannot go now (the chat has no room, the
+// connection is down), the message takes the queue instead, whose answer is kept until it
+// can.
+func (w *WeCom) wsAnswerNow(ctx context.Context, m bot.Message, out bot.Outgoing) {
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	sctx = bot.WithSendWait(sctx, backgroundSendWait)
+	_, err := w.wsReply(sctx, m.MessageID, out, w.sendBy(sctx))
+	if err == nil {
+		return
+	}
+	w.log.InfoContext(ctx, "wecom: answer at once not sent; queued", "event_id", m.MessageID, "chat_id", m.ChatID, "err", err)
+	w.wsQueue(ctx, m)
+}
+
+// wsQueue hands a message to the sink; a busy sink is told to the person.
+func (w *WeCom) wsQueue(ctx context.Context, m bot.Message) {
 	if err := w.deliverMessage(ctx, m); errors.Is(err, bot.ErrBusy) || errors.Is(err, errNoSink) {
 		w.bg.Go(func() {
 			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -393,18 +418,7 @@ func (w *WeCom) wsReply(ctx context.Context, msgID string, m bot.Outgoing, by ti
 	if err != nil {
 		return bot.CardRef{}, err
 	}
-	body := o.message()
-	if o.msgType == "markdown" {
-		type stream struct {
-			ID      string `json:"id"`
-			Finish  bool   `json:"finish"`
-			Content string `json:"content"`
-		}
-		body = marshal(struct {
-			MsgType string `json:"msgtype"`
-			Stream  stream `json:"stream"`
-		}{"stream", stream{ID: o.id, Finish: true, Content: o.markdown}})
-	}
+	body := o.appendPassive(nil) // the same message as a passive reply: a stream or a card
 	err = w.retryFrequency(ctx, by, func() error {
 		if err := w.take(ctx, w.chatLimit, st.chat, by); err != nil {
 			return err

@@ -517,3 +517,42 @@ func TestWSReplyBusyKeepsItsReqID(t *testing.T) {
 		t.Fatalf("sent %+v", sent)
 	}
 }
+
+// On the long connection too, what the sink answers at once goes out on the message's own
+// req_id without the queue; when the chat has no room it takes the queue instead, whose
+// answer waits for the chat.
+func TestWSAnswerNow(t *testing.T) {
+	s := newWSSetup(t, nil)
+	s.sink.now = func(m bot.Message) (bot.Outgoing, bool) {
+		if m.Text != "help" {
+			return bot.Outgoing{}, false
+		}
+		return bot.Outgoing{Kind: bot.KindMarkdown, Body: []byte("**ticketbot 帮助**"), Key: "card:" + m.MessageID}, true
+	}
+	s.subscribed(t, 1)
+	reqID, err := s.fake.PushMessage(wecomtest.TextMessage("m1", testChat, testUser, "help"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := s.waitSent(t, 1)
+	if sent[0].Cmd != "aibot_respond_msg" || sent[0].ReqID != reqID || sent[0].MsgType != "stream" || sent[0].Content() != "**ticketbot 帮助**" {
+		t.Fatalf("sent %+v", sent[0])
+	}
+	if got := s.sink.messages(); len(got) != 0 {
+		t.Fatalf("an answer given at once was queued too: %+v", got)
+	}
+
+	for range 30 { // the chat's minute used up
+		s.bot.chatLimit.Reserve(testChat)
+	}
+	if _, err := s.fake.PushMessage(wecomtest.TextMessage("m2", testChat, testUser, "help")); err != nil {
+		t.Fatal(err)
+	}
+	s.sink.waitDeliveries(t, 1)
+	if got := s.sink.messages(); len(got) != 1 || got[0].MessageID != "m2" {
+		t.Fatalf("queued %+v, want m2", got)
+	}
+	if n := len(s.fake.Sent()); n != 1 {
+		t.Fatalf("%d frames sent, want only the first answer", n)
+	}
+}
