@@ -294,6 +294,15 @@ type msg struct {
 // send types a message and returns everything the bot posted in answer.
 func (h *harness) send(m msg) []posted {
 	h.t.Helper()
+	bm := h.message(m)
+	p := h.platform(bm.Platform)
+	n := p.count()
+	h.bot.HandleMessage(context.Background(), bm)
+	return p.since(n)
+}
+
+// message is m as HandleMessage gets it, with the harness's defaults and fresh ids.
+func (h *harness) message(m msg) bot.Message {
 	if m.platform == "" {
 		m.platform = "feishu"
 	}
@@ -307,12 +316,9 @@ func (h *harness) send(m msg) []posted {
 		m.chatType = "group"
 	}
 	h.seq++
-	p := h.platform(m.platform)
-	n := p.count()
-	h.bot.HandleMessage(context.Background(), bot.Message{Platform: m.platform, EventID: fmt.Sprintf("ev_%d", h.seq),
+	return bot.Message{Platform: m.platform, EventID: fmt.Sprintf("ev_%d", h.seq),
 		MessageID: fmt.Sprintf("om_user_%d", h.seq), ChatID: m.chat, ChatType: m.chatType, UserID: m.user, UserName: "张三",
-		Text: m.text, ParentID: m.parent, RootID: m.parent, Quote: m.quote})
-	return p.since(n)
+		Text: m.text, ParentID: m.parent, RootID: m.parent, Quote: m.quote}
 }
 
 // say types text in the default Feishu group.

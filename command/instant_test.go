@@ -2,7 +2,6 @@ package command
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -91,25 +90,6 @@ func TestAnswerNowWaitsBehindKeptAnswers(t *testing.T) {
 	if _, ok := h.bot.AnswerNow(h.message(msg{chat: "oc_quiet", text: "帮助"})); !ok {
 		t.Fatal("a chat with nothing waiting was not answered now")
 	}
-}
-
-// message is m as HandleMessage gets it, with the harness's defaults and fresh ids.
-func (h *harness) message(m msg) bot.Message {
-	if m.platform == "" {
-		m.platform = "feishu"
-	}
-	if m.chat == "" {
-		m.chat = "oc_group"
-	}
-	if m.user == "" {
-		m.user = "ou_zhang"
-	}
-	if m.chatType == "" {
-		m.chatType = "group"
-	}
-	h.seq++
-	return bot.Message{Platform: m.platform, EventID: fmt.Sprintf("ev_now_%d", h.seq), MessageID: fmt.Sprintf("om_now_%d", h.seq),
-		ChatID: m.chat, ChatType: m.chatType, UserID: m.user, UserName: "张三", Text: m.text, ParentID: m.parent, RootID: m.parent, Quote: m.quote}
 }
 
 // BenchmarkAnswerNow is the handler's share of an answer given in the ack: the help drawn from

@@ -708,34 +708,16 @@ func (f *Server) PostCallback(ctx context.Context, callbackURL string, plaintext
 // showPassive checks a message callback's passive reply as WeCom does (DOC 101031: stream,
 // template_card or stream_with_template_card) and records it as sent to the chat, which is
 // where WeCom shows it. A click's reply (a card update) is left to the caller.
-func (f *Server) showPassive(callback, reply []byte) error {
-	var in struct {
-		MsgType  string `json:"msgtype"`
-		ChatID   string `json:"chatid"`
-		ChatType string `json:"chattype"`
-		From     struct {
-			UserID string `json:"userid"`
-		} `json:"from"`
-	}
-	if err := json.Unmarshal(callback, &in); err != nil || in.MsgType == "event" {
+func (f *Server) showPassive(plain, reply []byte) error {
+	in, err := decodeCallback(plain)
+	if err != nil || in.MsgType == msgTypeEvent {
 		return nil
 	}
-	var m struct {
-		MsgType string `json:"msgtype"`
-		Stream  *struct {
-			ID      string `json:"id"`
-			Finish  bool   `json:"finish"`
-			Content string `json:"content"`
-		} `json:"stream"`
-		TemplateCard json.RawMessage `json:"template_card"`
-	}
+	var m botAnswer
 	if err := json.Unmarshal(reply, &m); err != nil {
 		return fmt.Errorf("wecomtest: passive reply is not JSON: %w", err)
 	}
-	chat := in.ChatID
-	if in.ChatType == chatTypeSingle {
-		chat = singlePrefix + in.From.UserID
-	}
+	chat := in.chatID()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch m.MsgType {

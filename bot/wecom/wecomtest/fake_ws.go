@@ -189,16 +189,7 @@ func (f *Server) checkFrame(fr frame) ack {
 			// A click's req_id takes only the card update.
 			return fail(fakeCodeReqID, "req_id unknown, answered, or not a message callback")
 		}
-		var m struct {
-			MsgType string `json:"msgtype"`
-			Stream  *struct {
-				ID      string `json:"id"`
-				Finish  bool   `json:"finish"`
-				Content string `json:"content"`
-			} `json:"stream"`
-			Markdown     *struct{ Content *string } `json:"markdown"`
-			TemplateCard json.RawMessage            `json:"template_card"`
-		}
+		var m botAnswer
 		if json.Unmarshal(fr.Body, &m) != nil {
 			return fail(fakeCodeBadParam, "invalid body")
 		}

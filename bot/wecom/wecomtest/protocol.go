@@ -103,6 +103,18 @@ type callback struct {
 	} `json:"event"`
 }
 
+// botAnswer is the bot's answer to a message (DOC 101031): a stream, markdown or a card.
+type botAnswer struct {
+	MsgType string `json:"msgtype"`
+	Stream  *struct {
+		ID      string `json:"id"`
+		Finish  bool   `json:"finish"`
+		Content string `json:"content"`
+	} `json:"stream"`
+	Markdown     *struct{ Content *string } `json:"markdown"`
+	TemplateCard json.RawMessage            `json:"template_card"`
+}
+
 func decodeCallback(plain []byte) (callback, error) {
 	var c callback
 	err := json.Unmarshal(plain, &c)
