@@ -13,6 +13,8 @@ type InstantAnswerer interface {
 	AnswerNow(m Message) (Outgoing, bool)
 }
 
+var _ InstantAnswerer = (*Dispatcher)(nil)
+
 // AnswerNow answers m at once when the handler can (InstantAnswerer), counting it as a
 // delivery answered in the ack. A panic in the handler is logged and m goes to the queue.
 func (d *Dispatcher) AnswerNow(m Message) (out Outgoing, ok bool) {
@@ -36,10 +38,8 @@ func (d *Dispatcher) AnswerNow(m Message) (out Outgoing, ok bool) {
 // AnswerNow asks s for an answer to m it can give at once, where s can (a Dispatcher whose
 // handler is an InstantAnswerer); otherwise it reports false and m goes to HandleMessage.
 func AnswerNow(s Sink, m Message) (Outgoing, bool) {
-	if d, ok := s.(interface {
-		AnswerNow(Message) (Outgoing, bool)
-	}); ok {
-		return d.AnswerNow(m)
+	if a, ok := s.(InstantAnswerer); ok { // the Dispatcher is one, asking its handler
+		return a.AnswerNow(m)
 	}
 	return Outgoing{}, false
 }

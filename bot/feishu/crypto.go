@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"sync"
+
+	"github.com/ticketbot/ticketbot/internal/msgcrypt"
 )
 
 // Feishu's event encryption (DOC 接收事件 step 3; SDK event/event.go EventDecrypt):
@@ -82,31 +84,17 @@ func decrypt(block cipher.Block, dst, src []byte) ([]byte, error) {
 	return unpad(ct)
 }
 
-// cbcDecrypters keeps, per key, CBC modes to be reset to each message's IV: making one per
-// message was a tenth of an acknowledged event's allocations. The keys are an app's, made
-// once, so the map stays as small as the configuration.
-var cbcDecrypters sync.Map // cipher.Block → *sync.Pool of cipher.BlockMode
-
-// ivSetter is what the standard library's CBC modes implement to start over at an IV.
-type ivSetter interface{ SetIV([]byte) }
+// cbcs keeps each key's CBC modes for reuse (msgcrypt.CBC). The keys are an app's, made once,
+// so the map stays as small as the configuration.
+var cbcs sync.Map // cipher.Block → *msgcrypt.CBC
 
 // cbcDecrypt decrypts ct in place with block in CBC mode from iv.
 func cbcDecrypt(block cipher.Block, iv, ct []byte) {
-	p, ok := cbcDecrypters.Load(block)
+	c, ok := cbcs.Load(block)
 	if !ok {
-		p, _ = cbcDecrypters.LoadOrStore(block, &sync.Pool{})
+		c, _ = cbcs.LoadOrStore(block, msgcrypt.NewCBC(block))
 	}
-	pool := p.(*sync.Pool)
-	m, _ := pool.Get().(cipher.BlockMode)
-	if m != nil {
-		m.(ivSetter).SetIV(iv)
-	} else {
-		m = cipher.NewCBCDecrypter(block, iv)
-	}
-	m.CryptBlocks(ct, ct)
-	if _, ok := m.(ivSetter); ok {
-		pool.Put(m)
-	}
+	c.(*msgcrypt.CBC).Decrypt(iv, ct)
 }
 
 // unpad strips PKCS#7 padding: the last byte p (1..16) repeated p times.

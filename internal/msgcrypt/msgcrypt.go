@@ -49,25 +49,38 @@ var (
 // Crypt holds the AES key of one EncodingAESKey. A cipher.Block is safe for concurrent use,
 // so a Crypt is made once and shared.
 type Crypt struct {
-	block cipher.Block
-	iv    []byte
-	// The CBC modes are kept and reset to the IV for each use: making one per message was a
-	// tenth of a callback's allocations.
+	cbc *CBC
+	iv  []byte
+}
+
+// CBC is AES-CBC with one key whose modes are kept and reset to each use's IV: making one per
+// message was a tenth of an acknowledged callback's allocations. Safe for concurrent use; the
+// other platform's scheme (its own IV per message) uses it too.
+type CBC struct {
+	block      cipher.Block
 	encs, decs sync.Pool // of cipher.BlockMode
 }
+
+// NewCBC keeps CBC modes of block.
+func NewCBC(block cipher.Block) *CBC { return &CBC{block: block} }
+
+// Encrypt encrypts buf (whole blocks) in place from iv.
+func (c *CBC) Encrypt(iv, buf []byte) { c.crypt(&c.encs, cipher.NewCBCEncrypter, iv, buf) }
+
+// Decrypt decrypts buf (whole blocks) in place from iv.
+func (c *CBC) Decrypt(iv, buf []byte) { c.crypt(&c.decs, cipher.NewCBCDecrypter, iv, buf) }
 
 // ivSetter is what the standard library's CBC modes implement to start over at an IV.
 type ivSetter interface{ SetIV([]byte) }
 
-// cbc runs fn with a CBC mode of the Crypt's key at its IV, taken from pool or made.
-func (c *Crypt) cbc(pool *sync.Pool, make func(cipher.Block, []byte) cipher.BlockMode, fn func(cipher.BlockMode)) {
+func (c *CBC) crypt(pool *sync.Pool, make func(cipher.Block, []byte) cipher.BlockMode, iv, buf []byte) {
 	m, _ := pool.Get().(cipher.BlockMode)
 	if m == nil {
-		m = make(c.block, c.iv)
+		m = make(c.block, iv)
 	} else {
-		m.(ivSetter).SetIV(c.iv)
+		m.(ivSetter).SetIV(iv)
 	}
-	fn(m)
+	m.CryptBlocks(buf, buf)
 	if _, ok := m.(ivSetter); ok {
 		pool.Put(m)
 	}
@@ -87,7 +100,7 @@ func New(encodingAESKey string) (*Crypt, error) {
 	if err != nil {
 		return nil, err // unreachable: the key is 32 bytes
 	}
-	return &Crypt{block: block, iv: key[:aes.BlockSize]}, nil
+	return &Crypt{cbc: NewCBC(block), iv: key[:aes.BlockSize]}, nil
 }
 
 // Decrypt opens an encrypt text and returns the message and the receive id it was sealed
@@ -133,7 +146,7 @@ func (c *Crypt) open(dst, src []byte) (msg, receiveID []byte, err error) {
 	if len(buf) < pkcs7Block || len(buf)%aes.BlockSize != 0 {
 		return nil, nil, ErrCiphertext
 	}
-	c.cbc(&c.decs, cipher.NewCBCDecrypter, func(m cipher.BlockMode) { m.CryptBlocks(buf, buf) })
+	c.cbc.Decrypt(c.iv, buf)
 	p := int(buf[len(buf)-1])
 	if p == 0 || p > pkcs7Block || p > len(buf) {
 		return nil, nil, ErrPadding
@@ -198,7 +211,7 @@ func (c *Crypt) appendEncryptWith(dst []byte, random *[16]byte, msg []byte, rece
 	for i := size; i < len(buf); i++ {
 		buf[i] = byte(p)
 	}
-	c.cbc(&c.encs, cipher.NewCBCEncrypter, func(m cipher.BlockMode) { m.CryptBlocks(buf, buf) })
+	c.cbc.Encrypt(c.iv, buf)
 	return base64.StdEncoding.AppendEncode(dst, buf)
 }
 

@@ -2,7 +2,6 @@ package msgcrypt
 
 import (
 	"bytes"
-	"crypto/cipher"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -172,7 +171,7 @@ func TestDecryptForReusesDst(t *testing.T) {
 // sealRaw encrypts plaintext as is (no length, no padding added) with the key of c.
 func sealRaw(c *Crypt, plaintext []byte) string {
 	buf := bytes.Clone(plaintext)
-	cipher.NewCBCEncrypter(c.block, c.iv).CryptBlocks(buf, buf)
+	c.cbc.Encrypt(c.iv, buf)
 	return base64.StdEncoding.EncodeToString(buf)
 }
 

@@ -3,8 +3,6 @@ package weiban
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -51,14 +49,7 @@ func (p *Provider) MayHaveChanged(ctx context.Context, seen []providers.Seen) ([
 	listed := make(map[string]wireOrder, len(seen))
 	calls := 0
 	for offset := 0; ; {
-		q := url.Values{}
-		q.Set("limit", strconv.Itoa(maxListLimit))
-		if offset > 0 {
-			q.Set("offset", strconv.Itoa(offset))
-		}
-		q.Set("start_time", strconv.FormatInt(since.Unix(), 10))
-		q.Set("end_time", strconv.FormatInt(end.Unix(), 10))
-		orders, total, err := p.listPage(ctx, q)
+		orders, total, err := p.listPage(ctx, ListRequest{Limit: maxListLimit, Offset: offset, Start: since, End: end})
 		calls++
 		if err != nil {
 			return nil, fmt.Errorf("weiban: list work orders: %w", err)

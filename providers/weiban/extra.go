@@ -34,17 +34,28 @@ type ListRequest struct {
 // page and the total. List entries carry no processing flows or form values, so their status
 // comes from the status map or button_operate alone, and they have no latest note.
 func (p *Provider) List(ctx context.Context, r ListRequest) (tickets []providers.Ticket, total int64, err error) {
-	fail := func(err error) ([]providers.Ticket, int64, error) {
+	orders, n, err := p.listPage(ctx, r)
+	if err != nil {
 		return nil, 0, fmt.Errorf("weiban: list work orders: %w", err)
 	}
+	tickets = make([]providers.Ticket, 0, len(orders))
+	for i := range orders {
+		t, _ := p.m.ticket(&orders[i], "")
+		tickets = append(tickets, t)
+	}
+	return tickets, n, nil
+}
+
+// listPage is one list call: its entries as sent, and the total.
+func (p *Provider) listPage(ctx context.Context, r ListRequest) ([]wireOrder, int64, error) {
 	if r.Limit < 0 || r.Limit > maxListLimit {
-		return fail(fmt.Errorf("limit %d is not between 1 and %d", r.Limit, maxListLimit))
+		return nil, 0, fmt.Errorf("limit %d is not between 1 and %d", r.Limit, maxListLimit)
 	}
 	if r.Offset < 0 {
-		return fail(fmt.Errorf("offset %d is negative", r.Offset))
+		return nil, 0, fmt.Errorf("offset %d is negative", r.Offset)
 	}
 	if r.Start.IsZero() != r.End.IsZero() {
-		return fail(errors.New("start and end must be given together"))
+		return nil, 0, errors.New("start and end must be given together")
 	}
 	q := url.Values{}
 	if r.Limit > 0 {
@@ -60,20 +71,6 @@ func (p *Provider) List(ctx context.Context, r ListRequest) (tickets []providers
 	if t := strings.TrimSpace(r.Title); t != "" {
 		q.Set("title", t)
 	}
-	orders, n, err := p.listPage(ctx, q)
-	if err != nil {
-		return fail(err)
-	}
-	tickets = make([]providers.Ticket, 0, len(orders))
-	for i := range orders {
-		t, _ := p.m.ticket(&orders[i], "")
-		tickets = append(tickets, t)
-	}
-	return tickets, n, nil
-}
-
-// listPage is one list call, its entries as sent and the total.
-func (p *Provider) listPage(ctx context.Context, q url.Values) ([]wireOrder, int64, error) {
 	var out struct {
 		Total flexInt     `json:"total"`
 		List  []wireOrder `json:"workorder_list"`
