@@ -47,6 +47,10 @@ type Spec struct {
 	// Writes marks a command that writes to a vendor: with [[chats]] members set, only they
 	// (and admins) may run it.
 	Writes bool
+	// Unaudited marks a command that changes nothing and asks no vendor (help): the audit
+	// table keeps who did what, and a row per help would only put the store on its path, as
+	// the help answered in a callback's response (AnswerNow) has none either.
+	Unaudited bool
 	// Parse reads the words after the command's name (args) and the lines after the first
 	// (rest) into the parser's command; nil takes nothing more.
 	Parse func(p *parser, args, rest string) (Command, error)

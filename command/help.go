@@ -12,7 +12,7 @@ import (
 
 // helpSpec is 帮助: the help card, made from the command table.
 var helpSpec = Spec{Op: OpHelp, Zh: "帮助", En: "help", Aliases: []string{"?", "？", "h"},
-	UsageKey: "cmd_help_usage", SummaryKey: "cmd_help_summary",
+	UsageKey: "cmd_help_usage", SummaryKey: "cmd_help_summary", Unaudited: true,
 	Parse: parseHelp, Run: runHelp}
 
 // parseHelp reads an optional command name, the topic.

@@ -1,6 +1,10 @@
 package command
 
-import "testing"
+import (
+	"context"
+	"testing"
+	"time"
+)
 
 // 帮助: the help card, drawn from the command table and the catalog, in the platform's words;
 // a command's name limits it to that command. Everyone in the chat may ask.
@@ -12,6 +16,7 @@ func TestHelpCommand(t *testing.T) {
 			"本群不再关注工单", "也可以在工单卡片的话题里直接回复"},
 		not:   []string{"确认 关闭 工单号", "卡片 工单号"},
 		calls: []string{},
+		check: noAuditRow,
 	}, {
 		name:     "on WeCom, quoting instead of threads",
 		platform: "wecom",
@@ -43,4 +48,13 @@ func TestHelpCommand(t *testing.T) {
 		text: "frobnicate",
 		want: []string{"There is no command \"frobnicate\". Commands: new / reply / close"},
 	}})
+}
+
+// noAuditRow checks that the help left no audit row: it changes nothing (Spec.Unaudited).
+func noAuditRow(t *testing.T, h *harness, _ *fakeVendor) {
+	t.Helper()
+	entries, err := h.store.Audit(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	if err != nil || len(entries) != 0 {
+		t.Errorf("help wrote audit rows %+v (%v)", entries, err)
+	}
 }

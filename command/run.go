@@ -9,7 +9,8 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 )
 
-// run executes one parsed command and records it in the audit table.
+// run executes one parsed command and records it in the audit table: every command that
+// failed, and every one that succeeded unless its spec is Unaudited.
 func (b *Bot) run(ctx context.Context, r *req, c Command, log *slog.Logger) outcome {
 	ctx, reqs := providers.WithRequestLog(ctx)
 	o, err := b.env.exec(ctx, r, &c, log)
@@ -18,7 +19,9 @@ func (b *Bot) run(ctx context.Context, r *req, c Command, log *slog.Logger) outc
 	if o.ticket != nil && ticket.ID == "" {
 		ticket = TicketRef{Provider: o.ticket.Provider, ID: o.ticket.ID}
 	}
-	defer func() { b.record(ctx, r, string(c.Spec.Op), ticket, result, detail, reqs.IDs()) }()
+	if err != nil || !c.Spec.Unaudited {
+		defer func() { b.record(ctx, r, string(c.Spec.Op), ticket, result, detail, reqs.IDs()) }()
+	}
 	if err == nil {
 		return o
 	}
