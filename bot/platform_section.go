@@ -48,6 +48,8 @@ type PlatformRun struct {
 	Webhook     http.Handler
 	// Connect, when set, is the long connection the app runs until shutdown stops intake.
 	Connect func(ctx context.Context) error
+	// Connected, with Connect, reports whether the long connection is up now (/readyz).
+	Connected func() bool
 	// Drain, when set, finishes at shutdown what the platform still owes (notices queued to
 	// send), until ctx ends.
 	Drain func(ctx context.Context) error

@@ -26,7 +26,7 @@ func build(s bot.PlatformSection, env bot.PlatformEnv) (bot.PlatformRun, error) 
 	}
 	r := bot.PlatformRun{Platform: f}
 	if cfg.Mode == ModeWebsocket {
-		r.Connect = f.Run
+		r.Connect, r.Connected = f.Run, f.Connected
 	} else {
 		r.WebhookPath, r.Webhook = WebhookPath, f.Handler()
 	}

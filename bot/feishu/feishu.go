@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	lark "github.com/larksuite/oapi-sdk-go/v3"
@@ -57,6 +58,8 @@ type Feishu struct {
 	token tokenCache
 	// busyLog writes a line a second, with a count, while the queue refuses work.
 	busyLog *bot.LogSampler
+	// connected is whether the long connection is up now (Connected).
+	connected atomic.Bool
 }
 
 var _ bot.Platform = (*Feishu)(nil)

@@ -24,11 +24,16 @@ func (f *Feishu) Run(ctx context.Context) error {
 	if f.cfg.Mode != ModeWebsocket {
 		return fmt.Errorf("feishu: Run needs feishu.mode %q, configured %q", ModeWebsocket, f.cfg.Mode)
 	}
+	up := func() { f.connected.Store(true) }
+	down := func() { f.connected.Store(false) }
+	defer down()
 	cli := ws.NewClient(f.cfg.AppID, f.cfg.AppSecret.Reveal(),
 		ws.WithEventHandler(f.eventDispatcher()),
 		ws.WithDomain(f.cfg.BaseURL),
 		ws.WithHttpClient(f.hc),
 		ws.WithLogger(sdkLogger{f.log}),
+		ws.WithOnReady(up), ws.WithOnReconnected(up),
+		ws.WithOnReconnecting(down), ws.WithOnDisconnected(down),
 	)
 	err := cli.Start(ctx)
 	if ctx.Err() != nil {
@@ -39,6 +44,10 @@ func (f *Feishu) Run(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Connected reports whether the long connection is up now, for the app's readiness: from the
+// SDK's own ready, reconnecting and disconnected signals.
+func (f *Feishu) Connected() bool { return f.connected.Load() }
 
 // eventDispatcher is the SDK dispatcher the long connection feeds (through its Do method).
 // Its handlers convert the SDK's structs into the same small structs the HTTP path decodes,

@@ -132,9 +132,13 @@ func TestRun(t *testing.T) {
 	t.Run("bootstrap goes to base_url and its refusal is returned", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		err := newWebsocket(t, &recordingSink{}, fake.URL()).Run(ctx)
+		f := newWebsocket(t, &recordingSink{}, fake.URL())
+		err := f.Run(ctx)
 		if err == nil || !strings.Contains(err.Error(), "long connection") {
 			t.Fatalf("Run = %v", err)
+		}
+		if f.Connected() {
+			t.Error("a refused long connection says it is connected")
 		}
 		if strings.Contains(err.Error(), testAppSecret) {
 			t.Fatalf("error leaks the secret: %v", err)

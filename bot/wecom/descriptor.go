@@ -23,7 +23,7 @@ func build(s bot.PlatformSection, env bot.PlatformEnv) (bot.PlatformRun, error) 
 	}
 	r := bot.PlatformRun{Platform: w, Drain: w.Shutdown}
 	if cfg.Mode == ModeWebsocket {
-		r.Connect = w.Run
+		r.Connect, r.Connected = w.Run, w.Connected
 	} else {
 		r.WebhookPath, r.Webhook = CallbackPath, w.Handler()
 	}

@@ -133,6 +133,9 @@ func (w *WeCom) Run(ctx context.Context) error {
 	}
 }
 
+// Connected reports whether the long connection is subscribed now, for the app's readiness.
+func (w *WeCom) Connected() bool { return w.conn.connected() }
+
 // session dials, subscribes and serves one connection until it ends. up reports that the
 // subscription succeeded.
 func (w *WeCom) session(ctx context.Context) (up bool, err error) {
@@ -640,6 +643,13 @@ func (s *connSlot) set(c *wsConn) {
 		close(s.up)
 	}
 	s.cur = c
+}
+
+// connected reports whether a subscribed connection is current.
+func (s *connSlot) connected() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur != nil
 }
 
 func (s *connSlot) clear(c *wsConn) {

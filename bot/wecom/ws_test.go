@@ -240,6 +240,7 @@ func TestWSFrequencyRetry(t *testing.T) {
 func TestWSReconnect(t *testing.T) {
 	s := newWSSetup(t, nil)
 	s.subscribed(t, 1)
+	waitConnected(t, s.bot, true)
 	if _, err := s.fake.PushMessage(wecomtest.TextMessage("m1", testChat, testUser, "one")); err != nil {
 		t.Fatal(err)
 	}
@@ -270,6 +271,7 @@ func TestWSReconnect(t *testing.T) {
 	s.bot.conn.mu.Unlock()
 	s.fake.DropConnection()
 	<-old.done
+	waitConnected(t, s.bot, false)
 	res := make(chan error, 1)
 	go func() {
 		_, err := s.bot.Send(context.Background(), testChat, text("queued"))
@@ -285,6 +287,18 @@ func TestWSReconnect(t *testing.T) {
 	}
 	if n := len(s.sink.messages()); n != 2 {
 		t.Fatalf("%d messages after reconnects", n)
+	}
+}
+
+// waitConnected waits, bounded, until the bot's readiness says the connection is up (or down).
+func waitConnected(t *testing.T, w *WeCom, want bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for w.Connected() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("Connected() stayed %v", !want)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

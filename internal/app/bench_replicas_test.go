@@ -25,14 +25,14 @@ func serveForBench(b *testing.B, text string) string {
 		b.Fatalf("config: %v", errs)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
+	ready, done := make(chan Addrs, 1), make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, cfg, ServeOptions{Stderr: &syncBuffer{}, Ready: func(a string) { ready <- a }})
+		done <- Serve(ctx, cfg, ServeOptions{Stderr: &syncBuffer{}, Ready: func(a Addrs) { ready <- a }})
 	}()
 	b.Cleanup(func() { cancel(); <-done })
 	select {
 	case a := <-ready:
-		return "http://" + a
+		return "http://" + a.Public
 	case err := <-done:
 		b.Fatalf("serve: %v", err)
 	case <-time.After(30 * time.Second):

@@ -75,5 +75,6 @@ func warnings(c *Config) []string {
 			ws = append(ws, w.Warnings()...)
 		}
 	}
+	ws = append(ws, c.Server.warnings()...)
 	return append(ws, c.legacy...)
 }

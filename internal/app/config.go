@@ -46,7 +46,19 @@ type Config struct {
 
 // ServerConfig is [server].
 type ServerConfig struct {
+	// Listen is where the webhooks are served, and nothing else.
 	Listen string `toml:"listen"`
+	// AdminListen is where /healthz, /readyz, /metrics and (with Pprof) /debug/pprof are
+	// served, apart from the webhooks: loopback by default ("127.0.0.1:9090"), so nothing
+	// about the process is public; "0.0.0.0:9090" in a container whose probes come from
+	// outside it.
+	AdminListen string `toml:"admin_listen"`
+	// Pprof serves Go's profiler at /debug/pprof on the admin listener.
+	Pprof bool `toml:"pprof"`
+	// TLSCert and TLSKey (PEM files, both or neither) serve the webhooks over HTTPS; without
+	// them, put a reverse proxy that terminates TLS in front.
+	TLSCert string `toml:"tls_cert"`
+	TLSKey  string `toml:"tls_key"`
 	// ShutdownTimeout bounds the drain of in-flight work on SIGTERM ("30s").
 	ShutdownTimeout span.Duration `toml:"shutdown_timeout"`
 	// MaxBody caps webhook request bodies in bytes (default 1 MiB).
@@ -168,6 +180,9 @@ func parseTOML(b []byte) (map[string]any, toml.MetaData, error) {
 func (c *Config) defaults() {
 	if c.Server.Listen == "" {
 		c.Server.Listen = "127.0.0.1:8080"
+	}
+	if c.Server.AdminListen == "" {
+		c.Server.AdminListen = "127.0.0.1:9090"
 	}
 	setDefault(&c.Server.ShutdownTimeout, 30*time.Second)
 	if c.Server.MaxBody == 0 {
@@ -316,10 +331,7 @@ func setDefault(d *span.Duration, def time.Duration) {
 }
 
 func (c *Config) validate() []error {
-	var errs []error
-	if c.Server.ShutdownTimeout.D() < 0 {
-		errs = append(errs, fmt.Errorf("server.shutdown_timeout: want a duration such as \"30s\", got %q", span.Format(c.Server.ShutdownTimeout.D())))
-	}
+	errs := c.Server.validate()
 	for _, f := range []struct {
 		key string
 		v   span.Duration

@@ -276,6 +276,9 @@ func TestExampleKnowsEveryKeyAndOnlyPlaceholdersFail(t *testing.T) {
 	placeholder := regexp.MustCompile(`^(\S+): "[^"]*" is a placeholder from config.toml.example: put your own value here$`)
 	var keys []string
 	for _, p := range got {
+		if strings.HasPrefix(p, "server.tls_cert: cannot load the certificate and key: open /etc/ticketbot/tls/cert.pem") {
+			continue // the example's certificate is a path to show, not a file: check loads it
+		}
 		m := placeholder.FindStringSubmatch(p)
 		if m == nil {
 			t.Errorf("not a placeholder problem: %s", p)
@@ -391,7 +394,8 @@ webhook_key = "${WECOM_ROBOT_KEY_OPS}"
 	for _, zero := range regexp.MustCompile(`(?m)^\s*(\w+) = (0|""|\[\])$`).FindAllStringSubmatch(got, -1) {
 		switch zero[1] {
 		case "templates_dir", "bot_open_id", "bot_id", "secret", "handler_id", "template_id", "phone", "email",
-			"sms_alert_time", "region_id", "customer_common_question_id", "category_id", "provider", "quiet_hours", "daily_summary":
+			"sms_alert_time", "region_id", "customer_common_question_id", "category_id", "provider", "quiet_hours", "daily_summary",
+			"tls_cert", "tls_key":
 			// Optional, no default: empty means unused.
 		default:
 			t.Errorf("check -v shows %s = %s, which has a default", zero[1], zero[2])

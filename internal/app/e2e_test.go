@@ -33,6 +33,7 @@ const (
 type harness struct {
 	t      *testing.T
 	url    string
+	admin  string // the admin listener's URL (/healthz, /readyz, /metrics)
 	ksyun  *ksyuntest.Server
 	feishu *feishutest.Server
 	logs   *syncBuffer
@@ -62,6 +63,7 @@ func harnessConfig(dbPath, botExtra, extra string, ff *feishutest.Server, kf *ks
 	return fmt.Sprintf(`
 [server]
 listen = "127.0.0.1:0"
+admin_listen = "127.0.0.1:0"
 shutdown_timeout = "10s"
 [store]
 dsn = %q
@@ -136,12 +138,12 @@ func startHarnessEdit(t *testing.T, botExtra, extra string, edit func(*Config)) 
 	h := &harness{t: t, ksyun: kf, feishu: ff, logs: &syncBuffer{}, dbPath: dbPath}
 	before := goleak.IgnoreCurrent() // the fakes'; whatever Serve starts must be gone when it returns
 	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
+	ready := make(chan Addrs, 1)
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, cfg, ServeOptions{Stderr: h.logs, Ready: func(a string) { ready <- a }}) }()
+	go func() { done <- Serve(ctx, cfg, ServeOptions{Stderr: h.logs, Ready: func(a Addrs) { ready <- a }}) }()
 	select {
 	case addr := <-ready:
-		h.url = "http://" + addr
+		h.url, h.admin = "http://"+addr.Public, "http://"+addr.Admin
 	case err := <-done:
 		t.Fatalf("serve: %v\n%s", err, h.logs)
 	case <-time.After(10 * time.Second):
@@ -456,17 +458,34 @@ func TestEndToEndVendorErrorIsASentence(t *testing.T) {
 	}
 }
 
-func TestHealthzAndMetrics(t *testing.T) {
+// The admin listener serves the process's health and metrics, and the public one only the
+// webhooks: each answers 404 for what belongs to the other.
+func TestAdminListenerApart(t *testing.T) {
 	h := startHarness(t, "")
-	for path, want := range map[string]string{"/healthz": `"ok"`, "/metrics": "ticketbot_queue_depth"} {
-		resp, err := http.Get(h.url + path)
+	for _, tt := range []struct {
+		base, method, path string
+		code               int
+		want               string
+	}{
+		{h.admin, "GET", "/healthz", 200, `"status":"ok"`},
+		{h.admin, "GET", "/readyz", 200, `"status":"ready"`},
+		{h.admin, "GET", "/metrics", 200, "ticketbot_queue_depth"},
+		{h.admin, "GET", "/debug/pprof/", 404, ""}, // [server] pprof is off
+		{h.admin, "POST", "/feishu/webhook", 404, ""},
+		{h.url, "GET", "/metrics", 404, ""},
+		{h.url, "GET", "/healthz", 404, ""},
+		{h.url, "GET", "/readyz", 404, ""},
+		{h.url, "GET", "/debug/pprof/", 404, ""},
+	} {
+		req, _ := http.NewRequest(tt.method, tt.base+tt.path, strings.NewReader(`{}`))
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
-			t.Errorf("%s: %d %s", path, resp.StatusCode, truncate(string(b), 200))
+		if resp.StatusCode != tt.code || !strings.Contains(string(b), tt.want) {
+			t.Errorf("%s %s%s: %d %s, want %d with %q", tt.method, tt.base, tt.path, resp.StatusCode, truncate(string(b), 200), tt.code, tt.want)
 		}
 	}
 }

@@ -23,9 +23,11 @@ type process struct {
 	cmd  *exec.Cmd
 	logs *syncBuffer
 	done chan error
+	// admin is the URL of its admin listener.
+	admin string
 }
 
-var servingAddr = regexp.MustCompile(`msg="ticketbot serving" addr=(\S+)`)
+var servingAddr = regexp.MustCompile(`msg="ticketbot serving" addr=(\S+) .*admin_addr=(\S+)`)
 
 // startProcess runs bin with the config and waits until it serves; it returns its URL.
 func startProcess(t *testing.T, bin, config string) (*process, string) {
@@ -40,14 +42,14 @@ func startProcess(t *testing.T, bin, config string) (*process, string) {
 		t.Fatal(err)
 	}
 	p := &process{cmd: cmd, logs: &syncBuffer{}, done: make(chan error, 1)}
-	addr := make(chan string, 1)
+	addr := make(chan []string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
 			fmt.Fprintln(p.logs, line)
 			if m := servingAddr.FindStringSubmatch(line); m != nil {
-				addr <- m[1]
+				addr <- m[1:]
 			}
 		}
 		p.done <- cmd.Wait()
@@ -59,7 +61,8 @@ func startProcess(t *testing.T, bin, config string) (*process, string) {
 	})
 	select {
 	case a := <-addr:
-		return p, "http://" + a
+		p.admin = "http://" + a[1]
+		return p, "http://" + a[0]
 	case err := <-p.done:
 		t.Fatalf("ticketbot exited: %v\n%s", err, p.logs)
 	case <-time.After(30 * time.Second):

@@ -51,6 +51,15 @@ func TestShutdownLetsACommandInFlightFinishBeforeTheStoreCloses(t *testing.T) {
 	stopped := make(chan struct{})
 	go func() { defer close(stopped); h.stop() }()
 	h.waitFor("the shutdown to start", func() bool { return strings.Contains(h.logs.String(), "shutting down") })
+	// While it drains, the replica is alive but no longer ready: a load balancer stops
+	// sending it deliveries.
+	h.waitFor("/readyz to say it is shutting down", func() bool {
+		code, body := getJSON(t, h.admin+"/readyz")
+		return code == 503 && strings.Contains(string(body), "shutting down")
+	})
+	if code, body := getJSON(t, h.admin+"/healthz"); code != 200 {
+		t.Errorf("/healthz while draining: %d %s", code, body)
+	}
 	select {
 	case <-stopped:
 		t.Fatalf("Serve returned while a command was still running\n%s", h.logs)

@@ -111,7 +111,7 @@ func startReplicasDSN(t *testing.T, n int, dsn, botExtra, extra string) *replica
 // start runs one more replica.
 func (rs *replicaSet) start() *harness {
 	p, url := startProcess(rs.t, rs.bin, rs.config)
-	h := &harness{t: rs.t, ksyun: rs.ksyun, feishu: rs.feishu, logs: p.logs, url: url}
+	h := &harness{t: rs.t, ksyun: rs.ksyun, feishu: rs.feishu, logs: p.logs, url: url, admin: p.admin}
 	rs.procs, rs.hs = append(rs.procs, p), append(rs.hs, h)
 	return h
 }
@@ -133,7 +133,7 @@ type health struct {
 }
 
 func (rs *replicaSet) health(i int) (health, bool) {
-	resp, err := http.Get(rs.hs[i].url + "/healthz")
+	resp, err := http.Get(rs.hs[i].admin + "/healthz")
 	if err != nil {
 		return health{}, false
 	}
@@ -524,7 +524,7 @@ func TestServeStopsWhenPostgresIsUnreachable(t *testing.T) {
 	path := writeConfig(t, strings.Replace(text, "[store]\n", "[store]\ndriver = \"postgres\"\nconnect_timeout = \"1s\"\n", 1))
 	var stderr syncBuffer
 	start := time.Now()
-	code := ServeFile(context.Background(), path, ServeOptions{Stderr: &stderr, Ready: func(string) { t.Error("served without its store") }})
+	code := ServeFile(context.Background(), path, ServeOptions{Stderr: &stderr, Ready: func(Addrs) { t.Error("served without its store") }})
 	if code != 1 || !strings.Contains(stderr.String(), "cannot reach PostgreSQL at 127.0.0.1:1/ticketbot") || strings.Contains(stderr.String(), "hunter2") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
 	}

@@ -47,7 +47,23 @@ func (r *roles) play(name string, f func(context.Context) error) func(context.Co
 	}
 }
 
-// leads says which roles this replica holds now, for /healthz; nil with one replica.
+// holds reports whether this replica plays the role name now (always, with one replica).
+func (r *roles) holds(name string) bool {
+	if !r.shared {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.electors {
+		if e.Name() == name {
+			return e.Leading()
+		}
+	}
+	return false
+}
+
+// leads says which roles this replica holds now, for /healthz and /readyz; nil with one
+// replica.
 func (r *roles) leads() map[string]bool {
 	if !r.shared {
 		return nil

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,11 +28,17 @@ import (
 type ServeOptions struct {
 	// Stderr receives the logs (os.Stderr when nil).
 	Stderr io.Writer
-	// Ready, when set, is called with the address the server listens on (tests listen on
+	// Ready, when set, is called with the addresses the servers listen on (tests listen on
 	// 127.0.0.1:0).
-	Ready func(addr string)
+	Ready func(Addrs)
 	// Version is the build's version, for the log line that says it serves.
 	Version string
+}
+
+// Addrs are where Serve listens.
+type Addrs struct {
+	// Public serves the webhooks; Admin /healthz, /readyz, /metrics and /debug/pprof.
+	Public, Admin string
 }
 
 // ServeFile is `ticketbot serve`: it reads the configuration at path, printing every problem
@@ -116,6 +123,8 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	roles := newRoles(cfg.Store.Driver == "postgres", st, log)
 	// intake are the long connections: like the HTTP server, they bring deliveries in.
 	var intake []func(context.Context) error
+	// conns say each long connection's state, for /readyz.
+	conns := map[string]func() string{}
 	// background are the loops that work on their own: the work engine retries the writes a
 	// vendor could not take and prunes finished jobs and old delivery ids, on every replica;
 	// the watcher follows the tickets.
@@ -133,11 +142,23 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		}
 		platforms[pd.Name] = r.Platform
 		if r.Connect != nil {
-			connect := r.Connect
+			connect, role := r.Connect, pd.Name+" connection"
 			if pd.OneConnection {
-				connect = roles.play(pd.Name+" connection", connect)
+				connect = roles.play(role, connect)
 			}
 			intake = append(intake, connect)
+			if connected := r.Connected; connected != nil {
+				one := pd.OneConnection
+				conns[pd.Name] = func() string {
+					switch {
+					case one && !roles.holds(role):
+						return connStandby
+					case connected():
+						return connConnected
+					}
+					return connConnecting
+				}
+			}
 		}
 		if r.Webhook != nil {
 			webhooks[r.WebhookPath] = r.Webhook
@@ -165,9 +186,19 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Server.Listen, err)
 	}
+	adminLn, err := net.Listen("tcp", cfg.Server.AdminListen)
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("listen %s (server.admin_listen): %w", cfg.Server.AdminListen, err)
+	}
 	reg.MustRegister(roles.collector(), jobDepths{st: st, log: log})
-	router := newRouter(routes{Webhooks: webhooks, Gatherer: reg, Health: st.Ping, Leads: roles.leads, Log: log})
-	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	// net/http's own complaints (a TLS handshake a scanner broke off) go to our log.
+	httpLog := slog.NewLogLogger(log.Handler(), slog.LevelInfo)
+	srv := &http.Server{Handler: newRouter(routes{Webhooks: webhooks, Log: log}), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		ErrorLog: httpLog}
+	var stopping atomic.Bool
+	admin := &http.Server{Handler: newAdmin(adminRoutes{Gatherer: reg, Store: st.Ping, Leads: roles.leads, Connections: conns,
+		Stopping: stopping.Load, Pprof: cfg.Server.Pprof, Log: log}), ReadHeaderTimeout: 10 * time.Second, ErrorLog: httpLog}
 
 	var on []string
 	for name := range platforms {
@@ -177,21 +208,41 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	for name := range provs {
 		provNames = append(provNames, name)
 	}
-	log.Info("ticketbot serving", "addr", ln.Addr().String(), "platforms", strings.Join(on, ","),
-		"providers", strings.Join(provNames, ","), "store", cfg.Store.Driver, "version", opts.Version)
+	tlsOn := cfg.Server.TLSCert != ""
+	log.Info("ticketbot serving", "addr", ln.Addr().String(), "tls", tlsOn, "admin_addr", adminLn.Addr().String(),
+		"platforms", strings.Join(on, ","), "providers", strings.Join(provNames, ","), "store", cfg.Store.Driver, "version", opts.Version)
 	if opts.Ready != nil {
-		opts.Ready(ln.Addr().String())
+		opts.Ready(Addrs{Public: ln.Addr().String(), Admin: adminLn.Addr().String()})
 	}
 
 	serving = true
 	d.Start()
-	errc := make(chan error, 1+len(intake)+len(background))
+	errc := make(chan error, 2+len(intake)+len(background))
 	var srvDone, intakeDone, bgDone sync.WaitGroup
 	srvDone.Go(func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		serve := func() error { return srv.Serve(ln) }
+		if tlsOn {
+			serve = func() error { return srv.ServeTLS(ln, cfg.Server.TLSCert, cfg.Server.TLSKey) }
+		}
+		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
 		}
 	})
+	// The admin listener outlives everything else, so probes and metrics watch the drain.
+	var adminDone sync.WaitGroup
+	adminDone.Go(func() {
+		if err := admin.Serve(adminLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	})
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if err := admin.Shutdown(ctx); err != nil {
+			_ = admin.Close()
+		}
+		adminDone.Wait()
+	}()
 	// Neither kind of loop is cut by ctx itself: shutdown ends each in its turn.
 	intakeCtx, stopIntake := context.WithCancel(context.WithoutCancel(ctx))
 	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
@@ -216,6 +267,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	case runErr = <-errc:
 		log.Error("stopping after error", "err", runErr)
 	}
+	stopping.Store(true)
 	timeout := cfg.Server.ShutdownTimeout.D()
 	shutdown(log, timeout, lifecycle{
 		stopIntake: func(ctx context.Context) {

@@ -69,12 +69,12 @@ func Run(ctx context.Context, o Options) error {
 	// ticketbot outlives the page at shutdown, so it has its own context.
 	botCtx, stopBot := context.WithCancel(context.Background())
 	defer stopBot()
-	ready := make(chan string, 1)
+	ready := make(chan app.Addrs, 1)
 	served := make(chan error, 1)
 	go func() {
-		served <- app.Serve(botCtx, cfg, app.ServeOptions{Stderr: o.Stderr, Ready: func(a string) { ready <- a }, Version: o.Version})
+		served <- app.Serve(botCtx, cfg, app.ServeOptions{Stderr: o.Stderr, Ready: func(a app.Addrs) { ready <- a }, Version: o.Version})
 	}()
-	var botAddr string
+	var botAddr app.Addrs
 	select {
 	case botAddr = <-ready:
 	case err := <-served:
@@ -85,7 +85,7 @@ func Run(ctx context.Context, o Options) error {
 		return nil
 	}
 
-	d := newDemo(fakes, "http://"+botAddr, log)
+	d := newDemo(fakes, "http://"+botAddr.Public, "http://"+botAddr.Admin, log)
 	done := make(chan struct{}) // ends the page's event streams
 	srv := &http.Server{Handler: d.routes(done), ReadHeaderTimeout: 10 * time.Second}
 	pollCtx, stopPoll := context.WithCancel(context.Background())

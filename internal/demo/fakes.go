@@ -96,7 +96,7 @@ func (f *demoFakes) secrets() []string {
 // identities. No [[chats]]: every chat may use the bot.
 func demoConfig(f *demoFakes, dbPath, logLevel string) (*app.Config, error) {
 	c := &app.Config{
-		Server: app.ServerConfig{Listen: "127.0.0.1:0", ShutdownTimeout: span.Of(5 * time.Second)},
+		Server: app.ServerConfig{Listen: "127.0.0.1:0", AdminListen: "127.0.0.1:0", ShutdownTimeout: span.Of(5 * time.Second)},
 		Store:  app.StoreConfig{Driver: "sqlite", DSN: app.DSN(dbPath)},
 		Log:    app.LogConfig{Level: logLevel, Format: "text"},
 		Bot:    command.Config{DefaultProvider: "ksyun"},

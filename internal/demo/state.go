@@ -19,11 +19,12 @@ import (
 // demo is the playground behind `ticketbot demo`: the fakes, ticketbot's address, both
 // chats' timelines and the page's live view of it all.
 type demo struct {
-	fakes  *demoFakes
-	botURL string // ticketbot's own server (webhooks, /healthz, /metrics)
-	log    *slog.Logger
-	hc     *http.Client
-	desks  []vendorDesk
+	fakes    *demoFakes
+	botURL   string // ticketbot's own server (the webhooks)
+	adminURL string // its admin listener (/healthz, /readyz, /metrics)
+	log      *slog.Logger
+	hc       *http.Client
+	desks    []vendorDesk
 	// suggestions are fixed at start: they name the sample tickets.
 	suggestions []suggestion
 	seq         atomic.Int64
@@ -40,10 +41,11 @@ type demo struct {
 	wecomCards map[string]json.RawMessage
 }
 
-func newDemo(fakes *demoFakes, botURL string, log *slog.Logger) *demo {
+func newDemo(fakes *demoFakes, botURL, adminURL string, log *slog.Logger) *demo {
 	d := &demo{
 		fakes:      fakes,
 		botURL:     botURL,
+		adminURL:   adminURL,
 		log:        log,
 		hc:         &http.Client{Timeout: 30 * time.Second},
 		wecomCards: map[string]json.RawMessage{},
@@ -56,8 +58,10 @@ func newDemo(fakes *demoFakes, botURL string, log *slog.Logger) *demo {
 
 // demoSnapshot is everything the page shows.
 type demoSnapshot struct {
-	// Bot is ticketbot's own server, for its /healthz and /metrics.
+	// Bot is ticketbot's own server (its webhooks); Admin its admin listener, for its
+	// /healthz, /readyz and /metrics.
 	Bot     string       `json:"bot"`
+	Admin   string       `json:"admin"`
 	Me      demoMe       `json:"me"`
 	Feishu  chatView     `json:"feishu"`
 	WeCom   chatView     `json:"wecom"`
@@ -149,6 +153,7 @@ func (d *demo) snapshot() demoSnapshot {
 	}
 	s := demoSnapshot{
 		Bot:    d.botURL,
+		Admin:  d.adminURL,
 		Me:     demoMe{Name: demoPerson, OpenID: demoOpenID, WeComUser: demoWeComUser},
 		Feishu: chatView{Chat: demoFeishuChat, Name: demoChatName, Messages: []chatMessage{}},
 		WeCom:  chatView{Chat: demoWeComChat, Name: demoChatName, Messages: []chatMessage{}},

@@ -287,7 +287,7 @@ func ticketbot(t *testing.T) string {
 func TestConfigPassesCheck(t *testing.T) {
 	bin := ticketbot(t)
 	dir := t.TempDir()
-	cfg, err := writeConfig(dir, serverConfig{Listen: "127.0.0.1:18080", DB: filepath.Join(dir, "t.db"), Platform: "http://127.0.0.1:1", Vendor: "http://127.0.0.1:2"})
+	cfg, err := writeConfig(dir, serverConfig{Listen: "127.0.0.1:18080", Admin: "127.0.0.1:18090", DB: filepath.Join(dir, "t.db"), Platform: "http://127.0.0.1:1", Vendor: "http://127.0.0.1:2"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -158,7 +158,7 @@ func (m *measurer) startHelper(name string) (*proc, string, error) {
 // server is a running ticketbot serve.
 type server struct {
 	*proc
-	addr, db, dir, cfg string
+	addr, admin, db, dir, cfg string
 }
 
 func (m *measurer) startServer(name string) (*server, error) {
@@ -171,6 +171,10 @@ func (m *measurer) startServer(name string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	admin, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
 	dead, err := deadURL()
 	if err != nil {
 		return nil, err
@@ -178,20 +182,21 @@ func (m *measurer) startServer(name string) (*server, error) {
 	if m.stubURL == "" {
 		return nil, errors.New("no platform stub running")
 	}
-	s := &server{addr: addr, db: filepath.Join(dir, "ticketbot.db"), dir: dir}
-	if s.cfg, err = writeConfig(dir, serverConfig{Listen: addr, DB: s.db, Platform: m.stubURL, Vendor: dead}); err != nil {
+	s := &server{addr: addr, admin: admin, db: filepath.Join(dir, "ticketbot.db"), dir: dir}
+	if s.cfg, err = writeConfig(dir, serverConfig{Listen: addr, Admin: admin, DB: s.db, Platform: m.stubURL, Vendor: dead}); err != nil {
 		return nil, err
 	}
 	return s, m.launch(s)
 }
 
-// launch starts ticketbot serve on s's configuration and waits until it answers /healthz.
+// launch starts ticketbot serve on s's configuration and waits until its admin listener
+// answers /healthz.
 func (m *measurer) launch(s *server) error {
 	var err error
 	if s.proc, err = startProc("ticketbot serve", m.bin, []string{"serve", "--config", s.cfg}, filepath.Join(s.dir, "serve.log")); err != nil {
 		return err
 	}
-	if err := s.waitReady("http://"+s.addr+"/healthz", 30*time.Second); err != nil {
+	if err := s.waitReady("http://"+s.admin+"/healthz", 30*time.Second); err != nil {
 		_, _ = s.stop(stopGrace)
 		return err
 	}

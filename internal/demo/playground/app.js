@@ -298,8 +298,10 @@
     f.dataset.bot = state.bot;
     f.replaceChildren(
       "ticketbot 本体运行在 ", h("code", null, state.bot), "（",
-      h("a", { href: state.bot + "/healthz", target: "_blank", rel: "noopener" }, "/healthz"), " · ",
-      h("a", { href: state.bot + "/metrics", target: "_blank", rel: "noopener" }, "/metrics"),
+      "管理端口 ", h("code", null, state.admin), "：",
+      h("a", { href: state.admin + "/healthz", target: "_blank", rel: "noopener" }, "/healthz"), " · ",
+      h("a", { href: state.admin + "/readyz", target: "_blank", rel: "noopener" }, "/readyz"), " · ",
+      h("a", { href: state.admin + "/metrics", target: "_blank", rel: "noopener" }, "/metrics"),
       "），和 ", h("code", null, "ticketbot serve"), " 是同一套代码。飞书、企业微信和各供应商都是仓库里的假服务，同样校验签名。");
   }
 
