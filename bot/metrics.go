@@ -16,6 +16,7 @@ type Metrics struct {
 	jobLeases   *prometheus.CounterVec
 	spilled     *prometheus.CounterVec
 	instant     *prometheus.CounterVec
+	ops         opsMetrics
 }
 
 // NewMetrics creates the instruments and registers them on reg when reg is not nil.
@@ -59,9 +60,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "ticketbot_job_leases_total",
 			Help: "Jobs whose attempt's lease ran out: taken over (started again by a process after another's lease ran out) or lost (an attempt that ran past its lease and could not end its job).",
 		}, []string{"event"}),
+		ops: newOpsMetrics(),
 	}
 	if reg != nil {
 		reg.MustRegister(m.received, m.duplicates, m.rejected, m.chatter, m.lateActions, m.queued, m.handled, m.busy, m.jobLeases, m.spilled, m.instant)
+		reg.MustRegister(m.ops.collectors()...)
 	}
 	return m
 }

@@ -38,6 +38,8 @@ type PlatformEnv struct {
 	Log  *slog.Logger
 	// MaxBody caps webhook request bodies in bytes ([server] max_body).
 	MaxBody int64
+	// Metrics counts what the platform refuses (nil: nothing is counted).
+	Metrics *Metrics
 }
 
 // PlatformRun is a platform the constructor built, and how the app runs and stops it.

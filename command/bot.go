@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
@@ -50,6 +51,8 @@ type Bot struct {
 	env *Env
 	// limits holds each person's command rate limiter.
 	limits *limiter
+	// metrics counts commands by outcome (UseMetrics; nil counts nothing).
+	metrics atomic.Pointer[bot.Metrics]
 }
 
 var _ bot.Handler = (*Bot)(nil)
@@ -405,8 +408,12 @@ func (e *Env) provider(r *req, name string) (providers.Provider, error) {
 	return p, nil
 }
 
-// UseMetrics counts the answers put off for a chat's rate on m (ticketbot_answers_busy_total).
-func (b *Bot) UseMetrics(m *bot.Metrics) { b.work.UseMetrics(m) }
+// UseMetrics counts on m the commands by outcome (ticketbot_commands_total), and the work
+// engine's answers put off for a chat's rate and jobs given up.
+func (b *Bot) UseMetrics(m *bot.Metrics) {
+	b.metrics.Store(m)
+	b.work.UseMetrics(m)
+}
 
 // words are what the parser needs of the bot: the vendor registry and the catalog.
 func (b *Bot) words() Words { return Words{Vendors: b.Vendors, Messages: b.Renderer.Messages()} }

@@ -15,6 +15,7 @@ func (b *Bot) run(ctx context.Context, r *req, c Command, log *slog.Logger) outc
 	ctx, reqs := providers.WithRequestLog(ctx)
 	o, err := b.env.exec(ctx, r, &c, log)
 	result, detail := auditResult(o, err)
+	b.metrics.Load().Command(string(c.Spec.Op), result)
 	ticket := c.Ticket
 	if o.ticket != nil && ticket.ID == "" {
 		ticket = TicketRef{Provider: o.ticket.Provider, ID: o.ticket.ID}

@@ -19,6 +19,8 @@ type Section interface {
 // Env is what the app hands a vendor's constructor besides its section.
 type Env struct {
 	Log *slog.Logger
+	// Observe is told of every call the vendor's client makes (nil: nothing is).
+	Observe Observer
 }
 
 // Pusher is a Provider whose vendor pushes its changes to a webhook. While the watcher runs,

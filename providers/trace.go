@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // RequestLog collects the vendor request ids of the calls made for one command, so the audit
@@ -41,4 +42,16 @@ func (l *RequestLog) IDs() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]string(nil), l.ids...)
+}
+
+// Observer is told of every call a vendor's client makes: the vendor, the operation, how long
+// it took and how it ended (nil: a success). The app counts them (ticketbot_vendor_call_seconds),
+// for commands and the watcher alike. A nil Observer is told nothing.
+type Observer func(vendor, op string, took time.Duration, err error)
+
+// Call tells o of one call that started at start and ended with err.
+func (o Observer) Call(vendor, op string, start time.Time, err error) {
+	if o != nil {
+		o(vendor, op, time.Since(start), err)
+	}
 }

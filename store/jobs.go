@@ -246,14 +246,20 @@ func clip(s string) string {
 
 // JobDepth is how many jobs of a kind wait in a state (pending or running).
 type JobDepth struct {
+	// State is JobRunning, JobPending (never tried yet) or "retrying" (pending after a failed
+	// attempt).
 	Kind, State string
 	Count       int
+	// Oldest is when the oldest of them was made.
+	Oldest time.Time
 }
 
-const sqlJobDepths = `SELECT kind, state, COUNT(*) FROM jobs WHERE state IN ('pending', 'running')
-	GROUP BY kind, state ORDER BY kind, state`
+const sqlJobDepths = `SELECT kind, CASE WHEN state = 'pending' AND attempts > 0 THEN 'retrying' ELSE state END AS st,
+	COUNT(*), MIN(created_at) FROM jobs WHERE state IN ('pending', 'running')
+	GROUP BY kind, st ORDER BY kind, st`
 
-// JobDepths counts the jobs not yet finished, by kind and state: the work engine's queue.
+// JobDepths counts the jobs not yet finished, by kind and state (running, pending, retrying),
+// with the oldest one's age: the work engine's queue.
 func (s *SQL) JobDepths(ctx context.Context) ([]JobDepth, error) {
 	rows, err := s.db.QueryContext(ctx, sqlJobDepths)
 	if err != nil {
@@ -263,9 +269,11 @@ func (s *SQL) JobDepths(ctx context.Context) ([]JobDepth, error) {
 	var out []JobDepth
 	for rows.Next() {
 		var d JobDepth
-		if err := rows.Scan(&d.Kind, &d.State, &d.Count); err != nil {
+		var oldest int64
+		if err := rows.Scan(&d.Kind, &d.State, &d.Count, &oldest); err != nil {
 			return nil, fmt.Errorf("store: job depths: %w", err)
 		}
+		d.Oldest = fromMillis(oldest)
 		out = append(out, d)
 	}
 	return out, rows.Err()

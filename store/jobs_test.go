@@ -255,13 +255,17 @@ func TestJobLeaseIsFencedByItsAttempt(t *testing.T) {
 	}
 }
 
-// The queue's depth by kind and state counts what is not finished, on every driver.
+// The queue's depth by kind and state counts what is not finished, a job tried before apart
+// (retrying), with each group's oldest, on every driver.
 func TestJobDepths(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	for _, id := range []string{"a", "b", "c"} {
+	for _, id := range []string{"a", "b", "c", "d"} {
 		j := job(id)
-		if id == "c" {
+		switch id {
+		case "b":
+			j.CreatedAt = t0.Add(-time.Hour)
+		case "c":
 			j.Kind = "say"
 		}
 		if _, err := s.EnqueueJob(ctx, j); err != nil {
@@ -270,9 +274,15 @@ func TestJobDepths(t *testing.T) {
 	}
 	due, _ := s.DueJobs(ctx, t0, 10)
 	for _, j := range due {
-		if j.ID == "a" {
+		if j.ID == "a" || j.ID == "d" {
 			if ok, err := s.StartJob(ctx, j, t0, t0.Add(time.Minute)); !ok || err != nil {
 				t.Fatal(ok, err)
+			}
+		}
+		if j.ID == "d" {
+			j.Attempts++
+			if err := s.DeferJob(ctx, j, t0.Add(time.Minute), "vendor down"); err != nil {
+				t.Fatal(err)
 			}
 		}
 	}
@@ -280,9 +290,12 @@ func TestJobDepths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []JobDepth{{Kind: "reply", State: JobPending, Count: 1}, {Kind: "reply", State: JobRunning, Count: 1},
-		{Kind: "say", State: JobPending, Count: 1}}
-	if !slices.Equal(got, want) {
+	want := []JobDepth{{Kind: "reply", State: JobPending, Count: 1, Oldest: t0.Add(-time.Hour)},
+		{Kind: "reply", State: "retrying", Count: 1, Oldest: t0}, {Kind: "reply", State: JobRunning, Count: 1, Oldest: t0},
+		{Kind: "say", State: JobPending, Count: 1, Oldest: t0}}
+	if !slices.EqualFunc(got, want, func(a, b JobDepth) bool {
+		return a.Kind == b.Kind && a.State == b.State && a.Count == b.Count && a.Oldest.Equal(b.Oldest.Truncate(time.Millisecond))
+	}) {
 		t.Fatalf("depths = %+v, want %+v", got, want)
 	}
 }

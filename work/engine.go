@@ -338,6 +338,7 @@ func (e *Engine) attempt(ctx context.Context, j Job, inline bool, log *slog.Logg
 		follow = k.Failed(keep, a, err)
 	}
 	e.finish(keep, a, k, store.JobFailed, err, follow)
+	e.pace.metricsOf().JobGivenUp(j.Kind)
 	a.Log.Warn("job failed", "err", err)
 	return a, Failed, err
 }

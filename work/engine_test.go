@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/retry"
 	"github.com/ticketbot/ticketbot/store"
@@ -141,7 +143,7 @@ func TestSubmitDeferThenDone(t *testing.T) {
 }
 
 // A failure that will not pass, or one still failing at the give-up time, fails the job for
-// good; Failed's jobs (telling the chat) are stored with the end.
+// good, counted by kind; Failed's jobs (telling the chat) are stored with the end.
 func TestGiveUp(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -156,6 +158,8 @@ func TestGiveUp(t *testing.T) {
 			clk := &clock{t: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
 			st := openStore(t)
 			e := newEngine(t, st, clk)
+			reg := prometheus.NewRegistry()
+			e.UseMetrics(bot.NewMetrics(reg))
 			var failed error
 			e.Register("close", Kind{
 				Do: func(context.Context, *Attempt) error { return tc.err },
@@ -180,6 +184,11 @@ func TestGiveUp(t *testing.T) {
 			}
 			if _, err := st.Job(ctx, "say/failed/c1"); err != nil {
 				t.Fatalf("the chat is not told: %v", err)
+			}
+			want := "# HELP ticketbot_jobs_given_up_total Jobs of the work engine that failed for good (a vendor refusal, or retried until [bot.retry] give_up_after), by kind.\n" +
+				"# TYPE ticketbot_jobs_given_up_total counter\nticketbot_jobs_given_up_total{kind=\"close\"} 1\n"
+			if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "ticketbot_jobs_given_up_total"); err != nil {
+				t.Error(err)
 			}
 		})
 	}

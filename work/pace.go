@@ -70,7 +70,8 @@ func (l *lane) keep(id string) {
 	l.kept[id] = struct{}{}
 }
 
-// UseMetrics counts the answers put off for a chat's rate on m (ticketbot_answers_busy_total).
+// UseMetrics counts on m the answers put off for a chat's rate (ticketbot_answers_busy_total)
+// and the jobs given up (ticketbot_jobs_given_up_total).
 func (e *Engine) UseMetrics(m *bot.Metrics) {
 	e.pace.mu.Lock()
 	defer e.pace.mu.Unlock()

@@ -20,7 +20,7 @@ var Descriptor = bot.PlatformDescriptor{Name: Platform, Label: "Feishu", LabelZh
 // connection.
 func build(s bot.PlatformSection, env bot.PlatformEnv) (bot.PlatformRun, error) {
 	cfg := *s.(*Config)
-	f, err := New(cfg, env.Sink, env.Log, WithMaxBody(env.MaxBody))
+	f, err := New(cfg, env.Sink, env.Log, WithMaxBody(env.MaxBody), WithMetrics(env.Metrics))
 	if err != nil {
 		return bot.PlatformRun{}, err
 	}

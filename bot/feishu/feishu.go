@@ -60,6 +60,7 @@ type Feishu struct {
 	busyLog *bot.LogSampler
 	// connected is whether the long connection is up now (Connected).
 	connected atomic.Bool
+	metrics   *bot.Metrics
 }
 
 var _ bot.Platform = (*Feishu)(nil)
@@ -97,6 +98,11 @@ func WithHTTPClient(c *http.Client) Option {
 }
 
 // WithMaxBody sets the largest webhook body accepted; larger ones get 413.
+// WithMetrics counts the webhook requests refused (ticketbot_webhooks_rejected_total).
+func WithMetrics(m *bot.Metrics) Option {
+	return func(f *Feishu) { f.metrics = m }
+}
+
 func WithMaxBody(n int64) Option {
 	return func(f *Feishu) {
 		if n > 0 {

@@ -268,6 +268,7 @@ func (f *Feishu) deny(ctx context.Context, w http.ResponseWriter, r *http.Reques
 // body or headers' values. Every refusal goes through it and nothing else logs one.
 func (f *Feishu) reject(ctx context.Context, r *http.Request, status int, reason string) {
 	f.log.WarnContext(ctx, "feishu: webhook request rejected", "status", status, "reason", reason, "remote", r.RemoteAddr)
+	f.metrics.WebhookRejected(Platform, reason)
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {

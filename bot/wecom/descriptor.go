@@ -17,7 +17,7 @@ var Descriptor = bot.PlatformDescriptor{Name: Platform, Label: "WeCom", LabelZh:
 // mode runs the long connection; either way the notices still queued are sent at shutdown.
 func build(s bot.PlatformSection, env bot.PlatformEnv) (bot.PlatformRun, error) {
 	cfg := *s.(*Config)
-	w, err := New(cfg, env.Sink, env.Log, WithMaxBody(env.MaxBody))
+	w, err := New(cfg, env.Sink, env.Log, WithMaxBody(env.MaxBody), WithMetrics(env.Metrics))
 	if err != nil {
 		return bot.PlatformRun{}, err
 	}

@@ -379,6 +379,7 @@ func (w *WeCom) postNotice(chat, msgID, text string) {
 // carries the signature) or the body.
 func (w *WeCom) reject(ctx context.Context, rw http.ResponseWriter, r *http.Request, status int, reason string) {
 	w.log.WarnContext(ctx, "wecom: callback rejected", "status", status, "reason", reason, "remote", r.RemoteAddr)
+	w.metrics.WebhookRejected(Platform, reason)
 	writeStatus(rw, status)
 }
 

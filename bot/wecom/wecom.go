@@ -72,9 +72,10 @@ var ErrNoRoute = errors.New("wecom: no way to reach the chat")
 // WeCom is one 智能机器人: it receives (Handler, Run) and sends (Send, Reply, Update). It is
 // safe for concurrent use.
 type WeCom struct {
-	cfg  Config
-	sink bot.Sink
-	log  *slog.Logger
+	cfg     Config
+	sink    bot.Sink
+	log     *slog.Logger
+	metrics *bot.Metrics
 
 	now     func() time.Time
 	sleep   func(ctx context.Context, d time.Duration) error
@@ -151,6 +152,11 @@ func WithHTTPClient(c *http.Client) Option {
 }
 
 // WithMaxBody sets the largest callback body accepted; larger ones get 413.
+// WithMetrics counts the webhook requests refused (ticketbot_webhooks_rejected_total).
+func WithMetrics(m *bot.Metrics) Option {
+	return func(w *WeCom) { w.metrics = m }
+}
+
 func WithMaxBody(n int64) Option {
 	return func(w *WeCom) {
 		if n > 0 {

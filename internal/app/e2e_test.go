@@ -585,3 +585,52 @@ func TestEndToEndBusyGroupGetsEveryCard(t *testing.T) {
 		t.Errorf("Feishu refused %d sends for the group's rate", l)
 	}
 }
+
+// /metrics tells an operator what the process did: webhooks refused by reason, commands by
+// outcome, and the vendor calls they made, by vendor and operation.
+func TestMetricsForOperators(t *testing.T) {
+	h := startHarness(t, "")
+	h.createTicket("指标")
+	h.say("ev-help", "om_help", "帮助")
+	// A forged delivery: the right shape, signed with another key.
+	body, hdr := feishutest.SealRequest("not-the-key", []byte(`{}`), time.Now(), "nonce-forged")
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/feishu/webhook", bytes.NewReader(body))
+	req.Header = hdr
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("forged delivery: %d", resp.StatusCode)
+	}
+	var metrics []byte
+	h.waitFor("the help counted", func() bool {
+		_, metrics = getJSON(t, h.admin+"/metrics")
+		return strings.Contains(string(metrics), `ticketbot_commands_total{command="help",result="ok"} 1`)
+	})
+	for _, want := range []string{
+		`ticketbot_webhooks_rejected_total{platform="feishu",reason="bad signature"} 1`,
+		`ticketbot_commands_total{command="new",result="ok"} 1`,
+		`ticketbot_commands_total{command="help",result="ok"} 1`,
+		`ticketbot_vendor_call_seconds_count{op="create",outcome="ok",vendor="ksyun"} 1`,
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s:\n%s", want, grepLines(string(metrics), "ticketbot_vendor_call_seconds_count", "ticketbot_jobs_given"))
+		}
+	}
+}
+
+// grepLines are the lines of s that contain one of subs.
+func grepLines(s string, subs ...string) string {
+	var out []string
+	for line := range strings.SplitSeq(s, "\n") {
+		for _, sub := range subs {
+			if strings.Contains(line, sub) {
+				out = append(out, line)
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n")
+}

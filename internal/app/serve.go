@@ -89,7 +89,13 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		}
 	}()
 
-	provs, err := newProviders(cfg, log)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := bot.NewMetrics(reg)
+
+	provs, err := newProviders(cfg, providers.Env{Log: log, Observe: func(vendor, op string, took time.Duration, err error) {
+		metrics.VendorCall(vendor, op, took.Seconds(), err != nil)
+	}})
 	if err != nil {
 		return err
 	}
@@ -101,10 +107,6 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	if err != nil {
 		return err
 	}
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics := bot.NewMetrics(reg)
 
 	// The platforms map is filled after the dispatcher exists: platforms hand deliveries to
 	// the dispatcher, and the bot answers through the platforms.
@@ -136,7 +138,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		if sec == nil {
 			continue
 		}
-		r, err := pd.New(sec, bot.PlatformEnv{Sink: d, Log: log, MaxBody: cfg.Server.MaxBody})
+		r, err := pd.New(sec, bot.PlatformEnv{Sink: d, Log: log, MaxBody: cfg.Server.MaxBody, Metrics: metrics})
 		if err != nil {
 			return err
 		}
@@ -191,7 +193,17 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		_ = ln.Close()
 		return fmt.Errorf("listen %s (server.admin_listen): %w", cfg.Server.AdminListen, err)
 	}
-	reg.MustRegister(roles.collector(), jobDepths{st: st, log: log})
+	reg.MustRegister(roles.collector(), jobDepths{st: st, log: log, now: time.Now})
+	for name, state := range conns {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ticketbot_long_connection_up",
+			Help:        "1 while this replica's long connection to the platform is up; 0 while it connects, or waits as another replica holds it.",
+			ConstLabels: prometheus.Labels{"platform": name}}, func() float64 {
+			if state() == connConnected {
+				return 1
+			}
+			return 0
+		}))
+	}
 	// net/http's own complaints (a TLS handshake a scanner broke off) go to our log.
 	httpLog := slog.NewLogLogger(log.Handler(), slog.LevelInfo)
 	srv := &http.Server{Handler: newRouter(routes{Webhooks: webhooks, Log: log}), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
@@ -366,14 +378,14 @@ func waitUntil(ctx context.Context, wg *sync.WaitGroup) bool {
 }
 
 // newProviders builds the configured vendors, in registry order, each by its descriptor.
-func newProviders(cfg *Config, log *slog.Logger) (map[string]providers.Provider, error) {
+func newProviders(cfg *Config, env providers.Env) (map[string]providers.Provider, error) {
 	provs := map[string]providers.Provider{}
 	for _, d := range vendorRegistry.All() {
 		sec := cfg.Providers[d.Name]
 		if sec == nil {
 			continue
 		}
-		p, err := d.New(sec, providers.Env{Log: log})
+		p, err := d.New(sec, env)
 		if err != nil {
 			return nil, err
 		}

@@ -167,6 +167,14 @@ func TestEndToEndWeComLongConnection(t *testing.T) {
 	if !wf.WaitSubscribed(1, 10*time.Second) {
 		t.Fatal("the bot never subscribed")
 	}
+	// Ready once the long connection is up, and its state is on /readyz and /metrics.
+	h.waitFor("/readyz to see the long connection", func() bool {
+		code, body := getJSON(t, h.admin+"/readyz")
+		return code == 200 && strings.Contains(string(body), `"connections":{"wecom":"connected"}`)
+	})
+	if _, m := getJSON(t, h.admin+"/metrics"); !strings.Contains(string(m), `ticketbot_long_connection_up{platform="wecom"} 1`) {
+		t.Errorf("/metrics lacks the long connection:\n%s", grepLines(string(m), "long_connection"))
+	}
 	cmd := "@ticketbot 建单 ksyun 证书即将过期"
 	if _, err := wf.PushMessage(wecomtest.TextMessage("ws-1", wecomChat, "lisi", cmd)); err != nil {
 		t.Fatal(err)

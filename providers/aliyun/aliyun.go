@@ -69,6 +69,8 @@ type Provider struct {
 	now     func() time.Time
 	sleep   func(context.Context, time.Duration) error
 	c       *client
+	// observe is told of every API call (WithObserver).
+	observe providers.Observer
 }
 
 // Option changes how New builds a Provider.
@@ -115,6 +117,11 @@ func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 	}
 }
 
+// WithObserver tells o of every call to aliyun's API, for the metrics.
+func WithObserver(o providers.Observer) Option {
+	return func(p *Provider) { p.observe = o }
+}
+
 // New builds a Provider from its configuration section, after applying Defaults. An invalid
 // configuration is an error listing every problem.
 func New(cfg Config, opts ...Option) (*Provider, error) {
@@ -136,6 +143,7 @@ func New(cfg Config, opts ...Option) (*Provider, error) {
 		o(p)
 	}
 	p.c = newClient(cfg, p.hc, p.log, p.now, p.sleep)
+	p.c.observe = p.observe
 	return p, nil
 }
 

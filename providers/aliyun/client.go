@@ -66,6 +66,7 @@ type client struct {
 	now      func() time.Time
 	nonce    func() string
 	sleep    func(context.Context, time.Duration) error
+	observe  providers.Observer
 }
 
 func newClient(cfg Config, hc *http.Client, log *slog.Logger, now func() time.Time, sleep func(context.Context, time.Duration) error) *client {
@@ -122,7 +123,9 @@ func (c *client) call(ctx context.Context, r rpc, out any) error {
 				return fmt.Errorf("%w (retry abandoned: %w)", err, serr)
 			}
 		}
+		start := time.Now()
 		err = c.once(ctx, r, out, n+1)
+		c.observe.Call("aliyun", r.action, start, err)
 		if err == nil || !temporary(err) || ctx.Err() != nil {
 			return err
 		}

@@ -9,5 +9,5 @@ var Descriptor = providers.Descriptor{Name: "aliyun", Label: "阿里云", LabelE
 	Aliases: []string{"alibaba", "alibabacloud", "阿里云"}, StaffSide: "小二", OwnSide: "用户",
 	Config: func() providers.Section { return new(Config) },
 	New: func(cfg providers.Section, env providers.Env) (providers.Provider, error) {
-		return New(*cfg.(*Config), WithLogger(env.Log))
+		return New(*cfg.(*Config), WithLogger(env.Log), WithObserver(env.Observe))
 	}}

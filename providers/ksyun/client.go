@@ -88,6 +88,7 @@ type client struct {
 	timeout time.Duration
 	http    *http.Client
 	now     func() time.Time
+	observe providers.Observer
 }
 
 func newClient(cfg Config, hc *http.Client, now func() time.Time) *client {
@@ -127,6 +128,14 @@ func (c *client) postJSON(ctx context.Context, op string, in, out any) (envelope
 // context's request log (providers.NoteRequestID). Nothing here retries: a create must never be
 // sent twice blindly.
 func (c *client) call(ctx context.Context, method, op string, q url.Values, body []byte, contentType string, out any) (envelope, error) {
+	start := time.Now()
+	env, err := c.send(ctx, method, op, q, body, contentType, out)
+	c.observe.Call("ksyun", op, start, err)
+	return env, err
+}
+
+// send is call's one request, untimed.
+func (c *client) send(ctx context.Context, method, op string, q url.Values, body []byte, contentType string, out any) (envelope, error) {
 	u := c.baseURL + apiPath + op
 	if len(q) > 0 {
 		u += "?" + q.Encode()

@@ -7,6 +7,6 @@ import "github.com/ticketbot/ticketbot/providers"
 var Descriptor = providers.Descriptor{Name: "ksyun", Label: "金山云", LabelEN: "Kingsoft Cloud",
 	Aliases: []string{"kingsoft", "金山云", "金山"}, LegacyUserKey: "ksyun_creator_id",
 	Config: func() providers.Section { return new(Config) },
-	New: func(cfg providers.Section, _ providers.Env) (providers.Provider, error) {
-		return New(*cfg.(*Config))
+	New: func(cfg providers.Section, env providers.Env) (providers.Provider, error) {
+		return New(*cfg.(*Config), WithObserver(env.Observe))
 	}}

@@ -29,6 +29,8 @@ type Provider struct {
 	hc  *http.Client
 	now func() time.Time
 	c   *client
+	// observe is told of every API call (WithObserver).
+	observe providers.Observer
 }
 
 // Option changes how New builds a Provider.
@@ -53,6 +55,11 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// WithObserver tells o of every call to ksyun's API, for the metrics.
+func WithObserver(o providers.Observer) Option {
+	return func(p *Provider) { p.observe = o }
+}
+
 // New builds a Provider from its configuration section, after applying Defaults. An invalid
 // configuration is an error listing every problem.
 func New(cfg Config, opts ...Option) (*Provider, error) {
@@ -65,6 +72,7 @@ func New(cfg Config, opts ...Option) (*Provider, error) {
 		o(p)
 	}
 	p.c = newClient(cfg, p.hc, p.now)
+	p.c.observe = p.observe
 	return p, nil
 }
 

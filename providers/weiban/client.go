@@ -57,6 +57,7 @@ type client struct {
 	tokens  *tokenSource
 	sleep   func(context.Context, time.Duration) error
 	jitter  func(time.Duration) time.Duration
+	observe providers.Observer
 }
 
 func newClient(cfg Config, hc *http.Client, log *slog.Logger, now func() time.Time, sleep func(context.Context, time.Duration) error) *client {
@@ -122,6 +123,14 @@ func (c *client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 // to rateRetries times, writes included, since Weiban processed nothing), and a read is
 // retried after a network failure or HTTP 5xx (up to readRetries times).
 func (c *client) send(ctx context.Context, r request, tok string, out any) error {
+	start := time.Now()
+	err := c.sendOnce(ctx, r, tok, out)
+	c.observe.Call("weiban", r.op, start, err)
+	return err
+}
+
+// sendOnce is send, untimed.
+func (c *client) sendOnce(ctx context.Context, r request, tok string, out any) error {
 	var err error
 	rate, fails := 0, 0
 	for n := 0; ; n++ {

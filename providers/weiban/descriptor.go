@@ -8,5 +8,5 @@ var Descriptor = providers.Descriptor{Name: "weiban", Label: "微伴助手", Lab
 	Aliases: []string{"微伴", "微伴助手"}, LegacyUserKey: "weiban_staff_id",
 	Config: func() providers.Section { return new(Config) },
 	New: func(cfg providers.Section, env providers.Env) (providers.Provider, error) {
-		return New(*cfg.(*Config), WithLogger(env.Log))
+		return New(*cfg.(*Config), WithLogger(env.Log), WithObserver(env.Observe))
 	}}

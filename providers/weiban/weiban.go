@@ -48,7 +48,9 @@ type Provider struct {
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) error
 	c     *client
-	m     mapper
+	// observe is told of every API call (WithObserver).
+	observe providers.Observer
+	m       mapper
 	// warned holds the raw statuses already logged as unmapped, so each is logged once.
 	warned sync.Map
 }
@@ -95,6 +97,11 @@ func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 	}
 }
 
+// WithObserver tells o of every call to weiban's API, for the metrics.
+func WithObserver(o providers.Observer) Option {
+	return func(p *Provider) { p.observe = o }
+}
+
 // New builds a Provider from its configuration section, after applying Defaults. An invalid
 // configuration is an error listing every problem.
 func New(cfg Config, opts ...Option) (*Provider, error) {
@@ -107,6 +114,7 @@ func New(cfg Config, opts ...Option) (*Provider, error) {
 		o(p)
 	}
 	p.c = newClient(cfg, p.hc, p.log, p.now, p.sleep)
+	p.c.observe = p.observe
 	p.m = mapper{staffID: cfg.StaffID, statusMap: cfg.statusMap()}
 	return p, nil
 }
