@@ -21,6 +21,9 @@ type Message struct {
 	// EventID and MessageID are the platform's delivery keys; both are deduped.
 	EventID   string
 	MessageID string
+	// RequestID names this delivery in every log line and audit entry it causes (package
+	// reqid); the dispatcher gives one to each delivery it accepts.
+	RequestID string
 	ChatID    string
 	ChatType  string // "group" or "p2p"
 	UserID    string // the platform's id of the person (an open_id, a userid)
@@ -48,6 +51,7 @@ type Message struct {
 type Action struct {
 	Platform  string
 	EventID   string
+	RequestID string // as Message's
 	ChatID    string
 	MessageID string // the card that was clicked
 	UserID    string

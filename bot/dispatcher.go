@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ticketbot/ticketbot/internal/reqid"
+
 	"github.com/ticketbot/ticketbot/internal/ttl"
 	"github.com/ticketbot/ticketbot/retry"
 	"github.com/ticketbot/ticketbot/templates"
@@ -232,7 +234,7 @@ func (d *Dispatcher) release(keys []string) {
 // HandleMessage claims and queues m, returning at once. A duplicate is dropped silently; a
 // full queue (or a dispatcher shutting down) returns ErrBusy so the platform asks for a
 // redelivery.
-func (d *Dispatcher) HandleMessage(_ context.Context, m Message) error {
+func (d *Dispatcher) HandleMessage(ctx context.Context, m Message) error {
 	d.metrics.received.WithLabelValues(m.Platform, "message").Inc()
 	if d.storeDown.Load() {
 		d.metrics.rejected.WithLabelValues(m.Platform).Inc()
@@ -248,6 +250,7 @@ func (d *Dispatcher) HandleMessage(_ context.Context, m Message) error {
 		d.metrics.duplicates.WithLabelValues(m.Platform).Inc()
 		return nil
 	}
+	m.RequestID = requestID(ctx, m.RequestID)
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	if d.closing {
@@ -504,13 +507,24 @@ func (d *Dispatcher) run(m Message) {
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
-			d.log.Error("handler panicked", "platform", m.Platform, "event_id", m.EventID, "panic", r)
+			d.log.Error("handler panicked", "platform", m.Platform, "event_id", m.EventID, reqid.Key, m.RequestID, "panic", r)
 		}
 		d.metrics.handled.WithLabelValues(m.Platform, "message").Observe(time.Since(start).Seconds())
 	}()
 	ctx, cancel := d.commandContext()
 	defer cancel()
-	d.h.HandleMessage(ctx, m)
+	d.h.HandleMessage(reqid.With(ctx, m.RequestID), m)
+}
+
+// requestID is a delivery's request id: the one it came with, else its context's, else new.
+func requestID(ctx context.Context, given string) string {
+	if given != "" {
+		return given
+	}
+	if id := reqid.From(ctx); id != "" {
+		return id
+	}
+	return reqid.New()
 }
 
 // inProgress is the answer to a click whose work outlives the platform's deadline.
@@ -531,6 +545,7 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 		d.metrics.duplicates.WithLabelValues(a.Platform).Inc()
 		return d.inProgress(), nil
 	}
+	a.RequestID = requestID(ctx, a.RequestID)
 	d.mu.RLock()
 	closing := d.closing
 	if !closing {
@@ -560,7 +575,7 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 		func() {
 			defer func() {
 				if r := recover(); r != nil {
-					d.log.Error("action handler panicked", "platform", a.Platform, "event_id", a.EventID, "panic", r)
+					d.log.Error("action handler panicked", "platform", a.Platform, "event_id", a.EventID, reqid.Key, a.RequestID, "panic", r)
 					res = ActionResult{Toast: Toast{Type: "error", Text: d.cfg.Toasts.Internal}}
 				}
 			}()
@@ -568,7 +583,7 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 			// the platform's request ending does not cut it short.
 			cctx, cancel := d.commandContext()
 			defer cancel()
-			res = d.h.HandleAction(cctx, a)
+			res = d.h.HandleAction(reqid.With(cctx, a.RequestID), a)
 		}()
 		d.metrics.handled.WithLabelValues(a.Platform, "action").Observe(time.Since(start).Seconds())
 		done <- res

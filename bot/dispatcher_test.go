@@ -3,12 +3,15 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"runtime"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ticketbot/ticketbot/internal/reqid"
 )
 
 // recordingHandler counts what reached it; block, when set, holds every call until closed.
@@ -18,24 +21,28 @@ type recordingHandler struct {
 	actions  []Action
 	block    chan struct{}
 	result   ActionResult
+	// ctxIDs are the request ids the handler's contexts carried, in order.
+	ctxIDs []string
 }
 
-func (h *recordingHandler) HandleMessage(_ context.Context, m Message) {
+func (h *recordingHandler) HandleMessage(ctx context.Context, m Message) {
 	if h.block != nil {
 		<-h.block
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.messages = append(h.messages, m)
+	h.ctxIDs = append(h.ctxIDs, reqid.From(ctx))
 }
 
-func (h *recordingHandler) HandleAction(_ context.Context, a Action) ActionResult {
+func (h *recordingHandler) HandleAction(ctx context.Context, a Action) ActionResult {
 	if h.block != nil {
 		<-h.block
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.actions = append(h.actions, a)
+	h.ctxIDs = append(h.ctxIDs, reqid.From(ctx))
 	return h.result
 }
 
@@ -97,6 +104,43 @@ func newTestDispatcher(cfg DispatcherConfig, h Handler, dd Deduper, p Platform) 
 	}
 	d := NewDispatcher(cfg, h, dd, plats, nil, quiet())
 	return d
+}
+
+// Every delivery accepted gets a request id of its own, in the message and in the context
+// the handler runs with; one that came with an id (the platform's context) keeps it.
+func TestDeliveriesGetRequestIDs(t *testing.T) {
+	h := &recordingHandler{}
+	d := newTestDispatcher(DispatcherConfig{Workers: 1}, h, &memDedupe{}, nil)
+	d.Start()
+	for i, ctx := range []context.Context{context.Background(), context.Background(), reqid.With(context.Background(), "given")} {
+		if err := d.HandleMessage(ctx, Message{Platform: "feishu", EventID: fmt.Sprint("ev", i), MessageID: fmt.Sprint("om", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.HandleAction(context.Background(), Action{Platform: "feishu", EventID: "ev-click"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.messages) != 3 || len(h.actions) != 1 {
+		t.Fatalf("handled %d messages, %d actions", len(h.messages), len(h.actions))
+	}
+	ids := []string{h.messages[0].RequestID, h.messages[1].RequestID, h.messages[2].RequestID, h.actions[0].RequestID}
+	seen := map[string]bool{}
+	for i, id := range ids {
+		if (i == 2 && id != "given") || (i != 2 && len(id) != 16) || seen[id] {
+			t.Errorf("delivery %d: request id %q (all: %q)", i, id, ids)
+		}
+		seen[id] = true
+	}
+	for _, id := range h.ctxIDs {
+		if !seen[id] {
+			t.Errorf("a handler ran with request id %q in its context, not its delivery's (%q)", id, ids)
+		}
+	}
 }
 
 func TestDuplicateDeliveriesHandledOnce(t *testing.T) {

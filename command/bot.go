@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/internal/reqid"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/templates"
 	"github.com/ticketbot/ticketbot/tickets"
@@ -68,7 +69,7 @@ func New(cfg Config, d Deps) *Bot {
 	policy, _ := cfg.Retry.Policy() // Validate reports bad values; defaults stand in for them
 	b := &Bot{cfg: cfg, Deps: d, refused: map[string]bool{}, limits: newLimiter(cfg.CommandsPerMinute)}
 	wc := work.Config{Policy: policy, Retryable: retryable, Log: d.Log, Now: func() time.Time { return b.Now() },
-		KeepFinished: keepFinished}
+		KeepFinished: keepFinished, RequestID: jobRequestID}
 	if d.Store != nil {
 		wc.Prune = []work.Pruner{
 			{What: "delivery ids", Keep: work.DeliveryRetention, Prune: d.Store.PruneProcessed},
@@ -93,6 +94,8 @@ type req struct {
 	platform, chatID, chatType string
 	userID, userName           string
 	eventID                    string
+	// requestID names the delivery in the logs and the audit (package reqid).
+	requestID string
 	// messageID is the person's message (typed) or the clicked card (click).
 	messageID string
 	click     bool
@@ -130,8 +133,8 @@ type outcome struct {
 // comment to that ticket.
 func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 	r := &req{platform: m.Platform, chatID: m.ChatID, chatType: m.ChatType, userID: m.UserID,
-		userName: m.UserName, eventID: m.EventID, messageID: m.MessageID, files: m.Files, version: -1}
-	log := b.Log.With("platform", m.Platform, "chat_id", m.ChatID, "event_id", m.EventID)
+		userName: m.UserName, eventID: m.EventID, requestID: m.RequestID, messageID: m.MessageID, files: m.Files, version: -1}
+	log := b.Log.With("platform", m.Platform, "chat_id", m.ChatID, "event_id", m.EventID, reqid.Key, m.RequestID)
 	if !b.admit(ctx, r, log) {
 		return
 	}
@@ -195,8 +198,8 @@ func takesTicket(op Op) bool {
 // HandleAction runs a button's command; a form's inputs complete it (the reply box).
 func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	r := &req{platform: a.Platform, chatID: a.ChatID, userID: a.UserID, userName: a.UserName,
-		eventID: a.EventID, messageID: a.MessageID, click: true}
-	log := b.Log.With("platform", a.Platform, "chat_id", a.ChatID, "event_id", a.EventID)
+		eventID: a.EventID, requestID: a.RequestID, messageID: a.MessageID, click: true}
+	log := b.Log.With("platform", a.Platform, "chat_id", a.ChatID, "event_id", a.EventID, reqid.Key, a.RequestID)
 	if ok, _ := b.allowed(r); !ok {
 		b.record(ctx, r, "", TicketRef{}, "refused", "chat not allowed", nil)
 		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: b.env.text(false, "chat_not_allowed_toast")}}

@@ -91,6 +91,7 @@ func (b *Bot) later(ctx context.Context, r *req, what string, d jobData, t *prov
 	if t != nil {
 		j.Provider, j.TicketID = t.Provider, t.ID
 	}
+	d.RequestID = r.requestID
 	j.Payload, _ = json.Marshal(d)
 	if err := b.work.Keep(ctx, j, cause, log); err != nil {
 		log.Error("keep answer in the outbox", "err", err)

@@ -52,6 +52,17 @@ type jobData struct {
 	// Key is the platform's idempotency key of an answer sent again (say jobs); the job id
 	// when empty.
 	Key string `json:"key,omitempty"`
+	// RequestID names the delivery that made the job, in its later attempts' log lines.
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// jobRequestID is the request id a job's payload names (work.Config.RequestID).
+func jobRequestID(j store.Job) string {
+	var d struct {
+		RequestID string `json:"request_id"`
+	}
+	_ = json.Unmarshal(j.Payload, &d)
+	return d.RequestID
 }
 
 // sayGiveUp bounds the retries of an answer to a chat.
@@ -59,7 +70,7 @@ const sayGiveUp = time.Hour
 
 // newJob builds a job answering the request r.
 func (e *Env) newJob(kind, key string, r *req, provider, ticketID string, d jobData) store.Job {
-	d.User, d.En = r.userName, r.en
+	d.User, d.En, d.RequestID = r.userName, r.en, r.requestID
 	payload, _ := json.Marshal(d)
 	now := e.Now()
 	return store.Job{ID: kind + "/" + r.platform + "/" + key, Kind: kind, Platform: r.platform, ChatID: r.chatID,

@@ -47,11 +47,12 @@ func (l *RequestLog) IDs() []string {
 // Observer is told of every call a vendor's client makes: the vendor, the operation, how long
 // it took and how it ended (nil: a success). The app counts them (ticketbot_vendor_call_seconds),
 // for commands and the watcher alike. A nil Observer is told nothing.
-type Observer func(vendor, op string, took time.Duration, err error)
+// It is given the call's context, so what it logs names the delivery that caused the call.
+type Observer func(ctx context.Context, vendor, op string, took time.Duration, err error)
 
-// Call tells o of one call that started at start and ended with err.
-func (o Observer) Call(vendor, op string, start time.Time, err error) {
+// Call tells o of one call made with ctx that started at start and ended with err.
+func (o Observer) Call(ctx context.Context, vendor, op string, start time.Time, err error) {
 	if o != nil {
-		o(vendor, op, time.Since(start), err)
+		o(ctx, vendor, op, time.Since(start), err)
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/internal/reqid"
 	"github.com/ticketbot/ticketbot/retry"
 	"github.com/ticketbot/ticketbot/store"
 )
@@ -105,6 +106,9 @@ type Config struct {
 	KeepFinished time.Duration
 	// Prune is what else is forgotten with the finished jobs (old delivery ids, notices).
 	Prune []Pruner
+	// RequestID, when set, reads from a job the request id of the delivery that made it, so
+	// a later attempt's log lines and vendor calls name it too (package reqid).
+	RequestID func(Job) string
 }
 
 // Pruner forgets one kind of record once it is older than Keep.
@@ -280,6 +284,12 @@ func (e *Engine) Keep(ctx context.Context, j Job, cause error, log *slog.Logger)
 // attempt runs one try of j. Inline, j was stored started by Submit; otherwise it is a due
 // job as DueJobs returned it, started here.
 func (e *Engine) attempt(ctx context.Context, j Job, inline bool, log *slog.Logger) (*Attempt, End, error) {
+	if !inline && e.cfg.RequestID != nil {
+		// Inline, the caller's context and log already name the delivery.
+		if id := e.cfg.RequestID(j); id != "" {
+			ctx, log = reqid.With(ctx, id), log.With(reqid.Key, id)
+		}
+	}
 	a := &Attempt{Job: j, Inline: inline, Log: log}
 	// What follows the call must be recorded even when shutdown cancels ctx: the job stays
 	// pending for the next start instead of running forever.

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/internal/reqid"
 	"github.com/ticketbot/ticketbot/retry"
 	"github.com/ticketbot/ticketbot/store"
 )
@@ -674,5 +675,44 @@ func TestKeptAnswersPastTheBoundStillHoldTheChat(t *testing.T) {
 	e.Drain(ctx) // a complete page with none of the chat's: the counted ones are gone too
 	if e.Behind("feishu", "oc_1") || e.Waiting() != 0 {
 		t.Fatalf("after all were sent: behind %v, waiting %d", e.Behind("feishu", "oc_1"), e.Waiting())
+	}
+}
+
+// A job tried again later runs with the request id of the delivery that made it, read from
+// the job (Config.RequestID), so its vendor calls and log lines name that delivery.
+func TestLaterAttemptNamesItsRequest(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t)
+	var logs strings.Builder
+	e := New(st, Config{
+		Policy:    retry.Policy{Base: time.Second, Max: 4 * time.Second, GiveUpAfter: time.Hour, Lease: time.Minute, Every: time.Second},
+		Retryable: func(err error) bool { return errors.Is(err, errDown) },
+		Log:       slog.New(slog.NewTextHandler(&logs, nil)),
+		Now:       clk.now,
+		RequestID: func(j Job) string { return "rid-" + j.ID },
+	})
+	var seen []string
+	e.Register("reply", Kind{Do: func(ctx context.Context, a *Attempt) error {
+		seen = append(seen, reqid.From(ctx))
+		a.Log.Info("calling the vendor")
+		if len(seen) == 1 {
+			return errDown
+		}
+		return nil
+	}})
+	if _, end, _ := e.Submit(ctx, job("r1", "reply", clk), slog.New(slog.NewTextHandler(&logs, nil))); end != Queued {
+		t.Fatalf("first try %v, want queued", end)
+	}
+	clk.add(time.Minute)
+	e.Drain(ctx)
+	if len(seen) != 2 || seen[0] != "" || seen[1] != "rid-r1" {
+		t.Errorf("attempts ran with request ids %q, want the later one to name rid-r1", seen)
+	}
+	if j := load(t, st, "r1"); j.State != store.JobDone {
+		t.Errorf("job %+v", j)
+	}
+	if !strings.Contains(logs.String(), `request_id=rid-r1 job=r1 attempt=2`) {
+		t.Errorf("the later attempt's log names no request:\n%s", logs.String())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -633,4 +634,27 @@ func grepLines(s string, subs ...string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// A delivery gets a request id that every log line it causes names: the command's own lines
+// and the vendor calls it made.
+func TestRequestIDFollowsADelivery(t *testing.T) {
+	h := startHarness(t, "[log]\nlevel = \"debug\"\n")
+	h.say("ev-rid", "om_rid", "建单 请求编号")
+	created := regexp.MustCompile(`msg="ticket created".* event_id=ev-rid request_id=([0-9a-f]{16})`)
+	var id string
+	h.waitFor("the ticket created", func() bool {
+		m := created.FindStringSubmatch(h.logs.String())
+		if m != nil {
+			id = m[1]
+		}
+		return m != nil
+	})
+	call := regexp.MustCompile(`msg="vendor call" provider=ksyun op=create .*request_id=` + id)
+	if !call.MatchString(h.logs.String()) {
+		t.Errorf("no vendor call line names request %s:\n%s", id, h.logs)
+	}
+	if n := strings.Count(h.logs.String(), "request_id="+id); n < 2 {
+		t.Errorf("request %s is named by %d lines", id, n)
+	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/command"
+	"github.com/ticketbot/ticketbot/internal/reqid"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
@@ -93,8 +94,10 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
 
-	provs, err := newProviders(cfg, providers.Env{Log: log, Observe: func(vendor, op string, took time.Duration, err error) {
+	provs, err := newProviders(cfg, providers.Env{Log: log, Observe: func(ctx context.Context, vendor, op string, took time.Duration, err error) {
 		metrics.VendorCall(vendor, op, took.Seconds(), err != nil)
+		log.LogAttrs(ctx, slog.LevelDebug, "vendor call", slog.String("provider", vendor), slog.String("op", op),
+			slog.Duration("took", took), slog.Bool("ok", err == nil))
 	}})
 	if err != nil {
 		return err
@@ -426,8 +429,10 @@ func newLogger(c LogConfig, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.Level))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	// Every line logged with a delivery's context names its request id.
+	return slog.New(reqid.NewHandler(h))
 }

@@ -125,7 +125,7 @@ func (c *client) call(ctx context.Context, r rpc, out any) error {
 		}
 		start := time.Now()
 		err = c.once(ctx, r, out, n+1)
-		c.observe.Call("aliyun", r.action, start, err)
+		c.observe.Call(ctx, "aliyun", r.action, start, err)
 		if err == nil || !temporary(err) || ctx.Err() != nil {
 			return err
 		}

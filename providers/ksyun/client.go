@@ -130,7 +130,7 @@ func (c *client) postJSON(ctx context.Context, op string, in, out any) (envelope
 func (c *client) call(ctx context.Context, method, op string, q url.Values, body []byte, contentType string, out any) (envelope, error) {
 	start := time.Now()
 	env, err := c.send(ctx, method, op, q, body, contentType, out)
-	c.observe.Call("ksyun", op, start, err)
+	c.observe.Call(ctx, "ksyun", op, start, err)
 	return env, err
 }
 

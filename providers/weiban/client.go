@@ -125,7 +125,7 @@ func (c *client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 func (c *client) send(ctx context.Context, r request, tok string, out any) error {
 	start := time.Now()
 	err := c.sendOnce(ctx, r, tok, out)
-	c.observe.Call("weiban", r.op, start, err)
+	c.observe.Call(ctx, "weiban", r.op, start, err)
 	return err
 }
 
