@@ -22,6 +22,18 @@ const (
 	connStandby = "standby"
 )
 
+// connectionGauge exports ticketbot_long_connection_up for one platform's long connection.
+func connectionGauge(platform string, state func() string) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ticketbot_long_connection_up",
+		Help:        "1 while this replica's long connection to the platform is up; 0 while it connects, or waits as another replica holds it.",
+		ConstLabels: prometheus.Labels{"platform": platform}}, func() float64 {
+		if state() == connConnected {
+			return 1
+		}
+		return 0
+	})
+}
+
 // adminRoutes is what the admin listener ([server] admin_listen) serves: how the process is,
 // for operators and orchestrators, never for the platforms.
 type adminRoutes struct {

@@ -198,14 +198,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	}
 	reg.MustRegister(roles.collector(), jobDepths{st: st, log: log, now: time.Now})
 	for name, state := range conns {
-		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ticketbot_long_connection_up",
-			Help:        "1 while this replica's long connection to the platform is up; 0 while it connects, or waits as another replica holds it.",
-			ConstLabels: prometheus.Labels{"platform": name}}, func() float64 {
-			if state() == connConnected {
-				return 1
-			}
-			return 0
-		}))
+		reg.MustRegister(connectionGauge(name, state))
 	}
 	// net/http's own complaints (a TLS handshake a scanner broke off) go to our log.
 	httpLog := slog.NewLogLogger(log.Handler(), slog.LevelInfo)
