@@ -269,7 +269,7 @@ func (b *Bot) admit(ctx context.Context, r *req, log *slog.Logger) bool {
 	b.record(ctx, r, "", TicketRef{}, "refused", "chat not allowed", nil)
 	if !told {
 		// Nobody here has said which language they read: both.
-		b.replyText(ctx, r, b.env.text(false, "chat_not_allowed")+"\n"+b.env.text(true, "chat_not_allowed"), log)
+		b.replyText(ctx, r, b.env.text(false, "chat_not_allowed", "chat", r.chatID)+"\n"+b.env.text(true, "chat_not_allowed", "chat", r.chatID), log)
 	}
 	return false
 }

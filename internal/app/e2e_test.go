@@ -428,6 +428,10 @@ admins = ["ou_admin"]
 		}
 	}
 	h.waitFor("the refusal", func() bool { return len(h.messages("text")) == 4 })
+	if refusal := h.messages("text")[3].Content; !strings.Contains(refusal, `chat_id = \"oc_stranger\"`) &&
+		!strings.Contains(refusal, `chat_id = "oc_stranger"`) {
+		t.Errorf("the refusal does not say the chat id an admin adds: %s", refusal)
+	}
 	time.Sleep(50 * time.Millisecond)
 	if n := len(h.messages("text")); n != 4 {
 		t.Errorf("a stranger chat got %d answers, want exactly one refusal", n-3)
