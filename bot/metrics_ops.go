@@ -15,7 +15,7 @@ func newOpsMetrics() opsMetrics {
 	return opsMetrics{
 		webhookRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticketbot_webhooks_rejected_total",
-			Help: "Webhook requests refused before anything was done: a bad signature or token, a stale timestamp, a body too large or undecryptable, a wrong method.",
+			Help: "Webhook requests refused before anything was done (a bad signature or token, a stale timestamp, a body too large or undecryptable, a wrong method), by the platform or vendor whose webhook it is, and the reason.",
 		}, []string{"platform", "reason"}),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticketbot_commands_total",

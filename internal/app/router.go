@@ -4,8 +4,11 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/ticketbot/ticketbot/bot"
 )
 
 // routes is what the public HTTP server serves: the webhooks, and nothing else (the
@@ -36,6 +39,32 @@ func newRouter(rt routes) *gin.Engine {
 	}
 	return e
 }
+
+// countRefusals counts the requests h refuses (4xx) in ticketbot_webhooks_rejected_total
+// under source, by status: for a vendor's push, whose handler has no metrics of its own (the
+// platforms count theirs, with finer reasons).
+func countRefusals(source string, h http.Handler, m *bot.Metrics) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		if sw.status >= 400 && sw.status < 500 {
+			m.WebhookRejected(source, strings.ToLower(http.StatusText(sw.status)))
+		}
+	})
+}
+
+// statusWriter remembers the status a handler answered.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // recovery turns a panic into a logged 500; the request's body and headers are not logged,
 // as they may carry secrets.

@@ -181,7 +181,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		for _, p := range provs {
 			if pusher, ok := p.(providers.Pusher); ok {
 				if path, on := pusher.Events(); on {
-					webhooks[path] = pusher.EventHandler(w.Observe)
+					webhooks[path] = countRefusals(p.Name(), pusher.EventHandler(w.Observe), metrics)
 				}
 			}
 		}

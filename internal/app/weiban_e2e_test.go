@@ -77,4 +77,7 @@ event_aes_key = %q
 	if code, err := forger.PushChange(ctx, url, order, "reply"); err != nil || code != 401 {
 		t.Errorf("forged push: %d %v", code, err)
 	}
+	if _, m := getJSON(t, h.admin+"/metrics"); !strings.Contains(string(m), `ticketbot_webhooks_rejected_total{platform="weiban",reason="unauthorized"} 1`) {
+		t.Errorf("the forged push was not counted:\n%s", grepLines(string(m), "rejected"))
+	}
 }
