@@ -7,8 +7,9 @@ import (
 
 // What a platform can do beyond the Platform methods is asked one way: Can says what it can
 // do, and the functions below do it (or answer ErrUnsupported). The optional interfaces
-// (FeatureReporter, FileFetcher, TokenUpdater) are what a platform implements; the core never
-// asserts them itself, so a capability is discovered in this one file and nowhere else.
+// (FeatureReporter, FileFetcher, TokenUpdater, Prober) are what a platform implements; the
+// core never asserts them itself, so a capability is discovered in this one file and nowhere
+// else.
 
 // ErrUnsupported is the answer of an optional operation the platform lacks.
 var ErrUnsupported = errors.New("bot: the platform cannot do this")
@@ -40,4 +41,14 @@ func UpdateByToken(ctx context.Context, p Platform, token string, card []byte) e
 		return tu.UpdateByToken(ctx, token, card)
 	}
 	return ErrUnsupported
+}
+
+// Probe makes p's harmless authenticated calls, where p has them (Prober); elsewhere it
+// answers ErrUnsupported. A Prober that cannot be checked from our side in its configured
+// mode answers an error that matches ErrUnsupported and says why.
+func Probe(ctx context.Context, p Platform) (call string, err error) {
+	if pr, ok := p.(Prober); ok {
+		return pr.Probe(ctx)
+	}
+	return "", ErrUnsupported
 }

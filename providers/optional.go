@@ -8,8 +8,8 @@ import (
 // What a vendor can do beyond the Provider methods is asked one way: Can says what it can do,
 // and the functions below do it (or answer ErrUnsupported), the way io.Copy finds a
 // WriterTo. The optional interfaces (BatchGetter, Attacher, SecretReplier, SecretCreator,
-// CreatedFinder, ChangeFinder) are what a vendor implements; the core never asserts them itself, so a
-// capability is discovered in this one file and nowhere else.
+// CreatedFinder, ChangeFinder, Prober) are what a vendor implements; the core never asserts
+// them itself, so a capability is discovered in this one file and nowhere else.
 
 // Can is everything p can do: what it declares (Capabilities) and the optional operations
 // it implements.
@@ -89,4 +89,13 @@ func MayHaveChanged(ctx context.Context, p Provider, seen []Seen) ([]string, err
 		return f.MayHaveChanged(ctx, seen)
 	}
 	return nil, ErrUnsupported
+}
+
+// Probe makes p's harmless authenticated call, where p has one (Prober); elsewhere it
+// answers ErrUnsupported and the configuration can be checked only offline.
+func Probe(ctx context.Context, p Provider) (call string, err error) {
+	if pr, ok := p.(Prober); ok {
+		return pr.Probe(ctx)
+	}
+	return "", ErrUnsupported
 }

@@ -28,7 +28,7 @@ func TestHelpForms(t *testing.T) {
 	flags := map[string][]string{
 		"demo":    {"--listen ADDR", "-v, --verbose", "-h, --help"},
 		"serve":   {"--config FILE", "-h, --help"},
-		"check":   {"--config FILE", "-v, --verbose", "-h, --help"},
+		"check":   {"--config FILE", "--online", "-v, --verbose", "-h, --help"},
 		"audit":   {"--config FILE", "--since WHEN", "--until WHEN", "--format FORMAT", "-h, --help"},
 		"version": {"-h, --help"},
 	}

@@ -2,7 +2,9 @@
 //
 //	ticketbot demo [--listen ADDR] [-v]    try it in a browser, against built-in fakes
 //	ticketbot serve --config FILE          run the bot
-//	ticketbot check --config FILE [-v]     validate the configuration (-v: and print it)
+//	ticketbot check --config FILE [-v] [--online]
+//	                                       validate the configuration (-v: and print it;
+//	                                       --online: and call each platform and vendor once)
 //	ticketbot audit --config FILE --since WHEN [--until WHEN] [--format csv|json]
 //	                                       export the audit log to stdout
 //	ticketbot version                      print the version (also --version)
@@ -54,9 +56,9 @@ func init() {
 		{name: "serve", synopsis: "serve --config FILE", summary: "run the bot",
 			about: "Runs the bot until SIGINT or SIGTERM, then drains in-flight work (server.shutdown_timeout).",
 			flags: serveFlags},
-		{name: "check", synopsis: "check --config FILE [-v]",
+		{name: "check", synopsis: "check --config FILE [-v] [--online]",
 			summary: "validate the configuration; -v also prints it, defaults filled\nin and secrets redacted",
-			about:   "Names every problem of the file in one run, in the file's order: unset environment\nvariables, unknown keys (with the nearest valid one), values of the wrong type, placeholders\nleft from config.toml.example, missing and bad values. Exits 1 when there is one.",
+			about:   "Names every problem of the file in one run, in the file's order: unset environment\nvariables, unknown keys (with the nearest valid one), values of the wrong type, placeholders\nleft from config.toml.example, missing and bad values. Exits 1 when there is one.\nWith --online it then calls each configured platform and vendor once (nothing is written\nor posted) and prints ✓ or ✗ with the latency, the vendor's code and message or the kind\nof network failure; exit 1 on any ✗.",
 			flags:   checkFlags},
 		{name: "audit", synopsis: "audit --config FILE --since WHEN [--until WHEN] [--format csv|json]",
 			summary: "export the audit log (CSV by default) to stdout; WHEN is a date,\na date-time in Asia/Shanghai, RFC 3339 or a duration ago",
@@ -212,8 +214,9 @@ func serveFlags(fs *flag.FlagSet) func(stdout, stderr io.Writer) int {
 func checkFlags(fs *flag.FlagSet) func(stdout, stderr io.Writer) int {
 	path := configFlag(fs)
 	verbose := verboseFlag(fs, "also print the effective configuration: defaults filled in, secrets redacted")
+	online := fs.Bool("online", false, "then make one harmless authenticated call per configured platform and vendor,\nat once, each within 5s; a line each; exit 1 if one fails")
 	return func(stdout, stderr io.Writer) int {
-		return app.Check(*path, *verbose, stdout, stderr)
+		return app.Check(*path, app.CheckOptions{Verbose: *verbose, Online: *online}, stdout, stderr)
 	}
 }
 

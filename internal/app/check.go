@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -10,10 +11,20 @@ import (
 	"github.com/ticketbot/ticketbot/store"
 )
 
+// CheckOptions are `ticketbot check`'s flags.
+type CheckOptions struct {
+	// Verbose also prints the effective configuration, defaults filled in, secrets redacted.
+	Verbose bool
+	// Online, once the file is right, makes one harmless authenticated call per configured
+	// platform and vendor (checkOnline), each within ProbeTimeout (DefaultProbeTimeout when 0).
+	Online       bool
+	ProbeTimeout time.Duration
+}
+
 // Check is `ticketbot check`: it reads the file at path and prints every problem to stderr
-// (exit 1), or OK and the warnings to stdout (exit 0); verbose also prints the effective
-// configuration, defaults filled in and secrets redacted.
-func Check(path string, verbose bool, stdout, stderr io.Writer) int {
+// (exit 1), or OK and the warnings to stdout (exit 0), then with Online a line per call
+// (exit 1 when one failed).
+func Check(path string, o CheckOptions, stdout, stderr io.Writer) int {
 	cfg, code := load(path, stderr)
 	if cfg == nil {
 		return code
@@ -31,8 +42,14 @@ func Check(path string, verbose bool, stdout, stderr io.Writer) int {
 	for _, w := range warnings(cfg) {
 		fmt.Fprintln(stdout, "warning:", w)
 	}
-	if verbose {
+	if o.Verbose {
 		fmt.Fprint(stdout, "\n", cfg.String())
+	}
+	if o.Online {
+		fmt.Fprintln(stdout)
+		if checkOnline(cfg, cmp.Or(o.ProbeTimeout, DefaultProbeTimeout), stdout) {
+			return 1
+		}
 	}
 	return 0
 }

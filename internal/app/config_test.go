@@ -71,7 +71,7 @@ func filledExample(t *testing.T) string {
 func checkProblems(t *testing.T, path string) (problems []string, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	if code := Check(path, false, &out, &errOut); code != 1 {
+	if code := Check(path, CheckOptions{}, &out, &errOut); code != 1 {
 		t.Fatalf("exit %d, want 1\nstdout: %s\nstderr: %s", code, out.String(), errOut.String())
 	}
 	lines := strings.Split(strings.TrimRight(errOut.String(), "\n"), "\n")
@@ -365,7 +365,7 @@ webhook_key = "${WECOM_ROBOT_KEY_OPS}"
 `
 	text = strings.Replace(text, `dsn = "ticketbot.db"`, `dsn = "`+db+`"`, 1)
 	var out, errOut bytes.Buffer
-	if code := Check(writeConfig(t, text), true, &out, &errOut); code != 0 {
+	if code := Check(writeConfig(t, text), CheckOptions{Verbose: true}, &out, &errOut); code != 0 {
 		t.Fatalf("check exit %d: %s", code, errOut.String())
 	}
 	got := out.String()

@@ -498,7 +498,7 @@ func TestCheckReachesPostgres(t *testing.T) {
 		return writeConfig(t, strings.Replace(text, "[store]\n", "[store]\ndriver = \"postgres\"\nconnect_timeout = \"2s\"\n", 1))
 	}
 	var out, errOut strings.Builder
-	if code := Check(configFor("postgres://ticketbot:hunter2-secret@127.0.0.1:1/ticketbot?sslmode=disable"), false, &out, &errOut); code != 1 ||
+	if code := Check(configFor("postgres://ticketbot:hunter2-secret@127.0.0.1:1/ticketbot?sslmode=disable"), CheckOptions{}, &out, &errOut); code != 1 ||
 		!strings.Contains(errOut.String(), "store.dsn: cannot reach PostgreSQL at 127.0.0.1:1/ticketbot") || strings.Contains(errOut.String()+out.String(), "hunter2") {
 		t.Errorf("unreachable: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
@@ -507,7 +507,7 @@ func TestCheckReachesPostgres(t *testing.T) {
 	}
 	out.Reset()
 	errOut.Reset()
-	if code := Check(configFor(os.Getenv("TICKETBOT_TEST_POSTGRES")), false, &out, &errOut); code != 0 || !strings.Contains(out.String(), ": OK") {
+	if code := Check(configFor(os.Getenv("TICKETBOT_TEST_POSTGRES")), CheckOptions{}, &out, &errOut); code != 0 || !strings.Contains(out.String(), ": OK") {
 		t.Errorf("reachable: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
 }

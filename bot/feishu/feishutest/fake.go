@@ -208,6 +208,7 @@ func New(appID, appSecret string) *Server {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+pathTenantToken, f.endpoint(false, f.tenantToken))
+	mux.HandleFunc("GET "+pathBotInfo, f.endpoint(true, f.botInfo))
 	mux.HandleFunc("POST "+pathMessages, f.endpoint(true, f.create))
 	mux.HandleFunc("POST /open-apis/im/v1/messages/{id}/reply", f.endpoint(true, f.reply))
 	mux.HandleFunc("PATCH /open-apis/im/v1/messages/{id}", f.endpoint(true, f.patch))
@@ -408,6 +409,13 @@ func (f *Server) tenantToken(_ *http.Request, body []byte) fakeAnswer {
 	tok := "t-" + randomHex(16) // random per fake, so one fake's token is invalid at another
 	f.tokens[tok] = true
 	return fakeAnswer{msg: "ok", extra: map[string]any{"tenant_access_token": tok, "expire": fakeTokenExpire}}
+}
+
+// botInfo serves GET /open-apis/bot/v3/info: the app's bot, under "bot" rather than "data".
+func (f *Server) botInfo(*http.Request, []byte) fakeAnswer {
+	return fakeAnswer{msg: "ok", extra: map[string]any{"bot": map[string]any{
+		"activate_status": 2, "app_name": "ticketbot", "avatar_url": "", "ip_white_list": []string{}, "open_id": BotOpenID,
+	}}}
 }
 
 // create serves POST /open-apis/im/v1/messages?receive_id_type=…

@@ -18,9 +18,11 @@ import (
 // here rather than taken from package feishu, so the fake checks the bot against the docs and
 // not against the bot's own reading of them.
 
-// The open API paths the fake serves (DOC 自建应用获取 tenant_access_token, 发送消息, 延时更新消息卡片).
+// The open API paths the fake serves (DOC 自建应用获取 tenant_access_token, 发送消息, 延时更新消息卡片,
+// 获取机器人信息).
 const (
 	pathTenantToken = "/open-apis/auth/v3/tenant_access_token/internal"
+	pathBotInfo     = "/open-apis/bot/v3/info"
 	pathMessages    = "/open-apis/im/v1/messages"
 	pathCardUpdate  = "/open-apis/interactive/v1/card/update"
 )

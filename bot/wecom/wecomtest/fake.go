@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,7 +26,8 @@ import (
 //
 //   - the group webhook robot, POST /cgi-bin/webhook/send?key=…: it checks the key, the
 //     message shape and type (text, markdown, template_card text_notice/news_notice only:
-//     the robot shows no buttons) and 20 messages a minute per key (45009 beyond);
+//     the robot shows no buttons) and 20 messages a minute per key (45009 beyond), and its
+//     file upload, POST /cgi-bin/webhook/upload_media?key=…&type=file (Uploads);
 //   - the 智能机器人's limit of 30 messages a minute and 1000 an hour per chat, replies
 //     (response_url, aibot_respond_msg) and pushes (aibot_send_msg) together: 45009 beyond,
 //     counted by FrequencyRefusals;
@@ -59,6 +62,7 @@ type Server struct {
 	codeSeq   int
 	taskIDs   map[string]bool
 	robotLog  map[string][]time.Time
+	uploads   int                    // files the robots took (upload_media)
 	chatLog   map[string][]time.Time // per chat: the 智能机器人's accepted messages of the last hour
 	refusals  int                    // 45009 answers for a chat's or a robot's rate
 	robotFail []fakeFailure
@@ -240,6 +244,7 @@ func New(cfg Config) *Server {
 	f.ws.init()
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+pathRobotSend, f.endpoint(f.robot))
+	mux.HandleFunc("POST "+pathRobotUpload, f.endpoint(f.robotUpload))
 	mux.HandleFunc("POST "+pathResponseURL, f.endpoint(f.response))
 	mux.HandleFunc("GET "+fakeWSPath, f.serveWS)
 	mux.HandleFunc("/", f.endpoint(func(*http.Request, []byte) fakeAnswer {
@@ -375,6 +380,39 @@ func (f *Server) endpoint(h func(r *http.Request, body []byte) fakeAnswer) http.
 
 func fakeErr(code int, format string, args ...any) fakeAnswer {
 	return fakeAnswer{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// robotUpload serves the group robot's file upload: a known key, type file, one part named
+// media of 5 bytes to 20 MB. Nothing is posted; the answer's media_id is left out, as the
+// bot does not use it.
+func (f *Server) robotUpload(r *http.Request, body []byte) fakeAnswer {
+	if _, ok := f.cfg.Robots[r.URL.Query().Get("key")]; !ok {
+		return fakeErr(fakeCodeBadKey, "invalid webhook url")
+	}
+	if r.URL.Query().Get("type") != "file" {
+		return fakeErr(fakeCodeBadParam, "invalid media type")
+	}
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || params["boundary"] == "" {
+		return fakeErr(fakeCodeBadParam, "not multipart/form-data")
+	}
+	part, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).NextPart()
+	if err != nil || part.FormName() != "media" || part.FileName() == "" {
+		return fakeErr(fakeCodeBadParam, "missing media")
+	}
+	data, _ := io.ReadAll(part)
+	if len(data) < minRobotUpload || len(data) > maxRobotUpload {
+		return fakeErr(fakeCodeBadParam, "media size %d is not 5 B to 20 MB", len(data))
+	}
+	f.uploads++
+	return fakeAnswer{}
+}
+
+// Uploads counts the files the robots took.
+func (f *Server) Uploads() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.uploads
 }
 
 // robot serves the group webhook robot.

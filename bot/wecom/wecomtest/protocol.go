@@ -19,7 +19,14 @@ import (
 // The HTTP paths the fake serves.
 const (
 	pathRobotSend   = "/cgi-bin/webhook/send"
+	pathRobotUpload = "/cgi-bin/webhook/upload_media"
 	pathResponseURL = "/cgi-bin/aibot/response"
+)
+
+// A robot's upload takes 5 bytes to 20 MB (DOC 91770 文件上传接口).
+const (
+	minRobotUpload = 5
+	maxRobotUpload = 20 << 20
 )
 
 // codeFrequency is WeCom's errcode for a rate exceeded (api freq out of limit).

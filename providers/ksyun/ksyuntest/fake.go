@@ -109,7 +109,8 @@ type fakeFailure struct {
 
 // Server is an in-memory Kingsoft workorder API on a loopback httptest server. It checks what the
 // real one is documented (or assumed) to check: the AppId, a Timestamp within ±5 minutes, the
-// Sign under the default rule (lower-case hex MD5 of AppId + Timestamp + AppSecret), required
+// Sign under the default rule (lower-case hex MD5 of AppId + Timestamp + AppSecret) or the
+// one ExpectSign set, required
 // fields, unknown tickets, and that only the creator closes. It is stricter than the vendor
 // probably is on one point: unknown JSON fields are refused, so a misspelt key
 // (product_group_id for productGroupId) fails a test instead of being ignored silently.
@@ -117,6 +118,7 @@ type fakeFailure struct {
 type Server struct {
 	appID, secret string
 	srv           *httptest.Server
+	rule          SignRule // guarded by mu
 
 	mu       sync.Mutex
 	now      func() time.Time

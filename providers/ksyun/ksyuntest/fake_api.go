@@ -117,7 +117,7 @@ func (f *Server) write(w http.ResponseWriter, rep fakeReply) {
 	_ = json.NewEncoder(w).Encode(env)
 }
 
-// authenticate checks the three headers under the default Sign rule.
+// authenticate checks the three headers under the expected Sign rule (ExpectSign).
 func (f *Server) authenticate(r *http.Request) (fakeReply, bool) {
 	if r.Header.Get("AppId") != f.appID {
 		return fakeErr(ErrSign, "sign error: invalid AppId"), false
@@ -134,8 +134,7 @@ func (f *Server) authenticate(r *http.Request) (fakeReply, bool) {
 	if d := f.now().Sub(at); d > fakeSkew || d < -fakeSkew {
 		return fakeErr(ErrSign, "sign error: Timestamp expired"), false
 	}
-	sum := md5.Sum([]byte(f.appID + ts + f.secret))
-	if r.Header.Get("Sign") != hex.EncodeToString(sum[:]) {
+	if !f.rule.unitOK(n) || r.Header.Get("Sign") != f.rule.sign(f.appID, f.secret, ts) {
 		return fakeErr(ErrSign, "sign error"), false
 	}
 	return fakeReply{}, true
