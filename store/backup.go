@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // ErrBackupUnsupported is Backup's answer on PostgreSQL: its server has its own tools
@@ -66,4 +69,32 @@ func BackupSQLite(ctx context.Context, dsn, path string) error {
 		return fmt.Errorf("store: backup: %s holds no ticketbot database (no schema_migrations table)", dsn)
 	}
 	return (&SQL{db: db, driver: "sqlite", ack: db}).Backup(ctx, path)
+}
+
+// PgDumpCommand is the pg_dump command line that backs up the PostgreSQL database at dsn to
+// file, in pg_dump's custom format (pg_restore reads it): host, port, user, database and, if
+// the DSN sets one, the search_path's schema, never the password (pg_dump takes it from
+// PGPASSWORD or ~/.pgpass).
+func PgDumpCommand(dsn, file string) (string, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return "", ErrPostgresDSN
+	}
+	args := []string{"pg_dump", "--host=" + shellQuote(cfg.Host), "--port=" + strconv.Itoa(int(cfg.Port))}
+	if cfg.User != "" {
+		args = append(args, "--username="+shellQuote(cfg.User))
+	}
+	args = append(args, "--dbname="+shellQuote(cfg.Database))
+	if sp := cfg.RuntimeParams["search_path"]; sp != "" && !strings.Contains(sp, ",") {
+		args = append(args, "--schema="+shellQuote(sp))
+	}
+	return strings.Join(append(args, "--format=custom", "--file="+shellQuote(file)), " "), nil
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but plain characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_+=:,./-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -164,5 +165,28 @@ func TestBackupRefusedOnPostgres(t *testing.T) {
 	s := openTest(t)
 	if err := s.Backup(context.Background(), filepath.Join(t.TempDir(), "x.db")); !errors.Is(err, ErrBackupUnsupported) {
 		t.Fatalf("Backup on PostgreSQL = %v; want ErrBackupUnsupported", err)
+	}
+}
+
+// TestPgDumpCommand: the command names where the database is, never its password.
+func TestPgDumpCommand(t *testing.T) {
+	for _, tc := range []struct {
+		dsn, file, want string
+	}{
+		{"postgres://ticketbot:s3cret@db.internal:5433/tb?sslmode=require", "tb.dump",
+			"pg_dump --host=db.internal --port=5433 --username=ticketbot --dbname=tb --format=custom --file=tb.dump"},
+		{"host=10.0.0.7 user=bot password='s3cret' dbname=tickets search_path=prod", "/backups/x y.dump",
+			"pg_dump --host=10.0.0.7 --port=5432 --username=bot --dbname=tickets --schema=prod --format=custom --file='/backups/x y.dump'"},
+	} {
+		got, err := PgDumpCommand(tc.dsn, tc.file)
+		if err != nil || got != tc.want {
+			t.Errorf("PgDumpCommand(%q) =\n %q, %v\nwant %q", tc.dsn, got, err, tc.want)
+		}
+		if strings.Contains(got, "s3cret") {
+			t.Errorf("the password is in %q", got)
+		}
+	}
+	if _, err := PgDumpCommand("postgres://a:b@host:notaport/db", "x"); !errors.Is(err, ErrPostgresDSN) {
+		t.Errorf("a DSN that does not parse: %v; want ErrPostgresDSN", err)
 	}
 }
