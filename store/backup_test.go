@@ -57,7 +57,8 @@ func TestBackupWhileWriting(t *testing.T) {
 			committed.Store(200)
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
-			var werr error
+			var werr error // the writer's; read after it ended
+			var failed atomic.Bool
 			wg.Go(func() {
 				for i := 200; ; i++ {
 					select {
@@ -66,18 +67,19 @@ func TestBackupWhileWriting(t *testing.T) {
 					default:
 					}
 					if werr = write(i); werr != nil {
+						failed.Store(true)
 						return
 					}
 					committed.Store(int64(i + 1))
 				}
 			})
-			for committed.Load() < 250 { // the writer is under way
+			for committed.Load() < 250 && !failed.Load() { // the writer is under way
 				time.Sleep(time.Millisecond)
 			}
 			before := int(committed.Load())
 			err := tc.backup(ctx, src, to)
 			after := int(committed.Load())
-			for committed.Load() < int64(after+20) && werr == nil { // and goes on after the copy
+			for committed.Load() < int64(after+20) && !failed.Load() { // and goes on after the copy
 				time.Sleep(time.Millisecond)
 			}
 			close(stop)
