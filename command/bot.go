@@ -68,13 +68,11 @@ func New(cfg Config, d Deps) *Bot {
 	}
 	policy, _ := cfg.Retry.Policy() // Validate reports bad values; defaults stand in for them
 	b := &Bot{cfg: cfg, Deps: d, refused: map[string]bool{}, limits: newLimiter(cfg.CommandsPerMinute)}
+	keep := cfg.Retention.WithDefaults()
 	wc := work.Config{Policy: policy, Retryable: retryable, Log: d.Log, Now: func() time.Time { return b.Now() },
-		KeepFinished: keepFinished, RequestID: jobRequestID}
+		KeepFinished: keep.Jobs, RequestID: jobRequestID}
 	if d.Store != nil {
-		wc.Prune = []work.Pruner{
-			{What: "delivery ids", Keep: work.DeliveryRetention, Prune: d.Store.PruneProcessed},
-			{What: "notices", Keep: keepFinished, Prune: d.Store.PruneNotices},
-		}
+		wc.Prune = keep.pruners(d.Store)
 	}
 	b.work = work.New(d.Store, wc)
 	b.tickets = tickets.New(d.Store, func() time.Time { return b.Now() })
@@ -84,10 +82,6 @@ func New(cfg Config, d Deps) *Bot {
 		Users: cfg.Users, Log: d.Log, Now: func() time.Time { return b.Now() }}
 	return b
 }
-
-// keepFinished is how long finished jobs and sent notices are kept, for whoever looks into
-// what happened last week (the audit keeps its own rows).
-const keepFinished = 7 * 24 * time.Hour
 
 // req is who asked for what, where: the common part of a typed message and a click.
 type req struct {

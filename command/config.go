@@ -36,6 +36,8 @@ type Config struct {
 
 	Chats []Chat `toml:"-"`
 	Users []User `toml:"-"`
+	// Retention is [retention]: how long finished records are kept.
+	Retention Retention `toml:"-"`
 }
 
 // Chat is a [[chats]] entry. When any is configured, only those chats may act.

@@ -10,7 +10,7 @@ import (
 )
 
 // Store is what the handlers need of the store: the work engine's and the ticket book's
-// parts (they are made here), and the handlers' own: cards, follows, audit, pruning.
+// parts (they are made here), and the handlers' own: cards, follows, audit, pruning ([retention]).
 type Store interface {
 	work.Store
 	tickets.Store
@@ -24,4 +24,5 @@ type Store interface {
 	RecordAudit(ctx context.Context, a store.AuditEntry) error
 	PruneProcessed(ctx context.Context, before time.Time) error
 	PruneNotices(ctx context.Context, before time.Time) error
+	PruneAudit(ctx context.Context, before time.Time) error
 }

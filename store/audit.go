@@ -32,6 +32,7 @@ const (
 		request_ids, result, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
 	sqlAuditSince = `SELECT at, platform, chat_id, user_id, user_name, command, provider, ticket_id, request_ids,
 		result, detail FROM audit WHERE at >= $1 AND at < $2 ORDER BY at, id`
+	sqlPruneAudit = `DELETE FROM audit WHERE at < $1`
 )
 
 // RecordAudit appends one entry.
@@ -71,4 +72,13 @@ func (s *SQL) Audit(ctx context.Context, since, until time.Time) ([]AuditEntry, 
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// PruneAudit forgets the entries recorded before before, as [retention] audit asks. The
+// audit's primary key starts with at, so this reads only what it deletes.
+func (s *SQL) PruneAudit(ctx context.Context, before time.Time) error {
+	if _, err := s.db.ExecContext(ctx, sqlPruneAudit, millis(before)); err != nil {
+		return fmt.Errorf("store: prune audit: %w", err)
+	}
+	return nil
 }

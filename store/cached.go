@@ -311,6 +311,10 @@ func (c *Cached) Audit(ctx context.Context, since, until time.Time) ([]AuditEntr
 	return c.next.Audit(ctx, since, until)
 }
 
+func (c *Cached) PruneAudit(ctx context.Context, before time.Time) error {
+	return c.next.PruneAudit(ctx, before)
+}
+
 // LeaseNotices passes through.
 func (c *Cached) LeaseNotices(ctx context.Context, ids []string, now, leaseEnd time.Time) ([]string, error) {
 	return c.next.LeaseNotices(ctx, ids, now, leaseEnd)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -359,5 +360,30 @@ func TestEnqueueJobConcurrentCallers(t *testing.T) {
 	jobs, err := s.JobsSince(ctx, t0.Add(-time.Hour))
 	if err != nil || len(jobs) != 65 {
 		t.Fatalf("stored %d jobs, %v; want 65", len(jobs), err)
+	}
+}
+
+// TestPruneAudit forgets the entries before the cut, on both drivers and through Cached; the
+// entry at the cut and newer ones stay.
+func TestPruneAudit(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	for _, prune := range []struct {
+		name string
+		st   Store
+	}{{"SQL", s}, {"Cached", NewCached(s, 0)}} {
+		t.Run(prune.name, func(t *testing.T) {
+			for h := range 4 {
+				mustDo(t, s.RecordAudit(ctx, AuditEntry{At: t0.Add(time.Duration(h) * time.Hour), Platform: "feishu",
+					ChatID: "oc_1", UserID: "ou_1", Command: "list", Result: strconv.Itoa(h)}))
+			}
+			mustDo(t, prune.st.PruneAudit(ctx, t0.Add(2*time.Hour)))
+			got, err := s.Audit(ctx, t0.Add(-time.Hour), t0.Add(5*time.Hour))
+			mustDo(t, err)
+			if len(got) != 2 || got[0].Result != "2" || got[1].Result != "3" {
+				t.Errorf("after the prune: %+v; want the entries of hours 2 and 3", got)
+			}
+			mustDo(t, s.PruneAudit(ctx, t0.Add(5*time.Hour))) // empty for the next run
+		})
 	}
 }

@@ -101,6 +101,8 @@ type Store interface {
 	// RecordAudit appends an audit entry; Audit lists them from since to until.
 	RecordAudit(ctx context.Context, a AuditEntry) error
 	Audit(ctx context.Context, since, until time.Time) ([]AuditEntry, error)
+	// PruneAudit forgets entries recorded before before.
+	PruneAudit(ctx context.Context, before time.Time) error
 
 	// Close releases the database.
 	Close() error

@@ -30,6 +30,7 @@ func TestHelpForms(t *testing.T) {
 		"serve":   {"--config FILE", "-h, --help"},
 		"check":   {"--config FILE", "--online", "-v, --verbose", "-h, --help"},
 		"audit":   {"--config FILE", "--since WHEN", "--until WHEN", "--format FORMAT", "-h, --help"},
+		"backup":  {"--config FILE", "--to FILE", "--force", "-h, --help"},
 		"version": {"-h, --help"},
 	}
 	for _, c := range commands {

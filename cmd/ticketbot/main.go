@@ -7,6 +7,8 @@
 //	                                       --online: and call each platform and vendor once)
 //	ticketbot audit --config FILE --since WHEN [--until WHEN] [--format csv|json]
 //	                                       export the audit log to stdout
+//	ticketbot backup --config FILE --to FILE [--force]
+//	                                       copy the SQLite database while serve runs
 //	ticketbot version                      print the version (also --version)
 //	ticketbot help [COMMAND]               usage, or a command's flags (also -h, --help)
 package main
@@ -63,6 +65,9 @@ func init() {
 		{name: "audit", synopsis: "audit --config FILE --since WHEN [--until WHEN] [--format csv|json]",
 			summary: "export the audit log (CSV by default) to stdout; WHEN is a date,\na date-time in Asia/Shanghai, RFC 3339 or a duration ago",
 			about:   auditAbout, flags: auditFlags},
+		{name: "backup", synopsis: "backup --config FILE --to FILE [--force]",
+			summary: "copy the SQLite database, consistent while serve runs; for\nPostgreSQL it prints the pg_dump command",
+			about:   backupAbout, flags: backupFlags},
 		{name: "version", synopsis: "version", summary: "print the version (also ticketbot --version)",
 			about: "Prints the version: the release tag, or the commit and its time for a build from source.",
 			flags: func(*flag.FlagSet) func(stdout, stderr io.Writer) int {
@@ -237,6 +242,25 @@ func auditFlags(fs *flag.FlagSet) func(stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return app.Audit(ctx, app.AuditOptions{Config: *path, Since: *sinceArg, Until: *untilArg, Format: *format}, stdout, stderr)
+	}
+}
+
+// backupAbout is what `ticketbot help backup` says before the flags.
+const backupAbout = `Writes a consistent copy of the SQLite database named by [store] to --to while serve keeps
+writing it (SQLite's VACUUM INTO: what was committed when the copy began, compacted). The copy
+is written beside --to and moved into place when complete; an existing file is replaced only
+with --force. The database is not migrated. For PostgreSQL it prints the pg_dump command to
+use instead and exits 2. Only [store] of the configuration is read.`
+
+// backupFlags defines `ticketbot backup`'s flags and returns its body.
+func backupFlags(fs *flag.FlagSet) func(stdout, stderr io.Writer) int {
+	path := configFlag(fs)
+	to := fs.String("to", "", "the `file` to write the copy to (required)")
+	force := fs.Bool("force", false, "replace --to if it exists")
+	return func(stdout, stderr io.Writer) int {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return app.Backup(ctx, app.BackupOptions{Config: *path, To: *to, Force: *force}, stdout, stderr)
 	}
 }
 

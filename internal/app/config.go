@@ -19,6 +19,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/span"
 	"github.com/ticketbot/ticketbot/store"
+	"github.com/ticketbot/ticketbot/work"
 )
 
 // Config is the whole configuration file. Each integration owns its section's type and
@@ -30,6 +31,8 @@ type Config struct {
 	Log    LogConfig      `toml:"log"`
 	Bot    command.Config `toml:"bot"`
 	Watch  WatchConfig    `toml:"watch"`
+	// Retention is [retention]: how long the janitor keeps finished records.
+	Retention RetentionConfig `toml:"retention"`
 	// Platforms are the chat platforms' sections, [<name>] at the top of the file, keyed by
 	// registered name; each value is a pointer to the platform's own Config.
 	Platforms map[string]bot.PlatformSection `toml:",sections"`
@@ -104,6 +107,53 @@ type WatchConfig struct {
 	// carries none ("5m"); NotesBudget bounds those reads per sweep (30).
 	NotesEvery  span.Duration `toml:"notes_every"`
 	NotesBudget int           `toml:"notes_budget"`
+}
+
+// RetentionConfig is [retention]: how long finished jobs, delivery ids, sent notices and
+// audit entries are kept before the work engine's janitor (every replica, hourly) forgets
+// them. Audit "0s", the default, keeps the audit for ever, as before the section existed:
+// an upgrade never deletes audit history nobody asked to delete.
+type RetentionConfig struct {
+	Audit      span.Duration `toml:"audit"`      // "0s": for ever
+	Jobs       span.Duration `toml:"jobs"`       // "168h"
+	Deliveries span.Duration `toml:"deliveries"` // "24h", at least work.DeliveryRetention
+	Notices    span.Duration `toml:"notices"`    // "168h", at least a day
+}
+
+// retention is the section as the bot takes it.
+func (r RetentionConfig) retention() command.Retention {
+	return command.Retention{Audit: r.Audit.D(), Jobs: r.Jobs.D(), Deliveries: r.Deliveries.D(), Notices: r.Notices.D()}
+}
+
+// defaults fills [retention] with what the bot would keep anyway, so `check -v` shows it.
+func (r *RetentionConfig) defaults() {
+	def := command.Retention{}.WithDefaults()
+	setDefault(&r.Audit, 0)
+	setDefault(&r.Jobs, def.Jobs)
+	setDefault(&r.Deliveries, def.Deliveries)
+	setDefault(&r.Notices, def.Notices)
+}
+
+// validate reports what is wrong with [retention]: a negative value anywhere, a zero one
+// where zero would forget at once, and what would let a redelivery or a daily summary run
+// twice.
+func (r RetentionConfig) validate() []error {
+	var errs []error
+	if d := r.Audit.D(); d < 0 {
+		errs = append(errs, fmt.Errorf("retention.audit: want a positive duration such as \"2160h\" (90 days), or \"0s\" to keep the audit for ever; got %q", span.Format(d)))
+	}
+	if d := r.Jobs.D(); d <= 0 {
+		errs = append(errs, fmt.Errorf("retention.jobs: want a positive duration such as \"168h\" (7 days), got %q", span.Format(d)))
+	}
+	if d := r.Deliveries.D(); d < work.DeliveryRetention {
+		errs = append(errs, fmt.Errorf("retention.deliveries: %q is shorter than %s: the platforms redeliver events and the webhooks accept them for up to that long, so a delivery id forgotten sooner would let a redelivery run again",
+			span.Format(d), span.Format(work.DeliveryRetention)))
+	}
+	if d := r.Notices.D(); d < command.MinNoticeRetention {
+		errs = append(errs, fmt.Errorf("retention.notices: %q is shorter than %s: a daily summary is remembered by its day, so forgetting it sooner would post it again",
+			span.Format(d), span.Format(command.MinNoticeRetention)))
+	}
+	return errs
 }
 
 // LogConfig is [log].
@@ -197,6 +247,7 @@ func (c *Config) defaults() {
 		c.Watch.NotesBudget = 30
 	}
 	c.Watch.defaults()
+	c.Retention.defaults()
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -216,6 +267,7 @@ func (c *Config) defaults() {
 		}
 	}
 	c.Bot.Chats, c.Bot.Users = c.Chats, c.Users
+	c.Bot.Retention = c.Retention.retention()
 	for name, s := range c.Platforms {
 		if cs, ok := s.(bot.ChatsSection); ok {
 			cs.UseChats(chatEntries(c.Chats, name)) // each group's own robot, from [[chats]]
@@ -352,6 +404,7 @@ func (c *Config) validate() []error {
 		errs = append(errs, fmt.Errorf("watch.notes_budget: want at least 1 note read per sweep, got %d", c.Watch.NotesBudget))
 	}
 	errs = append(errs, c.Store.validate()...)
+	errs = append(errs, c.Retention.validate()...)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

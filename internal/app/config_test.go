@@ -180,7 +180,7 @@ creator_name = "姜程"
 			text: "feishu = 5\n" + edit("[feishu]\n", "[x]\n", "app_id = \"cli_a1b2c3d4e5f6\"\napp_secret = \"${FEISHU_APP_SECRET}\"\nverification_token = \"${FEISHU_VERIFICATION_TOKEN}\"\nencrypt_key = \"${FEISHU_ENCRYPT_KEY}\"\n", ""),
 			want: []string{
 				"feishu: must be a table ([feishu]), not the number 5",
-				"x: unknown section (known: bot, chats, feishu, log, providers, server, store, users, watch, wecom)",
+				"x: unknown section (known: bot, chats, feishu, log, providers, retention, server, store, users, watch, wecom)",
 			},
 		},
 		{
