@@ -17,7 +17,7 @@ func (b *Bot) record(ctx context.Context, r *req, op string, t TicketRef, result
 	}
 	err := b.Store.RecordAudit(context.WithoutCancel(ctx), store.AuditEntry{At: b.Now(), Platform: r.platform, ChatID: r.chatID,
 		UserID: r.userID, UserName: name, Command: op, Provider: t.Provider, TicketID: t.ID,
-		RequestIDs: reqIDs, Result: result, Detail: detail})
+		RequestID: r.requestID, RequestIDs: reqIDs, Result: result, Detail: detail})
 	if err != nil {
 		b.Log.Error("record audit", "err", err)
 	}
@@ -25,7 +25,7 @@ func (b *Bot) record(ctx context.Context, r *req, op string, t TicketRef, result
 
 // auditJob records a job's end when it came after retries, in the name of who asked for it.
 func (b *Bot) auditJob(ctx context.Context, j store.Job, d jobData, result, detail string, reqIDs []string) {
-	r := &req{platform: j.Platform, chatID: j.ChatID, userID: j.UserID, userName: d.User}
+	r := &req{platform: j.Platform, chatID: j.ChatID, userID: j.UserID, userName: d.User, requestID: d.RequestID}
 	b.record(ctx, r, j.Kind+" (retry)", TicketRef{Provider: j.Provider, ID: j.TicketID}, result, detail, reqIDs)
 }
 

@@ -240,6 +240,15 @@ var migrations = []migration{
 			`DROP TABLE inbox`,
 		},
 	},
+	{
+		version: 9,
+		name:    "audit request id",
+		stmts: []string{
+			// The delivery's own request id, as its log lines name it (package reqid): from an
+			// audit row to everything the command did.
+			`ALTER TABLE audit ADD COLUMN request_id TEXT NOT NULL DEFAULT ''`,
+		},
+	},
 }
 
 const (

@@ -63,7 +63,7 @@ func auditFixture(t *testing.T) (string, map[string]store.AuditEntry) {
 			UserName: `=HYPERLINK("http://evil.example","点我")`, Command: "create", Provider: "ksyun", TicketID: "1001",
 			RequestIDs: []string{"req-a"}, Result: "ok", Detail: "-1 额度不足"},
 		"two-ids": {At: shanghai("2025-11-02T10:30:00.123"), Platform: "wecom", ChatID: "wr_2", UserID: "zhangsan",
-			UserName: "张三", Command: "reply", Provider: "aliyun", TicketID: "A-77",
+			UserName: "张三", Command: "reply", Provider: "aliyun", TicketID: "A-77", RequestID: "00c0ffee00c0ffee",
 			RequestIDs: []string{"req-1", "req-2"}, Result: "ok", Detail: "回复成功, \"已处理\""},
 		"last-in": {At: shanghai("2025-11-21T17:59:59.999"), Platform: "feishu", ChatID: "oc_1", UserID: "ou_3",
 			UserName: "李四", Command: "close", Provider: "ksyun", TicketID: "1002", RequestIDs: []string{},
@@ -92,17 +92,17 @@ func auditFixture(t *testing.T) (string, map[string]store.AuditEntry) {
 func TestAuditCSV(t *testing.T) {
 	cfg, _ := auditFixture(t)
 	header := []string{"at", "platform", "chat_id", "user_id", "user_name", "command", "provider", "ticket_id",
-		"request_ids", "result", "detail"}
+		"request_ids", "result", "detail", "request_id"}
 	rows := map[string][]string{
-		"old": {"2025-10-31T23:59:59+08:00", "feishu", "oc_1", "ou_old", "王五", "list", "ksyun", "", "", "ok", ""},
+		"old": {"2025-10-31T23:59:59+08:00", "feishu", "oc_1", "ou_old", "王五", "list", "ksyun", "", "", "ok", "", ""},
 		"formula": {"2025-11-01T00:00:00+08:00", "feishu", "oc_1", "ou_1", `'=HYPERLINK("http://evil.example","点我")`,
-			"create", "ksyun", "1001", "req-a", "ok", "'-1 额度不足"},
+			"create", "ksyun", "1001", "req-a", "ok", "'-1 额度不足", ""},
 		"two-ids": {"2025-11-02T10:30:00+08:00", "wecom", "wr_2", "zhangsan", "张三", "reply", "aliyun", "A-77",
-			"req-1;req-2", "ok", "回复成功, \"已处理\""},
+			"req-1;req-2", "ok", "回复成功, \"已处理\"", "00c0ffee00c0ffee"},
 		"last-in": {"2025-11-21T17:59:59+08:00", "feishu", "oc_1", "ou_3", "李四", "close", "ksyun", "1002", "",
-			"denied", "'@all 不可用"},
+			"denied", "'@all 不可用", ""},
 		"at-until": {"2025-11-21T18:00:00+08:00", "feishu", "oc_1", "ou_4", "赵六", "urge", "ksyun", "1003", "",
-			"failed", ""},
+			"failed", "", ""},
 	}
 	for _, tc := range []struct {
 		name string

@@ -17,7 +17,7 @@ import (
 
 // auditHeader is the CSV header; the columns follow store.AuditEntry's JSON names.
 var auditHeader = []string{"at", "platform", "chat_id", "user_id", "user_name", "command", "provider",
-	"ticket_id", "request_ids", "result", "detail"}
+	"ticket_id", "request_ids", "result", "detail", "request_id"}
 
 // AuditOptions are the flags of `ticketbot audit`.
 type AuditOptions struct {
@@ -140,7 +140,7 @@ func writeAuditCSV(w io.Writer, entries []store.AuditEntry) error {
 	}
 	for _, a := range entries {
 		row := []string{a.At.In(providers.Shanghai).Format(time.RFC3339), a.Platform, a.ChatID, a.UserID, a.UserName,
-			a.Command, a.Provider, a.TicketID, strings.Join(a.RequestIDs, ";"), a.Result, a.Detail}
+			a.Command, a.Provider, a.TicketID, strings.Join(a.RequestIDs, ";"), a.Result, a.Detail, a.RequestID}
 		for i := range row {
 			row[i] = csvSafe(row[i])
 		}

@@ -640,8 +640,8 @@ func grepLines(s string, subs ...string) string {
 	return strings.Join(out, "\n")
 }
 
-// A delivery gets a request id that every log line it causes names: the command's own lines
-// and the vendor calls it made.
+// A delivery gets a request id that every log line it causes names (the command's own lines
+// and the vendor calls it made), and so does its audit entry.
 func TestRequestIDFollowsADelivery(t *testing.T) {
 	h := startHarness(t, "[log]\nlevel = \"debug\"\n")
 	h.say("ev-rid", "om_rid", "建单 请求编号")
@@ -661,4 +661,9 @@ func TestRequestIDFollowsADelivery(t *testing.T) {
 	if n := strings.Count(h.logs.String(), "request_id="+id); n < 2 {
 		t.Errorf("request %s is named by %d lines", id, n)
 	}
+	db := h.openStore()
+	h.waitFor("the audit entry", func() bool {
+		entries, _ := db.Audit(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+		return len(entries) == 1 && entries[0].RequestID == id && entries[0].Command == "new"
+	})
 }
