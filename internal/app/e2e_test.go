@@ -198,6 +198,21 @@ func (h *harness) say(eventID, messageID, text string, opts ...feishutest.EventO
 	}
 }
 
+// postForged posts plain sealed with another encrypt key than the bot's, as a forger would,
+// and returns the HTTP status.
+func (h *harness) postForged(plain []byte) int {
+	h.t.Helper()
+	body, hdr := feishutest.SealRequest("not-the-key", plain, time.Now(), fmt.Sprintf("nonce-forged-%d", h.seq.Add(1)))
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/feishu/webhook", bytes.NewReader(body))
+	req.Header = hdr
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 type cardAnswer struct {
 	Toast struct {
 		Type    string `json:"type"`
@@ -380,19 +395,11 @@ chat_id = "oc_e2e_group"
 admins = ["ou_admin"]
 `)
 	// A forged request (wrong key) gets 401 and nothing happens.
-	body, hdr := feishutest.SealRequest("not-the-key", feishutest.TextMessageEvent("ev-f", "om_f", e2eChat, e2eUser, "建单 伪造", feishutest.WithVerificationToken(e2eToken)), time.Now(), "n")
-	req, _ := http.NewRequest(http.MethodPost, h.url+"/feishu/webhook", bytes.NewReader(body))
-	req.Header = hdr
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("forged request: HTTP %d, want 401", resp.StatusCode)
+	if code := h.postForged(feishutest.TextMessageEvent("ev-f", "om_f", e2eChat, e2eUser, "建单 伪造", feishutest.WithVerificationToken(e2eToken))); code != http.StatusUnauthorized {
+		t.Errorf("forged request: HTTP %d, want 401", code)
 	}
 	// A body over 1 MiB gets 413.
-	resp, err = http.Post(h.url+"/feishu/webhook", "application/json", bytes.NewReader(make([]byte, 2<<20)))
+	resp, err := http.Post(h.url+"/feishu/webhook", "application/json", bytes.NewReader(make([]byte, 2<<20)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -597,17 +604,8 @@ func TestMetricsForOperators(t *testing.T) {
 	h := startHarness(t, "")
 	h.createTicket("指标")
 	h.say("ev-help", "om_help", "帮助")
-	// A forged delivery: the right shape, signed with another key.
-	body, hdr := feishutest.SealRequest("not-the-key", []byte(`{}`), time.Now(), "nonce-forged")
-	req, _ := http.NewRequest(http.MethodPost, h.url+"/feishu/webhook", bytes.NewReader(body))
-	req.Header = hdr
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("forged delivery: %d", resp.StatusCode)
+	if code := h.postForged([]byte(`{}`)); code != http.StatusUnauthorized {
+		t.Fatalf("forged delivery: %d", code)
 	}
 	var metrics []byte
 	h.waitFor("the help counted", func() bool {
