@@ -13,10 +13,12 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
-# buildx sets TARGETOS and TARGETARCH; a plain docker build gets these defaults. VERSION
-# empty means "dev": .git is not sent to the builder (.dockerignore), so git describe has
-# nothing to describe.
-ARG TARGETOS=linux TARGETARCH=amd64 VERSION=
+# BuildKit sets TARGETOS and TARGETARCH to the platform being built (--platform); the
+# defaults are for a builder that does not. VERSION empty means "dev": .git is not sent to
+# the builder (.dockerignore), so git describe has nothing to describe.
+ARG TARGETOS=linux
+ARG TARGETARCH=amd64
+ARG VERSION=
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     scripts/release -o /out "$TARGETOS/$TARGETARCH" \
     && cp /out/ticketbot_*_"$TARGETOS"_"$TARGETARCH" /ticketbot
