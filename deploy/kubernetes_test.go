@@ -1,7 +1,6 @@
 package deploy
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -14,8 +13,6 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/ticketbot/ticketbot/internal/app"
 )
 
 // k8sObject is what the test reads of a manifest: its kind, name and the parts it checks.
@@ -252,9 +249,7 @@ func TestKubernetesAdminListen(t *testing.T) {
 	if err := os.WriteFile(path, []byte(uncommented), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	app.Check(path, false, io.Discard, &out)
-	if !strings.Contains(out.String(), "server.admin_listen: unknown key") {
-		t.Errorf("check knows [server] admin_listen now: uncomment it in kubernetes/secret.example.yaml\n%s", out.String())
+	if _, out := check(path); !strings.Contains(out, "server.admin_listen: unknown key") {
+		t.Errorf("check knows [server] admin_listen now: uncomment it in kubernetes/secret.example.yaml\n%s", out)
 	}
 }

@@ -5,8 +5,8 @@
 //	ticketbot check --config FILE [-v]     validate the configuration (-v: and print it)
 //	ticketbot audit --config FILE --since WHEN [--until WHEN] [--format csv|json]
 //	                                       export the audit log to stdout
-//	ticketbot health [--url URL]           exit 0 if the bot answers URL with 200
 //	ticketbot version                      print the version (also --version)
+//	ticketbot health [--url URL]           exit 0 if the bot answers URL with 200
 //	ticketbot help [COMMAND]               usage, or a command's flags (also -h, --help)
 package main
 
@@ -62,9 +62,6 @@ func init() {
 		{name: "audit", synopsis: "audit --config FILE --since WHEN [--until WHEN] [--format csv|json]",
 			summary: "export the audit log (CSV by default) to stdout; WHEN is a date,\na date-time in Asia/Shanghai, RFC 3339 or a duration ago",
 			about:   auditAbout, flags: auditFlags},
-		{name: "health", synopsis: "health [--url URL]",
-			summary: "exit 0 if the running bot answers its health URL with 200 (the\ncontainer's healthcheck)",
-			about:   healthAbout, flags: healthFlags},
 		{name: "version", synopsis: "version", summary: "print the version (also ticketbot --version)",
 			about: "Prints the version: the release tag, or the commit and its time for a build from source.",
 			flags: func(*flag.FlagSet) func(stdout, stderr io.Writer) int {
@@ -73,6 +70,9 @@ func init() {
 					return 0
 				}
 			}},
+		{name: "health", synopsis: "health [--url URL]",
+			summary: "exit 0 if the running bot answers its health URL with 200 (the\ncontainer's healthcheck)",
+			about:   healthAbout, flags: healthFlags},
 	}
 }
 
