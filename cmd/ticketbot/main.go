@@ -10,6 +10,7 @@
 //	ticketbot backup --config FILE --to FILE [--force]
 //	                                       copy the SQLite database while serve runs
 //	ticketbot version                      print the version (also --version)
+//	ticketbot health [--url URL]           exit 0 if the bot answers URL with 200
 //	ticketbot help [COMMAND]               usage, or a command's flags (also -h, --help)
 package main
 
@@ -76,6 +77,9 @@ func init() {
 					return 0
 				}
 			}},
+		{name: "health", synopsis: "health [--url URL]",
+			summary: "exit 0 if the running bot answers its health URL with 200 (the\ncontainer's healthcheck)",
+			about:   healthAbout, flags: healthFlags},
 	}
 }
 
