@@ -107,7 +107,7 @@ func checkConfig(t *testing.T, text string, provided []string) {
 // call into the app, so a change of app.Check's signature is mended here.
 func check(path string) (code int, out string) {
 	var b bytes.Buffer
-	code = app.Check(path, false, &b, &b)
+	code = app.Check(path, app.CheckOptions{}, &b, &b)
 	return code, b.String()
 }
 
