@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
+	"github.com/ticketbot/ticketbot/internal/reqid"
 )
 
 // Webhook request headers (DOC 接收事件; SDK event/model.go).
@@ -267,7 +268,7 @@ func (f *Feishu) deny(ctx context.Context, w http.ResponseWriter, r *http.Reques
 // reject logs a refused request, once, at warn level: the reason and the peer, never the
 // body or headers' values. Every refusal goes through it and nothing else logs one.
 func (f *Feishu) reject(ctx context.Context, r *http.Request, status int, reason string) {
-	f.log.WarnContext(ctx, "feishu: webhook request rejected", "status", status, "reason", reason, "remote", r.RemoteAddr)
+	f.log.WarnContext(ctx, "feishu: webhook request rejected", "status", status, "reason", reason, "remote", r.RemoteAddr, reqid.Key, reqid.New())
 	f.metrics.WebhookRejected(Platform, reason)
 }
 

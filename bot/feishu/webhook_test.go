@@ -212,7 +212,7 @@ func assertRejectedOnce(t *testing.T, out string, status int, sig string) string
 		t.Fatalf("%d rejection lines, want 1:\n%s", len(lines), out)
 	}
 	line := lines[0]
-	for _, want := range []string{"level=WARN", `msg="feishu: webhook request rejected"`, fmt.Sprintf("status=%d", status), "reason="} {
+	for _, want := range []string{"level=WARN", `msg="feishu: webhook request rejected"`, fmt.Sprintf("status=%d", status), "reason=", "request_id="} {
 		if !strings.Contains(line, want) {
 			t.Errorf("rejection line lacks %q: %s", want, line)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/internal/msgcrypt"
+	"github.com/ticketbot/ticketbot/internal/reqid"
 )
 
 const (
@@ -284,7 +286,9 @@ func (w *WeCom) answerInAck(ctx context.Context, rw http.ResponseWriter, m bot.M
 	defer putBuf(bp)
 	*bp = o.appendPassive((*bp)[:0])
 	w.writePassive(rw, *bp, nonce)
-	w.log.DebugContext(ctx, "wecom: answered in the callback response", "event_id", m.MessageID, "chat_id", m.ChatID, "msgtype", o.msgType)
+	if w.log.Enabled(ctx, slog.LevelDebug) { // the answer in the ack is its delivery's only trace
+		w.log.DebugContext(ctx, "wecom: answered in the callback response", "event_id", m.MessageID, "chat_id", m.ChatID, "msgtype", o.msgType, reqid.Key, reqid.New())
+	}
 	return true
 }
 
@@ -378,7 +382,7 @@ func (w *WeCom) postNotice(chat, msgID, text string) {
 // reject logs and answers a refused request: the reason and the peer, never the query (it
 // carries the signature) or the body.
 func (w *WeCom) reject(ctx context.Context, rw http.ResponseWriter, r *http.Request, status int, reason string) {
-	w.log.WarnContext(ctx, "wecom: callback rejected", "status", status, "reason", reason, "remote", r.RemoteAddr)
+	w.log.WarnContext(ctx, "wecom: callback rejected", "status", status, "reason", reason, "remote", r.RemoteAddr, reqid.Key, reqid.New())
 	w.metrics.WebhookRejected(Platform, reason)
 	writeStatus(rw, status)
 }
