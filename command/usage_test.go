@@ -57,6 +57,10 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 			{"全部 ksyun", "", "多余的内容"},
 			{"\n第二行", "", "多余的内容"},
 		},
+		OpWhoami: {
+			{"张三", "", "多余的内容"},
+			{"\n第二行", "", "多余的内容"},
+		},
 		OpHelp: {
 			{"怎么用", "", "多余的内容"},
 			{"建单 更多", "", "多余的内容"},
