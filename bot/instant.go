@@ -9,7 +9,8 @@ package bot
 type InstantAnswerer interface {
 	// AnswerNow returns the answer to m and true, or false when m needs the queue: a command,
 	// a reply under a ticket card, a chat that is not allowed, a chat whose earlier answers
-	// are still waiting to be posted (an answer now would overtake them).
+	// are still waiting to be posted (an answer now would overtake them). The answer's Body
+	// may be shared with other answers (help is drawn once): the platform only reads it.
 	AnswerNow(m Message) (Outgoing, bool)
 }
 

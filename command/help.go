@@ -26,21 +26,32 @@ func parseHelp(p *parser, args, rest string) (Command, error) {
 }
 
 func runHelp(_ context.Context, e *Env, r *req, c *Command, _ providers.Provider, _ *slog.Logger) (outcome, error) {
-	vendor := e.exampleVendor(r)
-	key := r.platform + "\x00" + vendor
-	if c.Topic != nil {
-		key += "\x00" + string(c.Topic.Op)
-	}
-	if out, ok := e.helps.Load(key); ok {
-		return outcome{out: out.(*bot.Outgoing).Clone(), level: "info"}, nil
-	}
-	out, err := e.Answers.Output(r.platform, "help", e.HelpCard(e.Answers.Features(r.platform), c.Topic, vendor))
-	if err == nil && out != nil {
-		// The help depends only on the platform, the topic and the sample's vendor, all fixed
-		// by the configuration; drawn once, it costs a copy (an answer in the ack pays for it).
-		e.helps.Store(key, out.Clone())
+	out, err := e.help(r, c.Topic)
+	if out != nil {
+		out = out.Clone() // the answer's own: the outbox and the platforms may change it
 	}
 	return outcome{out: out, level: "info"}, err
+}
+
+// help is the help for r's platform (one command's, with topic), drawn once: it depends only
+// on the platform, the topic and the sample's vendor, all fixed by the configuration. The
+// answer is shared by every caller, so it is read-only: runHelp copies it for the queue, and
+// an answer in the ack (AnswerNow) only reads it.
+func (e *Env) help(r *req, topic *Spec) (*bot.Outgoing, error) {
+	vendor := e.exampleVendor(r)
+	key := r.platform + "\x00" + vendor
+	if topic != nil {
+		key += "\x00" + string(topic.Op)
+	}
+	if out, ok := e.helps.Load(key); ok {
+		return out.(*bot.Outgoing), nil
+	}
+	out, err := e.Answers.Output(r.platform, "help", e.HelpCard(e.Answers.Features(r.platform), topic, vendor))
+	if err != nil || out == nil {
+		return out, err
+	}
+	e.helps.Store(key, out)
+	return out, nil
 }
 
 // Example is the sample command shown on the help card.

@@ -1,8 +1,6 @@
 package command
 
 import (
-	"context"
-
 	"github.com/ticketbot/ticketbot/bot"
 )
 
@@ -32,11 +30,11 @@ func (b *Bot) AnswerNow(m bot.Message) (bot.Outgoing, bool) {
 		out = bot.Outgoing{Kind: bot.KindText, Body: []byte(b.env.usageHint(err, b.env.Answers.Features(r.platform))), Key: "text:" + m.MessageID}
 	case cmd.Spec.Op == OpHelp:
 		r.en = cmd.English
-		o, err := runHelp(context.Background(), b.env, r, &cmd, nil, b.Log)
-		if err != nil || o.out == nil {
+		help, err := b.env.help(r, cmd.Topic)
+		if err != nil || help == nil {
 			return bot.Outgoing{}, false // HandleMessage logs and answers it
 		}
-		out = *o.out
+		out = *help // its Body is the drawn help's, shared: read-only (bot.InstantAnswerer)
 		out.Key = "card:" + m.MessageID
 	default:
 		return bot.Outgoing{}, false

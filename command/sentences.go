@@ -122,8 +122,8 @@ func (e *Env) internalError(en bool) (string, string) {
 // usageHint answers a malformed or unknown command, in the language it was typed in, with
 // the platform's own words for answering on a card.
 func (e *Env) usageHint(err error, f bot.Features) string {
-	var ue *UsageError
-	if errors.As(err, &ue) {
+	// errors.AsType: the target of errors.As escapes, an allocation per hint in the ack.
+	if ue, ok := errors.AsType[*UsageError](err); ok {
 		usage, usageEN := e.text(false, ue.Spec.UsageKey), e.text(true, ue.Spec.UsageKey)
 		if ue.Spec.Op == OpReply {
 			usage += "（" + e.answerInCard(f, false) + "）"
@@ -134,8 +134,7 @@ func (e *Env) usageHint(err error, f bot.Features) string {
 		}
 		return e.text(false, "usage_hint", "problem", ue.Problem, "usage", usage)
 	}
-	var nc *NotCommandError
-	if errors.As(err, &nc) {
+	if nc, ok := errors.AsType[*NotCommandError](err); ok {
 		zh, en := commandNames()
 		if isASCII(nc.Word) {
 			return e.text(true, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", en)
