@@ -172,8 +172,20 @@ func (w *WeCom) Update(ctx context.Context, ref bot.CardRef, m bot.Outgoing) err
 type outgoing struct {
 	msgType  string // "markdown" or "template_card"
 	markdown string
-	card     json.RawMessage // the template_card object, task_id set
-	id       string          // the card's task_id, or a generated id
+	// raw, when set, is the markdown as the message brought it, which needed no change: the
+	// passive reply writes it from there instead of a copy (help, drawn once, answered in
+	// the ack of every @-mention that asks for it). Read-only, like the message's Body.
+	raw  []byte
+	card json.RawMessage // the template_card object, task_id set
+	id   string          // the card's task_id, or a generated id
+}
+
+// content is the markdown to post.
+func (o outgoing) content() string {
+	if o.raw != nil {
+		return string(o.raw)
+	}
+	return o.markdown
 }
 
 // prepare renders m for the 智能机器人: a card gets a fresh task_id, a text becomes markdown
@@ -191,6 +203,9 @@ func prepare(m bot.Outgoing) (outgoing, error) {
 		return outgoing{msgType: "markdown", markdown: truncateBytes(escapeText(string(m.Body)), maxBotMarkdown), id: newID("md")}, nil
 	case bot.KindMarkdown:
 		// Rendered by our templates, which escape what people wrote: markup intended.
+		if len(m.Body) <= maxBotMarkdown {
+			return outgoing{msgType: "markdown", raw: m.Body, id: newID("md")}, nil
+		}
 		return outgoing{msgType: "markdown", markdown: truncateBytes(string(m.Body), maxBotMarkdown), id: newID("md")}, nil
 	}
 	return outgoing{}, fmt.Errorf("wecom: unknown kind %q", m.Kind)
@@ -204,7 +219,7 @@ func (o outgoing) message() []byte {
 			TemplateCard json.RawMessage `json:"template_card"`
 		}{o.msgType, o.card})
 	}
-	return marshal(markdownMsg(o.markdown))
+	return marshal(markdownMsg(o.content()))
 }
 
 // appendPassive appends the message as a passive reply to a message callback (DOC 101031),
@@ -218,7 +233,11 @@ func (o outgoing) appendPassive(dst []byte) []byte {
 	dst = append(dst, `{"msgtype":"stream","stream":{"id":`...)
 	dst = appendJSONString(dst, o.id)
 	dst = append(dst, `,"finish":true,"content":`...)
-	dst = appendJSONString(dst, o.markdown)
+	if o.raw != nil {
+		dst = appendJSONString(dst, o.raw)
+	} else {
+		dst = appendJSONString(dst, o.markdown)
+	}
 	return append(dst, "}}"...)
 }
 

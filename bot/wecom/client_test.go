@@ -384,12 +384,18 @@ func TestTruncateBytes(t *testing.T) {
 // is escaped so nobody can mention everyone.
 func TestPrepareKinds(t *testing.T) {
 	md, err := prepare(bot.Outgoing{Kind: bot.KindMarkdown, Body: []byte("**帮助** <@zhangsan>")})
-	if err != nil || md.markdown != "**帮助** <@zhangsan>" {
+	if err != nil || md.content() != "**帮助** <@zhangsan>" || !strings.Contains(string(md.appendPassive(nil)), `"content":"**帮助** <@zhangsan>"`) {
 		t.Fatalf("markdown: %+v %v", md, err)
 	}
 	txt, err := prepare(bot.Outgoing{Kind: bot.KindText, Body: []byte("hi <@all>")})
-	if err != nil || strings.Contains(txt.markdown, "<@all>") {
+	if err != nil || strings.Contains(txt.content(), "<@all>") || strings.Contains(string(txt.appendPassive(nil)), "<@all>") {
 		t.Fatalf("text: %+v %v", txt, err)
+	}
+	// Markdown past WeCom's limit is cut, in the passive reply too.
+	long, err := prepare(bot.Outgoing{Kind: bot.KindMarkdown, Body: []byte(strings.Repeat("工", maxBotMarkdown))})
+	if err != nil || len(long.content()) > maxBotMarkdown || !strings.HasSuffix(long.content(), "…") ||
+		len(long.appendPassive(nil)) > maxBotMarkdown+200 {
+		t.Fatalf("long markdown: %d bytes, %v", len(long.content()), err)
 	}
 }
 

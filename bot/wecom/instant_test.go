@@ -127,7 +127,7 @@ func TestWritePassive(t *testing.T) {
 func TestAppendJSONString(t *testing.T) {
 	for _, s := range []string{
 		"", "plain", `a"b\c`, "line\nbreak\r\ttab", "\x00\x01\x1f\x7f", "**帮助**\n<font color=\"comment\">用法</font>",
-		"sep\u2028and\u2029", "emoji 🎫 & <tag>", "end\\",
+		"sep\u2028and\u2029", "emoji 🎫 & <tag>", "end\\", "\u2029", "cut \xe2\x80",
 	} {
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
@@ -135,8 +135,11 @@ func TestAppendJSONString(t *testing.T) {
 		if err := enc.Encode(s); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := string(appendJSONString(nil, s)), strings.TrimSuffix(b.String(), "\n"); got != want {
+		if got, want := string(appendJSONString(nil, s)), strings.TrimSuffix(b.String(), "\n"); got != want && utf8.ValidString(s) {
 			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+		if str, byts := string(appendJSONString(nil, s)), string(appendJSONString(nil, []byte(s))); str != byts {
+			t.Errorf("appendJSONString of %q: %s from the string, %s from its bytes", s, str, byts)
 		}
 	}
 }
@@ -145,6 +148,9 @@ func FuzzAppendJSONString(f *testing.F) {
 	f.Add("**帮助**\n<font>")
 	f.Fuzz(func(t *testing.T, s string) {
 		var back string
+		if string(appendJSONString(nil, []byte(s))) != string(appendJSONString(nil, s)) {
+			t.Fatalf("appendJSONString of %q differs between string and bytes", s)
+		}
 		if err := json.Unmarshal(appendJSONString(nil, s), &back); err != nil {
 			t.Fatalf("appendJSONString(%q) is not JSON: %v", s, err)
 		}

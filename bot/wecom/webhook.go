@@ -321,7 +321,7 @@ func (w *WeCom) writePassive(rw http.ResponseWriter, plain []byte, nonce string)
 // appendJSONString appends s as a JSON string, as encoding/json writes it with HTML escaping
 // off: quote, backslash and control characters escaped, and U+2028 and U+2029 too. Invalid
 // UTF-8 is written as it is (the bot's own text and the query's nonce are valid).
-func appendJSONString(dst []byte, s string) []byte {
+func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
 	const hexDigits = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
@@ -332,7 +332,8 @@ func appendJSONString(dst []byte, s string) []byte {
 			continue
 		}
 		if c >= 0x80 {
-			if strings.HasPrefix(s[i:], "\u2028") || strings.HasPrefix(s[i:], "\u2029") {
+			// U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+			if c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9) {
 				dst = append(dst, s[start:i]...)
 				dst = append(dst, `\u202`...)
 				dst = append(dst, hexDigits[s[i+2]&0xF])

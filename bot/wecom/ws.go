@@ -405,7 +405,7 @@ func sendBody(chatID string, chatType int, o outgoing) []byte {
 		ChatType int    `json:"chat_type"`
 		MsgType  string `json:"msgtype"`
 		Markdown md     `json:"markdown"`
-	}{chatID, chatType, o.msgType, md{o.markdown}})
+	}{chatID, chatType, o.msgType, md{o.content()}})
 }
 
 // wsReply answers message msgID with aibot_respond_msg on its callback's req_id: a text as a
