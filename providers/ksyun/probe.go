@@ -23,9 +23,11 @@ func (p *Provider) Probe(ctx context.Context) (string, error) {
 	if err == nil {
 		return probeCall, nil
 	}
-	// Only a refusal can be the rule: a network failure or a busy server says nothing of it.
+	// Only a refusal of the signature can be the rule: a network failure, a busy server or a
+	// refusal of something else says nothing of it, and some forty wrongly signed calls are
+	// not made blindly (an account may be locked for fewer).
 	ve, ok := errors.AsType[*providers.VendorError](err)
-	if !ok || ve.Temporary {
+	if !ok || ve.Temporary || !signRefusal(ve) {
 		return probeCall, err
 	}
 	for _, s := range otherSigners(p.c.signer) {
@@ -39,6 +41,22 @@ func (p *Provider) Probe(ctx context.Context) (string, error) {
 		}
 	}
 	return probeCall, err
+}
+
+// signRefusal reports whether Kingsoft's refusal may be of the signature. Its codes are not
+// published (reference §3.1), so the words decide: a refusal naming the signature, the
+// AppId, the timestamp or authentication, or an HTTP 401/403.
+func signRefusal(ve *providers.VendorError) bool {
+	if ve.Code == "HTTP 401" || ve.Code == "HTTP 403" {
+		return true
+	}
+	m := strings.ToLower(ve.Message)
+	for _, w := range []string{"sign", "签名", "appid", "timestamp", "时间戳", "auth", "鉴权", "认证"} {
+		if strings.Contains(m, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // probe lists one ticket and reads nothing of it.

@@ -71,3 +71,37 @@ func TestProbe(t *testing.T) {
 		})
 	}
 }
+
+// A refusal of something other than the signature (an unknown organisation, say) is the
+// probe's answer as it came: no other Sign rule is tried, so an account is not hammered with
+// wrongly signed calls that cannot help.
+func TestProbeTriesRulesOnlyForASignatureRefusal(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fail  func(f *ksyuntest.Server)
+		calls int // at most
+	}{
+		{"another refusal", func(f *ksyuntest.Server) { f.FailNext(1, 23001, "客户组织不存在") }, 1},
+		{"forbidden", func(f *ksyuntest.Server) { f.FailHTTP(1, 403) }, 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := ksyuntest.New("app-1", "secret-1")
+			defer f.Close()
+			tc.fail(f)
+			p, err := ksyun.New(f.Config())
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = providers.Probe(context.Background(), p)
+			if err == nil {
+				t.Fatal("the refusal was not reported")
+			}
+			if n := len(f.Calls()); n > tc.calls {
+				t.Errorf("%d calls for a refusal that is not of the signature, want at most %d", n, tc.calls)
+			}
+			if tc.calls > 1 && len(f.Calls()) < 2 {
+				t.Errorf("an HTTP 403 may be the signature: the other rules were not tried (%d calls)", len(f.Calls()))
+			}
+		})
+	}
+}
