@@ -367,6 +367,12 @@ func (w *WeCom) postJSON(ctx context.Context, channel, op, target string, body [
 		return &APIError{Channel: channel, Op: op, Msg: "bad request URL", Refused: true}
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	return w.exchange(req, channel, op, secret)
+}
+
+// exchange makes req and decodes WeCom's {"errcode","errmsg"} answer. secret, if not empty, is
+// scrubbed from the answer's message.
+func (w *WeCom) exchange(req *http.Request, channel, op, secret string) error {
 	resp, err := w.hc.Do(req)
 	if err != nil {
 		return transportError(channel, op, err)

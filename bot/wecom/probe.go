@@ -3,18 +3,13 @@ package wecom
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
-
-	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/ticketbot/ticketbot/bot"
 )
@@ -90,24 +85,5 @@ func (w *WeCom) probeRobot(ctx context.Context, key string) error {
 		return &APIError{Channel: channelRobot, Op: op, Msg: "bad request URL"}
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := w.hc.Do(req)
-	if err != nil {
-		return transportError(channelRobot, op, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	if err != nil {
-		return transportError(channelRobot, op, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return &APIError{Channel: channelRobot, Op: op, Msg: "http " + strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode)}
-	}
-	var ce util.CommonError
-	if err := json.Unmarshal(data, &ce); err != nil {
-		return &APIError{Channel: channelRobot, Op: op, Msg: "answer is not JSON"}
-	}
-	if ce.ErrCode != 0 {
-		return &APIError{Channel: channelRobot, Op: op, Code: int(ce.ErrCode), Msg: strings.ReplaceAll(ce.ErrMsg, key, "<secret>")}
-	}
-	return nil
+	return w.exchange(req, channelRobot, op, key)
 }
