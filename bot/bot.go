@@ -39,11 +39,21 @@ type Message struct {
 	// Quote is the text of the message this one quotes, on platforms where a quote carries
 	// only content, not an id: a ticket reference in it finds the ticket answered.
 	Quote string
+	// Mentions are the people the message @-mentions besides the bot, where the platform
+	// says who they are (a chat admin binds someone with 绑定 … @name).
+	Mentions []Mention
 	// Overheard marks a group message that does not mention the bot: the platform shows the
 	// bot every group message (one does with im:message.group_msg), but only one that answers
 	// a ticket card (a thread reply under it) is for the bot. The rest is chatter, dropped
 	// on the ack path. The zero value, addressed, is every other message.
 	Overheard bool
+}
+
+// Mention is a person @-mentioned in a message: the name shown in the text ("@李四") and
+// their platform user id, the same kind of id as Message.UserID.
+type Mention struct {
+	Name   string
+	UserID string
 }
 
 // Action is a click on a card button (or a form submit). Command is the command text the

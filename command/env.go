@@ -27,6 +27,8 @@ type Env struct {
 	Tickets TicketBook
 	// Follows is which chats follow which tickets (the store).
 	Follows Follows
+	// Identities are who people bound themselves to be at the vendors (the store).
+	Identities Identities
 	// Writes hands vendor writes to the work engine.
 	Writes Writer
 	// Answers words and draws what a command answers.
@@ -65,6 +67,17 @@ type Follows interface {
 	Follow(ctx context.Context, f store.Follow) error
 	Unfollow(ctx context.Context, platform, chatID, provider, ticketID string) (bool, error)
 	Following(ctx context.Context, platform, chatID string) ([]store.Follow, error)
+}
+
+// Identities are the vendor identities people bound (绑定), and whom the bot told that they
+// act as a vendor's configured default identity.
+type Identities interface {
+	Bind(ctx context.Context, b store.Binding, takeOver bool) (displaced store.Binding, err error)
+	Unbind(ctx context.Context, platform, userID, provider string) (bool, error)
+	Bindings(ctx context.Context, platform, userID string) ([]store.Binding, error)
+	BindingOf(ctx context.Context, platform, userID, provider string) (store.Binding, error)
+	TellDefault(ctx context.Context, platform, userID, provider string, at time.Time) (bool, error)
+	ForgetTold(ctx context.Context, platform, userID, provider string) error
 }
 
 // Writer hands a vendor write (create, reply, close) to the work engine: stored before it is

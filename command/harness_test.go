@@ -289,6 +289,7 @@ type msg struct {
 	parent                     string // the message answered (a thread reply)
 	quote                      string
 	chatType                   string // "group" unless set ("p2p": one to one)
+	mentions                   []bot.Mention
 }
 
 // send types a message and returns everything the bot posted in answer.
@@ -318,7 +319,7 @@ func (h *harness) message(m msg) bot.Message {
 	h.seq++
 	return bot.Message{Platform: m.platform, EventID: fmt.Sprintf("ev_%d", h.seq),
 		MessageID: fmt.Sprintf("om_user_%d", h.seq), ChatID: m.chat, ChatType: m.chatType, UserID: m.user, UserName: "张三",
-		Text: m.text, ParentID: m.parent, RootID: m.parent, Quote: m.quote}
+		Text: m.text, ParentID: m.parent, RootID: m.parent, Quote: m.quote, Mentions: m.mentions}
 }
 
 // say types text in the default Feishu group.

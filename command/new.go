@@ -38,7 +38,11 @@ func (e *Env) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		return outcome{}, err
 	}
 	c.Ticket.Provider = p.Name() // for the error sentence
-	req := providers.CreateRequest{Title: c.Title, Content: c.Content, Priority: c.Priority, Type: c.Type, Actor: e.actor(r, p.Name())}
+	actor, err := e.actor(ctx, r, p.Name())
+	if err != nil {
+		return outcome{}, err
+	}
+	req := providers.CreateRequest{Title: c.Title, Content: c.Content, Priority: c.Priority, Type: c.Type, Actor: actor}
 	var t providers.Ticket
 	secretLost := false
 	if c.Secret != "" {
