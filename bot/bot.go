@@ -78,6 +78,9 @@ type FileRef struct {
 	Key  string // the platform's key for it (an image_key / file_key)
 	Name string
 	Kind string // "image" or "file"
+	// MessageID is the message the file was sent with, when it is not the command's own (a
+	// file of the message a 建单 answers); "" is the command's message.
+	MessageID string `json:",omitempty"`
 }
 
 // FileFetcher is implemented by platforms that can download what people sent.
@@ -141,6 +144,7 @@ type Features struct {
 	// Filled in by Can from the optional interfaces the platform implements.
 	Files      bool // FileFetcher: what people sent can be downloaded
 	LateUpdate bool // TokenUpdater: a clicked card can be updated later with the click's token
+	Read       bool // MessageReader: a message can be read by its id (the one a command answers)
 }
 
 // FeatureReporter is implemented by platforms whose cards lack something.

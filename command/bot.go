@@ -78,8 +78,13 @@ func New(cfg Config, d Deps) *Bot {
 	b.tickets = tickets.New(d.Store, func() time.Time { return b.Now() })
 	b.registerJobs()
 	b.env = &Env{Vendors: d.Vendors, Providers: providerSet(d.Providers), Tickets: b.tickets, Follows: d.Store, Identities: d.Store,
-		Writes: jobs{b.work}, Answers: drawing{d.Renderer, d.Platforms}, DefaultProvider: cfg.DefaultProvider,
-		Users: cfg.Users, Log: d.Log, Now: func() time.Time { return b.Now() }}
+		Writes: jobs{b.work}, Chats: platformReader(d.Platforms), Answers: drawing{d.Renderer, d.Platforms},
+		DefaultProvider: cfg.DefaultProvider, Users: cfg.Users, Log: d.Log, Now: func() time.Time { return b.Now() }}
+	if zone, err := cfg.Location(); err == nil {
+		b.env.Zone = zone
+	} else {
+		b.env.Zone = bot.DefaultLocation()
+	}
 	return b
 }
 
@@ -102,6 +107,9 @@ type req struct {
 	version, claimed int64
 	// mentions are the people the message @-mentions, where the platform says who they are.
 	mentions []bot.Mention
+	// parentID and quote are the message this one answers (its id) or quotes (its text, where
+	// the platform gives only that): a 建单 makes its ticket from it.
+	parentID, quote string
 	// asDefault are the vendors the command acted at as their configured default identity,
 	// because the person has none there (actor): they are told once (tellDefaults).
 	asDefault []string
@@ -133,7 +141,7 @@ type outcome struct {
 func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 	r := &req{platform: m.Platform, chatID: m.ChatID, chatType: m.ChatType, userID: m.UserID,
 		userName: m.UserName, eventID: m.EventID, requestID: m.RequestID, messageID: m.MessageID, files: m.Files,
-		mentions: m.Mentions, version: -1}
+		mentions: m.Mentions, parentID: m.ParentID, quote: m.Quote, version: -1}
 	log := b.Log.With("platform", m.Platform, "chat_id", m.ChatID, "event_id", m.EventID, reqid.Key, m.RequestID)
 	if !b.admit(ctx, r, log) {
 		return
@@ -170,6 +178,14 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		// the answer is about what is wrong with it there ("回复" alone: the text is missing).
 		word, rest := splitWord(strings.TrimLeft(strings.TrimSpace(m.Text), "/／"))
 		cmd, err = Parse(b.words(), word+" "+thread.String()+" "+rest)
+	}
+	if cmd.Spec != nil && cmd.Spec.Op == OpNew && thread == nil && (m.ParentID != "" || m.Quote != "") {
+		// 建单 answering or quoting a message files the ticket from that message; its title
+		// may come from there too.
+		cmd.Quoted = true
+		if errors.As(err, &ue) && ue.Missing == "title" {
+			err = nil
+		}
 	}
 	if err != nil {
 		b.replyText(ctx, r, b.env.usageHint(err, b.env.Answers.Features(r.platform)), log)

@@ -176,8 +176,11 @@ type cmdCase struct {
 	// secrets gives the vendor confidential content (SecretReplier, SecretCreator); people
 	// makes it act as each person's own identity (Identifier), as 长工号.
 	secrets, people bool
-	// mentions are the people the typed message @-mentions.
+	// mentions are the people the typed message @-mentions; quote is the text it quotes
+	// (WeCom); messages are what the platform reads by id (the message parent answers).
 	mentions []bot.Mention
+	quote    string
+	messages map[string]bot.Quoted
 	// want are all in what the chat is shown: the posted sentences and cards, or the click's
 	// toast and card. not are none of them.
 	want, not []string
@@ -205,6 +208,7 @@ func runCases(t *testing.T, cases []cmdCase) {
 				p = personVendor{v}
 			}
 			h := buildHarness(t, tc.cfg, ":memory:", map[string]providers.Provider{"ksyun": p})
+			h.feishu.messages, h.wecom.messages = tc.messages, tc.messages
 			if tc.setup != nil {
 				tc.setup(t, h, v)
 			}
@@ -247,7 +251,7 @@ func (h *harness) run(tc cmdCase) string {
 			ChatID: "oc_group", MessageID: "om_card", UserID: user, UserName: "张三", Command: tc.click, Form: tc.form})
 		shown = append(shown, "toast "+res.Toast.Type+": "+res.Toast.Text, string(res.Card))
 	} else {
-		for _, m := range h.send(msg{platform: platform, user: user, text: tc.text, parent: tc.parent, chatType: tc.chatType, mentions: tc.mentions}) {
+		for _, m := range h.send(msg{platform: platform, user: user, text: tc.text, parent: tc.parent, chatType: tc.chatType, mentions: tc.mentions, quote: tc.quote}) {
 			shown = append(shown, m.Op+": "+m.Text())
 		}
 	}

@@ -31,6 +31,8 @@ type Env struct {
 	Identities Identities
 	// Writes hands vendor writes to the work engine.
 	Writes Writer
+	// Chats reads the message a command answers, on the platforms that can.
+	Chats ChatReader
 	// Answers words and draws what a command answers.
 	Answers Answers
 	// DefaultProvider is [bot] default_provider; Users are [[users]], who people are at the
@@ -38,8 +40,9 @@ type Env struct {
 	DefaultProvider string
 	Users           []User
 	Log             *slog.Logger
-	// Now is the clock.
-	Now func() time.Time
+	// Now is the clock; Zone is [bot] timezone, where times written for people are read.
+	Now  func() time.Time
+	Zone *time.Location
 
 	// helps are the help answers drawn so far (runHelp), by platform, vendor and topic.
 	helps sync.Map
@@ -85,6 +88,22 @@ type Identities interface {
 // reply) and, unless work.OK, the error that stopped it.
 type Writer interface {
 	Submit(ctx context.Context, j store.Job, log *slog.Logger) (*providers.Ticket, work.End, error)
+}
+
+// ChatReader reads a chat message by its id (bot.MessageReader), on the platforms that can.
+type ChatReader interface {
+	ReadMessage(ctx context.Context, platform, messageID string) (bot.Quoted, error)
+}
+
+// platformReader is the ChatReader of the running bot's platforms.
+type platformReader map[string]bot.Platform
+
+func (ps platformReader) ReadMessage(ctx context.Context, platform, messageID string) (bot.Quoted, error) {
+	p, ok := ps[platform]
+	if !ok {
+		return bot.Quoted{}, bot.ErrUnsupported
+	}
+	return bot.ReadMessage(ctx, p, messageID)
 }
 
 // Answers words and draws a command's answer for a platform.

@@ -274,6 +274,11 @@ func flattenPost(content string) (string, bool) {
 		}
 		p = pickLocale(byLocale)
 	}
+	return renderPost(p), true
+}
+
+// renderPost is flattenPost's rendering of a parsed post.
+func renderPost(p postBody) string {
 	var b strings.Builder
 	if p.Title != "" {
 		b.WriteString(p.Title)
@@ -302,7 +307,7 @@ func flattenPost(content string) (string, bool) {
 			}
 		}
 	}
-	return b.String(), true
+	return b.String()
 }
 
 // pickLocale prefers Chinese, then English, then whatever comes first by name.
