@@ -261,13 +261,7 @@ func TestWritesActAsTheBoundIdentity(t *testing.T) {
 		name:   "the vendor's creator may close by their bound identity",
 		people: true,
 		setup:  bindFirst("ou_zhang", "40001"),
-		vendor: func(v *fakeVendor) {
-			v.GetFn = func(id string) (providers.Ticket, error) {
-				t := v.ticket(id)
-				t.CreatorID = "40001"
-				return t, nil
-			}
-		},
+		vendor: createdAtVendorBy("40001"),
 		text:  "关闭 ksyun:1204",
 		want:  []string{"已关闭"},
 		check: actedAs("40001"),
@@ -275,13 +269,7 @@ func TestWritesActAsTheBoundIdentity(t *testing.T) {
 		name:   "someone else's ticket at the vendor may not be closed",
 		people: true,
 		setup:  bindFirst("ou_zhang", "40002"),
-		vendor: func(v *fakeVendor) {
-			v.GetFn = func(id string) (providers.Ticket, error) {
-				t := v.ticket(id)
-				t.CreatorID = "40001"
-				return t, nil
-			}
-		},
+		vendor: createdAtVendorBy("40001"),
 		text:  "关闭 ksyun:1204",
 		want:  []string{"只有工单创建人或群管理员可以关闭工单"},
 		check: actedAs(),
@@ -300,3 +288,14 @@ func auditResultIs(want string) func(t *testing.T, h *harness, _ *fakeVendor) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// createdAtVendorBy makes the vendor's tickets created by the 长工号 id (filed in its console).
+func createdAtVendorBy(id string) func(v *fakeVendor) {
+	return func(v *fakeVendor) {
+		v.GetFn = func(ticket string) (providers.Ticket, error) {
+			t := v.ticket(ticket)
+			t.CreatorID = id
+			return t, nil
+		}
+	}
+}
