@@ -262,17 +262,17 @@ func TestWritesActAsTheBoundIdentity(t *testing.T) {
 		people: true,
 		setup:  bindFirst("ou_zhang", "40001"),
 		vendor: createdAtVendorBy("40001"),
-		text:  "关闭 ksyun:1204",
-		want:  []string{"已关闭"},
-		check: actedAs("40001"),
+		text:   "关闭 ksyun:1204",
+		want:   []string{"已关闭"},
+		check:  actedAs("40001"),
 	}, {
 		name:   "someone else's ticket at the vendor may not be closed",
 		people: true,
 		setup:  bindFirst("ou_zhang", "40002"),
 		vendor: createdAtVendorBy("40001"),
-		text:  "关闭 ksyun:1204",
-		want:  []string{"只有工单创建人或群管理员可以关闭工单"},
-		check: actedAs(),
+		text:   "关闭 ksyun:1204",
+		want:   []string{"只有工单创建人或群管理员可以关闭工单"},
+		check:  actedAs(),
 	}})
 }
 
