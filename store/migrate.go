@@ -249,6 +249,24 @@ var migrations = []migration{
 			`ALTER TABLE audit ADD COLUMN request_id TEXT NOT NULL DEFAULT ''`,
 		},
 	},
+	{
+		version: 10,
+		name:    "languages",
+		stmts: []string{
+			// The language a chat's admins chose for it, or a person for themselves (scope
+			// "chat" or "person", id the chat's or the person's platform id): "zh" or "en".
+			// No row is no choice: the configuration decides.
+			`CREATE TABLE languages (
+				platform TEXT NOT NULL,
+				scope    TEXT NOT NULL,
+				id       TEXT NOT NULL,
+				language TEXT NOT NULL,
+				set_by   TEXT NOT NULL,
+				set_at   BIGINT NOT NULL,
+				PRIMARY KEY (platform, scope, id)
+			)`,
+		},
+	},
 }
 
 const (

@@ -104,6 +104,11 @@ type Store interface {
 	// PruneAudit forgets entries recorded before before.
 	PruneAudit(ctx context.Context, before time.Time) error
 
+	// SetLanguage stores the language a chat or a person chose ("" forgets it).
+	SetLanguage(ctx context.Context, c LanguageChoice) error
+	// Languages reads the chat's and the person's stored languages.
+	Languages(ctx context.Context, platform, chatID, userID string) (Languages, error)
+
 	// Close releases the database.
 	Close() error
 
