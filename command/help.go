@@ -54,15 +54,10 @@ func (e *Env) help(r *req, topic *Spec) (*bot.Outgoing, error) {
 	return out, nil
 }
 
-// Example is the sample command shown on the help card.
-func Example(vendor string) string {
-	return "@ticketbot 建单 " + vendor + " 数据库连接超时\n生产库从 09:40 起连接超时，影响下单。\n优先级: 高"
-}
-
 // HelpCard is the help card's data, generated from the table, in the words of the platform
 // (a card's thread, or a quote without threads). topic, when set, limits it to one command.
 func (e *Env) HelpCard(f bot.Features, topic *Spec, vendor string) templates.HelpCard {
-	h := templates.HelpCard{Example: Example(vendor)}
+	h := templates.HelpCard{Example: e.text(false, "help_example", "vendor", vendor)}
 	if topic != nil {
 		h.Example = ""
 	}

@@ -89,6 +89,6 @@ func (b *Bot) Summary(ctx context.Context, platform, chatID string) (*bot.Outgoi
 		return nil, nil
 	}
 	card := data.card()
-	card.Title = fmt.Sprintf("每日汇总：本群 %d 个未关闭的工单", len(card.Items))
+	card.Title = b.env.text(false, "summary_title", "n", len(card.Items))
 	return b.env.Answers.Output(platform, "list", card)
 }
