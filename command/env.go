@@ -80,8 +80,9 @@ type Answers interface {
 	Messages() *templates.Catalog
 	// Features are what the platform's cards can do.
 	Features(platform string) bot.Features
-	// Output renders a non-ticket answer (help, list, a confirmation) from the template name.
-	Output(platform, name string, data any) (*bot.Outgoing, error)
+	// Output renders a non-ticket answer (help, list, a confirmation) from the template name,
+	// in English when en.
+	Output(platform, name string, en bool, data any) (*bot.Outgoing, error)
 }
 
 // providerSet is the VendorLookup of a map of configured providers.
@@ -118,15 +119,15 @@ func (d drawing) Features(platform string) bot.Features {
 
 // Output renders a non-ticket answer: the platform's card template when it has one, its
 // markdown template otherwise.
-func (d drawing) Output(platform, name string, data any) (*bot.Outgoing, error) {
+func (d drawing) Output(platform, name string, en bool, data any) (*bot.Outgoing, error) {
 	if d.r.Has(platform, name) {
-		body, err := d.r.Render(platform, name, data)
+		body, err := d.r.In(en).Render(platform, name, data)
 		if err != nil {
 			return nil, err
 		}
 		return &bot.Outgoing{Kind: bot.KindCard, Body: body}, nil
 	}
-	md, err := d.r.RenderMarkdown(platform, name, data)
+	md, err := d.r.In(en).RenderMarkdown(platform, name, data)
 	if err != nil {
 		return nil, err
 	}

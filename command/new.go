@@ -100,28 +100,31 @@ func (e *Env) track(ctx context.Context, t providers.Ticket, platform, chatID, u
 func (e *Env) createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool) outcome {
 	o := outcome{ticket: &t, fresh: true, level: "success",
 		text: e.text(r.en, "created", "vendor", e.Vendors.Label(t.Provider, r.en), "ref", t.Ref())}
-	var notes []string
-	if n := e.priorityNote(asked, t); n != "" {
-		notes = append(notes, n)
+	o.footer = func(en bool) string {
+		var notes []string
+		if n := e.priorityNote(asked, t, en); n != "" {
+			notes = append(notes, n)
+		}
+		if secretLost {
+			notes = append(notes, e.text(en, "secret_lost", "ref", t.Ref()))
+		}
+		return strings.Join(notes, "\n")
 	}
-	if secretLost {
-		notes = append(notes, e.text(false, "secret_lost", "ref", t.Ref()))
-	}
-	o.footer = strings.Join(notes, "\n")
 	return o
 }
 
 // priorityNote tells the person when the ticket was not filed at the priority they asked
 // for: the vendor has no such level (the nearest was used), or no priority at all.
-func (e *Env) priorityNote(asked string, t providers.Ticket) string {
+func (e *Env) priorityNote(asked string, t providers.Ticket, en bool) string {
 	if asked == "" || asked == t.PriorityLevel {
 		return ""
 	}
-	l, want := e.Vendors.Label(t.Provider, false), providers.PriorityLabel(asked)
+	m := e.Answers.Messages()
+	l, want := e.Vendors.Label(t.Provider, en), m.Priority(providers.Ticket{PriorityLevel: asked}, en)
 	if t.PriorityLevel == "" {
-		return e.text(false, "priority_none", "vendor", l, "asked", want)
+		return e.text(en, "priority_none", "vendor", l, "asked", want)
 	}
-	return e.text(false, "priority_nearest", "vendor", l, "asked", want, "used", providers.PriorityLabel(t.PriorityLevel))
+	return e.text(en, "priority_nearest", "vendor", l, "asked", want, "used", m.Priority(t, en))
 }
 
 func (p *parser) new(args, rest string) (Command, error) {

@@ -370,11 +370,14 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		if inline {
 			return nil
 		}
-		footer := b.env.text(d.En, "later_created_footer", "attempt", j.Attempts)
-		if d.Create != nil {
-			if n := b.env.priorityNote(d.Create.Priority, *t); n != "" {
-				footer += "\n" + n
+		footer := func(en bool) string {
+			f := b.env.text(en, "later_created_footer", "attempt", j.Attempts)
+			if d.Create != nil {
+				if n := b.env.priorityNote(d.Create.Priority, *t, en); n != "" {
+					f += "\n" + n
+				}
 			}
+			return f
 		}
 		card, err := b.ticketCard(ctx, j.Platform, j.ChatID, *t, footer, false)
 		if err != nil {
@@ -383,7 +386,7 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		}
 		a := b.answer(j, "done", "")
 		a.Provider, a.TicketID = t.Provider, t.ID
-		a.Payload, _ = json.Marshal(jobData{Card: card, Fallback: b.fallback(j.Platform, *t, footer)})
+		a.Payload, _ = json.Marshal(jobData{Card: card, Fallback: b.fallback(ctx, j.Platform, j.ChatID, *t, footer)})
 		return []store.Job{a}
 	case jobClose:
 		if inline {

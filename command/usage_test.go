@@ -89,7 +89,7 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 						t.Fatalf("usage error %+v, want %s (english %v) missing %q problem ~%q", ue, spec.Op, en, m.missing, m.problem)
 					}
 					for _, f := range []bot.Features{{Threads: true}, {}} {
-						hint := testEnv.usageHint(err, f)
+						hint := testEnv.usageHint(err, f, typedEnglish(err))
 						if en {
 							if !strings.Contains(hint, "Usage: "+testEnv.text(true, spec.UsageKey)) || hasHan(quotedOut.ReplaceAllString(hint, "")) {
 								t.Errorf("english hint %q", hint)
