@@ -79,7 +79,7 @@ func New(cfg Config, d Deps) *Bot {
 	b.tickets = tickets.New(d.Store, func() time.Time { return b.Now() })
 	b.registerJobs()
 	b.env = &Env{Vendors: d.Vendors, Providers: providerSet(d.Providers), Tickets: b.tickets, Follows: d.Store,
-		Writes: jobs{b.work}, Answers: drawing{d.Renderer, d.Platforms}, DefaultProvider: cfg.DefaultProvider,
+		Writes: jobs{b.work}, Answers: drawing{d.Renderer, d.Platforms}, Languages: d.Store, DefaultProvider: cfg.DefaultProvider,
 		Users: cfg.Users, Log: d.Log, Now: func() time.Time { return b.Now() }}
 	return b
 }

@@ -14,15 +14,16 @@ type Op string
 
 // The commands of the bot.
 const (
-	OpNew     Op = "new"
-	OpReply   Op = "reply"
-	OpClose   Op = "close"
-	OpShow    Op = "show"
-	OpList    Op = "list"
-	OpWatch   Op = "watch"
-	OpUnwatch Op = "unwatch"
-	OpHelp    Op = "help"
-	OpWhoami  Op = "whoami"
+	OpNew      Op = "new"
+	OpReply    Op = "reply"
+	OpClose    Op = "close"
+	OpShow     Op = "show"
+	OpList     Op = "list"
+	OpWatch    Op = "watch"
+	OpUnwatch  Op = "unwatch"
+	OpHelp     Op = "help"
+	OpWhoami   Op = "whoami"
+	OpLanguage Op = "language"
 	// Button-only steps of a card: redraw it quietly (the reply box's 取消), and ask before
 	// a close where the platform has no confirmation dialog.
 	OpCard    Op = "card"
@@ -66,7 +67,7 @@ type Spec struct {
 var Commands []Spec
 
 func init() {
-	Commands = []Spec{newSpec, replySpec, closeSpec, showSpec, listSpec, watchSpec, unwatchSpec, whoamiSpec, helpSpec, cardSpec, confirmSpec}
+	Commands = []Spec{newSpec, replySpec, closeSpec, showSpec, listSpec, watchSpec, unwatchSpec, whoamiSpec, languageSpec, helpSpec, cardSpec, confirmSpec}
 }
 
 // lookup finds the spec for a command name and whether it was typed in English; button-only

@@ -31,6 +31,8 @@ type Env struct {
 	Writes Writer
 	// Answers words and draws what a command answers.
 	Answers Answers
+	// Languages keeps what a chat or a person chose to read (the store).
+	Languages LanguageChoices
 	// DefaultProvider is [bot] default_provider; Users are [[users]], who people are at the
 	// vendors.
 	DefaultProvider string
@@ -65,6 +67,11 @@ type Follows interface {
 	Follow(ctx context.Context, f store.Follow) error
 	Unfollow(ctx context.Context, platform, chatID, provider, ticketID string) (bool, error)
 	Following(ctx context.Context, platform, chatID string) ([]store.Follow, error)
+}
+
+// LanguageChoices stores the language a chat or a person chose (langs.go).
+type LanguageChoices interface {
+	SetLanguage(ctx context.Context, c store.LanguageChoice) error
 }
 
 // Writer hands a vendor write (create, reply, close) to the work engine: stored before it is
