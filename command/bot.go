@@ -1,7 +1,8 @@
 // Package command is what the bot does for each command and button: the command table (Chinese
 // and English names, usage, the help card), one file per command (new.go, reply.go, close.go,
-// show.go, card.go, confirm.go, list.go, watch.go, help.go: each declares its table row with
-// its parse and run functions), and the jobs it gives the work engine.
+// show.go, card.go, confirm.go, list.go, watch.go, language.go, help.go: each declares its
+// table row with its parse and run functions), the language it speaks to whom (langs.go), and
+// the jobs it gives the work engine.
 package command
 
 import (

@@ -47,7 +47,7 @@ func (b *Bot) fetchFiles(ctx context.Context, platform, messageID string, refs [
 }
 
 func (e *Env) noFiles(provider string) *userError {
-	return e.userErr("files_refused", "vendor", e.Vendors.Label(provider, false))
+	return e.userErrBy("files_refused", func(en bool) []any { return []any{"vendor", e.Vendors.Label(provider, en)} })
 }
 
 func fileNames(fs []bot.FileRef) string {
