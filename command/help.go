@@ -34,15 +34,17 @@ func runHelp(_ context.Context, e *Env, r *req, c *Command, _ providers.Provider
 }
 
 // help is the help for r's platform (one command's, with topic), drawn once: it depends only
-// on the platform, the topic and the sample's vendor, all fixed by the configuration. The
+// on the platform, the topic, the sample's vendor (all fixed by the configuration) and the
+// language. The
 // answer is shared by every caller, so it is read-only: runHelp copies it for the queue, and
 // an answer in the ack (AnswerNow) only reads it.
 func (e *Env) help(r *req, topic *Spec) (*bot.Outgoing, error) {
 	vendor := e.exampleVendor(r)
-	key := r.platform + "\x00" + vendor
+	lang := langZh
 	if r.en {
-		key += "\x00en"
+		lang = langEn
 	}
+	key := r.platform + "\x00" + vendor + "\x00" + lang // one concatenation: one allocation
 	if topic != nil {
 		key += "\x00" + string(topic.Op)
 	}

@@ -2,7 +2,6 @@ package command
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -254,8 +253,9 @@ func TestToastsInTheClickersLanguage(t *testing.T) {
 	}
 
 	// Through the store's memory: nothing known yet, the configuration's; then the choice.
-	cached := New(englishCfg, Deps{Vendors: testVendors, Store: store.NewCached(h.store, 0), Renderer: h.bot.Renderer,
-		Log: slog.New(slog.DiscardHandler)})
+	h.bot.cfg = englishCfg
+	h.cached()
+	cached := h.bot
 	a.UserID = "ou_zhang"
 	if got := cached.Toasts(a).Busy; got != "The bot is busy; please try again shortly" {
 		t.Errorf("toast before the memory knows %q", got)
@@ -272,9 +272,8 @@ func TestToastsInTheClickersLanguage(t *testing.T) {
 func TestAnswerNowKnowsTheLanguageOrWaits(t *testing.T) {
 	h := buildHarness(t, Config{}, ":memory:", map[string]providers.Provider{"ksyun": newFakeVendor("ksyun")})
 	choose(store.ScopePerson, "ou_zhang", "en")(t, h, nil)
-	b := New(Config{}, Deps{Vendors: testVendors, Providers: map[string]providers.Provider{"ksyun": newFakeVendor("ksyun")},
-		Store: store.NewCached(h.store, 0), Renderer: h.bot.Renderer, Platforms: map[string]bot.Platform{"feishu": h.feishu},
-		Log: slog.New(slog.DiscardHandler)})
+	h.cached()
+	b := h.bot
 	m := h.message(msg{text: "关闭"})
 	if out, ok := b.AnswerNow(m); ok {
 		t.Fatalf("answered now without knowing the language: %s", out.Body)

@@ -50,8 +50,8 @@ type Cached struct {
 	cards  *ttl.Cache[string, Card]     // platform, message id → Card
 	misses *ttl.Cache[string, struct{}] // platform, message id: no card
 
-	langGen uint64                     // bumped by every SetLanguage, under mu
-	langs   *ttl.Cache[string, string] // platform, scope, id → language ("": none chosen)
+	langGen uint64                      // bumped by every SetLanguage, under mu
+	langs   *ttl.Cache[langKey, string] // language ("": none chosen)
 }
 
 var _ Store = (*Cached)(nil)
@@ -66,7 +66,7 @@ func NewCached(s Store, life time.Duration) *Cached {
 		seen:   ttl.New[string, struct{}](maxSeen, life),
 		cards:  ttl.New[string, Card](maxCards, life),
 		misses: ttl.New[string, struct{}](maxMisses, min(life, missTTL)),
-		langs:  ttl.New[string, string](maxLangs, min(life, langTTL)),
+		langs:  ttl.New[langKey, string](maxLangs, min(life, langTTL)),
 	}
 }
 
@@ -161,8 +161,8 @@ func (c *Cached) Languages(ctx context.Context, platform, chatID, userID string)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.langGen == gen { // as in CardByMessage: a SetLanguage that finished meanwhile wins
-		c.langs.Add(langKey(platform, ScopeChat, chatID), l.Chat)
-		c.langs.Add(langKey(platform, ScopePerson, userID), l.Person)
+		c.langs.Add(langKey{platform, ScopeChat, chatID}, l.Chat)
+		c.langs.Add(langKey{platform, ScopePerson, userID}, l.Person)
 	}
 	return l, nil
 }
@@ -170,8 +170,8 @@ func (c *Cached) Languages(ctx context.Context, platform, chatID, userID string)
 // RememberedLanguages is Languages from memory alone, for the ack path, which must not
 // wait for the database; false when the memory does not know both.
 func (c *Cached) RememberedLanguages(platform, chatID, userID string) (Languages, bool) {
-	chat, ok1 := c.langs.Get(langKey(platform, ScopeChat, chatID))
-	person, ok2 := c.langs.Get(langKey(platform, ScopePerson, userID))
+	chat, ok1 := c.langs.Get(langKey{platform, ScopeChat, chatID})
+	person, ok2 := c.langs.Get(langKey{platform, ScopePerson, userID})
 	return Languages{Chat: chat, Person: person}, ok1 && ok2
 }
 
@@ -181,11 +181,12 @@ func (c *Cached) SetLanguage(ctx context.Context, l LanguageChoice) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.langGen++
-	c.langs.Remove(langKey(l.Platform, l.Scope, l.ID))
+	c.langs.Remove(langKey{l.Platform, l.Scope, l.ID})
 	return err
 }
 
-func langKey(platform, scope, id string) string { return platform + "\x00" + scope + "\x00" + id }
+// langKey names a choice in memory: a struct, so the ack path's look-up allocates nothing.
+type langKey struct{ platform, scope, id string }
 
 // messageKey joins ids with NUL, which no platform or message id contains.
 func messageKey(platform, messageID string) string { return platform + "\x00" + messageID }
