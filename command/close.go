@@ -55,7 +55,10 @@ func (e *Env) close(ctx context.Context, r *req, p providers.Provider, id, remar
 	if err := e.mayClose(ctx, r, p, t); err != nil {
 		return outcome{}, err
 	}
-	actor := e.actor(r, p.Name())
+	actor, err := e.actor(ctx, r, p.Name())
+	if err != nil {
+		return outcome{}, err
+	}
 	if remark == "" {
 		name := actor.Name
 		if name == "" {
@@ -90,8 +93,15 @@ func (e *Env) close(ctx context.Context, r *req, p providers.Provider, id, remar
 // vendor identity) and the chat's admins.
 func (e *Env) mayClose(ctx context.Context, r *req, p providers.Provider, t providers.Ticket) error {
 	st, _ := e.Tickets.State(ctx, p.Name(), t.ID)
-	actor := e.actor(r, p.Name())
-	if st.CreatorUserID == r.user() || (actor.VendorID != "" && actor.VendorID == t.CreatorID) || r.isAdmin() {
+	if st.CreatorUserID == r.user() || r.isAdmin() {
+		return nil
+	}
+	// The creator at the vendor (a ticket filed in its console) by their bound or configured id.
+	id, err := e.identityOf(ctx, r.platform, r.userID, p.Name())
+	if err != nil {
+		return err
+	}
+	if id.id != "" && id.id == t.CreatorID {
 		return nil
 	}
 	ref := t.Ref()

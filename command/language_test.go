@@ -325,6 +325,7 @@ func TestEnglishIsComplete(t *testing.T) {
 			"列表", "回复 ksyun:1204 已重启", "关闭", "回复 ksyun:1204", "建单", "建单 ksyun 数据库连接超时\n优先级: 超级高",
 			"建单 tencent 数据库连接超时", "关闭 ksyun:abc!", "查看 ksyun:1 多余", "frobnicate", "不是命令", "语言 fr", "关闭 ksyun:1204",
 			"关闭 ksyun:1204", "取消关注 ksyun:1204", "取消关注 ksyun:1204",
+			"绑定 ksyun 38361", "我是谁", "绑定 ksyun", "解绑 ksyun", "解绑 ksyun", "绑定 tencent 1",
 		} {
 			answers := h.send(msg{platform: platform, text: text})
 			if len(answers) == 0 {

@@ -66,6 +66,18 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 			{"群", "", "不认识的语言「群」"},
 			{"en 群 现在", "", "多余的内容「现在」"},
 		},
+		OpBind: {
+			{"", "vendor", "缺少供应商和身份 ID"},
+			{"ksyun", "id", "缺少你在ksyun的身份 ID"},
+			{"ksyun:", "id", "缺少你在ksyun的身份 ID"},
+			{"腾讯云 38361", "", "「腾讯云」不是供应商"},
+			{"ksyun 38361\n第二行", "", "多余的内容"},
+		},
+		OpUnbind: {
+			{"", "vendor", "缺少供应商"},
+			{"tencent", "", "「tencent」不是供应商"},
+			{"ksyun\n第二行", "", "多余的内容"},
+		},
 		OpHelp: {
 			{"怎么用", "", "多余的内容"},
 			{"建单 更多", "", "多余的内容"},

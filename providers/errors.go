@@ -21,6 +21,9 @@ var (
 	ErrNotCreator = errors.New("only the ticket's creator may do this")
 	// ErrAlreadyClosed is returned when closing a ticket that is already closed.
 	ErrAlreadyClosed = errors.New("ticket already closed")
+	// ErrInvalidIdentity is Identifier.CheckIdentity's refusal of an id that cannot be a
+	// person's identity at the vendor (its form, or the vendor does not know it).
+	ErrInvalidIdentity = errors.New("not a person's identity at this vendor")
 )
 
 // UnsupportedError is ErrUnsupported with the reason, for the chat: what the vendor's API
