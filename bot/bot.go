@@ -37,8 +37,10 @@ type Message struct {
 	// screenshot, or a file posted in a ticket card's thread).
 	Files []FileRef
 	// Quote is the text of the message this one quotes, on platforms where a quote carries
-	// only content, not an id: a ticket reference in it finds the ticket answered.
-	Quote string
+	// only content, not an id: a ticket reference in it finds the ticket answered. QuoteFiles
+	// are the quoted message's images and files, where the quote carries them.
+	Quote      string
+	QuoteFiles []FileRef
 	// Mentions are the people the message @-mentions besides the bot, where the platform
 	// says who they are (a chat admin binds someone with 绑定 … @name).
 	Mentions []Mention
@@ -81,6 +83,9 @@ type FileRef struct {
 	// MessageID is the message the file was sent with, when it is not the command's own (a
 	// file of the message a 建单 answers); "" is the command's message.
 	MessageID string `json:",omitempty"`
+	// AESKey decrypts the download where the platform gives each file its own key (one
+	// platform's long connection); kept with the job like Key, both good for minutes only.
+	AESKey string `json:",omitempty"`
 }
 
 // FileFetcher is implemented by platforms that can download what people sent.

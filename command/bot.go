@@ -112,9 +112,10 @@ type req struct {
 	version, claimed int64
 	// mentions are the people the message @-mentions, where the platform says who they are.
 	mentions []bot.Mention
-	// parentID and quote are the message this one answers (its id) or quotes (its text, where
-	// the platform gives only that): a 建单 makes its ticket from it.
+	// parentID and quote are the message this one answers (its id) or quotes (its text and
+	// files, where the platform gives only those): a 建单 makes its ticket from it.
 	parentID, quote string
+	quoteFiles      []bot.FileRef
 	// asDefault are the vendors the command acted at as their configured default identity,
 	// because the person has none there (actor): they are told once (tellDefaults).
 	asDefault []string
@@ -147,7 +148,8 @@ type outcome struct {
 func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 	r := &req{platform: m.Platform, chatID: m.ChatID, chatType: m.ChatType, userID: m.UserID,
 		userName: m.UserName, eventID: m.EventID, requestID: m.RequestID, messageID: m.MessageID, files: m.Files,
-		mentions: m.Mentions, parentID: m.ParentID, quote: m.Quote, version: -1}
+		mentions: m.Mentions, parentID: m.ParentID, quote: m.Quote, quoteFiles: m.QuoteFiles,
+		version: -1}
 	log := b.Log.With("platform", m.Platform, "chat_id", m.ChatID, "event_id", m.EventID, reqid.Key, m.RequestID)
 	if !b.admit(ctx, r, log) {
 		return
@@ -186,7 +188,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		word, rest := splitWord(strings.TrimLeft(strings.TrimSpace(m.Text), "/／"))
 		cmd, err = Parse(b.words(), word+" "+thread.String()+" "+rest)
 	}
-	if cmd.Spec != nil && cmd.Spec.Op == OpNew && thread == nil && (m.ParentID != "" || m.Quote != "") {
+	if cmd.Spec != nil && cmd.Spec.Op == OpNew && thread == nil && (m.ParentID != "" || m.Quote != "" || len(m.QuoteFiles) > 0) {
 		// 建单 answering or quoting a message files the ticket from that message; its title
 		// may come from there too.
 		cmd.Quoted = true

@@ -9,13 +9,14 @@ import (
 )
 
 // mayAttach refuses files the vendor cannot take before anything is stored or sent: a vendor
-// without attachments, or more files than it takes at once.
-func (e *Env) mayAttach(p providers.Provider, files []bot.FileRef) error {
+// without attachments (on a reply, one whose comments carry none), or more files than it
+// takes at once.
+func (e *Env) mayAttach(p providers.Provider, files []bot.FileRef, reply bool) error {
 	if len(files) == 0 {
 		return nil
 	}
-	if !providers.Can(p).Files {
-		return e.noFiles(p.Name())
+	if err := e.takesFiles(p, reply); err != nil {
+		return err
 	}
 	if maxFiles, _ := providers.FileLimits(p); len(files) > maxFiles {
 		return e.userErr("files_too_many", "max", maxFiles)
@@ -48,6 +49,18 @@ func (b *Bot) fetchFiles(ctx context.Context, platform, messageID string, refs [
 		out = append(out, providers.File{Name: f.Name, Data: data})
 	}
 	return out, nil
+}
+
+// takesFiles refuses files for a vendor that takes none with a new ticket, or with a reply.
+func (e *Env) takesFiles(p providers.Provider, reply bool) error {
+	can := providers.Can(p)
+	switch {
+	case !can.Files:
+		return e.noFiles(p.Name())
+	case reply && !can.ReplyFiles:
+		return e.userErr("files_reply_refused", "vendor", e.Vendors.Label(p.Name(), false))
+	}
+	return nil
 }
 
 func (e *Env) noFiles(provider string) *userError {

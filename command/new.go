@@ -70,7 +70,7 @@ func (e *Env) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		// Through the work engine, files too (fetched again at each try): a create that fails
 		// for now is checked at the vendor (by title and time) before it is tried again,
 		// never repeated blindly; a vendor that cannot be asked is not retried at all.
-		if err := e.mayAttach(p, r.files); err != nil {
+		if err := e.mayAttach(p, r.files, false); err != nil {
 			return outcome{}, err
 		}
 		j := e.newJob(jobCreate, r.deliveryKey(), r, p.Name(), "", jobData{Create: &req, Actor: req.Actor, Files: r.files})

@@ -273,8 +273,8 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 
 // jobFiles fetches the files of the job's message for a vendor that takes them.
 func (b *Bot) jobFiles(ctx context.Context, p providers.Provider, j store.Job, d jobData) ([]providers.File, error) {
-	if !providers.Can(p).Files {
-		return nil, b.env.noFiles(p.Name())
+	if err := b.env.takesFiles(p, j.Kind == jobReply); err != nil {
+		return nil, err
 	}
 	return b.fetchFiles(ctx, j.Platform, j.MessageID, d.Files, p)
 }

@@ -64,15 +64,16 @@ func (e *Env) fromMessage(ctx context.Context, r *req, c *Command, p providers.P
 // quoted is the message r answers: read from the platform by its id, or the quote's text
 // where the platform's event carries only that.
 func (e *Env) quoted(ctx context.Context, r *req) (bot.Quoted, error) {
+	quote := bot.Quoted{Text: strings.TrimSpace(r.quote), Files: r.quoteFiles}
 	if r.parentID == "" || e.Chats == nil {
-		return bot.Quoted{Text: strings.TrimSpace(r.quote)}, nil
+		return quote, nil
 	}
 	q, err := e.Chats.ReadMessage(ctx, r.platform, r.parentID)
 	switch {
 	case err == nil:
 		return q, nil
-	case errors.Is(err, bot.ErrUnsupported) && r.quote != "":
-		return bot.Quoted{Text: strings.TrimSpace(r.quote)}, nil
+	case errors.Is(err, bot.ErrUnsupported) && (r.quote != "" || len(r.quoteFiles) > 0):
+		return quote, nil
 	}
 	e.Log.Warn("read the answered message", "platform", r.platform, "message_id", r.parentID, "err", err)
 	return bot.Quoted{}, e.userErr("quoted_unreadable", "code", failCode(err))

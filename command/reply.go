@@ -80,7 +80,7 @@ func (e *Env) reply(ctx context.Context, r *req, p providers.Provider, id, text 
 		return outcome{}, err
 	}
 	rep := providers.Reply{Text: text, Actor: actor}
-	if err := e.mayAttach(p, r.files); err != nil {
+	if err := e.mayAttach(p, r.files, true); err != nil {
 		return outcome{}, err
 	}
 	// Through the work engine, files too (fetched again at each try): a vendor that is down

@@ -7,7 +7,7 @@ import (
 
 // What a vendor can do beyond the Provider methods is asked one way: Can says what it can do,
 // and the functions below do it (or answer ErrUnsupported), the way io.Copy finds a
-// WriterTo. The optional interfaces (BatchGetter, Attacher, SecretReplier, SecretCreator,
+// WriterTo. The optional interfaces (BatchGetter, Attacher, ReplyAttacher, SecretReplier, SecretCreator,
 // CreatedFinder, ChangeFinder, Prober, Identifier) are what a vendor implements; the core never asserts
 // them itself, so a capability is discovered in this one file and nowhere else.
 
@@ -17,6 +17,7 @@ func Can(p Provider) Capabilities {
 	c := p.Capabilities()
 	_, c.Batch = p.(BatchGetter)
 	_, c.Files = p.(Attacher)
+	_, c.ReplyFiles = p.(ReplyAttacher)
 	_, c.SecretReply = p.(SecretReplier)
 	_, c.SecretCreate = p.(SecretCreator)
 	_, c.FindCreated = p.(CreatedFinder)
@@ -50,9 +51,9 @@ func CreateWithFiles(ctx context.Context, p Provider, r CreateRequest, files []F
 	return Ticket{}, ErrUnsupported
 }
 
-// ReplyWithFiles replies with files attached where p can (Can(p).Files).
+// ReplyWithFiles replies with files attached where p can (Can(p).ReplyFiles).
 func ReplyWithFiles(ctx context.Context, p Provider, id string, r Reply, files []File) error {
-	if a, ok := p.(Attacher); ok {
+	if a, ok := p.(ReplyAttacher); ok {
 		return a.ReplyWithFiles(ctx, id, r, files)
 	}
 	return ErrUnsupported

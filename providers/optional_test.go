@@ -62,6 +62,13 @@ func (f *full) MayHaveChanged(_ context.Context, seen []providers.Seen) ([]strin
 	return nil, nil
 }
 
+func (f *full) CheckIdentity(_ context.Context, id string) (providers.Identity, error) {
+	f.record("CheckIdentity")
+	return providers.Identity{ID: id}, nil
+}
+
+func (f *full) IdentityKind() providers.IdentityKind { return providers.IdentityKind{Zh: "工号"} }
+
 // Can reports the declared capabilities and the optional operations a vendor implements; the
 // functions do them where it can and answer ErrUnsupported where it cannot.
 func TestCanAndOptionalOperations(t *testing.T) {
@@ -74,7 +81,8 @@ func TestCanAndOptionalOperations(t *testing.T) {
 		_, e5 := providers.CreateSecret(ctx, p, providers.CreateRequest{}, "pw")
 		_, _, e6 := providers.FindCreated(ctx, p, "t", time.Now())
 		_, e7 := providers.MayHaveChanged(ctx, p, []providers.Seen{{ID: "1"}})
-		return []error{e1, e2, e3, e4, e5, e6, e7}
+		_, e8 := providers.CheckIdentity(ctx, p, "38361")
+		return []error{e1, e2, e3, e4, e5, e6, e7, e8}
 	}
 
 	p := &plain{}
@@ -92,7 +100,8 @@ func TestCanAndOptionalOperations(t *testing.T) {
 
 	f := &full{}
 	want := providers.Capabilities{Create: true, Reply: true, Notes: true,
-		Batch: true, Files: true, SecretReply: true, SecretCreate: true, FindCreated: true, FindChanged: true}
+		Batch: true, Files: true, ReplyFiles: true, SecretReply: true, SecretCreate: true, FindCreated: true, FindChanged: true,
+		Identity: true}
 	if got := providers.Can(f); got != want {
 		t.Errorf("Can(full) = %+v, want %+v", got, want)
 	}
@@ -101,7 +110,7 @@ func TestCanAndOptionalOperations(t *testing.T) {
 			t.Errorf("full: operation %d answered %v", i, err)
 		}
 	}
-	if wantCalls := []string{"GetMany", "CreateWithFiles", "ReplyWithFiles", "ReplySecret", "CreateSecret", "FindCreated", "MayHaveChanged"}; !slices.Equal(f.calls, wantCalls) {
+	if wantCalls := []string{"GetMany", "CreateWithFiles", "ReplyWithFiles", "ReplySecret", "CreateSecret", "FindCreated", "MayHaveChanged", "CheckIdentity"}; !slices.Equal(f.calls, wantCalls) {
 		t.Errorf("full was called %v, want %v", f.calls, wantCalls)
 	}
 	if n, b := providers.FileLimits(f); n != 5 || b != 10<<20 {

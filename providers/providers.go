@@ -48,7 +48,8 @@ type Capabilities struct {
 
 	// Filled in by Can from the optional interfaces the vendor implements.
 	Batch        bool // BatchGetter: many tickets in one call
-	Files        bool // Attacher: files with a new ticket or a reply
+	Files        bool // Attacher: files with a new ticket
+	ReplyFiles   bool // ReplyAttacher: files with a reply too
 	SecretReply  bool // SecretReplier: confidential content in a reply
 	SecretCreate bool // SecretCreator: confidential content with a new ticket
 	FindCreated  bool // CreatedFinder: an unknown create is looked for before it is repeated

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"unicode"
@@ -64,8 +65,16 @@ type mixedContent struct {
 }
 
 type mixedItem struct {
-	MsgType string       `json:"msgtype"`
-	Text    *textContent `json:"text"`
+	MsgType string        `json:"msgtype"`
+	Text    *textContent  `json:"text"`
+	Image   *mediaContent `json:"image"`
+}
+
+// mediaContent is an image or file: a download link good for five minutes whose content is
+// encrypted, and on the long connection the link's own key (DOC 100719; the aibot SDK).
+type mediaContent struct {
+	URL    string `json:"url"`
+	AESKey string `json:"aeskey"`
 }
 
 // event is the body of msgtype "event"; the event's own fields sit under a key named after
@@ -133,14 +142,56 @@ func toMessage(c *callback) bot.Message {
 		chatType = "p2p" // bot.Message's word for a one-to-one chat
 	}
 	return bot.Message{
-		Platform:  Platform,
-		MessageID: c.MsgID,
-		ChatID:    c.chatID(),
-		ChatType:  chatType,
-		UserID:    c.From.UserID,
-		Text:      stripMentions(messageText(c.MsgType, c.Text, c.Mixed, c.Voice)),
-		Quote:     quoteText(c.Quote),
+		Platform:   Platform,
+		MessageID:  c.MsgID,
+		ChatID:     c.chatID(),
+		ChatType:   chatType,
+		UserID:     c.From.UserID,
+		Text:       stripMentions(messageText(c.MsgType, c.Text, c.Mixed, c.Voice)),
+		Files:      mixedImages(c.Mixed, "image"),
+		Quote:      quoteText(c.Quote),
+		QuoteFiles: quoteFiles(c.Quote),
 	}
+}
+
+// mixedImages are the images of a mixed message, named prefix-1.png, prefix-2.png, … (the
+// payload names none).
+func mixedImages(m *mixedContent, prefix string) []bot.FileRef {
+	if m == nil {
+		return nil
+	}
+	var out []bot.FileRef
+	for _, it := range m.Items {
+		if it.MsgType == "image" && it.Image != nil && it.Image.URL != "" {
+			out = append(out, bot.FileRef{Key: it.Image.URL, AESKey: it.Image.AESKey, Kind: "image",
+				Name: fmt.Sprintf("%s-%d.png", prefix, len(out)+1)})
+		}
+	}
+	return out
+}
+
+// quoteFiles are the images and files of a quoted message: an image, a file, or a mixed
+// message's images.
+func quoteFiles(raw json.RawMessage) []bot.FileRef {
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil
+	}
+	var q struct {
+		MsgType string        `json:"msgtype"`
+		Mixed   *mixedContent `json:"mixed"`
+		Image   *mediaContent `json:"image"`
+		File    *mediaContent `json:"file"`
+	}
+	if unmarshal(raw, &q) != nil {
+		return nil
+	}
+	switch {
+	case q.MsgType == "image" && q.Image != nil && q.Image.URL != "":
+		return []bot.FileRef{{Key: q.Image.URL, AESKey: q.Image.AESKey, Kind: "image", Name: "quoted-1.png"}}
+	case q.MsgType == "file" && q.File != nil && q.File.URL != "":
+		return []bot.FileRef{{Key: q.File.URL, AESKey: q.File.AESKey, Kind: "file", Name: "quoted-file"}}
+	}
+	return mixedImages(q.Mixed, "quoted")
 }
 
 // toAction turns a template_card_event into a bot.Action: the button's key carries the

@@ -168,7 +168,17 @@ func TestCallbackMessageKinds(t *testing.T) {
 		}},
 		{"mixed", testChat, []wecomtest.PayloadOpt{wecomtest.WithMixed("第二段")}, "reply ksyun:1 看图", func(m *bot.Message) {
 			m.Text = "reply ksyun:1 看图\n第二段"
+			m.Files = []bot.FileRef{{Key: "https://example.invalid/image", Name: "image-1.png", Kind: "image"}}
 		}},
+		{"mixed with images and their keys", testChat, []wecomtest.PayloadOpt{wecomtest.WithMixedImages([2]string{"https://x/1", ""}, [2]string{"https://x/2", "a2V5"})},
+			"建单 截图", func(m *bot.Message) {
+				m.Files = []bot.FileRef{{Key: "https://x/1", Name: "image-1.png", Kind: "image"},
+					{Key: "https://x/2", AESKey: "a2V5", Name: "image-2.png", Kind: "image"}}
+			}},
+		{"quoting an image", testChat, []wecomtest.PayloadOpt{wecomtest.WithQuoteJSON([]byte(`{"msgtype":"image","image":{"url":"https://x/q","aeskey":"cXE="}}`))},
+			"建单", func(m *bot.Message) {
+				m.QuoteFiles = []bot.FileRef{{Key: "https://x/q", AESKey: "cXE=", Name: "quoted-1.png", Kind: "image"}}
+			}},
 		{"voice", "single:" + testUser, []wecomtest.PayloadOpt{wecomtest.WithMsgType("voice"), wecomtest.WithMention("")}, "查看工单", func(m *bot.Message) {
 			m.ChatID, m.ChatType, m.Text = "single:"+testUser, "p2p", "查看工单"
 		}},

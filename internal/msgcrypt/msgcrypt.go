@@ -147,19 +147,10 @@ func (c *Crypt) open(dst, src []byte) (msg, receiveID []byte, err error) {
 		return nil, nil, ErrCiphertext
 	}
 	c.cbc.Decrypt(c.iv, buf)
-	p := int(buf[len(buf)-1])
-	if p == 0 || p > pkcs7Block || p > len(buf) {
-		return nil, nil, ErrPadding
+	buf, err = unpad(buf)
+	if err != nil {
+		return nil, nil, err
 	}
-	// Check every padding byte, not just the last: a wrong key must not pass by luck.
-	var bad byte
-	for _, b := range buf[len(buf)-p:] {
-		bad |= b ^ byte(p)
-	}
-	if bad != 0 {
-		return nil, nil, ErrPadding
-	}
-	buf = buf[:len(buf)-p]
 	if len(buf) < 20 {
 		return nil, nil, ErrLength
 	}
@@ -259,4 +250,24 @@ func AppendSignature[T string | []byte](dst []byte, token, timestamp, nonce stri
 func Verify[T string | []byte](sig, token, timestamp, nonce string, encrypted T) bool {
 	var want [2 * sha1.Size]byte
 	return subtle.ConstantTimeCompare(AppendSignature(want[:0], token, timestamp, nonce, encrypted), []byte(sig)) == 1
+}
+
+// unpad removes the scheme's PKCS#7 padding (1 to 32 bytes), checking every padding byte,
+// not just the last: a wrong key must not pass by luck.
+func unpad(buf []byte) ([]byte, error) {
+	if len(buf) == 0 {
+		return nil, ErrPadding
+	}
+	p := int(buf[len(buf)-1])
+	if p == 0 || p > pkcs7Block || p > len(buf) {
+		return nil, ErrPadding
+	}
+	var bad byte
+	for _, b := range buf[len(buf)-p:] {
+		bad |= b ^ byte(p)
+	}
+	if bad != 0 {
+		return nil, ErrPadding
+	}
+	return buf[:len(buf)-p], nil
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 )
 
-var _ providers.Attacher = (*Provider)(nil)
+var _ providers.ReplyAttacher = (*Provider)(nil)
 
 // FileLimits are Aliyun's: 3 attachments, 2 MB each.
 func (p *Provider) FileLimits() (int, int64) { return MaxAttachments, MaxUploadSize }

@@ -97,6 +97,8 @@ type createBody struct {
 	RepositoryProductID      int64  `json:"repository_product_id"`
 	CreatorID                int64  `json:"creator_id"`
 	CreatorName              string `json:"creator_name"`
+	// Attachment are files uploaded first (upload_file), passed as Kingsoft answered them.
+	Attachment []Attachment `json:"attachment,omitempty"`
 }
 
 // Create files a ticket (POST /workorder/api/ticket/create) and returns it as read back. The
@@ -104,6 +106,11 @@ type createBody struct {
 // read-back fails the ticket is built from the request instead: the create succeeded, and
 // reporting it as failed would invite a duplicate.
 func (p *Provider) Create(ctx context.Context, r providers.CreateRequest) (providers.Ticket, error) {
+	return p.create(ctx, r, nil)
+}
+
+// create is Create with the attachments already uploaded.
+func (p *Provider) create(ctx context.Context, r providers.CreateRequest, attachments []Attachment) (providers.Ticket, error) {
 	fail := func(err error) (providers.Ticket, error) {
 		return providers.Ticket{}, fmt.Errorf("ksyun: create ticket: %w", err)
 	}
@@ -136,6 +143,7 @@ func (p *Provider) Create(ctx context.Context, r providers.CreateRequest) (provi
 		RepositoryProductID:      p.cfg.RepositoryProductID,
 		CreatorID:                creatorID,
 		CreatorName:              creatorName,
+		Attachment:               attachments,
 	}
 	var created struct {
 		ID flexInt `json:"id"`

@@ -31,6 +31,7 @@ type payloadOpts struct {
 	quote       any
 	mention     *string
 	mixed       []string
+	images      [][2]string // link, aeskey of a mixed message's images (WithMixedImages)
 	msgType     string
 	createTime  int64
 }
@@ -57,6 +58,12 @@ func WithMention(name string) PayloadOpt { return func(o *payloadOpts) { o.menti
 // then an image, then each further text item.
 func WithMixed(more ...string) PayloadOpt {
 	return func(o *payloadOpts) { o.msgType, o.mixed = msgTypeMixed, more }
+}
+
+// WithMixedImages makes the message a mixed (图文混排) message: the text (with the mention),
+// then an image item for each link, with its aeskey where one is given ("" for none).
+func WithMixedImages(links ...[2]string) PayloadOpt {
+	return func(o *payloadOpts) { o.msgType, o.images = msgTypeMixed, links }
 }
 
 // WithMsgType sets msgtype as is, with the text under that key (voice carries its
@@ -107,9 +114,16 @@ func TextMessage(msgID, chatID, userID, text string, opts ...PayloadOpt) []byte 
 	}
 	switch o.msgType {
 	case msgTypeMixed:
-		items := []any{
-			map[string]any{"msgtype": "text", "text": map[string]string{"content": content}},
-			map[string]any{"msgtype": "image", "image": map[string]string{"url": "https://example.invalid/image"}},
+		items := []any{map[string]any{"msgtype": "text", "text": map[string]string{"content": content}}}
+		if o.images == nil {
+			items = append(items, map[string]any{"msgtype": "image", "image": map[string]string{"url": "https://example.invalid/image"}})
+		}
+		for _, im := range o.images {
+			image := map[string]string{"url": im[0]}
+			if im[1] != "" {
+				image["aeskey"] = im[1]
+			}
+			items = append(items, map[string]any{"msgtype": "image", "image": image})
 		}
 		for _, t := range o.mixed {
 			items = append(items, map[string]any{"msgtype": "text", "text": map[string]string{"content": t}})

@@ -56,7 +56,8 @@ type Server struct {
 	hc    *http.Client
 
 	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced whenever something is recorded
+	files     map[string][]byte // encrypted downloads, by link id (PutFile)
+	changed   chan struct{}     // closed and replaced whenever something is recorded
 	sent      []Sent
 	codes     map[string]*fakeCode
 	codeSeq   int
@@ -247,6 +248,7 @@ func New(cfg Config) *Server {
 	mux.HandleFunc("POST "+pathRobotUpload, f.endpoint(f.robotUpload))
 	mux.HandleFunc("POST "+pathResponseURL, f.endpoint(f.response))
 	mux.HandleFunc("GET "+fakeWSPath, f.serveWS)
+	mux.HandleFunc("GET "+pathFiles, f.file)
 	mux.HandleFunc("/", f.endpoint(func(*http.Request, []byte) fakeAnswer {
 		return fakeAnswer{status: http.StatusNotFound, code: 404, msg: "not found"}
 	}))

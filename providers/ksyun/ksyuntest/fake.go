@@ -65,6 +65,8 @@ type Ticket struct {
 	Suspended                bool
 	IsSolved                 bool
 	Assigns                  []Assign
+	// Attachments are the files the ticket was created with.
+	Attachments []ksyun.Attachment
 }
 
 // Assign is one product line's assignment of a fake ticket.
@@ -140,6 +142,8 @@ type Server struct {
 	// counts them.
 	hang    chan struct{}
 	hanging int
+	// uploaded are the files upload_file stored, by file_path: a create may attach only those.
+	uploaded map[string]bool
 }
 
 // Hold makes the fake stop answering: every request waits until release is called, as a
@@ -383,6 +387,7 @@ func (t *Ticket) assign(productGroupID int64) int {
 
 func (t *Ticket) clone() Ticket {
 	c := *t
+	c.Attachments = slices.Clone(t.Attachments)
 	c.Assigns = slices.Clone(t.Assigns)
 	for i := range c.Assigns {
 		c.Assigns[i].History = slices.Clone(c.Assigns[i].History)

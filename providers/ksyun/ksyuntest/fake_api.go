@@ -207,13 +207,18 @@ func (f *Server) create(_ *http.Request, body []byte) fakeReply {
 	if req.Priority > 3 {
 		return fakeErr(ErrParam, "参数错误 priority: %d", req.Priority)
 	}
+	for _, a := range req.Attachment {
+		if !f.uploaded[a.FilePath] {
+			return fakeErr(ErrParam, "参数错误 attachment: 文件 %s 未上传", a.FilePath)
+		}
+	}
 	now := f.now().Unix()
 	t := &Ticket{
 		ID: f.nextID, Title: req.Title, Detail: req.Detail, Type: req.Type, Priority: req.Priority,
 		Status: statusPending, CreatorID: req.CreatorID, CreatorName: req.CreatorName,
 		CustomerOrganizationID: req.CustomerOrganizationID, CustomerOrganizationName: req.CustomerOrganizationName,
 		RepositoryProductID: req.RepositoryProductID, ProductGroupID: req.RepositoryProductID,
-		ReportedTime: req.ReportedTime, CreatedTime: now, UpdatedTime: now,
+		ReportedTime: req.ReportedTime, CreatedTime: now, UpdatedTime: now, Attachments: req.Attachment,
 		Assigns: []Assign{{
 			ID: f.nextSub, ProductGroupID: req.RepositoryProductID,
 			ProductGroupName: fmt.Sprintf("产品线%d", req.RepositoryProductID),
@@ -386,9 +391,14 @@ func (f *Server) upload(r *http.Request, body []byte) fakeReply {
 	defer rd.Close()
 	content, _ := io.ReadAll(rd)
 	sum := md5.Sum(content)
+	path := "workorder/" + f.appID + "/" + hex.EncodeToString(sum[:])
+	if f.uploaded == nil {
+		f.uploaded = map[string]bool{}
+	}
+	f.uploaded[path] = true
 	return fakeOK(ksyun.Attachment{
 		FileName: fh.Filename,
-		FilePath: "workorder/" + f.appID + "/" + hex.EncodeToString(sum[:]),
+		FilePath: path,
 		FileSize: int64(len(content)),
 		FileType: fh.Header.Get("Content-Type"),
 	})
