@@ -58,7 +58,7 @@ func (e *Env) takesFiles(p providers.Provider, reply bool) error {
 	case !can.Files:
 		return e.noFiles(p.Name())
 	case reply && !can.ReplyFiles:
-		return e.userErr("files_reply_refused", "vendor", e.Vendors.Label(p.Name(), false))
+		return e.userErrBy("files_reply_refused", func(en bool) []any { return []any{"vendor", e.Vendors.Label(p.Name(), en)} })
 	}
 	return nil
 }
