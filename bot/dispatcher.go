@@ -58,10 +58,11 @@ type DispatcherConfig struct {
 	// (confidential content), which are still refused when there is no room.
 	Inbox     Inbox
 	Sensitive func(Message) bool
-	// Toasts are what a click is told when its work outlives ActionWait, when too many clicks
-	// run at once, and when its handler failed; the app fills them from the message catalog
-	// (unset: the built-in catalog's Chinese).
-	Toasts ActionToasts
+	// Toasts words what a click is told when its work outlives ActionWait, when too many
+	// clicks run at once, and when its handler failed, in the language of the one who clicked;
+	// the app words them from the message catalog (nil: the built-in catalog's Chinese). It
+	// runs in the ack path: it must not wait for the store.
+	Toasts func(Action) ActionToasts
 }
 
 // ActionToasts are the dispatcher's own answers to a click.
@@ -97,10 +98,11 @@ func (c *DispatcherConfig) defaults() {
 	if c.DedupeMax <= 0 {
 		c.DedupeMax = 100_000
 	}
-	if c.Toasts == (ActionToasts{}) {
+	if c.Toasts == nil {
 		cat := templates.DefaultCatalog()
-		c.Toasts = ActionToasts{InProgress: cat.Text("toast_in_progress", false), Busy: cat.Text("toast_busy", false),
+		zh := ActionToasts{InProgress: cat.Text("toast_in_progress", false), Busy: cat.Text("toast_busy", false),
 			Internal: cat.Text("toast_internal", false)}
+		c.Toasts = func(Action) ActionToasts { return zh }
 	}
 }
 
@@ -528,8 +530,8 @@ func requestID(ctx context.Context, given string) string {
 }
 
 // inProgress is the answer to a click whose work outlives the platform's deadline.
-func (d *Dispatcher) inProgress() ActionResult {
-	return ActionResult{Toast: Toast{Type: "info", Text: d.cfg.Toasts.InProgress}, Pending: true}
+func (d *Dispatcher) inProgress(a Action) ActionResult {
+	return ActionResult{Toast: Toast{Type: "info", Text: d.cfg.Toasts(a).InProgress}, Pending: true}
 }
 
 // HandleAction runs a click, answering with its result if it finishes within ActionWait and
@@ -543,7 +545,7 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 	keys := deliveryKeys(a.Platform, a.EventID, "")
 	if !d.claim(keys) {
 		d.metrics.duplicates.WithLabelValues(a.Platform).Inc()
-		return d.inProgress(), nil
+		return d.inProgress(a), nil
 	}
 	a.RequestID = requestID(ctx, a.RequestID)
 	d.mu.RLock()
@@ -563,7 +565,7 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 	default:
 		d.late.Add(-2)
 		d.release(keys)
-		return ActionResult{Toast: Toast{Type: "warning", Text: d.cfg.Toasts.Busy}}, nil
+		return ActionResult{Toast: Toast{Type: "warning", Text: d.cfg.Toasts(a).Busy}}, nil
 	}
 
 	done := make(chan ActionResult, 1)
@@ -576,7 +578,7 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 			defer func() {
 				if r := recover(); r != nil {
 					d.log.Error("action handler panicked", "platform", a.Platform, "event_id", a.EventID, reqid.Key, a.RequestID, "panic", r)
-					res = ActionResult{Toast: Toast{Type: "error", Text: d.cfg.Toasts.Internal}}
+					res = ActionResult{Toast: Toast{Type: "error", Text: d.cfg.Toasts(a).Internal}}
 				}
 			}()
 			// The work runs under the dispatcher's base context, bounded by CommandTimeout:
@@ -604,7 +606,7 @@ func (d *Dispatcher) HandleAction(ctx context.Context, a Action) (ActionResult, 
 		defer d.late.Done()
 		d.finishLate(a, <-done)
 	}()
-	return d.inProgress(), nil
+	return d.inProgress(a), nil
 }
 
 // lateSendTimeout bounds the card update of a click's late result (and Shutdown cuts it).

@@ -1,7 +1,8 @@
 // Package command is what the bot does for each command and button: the command table (Chinese
 // and English names, usage, the help card), one file per command (new.go, reply.go, close.go,
-// show.go, card.go, confirm.go, list.go, watch.go, help.go: each declares its table row with
-// its parse and run functions), and the jobs it gives the work engine.
+// show.go, card.go, confirm.go, list.go, watch.go, language.go, help.go: each declares its
+// table row with its parse and run functions), the language it speaks to whom (langs.go), and
+// the jobs it gives the work engine.
 package command
 
 import (
@@ -17,6 +18,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/internal/reqid"
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
 	"github.com/ticketbot/ticketbot/tickets"
 	"github.com/ticketbot/ticketbot/work"
@@ -77,7 +79,7 @@ func New(cfg Config, d Deps) *Bot {
 	b.work = work.New(d.Store, wc)
 	b.tickets = tickets.New(d.Store, func() time.Time { return b.Now() })
 	b.registerJobs()
-	b.env = &Env{Vendors: d.Vendors, Providers: providerSet(d.Providers), Tickets: b.tickets, Follows: d.Store, Identities: d.Store,
+	b.env = &Env{Vendors: d.Vendors, Providers: providerSet(d.Providers), Tickets: b.tickets, Follows: d.Store, Identities: d.Store, Languages: d.Store,
 		Writes: jobs{b.work}, Chats: platformReader(d.Platforms), Answers: drawing{d.Renderer, d.Platforms},
 		DefaultProvider: cfg.DefaultProvider, Users: cfg.Users, Log: d.Log, Now: func() time.Time { return b.Now() }}
 	if zone, err := cfg.Location(); err == nil {
@@ -98,7 +100,10 @@ type req struct {
 	// messageID is the person's message (typed) or the clicked card (click).
 	messageID string
 	click     bool
-	en        bool
+	// en says answers to the person are in English; chatEn that what the whole chat shares
+	// (its ticket cards) is; langs are the stored choices they came from (langs.go).
+	en, chatEn bool
+	langs      store.Languages
 	// files are what the person sent with the message, attached where the vendor can.
 	files []bot.FileRef
 	chat  *Chat // nil when no [[chats]] are configured
@@ -130,7 +135,8 @@ type outcome struct {
 	notes     []providers.Note
 	fresh     bool
 	replyForm bool
-	footer    string
+	// footer is the card's last line, said in each chat's language.
+	footer words
 	// out is a non-ticket answer rendered from a template (help, list).
 	out *bot.Outgoing
 	// quiet answers a click with no toast (the reply box's 取消, a confirmation card).
@@ -148,6 +154,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 	if !b.admit(ctx, r, log) {
 		return
 	}
+	r.speak(b.storedLanguages(ctx, r.platform, r.chatID, r.userID), false)
 	thread := b.threadTicket(ctx, m)
 	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 && thread == nil {
 		return // a file on its own, outside a ticket's thread, is not for the bot
@@ -156,7 +163,7 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		if tell {
 			// One audit row and one answer per run of refusals, not one per message.
 			b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
-			b.replyText(ctx, r, b.env.text(false, "too_fast"), log)
+			b.replyText(ctx, r, b.env.text(r.en, "too_fast"), log)
 		}
 		return
 	}
@@ -190,10 +197,11 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		}
 	}
 	if err != nil {
-		b.replyText(ctx, r, b.env.usageHint(err, b.env.Answers.Features(r.platform)), log)
+		r.speak(r.langs, typedEnglish(err))
+		b.replyText(ctx, r, b.env.usageHint(err, b.env.Answers.Features(r.platform), r.en), log)
 		return
 	}
-	r.en = cmd.English
+	r.speak(r.langs, cmd.English)
 	o := b.run(ctx, r, cmd, log)
 	actx, cancel := bot.AnswerContext(ctx, answerWait)
 	defer cancel()
@@ -220,13 +228,15 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	log := b.Log.With("platform", a.Platform, "chat_id", a.ChatID, "event_id", a.EventID, reqid.Key, a.RequestID)
 	if ok, _ := b.allowed(r); !ok {
 		b.record(ctx, r, "", TicketRef{}, "refused", "chat not allowed", nil)
-		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: b.env.text(false, "chat_not_allowed_toast")}}
+		// Nobody here has said which language they read: both.
+		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: b.env.text(false, "chat_not_allowed_toast") + " / " + b.env.text(true, "chat_not_allowed_toast")}}
 	}
+	r.speak(b.storedLanguages(ctx, r.platform, r.chatID, r.userID), false)
 	if ok, tell := b.limits.allow(r.user(), b.Now()); !ok {
 		if tell {
 			b.record(ctx, r, "", TicketRef{}, "limited", "too many commands", nil)
 		}
-		return bot.ActionResult{Toast: bot.Toast{Type: "warning", Text: b.env.text(false, "too_fast")}}
+		return bot.ActionResult{Toast: bot.Toast{Type: "warning", Text: b.env.text(r.en, "too_fast")}}
 	}
 	command, version := splitVersion(a.Command)
 	r.version = version
@@ -239,12 +249,10 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 		// The 回复 button: it opens the reply box (cmd holds the ticket), nothing is sent yet.
 		err = nil
 	}
-	// Buttons carry English command words; the person reads a Chinese card: answer in Chinese.
-	if ue != nil {
-		ue.English = false
-	}
+	// Buttons carry English command words, which say nothing of the language the person
+	// reads: r.en stands as settled above.
 	if err != nil {
-		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: b.env.usageHint(err, b.env.Answers.Features(r.platform))}}
+		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: b.env.usageHint(err, b.env.Answers.Features(r.platform), r.en)}}
 	}
 	o := b.run(ctx, r, cmd, log)
 	ctx, cancel := bot.AnswerContext(ctx, answerWait) // drawing the answer: past the command's deadline too
@@ -416,8 +424,28 @@ func (b *Bot) UseMetrics(m *bot.Metrics) {
 // words are what the parser needs of the bot: the vendor registry and the catalog.
 func (b *Bot) words() Words { return Words{Vendors: b.Vendors, Messages: b.Renderer.Messages()} }
 
-// Toasts are the dispatcher's own answers to a click, from the catalog (with its overrides).
-func (b *Bot) Toasts() bot.ActionToasts {
-	return bot.ActionToasts{InProgress: b.env.text(false, "toast_in_progress"), Busy: b.env.text(false, "toast_busy"),
-		Internal: b.env.text(false, "toast_internal")}
+// Toasts are the dispatcher's own answers to a click, from the catalog (with its overrides),
+// in the language of the one who clicked as far as memory knows it: they are said in the
+// ack path, which does not wait for the store (an "in progress" follows the click's own
+// reading of the store, so it is known by then).
+func (b *Bot) Toasts(a bot.Action) bot.ActionToasts {
+	chat := b.cfg.chat(a.Platform, a.ChatID)
+	en := configuredLanguage(chat) == langEn
+	if l, ok := b.languagesNow(a.Platform, a.ChatID, a.UserID); ok {
+		en = personEnglish(l, chat, false)
+	}
+	return bot.ActionToasts{InProgress: b.env.text(en, "toast_in_progress"), Busy: b.env.text(en, "toast_busy"),
+		Internal: b.env.text(en, "toast_internal")}
+}
+
+// typedEnglish reports whether a command that could not be read was typed in English: its
+// English name, or a first word in Latin letters that is no command.
+func typedEnglish(err error) bool {
+	if ue, ok := errors.AsType[*UsageError](err); ok {
+		return ue.English
+	}
+	if nc, ok := errors.AsType[*NotCommandError](err); ok {
+		return isASCII(nc.Word)
+	}
+	return false
 }

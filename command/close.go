@@ -112,17 +112,15 @@ func (e *Env) mayClose(ctx context.Context, r *req, p providers.Provider, t prov
 
 // already says the ticket is in a final status already.
 func (e *Env) already(en bool, ref string, s providers.Status) string {
-	label := s.Label()
-	if en {
-		label = s.LabelEN()
-	}
-	return e.text(en, "already", "ref", ref, "status", label)
+	return e.text(en, "already", "ref", ref, "status", e.Answers.Messages().Status(s, en))
 }
 
 // closedBy is the card's footer after a close: who closed it (a chat member with no name).
-func (e *Env) closedBy(who string) string {
-	if who == "" {
-		return e.text(false, "closed_footer_member")
+func (e *Env) closedBy(who string) words {
+	return func(en bool) string {
+		if who == "" {
+			return e.text(en, "closed_footer_member")
+		}
+		return e.text(en, "closed_footer", "who", who)
 	}
-	return e.text(false, "closed_footer", "who", who)
 }

@@ -14,17 +14,18 @@ type Op string
 
 // The commands of the bot.
 const (
-	OpNew     Op = "new"
-	OpReply   Op = "reply"
-	OpClose   Op = "close"
-	OpShow    Op = "show"
-	OpList    Op = "list"
-	OpWatch   Op = "watch"
-	OpUnwatch Op = "unwatch"
-	OpHelp    Op = "help"
-	OpWhoami  Op = "whoami"
-	OpBind    Op = "bind"
-	OpUnbind  Op = "unbind"
+	OpNew      Op = "new"
+	OpReply    Op = "reply"
+	OpClose    Op = "close"
+	OpShow     Op = "show"
+	OpList     Op = "list"
+	OpWatch    Op = "watch"
+	OpUnwatch  Op = "unwatch"
+	OpHelp     Op = "help"
+	OpWhoami   Op = "whoami"
+	OpBind     Op = "bind"
+	OpUnbind   Op = "unbind"
+	OpLanguage Op = "language"
 	// Button-only steps of a card: redraw it quietly (the reply box's 取消), and ask before
 	// a close where the platform has no confirmation dialog.
 	OpCard    Op = "card"
@@ -68,7 +69,7 @@ type Spec struct {
 var Commands []Spec
 
 func init() {
-	Commands = []Spec{newSpec, replySpec, closeSpec, showSpec, listSpec, watchSpec, unwatchSpec, whoamiSpec, bindSpec, unbindSpec, helpSpec, cardSpec, confirmSpec}
+	Commands = []Spec{newSpec, replySpec, closeSpec, showSpec, listSpec, watchSpec, unwatchSpec, whoamiSpec, bindSpec, unbindSpec, languageSpec, helpSpec, cardSpec, confirmSpec}
 }
 
 // lookup finds the spec for a command name and whether it was typed in English; button-only

@@ -63,6 +63,9 @@ type Chat struct {
 	QuietHours string `toml:"quiet_hours"`
 	// DailySummary posts the open tickets every day at this time ("09:30").
 	DailySummary string `toml:"daily_summary"`
+	// Language is what the bot speaks here, "zh" (the default) or "en": its cards, notices and
+	// answers, unless the chat's admins or a person chose otherwise (语言; see langs.go).
+	Language string `toml:"language"`
 	// WebhookKey is the key of this group's own webhook robot, on a platform that has them
 	// (PlatformDescriptor.Robots): how notices reach the group when no answer window is open.
 	WebhookKey bot.Secret `toml:"webhook_key,omitempty"`
@@ -197,6 +200,9 @@ func (c Config) Validate(known Known) []error {
 			if _, err := clock(ch.DailySummary); err != nil {
 				errs = append(errs, fmt.Errorf("%s.daily_summary: want HH:MM, got %q", key, ch.DailySummary))
 			}
+		}
+		if ch.Language != "" && !validLanguage(ch.Language) {
+			errs = append(errs, fmt.Errorf("%s.language: unknown language %q (%s)", key, ch.Language, strings.Join(languages, " or ")))
 		}
 		if ch.WebhookKey != "" && !robots[ch.Platform] && slices.Contains(platforms, ch.Platform) {
 			errs = append(errs, fmt.Errorf("%s.webhook_key: only a %s group has a webhook robot", key, strings.Join(robotLabels, " or ")))

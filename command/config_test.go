@@ -20,7 +20,7 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"valid", Config{DefaultProvider: "ksyun", Timezone: "Asia/Shanghai",
 			Chats: []Chat{{Platform: "wecom", ChatID: "c1", Provider: "ksyun", NotifyStatuses: []string{"closed"},
-				QuietHours: "22:00-08:00", DailySummary: "09:30", WebhookKey: "k"}},
+				QuietHours: "22:00-08:00", DailySummary: "09:30", WebhookKey: "k", Language: "en"}},
 			Users: []User{{Name: "张三", IDs: map[string]string{"feishu": "ou_1", "ksyun": "38361"}}}}, nil},
 		{"default provider", Config{DefaultProvider: "aliyun"}, []string{`bot.default_provider: "aliyun" is not a configured provider`}},
 		{"time zone", Config{Timezone: "Mars/Base"}, []string{`bot.timezone: unknown time zone "Mars/Base"`}},
@@ -33,6 +33,8 @@ func TestConfigValidate(t *testing.T) {
 		{"quiet hours", Config{Chats: []Chat{{Platform: "feishu", ChatID: "c", QuietHours: "late"}}}, []string{"chats[0].quiet_hours: want HH:MM-HH:MM"}},
 		{"quiet hours' times", Config{Chats: []Chat{{Platform: "feishu", ChatID: "c", QuietHours: "25:00-08:00"}}}, []string{"chats[0].quiet_hours"}},
 		{"daily summary", Config{Chats: []Chat{{Platform: "feishu", ChatID: "c", DailySummary: "9h"}}}, []string{`chats[0].daily_summary: want HH:MM, got "9h"`}},
+		{"language", Config{Chats: []Chat{{Platform: "feishu", ChatID: "c", Language: "fr"}, {Platform: "wecom", ChatID: "c", Language: "English"}}},
+			[]string{`chats[0].language: unknown language "fr" (zh or en)`, `chats[1].language: unknown language "English" (zh or en)`}},
 		{"webhook robot", Config{Chats: []Chat{{Platform: "feishu", ChatID: "c", WebhookKey: "k"}}}, []string{"chats[0].webhook_key: only a WeCom group"}},
 		{"chat twice", Config{Chats: []Chat{{Platform: "feishu", ChatID: "c"}, {Platform: "feishu", ChatID: "c"}}}, []string{"chats[1].chat_id: c listed twice"}},
 		{"user key", Config{Users: []User{{IDs: map[string]string{"feishu": "ou_1", "slack": "x"}}}}, []string{`users[0].ids.slack: no platform or vendor is called "slack"`}},

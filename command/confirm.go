@@ -29,11 +29,11 @@ func runConfirm(ctx context.Context, e *Env, r *req, c *Command, p providers.Pro
 
 // closeWarning is what a person is told before a close: the vendor stops working on the
 // ticket, and some vendors let only its creator close it.
-func (e *Env) closeWarning(caps providers.Capabilities) string {
+func (e *Env) closeWarning(caps providers.Capabilities, en bool) string {
 	if caps.CloseCreatorOnly {
-		return e.text(false, "close_warning_creator_only")
+		return e.text(en, "close_warning_creator_only")
 	}
-	return e.text(false, "close_warning")
+	return e.text(en, "close_warning")
 }
 
 // confirm answers the 关闭 button of a platform without confirmation dialogs: the
@@ -56,12 +56,12 @@ func (e *Env) confirm(ctx context.Context, r *req, p providers.Provider, c *Comm
 	if r.version >= 0 {
 		closeCmd = withVersion(closeCmd, r.version)
 	}
-	data := templates.ConfirmCard{Ticket: t, ProviderLabel: e.Vendors.Label(t.Provider, false),
-		Title: e.text(false, "confirm_close_title", "ref", ref), Text: e.closeWarning(providers.Can(p)),
+	data := templates.ConfirmCard{Ticket: t, ProviderLabel: e.Vendors.Label(t.Provider, r.en),
+		Title: e.text(r.en, "confirm_close_title", "ref", ref), Text: e.closeWarning(providers.Can(p), r.en),
 		Buttons: []templates.Button{
-			{Text: e.text(false, "button_confirm_close"), Type: "danger", Command: closeCmd},
-			{Text: e.text(false, "button_cancel"), Command: "card " + ref},
+			{Text: e.text(r.en, "button_confirm_close"), Type: "danger", Command: closeCmd},
+			{Text: e.text(r.en, "button_cancel"), Command: "card " + ref},
 		}}
-	out, err := e.Answers.Output(r.platform, "confirm", data)
+	out, err := e.Answers.Output(r.platform, "confirm", r.en, data)
 	return outcome{out: out, quiet: true}, err
 }

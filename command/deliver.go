@@ -29,7 +29,7 @@ func (b *Bot) deliverTyped(ctx context.Context, r *req, o outcome, log *slog.Log
 			break
 		}
 		// The key lets a platform that dedupes drop a second post of the answer (a retried send).
-		out := bot.Outgoing{Kind: bot.KindCard, Body: card, Key: "card:" + r.messageID, Fallback: b.fallback(r.platform, *o.ticket, o.footer)}
+		out := bot.Outgoing{Kind: bot.KindCard, Body: card, Key: "card:" + r.messageID, Fallback: b.fallback(ctx, r.platform, r.chatID, *o.ticket, o.footer)}
 		ref, err := b.sendNow(ctx, p, r, out)
 		if err != nil {
 			// Late rather than degraded: the card waits in the outbox for the chat to take it.
@@ -99,8 +99,9 @@ func (b *Bot) later(ctx context.Context, r *req, what string, d jobData, t *prov
 }
 
 // updateCards redraws every live card of the ticket on this platform in place: in every
-// chat, the ticket's first card and its newest (store.LiveCards at most per chat).
-func (b *Bot) updateCards(ctx context.Context, platform string, t providers.Ticket, footer string, log *slog.Logger) {
+// chat, the ticket's first card and its newest (store.LiveCards at most per chat), each in
+// its chat's language.
+func (b *Bot) updateCards(ctx context.Context, platform string, t providers.Ticket, footer words, log *slog.Logger) {
 	p, ok := b.Platforms[platform]
 	if !ok {
 		return
@@ -124,7 +125,7 @@ func (b *Bot) updateCards(ctx context.Context, platform string, t providers.Tick
 			drawn[c.ChatID] = card
 		}
 		ref := bot.CardRef{Platform: platform, ChatID: c.ChatID, MessageID: c.MessageID}
-		err = p.Update(ctx, ref, bot.Outgoing{Kind: bot.KindCard, Body: card, Fallback: b.fallback(platform, t, footer)})
+		err = p.Update(ctx, ref, bot.Outgoing{Kind: bot.KindCard, Body: card, Fallback: b.fallback(ctx, platform, c.ChatID, t, footer)})
 		switch {
 		case errors.Is(err, bot.ErrCannotUpdate):
 			// The answer to the command says what changed; the card shows it next time.
@@ -148,12 +149,14 @@ func (b *Bot) saveCard(ctx context.Context, r *req, t providers.Ticket, messageI
 	}
 }
 
-// ticketCard renders a ticket's card for one chat: the buttons depend on what the vendor can
-// do, the ticket's state and whether the chat follows it.
-func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t providers.Ticket, footer string, replyForm bool, notes ...providers.Note) ([]byte, error) {
-	data := templates.TicketCard{Ticket: t, ProviderLabel: b.Vendors.Label(t.Provider, false), Footer: footer, ReplyForm: replyForm}
+// ticketCard renders a ticket's card for one chat, in the chat's language (langs.go): the
+// buttons depend on what the vendor can do, the ticket's state and whether the chat follows
+// it.
+func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t providers.Ticket, footer words, replyForm bool, notes ...providers.Note) ([]byte, error) {
+	en := b.chatEn(ctx, platform, chatID)
+	data := templates.TicketCard{Ticket: t, ProviderLabel: b.Vendors.Label(t.Provider, en), Footer: footer.in(en), ReplyForm: replyForm}
 	for _, n := range notes {
-		data.Notes = append(data.Notes, templates.NoteLine{Who: b.Vendors.NoteSide(t.Provider, n.Official), Note: n})
+		data.Notes = append(data.Notes, templates.NoteLine{Who: b.env.noteSide(t.Provider, n.Official, en), Note: n})
 	}
 	ref := t.Ref()
 	// Buttons that change the ticket carry its version: a stale or repeated click loses.
@@ -167,7 +170,7 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 		caps = providers.Can(p)
 	}
 	f := b.env.Answers.Features(platform)
-	say := func(key string, args ...any) string { return b.env.text(false, key, args...) }
+	say := func(key string, args ...any) string { return b.env.text(en, key, args...) }
 	if !t.Status.Terminal() {
 		// Without forms there is no reply box: people quote the card instead.
 		if caps.Reply && f.Forms {
@@ -175,7 +178,7 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 		}
 		if caps.Close {
 			close := templates.Button{Text: say("button_close"), Type: "danger", Command: withVersion("close "+ref, version),
-				Confirm: &templates.Confirm{Title: say("confirm_close_ticket_title", "ref", ref), Text: b.env.closeWarning(caps)}}
+				Confirm: &templates.Confirm{Title: say("confirm_close_ticket_title", "ref", ref), Text: b.env.closeWarning(caps, en)}}
 			if !f.Confirm {
 				// No dialog on this platform: the click asks with a confirmation card.
 				close.Command, close.Confirm = withVersion("confirm close "+ref, version), nil
@@ -189,7 +192,7 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 	} else {
 		data.Buttons = append(data.Buttons, templates.Button{Text: say("button_watch"), Command: "watch " + ref})
 	}
-	return b.Renderer.Render(platform, "ticket", data)
+	return b.Renderer.In(en).Render(platform, "ticket", data)
 }
 
 func (b *Bot) follows(ctx context.Context, platform, chatID string, t providers.Ticket) bool {
@@ -208,12 +211,14 @@ func (b *Bot) follows(ctx context.Context, platform, chatID string, t providers.
 	return false
 }
 
-// fallback is the ticket as markdown, for channels of the platform that cannot show cards.
-func (b *Bot) fallback(platform string, t providers.Ticket, footer string) string {
+// fallback is the ticket as markdown, for channels of the platform that cannot show cards,
+// in the chat's language.
+func (b *Bot) fallback(ctx context.Context, platform, chatID string, t providers.Ticket, footer words) string {
 	if !b.Renderer.Has(platform, "ticket.md") {
 		return ""
 	}
-	md, err := b.Renderer.RenderMarkdown(platform, "ticket", templates.TicketCard{Ticket: t, ProviderLabel: b.Vendors.Label(t.Provider, false), Footer: footer})
+	en := b.chatEn(ctx, platform, chatID)
+	md, err := b.Renderer.In(en).RenderMarkdown(platform, "ticket", templates.TicketCard{Ticket: t, ProviderLabel: b.Vendors.Label(t.Provider, en), Footer: footer.in(en)})
 	if err != nil {
 		b.Log.Error("render ticket markdown", "err", err)
 		return ""

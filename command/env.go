@@ -35,6 +35,8 @@ type Env struct {
 	Chats ChatReader
 	// Answers words and draws what a command answers.
 	Answers Answers
+	// Languages keeps what a chat or a person chose to read (the store).
+	Languages LanguageChoices
 	// DefaultProvider is [bot] default_provider; Users are [[users]], who people are at the
 	// vendors.
 	DefaultProvider string
@@ -70,6 +72,11 @@ type Follows interface {
 	Follow(ctx context.Context, f store.Follow) error
 	Unfollow(ctx context.Context, platform, chatID, provider, ticketID string) (bool, error)
 	Following(ctx context.Context, platform, chatID string) ([]store.Follow, error)
+}
+
+// LanguageChoices stores the language a chat or a person chose (langs.go).
+type LanguageChoices interface {
+	SetLanguage(ctx context.Context, c store.LanguageChoice) error
 }
 
 // Identities are the vendor identities people bound (绑定), and whom the bot told that they
@@ -112,8 +119,9 @@ type Answers interface {
 	Messages() *templates.Catalog
 	// Features are what the platform's cards can do.
 	Features(platform string) bot.Features
-	// Output renders a non-ticket answer (help, list, a confirmation) from the template name.
-	Output(platform, name string, data any) (*bot.Outgoing, error)
+	// Output renders a non-ticket answer (help, list, a confirmation) from the template name,
+	// in English when en.
+	Output(platform, name string, en bool, data any) (*bot.Outgoing, error)
 }
 
 // providerSet is the VendorLookup of a map of configured providers.
@@ -150,15 +158,15 @@ func (d drawing) Features(platform string) bot.Features {
 
 // Output renders a non-ticket answer: the platform's card template when it has one, its
 // markdown template otherwise.
-func (d drawing) Output(platform, name string, data any) (*bot.Outgoing, error) {
+func (d drawing) Output(platform, name string, en bool, data any) (*bot.Outgoing, error) {
 	if d.r.Has(platform, name) {
-		body, err := d.r.Render(platform, name, data)
+		body, err := d.r.In(en).Render(platform, name, data)
 		if err != nil {
 			return nil, err
 		}
 		return &bot.Outgoing{Kind: bot.KindCard, Body: body}, nil
 	}
-	md, err := d.r.RenderMarkdown(platform, name, data)
+	md, err := d.r.In(en).RenderMarkdown(platform, name, data)
 	if err != nil {
 		return nil, err
 	}

@@ -58,13 +58,13 @@ func (e *Env) takesFiles(p providers.Provider, reply bool) error {
 	case !can.Files:
 		return e.noFiles(p.Name())
 	case reply && !can.ReplyFiles:
-		return e.userErr("files_reply_refused", "vendor", e.Vendors.Label(p.Name(), false))
+		return e.userErrBy("files_reply_refused", func(en bool) []any { return []any{"vendor", e.Vendors.Label(p.Name(), en)} })
 	}
 	return nil
 }
 
 func (e *Env) noFiles(provider string) *userError {
-	return e.userErr("files_refused", "vendor", e.Vendors.Label(provider, false))
+	return e.userErrBy("files_refused", func(en bool) []any { return []any{"vendor", e.Vendors.Label(provider, en)} })
 }
 
 func fileNames(fs []bot.FileRef) string {

@@ -16,7 +16,8 @@ import (
 // inputs) and testdata/fuzz/FuzzParse/.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
-		Example("ksyun"),
+		testEnv.text(false, "help_example", "vendor", "ksyun"),
+		testEnv.text(true, "help_example", "vendor", "ksyun"),
 		"建单 ksyun 标题\n详情\n优先级: 高",
 		"建单 ksyun 数据库连接超时\n生产库 mysql-prod-01 从 09:40 起连接超时，影响下单。\n优先级: 高",
 		"/new 金山云 DB timeout\npriority: urgent\ntype: incident\nline two",

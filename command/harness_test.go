@@ -277,6 +277,14 @@ func buildHarness(t testing.TB, cfg Config, dsn string, provs map[string]provide
 	return h
 }
 
+// cached rebuilds the harness's Bot over its store with the store's memory in front
+// (store.Cached), as the app runs it: the ack path then reads languages from memory alone.
+func (h *harness) cached() {
+	d := h.bot.Deps
+	d.Store = store.NewCached(h.store, 0)
+	h.bot = New(h.bot.cfg, d)
+}
+
 type lockedWriter struct {
 	mu *sync.Mutex
 	w  io.Writer

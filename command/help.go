@@ -34,19 +34,24 @@ func runHelp(_ context.Context, e *Env, r *req, c *Command, _ providers.Provider
 }
 
 // help is the help for r's platform (one command's, with topic), drawn once: it depends only
-// on the platform, the topic and the sample's vendor, all fixed by the configuration. The
+// on the platform, the topic, the sample's vendor (all fixed by the configuration) and the
+// language. The
 // answer is shared by every caller, so it is read-only: runHelp copies it for the queue, and
 // an answer in the ack (AnswerNow) only reads it.
 func (e *Env) help(r *req, topic *Spec) (*bot.Outgoing, error) {
 	vendor := e.exampleVendor(r)
-	key := r.platform + "\x00" + vendor
+	lang := langZh
+	if r.en {
+		lang = langEn
+	}
+	key := r.platform + "\x00" + vendor + "\x00" + lang // one concatenation: one allocation
 	if topic != nil {
 		key += "\x00" + string(topic.Op)
 	}
 	if out, ok := e.helps.Load(key); ok {
 		return out.(*bot.Outgoing), nil
 	}
-	out, err := e.Answers.Output(r.platform, "help", e.HelpCard(e.Answers.Features(r.platform), topic, vendor))
+	out, err := e.Answers.Output(r.platform, "help", r.en, e.HelpCard(e.Answers.Features(r.platform), topic, vendor, r.en))
 	if err != nil || out == nil {
 		return out, err
 	}
@@ -54,15 +59,12 @@ func (e *Env) help(r *req, topic *Spec) (*bot.Outgoing, error) {
 	return out, nil
 }
 
-// Example is the sample command shown on the help card.
-func Example(vendor string) string {
-	return "@ticketbot 建单 " + vendor + " 数据库连接超时\n生产库从 09:40 起连接超时，影响下单。\n优先级: 高"
-}
-
 // HelpCard is the help card's data, generated from the table, in the words of the platform
-// (a card's thread, or a quote without threads). topic, when set, limits it to one command.
-func (e *Env) HelpCard(f bot.Features, topic *Spec, vendor string) templates.HelpCard {
-	h := templates.HelpCard{Example: Example(vendor)}
+// (a card's thread, or a quote without threads) and in English when en: a Chinese card names
+// each command in both languages, an English one in English. topic, when set, limits it to
+// one command.
+func (e *Env) HelpCard(f bot.Features, topic *Spec, vendor string, en bool) templates.HelpCard {
+	h := templates.HelpCard{Example: e.text(en, "help_example", "vendor", vendor)}
 	if topic != nil {
 		h.Example = ""
 	}
@@ -71,11 +73,11 @@ func (e *Env) HelpCard(f bot.Features, topic *Spec, vendor string) templates.Hel
 		if s.Button || (topic != nil && topic != s) {
 			continue
 		}
-		usage := e.text(false, s.UsageKey)
-		if s.Op == OpReply {
-			usage += "（" + e.answerInCard(f, false) + "）"
+		c := templates.HelpCommand{Name: s.Zh, English: s.En, Usage: e.usageLine(s, f, en), Summary: e.text(en, s.SummaryKey)}
+		if en {
+			c.Name, c.English = s.En, ""
 		}
-		h.Commands = append(h.Commands, templates.HelpCommand{Name: s.Zh, English: s.En, Usage: usage, Summary: e.text(false, s.SummaryKey)})
+		h.Commands = append(h.Commands, c)
 	}
 	return h
 }

@@ -20,9 +20,15 @@ func TestHelpCommand(t *testing.T) {
 	}, {
 		name:     "on WeCom, quoting instead of threads",
 		platform: "wecom",
-		text:     "help",
+		text:     "帮助",
 		want:     []string{"send: ", "也可以引用工单卡片直接回复"},
 		not:      []string{"话题"},
+	}, {
+		name:     "typed in English, in English",
+		platform: "wecom",
+		text:     "help",
+		want:     []string{"send: ", "**ticketbot help**", "**new**: Create a ticket", "or quote the ticket card", "@ticketbot new ksyun"},
+		not:      []string{"thread", "建单"},
 	}, {
 		name: "one command",
 		text: "帮助 关闭",

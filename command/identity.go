@@ -104,7 +104,9 @@ func (e *Env) tellDefaults(ctx context.Context, r *req, o *outcome) {
 		note := e.text(r.en, "acted_as_default", "vendor", e.Vendors.Label(provider, r.en), "name", provider,
 			"noun", noun, "example", kind.Example)
 		if o.ticket != nil {
-			o.footer = joinLines(o.footer, note)
+			// Said to the person, in their language, under the card's own footer.
+			prev := o.footer
+			o.footer = func(en bool) string { return joinLines(prev.in(en), note) }
 		} else {
 			o.text = joinLines(o.text, note)
 		}

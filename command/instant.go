@@ -23,13 +23,18 @@ func (b *Bot) AnswerNow(m bot.Message) (bot.Outgoing, bool) {
 	if ok, _ := b.allowed(r); !ok || b.work.Behind(m.Platform, m.ChatID) {
 		return bot.Outgoing{}, false
 	}
+	langs, known := b.languagesNow(m.Platform, m.ChatID, m.UserID)
+	if !known {
+		return bot.Outgoing{}, false // the language is the database's to say: the queue answers
+	}
 	cmd, err := Parse(b.words(), m.Text)
 	var out bot.Outgoing
 	switch {
 	case err != nil:
-		out = bot.Outgoing{Kind: bot.KindText, Body: []byte(b.env.usageHint(err, b.env.Answers.Features(r.platform))), Key: "text:" + m.MessageID}
+		r.speak(langs, typedEnglish(err))
+		out = bot.Outgoing{Kind: bot.KindText, Body: []byte(b.env.usageHint(err, b.env.Answers.Features(r.platform), r.en)), Key: "text:" + m.MessageID}
 	case cmd.Spec.Op == OpHelp:
-		r.en = cmd.English
+		r.speak(langs, cmd.English)
 		help, err := b.env.help(r, cmd.Topic)
 		if err != nil || help == nil {
 			return bot.Outgoing{}, false // HandleMessage logs and answers it

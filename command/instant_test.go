@@ -2,6 +2,7 @@ package command
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,8 @@ func TestAnswerNowWaitsBehindKeptAnswers(t *testing.T) {
 // the command table, or the usage hint for text that is no command.
 func BenchmarkAnswerNow(b *testing.B) {
 	h := newHarness(b, Config{CommandsPerMinute: -1})
+	h.cached() // as the app runs it: the languages from memory
+	h.bot.storedLanguages(context.Background(), "wecom", "oc_group", "ou_zhang")
 	for _, bc := range []struct{ name, text string }{{"help", "help"}, {"hint", "今天下午三点的会议改到四点了，大家注意一下"}} {
 		b.Run(bc.name, func(b *testing.B) {
 			m := h.message(msg{platform: "wecom", text: bc.text})

@@ -34,6 +34,8 @@ type listData struct {
 	all     bool
 	closed  int
 	vendors *providers.Registry
+	// en names the vendors in English.
+	en bool
 }
 
 func (l *listData) add(t providers.Ticket) {
@@ -41,7 +43,7 @@ func (l *listData) add(t providers.Ticket) {
 		l.closed++
 		return
 	}
-	l.items = append(l.items, templates.ListItem{Ticket: t, ProviderLabel: l.vendors.Label(t.Provider, false)})
+	l.items = append(l.items, templates.ListItem{Ticket: t, ProviderLabel: l.vendors.Label(t.Provider, l.en)})
 }
 
 // card orders the tickets by what they need from the group: waiting on us, to confirm, then
@@ -83,7 +85,7 @@ func (e *Env) list(ctx context.Context, r *req, all bool) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	data := listData{all: all, vendors: e.Vendors}
+	data := listData{all: all, vendors: e.Vendors, en: r.en}
 	for _, f := range fs {
 		t := providers.Ticket{Provider: f.Provider, ID: f.TicketID, Status: providers.StatusUnknown}
 		if last, ok := e.Tickets.Last(ctx, f.Provider, f.TicketID); ok {
@@ -91,6 +93,6 @@ func (e *Env) list(ctx context.Context, r *req, all bool) (outcome, error) {
 		}
 		data.add(t)
 	}
-	out, err := e.Answers.Output(r.platform, "list", data.card())
+	out, err := e.Answers.Output(r.platform, "list", r.en, data.card())
 	return outcome{out: out, level: "info"}, err
 }

@@ -49,13 +49,18 @@ func TestListOpenFirstClosedOnAsk(t *testing.T) {
 			t.Errorf("%s 列表 全部:\n%s", p, all)
 		}
 	}
-	feishu := only(t, h.say("list")).Text()
+	feishu := only(t, h.say("列表")).Text()
 	if !strings.Contains(feishu, `<font color='orange'>待我方补充</font>`) || !strings.Contains(feishu, `<font color='wathet'>处理中</font>`) {
 		t.Errorf("Feishu list without status colours:\n%s", feishu)
 	}
-	wecom := only(t, h.send(msg{platform: "wecom", text: "list all"})).Text()
+	wecom := only(t, h.send(msg{platform: "wecom", text: "列表 全部"})).Text()
 	if !strings.Contains(wecom, `<font color="warning">待我方补充</font>`) || !strings.Contains(wecom, `<font color="comment">已关闭</font>`) {
 		t.Errorf("WeCom list without status colours:\n%s", wecom)
+	}
+	// Typed with its English name, the list answers in English: the same colours.
+	english := only(t, h.send(msg{platform: "wecom", text: "list all"})).Text()
+	if !strings.Contains(english, `<font color="warning">Our turn</font>`) || !strings.Contains(english, "Tickets this chat watches (all 4)") {
+		t.Errorf("WeCom list in English:\n%s", english)
 	}
 }
 

@@ -38,7 +38,7 @@ func (e *Env) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		return outcome{}, err
 	}
 	c.Ticket.Provider = p.Name() // for the error sentence
-	var notes []string
+	var notes []words
 	if c.Quoted {
 		if notes, err = e.fromMessage(ctx, r, c, p); err != nil {
 			return outcome{}, err
@@ -108,30 +108,37 @@ func (e *Env) track(ctx context.Context, t providers.Ticket, platform, chatID, u
 // createdOutcome shows the new ticket's card; its footer says what was not filed as asked:
 // a priority the vendor has no level for, confidential content that did not get through, and
 // the notes given (files of an answered message left out).
-func (e *Env) createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool, notes ...string) outcome {
+func (e *Env) createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool, given ...words) outcome {
 	o := outcome{ticket: &t, fresh: true, level: "success",
 		text: e.text(r.en, "created", "vendor", e.Vendors.Label(t.Provider, r.en), "ref", t.Ref())}
-	if n := e.priorityNote(asked, t); n != "" {
-		notes = append(notes, n)
+	o.footer = func(en bool) string {
+		var notes []string
+		for _, g := range given {
+			notes = append(notes, g.in(en))
+		}
+		if n := e.priorityNote(asked, t, en); n != "" {
+			notes = append(notes, n)
+		}
+		if secretLost {
+			notes = append(notes, e.text(en, "secret_lost", "ref", t.Ref()))
+		}
+		return strings.Join(notes, "\n")
 	}
-	if secretLost {
-		notes = append(notes, e.text(false, "secret_lost", "ref", t.Ref()))
-	}
-	o.footer = strings.Join(notes, "\n")
 	return o
 }
 
 // priorityNote tells the person when the ticket was not filed at the priority they asked
 // for: the vendor has no such level (the nearest was used), or no priority at all.
-func (e *Env) priorityNote(asked string, t providers.Ticket) string {
+func (e *Env) priorityNote(asked string, t providers.Ticket, en bool) string {
 	if asked == "" || asked == t.PriorityLevel {
 		return ""
 	}
-	l, want := e.Vendors.Label(t.Provider, false), providers.PriorityLabel(asked)
+	m := e.Answers.Messages()
+	l, want := e.Vendors.Label(t.Provider, en), m.Priority(providers.Ticket{PriorityLevel: asked}, en)
 	if t.PriorityLevel == "" {
-		return e.text(false, "priority_none", "vendor", l, "asked", want)
+		return e.text(en, "priority_none", "vendor", l, "asked", want)
 	}
-	return e.text(false, "priority_nearest", "vendor", l, "asked", want, "used", providers.PriorityLabel(t.PriorityLevel))
+	return e.text(en, "priority_nearest", "vendor", l, "asked", want, "used", m.Priority(t, en))
 }
 
 func (p *parser) new(args, rest string) (Command, error) {

@@ -220,7 +220,7 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 			t, err = p.Create(ctx, *d.Create)
 		}
 		if err != nil && !providers.Can(p).FindCreated && retryable(err) {
-			return nil, b.env.unconfirmedCreate(p.Name(), d.En, err)
+			return nil, b.env.unconfirmedCreate(p.Name(), err)
 		}
 		return &t, err
 	case jobReply:
@@ -282,8 +282,8 @@ func (b *Bot) jobFiles(ctx context.Context, p providers.Provider, j store.Job, d
 // unconfirmedCreate ends a create that failed for now at a vendor that cannot be asked
 // afterwards whether the ticket was made: it is not retried (that could file it twice), and
 // the person is asked to check first.
-func (e *Env) unconfirmedCreate(provider string, en bool, err error) *userError {
-	return e.userErr("unconfirmed_create", "vendor", e.Vendors.Label(provider, en), "code", failCode(err))
+func (e *Env) unconfirmedCreate(provider string, err error) *userError {
+	return e.userErrBy("unconfirmed_create", func(en bool) []any { return []any{"vendor", e.Vendors.Label(provider, en), "code", failCode(err)} })
 }
 
 // errCannotCheck stops a create whose first try may have reached a vendor that cannot be
@@ -370,11 +370,14 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		if inline {
 			return nil
 		}
-		footer := b.env.text(d.En, "later_created_footer", "attempt", j.Attempts)
-		if d.Create != nil {
-			if n := b.env.priorityNote(d.Create.Priority, *t); n != "" {
-				footer += "\n" + n
+		footer := func(en bool) string {
+			f := b.env.text(en, "later_created_footer", "attempt", j.Attempts)
+			if d.Create != nil {
+				if n := b.env.priorityNote(d.Create.Priority, *t, en); n != "" {
+					f += "\n" + n
+				}
 			}
+			return f
 		}
 		card, err := b.ticketCard(ctx, j.Platform, j.ChatID, *t, footer, false)
 		if err != nil {
@@ -383,7 +386,7 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		}
 		a := b.answer(j, "done", "")
 		a.Provider, a.TicketID = t.Provider, t.ID
-		a.Payload, _ = json.Marshal(jobData{Card: card, Fallback: b.fallback(j.Platform, *t, footer)})
+		a.Payload, _ = json.Marshal(jobData{Card: card, Fallback: b.fallback(ctx, j.Platform, j.ChatID, *t, footer)})
 		return []store.Job{a}
 	case jobClose:
 		if inline {

@@ -32,6 +32,10 @@ type Command struct {
 	All bool
 	// Topic is the command `help` was asked about ("帮助 建单").
 	Topic *Spec
+	// Language is what `语言` chooses: "zh", "en", "default" (forget the choice), or "" (say
+	// what it is now); ForChat chooses the chat's rather than the person's own.
+	Language string
+	ForChat  bool
 	// Quoted marks a `new` that answers or quotes a message: the ticket is made from that
 	// message (its text, author, time and files), the typed title and details added.
 	Quoted bool

@@ -98,7 +98,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestHelpCardListsEveryCommand(t *testing.T) {
-	h := testEnv.HelpCard(bot.Features{Threads: true}, nil, "ksyun")
+	h := testEnv.HelpCard(bot.Features{Threads: true}, nil, "ksyun", false)
 	var typed []Spec
 	for _, c := range Commands {
 		if !c.Button {
@@ -114,7 +114,7 @@ func TestHelpCardListsEveryCommand(t *testing.T) {
 		}
 	}
 	// One command's help: that row only.
-	if one := testEnv.HelpCard(bot.Features{}, specFor(OpReply), "ksyun"); len(one.Commands) != 1 || one.Commands[0].Name != "回复" ||
+	if one := testEnv.HelpCard(bot.Features{}, specFor(OpReply), "ksyun", false); len(one.Commands) != 1 || one.Commands[0].Name != "回复" ||
 		!strings.Contains(one.Commands[0].Usage, "引用工单卡片") || strings.Contains(one.Commands[0].Usage, "话题") {
 		t.Errorf("help for 回复 on WeCom: %+v", one.Commands)
 	}

@@ -19,8 +19,10 @@ import (
 const quotedTitleRunes = 60
 
 // fromMessage reads the message the command answers and makes the ticket of c from it. It
-// returns the notes for the card's footer: files that could not go with the ticket.
-func (e *Env) fromMessage(ctx context.Context, r *req, c *Command, p providers.Provider) ([]string, error) {
+// returns the notes for the card's footer: files that could not go with the ticket. The
+// ticket's own words (its title and the quoted block) go to the vendor, in Chinese; the notes
+// are the chat's, in its language.
+func (e *Env) fromMessage(ctx context.Context, r *req, c *Command, p providers.Provider) ([]words, error) {
 	q, err := e.quoted(ctx, r)
 	if err != nil {
 		return nil, err
@@ -38,15 +40,19 @@ func (e *Env) fromMessage(ctx context.Context, r *req, c *Command, p providers.P
 	} else {
 		c.Content = block
 	}
-	var notes []string
+	var notes []words
 	if len(q.Files) > 0 {
 		maxFiles, _ := providers.FileLimits(p)
 		room := max(maxFiles-len(r.files), 0)
 		switch {
 		case !providers.Can(p).Files:
-			notes = append(notes, e.text(false, "quoted_files_refused", "n", len(q.Files), "vendor", e.Vendors.Label(p.Name(), false)))
+			n := len(q.Files)
+			notes = append(notes, func(en bool) string {
+				return e.text(en, "quoted_files_refused", "n", n, "vendor", e.Vendors.Label(p.Name(), en))
+			})
 		case len(q.Files) > room:
-			notes = append(notes, e.text(false, "quoted_files_too_many", "n", len(q.Files)-room, "max", maxFiles))
+			n := len(q.Files) - room
+			notes = append(notes, func(en bool) string { return e.text(en, "quoted_files_too_many", "n", n, "max", maxFiles) })
 			r.files = append(r.files, q.Files[:room]...)
 		default:
 			r.files = append(r.files, q.Files...)

@@ -66,11 +66,11 @@ func (e *Env) replySecret(ctx context.Context, r *req, p providers.Provider, id,
 // notKept answers a confidential write the vendor could not take now: unlike every other
 // write it was not kept for a retry, because the bot stores no confidential content.
 func (e *Env) notKept(provider string, err error) *userError {
-	return e.userErr("secret_not_kept", "vendor", e.Vendors.Label(provider, false), "code", failCode(err))
+	return e.userErrBy("secret_not_kept", func(en bool) []any { return []any{"vendor", e.Vendors.Label(provider, en), "code", failCode(err)} })
 }
 
 func (e *Env) noSecrets(provider string) *userError {
-	return e.userErr("secret_refused", "vendor", e.Vendors.Label(provider, false))
+	return e.userErrBy("secret_refused", func(en bool) []any { return []any{"vendor", e.Vendors.Label(provider, en)} })
 }
 
 // reply sends text to the ticket as a comment.

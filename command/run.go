@@ -35,7 +35,7 @@ func (b *Bot) run(ctx context.Context, r *req, c Command, log *slog.Logger) outc
 	}
 	var use *UsageError
 	if errors.As(err, &use) {
-		return outcome{level: "error", text: b.env.usageHint(err, b.env.Answers.Features(r.platform))}
+		return outcome{level: "error", text: b.env.usageHint(err, b.env.Answers.Features(r.platform), r.en)}
 	}
 	if ue, ok := b.env.vendorError(err, c.Ticket.Provider, c.Ticket.String(), r.en); ok {
 		log.Warn("vendor refused", "command", string(c.Spec.Op), "err", err)

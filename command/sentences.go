@@ -119,29 +119,34 @@ func (e *Env) internalError(en bool) (string, string) {
 	return e.text(en, "internal_error", "id", id), id
 }
 
-// usageHint answers a malformed or unknown command, in the language it was typed in, with
-// the platform's own words for answering on a card.
-func (e *Env) usageHint(err error, f bot.Features) string {
+// usageHint answers a malformed or unknown command in the person's language (langs.go),
+// with the platform's own words for answering on a card.
+func (e *Env) usageHint(err error, f bot.Features, en bool) string {
 	// errors.AsType: the target of errors.As escapes, an allocation per hint in the ack.
 	if ue, ok := errors.AsType[*UsageError](err); ok {
-		usage, usageEN := e.text(false, ue.Spec.UsageKey), e.text(true, ue.Spec.UsageKey)
-		if ue.Spec.Op == OpReply {
-			usage += "（" + e.answerInCard(f, false) + "）"
-			usageEN += " (" + e.answerInCard(f, true) + ")"
-		}
-		if ue.English {
-			return e.text(true, "usage_hint", "problem", upperFirst(ue.ProblemEN), "usage", usageEN)
+		usage := e.usageLine(ue.Spec, f, en)
+		if en {
+			return e.text(true, "usage_hint", "problem", upperFirst(ue.ProblemEN), "usage", usage)
 		}
 		return e.text(false, "usage_hint", "problem", ue.Problem, "usage", usage)
 	}
 	if nc, ok := errors.AsType[*NotCommandError](err); ok {
-		zh, en := commandNames()
-		if isASCII(nc.Word) {
-			return e.text(true, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", en)
+		zh, ens := commandNames()
+		if en {
+			return e.text(true, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", ens)
 		}
 		return e.text(false, "not_a_command", "word", truncateRunes(nc.Word, 20), "commands", zh)
 	}
-	return e.text(false, "not_understood")
+	return e.text(en, "not_understood")
+}
+
+// usageLine is a command's usage line; a reply's says how to answer right on a card.
+func (e *Env) usageLine(s *Spec, f bot.Features, en bool) string {
+	usage := e.text(en, s.UsageKey)
+	if s.Op == OpReply {
+		usage += e.text(en, "paren", "text", e.answerInCard(f, en))
+	}
+	return usage
 }
 
 func upperFirst(s string) string {

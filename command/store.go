@@ -23,6 +23,8 @@ type Store interface {
 	Followers(ctx context.Context, provider, ticketID string) ([]store.Follow, error)
 	Identities
 	RecordAudit(ctx context.Context, a store.AuditEntry) error
+	Languages(ctx context.Context, platform, chatID, userID string) (store.Languages, error)
+	SetLanguage(ctx context.Context, c store.LanguageChoice) error
 	PruneProcessed(ctx context.Context, before time.Time) error
 	PruneNotices(ctx context.Context, before time.Time) error
 	PruneAudit(ctx context.Context, before time.Time) error

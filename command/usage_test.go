@@ -61,6 +61,11 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 			{"张三", "", "多余的内容"},
 			{"\n第二行", "", "多余的内容"},
 		},
+		OpLanguage: {
+			{"fr", "", "不认识的语言「fr」"},
+			{"群", "", "不认识的语言「群」"},
+			{"en 群 现在", "", "多余的内容「现在」"},
+		},
 		OpBind: {
 			{"", "vendor", "缺少供应商和身份 ID"},
 			{"ksyun", "id", "缺少你在ksyun的身份 ID"},
@@ -101,7 +106,7 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 						t.Fatalf("usage error %+v, want %s (english %v) missing %q problem ~%q", ue, spec.Op, en, m.missing, m.problem)
 					}
 					for _, f := range []bot.Features{{Threads: true}, {}} {
-						hint := testEnv.usageHint(err, f)
+						hint := testEnv.usageHint(err, f, typedEnglish(err))
 						if en {
 							if !strings.Contains(hint, "Usage: "+testEnv.text(true, spec.UsageKey)) || hasHan(quotedOut.ReplaceAllString(hint, "")) {
 								t.Errorf("english hint %q", hint)

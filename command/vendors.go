@@ -18,6 +18,20 @@ var otherClouds = map[string]string{
 	"volcengine": "火山引擎", "火山引擎": "火山引擎", "ctyun": "天翼云", "天翼云": "天翼云",
 }
 
+// otherCloudsEN are the English names of the other clouds that have a Chinese one.
+var otherCloudsEN = map[string]string{
+	"腾讯云": "Tencent Cloud", "华为云": "Huawei Cloud", "百度智能云": "Baidu AI Cloud", "京东云": "JD Cloud",
+	"火山引擎": "Volcengine", "天翼云": "CTyun",
+}
+
+// cloudName is another cloud's name in English when en.
+func cloudName(c string, en bool) string {
+	if n, ok := otherCloudsEN[c]; ok && en {
+		return n
+	}
+	return c
+}
+
 // configuredNames lists the configured vendors in the registry's order, then any other.
 func (e *Env) configuredNames() []string {
 	var names []string
@@ -127,7 +141,7 @@ func (e *Env) question(g vendorGuess, title string, names []string, def string) 
 		key = "vendor_near_unconfigured"
 	}
 	return e.userErrBy(key, func(en bool) []any {
-		return []any{"word", g.word, "near", g.near, "cloud", g.other, "available", list(names, en),
+		return []any{"word", g.word, "near", g.near, "cloud", cloudName(g.other, en), "available", list(names, en),
 			"example", e.text(en, "example_new", "vendor", def, "title", truncateRunes(title, 30))}
 	})
 }
@@ -149,7 +163,7 @@ func (e *Env) notConfigured(name string) *userError {
 	}
 	if c, ok := otherClouds[strings.ToLower(name)]; ok {
 		return e.userErrBy("vendor_unsupported", func(en bool) []any {
-			return []any{"cloud", c, "name", name, "available", available(en)}
+			return []any{"cloud", cloudName(c, en), "name", name, "available", available(en)}
 		})
 	}
 	return e.userErrBy("vendor_unknown", func(en bool) []any {

@@ -19,11 +19,15 @@ const (
 	maxSeen   = 100_000
 	maxCards  = 50_000
 	maxMisses = 50_000
+	maxLangs  = 100_000
 	// missTTL is how long "no card has this message id" is believed: a thread reply under
 	// someone's own message costs one database read per minute, not one per reply. A card is
 	// saved before anyone can answer it, so only a reply racing its card's SaveCard on another
 	// replica could be misjudged, for at most this long.
 	missTTL = 30 * time.Second
+	// langTTL is how long a language choice (or its absence) is believed: a choice made on
+	// another replica reaches this one's answers within it (this replica's own at once).
+	langTTL = time.Minute
 )
 
 // Cached is a Store with an in-memory cache in front of MarkProcessed and CardByMessage, the
@@ -45,6 +49,9 @@ type Cached struct {
 	gen    uint64                       // bumped by every SaveCard; see CardByMessage
 	cards  *ttl.Cache[string, Card]     // platform, message id → Card
 	misses *ttl.Cache[string, struct{}] // platform, message id: no card
+
+	langGen uint64                      // bumped by every SetLanguage, under mu
+	langs   *ttl.Cache[langKey, string] // language ("": none chosen)
 }
 
 var _ Store = (*Cached)(nil)
@@ -59,6 +66,7 @@ func NewCached(s Store, life time.Duration) *Cached {
 		seen:   ttl.New[string, struct{}](maxSeen, life),
 		cards:  ttl.New[string, Card](maxCards, life),
 		misses: ttl.New[string, struct{}](maxMisses, min(life, missTTL)),
+		langs:  ttl.New[langKey, string](maxLangs, min(life, langTTL)),
 	}
 }
 
@@ -135,6 +143,50 @@ func (c *Cached) SaveCard(ctx context.Context, card Card) error {
 	c.misses.Remove(k)
 	return err
 }
+
+// Languages answers from memory when it knows both choices, and otherwise reads both in one
+// query and remembers them, an absence too: it is asked for every command.
+func (c *Cached) Languages(ctx context.Context, platform, chatID, userID string) (Languages, error) {
+	if l, ok := c.RememberedLanguages(platform, chatID, userID); ok {
+		return l, nil
+	}
+	c.mu.Lock()
+	gen := c.langGen
+	c.mu.Unlock()
+
+	l, err := c.next.Languages(ctx, platform, chatID, userID)
+	if err != nil {
+		return Languages{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.langGen == gen { // as in CardByMessage: a SetLanguage that finished meanwhile wins
+		c.langs.Add(langKey{platform, ScopeChat, chatID}, l.Chat)
+		c.langs.Add(langKey{platform, ScopePerson, userID}, l.Person)
+	}
+	return l, nil
+}
+
+// RememberedLanguages is Languages from memory alone, for the ack path, which must not
+// wait for the database; false when the memory does not know both.
+func (c *Cached) RememberedLanguages(platform, chatID, userID string) (Languages, bool) {
+	chat, ok1 := c.langs.Get(langKey{platform, ScopeChat, chatID})
+	person, ok2 := c.langs.Get(langKey{platform, ScopePerson, userID})
+	return Languages{Chat: chat, Person: person}, ok1 && ok2
+}
+
+// SetLanguage writes through and then forgets what it changed; the next read refills.
+func (c *Cached) SetLanguage(ctx context.Context, l LanguageChoice) error {
+	err := c.next.SetLanguage(ctx, l)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.langGen++
+	c.langs.Remove(langKey{l.Platform, l.Scope, l.ID})
+	return err
+}
+
+// langKey names a choice in memory: a struct, so the ack path's look-up allocates nothing.
+type langKey struct{ platform, scope, id string }
 
 // messageKey joins ids with NUL, which no platform or message id contains.
 func messageKey(platform, messageID string) string { return platform + "\x00" + messageID }

@@ -279,6 +279,24 @@ var migrations = []migration{
 			)`,
 		},
 	},
+	{
+		version: 11,
+		name:    "languages",
+		stmts: []string{
+			// The language a chat's admins chose for it, or a person for themselves (scope
+			// "chat" or "person", id the chat's or the person's platform id): "zh" or "en".
+			// No row is no choice: the configuration decides.
+			`CREATE TABLE languages (
+				platform TEXT NOT NULL,
+				scope    TEXT NOT NULL,
+				id       TEXT NOT NULL,
+				language TEXT NOT NULL,
+				set_by   TEXT NOT NULL,
+				set_at   BIGINT NOT NULL,
+				PRIMARY KEY (platform, scope, id)
+			)`,
+		},
+	},
 }
 
 const (

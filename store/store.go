@@ -104,6 +104,10 @@ type Store interface {
 	// PruneAudit forgets entries recorded before before.
 	PruneAudit(ctx context.Context, before time.Time) error
 
+	// SetLanguage stores the language a chat or a person chose ("" forgets it).
+	SetLanguage(ctx context.Context, c LanguageChoice) error
+	// Languages reads the chat's and the person's stored languages.
+	Languages(ctx context.Context, platform, chatID, userID string) (Languages, error)
 	// Bind records who a chat user is at a vendor (see SQL.Bind); Unbind removes it;
 	// Bindings lists a person's, BindingOf one (ErrNotFound when unbound).
 	Bind(ctx context.Context, b Binding, takeOver bool) (displaced Binding, err error)

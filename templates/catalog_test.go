@@ -77,3 +77,33 @@ func TestFill(t *testing.T) {
 		}
 	}
 }
+
+// A card's labels are the catalog's: an operator's messages.toml changes them on the cards,
+// in the language it overrides only.
+func TestCardLabelsFollowTheOverride(t *testing.T) {
+	dir := t.TempDir()
+	over := "[card_ticket]\nzh = \"单号\"\n\n[status_open]\nen = \"New\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "messages.toml"), []byte(over), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := TicketCard{Ticket: openTicket(), ProviderLabel: "金山云"}
+	for _, tc := range []struct {
+		en        bool
+		want, not string
+	}{
+		{false, `**单号**：ksyun:1204`, `**工单号**`},
+		{true, `**Status**: New`, `**Ticket**: ksyun:1204\n**Status**: Open`},
+	} {
+		card, err := r.In(tc.en).Render("feishu", "ticket", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(card), tc.want) || strings.Contains(string(card), tc.not) {
+			t.Errorf("en=%v: the card does not follow the override (want %s):\n%s", tc.en, tc.want, card)
+		}
+	}
+}

@@ -15,17 +15,29 @@ import (
 // unescaped quote or newline would break the card (or worse, change it).
 func (r *Renderer) funcs() template.FuncMap {
 	return template.FuncMap{
-		"json":       jsonString,
-		"md":         markdownEscape,
-		"wxmd":       wecomMarkdownEscape,
-		"truncate":   truncate,
-		"time":       r.formatTime,
-		"add":        func(a, b int) int { return a + b },
-		"lines":      firstLines,
-		"color":      StatusColor,
-		"tagColor":   tagColor,
-		"wxcolor":    wecomColor,
-		"statusText": statusText,
+		"json":     jsonString,
+		"md":       markdownEscape,
+		"wxmd":     wecomMarkdownEscape,
+		"truncate": truncate,
+		"time":     r.formatTime,
+		"add":      func(a, b int) int { return a + b },
+		"lines":    firstLines,
+		"color":    StatusColor,
+		"tagColor": tagColor,
+		"wxcolor":  wecomColor,
+	}
+}
+
+// langFuncs are the functions whose words depend on the language a card is drawn in: t, a
+// catalog sentence by key (its placeholders filled from name, value pairs), and the words
+// for a ticket's state, flags and priority.
+func (r *Renderer) langFuncs(en bool) template.FuncMap {
+	m := r.Messages()
+	return template.FuncMap{
+		"t":          func(key string, args ...any) string { return m.Text(key, en, args...) },
+		"statusText": func(t providers.Ticket) string { return m.StatusText(t, en) },
+		"flagText":   func(f providers.Flag) string { return m.Flag(f, en) },
+		"priority":   func(t providers.Ticket) string { return m.Priority(t, en) },
 	}
 }
 
@@ -89,19 +101,6 @@ func (r *Renderer) formatTime(t time.Time) string {
 		return "—"
 	}
 	return t.In(r.loc).Format("2006-01-02 15:04")
-}
-
-// statusText is the chat label of a ticket's state, with the vendor's raw value where the
-// state is unknown (未知（原始值 7）) so an operator can map it.
-func statusText(t providers.Ticket) string {
-	if t.Status == providers.StatusUnknown || t.Status == "" {
-		return "未知（原始值 " + t.RawStatus + "）"
-	}
-	// The vendor's own word, where it says more than ours (Aliyun 待反馈, 已评价).
-	if l := t.Status.Label(); t.RawLabel != "" && t.RawLabel != l {
-		return l + "（" + t.RawLabel + "）"
-	}
-	return t.Status.Label()
 }
 
 // tagColor is the colour of a status tag; text tags have "neutral" where headers have "grey".

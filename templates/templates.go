@@ -33,11 +33,15 @@ const (
 	mdExt   = ".md.tmpl"
 )
 
-// Renderer renders named templates per platform. It is safe for concurrent use.
+// Renderer renders named templates per platform, in Chinese or, through In(true), in
+// English. It is safe for concurrent use.
 type Renderer struct {
-	sets map[string]*template.Template // platform -> templates
+	sets map[string]*template.Template // platform -> templates, drawing in Chinese
+	en   map[string]*template.Template // the same templates, drawing in English
 	loc  *time.Location
 	msgs *Catalog
+	// english says this view draws from en (In).
+	english bool
 }
 
 // Option configures a Renderer.
@@ -50,7 +54,7 @@ func WithLocation(loc *time.Location) Option { return func(r *Renderer) { r.loc 
 // New parses the embedded templates and, when overrideDir is not empty, any
 // <overrideDir>/<platform>/<name>.json.tmpl file in their place.
 func New(overrideDir string, opts ...Option) (*Renderer, error) {
-	r := &Renderer{sets: map[string]*template.Template{}, loc: shanghai()}
+	r := &Renderer{sets: map[string]*template.Template{}, en: map[string]*template.Template{}, loc: shanghai()}
 	for _, o := range opts {
 		o(r)
 	}
@@ -72,12 +76,40 @@ func New(overrideDir string, opts ...Option) (*Renderer, error) {
 			return nil, err
 		}
 		r.sets[p.Name()] = set
+		// The English set is the same parse with the language's functions in place: a card's
+		// labels are catalog keys (t), so one template serves both languages and an operator's
+		// messages.toml changes its words.
+		en, err := set.Clone()
+		if err != nil {
+			return nil, err
+		}
+		r.en[p.Name()] = en.Funcs(r.langFuncs(true))
 	}
 	return r, nil
 }
 
+// In is the renderer drawing in English when en, in Chinese otherwise.
+func (r *Renderer) In(en bool) *Renderer {
+	if r.english == en {
+		return r
+	}
+	c := *r
+	c.english = en
+	return &c
+}
+
+// set is the platform's templates in the view's language.
+func (r *Renderer) set(platform string) (*template.Template, bool) {
+	if r.english {
+		set, ok := r.en[platform]
+		return set, ok
+	}
+	set, ok := r.sets[platform]
+	return set, ok
+}
+
 func (r *Renderer) parse(platform, overrideDir string) (*template.Template, error) {
-	set := template.New(platform).Funcs(r.funcs()).Option("missingkey=error")
+	set := template.New(platform).Funcs(r.funcs()).Funcs(r.langFuncs(false)).Option("missingkey=error")
 	files, err := fs.Glob(embedded, platform+"/*.tmpl")
 	if err != nil {
 		return nil, err
@@ -131,7 +163,7 @@ func (r *Renderer) Names(platform string) []string {
 // Render executes the template name ("ticket") of platform ("feishu") with data and returns
 // compact JSON. Output that is not valid JSON is an error, never sent.
 func (r *Renderer) Render(platform, name string, data any) ([]byte, error) {
-	set, ok := r.sets[platform]
+	set, ok := r.set(platform)
 	if !ok {
 		return nil, fmt.Errorf("templates: no templates for platform %q", platform)
 	}
@@ -165,7 +197,7 @@ func (r *Renderer) Has(platform, name string) bool {
 
 // RenderMarkdown executes the markdown template name (<name>.md.tmpl) of platform.
 func (r *Renderer) RenderMarkdown(platform, name string, data any) (string, error) {
-	set, ok := r.sets[platform]
+	set, ok := r.set(platform)
 	if !ok || set.Lookup(name+".md") == nil {
 		return "", fmt.Errorf("templates: no markdown template %s/%s", platform, name)
 	}

@@ -30,19 +30,29 @@ func openTicket() providers.Ticket {
 	}
 }
 
-func normalButtons(ref string) []Button {
+func normalButtons(say func(zh, en string) string, ref string) []Button {
 	return []Button{
-		{Text: "回复", Type: "primary", Command: "reply " + ref},
-		{Text: "关闭", Type: "danger", Command: "close " + ref, Confirm: &Confirm{Title: "关闭工单？", Text: "关闭后金山云将不再处理此工单。"}},
-		{Text: "刷新", Command: "show " + ref},
-		{Text: "取消关注", Command: "unwatch " + ref},
+		{Text: say("回复", "Reply"), Type: "primary", Command: "reply " + ref},
+		{Text: say("关闭", "Close"), Type: "danger", Command: "close " + ref, Confirm: &Confirm{Title: say("关闭工单？", "Close the ticket?"),
+			Text: say("关闭后金山云将不再处理此工单。", "Once closed, Kingsoft Cloud stops working on this ticket.")}},
+		{Text: say("刷新", "Refresh"), Command: "show " + ref},
+		{Text: say("取消关注", "Unwatch"), Command: "unwatch " + ref},
 	}
 }
 
-func fixtures() map[string]struct {
+// fixtures are the cards' data, with what the bot itself words (vendor names, buttons,
+// titles, headlines) in English when en; the tickets' own data stays as the vendor has it.
+func fixtures(en bool) map[string]struct {
 	tmpl string
 	data any
 } {
+	say := func(zh, e string) string {
+		if en {
+			return e
+		}
+		return zh
+	}
+	ks, ali := say("金山云", "Kingsoft Cloud"), say("阿里云", "Aliyun")
 	waiting := openTicket()
 	waiting.Status, waiting.RawStatus, waiting.RawLabel = providers.StatusWaitingOnUs, "wait_feedback", ""
 	waiting.Flags = []providers.Flag{providers.FlagOnHold}
@@ -64,30 +74,31 @@ func fixtures() map[string]struct {
 		tmpl string
 		data any
 	}{
-		"ticket_open":    {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: "金山云", Buttons: normalButtons("ksyun:1204")}},
-		"ticket_waiting": {"ticket", TicketCard{Ticket: waiting, ProviderLabel: "金山云", Buttons: normalButtons("ksyun:1204")}},
-		"ticket_closed":  {"ticket", TicketCard{Ticket: closed, ProviderLabel: "金山云", Footer: "张三 关闭了工单", Buttons: []Button{{Text: "刷新", Command: "show ksyun:1204"}}}},
-		"ticket_unknown": {"ticket", TicketCard{Ticket: unknown, ProviderLabel: "金山云"}},
-		"ticket_reply":   {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: "金山云", ReplyForm: true}},
-		"ticket_nasty":   {"ticket", TicketCard{Ticket: nasty, ProviderLabel: "金山云", Buttons: normalButtons("ksyun:1204"), Footer: "<at id=all></at> 张三"}},
+		"ticket_open":    {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: ks, Buttons: normalButtons(say, "ksyun:1204")}},
+		"ticket_waiting": {"ticket", TicketCard{Ticket: waiting, ProviderLabel: ks, Buttons: normalButtons(say, "ksyun:1204")}},
+		"ticket_closed":  {"ticket", TicketCard{Ticket: closed, ProviderLabel: ks, Footer: say("张三 关闭了工单", "张三 closed the ticket"), Buttons: []Button{{Text: say("刷新", "Refresh"), Command: "show ksyun:1204"}}}},
+		"ticket_unknown": {"ticket", TicketCard{Ticket: unknown, ProviderLabel: ks}},
+		"ticket_reply":   {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: ks, ReplyForm: true}},
+		"ticket_nasty":   {"ticket", TicketCard{Ticket: nasty, ProviderLabel: ks, Buttons: normalButtons(say, "ksyun:1204"), Footer: "<at id=all></at> 张三"}},
 		"help": {"help", HelpCard{Commands: []HelpCommand{
-			{Name: "建单", English: "new", Usage: "建单 [供应商] 标题", Summary: "创建工单"},
-			{Name: "关闭", English: "close", Usage: "关闭 工单 [备注]", Summary: "关闭工单"},
-		}, Example: "@ticketbot 建单 ksyun 数据库连接超时"}},
+			{Name: say("建单", "new"), English: say("new", ""), Usage: say("建单 [供应商] 标题", "new [provider] title"), Summary: say("创建工单", "Create a ticket")},
+			{Name: say("关闭", "close"), English: say("close", ""), Usage: say("关闭 工单 [备注]", "close ticket [remark]"), Summary: say("关闭工单", "Close the ticket")},
+		}, Example: say("@ticketbot 建单 ksyun 数据库连接超时", "@ticketbot new ksyun Database connections time out")}},
 		"list_empty": {"list", ListCard{}},
-		"summary":    {"list", ListCard{Title: "每日汇总：本群 1 个未关闭的工单", Items: []ListItem{{Ticket: openTicket(), ProviderLabel: "金山云"}}}},
-		"notice_waiting": {"notice", NoticeCard{Title: "工单状态更新", Color: "orange", Items: []NoticeItem{{
-			Ticket: waiting, ProviderLabel: "金山云", Headline: "处理中 → 待我方补充：供应商在等我们补充信息",
-			Note: waiting.LatestNote, Hint: "在工单卡片的话题里回复，或输入「回复 ksyun:1204 内容」。", Mention: "ou_84aad35d084aa403a838cf73ee18467"}}}},
-		"notice_merged": {"notice", NoticeCard{Title: "2 个工单有更新", Color: "orange", Items: []NoticeItem{
-			{Ticket: closed, ProviderLabel: "金山云", Headline: "处理中 → 已关闭"},
-			{Ticket: nasty, ProviderLabel: "金山云", Headline: "新回复", Note: nasty.LatestNote}}}},
-		"list":        {"list", ListCard{All: true, Items: []ListItem{{Ticket: waiting, ProviderLabel: "金山云"}, {Ticket: openTicket(), ProviderLabel: "金山云"}, {Ticket: closed, ProviderLabel: "金山云"}}}},
-		"list_open":   {"list", ListCard{Closed: 2, Items: []ListItem{{Ticket: waiting, ProviderLabel: "金山云"}, {Ticket: openTicket(), ProviderLabel: "金山云"}}}},
+		"summary":    {"list", ListCard{Title: say("每日汇总：本群 1 个未关闭的工单", "Daily summary: open tickets in this chat (1)"), Items: []ListItem{{Ticket: openTicket(), ProviderLabel: ks}}}},
+		"notice_waiting": {"notice", NoticeCard{Title: say("工单状态更新", "Ticket status changed"), Color: "orange", Items: []NoticeItem{{
+			Ticket: waiting, ProviderLabel: ks, Headline: say("处理中 → 待我方补充：供应商在等我们补充信息", "Underway → Our turn: the vendor waits for our information"),
+			Note: waiting.LatestNote, Hint: say("在工单卡片的话题里回复，或输入「回复 ksyun:1204 内容」。", "Answer in the ticket card's thread, or type \"reply ksyun:1204 your text\"."),
+			Mention: "ou_84aad35d084aa403a838cf73ee18467"}}}},
+		"notice_merged": {"notice", NoticeCard{Title: say("2 个工单有更新", "2 tickets changed"), Color: "orange", Items: []NoticeItem{
+			{Ticket: closed, ProviderLabel: ks, Headline: say("处理中 → 已关闭", "Underway → Closed")},
+			{Ticket: nasty, ProviderLabel: ks, Headline: say("新回复", "New reply"), Note: nasty.LatestNote}}}},
+		"list":        {"list", ListCard{All: true, Items: []ListItem{{Ticket: waiting, ProviderLabel: ks}, {Ticket: openTicket(), ProviderLabel: ks}, {Ticket: closed, ProviderLabel: ks}}}},
+		"list_open":   {"list", ListCard{Closed: 2, Items: []ListItem{{Ticket: waiting, ProviderLabel: ks}, {Ticket: openTicket(), ProviderLabel: ks}}}},
 		"list_closed": {"list", ListCard{Closed: 1}},
-		"confirm_close": {"confirm", ConfirmCard{Ticket: openTicket(), ProviderLabel: "金山云", Title: "确认关闭 ksyun:1204？",
-			Text: "关闭后供应商将不再处理此工单。仅工单创建人可以关闭。", Buttons: []Button{
-				{Text: "确认关闭", Type: "danger", Command: "close ksyun:1204 #v3"}, {Text: "取消", Command: "card ksyun:1204"}}}},
+		"confirm_close": {"confirm", ConfirmCard{Ticket: openTicket(), ProviderLabel: ks, Title: say("确认关闭 ksyun:1204？", "Close ksyun:1204?"),
+			Text: say("关闭后供应商将不再处理此工单。仅工单创建人可以关闭。", "Once closed, the vendor stops working on this ticket. Only its creator may close it."), Buttons: []Button{
+				{Text: say("确认关闭", "Close it"), Type: "danger", Command: "close ksyun:1204 #v3"}, {Text: say("取消", "Cancel"), Command: "card ksyun:1204"}}}},
 	}
 	// Aliyun's seven statuses, as the old API's cards show them (no close button: 2016-08-30
 	// has no close).
@@ -107,64 +118,80 @@ func fixtures() map[string]struct {
 		tk := providers.Ticket{Provider: "aliyun", ID: "70001234", Title: "ECS 无法登录", Content: "登录 ECS 报错 Permission denied",
 			Status: a.st, RawStatus: a.raw, RawLabel: a.label, Flags: a.flags, Customer: "1234567890123456", Creator: "张三", CreatedAt: created,
 			LatestNote: &providers.Note{ID: "1", Author: "阿里云小二", Official: true, Body: "请提供实例 ID", At: noted}}
-		buttons := []Button{{Text: "刷新", Command: "show aliyun:70001234"}}
+		buttons := []Button{{Text: say("刷新", "Refresh"), Command: "show aliyun:70001234"}}
 		if !a.st.Terminal() {
-			buttons = append([]Button{{Text: "回复", Type: "primary", Command: "reply aliyun:70001234"}}, buttons...)
+			buttons = append([]Button{{Text: say("回复", "Reply"), Type: "primary", Command: "reply aliyun:70001234"}}, buttons...)
 		}
 		if a.raw == "wait_feedback" {
 			out["aliyun_notes"] = struct {
 				tmpl string
 				data any
-			}{"ticket", TicketCard{Ticket: tk, ProviderLabel: "阿里云", Buttons: buttons, Notes: []NoteLine{
-				{Who: "用户", Note: providers.Note{Author: "张三", Body: "登录 ECS 报错 Permission denied", At: created}},
-				{Who: "小二", Note: providers.Note{Author: "阿里云小二", Official: true, Body: "请提供实例 ID", At: noted}},
+			}{"ticket", TicketCard{Ticket: tk, ProviderLabel: ali, Buttons: buttons, Notes: []NoteLine{
+				{Who: say("用户", "Us"), Note: providers.Note{Author: "张三", Body: "登录 ECS 报错 Permission denied", At: created}},
+				{Who: say("小二", "Staff"), Note: providers.Note{Author: "阿里云小二", Official: true, Body: "请提供实例 ID", At: noted}},
 			}}}
 		}
 		out["aliyun_"+a.raw] = struct {
 			tmpl string
 			data any
-		}{"ticket", TicketCard{Ticket: tk, ProviderLabel: "阿里云", Buttons: buttons}}
+		}{"ticket", TicketCard{Ticket: tk, ProviderLabel: ali, Buttons: buttons}}
 	}
 	return out
 }
 
+// TestGolden draws every fixture on both platforms in both languages: the Chinese cards in
+// testdata/<platform>/, the English ones in testdata/<platform>/en/, where no word of the
+// bot's own may be Chinese (noChinese).
 func TestGolden(t *testing.T) {
 	r, err := New("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	checks := map[string]func(*testing.T, []byte){"feishu": checkFeishuCard, "wecom": checkWeComCard}
-	for _, platform := range []string{"feishu", "wecom"} {
-		for name, f := range fixtures() {
-			if r.Has(platform, f.tmpl) {
-				t.Run(platform+"/"+name, func(t *testing.T) {
-					got, err := r.Render(platform, f.tmpl, f.data)
-					if err != nil {
-						t.Fatal(err)
-					}
-					var pretty bytes.Buffer
-					if err := json.Indent(&pretty, got, "", "  "); err != nil {
-						t.Fatal(err)
-					}
-					pretty.WriteByte('\n')
-					golden(t, filepath.Join("testdata", platform, name+".golden.json"), pretty.Bytes())
-					checks[platform](t, got)
-				})
-			}
-			if r.Has(platform, f.tmpl+".md") {
-				t.Run(platform+"/"+name+".md", func(t *testing.T) {
-					got, err := r.RenderMarkdown(platform, f.tmpl, f.data)
-					if err != nil {
-						t.Fatal(err)
-					}
-					golden(t, filepath.Join("testdata", platform, name+".golden.md"), []byte(got+"\n"))
-					if strings.Contains(got, "<at id=all") || strings.Contains(got, "<@all") {
-						t.Errorf("markdown carries a mention people wrote: %s", got)
-					}
-					if len(got) > 4096 {
-						t.Errorf("markdown is %d bytes; WeCom takes 4096", len(got))
-					}
-				})
+	for _, en := range []bool{false, true} {
+		dir, lr := "", r.In(en)
+		if en {
+			dir = "en"
+		}
+		for _, platform := range []string{"feishu", "wecom"} {
+			for name, f := range fixtures(en) {
+				path := filepath.Join("testdata", platform, dir, name)
+				if r.Has(platform, f.tmpl) {
+					t.Run(path, func(t *testing.T) {
+						got, err := lr.Render(platform, f.tmpl, f.data)
+						if err != nil {
+							t.Fatal(err)
+						}
+						var pretty bytes.Buffer
+						if err := json.Indent(&pretty, got, "", "  "); err != nil {
+							t.Fatal(err)
+						}
+						pretty.WriteByte('\n')
+						golden(t, path+".golden.json", pretty.Bytes())
+						checks[platform](t, got)
+						if en {
+							noChinese(t, string(got), f.data)
+						}
+					})
+				}
+				if r.Has(platform, f.tmpl+".md") {
+					t.Run(path+".md", func(t *testing.T) {
+						got, err := lr.RenderMarkdown(platform, f.tmpl, f.data)
+						if err != nil {
+							t.Fatal(err)
+						}
+						golden(t, path+".golden.md", []byte(got+"\n"))
+						if strings.Contains(got, "<at id=all") || strings.Contains(got, "<@all") {
+							t.Errorf("markdown carries a mention people wrote: %s", got)
+						}
+						if len(got) > 4096 {
+							t.Errorf("markdown is %d bytes; WeCom takes 4096", len(got))
+						}
+						if en {
+							noChinese(t, got, f.data)
+						}
+					})
+				}
 			}
 		}
 	}
@@ -346,7 +373,7 @@ func BenchmarkRenderTicketCard(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	data := fixtures()["ticket_waiting"].data
+	data := fixtures(false)["ticket_waiting"].data
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := r.Render("feishu", "ticket", data); err != nil {

@@ -29,22 +29,31 @@ func TestGoldenWeiban(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := TicketCard{Ticket: tk, ProviderLabel: "微伴助手", Buttons: []Button{{Text: "刷新", Command: "show " + tk.Ref()}}}
-	for _, platform := range []string{"feishu", "wecom"} {
-		got, err := r.Render(platform, "ticket", data)
-		if err != nil {
-			t.Fatal(err)
+	for _, en := range []bool{false, true} {
+		data := TicketCard{Ticket: tk, ProviderLabel: "微伴助手", Buttons: []Button{{Text: "刷新", Command: "show " + tk.Ref()}}}
+		dir := ""
+		if en {
+			data.ProviderLabel, data.Buttons[0].Text, dir = "Weiban", "Refresh", "en"
 		}
-		var pretty bytes.Buffer
-		if err := json.Indent(&pretty, got, "", "  "); err != nil {
-			t.Fatal(err)
-		}
-		pretty.WriteByte('\n')
-		golden(t, filepath.Join("testdata", platform, "weiban_doc_example.golden.json"), pretty.Bytes())
-		if platform == "wecom" {
-			checkWeComCard(t, got)
-		} else {
-			checkFeishuCard(t, got)
+		for _, platform := range []string{"feishu", "wecom"} {
+			got, err := r.In(en).Render(platform, "ticket", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pretty bytes.Buffer
+			if err := json.Indent(&pretty, got, "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			pretty.WriteByte('\n')
+			golden(t, filepath.Join("testdata", platform, dir, "weiban_doc_example.golden.json"), pretty.Bytes())
+			if platform == "wecom" {
+				checkWeComCard(t, got)
+			} else {
+				checkFeishuCard(t, got)
+			}
+			if en {
+				noChinese(t, string(got), data)
+			}
 		}
 	}
 }

@@ -265,6 +265,9 @@ func (c *Config) defaults() {
 		if c.Chats[i].NotifyNotes == nil {
 			c.Chats[i].NotifyNotes = ptr(true)
 		}
+		if c.Chats[i].Language == "" {
+			c.Chats[i].Language = command.DefaultLanguage
+		}
 	}
 	c.Bot.Chats, c.Bot.Users = c.Chats, c.Users
 	c.Bot.Retention = c.Retention.retention()
