@@ -42,6 +42,9 @@ type Capabilities struct {
 	// CloseCreatorOnly is set when the vendor lets only the ticket's creator close it
 	// (one says "仅工单的创建人可关闭工单").
 	CloseCreatorOnly bool
+	// Reopen, Reject and Transfer are the transitions beyond Close the vendor's configured API
+	// has (transition.go); Can keeps each only where the vendor implements it too.
+	Reopen, Reject, Transfer bool
 	// BatchOmitsNotes is set when BatchGetter's tickets carry no LatestNote (one vendor's list
 	// calls): the watcher then reads Notes itself, on a status change and on a slower cadence.
 	BatchOmitsNotes bool
