@@ -79,10 +79,10 @@ func New(cfg Config, opts ...Option) (*Provider, error) {
 // Name returns "ksyun".
 func (p *Provider) Name() string { return "ksyun" }
 
-// Capabilities reports that Kingsoft supports every operation, and that only a ticket's
-// creator may close it ("仅工单的创建人可关闭工单").
+// Capabilities reports that Kingsoft supports every basic operation and reject (驳回), not
+// reopen or transfer, and that only a ticket's creator may close it ("仅工单的创建人可关闭工单").
 func (p *Provider) Capabilities() providers.Capabilities {
-	return providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true, CloseCreatorOnly: true}
+	return providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true, CloseCreatorOnly: true, Reject: true}
 }
 
 // createBody is the create request (TicketCreateRequest) with its required fields.
