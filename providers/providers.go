@@ -115,8 +115,11 @@ type Ticket struct {
 	Customer      string `json:"customer,omitempty"`
 	Creator       string `json:"creator,omitempty"`
 	// CreatorID is the creator's vendor identity (such as a creator_id).
-	CreatorID  string    `json:"creator_id,omitempty"`
-	Handler    string    `json:"handler,omitempty"`
+	CreatorID string `json:"creator_id,omitempty"`
+	Handler   string `json:"handler,omitempty"`
+	// HandlerID is the handler's vendor identity (a staff id) where the vendor names one: a
+	// transfer (TransferRequest.To) is seen done by it.
+	HandlerID  string    `json:"handler_id,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 	LatestNote *Note     `json:"latest_note,omitempty"`
