@@ -112,11 +112,12 @@ type outcome struct {
 	// result overrides what the audit records (queued, stale); empty means ok or the error.
 	result string
 	// ticket is shown as its card: a new message when fresh, else the chat's card updated.
-	ticket    *providers.Ticket
-	notes     []providers.Note
-	fresh     bool
-	replyForm bool
-	footer    string
+	ticket *providers.Ticket
+	notes  []providers.Note
+	fresh  bool
+	// form is the input the card shows in place of its buttons: jobReply or a transition's op.
+	form   string
+	footer string
 	// out is a non-ticket answer rendered from a template (help, list).
 	out *bot.Outgoing
 	// quiet answers a click with no toast (the reply box's 取消, a confirmation card).
@@ -183,7 +184,7 @@ const answerWait = 30 * time.Second
 // takesTicket reports whether the command's first argument is a ticket.
 func takesTicket(op Op) bool {
 	switch op {
-	case OpReply, OpClose, OpShow, OpWatch, OpUnwatch:
+	case OpReply, OpClose, OpReopen, OpReject, OpTransfer, OpShow, OpWatch, OpUnwatch:
 		return true
 	}
 	return false
@@ -206,13 +207,14 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	}
 	command, version := splitVersion(a.Command)
 	r.version = version
-	if text := strings.TrimSpace(a.Form["reply_text"]); text != "" {
-		command += "\n" + text // the reply box's text completes its command
+	if text := formText(a.Form); text != "" {
+		command += "\n" + text // the form's input completes its command
 	}
 	cmd, err := parseButton(b.words(), command)
 	var ue *UsageError
-	if errors.As(err, &ue) && ue.Spec.Op == OpReply && ue.Missing == "text" {
-		// The 回复 button: it opens the reply box (cmd holds the ticket), nothing is sent yet.
+	if errors.As(err, &ue) && ue.Spec.Form && ue.Missing != "" && ue.Missing != "ticket" {
+		// A button with a form (回复, 驳回, 流转): it opens the form (cmd holds the ticket), nothing
+		// is sent yet.
 		err = nil
 	}
 	// Buttons carry English command words; the person reads a Chinese card: answer in Chinese.
@@ -228,7 +230,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	res := bot.ActionResult{Toast: bot.Toast{Type: o.level, Text: o.text}}
 	switch {
 	case o.ticket != nil:
-		card, err := b.ticketCard(ctx, r.platform, r.chatID, *o.ticket, o.footer, o.replyForm, o.notes...)
+		card, err := b.ticketCard(ctx, r.platform, r.chatID, *o.ticket, o.footer, o.form, o.notes...)
 		if err != nil {
 			log.Error("render ticket card", "err", err)
 			break

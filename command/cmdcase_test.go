@@ -137,7 +137,7 @@ var (
 const (
 	saidVendorError = "金山云返回错误 23000：工单状态不允许此操作。"
 	saidUnsupported = "金山云的接口不支持这个操作。"
-	saidMembersOnly = "只有本群配置的成员可以建单、回复和关闭工单"
+	saidMembersOnly = "只有本群配置的成员可以建单、回复、关闭、重开、驳回和流转工单"
 )
 
 // membersOnly is a configuration in which only ou_li may write in the test chat; the cases'

@@ -25,10 +25,10 @@ func TestConfirmCommand(t *testing.T) {
 		click:    "confirm close ksyun:1204",
 		want:     []string{"仅工单创建人可以关闭。"},
 	}, {
-		name:     "usage: only a close is confirmed",
+		name:     "usage: only a transition is confirmed",
 		platform: "wecom",
 		click:    "confirm show ksyun:1204",
-		want:     []string{"toast error: 只能确认关闭工单。用法：确认 关闭 工单号"},
+		want:     []string{"toast error: 只能确认关闭、重开、驳回或流转。用法：确认 关闭|重开|驳回|流转 工单号"},
 		calls:    []string{},
 	}, {
 		name:     "permission: neither its creator nor an admin",

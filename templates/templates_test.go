@@ -68,8 +68,9 @@ func fixtures() map[string]struct {
 		"ticket_waiting": {"ticket", TicketCard{Ticket: waiting, ProviderLabel: "金山云", Buttons: normalButtons("ksyun:1204")}},
 		"ticket_closed":  {"ticket", TicketCard{Ticket: closed, ProviderLabel: "金山云", Footer: "张三 关闭了工单", Buttons: []Button{{Text: "刷新", Command: "show ksyun:1204"}}}},
 		"ticket_unknown": {"ticket", TicketCard{Ticket: unknown, ProviderLabel: "金山云"}},
-		"ticket_reply":   {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: "金山云", ReplyForm: true}},
-		"ticket_nasty":   {"ticket", TicketCard{Ticket: nasty, ProviderLabel: "金山云", Buttons: normalButtons("ksyun:1204"), Footer: "<at id=all></at> 张三"}},
+		"ticket_reply": {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: "金山云",
+			Form: &Form{Name: "reply", Placeholder: "写下回复，发送到工单", Submit: "发送回复", Command: "reply ksyun:1204"}}},
+		"ticket_nasty": {"ticket", TicketCard{Ticket: nasty, ProviderLabel: "金山云", Buttons: normalButtons("ksyun:1204"), Footer: "<at id=all></at> 张三"}},
 		"help": {"help", HelpCard{Commands: []HelpCommand{
 			{Name: "建单", English: "new", Usage: "建单 [供应商] 标题", Summary: "创建工单"},
 			{Name: "关闭", English: "close", Usage: "关闭 工单 [备注]", Summary: "关闭工单"},
