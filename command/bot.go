@@ -1,7 +1,8 @@
 // Package command is what the bot does for each command and button: the command table (Chinese
 // and English names, usage, the help card), one file per command (new.go, reply.go, close.go,
-// show.go, card.go, confirm.go, list.go, watch.go, help.go: each declares its table row with
-// its parse and run functions), and the jobs it gives the work engine.
+// reopen.go, reject.go, transfer.go, show.go, card.go, confirm.go, list.go, watch.go, help.go:
+// each declares its table row with its parse and run functions), the one path of the
+// transitions (transition.go), and the jobs it gives the work engine.
 package command
 
 import (
