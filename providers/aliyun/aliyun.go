@@ -1,5 +1,5 @@
 // Package aliyun is the Aliyun (阿里云) 工单 provider: it creates, reads, replies to and (with
-// the 2021-06-10 API) closes tickets through Aliyun's POP RPC API, maps them to the normalized
+// the 2021-06-10 API) closes and reopens tickets through Aliyun's POP RPC API, maps them to the normalized
 // providers.Ticket, uploads attachments and carries confidential content (secContent). Its fake
 // of the API, OSS included, for tests and the demo, is package aliyuntest.
 //
@@ -8,7 +8,7 @@
 //   - 2016-08-30, Aliyun's 工单系统 OpenAPI V1.3 (seeds/000): add, QuestionReply,
 //     QuestionListNote, QuestionList, getOSSTempAuthor, getAttachTempURL. It has no close.
 //   - 2021-06-10, the current Workorder API (help.aliyun 2402434): CreateTicket, ReplyTicket,
-//     CloseTicket, GetTicket, ListTickets, ListTicketNotes, GetAttachmentUploadUrl, ListProducts,
+//     CloseTicket, ReopenTicket, GetTicket, ListTickets, ListTicketNotes, GetAttachmentUploadUrl, ListProducts,
 //     ListCategories.
 //
 // Both are signed with signature v1 (HMAC-SHA1), written on the standard library (sign.go).

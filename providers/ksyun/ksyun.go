@@ -1,5 +1,5 @@
-// Package ksyun is the Kingsoft Cloud (金山云) ticket provider: it creates, reads, comments on
-// and closes tickets through the Kingsoft workorder API (/workorder/api/ticket/…) and maps them to
+// Package ksyun is the Kingsoft Cloud (金山云) ticket provider: it creates, reads, comments on,
+// rejects (驳回) and closes tickets through the Kingsoft workorder API (/workorder/api/ticket/…) and maps them to
 // the normalized providers.Ticket. Its fake, for tests and the demo, is package ksyuntest.
 //
 // The wire facts come from Kingsoft's own API document (seeds/001) and

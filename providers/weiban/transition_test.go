@@ -72,8 +72,8 @@ func TestTransferTransition(t *testing.T) {
 			}
 			if tt.code != "" {
 				var ve *providers.VendorError
-				if !errors.As(err, &ve) || ve.Code != tt.code {
-					t.Errorf("Transfer = %v, want the vendor's %s", err, tt.code)
+				if !errors.As(err, &ve) || ve.Code != tt.code || !strings.Contains(ve.Sentence(false), "接手人") {
+					t.Errorf("Transfer = %v, want the vendor's %s saying the handler is wrong", err, tt.code)
 				}
 				return
 			}
