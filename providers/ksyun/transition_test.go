@@ -74,8 +74,8 @@ func TestFakeRefusesRejectByState(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ve *providers.VendorError
-	if err := p.RejectLine(ctx, id, 0, "第二次"); !errors.As(err, &ve) || ve.Code != "23000" {
-		t.Errorf("a second reject of the line = %v, want 23000", err)
+	if err := p.RejectLine(ctx, id, 0, "第二次"); !errors.As(err, &ve) || ve.Code != "23000" || ve.Sentence(false) != "产品线分派状态不允许驳回" {
+		t.Errorf("a second reject of the line = %v, want 23000 in Kingsoft's words, not close_ticket's hint", err)
 	}
 	id2 := mustCreate(t, p, providers.CreateRequest{Title: "t2"}).ID
 	if err := f.SetStatus(id2, 3); err != nil {
