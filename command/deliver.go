@@ -174,7 +174,7 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 	if !t.Status.Terminal() && caps.Reply && f.Forms {
 		data.Buttons = append(data.Buttons, templates.Button{Text: say("button_reply"), Type: "primary", Command: "reply " + ref})
 	}
-	data.Buttons = append(data.Buttons, b.transitionButtons(t, caps, formsAndDialogs{forms: f.Forms, confirm: f.Confirm}, version)...)
+	data.Buttons = append(data.Buttons, b.transitionButtons(t, caps, f, version)...)
 	data.Buttons = append(data.Buttons, templates.Button{Text: say("button_refresh"), Command: "show " + ref})
 	if b.follows(ctx, platform, chatID, t) {
 		data.Buttons = append(data.Buttons, templates.Button{Text: say("button_unwatch"), Command: "unwatch " + ref})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/templates"
 	"github.com/ticketbot/ticketbot/work"
@@ -43,6 +44,8 @@ type transition struct {
 	opKey, doneKey, laterKey, keptKey, failedKey, busyKey, deniedKey, notFromKey, footerKey, footerMemberKey string
 	// byKey, if set, says who did it already when the ticket's state shows the bot did.
 	byKey string
+	// style is its button's type: "danger", "primary" or "default".
+	style string
 	// The card: its button, the confirmation's titles (the card where the platform has no
 	// dialog, the dialog) and warning, the confirming button.
 	buttonKey, confirmTitleKey, dialogTitleKey, warningKey, confirmButtonKey string
@@ -175,32 +178,25 @@ func (e *Env) warning(tr *transition, caps providers.Capabilities) string {
 // ticket's status. A button that acts asks first: in the platform's dialog, or where it has
 // none with a confirmation card (confirm). A button with a form opens it first (where the
 // platform has forms), and its submit asks.
-func (b *Bot) transitionButtons(t providers.Ticket, caps providers.Capabilities, f formsAndDialogs, version int64) []templates.Button {
+func (b *Bot) transitionButtons(t providers.Ticket, caps providers.Capabilities, f bot.Features, version int64) []templates.Button {
 	ref := t.Ref()
 	say := func(key string, args ...any) string { return b.env.text(false, key, args...) }
 	var out []templates.Button
 	for _, tr := range transitions {
-		if !tr.can(caps) || !tr.from(t.Status) || (tr.form != "" && !f.forms) {
+		if !tr.can(caps) || !tr.from(t.Status) || (tr.form != "" && !f.Forms) {
 			continue
 		}
-		btn := templates.Button{Text: say(tr.buttonKey), Type: "danger", Command: string(tr.op) + " " + ref}
+		btn := templates.Button{Text: say(tr.buttonKey), Type: tr.style, Command: string(tr.op) + " " + ref}
 		switch {
 		case tr.form != "":
-			btn.Type = "default" // opens the form: nothing is done yet
-		case f.confirm:
+			// Opens the form: nothing is done yet.
+		case f.Confirm:
 			btn.Command = withVersion(btn.Command, version)
 			btn.Confirm = &templates.Confirm{Title: say(tr.dialogTitleKey, "ref", ref), Text: b.env.warning(tr, caps)}
 		default:
 			btn.Command = withVersion("confirm "+btn.Command, version)
 		}
-		if tr.op == OpReopen {
-			btn.Type = "primary"
-		}
 		out = append(out, btn)
 	}
 	return out
 }
-
-// formsAndDialogs is what a platform's cards can do for transitions: forms (an input) and
-// confirmation dialogs.
-type formsAndDialogs struct{ forms, confirm bool }
