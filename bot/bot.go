@@ -39,11 +39,21 @@ type Message struct {
 	// Quote is the text of the message this one quotes, on platforms where a quote carries
 	// only content, not an id: a ticket reference in it finds the ticket answered.
 	Quote string
+	// Mentions are the people the message @-mentions besides the bot, where the platform
+	// says who they are (a chat admin binds someone with 绑定 … @name).
+	Mentions []Mention
 	// Overheard marks a group message that does not mention the bot: the platform shows the
 	// bot every group message (one does with im:message.group_msg), but only one that answers
 	// a ticket card (a thread reply under it) is for the bot. The rest is chatter, dropped
 	// on the ack path. The zero value, addressed, is every other message.
 	Overheard bool
+}
+
+// Mention is a person @-mentioned in a message: the name shown in the text ("@李四") and
+// their platform user id, the same kind of id as Message.UserID.
+type Mention struct {
+	Name   string
+	UserID string
 }
 
 // Action is a click on a card button (or a form submit). Command is the command text the
@@ -68,6 +78,9 @@ type FileRef struct {
 	Key  string // the platform's key for it (an image_key / file_key)
 	Name string
 	Kind string // "image" or "file"
+	// MessageID is the message the file was sent with, when it is not the command's own (a
+	// file of the message a 建单 answers); "" is the command's message.
+	MessageID string `json:",omitempty"`
 }
 
 // FileFetcher is implemented by platforms that can download what people sent.
@@ -131,6 +144,7 @@ type Features struct {
 	// Filled in by Can from the optional interfaces the platform implements.
 	Files      bool // FileFetcher: what people sent can be downloaded
 	LateUpdate bool // TokenUpdater: a clicked card can be updated later with the click's token
+	Read       bool // MessageReader: a message can be read by its id (the one a command answers)
 }
 
 // FeatureReporter is implemented by platforms whose cards lack something.

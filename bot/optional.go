@@ -7,7 +7,7 @@ import (
 
 // What a platform can do beyond the Platform methods is asked one way: Can says what it can
 // do, and the functions below do it (or answer ErrUnsupported). The optional interfaces
-// (FeatureReporter, FileFetcher, TokenUpdater, Prober) are what a platform implements; the
+// (FeatureReporter, FileFetcher, TokenUpdater, Prober, MessageReader) are what a platform implements; the
 // core never asserts them itself, so a capability is discovered in this one file and nowhere
 // else.
 
@@ -23,6 +23,7 @@ func Can(p Platform) Features {
 	}
 	_, f.Files = p.(FileFetcher)
 	_, f.LateUpdate = p.(TokenUpdater)
+	_, f.Read = p.(MessageReader)
 	return f
 }
 
@@ -51,4 +52,12 @@ func Probe(ctx context.Context, p Platform) (call string, err error) {
 		return pr.Probe(ctx)
 	}
 	return "", ErrUnsupported
+}
+
+// ReadMessage reads a message of a chat by its id, where p can (Can(p).Read).
+func ReadMessage(ctx context.Context, p Platform, messageID string) (Quoted, error) {
+	if r, ok := p.(MessageReader); ok {
+		return r.ReadMessage(ctx, messageID)
+	}
+	return Quoted{}, ErrUnsupported
 }

@@ -78,9 +78,14 @@ func New(cfg Config, d Deps) *Bot {
 	b.work = work.New(d.Store, wc)
 	b.tickets = tickets.New(d.Store, func() time.Time { return b.Now() })
 	b.registerJobs()
-	b.env = &Env{Vendors: d.Vendors, Providers: providerSet(d.Providers), Tickets: b.tickets, Follows: d.Store,
-		Writes: jobs{b.work}, Answers: drawing{d.Renderer, d.Platforms}, DefaultProvider: cfg.DefaultProvider,
-		Users: cfg.Users, Log: d.Log, Now: func() time.Time { return b.Now() }}
+	b.env = &Env{Vendors: d.Vendors, Providers: providerSet(d.Providers), Tickets: b.tickets, Follows: d.Store, Identities: d.Store,
+		Writes: jobs{b.work}, Chats: platformReader(d.Platforms), Answers: drawing{d.Renderer, d.Platforms},
+		DefaultProvider: cfg.DefaultProvider, Users: cfg.Users, Log: d.Log, Now: func() time.Time { return b.Now() }}
+	if zone, err := cfg.Location(); err == nil {
+		b.env.Zone = zone
+	} else {
+		b.env.Zone = bot.DefaultLocation()
+	}
 	return b
 }
 
@@ -101,6 +106,14 @@ type req struct {
 	// version is the ticket version the clicked button was drawn at (-1: none); claimed is
 	// the version this request's claim moved the ticket to (0: none).
 	version, claimed int64
+	// mentions are the people the message @-mentions, where the platform says who they are.
+	mentions []bot.Mention
+	// parentID and quote are the message this one answers (its id) or quotes (its text, where
+	// the platform gives only that): a 建单 makes its ticket from it.
+	parentID, quote string
+	// asDefault are the vendors the command acted at as their configured default identity,
+	// because the person has none there (actor): they are told once (tellDefaults).
+	asDefault []string
 }
 
 func (r *req) user() string { return r.platform + ":" + r.userID }
@@ -129,7 +142,8 @@ type outcome struct {
 // comment to that ticket.
 func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 	r := &req{platform: m.Platform, chatID: m.ChatID, chatType: m.ChatType, userID: m.UserID,
-		userName: m.UserName, eventID: m.EventID, requestID: m.RequestID, messageID: m.MessageID, files: m.Files, version: -1}
+		userName: m.UserName, eventID: m.EventID, requestID: m.RequestID, messageID: m.MessageID, files: m.Files,
+		mentions: m.Mentions, parentID: m.ParentID, quote: m.Quote, version: -1}
 	log := b.Log.With("platform", m.Platform, "chat_id", m.ChatID, "event_id", m.EventID, reqid.Key, m.RequestID)
 	if !b.admit(ctx, r, log) {
 		return
@@ -166,6 +180,14 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		// the answer is about what is wrong with it there ("回复" alone: the text is missing).
 		word, rest := splitWord(strings.TrimLeft(strings.TrimSpace(m.Text), "/／"))
 		cmd, err = Parse(b.words(), word+" "+thread.String()+" "+rest)
+	}
+	if cmd.Spec != nil && cmd.Spec.Op == OpNew && thread == nil && (m.ParentID != "" || m.Quote != "") {
+		// 建单 answering or quoting a message files the ticket from that message; its title
+		// may come from there too.
+		cmd.Quoted = true
+		if errors.As(err, &ue) && ue.Missing == "title" {
+			err = nil
+		}
 	}
 	if err != nil {
 		b.replyText(ctx, r, b.env.usageHint(err, b.env.Answers.Features(r.platform)), log)
@@ -339,29 +361,6 @@ func (b *Bot) threadTicket(ctx context.Context, m bot.Message) *TicketRef {
 
 // quotedRef finds a ticket reference such as "<vendor>:1204" in quoted card text.
 var quotedRef = regexp.MustCompile(`\b([a-z]+):([A-Za-z0-9_-]{1,64})\b`)
-
-// person finds the [[users]] entry of the one acting.
-func (e *Env) person(r *req) *User {
-	for i := range e.Users {
-		u := &e.Users[i]
-		if id := u.IDs[r.platform]; id != "" && id == r.userID {
-			return u
-		}
-	}
-	return nil
-}
-
-// actor maps the person to their identity at a provider.
-func (e *Env) actor(r *req, provider string) providers.Actor {
-	a := providers.Actor{Name: r.userName}
-	if u := e.person(r); u != nil {
-		if u.Name != "" {
-			a.Name = u.Name
-		}
-		a.VendorID = u.VendorID(provider)
-	}
-	return a
-}
 
 // defaultProvider is the vendor a command that names none goes to: the chat's, the
 // configuration's, or the only one configured; "" when there is none.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +37,10 @@ type fakeVendor struct {
 	// For a secretVendor: confidential content.
 	ReplySecretFn  func(id string) error
 	CreateSecretFn func(r providers.CreateRequest) (providers.Ticket, error)
+	// For a personVendor: an id's check (nil takes positive numbers, as 长工号, unnamed).
+	IdentityFn func(id string) (providers.Identity, error)
+	// Actors are who each create, reply and close acted as (Actor.VendorID, "" the default).
+	Actors []string
 
 	// The transitions beyond close, done where caps declares them; why is the reason the
 	// vendor gives for an operation it lacks (providers.Explainer).
@@ -67,6 +72,12 @@ func (v *fakeVendor) record(call string) {
 	v.calls = append(v.calls, call)
 }
 
+func (v *fakeVendor) acted(a providers.Actor) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.Actors = append(v.Actors, a.VendorID)
+}
+
 // Calls are the calls made so far: "create <title>", "get <id>", "reply <id>: <text>",
 // "close <id>: <remark>", "reopen <id>: <remark>", "reject <id>: <reason>",
 // "transfer <id> to <handler>: <remark>", "notes <id>".
@@ -94,6 +105,7 @@ func (v *fakeVendor) ticket(id string) providers.Ticket {
 
 func (v *fakeVendor) Create(_ context.Context, r providers.CreateRequest) (providers.Ticket, error) {
 	v.record("create " + r.Title)
+	v.acted(r.Actor)
 	if v.CreateFn != nil {
 		return v.CreateFn(r)
 	}
@@ -112,6 +124,7 @@ func (v *fakeVendor) Get(_ context.Context, id string) (providers.Ticket, error)
 
 func (v *fakeVendor) Reply(_ context.Context, id string, r providers.Reply) error {
 	v.record("reply " + id + ": " + r.Text)
+	v.acted(r.Actor)
 	if v.ReplyFn != nil {
 		return v.ReplyFn(id, r)
 	}
@@ -120,6 +133,7 @@ func (v *fakeVendor) Reply(_ context.Context, id string, r providers.Reply) erro
 
 func (v *fakeVendor) Close(_ context.Context, id string, r providers.CloseRequest) error {
 	v.record("close " + id + ": " + r.Remark)
+	v.acted(r.Actor)
 	if v.CloseFn != nil {
 		if err := v.CloseFn(id, r); err != nil {
 			return err
@@ -214,8 +228,14 @@ type cmdCase struct {
 	// parent is the message the typed text answers (a thread reply); chatType is "group"
 	// unless set.
 	parent, chatType string
-	// secrets gives the vendor confidential content (SecretReplier, SecretCreator).
-	secrets bool
+	// secrets gives the vendor confidential content (SecretReplier, SecretCreator); people
+	// makes it act as each person's own identity (Identifier), as 长工号.
+	secrets, people bool
+	// mentions are the people the typed message @-mentions; quote is the text it quotes
+	// (WeCom); messages are what the platform reads by id (the message parent answers).
+	mentions []bot.Mention
+	quote    string
+	messages map[string]bot.Quoted
 	// want are all in what the chat is shown: the posted sentences and cards, or the click's
 	// toast and card. not are none of them.
 	want, not []string
@@ -236,10 +256,14 @@ func runCases(t *testing.T, cases []cmdCase) {
 				tc.vendor(v)
 			}
 			var p providers.Provider = v
-			if tc.secrets {
+			switch {
+			case tc.secrets:
 				p = secretVendor{v}
+			case tc.people:
+				p = personVendor{v}
 			}
 			h := buildHarness(t, tc.cfg, ":memory:", map[string]providers.Provider{"ksyun": p})
+			h.feishu.messages, h.wecom.messages = tc.messages, tc.messages
 			if tc.setup != nil {
 				tc.setup(t, h, v)
 			}
@@ -282,7 +306,7 @@ func (h *harness) run(tc cmdCase) string {
 			ChatID: "oc_group", MessageID: "om_card", UserID: user, UserName: "张三", Command: tc.click, Form: tc.form})
 		shown = append(shown, "toast "+res.Toast.Type+": "+res.Toast.Text, string(res.Card))
 	} else {
-		for _, m := range h.send(msg{platform: platform, user: user, text: tc.text, parent: tc.parent, chatType: tc.chatType}) {
+		for _, m := range h.send(msg{platform: platform, user: user, text: tc.text, parent: tc.parent, chatType: tc.chatType, mentions: tc.mentions, quote: tc.quote}) {
 			shown = append(shown, m.Op+": "+m.Text())
 		}
 	}
@@ -379,4 +403,23 @@ func (v secretVendor) CreateSecret(_ context.Context, r providers.CreateRequest,
 	t := v.ticket("1204")
 	t.Title = r.Title
 	return t, nil
+}
+
+// personVendor is a fakeVendor that acts as each person's own identity (a 长工号); a plain
+// fakeVendor acts as one account.
+type personVendor struct{ *fakeVendor }
+
+func (v personVendor) IdentityKind() providers.IdentityKind {
+	return providers.IdentityKind{Zh: "长工号", En: "employee number", Example: "38361"}
+}
+
+func (v personVendor) CheckIdentity(_ context.Context, id string) (providers.Identity, error) {
+	v.record("identity " + id)
+	if v.IdentityFn != nil {
+		return v.IdentityFn(id)
+	}
+	if n, err := strconv.Atoi(id); err != nil || n <= 0 {
+		return providers.Identity{}, fmt.Errorf("%q: %w", id, providers.ErrInvalidIdentity)
+	}
+	return providers.Identity{ID: id}, nil
 }

@@ -26,6 +26,8 @@ const (
 	OpUnwatch  Op = "unwatch"
 	OpHelp     Op = "help"
 	OpWhoami   Op = "whoami"
+	OpBind     Op = "bind"
+	OpUnbind   Op = "unbind"
 	// Button-only steps of a card: redraw it quietly (the reply box's 取消), and ask before
 	// a transition where the platform has no confirmation dialog.
 	OpCard    Op = "card"
@@ -72,7 +74,7 @@ type Spec struct {
 var Commands []Spec
 
 func init() {
-	Commands = []Spec{newSpec, replySpec, closeSpec, reopenSpec, rejectSpec, transferSpec, showSpec, listSpec, watchSpec, unwatchSpec, whoamiSpec, helpSpec, cardSpec, confirmSpec}
+	Commands = []Spec{newSpec, replySpec, closeSpec, reopenSpec, rejectSpec, transferSpec, showSpec, listSpec, watchSpec, unwatchSpec, whoamiSpec, bindSpec, unbindSpec, helpSpec, cardSpec, confirmSpec}
 }
 
 // lookup finds the spec for a command name and whether it was typed in English; button-only

@@ -27,8 +27,12 @@ type Env struct {
 	Tickets TicketBook
 	// Follows is which chats follow which tickets (the store).
 	Follows Follows
+	// Identities are who people bound themselves to be at the vendors (the store).
+	Identities Identities
 	// Writes hands vendor writes to the work engine.
 	Writes Writer
+	// Chats reads the message a command answers, on the platforms that can.
+	Chats ChatReader
 	// Answers words and draws what a command answers.
 	Answers Answers
 	// DefaultProvider is [bot] default_provider; Users are [[users]], who people are at the
@@ -36,8 +40,9 @@ type Env struct {
 	DefaultProvider string
 	Users           []User
 	Log             *slog.Logger
-	// Now is the clock.
-	Now func() time.Time
+	// Now is the clock; Zone is [bot] timezone, where times written for people are read.
+	Now  func() time.Time
+	Zone *time.Location
 
 	// helps are the help answers drawn so far (runHelp), by platform, vendor and topic.
 	helps sync.Map
@@ -67,11 +72,38 @@ type Follows interface {
 	Following(ctx context.Context, platform, chatID string) ([]store.Follow, error)
 }
 
+// Identities are the vendor identities people bound (绑定), and whom the bot told that they
+// act as a vendor's configured default identity.
+type Identities interface {
+	Bind(ctx context.Context, b store.Binding, takeOver bool) (displaced store.Binding, err error)
+	Unbind(ctx context.Context, platform, userID, provider string) (bool, error)
+	Bindings(ctx context.Context, platform, userID string) ([]store.Binding, error)
+	BindingOf(ctx context.Context, platform, userID, provider string) (store.Binding, error)
+	TellDefault(ctx context.Context, platform, userID, provider string, at time.Time) (bool, error)
+	ForgetTold(ctx context.Context, platform, userID, provider string) error
+}
+
 // Writer hands a vendor write (create, reply, close) to the work engine: stored before it is
 // tried, tried once now. It returns the ticket the write produced or touched (nil for a
 // reply) and, unless work.OK, the error that stopped it.
 type Writer interface {
 	Submit(ctx context.Context, j store.Job, log *slog.Logger) (*providers.Ticket, work.End, error)
+}
+
+// ChatReader reads a chat message by its id (bot.MessageReader), on the platforms that can.
+type ChatReader interface {
+	ReadMessage(ctx context.Context, platform, messageID string) (bot.Quoted, error)
+}
+
+// platformReader is the ChatReader of the running bot's platforms.
+type platformReader map[string]bot.Platform
+
+func (ps platformReader) ReadMessage(ctx context.Context, platform, messageID string) (bot.Quoted, error) {
+	p, ok := ps[platform]
+	if !ok {
+		return bot.Quoted{}, bot.ErrUnsupported
+	}
+	return bot.ReadMessage(ctx, p, messageID)
 }
 
 // Answers words and draws a command's answer for a platform.

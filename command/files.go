@@ -37,7 +37,11 @@ func (b *Bot) fetchFiles(ctx context.Context, platform, messageID string, refs [
 	}
 	var out []providers.File
 	for _, f := range refs {
-		data, err := bot.FetchFile(ctx, pl, messageID, f, maxBytes)
+		from := messageID
+		if f.MessageID != "" {
+			from = f.MessageID // a file of the message a 建单 answers
+		}
+		data, err := bot.FetchFile(ctx, pl, from, f, maxBytes)
 		if err != nil {
 			return nil, b.env.userErr("file_unreadable", "name", f.Name, "mb", maxBytes>>20)
 		}

@@ -49,7 +49,25 @@ type recPlatform struct {
 	msgs []posted
 	// fail, when set, decides the error of the n-th send (1-based) of any kind.
 	fail func(n int, p posted) error
+	// messages are what ReadMessage finds, by id; any other id is an API error.
+	messages map[string]bot.Quoted
 }
+
+// ReadMessage reads a message put in messages.
+func (r *recPlatform) ReadMessage(_ context.Context, id string) (bot.Quoted, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if q, ok := r.messages[id]; ok {
+		return q, nil
+	}
+	return bot.Quoted{}, codedError("230011")
+}
+
+// codedError is a platform's failure with its own code, as its APIError says it.
+type codedError string
+
+func (e codedError) Error() string     { return "platform: code " + string(e) }
+func (e codedError) ErrorCode() string { return string(e) }
 
 func (r *recPlatform) Name() string { return r.name }
 
@@ -289,6 +307,7 @@ type msg struct {
 	parent                     string // the message answered (a thread reply)
 	quote                      string
 	chatType                   string // "group" unless set ("p2p": one to one)
+	mentions                   []bot.Mention
 }
 
 // send types a message and returns everything the bot posted in answer.
@@ -318,7 +337,7 @@ func (h *harness) message(m msg) bot.Message {
 	h.seq++
 	return bot.Message{Platform: m.platform, EventID: fmt.Sprintf("ev_%d", h.seq),
 		MessageID: fmt.Sprintf("om_user_%d", h.seq), ChatID: m.chat, ChatType: m.chatType, UserID: m.user, UserName: "张三",
-		Text: m.text, ParentID: m.parent, RootID: m.parent, Quote: m.quote}
+		Text: m.text, ParentID: m.parent, RootID: m.parent, Quote: m.quote, Mentions: m.mentions}
 }
 
 // say types text in the default Feishu group.

@@ -38,7 +38,17 @@ func (e *Env) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 		return outcome{}, err
 	}
 	c.Ticket.Provider = p.Name() // for the error sentence
-	req := providers.CreateRequest{Title: c.Title, Content: c.Content, Priority: c.Priority, Type: c.Type, Actor: e.actor(r, p.Name())}
+	var notes []string
+	if c.Quoted {
+		if notes, err = e.fromMessage(ctx, r, c, p); err != nil {
+			return outcome{}, err
+		}
+	}
+	actor, err := e.actor(ctx, r, p.Name())
+	if err != nil {
+		return outcome{}, err
+	}
+	req := providers.CreateRequest{Title: c.Title, Content: c.Content, Priority: c.Priority, Type: c.Type, Actor: actor}
 	var t providers.Ticket
 	secretLost := false
 	if c.Secret != "" {
@@ -74,14 +84,14 @@ func (e *Env) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 			return outcome{}, jerr
 		}
 		log.Info("ticket created", "provider", nt.Provider, "ticket_id", nt.ID)
-		return e.createdOutcome(r, *nt, c.Priority, false), nil // the engine recorded and followed it
+		return e.createdOutcome(r, *nt, c.Priority, false, notes...), nil // the engine recorded and followed it
 	}
 	if err != nil {
 		return outcome{}, err
 	}
 	log.Info("ticket created", "provider", t.Provider, "ticket_id", t.ID)
 	e.track(ctx, t, r.platform, r.chatID, r.user(), log)
-	return e.createdOutcome(r, t, c.Priority, secretLost), nil
+	return e.createdOutcome(r, t, c.Priority, secretLost, notes...), nil
 }
 
 // track records a ticket the bot just created as its own and makes the chat follow it. The
@@ -96,11 +106,11 @@ func (e *Env) track(ctx context.Context, t providers.Ticket, platform, chatID, u
 }
 
 // createdOutcome shows the new ticket's card; its footer says what was not filed as asked:
-// a priority the vendor has no level for, confidential content that did not get through.
-func (e *Env) createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool) outcome {
+// a priority the vendor has no level for, confidential content that did not get through, and
+// the notes given (files of an answered message left out).
+func (e *Env) createdOutcome(r *req, t providers.Ticket, asked string, secretLost bool, notes ...string) outcome {
 	o := outcome{ticket: &t, fresh: true, level: "success",
 		text: e.text(r.en, "created", "vendor", e.Vendors.Label(t.Provider, r.en), "ref", t.Ref())}
-	var notes []string
 	if n := e.priorityNote(asked, t); n != "" {
 		notes = append(notes, n)
 	}

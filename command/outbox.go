@@ -475,9 +475,12 @@ func (e *Env) failSentence(err error, provider, ref string, en bool, giveUp time
 // failCode is the vendor's code of a failure, or what kind of failure it was.
 func failCode(err error) string {
 	var ve *providers.VendorError
+	var coded interface{ ErrorCode() string } // a platform's error (bot/<platform>.APIError)
 	switch {
 	case errors.As(err, &ve):
 		return ve.Code
+	case errors.As(err, &coded) && coded.ErrorCode() != "":
+		return coded.ErrorCode()
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
 	case errors.Is(err, context.Canceled):

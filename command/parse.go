@@ -36,6 +36,12 @@ type Command struct {
 	All bool
 	// Topic is the command `help` was asked about ("帮助 建单").
 	Topic *Spec
+	// Quoted marks a `new` that answers or quotes a message: the ticket is made from that
+	// message (its text, author, time and files), the typed title and details added.
+	Quoted bool
+	// VendorID is the identity `bind` binds at Provider; Person is whom bind and unbind are
+	// for, as written ("@李四" or a platform user id), "" for the one who typed it.
+	VendorID, Person string
 }
 
 // secretLines takes the confidential lines out of text: those starting with "机密:" or

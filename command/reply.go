@@ -43,7 +43,11 @@ func (e *Env) replySecret(ctx context.Context, r *req, p providers.Provider, id,
 	}
 	// Confidential content is never stored, so this reply is not kept in the work engine:
 	// it is tried once, and a vendor that is down is told to the person.
-	if err := providers.ReplySecret(ctx, p, id, secret, e.actor(r, p.Name())); err != nil {
+	actor, err := e.actor(ctx, r, p.Name())
+	if err != nil {
+		return outcome{}, err
+	}
+	if err := providers.ReplySecret(ctx, p, id, secret, actor); err != nil {
 		if retryable(err) {
 			return outcome{}, e.notKept(p.Name(), err)
 		}
@@ -71,7 +75,11 @@ func (e *Env) noSecrets(provider string) *userError {
 
 // reply sends text to the ticket as a comment.
 func (e *Env) reply(ctx context.Context, r *req, p providers.Provider, id, text string, log *slog.Logger) (outcome, error) {
-	rep := providers.Reply{Text: text, Actor: e.actor(r, p.Name())}
+	actor, err := e.actor(ctx, r, p.Name())
+	if err != nil {
+		return outcome{}, err
+	}
+	rep := providers.Reply{Text: text, Actor: actor}
 	if err := e.mayAttach(p, r.files); err != nil {
 		return outcome{}, err
 	}

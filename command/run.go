@@ -24,6 +24,9 @@ func (b *Bot) run(ctx context.Context, r *req, c Command, log *slog.Logger) outc
 		defer func() { b.record(ctx, r, string(c.Spec.Op), ticket, result, detail, reqs.IDs()) }()
 	}
 	if err == nil {
+		if len(r.asDefault) > 0 {
+			b.env.tellDefaults(ctx, r, &o)
+		}
 		return o
 	}
 	var ue *userError

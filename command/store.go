@@ -21,6 +21,7 @@ type Store interface {
 	Unfollow(ctx context.Context, platform, chatID, provider, ticketID string) (bool, error)
 	Following(ctx context.Context, platform, chatID string) ([]store.Follow, error)
 	Followers(ctx context.Context, provider, ticketID string) ([]store.Follow, error)
+	Identities
 	RecordAudit(ctx context.Context, a store.AuditEntry) error
 	PruneProcessed(ctx context.Context, before time.Time) error
 	PruneNotices(ctx context.Context, before time.Time) error

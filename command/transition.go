@@ -92,7 +92,10 @@ func (e *Env) transit(ctx context.Context, r *req, p providers.Provider, tr *tra
 	if err := e.mayTransit(ctx, r, p, tr, t); err != nil {
 		return outcome{}, err
 	}
-	actor := e.actor(r, p.Name())
+	actor, err := e.actor(ctx, r, p.Name())
+	if err != nil {
+		return outcome{}, err
+	}
 	if text == "" && tr.remark != "" {
 		name := actor.Name
 		if name == "" {
@@ -141,8 +144,15 @@ func (e *Env) notFrom(ctx context.Context, r *req, tr *transition, t providers.T
 // their vendor identity) and the chat's admins: the rule of 关闭, for every transition.
 func (e *Env) mayTransit(ctx context.Context, r *req, p providers.Provider, tr *transition, t providers.Ticket) error {
 	st, _ := e.Tickets.State(ctx, p.Name(), t.ID)
-	actor := e.actor(r, p.Name())
-	if st.CreatorUserID == r.user() || (actor.VendorID != "" && actor.VendorID == t.CreatorID) || r.isAdmin() {
+	if st.CreatorUserID == r.user() || r.isAdmin() {
+		return nil
+	}
+	// The creator at the vendor (a ticket filed in its console) by their bound or configured id.
+	id, err := e.identityOf(ctx, r.platform, r.userID, p.Name())
+	if err != nil {
+		return err
+	}
+	if id.id != "" && id.id == t.CreatorID {
 		return nil
 	}
 	ue := e.userErr(tr.deniedKey, "ref", t.Ref())

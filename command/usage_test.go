@@ -76,6 +76,18 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 			{"张三", "", "多余的内容"},
 			{"\n第二行", "", "多余的内容"},
 		},
+		OpBind: {
+			{"", "vendor", "缺少供应商和身份 ID"},
+			{"ksyun", "id", "缺少你在ksyun的身份 ID"},
+			{"ksyun:", "id", "缺少你在ksyun的身份 ID"},
+			{"腾讯云 38361", "", "「腾讯云」不是供应商"},
+			{"ksyun 38361\n第二行", "", "多余的内容"},
+		},
+		OpUnbind: {
+			{"", "vendor", "缺少供应商"},
+			{"tencent", "", "「tencent」不是供应商"},
+			{"ksyun\n第二行", "", "多余的内容"},
+		},
 		OpHelp: {
 			{"怎么用", "", "多余的内容"},
 			{"建单 更多", "", "多余的内容"},

@@ -24,6 +24,9 @@ var (
 	// ErrWrongState is returned when the ticket's status does not allow the operation (a
 	// reopen of an open ticket, a reject with nothing assigned to reject).
 	ErrWrongState = errors.New("the ticket's status does not allow this")
+	// ErrInvalidIdentity is Identifier.CheckIdentity's refusal of an id that cannot be a
+	// person's identity at the vendor (its form, or the vendor does not know it).
+	ErrInvalidIdentity = errors.New("not a person's identity at this vendor")
 )
 
 // TooLongError refuses a text longer than the vendor takes, before anything is sent: cutting

@@ -8,9 +8,9 @@ import (
 // What a vendor can do beyond the Provider methods is asked one way: Can says what it can do,
 // and the functions below do it (or answer ErrUnsupported), the way io.Copy finds a
 // WriterTo. The optional interfaces (BatchGetter, Attacher, SecretReplier, SecretCreator,
-// CreatedFinder, ChangeFinder, Prober, Reopener, Rejecter, Transferrer, Explainer) are what a
-// vendor implements; the core never asserts them itself, so a capability is discovered in
-// this one file and nowhere else.
+// CreatedFinder, ChangeFinder, Prober, Identifier, Reopener, Rejecter, Transferrer, Explainer)
+// are what a vendor implements; the core never asserts them itself, so a capability is
+// discovered in this one file and nowhere else.
 
 // Can is everything p can do: what it declares (Capabilities) and the optional operations
 // it implements.
@@ -22,6 +22,7 @@ func Can(p Provider) Capabilities {
 	_, c.SecretCreate = p.(SecretCreator)
 	_, c.FindCreated = p.(CreatedFinder)
 	_, c.FindChanged = p.(ChangeFinder)
+	_, c.Identity = p.(Identifier)
 	// A transition needs both: the method, and the vendor saying its configuration has it.
 	_, ok := p.(Reopener)
 	c.Reopen = c.Reopen && ok
@@ -144,4 +145,21 @@ func Probe(ctx context.Context, p Provider) (call string, err error) {
 		return pr.Probe(ctx)
 	}
 	return "", ErrUnsupported
+}
+
+// CheckIdentity checks that id can be a person's identity at p, where p acts as people's own
+// identities (Can(p).Identity); elsewhere it answers ErrUnsupported: p acts as one account.
+func CheckIdentity(ctx context.Context, p Provider, id string) (Identity, error) {
+	if i, ok := p.(Identifier); ok {
+		return i.CheckIdentity(ctx, id)
+	}
+	return Identity{}, ErrUnsupported
+}
+
+// IdentityNoun names what a person's identity at p is called ("长工号"), where Can(p).Identity.
+func IdentityNoun(p Provider) IdentityKind {
+	if i, ok := p.(Identifier); ok {
+		return i.IdentityKind()
+	}
+	return IdentityKind{}
 }

@@ -56,6 +56,7 @@ type Capabilities struct {
 	SecretCreate bool // SecretCreator: confidential content with a new ticket
 	FindCreated  bool // CreatedFinder: an unknown create is looked for before it is repeated
 	FindChanged  bool // ChangeFinder: a list tells which followed tickets to read
+	Identity     bool // Identifier: acts as each person's own identity, which they can bind
 }
 
 // Actor is the person on whose behalf the bot acts, already mapped to the vendor's identity.

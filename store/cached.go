@@ -190,6 +190,36 @@ func (c *Cached) Tickets(ctx context.Context, provider string) ([]TicketState, e
 // Close closes the wrapped Store. The memory is released with the Cached value.
 func (c *Cached) Close() error { return c.next.Close() }
 
+// Bind passes through.
+func (c *Cached) Bind(ctx context.Context, b Binding, takeOver bool) (Binding, error) {
+	return c.next.Bind(ctx, b, takeOver)
+}
+
+// Unbind passes through.
+func (c *Cached) Unbind(ctx context.Context, platform, userID, provider string) (bool, error) {
+	return c.next.Unbind(ctx, platform, userID, provider)
+}
+
+// Bindings passes through.
+func (c *Cached) Bindings(ctx context.Context, platform, userID string) ([]Binding, error) {
+	return c.next.Bindings(ctx, platform, userID)
+}
+
+// BindingOf passes through.
+func (c *Cached) BindingOf(ctx context.Context, platform, userID, provider string) (Binding, error) {
+	return c.next.BindingOf(ctx, platform, userID, provider)
+}
+
+// TellDefault passes through.
+func (c *Cached) TellDefault(ctx context.Context, platform, userID, provider string, at time.Time) (bool, error) {
+	return c.next.TellDefault(ctx, platform, userID, provider, at)
+}
+
+// ForgetTold passes through.
+func (c *Cached) ForgetTold(ctx context.Context, platform, userID, provider string) error {
+	return c.next.ForgetTold(ctx, platform, userID, provider)
+}
+
 // MarkProcessedMany answers the keys seen before from memory and asks the wrapped Store about
 // the rest in one batch when it can.
 func (c *Cached) MarkProcessedMany(ctx context.Context, keys []string, at time.Time) ([]bool, error) {

@@ -249,6 +249,36 @@ var migrations = []migration{
 			`ALTER TABLE audit ADD COLUMN request_id TEXT NOT NULL DEFAULT ''`,
 		},
 	},
+	{
+		version: 10,
+		name:    "identity bindings",
+		stmts: []string{
+			// bindings: who a chat user is at a vendor, as they bound it themselves (绑定) or
+			// an admin bound it for them; [[users]] in the configuration wins over a row here.
+			// One person per vendor identity on a platform (the unique key): nobody acts as
+			// someone else by binding their id.
+			`CREATE TABLE bindings (
+				platform   TEXT NOT NULL,
+				user_id    TEXT NOT NULL,
+				provider   TEXT NOT NULL,
+				vendor_id  TEXT NOT NULL,
+				vendor_name TEXT NOT NULL DEFAULT '',
+				by_user    TEXT NOT NULL,
+				created_at BIGINT NOT NULL,
+				PRIMARY KEY (platform, user_id, provider),
+				UNIQUE (platform, provider, vendor_id)
+			)`,
+			// default_told: the people told once that they acted as a vendor's configured
+			// default identity, so the sentence is said once, not at every command.
+			`CREATE TABLE default_told (
+				platform TEXT NOT NULL,
+				user_id  TEXT NOT NULL,
+				provider TEXT NOT NULL,
+				at       BIGINT NOT NULL,
+				PRIMARY KEY (platform, user_id, provider)
+			)`,
+		},
+	},
 }
 
 const (

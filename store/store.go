@@ -104,6 +104,17 @@ type Store interface {
 	// PruneAudit forgets entries recorded before before.
 	PruneAudit(ctx context.Context, before time.Time) error
 
+	// Bind records who a chat user is at a vendor (see SQL.Bind); Unbind removes it;
+	// Bindings lists a person's, BindingOf one (ErrNotFound when unbound).
+	Bind(ctx context.Context, b Binding, takeOver bool) (displaced Binding, err error)
+	Unbind(ctx context.Context, platform, userID, provider string) (bool, error)
+	Bindings(ctx context.Context, platform, userID string) ([]Binding, error)
+	BindingOf(ctx context.Context, platform, userID, provider string) (Binding, error)
+	// TellDefault reports whether the person is told now, the first time, that they act as
+	// a vendor's configured default identity; ForgetTold makes the next time a first again.
+	TellDefault(ctx context.Context, platform, userID, provider string, at time.Time) (bool, error)
+	ForgetTold(ctx context.Context, platform, userID, provider string) error
+
 	// Close releases the database.
 	Close() error
 

@@ -34,10 +34,10 @@ func migrateTo(t *testing.T, d testDB, n int) *sql.DB {
 // filled opens with this build, which applies the missing migrations once and reads every
 // kind of row through the current API. On both drivers.
 //
-// previousRelease is the schema of the last release (stop 25: version 8, the inbox in
-// batches); move it, and the rows below, forward at each release.
+// previousRelease is the schema of the last release (stop 26: version 9, the audit's request
+// id); move it, and the rows below, forward at each release.
 func TestUpgradeFromThePreviousRelease(t *testing.T) {
-	const previousRelease = 8
+	const previousRelease = 9
 	ctx := context.Background()
 	latest := migrations[len(migrations)-1].version
 	previous := previousRelease
@@ -63,9 +63,9 @@ func TestUpgradeFromThePreviousRelease(t *testing.T) {
 			next_at, created_at, give_up_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			[]any{"reply/feishu/om_2", "reply", "feishu", "oc_1", "om_2", "ou_1", "ksyun", "1204", []byte(`{"text":"hi"}`), "pending", 1,
 				ms(4 * time.Minute), ms(4 * time.Minute), ms(24 * time.Hour)}},
-		{`INSERT INTO audit (id, at, platform, chat_id, user_id, user_name, command, provider, ticket_id, request_ids, result, detail)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			[]any{7, ms(5 * time.Minute), "feishu", "oc_1", "ou_1", "张三", "close", "ksyun", "1204", "req-1,req-2", "ok", ""}},
+		{`INSERT INTO audit (id, at, platform, chat_id, user_id, user_name, command, provider, ticket_id, request_ids, result, detail,
+			request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			[]any{7, ms(5 * time.Minute), "feishu", "oc_1", "ou_1", "张三", "close", "ksyun", "1204", "req-1,req-2", "ok", "", "r-7"}},
 		{`INSERT INTO leaders (name, holder, token, lease_until) VALUES ($1, $2, $3, $4)`, []any{"watcher", "replica-a", 3, ms(time.Hour)}},
 		{`INSERT INTO inbox_batches (id, seq, deliveries, payload, created_at) VALUES ($1, $2, $3, $4, $5)`,
 			[]any{"feishu:msg:om_3", 1, 1, []byte(`{"EventID":"feishu:msg:om_3"}`), ms(6 * time.Minute)}},
@@ -103,7 +103,7 @@ func TestUpgradeFromThePreviousRelease(t *testing.T) {
 		t.Errorf("job = %+v, %v", j, err)
 	}
 	if a, err := s.Audit(ctx, t0, at(time.Hour)); err != nil || len(a) != 1 || a[0].UserName != "张三" || len(a[0].RequestIDs) != 2 ||
-		a[0].RequestID != "" {
+		a[0].RequestID != "r-7" {
 		t.Errorf("audit = %+v, %v", a, err)
 	}
 	if holder, token, _, err := s.Leader(ctx, "watcher"); err != nil || holder != "replica-a" || token != 3 {
@@ -112,9 +112,12 @@ func TestUpgradeFromThePreviousRelease(t *testing.T) {
 	if in, err := s.TakeInbox(ctx, 10); err != nil || len(in) != 1 || in[0].ID != "feishu:msg:om_3" || in[0].Count != 1 {
 		t.Errorf("inbox = %+v, %v", in, err)
 	}
-	// And it takes new rows.
+	// And it takes new rows, in the tables the upgrade added too.
 	if _, err := s.EnqueueJob(ctx, job("after-upgrade")); err != nil {
 		t.Errorf("a new job: %v", err)
+	}
+	if _, err := s.Bind(ctx, binding("ou_1", "ksyun", "38361", "ou_1"), false); err != nil {
+		t.Errorf("a new binding: %v", err)
 	}
 	// Opening again finds nothing to do.
 	again := d.open(t)

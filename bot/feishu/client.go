@@ -70,6 +70,15 @@ func (e *APIError) Error() string {
 // Unwrap returns the network error behind the failure, if any.
 func (e *APIError) Unwrap() error { return e.err }
 
+// ErrorCode is the platform's own code, for the sentence a chat is told ("" when the failure
+// was HTTP or network only).
+func (e *APIError) ErrorCode() string {
+	if e.Code == 0 {
+		return ""
+	}
+	return strconv.Itoa(e.Code)
+}
+
 var errNotCard = errors.New("only cards can be updated in place")
 
 // Send posts m into a chat (im/v1 message create, receive_id_type chat_id; DOC 发送消息).

@@ -132,6 +132,8 @@ func toMessage(e *envelope, botOpenID string) (bot.Message, bool) {
 	if !ok && len(files) == 0 {
 		return bot.Message{}, false
 	}
+	overheard := ev.Message.ChatType != "p2p" && !mentionsBot(text, ev.Message.Mentions, botOpenID)
+	text, people := resolveMentions(text, ev.Message.Mentions, botOpenID)
 	return bot.Message{
 		Platform:  Platform,
 		EventID:   e.Header.EventID,
@@ -139,11 +141,12 @@ func toMessage(e *envelope, botOpenID string) (bot.Message, bool) {
 		ChatID:    ev.Message.ChatID,
 		ChatType:  ev.Message.ChatType,
 		UserID:    ev.Sender.SenderID.OpenID,
-		Text:      stripMentions(text, ev.Message.Mentions, botOpenID),
+		Text:      text,
 		ParentID:  ev.Message.ParentID,
 		RootID:    ev.Message.RootID,
 		Files:     files,
-		Overheard: ev.Message.ChatType != "p2p" && !mentionsBot(text, ev.Message.Mentions, botOpenID),
+		Mentions:  people,
+		Overheard: overheard,
 	}, true
 }
 
@@ -271,6 +274,11 @@ func flattenPost(content string) (string, bool) {
 		}
 		p = pickLocale(byLocale)
 	}
+	return renderPost(p), true
+}
+
+// renderPost is flattenPost's rendering of a parsed post.
+func renderPost(p postBody) string {
 	var b strings.Builder
 	if p.Title != "" {
 		b.WriteString(p.Title)
@@ -299,7 +307,7 @@ func flattenPost(content string) (string, bool) {
 			}
 		}
 	}
-	return b.String(), true
+	return b.String()
 }
 
 // pickLocale prefers Chinese, then English, then whatever comes first by name.
@@ -327,9 +335,17 @@ const placeholderPrefix = "@_user_"
 //
 // Placeholders are matched as whole tokens so that @_user_1 never eats into @_user_10.
 func stripMentions(text string, mentions []mention, botOpenID string) string {
+	s, _ := resolveMentions(text, mentions, botOpenID)
+	return s
+}
+
+// resolveMentions is stripMentions that also returns the people the text names ("@Name" left
+// in it) whose open_id Feishu gave: whom a command such as 绑定 … @Name is about.
+func resolveMentions(text string, mentions []mention, botOpenID string) (string, []bot.Mention) {
 	if !strings.Contains(text, placeholderPrefix) {
-		return strings.TrimSpace(text)
+		return strings.TrimSpace(text), nil
 	}
+	var people []bot.Mention
 	var b strings.Builder
 	b.Grow(len(text))
 	leading := true // nothing but placeholders and spaces so far
@@ -365,6 +381,9 @@ func stripMentions(text string, mentions []mention, botOpenID string) string {
 		default:
 			if m.Name != "" {
 				b.WriteString("@" + m.Name)
+				if m.ID.OpenID != "" {
+					people = append(people, bot.Mention{Name: m.Name, UserID: m.ID.OpenID})
+				}
 			} else {
 				b.WriteString(key)
 			}
@@ -372,7 +391,7 @@ func stripMentions(text string, mentions []mention, botOpenID string) string {
 		}
 		i = end
 	}
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(b.String()), people
 }
 
 func findMention(ms []mention, key string) *mention {

@@ -162,3 +162,37 @@ func TestToMessageOfficialPayload(t *testing.T) {
 		t.Error("a message from an app was not ignored")
 	}
 }
+
+// The people a command names are the mentions left in its text as "@Name", with their
+// open_id: never the bot, never a placeholder taken to be the bot.
+func TestResolveMentionsPeople(t *testing.T) {
+	self := mention{Key: "@_user_1", ID: userID{OpenID: "ou_bot"}, Name: "ticketbot", MentionedType: "bot"}
+	li := mention{Key: "@_user_2", ID: userID{OpenID: "ou_li"}, Name: "李四", MentionedType: "user"}
+	liBare := mention{Key: "@_user_2", ID: userID{OpenID: "ou_li"}, Name: "李四"}
+	botBare := mention{Key: "@_user_1", ID: userID{OpenID: "ou_bot"}, Name: "ticketbot"}
+	tests := []struct {
+		name     string
+		text     string
+		mentions []mention
+		botID    string
+		want     []string // "name=open_id"
+	}{
+		{"bind someone", "@_user_1 绑定 ksyun 40001 @_user_2", []mention{self, li}, "", []string{"李四=ou_li"}},
+		{"nobody", "@_user_1 绑定 ksyun 40001", []mention{self}, "", nil},
+		{"leading unknown is the bot", "@_user_1 @_user_2 help", []mention{botBare, liBare}, "", nil},
+		{"later unknown is a person", "@_user_1 绑定 ksyun 1 @_user_2", []mention{botBare, liBare}, "", []string{"李四=ou_li"}},
+		{"no open id", "@_user_1 x @_user_2", []mention{self, {Key: "@_user_2", Name: "王五", MentionedType: "user"}}, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, people := resolveMentions(tt.text, tt.mentions, tt.botID)
+			var got []string
+			for _, p := range people {
+				got = append(got, p.Name+"="+p.UserID)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("people = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -73,6 +73,15 @@ func (e *APIError) Error() string {
 // Unwrap returns the network error behind the failure, if any.
 func (e *APIError) Unwrap() error { return e.err }
 
+// ErrorCode is the platform's own code, for the sentence a chat is told ("" when the failure
+// was HTTP or network only).
+func (e *APIError) ErrorCode() string {
+	if e.Code == 0 {
+		return ""
+	}
+	return strconv.Itoa(e.Code)
+}
+
 // refused reports an error after which another channel may be tried without posting twice.
 func refused(err error) bool {
 	var ae *APIError

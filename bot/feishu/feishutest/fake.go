@@ -48,6 +48,10 @@ type Server struct {
 	limited int
 	// resources are the files and images people sent, by message id and key.
 	resources map[string][]byte
+	// posted are the messages people and other apps posted (PutMessage), by id; users are
+	// the names the contact API knows, by open_id (PutUser).
+	posted map[string]ChatMessage
+	users  map[string]string
 }
 
 // PutResource makes a file or image of a person's message downloadable, as if they had sent
@@ -185,6 +189,7 @@ const (
 	CodeTooLong      = 230025
 	CodeCard         = 230099
 	CodeCardToken    = 200750
+	CodeNoUser       = 41050 // the user is outside the app's contact scope
 	CodeWSNotServed  = 403
 	CodeWSAuthFailed = 514
 )
@@ -214,6 +219,8 @@ func New(appID, appSecret string) *Server {
 	mux.HandleFunc("PATCH /open-apis/im/v1/messages/{id}", f.endpoint(true, f.patch))
 	mux.HandleFunc("POST "+pathCardUpdate, f.endpoint(true, f.cardUpdate))
 	mux.HandleFunc("GET /open-apis/im/v1/messages/{id}/resources/{key}", f.resource)
+	mux.HandleFunc("GET /open-apis/im/v1/messages/{id}", f.endpoint(true, f.getMessage))
+	mux.HandleFunc("GET /open-apis/contact/v3/users/{id}", f.endpoint(true, f.getUser))
 	// The long connection's bootstrap (SDK ws/const.go). The fake has no WebSocket server,
 	// so it refuses with a client error, which makes ws.Client.Start return at once.
 	mux.HandleFunc("POST /callback/ws/endpoint", f.endpoint(false, f.wsEndpoint))
