@@ -1,7 +1,8 @@
 // Package command is what the bot does for each command and button: the command table (Chinese
 // and English names, usage, the help card), one file per command (new.go, reply.go, close.go,
-// show.go, card.go, confirm.go, list.go, watch.go, language.go, help.go: each declares its
-// table row with its parse and run functions), the language it speaks to whom (langs.go), and
+// reopen.go, reject.go, transfer.go, show.go, card.go, confirm.go, list.go, watch.go,
+// language.go, help.go: each declares its table row with its parse and run functions), the
+// one path of the transitions (transition.go), the language it speaks to whom (langs.go), and
 // the jobs it gives the work engine.
 package command
 
@@ -131,10 +132,11 @@ type outcome struct {
 	// result overrides what the audit records (queued, stale); empty means ok or the error.
 	result string
 	// ticket is shown as its card: a new message when fresh, else the chat's card updated.
-	ticket    *providers.Ticket
-	notes     []providers.Note
-	fresh     bool
-	replyForm bool
+	ticket *providers.Ticket
+	notes  []providers.Note
+	fresh  bool
+	// form is the input the card shows in place of its buttons: jobReply or a transition's op.
+	form string
 	// footer is the card's last line, said in each chat's language.
 	footer words
 	// out is a non-ticket answer rendered from a template (help, list).
@@ -215,7 +217,7 @@ const answerWait = 30 * time.Second
 // takesTicket reports whether the command's first argument is a ticket.
 func takesTicket(op Op) bool {
 	switch op {
-	case OpReply, OpClose, OpShow, OpWatch, OpUnwatch:
+	case OpReply, OpClose, OpReopen, OpReject, OpTransfer, OpShow, OpWatch, OpUnwatch:
 		return true
 	}
 	return false
@@ -240,13 +242,14 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	}
 	command, version := splitVersion(a.Command)
 	r.version = version
-	if text := strings.TrimSpace(a.Form["reply_text"]); text != "" {
-		command += "\n" + text // the reply box's text completes its command
+	if text := formText(a.Form); text != "" {
+		command += "\n" + text // the form's input completes its command
 	}
 	cmd, err := parseButton(b.words(), command)
 	var ue *UsageError
-	if errors.As(err, &ue) && ue.Spec.Op == OpReply && ue.Missing == "text" {
-		// The 回复 button: it opens the reply box (cmd holds the ticket), nothing is sent yet.
+	if errors.As(err, &ue) && ue.Spec.Form && ue.Missing != "" && ue.Missing != "ticket" {
+		// A button with a form (回复, 驳回, 流转): it opens the form (cmd holds the ticket), nothing
+		// is sent yet.
 		err = nil
 	}
 	// Buttons carry English command words, which say nothing of the language the person
@@ -260,7 +263,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	res := bot.ActionResult{Toast: bot.Toast{Type: o.level, Text: o.text}}
 	switch {
 	case o.ticket != nil:
-		card, err := b.ticketCard(ctx, r.platform, r.chatID, *o.ticket, o.footer, o.replyForm, o.notes...)
+		card, err := b.ticketCard(ctx, r.platform, r.chatID, *o.ticket, o.footer, o.form, o.notes...)
 		if err != nil {
 			log.Error("render ticket card", "err", err)
 			break

@@ -11,7 +11,7 @@ import (
 	"github.com/ticketbot/ticketbot/tickets"
 )
 
-// A button that changes a ticket (关闭, the reply box's 提交) carries the ticket's version as
+// A button that changes a ticket (a transition's, the reply box's 提交) carries the ticket's version as
 // the card was drawn: "close <vendor>:1204 #v3". The click wins only from that version
 // (store.ClaimTicket), so a second click, a second person or a card drawn before the ticket
 // changed does nothing and is told why.
@@ -93,22 +93,23 @@ func (e *Env) lostClaim(r *req, st store.TicketState) outcome {
 
 // opWord is the verb of a claimed action: "关闭" (工单 X 已由 @张三 关闭).
 func (e *Env) opWord(op string, en bool) string {
-	switch op {
-	case "close", "reply":
-		return e.text(en, "op_"+op)
+	if tr := transitionFor(op); tr != nil {
+		return e.text(en, tr.opKey)
+	}
+	if op == jobReply {
+		return e.text(en, "op_reply")
 	}
 	return e.text(en, "op_other")
 }
 
-// queuedOutcome tells the person their write (jobCreate, jobReply, jobClose) is kept and
+// queuedOutcome tells the person their write (a create, a reply, a transition) is kept and
 // will be retried, and how they will learn it got through.
 func (e *Env) queuedOutcome(r *req, provider, kind string, err error) outcome {
 	key := "kept_reply"
-	switch kind {
-	case jobCreate:
+	if tr := transitionFor(kind); tr != nil {
+		key = tr.keptKey
+	} else if kind == jobCreate {
 		key = "kept_create"
-	case jobClose:
-		key = "kept_close"
 	}
 	return outcome{level: "warning", result: "queued",
 		text: e.text(r.en, key, "vendor", e.Vendors.Label(provider, r.en), "code", failCode(err))}

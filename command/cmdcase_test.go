@@ -42,15 +42,24 @@ type fakeVendor struct {
 	// Actors are who each create, reply and close acted as (Actor.VendorID, "" the default).
 	Actors []string
 
-	mu     sync.Mutex
-	calls  []string
-	closed map[string]bool
+	// The transitions beyond close, done where caps declares them; why is the reason the
+	// vendor gives for an operation it lacks (providers.Explainer).
+	ReopenFn   func(id string, r providers.ReopenRequest) error
+	RejectFn   func(id string, r providers.RejectRequest) error
+	TransferFn func(id string, r providers.TransferRequest) error
+	why        map[string]*providers.UnsupportedError
+
+	mu       sync.Mutex
+	calls    []string
+	closed   map[string]bool
+	rejected map[string]bool
+	handler  map[string]string
 }
 
 var _ providers.Provider = (*fakeVendor)(nil)
 
 func newFakeVendor(name string) *fakeVendor {
-	return &fakeVendor{name: name, closed: map[string]bool{},
+	return &fakeVendor{name: name, closed: map[string]bool{}, rejected: map[string]bool{}, handler: map[string]string{},
 		caps: providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true}}
 }
 
@@ -70,7 +79,8 @@ func (v *fakeVendor) acted(a providers.Actor) {
 }
 
 // Calls are the calls made so far: "create <title>", "get <id>", "reply <id>: <text>",
-// "close <id>: <remark>", "notes <id>".
+// "close <id>: <remark>", "reopen <id>: <remark>", "reject <id>: <reason>",
+// "transfer <id> to <handler>: <remark>", "notes <id>".
 func (v *fakeVendor) Calls() []string {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -86,6 +96,10 @@ func (v *fakeVendor) ticket(id string) providers.Ticket {
 	if v.closed[id] {
 		t.Status, t.RawStatus = providers.StatusClosed, "4"
 	}
+	if v.rejected[id] {
+		t.Flags = append(t.Flags, providers.FlagRejected)
+	}
+	t.HandlerID = v.handler[id]
 	return t
 }
 
@@ -131,6 +145,47 @@ func (v *fakeVendor) Close(_ context.Context, id string, r providers.CloseReques
 	return nil
 }
 
+func (v *fakeVendor) Reopen(_ context.Context, id string, r providers.ReopenRequest) error {
+	v.record("reopen " + id + ": " + r.Remark)
+	if v.ReopenFn != nil {
+		if err := v.ReopenFn(id, r); err != nil {
+			return err
+		}
+	}
+	v.mu.Lock()
+	v.closed[id] = false
+	v.mu.Unlock()
+	return nil
+}
+
+func (v *fakeVendor) Reject(_ context.Context, id string, r providers.RejectRequest) error {
+	v.record("reject " + id + ": " + r.Reason)
+	if v.RejectFn != nil {
+		if err := v.RejectFn(id, r); err != nil {
+			return err
+		}
+	}
+	v.mu.Lock()
+	v.rejected[id] = true
+	v.mu.Unlock()
+	return nil
+}
+
+func (v *fakeVendor) Transfer(_ context.Context, id string, r providers.TransferRequest) error {
+	v.record("transfer " + id + " to " + r.To + ": " + r.Remark)
+	if v.TransferFn != nil {
+		if err := v.TransferFn(id, r); err != nil {
+			return err
+		}
+	}
+	v.mu.Lock()
+	v.handler[id] = r.To
+	v.mu.Unlock()
+	return nil
+}
+
+func (v *fakeVendor) Unsupported(op string) *providers.UnsupportedError { return v.why[op] }
+
 func (v *fakeVendor) Notes(_ context.Context, id string) ([]providers.Note, error) {
 	v.record("notes " + id)
 	if v.NotesFn != nil {
@@ -151,7 +206,7 @@ var (
 const (
 	saidVendorError = "金山云返回错误 23000：工单状态不允许此操作。"
 	saidUnsupported = "金山云的接口不支持这个操作。"
-	saidMembersOnly = "只有本群配置的成员可以建单、回复和关闭工单"
+	saidMembersOnly = "只有本群配置的成员可以建单、回复、关闭、重开、驳回和流转工单"
 )
 
 // membersOnly is a configuration in which only ou_li may write in the test chat; the cases'

@@ -17,6 +17,9 @@ const (
 	OpNew      Op = "new"
 	OpReply    Op = "reply"
 	OpClose    Op = "close"
+	OpReopen   Op = "reopen"
+	OpReject   Op = "reject"
+	OpTransfer Op = "transfer"
 	OpShow     Op = "show"
 	OpList     Op = "list"
 	OpWatch    Op = "watch"
@@ -27,7 +30,7 @@ const (
 	OpUnbind   Op = "unbind"
 	OpLanguage Op = "language"
 	// Button-only steps of a card: redraw it quietly (the reply box's 取消), and ask before
-	// a close where the platform has no confirmation dialog.
+	// a transition where the platform has no confirmation dialog.
 	OpCard    Op = "card"
 	OpConfirm Op = "confirm"
 )
@@ -51,6 +54,9 @@ type Spec struct {
 	// Writes marks a command that writes to a vendor: with [[chats]] members set, only they
 	// (and admins) may run it.
 	Writes bool
+	// Form marks a command whose button opens an input on the card first (the reply box, the
+	// reason of 驳回): clicked without what the input gives, it is no usage mistake.
+	Form bool
 	// Unaudited marks a command that changes nothing and asks no vendor (help): the audit
 	// table keeps who did what, and a row per help would only put the store on its path, as
 	// the help answered in a callback's response (AnswerNow) has none either.
@@ -69,7 +75,8 @@ type Spec struct {
 var Commands []Spec
 
 func init() {
-	Commands = []Spec{newSpec, replySpec, closeSpec, showSpec, listSpec, watchSpec, unwatchSpec, whoamiSpec, bindSpec, unbindSpec, languageSpec, helpSpec, cardSpec, confirmSpec}
+	Commands = []Spec{newSpec, replySpec, closeSpec, reopenSpec, rejectSpec, transferSpec, showSpec, listSpec, watchSpec, unwatchSpec,
+		whoamiSpec, bindSpec, unbindSpec, languageSpec, helpSpec, cardSpec, confirmSpec}
 }
 
 // lookup finds the spec for a command name and whether it was typed in English; button-only

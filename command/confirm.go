@@ -9,17 +9,19 @@ import (
 	"github.com/ticketbot/ticketbot/templates"
 )
 
-// confirmSpec is the step before a close on a platform without confirmation dialogs.
+// confirmSpec is the step before a transition on a platform without confirmation dialogs.
 var confirmSpec = Spec{Op: OpConfirm, Zh: "确认", En: "confirm", Button: true, UsageKey: "cmd_confirm_usage",
 	Ticket: true, Parse: parseConfirm, Run: runConfirm}
 
-// parseConfirm reads "confirm close <vendor>:1204": the command a confirmation card asks about.
+// parseConfirm reads "confirm close <vendor>:1204" (or any transition, with what it carries:
+// "confirm reject <vendor>:1204\n<reason>"): the command a confirmation card asks about.
 func parseConfirm(p *parser, args, rest string) (Command, error) {
-	inner, err := parseButton(p.words, strings.TrimSpace(args+"\n"+rest))
-	if err != nil || inner.Spec.Op != OpClose {
-		return p.c, p.usage("usage_confirm_close", "")
+	text := strings.TrimSpace(args + "\n" + rest)
+	inner, err := parseButton(p.words, text)
+	if err != nil || transitionFor(string(inner.Spec.Op)) == nil {
+		return p.c, p.usage("usage_confirm_what", "")
 	}
-	p.c.Ticket, p.c.Text = inner.Ticket, strings.TrimSpace(args)
+	p.c.Ticket, p.c.Text, p.c.Inner = inner.Ticket, text, &inner
 	return p.c, nil
 }
 
@@ -27,39 +29,47 @@ func runConfirm(ctx context.Context, e *Env, r *req, c *Command, p providers.Pro
 	return e.confirm(ctx, r, p, c)
 }
 
-// closeWarning is what a person is told before a close: the vendor stops working on the
-// ticket, and some vendors let only its creator close it.
-func (e *Env) closeWarning(caps providers.Capabilities, en bool) string {
-	if caps.CloseCreatorOnly {
-		return e.text(en, "close_warning_creator_only")
-	}
-	return e.text(en, "close_warning")
-}
-
-// confirm answers the 关闭 button of a platform without confirmation dialogs: the
-// clicked card turns into 「确认关闭 <vendor>:1204？」 with 确认关闭 / 取消, and nothing reaches
-// the vendor until 确认关闭. Its button carries the version the ticket card was drawn at, so a
-// confirmation of a stale card loses like the stale click would.
+// confirm answers a transition's button on a platform without confirmation dialogs: the
+// clicked card turns into 「确认关闭 <vendor>:1204？」 with 确认关闭 / 取消 (重新打开 alike), and
+// nothing reaches the vendor until the confirming button. It carries the version the ticket
+// card was drawn at, so a confirmation of a stale card loses like the stale click would. A
+// vendor that cannot, a status that does not allow it and a person who may not are told now.
 func (e *Env) confirm(ctx context.Context, r *req, p providers.Provider, c *Command) (outcome, error) {
+	tr := transitionFor(string(c.Inner.Spec.Op))
+	caps := providers.Can(p)
+	if !tr.can(caps) {
+		return outcome{}, providers.Unsupported(p, string(tr.op))
+	}
 	t, err := e.known(ctx, p, c.Ticket.ID)
 	if err != nil {
 		return outcome{}, err
 	}
-	ref := t.Ref()
-	if t.Status.Terminal() {
-		return outcome{ticket: &t, level: "info", text: e.already(r.en, ref, t.Status)}, nil
+	if o, refused := e.notFrom(ctx, r, tr, t); refused {
+		return o, nil
 	}
-	if err := e.mayClose(ctx, r, p, t); err != nil {
+	if err := e.mayTransit(ctx, r, p, tr, t); err != nil {
 		return outcome{}, err
 	}
-	closeCmd := "close " + ref
+	ref := t.Ref()
+	// The confirming button carries what the inner command did (a form's reason or handler).
+	cmd := string(tr.op) + " " + ref
+	if c.Inner.To != "" {
+		cmd += " " + c.Inner.To
+	}
+	if c.Inner.Text != "" {
+		cmd += "\n" + c.Inner.Text
+	}
 	if r.version >= 0 {
-		closeCmd = withVersion(closeCmd, r.version)
+		cmd = withVersion(cmd, r.version)
+	}
+	text := e.warning(tr, caps, r.en)
+	if c.Inner.To != "" || c.Inner.Text != "" {
+		text += "\n" + strings.TrimSpace(c.Inner.To+" "+c.Inner.Text)
 	}
 	data := templates.ConfirmCard{Ticket: t, ProviderLabel: e.Vendors.Label(t.Provider, r.en),
-		Title: e.text(r.en, "confirm_close_title", "ref", ref), Text: e.closeWarning(providers.Can(p), r.en),
+		Title: e.text(r.en, tr.confirmTitleKey, "ref", ref), Text: text,
 		Buttons: []templates.Button{
-			{Text: e.text(r.en, "button_confirm_close"), Type: "danger", Command: closeCmd},
+			{Text: e.text(r.en, tr.confirmButtonKey), Type: "danger", Command: cmd},
 			{Text: e.text(r.en, "button_cancel"), Command: "card " + ref},
 		}}
 	out, err := e.Answers.Output(r.platform, "confirm", r.en, data)

@@ -23,7 +23,7 @@ func (b *Bot) deliverTyped(ctx context.Context, r *req, o outcome, log *slog.Log
 	}
 	switch {
 	case o.ticket != nil && o.fresh:
-		card, err := b.ticketCard(ctx, r.platform, r.chatID, *o.ticket, o.footer, false, o.notes...)
+		card, err := b.ticketCard(ctx, r.platform, r.chatID, *o.ticket, o.footer, "", o.notes...)
 		if err != nil {
 			log.Error("render ticket card", "err", err)
 			break
@@ -118,7 +118,7 @@ func (b *Bot) updateCards(ctx context.Context, platform string, t providers.Tick
 		}
 		card, ok := drawn[c.ChatID]
 		if !ok {
-			if card, err = b.ticketCard(ctx, platform, c.ChatID, t, footer, false); err != nil {
+			if card, err = b.ticketCard(ctx, platform, c.ChatID, t, footer, ""); err != nil {
 				log.Error("render ticket card", "err", err)
 				return
 			}
@@ -151,10 +151,10 @@ func (b *Bot) saveCard(ctx context.Context, r *req, t providers.Ticket, messageI
 
 // ticketCard renders a ticket's card for one chat, in the chat's language (langs.go): the
 // buttons depend on what the vendor can do, the ticket's state and whether the chat follows
-// it.
-func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t providers.Ticket, footer words, replyForm bool, notes ...providers.Note) ([]byte, error) {
+// it; form, when set, is the input shown in place of the buttons (jobReply or a transition's).
+func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t providers.Ticket, footer words, form string, notes ...providers.Note) ([]byte, error) {
 	en := b.chatEn(ctx, platform, chatID)
-	data := templates.TicketCard{Ticket: t, ProviderLabel: b.Vendors.Label(t.Provider, en), Footer: footer.in(en), ReplyForm: replyForm}
+	data := templates.TicketCard{Ticket: t, ProviderLabel: b.Vendors.Label(t.Provider, en), Footer: footer.in(en)}
 	for _, n := range notes {
 		data.Notes = append(data.Notes, templates.NoteLine{Who: b.env.noteSide(t.Provider, n.Official, en), Note: n})
 	}
@@ -164,28 +164,20 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 	if st, err := b.tickets.State(ctx, t.Provider, t.ID); err == nil {
 		version = st.Version
 	}
-	data.ReplyCommand = withVersion("reply "+ref, version)
 	var caps providers.Capabilities
 	if p, ok := b.Providers[t.Provider]; ok {
 		caps = providers.Can(p)
 	}
 	f := b.env.Answers.Features(platform)
-	say := func(key string, args ...any) string { return b.env.text(en, key, args...) }
-	if !t.Status.Terminal() {
-		// Without forms there is no reply box: people quote the card instead.
-		if caps.Reply && f.Forms {
-			data.Buttons = append(data.Buttons, templates.Button{Text: say("button_reply"), Type: "primary", Command: "reply " + ref})
-		}
-		if caps.Close {
-			close := templates.Button{Text: say("button_close"), Type: "danger", Command: withVersion("close "+ref, version),
-				Confirm: &templates.Confirm{Title: say("confirm_close_ticket_title", "ref", ref), Text: b.env.closeWarning(caps, en)}}
-			if !f.Confirm {
-				// No dialog on this platform: the click asks with a confirmation card.
-				close.Command, close.Confirm = withVersion("confirm close "+ref, version), nil
-			}
-			data.Buttons = append(data.Buttons, close)
-		}
+	if form != "" {
+		data.Form = b.cardForm(form, ref, version, caps, f.Confirm, en)
 	}
+	say := func(key string, args ...any) string { return b.env.text(en, key, args...) }
+	// Without forms there is no reply box: people quote the card instead.
+	if !t.Status.Terminal() && caps.Reply && f.Forms {
+		data.Buttons = append(data.Buttons, templates.Button{Text: say("button_reply"), Type: "primary", Command: "reply " + ref})
+	}
+	data.Buttons = append(data.Buttons, b.transitionButtons(t, caps, f, version, en)...)
 	data.Buttons = append(data.Buttons, templates.Button{Text: say("button_refresh"), Command: "show " + ref})
 	if b.follows(ctx, platform, chatID, t) {
 		data.Buttons = append(data.Buttons, templates.Button{Text: say("button_unwatch"), Command: "unwatch " + ref})

@@ -326,6 +326,7 @@ func TestEnglishIsComplete(t *testing.T) {
 			"建单 tencent 数据库连接超时", "关闭 ksyun:abc!", "查看 ksyun:1 多余", "frobnicate", "不是命令", "语言 fr", "关闭 ksyun:1204",
 			"关闭 ksyun:1204", "取消关注 ksyun:1204", "取消关注 ksyun:1204",
 			"绑定 ksyun 38361", "我是谁", "绑定 ksyun", "解绑 ksyun", "解绑 ksyun", "绑定 tencent 1",
+			"重开 ksyun:1204", "驳回 ksyun:1204 不是本组的问题", "驳回 ksyun:1204", "流转 ksyun:1204 lina 请跟进", "流转 ksyun:1204",
 		} {
 			answers := h.send(msg{platform: platform, text: text})
 			if len(answers) == 0 {
@@ -337,7 +338,8 @@ func TestEnglishIsComplete(t *testing.T) {
 				}
 			}
 		}
-		for _, click := range []string{"show ksyun:1204", "reply ksyun:1204", "confirm close ksyun:1204", "card ksyun:1204", "watch ksyun:1204", "close ksyun:1204 #v0"} {
+		for _, click := range []string{"show ksyun:1204", "reply ksyun:1204", "confirm close ksyun:1204", "card ksyun:1204", "watch ksyun:1204", "close ksyun:1204 #v0",
+			"reopen ksyun:1204", "reject ksyun:1204", "transfer ksyun:1204"} {
 			res := h.click(platform, "om_card", click, nil)
 			for _, s := range []string{res.Toast.Text, string(res.Card)} {
 				if runs := chinese(s, data...); len(runs) > 0 {

@@ -16,24 +16,26 @@ import (
 	"github.com/ticketbot/ticketbot/work"
 )
 
-// The handlers' jobs in the work engine: every write to a vendor (create, reply, close) is
+// The handlers' jobs in the work engine: every write to a vendor (create, reply, and the
+// transitions: close, reopen, reject, transfer) is
 // stored as a job before it is tried, and every answer owed to a chat about a job is stored
 // with the job's end. The first attempt runs at once, in the command's worker; a vendor that
 // is down leaves the job pending, and the engine retries it with its backoff until it gets
 // through or its time is up. A job whose process died mid-call (its lease ran out while
 // running) has an unknown outcome: it is checked against the vendor before it is repeated.
 
-// Job kinds.
+// Job kinds; a transition's job is its op (transition.go).
 const (
 	jobCreate = "create"
 	jobReply  = "reply"
-	jobClose  = "close"
 	jobSay    = "say" // an answer to a chat
 )
 
 // jobData is a job's payload.
 type jobData struct {
-	Text  string          `json:"text,omitempty"` // reply text, close remark, or the answer
+	Text string `json:"text,omitempty"` // reply text, a transition's remark or reason, or the answer
+	// To is the next handler of a transfer, as the vendor names them.
+	To    string          `json:"to,omitempty"`
 	Actor providers.Actor `json:"actor"`
 	// User is the chat user's display name, for the answers.
 	User   string                   `json:"user,omitempty"`
@@ -42,7 +44,8 @@ type jobData struct {
 	// Files are what the person sent with the message: references only, fetched from the
 	// platform again at each try (their content is never stored).
 	Files []bot.FileRef `json:"files,omitempty"`
-	// Version is the claim a close holds on its ticket (store.ClaimTicket).
+	// Version is the claim a transition (or a clicked reply) holds on its ticket
+	// (store.ClaimTicket).
 	Version int64 `json:"version,omitempty"`
 	// Card is an answer posted into the chat as a card (say jobs); Markdown says it is
 	// markdown (help and list with no card template), not a card.
@@ -107,8 +110,11 @@ func (e errBadPayload) Error() string { return "bad payload: " + e.err.Error() }
 // answers to chats.
 func (b *Bot) registerJobs() {
 	vendor := work.Kind{Do: b.doVendor, Done: b.doneVendor, Deferred: b.deferVendor, Failed: b.failVendor, Ended: b.endedVendor}
-	for _, k := range []string{jobCreate, jobReply, jobClose} {
+	for _, k := range []string{jobCreate, jobReply} {
 		b.work.Register(k, vendor)
+	}
+	for _, tr := range transitions {
+		b.work.Register(string(tr.op), vendor)
 	}
 	b.work.Register(jobSay, work.Kind{Paced: true, GiveUpAfter: sayGiveUp, Do: b.doSay})
 }
@@ -145,7 +151,7 @@ func (b *Bot) doneVendor(ctx context.Context, a *work.Attempt) []store.Job {
 	return b.settle(ctx, a.Job, v.d, v.t, a.Inline, a.Log)
 }
 
-// deferVendor settles a close's claim as queued before the job is due again, so a quick
+// deferVendor settles a transition's claim as queued before the job is due again, so a quick
 // retry cannot settle it first.
 func (b *Bot) deferVendor(ctx context.Context, a *work.Attempt, _ error) {
 	v := a.Value.(*jobRun)
@@ -245,30 +251,38 @@ func (b *Bot) perform(ctx context.Context, j store.Job, d jobData, again bool, l
 			return nil, providers.ReplyWithFiles(ctx, p, j.TicketID, rep, files)
 		}
 		return nil, p.Reply(ctx, j.TicketID, rep)
-	case jobClose:
-		if again {
-			t, err := p.Get(ctx, j.TicketID)
-			if err != nil {
-				return nil, err
-			}
-			if t.Status.Terminal() {
-				return &t, nil
-			}
-		}
-		if err := p.Close(ctx, j.TicketID, providers.CloseRequest{Remark: d.Text, Actor: d.Actor}); err != nil {
-			return nil, err
-		}
-		t, err := p.Get(ctx, j.TicketID)
-		if err != nil {
-			t = providers.Ticket{Provider: j.Provider, ID: j.TicketID, Status: providers.StatusClosed}
-			if last, ok := b.tickets.Last(ctx, j.Provider, j.TicketID); ok {
-				t = last
-				t.Status = providers.StatusClosed
-			}
-		}
-		return &t, nil
+	}
+	if tr := transitionFor(j.Kind); tr != nil {
+		return b.performTransition(ctx, p, tr, j, d, again)
 	}
 	return nil, fmt.Errorf("unknown job kind %q", j.Kind)
+}
+
+// performTransition makes a transition's call and reads the ticket it left. A job tried
+// before is first checked at the vendor (tr.done), so it is never done twice.
+func (b *Bot) performTransition(ctx context.Context, p providers.Provider, tr *transition, j store.Job, d jobData, again bool) (*providers.Ticket, error) {
+	if again {
+		t, err := p.Get(ctx, j.TicketID)
+		if err != nil {
+			return nil, err
+		}
+		if tr.done(t, d) {
+			return &t, nil
+		}
+	}
+	if err := tr.do(ctx, p, j.TicketID, d); err != nil {
+		return nil, err
+	}
+	t, err := p.Get(ctx, j.TicketID)
+	if err != nil {
+		// The call went through; the card shows what it did until the next read.
+		t = providers.Ticket{Provider: j.Provider, ID: j.TicketID}
+		if last, ok := b.tickets.Last(ctx, j.Provider, j.TicketID); ok {
+			t = last
+		}
+		tr.after(&t)
+	}
+	return &t, nil
 }
 
 // jobFiles fetches the files of the job's message for a vendor that takes them.
@@ -349,8 +363,9 @@ func (e sayError) Unwrap() error { return e.err }
 // command answers itself; later, the chat is told in the thread of the person's message.
 func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.Ticket, inline bool, log *slog.Logger) []store.Job {
 	ref := j.Provider + ":" + j.TicketID
-	if j.Kind == jobClose && t != nil {
-		// The bot's own close becomes the watched state before its claim settles: the
+	tr := transitionFor(j.Kind)
+	if tr != nil && t != nil {
+		// The bot's own transition becomes the watched state before its claim settles: the
 		// watcher holds off a ticket while a claim is open, and must then find nothing new.
 		if err := b.tickets.Remember(ctx, *t, "", true); err != nil {
 			log.Error("store ticket", "err", err)
@@ -379,7 +394,7 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 			}
 			return f
 		}
-		card, err := b.ticketCard(ctx, j.Platform, j.ChatID, *t, footer, false)
+		card, err := b.ticketCard(ctx, j.Platform, j.ChatID, *t, footer, "")
 		if err != nil {
 			log.Error("render ticket card", "err", err)
 			return []store.Job{b.answer(j, "done", b.env.text(d.En, "later_created", "vendor", b.Vendors.Label(t.Provider, d.En), "ref", t.Ref()))}
@@ -388,21 +403,19 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		a.Provider, a.TicketID = t.Provider, t.ID
 		a.Payload, _ = json.Marshal(jobData{Card: card, Fallback: b.fallback(ctx, j.Platform, j.ChatID, *t, footer)})
 		return []store.Job{a}
-	case jobClose:
-		if inline {
-			return nil
-		}
-		if t != nil {
-			b.updateCards(ctx, j.Platform, *t, b.env.closedBy(d.User), log)
-		}
-		return []store.Job{b.answer(j, "done", b.env.text(d.En, "later_closed", "ref", ref, "attempt", j.Attempts))}
 	case jobReply:
 		if inline {
 			return nil
 		}
 		return []store.Job{b.answer(j, "done", b.env.text(d.En, "later_replied", "ref", ref, "attempt", j.Attempts))}
 	}
-	return nil
+	if tr == nil || inline {
+		return nil
+	}
+	if t != nil {
+		b.updateCards(ctx, j.Platform, *t, b.env.actedBy(tr, d.User), log)
+	}
+	return []store.Job{b.answer(j, "done", b.env.text(d.En, tr.laterKey, "ref", ref, "attempt", j.Attempts, "to", d.To))}
 }
 
 // giveUp undoes what a failed job held and returns the answers it owes: after queueing, the
@@ -422,8 +435,6 @@ func (b *Bot) giveUp(ctx context.Context, j store.Job, d jobData, err error, inl
 	switch j.Kind {
 	case jobReply:
 		text = b.env.text(d.En, "failed_reply", "ref", ref, "why", why, "text", d.Text)
-	case jobClose:
-		text = b.env.text(d.En, "failed_close", "ref", ref, "why", why)
 	case jobCreate:
 		title := ""
 		if d.Create != nil {
@@ -433,6 +444,10 @@ func (b *Bot) giveUp(ctx context.Context, j store.Job, d jobData, err error, inl
 			why = b.env.text(d.En, "failed_unchecked_create")
 		}
 		text = b.env.text(d.En, "failed_create", "title", title, "why", why)
+	default:
+		if tr := transitionFor(j.Kind); tr != nil {
+			text = b.env.text(d.En, tr.failedKey, "ref", ref, "why", why, "to", d.To)
+		}
 	}
 	return []store.Job{b.answer(j, "failed", text)}
 }

@@ -22,9 +22,13 @@ type Command struct {
 	// Title, Content, Priority and Type belong to `new`; Priority and Type are normalized
 	// ("high", "question").
 	Title, Content, Priority, Type string
-	// Text is a reply's text or a close remark; for the button-only `confirm` it is the
-	// command to confirm.
+	// Text is a reply's text, a transition's remark or reason; for the button-only `confirm`
+	// it is the command to confirm (Inner, parsed).
 	Text string
+	// To is the next handler a 流转 names.
+	To string
+	// Inner is the transition a `confirm` asks about.
+	Inner *Command
 	// Secret is confidential content ("机密: …" / "secret: …" lines of new and reply), for
 	// vendors that keep it apart (one vendor's secContent). It never reaches a group or a log.
 	Secret string

@@ -12,7 +12,7 @@ var _ bot.Presenter = (*Bot)(nil)
 
 // TicketCard renders a ticket's card for a chat, as a command would draw it.
 func (b *Bot) TicketCard(ctx context.Context, platform, chatID string, t providers.Ticket) (bot.Outgoing, error) {
-	card, err := b.ticketCard(ctx, platform, chatID, t, nil, false)
+	card, err := b.ticketCard(ctx, platform, chatID, t, nil, "")
 	if err != nil {
 		return bot.Outgoing{}, err
 	}

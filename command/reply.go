@@ -12,7 +12,7 @@ import (
 // replySpec is 回复: text (and files, or confidential content one to one) to a ticket.
 var replySpec = Spec{Op: OpReply, Zh: "回复", En: "reply", Aliases: []string{"评论", "comment"},
 	UsageKey: "cmd_reply_usage", SummaryKey: "cmd_reply_summary",
-	Ticket: true, Writes: true, Parse: (*parser).reply, Run: runReply}
+	Ticket: true, Writes: true, Form: true, Parse: (*parser).reply, Run: runReply}
 
 func runReply(ctx context.Context, e *Env, r *req, c *Command, p providers.Provider, log *slog.Logger) (outcome, error) {
 	if c.Secret != "" {
@@ -24,7 +24,7 @@ func runReply(ctx context.Context, e *Env, r *req, c *Command, p providers.Provi
 		if err != nil {
 			return outcome{}, err
 		}
-		return outcome{ticket: &t, replyForm: true, level: "info", text: e.text(r.en, "reply_box")}, nil
+		return outcome{ticket: &t, form: jobReply, level: "info", text: e.text(r.en, "reply_box")}, nil
 	}
 	if r.click {
 		// The reply box's 提交: one submission, however often it is clicked.

@@ -75,6 +75,7 @@ func (e *Env) vendorError(err error, provider, ref string, en bool) (*userError,
 	}
 	var ve *providers.VendorError
 	var unsup *providers.UnsupportedError
+	var long *providers.TooLongError
 	switch {
 	case errors.As(err, &ve) && ve.Temporary:
 		return e.userErrBy("vendor_down", func(en bool) []any { return []any{"vendor", label(en), "code", ve.Code} }), true
@@ -88,6 +89,10 @@ func (e *Env) vendorError(err error, provider, ref string, en bool) (*userError,
 		return e.userErr("vendor_already_closed", "ref", ref), true
 	case errors.Is(err, providers.ErrNotCreator):
 		return e.userErrBy("vendor_creator_only", func(en bool) []any { return []any{"vendor", label(en), "ref", ref} }), true
+	case errors.Is(err, providers.ErrWrongState):
+		return e.userErrBy("vendor_wrong_state", func(en bool) []any { return []any{"vendor", label(en), "ref", ref} }), true
+	case errors.As(err, &long):
+		return e.userErrBy("vendor_too_long", func(en bool) []any { return []any{"vendor", label(en), "max", long.Max, "got", long.Got} }), true
 	case errors.As(err, &unsup) && (unsup.Reason != "" || unsup.ReasonEN != ""):
 		return e.userErrBy("vendor_unsupported_why", func(en bool) []any {
 			if en {

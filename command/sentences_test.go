@@ -107,7 +107,7 @@ func TestVendorError(t *testing.T) {
 			"阿里云返回错误 Some.NewCode：Something new went wrong at Aliyun.",
 			"Aliyun returned error Some.NewCode: Something new went wrong at Aliyun.", false},
 		{"ksyun 23000", "ksyun", "ksyun:1204", stateErr,
-			"金山云返回错误 23000：工单状态不允许关闭。", "Kingsoft Cloud returned error 23000: the ticket's state does not allow closing it.", false},
+			"金山云返回错误 23000：工单状态不允许关闭。", "Kingsoft Cloud returned error 23000: 工单状态不允许关闭.", false},
 		{"not found behind a vendor error", "ksyun", "ksyun:1204", notFoundErr,
 			"金山云找不到工单 ksyun:1204。", "Kingsoft Cloud has no ticket ksyun:1204.", false},
 		{"a vendor message without a full stop gets one", "weiban", "weiban:1",

@@ -36,6 +36,21 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 			{"工单一二零四", "", "不是工单号"},
 			{"ksyun:", "", "不是工单号"},
 		},
+		OpReopen: {
+			{"", "ticket", "缺少工单号"},
+			{"工单一二零四 说明", "", "不是工单号"},
+		},
+		OpReject: {
+			{"", "ticket", "缺少工单号"},
+			{"ksyun:1204", "text", "缺少驳回理由"},
+			{"ksyun:1204  \n ", "text", "缺少驳回理由"},
+			{"ksyun:12/04 理由", "", "不是工单号"},
+		},
+		OpTransfer: {
+			{"", "ticket", "缺少工单号"},
+			{"weiban:1471808049579560960", "handler", "缺少接手人"},
+			{"weiban:#", "", "不是工单号"},
+		},
 		OpShow: {
 			{"", "ticket", "缺少工单号"},
 			{"ksyun:12/04", "", "不是工单号"},

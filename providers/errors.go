@@ -21,10 +21,23 @@ var (
 	ErrNotCreator = errors.New("only the ticket's creator may do this")
 	// ErrAlreadyClosed is returned when closing a ticket that is already closed.
 	ErrAlreadyClosed = errors.New("ticket already closed")
+	// ErrWrongState is returned when the ticket's status does not allow the operation (a
+	// reopen of an open ticket, a reject with nothing assigned to reject).
+	ErrWrongState = errors.New("the ticket's status does not allow this")
 	// ErrInvalidIdentity is Identifier.CheckIdentity's refusal of an id that cannot be a
 	// person's identity at the vendor (its form, or the vendor does not know it).
 	ErrInvalidIdentity = errors.New("not a person's identity at this vendor")
 )
+
+// TooLongError refuses a text longer than the vendor takes, before anything is sent: cutting
+// it would lose what the person wrote.
+type TooLongError struct {
+	Max, Got int // in characters
+}
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("the text is %d characters long; the vendor takes at most %d", e.Got, e.Max)
+}
 
 // UnsupportedError is ErrUnsupported with the reason, for the chat: what the vendor's API
 // lacks and what the person can do instead ("<label>工单 API 2016-08-30 没有关闭工单的接口。请在

@@ -7,9 +7,10 @@ import (
 
 // What a vendor can do beyond the Provider methods is asked one way: Can says what it can do,
 // and the functions below do it (or answer ErrUnsupported), the way io.Copy finds a
-// WriterTo. The optional interfaces (BatchGetter, Attacher, ReplyAttacher, SecretReplier, SecretCreator,
-// CreatedFinder, ChangeFinder, Prober, Identifier) are what a vendor implements; the core never asserts
-// them itself, so a capability is discovered in this one file and nowhere else.
+// WriterTo. The optional interfaces (BatchGetter, Attacher, ReplyAttacher, SecretReplier,
+// SecretCreator, CreatedFinder, ChangeFinder, Prober, Identifier, Reopener, Rejecter,
+// Transferrer, Explainer) are what a vendor implements; the core never asserts them itself, so
+// a capability is discovered in this one file and nowhere else.
 
 // Can is everything p can do: what it declares (Capabilities) and the optional operations
 // it implements.
@@ -23,7 +24,52 @@ func Can(p Provider) Capabilities {
 	_, c.FindCreated = p.(CreatedFinder)
 	_, c.FindChanged = p.(ChangeFinder)
 	_, c.Identity = p.(Identifier)
+	// A transition needs both: the method, and the vendor saying its configuration has it.
+	_, ok := p.(Reopener)
+	c.Reopen = c.Reopen && ok
+	_, ok = p.(Rejecter)
+	c.Reject = c.Reject && ok
+	_, ok = p.(Transferrer)
+	c.Transfer = c.Transfer && ok
 	return c
+}
+
+// Reopen reopens a closed ticket where p can (Can(p).Reopen); elsewhere it answers why not
+// (Unsupported).
+func Reopen(ctx context.Context, p Provider, id string, r ReopenRequest) error {
+	if o, ok := p.(Reopener); ok && Can(p).Reopen {
+		return o.Reopen(ctx, id, r)
+	}
+	return Unsupported(p, OpReopen)
+}
+
+// Reject rejects the vendor's assignment of a ticket where p can (Can(p).Reject); elsewhere
+// it answers why not (Unsupported).
+func Reject(ctx context.Context, p Provider, id string, r RejectRequest) error {
+	if o, ok := p.(Rejecter); ok && Can(p).Reject {
+		return o.Reject(ctx, id, r)
+	}
+	return Unsupported(p, OpReject)
+}
+
+// Transfer hands a ticket to another handler where p can (Can(p).Transfer); elsewhere it
+// answers why not (Unsupported).
+func Transfer(ctx context.Context, p Provider, id string, r TransferRequest) error {
+	if o, ok := p.(Transferrer); ok && Can(p).Transfer {
+		return o.Transfer(ctx, id, r)
+	}
+	return Unsupported(p, OpTransfer)
+}
+
+// Unsupported is the error for an operation p cannot do: the vendor's own reason where it
+// gives one (Explainer), else ErrUnsupported.
+func Unsupported(p Provider, op string) error {
+	if x, ok := p.(Explainer); ok {
+		if e := x.Unsupported(op); e != nil {
+			return e
+		}
+	}
+	return ErrUnsupported
 }
 
 // GetMany refreshes many tickets in one call where p can (Can(p).Batch).

@@ -117,3 +117,83 @@ func TestCanAndOptionalOperations(t *testing.T) {
 		t.Errorf("full FileLimits = %d, %d", n, b)
 	}
 }
+
+// mover implements every transition; declared says which its configuration has.
+type mover struct {
+	plain
+	declared providers.Capabilities
+}
+
+func (m *mover) Capabilities() providers.Capabilities { return m.declared }
+func (m *mover) Reopen(context.Context, string, providers.ReopenRequest) error {
+	m.record("Reopen")
+	return nil
+}
+func (m *mover) Reject(context.Context, string, providers.RejectRequest) error {
+	m.record("Reject")
+	return nil
+}
+func (m *mover) Transfer(context.Context, string, providers.TransferRequest) error {
+	m.record("Transfer")
+	return nil
+}
+func (m *mover) Unsupported(op string) *providers.UnsupportedError {
+	if op == providers.OpReopen && !m.declared.Reopen {
+		return &providers.UnsupportedError{Op: op, Reason: "旧版 API 没有重新打开的接口。"}
+	}
+	return nil
+}
+
+// A transition is done only where the vendor both implements it and declares it; elsewhere
+// nothing is called and the answer is the vendor's reason (Explainer), or ErrUnsupported.
+func TestTransitions(t *testing.T) {
+	ctx := context.Background()
+	do := func(p providers.Provider) []error {
+		return []error{
+			providers.Reopen(ctx, p, "1", providers.ReopenRequest{}),
+			providers.Reject(ctx, p, "1", providers.RejectRequest{Reason: "r"}),
+			providers.Transfer(ctx, p, "1", providers.TransferRequest{To: "x"}),
+		}
+	}
+	tests := []struct {
+		name     string
+		p        providers.Provider
+		declared providers.Capabilities // what Can must report of the three
+		calls    []string
+		reason   bool // the refused reopen carries the vendor's reason
+	}{
+		{"declares without implementing", &plain{}, providers.Capabilities{}, nil, false},
+		{"implements and declares", &mover{declared: providers.Capabilities{Reopen: true, Reject: true, Transfer: true}},
+			providers.Capabilities{Reopen: true, Reject: true, Transfer: true}, []string{"Reopen", "Reject", "Transfer"}, false},
+		{"implements, its configuration lacks reopen", &mover{declared: providers.Capabilities{Reject: true}},
+			providers.Capabilities{Reject: true}, []string{"Reject"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := providers.Can(tt.p)
+			if c.Reopen != tt.declared.Reopen || c.Reject != tt.declared.Reject || c.Transfer != tt.declared.Transfer {
+				t.Errorf("Can = reopen %v reject %v transfer %v, want %+v", c.Reopen, c.Reject, c.Transfer, tt.declared)
+			}
+			errs := do(tt.p)
+			for i, ok := range []bool{c.Reopen, c.Reject, c.Transfer} {
+				if ok != (errs[i] == nil) || (!ok && !errors.Is(errs[i], providers.ErrUnsupported)) {
+					t.Errorf("transition %d (capable %v) answered %v", i, ok, errs[i])
+				}
+			}
+			var ue *providers.UnsupportedError
+			if got := errors.As(errs[0], &ue) && ue.Reason != ""; got != tt.reason {
+				t.Errorf("reopen refused with a reason: %v, want %v (%v)", got, tt.reason, errs[0])
+			}
+			var calls []string
+			switch v := tt.p.(type) {
+			case *mover:
+				calls = v.calls
+			case *plain:
+				calls = v.calls
+			}
+			if !slices.Equal(calls, tt.calls) {
+				t.Errorf("calls %v, want %v", calls, tt.calls)
+			}
+		})
+	}
+}

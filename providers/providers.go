@@ -42,6 +42,9 @@ type Capabilities struct {
 	// CloseCreatorOnly is set when the vendor lets only the ticket's creator close it
 	// (one says "仅工单的创建人可关闭工单").
 	CloseCreatorOnly bool
+	// Reopen, Reject and Transfer are the transitions beyond Close the vendor's configured API
+	// has (transition.go); Can keeps each only where the vendor implements it too.
+	Reopen, Reject, Transfer bool
 	// BatchOmitsNotes is set when BatchGetter's tickets carry no LatestNote (one vendor's list
 	// calls): the watcher then reads Notes itself, on a status change and on a slower cadence.
 	BatchOmitsNotes bool
@@ -114,8 +117,11 @@ type Ticket struct {
 	Customer      string `json:"customer,omitempty"`
 	Creator       string `json:"creator,omitempty"`
 	// CreatorID is the creator's vendor identity (such as a creator_id).
-	CreatorID  string    `json:"creator_id,omitempty"`
-	Handler    string    `json:"handler,omitempty"`
+	CreatorID string `json:"creator_id,omitempty"`
+	Handler   string `json:"handler,omitempty"`
+	// HandlerID is the handler's vendor identity (a staff id) where the vendor names one: a
+	// transfer (TransferRequest.To) is seen done by it.
+	HandlerID  string    `json:"handler_id,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 	LatestNote *Note     `json:"latest_note,omitempty"`

@@ -9,7 +9,7 @@ import (
 // Claim is a card action that won the compare-and-set on a ticket.
 type Claim struct {
 	By string // the person's display name, for "已由 @某人 处理"
-	Op string // "close", "reply"
+	Op string // "reply", or a transition: "close", "reopen", "reject", "transfer"
 	At time.Time
 }
 

@@ -78,8 +78,9 @@ func fixtures(en bool) map[string]struct {
 		"ticket_waiting": {"ticket", TicketCard{Ticket: waiting, ProviderLabel: ks, Buttons: normalButtons(say, "ksyun:1204")}},
 		"ticket_closed":  {"ticket", TicketCard{Ticket: closed, ProviderLabel: ks, Footer: say("张三 关闭了工单", "张三 closed the ticket"), Buttons: []Button{{Text: say("刷新", "Refresh"), Command: "show ksyun:1204"}}}},
 		"ticket_unknown": {"ticket", TicketCard{Ticket: unknown, ProviderLabel: ks}},
-		"ticket_reply":   {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: ks, ReplyForm: true}},
-		"ticket_nasty":   {"ticket", TicketCard{Ticket: nasty, ProviderLabel: ks, Buttons: normalButtons(say, "ksyun:1204"), Footer: "<at id=all></at> 张三"}},
+		"ticket_reply": {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: ks,
+			Form: &Form{Name: "reply", Placeholder: say("写下回复，发送到工单", "Write a reply to send to the ticket"), Submit: say("发送回复", "Send reply"), Command: "reply ksyun:1204"}}},
+		"ticket_nasty": {"ticket", TicketCard{Ticket: nasty, ProviderLabel: ks, Buttons: normalButtons(say, "ksyun:1204"), Footer: "<at id=all></at> 张三"}},
 		"help": {"help", HelpCard{Commands: []HelpCommand{
 			{Name: say("建单", "new"), English: say("new", ""), Usage: say("建单 [供应商] 标题", "new [provider] title"), Summary: say("创建工单", "Create a ticket")},
 			{Name: say("关闭", "close"), English: say("close", ""), Usage: say("关闭 工单 [备注]", "close ticket [remark]"), Summary: say("关闭工单", "Close the ticket")},
@@ -99,6 +100,14 @@ func fixtures(en bool) map[string]struct {
 		"confirm_close": {"confirm", ConfirmCard{Ticket: openTicket(), ProviderLabel: ks, Title: say("确认关闭 ksyun:1204？", "Close ksyun:1204?"),
 			Text: say("关闭后供应商将不再处理此工单。仅工单创建人可以关闭。", "Once closed, the vendor stops working on this ticket. Only its creator may close it."), Buttons: []Button{
 				{Text: say("确认关闭", "Close it"), Type: "danger", Command: "close ksyun:1204 #v3"}, {Text: say("取消", "Cancel"), Command: "card ksyun:1204"}}}},
+	}
+	// The transitions beyond close (重开, 驳回, 流转): their buttons where the vendor can and the
+	// status allows, their inputs, and their confirmation cards, as command/ draws them.
+	// Drawn in Chinese: their fixtures are written in it.
+	if !en {
+		for name, f := range transitionFixtures() {
+			out[name] = f
+		}
 	}
 	// Aliyun's seven statuses, as the old API's cards show them (no close button: 2016-08-30
 	// has no close).
@@ -139,6 +148,71 @@ func fixtures(en bool) map[string]struct {
 	return out
 }
 
+// transitionFixtures are the cards of the transitions beyond close.
+func transitionFixtures() map[string]struct {
+	tmpl string
+	data any
+} {
+	type fixture = struct {
+		tmpl string
+		data any
+	}
+	ksyun := "ksyun:1204"
+	weiban := openTicket()
+	weiban.Provider, weiban.ID, weiban.Handler, weiban.HandlerID = "weiban", "1471808049579560960", "张伟", "zhangwei"
+	aliyun := providers.Ticket{Provider: "aliyun", ID: "0005PYGCW", Title: "ECS 无法登录", Content: "登录 ECS 报错 Permission denied",
+		Status: providers.StatusClosed, RawStatus: "6", RawLabel: "已完成", Creator: "张三", CreatedAt: created}
+	// The acting buttons ask first: in Feishu's dialog, with WeCom's confirmation card.
+	acting := func(platform, text, typ, cmd, title, warning string) Button {
+		if platform == "wecom" {
+			return Button{Text: text, Type: typ, Command: "confirm " + cmd}
+		}
+		return Button{Text: text, Type: typ, Command: cmd, Confirm: &Confirm{Title: title, Text: warning}}
+	}
+	closeButton := func(platform, ref string) Button {
+		return acting(platform, "关闭", "danger", "close "+ref+" #v3", "确认关闭工单 "+ref+"？", "关闭后供应商将不再处理此工单。")
+	}
+	out := map[string]fixture{
+		// Feishu has forms: 驳回 and 流转 open their input; WeCom has none, and they are typed.
+		"ticket_open_reject@feishu": {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: "金山云", Buttons: []Button{
+			{Text: "回复", Type: "primary", Command: "reply " + ksyun}, closeButton("feishu", ksyun),
+			{Text: "驳回", Type: "default", Command: "reject " + ksyun},
+			{Text: "刷新", Command: "show " + ksyun}, {Text: "关注", Command: "watch " + ksyun}}}},
+		"ticket_open_reject@wecom": {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: "金山云", Buttons: []Button{
+			closeButton("wecom", ksyun), {Text: "刷新", Command: "show " + ksyun}, {Text: "关注", Command: "watch " + ksyun}}}},
+		"ticket_open_transfer@feishu": {"ticket", TicketCard{Ticket: weiban, ProviderLabel: "微伴助手", Buttons: []Button{
+			{Text: "回复", Type: "primary", Command: "reply " + weiban.Ref()}, closeButton("feishu", weiban.Ref()),
+			{Text: "流转", Type: "default", Command: "transfer " + weiban.Ref()},
+			{Text: "刷新", Command: "show " + weiban.Ref()}, {Text: "关注", Command: "watch " + weiban.Ref()}}}},
+		"ticket_open_transfer@wecom": {"ticket", TicketCard{Ticket: weiban, ProviderLabel: "微伴助手", Buttons: []Button{
+			closeButton("wecom", weiban.Ref()), {Text: "刷新", Command: "show " + weiban.Ref()}, {Text: "关注", Command: "watch " + weiban.Ref()}}}},
+		"ticket_reject_form@feishu": {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: "金山云", Form: &Form{Name: "reject",
+			Placeholder: "写下驳回理由，供应商会看到", Submit: "确认驳回", Command: "reject " + ksyun + " #v3",
+			Confirm: &Confirm{Title: "确认驳回工单 " + ksyun + "？", Text: "驳回后，供应商会看到理由，并退回对此工单的分派。"}}}},
+		"ticket_transfer_form@feishu": {"ticket", TicketCard{Ticket: weiban, ProviderLabel: "微伴助手", Form: &Form{Name: "transfer",
+			Placeholder: "接手人 ID（空格后可写说明）", Submit: "确认流转", Command: "transfer " + weiban.Ref() + " #v3",
+			Confirm: &Confirm{Title: "确认流转工单 " + weiban.Ref() + "？", Text: "流转后，工单将由接手人处理。"}}}},
+		"confirm_reopen": {"confirm", ConfirmCard{Ticket: aliyun, ProviderLabel: "阿里云", Title: "确认重新打开 aliyun:0005PYGCW？",
+			Text: "重新打开后，供应商会继续处理此工单。", Buttons: []Button{
+				{Text: "确认重新打开", Type: "danger", Command: "reopen aliyun:0005PYGCW #v5"}, {Text: "取消", Command: "card aliyun:0005PYGCW"}}}},
+		"confirm_reject": {"confirm", ConfirmCard{Ticket: openTicket(), ProviderLabel: "金山云", Title: "确认驳回 " + ksyun + "？",
+			Text: "驳回后，供应商会看到理由，并退回对此工单的分派。\n非本产品线问题，请转网络组 \"quote\" 😀", Buttons: []Button{
+				{Text: "确认驳回", Type: "danger", Command: "reject " + ksyun + "\n非本产品线问题，请转网络组 \"quote\" 😀 #v3"},
+				{Text: "取消", Command: "card " + ksyun}}}},
+		"confirm_transfer": {"confirm", ConfirmCard{Ticket: weiban, ProviderLabel: "微伴助手", Title: "确认流转 " + weiban.Ref() + "？",
+			Text: "流转后，工单将由接手人处理。\nlina 请跟进", Buttons: []Button{
+				{Text: "确认流转", Type: "danger", Command: "transfer " + weiban.Ref() + " lina\n请跟进 #v3"},
+				{Text: "取消", Command: "card " + weiban.Ref()}}}},
+	}
+	// 重新打开: on a closed ticket of a vendor that can reopen (Aliyun 2021), both platforms.
+	for _, platform := range []string{"feishu", "wecom"} {
+		out["ticket_reopen@"+platform] = fixture{"ticket", TicketCard{Ticket: aliyun, ProviderLabel: "阿里云", Footer: "张三 关闭了工单", Buttons: []Button{
+			acting(platform, "重新打开", "primary", "reopen aliyun:0005PYGCW #v5", "确认重新打开工单 aliyun:0005PYGCW？", "重新打开后，供应商会继续处理此工单。"),
+			{Text: "刷新", Command: "show aliyun:0005PYGCW"}, {Text: "关注", Command: "watch aliyun:0005PYGCW"}}}}
+	}
+	return out
+}
+
 // TestGolden draws every fixture on both platforms in both languages: the Chinese cards in
 // testdata/<platform>/, the English ones in testdata/<platform>/en/, where no word of the
 // bot's own may be Chinese (noChinese).
@@ -155,6 +229,11 @@ func TestGolden(t *testing.T) {
 		}
 		for _, platform := range []string{"feishu", "wecom"} {
 			for name, f := range fixtures(en) {
+				// "name@platform" is drawn for that platform only, as the bot draws it there.
+				name, only, _ := strings.Cut(name, "@")
+				if only != "" && only != platform {
+					continue
+				}
 				path := filepath.Join("testdata", platform, dir, name)
 				if r.Has(platform, f.tmpl) {
 					t.Run(path, func(t *testing.T) {

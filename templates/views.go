@@ -9,10 +9,8 @@ type TicketCard struct {
 	// ProviderLabel is the vendor's display name ("金山云").
 	ProviderLabel string
 	Buttons       []Button
-	// ReplyForm shows the reply input box in place of the buttons.
-	ReplyForm bool
-	// ReplyCommand is the command the reply box submits ("reply <ref>" when empty).
-	ReplyCommand string
+	// Form shows an input in place of the buttons: the reply box, a reason, a handler.
+	Form *Form
 	// Footer is a last line such as "张三 关闭了工单".
 	Footer string
 	// Notes are the conversation's latest entries, shown on 刷新 in place of the latest note.
@@ -32,6 +30,17 @@ type Button struct {
 	Text    string
 	Type    string // "primary", "default", "danger"
 	Command string
+	Confirm *Confirm
+}
+
+// Form is a card's input with its submit button (on platforms with forms): the click carries
+// the input as <Name>_text, which completes Command.
+type Form struct {
+	Name        string // "reply": the form is reply_form, its input reply_text
+	Placeholder string
+	Submit      string // the submit button's text
+	Command     string
+	// Confirm, if set, is asked before the submit acts.
 	Confirm *Confirm
 }
 

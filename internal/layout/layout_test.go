@@ -306,8 +306,9 @@ func TestDependencyDirection(t *testing.T) {
 func TestCapabilitiesAreAskedOneWay(t *testing.T) {
 	_, pkgs := loadModule(t)
 	optional := map[string][]string{
-		"providers": {"BatchGetter", "Attacher", "SecretReplier", "SecretCreator", "CreatedFinder", "ChangeFinder", "Prober"},
-		"bot":       {"FeatureReporter", "FileFetcher", "TokenUpdater", "Prober"},
+		"providers": {"BatchGetter", "Attacher", "SecretReplier", "SecretCreator", "CreatedFinder", "ChangeFinder", "Prober",
+			"Reopener", "Rejecter", "Transferrer", "Explainer"},
+		"bot": {"FeatureReporter", "FileFetcher", "TokenUpdater", "Prober"},
 	}
 	for _, p := range pkgs {
 		for _, f := range p.files {

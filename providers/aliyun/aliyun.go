@@ -1,5 +1,5 @@
 // Package aliyun is the Aliyun (阿里云) 工单 provider: it creates, reads, replies to and (with
-// the 2021-06-10 API) closes tickets through Aliyun's POP RPC API, maps them to the normalized
+// the 2021-06-10 API) closes and reopens tickets through Aliyun's POP RPC API, maps them to the normalized
 // providers.Ticket, uploads attachments and carries confidential content (secContent). Its fake
 // of the API, OSS included, for tests and the demo, is package aliyuntest.
 //
@@ -8,7 +8,7 @@
 //   - 2016-08-30, Aliyun's 工单系统 OpenAPI V1.3 (seeds/000): add, QuestionReply,
 //     QuestionListNote, QuestionList, getOSSTempAuthor, getAttachTempURL. It has no close.
 //   - 2021-06-10, the current Workorder API (help.aliyun 2402434): CreateTicket, ReplyTicket,
-//     CloseTicket, GetTicket, ListTickets, ListTicketNotes, GetAttachmentUploadUrl, ListProducts,
+//     CloseTicket, ReopenTicket, GetTicket, ListTickets, ListTicketNotes, GetAttachmentUploadUrl, ListProducts,
 //     ListCategories.
 //
 // Both are signed with signature v1 (HMAC-SHA1), written on the standard library (sign.go).
@@ -47,16 +47,6 @@ const (
 	// content 的前 30 个字符").
 	titleRunes = 30
 )
-
-// errNoClose2016 is why a 2016-08-30 ticket cannot be closed, and what to do instead, for the
-// chat: the API version has no close action; 2021-06-10 has CloseTicket.
-func errNoClose2016() error {
-	return &providers.UnsupportedError{
-		Op:       "close",
-		Reason:   `阿里云工单 API 2016-08-30 没有关闭工单的接口。请在阿里云控制台关闭，或让管理员在配置中设置 api_version = "2021-06-10"。`,
-		ReasonEN: `Aliyun's ticket API 2016-08-30 has no way to close a ticket. Close it in the Aliyun console, or have an admin set api_version = "2021-06-10" in the config.`,
-	}
-}
 
 // Provider is the Aliyun ticket provider. It is safe for concurrent use.
 type Provider struct {
@@ -157,7 +147,7 @@ func (p *Provider) APIVersion() string { return p.cfg.APIVersion }
 // operation. Anyone may close (Aliyun knows only the account, not who in it acts). GetMany's
 // list calls carry no notes, so the watcher reads them with Notes.
 func (p *Provider) Capabilities() providers.Capabilities {
-	return providers.Capabilities{Create: true, Reply: true, Close: p.v2021, Notes: true, BatchOmitsNotes: true}
+	return providers.Capabilities{Create: true, Reply: true, Close: p.v2021, Reopen: p.v2021, Notes: true, BatchOmitsNotes: true}
 }
 
 // Create files a ticket (2016 add, 2021 CreateTicket) and returns it as read back. See
@@ -252,7 +242,7 @@ func (p *Provider) Reply(ctx context.Context, id string, r providers.Reply) erro
 func (p *Provider) Close(ctx context.Context, id string, r providers.CloseRequest) error {
 	wrap := func(err error) error { return fmt.Errorf("aliyun: close ticket %s: %w", id, err) }
 	if !p.v2021 {
-		return wrap(errNoClose2016())
+		return wrap(p.Unsupported(providers.OpClose))
 	}
 	n, err := parseID(id)
 	if err != nil {

@@ -43,6 +43,7 @@ const (
 	OpList       = "list"       // 2016 QuestionList, 2021 ListTickets
 	OpGet        = "get"        // 2021 GetTicket (2016 reads one ticket through QuestionList)
 	OpClose      = "close"      // 2021 CloseTicket (2016 has no close)
+	OpReopen     = "reopen"     // 2021 ReopenTicket (2016 has no reopen)
 	OpOSSAuth    = "oss_auth"   // 2016 getOSSTempAuthor
 	OpAttachURL  = "attach_url" // 2016 getAttachTempURL
 	OpUploadURL  = "upload_url" // 2021 GetAttachmentUploadUrl
@@ -61,7 +62,7 @@ var defaultActions = map[string]map[string]string{
 		OpProducts: "", OpCategories: "",
 	},
 	Version2021: {
-		OpCreate: "CreateTicket", OpReply: "ReplyTicket", OpClose: "CloseTicket", OpGet: "GetTicket",
+		OpCreate: "CreateTicket", OpReply: "ReplyTicket", OpClose: "CloseTicket", OpReopen: "ReopenTicket", OpGet: "GetTicket",
 		OpList: "ListTickets", OpNotes: "ListTicketNotes", OpUploadURL: "GetAttachmentUploadUrl",
 		OpProducts: "ListProducts", OpCategories: "ListCategories",
 	},
@@ -107,7 +108,7 @@ type Config struct {
 	// Severity is CreateTicket's default Severity (2021-06-10): 1 一般, 2 紧急.
 	Severity int `toml:"severity"`
 	// ActionNames overrides action names by operation: create, reply, notes, list, get,
-	// close, oss_auth, attach_url, upload_url, products, categories (e.g. create = "Add").
+	// close, reopen, oss_auth, attach_url, upload_url, products, categories (e.g. create = "Add").
 	ActionNames map[string]string `toml:"action_names"`
 	// ParamNames picks the casing of the 2016-08-30 parameters on which the V1.3 document and
 	// the SDK metadata disagree: "sdk" (QuestionId, QuestionContent, Ids, PageSize, …) or

@@ -122,7 +122,7 @@ func TestActions(t *testing.T) {
 	}
 	c.APIVersion = Version2021
 	c.ActionNames = nil
-	want21 := map[string]string{"create": "CreateTicket", "reply": "ReplyTicket", "close": "CloseTicket", "get": "GetTicket",
+	want21 := map[string]string{"create": "CreateTicket", "reply": "ReplyTicket", "close": "CloseTicket", "reopen": "ReopenTicket", "get": "GetTicket",
 		"list": "ListTickets", "notes": "ListTicketNotes", "upload_url": "GetAttachmentUploadUrl",
 		"products": "ListProducts", "categories": "ListCategories"}
 	if got := c.actions(); !maps.Equal(got, want21) {

@@ -11,7 +11,6 @@ import (
 // and the HTTP statuses of a refused request. Kingsoft publishes no other error table; any
 // other code shows the first sentence of its errmsg.
 var hints = map[string]providers.Hint{
-	"23000": {ZH: "工单状态不允许关闭。", EN: "the ticket's state does not allow closing it."},
 	"HTTP " + strconv.Itoa(http.StatusUnauthorized): {
 		ZH: "鉴权失败：请管理员检查 app_id / app_secret 及签名配置（sign_algo、sign_template）。",
 		EN: "authentication failed: have an admin check app_id / app_secret and the signing settings (sign_algo, sign_template).",
@@ -29,6 +28,12 @@ var hints = map[string]providers.Hint{
 	"network": {ZH: "网络连接失败。", EN: "the network connection failed."},
 }
 
+// opHints are the hints of codes documented for one call: 23000 is close_ticket's; the same
+// code from reject_handle shows Kingsoft's own words.
+var opHints = map[string]map[string]providers.Hint{
+	"close_ticket": {"23000": {ZH: "工单状态不允许关闭。", EN: "the ticket's state does not allow closing it."}},
+}
+
 // vendorError builds the error of a refused call. The message goes to the log, scrubbed of the
 // AppId, the secret and the Sign header, in case Kingsoft or a proxy echoes the request; the
 // chat gets the code's hint or the message's first sentence.
@@ -41,7 +46,9 @@ func (c *client) vendorError(op, code, msg, requestID string, temp bool, sign st
 		RequestID: requestID,
 		Temporary: temp,
 	}
-	if h, ok := hints[code]; ok {
+	if h, ok := opHints[op][code]; ok {
+		h.Apply(e)
+	} else if h, ok := hints[code]; ok {
 		h.Apply(e)
 	}
 	return e

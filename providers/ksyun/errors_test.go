@@ -21,7 +21,9 @@ func TestVendorErrorHints(t *testing.T) {
 		code   string
 		zh, en string
 	}{
-		{"23000", func(f *ksyuntest.Server) { f.FailNext(1, 23000, "工单状态不允许关闭") }, "23000", "工单状态不允许关闭。", "the ticket's state does not allow closing it."},
+		// 23000 is documented for close_ticket only (TestHintsByCall): from another call it is
+		// said in Kingsoft's words.
+		{"23000 outside close_ticket", func(f *ksyuntest.Server) { f.FailNext(1, 23000, "工单状态不允许驳回") }, "23000", "工单状态不允许驳回", "工单状态不允许驳回"},
 		{"HTTP 401", func(f *ksyuntest.Server) { f.FailHTTP(1, http.StatusUnauthorized) }, "HTTP 401",
 			"鉴权失败：请管理员检查 app_id / app_secret 及签名配置（sign_algo、sign_template）。",
 			"authentication failed: have an admin check app_id / app_secret and the signing settings (sign_algo, sign_template)."},

@@ -16,8 +16,8 @@ import (
 	"github.com/ticketbot/ticketbot/providers"
 )
 
-// This file holds the Kingsoft operations beyond providers.Provider: list, base, reject and
-// upload.
+// This file holds the Kingsoft operations beyond providers.Provider: list, base, reject of a
+// named product line and upload.
 
 // ListRequest filters list_tickets. Zero values are left out, so the vendor's defaults apply
 // (page 1, page size 10).
@@ -106,10 +106,10 @@ func (p *Provider) Base(ctx context.Context, id string) (providers.Ticket, error
 	return w.toTicket(), nil
 }
 
-// Reject refuses one product line's assignment of a ticket
+// RejectLine refuses one product line's assignment of a ticket
 // (POST /workorder/api/ticket/reject_handle). A productGroupID of 0 means the ticket's own
-// product line, read from base.
-func (p *Provider) Reject(ctx context.Context, id string, productGroupID int64, detail string) error {
+// product line, read from base. Reject (transition.go) picks the line from the assignments.
+func (p *Provider) RejectLine(ctx context.Context, id string, productGroupID int64, detail string) error {
 	b, err := p.ticket(ctx, "base", id)
 	if err != nil {
 		return fmt.Errorf("ksyun: reject ticket %s: %w", id, err)

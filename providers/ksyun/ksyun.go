@@ -1,5 +1,5 @@
-// Package ksyun is the Kingsoft Cloud (金山云) ticket provider: it creates, reads, comments on
-// and closes tickets through the Kingsoft workorder API (/workorder/api/ticket/…) and maps them to
+// Package ksyun is the Kingsoft Cloud (金山云) ticket provider: it creates, reads, comments on,
+// rejects (驳回) and closes tickets through the Kingsoft workorder API (/workorder/api/ticket/…) and maps them to
 // the normalized providers.Ticket. Its fake, for tests and the demo, is package ksyuntest.
 //
 // The wire facts come from Kingsoft's own API document (seeds/001) and
@@ -79,10 +79,10 @@ func New(cfg Config, opts ...Option) (*Provider, error) {
 // Name returns "ksyun".
 func (p *Provider) Name() string { return "ksyun" }
 
-// Capabilities reports that Kingsoft supports every operation, and that only a ticket's
-// creator may close it ("仅工单的创建人可关闭工单").
+// Capabilities reports that Kingsoft supports every basic operation and reject (驳回), not
+// reopen or transfer, and that only a ticket's creator may close it ("仅工单的创建人可关闭工单").
 func (p *Provider) Capabilities() providers.Capabilities {
-	return providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true, CloseCreatorOnly: true}
+	return providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true, CloseCreatorOnly: true, Reject: true}
 }
 
 // createBody is the create request (TicketCreateRequest) with its required fields.

@@ -70,7 +70,7 @@ func TestProviderBasics(t *testing.T) {
 	if p.Name() != "ksyun" {
 		t.Errorf("Name = %q", p.Name())
 	}
-	want := providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true, CloseCreatorOnly: true}
+	want := providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true, CloseCreatorOnly: true, Reject: true}
 	if p.Capabilities() != want {
 		t.Errorf("Capabilities = %+v, want %+v", p.Capabilities(), want)
 	}
@@ -229,7 +229,7 @@ func TestGetFollowsTheVendor(t *testing.T) {
 		{"suspended", func() error { return f.Suspend(id, true) }, providers.StatusInProgress, "2", []providers.Flag{providers.FlagOnHold}, ""},
 		{"staff note", func() error { return f.AddNote(id, "王工", "请提供实例ID") }, providers.StatusInProgress, "2", []providers.Flag{providers.FlagOnHold}, "请提供实例ID"},
 		{"resumed", func() error { return f.Suspend(id, false) }, providers.StatusInProgress, "2", nil, "请提供实例ID"},
-		{"product line rejected", func() error { return p.Reject(context.Background(), id, 0, "非本产品线") },
+		{"product line rejected", func() error { return p.RejectLine(context.Background(), id, 0, "非本产品线") },
 			providers.StatusInProgress, "2", []providers.Flag{providers.FlagRejected}, "非本产品线"},
 		{"finished", func() error { return f.Finish(id) }, providers.StatusPendingConfirm, "2", nil, "非本产品线"},
 		{"closed", func() error { return f.SetStatus(id, 3) }, providers.StatusClosed, "3", nil, "非本产品线"},
@@ -288,7 +288,7 @@ func TestNotFound(t *testing.T) {
 		"notes":  func(id string) error { _, err := p.Notes(ctx, id); return err },
 		"reply":  func(id string) error { return p.Reply(ctx, id, providers.Reply{Text: "x"}) },
 		"close":  func(id string) error { return p.Close(ctx, id, providers.CloseRequest{}) },
-		"reject": func(id string) error { return p.Reject(ctx, id, 0, "x") },
+		"reject": func(id string) error { return p.RejectLine(ctx, id, 0, "x") },
 	}
 	for name, op := range ops {
 		for _, id := range []string{"9999", "abc", "-1", ""} {
@@ -588,10 +588,10 @@ func TestReject(t *testing.T) {
 	p, f := newFakeProvider(t)
 	ctx := context.Background()
 	id := mustCreate(t, p, providers.CreateRequest{Title: "t"}).ID
-	if err := p.Reject(ctx, id, 99, "x"); err == nil {
+	if err := p.RejectLine(ctx, id, 99, "x"); err == nil {
 		t.Error("Reject of an unknown product line succeeded")
 	}
-	if err := p.Reject(ctx, id, 0, "非本产品线问题"); err != nil {
+	if err := p.RejectLine(ctx, id, 0, "非本产品线问题"); err != nil {
 		t.Fatal(err)
 	}
 	bodies := callsTo(f, "reject_handle")

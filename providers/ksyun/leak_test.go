@@ -50,7 +50,7 @@ func TestNoSecretInErrors(t *testing.T) {
 	collect("notes", err)
 	collect("reply", p.Reply(ctx, "1204", providers.Reply{Text: "x"}))
 	collect("close", p.Close(ctx, "1204", providers.CloseRequest{}))
-	collect("reject", p.Reject(ctx, "1204", 0, "x"))
+	collect("reject", p.RejectLine(ctx, "1204", 0, "x"))
 	_, _, err = p.List(ctx, ksyun.ListRequest{})
 	collect("list", err)
 	_, err = p.Upload(ctx, "a.txt", strings.NewReader("a"))

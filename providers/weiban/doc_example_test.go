@@ -29,7 +29,7 @@ func TestDocExampleTicket(t *testing.T) {
 	want := providers.Ticket{
 		Provider: "weiban", ID: "1471808049579560960", Title: "2021年12月17日19:42:43",
 		Content: docContent, Status: providers.StatusOpen, RawStatus: "10", Type: "鬼鬼",
-		Customer: "大大怪", Creator: weiban.LongName, CreatorID: "LiuYang", Handler: weiban.LongName,
+		Customer: "大大怪", Creator: weiban.LongName, CreatorID: "LiuYang", Handler: weiban.LongName, HandlerID: "LiuYang",
 		CreatedAt: at, UpdatedAt: at,
 		LatestNote: &providers.Note{ID: "114049", Author: weiban.LongName, Official: true, Body: "待员工 " + weiban.LongName + " 处理", At: at},
 	}

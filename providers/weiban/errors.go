@@ -42,6 +42,12 @@ var hints = map[int64]providers.Hint{
 	22318: {ZH: "工单字段记录无效。", EN: "invalid component record."},
 }
 
+// opHints are the hints of codes whose meaning depends on the call: switch's handler_id is the
+// person's choice of the next handler, not the configured one.
+var opHints = map[string]map[int64]providers.Hint{
+	"switch": {22302: {ZH: "微伴助手没有这位员工：请检查接手人的员工 ID。", EN: "Weiban has no such staff member: check the new handler's staff id."}},
+}
+
 // vendorError builds the error of a refused call. The message goes to the log, scrubbed of the
 // token, the secret and the corp_id; the chat gets the code's hint or the message's first
 // sentence.
@@ -54,7 +60,9 @@ func (c *client) vendorError(op, code, msg, tok string, temp bool) *providers.Ve
 		Temporary: temp,
 	}
 	if n, err := strconv.ParseInt(code, 10, 64); err == nil {
-		if h, ok := hints[n]; ok {
+		if h, ok := opHints[op][n]; ok {
+			h.Apply(e)
+		} else if h, ok := hints[n]; ok {
 			h.Apply(e)
 		}
 	}

@@ -115,12 +115,17 @@ func (p *Provider) SwitchWithRemark(ctx context.Context, id, staffID, remark str
 	if utf8.RuneCountInString(remark) > maxSwitchText {
 		remark = string([]rune(remark)[:maxSwitchText])
 	}
-	body := switchBody{
-		OrderNo: no, StaffID: p.cfg.StaffID, HandlerID: staffID,
-		Content: wireText{Text: remark, Pic: []string{}}, IsShow: 1, AttachedJSON: []any{},
-	}
-	if err := p.c.call(ctx, request{op: "switch", method: http.MethodPost, path: pathSwitch, body: body}, nil); err != nil {
+	if err := p.switchTo(ctx, no, p.cfg.StaffID, staffID, remark); err != nil {
 		return wrap(err)
 	}
 	return nil
+}
+
+// switchTo makes the switch call, acting as staff, shown in the flow (is_show 1).
+func (p *Provider) switchTo(ctx context.Context, no, staff, handler, text string) error {
+	body := switchBody{
+		OrderNo: no, StaffID: staff, HandlerID: handler,
+		Content: wireText{Text: text, Pic: []string{}}, IsShow: 1, AttachedJSON: []any{},
+	}
+	return p.c.call(ctx, request{op: "switch", method: http.MethodPost, path: pathSwitch, body: body}, nil)
 }

@@ -205,3 +205,51 @@ func TestFakeListFilters(t *testing.T) {
 		t.Errorf("OmitFromList: entry = %v", e)
 	}
 }
+
+// The fake's switch checks what api-8269990 says, whatever a client sends: the next handler is
+// a staff member Weiban knows, the remark is at most 600 characters, is_show is 0 or 1.
+func TestFakeSwitchChecks(t *testing.T) {
+	f := weibantest.New("corp-1", testSecret)
+	t.Cleanup(f.Close)
+	token, _ := fakeToken(t, f, testSecret)["access_token"].(string)
+	no := f.AddOrder("网关超时", time.Now())
+	long := ""
+	for range 601 {
+		long += "长"
+	}
+	tests := []struct {
+		name string
+		body map[string]any
+		code string
+	}{
+		{"a known handler", map[string]any{"handler_id": weibantest.Agent2ID, "is_show": 1}, "0"},
+		{"no handler", map[string]any{"is_show": 1}, "22302"},
+		{"an unknown handler", map[string]any{"handler_id": "nobody", "is_show": 1}, "22302"},
+		{"601 characters", map[string]any{"handler_id": weibantest.Agent2ID, "is_show": 1, "content": map[string]any{"text": long}}, strconv.Itoa(weibantest.ErrParam)},
+		{"is_show 2", map[string]any{"handler_id": weibantest.Agent2ID, "is_show": 2}, strconv.Itoa(weibantest.ErrParam)},
+		{"an unknown acting staff_id", map[string]any{"handler_id": weibantest.Agent2ID, "staff_id": "nobody"}, "22304"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := map[string]any{"order_no": no, "staff_id": weibantest.BotStaffID}
+			for k, v := range tt.body {
+				body[k] = v
+			}
+			b, _ := json.Marshal(body)
+			resp, err := http.Post(f.URL()+weiban.PathSwitch+"?access_token="+url.QueryEscape(token), "application/json", bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var out struct {
+				Errcode json.Number `json:"errcode"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+				t.Fatal(err)
+			}
+			if out.Errcode.String() != tt.code {
+				t.Errorf("errcode %s, want %s", out.Errcode, tt.code)
+			}
+		})
+	}
+}

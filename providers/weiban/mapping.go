@@ -156,6 +156,7 @@ func (m mapper) ticket(w *wireOrder, hint string) (providers.Ticket, resolution)
 		Creator:   string(cmp.Or(w.CreatorName, w.CreatorID)),
 		CreatorID: string(w.CreatorID),
 		Handler:   string(cmp.Or(w.HandlerName, w.HandlerID)),
+		HandlerID: string(w.HandlerID),
 		CreatedAt: w.CreatedAt.Time,
 		UpdatedAt: w.UpdatedAt.Time,
 	}

@@ -287,6 +287,7 @@ func (f *Server) routes() map[string]map[string]fakeAction {
 				fn:       f.replyTicket,
 			},
 			"CloseTicket":     {params: []string{"TicketId", "Uid"}, required: []string{"TicketId"}, fn: f.closeTicket},
+			"ReopenTicket":    {params: []string{"TicketId", "Content"}, required: []string{"TicketId"}, fn: f.reopenTicket},
 			"GetTicket":       {params: []string{"TicketId"}, required: []string{"TicketId"}, fn: f.getTicket},
 			"ListTicketNotes": {params: []string{"TicketId"}, required: []string{"TicketId"}, fn: f.listTicketNotes},
 			"ListTickets": {
@@ -565,6 +566,24 @@ func (f *Server) closeTicket(p url.Values) fakeReply {
 		return fakeErr21(http.StatusBadRequest, ErrState, "工单状态不允许关闭")
 	}
 	t.Status, t.UpdatedAt = "confirmed", f.now()
+	return fakeOK21(nil)
+}
+
+// reopenTicket serves ReopenTicket (TicketId*, Content): only a finished ticket (已完成, or
+// rated) reopens, to 处理中; its Content, if any, becomes the customer's note (ASSUME: the
+// reopened status and where Content goes are not published).
+func (f *Server) reopenTicket(p url.Values) fakeReply {
+	t, rep, ok := f.lookup21(p.Get("TicketId"))
+	if !ok {
+		return rep
+	}
+	if !terminal(t.Status) {
+		return fakeErr21(http.StatusBadRequest, ErrState, "工单状态不允许重新打开")
+	}
+	if c := p.Get("Content"); c != "" {
+		f.addNote(t, Note{Content: c})
+	}
+	t.Status, t.UpdatedAt = "dealing", f.now()
 	return fakeOK21(nil)
 }
 

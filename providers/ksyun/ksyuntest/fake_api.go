@@ -277,6 +277,11 @@ func (f *Server) operate(body []byte, reject bool) fakeReply {
 	if !ok {
 		return rep
 	}
+	if reject {
+		if rep, ok := f.rejectable(t, req.ProductGroupID); !ok {
+			return rep
+		}
+	}
 	now := f.now().Unix()
 	action := 1
 	if reject {
@@ -292,6 +297,23 @@ func (f *Server) operate(body []byte, reject bool) fakeReply {
 	}
 	t.UpdatedTime = now
 	return fakeOK(map[string]any{})
+}
+
+// rejectable checks what reject_handle refuses (ASSUME: the doc publishes only 23000 for a
+// status that allows no close): a closed or cancelled ticket, a product line the ticket is not
+// assigned to, and an assignment no longer pending or in progress (处理完毕, 已拒绝, 已撤销).
+func (f *Server) rejectable(t *Ticket, productGroupID int64) (fakeReply, bool) {
+	if t.Status == statusClosed || t.Status == statusCancelled {
+		return fakeErr(ErrState, "工单状态不允许驳回"), false
+	}
+	i := t.assign(productGroupID)
+	if i < 0 {
+		return fakeErr(ErrParam, "参数错误 productGroupId: %d", productGroupID), false
+	}
+	if st := t.Assigns[i].Status; st != assignPending && st != assignProcessing {
+		return fakeErr(ErrState, "产品线分派状态不允许驳回"), false
+	}
+	return fakeReply{}, true
 }
 
 func (f *Server) closeTicket(_ *http.Request, body []byte) fakeReply {

@@ -26,8 +26,13 @@ const (
 	statusCancelled  = 4 // 已取消
 )
 
-// assignRejected is the per-product-line assignment status (产品线处理状态) 已拒绝.
-const assignRejected = 4
+// The per-product-line assignment statuses (产品线处理状态) of the doc: 1 待处理, 2 处理中,
+// 3 处理完毕, 4 已拒绝, 5 已撤销.
+const (
+	assignPending    = 1
+	assignProcessing = 2
+	assignRejected   = 4
+)
 
 // shanghai is the zone of the doc's date-times.
 var shanghai = providers.Shanghai

@@ -331,6 +331,8 @@ func (f *Server) closeOrder(_ *http.Request, b map[string]any) fakeReply {
 	return fakeOK(nil)
 }
 
+// switchOrder serves switch (api-8269990): a work order open to the acting staff_id, a
+// handler_id Weiban knows (22302), content.text of at most 600 characters, is_show 0 or 1.
 func (f *Server) switchOrder(_ *http.Request, b map[string]any) fakeReply {
 	o, rep, ok := f.writable(b)
 	if !ok {
@@ -342,6 +344,9 @@ func (f *Server) switchOrder(_ *http.Request, b map[string]any) fakeReply {
 	}
 	if len([]rune(bodyText(b))) > 600 {
 		return fakeErr(ErrParam, "content超过600字")
+	}
+	if v := num(b["is_show"]); v != 0 && v != 1 {
+		return fakeErr(ErrParam, "is_show只能是0或1")
 	}
 	now := f.now().Unix()
 	o["last_handler_id"], o["last_handler_name"] = o["handler_id"], o["handler_name"]
