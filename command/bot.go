@@ -117,6 +117,8 @@ type req struct {
 	// files, where the platform gives only those): a 建单 makes its ticket from it.
 	parentID, quote string
 	quoteFiles      []bot.FileRef
+	// formKey names the create form a click submitted: its create is done once (deliveryKey).
+	formKey string
 	// asDefault are the vendors the command acted at as their configured default identity,
 	// because the person has none there (actor): they are told once (tellDefaults).
 	asDefault []string
@@ -198,6 +200,12 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 			err = nil
 		}
 	}
+	if errors.As(err, &ue) && ue.Spec.Op == OpNew && ue.Missing == "title" && b.env.mayOfferForm(r.platform) {
+		// 建单 alone: the create form asks for what it needs (newform.go).
+		r.speak(r.langs, typedEnglish(err))
+		b.offerForm(ctx, r, cmd.Provider, log)
+		return
+	}
 	if err != nil {
 		r.speak(r.langs, typedEnglish(err))
 		b.replyText(ctx, r, b.env.usageHint(err, b.env.Answers.Features(r.platform), r.en), log)
@@ -242,11 +250,24 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	}
 	command, version := splitVersion(a.Command)
 	r.version = version
+	if f, typed, key, ok := submittedForm(command, a.Form); ok {
+		// The create form's submit: the 建单 it stands for, once per form.
+		cmd, again := b.submitForm(ctx, r, f, typed)
+		if again != nil {
+			return *again
+		}
+		r.formKey = key
+		return b.actionResult(ctx, r, b.run(ctx, r, cmd, log), log)
+	}
 	if text := formText(a.Form); text != "" {
 		command += "\n" + text // the form's input completes its command
 	}
 	cmd, err := parseButton(b.words(), command)
 	var ue *UsageError
+	if errors.As(err, &ue) && ue.Spec.Op == OpNew && ue.Missing == "title" && b.env.mayOfferForm(r.platform) {
+		// A 建单 button: the clicked card becomes the create form.
+		return b.formResult(r, cmd.Provider)
+	}
 	if errors.As(err, &ue) && ue.Spec.Form && ue.Missing != "" && ue.Missing != "ticket" {
 		// A button with a form (回复, 驳回, 流转): it opens the form (cmd holds the ticket), nothing
 		// is sent yet.
@@ -257,7 +278,12 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	if err != nil {
 		return bot.ActionResult{Toast: bot.Toast{Type: "error", Text: b.env.usageHint(err, b.env.Answers.Features(r.platform), r.en)}}
 	}
-	o := b.run(ctx, r, cmd, log)
+	return b.actionResult(ctx, r, b.run(ctx, r, cmd, log), log)
+}
+
+// actionResult is a click's answer from its command's outcome: the toast, and the clicked card
+// redrawn (a ticket card, a confirmation, the form).
+func (b *Bot) actionResult(ctx context.Context, r *req, o outcome, log *slog.Logger) bot.ActionResult {
 	ctx, cancel := bot.AnswerContext(ctx, answerWait) // drawing the answer: past the command's deadline too
 	defer cancel()
 	res := bot.ActionResult{Toast: bot.Toast{Type: o.level, Text: o.text}}

@@ -118,6 +118,9 @@ func (e *Env) queuedOutcome(r *req, provider, kind string, err error) outcome {
 // deliveryKey names the person's request for the outbox: the message they typed, or the
 // click's event (a card's clicks share its message id).
 func (r *req) deliveryKey() string {
+	if r.formKey != "" {
+		return "form-" + r.formKey // the create form: one ticket, however often it is submitted
+	}
 	if r.click && r.eventID != "" {
 		return r.eventID
 	}

@@ -122,6 +122,8 @@ type Answers interface {
 	// Output renders a non-ticket answer (help, list, a confirmation) from the template name,
 	// in English when en.
 	Output(platform, name string, en bool, data any) (*bot.Outgoing, error)
+	// Has reports whether the platform has a card template of that name.
+	Has(platform, name string) bool
 }
 
 // providerSet is the VendorLookup of a map of configured providers.
@@ -148,6 +150,8 @@ type drawing struct {
 }
 
 func (d drawing) Messages() *templates.Catalog { return d.r.Messages() }
+
+func (d drawing) Has(platform, name string) bool { return d.r != nil && d.r.Has(platform, name) }
 
 func (d drawing) Features(platform string) bot.Features {
 	if p, ok := d.platforms[platform]; ok {

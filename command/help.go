@@ -51,7 +51,11 @@ func (e *Env) help(r *req, topic *Spec) (*bot.Outgoing, error) {
 	if out, ok := e.helps.Load(key); ok {
 		return out.(*bot.Outgoing), nil
 	}
-	out, err := e.Answers.Output(r.platform, "help", r.en, e.HelpCard(e.Answers.Features(r.platform), topic, vendor, r.en))
+	card := e.HelpCard(e.Answers.Features(r.platform), topic, vendor, r.en)
+	if topic == nil && e.mayOfferForm(r.platform) {
+		card.New = &templates.Button{Text: e.text(r.en, "button_new"), Type: "primary", Command: "new"}
+	}
+	out, err := e.Answers.Output(r.platform, "help", r.en, card)
 	if err != nil || out == nil {
 		return out, err
 	}

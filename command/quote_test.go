@@ -84,9 +84,10 @@ func TestCreateFromAMessage(t *testing.T) {
 		want:     []string{"读不到所回复的消息（230011），没有建单"},
 		calls:    []string{},
 	}, {
-		name:  "建单 alone, answering nothing, still asks for a title",
-		text:  "建单",
-		want:  []string{"缺少工单标题"},
-		calls: []string{},
+		name:     "建单 alone, answering nothing, still asks for a title",
+		platform: "wecom",
+		text:     "建单",
+		want:     []string{"缺少工单标题"},
+		calls:    []string{},
 	}})
 }

@@ -85,6 +85,17 @@ func fixtures(en bool) map[string]struct {
 			{Name: say("建单", "new"), English: say("new", ""), Usage: say("建单 [供应商] 标题", "new [provider] title"), Summary: say("创建工单", "Create a ticket")},
 			{Name: say("关闭", "close"), English: say("close", ""), Usage: say("关闭 工单 [备注]", "close ticket [remark]"), Summary: say("关闭工单", "Close the ticket")},
 		}, Example: say("@ticketbot 建单 ksyun 数据库连接超时", "@ticketbot new ksyun Database connections time out")}},
+		"help_new": {"help", HelpCard{Commands: []HelpCommand{
+			{Name: say("建单", "new"), English: say("new", ""), Usage: say("建单 [供应商] 标题", "new [provider] title"), Summary: say("创建工单", "Create a ticket")},
+		}, New: &Button{Text: say("建单", "New ticket"), Type: "primary", Command: "new"}}},
+		"newform": {"newform", NewForm{Vendors: []Choice{{"ksyun", ks}, {"aliyun", ali}}, Vendor: "ksyun",
+			Priorities: []Choice{{"urgent", say("紧急", "Urgent")}, {"high", say("高", "High")}, {"normal", say("中", "Normal")}, {"low", say("低", "Low")}},
+			Types:      []Choice{{"incident", say("问题", "Incident")}, {"request", say("需求", "Request")}, {"question", say("咨询", "Question")}},
+			Command:    "newform 5f3a9c0e1b2d4f60"}},
+		"newform_problem": {"newform", NewForm{Vendors: []Choice{{"ksyun", ks}}, Title: say("ECS 无法登录 \"quote\"", "ECS login fails \"quote\""), Content: say("报错\nPermission denied", "Error:\nPermission denied"),
+			Priority: "high", Type: "incident", Problem: say("阿里云已不再配置在本部署中，请另选供应商；已填写的内容已保留。", "Aliyun is no longer configured here; choose another vendor. What you filled in is kept."),
+			Priorities: []Choice{{"high", say("高", "High")}}, Types: []Choice{{"incident", say("问题", "Incident")}},
+			Command: "newform 5f3a9c0e1b2d4f61"}},
 		"list_empty": {"list", ListCard{}},
 		"summary":    {"list", ListCard{Title: say("每日汇总：本群 1 个未关闭的工单", "Daily summary: open tickets in this chat (1)"), Items: []ListItem{{Ticket: openTicket(), ProviderLabel: ks}}}},
 		"notice_waiting": {"notice", NoticeCard{Title: say("工单状态更新", "Ticket status changed"), Color: "orange", Items: []NoticeItem{{

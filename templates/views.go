@@ -54,6 +54,8 @@ type Confirm struct {
 type HelpCard struct {
 	Commands []HelpCommand
 	Example  string
+	// New, when set, is the 建单 button that opens the create form (where cards hold forms).
+	New *Button
 }
 
 // HelpCommand is one row of the help card.
@@ -134,4 +136,23 @@ type ConfirmCard struct {
 	Text          string
 	// Buttons are the confirming button (danger) and the cancelling one.
 	Buttons []Button
+}
+
+// NewForm is the data of the create form (newform.json.tmpl, on platforms with forms): what a
+// person fills in instead of typing 建单 with its option lines. Its values are kept when it is
+// drawn again after a submit that could not be taken (Problem says why).
+type NewForm struct {
+	Vendors    []Choice // the configured vendors
+	Priorities []Choice
+	Types      []Choice
+	// Vendor, Title, Content, Priority and Type are the values shown (an option's Value).
+	Vendor, Title, Content, Priority, Type string
+	Problem                                string
+	// Command is what the submit carries; the form's inputs complete it.
+	Command string
+}
+
+// Choice is one option of a select: its value and what people read.
+type Choice struct {
+	Value, Label string
 }
