@@ -32,7 +32,9 @@ func TestKingsoftAttachmentsThroughFeishu(t *testing.T) {
 		t.Fatalf("ticket from the alert: title %q, attachments %+v", tk.Title, tk.Attachments)
 	}
 
-	// A file under the first ticket's card: refused, nothing sent to Kingsoft.
+	// A file under the first ticket's card: refused, nothing sent to Kingsoft. The card is posted
+	// after the ticket is filed: wait for it.
+	h.waitFor("the first ticket's card", func() bool { return len(h.messages("interactive")) >= 1 })
 	card := h.messages("interactive")[0]
 	h.waitCardRecorded(card.ID)
 	h.feishu.PutResource("om_k3", "file_log", []byte("ERROR 502"))
