@@ -30,6 +30,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// TestPostgresPassIsNamed reads TICKETBOT_TEST_POSTGRES inside the suite, where go test records
+// what a test reads: TestMain's own read comes after m.Run, unrecorded, so a cached result of
+// the SQLite pass alone would otherwise stand in for a run that should have used PostgreSQL.
+func TestPostgresPassIsNamed(t *testing.T) {
+	if os.Getenv("TICKETBOT_TEST_POSTGRES") == "" {
+		t.Log("no PostgreSQL pass: TICKETBOT_TEST_POSTGRES is not set")
+	}
+}
+
 // testDB is a fresh, empty database for one test that several handles may open, as several
 // processes or replicas would: a file on SQLite, a schema of its own on PostgreSQL.
 type testDB struct {
