@@ -13,7 +13,7 @@ func TestWhoamiCommand(t *testing.T) {
 		name:   "anyone, unbound",
 		people: true,
 		text:   "我是谁",
-		want: []string{`张三，你的用户 ID 是 ou_zhang，本群 chat_id = "oc_group"`, "在本群：可以建单、回复，关闭自己建的工单",
+		want: []string{`张三，你的用户 ID 是 ou_zhang，本群 chat_id = "oc_group"`, "在本群：可以建单、回复，关闭、重开、驳回或流转自己建的工单",
 			"供应商身份：金山云 未绑定，以配置的默认身份操作（发送「绑定 ksyun 长工号」绑定）。"},
 		calls: []string{},
 		check: noAuditRow,
@@ -39,12 +39,12 @@ func TestWhoamiCommand(t *testing.T) {
 		name: "a chat admin",
 		cfg:  admin,
 		text: "我是谁",
-		want: []string{"在本群：管理员，可以关闭本群的任何工单"},
+		want: []string{"在本群：管理员，可以关闭、重开、驳回或流转本群的任何工单"},
 	}, {
 		name: "a member where members are set",
 		cfg:  member,
 		text: "我是谁",
-		want: []string{"在本群：成员，可以建单、回复，关闭自己建的工单"},
+		want: []string{"在本群：成员，可以建单、回复，关闭、重开、驳回或流转自己建的工单"},
 	}, {
 		name: "not a member where members are set",
 		cfg:  membersOnly,
