@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ticketbot/ticketbot/internal/ttl"
@@ -52,6 +53,13 @@ type Cached struct {
 
 	langGen uint64                      // bumped by every SetLanguage, under mu
 	langs   *ttl.Cache[langKey, string] // language ("": none chosen)
+	// snap is every stored choice, where there are at most langLimit (cached_languages.go);
+	// now is the snapshot's clock.
+	snap       atomic.Pointer[langSnapshot]
+	langLimit  int
+	now        func() time.Time
+	refreshing atomic.Bool
+	bg         sync.WaitGroup // the snapshot's refresh, waited for by Close
 }
 
 var _ Store = (*Cached)(nil)
@@ -62,11 +70,13 @@ func NewCached(s Store, life time.Duration) *Cached {
 		life = DefaultCacheTTL
 	}
 	return &Cached{
-		next:   s,
-		seen:   ttl.New[string, struct{}](maxSeen, life),
-		cards:  ttl.New[string, Card](maxCards, life),
-		misses: ttl.New[string, struct{}](maxMisses, min(life, missTTL)),
-		langs:  ttl.New[langKey, string](maxLangs, min(life, langTTL)),
+		next:      s,
+		seen:      ttl.New[string, struct{}](maxSeen, life),
+		cards:     ttl.New[string, Card](maxCards, life),
+		misses:    ttl.New[string, struct{}](maxMisses, min(life, missTTL)),
+		langs:     ttl.New[langKey, string](maxLangs, min(life, langTTL)),
+		langLimit: maxLangs,
+		now:       time.Now,
 	}
 }
 
@@ -144,50 +154,6 @@ func (c *Cached) SaveCard(ctx context.Context, card Card) error {
 	return err
 }
 
-// Languages answers from memory when it knows both choices, and otherwise reads both in one
-// query and remembers them, an absence too: it is asked for every command.
-func (c *Cached) Languages(ctx context.Context, platform, chatID, userID string) (Languages, error) {
-	if l, ok := c.RememberedLanguages(platform, chatID, userID); ok {
-		return l, nil
-	}
-	c.mu.Lock()
-	gen := c.langGen
-	c.mu.Unlock()
-
-	l, err := c.next.Languages(ctx, platform, chatID, userID)
-	if err != nil {
-		return Languages{}, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.langGen == gen { // as in CardByMessage: a SetLanguage that finished meanwhile wins
-		c.langs.Add(langKey{platform, ScopeChat, chatID}, l.Chat)
-		c.langs.Add(langKey{platform, ScopePerson, userID}, l.Person)
-	}
-	return l, nil
-}
-
-// RememberedLanguages is Languages from memory alone, for the ack path, which must not
-// wait for the database; false when the memory does not know both.
-func (c *Cached) RememberedLanguages(platform, chatID, userID string) (Languages, bool) {
-	chat, ok1 := c.langs.Get(langKey{platform, ScopeChat, chatID})
-	person, ok2 := c.langs.Get(langKey{platform, ScopePerson, userID})
-	return Languages{Chat: chat, Person: person}, ok1 && ok2
-}
-
-// SetLanguage writes through and then forgets what it changed; the next read refills.
-func (c *Cached) SetLanguage(ctx context.Context, l LanguageChoice) error {
-	err := c.next.SetLanguage(ctx, l)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.langGen++
-	c.langs.Remove(langKey{l.Platform, l.Scope, l.ID})
-	return err
-}
-
-// langKey names a choice in memory: a struct, so the ack path's look-up allocates nothing.
-type langKey struct{ platform, scope, id string }
-
 // messageKey joins ids with NUL, which no platform or message id contains.
 func messageKey(platform, messageID string) string { return platform + "\x00" + messageID }
 
@@ -240,7 +206,10 @@ func (c *Cached) Tickets(ctx context.Context, provider string) ([]TicketState, e
 }
 
 // Close closes the wrapped Store. The memory is released with the Cached value.
-func (c *Cached) Close() error { return c.next.Close() }
+func (c *Cached) Close() error {
+	c.bg.Wait()
+	return c.next.Close()
+}
 
 // Bind passes through.
 func (c *Cached) Bind(ctx context.Context, b Binding, takeOver bool) (Binding, error) {

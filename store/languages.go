@@ -36,7 +36,30 @@ const (
 	// One read for both: it sits on every command's path.
 	sqlLanguages = `SELECT scope, language FROM languages
 		WHERE platform = $1 AND ((scope = 'chat' AND id = $2) OR (scope = 'person' AND id = $3))`
+	sqlAllLanguages = `SELECT platform, scope, id, language FROM languages ORDER BY platform, scope, id LIMIT $1`
 )
+
+// AllLanguages lists every stored choice, at most limit: the memory that answers the ack
+// path holds them all (store.Cached).
+func (s *SQL) AllLanguages(ctx context.Context, limit int) ([]LanguageChoice, error) {
+	rows, err := s.db.QueryContext(ctx, sqlAllLanguages, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: all languages: %w", err)
+	}
+	defer rows.Close()
+	var out []LanguageChoice
+	for rows.Next() {
+		var c LanguageChoice
+		if err := rows.Scan(&c.Platform, &c.Scope, &c.ID, &c.Language); err != nil {
+			return nil, fmt.Errorf("store: all languages: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: all languages: %w", err)
+	}
+	return out, nil
+}
 
 // SetLanguage stores a chat's or a person's language, replacing the one before; an empty
 // Language forgets it.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // A chat's and a person's choices are stored apart, replaced, forgotten, and read together;
@@ -65,42 +66,98 @@ func (c *countingLanguages) Languages(ctx context.Context, platform, chatID, use
 	return c.Store.Languages(ctx, platform, chatID, userID)
 }
 
-// Cached answers the languages of every command from memory, an absence too; its own
-// SetLanguage is seen at once, and the ack path's memory-only read says when it does not know.
+// waitKnown waits until the memory answers for chat and user, and returns what it says.
+func waitKnown(t *testing.T, c *Cached, chat, user string) Languages {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if l, ok := c.RememberedLanguages("feishu", chat, user); ok {
+			return l
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the memory never learned the stored languages")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Cached holds every stored choice: after its first reading of the table, the ack path knows
+// the language of anyone, people it never saw included, and no command reads the database
+// for it; its own SetLanguage is seen at once, another replica's once the snapshot is older
+// than langTTL.
 func TestCachedLanguages(t *testing.T) {
 	ctx := context.Background()
 	under := &countingLanguages{Store: openTest(t)}
+	mustDo(t, under.SetLanguage(ctx, LanguageChoice{Platform: "feishu", Scope: ScopePerson, ID: "ou_en", Language: "en", By: "ou_en", At: t0}))
 	c := NewCached(under, 0)
-	read := func(user string, want Languages, reads int32) {
-		t.Helper()
-		got, err := c.Languages(ctx, "feishu", "oc_1", user)
-		if err != nil || got != want {
-			t.Errorf("Languages(%s) = %+v, %v; want %+v", user, got, err, want)
-		}
-		if n := under.reads.Load(); n != reads {
-			t.Errorf("the database was read %d times, want %d", n, reads)
+	now := time.Now()
+	c.now = func() time.Time { return now }
+	t.Cleanup(func() { c.bg.Wait() })
+
+	if got := waitKnown(t, c, "oc_1", "ou_en"); got != (Languages{Person: "en"}) {
+		t.Errorf("ou_en = %+v, want their English", got)
+	}
+	for _, stranger := range []string{"ou_1", "ou_2", "ou_3"} {
+		if l, ok := c.RememberedLanguages("feishu", "oc_1", stranger); !ok || l != (Languages{}) {
+			t.Errorf("a person never seen: %+v, %v; want known, no choice", l, ok)
 		}
 	}
-	if _, ok := c.RememberedLanguages("feishu", "oc_1", "ou_a"); ok {
-		t.Error("the memory claims to know languages never read")
-	}
-	read("ou_a", Languages{}, 1)
-	read("ou_a", Languages{}, 1) // no choice is remembered as such
-	if l, ok := c.RememberedLanguages("feishu", "oc_1", "ou_a"); !ok || l != (Languages{}) {
-		t.Errorf("RememberedLanguages = %+v, %v; want none, known", l, ok)
+	if l, err := c.Languages(ctx, "feishu", "oc_1", "ou_4"); err != nil || l != (Languages{}) || under.reads.Load() != 0 {
+		t.Errorf("Languages = %+v, %v after %d reads; want none from memory", l, err, under.reads.Load())
 	}
 
 	mustDo(t, c.SetLanguage(ctx, LanguageChoice{Platform: "feishu", Scope: ScopeChat, ID: "oc_1", Language: "en", By: "ou_admin", At: t0}))
-	if _, ok := c.RememberedLanguages("feishu", "oc_1", "ou_a"); ok {
-		t.Error("the memory still claims to know the chat's language after it changed")
+	if l, ok := c.RememberedLanguages("feishu", "oc_1", "ou_1"); !ok || l != (Languages{Chat: "en"}) {
+		t.Errorf("after this replica's SetLanguage: %+v, %v", l, ok)
 	}
-	read("ou_a", Languages{Chat: "en"}, 2)
-	read("ou_b", Languages{Chat: "en"}, 3) // the chat is known; the person is not yet
-	read("ou_b", Languages{Chat: "en"}, 3)
+	mustDo(t, c.SetLanguage(ctx, LanguageChoice{Platform: "feishu", Scope: ScopePerson, ID: "ou_en"}))
+	if l, _ := c.RememberedLanguages("feishu", "oc_1", "ou_en"); l != (Languages{Chat: "en"}) {
+		t.Errorf("a forgotten choice is still remembered: %+v", l)
+	}
 
-	// Another replica's choice: this one believes its memory for a while.
-	mustDo(t, under.Store.SetLanguage(ctx, LanguageChoice{Platform: "feishu", Scope: ScopePerson, ID: "ou_b", Language: "zh", By: "ou_b", At: t0}))
-	read("ou_b", Languages{Chat: "en"}, 3)
+	// Another replica's choice: believed only once the snapshot is old.
+	mustDo(t, under.SetLanguage(ctx, LanguageChoice{Platform: "feishu", Scope: ScopePerson, ID: "ou_2", Language: "zh", By: "ou_2", At: t0}))
+	if l, _ := c.RememberedLanguages("feishu", "oc_1", "ou_2"); l.Person != "" {
+		t.Errorf("another replica's choice arrived before the snapshot aged: %+v", l)
+	}
+	now = now.Add(langTTL + time.Second)
+	c.RememberedLanguages("feishu", "oc_1", "ou_2") // the ask that starts the reading
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c.bg.Wait()
+		if l, _ := c.RememberedLanguages("feishu", "oc_1", "ou_2"); l.Person == "zh" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("another replica's choice never arrived")
+		}
+	}
+	if n := under.reads.Load(); n != 0 {
+		t.Errorf("the database was read %d times for one person's languages; want 0", n)
+	}
+}
+
+// A table too large to hold: the memory knows those it read, as it did before snapshots.
+func TestCachedLanguagesTooManyToHold(t *testing.T) {
+	ctx := context.Background()
+	under := &countingLanguages{Store: openTest(t)}
+	for _, id := range []string{"ou_a", "ou_b", "ou_c"} {
+		mustDo(t, under.SetLanguage(ctx, LanguageChoice{Platform: "feishu", Scope: ScopePerson, ID: id, Language: "en", By: id, At: t0}))
+	}
+	c := NewCached(under, 0)
+	c.langLimit = 2
+	t.Cleanup(func() { c.bg.Wait() })
+	c.RememberedLanguages("feishu", "oc_1", "ou_a")
+	c.bg.Wait()
+	if _, ok := c.RememberedLanguages("feishu", "oc_1", "ou_z"); ok {
+		t.Fatal("the memory claims to know a person it never read, from a table it could not hold")
+	}
+	if l, err := c.Languages(ctx, "feishu", "oc_1", "ou_c"); err != nil || l.Person != "en" || under.reads.Load() != 1 {
+		t.Fatalf("Languages = %+v, %v after %d reads", l, err, under.reads.Load())
+	}
+	if l, ok := c.RememberedLanguages("feishu", "oc_1", "ou_c"); !ok || l.Person != "en" {
+		t.Errorf("a person read is not remembered: %+v, %v", l, ok)
+	}
 }
 
 // A database that fails is reported, never remembered as "no choice".

@@ -106,8 +106,10 @@ type Store interface {
 
 	// SetLanguage stores the language a chat or a person chose ("" forgets it).
 	SetLanguage(ctx context.Context, c LanguageChoice) error
-	// Languages reads the chat's and the person's stored languages.
+	// Languages reads the chat's and the person's stored languages; AllLanguages lists every
+	// stored choice, at most limit.
 	Languages(ctx context.Context, platform, chatID, userID string) (Languages, error)
+	AllLanguages(ctx context.Context, limit int) ([]LanguageChoice, error)
 	// Bind records who a chat user is at a vendor (see SQL.Bind); Unbind removes it;
 	// Bindings lists a person's, BindingOf one (ErrNotFound when unbound).
 	Bind(ctx context.Context, b Binding, takeOver bool) (displaced Binding, err error)
