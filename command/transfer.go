@@ -52,18 +52,42 @@ func runTransfer(ctx context.Context, e *Env, r *req, c *Command, p providers.Pr
 	if c.To == "" {
 		return e.openForm(ctx, r, p, transferring, c.Ticket.ID)
 	}
-	return e.transit(ctx, r, p, transferring, c.Ticket.ID, c.Text, e.handlerID(p.Name(), c.To), log)
+	to, err := e.handlerID(ctx, r, p, c.To)
+	if err != nil {
+		return outcome{}, err
+	}
+	return e.transit(ctx, r, p, transferring, c.Ticket.ID, c.Text, to, log)
 }
 
-// handlerID is the vendor id a 流转 names: a [[users]] entry's id at the vendor when the
-// name is theirs, else the word as written (a staff id).
-func (e *Env) handlerID(provider, name string) string {
+// handlerID is the vendor id a 流转 names: someone @-mentioned, by their configured or bound
+// identity there (绑定); a [[users]] entry's id at the vendor when the name is theirs; else the
+// word as written (a staff id).
+func (e *Env) handlerID(ctx context.Context, r *req, p providers.Provider, name string) (string, error) {
+	if who, ok := strings.CutPrefix(name, "@"); ok {
+		for _, m := range r.mentions {
+			if m.Name != who {
+				continue
+			}
+			id, err := e.identityOf(ctx, r.platform, m.UserID, p.Name())
+			if err != nil {
+				return "", err
+			}
+			if id.id == "" {
+				return "", e.userErrBy("transfer_unbound", func(en bool) []any {
+					return []any{"who", truncateRunes(who, 20), "vendor", e.Vendors.Label(p.Name(), en), "name", p.Name(),
+						"noun", nounIn(providers.IdentityNoun(p), en)}
+				})
+			}
+			return id.id, nil
+		}
+		return "", e.userErr("transfer_who_unknown", "who", truncateRunes(who, 20))
+	}
 	for _, u := range e.Users {
 		if u.Name == name {
-			if id := u.VendorID(provider); id != "" {
-				return id
+			if id := u.VendorID(p.Name()); id != "" {
+				return id, nil
 			}
 		}
 	}
-	return name
+	return name, nil
 }
