@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -45,8 +46,12 @@ func TestEndToEndFeishuKingsoftReject(t *testing.T) {
 	n := len(h.ksyun.Calls())
 	h.say("ev-reopen", "om_user-2", "重开 ksyun:"+id)
 	h.waitAnswer("om_user-2", "不支持这个操作：金山云工单 API 没有重新打开工单的接口")
-	if len(h.ksyun.Calls()) != n {
-		t.Errorf("a reopen Kingsoft cannot do called it: %v", h.ksyun.Calls()[n:])
+	// Reads may come meanwhile (the watcher's sweep, the reject's own follow-up); nothing may
+	// be written.
+	for _, c := range h.ksyun.Calls()[n:] {
+		if c.Method != http.MethodGet {
+			t.Errorf("a reopen Kingsoft cannot do wrote to it: %s %s", c.Method, c.Path)
+		}
 	}
 }
 
