@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
 )
@@ -145,10 +146,8 @@ func (e *Env) bindTarget(r *req, person string) (bindee, error) {
 		return bindee{}, ue
 	}
 	if name, ok := strings.CutPrefix(person, "@"); ok {
-		for _, m := range r.mentions {
-			if m.Name == name {
-				return bindee{userID: m.UserID, name: name, self: m.UserID == r.userID}, nil
-			}
+		if m, ok := r.mentioned(name); ok {
+			return bindee{userID: m.UserID, name: name, self: m.UserID == r.userID}, nil
 		}
 		return bindee{}, e.userErr("bind_who_unknown", "name", truncateRunes(name, 20))
 	}
@@ -156,6 +155,17 @@ func (e *Env) bindTarget(r *req, person string) (bindee, error) {
 		return bindee{}, e.userErr("bind_who_unknown", "name", truncateRunes(person, 20))
 	}
 	return bindee{userID: person}, nil
+}
+
+// mentioned finds the person the message @-mentions by the name shown ("李四" of "@李四"),
+// where the platform says who its mentions are.
+func (r *req) mentioned(name string) (bot.Mention, bool) {
+	for _, m := range r.mentions {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return bot.Mention{}, false
 }
 
 // nounIn is the vendor's identity noun in a language.

@@ -64,23 +64,21 @@ func runTransfer(ctx context.Context, e *Env, r *req, c *Command, p providers.Pr
 // word as written (a staff id).
 func (e *Env) handlerID(ctx context.Context, r *req, p providers.Provider, name string) (string, error) {
 	if who, ok := strings.CutPrefix(name, "@"); ok {
-		for _, m := range r.mentions {
-			if m.Name != who {
-				continue
-			}
-			id, err := e.identityOf(ctx, r.platform, m.UserID, p.Name())
-			if err != nil {
-				return "", err
-			}
-			if id.id == "" {
-				return "", e.userErrBy("transfer_unbound", func(en bool) []any {
-					return []any{"who", truncateRunes(who, 20), "vendor", e.Vendors.Label(p.Name(), en), "name", p.Name(),
-						"noun", nounIn(providers.IdentityNoun(p), en)}
-				})
-			}
-			return id.id, nil
+		m, ok := r.mentioned(who)
+		if !ok {
+			return "", e.userErr("transfer_who_unknown", "who", truncateRunes(who, 20))
 		}
-		return "", e.userErr("transfer_who_unknown", "who", truncateRunes(who, 20))
+		id, err := e.identityOf(ctx, r.platform, m.UserID, p.Name())
+		if err != nil {
+			return "", err
+		}
+		if id.id == "" {
+			return "", e.userErrBy("transfer_unbound", func(en bool) []any {
+				return []any{"who", truncateRunes(who, 20), "vendor", e.Vendors.Label(p.Name(), en), "name", p.Name(),
+					"noun", nounIn(providers.IdentityNoun(p), en)}
+			})
+		}
+		return id.id, nil
 	}
 	for _, u := range e.Users {
 		if u.Name == name {

@@ -141,17 +141,17 @@ func toMessage(c *callback) bot.Message {
 	if c.ChatType == chatTypeSingle {
 		chatType = "p2p" // bot.Message's word for a one-to-one chat
 	}
-	return bot.Message{
-		Platform:   Platform,
-		MessageID:  c.MsgID,
-		ChatID:     c.chatID(),
-		ChatType:   chatType,
-		UserID:     c.From.UserID,
-		Text:       stripMentions(messageText(c.MsgType, c.Text, c.Mixed, c.Voice)),
-		Files:      mixedImages(c.Mixed, "image"),
-		Quote:      quoteText(c.Quote),
-		QuoteFiles: quoteFiles(c.Quote),
+	m := bot.Message{
+		Platform:  Platform,
+		MessageID: c.MsgID,
+		ChatID:    c.chatID(),
+		ChatType:  chatType,
+		UserID:    c.From.UserID,
+		Text:      stripMentions(messageText(c.MsgType, c.Text, c.Mixed, c.Voice)),
+		Files:     mixedImages(c.Mixed, "image"),
 	}
+	m.Quote, m.QuoteFiles = quoted(c.Quote)
+	return m
 }
 
 // mixedImages are the images of a mixed message, named prefix-1.png, prefix-2.png, … (the
@@ -168,30 +168,6 @@ func mixedImages(m *mixedContent, prefix string) []bot.FileRef {
 		}
 	}
 	return out
-}
-
-// quoteFiles are the images and files of a quoted message: an image, a file, or a mixed
-// message's images.
-func quoteFiles(raw json.RawMessage) []bot.FileRef {
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil
-	}
-	var q struct {
-		MsgType string        `json:"msgtype"`
-		Mixed   *mixedContent `json:"mixed"`
-		Image   *mediaContent `json:"image"`
-		File    *mediaContent `json:"file"`
-	}
-	if unmarshal(raw, &q) != nil {
-		return nil
-	}
-	switch {
-	case q.MsgType == "image" && q.Image != nil && q.Image.URL != "":
-		return []bot.FileRef{{Key: q.Image.URL, AESKey: q.Image.AESKey, Kind: "image", Name: "quoted-1.png"}}
-	case q.MsgType == "file" && q.File != nil && q.File.URL != "":
-		return []bot.FileRef{{Key: q.File.URL, AESKey: q.File.AESKey, Kind: "file", Name: "quoted-file"}}
-	}
-	return mixedImages(q.Mixed, "quoted")
 }
 
 // toAction turns a template_card_event into a bot.Action: the button's key carries the
@@ -253,27 +229,39 @@ func stripMentions(s string) string {
 	return strings.TrimRightFunc(s, unicode.IsSpace)
 }
 
-// quoteText is the text of a quoted message (DOC 100719 "quote"): a text's content, a mixed
-// message's text items, a voice's transcription. Other types (a quoted template card, a
-// file) are not documented; every string in them except ids and links is collected in
-// document order, so a ticket reference on a quoted card is still found.
-func quoteText(raw json.RawMessage) string {
+// quoted is the text of a quoted message (DOC 100719 "quote") and its images and files, read
+// in one decoding: a text's content, a mixed message's text items and images, a voice's
+// transcription, an image or a file. Other types (a quoted template card) are not documented;
+// every string in them except ids and links is collected in document order, so a ticket
+// reference on a quoted card is still found.
+func quoted(raw json.RawMessage) (string, []bot.FileRef) {
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return ""
+		return "", nil
 	}
 	var q struct {
 		MsgType string        `json:"msgtype"`
 		Text    *textContent  `json:"text"`
 		Mixed   *mixedContent `json:"mixed"`
 		Voice   *textContent  `json:"voice"`
+		Image   *mediaContent `json:"image"`
+		File    *mediaContent `json:"file"`
 	}
 	if err := unmarshal(raw, &q); err != nil {
-		return ""
+		return "", nil
+	}
+	var files []bot.FileRef
+	switch {
+	case q.MsgType == "image" && q.Image != nil && q.Image.URL != "":
+		files = []bot.FileRef{{Key: q.Image.URL, AESKey: q.Image.AESKey, Kind: "image", Name: "quoted-1.png"}}
+	case q.MsgType == "file" && q.File != nil && q.File.URL != "":
+		files = []bot.FileRef{{Key: q.File.URL, AESKey: q.File.AESKey, Kind: "file", Name: "quoted-file"}}
+	default:
+		files = mixedImages(q.Mixed, "quoted")
 	}
 	if t := messageText(q.MsgType, q.Text, q.Mixed, q.Voice); t != "" {
-		return strings.TrimSpace(t)
+		return strings.TrimSpace(t), files
 	}
-	return strings.Join(collectStrings(raw), "\n")
+	return strings.Join(collectStrings(raw), "\n"), files
 }
 
 // skipKeys are quote fields that hold no readable text.

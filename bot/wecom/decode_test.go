@@ -42,8 +42,8 @@ func TestQuoteText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := quoteText(json.RawMessage(tt.quote)); got != tt.want {
-				t.Errorf("quoteText = %q, want %q", got, tt.want)
+			if got, _ := quoted(json.RawMessage(tt.quote)); got != tt.want {
+				t.Errorf("quoted = %q, want %q", got, tt.want)
 			}
 		})
 	}

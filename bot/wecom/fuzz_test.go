@@ -73,7 +73,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add(p)
 	}
 	f.Fuzz(func(t *testing.T, plain []byte) {
-		if q := quoteText(plain); q != strings.TrimSpace(q) {
+		if q, _ := quoted(plain); q != strings.TrimSpace(q) {
 			t.Fatalf("quote not trimmed: %q", q)
 		}
 		c, err := decodeCallback(plain)
@@ -389,7 +389,7 @@ func TestDecodeMalformedSequence(t *testing.T) {
 		}
 	}
 	for range 1000 {
-		if q := quoteText(json.RawMessage(`{"\`)); q != "" {
+		if q, _ := quoted(json.RawMessage(`{"\`)); q != "" {
 			t.Fatalf("quote %q", q)
 		}
 	}
