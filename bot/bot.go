@@ -69,7 +69,8 @@ type Action struct {
 	UserID    string
 	UserName  string
 	Command   string
-	// Form holds submitted form inputs keyed by component name.
+	// Form holds submitted form inputs keyed by component name, or the choice of a select
+	// menu outside a form under its name.
 	Form map[string]string
 	// Token is the platform's credential for a delayed update of the clicked card, if any.
 	Token string

@@ -92,6 +92,9 @@ type cardAction struct {
 	// here ("仅支持对象类型的卡片回传参数"); ours carry {"cmd": "<command text>"}.
 	Value     map[string]any `json:"value"`
 	FormValue map[string]any `json:"form_value"`
+	// Name and Option are a select menu's outside a form: its name and what it now shows.
+	Name   string `json:"name"`
+	Option string `json:"option"`
 }
 
 type cardContext struct {
@@ -217,7 +220,7 @@ func toAction(e *envelope) bot.Action {
 		MessageID: ev.Context.OpenMessageID,
 		UserID:    ev.Operator.OpenID,
 		Command:   cmd,
-		Form:      flattenForm(ev.Action.FormValue),
+		Form:      actionForm(&ev.Action),
 		Token:     ev.Token,
 	}
 }
@@ -410,6 +413,19 @@ func (m *mention) isBot(botOpenID string) bool {
 // unknown reports that nothing tells whether this mention is the bot.
 func (m *mention) unknown(botOpenID string) bool {
 	return m.MentionedType == "" && botOpenID == ""
+}
+
+// actionForm is what a callback submitted: a form's inputs, or the choice of a select menu
+// outside a form, keyed by its name as a form's input would be.
+func actionForm(a *cardAction) map[string]string {
+	form := flattenForm(a.FormValue)
+	if a.Name != "" && a.Option != "" {
+		if form == nil {
+			form = map[string]string{}
+		}
+		form[a.Name] = a.Option
+	}
+	return form
 }
 
 // flattenForm turns form_value into strings: multi-selects (arrays) are joined with ",",

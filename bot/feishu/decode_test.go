@@ -137,6 +137,28 @@ func TestToActionOfficialPayload(t *testing.T) {
 	}
 }
 
+// A select menu outside a form calls back with its name and the option chosen (DOC 卡片回传交互,
+// select_static: action.tag, action.name, action.option); the choice reaches the bot as a
+// form input of that name.
+func TestToActionSelectOutsideForm(t *testing.T) {
+	plain := `{"schema":"2.0","header":{"event_id":"ev-sel","token":"tok","event_type":"card.action.trigger"},` +
+		`"event":{"operator":{"open_id":"ou_1"},"token":"c-1","action":{"value":{"cmd":"newform k1 pick"},"tag":"select_static","option":"ksyun","timezone":"Asia/Shanghai","name":"vendor"},` +
+		`"context":{"open_message_id":"om_1","open_chat_id":"oc_1"}}}`
+	e, err := decodeEnvelope([]byte(plain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := toAction(&e)
+	if a.Command != "newform k1 pick" || !reflect.DeepEqual(a.Form, map[string]string{"vendor": "ksyun"}) {
+		t.Errorf("action = %+v", a)
+	}
+	// A button's name is no choice.
+	e.Event.Action = cardAction{Value: map[string]any{"cmd": "x"}, Name: "btn"}
+	if a := toAction(&e); a.Form != nil {
+		t.Errorf("a button's click has form %v", a.Form)
+	}
+}
+
 func TestToMessageOfficialPayload(t *testing.T) {
 	// The official im.message.receive_v1 example (DOC 接收消息), whose mention has no
 	// mentioned_type: the leading placeholder is taken to be the bot.

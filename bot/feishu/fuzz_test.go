@@ -110,8 +110,17 @@ func FuzzDecode(f *testing.F) {
 		if cmd, isString := e.Event.Action.Value["cmd"].(string); a.Command != cmd || (!isString && a.Command != "") {
 			t.Fatalf("command %q from value %v", a.Command, e.Event.Action.Value)
 		}
-		if len(a.Form) != len(e.Event.Action.FormValue) {
-			t.Fatalf("form has %d fields, form_value %d", len(a.Form), len(e.Event.Action.FormValue))
+		wantForm := len(e.Event.Action.FormValue)
+		if act := e.Event.Action; act.Name != "" && act.Option != "" {
+			if _, dup := act.FormValue[act.Name]; !dup {
+				wantForm++
+			}
+			if a.Form[act.Name] != act.Option {
+				t.Fatalf("the select %q chose %q, form has %q", act.Name, act.Option, a.Form[act.Name])
+			}
+		}
+		if len(a.Form) != wantForm {
+			t.Fatalf("form has %d fields, want %d (form_value %v, select %q)", len(a.Form), wantForm, e.Event.Action.FormValue, e.Event.Action.Name)
 		}
 		if tok := e.token(); tok != e.Header.Token && tok != e.Token {
 			t.Fatalf("token %q from nowhere", tok)

@@ -125,7 +125,7 @@ func envelopeFromSDKCard(ev *callback.CardActionTriggerEvent) envelope {
 		e.Event.Operator.OpenID = r.Operator.OpenID
 	}
 	if r.Action != nil {
-		e.Event.Action = cardAction{Value: r.Action.Value, FormValue: r.Action.FormValue}
+		e.Event.Action = cardAction{Value: r.Action.Value, FormValue: r.Action.FormValue, Name: r.Action.Name, Option: r.Action.Option}
 	}
 	if r.Context != nil {
 		e.Event.Context = cardContext{OpenMessageID: r.Context.OpenMessageID, OpenChatID: r.Context.OpenChatID}

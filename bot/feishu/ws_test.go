@@ -107,6 +107,24 @@ func TestWSCardAction(t *testing.T) {
 	}
 }
 
+// The long connection carries a select menu's choice as the webhook does.
+func TestWSCardActionSelect(t *testing.T) {
+	sink := &recordingSink{}
+	payload := feishutest.CardActionEvent("ev3", testChat, "om_card", testUser, "newform k pick", nil, testToken, feishutest.WithSelect("vendor", "aliyun"))
+	if _, err := newWebsocket(t, sink, "").eventDispatcher().Do(context.Background(), payload); err != nil {
+		t.Fatal(err)
+	}
+	httpSink := &recordingSink{}
+	body, hdr := sealed(payload)
+	post(t, newWebhook(t, httpSink).Handler(), body, hdr)
+	for name, s := range map[string]*recordingSink{"ws": sink, "http": httpSink} {
+		got := s.actions()
+		if len(got) != 1 || got[0].Form["vendor"] != "aliyun" || got[0].Command != "newform k pick" {
+			t.Errorf("%s: actions %+v", name, got)
+		}
+	}
+}
+
 func TestWSCardActionError(t *testing.T) {
 	sink := &recordingSink{actErr: errors.New("internal detail")}
 	resp, err := newWebsocket(t, sink, "").eventDispatcher().Do(context.Background(),

@@ -32,6 +32,8 @@ type eventOpts struct {
 	senderType  string
 	botOpenID   string
 	cardToken   string
+	selectName  string
+	selectValue string
 	messageType string
 	content     string
 	mentions    []Mention
@@ -61,6 +63,13 @@ func WithBotOpenID(openID string) EventOpt { return func(o *eventOpts) { o.botOp
 // WithCardToken sets a card callback's event.token, the delayed-update token ("c-" plus the
 // event id by default).
 func WithCardToken(token string) EventOpt { return func(o *eventOpts) { o.cardToken = token } }
+
+// WithSelect makes a card callback the change of a select menu outside a form: the menu
+// named name now shows option (action.tag "select_static", action.name and action.option,
+// as Feishu sends them), rather than a button's click.
+func WithSelect(name, option string) EventOpt {
+	return func(o *eventOpts) { o.selectName, o.selectValue = name, option }
+}
 
 // Mention is one entry of a message's mentions for WithContent: the placeholder Key
 // ("@_user_1") in the content, who it is, and Type "user" or "bot" ("" leaves mentioned_type
@@ -187,6 +196,7 @@ func CardActionEvent(eventID, chatID, messageID, openID, command string, form ma
 		Timezone  string            `json:"timezone"`
 		FormValue map[string]string `json:"form_value,omitempty"`
 		Name      string            `json:"name"`
+		Option    string            `json:"option,omitempty"`
 	}
 	ev := struct {
 		Schema string     `json:"schema"`
@@ -212,6 +222,9 @@ func CardActionEvent(eventID, chatID, messageID, openID, command string, form ma
 	ev.Event.Operator.OpenID = openID
 	ev.Event.Token = cardToken
 	ev.Event.Action = action{Value: map[string]string{"cmd": command}, Tag: "button", Timezone: "Asia/Shanghai", FormValue: form, Name: "btn"}
+	if o.selectName != "" {
+		ev.Event.Action.Tag, ev.Event.Action.Name, ev.Event.Action.Option = "select_static", o.selectName, o.selectValue
+	}
 	ev.Event.Host = "im_message"
 	ev.Event.Context.OpenMessageID = messageID
 	ev.Event.Context.OpenChatID = chatID
