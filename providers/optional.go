@@ -9,7 +9,7 @@ import (
 // and the functions below do it (or answer ErrUnsupported), the way io.Copy finds a
 // WriterTo. The optional interfaces (BatchGetter, Attacher, ReplyAttacher, SecretReplier,
 // SecretCreator, CreatedFinder, ChangeFinder, Prober, Identifier, Reopener, Rejecter,
-// Transferrer, Explainer) are what a vendor implements; the core never asserts them itself, so
+// Transferrer, Explainer, Fielder) are what a vendor implements; the core never asserts them itself, so
 // a capability is discovered in this one file and nowhere else.
 
 // Can is everything p can do: what it declares (Capabilities) and the optional operations
@@ -70,6 +70,23 @@ func Unsupported(p Provider, op string) error {
 		}
 	}
 	return ErrUnsupported
+}
+
+// CreateFields lists p's own fields of a new ticket; none where it has none.
+func CreateFields(p Provider) []Field {
+	if f, ok := p.(Fielder); ok {
+		return f.CreateFields()
+	}
+	return nil
+}
+
+// FieldChoices lists the current choices of one of p's fields (Fielder), or answers
+// ErrUnsupported for a vendor without fields of its own.
+func FieldChoices(ctx context.Context, p Provider, field, parent string) ([]Choice, error) {
+	if f, ok := p.(Fielder); ok {
+		return f.FieldChoices(ctx, field, parent)
+	}
+	return nil, ErrUnsupported
 }
 
 // GetMany refreshes many tickets in one call where p can (Can(p).Batch).

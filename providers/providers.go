@@ -78,6 +78,9 @@ type CreateRequest struct {
 	// Type is normalized: "incident", "request", "question" or "" for the vendor default.
 	Type  string
 	Actor Actor
+	// Fields are the vendor's own fields chosen (Fielder): field name to a Choice's Value.
+	// A field left out takes the configured default.
+	Fields map[string]string `json:",omitempty"`
 }
 
 // Reply is a comment written to a ticket.

@@ -74,6 +74,9 @@ func (p *Provider) CreateWith(ctx context.Context, r providers.CreateRequest, o 
 	if err := checkAttachments(o.Attachments); err != nil {
 		return fail(err)
 	}
+	if o, err = p.fieldOptions(r, o); err != nil {
+		return fail(err)
+	}
 	sev := createSeverity(r.Priority, p.cfg.Severity)
 	var id string
 	if p.v2021 {

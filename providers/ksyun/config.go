@@ -45,6 +45,10 @@ type Config struct {
 	CustomerOrganizationName string `toml:"customer_organization_name"`
 	// RepositoryProductID is the product-library product line (产品库产品线ID) of new tickets.
 	RepositoryProductID int64 `toml:"repository_product_id"`
+	// ProductLines are the product lines people choose from when they file a ticket (the
+	// create form, "产品线: 云服务器"): Kingsoft has no call that lists them, so they are
+	// configured, named as the team knows them. Empty offers repository_product_id alone.
+	ProductLines []ProductLine `toml:"product_lines"`
 	// Type is the default ticket type: 1 问题排查, 2 需求反馈, 3 咨询.
 	Type int `toml:"type"`
 	// Priority is the default create priority (受影响程度): 1 高, 2 中, 3 低.
@@ -132,6 +136,19 @@ func (c Config) Validate() []error {
 			report(r.key, "required")
 		}
 	}
+	seen := map[int64]bool{}
+	for i, l := range c.ProductLines {
+		key := fmt.Sprintf("product_lines[%d]", i)
+		switch {
+		case l.ID <= 0:
+			report(key+".id", "required, a positive product line id")
+		case seen[l.ID]:
+			report(key+".id", fmt.Sprintf("%d is listed twice", l.ID))
+		case strings.TrimSpace(l.Name) == "":
+			report(key+".name", "required: the name people choose it by")
+		}
+		seen[l.ID] = true
+	}
 	if c.Type < 1 || c.Type > 3 {
 		report("type", fmt.Sprintf("%d is not 1 (问题排查), 2 (需求反馈) or 3 (咨询)", c.Type))
 	}
@@ -188,4 +205,10 @@ func (c Config) timeout() time.Duration {
 		return c.Timeout.D()
 	}
 	return DefaultTimeout
+}
+
+// ProductLine is a product-library product line (产品库产品线) new tickets can be filed under.
+type ProductLine struct {
+	ID   int64  `toml:"id"`
+	Name string `toml:"name"`
 }

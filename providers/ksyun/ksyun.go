@@ -130,6 +130,10 @@ func (p *Provider) create(ctx context.Context, r providers.CreateRequest, attach
 	if err != nil {
 		return fail(err)
 	}
+	line, err := p.productLine(r)
+	if err != nil {
+		return fail(err)
+	}
 	now := p.now()
 	body := createBody{
 		Title: title,
@@ -140,7 +144,7 @@ func (p *Provider) create(ctx context.Context, r providers.CreateRequest, attach
 		Priority:                 prio,
 		CustomerOrganizationID:   p.cfg.CustomerOrganizationID,
 		CustomerOrganizationName: p.cfg.CustomerOrganizationName,
-		RepositoryProductID:      p.cfg.RepositoryProductID,
+		RepositoryProductID:      line,
 		CreatorID:                creatorID,
 		CreatorName:              creatorName,
 		Attachment:               attachments,

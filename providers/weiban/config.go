@@ -42,6 +42,10 @@ type Config struct {
 	HandlerID string `toml:"handler_id"`
 	// TemplateID is the work-order template (工单模板) of new work orders; 0 leaves it out.
 	TemplateID int64 `toml:"template_id"`
+	// Handlers are the staff people may hand a new work order to (the create form, "处理人:
+	// 张伟"): Weiban's work-order API has no call that lists staff, so they are configured,
+	// named as the team knows them. Empty offers handler_id alone.
+	Handlers []Handler `toml:"handlers"`
 	// EventToken and EventAESKey (43 characters) are the Token and EncodingAESKey of the
 	// work_order_change subscription (doc-477078). Set both to accept pushed events, or neither.
 	EventToken  providers.Secret `toml:"event_token"`
@@ -90,6 +94,20 @@ func (c Config) Validate() []error {
 	}
 	if c.TemplateID < 0 {
 		report("template_id", "must not be negative")
+	}
+	seen := map[string]bool{}
+	for i, h := range c.Handlers {
+		key := fmt.Sprintf("handlers[%d]", i)
+		id := strings.TrimSpace(h.ID)
+		switch {
+		case id == "":
+			report(key+".id", "required, the staff member's Weiban id")
+		case seen[id]:
+			report(key+".id", fmt.Sprintf("%q is listed twice", id))
+		case strings.TrimSpace(h.Name) == "":
+			report(key+".name", "required: the name people choose them by")
+		}
+		seen[id] = true
 	}
 	tok, key := c.EventToken.Reveal(), c.EventAESKey.Reveal()
 	switch {
@@ -156,4 +174,10 @@ func (c Config) timeout() time.Duration {
 		return c.Timeout.D()
 	}
 	return DefaultTimeout
+}
+
+// Handler is a staff member new work orders can be handed to.
+type Handler struct {
+	ID   string `toml:"id"`
+	Name string `toml:"name"`
 }

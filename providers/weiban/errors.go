@@ -40,6 +40,10 @@ var hints = map[int64]providers.Hint{
 		EN: "the template has a required field left empty: have an admin check template_id's required components.",
 	},
 	22318: {ZH: "工单字段记录无效。", EN: "invalid component record."},
+	223014: {
+		ZH: "工单模板不存在（可能已被删除）：请换一个模板，或请管理员检查 template_id。",
+		EN: "the work-order template does not exist (it may have been deleted): choose another, or have an admin check template_id.",
+	},
 }
 
 // opHints are the hints of codes whose meaning depends on the call: switch's handler_id is the

@@ -38,10 +38,10 @@ func (c *changes) got() []providers.Ticket {
 }
 
 // eventServer mounts the provider's handler at /weiban/events.
-func eventServer(t *testing.T, p *weiban.Provider) (*weiban.Handler, *changes, string) {
+func eventServer(t *testing.T, p *weiban.Provider) (*weiban.EventHandlerOf, *changes, string) {
 	t.Helper()
 	ch := &changes{}
-	h := p.EventHandler(ch.onChange).(*weiban.Handler)
+	h := p.EventHandler(ch.onChange).(*weiban.EventHandlerOf)
 	mux := http.NewServeMux()
 	mux.Handle("/weiban/events", h)
 	srv := httptest.NewServer(mux)
@@ -295,7 +295,7 @@ func TestEventEachRejectionLoggedOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			ch := &changes{}
-			h := p.EventHandler(ch.onChange).(*weiban.Handler)
+			h := p.EventHandler(ch.onChange).(*weiban.EventHandlerOf)
 			req := tt.req(f, "/weiban/events")
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
@@ -437,7 +437,7 @@ func BenchmarkEventHandler(b *testing.B) {
 	f := weibantest.New("corp-1", testSecret)
 	defer f.Close()
 	p, _ := weiban.New(f.Config())
-	h := p.EventHandler(nil).(*weiban.Handler)
+	h := p.EventHandler(nil).(*weiban.EventHandlerOf)
 	msg := []byte(`{"event":"other"}`)
 	q, body, _ := f.Seal(msg, "corp-1")
 	q.Del("echostr")

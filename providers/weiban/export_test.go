@@ -41,8 +41,8 @@ var (
 // Event is a pushed event as the handler decodes it.
 type Event = event
 
-// Handler is what Provider.EventHandler returns.
-type Handler = eventHandler
+// EventHandlerOf is what Provider.EventHandler returns.
+type EventHandlerOf = eventHandler
 
 // Wait waits for the changes the handler is still handling.
 func (h *eventHandler) Wait() { h.wg.Wait() }

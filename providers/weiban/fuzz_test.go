@@ -243,7 +243,7 @@ func FuzzEvent(f *testing.F) {
 	api.set(readDetailExample(f))
 	p, fake := newFuzzProvider(f, api)
 	ch := &fuzzChanges{}
-	h := p.EventHandler(ch.onChange).(*weiban.Handler)
+	h := p.EventHandler(ch.onChange).(*weiban.EventHandlerOf)
 	f.Fuzz(func(t *testing.T, plain []byte) {
 		before := ch.count()
 		q, body, err := fake.Seal(plain, "corp-1")
@@ -292,7 +292,7 @@ func FuzzEventBody(f *testing.F) {
 	f.Add([]byte(`[]`), true)
 
 	ch := &fuzzChanges{}
-	h := p.EventHandler(ch.onChange).(*weiban.Handler)
+	h := p.EventHandler(ch.onChange).(*weiban.EventHandlerOf)
 	crypt, _ := msgcrypt.New(fake.Config().EventAESKey.Reveal())
 	f.Fuzz(func(t *testing.T, body []byte, sign bool) {
 		before := ch.count()

@@ -38,6 +38,8 @@ const (
 	pathReply  = "/open-api/workorder/reply"  // api-8932839
 	pathClose  = "/open-api/workorder/close"  // api-8932822
 	pathSwitch = "/open-api/workorder/switch" // api-8269990
+	// pathTemplates lists the work-order templates (api-9571473).
+	pathTemplates = "/open-api/workorder/template/list"
 )
 
 // Provider is the Weiban work-order provider. It is safe for concurrent use.
@@ -159,9 +161,13 @@ func (p *Provider) Create(ctx context.Context, r providers.CreateRequest) (provi
 		return fail(errors.New("title is empty"))
 	}
 	staff, text := p.actor(r.Actor, cmp.Or(strings.TrimSpace(r.Content), title))
+	template, handler, err := p.chosen(r)
+	if err != nil {
+		return fail(err)
+	}
 	body := createBody{
-		TemplateID: p.cfg.TemplateID, Title: title, Content: wireText{Text: text, Pic: []string{}},
-		HandlerID: p.cfg.HandlerID, StaffID: staff, CCList: []string{}, MsgList: []string{}, ComponentRecords: []any{},
+		TemplateID: template, Title: title, Content: wireText{Text: text, Pic: []string{}},
+		HandlerID: handler, StaffID: staff, CCList: []string{}, MsgList: []string{}, ComponentRecords: []any{},
 	}
 	var out struct {
 		OrderNo flexString `json:"order_no"`

@@ -163,6 +163,8 @@ type Server struct {
 	listUnit time.Duration
 	// lose is how many RPC answers to lose after the call took effect (LoseAnswers).
 	lose int
+	// removed are the products and categories taken off the catalog (RemoveProduct).
+	removed map[int64]bool
 }
 
 // New starts a fake accepting the AccessKey accessKeyID / accessKeySecret. Close it when

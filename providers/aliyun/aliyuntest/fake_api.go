@@ -519,6 +519,9 @@ func (f *Server) createTicket(p url.Values) fakeReply {
 	if !ok || cat <= 0 {
 		return fakeErr21(http.StatusBadRequest, ErrParam21, "CategoryId is a positive integer")
 	}
+	if !f.categoryKnown(cat) {
+		return fakeErr21(http.StatusBadRequest, ErrParam21, fmt.Sprintf("CategoryId %d does not exist", cat))
+	}
 	ids, rep, ok := f.attachKeys(aliyun.Version2021, p.Get("FileNameList"))
 	if !ok {
 		return rep
@@ -695,35 +698,3 @@ func (f *Server) listTicketNotes(p url.Values) fakeReply {
 }
 
 // fakeProducts is the fake's product tree: groups without ids, products inside.
-var fakeProducts = []map[string]any{
-	{"Name": "弹性计算", "Children": []map[string]any{
-		{"ProductId": ProductID, "ProductName": "云服务器 ECS"},
-		{"ProductId": 1274, "ProductName": "块存储 EBS"},
-	}},
-	{"Name": "数据库", "Children": []map[string]any{{"ProductId": 1301, "ProductName": "云数据库 RDS"}}},
-}
-
-func (f *Server) listProducts(p url.Values) fakeReply {
-	if name := p.Get("Name"); name != "" {
-		out := []map[string]any{}
-		for _, g := range fakeProducts {
-			for _, c := range g["Children"].([]map[string]any) {
-				if strings.Contains(c["ProductName"].(string), name) {
-					out = append(out, c)
-				}
-			}
-		}
-		return fakeOK21(out)
-	}
-	return fakeOK21(fakeProducts)
-}
-
-func (f *Server) listCategories(p url.Values) fakeReply {
-	if p.Get("ProductId") != strconv.Itoa(ProductID) {
-		return fakeOK21([]any{})
-	}
-	return fakeOK21([]map[string]any{
-		{"CategoryId": CategoryID, "CategoryName": "实例无法连接"},
-		{"CategoryId": CategoryID + 1, "CategoryName": "性能问题"},
-	})
-}

@@ -100,7 +100,9 @@ type Order struct {
 	Status    int
 	CreatorID string
 	HandlerID string
-	Reopen    bool
+	// TemplateID is the template it was filed under (template_id).
+	TemplateID int64
+	Reopen     bool
 	// Flows are newest first, as Weiban lists them.
 	Flows []Flow
 }
@@ -143,6 +145,8 @@ type Server struct {
 	receiveID string
 	// listOmits are fields list entries leave out (OmitFromList).
 	listOmits []string
+	// removedTemplates are templates taken away (RemoveTemplate).
+	removedTemplates map[int64]bool
 }
 
 // New starts a fake for corpID accepting secret. Close it when done.
@@ -394,7 +398,7 @@ func snapshot(o map[string]any) Order {
 	out := Order{
 		OrderNo: str(o["order_no"]), Title: str(o["title"]), Text: str(content["text"]),
 		Status: int(num(o["status"])), CreatorID: str(o["creator_id"]), HandlerID: str(o["handler_id"]),
-		Reopen: o["reopen"] == true,
+		Reopen: o["reopen"] == true, TemplateID: num(o["template_id"]),
 	}
 	flows, _ := o["processing_flows"].([]any)
 	for _, x := range flows {

@@ -43,6 +43,8 @@ func (f *Server) routes() map[string]fakeRoute {
 		pathReply:  {http.MethodPost, f.reply},
 		pathClose:  {http.MethodPost, f.closeOrder},
 		pathSwitch: {http.MethodPost, f.switchOrder},
+
+		pathTemplates: {http.MethodGet, f.templateList},
 	}
 }
 
@@ -234,6 +236,9 @@ func (f *Server) create(_ *http.Request, b map[string]any) fakeReply {
 				return rep
 			}
 		}
+	}
+	if id := num(b["template_id"]); id != 0 && !f.templateKnown(id) {
+		return fakeErr(codeNoTemplate, "template_id非法,对应工单模板不存在")
 	}
 	text := ""
 	if c, ok := b["content"].(map[string]any); ok {

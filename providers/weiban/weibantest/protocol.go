@@ -18,6 +18,9 @@ const (
 	pathReply  = "/open-api/workorder/reply"  // api-8932839
 	pathClose  = "/open-api/workorder/close"  // api-8932822
 	pathSwitch = "/open-api/workorder/switch" // api-8269990
+	// pathTemplates lists the work-order templates (api-9571473, reference §4.4: limit ≤ 100,
+	// template_type 1 常规流程 / 2 自动化工单).
+	pathTemplates = "/open-api/workorder/template/list"
 )
 
 // maxInFlight is how many requests of one corp Weiban serves at once (doc-382947).
@@ -29,6 +32,9 @@ const (
 	codeBadToken      = 10001 // 认证错误:请提供正确的access_token
 	codeNotFound      = 22301 // order_no非法,对应工单不存在
 	codeClosed        = 22307 // the work order is closed, the operation is not allowed
+	// codeNoTemplate is template/detail's "template_id非法,对应工单模板不存在" (api-9687065);
+	// ASSUME create answers it too for a template that does not exist.
+	codeNoTemplate = 223014
 )
 
 // eventKind is the event of a work order's change (doc-477078).
