@@ -250,13 +250,14 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	}
 	command, version := splitVersion(a.Command)
 	r.version = version
-	if f, typed, key, ok := submittedForm(command, a.Form); ok {
-		// The create form's submit: the 建单 it stands for, once per form.
-		cmd, again := b.submitForm(ctx, r, f, typed)
+	if c, ok := parseFormClick(command); ok {
+		// The create form: a choice redraws it; its submit is the 建单 it stands for, once
+		// per form.
+		cmd, again := b.formClicked(ctx, r, c, a.Form)
 		if again != nil {
 			return *again
 		}
-		r.formKey = key
+		r.formKey = c.key
 		return b.actionResult(ctx, r, b.run(ctx, r, cmd, log), log)
 	}
 	if text := formText(a.Form); text != "" {
@@ -266,7 +267,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	var ue *UsageError
 	if errors.As(err, &ue) && ue.Spec.Op == OpNew && ue.Missing == "title" && b.env.mayOfferForm(r.platform) {
 		// A 建单 button: the clicked card becomes the create form.
-		return b.formResult(r, cmd.Provider)
+		return b.formResult(ctx, r, cmd.Provider)
 	}
 	if errors.As(err, &ue) && ue.Spec.Form && ue.Missing != "" && ue.Missing != "ticket" {
 		// A button with a form (回复, 驳回, 流转): it opens the form (cmd holds the ticket), nothing

@@ -49,6 +49,12 @@ type fakeVendor struct {
 	TransferFn func(id string, r providers.TransferRequest) error
 	why        map[string]*providers.UnsupportedError
 
+	// For a fieldVendor: its choices by field ("category/1301" for a parent's), what reading
+	// them fails with, and how often they were read.
+	catalog     map[string][]providers.Choice
+	ChoicesErr  error
+	choiceReads int
+
 	mu       sync.Mutex
 	calls    []string
 	closed   map[string]bool
@@ -231,6 +237,8 @@ type cmdCase struct {
 	// secrets gives the vendor confidential content (SecretReplier, SecretCreator); people
 	// makes it act as each person's own identity (Identifier), as 长工号.
 	secrets, people bool
+	// fields gives the vendor fields of its own (Fielder): a product and its categories.
+	fields bool
 	// mentions are the people the typed message @-mentions; quote is the text it quotes
 	// (WeCom); messages are what the platform reads by id (the message parent answers).
 	mentions []bot.Mention
@@ -261,6 +269,8 @@ func runCases(t *testing.T, cases []cmdCase) {
 				p = secretVendor{v}
 			case tc.people:
 				p = personVendor{v}
+			case tc.fields:
+				p = fieldVendor{v}
 			}
 			h := buildHarness(t, tc.cfg, ":memory:", map[string]providers.Provider{"ksyun": p})
 			h.feishu.messages, h.wecom.messages = tc.messages, tc.messages

@@ -48,6 +48,8 @@ type Env struct {
 
 	// helps are the help answers drawn so far (runHelp), by platform, vendor and topic.
 	helps sync.Map
+	// choiceBook keeps the vendors' field choices read (fields.go).
+	choiceBook choiceBook
 }
 
 // VendorLookup finds the configured vendors.

@@ -52,8 +52,8 @@ func (e *Env) help(r *req, topic *Spec) (*bot.Outgoing, error) {
 		return out.(*bot.Outgoing), nil
 	}
 	card := e.HelpCard(e.Answers.Features(r.platform), topic, vendor, r.en)
-	if topic == nil && e.mayOfferForm(r.platform) {
-		card.New = &templates.Button{Text: e.text(r.en, "button_new"), Type: "primary", Command: "new"}
+	if topic == nil {
+		card.New = e.newButton(r)
 	}
 	out, err := e.Answers.Output(r.platform, "help", r.en, card)
 	if err != nil || out == nil {

@@ -93,6 +93,8 @@ func (e *Env) list(ctx context.Context, r *req, all bool) (outcome, error) {
 		}
 		data.add(t)
 	}
-	out, err := e.Answers.Output(r.platform, "list", r.en, data.card())
+	card := data.card()
+	card.New = e.newButton(r)
+	out, err := e.Answers.Output(r.platform, "list", r.en, card)
 	return outcome{out: out, level: "info"}, err
 }

@@ -48,7 +48,11 @@ func (e *Env) create(ctx context.Context, r *req, c *Command, log *slog.Logger) 
 	if err != nil {
 		return outcome{}, err
 	}
-	req := providers.CreateRequest{Title: c.Title, Content: c.Content, Priority: c.Priority, Type: c.Type, Actor: actor}
+	fields, err := e.resolveFields(ctx, p, c)
+	if err != nil {
+		return outcome{}, err
+	}
+	req := providers.CreateRequest{Title: c.Title, Content: c.Content, Priority: c.Priority, Type: c.Type, Actor: actor, Fields: fields}
 	var t providers.Ticket
 	secretLost := false
 	if c.Secret != "" {
@@ -176,6 +180,11 @@ func (p *parser) new(args, rest string) (Command, error) {
 				return *c, p.usage("usage_type", "", "value", truncateRunes(v, 20))
 			}
 			c.Type = ty
+		default: // a vendor's own field, found among its choices when the ticket is filed
+			if c.Fields == nil {
+				c.Fields, c.fieldLines = map[string]string{}, map[string]string{}
+			}
+			c.Fields[k], c.fieldLines[k] = v, strings.TrimSpace(line)
 		}
 	}
 	c.Content = strings.TrimSpace(strings.Join(body, "\n"))

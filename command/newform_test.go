@@ -53,7 +53,7 @@ func TestCreateForm(t *testing.T) {
 		name:  "a vendor no longer configured keeps what was typed",
 		click: "newform k3",
 		form:  formSubmit("aliyun", "ECS 无法登录", "报错 Permission denied", "", ""),
-		want:  []string{"toast error: 阿里云已不再配置在本部署中", `"default_value":"ECS 无法登录"`, `"default_value":"报错 Permission denied"`, `"cmd":"newform k3"`},
+		want:  []string{"toast error: 阿里云已不再配置在本部署中", `"default_value":"ECS 无法登录"`, `"default_value":"报错 Permission denied"`, `"cmd":"newform k3 `},
 		calls: []string{},
 	}, {
 		name:  "no vendor chosen",
@@ -83,6 +83,15 @@ func TestCreateForm(t *testing.T) {
 		name: "the help card has the button",
 		text: "帮助",
 		want: []string{`"cmd":"new"`},
+	}, {
+		name: "the list card has the button",
+		text: "列表",
+		want: []string{`"cmd":"new"`},
+	}, {
+		name:     "no 建单 button on the list where cards hold no form",
+		platform: "wecom",
+		text:     "列表",
+		not:      []string{`"cmd":"new"`},
 	}, {
 		name:     "no form where cards hold none",
 		platform: "wecom",

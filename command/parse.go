@@ -46,6 +46,11 @@ type Command struct {
 	// VendorID is the identity `bind` binds at Provider; Person is whom bind and unbind are
 	// for, as written ("@李四" or a platform user id), "" for the one who typed it.
 	VendorID, Person string
+	// Fields are the vendor's own fields a `new` names ("产品线: 云服务器"), as written, by
+	// field name (providers.FieldProductLine); fieldLines are their lines, which go back
+	// into the details at a vendor without the field.
+	Fields     map[string]string
+	fieldLines map[string]string
 }
 
 // secretLines takes the confidential lines out of text: those starting with "机密:" or
@@ -251,8 +256,25 @@ func option(line string) (key, value string, ok bool) {
 	case "类型", "type":
 		return "type", strings.TrimSpace(v), true
 	}
+	if f, ok := fieldWords[strings.ToLower(strings.Join(strings.Fields(k), " "))]; ok && strings.TrimSpace(v) != "" {
+		return f, strings.TrimSpace(v), true
+	}
 	return "", "", false
 }
+
+// fieldWords are the words for the vendors' own fields in a `new`'s option lines.
+var fieldWords = map[string]string{
+	"产品": providers.FieldProduct, "product": providers.FieldProduct,
+	"分类": providers.FieldCategory, "category": providers.FieldCategory, "问题分类": providers.FieldCategory,
+	"产品线": providers.FieldProductLine, "product line": providers.FieldProductLine, "product_line": providers.FieldProductLine,
+	"模板": providers.FieldTemplate, "工单模板": providers.FieldTemplate, "template": providers.FieldTemplate,
+	"处理人": providers.FieldHandler, "handler": providers.FieldHandler,
+}
+
+// fieldOrder is the order field lines are written in (the create form's submit) and put
+// back into the details.
+var fieldOrder = []string{providers.FieldProduct, providers.FieldCategory, providers.FieldProductLine,
+	providers.FieldTemplate, providers.FieldHandler}
 
 func typeValue(v string) (string, bool) {
 	switch strings.ToLower(v) {

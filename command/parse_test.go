@@ -2,6 +2,7 @@ package command
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -55,7 +56,7 @@ func TestParse(t *testing.T) {
 				t.Fatalf("op %s, want %s", got.Spec.Op, tt.op)
 			}
 			got.Spec = nil
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})

@@ -6,18 +6,18 @@ import (
 )
 
 // A vendor's own fields of a new ticket: what a ticket is filed under at that vendor beyond
-// its title, details, priority and type (an Aliyun product and category, a Kingsoft product
-// line, a Weiban template and handler). People get exactly these wrong when they type them
-// blind, so the create form offers each with its real choices, read from the vendor where
-// an API lists them and from the configuration where none does.
+// its title, details, priority and type (a product and its category, a product line, a
+// template and a handler). People get exactly these wrong when they type them blind, so the
+// create form offers each with its real choices, read from the vendor where an API lists
+// them and from the configuration where none does.
 
 // The fields' names, as CreateRequest.Fields and the create form carry them.
 const (
-	FieldProduct     = "product"      // Aliyun 产品 (ProductId); it decides the categories
-	FieldCategory    = "category"     // Aliyun 分类 (2021 CategoryId) or 常见问题 (2016)
-	FieldProductLine = "product_line" // Kingsoft 产品库产品线 (repository_product_id)
-	FieldTemplate    = "template"     // Weiban 工单模板 (template_id)
-	FieldHandler     = "handler"      // Weiban 处理人 (handler_id)
+	FieldProduct     = "product"      // 产品; it decides the categories
+	FieldCategory    = "category"     // 问题分类 of a product
+	FieldProductLine = "product_line" // 产品线
+	FieldTemplate    = "template"     // 工单模板
+	FieldHandler     = "handler"      // 处理人, whom a new ticket is handed to
 )
 
 // Field is one of a vendor's own fields of a new ticket.
@@ -36,7 +36,8 @@ type Choice struct {
 	Default bool
 }
 
-// Fielder is a vendor with fields of its own on a new ticket. A CreateRequest's Fields carry
+// Fielder is a vendor with fields of its own on a new ticket (each vendor's fields.go says
+// which and where their choices come from). A CreateRequest's Fields carry
 // the values chosen, each a Choice's Value; a field left out takes the configured default.
 type Fielder interface {
 	// CreateFields lists the vendor's own fields, parents before the fields they decide.

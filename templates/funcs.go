@@ -25,7 +25,21 @@ func (r *Renderer) funcs() template.FuncMap {
 		"color":    StatusColor,
 		"tagColor": tagColor,
 		"wxcolor":  wecomColor,
+		"choose":   choose,
 	}
+}
+
+// Select is a select menu a template draws in one place however often it is used (the create
+// form has several): its name, placeholder, the value shown, its choices, and the command a
+// change calls back with ("" inside a form, whose submit carries it).
+type Select struct {
+	Name, Placeholder, Value, Pick string
+	Choices                        []Choice
+}
+
+// choose makes a Select: choose name placeholder value pick choices.
+func choose(name, placeholder, value, pick string, choices []Choice) Select {
+	return Select{Name: name, Placeholder: placeholder, Value: value, Pick: pick, Choices: choices}
 }
 
 // langFuncs are the functions whose words depend on the language a card is drawn in: t, a

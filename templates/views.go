@@ -77,6 +77,8 @@ type ListCard struct {
 	// left out.
 	All    bool
 	Closed int
+	// New is the 建单 button, where the platform's cards hold the create form.
+	New *Button
 }
 
 // ListItem is one followed ticket.
@@ -150,6 +152,26 @@ type NewForm struct {
 	Problem                                string
 	// Command is what the submit carries; the form's inputs complete it.
 	Command string
+	// Fields are the vendor's own fields (a product and its category, a product line, a
+	// template, a handler) with their real choices, in the vendor's order.
+	Fields []FormField
+	// Pick is what a select outside the form calls back with when its choice changes (the
+	// vendor, a field others depend on): the card is drawn again for the new choice.
+	Pick string
+	// PickFirst asks for those choices before the rest is typed (a redraw keeps only them);
+	// Notes say what could not be read now.
+	PickFirst string
+	Notes     []string
+}
+
+// FormField is one of a vendor's own fields on the create form.
+type FormField struct {
+	Name, Label string
+	Choices     []Choice
+	// Value is the choice shown: the one made, else the vendor's default.
+	Value string
+	// Pick puts it outside the form with the vendor: other fields' choices depend on it.
+	Pick bool
 }
 
 // Choice is one option of a select: its value and what people read.

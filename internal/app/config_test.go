@@ -139,7 +139,7 @@ creator_name = "姜程"
 				"feishu.app_secert: unknown key (did you mean app_secret?)",
 				"providers.ksyn: unknown provider (did you mean ksyun?)",
 				"providers.ksyun.tpye: unknown key (did you mean type?)",
-				"providers.ksyun.colour: unknown key (known: app_id, app_secret, base_url, creator_id, creator_name, customer_organization_id, customer_organization_name, priority, repository_product_id, sign_algo, sign_case, sign_template, success_codes, timeout, timestamp_unit, type)",
+				"providers.ksyun.colour: unknown key (known: app_id, app_secret, base_url, creator_id, creator_name, customer_organization_id, customer_organization_name, priority, product_lines, repository_product_id, sign_algo, sign_case, sign_template, success_codes, timeout, timestamp_unit, type)",
 				"feishuu: unknown section (did you mean feishu?)",
 				"providers.jira: unknown provider (known: aliyun, ksyun, weiban)",
 			},
