@@ -22,6 +22,7 @@ const (
 	OpTransfer Op = "transfer"
 	OpShow     Op = "show"
 	OpList     Op = "list"
+	OpSearch   Op = "search"
 	OpWatch    Op = "watch"
 	OpUnwatch  Op = "unwatch"
 	OpHelp     Op = "help"
@@ -75,7 +76,7 @@ type Spec struct {
 var Commands []Spec
 
 func init() {
-	Commands = []Spec{newSpec, replySpec, closeSpec, reopenSpec, rejectSpec, transferSpec, showSpec, listSpec, watchSpec, unwatchSpec,
+	Commands = []Spec{newSpec, replySpec, closeSpec, reopenSpec, rejectSpec, transferSpec, showSpec, listSpec, searchSpec, watchSpec, unwatchSpec,
 		whoamiSpec, bindSpec, unbindSpec, languageSpec, helpSpec, cardSpec, confirmSpec}
 }
 

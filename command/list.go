@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 
@@ -10,21 +11,27 @@ import (
 	"github.com/ticketbot/ticketbot/templates"
 )
 
-// listSpec is 列表: the tickets the chat follows.
+// listSpec is 列表: the tickets the chat follows, narrowed by a filter.
 var listSpec = Spec{Op: OpList, Zh: "列表", En: "list", Aliases: []string{"工单列表", "ls"},
 	UsageKey: "cmd_list_usage", SummaryKey: "cmd_list_summary",
 	Parse: parseList, Run: runList}
 
-// parseList reads an optional 全部.
+// parseList reads 全部 and a filter's words (listfilter.go), in any order.
 func parseList(p *parser, args, rest string) (Command, error) {
-	if w, r := splitWord(args); w != "" && allWords[strings.ToLower(w)] {
-		p.c.All, args = true, r
+	for w, r := splitWord(args); w != ""; w, r = splitWord(r) {
+		switch {
+		case allWords[strings.ToLower(w)]:
+			p.c.All = true
+		case p.filterWord(&p.c.Filter, w):
+		default:
+			return p.c, p.usage("usage_list_word", "", "word", truncateRunes(w, 20))
+		}
 	}
-	return p.c, p.nothingMore(args, rest)
+	return p.c, p.nothingMore("", rest)
 }
 
 func runList(ctx context.Context, e *Env, r *req, c *Command, _ providers.Provider, _ *slog.Logger) (outcome, error) {
-	return e.list(ctx, r, c.All)
+	return e.list(ctx, r, c.All, c.Filter)
 }
 
 // listData builds the list card.
@@ -78,22 +85,31 @@ func listRank(s providers.Status) int {
 // allWords ask `list` for every ticket, closed ones included.
 var allWords = map[string]bool{"全部": true, "所有": true, "all": true, "-a": true}
 
-// list shows the tickets this chat follows, from what the bot last saw: those the group must
-// act on first; closed ones only when all is asked for.
-func (e *Env) list(ctx context.Context, r *req, all bool) (outcome, error) {
-	fs, err := e.Follows.Following(ctx, r.platform, r.chatID)
+// list shows the tickets this chat follows that pass the filter, from what the bot last saw:
+// those the group must act on first; closed ones only when all is asked for (or their state).
+func (e *Env) list(ctx context.Context, r *req, all bool, f listFilter) (outcome, error) {
+	ts, err := e.filtered(ctx, r, f)
 	if err != nil {
 		return outcome{}, err
 	}
+	all = all || slices.ContainsFunc(f.Statuses, providers.Status.Terminal)
 	data := listData{all: all, vendors: e.Vendors, en: r.en}
-	for _, f := range fs {
-		t := providers.Ticket{Provider: f.Provider, ID: f.TicketID, Status: providers.StatusUnknown}
-		if last, ok := e.Tickets.Last(ctx, f.Provider, f.TicketID); ok {
-			t = last
-		}
+	for _, t := range ts {
 		data.add(t)
 	}
 	card := data.card()
+	if f.narrowed() {
+		card.Title = e.text(r.en, "list_title_filtered", "filter", e.describe(f, r.en), "n", len(card.Items))
+		card.Filtered = true
+	}
+	extra := []string(nil)
+	if all {
+		extra = []string{"all"}
+		if !r.en {
+			extra = []string{"全部"}
+		}
+	}
+	e.page(r, &card, f, "list", extra...)
 	card.New = e.newButton(r)
 	out, err := e.Answers.Output(r.platform, "list", r.en, card)
 	return outcome{out: out, level: "info"}, err

@@ -41,8 +41,8 @@ func TestListCommand(t *testing.T) {
 		calls:    []string{},
 	}, {
 		name:  "usage: words that do not belong",
-		text:  "列表 ksyun",
-		want:  []string{"多余的内容「ksyun」。用法：列表 [全部]"},
+		text:  "列表 ksyun 明天",
+		want:  []string{"不认识「明天」：可以写供应商、待我方补充、待确认、处理中、待处理、已关闭、我的、今天、本周、本月或「全部」。用法：列表 [全部] [供应商]"},
 		calls: []string{},
 	}, {
 		name:  "a non-member may list",

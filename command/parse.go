@@ -32,8 +32,9 @@ type Command struct {
 	// Secret is confidential content ("机密: …" / "secret: …" lines of new and reply), for
 	// vendors that keep it apart (one vendor's secContent). It never reaches a group or a log.
 	Secret string
-	// All asks `list` for closed tickets too.
-	All bool
+	// All asks `list` for closed tickets too; Filter narrows `list` and `search`.
+	All    bool
+	Filter listFilter
 	// Topic is the command `help` was asked about ("帮助 建单").
 	Topic *Spec
 	// Language is what `语言` chooses: "zh", "en", "default" (forget the choice), or "" (say

@@ -79,6 +79,13 @@ type ListCard struct {
 	Closed int
 	// New is the 建单 button, where the platform's cards hold the create form.
 	New *Button
+	// Filtered says the list is narrowed (列表 待确认, 搜索): an empty one says nothing matched.
+	Filtered bool
+	// Total is how many tickets matched, Items one page of them: Page of Pages. Next is the
+	// next page's button, NextTyped what to type for it where cards hold no buttons.
+	Total, Page, Pages int
+	Next               *Button
+	NextTyped          string
 }
 
 // ListItem is one followed ticket.
