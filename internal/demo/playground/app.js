@@ -53,6 +53,8 @@
       version = msg.version;
       state = msg.state;
       render();
+      // The version drawn, so a test can wait until the page shows a snapshot it read.
+      $("#conn").dataset.version = version;
     });
     es.onopen = () => {
       version = 0; // a restarted demo counts its versions from 1 again
