@@ -368,9 +368,10 @@ const formHelpers = `Object.assign(window.T, {
     if (r.width === 0) return "the card is not shown";
     if (r.right > document.documentElement.clientWidth) return "the card is wider than the page";
     for (const c of card.querySelectorAll("input, textarea, select")) {
-      const x = c.getBoundingClientRect(), f = c.parentElement.getBoundingClientRect();
+      const x = c.getBoundingClientRect(), p = getComputedStyle(c.parentElement);
+      const room = c.parentElement.clientWidth - parseFloat(p.paddingLeft) - parseFloat(p.paddingRight);
       if (x.left < r.left || x.right > r.right) return c.name + " sticks out of the card";
-      if (x.width < f.width - 1) return c.name + " is " + x.width + "px wide in " + f.width + "px";
+      if (x.width < room - 1) return c.name + " is " + x.width + "px wide in " + room + "px";
     }
     return "";
   },
