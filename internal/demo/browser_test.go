@@ -448,7 +448,13 @@ func TestCreateFormInBrowser(t *testing.T) {
 	}
 	b.run(chromedp.EmulateViewport(1440, 1072))
 
+	if unknown := b.eval(fmt.Sprintf(`[...document.querySelectorAll(%q)].map((e) => e.textContent).join(" ")`, msg+" .fs-unknown")); unknown != "" {
+		t.Errorf("the form has parts the page cannot draw: %s", unknown)
+	}
+
 	// 2. The vendor first: the card settles on it before anything is typed.
+	t.Logf("the vendor select is %s", b.eval(fmt.Sprintf(`((s) => s.closest("form") ? "in the form"
+		: s.dataset.cmd ? "outside the form, calling back" : "outside the form")(T.ctl(%q, "vendor"))`, form)))
 	b.choose(base, form, "vendor", "ksyun")
 	if label := b.eval(fmt.Sprintf(`T.label(%q, "vendor")`, form)); label != "金山云" {
 		t.Errorf("the vendor select shows %q, want 金山云", label)
