@@ -178,8 +178,8 @@ const FeishuCard = (() => {
     const options = (el.options || []).map((o) =>
       h("option", { value: o.value, selected: o.value === initial ? true : null }, plain(o.text) || o.value));
     // The placeholder cannot be chosen back, as in Feishu.
-    const placeholder = h("option", { value: "", disabled: true, hidden: true, selected: (el.options || []).some((o) => o.value === initial) ? null : true },
-      plain(el.placeholder));
+    const chosen = (el.options || []).some((o) => o.value === initial);
+    const placeholder = h("option", { value: "", disabled: true, hidden: true, selected: chosen ? null : true }, plain(el.placeholder));
     const s = h("select", {
       class: "fs-input fs-select", name: el.name || "", required: el.required ? true : null,
       dataset: cmd ? { cmd } : null,
