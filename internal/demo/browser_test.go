@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"image/png"
@@ -37,6 +38,19 @@ func chromiumPath() string {
 		}
 	}
 	return ""
+}
+
+// needChromium is chromium's path; without one the test is skipped, or fails when CI is set.
+func needChromium(t *testing.T) string {
+	t.Helper()
+	chrome := chromiumPath()
+	if chrome == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed but CI is set: the browser test must run in CI (apt-get install chromium)")
+		}
+		t.Skip("chromium not found; apt-get install chromium to run the browser test")
+	}
+	return chrome
 }
 
 // browserZone is the browser's own time zone, not Shanghai's: the page must show Beijing
@@ -158,13 +172,7 @@ const pageHelpers = `window.T = {
 // request of the page fails (the favicon); and once the demo stops, the page says so in
 // Chinese. With -update it writes the screenshot for the README.
 func TestPlaygroundInBrowser(t *testing.T) {
-	chrome := chromiumPath()
-	if chrome == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed but CI is set: the browser test must run in CI (apt-get install chromium)")
-		}
-		t.Skip("chromium not found; apt-get install chromium to run the browser test")
-	}
+	chrome := needChromium(t)
 	base, d, stopDemo := startStoppableDemo(t)
 	b := newBrowser(t, chrome)
 	b.run(
@@ -317,16 +325,194 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	b.wait("the reconnection", `document.querySelector('#offline').hidden && document.querySelector('#conn').dataset.ok === 'true'
 		&& document.querySelector('.welcome') !== null && document.querySelectorAll('.msg').length === 0`)
 
+	b.checkClean(func(failed string) bool { return strings.Contains(failed, "HTTP 503") }) // step 6's stand-in
+}
+
+// checkClean fails the test for every exception the page threw and every request of the page
+// that failed, but those expected says it expected (nil for none).
+func (b *browser) checkClean(expected func(failed string) bool) {
+	b.t.Helper()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, e := range b.errors {
-		t.Errorf("the page threw: %s", e)
+		b.t.Errorf("the page threw: %s", e)
 	}
 	for _, f := range b.failed {
-		if !strings.Contains(f, "HTTP 503") { // step 6's stand-in
-			t.Errorf("a request of the page failed: %s", f)
+		if expected == nil || !expected(f) {
+			b.t.Errorf("a request of the page failed: %s", f)
 		}
 	}
+}
+
+// formHelpers find a card's form controls by name, wherever they sit in the card (in its form
+// or outside it), and drive them as a person does. T.posts lists what the page has POSTed.
+const formHelpers = `Object.assign(window.T, {
+  ctl: (id, name) => document.querySelector('.msg[data-id="' + id + '"] :is(input, textarea, select)[name="' + name + '"]'),
+  value: (id, name) => { const c = T.ctl(id, name); return c ? c.value : null; },
+  label: (id, name) => { const c = T.ctl(id, name); return c && c.selectedOptions[0] ? c.selectedOptions[0].textContent : null; },
+  choose: (id, name, value) => {
+    const s = T.ctl(id, name);
+    if (!s || s.tagName !== "SELECT") return "no select named " + name;
+    if (![...s.options].some((o) => o.value === value)) return "the select " + name + " has no option " + value;
+    s.value = value;
+    s.dispatchEvent(new Event("change", { bubbles: true }));
+    return "";
+  },
+  busy: (id) => document.querySelector('.msg[data-id="' + id + '"] .loading') !== null,
+  shown: () => Number(document.querySelector("#conn").dataset.version || 0),
+  problem: (id) => document.querySelector('.msg[data-id="' + id + '"] .fs-font-red') !== null && T.ctl(id, "title") !== null,
+  // misfit names a control of the card that is not full width inside it, or sticks out.
+  misfit: (id) => {
+    const card = document.querySelector('.msg[data-id="' + id + '"] .fs-card');
+    const r = card.getBoundingClientRect();
+    if (r.width === 0) return "the card is not shown";
+    if (r.right > document.documentElement.clientWidth) return "the card is wider than the page";
+    for (const c of card.querySelectorAll("input, textarea, select")) {
+      const x = c.getBoundingClientRect(), p = getComputedStyle(c.parentElement);
+      const room = c.parentElement.clientWidth - parseFloat(p.paddingLeft) - parseFloat(p.paddingRight);
+      if (x.left < r.left || x.right > r.right) return c.name + " sticks out of the card";
+      if (x.width < room - 1) return c.name + " is " + x.width + "px wide in " + room + "px";
+    }
+    return "";
+  },
+  posts: [],
+});
+(() => {
+  const f = window.fetch;
+  window.fetch = (url, opts) => { T.posts.push(String(url)); return f(url, opts); };
+})();`
+
+// choose picks value in the select named name of message id as a person does (the value, then
+// a change event), and waits until the card has settled on it: a select that calls back
+// redraws the card, which may replace every control.
+func (b *browser) choose(base, id, name, value string) {
+	b.t.Helper()
+	if err := b.eval(fmt.Sprintf(`T.choose(%q, %q, %q)`, id, name, value)); err != "" {
+		b.t.Fatalf("choose %s=%s: %s", name, value, err)
+	}
+	b.settle(base, id)
+	b.wait(name+" showing "+value, fmt.Sprintf(`T.value(%q, %q) === %q`, id, name, value))
+}
+
+// settle waits until no callback of message id is under way (a clicked control is busy until
+// the bot answered) and the page draws the demo's snapshot from after it.
+func (b *browser) settle(base, id string) {
+	b.t.Helper()
+	b.wait("the card's callback to finish", fmt.Sprintf(`!T.busy(%q)`, id))
+	v := demoVersion(b.t, base)
+	b.wait(fmt.Sprintf("the page to draw snapshot %d", v), fmt.Sprintf(`T.shown() >= %d`, v))
+}
+
+// demoVersion is the version of the demo's newest snapshot.
+func demoVersion(t *testing.T, base string) uint64 {
+	t.Helper()
+	resp, err := http.Get(base + "/api/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var s struct {
+		Version uint64 `json:"version"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s.Version
+}
+
+// The create form in a real browser (issue #17): 建单 alone answers with the form; the vendor
+// and priority are chosen and the details typed as a person does; a submit without a title is
+// refused; with it, the same message turns into the ticket's card and the ticket is at
+// Kingsoft with what was filled in. Every control is found by its name, in the form or outside
+// it, and a choice waits for the card to settle, so a vendor select that calls back and
+// redraws the card is driven the same way.
+func TestCreateFormInBrowser(t *testing.T) {
+	chrome := needChromium(t)
+	base, d := startDemo(t)
+	b := newBrowser(t, chrome)
+	b.run(chromedp.EmulateViewport(1440, 1072), chromedp.Navigate(base+"/"))
+	b.wait("the live connection", `document.querySelector('#conn').dataset.ok === 'true'`)
+	b.run(chromedp.Evaluate(pageHelpers+formHelpers, nil))
+	filed := len(d.fakes.ksyun.Tickets())
+
+	// 1. 建单 alone: the form, every control full width in the card, on a phone too.
+	b.run(chromedp.SendKeys("#input", "建单", chromedp.ByQuery), chromedp.Click("#send", chromedp.ByQuery))
+	b.wait("the create form", `T.id("新建工单") !== "" && T.ctl(T.id("新建工单"), "vendor") !== null`)
+	form := b.eval(`T.id("新建工单")`)
+	msg := fmt.Sprintf(`.msg[data-id=%q]`, form)
+	for _, width := range []int64{1440, 390} {
+		b.run(chromedp.EmulateViewport(width, 844))
+		if misfit := b.eval(fmt.Sprintf(`T.misfit(%q)`, form)); misfit != "" {
+			t.Errorf("at %dpx: %s", width, misfit)
+		}
+	}
+	b.run(chromedp.EmulateViewport(1440, 1072))
+
+	if unknown := b.eval(fmt.Sprintf(`[...document.querySelectorAll(%q)].map((e) => e.textContent).join(" ")`, msg+" .fs-unknown")); unknown != "" {
+		t.Errorf("the form has parts the page cannot draw: %s", unknown)
+	}
+
+	// 2. The vendor first: the card settles on it before anything is typed.
+	t.Logf("the vendor select is %s", b.eval(fmt.Sprintf(`((s) => s.closest("form") ? "in the form"
+		: s.dataset.cmd ? "outside the form, calling back" : "outside the form")(T.ctl(%q, "vendor"))`, form)))
+	b.choose(base, form, "vendor", "ksyun")
+	if label := b.eval(fmt.Sprintf(`T.label(%q, "vendor")`, form)); label != "金山云" {
+		t.Errorf("the vendor select shows %q, want 金山云", label)
+	}
+	b.choose(base, form, "priority", "high")
+	content := "从 09:38 起 5xx 比例 35%\n影响下单"
+	b.run(chromedp.SendKeys(msg+` [name="content"]`, content, chromedp.ByQuery))
+	b.wait("the details typed, on two lines", fmt.Sprintf(`T.value(%q, "content") === %q`, form, content))
+
+	// 3. Without a title the submit is refused: by the page's required check, which sends
+	// nothing, or by the bot, which draws the form again with the problem.
+	b.run(chromedp.Evaluate(`T.posts.length = 0`, nil))
+	b.run(chromedp.Click(msg+` form .fs-btn[data-cmd]`, chromedp.ByQuery))
+	b.wait("the submit refused", fmt.Sprintf(`T.posts.includes("/api/click") ? !T.busy(%[1]q)
+		: T.ctl(%[1]q, "title").classList.contains("fs-invalid") && document.activeElement === T.ctl(%[1]q, "title")`, form))
+	if b.eval(`T.posts.includes("/api/click") ? "bot" : "page"`) == "bot" {
+		b.settle(base, form)
+		if b.eval(fmt.Sprintf(`T.problem(%q) ? "shown" : ""`, form)) == "" {
+			t.Fatalf("the submit without a title was sent, and the form shows no problem:\n%s", b.eval(fmt.Sprintf(`T.text(%q)`, form)))
+		}
+		t.Log("the bot refused the submit without a title")
+	}
+	if n := len(d.fakes.ksyun.Tickets()); n != filed {
+		t.Fatalf("a submit without a title filed a ticket (%d at Kingsoft, was %d)", n, filed)
+	}
+
+	// 4. With the title the form is filed: the same message becomes the ticket's card.
+	title := "订单服务 502 告警"
+	b.run(chromedp.SendKeys(msg+` [name="title"]`, title, chromedp.ByQuery))
+	b.wait("the form filled in", fmt.Sprintf(`T.value(%[1]q, "title") === %[2]q && T.value(%[1]q, "content") === %[3]q
+		&& T.value(%[1]q, "vendor") === "ksyun" && T.value(%[1]q, "priority") === "high"`, form, title, content))
+	b.run(chromedp.Click(msg+` form .fs-btn[data-cmd]`, chromedp.ByQuery))
+	b.wait("the ticket card in the form's place", fmt.Sprintf(`(() => {
+		const m = document.querySelector(%q), t = m && m.querySelector(".fs-card-title");
+		return t !== null && t.textContent === %q && m.querySelector("form, select") === null;
+	})()`, msg, title))
+	if text := b.eval(fmt.Sprintf(`T.text(%q)`, form)); !strings.Contains(text, "优先级：高") || !strings.Contains(text, "金山云 · ksyun:") {
+		t.Errorf("the ticket card:\n%s", text)
+	}
+	b.wait("the ticket in the Kingsoft console", fmt.Sprintf(
+		`[...document.querySelectorAll('.vendor[data-vendor="ksyun"] .vt-title')].some((e) => e.textContent === %q)`, title))
+	if n := len(d.fakes.ksyun.Tickets()); n != filed+1 {
+		t.Errorf("%d tickets at Kingsoft, want %d", n, filed+1)
+	}
+	tk := ksyunTicket(t, d, title)
+	if tk.Detail != content || tk.Priority != 1 {
+		t.Errorf("the Kingsoft ticket: detail %q, priority %d; want %q, 1 (high)", tk.Detail, tk.Priority, content)
+	}
+	inState := false
+	for _, v := range demoState(t, base).Vendors {
+		for _, x := range v.Tickets {
+			inState = inState || (v.Name == "ksyun" && x.Title == title)
+		}
+	}
+	if !inState {
+		t.Errorf("the demo's state has no Kingsoft ticket %q", title)
+	}
+	b.checkClean(nil)
 }
 
 // demoOffline is what the page says when the demo cannot be reached (app.js OFFLINE).

@@ -68,16 +68,30 @@ func (d *demo) say(ctx context.Context, platform, text, replyTo string) error {
 	return fmt.Errorf("%w: unknown platform %q", errBadInput, platform)
 }
 
+// selectChoice is the option a person chose in a select menu that calls back at once (a
+// Feishu select_static outside a form): the select's name and the option's value.
+type selectChoice struct {
+	Name   string `json:"name"`
+	Option string `json:"option"`
+}
+
 // click presses a card's button: cmd is the command the button carries, form the values of
-// the reply form it submits (Feishu only).
-func (d *demo) click(ctx context.Context, platform, messageID, cmd string, form map[string]string) (*toast, error) {
+// the form it submits (Feishu only). With sel it is a choice in a select menu instead, cmd
+// the command the select carries (Feishu only).
+func (d *demo) click(ctx context.Context, platform, messageID, cmd string, form map[string]string, sel *selectChoice) (*toast, error) {
 	if messageID == "" || cmd == "" {
 		return nil, fmt.Errorf("%w: message_id and cmd are required", errBadInput)
 	}
+	if sel != nil && (sel.Name == "" || sel.Option == "") {
+		return nil, fmt.Errorf("%w: a select needs its name and the option chosen", errBadInput)
+	}
 	switch platform {
 	case platformFeishu:
-		return d.clickFeishu(ctx, messageID, cmd, form)
+		return d.clickFeishu(ctx, messageID, cmd, form, sel)
 	case platformWeCom:
+		if sel != nil {
+			return nil, fmt.Errorf("%w: WeCom cards have no select menus that call back", errBadInput)
+		}
 		return nil, d.clickWeCom(ctx, messageID, cmd)
 	}
 	return nil, fmt.Errorf("%w: unknown platform %q", errBadInput, platform)
@@ -124,13 +138,19 @@ func (d *demo) feishuCardOf(id string) (string, bool) {
 	return "", false
 }
 
-func (d *demo) clickFeishu(ctx context.Context, messageID, cmd string, form map[string]string) (*toast, error) {
+func (d *demo) clickFeishu(ctx context.Context, messageID, cmd string, form map[string]string, sel *selectChoice) (*toast, error) {
 	n := d.seq.Add(1)
 	// Feishu puts a fresh delayed-update token in every callback; the bot may use it to
 	// redraw the card after answering.
-	token := d.fakes.feishu.CardToken(messageID)
+	opts := []feishutest.EventOpt{feishutest.WithCardToken(d.fakes.feishu.CardToken(messageID))}
+	if sel != nil {
+		// A choice in a select outside a form: Feishu sends action.tag select_static with
+		// the select's name and the option, and no form_value.
+		opts = append(opts, feishutest.WithSelect(sel.Name, sel.Option))
+		form = nil
+	}
 	plain := feishutest.CardActionEvent(fmt.Sprintf("ev_demo_click_%d", n), demoFeishuChat, messageID, demoOpenID, cmd, form,
-		d.fakes.feishuToken, feishutest.WithCardToken(token))
+		d.fakes.feishuToken, opts...)
 	status, body, err := d.postFeishu(ctx, plain)
 	if err != nil {
 		return nil, err

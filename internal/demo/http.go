@@ -24,7 +24,9 @@ var playground embed.FS
 //	GET  /api/state    the snapshot (chats, vendor tickets, suggestions) as JSON
 //	GET  /api/events   the same, pushed as server-sent events on every change
 //	POST /api/say      {"platform","text","reply_to"}: a person writes into a chat
-//	POST /api/click    {"platform","message_id","cmd","form"}: a person presses a card button
+//	POST /api/click    {"platform","message_id","cmd","form","select"}: a person presses a card
+//	                   button, or chooses an option of a select that calls back
+//	                   ("select": {"name","option"}, Feishu only)
 //	POST /api/vendor   {"vendor","ticket","action","text"}: the vendor's staff act
 func (d *demo) routes(done <-chan struct{}) http.Handler {
 	static, _ := fs.Sub(playground, "playground")
@@ -110,11 +112,12 @@ func (d *demo) serveClick(w http.ResponseWriter, r *http.Request) {
 		MessageID string            `json:"message_id"`
 		Cmd       string            `json:"cmd"`
 		Form      map[string]string `json:"form"`
+		Select    *selectChoice     `json:"select"`
 	}
 	if !readJSON(w, r, &req) {
 		return
 	}
-	t, err := d.click(r.Context(), req.Platform, req.MessageID, req.Cmd, req.Form)
+	t, err := d.click(r.Context(), req.Platform, req.MessageID, req.Cmd, req.Form, req.Select)
 	d.answer(r.Context(), w, t, err)
 }
 

@@ -53,6 +53,8 @@
       version = msg.version;
       state = msg.state;
       render();
+      // The version drawn, so a test can wait until the page shows a snapshot it read.
+      $("#conn").dataset.version = version;
     });
     es.onopen = () => {
       version = 0; // a restarted demo counts its versions from 1 again
@@ -143,14 +145,29 @@
     }
   }
 
-  // carryInputs keeps what someone was typing in a card's form when the card is redrawn.
+  // carryInputs keeps what someone typed or chose in a card's form when the card is redrawn:
+  // a control whose value is no longer the one it was drawn with takes that value to its twin
+  // (the control of the same name). A select that called back with its choice is not carried:
+  // the bot has it, and the redrawn card shows what the bot made of it.
   function carryInputs(oldEl, newEl) {
     const focused = oldEl.contains(document.activeElement) ? document.activeElement.name : null;
-    for (const input of oldEl.querySelectorAll("input[name]")) {
-      const twin = newEl.querySelector(`input[name="${CSS.escape(input.name)}"]`);
-      if (twin && input.value) twin.value = input.value;
-      if (twin && focused === input.name) setTimeout(() => twin.focus(), 0);
+    for (const c of oldEl.querySelectorAll("input[name], textarea[name], select[name]")) {
+      const twin = newEl.querySelector(`${c.tagName}[name="${CSS.escape(c.name)}"]`);
+      if (!twin) continue;
+      if (changed(c) && !c.dataset.cmd && can(twin, c.value)) twin.value = c.value;
+      if (focused === c.name) setTimeout(() => twin.focus(), 0);
     }
+  }
+
+  // changed reports whether a control's value is not the one it was drawn with.
+  function changed(c) {
+    if (c.tagName === "SELECT") return [...c.options].some((o) => o.selected !== o.defaultSelected);
+    return c.value !== c.defaultValue;
+  }
+
+  // can reports whether a control can hold value: a select only one of its options.
+  function can(c, value) {
+    return c.tagName !== "SELECT" || [...c.options].some((o) => o.value === value);
   }
 
   function welcomeEl() {
@@ -179,6 +196,7 @@
         people: people(),
         confirm: showConfirm,
         onButton: (b, form, el) => click(m.id, b.cmd, form, el),
+        onSelect: (s, el) => click(m.id, s.cmd, null, el, { name: s.name, option: s.option }),
       };
       return h("div", { class: "card-wrap" },
         platform === "feishu" ? FeishuCard.render(m.card, ctx) : WeComCard.render(m.card, ctx));
@@ -316,9 +334,10 @@
     }
   }
 
-  function click(id, cmd, form, el) {
+  // click sends a card's callback: a button's (with its form's values) or a select's choice.
+  function click(id, cmd, form, el, select) {
     return busy(el, async () => {
-      const r = await api("/api/click", { platform, message_id: id, cmd, form });
+      const r = await api("/api/click", { platform, message_id: id, cmd, form, select });
       if (r.toast && r.toast.content) showToast(r.toast.type, r.toast.content);
     });
   }

@@ -1,8 +1,12 @@
 // A renderer for Feishu card JSON 2.0 as ticketbot's templates produce it
 // (templates/feishu/*.json.tmpl): a header with title, subtitle, template colour and text
-// tags; markdown; hr; column_set of buttons with confirm dialogs; the reply form (input +
-// submit button); note and div for older shapes. Anything else is shown as a placeholder
-// naming its tag, so a template change that this page does not know is visible.
+// tags; markdown; hr; column_set of buttons with confirm dialogs; forms (the reply box, the
+// create form) of inputs (single-line, password, multiline_text as a textarea), select_static
+// menus and a submit button, whose values go with the submit and whose required ones must be
+// filled first; a select_static outside a form with a callback behavior, which calls back as
+// soon as an option is chosen, as in Feishu; note and div for older shapes. Anything else is
+// shown as a placeholder naming its tag, so a template change that this page does not know is
+// visible.
 "use strict";
 
 const FeishuCard = (() => {
@@ -61,7 +65,8 @@ const FeishuCard = (() => {
   }
 
   // render draws a card. ctx.onButton(button, formValues, el) is called on a click after
-  // any confirm dialog; ctx.people maps open_ids to names.
+  // any confirm dialog; ctx.onSelect({cmd, name, option}, el) when an option is chosen in a
+  // select that calls back; ctx.people maps open_ids to names.
   function render(card, ctx) {
     const root = h("div", { class: "fs-card" });
     if (card.header) root.append(header(card.header));
@@ -107,11 +112,9 @@ const FeishuCard = (() => {
       case "form":
         return formContainer(el, ctx);
       case "input":
-        return h("input", {
-          class: "fs-input", name: el.name || "", type: "text",
-          placeholder: plain(el.placeholder), value: el.default_value || "",
-          required: el.required ? true : null, maxlength: el.max_length || null,
-        });
+        return input(el);
+      case "select_static":
+        return select(el, ctx, form);
       case "note":
         return h("div", { class: "fs-note" }, (el.elements || []).map((e) =>
           e.tag === "lark_md" ? h("span", null, markdown(e.content || "", ctx.people)) : h("span", null, plain(e))));
@@ -153,15 +156,51 @@ const FeishuCard = (() => {
     return el;
   }
 
-  // collect reads a form's inputs, as Feishu sends them in form_value; a required input
-  // left empty stops the submit, as in Feishu.
+  // input draws an input: one line, or a textarea for input_type "multiline_text" (rows
+  // high). Its default_value is the control's default, so a redraw can tell what was typed.
+  function input(el) {
+    const common = {
+      class: "fs-input", name: el.name || "", placeholder: plain(el.placeholder),
+      required: el.required ? true : null, maxlength: el.max_length || null,
+    };
+    if (el.input_type === "multiline_text") {
+      return h("textarea", { ...common, class: "fs-input fs-textarea", rows: el.rows || 5 }, el.default_value || "");
+    }
+    return h("input", { ...common, type: el.input_type === "password" ? "password" : "text", value: el.default_value || "" });
+  }
+
+  // select draws a select_static: its placeholder is the empty first choice, shown grey like
+  // Feishu's. In a form its choice goes with the submit; outside one, a select with a
+  // callback behavior sends the choice at once (action.name and action.option).
+  function select(el, ctx, form) {
+    const initial = el.initial_option || "";
+    const cmd = form ? null : cmdOf(el);
+    const options = (el.options || []).map((o) =>
+      h("option", { value: o.value, selected: o.value === initial ? true : null }, plain(o.text) || o.value));
+    // The placeholder cannot be chosen back, as in Feishu.
+    const chosen = (el.options || []).some((o) => o.value === initial);
+    const placeholder = h("option", { value: "", disabled: true, hidden: true, selected: chosen ? null : true }, plain(el.placeholder));
+    const s = h("select", {
+      class: "fs-input fs-select", name: el.name || "", required: el.required ? true : null,
+      dataset: cmd ? { cmd } : null,
+    }, placeholder, options);
+    s.addEventListener("change", () => {
+      s.classList.remove("fs-invalid");
+      if (cmd && s.value !== "" && ctx.onSelect) ctx.onSelect({ cmd, name: el.name || "", option: s.value }, s);
+    });
+    return s;
+  }
+
+  // collect reads a form's inputs and selects, as Feishu sends them in form_value (a select
+  // nobody chose is left out); a required one left empty stops the submit, as in Feishu.
   function collect(formEl) {
     const values = {};
     let ok = true;
-    for (const input of formEl.querySelectorAll("input[name]")) {
+    for (const input of formEl.querySelectorAll("input[name], textarea[name], select[name]")) {
       const v = input.value.trim();
       input.classList.toggle("fs-invalid", input.required && !v);
       if (input.required && !v) ok = false;
+      if (input.tagName === "SELECT" && input.value === "") continue;
       values[input.name] = input.value;
     }
     if (!ok) {
