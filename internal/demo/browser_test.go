@@ -420,9 +420,9 @@ func demoVersion(t *testing.T, base string) uint64 {
 	return s.Version
 }
 
-// The create form in a real browser (issue #17): 建单 alone answers with the form; the vendor
-// and priority are chosen and the details typed as a person does; a submit without a title is
-// refused; with it, the same message turns into the ticket's card and the ticket is at
+// The create form in a real browser (issue #17): 建单 alone answers with the form; the vendor,
+// the priority and the vendor's own product line are chosen and the details typed as a person
+// does; a submit without a title is refused; with it, the same message turns into the ticket's card and the ticket is at
 // Kingsoft with what was filled in. Every control is found by its name, in the form or outside
 // it, and a choice waits for the card to settle, so a vendor select that calls back and
 // redraws the card is driven the same way.
@@ -460,6 +460,11 @@ func TestCreateFormInBrowser(t *testing.T) {
 		t.Errorf("the vendor select shows %q, want 金山云", label)
 	}
 	b.choose(base, form, "priority", "high")
+	// The vendor's own field, with its configured choices: the product line.
+	b.choose(base, form, "product_line", "41")
+	if label := b.eval(fmt.Sprintf(`T.label(%q, "product_line")`, form)); label != "对象存储" {
+		t.Errorf("the product line select shows %q, want 对象存储", label)
+	}
 	content := "从 09:38 起 5xx 比例 35%\n影响下单"
 	b.run(chromedp.SendKeys(msg+` [name="content"]`, content, chromedp.ByQuery))
 	b.wait("the details typed, on two lines", fmt.Sprintf(`T.value(%q, "content") === %q`, form, content))
@@ -500,8 +505,8 @@ func TestCreateFormInBrowser(t *testing.T) {
 		t.Errorf("%d tickets at Kingsoft, want %d", n, filed+1)
 	}
 	tk := ksyunTicket(t, d, title)
-	if tk.Detail != content || tk.Priority != 1 {
-		t.Errorf("the Kingsoft ticket: detail %q, priority %d; want %q, 1 (high)", tk.Detail, tk.Priority, content)
+	if tk.Detail != content || tk.Priority != 1 || tk.RepositoryProductID != 41 {
+		t.Errorf("the Kingsoft ticket: detail %q, priority %d, product line %d; want %q, 1 (high), 41", tk.Detail, tk.Priority, tk.RepositoryProductID, content)
 	}
 	inState := false
 	for _, v := range demoState(t, base).Vendors {

@@ -132,6 +132,8 @@ func demoConfig(f *demoFakes, dbPath, logLevel string) (*app.Config, error) {
 func demoKsyunConfig(f *demoFakes) ksyun.Config {
 	k := f.ksyun.Config()
 	k.CustomerOrganizationName = demoCustomer
+	// The product lines the create form offers (Kingsoft lists none: they are configured).
+	k.ProductLines = []ksyun.ProductLine{{ID: k.RepositoryProductID, Name: "云服务器"}, {ID: 41, Name: "对象存储"}, {ID: 52, Name: "云数据库 MySQL"}}
 	return k
 }
 
@@ -148,6 +150,8 @@ func demoAliyunConfig(f *demoFakes) aliyun.Config {
 func demoWeibanConfig(f *demoFakes) weiban.Config {
 	w := f.weiban.Config()
 	w.StatusMap = map[string]string{"20": "in_progress", "30": "closed"}
+	// Whom the create form may hand a work order to (the API lists no staff).
+	w.Handlers = []weiban.Handler{{ID: weibantest.AgentID, Name: weibantest.AgentName}, {ID: weibantest.Agent2ID, Name: weibantest.Agent2Name}}
 	return w
 }
 
