@@ -237,8 +237,9 @@ type cmdCase struct {
 	// secrets gives the vendor confidential content (SecretReplier, SecretCreator); people
 	// makes it act as each person's own identity (Identifier), as 长工号.
 	secrets, people bool
-	// fields gives the vendor fields of its own (Fielder): a product and its categories.
-	fields bool
+	// fields gives the vendor fields of its own (Fielder): a product and its categories;
+	// search lets its list find tickets by a keyword (Searcher).
+	fields, search bool
 	// mentions are the people the typed message @-mentions; quote is the text it quotes
 	// (WeCom); messages are what the platform reads by id (the message parent answers).
 	mentions []bot.Mention
@@ -271,6 +272,8 @@ func runCases(t *testing.T, cases []cmdCase) {
 				p = personVendor{v}
 			case tc.fields:
 				p = fieldVendor{v}
+			case tc.search:
+				p = searchVendor{v}
 			}
 			h := buildHarness(t, tc.cfg, ":memory:", map[string]providers.Provider{"ksyun": p})
 			h.feishu.messages, h.wecom.messages = tc.messages, tc.messages

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -117,4 +118,60 @@ func TestFilterWords(t *testing.T) {
 			t.Errorf("%s: words %q page %d", in, got, c.Filter.Page)
 		}
 	}
+}
+
+// searchVendor is a vendor whose list finds tickets by a keyword: 25 of them hold "告警".
+type searchVendor struct{ *fakeVendor }
+
+func (s searchVendor) Capabilities() providers.Capabilities {
+	c := s.fakeVendor.Capabilities()
+	c.Search = true
+	return c
+}
+
+func (s searchVendor) Search(_ context.Context, keyword string, page, size int) ([]providers.Ticket, int64, error) {
+	s.record(fmt.Sprintf("search %s page %d size %d", keyword, page, size))
+	if keyword != "告警" {
+		return nil, 0, nil
+	}
+	var out []providers.Ticket
+	for i := (page - 1) * size; i < min(page*size, 25); i++ {
+		tk := s.ticket(fmt.Sprint(3001 + i))
+		tk.Title = fmt.Sprintf("控制台告警 %d", i+1)
+		out = append(out, tk)
+	}
+	return out, 25, nil
+}
+
+// 搜索 <vendor>: the vendor's own list where it can search, a page at a time; where it
+// cannot, the chat's tickets of that vendor and why.
+func TestSearchAtTheVendor(t *testing.T) {
+	runCases(t, []cmdCase{{
+		name:   "the vendor searches its whole account",
+		search: true,
+		text:   "搜索 ksyun 告警",
+		want:   []string{"在金山云搜索「告警」：25 个工单", "控制台告警 1", "第 1/3 页，共 25 个", `"cmd":"search page=2 ksyun 告警"`},
+		calls:  []string{"search 告警 page 1 size 10"},
+	}, {
+		name:   "its next page",
+		search: true,
+		click:  "search page=3 ksyun 告警",
+		want:   []string{"控制台告警 21", "控制台告警 25", "第 3/3 页"},
+		not:    []string{"ksyun:3020", `"cmd":"search page=4`},
+		calls:  []string{"search 告警 page 3 size 10"},
+	}, {
+		name:  "a vendor whose list cannot search: the chat's own, and why",
+		setup: followingMany,
+		vendor: func(v *fakeVendor) {
+			v.why = map[string]*providers.UnsupportedError{providers.OpSearch: {Op: providers.OpSearch, Reason: "金山云的工单列表不能按关键字筛选。", ReasonEN: "no keyword filter."}}
+		},
+		text:  "搜索 ksyun 扩容",
+		want:  []string{"金山云的工单列表不能按关键字筛选。 以下是本群关注的工单中的结果。", "磁盘扩容"},
+		calls: []string{},
+	}, {
+		name:  "a vendor not configured",
+		text:  "搜索 aliyun 扩容",
+		want:  []string{"阿里云"},
+		calls: []string{},
+	}})
 }

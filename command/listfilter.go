@@ -202,7 +202,11 @@ func (e *Env) describe(f listFilter, en bool) string {
 		parts = append(parts, e.text(en, "list_filter_"+f.Within))
 	}
 	if f.Keyword != "" {
-		parts = append(parts, fmt.Sprintf("「%s」", truncateRunes(f.Keyword, 20)))
+		quote := "「%s」"
+		if en {
+			quote = "“%s”"
+		}
+		parts = append(parts, fmt.Sprintf(quote, truncateRunes(f.Keyword, 20)))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -236,12 +240,20 @@ func (e *Env) filtered(ctx context.Context, r *req, f listFilter) ([]providers.T
 // page cuts a list card to f's page, with the button (or, where cards hold none, the words
 // to type) for the next one; cmd is the command the next page repeats ("list", "search").
 func (e *Env) page(r *req, card *templates.ListCard, f listFilter, cmd string, extra ...string) {
-	pages := max(1, (len(card.Items)+listPageSize-1)/listPageSize)
+	total := len(card.Items)
+	pages := max(1, (total+listPageSize-1)/listPageSize)
 	page := min(max(f.Page, 1), pages)
 	from := (page - 1) * listPageSize
-	card.Total = len(card.Items)
-	card.Items = card.Items[from:min(from+listPageSize, len(card.Items))]
-	card.Page, card.Pages = page, pages
+	card.Items = card.Items[from:min(from+listPageSize, total)]
+	e.pageOf(r, card, f, total, cmd, extra...)
+}
+
+// pageOf numbers card, whose Items are f's page of total tickets, and adds the way to the
+// next page.
+func (e *Env) pageOf(r *req, card *templates.ListCard, f listFilter, total int, cmd string, extra ...string) {
+	pages := max(1, (total+listPageSize-1)/listPageSize)
+	page := min(max(f.Page, 1), pages)
+	card.Total, card.Page, card.Pages = total, page, pages
 	if page == pages {
 		return
 	}

@@ -9,8 +9,8 @@ import (
 // and the functions below do it (or answer ErrUnsupported), the way io.Copy finds a
 // WriterTo. The optional interfaces (BatchGetter, Attacher, ReplyAttacher, SecretReplier,
 // SecretCreator, CreatedFinder, ChangeFinder, Prober, Identifier, Reopener, Rejecter,
-// Transferrer, Explainer, Fielder) are what a vendor implements; the core never asserts them itself, so
-// a capability is discovered in this one file and nowhere else.
+// Transferrer, Explainer, Fielder, Searcher) are what a vendor implements; the core never
+// asserts them itself, so a capability is discovered in this one file and nowhere else.
 
 // Can is everything p can do: what it declares (Capabilities) and the optional operations
 // it implements.
@@ -31,7 +31,18 @@ func Can(p Provider) Capabilities {
 	c.Reject = c.Reject && ok
 	_, ok = p.(Transferrer)
 	c.Transfer = c.Transfer && ok
+	_, ok = p.(Searcher)
+	c.Search = c.Search && ok
 	return c
+}
+
+// Search lists one page of the vendor's tickets that hold keyword where p can
+// (Can(p).Search); elsewhere it answers why not (Unsupported).
+func Search(ctx context.Context, p Provider, keyword string, page, size int) ([]Ticket, int64, error) {
+	if s, ok := p.(Searcher); ok && Can(p).Search {
+		return s.Search(ctx, keyword, page, size)
+	}
+	return nil, 0, Unsupported(p, OpSearch)
 }
 
 // Reopen reopens a closed ticket where p can (Can(p).Reopen); elsewhere it answers why not

@@ -45,6 +45,9 @@ type Capabilities struct {
 	// Reopen, Reject and Transfer are the transitions beyond Close the vendor's configured API
 	// has (transition.go); Can keeps each only where the vendor implements it too.
 	Reopen, Reject, Transfer bool
+	// Search is set when the vendor's configured list call finds tickets by a keyword
+	// (Searcher); Can keeps it only where the vendor implements it too.
+	Search bool
 	// BatchOmitsNotes is set when BatchGetter's tickets carry no LatestNote (one vendor's list
 	// calls): the watcher then reads Notes itself, on a status change and on a slower cadence.
 	BatchOmitsNotes bool

@@ -15,6 +15,7 @@ const (
 	OpReopen   = "reopen"
 	OpReject   = "reject"
 	OpTransfer = "transfer"
+	OpSearch   = "search" // a keyword search of the vendor's own list (Searcher)
 )
 
 // ReopenRequest reopens a closed ticket; Remark, if any, says why.

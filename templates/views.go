@@ -80,7 +80,9 @@ type ListCard struct {
 	// New is the 建单 button, where the platform's cards hold the create form.
 	New *Button
 	// Filtered says the list is narrowed (列表 待确认, 搜索): an empty one says nothing matched.
+	// Note says something of how it was found (a vendor whose list cannot search).
 	Filtered bool
+	Note     string
 	// Total is how many tickets matched, Items one page of them: Page of Pages. Next is the
 	// next page's button, NextTyped what to type for it where cards hold no buttons.
 	Total, Page, Pages int

@@ -147,7 +147,7 @@ func (p *Provider) APIVersion() string { return p.cfg.APIVersion }
 // operation. Anyone may close (Aliyun knows only the account, not who in it acts). GetMany's
 // list calls carry no notes, so the watcher reads them with Notes.
 func (p *Provider) Capabilities() providers.Capabilities {
-	return providers.Capabilities{Create: true, Reply: true, Close: p.v2021, Reopen: p.v2021, Notes: true, BatchOmitsNotes: true}
+	return providers.Capabilities{Create: true, Reply: true, Close: p.v2021, Reopen: p.v2021, Notes: true, BatchOmitsNotes: true, Search: p.v2021}
 }
 
 // Create files a ticket (2016 add, 2021 CreateTicket) and returns it as read back. See

@@ -109,7 +109,7 @@ func TestProviderBasics(t *testing.T) {
 		t.Errorf("2016 Capabilities = %+v, want %+v", p.Capabilities(), want)
 	}
 	p21, _ := newFakeProvider(t, func(c *aliyun.Config) { c.APIVersion = aliyun.Version2021 })
-	if want := (providers.Capabilities{Create: true, Reply: true, Close: true, Reopen: true, Notes: true, BatchOmitsNotes: true}); p21.Capabilities() != want {
+	if want := (providers.Capabilities{Create: true, Reply: true, Close: true, Reopen: true, Notes: true, BatchOmitsNotes: true, Search: true}); p21.Capabilities() != want {
 		t.Errorf("2021 Capabilities = %+v, want %+v", p21.Capabilities(), want)
 	}
 }

@@ -68,6 +68,10 @@ func (p *Provider) Unsupported(op string) *providers.UnsupportedError {
 		return &providers.UnsupportedError{Op: op,
 			Reason:   "阿里云工单没有驳回：工单由阿里云的工程师处理。如有误，请回复说明，或关闭后重新建单。",
 			ReasonEN: "Aliyun tickets cannot be rejected: Aliyun's engineers handle them. Reply to say what is wrong, or close it and file a new one."}
+	case op == providers.OpSearch && !p.v2021:
+		return &providers.UnsupportedError{Op: op,
+			Reason:   `阿里云工单 API 2016-08-30 的列表不能按关键字搜索。请在阿里云控制台搜索，或让管理员在配置中设置 api_version = "2021-06-10"。`,
+			ReasonEN: `Aliyun's ticket API 2016-08-30 cannot search its list by a keyword. Search in the Aliyun console, or have an admin set api_version = "2021-06-10" in the config.`}
 	case op == providers.OpTransfer:
 		return &providers.UnsupportedError{Op: op,
 			Reason:   "阿里云工单 API 没有转交处理人的接口：处理人由阿里云指派。",

@@ -59,3 +59,15 @@ func TestProductLinesConfig(t *testing.T) {
 		}
 	}
 }
+
+// Kingsoft's list has no keyword filter: it cannot search, and says why.
+func TestNoSearch(t *testing.T) {
+	p, _ := newFakeProvider(t)
+	if providers.Can(p).Search {
+		t.Fatal("Kingsoft claims to search")
+	}
+	_, _, err := providers.Search(context.Background(), p, "x", 1, 10)
+	if ue, ok := err.(*providers.UnsupportedError); !ok || ue.Reason == "" {
+		t.Errorf("search: %v", err)
+	}
+}

@@ -83,6 +83,10 @@ func (p *Provider) Unsupported(op string) *providers.UnsupportedError {
 		return &providers.UnsupportedError{Op: op,
 			Reason:   "金山云工单 API 没有重新打开工单的接口（只能建单、评论、驳回和关闭）。请在金山云工单系统中重新打开，或新建一张工单。",
 			ReasonEN: "Kingsoft's ticket API has no way to reopen a ticket (it can create, comment, reject and close). Reopen it in Kingsoft's ticket system, or file a new ticket."}
+	case providers.OpSearch:
+		return &providers.UnsupportedError{Op: op,
+			Reason:   "金山云的工单列表不能按关键字筛选（只能按状态、类型、创建人、时间）。",
+			ReasonEN: "Kingsoft's ticket list cannot be searched by a keyword (only by state, type, creator and time)."}
 	case providers.OpTransfer:
 		return &providers.UnsupportedError{Op: op,
 			Reason:   "金山云工单 API 没有转交处理人的接口：工单由金山云按产品线分派。如分派有误，可以用「驳回」退回当前产品线。",

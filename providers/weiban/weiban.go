@@ -127,7 +127,7 @@ func (p *Provider) Name() string { return "weiban" }
 // Capabilities reports that Weiban supports create, reply, close, notes and transfer (流转),
 // not reopen or reject; any staff member with permission may close.
 func (p *Provider) Capabilities() providers.Capabilities {
-	return providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true, Transfer: true}
+	return providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true, Transfer: true, Search: true}
 }
 
 // wireText is the {text, pic} content object of create, reply, close and switch.

@@ -46,7 +46,7 @@ func TestProviderBasics(t *testing.T) {
 	if p.Name() != "weiban" {
 		t.Errorf("Name = %q", p.Name())
 	}
-	want := providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true, Transfer: true}
+	want := providers.Capabilities{Create: true, Reply: true, Close: true, Notes: true, Transfer: true, Search: true}
 	if p.Capabilities() != want {
 		t.Errorf("Capabilities = %+v", p.Capabilities())
 	}
