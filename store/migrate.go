@@ -297,6 +297,26 @@ var migrations = []migration{
 			)`,
 		},
 	},
+	{
+		version: 13,
+		name:    "owners",
+		stmts: []string{
+			// Who in a chat owns a ticket (认领, 转派): the group's, not the vendor's. One owner
+			// per ticket per chat; a ticket followed by two chats may have one in each.
+			`CREATE TABLE owners (
+				platform  TEXT NOT NULL,
+				chat_id   TEXT NOT NULL,
+				provider  TEXT NOT NULL,
+				ticket_id TEXT NOT NULL,
+				user_id   TEXT NOT NULL,
+				user_name TEXT NOT NULL DEFAULT '',
+				by_user   TEXT NOT NULL,
+				at        BIGINT NOT NULL,
+				PRIMARY KEY (platform, chat_id, provider, ticket_id)
+			)`,
+			`CREATE INDEX owners_by_user ON owners (platform, chat_id, user_id)`,
+		},
+	},
 }
 
 const (
