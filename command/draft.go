@@ -217,6 +217,12 @@ func (b *Bot) answerDraft(ctx context.Context, r *req, text string, log *slog.Lo
 	return true
 }
 
+// noTitle reports a 建单 without its title: where the platform can, a card asks for it.
+func noTitle(err error) bool {
+	ue, ok := errors.AsType[*UsageError](err)
+	return ok && ue.Spec.Op == OpNew && ue.Missing == "title"
+}
+
 // isCancel reports the word that drops a draft: 取消 or cancel, alone.
 func isCancel(text string) bool {
 	t := strings.TrimRight(strings.TrimLeft(text, "/／"), "。.!！")
