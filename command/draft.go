@@ -14,8 +14,9 @@ import (
 	"github.com/ticketbot/ticketbot/templates"
 )
 
-// The guided create, where cards hold no text inputs (WeCom): 建单 without a title answers with a
-// card of choices (vendor, priority, type: newform_wecom.go draws it); its submit keeps the
+// The guided create, where cards hold no text inputs (bot.Features.Forms false, and the platform
+// has the card templates "newform" and "draft"): 建单 without a title answers with a card of
+// choices (vendor, priority, type: newform_guided.go draws it); its submit keeps the
 // choices as the person's draft in the chat (the store, so any replica takes the next message)
 // and turns the card into a waiting card; the person's next message in the chat that is no
 // command brings the title (its first line) and the details (the rest), and becomes the 建单 the
@@ -98,9 +99,9 @@ func runDraft(ctx context.Context, e *Env, r *req, c *Command, _ providers.Provi
 	}
 	if _, ok := e.Providers.Provider(c.Provider); !ok {
 		// The card again, with what was chosen, for another vendor.
-		problem := e.text(r.en, "form_wecom_no_vendor")
+		problem := e.text(r.en, "form_guided_no_vendor")
 		if c.Provider != "" {
-			problem = e.text(r.en, "form_wecom_stale_vendor", "vendor", e.Vendors.Label(c.Provider, r.en))
+			problem = e.text(r.en, "form_guided_stale_vendor", "vendor", e.Vendors.Label(c.Provider, r.en))
 		}
 		card, err := e.guidedCard(r, key, templates.NewForm{Priority: c.Priority, Type: c.Type, Problem: problem})
 		if err != nil {

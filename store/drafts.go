@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Draft is a create a person began on a card that holds no inputs (WeCom's guided 建单): what
+// Draft is a create a person began on a card that holds no inputs (the guided 建单): what
 // they chose on it, waiting for their next message in the chat to bring the title and the
 // details.
 type Draft struct {

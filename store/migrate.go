@@ -301,7 +301,7 @@ var migrations = []migration{
 		version: 12,
 		name:    "drafts",
 		stmts: []string{
-			// drafts: a create begun on a card that holds no inputs (WeCom's guided 建单): what
+			// drafts: a create begun on a card that holds no inputs (the guided 建单): what
 			// the person chose on it, waiting for their next message in the chat to bring the
 			// title and the details. One per person per chat; form_key is the card's, which
 			// names the create's job, so one card creates once. Taken (deleted) by the message

@@ -8,10 +8,10 @@ import (
 	"github.com/ticketbot/ticketbot/templates"
 )
 
-// The guided create's seam with the create form (newform.go): where cards hold no inputs (WeCom)
-// the same card template name draws a card of choices, and the values a draft and the person's
-// message give are read and checked by the form's own submit. These two functions are the only
-// calls into the form's code, so a change of its signatures is answered here.
+// The guided create's seam with the create form (newform.go): where cards hold no inputs the
+// same card template name draws a card of choices, and the values a draft and the person's
+// message give are read and checked by the form's own submit. guidedCard and draftCommand are
+// the only calls into the form's code, so a change of its signatures is answered here.
 
 // mayGuideCreate reports whether 建单 without a title is answered with the guided create: the
 // platform's cards hold no inputs, it has a create card to choose on, and a vendor is configured
