@@ -16,8 +16,8 @@ import (
 // (told once), a chat whose earlier answers still wait for its send rate (this one must not
 // overtake them), 建单 without a title where a form or a guided create answers it, text that
 // is no command where a guided create may be waiting for it (only the store knows: draft.go),
-// and every command that does something. Help is not written to the audit
-// table: it changes nothing, and a row per help would put the store back on this path.
+// and every command that does something. Help is not written to the audit table: it changes
+// nothing, and a row per help would put the store back on this path.
 func (b *Bot) AnswerNow(m bot.Message) (bot.Outgoing, bool) {
 	if m.Overheard || m.RootID != "" || m.ParentID != "" || m.Quote != "" || len(m.Files) > 0 {
 		return bot.Outgoing{}, false
