@@ -81,7 +81,7 @@ func New(cfg Config, d Deps) *Bot {
 	b.tickets = tickets.New(d.Store, func() time.Time { return b.Now() })
 	b.registerJobs()
 	b.env = &Env{Vendors: d.Vendors, Providers: providerSet(d.Providers), Tickets: b.tickets, Follows: d.Store, Identities: d.Store, Languages: d.Store,
-		Writes: jobs{b.work}, Chats: platformReader(d.Platforms), Answers: drawing{d.Renderer, d.Platforms},
+		Writes: jobs{b.work}, Chats: platformReader(d.Platforms), Answers: drawing{d.Renderer, d.Platforms}, Drafts: d.Store,
 		DefaultProvider: cfg.DefaultProvider, Users: cfg.Users, Log: d.Log, Now: func() time.Time { return b.Now() }}
 	if zone, err := cfg.Location(); err == nil {
 		b.env.Zone = zone
@@ -182,6 +182,9 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 	cmd, err := Parse(b.words(), m.Text)
 	var nc *NotCommandError
 	var ue *UsageError
+	if errors.As(err, &nc) && thread == nil && b.answerDraft(ctx, r, m.Text, log) {
+		return // the title and details a guided create waits for (draft.go)
+	}
 	switch {
 	case errors.As(err, &nc) && thread != nil:
 		// Text in a ticket card's thread that is no command is a reply to that ticket.
@@ -200,8 +203,9 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 			err = nil
 		}
 	}
-	if errors.As(err, &ue) && ue.Spec.Op == OpNew && ue.Missing == "title" && b.env.mayOfferForm(r.platform) {
-		// 建单 alone: the create form asks for what it needs (newform.go).
+	if errors.As(err, &ue) && ue.Spec.Op == OpNew && ue.Missing == "title" && (b.env.mayOfferForm(r.platform) || b.env.mayGuideCreate(r.platform)) {
+		// 建单 alone: the create form asks for what it needs (newform.go; the guided create's
+		// card of choices where cards hold no inputs, draft.go).
 		r.speak(r.langs, typedEnglish(err))
 		b.offerForm(ctx, r, cmd.Provider, log)
 		return
@@ -250,6 +254,10 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	}
 	command, version := splitVersion(a.Command)
 	r.version = version
+	if c, ok := b.draftClick(r, command, a.Form); ok {
+		// The guided create's cards (draft.go): its choices kept, or dropped.
+		return b.actionResult(ctx, r, b.run(ctx, r, c, log), log)
+	}
 	if c, ok := parseFormClick(command); ok {
 		// The create form: a choice redraws it; its submit is the 建单 it stands for, once
 		// per form.
@@ -265,7 +273,7 @@ func (b *Bot) HandleAction(ctx context.Context, a bot.Action) bot.ActionResult {
 	}
 	cmd, err := parseButton(b.words(), command)
 	var ue *UsageError
-	if errors.As(err, &ue) && ue.Spec.Op == OpNew && ue.Missing == "title" && b.env.mayOfferForm(r.platform) {
+	if errors.As(err, &ue) && ue.Spec.Op == OpNew && ue.Missing == "title" && (b.env.mayOfferForm(r.platform) || b.env.mayGuideCreate(r.platform)) {
 		// A 建单 button: the clicked card becomes the create form.
 		return b.formResult(ctx, r, cmd.Provider)
 	}

@@ -37,6 +37,8 @@ type Env struct {
 	Answers Answers
 	// Languages keeps what a chat or a person chose to read (the store).
 	Languages LanguageChoices
+	// Drafts keeps the guided creates under way (draft.go; the store).
+	Drafts DraftStore
 	// DefaultProvider is [bot] default_provider; Users are [[users]], who people are at the
 	// vendors.
 	DefaultProvider string

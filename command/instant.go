@@ -1,6 +1,8 @@
 package command
 
 import (
+	"errors"
+
 	"github.com/ticketbot/ticketbot/bot"
 )
 
@@ -12,8 +14,10 @@ import (
 // Everything HandleMessage treats another way is left to it: a chat that is not allowed
 // (told once), a reply or quote under a ticket card, files, a person over the rate limit
 // (told once), a chat whose earlier answers still wait for its send rate (this one must not
-// overtake them), and every command that does something. Help is not written to the audit
-// table: it changes nothing, and a row per help would put the store back on this path.
+// overtake them), 建单 without a title where a form or a guided create answers it, text that
+// is no command where a guided create may be waiting for it (only the store knows: draft.go),
+// and every command that does something. Help is not written to the audit table: it changes
+// nothing, and a row per help would put the store back on this path.
 func (b *Bot) AnswerNow(m bot.Message) (bot.Outgoing, bool) {
 	if m.Overheard || m.RootID != "" || m.ParentID != "" || m.Quote != "" || len(m.Files) > 0 {
 		return bot.Outgoing{}, false
@@ -30,6 +34,10 @@ func (b *Bot) AnswerNow(m bot.Message) (bot.Outgoing, bool) {
 	cmd, err := Parse(b.words(), m.Text)
 	var out bot.Outgoing
 	switch {
+	case errors.As(err, new(*NotCommandError)) && b.env.mayGuideCreate(m.Platform):
+		return bot.Outgoing{}, false // it may be what a guided create waits for: the store knows (draft.go)
+	case noTitle(err) && (b.env.mayOfferForm(m.Platform) || b.env.mayGuideCreate(m.Platform)):
+		return bot.Outgoing{}, false // 建单 alone: the create form answers (newform.go, draft.go)
 	case err != nil:
 		r.speak(langs, typedEnglish(err))
 		out = bot.Outgoing{Kind: bot.KindText, Body: []byte(b.env.usageHint(err, b.env.Answers.Features(r.platform), r.en)), Key: "text:" + m.MessageID}

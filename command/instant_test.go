@@ -25,6 +25,10 @@ func TestAnswerNow(t *testing.T) {
 		{name: "help about one command", m: msg{text: "帮助 关闭"}, want: true},
 		{name: "nothing at all is help", m: msg{platform: "wecom", text: ""}, want: true},
 		{name: "no such command", m: msg{text: "frobnicate"}, want: true},
+		// WeCom's guided create may be waiting for this text as its title (draft.go).
+		{name: "no such command where a guided create may wait for it", m: msg{platform: "wecom", text: "frobnicate"}},
+		{name: "建单 alone, where the guided create's card answers it", m: msg{platform: "wecom", text: "建单"}},
+		{name: "建单 alone, where the create form answers it", m: msg{text: "new"}},
 		{name: "a command written wrong", m: msg{platform: "wecom", text: "关闭"}, want: true},
 		{name: "help with words that do not belong", m: msg{text: "帮助 怎么用"}, want: true},
 		{name: "a command that does something", m: msg{text: "新建 ksyun 数据库连接超时"}},

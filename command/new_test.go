@@ -50,16 +50,16 @@ func TestNewCommand(t *testing.T) {
 		want:  []string{"金山云的工单没有优先级，「高」未提交"},
 		calls: []string{"create 数据库连接超时"},
 	}, {
-		name:     "usage: no title, where cards hold no forms",
+		name:     "no title, where cards hold no forms: the guided create's card (draft_test.go)",
 		platform: "wecom",
 		text:     "建单",
-		want:     []string{"缺少工单标题。用法：建单 [供应商] 标题"},
+		want:     []string{`"card_type":"multiple_interaction"`, "新建工单"},
 		calls:    []string{},
 	}, {
-		name:     "usage: in English",
+		name:     "no title, in English",
 		platform: "wecom",
 		text:     "new",
-		want:     []string{"The title is missing. Usage: new [provider] title"},
+		want:     []string{`"card_type":"multiple_interaction"`, "New ticket"},
 		calls:    []string{},
 	}, {
 		name:  "a vendor-like first word is asked about",

@@ -108,7 +108,8 @@ func (e *Env) newFormCard(ctx context.Context, r *req, key string, f templates.N
 	}
 	click := formClick{key: key, state: map[string]string{formVendor: f.Vendor}}
 	var picks []string
-	if p, ok := e.Providers.Provider(f.Vendor); ok {
+	if p, ok := e.Providers.Provider(f.Vendor); ok && e.Answers.Features(r.platform).Forms {
+		// Where cards hold no inputs (the guided create) the vendor's fields are typed lines.
 		f.Fields, f.Notes = e.formFields(ctx, r, p, values)
 		for _, ff := range f.Fields {
 			if ff.Pick {
@@ -121,6 +122,10 @@ func (e *Env) newFormCard(ctx context.Context, r *req, key string, f templates.N
 		}
 	}
 	f.Command, f.Pick = click.command(false), click.command(true)
+	if !e.Answers.Features(r.platform).Forms {
+		// The guided create's card of choices: its selects go with the submit itself.
+		f.Command, f.Pick = newFormWord+" "+key, ""
+	}
 	if len(f.Vendors) > 1 || len(picks) > 0 {
 		extra := ""
 		if len(picks) > 0 {

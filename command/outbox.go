@@ -76,10 +76,13 @@ func (e *Env) newJob(kind, key string, r *req, provider, ticketID string, d jobD
 	d.User, d.En, d.RequestID = r.userName, r.en, r.requestID
 	payload, _ := json.Marshal(d)
 	now := e.Now()
-	return store.Job{ID: kind + "/" + r.platform + "/" + key, Kind: kind, Platform: r.platform, ChatID: r.chatID,
+	return store.Job{ID: jobID(kind, r.platform, key), Kind: kind, Platform: r.platform, ChatID: r.chatID,
 		MessageID: r.messageID, UserID: r.userID, Provider: provider, TicketID: ticketID, Payload: payload,
 		NextAt: now, CreatedAt: now}
 }
+
+// jobID names the job of kind for the request key (deliveryKey) on platform.
+func jobID(kind, platform, key string) string { return kind + "/" + platform + "/" + key }
 
 // jobs is the Writer of the running bot: its work engine.
 type jobs struct{ e *work.Engine }

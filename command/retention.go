@@ -48,6 +48,8 @@ func (r Retention) pruners(st Store) []work.Pruner {
 	ps := []work.Pruner{
 		{What: "delivery ids", Keep: r.Deliveries, Prune: st.PruneProcessed},
 		{What: "notices", Keep: r.Notices, Prune: st.PruneNotices},
+		// A draft nobody answered (draft.go): gone for its owner once it expired.
+		{What: "drafts", Keep: draftLife, Prune: st.PruneDrafts},
 	}
 	if r.Audit > 0 {
 		ps = append(ps, work.Pruner{What: "audit entries", Keep: r.Audit, Prune: st.PruneAudit})

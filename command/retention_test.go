@@ -112,10 +112,10 @@ func TestRetentionDefaults(t *testing.T) {
 		pruned []string
 	}{
 		{"zero", Retention{}, Retention{Jobs: 7 * 24 * time.Hour, Deliveries: work.DeliveryRetention, Notices: 7 * 24 * time.Hour},
-			[]string{"delivery ids", "notices"}},
+			[]string{"delivery ids", "notices", "drafts"}},
 		{"audit set", Retention{Audit: time.Hour, Deliveries: 48 * time.Hour},
 			Retention{Jobs: 7 * 24 * time.Hour, Deliveries: 48 * time.Hour, Notices: 7 * 24 * time.Hour, Audit: time.Hour},
-			[]string{"delivery ids", "notices", "audit entries"}},
+			[]string{"delivery ids", "notices", "drafts", "audit entries"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.in.WithDefaults()

@@ -28,4 +28,7 @@ type Store interface {
 	PruneProcessed(ctx context.Context, before time.Time) error
 	PruneNotices(ctx context.Context, before time.Time) error
 	PruneAudit(ctx context.Context, before time.Time) error
+	SaveDraft(ctx context.Context, d store.Draft) error
+	TakeDraft(ctx context.Context, platform, chatID, userID, formKey string, since time.Time) (store.Draft, error)
+	PruneDrafts(ctx context.Context, before time.Time) error
 }

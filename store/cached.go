@@ -241,6 +241,19 @@ func (c *Cached) ForgetTold(ctx context.Context, platform, userID, provider stri
 	return c.next.ForgetTold(ctx, platform, userID, provider)
 }
 
+// SaveDraft passes through.
+func (c *Cached) SaveDraft(ctx context.Context, d Draft) error { return c.next.SaveDraft(ctx, d) }
+
+// TakeDraft passes through: a draft is taken once, which only the database can say.
+func (c *Cached) TakeDraft(ctx context.Context, platform, chatID, userID, formKey string, since time.Time) (Draft, error) {
+	return c.next.TakeDraft(ctx, platform, chatID, userID, formKey, since)
+}
+
+// PruneDrafts passes through.
+func (c *Cached) PruneDrafts(ctx context.Context, before time.Time) error {
+	return c.next.PruneDrafts(ctx, before)
+}
+
 // MarkProcessedMany answers the keys seen before from memory and asks the wrapped Store about
 // the rest in one batch when it can.
 func (c *Cached) MarkProcessedMany(ctx context.Context, keys []string, at time.Time) ([]bool, error) {

@@ -298,6 +298,29 @@ var migrations = []migration{
 		},
 	},
 	{
+		version: 12,
+		name:    "drafts",
+		stmts: []string{
+			// drafts: a create begun on a card that holds no inputs (the guided 建单): what
+			// the person chose on it, waiting for their next message in the chat to bring the
+			// title and the details. One per person per chat; form_key is the card's, which
+			// names the create's job, so one card creates once. Taken (deleted) by the message
+			// that answers it; the janitor forgets the ones nobody answered.
+			`CREATE TABLE drafts (
+				platform   TEXT NOT NULL,
+				chat_id    TEXT NOT NULL,
+				user_id    TEXT NOT NULL,
+				form_key   TEXT NOT NULL,
+				provider   TEXT NOT NULL,
+				priority   TEXT NOT NULL,
+				type       TEXT NOT NULL,
+				created_at BIGINT NOT NULL,
+				PRIMARY KEY (platform, chat_id, user_id)
+			)`,
+			`CREATE INDEX drafts_created ON drafts (created_at)`,
+		},
+	},
+	{
 		version: 13,
 		name:    "owners",
 		stmts: []string{

@@ -120,6 +120,12 @@ type Store interface {
 	// a vendor's configured default identity; ForgetTold makes the next time a first again.
 	TellDefault(ctx context.Context, platform, userID, provider string, at time.Time) (bool, error)
 	ForgetTold(ctx context.Context, platform, userID, provider string) error
+	// SaveDraft stores a person's create under way in a chat (a card's choices waiting for the
+	// title); TakeDraft takes it out, once (see SQL.TakeDraft); PruneDrafts forgets the
+	// drafts made before before.
+	SaveDraft(ctx context.Context, d Draft) error
+	TakeDraft(ctx context.Context, platform, chatID, userID, formKey string, since time.Time) (Draft, error)
+	PruneDrafts(ctx context.Context, before time.Time) error
 
 	// Close releases the database.
 	Close() error

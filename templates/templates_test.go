@@ -97,7 +97,7 @@ func fixtures(en bool) map[string]struct {
 			Priorities: []Choice{{"high", say("高", "High")}}, Types: []Choice{{"incident", say("问题", "Incident")}},
 			Command: "newform 5f3a9c0e1b2d4f61"}},
 		"newform_fields": {"newform", NewForm{Vendors: []Choice{{"ksyun", ks}, {"aliyun", ali}}, Vendor: "aliyun",
-			Priorities: []Choice{{"high", say("高", "High")}}, Types: []Choice{{"incident", say("问题", "Incident")}},
+			Priorities: []Choice{{"high", say("高", "High")}, {"normal", say("中", "Normal")}}, Types: []Choice{{"incident", say("问题", "Incident")}},
 			Fields: []FormField{
 				{Name: "product", Label: say("产品", "Product"), Pick: true, Value: "1301",
 					Choices: []Choice{{"1273", say("云服务器 ECS", "ECS")}, {"1301", say("云数据库 RDS \"quote\"", "RDS \"quote\"")}}},
@@ -383,6 +383,10 @@ func checkWeComCard(t *testing.T, card []byte) {
 		if l.n > l.max {
 			t.Errorf("%s is %d long; WeCom's limit is %d", l.what, l.n, l.max)
 		}
+	}
+	if c.CardType == "multiple_interaction" {
+		checkWeComSelects(t, card) // the create card of choices (draft_golden_test.go)
+		return
 	}
 	if c.CardType != "button_interaction" || len(c.Buttons) == 0 {
 		t.Errorf("card_type %q with %d buttons; a button_interaction card needs buttons", c.CardType, len(c.Buttons))

@@ -88,6 +88,20 @@ type cardEvent struct {
 	CardType string `json:"card_type"`
 	EventKey string `json:"event_key"`
 	TaskID   string `json:"task_id"`
+	// SelectedItems are the choices a card's selects carried with the click: a
+	// multiple_interaction card's select_list, a vote_interaction card's checkbox, a
+	// button_interaction card's button_selection (DOC 101027).
+	SelectedItems struct {
+		SelectedItem []selectedItem `json:"selected_item"`
+	} `json:"selected_items"`
+}
+
+// selectedItem is one select's choice: its question_key and the ids of the options chosen.
+type selectedItem struct {
+	QuestionKey string `json:"question_key"`
+	OptionIDs   struct {
+		OptionID []string `json:"option_id"`
+	} `json:"option_ids"`
 }
 
 // decodeCallback parses a decrypted callback.
@@ -171,7 +185,7 @@ func mixedImages(m *mixedContent, prefix string) []bot.FileRef {
 }
 
 // toAction turns a template_card_event into a bot.Action: the button's key carries the
-// command text, the card's task_id identifies the card.
+// command text, the card's task_id identifies the card, and the selects' choices are its Form.
 func toAction(c *callback) bot.Action {
 	ev := c.Event.TemplateCard
 	return bot.Action{
@@ -181,7 +195,32 @@ func toAction(c *callback) bot.Action {
 		MessageID: ev.TaskID,
 		UserID:    c.From.UserID,
 		Command:   strings.TrimSpace(ev.EventKey),
+		Form:      selections(ev.SelectedItems.SelectedItem),
 	}
+}
+
+// maxSelections caps the choices read from one click: a card has at most 3 selects (DOC
+// 101032); more come from no card of ours.
+const maxSelections = 8
+
+// selections are a click's choices as a form: question_key → the option id chosen, several
+// (a vote's multiple choice) joined by ","; nil when the click carries none. A select without
+// a key or without a choice is left out.
+func selections(items []selectedItem) map[string]string {
+	var form map[string]string
+	for _, it := range items {
+		if it.QuestionKey == "" || len(it.OptionIDs.OptionID) == 0 {
+			continue
+		}
+		if form == nil {
+			form = make(map[string]string, len(items))
+		}
+		if len(form) == maxSelections {
+			break
+		}
+		form[it.QuestionKey] = strings.Join(it.OptionIDs.OptionID, ",")
+	}
+	return form
 }
 
 // messageText is the text of a text, mixed or voice message; a mixed message's text items

@@ -2,6 +2,9 @@ package wecom
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
+	"strings"
 	"testing"
 )
 
@@ -76,6 +79,60 @@ func TestDecodeOfficialPayloads(t *testing.T) {
 	if a.EventID != "CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI=" || a.MessageID != "fBmjTL7ErRCQSNA6GZKMlcFiWX1shOvg" ||
 		a.Command != "button_replace_text" || a.ChatID != "CHATID" || a.UserID != "USERID" {
 		t.Fatalf("%+v", a)
+	}
+	// The official example's selected_items: its one select's choice is the action's form.
+	if len(a.Form) != 1 || a.Form["button_selection_key1"] != "button_selection_id1" {
+		t.Fatalf("form %v, want button_selection_key1 → button_selection_id1", a.Form)
+	}
+}
+
+// A multiple_interaction card's submit (the shape of DOC 101027's selected_items, one item per
+// select of the card) carries each select's choice; a vote's several choices are joined; what
+// names no select or chooses nothing is left out; a click without selects has no form.
+func TestDecodeSelections(t *testing.T) {
+	ev := func(items string) string {
+		return `{"msgid":"m1","aibotid":"AIBOTID","from":{"userid":"zhangsan"},"chatid":"wrkGroup","chattype":"group",
+			"msgtype":"event","event":{"eventtype":"template_card_event","template_card_event":{"card_type":"multiple_interaction",
+			"event_key":"newform 5f3a9c0e1b2d4f60","task_id":"tb-1"` + items + `}}}`
+	}
+	for _, tt := range []struct {
+		name, items string
+		want        map[string]string
+	}{
+		{"three selects", `,"selected_items":{"selected_item":[
+			{"question_key":"vendor","option_ids":{"option_id":["ksyun"]}},
+			{"question_key":"priority","option_ids":{"option_id":["high"]}},
+			{"question_key":"type","option_ids":{"option_id":["question"]}}]}`,
+			map[string]string{"vendor": "ksyun", "priority": "high", "type": "question"}},
+		{"a vote's several choices", `,"selected_items":{"selected_item":[{"question_key":"q","option_ids":{"option_id":["a","b"]}}]}`,
+			map[string]string{"q": "a,b"}},
+		{"no key, no choice", `,"selected_items":{"selected_item":[{"option_ids":{"option_id":["x"]}},{"question_key":"q","option_ids":{"option_id":[]}},{"question_key":"r"}]}`,
+			nil},
+		{"no selected_items", ``, nil},
+		{"selected_items empty", `,"selected_items":{}`, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := decodeCallback([]byte(ev(tt.items)))
+			if err != nil || !c.isClick() {
+				t.Fatalf("%+v %v", c, err)
+			}
+			a := toAction(&c)
+			if a.Command != "newform 5f3a9c0e1b2d4f60" || a.MessageID != "tb-1" || !maps.Equal(a.Form, tt.want) || (tt.want == nil) != (a.Form == nil) {
+				t.Fatalf("action %+v, want form %v", a, tt.want)
+			}
+		})
+	}
+	// However many items a forged click carries, the form stays small.
+	var items []string
+	for i := range 100 {
+		items = append(items, fmt.Sprintf(`{"question_key":"q%d","option_ids":{"option_id":["x"]}}`, i))
+	}
+	c, err := decodeCallback([]byte(ev(`,"selected_items":{"selected_item":[` + strings.Join(items, ",") + `]}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(toAction(&c).Form); n != maxSelections {
+		t.Fatalf("a click with 100 selections made a form of %d", n)
 	}
 }
 

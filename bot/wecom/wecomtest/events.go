@@ -28,6 +28,8 @@ type PayloadOpt func(*payloadOpts)
 
 type payloadOpts struct {
 	responseURL string
+	cardType    string
+	selections  []Selection
 	quote       any
 	mention     *string
 	mixed       []string
@@ -70,12 +72,25 @@ func WithMixedImages(links ...[2]string) PayloadOpt {
 // transcription like text; any other type is ignored by the bot).
 func WithMsgType(msgType string) PayloadOpt { return func(o *payloadOpts) { o.msgType = msgType } }
 
+// WithCardType sets a CardEvent's card_type (button_interaction by default).
+func WithCardType(t string) PayloadOpt { return func(o *payloadOpts) { o.cardType = t } }
+
+// Selection is one select's choice in a click: its question_key and the option ids chosen.
+type Selection struct {
+	QuestionKey string
+	OptionIDs   []string
+}
+
+// WithSelections makes a CardEvent carry the choices of the card's selects, as
+// selected_items (DOC 101027).
+func WithSelections(s ...Selection) PayloadOpt { return func(o *payloadOpts) { o.selections = s } }
+
 // WithCreateTime sets an event's create_time (seconds).
 func WithCreateTime(t time.Time) PayloadOpt { return func(o *payloadOpts) { o.createTime = t.Unix() } }
 
 func buildPayloadOpts(opts []PayloadOpt) payloadOpts {
 	name := BotName
-	o := payloadOpts{mention: &name, msgType: msgTypeText, createTime: 1700000000}
+	o := payloadOpts{mention: &name, msgType: msgTypeText, createTime: 1700000000, cardType: "button_interaction"}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -143,6 +158,14 @@ func TextMessage(msgID, chatID, userID, text string, opts ...PayloadOpt) []byte 
 // eventKey on the card taskID in chatID.
 func CardEvent(msgID, chatID, userID, taskID, eventKey string, opts ...PayloadOpt) []byte {
 	o := buildPayloadOpts(opts)
+	event := map[string]any{"card_type": o.cardType, "event_key": eventKey, "task_id": taskID}
+	if len(o.selections) > 0 {
+		var items []any
+		for _, s := range o.selections {
+			items = append(items, map[string]any{"question_key": s.QuestionKey, "option_ids": map[string]any{"option_id": s.OptionIDs}})
+		}
+		event["selected_items"] = map[string]any{"selected_item": items}
+	}
 	p := map[string]any{
 		"msgid":       msgID,
 		"create_time": o.createTime,
@@ -150,12 +173,8 @@ func CardEvent(msgID, chatID, userID, taskID, eventKey string, opts ...PayloadOp
 		"from":        map[string]string{"userid": userID},
 		"msgtype":     msgTypeEvent,
 		"event": map[string]any{
-			"eventtype": eventTemplateCard,
-			eventTemplateCard: map[string]any{
-				"card_type": "button_interaction",
-				"event_key": eventKey,
-				"task_id":   taskID,
-			},
+			"eventtype":       eventTemplateCard,
+			eventTemplateCard: event,
 		},
 	}
 	conversation(p, chatID)
@@ -164,6 +183,55 @@ func CardEvent(msgID, chatID, userID, taskID, eventKey string, opts ...PayloadOp
 	}
 	b, _ := json.Marshal(p)
 	return b
+}
+
+// SubmitEvent is the template_card_event WeCom sends when userID submits the
+// multiple_interaction card (the template_card object as the bot sent it, task_id included)
+// in chatID: its submit button's key, and for every select of the card the option chosen in
+// choices (question_key → option id), else the one the card shows (its selected_id, else its
+// first option), as WeCom's client submits them. A choice the card does not offer is an error:
+// no person could make it.
+func SubmitEvent(card json.RawMessage, msgID, chatID, userID string, choices map[string]string, opts ...PayloadOpt) ([]byte, error) {
+	var c fakeCard
+	var id struct {
+		TaskID string `json:"task_id"`
+	}
+	if err := json.Unmarshal(card, &c); err != nil || json.Unmarshal(card, &id) != nil {
+		return nil, fmt.Errorf("wecomtest: submit: the card is not a JSON object")
+	}
+	if c.CardType != "multiple_interaction" || c.Submit == nil {
+		return nil, fmt.Errorf("wecomtest: submit: a %s card has no submit button of selects", c.CardType)
+	}
+	var sel []Selection
+	offered := map[string]bool{}
+	for _, s := range c.Selects {
+		offered[s.QuestionKey] = true
+		want, chosen := choices[s.QuestionKey]
+		if !chosen {
+			want = s.SelectedID
+		}
+		pick := ""
+		for _, o := range s.Options {
+			if o.ID == want {
+				pick = o.ID
+				break
+			}
+		}
+		if pick == "" && !chosen && len(s.Options) > 0 {
+			pick = s.Options[0].ID // no selected_id, or one the card lacks: WeCom shows the first
+		}
+		if pick == "" {
+			return nil, fmt.Errorf("wecomtest: submit: select %s offers no option %q", s.QuestionKey, want)
+		}
+		sel = append(sel, Selection{QuestionKey: s.QuestionKey, OptionIDs: []string{pick}})
+	}
+	for k := range choices {
+		if !offered[k] {
+			return nil, fmt.Errorf("wecomtest: submit: the card has no select %q", k)
+		}
+	}
+	opts = append([]PayloadOpt{WithCardType("multiple_interaction"), WithSelections(sel...)}, opts...)
+	return CardEvent(msgID, chatID, userID, id.TaskID, c.Submit.Key, opts...), nil
 }
 
 // DisconnectedEvent is the event a long connection receives when a newer connection of the

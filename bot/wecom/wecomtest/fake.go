@@ -42,8 +42,11 @@ import (
 //
 // Template cards are checked for what DOC 101032 asks: a known card_type, a title, task_id
 // ([A-Za-z0-9_\-@], ≤ 128 bytes, unique per bot) on interactive cards, at most 6 buttons with
-// keys ≤ 1024 bytes, and the documented text lengths. It also sends callbacks to the bot's
-// HTTP handler, encrypted and signed (PostCallback, VerifyURL). Everything the bot sent is
+// keys ≤ 1024 bytes, a multiple_interaction card's selects and submit button (CheckCard), and
+// the documented text lengths; a click's card update must name the clicked card's task_id. It
+// also sends callbacks to the bot's HTTP handler, encrypted and signed (PostCallback,
+// VerifyURL), a card's submit among them as WeCom's client makes it (PostSubmit,
+// SubmitEvent). Everything the bot sent is
 // recorded (Sent, WaitFor). It is safe for concurrent use.
 //
 // Error codes follow WeCom's where known (45009 frequency, 93000 invalid webhook key, 40008
@@ -622,11 +625,32 @@ type fakeCard struct {
 	CardAction *struct {
 		Type int `json:"type"`
 	} `json:"card_action"`
+	Selects []fakeSelect `json:"select_list"`
+	Submit  *struct {
+		Text string `json:"text"`
+		Key  string `json:"key"`
+	} `json:"submit_button"`
+}
+
+// fakeSelect is one select of a multiple_interaction card (DOC 101032 SelectionItem).
+type fakeSelect struct {
+	QuestionKey string `json:"question_key"`
+	Title       string `json:"title"`
+	SelectedID  string `json:"selected_id"`
+	Options     []struct {
+		ID   string `json:"id"`
+		Text string `json:"text"`
+	} `json:"option_list"`
 }
 
 // CheckCard checks a template card against DOC 101032 (lengths in characters, as the doc
 // counts them), as the fake checks every card it is sent; it returns the problem or "".
-// Tests use it to check a card the bot renders without sending it.
+// Tests use it to check a card the bot renders without sending it. A multiple_interaction
+// card needs a main_title.title, 1 to 3 selects (each a unique question_key of at most 1024
+// bytes, a title of at most 13 characters, 1 to 10 options with unique ids of at most 128
+// bytes and texts of 1 to 10 characters) and a submit_button (text 1 to 10 characters, key
+// 1 to 1024 bytes). Stricter than WeCom on one point: a selected_id that is none of its
+// select's options is refused, where WeCom would silently show the first option.
 func CheckCard(raw json.RawMessage) string {
 	var c fakeCard
 	if len(raw) == 0 || json.Unmarshal(raw, &c) != nil {
@@ -671,6 +695,11 @@ func CheckCard(raw json.RawMessage) string {
 	if c.CardType == "button_interaction" && (len(c.Buttons) == 0 || len(c.Buttons) > 6) {
 		return "button_interaction needs 1 to 6 buttons"
 	}
+	if c.CardType == "multiple_interaction" {
+		if msg := checkSelects(c); msg != "" {
+			return msg
+		}
+	}
 	for _, b := range c.Buttons {
 		if b.Text == "" || utf8.RuneCountInString(b.Text) > 10 {
 			return fmt.Sprintf("button text %q: 1 to 10 characters", b.Text)
@@ -678,6 +707,53 @@ func CheckCard(raw json.RawMessage) string {
 		if b.Key == "" || len(b.Key) > 1024 {
 			return "button key: 1 to 1024 bytes"
 		}
+	}
+	return ""
+}
+
+// checkSelects checks a multiple_interaction card's selects and submit button (DOC 101032).
+func checkSelects(c fakeCard) string {
+	if c.MainTitle == nil || c.MainTitle.Title == "" {
+		return "multiple_interaction needs main_title.title"
+	}
+	if n := len(c.Selects); n == 0 || n > 3 {
+		return fmt.Sprintf("multiple_interaction has %d selects; select_list takes 1 to 3", n)
+	}
+	keys := map[string]bool{}
+	for _, s := range c.Selects {
+		if s.QuestionKey == "" || len(s.QuestionKey) > 1024 || keys[s.QuestionKey] {
+			return fmt.Sprintf("select question_key %q: 1 to 1024 bytes, unique", s.QuestionKey)
+		}
+		keys[s.QuestionKey] = true
+		if utf8.RuneCountInString(s.Title) > 13 {
+			return fmt.Sprintf("select %s: title longer than 13 characters", s.QuestionKey)
+		}
+		if n := len(s.Options); n == 0 || n > 10 {
+			return fmt.Sprintf("select %s has %d options; option_list takes 1 to 10", s.QuestionKey, n)
+		}
+		ids, selected := map[string]bool{}, s.SelectedID == ""
+		for _, o := range s.Options {
+			if o.ID == "" || len(o.ID) > 128 || ids[o.ID] {
+				return fmt.Sprintf("select %s: option id %q: 1 to 128 bytes, unique", s.QuestionKey, o.ID)
+			}
+			ids[o.ID] = true
+			if n := utf8.RuneCountInString(o.Text); n == 0 || n > 10 {
+				return fmt.Sprintf("select %s: option text %q: 1 to 10 characters", s.QuestionKey, o.Text)
+			}
+			selected = selected || o.ID == s.SelectedID
+		}
+		if !selected {
+			return fmt.Sprintf("select %s: selected_id %q is none of its options", s.QuestionKey, s.SelectedID)
+		}
+	}
+	if c.Submit == nil {
+		return "multiple_interaction needs submit_button"
+	}
+	if n := utf8.RuneCountInString(c.Submit.Text); n == 0 || n > 10 {
+		return fmt.Sprintf("submit_button text %q: 1 to 10 characters", c.Submit.Text)
+	}
+	if c.Submit.Key == "" || len(c.Submit.Key) > 1024 {
+		return "submit_button key: 1 to 1024 bytes"
 	}
 	return ""
 }
@@ -747,10 +823,17 @@ func (f *Server) PostCallback(ctx context.Context, callbackURL string, plaintext
 
 // showPassive checks a message callback's passive reply as WeCom does (DOC 101031: stream,
 // template_card or stream_with_template_card) and records it as sent to the chat, which is
-// where WeCom shows it. A click's reply (a card update) is left to the caller.
+// where WeCom shows it. A click's reply is checked as the card update it must be
+// (checkClickReply) and left to the caller.
 func (f *Server) showPassive(plain, reply []byte) error {
 	in, err := decodeCallback(plain)
-	if err != nil || in.MsgType == msgTypeEvent {
+	if err != nil {
+		return nil
+	}
+	if in.isClick() {
+		return checkClickReply(in.Event.TemplateCard.TaskID, reply)
+	}
+	if in.MsgType == msgTypeEvent {
 		return nil
 	}
 	var m botAnswer
@@ -787,6 +870,44 @@ func (f *Server) showPassive(plain, reply []byte) error {
 	}
 	f.record(Sent{Channel: channelPassive, Chat: chat, MsgType: m.MsgType, Body: bytes.Clone(reply)})
 	return nil
+}
+
+// checkClickReply checks the passive reply to a click on the card taskID as WeCom does (DOC
+// 101031 更新模版卡片消息): update_template_card with a card that passes CheckCard and names
+// the clicked card's task_id.
+func checkClickReply(taskID string, reply []byte) error {
+	var m struct {
+		ResponseType string          `json:"response_type"`
+		TemplateCard json.RawMessage `json:"template_card"`
+	}
+	if err := json.Unmarshal(reply, &m); err != nil {
+		return fmt.Errorf("wecomtest: click reply is not JSON: %w", err)
+	}
+	if m.ResponseType != "update_template_card" {
+		return fmt.Errorf("wecomtest: click reply of response_type %q; a click takes update_template_card", m.ResponseType)
+	}
+	if msg := CheckCard(m.TemplateCard); msg != "" {
+		return fmt.Errorf("wecomtest: click reply card: %s", msg)
+	}
+	var c struct {
+		TaskID string `json:"task_id"`
+	}
+	_ = json.Unmarshal(m.TemplateCard, &c)
+	if c.TaskID != taskID {
+		return fmt.Errorf("wecomtest: click reply updates task_id %q, not the clicked card's %q", c.TaskID, taskID)
+	}
+	return nil
+}
+
+// PostSubmit sends the bot what WeCom sends when userID submits the multiple_interaction
+// card (as the bot sent it: a Sent's Card(), task_id included) with choices, with a fresh
+// response_url of the fake; see SubmitEvent.
+func (f *Server) PostSubmit(ctx context.Context, callbackURL, msgID, chat, userID string, card json.RawMessage, choices map[string]string) (Reply, error) {
+	ev, err := SubmitEvent(card, msgID, chat, userID, choices, WithResponseURL(f.ResponseURL(chat)), WithCreateTime(f.cfg.Now()))
+	if err != nil {
+		return Reply{}, err
+	}
+	return f.PostCallback(ctx, callbackURL, ev)
 }
 
 // PostText sends the bot a text message from userID in chat (a group id or

@@ -2,9 +2,9 @@
 // net/http/httptest serves HTTP: New starts a Server on loopback with the group webhook
 // robot, the 智能机器人's response_url and its long connection, checking what WeCom checks;
 // its URL and WSURL are the wecom.Config.APIBaseURL and WSURL that point the bot at it. It
-// also builds the callbacks WeCom sends (TextMessage, CardEvent, DisconnectedEvent) and
-// seals them as WeCom signs and encrypts them (SealCallback, SealEcho; OpenReply opens the
-// bot's passive reply), with internal/msgcrypt.
+// also builds the callbacks WeCom sends (TextMessage, CardEvent, SubmitEvent,
+// DisconnectedEvent) and seals them as WeCom signs and encrypts them (SealCallback, SealEcho;
+// OpenReply opens the bot's passive reply), with internal/msgcrypt.
 package wecomtest
 
 import (
