@@ -23,6 +23,9 @@ const (
 	OpShow     Op = "show"
 	OpList     Op = "list"
 	OpSearch   Op = "search"
+	OpTake     Op = "claim"
+	OpAssign   Op = "assign"
+	OpMine     Op = "mine"
 	OpWatch    Op = "watch"
 	OpUnwatch  Op = "unwatch"
 	OpHelp     Op = "help"
@@ -76,7 +79,7 @@ type Spec struct {
 var Commands []Spec
 
 func init() {
-	Commands = []Spec{newSpec, replySpec, closeSpec, reopenSpec, rejectSpec, transferSpec, showSpec, listSpec, searchSpec, watchSpec, unwatchSpec,
+	Commands = []Spec{newSpec, replySpec, closeSpec, reopenSpec, rejectSpec, transferSpec, showSpec, listSpec, searchSpec, takeSpec, assignSpec, mineSpec, watchSpec, unwatchSpec,
 		whoamiSpec, bindSpec, unbindSpec, languageSpec, helpSpec, cardSpec, confirmSpec}
 }
 

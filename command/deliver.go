@@ -178,6 +178,11 @@ func (b *Bot) ticketCard(ctx context.Context, platform, chatID string, t provide
 		data.Buttons = append(data.Buttons, templates.Button{Text: say("button_reply"), Type: "primary", Command: "reply " + ref})
 	}
 	data.Buttons = append(data.Buttons, b.transitionButtons(t, caps, f, version, en)...)
+	if o, ok := b.env.ownerOf(ctx, platform, chatID, t.Provider, t.ID); ok {
+		data.Owner = &templates.Person{ID: o.UserID, Name: o.UserName, Mention: plainID(o.UserID)}
+	} else if !t.Status.Terminal() {
+		data.Buttons = append(data.Buttons, templates.Button{Text: say("button_take"), Command: "claim " + ref})
+	}
 	data.Buttons = append(data.Buttons, templates.Button{Text: say("button_refresh"), Command: "show " + ref})
 	if b.follows(ctx, platform, chatID, t) {
 		data.Buttons = append(data.Buttons, templates.Button{Text: say("button_unwatch"), Command: "unwatch " + ref})

@@ -29,6 +29,8 @@ type Env struct {
 	Follows Follows
 	// Identities are who people bound themselves to be at the vendors (the store).
 	Identities Identities
+	// Owners are who in a chat owns a ticket (the store; owner.go).
+	Owners Owners
 	// Writes hands vendor writes to the work engine.
 	Writes Writer
 	// Chats reads the message a command answers, on the platforms that can.

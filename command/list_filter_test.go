@@ -51,7 +51,7 @@ func TestListFilters(t *testing.T) {
 		name:  "mine: the ones I created here",
 		setup: followingMany,
 		text:  "列表 我的",
-		want:  []string{"本群关注的工单 · 我建的（1）", "数据库连接超时"},
+		want:  []string{"本群关注的工单 · 我的（1）", "数据库连接超时"},
 		not:   []string{"磁盘扩容", "订单服务告警"},
 	}, {
 		name:  "created this week",

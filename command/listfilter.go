@@ -24,7 +24,8 @@ type listFilter struct {
 	// Provider keeps one vendor's tickets; Statuses those in one of the states.
 	Provider string
 	Statuses []providers.Status
-	// Mine keeps the tickets the person created here; Within those created since the start
+	// Mine keeps the person's tickets here (owned, or created and owned by nobody); Within
+	// those created since the start
 	// of "today", "week" (Monday) or "month", in the bot's time zone.
 	Mine   bool
 	Within string
@@ -142,14 +143,14 @@ func (f listFilter) since(now time.Time, zone *time.Location) time.Time {
 	return time.Time{}
 }
 
-// keeps reports whether t passes f; creator is who created it here ("" unknown).
-func (f listFilter) keeps(t providers.Ticket, creator, user string, since time.Time) bool {
+// keeps reports whether t passes f; mine is whose it is here (its owner, else its creator).
+func (f listFilter) keeps(t providers.Ticket, mine, user string, since time.Time) bool {
 	switch {
 	case f.Provider != "" && t.Provider != f.Provider:
 		return false
 	case len(f.Statuses) > 0 && !slices.Contains(f.Statuses, t.Status):
 		return false
-	case f.Mine && creator != user:
+	case f.Mine && mine != user:
 		return false
 	case !since.IsZero() && cmpTime(t.CreatedAt, t.UpdatedAt).Before(since):
 		return false
@@ -224,13 +225,18 @@ func (e *Env) filtered(ctx context.Context, r *req, f listFilter) ([]providers.T
 		if last, ok := e.Tickets.Last(ctx, fl.Provider, fl.TicketID); ok {
 			t = last
 		}
-		creator := ""
+		mine := ""
 		if f.Mine {
-			if st, err := e.Tickets.State(ctx, fl.Provider, fl.TicketID); err == nil {
-				creator = st.CreatorUserID
+			// Mine: owned by the person here, or created by them here and owned by nobody.
+			if o, ok := e.ownerOf(ctx, r.platform, r.chatID, fl.Provider, fl.TicketID); ok {
+				if o.UserID == r.userID {
+					mine = r.user()
+				}
+			} else if st, err := e.Tickets.State(ctx, fl.Provider, fl.TicketID); err == nil {
+				mine = st.CreatorUserID
 			}
 		}
-		if f.keeps(t, creator, r.user(), since) {
+		if f.keeps(t, mine, r.user(), since) {
 			out = append(out, t)
 		}
 	}

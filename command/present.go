@@ -31,6 +31,12 @@ func (b *Bot) Notices(ctx context.Context, platform, chatID string, ns []bot.Not
 	high := false
 	for _, n := range ns {
 		item := templates.NoticeItem{Ticket: n.Ticket, ProviderLabel: b.Vendors.Label(n.Ticket.Provider, en), Note: n.Note, Mention: n.Mention}
+		if n.Mention != "" {
+			// The group must act: its owner here is the one to, before whoever opened it.
+			if o, ok := b.env.ownerOf(ctx, platform, chatID, n.Ticket.Provider, n.Ticket.ID); ok {
+				item.Mention = o.UserID
+			}
+		}
 		ref := n.Ticket.Ref()
 		answer := say("notice_answer_thread", "ref", ref)
 		if !b.env.Answers.Features(platform).Threads {

@@ -22,6 +22,7 @@ type Store interface {
 	Following(ctx context.Context, platform, chatID string) ([]store.Follow, error)
 	Followers(ctx context.Context, provider, ticketID string) ([]store.Follow, error)
 	Identities
+	Owners
 	RecordAudit(ctx context.Context, a store.AuditEntry) error
 	Languages(ctx context.Context, platform, chatID, userID string) (store.Languages, error)
 	SetLanguage(ctx context.Context, c store.LanguageChoice) error

@@ -11,7 +11,7 @@ import (
 // transferSpec is 流转: the ticket handed to another handler at the vendor (their vendor id, or
 // the name of a [[users]] entry that has one), with an optional remark, where the vendor can.
 // Its button opens an input for the handler (and remark) on the card first.
-var transferSpec = Spec{Op: OpTransfer, Zh: "流转", En: "transfer", Aliases: []string{"转交", "转派"},
+var transferSpec = Spec{Op: OpTransfer, Zh: "流转", En: "transfer", Aliases: []string{"转交"},
 	UsageKey: "cmd_transfer_usage", SummaryKey: "cmd_transfer_summary",
 	Ticket: true, Writes: true, Form: true, Parse: parseTransfer, Run: runTransfer}
 

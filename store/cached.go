@@ -254,6 +254,31 @@ func (c *Cached) PruneDrafts(ctx context.Context, before time.Time) error {
 	return c.next.PruneDrafts(ctx, before)
 }
 
+// ClaimOwner passes through: of two claims one wins, which only the database can say.
+func (c *Cached) ClaimOwner(ctx context.Context, o Owner) (Owner, bool, error) {
+	return c.next.ClaimOwner(ctx, o)
+}
+
+// SetOwner passes through.
+func (c *Cached) SetOwner(ctx context.Context, o Owner) (Owner, error) {
+	return c.next.SetOwner(ctx, o)
+}
+
+// OwnerOf passes through: an owner changes on any replica.
+func (c *Cached) OwnerOf(ctx context.Context, platform, chatID, provider, ticketID string) (Owner, error) {
+	return c.next.OwnerOf(ctx, platform, chatID, provider, ticketID)
+}
+
+// Owned passes through.
+func (c *Cached) Owned(ctx context.Context, platform, chatID, userID string) ([]Owner, error) {
+	return c.next.Owned(ctx, platform, chatID, userID)
+}
+
+// OwnersOf passes through.
+func (c *Cached) OwnersOf(ctx context.Context, provider, ticketID string) ([]Owner, error) {
+	return c.next.OwnersOf(ctx, provider, ticketID)
+}
+
 // MarkProcessedMany answers the keys seen before from memory and asks the wrapped Store about
 // the rest in one batch when it can.
 func (c *Cached) MarkProcessedMany(ctx context.Context, keys []string, at time.Time) ([]bool, error) {

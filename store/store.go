@@ -126,6 +126,13 @@ type Store interface {
 	SaveDraft(ctx context.Context, d Draft) error
 	TakeDraft(ctx context.Context, platform, chatID, userID, formKey string, since time.Time) (Draft, error)
 	PruneDrafts(ctx context.Context, before time.Time) error
+	// ClaimOwner, SetOwner, OwnerOf, Owned and OwnersOf are who in a chat owns a ticket
+	// (owners.go).
+	ClaimOwner(ctx context.Context, o Owner) (Owner, bool, error)
+	SetOwner(ctx context.Context, o Owner) (Owner, error)
+	OwnerOf(ctx context.Context, platform, chatID, provider, ticketID string) (Owner, error)
+	Owned(ctx context.Context, platform, chatID, userID string) ([]Owner, error)
+	OwnersOf(ctx context.Context, provider, ticketID string) ([]Owner, error)
 
 	// Close releases the database.
 	Close() error

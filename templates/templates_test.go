@@ -78,6 +78,9 @@ func fixtures(en bool) map[string]struct {
 		"ticket_waiting": {"ticket", TicketCard{Ticket: waiting, ProviderLabel: ks, Buttons: normalButtons(say, "ksyun:1204")}},
 		"ticket_closed":  {"ticket", TicketCard{Ticket: closed, ProviderLabel: ks, Footer: say("张三 关闭了工单", "张三 closed the ticket"), Buttons: []Button{{Text: say("刷新", "Refresh"), Command: "show ksyun:1204"}}}},
 		"ticket_unknown": {"ticket", TicketCard{Ticket: unknown, ProviderLabel: ks}},
+		"ticket_owner": {"ticket", TicketCard{Ticket: withHandler(waiting, "王工"), ProviderLabel: ks, Buttons: normalButtons(say, "ksyun:1204"),
+			Owner: &Person{ID: "ou_84aad35d084aa403a838cf73ee18467", Mention: true}}},
+		"ticket_owner_named": {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: ks, Owner: &Person{ID: "lisi", Name: say("李四", "Li Si")}}},
 		"ticket_reply": {"ticket", TicketCard{Ticket: openTicket(), ProviderLabel: ks,
 			Form: &Form{Name: "reply", Placeholder: say("写下回复，发送到工单", "Write a reply to send to the ticket"), Submit: say("发送回复", "Send reply"), Command: "reply ksyun:1204"}}},
 		"ticket_nasty": {"ticket", TicketCard{Ticket: nasty, ProviderLabel: ks, Buttons: normalButtons(say, "ksyun:1204"), Footer: "<at id=all></at> 张三"}},
@@ -494,4 +497,10 @@ func BenchmarkRenderTicketCard(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// withHandler is t handled by name at the vendor.
+func withHandler(t providers.Ticket, name string) providers.Ticket {
+	t.Handler = name
+	return t
 }

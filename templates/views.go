@@ -15,6 +15,16 @@ type TicketCard struct {
 	Footer string
 	// Notes are the conversation's latest entries, shown on 刷新 in place of the latest note.
 	Notes []NoteLine
+	// Owner is who in this chat owns the ticket (认领, 转派), nil for nobody.
+	Owner *Person
+}
+
+// Person is someone in a chat: their platform user id, and their name where it is known
+// (Feishu's cards name an id themselves).
+type Person struct {
+	ID, Name string
+	// Mention says ID is safe to write into a mention as it is (letters, digits, _ and -).
+	Mention bool
 }
 
 // NoteLine is one entry of a ticket's conversation on a card.
