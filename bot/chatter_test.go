@@ -47,6 +47,28 @@ func TestOverheardChatterIsDropped(t *testing.T) {
 	}
 }
 
+// Chatter the handler wants all the same (Overhear: a ticket named where the chat unfurls)
+// reaches it; the rest is still dropped.
+func TestOverhearKeepsWhatTheHandlerWants(t *testing.T) {
+	h := &recordingHandler{}
+	d := newTestDispatcher(DispatcherConfig{Workers: 2, Overhear: func(m Message) bool { return m.Text == "ksyun:1204" }}, h, &memDedupe{}, nil)
+	d.Start()
+	for _, m := range []Message{
+		{Platform: "feishu", EventID: "e1", MessageID: "om_chat", Text: "今天开会", Overheard: true},
+		{Platform: "feishu", EventID: "e2", MessageID: "om_ref", Text: "ksyun:1204", Overheard: true},
+	} {
+		if err := d.HandleMessage(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.messages) != 1 || h.messages[0].MessageID != "om_ref" {
+		t.Fatalf("handled %+v, want the reference alone", h.messages)
+	}
+}
+
 // The memory claim on delivery ids is bounded in count, whatever the traffic.
 func TestDedupeMemoryIsBounded(t *testing.T) {
 	d := newTestDispatcher(DispatcherConfig{DedupeMax: 1000}, &recordingHandler{}, &memDedupe{}, nil)

@@ -49,6 +49,9 @@ type DispatcherConfig struct {
 	// path; the store catches the late ones (its 1 h and 6 h), so the window can be short.
 	DedupeTTL time.Duration
 	DedupeMax int
+	// Overhear keeps group chatter the handler wants all the same (a ticket named in a chat
+	// that unfurls); it runs on the ack path, so it must not wait. nil drops all chatter.
+	Overhear func(Message) bool
 	// Cards tells whether a message is one of the bot's cards, for thread replies that do not
 	// mention the bot: only those answering a card are for the bot. nil takes every such
 	// reply as possibly for the bot.
@@ -242,7 +245,7 @@ func (d *Dispatcher) HandleMessage(ctx context.Context, m Message) error {
 		d.metrics.rejected.WithLabelValues(m.Platform).Inc()
 		return ErrBusy
 	}
-	if m.Overheard && m.RootID == "" && m.ParentID == "" {
+	if m.Overheard && m.RootID == "" && m.ParentID == "" && (d.cfg.Overhear == nil || !d.cfg.Overhear(m)) {
 		// Group chatter: not for the bot, and nothing to remember about it.
 		d.metrics.chatter.WithLabelValues(m.Platform).Inc()
 		return nil

@@ -179,11 +179,20 @@ func (b *Bot) HandleMessage(ctx context.Context, m bot.Message) {
 		b.deliverTyped(actx, r, o, log)
 		return
 	}
+	if m.Overheard && thread == nil {
+		// Not said to the bot, in a chat that unfurls (Unfurls let it through): the tickets
+		// it names, and nothing it might read as a command.
+		b.unfurl(ctx, r, m.Text, true, log)
+		return
+	}
 	cmd, err := Parse(b.words(), m.Text)
 	var nc *NotCommandError
 	var ue *UsageError
 	if errors.As(err, &nc) && thread == nil && b.answerDraft(ctx, r, m.Text, log) {
 		return // the title and details a guided create waits for (draft.go)
+	}
+	if errors.As(err, &nc) && thread == nil && !buttonWord(nc.Word) && b.unfurl(ctx, r, m.Text, false, log) {
+		return // a pasted ticket reference: its card (unfurl.go)
 	}
 	switch {
 	case errors.As(err, &nc) && thread != nil:

@@ -66,6 +66,10 @@ type Chat struct {
 	// Language is what the bot speaks here, "zh" (the default) or "en": its cards, notices and
 	// answers, unless the chat's admins or a person chose otherwise (语言; see langs.go).
 	Language string `toml:"language"`
+	// Unfurl answers a message that names a ticket ("<vendor>:1204", a link to its page in the
+	// vendor's console) with its card even when it does not mention the bot, where the
+	// platform lets the bot read the group (unfurl.go).
+	Unfurl bool `toml:"unfurl"`
 	// WebhookKey is the key of this group's own webhook robot, on a platform that has them
 	// (PlatformDescriptor.Robots): how notices reach the group when no answer window is open.
 	WebhookKey bot.Secret `toml:"webhook_key,omitempty"`

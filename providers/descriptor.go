@@ -19,6 +19,9 @@ type Descriptor struct {
 	// StaffSide and OwnSide name who wrote a note, in the vendor's own words where it has
 	// them (one vendor: 小二 and 用户); empty means 客服 and 我方.
 	StaffSide, OwnSide string
+	// Links are the vendor's console pages of a ticket, as people paste them into a chat: a
+	// pasted link becomes the ticket's card (ticket links, refs.go).
+	Links []TicketLink
 	// LegacyUserKey is the [[users]] key that held a person's id at this vendor before
 	// ids = {…} ("<vendor>_creator_id"): still read, and check says how to rewrite it.
 	LegacyUserKey string

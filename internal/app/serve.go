@@ -118,7 +118,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	b.UseMetrics(metrics)
 	// Both checked: the wait under every platform's card answer limit, the timeout positive.
 	d := bot.NewDispatcher(bot.DispatcherConfig{Workers: cfg.Bot.Workers, Queue: cfg.Bot.Queue, ActionWait: cfg.Bot.ActionWait.D(),
-		CommandTimeout: cfg.Bot.CommandTimeout.D(), Cards: cached, Toasts: b.Toasts,
+		CommandTimeout: cfg.Bot.CommandTimeout.D(), Cards: cached, Toasts: b.Toasts, Overhear: b.Unfurls,
 		Inbox: cached, Sensitive: command.Sensitive}, b, cached, platforms, metrics, log)
 
 	webhooks := map[string]http.Handler{}
