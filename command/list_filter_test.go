@@ -117,6 +117,11 @@ func TestFilterWords(t *testing.T) {
 		if got != "aliyun confirm mine week" || c.Filter.Page != 3 {
 			t.Errorf("%s: words %q page %d", in, got, c.Filter.Page)
 		}
+		// The words to type on a platform without buttons read back as the same filter.
+		typed, err := Parse(testWords, "列表 "+strings.Join(c.Filter.wordsIn(true), " "))
+		if err != nil || strings.Join(typed.Filter.words(), " ") != got {
+			t.Errorf("%s: typed %v reads back as %v (%v)", in, c.Filter.wordsIn(true), typed.Filter.words(), err)
+		}
 	}
 }
 

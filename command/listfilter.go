@@ -101,21 +101,33 @@ func pageWord(w string) (int, bool) {
 }
 
 // words are the filter in canonical words, as the next page's button carries it.
-func (f listFilter) words() []string {
+func (f listFilter) words() []string { return f.wordsIn(false) }
+
+// withinZh are the Chinese time words, by canonical one.
+var withinZh = map[string]string{"today": "今天", "week": "本周", "month": "本月"}
+
+// wordsIn are the filter in canonical words, or in the Chinese ones people type (zh).
+func (f listFilter) wordsIn(zh bool) []string {
+	pick := func(canonical, chinese string) string {
+		if zh {
+			return chinese
+		}
+		return canonical
+	}
 	var out []string
 	if f.Provider != "" {
 		out = append(out, f.Provider)
 	}
 	for _, s := range statusWords {
 		if slices.ContainsFunc(s.statuses, func(st providers.Status) bool { return slices.Contains(f.Statuses, st) }) {
-			out = append(out, s.words[0])
+			out = append(out, pick(s.words[0], s.words[1]))
 		}
 	}
 	if f.Mine {
-		out = append(out, "mine")
+		out = append(out, pick("mine", "我的"))
 	}
 	if f.Within != "" {
-		out = append(out, f.Within)
+		out = append(out, pick(f.Within, withinZh[f.Within]))
 	}
 	return out
 }
@@ -265,32 +277,7 @@ func (e *Env) pageOf(r *req, card *templates.ListCard, f listFilter, total int, 
 	}
 	words := append(append([]string{cmd, "page=" + strconv.Itoa(page+1)}, f.words()...), extra...)
 	card.Next = &templates.Button{Text: e.text(r.en, "list_next", "page", page+1, "pages", pages), Command: strings.Join(words, " ")}
-	typed := append([]string{e.text(r.en, "list_next_word_"+cmd)}, e.localWords(f, r.en)...)
+	typed := append([]string{e.text(r.en, "list_next_word_"+cmd)}, f.wordsIn(!r.en)...)
 	typed = append(append(typed, extra...), e.text(r.en, "list_page_word", "page", page+1))
 	card.NextTyped = strings.Join(typed, " ")
-}
-
-// localWords are the filter in the words of the person's language, for typing.
-func (e *Env) localWords(f listFilter, en bool) []string {
-	if en {
-		return f.words()
-	}
-	var out []string
-	if f.Provider != "" {
-		out = append(out, f.Provider)
-	}
-	for _, s := range statusWords {
-		if slices.ContainsFunc(s.statuses, func(st providers.Status) bool { return slices.Contains(f.Statuses, st) }) {
-			out = append(out, s.words[1])
-		}
-	}
-	if f.Mine {
-		out = append(out, "我的")
-	}
-	for zh, canon := range map[string]string{"今天": "today", "本周": "week", "本月": "month"} {
-		if f.Within == canon {
-			out = append(out, zh)
-		}
-	}
-	return out
 }
