@@ -27,6 +27,9 @@ type Presenter interface {
 	Notices(ctx context.Context, platform, chatID string, ns []NoticeView) (Outgoing, error)
 	// Summary renders the daily summary of the tickets a chat follows (nil when none is open).
 	Summary(ctx context.Context, platform, chatID string) (*Outgoing, error)
+	// Report renders the weekly report of the tickets a chat follows, for the week that ends
+	// at until (nil when the week has nothing to show).
+	Report(ctx context.Context, platform, chatID string, until time.Time) (*Outgoing, error)
 }
 
 // ChatPolicy is a chat's notification settings ([[chats]]).
