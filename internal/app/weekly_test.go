@@ -64,12 +64,14 @@ func TestWeeklyReportPostedByDefault(t *testing.T) {
 	var cfg command.Config // the defaults: Monday 09:30, Asia/Shanghai
 	w := bot.NewWatcher(bot.WatchConfig{Now: now, Location: loc}, r.st, map[string]providers.Provider{"ksyun": r.kp},
 		map[string]bot.Platform{"feishu": r.fs}, r.handler, cfg.Policy, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	set(now().Add(time.Minute))
+	// The week is the one up to the next Monday 09:30; the watcher sees the close before it.
+	monday := nextMonday(now(), loc)
+	set(now().Add(min(time.Minute, monday.Sub(now())/2)))
 	if err := w.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// Monday 09:30 comes: the watcher's own loop posts the report.
-	set(nextMonday(now(), loc))
+	set(monday)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- w.Run(runCtx) }()
