@@ -30,7 +30,7 @@ type chatWork struct {
 }
 
 // Deliver sends what the outbox holds: each chat's notices merged into as few messages as
-// its spacing allows, its daily summary, and its cards redrawn in place. Every call to a chat
+// its spacing allows, its daily summary and weekly report, and its cards redrawn in place. Every call to a chat
 // (a message or a redraw) takes one of the chat's slots, chats taking turns, for at most
 // DeliverEvery; what is left waits for the next Deliver. A notice is marked sent only after
 // the platform took it, and its id keys the send, so a crash in between neither loses nor
@@ -114,16 +114,18 @@ func (w *Watcher) lease(ctx context.Context, pending []store.Notice, now time.Ti
 }
 
 // plan turns a chat's pending notices into the calls that deliver them: merged notices
-// first (what people must read), then the daily summary, then card redraws. Quiet hours hold
-// the messages, not the redraws, which make no sound.
+// first (what people must read), then the daily summary and the weekly report, then card
+// redraws. Quiet hours hold the messages, not the redraws, which make no sound.
 func (w *Watcher) plan(ctx context.Context, p Platform, chat string, ns []store.Notice, now time.Time) []step {
-	var cards, msgs, summaries []store.Notice
+	var cards, msgs, summaries, reports []store.Notice
 	for _, n := range ns {
 		switch n.Kind {
 		case "card":
 			cards = append(cards, n)
 		case kindSummary:
 			summaries = append(summaries, n)
+		case kindReport:
+			reports = append(reports, n)
 		default:
 			msgs = append(msgs, n)
 		}
@@ -137,6 +139,9 @@ func (w *Watcher) plan(ctx context.Context, p Platform, chat string, ns []store.
 		}
 		if len(summaries) > 0 {
 			steps = append(steps, func(ctx context.Context) bool { return w.postSummary(ctx, p, chat, summaries, now) })
+		}
+		if len(reports) > 0 {
+			steps = append(steps, func(ctx context.Context) bool { return w.postReport(ctx, p, chat, reports, now) })
 		}
 	}
 	return append(steps, w.redraws(p, chat, cards)...)

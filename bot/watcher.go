@@ -27,6 +27,9 @@ type Presenter interface {
 	Notices(ctx context.Context, platform, chatID string, ns []NoticeView) (Outgoing, error)
 	// Summary renders the daily summary of the tickets a chat follows (nil when none is open).
 	Summary(ctx context.Context, platform, chatID string) (*Outgoing, error)
+	// Report renders the weekly report of the tickets a chat follows, for the week that ends
+	// at until (nil when the week has nothing to show).
+	Report(ctx context.Context, platform, chatID string, until time.Time) (*Outgoing, error)
 }
 
 // ChatPolicy is a chat's notification settings ([[chats]]).
@@ -40,6 +43,21 @@ type ChatPolicy struct {
 	Quiet *Window
 	// Summary is the time of day ("09:30") a summary of open tickets is posted; "" for none.
 	Summary string
+	// Report is when the weekly report is posted; nil for none.
+	Report *Weekly
+}
+
+// Weekly is a time of the week in the watcher's zone: a day and a time of day.
+type Weekly struct {
+	Day time.Weekday
+	At  time.Duration // from midnight
+}
+
+// due is the time of the week that falls on now's day, if it is that day and the time has
+// come: the weekly report is due from then until the day ends, as the daily summary is.
+func (w Weekly) due(now time.Time) (time.Time, bool) {
+	at := time.Date(now.Year(), now.Month(), now.Day(), int(w.At/time.Hour), int(w.At%time.Hour/time.Minute), 0, 0, now.Location())
+	return at, now.Weekday() == w.Day && !now.Before(at)
 }
 
 // Window is a daily time window in the watcher's zone, possibly spanning midnight.
@@ -70,7 +88,8 @@ type WatchConfig struct {
 	ChatInterval map[string]time.Duration
 	// AppInterval spaces messages across all chats of a platform.
 	AppInterval map[string]time.Duration
-	// Location is the zone of quiet hours and summaries ([bot] timezone; Asia/Shanghai).
+	// Location is the zone of quiet hours, summaries and weekly reports ([bot] timezone;
+	// Asia/Shanghai).
 	Location *time.Location
 	// NotesEvery is how often each open ticket's notes are read, for vendors whose batch read
 	// carries no notes (Capabilities.BatchOmitsNotes; 5 min). A ticket whose status changed

@@ -81,6 +81,9 @@ func (textPresenter) Notices(_ context.Context, _, _ string, ns []NoticeView) (O
 func (textPresenter) Summary(context.Context, string, string) (*Outgoing, error) {
 	return &Outgoing{Kind: KindText, Body: []byte("summary")}, nil
 }
+func (textPresenter) Report(_ context.Context, _, _ string, until time.Time) (*Outgoing, error) {
+	return &Outgoing{Kind: KindText, Body: []byte("report until " + until.Format(time.RFC3339))}, nil
+}
 
 // sinkPlatform records sends.
 type sinkPlatform struct {

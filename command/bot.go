@@ -80,7 +80,7 @@ func New(cfg Config, d Deps) *Bot {
 	b.work = work.New(d.Store, wc)
 	b.tickets = tickets.New(d.Store, func() time.Time { return b.Now() })
 	b.registerJobs()
-	b.env = &Env{Vendors: d.Vendors, Providers: providerSet(d.Providers), Tickets: b.tickets, Follows: d.Store, Identities: d.Store, Owners: d.Store, Languages: d.Store,
+	b.env = &Env{Vendors: d.Vendors, Providers: providerSet(d.Providers), Tickets: b.tickets, Follows: d.Store, Identities: d.Store, Owners: d.Store, Languages: d.Store, Reports: d.Store,
 		Writes: jobs{b.work}, Chats: platformReader(d.Platforms), Answers: drawing{d.Renderer, d.Platforms}, Drafts: d.Store,
 		DefaultProvider: cfg.DefaultProvider, Users: cfg.Users, Log: d.Log, Now: func() time.Time { return b.Now() }}
 	if zone, err := cfg.Location(); err == nil {

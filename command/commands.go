@@ -26,6 +26,7 @@ const (
 	OpTake     Op = "claim"
 	OpAssign   Op = "assign"
 	OpMine     Op = "mine"
+	OpReport   Op = "report"
 	OpWatch    Op = "watch"
 	OpUnwatch  Op = "unwatch"
 	OpHelp     Op = "help"
@@ -79,7 +80,7 @@ type Spec struct {
 var Commands []Spec
 
 func init() {
-	Commands = []Spec{newSpec, replySpec, closeSpec, reopenSpec, rejectSpec, transferSpec, showSpec, listSpec, searchSpec, takeSpec, assignSpec, mineSpec, watchSpec, unwatchSpec,
+	Commands = []Spec{newSpec, replySpec, closeSpec, reopenSpec, rejectSpec, transferSpec, showSpec, listSpec, searchSpec, reportSpec, takeSpec, assignSpec, mineSpec, watchSpec, unwatchSpec,
 		whoamiSpec, bindSpec, unbindSpec, languageSpec, helpSpec, cardSpec, confirmSpec}
 }
 

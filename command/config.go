@@ -1,6 +1,7 @@
 package command
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -30,9 +31,13 @@ type Config struct {
 	CommandsPerMinute int `toml:"commands_per_minute"`
 	// Retry is [bot.retry]: the outbox's retries of writes to a vendor that is down.
 	Retry retry.Config `toml:"retry"`
-	// Timezone is the IANA zone of daily summaries, quiet hours and the times on cards
-	// (default Asia/Shanghai).
+	// Timezone is the IANA zone of daily summaries, weekly reports, quiet hours and the times
+	// on cards (default Asia/Shanghai).
 	Timezone string `toml:"timezone"`
+	// WeeklyReport is when every chat that follows a ticket gets its weekly report ("mon
+	// 09:30", the default: a day and a time in Timezone), unless [[chats]] says otherwise;
+	// "off" posts none.
+	WeeklyReport string `toml:"weekly_report"`
 
 	Chats []Chat `toml:"-"`
 	Users []User `toml:"-"`
@@ -63,6 +68,9 @@ type Chat struct {
 	QuietHours string `toml:"quiet_hours"`
 	// DailySummary posts the open tickets every day at this time ("09:30").
 	DailySummary string `toml:"daily_summary"`
+	// WeeklyReport is this chat's weekly report day and time ("fri 17:00"), or "off"; empty
+	// takes [bot] weekly_report.
+	WeeklyReport string `toml:"weekly_report"`
 	// Language is what the bot speaks here, "zh" (the default) or "en": its cards, notices and
 	// answers, unless the chat's admins or a person chose otherwise (语言; see langs.go).
 	Language string `toml:"language"`
@@ -93,9 +101,52 @@ func (c Config) Policy(platform, chatID string) bot.ChatPolicy {
 			p.Quiet = w
 		}
 		p.Summary = ch.DailySummary
+		p.Report = c.weekly(ch.WeeklyReport)
 		return p
 	}
-	return bot.ChatPolicy{}
+	return bot.ChatPolicy{Report: c.weekly("")}
+}
+
+// DefaultWeeklyReport is [bot] weekly_report when unset: Monday morning.
+const DefaultWeeklyReport = "mon 09:30"
+
+// weekly is the weekly report time of a chat whose own setting is chat ("": [bot]'s, then
+// the default); nil is off. A value Validate refuses is off too.
+func (c Config) weekly(chat string) *bot.Weekly {
+	s := cmp.Or(chat, c.WeeklyReport, DefaultWeeklyReport)
+	w, _ := parseWeekly(s)
+	return w
+}
+
+// weekdays are the names a weekly time's day may be written by: English, whole or its first
+// three letters, and 周一…周日.
+var weekdays = func() map[string]time.Weekday {
+	m := map[string]time.Weekday{}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		name := strings.ToLower(d.String())
+		m[name], m[name[:3]] = d, d
+		m["周"+"日一二三四五六"[3*d:3*d+3]] = d
+	}
+	return m
+}()
+
+// parseWeekly reads "mon 09:30" (a day and HH:MM); "off" is none (nil).
+func parseWeekly(s string) (*bot.Weekly, error) {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "off") {
+		return nil, nil
+	}
+	bad := fmt.Errorf(`want a day and a time such as "mon 09:30", or "off"; got %q`, s)
+	day, at, ok := strings.Cut(s, " ")
+	wd, known := weekdays[strings.ToLower(day)]
+	if !ok || !known {
+		return nil, bad
+	}
+	t, err := clock(at)
+	if err != nil {
+		return nil, bad
+	}
+	return &bot.Weekly{Day: wd, At: t}, nil
 }
 
 // DefaultTimezone is [bot] timezone when unset: where our users are.
@@ -176,6 +227,11 @@ func (c Config) Validate(known Known) []error {
 	if _, err := c.Location(); err != nil {
 		errs = append(errs, fmt.Errorf("bot.timezone: unknown time zone %q (an IANA name such as \"Asia/Shanghai\")", c.Timezone))
 	}
+	if c.WeeklyReport != "" {
+		if _, err := parseWeekly(c.WeeklyReport); err != nil {
+			errs = append(errs, fmt.Errorf("bot.weekly_report: %w", err))
+		}
+	}
 	seen := map[string]bool{}
 	for i, ch := range c.Chats {
 		key := fmt.Sprintf("chats[%d]", i)
@@ -203,6 +259,11 @@ func (c Config) Validate(known Known) []error {
 		if ch.DailySummary != "" {
 			if _, err := clock(ch.DailySummary); err != nil {
 				errs = append(errs, fmt.Errorf("%s.daily_summary: want HH:MM, got %q", key, ch.DailySummary))
+			}
+		}
+		if ch.WeeklyReport != "" {
+			if _, err := parseWeekly(ch.WeeklyReport); err != nil {
+				errs = append(errs, fmt.Errorf("%s.weekly_report: %w", key, err))
 			}
 		}
 		if ch.Language != "" && !validLanguage(ch.Language) {

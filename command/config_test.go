@@ -33,6 +33,13 @@ func TestConfigValidate(t *testing.T) {
 		{"quiet hours", Config{Chats: []Chat{{Platform: "feishu", ChatID: "c", QuietHours: "late"}}}, []string{"chats[0].quiet_hours: want HH:MM-HH:MM"}},
 		{"quiet hours' times", Config{Chats: []Chat{{Platform: "feishu", ChatID: "c", QuietHours: "25:00-08:00"}}}, []string{"chats[0].quiet_hours"}},
 		{"daily summary", Config{Chats: []Chat{{Platform: "feishu", ChatID: "c", DailySummary: "9h"}}}, []string{`chats[0].daily_summary: want HH:MM, got "9h"`}},
+		{"weekly report", Config{WeeklyReport: "monday", Chats: []Chat{{Platform: "feishu", ChatID: "c", WeeklyReport: "fri 25:00"},
+			{Platform: "wecom", ChatID: "c", WeeklyReport: "someday 09:30"}}},
+			[]string{`bot.weekly_report: want a day and a time such as "mon 09:30", or "off"; got "monday"`,
+				`chats[0].weekly_report: want a day and a time such as "mon 09:30", or "off"; got "fri 25:00"`,
+				`chats[1].weekly_report: want a day and a time such as "mon 09:30", or "off"; got "someday 09:30"`}},
+		{"weekly report spelled every way", Config{WeeklyReport: "Monday 09:30", Chats: []Chat{{Platform: "feishu", ChatID: "c", WeeklyReport: "周五 17:00"},
+			{Platform: "wecom", ChatID: "c", WeeklyReport: "OFF"}}}, nil},
 		{"language", Config{Chats: []Chat{{Platform: "feishu", ChatID: "c", Language: "fr"}, {Platform: "wecom", ChatID: "c", Language: "English"}}},
 			[]string{`chats[0].language: unknown language "fr" (zh or en)`, `chats[1].language: unknown language "English" (zh or en)`}},
 		{"webhook robot", Config{Chats: []Chat{{Platform: "feishu", ChatID: "c", WebhookKey: "k"}}}, []string{"chats[0].webhook_key: only a WeCom group"}},
@@ -87,5 +94,34 @@ func TestConfigPolicyAndRobots(t *testing.T) {
 	}
 	if loc, err := (Config{Timezone: "UTC"}).Location(); err != nil || loc.String() != "UTC" {
 		t.Errorf("UTC location %v, %v", loc, err)
+	}
+}
+
+// The weekly report is on by default, Monday 09:30, in every chat; [bot] weekly_report moves
+// it for all, a [[chats]] entry for its own chat, and "off" turns it off.
+func TestConfigWeeklyReport(t *testing.T) {
+	mon930 := &bot.Weekly{Day: time.Monday, At: 9*time.Hour + 30*time.Minute}
+	fri17 := &bot.Weekly{Day: time.Friday, At: 17 * time.Hour}
+	sun8 := &bot.Weekly{Day: time.Sunday, At: 8 * time.Hour}
+	chats := []Chat{{Platform: "feishu", ChatID: "own", WeeklyReport: "fri 17:00"}, {Platform: "feishu", ChatID: "off", WeeklyReport: "off"},
+		{Platform: "feishu", ChatID: "inherits"}}
+	for _, tc := range []struct {
+		name, bot, chat string
+		want            *bot.Weekly
+	}{
+		{"default, an unlisted chat", "", "unlisted", mon930},
+		{"default, a listed chat", "", "inherits", mon930},
+		{"the chat's own", "", "own", fri17},
+		{"the chat's own wins over [bot]'s", "sun 08:00", "own", fri17},
+		{"the chat turned it off", "", "off", nil},
+		{"[bot]'s for an unlisted chat", "周日 08:00", "unlisted", sun8},
+		{"[bot]'s for a listed chat", "Sunday 8:00", "inherits", sun8},
+		{"[bot] turned it off", "off", "inherits", nil},
+		{"[bot] off, the chat's own still", "off", "own", fri17},
+	} {
+		got := Config{WeeklyReport: tc.bot, Chats: chats}.Policy("feishu", tc.chat).Report
+		if (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
+	"github.com/ticketbot/ticketbot/report"
 	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/templates"
 	"github.com/ticketbot/ticketbot/work"
@@ -41,6 +42,9 @@ type Env struct {
 	Languages LanguageChoices
 	// Drafts keeps the guided creates under way (draft.go; the store).
 	Drafts DraftStore
+	// Reports are the tickets' state and timeline the weekly figures are read from (the
+	// store).
+	Reports report.Source
 	// DefaultProvider is [bot] default_provider; Users are [[users]], who people are at the
 	// vendors.
 	DefaultProvider string

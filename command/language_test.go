@@ -315,7 +315,7 @@ func chinese(s string, data ...string) []string {
 func TestEnglishIsComplete(t *testing.T) {
 	// The ticket's title, the person's name, and words of theirs quoted back (a priority, words
 	// that do not belong): what people wrote.
-	data := []string{"数据库连接超时", "张三", "超级高", "多余", "不是命令"}
+	data := []string{"数据库连接超时", "张三", "超级高", "多余", "不是命令", "上周"}
 	cfg := Config{CommandsPerMinute: -1, Chats: []Chat{{Platform: "feishu", ChatID: "oc_group", Admins: []string{"ou_zhang"}, Language: "en"},
 		{Platform: "wecom", ChatID: "oc_group", Admins: []string{"ou_zhang"}, Language: "en"}}}
 	for _, platform := range []string{"feishu", "wecom"} {
@@ -327,6 +327,7 @@ func TestEnglishIsComplete(t *testing.T) {
 			"关闭 ksyun:1204", "取消关注 ksyun:1204", "取消关注 ksyun:1204",
 			"绑定 ksyun 38361", "我是谁", "绑定 ksyun", "解绑 ksyun", "解绑 ksyun", "绑定 tencent 1",
 			"重开 ksyun:1204", "驳回 ksyun:1204 不是本组的问题", "驳回 ksyun:1204", "流转 ksyun:1204 lina 请跟进", "流转 ksyun:1204",
+			"周报", "周报 上周",
 		} {
 			answers := h.send(msg{platform: platform, text: text})
 			if len(answers) == 0 {

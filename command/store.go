@@ -4,13 +4,15 @@ import (
 	"context"
 	"time"
 
+	"github.com/ticketbot/ticketbot/report"
 	"github.com/ticketbot/ticketbot/store"
 	"github.com/ticketbot/ticketbot/tickets"
 	"github.com/ticketbot/ticketbot/work"
 )
 
 // Store is what the handlers need of the store: the work engine's and the ticket book's
-// parts (they are made here), and the handlers' own: cards, follows, audit, pruning ([retention]).
+// parts (they are made here), and the handlers' own: cards, follows, audit, pruning ([retention]),
+// the weekly figures' reads.
 type Store interface {
 	work.Store
 	tickets.Store
@@ -25,6 +27,7 @@ type Store interface {
 	Owners
 	RecordAudit(ctx context.Context, a store.AuditEntry) error
 	Languages(ctx context.Context, platform, chatID, userID string) (store.Languages, error)
+	report.Source
 	SetLanguage(ctx context.Context, c store.LanguageChoice) error
 	PruneProcessed(ctx context.Context, before time.Time) error
 	PruneNotices(ctx context.Context, before time.Time) error

@@ -90,6 +90,11 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 			{"第2页", "keyword", "缺少要搜索的关键字"},
 			{"数据库\n第二行", "", "多余的内容"},
 		},
+		OpReport: {
+			{"上周", "", "多余的内容「上周」"},
+			{"ksyun 本月", "", "多余的内容「ksyun 本月」"},
+			{"\n第二行", "", "多余的内容"},
+		},
 		OpWhoami: {
 			{"张三", "", "多余的内容"},
 			{"\n第二行", "", "多余的内容"},

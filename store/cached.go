@@ -205,6 +205,16 @@ func (c *Cached) Tickets(ctx context.Context, provider string) ([]TicketState, e
 	return c.next.Tickets(ctx, provider)
 }
 
+// TicketsIn passes through.
+func (c *Cached) TicketsIn(ctx context.Context, platform, chatID string) ([]TicketState, error) {
+	return c.next.TicketsIn(ctx, platform, chatID)
+}
+
+// TimelineIn passes through.
+func (c *Cached) TimelineIn(ctx context.Context, platform, chatID string, until time.Time) ([]TicketEvent, error) {
+	return c.next.TimelineIn(ctx, platform, chatID, until)
+}
+
 // Close closes the wrapped Store. The memory is released with the Cached value.
 func (c *Cached) Close() error {
 	c.bg.Wait()

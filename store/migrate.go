@@ -340,6 +340,31 @@ var migrations = []migration{
 			`CREATE INDEX owners_by_user ON owners (platform, chat_id, user_id)`,
 		},
 	},
+	{
+		version: 14,
+		name:    "ticket timeline",
+		stmts: []string{
+			// ticket_events: when each ticket was first seen, each change of its watched state,
+			// and the vendor's first reply (at 0: before the bot knew), in the order they were
+			// recorded (seq, per ticket). The weekly report is computed from them.
+			`CREATE TABLE ticket_events (
+				provider  TEXT NOT NULL,
+				ticket_id TEXT NOT NULL,
+				seq       BIGINT NOT NULL,
+				at        BIGINT NOT NULL,
+				kind      TEXT NOT NULL,
+				status    TEXT NOT NULL,
+				PRIMARY KEY (provider, ticket_id, seq)
+			)`,
+			`CREATE INDEX ticket_events_at ON ticket_events (at)`,
+			// The tickets stored before: seen in their state when last stored, and any reply
+			// they show came before the timeline, at a time not known.
+			`INSERT INTO ticket_events (provider, ticket_id, seq, at, kind, status)
+				SELECT provider, ticket_id, 1, updated_at, 'seen', status FROM tickets`,
+			`INSERT INTO ticket_events (provider, ticket_id, seq, at, kind, status)
+				SELECT provider, ticket_id, 2, 0, 'reply', '' FROM tickets WHERE last_note_id <> ''`,
+		},
+	},
 }
 
 const (

@@ -52,7 +52,7 @@ const (
 )
 
 // AdvanceTicket moves a ticket from the state prev (as read by the caller) to next and records
-// the notices that change owes, in one transaction. It reports false, changing nothing, when
+// next's timeline events and the notices that change owes, in one transaction. It reports false, changing nothing, when
 // the stored state is no longer prev: another status, note or version (a card action claimed
 // the ticket since: the change may be the bot's own).
 func (s *SQL) AdvanceTicket(ctx context.Context, prev, next TicketState, notices []Notice) (bool, error) {
@@ -68,6 +68,11 @@ func (s *SQL) AdvanceTicket(ctx context.Context, prev, next TicketState, notices
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return false, err
+	}
+	if len(next.Events) > 0 {
+		if err := recordEvents(ctx, tx, prev.Provider, prev.TicketID, next.Events); err != nil {
+			return false, err
+		}
 	}
 	for _, n := range notices {
 		if err := need("record notice", "id", n.ID, "platform", n.Platform, "chat_id", n.ChatID); err != nil {

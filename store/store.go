@@ -50,6 +50,10 @@ type Store interface {
 	// Tickets lists the tracked tickets of a provider (of every provider if it is empty),
 	// ordered by provider and ticket id: the watcher's list of what to refresh.
 	Tickets(ctx context.Context, provider string) ([]TicketState, error)
+	// TicketsIn lists the tickets a chat follows (every ticket when platform is ""), and
+	// TimelineIn their timeline before until: what the weekly figures are computed from.
+	TicketsIn(ctx context.Context, platform, chatID string) ([]TicketState, error)
+	TimelineIn(ctx context.Context, platform, chatID string, until time.Time) ([]TicketEvent, error)
 
 	// AdvanceTicket moves a ticket from prev (as the caller read it) to next and records the
 	// notices the change owes, atomically; false means the stored state was no longer prev.
@@ -189,4 +193,9 @@ type TicketState struct {
 	ActedOp    string
 	ActedState string
 	ActedAt    time.Time
+
+	// Events are what this state adds to the ticket's timeline (timeline.go): SaveTicket and
+	// AdvanceTicket record them with the state, in one transaction, so a change is in the
+	// timeline exactly when it is stored. Reads leave it empty.
+	Events []TicketEvent
 }

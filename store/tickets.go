@@ -31,14 +31,31 @@ const (
 	sqlProviderTickets = `SELECT ` + ticketCols + stateCols + ` FROM tickets WHERE provider = $1 ORDER BY ticket_id`
 )
 
-// SaveTicket stores the ticket's last seen state. An empty CreatorUserID keeps the stored one.
+// SaveTicket stores the ticket's last seen state, and its Events in its timeline with it. An
+// empty CreatorUserID keeps the stored one.
 func (s *SQL) SaveTicket(ctx context.Context, t TicketState) error {
 	if err := need("save ticket", "provider", t.Provider, "ticket_id", t.TicketID); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, sqlSaveTicket, t.Provider, t.TicketID, t.Status, t.RawStatus,
-		t.LastNoteID, t.CreatorUserID, t.Snapshot, millis(t.UpdatedAt))
+	args := []any{t.Provider, t.TicketID, t.Status, t.RawStatus, t.LastNoteID, t.CreatorUserID, t.Snapshot, millis(t.UpdatedAt)}
+	if len(t.Events) == 0 {
+		if _, err := s.db.ExecContext(ctx, sqlSaveTicket, args...); err != nil {
+			return fmt.Errorf("store: save ticket %s %s: %w", t.Provider, t.TicketID, err)
+		}
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("store: save ticket %s %s: %w", t.Provider, t.TicketID, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, sqlSaveTicket, args...); err != nil {
+		return fmt.Errorf("store: save ticket %s %s: %w", t.Provider, t.TicketID, err)
+	}
+	if err := recordEvents(ctx, tx, t.Provider, t.TicketID, t.Events); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: save ticket %s %s: %w", t.Provider, t.TicketID, err)
 	}
 	return nil

@@ -112,6 +112,12 @@ func TestUpgradeFromThePreviousRelease(t *testing.T) {
 	if in, err := s.TakeInbox(ctx, 10); err != nil || len(in) != 1 || in[0].ID != "feishu:msg:om_3" || in[0].Count != 1 {
 		t.Errorf("inbox = %+v, %v", in, err)
 	}
+	// The tickets stored before the timeline are in it: seen in their state when last stored,
+	// any reply they show of a time not known.
+	if evs, err := s.TimelineIn(ctx, "", "", at(time.Hour)); err != nil ||
+		!slices.Equal(eventsOf(evs), []string{"ksyun/1204 #1 seen waiting_on_us @2", "ksyun/1204 #2 reply  @?"}) {
+		t.Errorf("timeline = %q, %v", eventsOf(evs), err)
+	}
 	// And it takes new rows, in the tables the upgrade added too.
 	if _, err := s.EnqueueJob(ctx, job("after-upgrade")); err != nil {
 		t.Errorf("a new job: %v", err)

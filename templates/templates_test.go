@@ -135,6 +135,37 @@ func fixtures(en bool) map[string]struct {
 			Text: say("关闭后供应商将不再处理此工单。仅工单创建人可以关闭。", "Once closed, the vendor stops working on this ticket. Only its creator may close it."), Buttons: []Button{
 				{Text: say("确认关闭", "Close it"), Type: "danger", Command: "close ksyun:1204 #v3"}, {Text: say("取消", "Cancel"), Command: "card ksyun:1204"}}}},
 	}
+	// The weekly report: two vendors, one without a close; the tickets waiting on us longest,
+	// one with a nasty title. A week with replies only draws no chart; an empty one says so.
+	weekFrom, weekTo := time.Date(2026, 11, 23, 1, 30, 0, 0, time.UTC), time.Date(2026, 11, 30, 1, 30, 0, 0, time.UTC)
+	aliWaiting := providers.Ticket{Provider: "aliyun", ID: "70001234", Title: "ECS 无法登录", Status: providers.StatusWaitingOnUs}
+	nastyWaiting := nasty
+	nastyWaiting.Status = providers.StatusWaitingOnUs
+	out["report"] = struct {
+		tmpl string
+		data any
+	}{"report", ReportCard{Since: weekFrom, Until: weekTo, Chart: true,
+		Vendors: []ReportRow{
+			{Label: ali, Opened: 2, Waiting: 2, FirstReply: say("30分钟 / 30分钟", "30 min / 30 min"), Close: "—"},
+			{Label: ks, Opened: 3, Closed: 4, Waiting: 1, FirstReply: say("3小时 / 3天", "3h / 3d"), Close: say("4天12小时 / 18天", "4d 12h / 18d")},
+		},
+		Total: ReportRow{Label: say("合计", "Total"), Opened: 5, Closed: 4, Waiting: 3,
+			FirstReply: say("2小时 / 3天", "2h / 3d"), Close: say("4天12小时 / 18天", "4d 12h / 18d")},
+		Waiting: []ReportWait{
+			{Ticket: aliWaiting, ProviderLabel: ali, For: say("10天", "10d")},
+			{Ticket: nastyWaiting, ProviderLabel: ks, For: say("3天23小时", "3d 23h")},
+		}}}
+	out["report_replies_only"] = struct {
+		tmpl string
+		data any
+	}{"report", ReportCard{Since: weekFrom, Until: weekTo,
+		Vendors: []ReportRow{{Label: ks, FirstReply: say("1小时20分 / 1小时20分", "1h 20m / 1h 20m"), Close: "—"}},
+		Total:   ReportRow{Label: say("合计", "Total"), FirstReply: say("1小时20分 / 1小时20分", "1h 20m / 1h 20m"), Close: "—"}}}
+	out["report_empty"] = struct {
+		tmpl string
+		data any
+	}{"report", ReportCard{Since: weekFrom, Until: weekTo, Empty: true, Total: ReportRow{FirstReply: "—", Close: "—"}}}
+
 	// The transitions beyond close (重开, 驳回, 流转): their buttons where the vendor can and the
 	// status allows, their inputs, and their confirmation cards, as command/ draws them.
 	// Drawn in Chinese: their fixtures are written in it.

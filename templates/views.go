@@ -1,6 +1,10 @@
 package templates
 
-import "github.com/ticketbot/ticketbot/providers"
+import (
+	"time"
+
+	"github.com/ticketbot/ticketbot/providers"
+)
 
 // TicketCard is the data of a ticket card (ticket.json.tmpl). Handlers decide which buttons a
 // card shows (capabilities, state, who follows), so templates stay free of business rules.
@@ -196,4 +200,37 @@ type FormField struct {
 // Choice is one option of a select: its value and what people read.
 type Choice struct {
 	Value, Label string
+}
+
+// ReportCard is the data of the weekly report (report.json.tmpl; report.md.tmpl where cards
+// cannot chart): a window's figures, per vendor and in total, worded by the command.
+type ReportCard struct {
+	// Since and Until bound the window.
+	Since, Until time.Time
+	// Vendors are those with anything to show; Total is all of them together.
+	Vendors []ReportRow
+	Total   ReportRow
+	// Chart says a chart of opened and closed per vendor is worth drawing (some are not 0).
+	Chart bool
+	// Waiting are the tickets waiting on us longest.
+	Waiting []ReportWait
+	// Empty says nothing was opened, closed or answered, and nothing waits on us.
+	Empty bool
+}
+
+// ReportRow is one vendor's figures, or the total's.
+type ReportRow struct {
+	// Label is the vendor's display name ("金山云"), or the total's.
+	Label                   string
+	Opened, Closed, Waiting int
+	// FirstReply and Close are the times to the first vendor reply and to close, as their
+	// median and 90th percentile in words ("1小时20分 / 3小时"), "—" when there were none.
+	FirstReply, Close string
+}
+
+// ReportWait is a ticket waiting on us, and for how long in words.
+type ReportWait struct {
+	Ticket        providers.Ticket
+	ProviderLabel string
+	For           string
 }

@@ -8,6 +8,7 @@ package tickets
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/ticketbot/ticketbot/providers"
@@ -72,13 +73,19 @@ func (b *Book) Last(ctx context.Context, provider, id string) (providers.Ticket,
 // quiet about it. Any other read (查看, 刷新, a reply) refreshes only the snapshot the cards
 // are drawn from: the watcher still announces a change someone happened to see first. The
 // last vendor note is always the watcher's to announce, and the creator is kept.
+//
+// The ticket's timeline (store.TicketEvent) records what the bot learns here: the first time
+// it stores the ticket, and its own action's change of the state, at the time it is stored.
 func (b *Book) Remember(ctx context.Context, t providers.Ticket, creator string, own bool) error {
+	now := b.now()
 	st := store.TicketState{Provider: t.Provider, TicketID: t.ID, Status: string(t.Status), RawStatus: t.RawStatus,
-		CreatorUserID: creator, Snapshot: Encode(t), UpdatedAt: b.now()}
+		CreatorUserID: creator, Snapshot: Encode(t), UpdatedAt: now}
 	if t.LatestNote != nil {
 		st.LastNoteID = t.LatestNote.ID
 	}
-	if old, err := b.st.Ticket(ctx, t.Provider, t.ID); err == nil {
+	old, err := b.st.Ticket(ctx, t.Provider, t.ID)
+	switch {
+	case err == nil:
 		if st.CreatorUserID == "" {
 			st.CreatorUserID = old.CreatorUserID
 		}
@@ -86,8 +93,25 @@ func (b *Book) Remember(ctx context.Context, t providers.Ticket, creator string,
 		if !own {
 			st.Status, st.RawStatus = old.Status, old.RawStatus
 		}
+		if st.Status != old.Status {
+			st.Events = []store.TicketEvent{{At: now, Kind: store.EventStatus, Status: st.Status}}
+		}
+	case errors.Is(err, store.ErrNotFound):
+		st.Events = firstSeen(t, now)
 	}
 	return b.st.SaveTicket(ctx, st)
+}
+
+// firstSeen is the timeline of a ticket the bot stores for the first time: its state now,
+// and, when it shows a conversation already, a vendor reply of a time not known (whoever
+// wrote its latest note, the vendor may have answered before it). A ticket the bot creates
+// has none, so its first reply is measured.
+func firstSeen(t providers.Ticket, now time.Time) []store.TicketEvent {
+	evs := []store.TicketEvent{{At: now, Kind: store.EventSeen, Status: string(t.Status)}}
+	if t.LatestNote != nil {
+		evs = append(evs, store.TicketEvent{Kind: store.EventReply})
+	}
+	return evs
 }
 
 // Claim takes the ticket at version for an action (store.ClaimTicket): false, with the
@@ -110,15 +134,38 @@ func ActionOpen(st store.TicketState, now time.Time) bool {
 		now.Sub(st.ActedAt) < store.ClaimStale
 }
 
-// Observed is the watched state after the vendor showed t.
+// Observed is the watched state after the vendor showed t, with what it adds to the
+// ticket's timeline: a change of state, and a new note of the vendor's staff (recorded only
+// if it is the first). A change is timed by the vendor's own clock where it can be: the
+// note's time, and the ticket's update time when it falls after the bot last stored the
+// ticket (a change happened since) and not after now; else by when the bot sees it, at most
+// one sweep late.
 func (b *Book) Observed(prev store.TicketState, t providers.Ticket) store.TicketState {
+	now := b.now()
 	next := prev
-	next.Status, next.RawStatus, next.UpdatedAt = string(t.Status), t.RawStatus, b.now()
-	if t.LatestNote != nil {
-		next.LastNoteID = t.LatestNote.ID
+	next.Status, next.RawStatus, next.UpdatedAt = string(t.Status), t.RawStatus, now
+	next.Events = nil
+	if next.Status != prev.Status {
+		next.Events = append(next.Events, store.TicketEvent{At: vendorTime(t.UpdatedAt, prev.UpdatedAt, now),
+			Kind: store.EventStatus, Status: next.Status})
+	}
+	if n := t.LatestNote; n != nil {
+		if n.ID != prev.LastNoteID && n.Official {
+			next.Events = append(next.Events, store.TicketEvent{At: vendorTime(n.At, time.Time{}, now), Kind: store.EventReply})
+		}
+		next.LastNoteID = n.ID
 	}
 	next.Snapshot = Encode(t)
 	return next
+}
+
+// vendorTime is the vendor's time of a change when it is set, after after and not after
+// now; else now.
+func vendorTime(vendor, after, now time.Time) time.Time {
+	if vendor.IsZero() || !vendor.After(after) || vendor.After(now) {
+		return now
+	}
+	return vendor
 }
 
 // Advance moves the watched state from prev to next with the notices the change owes, in one

@@ -7,6 +7,8 @@
 //	                                       --online: and call each platform and vendor once)
 //	ticketbot audit --config FILE --since WHEN [--until WHEN] [--format csv|json]
 //	                                       export the audit log to stdout
+//	ticketbot report --config FILE --since WHEN [--until WHEN] [--format csv|json] [--chat PLATFORM:CHAT_ID]
+//	                                       export the weekly report's figures to stdout
 //	ticketbot backup --config FILE --to FILE [--force]
 //	                                       copy the SQLite database while serve runs
 //	ticketbot version                      print the version (also --version)
@@ -66,6 +68,9 @@ func init() {
 		{name: "audit", synopsis: "audit --config FILE --since WHEN [--until WHEN] [--format csv|json]",
 			summary: "export the audit log (CSV by default) to stdout; WHEN is a date,\na date-time in Asia/Shanghai, RFC 3339 or a duration ago",
 			about:   auditAbout, flags: auditFlags},
+		{name: "report", synopsis: "report --config FILE --since WHEN [--until WHEN] [--format csv|json] [--chat PLATFORM:CHAT_ID]",
+			summary: "the weekly report's figures over any window (CSV by default) to\nstdout: every ticket, or one chat's",
+			about:   reportAbout, flags: reportFlags},
 		{name: "backup", synopsis: "backup --config FILE --to FILE [--force]",
 			summary: "copy the SQLite database, consistent while serve runs; for\nPostgreSQL it prints the pg_dump command",
 			about:   backupAbout, flags: backupFlags},
@@ -246,6 +251,31 @@ func auditFlags(fs *flag.FlagSet) func(stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return app.Audit(ctx, app.AuditOptions{Config: *path, Since: *sinceArg, Until: *untilArg, Format: *format}, stdout, stderr)
+	}
+}
+
+// reportAbout is what `ticketbot help report` says before the flags.
+const reportAbout = `Writes the figures of the weekly report (周报) from --since (inclusive) to --until (exclusive,
+default now) to stdout: per vendor and in total, the tickets opened and closed, the median and
+90th percentile of the time to the vendor's first reply and to close (in seconds), and the five
+tickets that waited on us longest at --until. It covers every ticket the bot knows, or with
+--chat those one chat follows, as that chat's 周报 does. WHEN is a date (2026-11-30), a
+date-time (2026-11-30T09:30) in [bot] timezone, an RFC 3339 time, or a duration meaning that
+long ago (168h). CSV rows are a vendor's figures (section "vendor"), the total ("total") or a
+ticket waiting on us ("waiting"). Only [store] and [bot] of the configuration are read.`
+
+// reportFlags defines `ticketbot report`'s flags and returns its body. The body returns 2
+// for bad flags or times, 1 for a bad configuration or a store error.
+func reportFlags(fs *flag.FlagSet) func(stdout, stderr io.Writer) int {
+	path := configFlag(fs)
+	sinceArg := fs.String("since", "", "start of the window, inclusive (required): a `WHEN` as above")
+	untilArg := fs.String("until", "", "end of the window, exclusive (default now): a `WHEN` as above")
+	format := fs.String("format", "csv", "output `format`: csv or json")
+	chat := fs.String("chat", "", "only the tickets this chat follows: `platform:chat_id` (default every ticket)")
+	return func(stdout, stderr io.Writer) int {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return app.Report(ctx, app.ReportOptions{Config: *path, Since: *sinceArg, Until: *untilArg, Format: *format, Chat: *chat}, stdout, stderr)
 	}
 }
 

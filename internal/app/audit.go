@@ -95,6 +95,11 @@ func Audit(ctx context.Context, a AuditOptions, stdout, stderr io.Writer) int {
 // parseWhen reads a --since/--until value: a Go duration is that long before now; a date or
 // date-time without a zone is in Asia/Shanghai; RFC 3339 carries its own zone.
 func parseWhen(s string, now time.Time) (time.Time, error) {
+	return parseWhenIn(s, now, providers.Shanghai)
+}
+
+// parseWhenIn is parseWhen with a date or date-time without a zone read in loc.
+func parseWhenIn(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if d, err := time.ParseDuration(s); err == nil {
 		if d < 0 {
@@ -106,7 +111,7 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 		return t, nil
 	}
 	for _, layout := range []string{time.DateOnly, "2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", time.DateTime} {
-		if t, err := time.ParseInLocation(layout, s, providers.Shanghai); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, nil
 		}
 	}

@@ -373,6 +373,9 @@ func botDefaults(b command.Config) command.Config {
 	if b.Timezone == "" {
 		b.Timezone = command.DefaultTimezone
 	}
+	if b.WeeklyReport == "" {
+		b.WeeklyReport = command.DefaultWeeklyReport
+	}
 	return b
 }
 

@@ -377,7 +377,7 @@ webhook_key = "${WECOM_ROBOT_KEY_OPS}"
 	for _, want := range []string{
 		`dsn = "` + db + `"`,
 		// [bot]: the dispatcher's, the rate limit's and the outbox's defaults.
-		"workers = 8", "queue = 1024", `action_wait = "2.5s"`, `command_timeout = "1m"`, "commands_per_minute = 20",
+		"workers = 8", "queue = 1024", `weekly_report = "mon 09:30"`, `action_wait = "2.5s"`, `command_timeout = "1m"`, "commands_per_minute = 20",
 		`base = "2s"`, `max = "5m"`, `give_up_after = "24h"`, `lease = "2m"`, `every = "1s"`,
 		// [watch]: the watcher's.
 		"enabled = true", "concurrency = 4", "batch = 100", "closed_every = 10", `closed_for = "72h"`, "in_thread = true",
@@ -394,7 +394,7 @@ webhook_key = "${WECOM_ROBOT_KEY_OPS}"
 	for _, zero := range regexp.MustCompile(`(?m)^\s*(\w+) = (0|""|\[\])$`).FindAllStringSubmatch(got, -1) {
 		switch zero[1] {
 		case "templates_dir", "bot_open_id", "bot_id", "secret", "handler_id", "template_id", "phone", "email",
-			"sms_alert_time", "region_id", "customer_common_question_id", "category_id", "provider", "quiet_hours", "daily_summary",
+			"sms_alert_time", "region_id", "customer_common_question_id", "category_id", "provider", "quiet_hours", "daily_summary", "weekly_report",
 			"tls_cert", "tls_key":
 			// Optional, no default: empty means unused.
 		default:

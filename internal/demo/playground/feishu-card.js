@@ -4,7 +4,8 @@
 // create form) of inputs (single-line, password, multiline_text as a textarea), select_static
 // menus and a submit button, whose values go with the submit and whose required ones must be
 // filled first; a select_static outside a form with a callback behavior, which calls back as
-// soon as an option is chosen, as in Feishu; note and div for older shapes. Anything else is
+// soon as an option is chosen, as in Feishu; a table (its columns and rows); a bar chart
+// (a VChart bar spec, drawn as grouped bars); note and div for older shapes. Anything else is
 // shown as a placeholder naming its tag, so a template change that this page does not know is
 // visible.
 "use strict";
@@ -120,9 +121,54 @@ const FeishuCard = (() => {
           e.tag === "lark_md" ? h("span", null, markdown(e.content || "", ctx.people)) : h("span", null, plain(e))));
       case "img":
         return h("div", { class: "fs-img" }, "🖼 " + (plain(el.alt) || "图片"));
+      case "table":
+        return table(el, ctx);
+      case "chart":
+        return chart(el);
       default:
         return h("div", { class: "fs-unknown" }, "[" + (el.tag || "?") + "]");
     }
+  }
+
+  // table draws a table component: a header of its columns' names, then a row per data row,
+  // each cell by its column's data_type (lark_md and markdown as markdown, others as text).
+  function table(el, ctx) {
+    const cols = el.columns || [];
+    const cell = (v, type) => type === "lark_md" || type === "markdown"
+      ? markdown(String(v == null ? "" : v), ctx.people) : (v == null ? "" : String(v));
+    return h("div", { class: "fs-table-wrap" }, h("table", { class: "fs-table" },
+      h("thead", null, h("tr", null, cols.map((c) => h("th", null, plain(c.display_name))))),
+      h("tbody", null, (el.rows || []).map((r) => h("tr", null, cols.map((c) =>
+        h("td", { class: c.data_type === "number" ? "fs-num" : null }, cell(r[c.name], c.data_type))))))));
+  }
+
+  // chart draws a bar chart_spec as groups of bars: one group per value of the first x
+  // field, one bar per series, their lengths to scale, with a legend. Another kind of chart
+  // is named, not drawn.
+  function chart(el) {
+    const spec = el.chart_spec || {};
+    const data = Array.isArray(spec.data) ? (spec.data[0] || {}) : (spec.data || {});
+    const values = data.values || [];
+    const xf = Array.isArray(spec.xField) ? spec.xField[0] : spec.xField;
+    const yf = spec.yField, sf = spec.seriesField;
+    if (spec.type !== "bar" || !xf || !yf) {
+      return h("div", { class: "fs-chart fs-chart-other" }, "📊 " + (spec.type || "chart"));
+    }
+    const series = [...new Set(values.map((v) => sf ? String(v[sf]) : ""))];
+    const groups = [...new Set(values.map((v) => String(v[xf])))];
+    const max = Math.max(1, ...values.map((v) => Number(v[yf]) || 0));
+    return h("div", { class: "fs-chart" },
+      groups.map((g) => h("div", { class: "fs-chart-group" },
+        h("div", { class: "fs-chart-label" }, g),
+        values.filter((v) => String(v[xf]) === g).map((v) => {
+          const n = Number(v[yf]) || 0, i = series.indexOf(sf ? String(v[sf]) : "");
+          return h("div", { class: "fs-chart-row" },
+            h("div", { class: "fs-bar-track" },
+              h("div", { class: "fs-bar fs-bar-" + (i % 4), style: { width: (100 * n / max) + "%" }, title: (sf ? v[sf] + ": " : "") + n })),
+            h("span", { class: "fs-bar-n" }, String(n)));
+        }))),
+      sf ? h("div", { class: "fs-chart-legend" }, series.map((s, i) =>
+        h("span", null, h("i", { class: "fs-bar-" + (i % 4) }), s))) : null);
   }
 
   function autoWidth(col) {

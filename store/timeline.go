@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// The kinds of a ticket's timeline events.
+const (
+	// EventSeen is the first time the bot stored the ticket: it was in Status then, since
+	// a time the bot does not know.
+	EventSeen = "seen"
+	// EventStatus is a change of the watched state to Status, at At.
+	EventStatus = "status"
+	// EventReply is the vendor's first reply. A zero At says it came before the bot knew
+	// the ticket (or before the timeline was kept), so its time is not known. A ticket has
+	// at most one: a second is not recorded.
+	EventReply = "reply"
+)
+
+// TicketEvent is one entry of a ticket's timeline: what the weekly figures are computed
+// from (when a ticket closed, when the vendor first answered, since when it waits on us).
+// Events are recorded with the state change they describe, in the same transaction
+// (TicketState.Events), and never change.
+type TicketEvent struct {
+	Provider string
+	TicketID string
+	// Seq orders a ticket's events as they were recorded (1, 2, …); At may not, since some
+	// come from the vendor's own clock.
+	Seq    int64
+	At     time.Time // zero: not known (EventReply only)
+	Kind   string    // EventSeen, EventStatus or EventReply
+	Status string    // the state reached (EventSeen, EventStatus); "" for EventReply
+}
+
+const (
+	eventCols = `provider, ticket_id, seq, at, kind, status`
+	// The ticket's row is written first in the same transaction, which holds its lock: the
+	// next seq is read and taken by one writer at a time.
+	sqlEventsHead = `SELECT COALESCE(MAX(seq), 0), COALESCE(SUM(CASE WHEN kind = 'reply' THEN 1 ELSE 0 END), 0)
+		FROM ticket_events WHERE provider = $1 AND ticket_id = $2`
+	sqlInsertEvent = `INSERT INTO ticket_events (` + eventCols + `) VALUES ($1, $2, $3, $4, $5, $6)`
+
+	// A chat's scope is the tickets it follows; two statements rather than "$1 = '' OR …",
+	// as in tickets.go.
+	sqlChatTickets = `SELECT ` + ticketCols + stateCols + ` FROM tickets
+		WHERE EXISTS (SELECT 1 FROM follows f WHERE f.platform = $1 AND f.chat_id = $2
+			AND f.provider = tickets.provider AND f.ticket_id = tickets.ticket_id)
+		ORDER BY provider, ticket_id`
+	sqlAllEvents  = `SELECT ` + eventCols + ` FROM ticket_events WHERE at < $1 ORDER BY provider, ticket_id, seq`
+	sqlChatEvents = `SELECT ` + eventCols + ` FROM ticket_events e
+		WHERE at < $3 AND EXISTS (SELECT 1 FROM follows f WHERE f.platform = $1 AND f.chat_id = $2
+			AND f.provider = e.provider AND f.ticket_id = e.ticket_id)
+		ORDER BY provider, ticket_id, seq`
+)
+
+// eventMillis stores a time, the zero time as 0 ("not known").
+func eventMillis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return millis(t)
+}
+
+// recordEvents appends evs to the timeline of the ticket p/id inside tx, which has written
+// the ticket's row already. A reply is dropped when the ticket has one.
+func recordEvents(ctx context.Context, tx *sql.Tx, provider, ticketID string, evs []TicketEvent) error {
+	var seq, replies int64
+	if err := tx.QueryRowContext(ctx, sqlEventsHead, provider, ticketID).Scan(&seq, &replies); err != nil {
+		return fmt.Errorf("store: timeline of %s %s: %w", provider, ticketID, err)
+	}
+	for _, e := range evs {
+		if e.Kind == EventReply {
+			if replies > 0 {
+				continue
+			}
+			replies++
+		}
+		seq++
+		if _, err := tx.ExecContext(ctx, sqlInsertEvent, provider, ticketID, seq, eventMillis(e.At), e.Kind, e.Status); err != nil {
+			return fmt.Errorf("store: record %s event of %s %s: %w", e.Kind, provider, ticketID, err)
+		}
+	}
+	return nil
+}
+
+// TicketsIn lists the stored state of the tickets the chat follows, or of every stored
+// ticket when platform is "", ordered by provider and ticket id.
+func (s *SQL) TicketsIn(ctx context.Context, platform, chatID string) ([]TicketState, error) {
+	if platform == "" {
+		return s.Tickets(ctx, "")
+	}
+	rows, err := s.db.QueryContext(ctx, sqlChatTickets, platform, chatID)
+	if err != nil {
+		return nil, fmt.Errorf("store: tickets in %s/%s: %w", platform, chatID, err)
+	}
+	defer rows.Close()
+	var ts []TicketState
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: tickets in %s/%s: %w", platform, chatID, err)
+		}
+		ts = append(ts, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: tickets in %s/%s: %w", platform, chatID, err)
+	}
+	return ts, nil
+}
+
+// TimelineIn lists the timeline events recorded before until (those of an unknown time
+// included) of the tickets the chat follows, or of every ticket when platform is "";
+// ordered by provider, ticket id and seq.
+func (s *SQL) TimelineIn(ctx context.Context, platform, chatID string, until time.Time) ([]TicketEvent, error) {
+	var rows *sql.Rows
+	var err error
+	if platform == "" {
+		rows, err = s.db.QueryContext(ctx, sqlAllEvents, millis(until))
+	} else {
+		rows, err = s.db.QueryContext(ctx, sqlChatEvents, platform, chatID, millis(until))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: timeline in %q/%q: %w", platform, chatID, err)
+	}
+	defer rows.Close()
+	var out []TicketEvent
+	for rows.Next() {
+		var e TicketEvent
+		var at int64
+		if err := rows.Scan(&e.Provider, &e.TicketID, &e.Seq, &at, &e.Kind, &e.Status); err != nil {
+			return nil, fmt.Errorf("store: timeline in %q/%q: %w", platform, chatID, err)
+		}
+		if at != 0 {
+			e.At = fromMillis(at)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: timeline in %q/%q: %w", platform, chatID, err)
+	}
+	return out, nil
+}
