@@ -146,6 +146,9 @@ type Features struct {
 	// Confirm says a button can ask for confirmation in a dialog before it acts; without it
 	// the bot asks with a confirmation card in place of the clicked one.
 	Confirm bool
+	// Mentions says a text answer can @ a person by their user id (<at user_id=…>), which the
+	// platform shows as their name; without it a person is named by their id.
+	Mentions bool
 
 	// Filled in by Can from the optional interfaces the platform implements.
 	Files      bool // FileFetcher: what people sent can be downloaded

@@ -17,7 +17,7 @@ var ErrUnsupported = errors.New("bot: the platform cannot do this")
 // Can is everything p can do: its cards' features and the optional operations it
 // implements.
 func Can(p Platform) Features {
-	f := Features{Forms: true, Threads: true, Confirm: true}
+	f := Features{Forms: true, Threads: true, Confirm: true, Mentions: true}
 	if fr, ok := p.(FeatureReporter); ok {
 		f = fr.Features()
 	}

@@ -32,7 +32,7 @@ func (a *able) UpdateByToken(_ context.Context, token string, _ []byte) error {
 func TestCanAndOptionalPlatformOperations(t *testing.T) {
 	ctx := context.Background()
 	plain := &recPlatform{}
-	if got := Can(plain); got != (Features{Forms: true, Threads: true, Confirm: true}) {
+	if got := Can(plain); got != (Features{Forms: true, Threads: true, Confirm: true, Mentions: true}) {
 		t.Errorf("Can(plain) = %+v", got)
 	}
 	if got := Can(&cardless{}); got != (Features{}) {
@@ -46,7 +46,7 @@ func TestCanAndOptionalPlatformOperations(t *testing.T) {
 	}
 
 	a := &able{}
-	if got := Can(a); got != (Features{Forms: true, Threads: true, Confirm: true, Files: true, LateUpdate: true}) {
+	if got := Can(a); got != (Features{Forms: true, Threads: true, Confirm: true, Mentions: true, Files: true, LateUpdate: true}) {
 		t.Errorf("Can(able) = %+v", got)
 	}
 	if b, err := FetchFile(ctx, a, "m1", FileRef{Key: "img"}, 10); err != nil || string(b) != "data" || a.fetched != "m1/img" {

@@ -75,7 +75,7 @@ func (r *recPlatform) Features() bot.Features {
 	if r.features != nil {
 		return *r.features
 	}
-	return bot.Features{Forms: true, Threads: true, Confirm: true}
+	return bot.Features{Forms: true, Threads: true, Confirm: true, Mentions: true}
 }
 
 func (r *recPlatform) record(op, chat, to string, m bot.Outgoing) (bot.CardRef, error) {

@@ -42,7 +42,7 @@ func (e *Env) who(platform, userID, name string) string {
 	if name = strings.TrimSpace(name); name != "" {
 		return "@" + name
 	}
-	if e.Answers.Features(platform).Threads && plainID(userID) { // an <at> names them in the chat
+	if e.Answers.Features(platform).Mentions && plainID(userID) { // the platform names them
 		return "<at user_id=\"" + userID + "\"></at>"
 	}
 	return userID

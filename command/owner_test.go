@@ -96,6 +96,12 @@ func TestOwnership(t *testing.T) {
 		want:  []string{"ksyun:1204 is now owned by <at user_id=\"wangwu\"></at>."},
 		check: owns("wangwu"),
 	}, {
+		name:     "where text cannot @ someone, they are named by their id",
+		platform: "wecom",
+		text:     "assign ksyun:1204 wangwu",
+		want:     []string{"ksyun:1204 is now owned by wangwu."},
+		not:      []string{"<at"},
+	}, {
 		name:  "a non-member may not claim",
 		cfg:   membersOnly,
 		text:  "认领 ksyun:1204",
