@@ -9,7 +9,7 @@ import (
 // and the functions below do it (or answer ErrUnsupported), the way io.Copy finds a
 // WriterTo. The optional interfaces (BatchGetter, Attacher, ReplyAttacher, SecretReplier,
 // SecretCreator, CreatedFinder, ChangeFinder, Prober, Identifier, Reopener, Rejecter,
-// Transferrer, Explainer, Fielder, Searcher) are what a vendor implements; the core never
+// Transferrer, Explainer, Fielder, Searcher, Lister) are what a vendor implements; the core never
 // asserts them itself, so a capability is discovered in this one file and nowhere else.
 
 // Can is everything p can do: what it declares (Capabilities) and the optional operations
@@ -33,7 +33,32 @@ func Can(p Provider) Capabilities {
 	c.Transfer = c.Transfer && ok
 	_, ok = p.(Searcher)
 	c.Search = c.Search && ok
+	_, c.List = p.(Lister)
 	return c
+}
+
+// ListFilters are the filters p's list applies (Lister); none where p cannot list.
+func ListFilters(p Provider) []ListFilter {
+	if l, ok := p.(Lister); ok {
+		return l.ListFilters()
+	}
+	return nil
+}
+
+// ListPageSize is the largest page p's list returns; 0 where p cannot list.
+func ListPageSize(p Provider) int {
+	if l, ok := p.(Lister); ok {
+		return l.ListPageSize()
+	}
+	return 0
+}
+
+// ListTickets lists one page of p's tickets matching q where p can (Can(p).List).
+func ListTickets(ctx context.Context, p Provider, q ListQuery) ([]Ticket, int64, error) {
+	if l, ok := p.(Lister); ok {
+		return l.ListTickets(ctx, q)
+	}
+	return nil, 0, ErrUnsupported
 }
 
 // Search lists one page of the vendor's tickets that hold keyword where p can

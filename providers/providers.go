@@ -61,6 +61,7 @@ type Capabilities struct {
 	FindCreated  bool // CreatedFinder: an unknown create is looked for before it is repeated
 	FindChanged  bool // ChangeFinder: a list tells which followed tickets to read
 	Identity     bool // Identifier: acts as each person's own identity, which they can bind
+	List         bool // Lister: its list finds the account's tickets for a subscription
 }
 
 // Actor is the person on whose behalf the bot acts, already mapped to the vendor's identity.
