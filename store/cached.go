@@ -445,3 +445,29 @@ func (c *Cached) TakeInbox(ctx context.Context, limit int) ([]Spilled, error) {
 }
 
 func (c *Cached) InboxSize(ctx context.Context) (int, error) { return c.next.InboxSize(ctx) }
+
+// Subscribe is SQL.Subscribe; subscriptions are read once a sweep, not per event, so none are
+// cached.
+func (c *Cached) Subscribe(ctx context.Context, sub Subscription) (Subscription, bool, error) {
+	return c.next.Subscribe(ctx, sub)
+}
+
+// Subscriptions is SQL.Subscriptions.
+func (c *Cached) Subscriptions(ctx context.Context, platform, chatID string) ([]Subscription, error) {
+	return c.next.Subscriptions(ctx, platform, chatID)
+}
+
+// AllSubscriptions is SQL.AllSubscriptions.
+func (c *Cached) AllSubscriptions(ctx context.Context) ([]Subscription, error) {
+	return c.next.AllSubscriptions(ctx)
+}
+
+// Unsubscribe is SQL.Unsubscribe.
+func (c *Cached) Unsubscribe(ctx context.Context, platform, chatID string, n int64) (Subscription, error) {
+	return c.next.Unsubscribe(ctx, platform, chatID, n)
+}
+
+// AdvanceSubscription is SQL.AdvanceSubscription.
+func (c *Cached) AdvanceSubscription(ctx context.Context, platform, chatID string, n int64, cursor time.Time) error {
+	return c.next.AdvanceSubscription(ctx, platform, chatID, n, cursor)
+}

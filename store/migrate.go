@@ -365,6 +365,29 @@ var migrations = []migration{
 				SELECT provider, ticket_id, 2, 0, 'reply', '' FROM tickets WHERE last_note_id <> ''`,
 		},
 	},
+	{
+		version: 15,
+		name:    "subscriptions",
+		stmts: []string{
+			// A chat's subscriptions to a vendor's tickets (订阅): numbered per chat (n, what
+			// 取消订阅 names), the filter as its canonical text (spec: one subscription per
+			// filter per chat) and as JSON, and the cursor: the vendor creation time the next
+			// sweep lists from.
+			`CREATE TABLE subscriptions (
+				platform   TEXT NOT NULL,
+				chat_id    TEXT NOT NULL,
+				n          BIGINT NOT NULL,
+				provider   TEXT NOT NULL,
+				spec       TEXT NOT NULL,
+				filter     TEXT NOT NULL,
+				by_user    TEXT NOT NULL,
+				created_at BIGINT NOT NULL,
+				cursor_at  BIGINT NOT NULL,
+				PRIMARY KEY (platform, chat_id, n)
+			)`,
+			`CREATE UNIQUE INDEX subscriptions_spec ON subscriptions (platform, chat_id, provider, spec)`,
+		},
+	},
 }
 
 const (

@@ -137,6 +137,13 @@ type Store interface {
 	OwnerOf(ctx context.Context, platform, chatID, provider, ticketID string) (Owner, error)
 	Owned(ctx context.Context, platform, chatID, userID string) ([]Owner, error)
 	OwnersOf(ctx context.Context, provider, ticketID string) ([]Owner, error)
+	// Subscribe, Subscriptions, AllSubscriptions, Unsubscribe and AdvanceSubscription are a
+	// chat's subscriptions to a vendor's tickets (subscriptions.go).
+	Subscribe(ctx context.Context, sub Subscription) (Subscription, bool, error)
+	Subscriptions(ctx context.Context, platform, chatID string) ([]Subscription, error)
+	AllSubscriptions(ctx context.Context) ([]Subscription, error)
+	Unsubscribe(ctx context.Context, platform, chatID string, n int64) (Subscription, error)
+	AdvanceSubscription(ctx context.Context, platform, chatID string, n int64, cursor time.Time) error
 
 	// Close releases the database.
 	Close() error
