@@ -20,6 +20,9 @@ type NoticeView struct {
 	Mention string `json:"mention,omitempty"`
 	// Priority is "high" when the group must act, else "normal".
 	Priority string `json:"priority"`
+	// Subscription is the number of the chat's subscription that found the ticket, for a
+	// NoticeNew.
+	Subscription int64 `json:"subscription,omitempty"`
 }
 
 // NoticeReopened names the notice of a ticket that left closed or cancelled.
@@ -42,11 +45,14 @@ var NoticeKinds = []string{
 // notice. config.toml.example shows the same list.
 var DefaultNotify = slices.Clone(NoticeKinds)
 
-// Name is the notice's kind as notify_statuses names it: one of NoticeKinds, or "note".
+// Name is the notice's kind as notify_statuses names it: one of NoticeKinds, "note", or
+// NoticeNew.
 func (n NoticeView) Name() string {
 	switch {
 	case n.Kind == "note":
 		return "note"
+	case n.Kind == NoticeNew:
+		return NoticeNew
 	case n.From.Terminal() && !n.To.Terminal():
 		return NoticeReopened
 	}

@@ -17,6 +17,7 @@ type WatchMetrics struct {
 	queued       prometheus.Gauge
 	sweepSeconds prometheus.Histogram
 	detection    prometheus.Histogram
+	subscribed   *prometheus.CounterVec
 }
 
 // NewWatchMetrics creates the instruments and registers them on reg when it is not nil.
@@ -46,9 +47,11 @@ func NewWatchMetrics(reg prometheus.Registerer) *WatchMetrics {
 		sweepSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ticketbot_watch_sweep_seconds", Help: "Duration of one sweep.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 14)}),
 		detection: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ticketbot_change_detection_seconds",
 			Help: "From the vendor's update time to the watcher recording the change.", Buckets: prometheus.ExponentialBuckets(1, 2, 14)}),
+		subscribed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_subscription_tickets_total",
+			Help: "Tickets a chat's subscription found at the vendor and made the chat follow."}, []string{"provider"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.followed, m.refreshes, m.vendorCalls, m.noteReads, m.notesOverdue, m.sent, m.failed, m.givenUp, m.busy, m.coalesced, m.queued, m.sweepSeconds, m.detection)
+		reg.MustRegister(m.followed, m.refreshes, m.vendorCalls, m.noteReads, m.notesOverdue, m.sent, m.failed, m.givenUp, m.busy, m.coalesced, m.queued, m.sweepSeconds, m.detection, m.subscribed)
 	}
 	return m
 }

@@ -12,6 +12,7 @@ import (
 // followed and where its cards are, and the notices it owes.
 type WatchStore interface {
 	tickets.Store
+	SubscriptionFollows
 	Tickets(ctx context.Context, provider string) ([]store.TicketState, error)
 	AllFollows(ctx context.Context) ([]store.Follow, error)
 	Followers(ctx context.Context, provider, ticketID string) ([]store.Follow, error)

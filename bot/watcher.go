@@ -293,6 +293,10 @@ func (w *Watcher) Sweep(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
+	// After the refresh: what a subscription finds now is read in full by the next sweep.
+	if err := w.SweepSubscriptions(ctx); err != nil && ctx.Err() == nil {
+		w.log.Error("subscription sweep", "err", err)
+	}
 	w.metrics.sweepSeconds.Observe(w.now().Sub(start).Seconds())
 	return ctx.Err()
 }

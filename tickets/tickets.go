@@ -102,6 +102,20 @@ func (b *Book) Remember(ctx context.Context, t providers.Ticket, creator string,
 	return b.st.SaveTicket(ctx, st)
 }
 
+// Baseline stores a ticket first met in a vendor's list (a subscription found it): its
+// snapshot and first-seen timeline, but no watched state, so the watcher's first full read
+// of it is the quiet baseline. A list entry carries no notes, and taking it as the watched
+// state would announce the ticket's existing replies as new. A ticket already known is left
+// as it is; fresh reports whether it was new to the bot.
+func (b *Book) Baseline(ctx context.Context, t providers.Ticket) (fresh bool, err error) {
+	if _, err := b.st.Ticket(ctx, t.Provider, t.ID); err == nil || !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	now := b.now()
+	return true, b.st.SaveTicket(ctx, store.TicketState{Provider: t.Provider, TicketID: t.ID, RawStatus: t.RawStatus,
+		Snapshot: Encode(t), UpdatedAt: now, Events: firstSeen(t, now)})
+}
+
 // firstSeen is the timeline of a ticket the bot stores for the first time: its state now,
 // and, when it shows a conversation already, a vendor reply of a time not known (whoever
 // wrote its latest note, the vendor may have answered before it). A ticket the bot creates
