@@ -81,7 +81,7 @@ func New(cfg Config, d Deps) *Bot {
 	b.tickets = tickets.New(d.Store, func() time.Time { return b.Now() })
 	b.registerJobs()
 	b.env = &Env{Vendors: d.Vendors, Providers: providerSet(d.Providers), Tickets: b.tickets, Follows: d.Store, Identities: d.Store, Owners: d.Store, Languages: d.Store, Reports: d.Store,
-		Writes: jobs{b.work}, Chats: platformReader(d.Platforms), Answers: drawing{d.Renderer, d.Platforms}, Drafts: d.Store,
+		Writes: jobs{b.work}, Chats: platformReader(d.Platforms), Answers: drawing{d.Renderer, d.Platforms}, Drafts: d.Store, Subscriptions: d.Store, SubscriptionLimit: cfg.SubscriptionLimit,
 		DefaultProvider: cfg.DefaultProvider, Users: cfg.Users, Log: d.Log, Now: func() time.Time { return b.Now() }}
 	if zone, err := cfg.Location(); err == nil {
 		b.env.Zone = zone

@@ -14,26 +14,28 @@ type Op string
 
 // The commands of the bot.
 const (
-	OpNew      Op = "new"
-	OpReply    Op = "reply"
-	OpClose    Op = "close"
-	OpReopen   Op = "reopen"
-	OpReject   Op = "reject"
-	OpTransfer Op = "transfer"
-	OpShow     Op = "show"
-	OpList     Op = "list"
-	OpSearch   Op = "search"
-	OpTake     Op = "claim"
-	OpAssign   Op = "assign"
-	OpMine     Op = "mine"
-	OpReport   Op = "report"
-	OpWatch    Op = "watch"
-	OpUnwatch  Op = "unwatch"
-	OpHelp     Op = "help"
-	OpWhoami   Op = "whoami"
-	OpBind     Op = "bind"
-	OpUnbind   Op = "unbind"
-	OpLanguage Op = "language"
+	OpNew         Op = "new"
+	OpReply       Op = "reply"
+	OpClose       Op = "close"
+	OpReopen      Op = "reopen"
+	OpReject      Op = "reject"
+	OpTransfer    Op = "transfer"
+	OpShow        Op = "show"
+	OpList        Op = "list"
+	OpSearch      Op = "search"
+	OpTake        Op = "claim"
+	OpAssign      Op = "assign"
+	OpMine        Op = "mine"
+	OpReport      Op = "report"
+	OpWatch       Op = "watch"
+	OpUnwatch     Op = "unwatch"
+	OpSubscribe   Op = "subscribe"
+	OpUnsubscribe Op = "unsubscribe"
+	OpHelp        Op = "help"
+	OpWhoami      Op = "whoami"
+	OpBind        Op = "bind"
+	OpUnbind      Op = "unbind"
+	OpLanguage    Op = "language"
 	// Button-only steps of a card: redraw it quietly (the reply box's 取消), and ask before
 	// a transition where the platform has no confirmation dialog.
 	OpCard    Op = "card"
@@ -80,7 +82,7 @@ type Spec struct {
 var Commands []Spec
 
 func init() {
-	Commands = []Spec{newSpec, replySpec, closeSpec, reopenSpec, rejectSpec, transferSpec, showSpec, listSpec, searchSpec, reportSpec, takeSpec, assignSpec, mineSpec, watchSpec, unwatchSpec,
+	Commands = []Spec{newSpec, replySpec, closeSpec, reopenSpec, rejectSpec, transferSpec, showSpec, listSpec, searchSpec, reportSpec, takeSpec, assignSpec, mineSpec, watchSpec, unwatchSpec, subscribeSpec, unsubscribeSpec,
 		whoamiSpec, bindSpec, unbindSpec, languageSpec, helpSpec, cardSpec, confirmSpec}
 }
 

@@ -38,6 +38,9 @@ type Config struct {
 	// 09:30", the default: a day and a time in Timezone), unless [[chats]] says otherwise;
 	// "off" posts none.
 	WeeklyReport string `toml:"weekly_report"`
+	// SubscriptionLimit is the most open tickets a subscription (订阅) may bring into a chat
+	// (default 200): more asks for a narrower filter.
+	SubscriptionLimit int `toml:"subscription_limit"`
 
 	Chats []Chat `toml:"-"`
 	Users []User `toml:"-"`
@@ -78,6 +81,9 @@ type Chat struct {
 	// vendor's console) with its card even when it does not mention the bot, where the
 	// platform lets the bot read the group (unfurl.go).
 	Unfurl bool `toml:"unfurl"`
+	// Subscribe presets the chat's subscriptions, each as 订阅 takes it ("<vendor>
+	// 客户=…"): made at start when the chat has none with that filter (subscribe.go).
+	Subscribe []string `toml:"subscribe"`
 	// WebhookKey is the key of this group's own webhook robot, on a platform that has them
 	// (PlatformDescriptor.Robots): how notices reach the group when no answer window is open.
 	WebhookKey bot.Secret `toml:"webhook_key,omitempty"`
@@ -232,6 +238,9 @@ func (c Config) Validate(known Known) []error {
 			errs = append(errs, fmt.Errorf("bot.weekly_report: %w", err))
 		}
 	}
+	if c.SubscriptionLimit < 0 {
+		errs = append(errs, fmt.Errorf("bot.subscription_limit: want a positive number of tickets, got %d", c.SubscriptionLimit))
+	}
 	seen := map[string]bool{}
 	for i, ch := range c.Chats {
 		key := fmt.Sprintf("chats[%d]", i)
@@ -264,6 +273,11 @@ func (c Config) Validate(known Known) []error {
 		if ch.WeeklyReport != "" {
 			if _, err := parseWeekly(ch.WeeklyReport); err != nil {
 				errs = append(errs, fmt.Errorf("%s.weekly_report: %w", key, err))
+			}
+		}
+		for j, sub := range ch.Subscribe {
+			if err := presetProblem(sub, configured); err != nil {
+				errs = append(errs, fmt.Errorf("%s.subscribe[%d]: %w", key, j, err))
 			}
 		}
 		if ch.Language != "" && !validLanguage(ch.Language) {

@@ -42,6 +42,10 @@ type Env struct {
 	Languages LanguageChoices
 	// Drafts keeps the guided creates under way (draft.go; the store).
 	Drafts DraftStore
+	// Subscriptions are the chats' subscriptions to vendors' tickets (subscribe.go; the
+	// store); SubscriptionLimit is [bot] subscription_limit.
+	Subscriptions     Subscriptions
+	SubscriptionLimit int
 	// Reports are the tickets' state and timeline the weekly figures are read from (the
 	// store).
 	Reports report.Source
@@ -73,6 +77,7 @@ type VendorLookup interface {
 type TicketBook interface {
 	Last(ctx context.Context, provider, id string) (providers.Ticket, bool)
 	Remember(ctx context.Context, t providers.Ticket, creator string, own bool) error
+	Baseline(ctx context.Context, t providers.Ticket) (bool, error)
 	State(ctx context.Context, provider, id string) (store.TicketState, error)
 	Claim(ctx context.Context, provider, id string, version int64, c store.Claim) (store.TicketState, bool, error)
 }

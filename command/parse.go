@@ -52,6 +52,10 @@ type Command struct {
 	// into the details at a vendor without the field.
 	Fields     map[string]string
 	fieldLines map[string]string
+	// SubFilters are a 订阅's filters as typed (key=value,…); SubNumber is the subscription
+	// 取消订阅 names.
+	SubFilters []filterArg
+	SubNumber  int64
 }
 
 // secretLines takes the confidential lines out of text: those starting with "机密:" or

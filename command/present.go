@@ -44,6 +44,9 @@ func (b *Bot) Notices(ctx context.Context, platform, chatID string, ns []bot.Not
 		}
 		change := say("notice_change", "from", status(n.From), "to", status(n.To))
 		switch {
+		case n.Kind == bot.NoticeNew:
+			item.Headline = say("notice_new", "n", n.Subscription)
+			item.Hint = say("notice_new_hint", "ref", ref)
 		case n.Kind == "note":
 			item.Headline = say("notice_new_note")
 			item.Hint = answer
@@ -67,8 +70,11 @@ func (b *Bot) Notices(ctx context.Context, platform, chatID string, ns []bot.Not
 	}
 	if len(ns) == 1 {
 		data.Color = templates.StatusColor(ns[0].Ticket.Status)
-		if ns[0].Kind == "note" {
+		switch ns[0].Kind {
+		case "note":
 			data.Title = say("notice_title_note")
+		case bot.NoticeNew:
+			data.Title = say("notice_title_new")
 		}
 	} else if high {
 		data.Color = "orange"

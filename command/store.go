@@ -25,6 +25,7 @@ type Store interface {
 	Followers(ctx context.Context, provider, ticketID string) ([]store.Follow, error)
 	Identities
 	Owners
+	Subscriptions
 	RecordAudit(ctx context.Context, a store.AuditEntry) error
 	Languages(ctx context.Context, platform, chatID, userID string) (store.Languages, error)
 	report.Source

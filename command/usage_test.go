@@ -73,6 +73,18 @@ func TestEveryUsageMistakeOfEveryCommand(t *testing.T) {
 			{"第0页", "", "不认识「第0页」"},
 			{"\n第二行", "", "多余的内容"},
 		},
+		OpSubscribe: {
+			{"腾讯云", "vendor", "「腾讯云」不是供应商"},
+			{"ksyun 客户", "filter", "「客户」不是筛选条件"},
+			{"ksyun =金山", "filter", "不是筛选条件"},
+			{"ksyun\n第二行", "", "多余的内容"},
+		},
+		OpUnsubscribe: {
+			{"", "number", "缺少要取消的订阅编号"},
+			{"第一个", "number", "缺少要取消的订阅编号"},
+			{"#0", "number", "缺少要取消的订阅编号"},
+			{"2 3", "", "多余的内容"},
+		},
 		OpTake: {
 			{"", "ticket", "缺少工单号"},
 			{"1204 现在", "", "多余的内容"},

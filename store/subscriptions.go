@@ -22,6 +22,8 @@ type Subscription struct {
 	// filters, key to value (providers.ListFilter).
 	Statuses []string          `json:"statuses,omitempty"`
 	Filters  map[string]string `json:"filters,omitempty"`
+	// Labels are how Filters' values read to people where they are ids (a product's name).
+	Labels map[string]string `json:"labels,omitempty"`
 	// By is who subscribed (platform:user id), or "config" for a preset.
 	By        string
 	CreatedAt time.Time
@@ -37,6 +39,16 @@ func (s Subscription) spec() string {
 		Statuses []string          `json:"statuses,omitempty"`
 		Filters  map[string]string `json:"filters,omitempty"` // json sorts a map's keys
 	}{st, s.Filters})
+	return string(b)
+}
+
+// filter is what the filter column keeps: the spec's parts and the labels.
+func (s Subscription) filter() string {
+	b, _ := json.Marshal(struct {
+		Statuses []string          `json:"statuses,omitempty"`
+		Filters  map[string]string `json:"filters,omitempty"`
+		Labels   map[string]string `json:"labels,omitempty"`
+	}{s.Statuses, s.Filters, s.Labels})
 	return string(b)
 }
 
@@ -76,7 +88,7 @@ func (s *SQL) Subscribe(ctx context.Context, sub Subscription) (out Subscription
 		if err := tx.QueryRowContext(ctx, sqlNextSubscription, sub.Platform, sub.ChatID).Scan(&sub.N); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, sqlSubscribe, sub.Platform, sub.ChatID, sub.N, sub.Provider, spec, spec,
+		if _, err := tx.ExecContext(ctx, sqlSubscribe, sub.Platform, sub.ChatID, sub.N, sub.Provider, spec, sub.filter(),
 			sub.By, millis(sub.CreatedAt), millis(sub.Cursor)); err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ import (
 func TestSubscriptions(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	a := Subscription{Platform: "feishu", ChatID: "oc_1", Provider: "ksyun", Filters: map[string]string{"customer": "北京金山云"},
+	a := Subscription{Platform: "feishu", ChatID: "oc_1", Provider: "ksyun", Filters: map[string]string{"customer": "北京金山云"}, Labels: map[string]string{"customer": "北京金山云"},
 		By: "feishu:ou_a", CreatedAt: t0, Cursor: t0}
 	got, fresh, err := s.Subscribe(ctx, a)
 	if err != nil || !fresh || got.N != 1 {
@@ -36,7 +36,7 @@ func TestSubscriptions(t *testing.T) {
 		t.Fatalf("another chat numbers from 1: %+v", got)
 	}
 	subs, err := s.Subscriptions(ctx, "feishu", "oc_1")
-	if err != nil || len(subs) != 2 || subs[0].Filters["customer"] != "北京金山云" || len(subs[1].Statuses) != 2 || subs[0].Cursor.UnixMilli() != t0.UnixMilli() {
+	if err != nil || len(subs) != 2 || subs[0].Filters["customer"] != "北京金山云" || subs[0].Labels["customer"] != "北京金山云" || len(subs[1].Statuses) != 2 || subs[0].Cursor.UnixMilli() != t0.UnixMilli() {
 		t.Fatalf("subscriptions = %+v, %v", subs, err)
 	}
 	later := t0.Add(time.Hour)

@@ -376,6 +376,9 @@ func botDefaults(b command.Config) command.Config {
 	if b.WeeklyReport == "" {
 		b.WeeklyReport = command.DefaultWeeklyReport
 	}
+	if b.SubscriptionLimit == 0 {
+		b.SubscriptionLimit = command.DefaultSubscriptionLimit
+	}
 	return b
 }
 

@@ -175,7 +175,12 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 
 	if cfg.Watch.Enabled == nil || *cfg.Watch.Enabled {
 		w := newWatcher(cfg, cached, provs, platforms, b, reg, log)
-		background = append(background, roles.play("watcher", w.Run))
+		// The replica that watches makes the [[chats]] subscribe presets first: their tickets
+		// are what it then follows.
+		background = append(background, roles.play("watcher", func(ctx context.Context) error {
+			b.Presets(ctx)
+			return w.Run(ctx)
+		}))
 		// A vendor that pushes its changes: they go through the watcher's own change
 		// detection.
 		for _, p := range provs {
