@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
 )
 
@@ -221,6 +222,26 @@ func TestSubscriptionPresetProblems(t *testing.T) {
 		err := presetProblem(c.preset, map[string]bool{"ksyun": true})
 		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
 			t.Errorf("presetProblem(%q) = %v, want %q", c.preset, err, c.want)
+		}
+	}
+}
+
+// The notice of a ticket a subscription found names the subscription and says how to see
+// and take the ticket, on both platforms.
+func TestNoticeOfANewTicket(t *testing.T) {
+	h := newHarness(t, Config{})
+	tk := providerTicket("1204", "磁盘告警")
+	tk.Provider = "ksyun"
+	v := bot.NoticeView{Kind: bot.NoticeNew, Ticket: tk, Subscription: 2, Priority: "normal"}
+	for _, platform := range []string{"feishu", "wecom"} {
+		out, err := h.bot.Notices(context.Background(), platform, "oc_group", []bot.NoticeView{v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"订阅的新工单", "新工单 · 订阅", "2", "「查看 ksyun:1204」查看详情，「认领 ksyun:1204」认领"} {
+			if !strings.Contains(string(out.Body), want) {
+				t.Errorf("%s: %s\nwants %q", platform, out.Body, want)
+			}
 		}
 	}
 }

@@ -125,6 +125,9 @@ func fixtures(en bool) map[string]struct {
 			Ticket: waiting, ProviderLabel: ks, Headline: say("处理中 → 待我方补充：供应商在等我们补充信息", "Underway → Our turn: the vendor waits for our information"),
 			Note: waiting.LatestNote, Hint: say("在工单卡片的话题里回复，或输入「回复 ksyun:1204 内容」。", "Answer in the ticket card's thread, or type \"reply ksyun:1204 your text\"."),
 			Mention: "ou_84aad35d084aa403a838cf73ee18467"}}}},
+		"notice_new": {"notice", NoticeCard{Title: say("订阅的新工单", "New ticket from a subscription"), Color: "blue", Items: []NoticeItem{{
+			Ticket: openTicket(), ProviderLabel: ks, Headline: say("新工单 · 订阅 #2", "New ticket · subscription #2"),
+			Hint: say("「查看 ksyun:1204」查看详情，「认领 ksyun:1204」认领", "\"show ksyun:1204\" for details, \"claim ksyun:1204\" to take it")}}}},
 		"notice_merged": {"notice", NoticeCard{Title: say("2 个工单有更新", "2 tickets changed"), Color: "orange", Items: []NoticeItem{
 			{Ticket: closed, ProviderLabel: ks, Headline: say("处理中 → 已关闭", "Underway → Closed")},
 			{Ticket: nasty, ProviderLabel: ks, Headline: say("新回复", "New reply"), Note: nasty.LatestNote}}}},
