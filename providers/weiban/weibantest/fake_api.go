@@ -197,7 +197,11 @@ func (f *Server) list(r *http.Request, _ map[string]any) fakeReply {
 		windowKey = "updated_at"
 	}
 	title := q.Get("title")
-	var match []map[string]any
+	type entry struct {
+		o       map[string]any
+		created int64
+	}
+	var match []entry
 	for _, no := range slices.Backward(f.seq) {
 		o := f.orders[no]
 		if title != "" && !strings.Contains(str(o["title"]), title) {
@@ -206,13 +210,14 @@ func (f *Server) list(r *http.Request, _ map[string]any) fakeReply {
 		if c := num(o[windowKey]); window && (c < start || c > end) {
 			continue
 		}
-		match = append(match, o)
+		match = append(match, entry{o, num(o["created_at"])})
 	}
 	// Newest first (ASSUME), the later stored first within a second.
-	slices.SortStableFunc(match, func(a, b map[string]any) int { return cmp.Compare(num(b["created_at"]), num(a["created_at"])) })
+	slices.SortStableFunc(match, func(a, b entry) int { return cmp.Compare(b.created, a.created) })
 	page := []any{}
 	if offset < len(match) {
-		for _, o := range match[offset:min(offset+limit, len(match))] {
+		for _, m := range match[offset:min(offset+limit, len(match))] {
+			o := m.o
 			e := map[string]any{}
 			for _, k := range listFields {
 				if !slices.Contains(f.listOmits, k) {
