@@ -197,3 +197,53 @@ func TestTransitions(t *testing.T) {
 		})
 	}
 }
+
+// lister is a vendor whose list a subscription can use.
+type lister struct{ plain }
+
+func (l *lister) ListFilters() []providers.ListFilter {
+	return []providers.ListFilter{{Key: providers.FilterStatus, Statuses: []providers.Status{providers.StatusOpen}}}
+}
+func (l *lister) ListPageSize() int { return 50 }
+func (l *lister) ListTickets(_ context.Context, q providers.ListQuery) ([]providers.Ticket, int64, error) {
+	l.record("ListTickets")
+	return []providers.Ticket{{ID: "L", CreatedAt: q.CreatedFrom}}, 1, nil
+}
+
+// Can(p).List is true only for a vendor with a Lister; elsewhere the list functions answer
+// nothing, 0 and ErrUnsupported, and call nothing.
+func TestCanList(t *testing.T) {
+	ctx := context.Background()
+	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		p        providers.Provider
+		can      bool
+		filters  int
+		pageSize int
+	}{
+		{"without a list", &plain{}, false, 0, 0},
+		{"with one", &lister{}, true, 1, 50},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := providers.Can(tt.p).List; got != tt.can {
+				t.Errorf("Can(p).List = %v, want %v", got, tt.can)
+			}
+			if n := len(providers.ListFilters(tt.p)); n != tt.filters {
+				t.Errorf("ListFilters: %d, want %d", n, tt.filters)
+			}
+			if n := providers.ListPageSize(tt.p); n != tt.pageSize {
+				t.Errorf("ListPageSize = %d, want %d", n, tt.pageSize)
+			}
+			ts, total, err := providers.ListTickets(ctx, tt.p, providers.ListQuery{CreatedFrom: from})
+			if tt.can {
+				if err != nil || total != 1 || len(ts) != 1 || !ts[0].CreatedAt.Equal(from) {
+					t.Errorf("ListTickets = %v, %d, %v", ts, total, err)
+				}
+			} else if !errors.Is(err, providers.ErrUnsupported) || ts != nil || total != 0 {
+				t.Errorf("ListTickets = %v, %d, %v; want ErrUnsupported", ts, total, err)
+			}
+		})
+	}
+}

@@ -198,11 +198,28 @@ func TestFakeChecksParameters(t *testing.T) {
 		{"reply to an unknown ticket", map[string]string{"Action": "QuestionReply", "QuestionId": "nope", "QuestionContent": "x"}, 200, "-101", "不存在"},
 		{"list page size 10", map[string]string{"Action": "QuestionList", "PageSize": "10"}, 200, "-101", "pageSize"},
 		{"list 201 ids", map[string]string{"Action": "QuestionList", "Ids": strings.Repeat("a,", 200) + "a"}, 200, "-101", "201 ids"},
+		{"list 101 products", map[string]string{"Action": "QuestionList", "ProductIds": strings.Repeat("1,", 100) + "1"}, 200, "-101", "101 productIds"},
+		{"list page size 101", map[string]string{"Action": "QuestionList", "PageSize": "101"}, 200, "-101", "pageSize"},
+		{"list from in seconds", map[string]string{"Action": "QuestionList", "AddStartTime": "1704096000"}, 200, "-101", "milliseconds"},
+		{"list to in seconds", map[string]string{"Action": "QuestionList", "AddEndTime": "1704096000"}, 200, "-101", "milliseconds"},
+		{"list from in milliseconds", map[string]string{"Action": "QuestionList", "AddStartTime": "1704096000000"}, 200, "200", ""},
 		{"attachment url of nothing", map[string]string{"Action": "getAttachTempURL", "attachId": "x"}, 200, "-101", "附件不存在"},
 		{"2021 reply without Encrypt", v21(map[string]string{"Action": "ReplyTicket", "TicketId": ids[0], "Content": "x"}), 400, "illegal.param", "Encrypt"},
 		{"2021 reply with Encrypt yes", v21(map[string]string{"Action": "ReplyTicket", "TicketId": ids[0], "Content": "x", "Encrypt": "yes"}), 400, "illegal.param", "Encrypt"},
 		{"2021 create severity 3", v21(map[string]string{"Action": "CreateTicket", "Description": "d", "Severity": "3", "CategoryId": "1"}), 400, "illegal.param", "Severity"},
 		{"2021 list page size 5", v21(map[string]string{"Action": "ListTickets", "PageNumber": "1", "PageSize": "5"}), 400, "illegal.param", "PageSize"},
+		{"2021 list page size 101", v21(map[string]string{"Action": "ListTickets", "PageNumber": "1", "PageSize": "101"}), 400, "illegal.param", "PageSize"},
+		{"2021 list page 0", v21(map[string]string{"Action": "ListTickets", "PageNumber": "0", "PageSize": "10"}), 400, "illegal.param", "PageNumber"},
+		{"2021 list 12 statuses", v21(func() map[string]string {
+			p := map[string]string{"Action": "ListTickets", "PageNumber": "1", "PageSize": "10"}
+			for i := 1; i <= 12; i++ {
+				p[fmt.Sprint("StatusList.", i)] = "dealing"
+			}
+			return p
+		}()), 400, "illegal.param", "StatusList"},
+		{"2021 list start without end", v21(map[string]string{"Action": "ListTickets", "PageNumber": "1", "PageSize": "10", "StartDate": "1704096000000"}), 400, "illegal.param", "together"},
+		{"2021 list in seconds", v21(map[string]string{"Action": "ListTickets", "PageNumber": "1", "PageSize": "10", "StartDate": "1704096000", "EndDate": "1704099600"}), 400, "illegal.param", "milliseconds"},
+		{"2021 list in milliseconds", v21(map[string]string{"Action": "ListTickets", "PageNumber": "1", "PageSize": "10", "StartDate": "1704096000000", "EndDate": "1704099600000"}), 200, "200", ""},
 		{"2021 list without page", v21(map[string]string{"Action": "ListTickets", "PageSize": "10"}), 400, "illegal.param", "PageNumber"},
 		{"2021 list bad repeat key", v21(map[string]string{"Action": "ListTickets", "PageNumber": "1", "PageSize": "10", "StatusList.x": "dealing"}), 400, "illegal.param", "StatusList.x"},
 		{"2021 get unknown", v21(map[string]string{"Action": "GetTicket", "TicketId": "nope"}), 400, "illegal.param", "工单不存在"},

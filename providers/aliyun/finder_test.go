@@ -238,6 +238,12 @@ func TestFindCreatedEitherUnit(t *testing.T) {
 // API's unit, and the other decides; when both are refused nobody can tell, which is an error.
 func TestFindCreatedWindowRefused(t *testing.T) {
 	p, f := newFakeProvider(t, nil)
+	// The fake reads seconds, so the search in seconds is answered; the one in milliseconds
+	// (asked first) is refused by the injected failure. (Reading milliseconds, the fake refuses
+	// a window in seconds itself.)
+	if err := f.SetListTimeUnit(time.Second); err != nil {
+		t.Fatal(err)
+	}
 	f.FailNext(1, aliyuntest.ErrParam, "ILLEGAL_PARAM: addStartTime")
 	if _, found, err := p.FindCreated(context.Background(), "磁盘告警", aliyun.FixedNow); found || err != nil {
 		t.Errorf("one unit refused: found %v, %v; want not found", found, err)

@@ -189,6 +189,10 @@ func TestFakeListFilters(t *testing.T) {
 		{"end without start", "&end_time=" + to, "10003", "", nil},
 		{"a start that is not a number", "&start_time=x&end_time=" + to, "10003", "", nil},
 		{"limit over 100", "&limit=101", "10003", "", nil},
+		{"limit 0", "&limit=0", "10003", "", nil},
+		{"limit 100", "&limit=100", "0", "5", []string{c, b, a, old, weibantest.DocOrderNo}},
+		{"window in milliseconds", "&start_time=" + from + "000&end_time=" + to + "000", "10003", "", nil},
+		{"window ending in milliseconds", "&start_time=" + from + "&end_time=" + to + "000", "10003", "", nil},
 		{"negative offset", "&offset=-1", "10003", "", nil},
 	}
 	for _, tt := range tests {
@@ -197,6 +201,17 @@ func TestFakeListFilters(t *testing.T) {
 			t.Errorf("%s: errcode %s total %s %v, want %s %s %v", tt.name, code, total, nos, tt.code, tt.total, tt.want)
 		}
 	}
+
+	// A window by update time, as a real list may have it: a touch brings an old order in.
+	f.SetClock(func() time.Time { return base.Add(time.Minute) })
+	if err := f.Update(old, func(map[string]any, int64) {}); err != nil {
+		t.Fatal(err)
+	}
+	f.ListWindowByUpdate(true)
+	if code, total, nos := list("&start_time=" + from + "&end_time=" + to); code != "0" || total != "4" || !slices.Contains(nos, old) {
+		t.Errorf("window by update: errcode %s total %s %v, want the touched old order too", code, total, nos)
+	}
+	f.ListWindowByUpdate(false)
 
 	f.OmitFromList("title")
 	r := fakeGet(t, f, weiban.PathList+"?access_token="+tok+"&limit=1")

@@ -128,7 +128,12 @@ type fakeGrant struct {
 // recomputed from the received parameters (the POP error shape, HTTP 400
 // SignatureDoesNotMatch, when wrong), a Timestamp within 15 minutes, a SignatureNonce used
 // once, the AccessKeyId, the Version and the action, required parameters and their values,
-// and the aliUid of add (-121 ILLEGAL_AUTH for another account). Its OSS checks PostObject as
+// and the aliUid of add (-121 ILLEGAL_AUTH for another account). Its lists apply every filter
+// they document and check their limits: QuestionList ids ≤ 200, productIds ≤ 100, pageSize
+// 20–100; ListTickets PageNumber ≥ 1, PageSize 10–100, StatusList ≤ 11, StartDate with EndDate.
+// A time documented in milliseconds that is a time in seconds is refused as a bad parameter
+// (Aliyun would read it as January 1970 and list everything since). Put stores a ticket as
+// if opened in Aliyun's console, at any creation time. Its OSS checks PostObject as
 // OSS does: the policy (base64 JSON with expiration and conditions content-length-range and a
 // key prefix), its signature (base64 HMAC-SHA1 with the grant's secret), the file last, and
 // 2 MB.
@@ -246,7 +251,9 @@ func (f *Server) SetParamNames(spelling string) error {
 // SetListTimeUnit sets the unit 2016 QuestionList reads addStartTime and addEndTime in:
 // time.Millisecond (the default, as the V1.3 document's table says) or time.Second (as its
 // example and help.aliyun 143231's AddTime suggest). Aliyun's own pages disagree, so the
-// provider must find its tickets either way.
+// provider must find its tickets either way. Reading milliseconds, the fake refuses a bound in
+// seconds (-101); reading seconds, a bound in milliseconds lies tens of thousands of years
+// ahead and matches nothing, as it would at Aliyun.
 func (f *Server) SetListTimeUnit(unit time.Duration) error {
 	if unit != time.Millisecond && unit != time.Second {
 		return fmt.Errorf("aliyun fake: list time unit %v (ms or s)", unit)

@@ -324,6 +324,30 @@ func splitList(s string) []string {
 	return out
 }
 
+// set is a list as a set, for filters that test every stored ticket.
+func set(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, s := range list {
+		m[s] = true
+	}
+	return m
+}
+
+// statusSet is the 2016 codes of raw statuses in any accepted form; unknown ones match nothing.
+func statusSet(raw []string) map[string]bool {
+	m := make(map[string]bool, len(raw))
+	for _, s := range raw {
+		if c := statusCode(s); c != "" {
+			m[c] = true
+		}
+	}
+	return m
+}
+
+// secondsAsMillis reports whether a time bound documented in milliseconds is a time in
+// seconds (minMillis).
+func secondsAsMillis(v int64) bool { return v > 0 && v < minMillis }
+
 // attachKeys checks comma-joined object keys (at most 3, each uploaded) and returns their
 // attachment ids.
 func (f *Server) attachKeys(version, keys string) ([]string, fakeReply, bool) {
@@ -464,10 +488,13 @@ func (f *Server) questionList(p url.Values) fakeReply {
 		return fakeErr16(ErrParam, fmt.Sprintf("ILLEGAL_PARAM: pageSize %d is not 20-100", size))
 	case start < 0:
 		return fakeErr16(ErrParam, "ILLEGAL_PARAM: pageStart is negative")
+	case f.listUnit == time.Millisecond && (secondsAsMillis(from) || secondsAsMillis(to)):
+		return fakeErr16(ErrParam, "ILLEGAL_PARAM: addStartTime and addEndTime are in milliseconds")
 	}
 	if size == 0 {
 		size = minPageSize2016
 	}
+	idSet, productSet, codeSet := set(ids), set(products), statusSet(statuses)
 	var match []*Ticket
 	for _, t := range f.sorted() {
 		at := t.CreatedAt.UnixMilli()
@@ -475,9 +502,9 @@ func (f *Server) questionList(p url.Values) fakeReply {
 			at = t.CreatedAt.Unix()
 		}
 		switch {
-		case len(ids) > 0 && !slices.Contains(ids, t.ID),
-			len(products) > 0 && !slices.Contains(products, strconv.FormatInt(t.ProductID, 10)),
-			len(statuses) > 0 && !slices.ContainsFunc(statuses, func(s string) bool { return statusCode(s) != "" && statusCode(s) == statusCode(t.Status) }),
+		case len(ids) > 0 && !idSet[t.ID],
+			len(products) > 0 && !productSet[strconv.FormatInt(t.ProductID, 10)],
+			len(statuses) > 0 && !codeSet[statusCode(t.Status)],
 			from > 0 && at < from,
 			to > 0 && at > to:
 			continue
@@ -638,16 +665,25 @@ func (f *Server) listTickets(p url.Values) fakeReply {
 	if len(statuses) > maxStatusList {
 		return fakeErr21(http.StatusBadRequest, ErrParam21, "StatusList takes at most 11 values")
 	}
+	// StartDate and EndDate go together ("配合 EndDate 使用"; one rendering of the page requires
+	// both), in milliseconds.
+	if (p.Get("StartDate") == "") != (p.Get("EndDate") == "") {
+		return fakeErr21(http.StatusBadRequest, ErrParam21, "StartDate and EndDate are given together")
+	}
+	if secondsAsMillis(from) || secondsAsMillis(to) {
+		return fakeErr21(http.StatusBadRequest, ErrParam21, "StartDate and EndDate are in milliseconds")
+	}
 	ids := splitList(p.Get("TicketIdList"))
 	if id := p.Get("TicketId"); id != "" {
 		ids = append(ids, id)
 	}
+	idSet, codeSet := set(ids), statusSet(statuses)
 	var match []*Ticket
 	for _, t := range f.sorted() {
 		ms := t.CreatedAt.UnixMilli()
 		switch {
-		case len(ids) > 0 && !slices.Contains(ids, t.ID),
-			len(statuses) > 0 && !slices.ContainsFunc(statuses, func(s string) bool { return statusCode(s) != "" && statusCode(s) == statusCode(t.Status) }),
+		case len(ids) > 0 && !idSet[t.ID],
+			len(statuses) > 0 && !codeSet[statusCode(t.Status)],
 			p.Get("Keyword") != "" && !strings.Contains(t.Content, p.Get("Keyword")),
 			from > 0 && ms < from,
 			to > 0 && ms > to:

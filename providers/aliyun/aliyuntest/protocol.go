@@ -56,6 +56,12 @@ const (
 	maxStatusList   = 11
 )
 
+// minMillis is the smallest time in milliseconds the fake takes as one (2001-09-09): a
+// smaller positive value where milliseconds are documented is a time in seconds, which Aliyun
+// would read as January 1970 and so match every ticket since. The fake refuses it instead,
+// so a client that sends the wrong unit fails a test rather than listing everything.
+const minMillis = 1_000_000_000_000
+
 // roleStaff is User.Role of Aliyun's staff in ListTicketNotes.
 const roleStaff = 2
 

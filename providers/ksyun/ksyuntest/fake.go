@@ -113,7 +113,11 @@ type fakeFailure struct {
 // real one is documented (or assumed) to check: the AppId, a Timestamp within ±5 minutes, the
 // Sign under the default rule (lower-case hex MD5 of AppId + Timestamp + AppSecret) or the
 // one ExpectSign set, required
-// fields, unknown tickets, and that only the creator closes. It is stricter than the vendor
+// fields, unknown tickets, and that only the creator closes. list_tickets applies every filter
+// it documents (status one value 1–4, creator_id, customer_organization_name exactly,
+// product_group_id, created_start and created_end in seconds: a time in milliseconds is
+// refused) and pages by page and page_size. Put stores a ticket as if opened in Kingsoft's
+// console, at any creation time. It is stricter than the vendor
 // probably is on one point: unknown JSON fields are refused, so a misspelt key
 // (product_group_id for productGroupId) fails a test instead of being ignored silently.
 // It is safe for concurrent use.
@@ -144,6 +148,8 @@ type Server struct {
 	hanging int
 	// uploaded are the files upload_file stored, by file_path: a create may attach only those.
 	uploaded map[string]bool
+	// listCap is the largest page list_tickets answers (SetListPageCap); 0 for none.
+	listCap int
 }
 
 // Hold makes the fake stop answering: every request waits until release is called, as a
@@ -223,6 +229,15 @@ func (f *Server) Config() ksyun.Config {
 	}
 	c.Defaults()
 	return c
+}
+
+// SetListPageCap makes list_tickets answer at most n tickets a page, whatever page_size asks,
+// and say so in pagination.page_size, as a vendor whose maximum is undocumented might (the
+// doc gives only the default, 10); 0 takes the cap away.
+func (f *Server) SetListPageCap(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.listCap = n
 }
 
 // SetClock sets the fake's clock, used for the Timestamp check and the times it records.

@@ -10,7 +10,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -369,31 +368,58 @@ func (f *Server) list(r *http.Request, body []byte) fakeReply {
 			return rep
 		}
 	}
-	req.Page = max(req.Page, 1)
-	if req.PageSize <= 0 {
-		req.PageSize = 10
+	switch {
+	case req.Page < 0 || req.PageSize < 0:
+		return fakeErr(ErrParam, "参数错误 page/page_size: %d/%d", req.Page, req.PageSize)
+	case req.Status < 0 || req.Status > statusCancelled:
+		return fakeErr(ErrParam, "参数错误 status: %d (1=待处理，2=处理中，3=已关闭，4=已取消)", req.Status)
+	case req.CreatorID < 0:
+		return fakeErr(ErrParam, "参数错误 creator_id: %d", req.CreatorID)
+	case !seconds(req.CreatedStart) || !seconds(req.CreatedEnd):
+		return fakeErr(ErrParam, "参数错误 created_start/created_end: 单位秒")
 	}
-	var match []map[string]any
+	req.Page = max(req.Page, 1)
+	if req.PageSize == 0 {
+		req.PageSize = 10 // 不传默认为10
+	}
+	if f.listCap > 0 {
+		req.PageSize = min(req.PageSize, f.listCap)
+	}
+	groups := map[int64]bool{}
+	for _, id := range req.ProductGroupID {
+		groups[id] = true
+	}
+	var match []*Ticket
 	for _, t := range f.sorted() {
 		switch {
 		case req.Status != 0 && t.Status != req.Status,
 			req.Type != 0 && t.Type != req.Type,
 			req.CreatorID != 0 && t.CreatorID != req.CreatorID,
 			req.CustomerOrganizationName != "" && t.CustomerOrganizationName != req.CustomerOrganizationName,
-			len(req.ProductGroupID) > 0 && !slices.Contains(req.ProductGroupID, t.ProductGroupID),
+			len(groups) > 0 && !groups[t.ProductGroupID],
 			req.CreatedStart != 0 && t.CreatedTime < req.CreatedStart,
 			req.CreatedEnd != 0 && t.CreatedTime > req.CreatedEnd:
 			continue
 		}
-		match = append(match, t.listJSON())
+		match = append(match, t)
 	}
 	from := min((req.Page-1)*req.PageSize, len(match))
 	to := min(from+req.PageSize, len(match))
+	page := make([]map[string]any, 0, to-from)
+	for _, t := range match[from:to] {
+		page = append(page, t.listJSON())
+	}
 	return fakeOK(map[string]any{
 		"pagination": map[string]any{"page_size": req.PageSize, "total": len(match)},
-		"tickets":    append([]map[string]any{}, match[from:to]...),
+		"tickets":    page,
 	})
 }
+
+// seconds reports whether a time the doc gives in seconds (created_start, created_end: "单位秒")
+// can be one: not negative, and not a time in milliseconds (10^12 seconds is some 30,000 years
+// away). Kingsoft would read milliseconds as a time far ahead and list nothing, or everything;
+// the fake refuses them, so a client that sends the wrong unit fails a test.
+func seconds(v int64) bool { return v >= 0 && v < 1e12 }
 
 func (f *Server) upload(r *http.Request, body []byte) fakeReply {
 	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))

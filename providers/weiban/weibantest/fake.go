@@ -116,8 +116,10 @@ type fakeFailure struct {
 // workorder endpoints (detail, list, create, reply, close, switch) and an event sender. It
 // holds the document's example work order (DocOrderNo) from the start, keeps created ones in
 // memory, checks what Weiban documents (the token, 22301/22302/22304/22307), and refuses a
-// sixth call in flight with 10052 as Weiban does. It does not enforce the 600/min limit.
-// It is safe for concurrent use.
+// sixth call in flight with 10052 as Weiban does. Its list checks limit (1–100), offset,
+// start_time with end_time (only together, in seconds: a time in milliseconds is refused) and
+// filters by title. AddOrder stores a work order as if opened in Weiban, at any creation time.
+// It does not enforce the 600/min limit. It is safe for concurrent use.
 type Server struct {
 	corpID, secret string
 	eventToken     string
@@ -145,6 +147,8 @@ type Server struct {
 	receiveID string
 	// listOmits are fields list entries leave out (OmitFromList).
 	listOmits []string
+	// windowByUpdate makes list's start_time/end_time window updated_at (ListWindowByUpdate).
+	windowByUpdate bool
 	// removedTemplates are templates taken away (RemoveTemplate).
 	removedTemplates map[int64]bool
 }
@@ -320,6 +324,15 @@ func (f *Server) OmitFromList(fields ...string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listOmits = append(f.listOmits, fields...)
+}
+
+// ListWindowByUpdate makes list's start_time/end_time window the work orders' update time
+// instead of their creation time. api-8267893 says only 时间筛选, so a real list may window
+// either; the fake windows creation time unless told otherwise.
+func (f *Server) ListWindowByUpdate(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.windowByUpdate = on
 }
 
 // SetStatus sets a work order's raw status.

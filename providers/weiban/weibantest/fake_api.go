@@ -182,26 +182,42 @@ func (f *Server) list(r *http.Request, _ map[string]any) fakeReply {
 			return fakeErr(ErrParam, "start_time和end_time需同时传入")
 		case err1 != nil || err2 != nil || start < 0 || end < 0:
 			return fakeErr(ErrParam, "start_time或end_time非法") // seconds (api-8267893)
+		case start >= 1e12 || end >= 1e12:
+			// Milliseconds where Weiban takes seconds (doc-370558: every time in seconds): the
+			// real list would read a window tens of thousands of years ahead, or one that ends
+			// there; the fake refuses it, so a client that sends the wrong unit fails a test.
+			return fakeErr(ErrParam, "start_time或end_time非法: 单位秒")
 		}
 	}
-	// The window is inclusive at both ends and the title filter matches a part of the title
-	// (ASSUME: Weiban documents neither).
-	var match []map[string]any
+	// The window is inclusive at both ends and by creation time unless ListWindowByUpdate, and
+	// the title filter matches a part of the title (ASSUME: Weiban documents none of it;
+	// api-8267893 says only 时间筛选).
+	windowKey := "created_at"
+	if f.windowByUpdate {
+		windowKey = "updated_at"
+	}
+	title := q.Get("title")
+	type entry struct {
+		o       map[string]any
+		created int64
+	}
+	var match []entry
 	for _, no := range slices.Backward(f.seq) {
 		o := f.orders[no]
-		if t := q.Get("title"); t != "" && !strings.Contains(str(o["title"]), t) {
+		if title != "" && !strings.Contains(str(o["title"]), title) {
 			continue
 		}
-		if c := num(o["created_at"]); window && (c < start || c > end) {
+		if c := num(o[windowKey]); window && (c < start || c > end) {
 			continue
 		}
-		match = append(match, o)
+		match = append(match, entry{o, num(o["created_at"])})
 	}
 	// Newest first (ASSUME), the later stored first within a second.
-	slices.SortStableFunc(match, func(a, b map[string]any) int { return cmp.Compare(num(b["created_at"]), num(a["created_at"])) })
+	slices.SortStableFunc(match, func(a, b entry) int { return cmp.Compare(b.created, a.created) })
 	page := []any{}
 	if offset < len(match) {
-		for _, o := range match[offset:min(offset+limit, len(match))] {
+		for _, m := range match[offset:min(offset+limit, len(match))] {
+			o := m.o
 			e := map[string]any{}
 			for _, k := range listFields {
 				if !slices.Contains(f.listOmits, k) {
