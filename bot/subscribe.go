@@ -75,7 +75,9 @@ func (w *Watcher) sweepSubscription(ctx context.Context, p providers.Provider, s
 	if !byState {
 		q.CreatedFrom = from
 	}
-	newest, read := sub.Cursor, 0
+	// The cursor is the newest creation time read, by the vendor's clock; where the list shows
+	// none (the vendor applied the window itself), the time this sweep began, by ours.
+	newest, read, undated, began := sub.Cursor, 0, false, w.now()
 	for q.Page = 1; q.Page <= SubscriptionPages; q.Page++ {
 		w.metrics.vendorCalls.WithLabelValues(p.Name()).Inc()
 		ts, total, err := providers.ListTickets(ctx, p, q)
@@ -97,11 +99,16 @@ func (w *Watcher) sweepSubscription(ctx context.Context, p providers.Provider, s
 			if fresh {
 				found++
 			}
-			if t.CreatedAt.After(newest) {
+			if t.CreatedAt.IsZero() {
+				undated = true
+			} else if t.CreatedAt.After(newest) {
 				newest = t.CreatedAt
 			}
 		}
 		if lastPage(len(ts), read, total, q.Size) {
+			if undated && began.After(newest) {
+				newest = began
+			}
 			if !byState && newest.After(sub.Cursor) {
 				return found, w.store.AdvanceSubscription(ctx, sub.Platform, sub.ChatID, sub.N, newest)
 			}

@@ -21,6 +21,10 @@ type listProvider struct {
 	*memProvider
 	size  int
 	lists int
+	// undated lists entries without their creation time, as a list that does not show it;
+	// from is the window last asked for.
+	undated bool
+	from    time.Time
 }
 
 func (p *listProvider) ListFilters() []providers.ListFilter {
@@ -36,6 +40,7 @@ func (p *listProvider) ListTickets(_ context.Context, q providers.ListQuery) ([]
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lists++
+	p.from = q.CreatedFrom
 	if q.Size > p.size || q.Page < 1 {
 		return nil, 0, fmt.Errorf("page %d of %d: out of bounds", q.Page, q.Size)
 	}
@@ -48,6 +53,9 @@ func (p *listProvider) ListTickets(_ context.Context, q providers.ListQuery) ([]
 		case q.Filters["customer"] != "" && t.Customer != q.Filters["customer"]:
 		default:
 			t.LatestNote = nil // a list entry carries no notes
+			if p.undated {
+				t.CreatedAt = time.Time{}
+			}
 			match = append(match, t)
 		}
 	}
@@ -169,6 +177,33 @@ func TestSubscriptionFindsNewTicketsOnce(t *testing.T) {
 	restarted := e.watcher()
 	if got := e.sweep(t, restarted); len(got) != 0 {
 		t.Fatalf("after a restart the chat got %q again", got)
+	}
+}
+
+// A list whose entries show no creation time (the vendor applies the window itself): the
+// ticket is found once, and the cursor moves to when the sweep began, by our clock, so the
+// next sweep asks from then (less the skew) rather than from the subscription's start.
+func TestSubscriptionListWithoutCreationTimes(t *testing.T) {
+	e := newSubEnv(t, 100)
+	e.prov.undated = true
+	e.subscribe(t, store.Subscription{ChatID: "oc_1"})
+	w := e.watcher()
+	e.clock.add(time.Minute)
+	e.prov.add(providers.Ticket{ID: "1204", Title: "磁盘告警", Status: providers.StatusOpen, CreatedAt: e.clock.now()})
+	e.clock.add(time.Minute)
+	began := e.clock.now()
+	if got := e.sweep(t, w); len(got) != 1 || !strings.Contains(got[0], "mem:1204 new") {
+		t.Fatalf("sent %q", got)
+	}
+	e.clock.add(10 * time.Minute)
+	if got := e.sweep(t, w); len(got) != 0 {
+		t.Fatalf("sent %q again", got)
+	}
+	e.prov.mu.Lock()
+	from := e.prov.from
+	e.prov.mu.Unlock()
+	if want := began.Add(-providers.FindSkew); !from.Equal(want) {
+		t.Errorf("the next sweep listed from %v, want %v", from, want)
 	}
 }
 

@@ -46,7 +46,8 @@ type ListQuery struct {
 }
 
 // Lister is a vendor whose list call a subscription can use. Entries are what the list
-// returns (often without notes or details) but always carry ID, Status and CreatedAt.
+// returns (often without notes or details) but always carry ID and Status, and CreatedAt
+// where the list shows it (zero where it does not: the vendor applied CreatedFrom itself).
 type Lister interface {
 	// ListFilters are the filters the vendor's list applies.
 	ListFilters() []ListFilter

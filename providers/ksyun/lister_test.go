@@ -50,7 +50,7 @@ func TestListerDeclares(t *testing.T) {
 	}
 	want := map[string]providers.ListFilter{
 		providers.FilterStatus: {Key: providers.FilterStatus, Names: []string{"状态", "status"}, Statuses: []providers.Status{
-			providers.StatusOpen, providers.StatusInProgress, providers.StatusPendingConfirm, providers.StatusClosed, providers.StatusCancelled}},
+			providers.StatusOpen, providers.StatusInProgress, providers.StatusClosed, providers.StatusCancelled}},
 		ksyun.FilterCustomer:    {Key: ksyun.FilterCustomer, Names: []string{"客户", "customer"}},
 		ksyun.FilterProductLine: {Key: ksyun.FilterProductLine, Names: []string{"产品线", "product_line"}, Field: providers.FieldProductLine},
 		ksyun.FilterCreator:     {Key: ksyun.FilterCreator, Names: []string{"创建人", "creator"}},
