@@ -137,6 +137,15 @@ func startHarnessEdit(t *testing.T, botExtra, extra string, edit func(*Config)) 
 		edit(cfg)
 	}
 	h := &harness{t: t, ksyun: kf, feishu: ff, logs: &syncBuffer{}, dbPath: dbPath}
+	h.start(cfg)
+	return h
+}
+
+// start runs Serve with cfg until the test ends or h.stop; a harness stopped can be started
+// again on a fresh harness with the same fakes and database (a restart).
+func (h *harness) start(cfg *Config) {
+	t := h.t
+	t.Helper()
 	before := goleak.IgnoreCurrent() // the fakes'; whatever Serve starts must be gone when it returns
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan Addrs, 1)
@@ -170,7 +179,6 @@ func startHarnessEdit(t *testing.T, botExtra, extra string, edit func(*Config)) 
 		})
 	}
 	t.Cleanup(h.stop)
-	return h
 }
 
 // post delivers a plaintext event to the webhook, signed and encrypted like Feishu does.
