@@ -77,43 +77,31 @@ func (w *Watcher) sweepSubscription(ctx context.Context, p providers.Provider, s
 	}
 	// The cursor is the newest creation time read, by the vendor's clock; where the list shows
 	// none (the vendor applied the window itself), the time this sweep began, by ours.
-	newest, read, undated, began := sub.Cursor, 0, false, w.now()
-	for q.Page = 1; q.Page <= SubscriptionPages; q.Page++ {
-		w.metrics.vendorCalls.WithLabelValues(p.Name()).Inc()
-		ts, total, err := providers.ListTickets(ctx, p, q)
-		if err != nil {
-			return found, err
+	newest, undated, began := sub.Cursor, false, w.now()
+	complete, calls, err := providers.ListEach(ctx, p, q, SubscriptionPages, func(t providers.Ticket) error {
+		if byState && !slices.Contains(sub.Statuses, string(t.Status)) {
+			return nil // the vendor's list narrowed to a superset
 		}
-		read += len(ts)
-		for _, t := range ts {
-			if byState && !slices.Contains(sub.Statuses, string(t.Status)) {
-				continue // the vendor's list narrowed to a superset
-			}
-			if !byState && !t.CreatedAt.IsZero() && t.CreatedAt.Before(from) {
-				continue
-			}
-			fresh, err := w.adopt(ctx, p, sub, t)
-			if err != nil {
-				return found, err
-			}
-			if fresh {
-				found++
-			}
-			if t.CreatedAt.IsZero() {
-				undated = true
-			} else if t.CreatedAt.After(newest) {
-				newest = t.CreatedAt
-			}
+		if !byState && !t.CreatedAt.IsZero() && t.CreatedAt.Before(from) {
+			return nil
 		}
-		if lastPage(len(ts), read, total, q.Size) {
-			if undated && began.After(newest) {
-				newest = began
-			}
-			if !byState && newest.After(sub.Cursor) {
-				return found, w.store.AdvanceSubscription(ctx, sub.Platform, sub.ChatID, sub.N, newest)
-			}
-			return found, nil
+		fresh, err := w.adopt(ctx, p, sub, t)
+		if fresh {
+			found++
 		}
+		if t.CreatedAt.IsZero() {
+			undated = true
+		} else if t.CreatedAt.After(newest) {
+			newest = t.CreatedAt
+		}
+		return err
+	})
+	w.metrics.vendorCalls.WithLabelValues(p.Name()).Add(float64(calls))
+	if err != nil {
+		return found, err
+	}
+	if undated && complete && began.After(newest) {
+		newest = began
 	}
 	// A window longer than the pages (a long outage, a burst): what was read is kept and the
 	// cursor moves past it, so the sweep goes on making progress rather than reading the same
@@ -123,7 +111,10 @@ func (w *Watcher) sweepSubscription(ctx context.Context, p providers.Provider, s
 			return found, err
 		}
 	}
-	return found, fmt.Errorf("more than %d tickets in %d pages: the rest of the window is not read", read, SubscriptionPages)
+	if !complete {
+		return found, fmt.Errorf("more than %d pages: the rest of the window is not read", SubscriptionPages)
+	}
+	return found, nil
 }
 
 // adopt makes the subscription's chat follow t, with a notice of it, unless it follows t
@@ -160,11 +151,4 @@ func (w *Watcher) adopt(ctx context.Context, p providers.Provider, sub store.Sub
 		return false, err
 	}
 	return true, nil
-}
-
-// lastPage reports whether a page of n entries, after read in all, ends a list of total
-// (the vendor's count) in pages of size: the count says so, or, should it be missing, a page
-// comes back short.
-func lastPage(n, read int, total int64, size int) bool {
-	return n == 0 || (total > 0 && int64(read) >= total) || (total <= 0 && n < size)
 }

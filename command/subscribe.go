@@ -309,31 +309,36 @@ func (e *Env) openMatching(ctx context.Context, p providers.Provider, sub store.
 		}
 	}
 	var open []providers.Ticket
-	read := 0
-	for q.Page = 1; q.Page <= subscriptionPages; q.Page++ {
-		ts, total, err := providers.ListTickets(ctx, p, q)
-		if err != nil {
-			return nil, err
+	over := errors.New("over the limit")
+	complete, _, err := providers.ListEach(ctx, p, q, subscriptionPages, func(t providers.Ticket) error {
+		if t.Status.Terminal() || len(sub.Statuses) > 0 && !slices.Contains(sub.Statuses, string(t.Status)) {
+			return nil
 		}
-		read += len(ts)
-		for _, t := range ts {
-			if t.Status.Terminal() || len(sub.Statuses) > 0 && !slices.Contains(sub.Statuses, string(t.Status)) {
-				continue
-			}
-			if open = append(open, t); len(open) > limit {
-				return nil, e.tooMany(p, limit)
-			}
+		if open = append(open, t); len(open) > limit {
+			return over
 		}
-		if len(ts) == 0 || (total > 0 && int64(read) >= total) || (total <= 0 && len(ts) < q.Size) {
-			return open, nil
-		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, over):
+		return nil, e.tooMany(p, limit, false)
+	case err != nil:
+		return nil, err
+	case !complete:
+		// A list that cannot narrow to the open states, of an account too big to read through.
+		return nil, e.tooMany(p, limit, true)
 	}
-	return nil, e.tooMany(p, limit)
+	return open, nil
 }
 
-// tooMany asks for a narrower filter, naming the keys the vendor's list takes.
-func (e *Env) tooMany(p providers.Provider, limit int) error {
-	return e.userErrBy("subscribe_too_many", func(en bool) []any {
+// tooMany asks for a narrower filter, naming the keys the vendor's list takes: the open
+// tickets are more than the limit, or (unread) too many tickets to tell.
+func (e *Env) tooMany(p providers.Provider, limit int, unread bool) error {
+	key := "subscribe_too_many"
+	if unread {
+		key = "subscribe_too_many_to_read"
+	}
+	return e.userErrBy(key, func(en bool) []any {
 		var keys []string
 		for _, f := range providers.ListFilters(p) {
 			keys = append(keys, filterName(f, en)+"=…")

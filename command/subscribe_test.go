@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,10 +23,11 @@ type listingVendor struct {
 }
 
 func (v *listingVendor) ListFilters() []providers.ListFilter {
-	return []providers.ListFilter{
-		{Key: providers.FilterStatus, Names: []string{"状态", "status"}, Statuses: v.states},
-		{Key: "customer", Names: []string{"客户", "customer"}},
+	fs := []providers.ListFilter{{Key: "customer", Names: []string{"客户", "customer"}}}
+	if v.states != nil {
+		fs = append([]providers.ListFilter{{Key: providers.FilterStatus, Names: []string{"状态", "status"}, Statuses: v.states}}, fs...)
 	}
+	return fs
 }
 
 func (v *listingVendor) ListPageSize() int { return v.size }
@@ -152,6 +154,24 @@ func TestSubscribeBadInput(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a list without states, too long to read", func(t *testing.T) {
+		h, v := subscribeHarness(t, Config{})
+		v.states = nil
+		for i := range 2 * subscriptionPages * v.size {
+			v.put(providers.Ticket{ID: fmt.Sprint(100 + i), Title: "已解决", Customer: "金山", Status: providers.StatusClosed})
+		}
+		got := only(t, h.say("订阅 ksyun 状态=待处理")).Text()
+		if !strings.Contains(got, "金山云的工单列表不能按状态筛选；可用的条件：客户") {
+			t.Errorf("a state filter: %s", got)
+		}
+		got = only(t, h.say("订阅 ksyun")).Text()
+		if !strings.Contains(got, "金山云的列表不能只列未结的工单，而这个账号的工单多得一次读不完") || !strings.Contains(got, "客户=…") {
+			t.Errorf("answer = %s", got)
+		}
+		if subs, _ := h.store.Subscriptions(context.Background(), "feishu", "oc_group"); len(subs) != 0 {
+			t.Errorf("stored %+v", subs)
+		}
+	})
 	t.Run("a vendor that cannot list", func(t *testing.T) {
 		h := newHarness(t, Config{})
 		if got := only(t, h.say("订阅 ksyun")).Text(); !strings.Contains(got, "金山云的接口不能列出账号下的工单，无法订阅") {

@@ -57,3 +57,42 @@ type Lister interface {
 	// vendor's count of all matches.
 	ListTickets(ctx context.Context, q ListQuery) ([]Ticket, int64, error)
 }
+
+// ListEach calls fn for every ticket of p matching q, page by page from the first, reading at
+// most pages pages of each query, and reports whether it read to the end. Asked for several
+// states, it lists them one at a time: a vendor's list often takes one state a call, and
+// given several it would narrow by none and return the whole account. fn's error stops the
+// walk and is returned. calls counts the list calls made.
+func ListEach(ctx context.Context, p Provider, q ListQuery, pages int, fn func(Ticket) error) (complete bool, calls int, err error) {
+	each := [][]Status{q.Statuses}
+	if len(q.Statuses) > 1 {
+		each = each[:0]
+		for _, s := range q.Statuses {
+			each = append(each, []Status{s})
+		}
+	}
+	complete = true
+	for _, states := range each {
+		q := q
+		q.Statuses = states
+		read, done := 0, false
+		for q.Page = 1; q.Page <= pages && !done; q.Page++ {
+			calls++
+			ts, total, err := ListTickets(ctx, p, q)
+			if err != nil {
+				return false, calls, err
+			}
+			read += len(ts)
+			for _, t := range ts {
+				if err := fn(t); err != nil {
+					return false, calls, err
+				}
+			}
+			// The end: the vendor's count says so, or, should it give none, a page comes back
+			// short.
+			done = len(ts) == 0 || (total > 0 && int64(read) >= total) || (total <= 0 && len(ts) < q.Size)
+		}
+		complete = complete && done
+	}
+	return complete, calls, nil
+}
