@@ -376,6 +376,7 @@ func botDefaults(b command.Config) command.Config {
 	if b.WeeklyReport == "" {
 		b.WeeklyReport = command.DefaultWeeklyReport
 	}
+	b.Reminders = b.Reminders.WithDefaults()
 	return b
 }
 
