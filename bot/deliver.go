@@ -115,7 +115,8 @@ func (w *Watcher) lease(ctx context.Context, pending []store.Notice, now time.Ti
 
 // plan turns a chat's pending notices into the calls that deliver them: merged notices
 // first (what people must read), then reminders (one per ticket), the daily summary and the
-// weekly report, then card redraws. Quiet hours hold the messages, not the redraws, which make no sound.
+// weekly report, then card redraws. Quiet hours hold the messages, not the redraws, which
+// make no sound.
 func (w *Watcher) plan(ctx context.Context, p Platform, chat string, ns []store.Notice, now time.Time) []step {
 	var cards, msgs, summaries, reports, reminders []store.Notice
 	for _, n := range ns {
