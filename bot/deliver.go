@@ -114,10 +114,11 @@ func (w *Watcher) lease(ctx context.Context, pending []store.Notice, now time.Ti
 }
 
 // plan turns a chat's pending notices into the calls that deliver them: merged notices
-// first (what people must read), then the daily summary and the weekly report, then card
-// redraws. Quiet hours hold the messages, not the redraws, which make no sound.
+// first (what people must read), then reminders (one per ticket), the daily summary and the
+// weekly report, then card redraws. Quiet hours hold the messages, not the redraws, which
+// make no sound.
 func (w *Watcher) plan(ctx context.Context, p Platform, chat string, ns []store.Notice, now time.Time) []step {
-	var cards, msgs, summaries, reports []store.Notice
+	var cards, msgs, summaries, reports, reminders []store.Notice
 	for _, n := range ns {
 		switch n.Kind {
 		case "card":
@@ -126,6 +127,8 @@ func (w *Watcher) plan(ctx context.Context, p Platform, chat string, ns []store.
 			summaries = append(summaries, n)
 		case kindReport:
 			reports = append(reports, n)
+		case kindRemind, kindEscalate:
+			reminders = append(reminders, n)
 		default:
 			msgs = append(msgs, n)
 		}
@@ -137,6 +140,7 @@ func (w *Watcher) plan(ctx context.Context, p Platform, chat string, ns []store.
 			msgs = msgs[len(batch):]
 			steps = append(steps, func(ctx context.Context) bool { return w.post(ctx, p, chat, batch, now) })
 		}
+		steps = append(steps, w.reminderSteps(p, chat, reminders, now)...)
 		if len(summaries) > 0 {
 			steps = append(steps, func(ctx context.Context) bool { return w.postSummary(ctx, p, chat, summaries, now) })
 		}

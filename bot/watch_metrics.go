@@ -14,6 +14,7 @@ type WatchMetrics struct {
 	givenUp      prometheus.Counter
 	busy         *prometheus.CounterVec
 	coalesced    *prometheus.CounterVec
+	reminders    *prometheus.CounterVec
 	queued       prometheus.Gauge
 	sweepSeconds prometheus.Histogram
 	detection    prometheus.Histogram
@@ -43,6 +44,9 @@ func NewWatchMetrics(reg prometheus.Registerer) *WatchMetrics {
 			Help: "Notice messages and card redraws held because their chat was over the platform's send rate (delivered later, not failed)."}, []string{"platform"}),
 		coalesced: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_notices_coalesced_total",
 			Help: "Notices merged into another notice's message."}, []string{"platform"}),
+		reminders: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketbot_reminders_sent_total",
+			Help: "Reminders of tickets waiting on us posted, by kind: reminder, escalated (a reminder that also calls in the chat's admins) or escalation (the post in an escalation chat)."},
+			[]string{"platform", "kind"}),
 		queued:       prometheus.NewGauge(prometheus.GaugeOpts{Name: "ticketbot_notices_queued", Help: "Notices waiting in the outbox."}),
 		sweepSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ticketbot_watch_sweep_seconds", Help: "Duration of one sweep.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 14)}),
 		detection: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ticketbot_change_detection_seconds",
@@ -51,7 +55,7 @@ func NewWatchMetrics(reg prometheus.Registerer) *WatchMetrics {
 			Help: "Tickets a chat's subscription found at the vendor and made the chat follow."}, []string{"provider"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.followed, m.refreshes, m.vendorCalls, m.noteReads, m.notesOverdue, m.sent, m.failed, m.givenUp, m.busy, m.coalesced, m.queued, m.sweepSeconds, m.detection, m.subscribed)
+		reg.MustRegister(m.followed, m.refreshes, m.vendorCalls, m.noteReads, m.notesOverdue, m.sent, m.failed, m.givenUp, m.busy, m.coalesced, m.reminders, m.queued, m.sweepSeconds, m.detection, m.subscribed)
 	}
 	return m
 }

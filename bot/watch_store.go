@@ -25,4 +25,8 @@ type WatchStore interface {
 	MarkNoticesSent(ctx context.Context, ids []string, at time.Time) error
 	DeferNotices(ctx context.Context, ids []string, next time.Time, reason string) error
 	GiveUpNotices(ctx context.Context, before, now time.Time) (int, error)
+	// TicketsWithStatus and TimelineOf find the tickets that wait on us and since when
+	// (remind.go).
+	TicketsWithStatus(ctx context.Context, statuses ...string) ([]store.TicketState, error)
+	TimelineOf(ctx context.Context, provider, ticketID string) ([]store.TicketEvent, error)
 }

@@ -30,6 +30,9 @@ type Presenter interface {
 	// Report renders the weekly report of the tickets a chat follows, for the week that ends
 	// at until (nil when the week has nothing to show).
 	Report(ctx context.Context, platform, chatID string, until time.Time) (*Outgoing, error)
+	// Reminder renders a reminder of a ticket that waits on us, or its post in an
+	// escalation chat (remind.go).
+	Reminder(ctx context.Context, platform, chatID string, r ReminderView) (Outgoing, error)
 }
 
 // ChatPolicy is a chat's notification settings ([[chats]]).
@@ -45,6 +48,11 @@ type ChatPolicy struct {
 	Summary string
 	// Report is when the weekly report is posted; nil for none.
 	Report *Weekly
+	// Remind is the chat's reminder schedule of tickets that wait on us; nil for none.
+	Remind *Reminders
+	// Admins are the chat's admins (platform user ids), @-mentioned when a reminder
+	// escalates.
+	Admins []string
 }
 
 // Weekly is a time of the week in the watcher's zone: a day and a time of day.
@@ -174,6 +182,7 @@ type Watcher struct {
 
 	sweeps         int
 	summaryChecked time.Time
+	remindChecked  time.Time
 	mu             sync.Mutex
 	nextSend       map[string]time.Time // platform/chat -> earliest next message
 	appNext        map[string]time.Time // platform -> earliest next message of the app
@@ -221,6 +230,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-w.wake:
 		}
 		w.summaries(ctx)
+		w.reminders(ctx)
 		if err := w.Deliver(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			w.log.Error("watch delivery", "err", err)
 		}

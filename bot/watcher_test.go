@@ -84,6 +84,16 @@ func (textPresenter) Summary(context.Context, string, string) (*Outgoing, error)
 func (textPresenter) Report(_ context.Context, _, _ string, until time.Time) (*Outgoing, error) {
 	return &Outgoing{Kind: KindText, Body: []byte("report until " + until.Format(time.RFC3339))}, nil
 }
+func (textPresenter) Reminder(_ context.Context, _, _ string, r ReminderView) (Outgoing, error) {
+	body := fmt.Sprintf("remind %s #%d %s @%s", r.Ticket.Ref(), r.N, r.Ticket.Status, r.Mention)
+	if r.Escalated {
+		body += fmt.Sprintf(" escalated after %s to %v", r.EscalateAfter, r.Admins)
+	}
+	if r.FromChat != "" {
+		body += " from " + r.FromPlatform + "/" + r.FromChat
+	}
+	return Outgoing{Kind: KindText, Body: []byte(body)}, nil
+}
 
 // sinkPlatform records sends.
 type sinkPlatform struct {

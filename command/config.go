@@ -41,6 +41,9 @@ type Config struct {
 	// SubscriptionLimit is the most open tickets a subscription (订阅) may bring into a chat
 	// (default 200): more asks for a narrower filter.
 	SubscriptionLimit int `toml:"subscription_limit"`
+	// Reminders is [bot.reminders]: the reminders of tickets that wait on us
+	// (remind_config.go).
+	Reminders Reminders `toml:"reminders"`
 
 	Chats []Chat `toml:"-"`
 	Users []User `toml:"-"`
@@ -87,6 +90,11 @@ type Chat struct {
 	// WebhookKey is the key of this group's own webhook robot, on a platform that has them
 	// (PlatformDescriptor.Robots): how notices reach the group when no answer window is open.
 	WebhookKey bot.Secret `toml:"webhook_key,omitempty"`
+	// Reminders turns this chat's reminders of tickets that wait on us on or off (default:
+	// [bot.reminders] enabled); its remind_after, remind_every, escalate_after,
+	// working_hours, working_days and escalate_to override [bot.reminders]' here.
+	Reminders *bool `toml:"reminders,omitempty"`
+	ReminderSettings
 }
 
 // Policy is the chat's notification policy for the watcher.
@@ -108,9 +116,10 @@ func (c Config) Policy(platform, chatID string) bot.ChatPolicy {
 		}
 		p.Summary = ch.DailySummary
 		p.Report = c.weekly(ch.WeeklyReport)
+		p.Remind, p.Admins = c.reminders(&ch), ch.Admins
 		return p
 	}
-	return bot.ChatPolicy{Report: c.weekly("")}
+	return bot.ChatPolicy{Report: c.weekly(""), Remind: c.reminders(nil)}
 }
 
 // DefaultWeeklyReport is [bot] weekly_report when unset: Monday morning.
@@ -241,6 +250,7 @@ func (c Config) Validate(known Known) []error {
 	if c.SubscriptionLimit < 0 {
 		errs = append(errs, fmt.Errorf("bot.subscription_limit: want a positive number of tickets, got %d", c.SubscriptionLimit))
 	}
+	errs = append(errs, c.Reminders.validate("bot.reminders", platforms)...)
 	seen := map[string]bool{}
 	for i, ch := range c.Chats {
 		key := fmt.Sprintf("chats[%d]", i)
@@ -286,6 +296,7 @@ func (c Config) Validate(known Known) []error {
 		if ch.WebhookKey != "" && !robots[ch.Platform] && slices.Contains(platforms, ch.Platform) {
 			errs = append(errs, fmt.Errorf("%s.webhook_key: only a %s group has a webhook robot", key, strings.Join(robotLabels, " or ")))
 		}
+		errs = append(errs, ch.ReminderSettings.validate(key, platforms)...)
 		if seen[ch.Platform+"/"+ch.ChatID] {
 			errs = append(errs, fmt.Errorf("%s.chat_id: %s listed twice", key, ch.ChatID))
 		}

@@ -80,6 +80,8 @@ type TicketBook interface {
 	Baseline(ctx context.Context, t providers.Ticket) (bool, error)
 	State(ctx context.Context, provider, id string) (store.TicketState, error)
 	Claim(ctx context.Context, provider, id string, version int64, c store.Claim) (store.TicketState, bool, error)
+	// Answered records that our side answered the ticket (its reminders count from then).
+	Answered(ctx context.Context, provider, id string, at time.Time) error
 }
 
 // Follows is which chats follow which tickets: the chats the watcher tells of changes.

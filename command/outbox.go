@@ -407,6 +407,10 @@ func (b *Bot) settle(ctx context.Context, j store.Job, d jobData, t *providers.T
 		a.Payload, _ = json.Marshal(jobData{Card: card, Fallback: b.fallback(ctx, j.Platform, j.ChatID, *t, footer)})
 		return []store.Job{a}
 	case jobReply:
+		// Our side answered: the ticket's reminders count from now.
+		if err := b.tickets.Answered(ctx, j.Provider, j.TicketID, b.Now()); err != nil {
+			log.Error("record the answer", "err", err)
+		}
 		if inline {
 			return nil
 		}

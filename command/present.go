@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"time"
 
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
@@ -84,6 +85,97 @@ func (b *Bot) Notices(ctx context.Context, platform, chatID string, ns []bot.Not
 		return bot.Outgoing{}, err
 	}
 	return *out, nil
+}
+
+// Reminder renders a reminder of a ticket that waits on us, in the chat's language: how long
+// it has waited, whom it is for (its owner in the chat, else who opened it or made the chat
+// follow it), the chat's admins once it escalates, the vendor's own countdown to closing it
+// where the vendor documents one, how to answer, and the card's buttons to do it. In an
+// escalation chat it is the ticket, the chat it waits in and that chat's wait.
+func (b *Bot) Reminder(ctx context.Context, platform, chatID string, r bot.ReminderView) (bot.Outgoing, error) {
+	en := b.chatEn(ctx, platform, chatID)
+	say := func(key string, args ...any) string { return b.env.text(en, key, args...) }
+	t, ref := r.Ticket, r.Ticket.Ref()
+	waited, after := b.env.span(b.Now().Sub(r.Since), en), b.env.span(r.EscalateAfter, en)
+	data := templates.ReminderCard{Title: say("remind_title"), Color: "orange", Ticket: t, ProviderLabel: b.Vendors.Label(t.Provider, en),
+		AutoClose: b.autoClose(t, r.Entered, en)}
+	for _, a := range r.Admins {
+		data.Admins = append(data.Admins, templates.Person{ID: a, Mention: plainID(a)})
+	}
+	refresh := templates.Button{Text: say("button_refresh"), Command: "show " + ref}
+	if r.FromChat != "" {
+		data.Title, data.Color = say("escalation_title"), "red"
+		data.Headline = say("escalation_headline", "chat", r.FromChat, "for", waited, "after", after)
+		if len(data.Admins) > 0 {
+			data.Escalation = say("escalation_ask")
+		}
+		data.Buttons = []templates.Button{refresh}
+		return b.reminderOut(platform, en, data)
+	}
+	data.Headline = say("remind_waited", "for", waited)
+	data.Ask = say("remind_ask_waiting")
+	data.Hint = say("notice_answer_thread", "ref", ref)
+	f := b.env.Answers.Features(platform)
+	if !f.Threads {
+		data.Hint = say("notice_answer_quote", "ref", ref)
+	}
+	if t.Status == providers.StatusPendingConfirm {
+		data.Ask, data.Hint = say("remind_ask_confirm"), say("notice_confirm_hint", "ref", ref)
+	}
+	if r.Escalated {
+		data.Title, data.Color = say("remind_title_escalated"), "red"
+		data.Escalation = say("remind_escalated_alone", "after", after)
+		if len(data.Admins) > 0 {
+			data.Escalation = say("remind_escalated", "after", after)
+		}
+	}
+	if p, ok := b.Providers[t.Provider]; ok && providers.Can(p).Reply && f.Forms {
+		data.Buttons = append(data.Buttons, templates.Button{Text: say("button_reply"), Type: "primary", Command: "reply " + ref})
+	}
+	to, name := r.Mention, ""
+	if o, ok := b.env.ownerOf(ctx, platform, chatID, t.Provider, t.ID); ok {
+		to, name = o.UserID, o.UserName
+	} else {
+		data.Buttons = append(data.Buttons, templates.Button{Text: say("button_take"), Command: "claim " + ref})
+	}
+	if to != "" {
+		data.To = &templates.Person{ID: to, Name: name, Mention: plainID(to)}
+	}
+	data.Buttons = append(data.Buttons, refresh)
+	return b.reminderOut(platform, en, data)
+}
+
+// reminderOut draws a reminder: a card where the platform's cards can @ someone, markdown
+// elsewhere.
+func (b *Bot) reminderOut(platform string, en bool, data templates.ReminderCard) (bot.Outgoing, error) {
+	out, err := b.env.Answers.Output(platform, "remind", en, data)
+	if err != nil {
+		return bot.Outgoing{}, err
+	}
+	return *out, nil
+}
+
+// autoClose says when the vendor closes a ticket left in its state by itself, counted from
+// when it entered it, where the vendor documents it (providers.Descriptor.AutoClose); ""
+// where it does not, or when the documented time has passed.
+func (b *Bot) autoClose(t providers.Ticket, entered time.Time, en bool) string {
+	d, ok := b.Vendors.Get(t.Provider)
+	if !ok || entered.IsZero() {
+		return ""
+	}
+	limit, ok := d.AutoClose[t.Status]
+	if !ok {
+		return ""
+	}
+	vendor := b.Vendors.Label(t.Provider, en)
+	switch left := limit - b.Now().Sub(entered); {
+	case left <= 0:
+		return ""
+	case left < 24*time.Hour:
+		return b.env.text(en, "remind_auto_close_soon", "vendor", vendor)
+	default:
+		return b.env.text(en, "remind_auto_close", "vendor", vendor, "days", int((left+12*time.Hour)/(24*time.Hour)))
+	}
 }
 
 // Summary renders the daily summary of a chat's open tickets, or nil when none is open, in

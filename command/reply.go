@@ -54,6 +54,9 @@ func (e *Env) replySecret(ctx context.Context, r *req, p providers.Provider, id,
 		return outcome{}, err
 	}
 	log.Info("confidential reply sent", "provider", p.Name(), "ticket_id", id)
+	if err := e.Tickets.Answered(ctx, p.Name(), id, e.Now()); err != nil {
+		log.Error("record the answer", "err", err)
+	}
 	if text != "" {
 		if _, err := e.reply(ctx, r, p, id, text, log); err != nil {
 			return outcome{}, err

@@ -3,6 +3,7 @@ package providers
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Descriptor is everything the core knows of a vendor: its package contributes it, the app
@@ -19,6 +20,11 @@ type Descriptor struct {
 	// StaffSide and OwnSide name who wrote a note, in the vendor's own words where it has
 	// them (one vendor: 小二 and 用户); empty means 客服 and 我方.
 	StaffSide, OwnSide string
+	// AutoClose is how long the vendor leaves a ticket in a state that waits on the customer
+	// before it closes the ticket by itself, where the vendor documents it (with the
+	// document's address beside the value): a reminder says about how long is left. A state
+	// the vendor documents no such rule for is absent, and nothing is said: never guessed.
+	AutoClose map[Status]time.Duration
 	// Links are the vendor's console pages of a ticket, as people paste them into a chat: a
 	// pasted link becomes the ticket's card (ticket links, refs.go).
 	Links []TicketLink

@@ -215,6 +215,21 @@ func (c *Cached) TimelineIn(ctx context.Context, platform, chatID string, until 
 	return c.next.TimelineIn(ctx, platform, chatID, until)
 }
 
+// TicketsWithStatus passes through.
+func (c *Cached) TicketsWithStatus(ctx context.Context, statuses ...string) ([]TicketState, error) {
+	return c.next.TicketsWithStatus(ctx, statuses...)
+}
+
+// TimelineOf passes through.
+func (c *Cached) TimelineOf(ctx context.Context, provider, ticketID string) ([]TicketEvent, error) {
+	return c.next.TimelineOf(ctx, provider, ticketID)
+}
+
+// RecordEvents passes through.
+func (c *Cached) RecordEvents(ctx context.Context, provider, ticketID string, evs []TicketEvent) error {
+	return c.next.RecordEvents(ctx, provider, ticketID, evs)
+}
+
 // Close closes the wrapped Store. The memory is released with the Cached value.
 func (c *Cached) Close() error {
 	c.bg.Wait()

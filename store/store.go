@@ -54,6 +54,11 @@ type Store interface {
 	// TimelineIn their timeline before until: what the weekly figures are computed from.
 	TicketsIn(ctx context.Context, platform, chatID string) ([]TicketState, error)
 	TimelineIn(ctx context.Context, platform, chatID string, until time.Time) ([]TicketEvent, error)
+	// TicketsWithStatus lists the tickets in one of statuses (those waiting on us); TimelineOf
+	// one ticket's timeline; RecordEvents adds events that change no state (our answer).
+	TicketsWithStatus(ctx context.Context, statuses ...string) ([]TicketState, error)
+	TimelineOf(ctx context.Context, provider, ticketID string) ([]TicketEvent, error)
+	RecordEvents(ctx context.Context, provider, ticketID string, evs []TicketEvent) error
 
 	// AdvanceTicket moves a ticket from prev (as the caller read it) to next and records the
 	// notices the change owes, atomically; false means the stored state was no longer prev.

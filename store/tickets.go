@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 const (
@@ -94,6 +95,37 @@ func (s *SQL) Tickets(ctx context.Context, provider string) ([]TicketState, erro
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: tickets of %q: %w", provider, err)
+	}
+	return ts, nil
+}
+
+// TicketsWithStatus lists the tracked tickets whose watched state is one of statuses,
+// ordered by provider and ticket id: the few that wait on us, without reading every ticket.
+func (s *SQL) TicketsWithStatus(ctx context.Context, statuses ...string) ([]TicketState, error) {
+	if len(statuses) == 0 {
+		return nil, nil
+	}
+	marks := make([]string, len(statuses))
+	args := make([]any, len(statuses))
+	for i, st := range statuses {
+		marks[i], args[i] = fmt.Sprintf("$%d", i+1), st
+	}
+	q := `SELECT ` + ticketCols + stateCols + ` FROM tickets WHERE status IN (` + strings.Join(marks, ", ") + `) ORDER BY provider, ticket_id`
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: tickets in %v: %w", statuses, err)
+	}
+	defer rows.Close()
+	var ts []TicketState
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: tickets in %v: %w", statuses, err)
+		}
+		ts = append(ts, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: tickets in %v: %w", statuses, err)
 	}
 	return ts, nil
 }

@@ -18,6 +18,10 @@ const (
 	// the ticket (or before the timeline was kept), so its time is not known. A ticket has
 	// at most one: a second is not recorded.
 	EventReply = "reply"
+	// EventAnswered is our side writing to the vendor at At: a reply through the bot, or a
+	// note of ours the vendor shows. A waiting ticket's reminders count from the later of it
+	// and the change of state that made the ticket wait on us.
+	EventAnswered = "answered"
 )
 
 // TicketEvent is one entry of a ticket's timeline: what the weekly figures are computed
@@ -31,8 +35,8 @@ type TicketEvent struct {
 	// come from the vendor's own clock.
 	Seq    int64
 	At     time.Time // zero: not known (EventReply only)
-	Kind   string    // EventSeen, EventStatus or EventReply
-	Status string    // the state reached (EventSeen, EventStatus); "" for EventReply
+	Kind   string    // EventSeen, EventStatus, EventReply or EventAnswered
+	Status string    // the state reached (EventSeen, EventStatus); "" for the others
 }
 
 const (
@@ -49,7 +53,11 @@ const (
 		WHERE EXISTS (SELECT 1 FROM follows f WHERE f.platform = $1 AND f.chat_id = $2
 			AND f.provider = tickets.provider AND f.ticket_id = tickets.ticket_id)
 		ORDER BY provider, ticket_id`
-	sqlAllEvents  = `SELECT ` + eventCols + ` FROM ticket_events WHERE at < $1 ORDER BY provider, ticket_id, seq`
+	sqlAllEvents    = `SELECT ` + eventCols + ` FROM ticket_events WHERE at < $1 ORDER BY provider, ticket_id, seq`
+	sqlTicketEvents = `SELECT ` + eventCols + ` FROM ticket_events WHERE provider = $1 AND ticket_id = $2 ORDER BY seq`
+	// The ticket's row is locked first (it changes nothing), as SaveTicket and AdvanceTicket
+	// do by writing it, so the next seq is taken by one writer at a time.
+	sqlLockTicket = `UPDATE tickets SET updated_at = updated_at WHERE provider = $1 AND ticket_id = $2`
 	sqlChatEvents = `SELECT ` + eventCols + ` FROM ticket_events e
 		WHERE at < $3 AND EXISTS (SELECT 1 FROM follows f WHERE f.platform = $1 AND f.chat_id = $2
 			AND f.provider = e.provider AND f.ticket_id = e.ticket_id)
@@ -142,4 +150,56 @@ func (s *SQL) TimelineIn(ctx context.Context, platform, chatID string, until tim
 		return nil, fmt.Errorf("store: timeline in %q/%q: %w", platform, chatID, err)
 	}
 	return out, nil
+}
+
+// TimelineOf lists one ticket's timeline in the order it was recorded.
+func (s *SQL) TimelineOf(ctx context.Context, provider, ticketID string) ([]TicketEvent, error) {
+	rows, err := s.db.QueryContext(ctx, sqlTicketEvents, provider, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: timeline of %s %s: %w", provider, ticketID, err)
+	}
+	defer rows.Close()
+	var out []TicketEvent
+	for rows.Next() {
+		var e TicketEvent
+		var at int64
+		if err := rows.Scan(&e.Provider, &e.TicketID, &e.Seq, &at, &e.Kind, &e.Status); err != nil {
+			return nil, fmt.Errorf("store: timeline of %s %s: %w", provider, ticketID, err)
+		}
+		if at != 0 {
+			e.At = fromMillis(at)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: timeline of %s %s: %w", provider, ticketID, err)
+	}
+	return out, nil
+}
+
+// RecordEvents appends evs to the timeline of a stored ticket whose state they do not change
+// (our side answering it: EventAnswered). ErrNotFound when the bot never stored the ticket.
+func (s *SQL) RecordEvents(ctx context.Context, provider, ticketID string, evs []TicketEvent) error {
+	if err := need("record events", "provider", provider, "ticket_id", ticketID); err != nil {
+		return err
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, sqlLockTicket, provider, ticketID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		return recordEvents(ctx, tx, provider, ticketID, evs)
+	})
+	if err != nil {
+		return fmt.Errorf("store: record events of %s %s: %w", provider, ticketID, err)
+	}
+	return nil
 }

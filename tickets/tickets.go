@@ -22,6 +22,7 @@ type Store interface {
 	ClaimTicket(ctx context.Context, provider, id string, version int64, c store.Claim) (store.TicketState, bool, error)
 	SettleClaim(ctx context.Context, provider, id string, version int64, state string) error
 	AdvanceTicket(ctx context.Context, prev, next store.TicketState, notices []store.Notice) (bool, error)
+	RecordEvents(ctx context.Context, provider, id string, evs []store.TicketEvent) error
 }
 
 // Book is the stored ticket state. It is safe for concurrent use.
@@ -148,12 +149,23 @@ func ActionOpen(st store.TicketState, now time.Time) bool {
 		now.Sub(st.ActedAt) < store.ClaimStale
 }
 
+// Answered records in the ticket's timeline that our side answered it at at (a reply the
+// bot sent): a waiting ticket's reminders count from then. A ticket the bot never stored
+// has no timeline, and nothing is recorded.
+func (b *Book) Answered(ctx context.Context, provider, id string, at time.Time) error {
+	err := b.st.RecordEvents(ctx, provider, id, []store.TicketEvent{{At: at, Kind: store.EventAnswered}})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
 // Observed is the watched state after the vendor showed t, with what it adds to the
-// ticket's timeline: a change of state, and a new note of the vendor's staff (recorded only
-// if it is the first). A change is timed by the vendor's own clock where it can be: the
-// note's time, and the ticket's update time when it falls after the bot last stored the
-// ticket (a change happened since) and not after now; else by when the bot sees it, at most
-// one sweep late.
+// ticket's timeline: a change of state, a new note of the vendor's staff (recorded only if
+// it is the first), and a new note of ours (our side answered, at the vendor or through the
+// bot). A change is timed by the vendor's own clock where it can be: the note's time, and
+// the ticket's update time when it falls after the bot last stored the ticket (a change
+// happened since) and not after now; else by when the bot sees it, at most one sweep late.
 func (b *Book) Observed(prev store.TicketState, t providers.Ticket) store.TicketState {
 	now := b.now()
 	next := prev
@@ -164,8 +176,12 @@ func (b *Book) Observed(prev store.TicketState, t providers.Ticket) store.Ticket
 			Kind: store.EventStatus, Status: next.Status})
 	}
 	if n := t.LatestNote; n != nil {
-		if n.ID != prev.LastNoteID && n.Official {
-			next.Events = append(next.Events, store.TicketEvent{At: vendorTime(n.At, time.Time{}, now), Kind: store.EventReply})
+		if n.ID != prev.LastNoteID {
+			kind := store.EventAnswered
+			if n.Official {
+				kind = store.EventReply
+			}
+			next.Events = append(next.Events, store.TicketEvent{At: vendorTime(n.At, time.Time{}, now), Kind: kind})
 		}
 		next.LastNoteID = n.ID
 	}

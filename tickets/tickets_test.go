@@ -136,8 +136,10 @@ func timeline(t *testing.T, st *store.SQL, provider, id string, start time.Time)
 // time it stores a ticket (with a reply of unknown time if it shows a conversation
 // already), the bot's own changes at once, the watcher's changes timed by the vendor's
 // update time when that falls since the bot last stored the ticket and not in the future
-// (else when seen), and the vendor staff's first note at its own time. A read that refreshes
-// only the snapshot, a note of ours, and a change the watcher loses record nothing.
+// (else when seen), the vendor staff's first note at its own time, and each new note of ours
+// (our side answered) at its own time, as the bot's own reply is. A read that refreshes only
+// the snapshot and a change the watcher loses record nothing; an answer to a ticket never
+// stored is no error.
 func TestTimelineRecordsWhatTheBookLearns(t *testing.T) {
 	ctx := context.Background()
 	start := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -188,6 +190,11 @@ func TestTimelineRecordsWhatTheBookLearns(t *testing.T) {
 	seen.Status, seen.UpdatedAt = providers.StatusInProgress, mins(90)
 	seen.LatestNote = &providers.Note{ID: "n3", Official: true, At: mins(58)}
 	observe(seen)
+	// A reply the bot sent at 1:05.
+	clock = mins(65)
+	if err := b.Answered(ctx, "acme", "1", clock); err != nil {
+		t.Fatal(err)
+	}
 	// The bot's own close at 1:10, and its reopen at 1:20.
 	clock = mins(70)
 	closed := seen
@@ -211,8 +218,8 @@ func TestTimelineRecordsWhatTheBookLearns(t *testing.T) {
 	if ok, err := b.Advance(ctx, prev, next, nil); err != nil || ok {
 		t.Fatalf("a stale change advanced: %v %v", ok, err)
 	}
-	want := []string{"seen open @0", "status in_progress @15", "status waiting_on_us @41", "reply @40",
-		"status in_progress @60", "status closed @70", "status in_progress @80"}
+	want := []string{"seen open @0", "status in_progress @15", "answered @12", "status waiting_on_us @41", "reply @40",
+		"status in_progress @60", "answered @65", "status closed @70", "status in_progress @80"}
 	if got := timeline(t, st, "acme", "1", start); !slices.Equal(got, want) {
 		t.Errorf("timeline\n%q\nwant\n%q", got, want)
 	}
@@ -229,5 +236,8 @@ func TestTimelineRecordsWhatTheBookLearns(t *testing.T) {
 	observe(late)
 	if got, want := timeline(t, st, "acme", "2", start), []string{"seen waiting_on_us @100", "reply @?"}; !slices.Equal(got, want) {
 		t.Errorf("a ticket followed late: %q, want %q", got, want)
+	}
+	if err := b.Answered(ctx, "acme", "never-stored", clock); err != nil {
+		t.Errorf("an answer to a ticket never stored: %v", err)
 	}
 }

@@ -379,6 +379,7 @@ func botDefaults(b command.Config) command.Config {
 	if b.SubscriptionLimit == 0 {
 		b.SubscriptionLimit = command.DefaultSubscriptionLimit
 	}
+	b.Reminders = b.Reminders.WithDefaults()
 	return b
 }
 
