@@ -3,12 +3,22 @@
 # with empty module and build caches (GOMODCACHE and GOCACHE pointed at new folders), phase
 # by phase: the module download, the compile of each heavy dependency, the rest with the link,
 # the demo serving its page, and the README's test command. Each phase prints its seconds
-# and the bytes it left in the caches. Usage: scripts/coldstart/coldstart.sh [--no-tests]
+# and the bytes it left in the caches.
+#
+# Usage: scripts/coldstart/coldstart.sh [demo|phases|tests]...   (default: all three)
+#   demo    go run ./cmd/ticketbot demo, as the README says it, until the page answers
+#   phases  the same work phase by phase (the phases run one after another, so they add up to
+#           more than demo, where go compiles modules side by side)
+#   tests   the README's test command (go test -race ./...)
+# Each mode starts from empty caches of its own.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+modes=("$@")
+[ ${#modes[@]} -gt 0 ] || modes=(demo phases tests)
 root=$(mktemp -d)
 trap 'chmod -R u+w "$root" 2>/dev/null; rm -rf "$root"' EXIT
-export GOMODCACHE="$root/mod" GOCACHE="$root/build" GOFLAGS="-mod=readonly"
+export GOFLAGS="-mod=readonly"
+fresh() { chmod -R u+w "$root" 2>/dev/null; rm -rf "$root"/*; export GOMODCACHE="$root/mod" GOCACHE="$root/build"; }
 size() { du -sb "$1" 2>/dev/null | cut -f1; }
 phase() { # name, command...
   local name=$1; shift
@@ -17,7 +27,29 @@ phase() { # name, command...
   printf '%-34s %7.1f s   modcache %5d MB   buildcache %5d MB\n' "$name" "$(echo "$(date +%s.%N) - $t0" | bc)" \
     $(( $(size "$GOMODCACHE" || echo 0) / 1000000 )) $(( $(size "$GOCACHE" || echo 0) / 1000000 ))
 }
+# waitPage waits for the demo whose log is $1 to answer its page.
+waitPage() {
+  for _ in $(seq 1 6000); do
+    if url=$(grep -o 'http://127.0.0.1:[0-9]*' "$1" | head -n1) && [ -n "$url" ] && curl -fsS "$url" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
 echo "go: $(go version); $(nproc) cores"
+for mode in "${modes[@]}"; do
+fresh
+case $mode in
+demo)
+t0=$(date +%s.%N)
+go run ./cmd/ticketbot demo --listen 127.0.0.1:0 >"$root/demo.log" 2>&1 &
+pid=$!
+waitPage "$root/demo.log" || { cat "$root/demo.log" >&2; exit 1; }
+printf '%-34s %7.1f s   modcache %5d MB   buildcache %5d MB\n' "demo: go run until the page answers" "$(echo "$(date +%s.%N) - $t0" | bc)" \
+  $(( $(size "$GOMODCACHE") / 1000000 )) $(( $(size "$GOCACHE") / 1000000 ))
+kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+pkill -f "ticketbot demo --listen 127.0.0.1:0" 2>/dev/null || true
+;;
+phases)
 phase "download (go mod download)" go mod download
 phase "compile modernc.org/sqlite+libc" go build modernc.org/sqlite
 phase "compile pgx" go build github.com/jackc/pgx/v5/stdlib
@@ -31,12 +63,13 @@ printf 'binary: %d MB\n' $(( $(size "$root/ticketbot") / 1000000 ))
 t0=$(date +%s.%N)
 "$root/ticketbot" demo --listen 127.0.0.1:0 >"$root/demo.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 600); do
-  if url=$(grep -o 'http://127.0.0.1:[0-9]*' "$root/demo.log" | head -n1) && [ -n "$url" ] && curl -fsS "$url" >/dev/null 2>&1; then break; fi
-  sleep 0.1
-done
+waitPage "$root/demo.log" || { cat "$root/demo.log" >&2; exit 1; }
 printf '%-34s %7.1f s\n' "demo: start until the page answers" "$(echo "$(date +%s.%N) - $t0" | bc)"
 kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
-if [ "${1:-}" != "--no-tests" ]; then
-  phase "tests (go test -race ./...), rest" go test -race ./...
-fi
+;;
+tests)
+phase "tests: go test -race ./..." go test -race ./...
+;;
+*) echo "unknown mode $mode (demo, phases, tests)" >&2; exit 2 ;;
+esac
+done
