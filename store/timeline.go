@@ -123,30 +123,12 @@ func (s *SQL) TicketsIn(ctx context.Context, platform, chatID string) ([]TicketS
 // included) of the tickets the chat follows, or of every ticket when platform is "";
 // ordered by provider, ticket id and seq.
 func (s *SQL) TimelineIn(ctx context.Context, platform, chatID string, until time.Time) ([]TicketEvent, error) {
-	var rows *sql.Rows
-	var err error
-	if platform == "" {
-		rows, err = s.db.QueryContext(ctx, sqlAllEvents, millis(until))
-	} else {
-		rows, err = s.db.QueryContext(ctx, sqlChatEvents, platform, chatID, millis(until))
+	q, args := sqlAllEvents, []any{millis(until)}
+	if platform != "" {
+		q, args = sqlChatEvents, []any{platform, chatID, millis(until)}
 	}
+	out, err := s.events(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: timeline in %q/%q: %w", platform, chatID, err)
-	}
-	defer rows.Close()
-	var out []TicketEvent
-	for rows.Next() {
-		var e TicketEvent
-		var at int64
-		if err := rows.Scan(&e.Provider, &e.TicketID, &e.Seq, &at, &e.Kind, &e.Status); err != nil {
-			return nil, fmt.Errorf("store: timeline in %q/%q: %w", platform, chatID, err)
-		}
-		if at != 0 {
-			e.At = fromMillis(at)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: timeline in %q/%q: %w", platform, chatID, err)
 	}
 	return out, nil
@@ -154,9 +136,19 @@ func (s *SQL) TimelineIn(ctx context.Context, platform, chatID string, until tim
 
 // TimelineOf lists one ticket's timeline in the order it was recorded.
 func (s *SQL) TimelineOf(ctx context.Context, provider, ticketID string) ([]TicketEvent, error) {
-	rows, err := s.db.QueryContext(ctx, sqlTicketEvents, provider, ticketID)
+	out, err := s.events(ctx, sqlTicketEvents, provider, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("store: timeline of %s %s: %w", provider, ticketID, err)
+	}
+	return out, nil
+}
+
+// events reads the timeline rows a query selects (provider, ticket_id, seq, at, kind,
+// status); an at of 0 (a time not known) is the zero time.
+func (s *SQL) events(ctx context.Context, q string, args ...any) ([]TicketEvent, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []TicketEvent
@@ -164,17 +156,14 @@ func (s *SQL) TimelineOf(ctx context.Context, provider, ticketID string) ([]Tick
 		var e TicketEvent
 		var at int64
 		if err := rows.Scan(&e.Provider, &e.TicketID, &e.Seq, &at, &e.Kind, &e.Status); err != nil {
-			return nil, fmt.Errorf("store: timeline of %s %s: %w", provider, ticketID, err)
+			return nil, err
 		}
 		if at != 0 {
 			e.At = fromMillis(at)
 		}
 		out = append(out, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: timeline of %s %s: %w", provider, ticketID, err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // RecordEvents appends evs to the timeline of a stored ticket whose state they do not change
