@@ -93,5 +93,26 @@ func warnings(c *Config) []string {
 		}
 	}
 	ws = append(ws, c.Server.warnings()...)
+	ws = append(ws, escalationWarnings(c)...)
 	return append(ws, c.legacy...)
+}
+
+// escalationWarnings names each escalate_to whose platform this configuration does not run:
+// valid, but its escalations would never be posted.
+func escalationWarnings(c *Config) []string {
+	var ws []string
+	check := func(key, to string) {
+		platform, _, ok := strings.Cut(to, ":")
+		if !ok || strings.EqualFold(to, "off") {
+			return
+		}
+		if _, on := c.Platforms[platform]; !on {
+			ws = append(ws, fmt.Sprintf("%s = %q: [%s] is not configured here, so escalations are not posted there", key, to, platform))
+		}
+	}
+	check("bot.reminders.escalate_to", c.Bot.Reminders.EscalateTo)
+	for i, ch := range c.Chats {
+		check(fmt.Sprintf("chats[%d].escalate_to", i), ch.EscalateTo)
+	}
+	return ws
 }

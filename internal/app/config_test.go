@@ -496,3 +496,43 @@ func TestCheckBotDeadlines(t *testing.T) {
 		})
 	}
 }
+
+// An escalate_to on a platform this configuration does not run is valid but would never be
+// posted: check warns, naming the key; one on a platform it runs is not warned of.
+func TestCheckWarnsOfAnEscalationChatNotRun(t *testing.T) {
+	cfg, errs := parseConfig([]byte(`
+[feishu]
+mode = "webhook"
+app_id = "cli_w"
+app_secret = "s"
+verification_token = "t"
+encrypt_key = "k"
+[providers.weiban]
+corp_id = "corp"
+secret = "s"
+staff_id = "bot"
+[bot.reminders]
+escalate_to = "wecom:wrk_ops"
+[[chats]]
+platform = "feishu"
+chat_id = "oc_1"
+escalate_to = "feishu:oc_escalate"
+[[chats]]
+platform = "feishu"
+chat_id = "oc_2"
+escalate_to = "off"
+`))
+	if len(errs) > 0 {
+		t.Fatalf("config: %v", errs)
+	}
+	var got []string
+	for _, w := range warnings(cfg) {
+		if strings.Contains(w, "escalate_to") {
+			got = append(got, w)
+		}
+	}
+	want := []string{`bot.reminders.escalate_to = "wecom:wrk_ops": [wecom] is not configured here, so escalations are not posted there`}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings %q, want %q", got, want)
+	}
+}
