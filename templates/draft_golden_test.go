@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"bytes"
 	"encoding/json"
 	"path/filepath"
 	"testing"
@@ -40,12 +39,7 @@ func TestGoldenDraft(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var pretty bytes.Buffer
-				if err := json.Indent(&pretty, got, "", "  "); err != nil {
-					t.Fatal(err)
-				}
-				pretty.WriteByte('\n')
-				golden(t, path+".golden.json", pretty.Bytes())
+				goldenJSON(t, path+".golden.json", got)
 				checkWeComCard(t, got)
 				if en {
 					noChinese(t, string(got), data)

@@ -1,8 +1,6 @@
 package templates
 
 import (
-	"bytes"
-	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,12 +68,7 @@ func TestGoldenReminders(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var pretty bytes.Buffer
-				if err := json.Indent(&pretty, got, "", "  "); err != nil {
-					t.Fatal(err)
-				}
-				pretty.WriteByte('\n')
-				golden(t, path+".golden.json", pretty.Bytes())
+				goldenJSON(t, path+".golden.json", got)
 				checkFeishuCard(t, got)
 				if strings.Contains(string(got), "<at id=all") || strings.Contains(string(got), "<wu>") {
 					t.Errorf("the card carries markup people wrote:\n%s", got)

@@ -309,12 +309,7 @@ func TestGolden(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
-						var pretty bytes.Buffer
-						if err := json.Indent(&pretty, got, "", "  "); err != nil {
-							t.Fatal(err)
-						}
-						pretty.WriteByte('\n')
-						golden(t, path+".golden.json", pretty.Bytes())
+						goldenJSON(t, path+".golden.json", got)
 						checks[platform](t, got)
 						if en {
 							noChinese(t, string(got), f.data)
@@ -345,6 +340,17 @@ func TestGolden(t *testing.T) {
 }
 
 // golden compares got with the file, rewriting it under -update.
+// goldenJSON compares a rendered card, indented, with its golden file.
+func goldenJSON(t *testing.T, path string, got []byte) {
+	t.Helper()
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, got, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	pretty.WriteByte('\n')
+	golden(t, path, pretty.Bytes())
+}
+
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *update {

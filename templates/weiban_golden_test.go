@@ -1,9 +1,7 @@
 package templates
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -40,12 +38,7 @@ func TestGoldenWeiban(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, got, "", "  "); err != nil {
-				t.Fatal(err)
-			}
-			pretty.WriteByte('\n')
-			golden(t, filepath.Join("testdata", platform, dir, "weiban_doc_example.golden.json"), pretty.Bytes())
+			goldenJSON(t, filepath.Join("testdata", platform, dir, "weiban_doc_example.golden.json"), got)
 			if platform == "wecom" {
 				checkWeComCard(t, got)
 			} else {
