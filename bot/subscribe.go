@@ -18,8 +18,8 @@ const NoticeNew = "new"
 // in pages of 100): a window beyond them is a burst no group would read ticket by ticket.
 const SubscriptionPages = 20
 
-// subscriptionBy is the Follow.By of a follow a subscription made.
-func subscriptionBy(n int64) string { return fmt.Sprintf("subscription:%d", n) }
+// SubscriptionBy is the Follow.By of a follow subscription n made (the watcher's and 订阅's).
+func SubscriptionBy(n int64) string { return fmt.Sprintf("subscription:%d", n) }
 
 // SubscriptionFollows is what a subscription's sweep needs of the store beyond the watcher's.
 type SubscriptionFollows interface {
@@ -146,7 +146,7 @@ func (w *Watcher) adopt(ctx context.Context, p providers.Provider, sub store.Sub
 		return false, err
 	}
 	err = w.store.Follow(ctx, store.Follow{Platform: sub.Platform, ChatID: sub.ChatID, Provider: t.Provider, TicketID: t.ID,
-		By: subscriptionBy(sub.N), CreatedAt: w.now()})
+		By: SubscriptionBy(sub.N), CreatedAt: w.now()})
 	if err != nil {
 		return false, err
 	}

@@ -158,7 +158,7 @@ func TestSubscriptionFindsNewTicketsOnce(t *testing.T) {
 		t.Fatalf("the sweep after the ticket was opened sent %q, want one notice of mem:1204", got)
 	}
 	fs, _ := e.st.Followers(context.Background(), "mem", "1204")
-	if len(fs) != 1 || fs[0].ChatID != "oc_1" || fs[0].By != subscriptionBy(sub.N) {
+	if len(fs) != 1 || fs[0].ChatID != "oc_1" || fs[0].By != SubscriptionBy(sub.N) {
 		t.Fatalf("followers of 1204 = %+v", fs)
 	}
 	for _, id := range []string{"old", "1205"} {

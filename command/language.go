@@ -52,7 +52,7 @@ func runLanguage(ctx context.Context, e *Env, r *req, c *Command, _ providers.Pr
 	}
 	choice := store.LanguageChoice{Platform: r.platform, Scope: store.ScopePerson, ID: r.userID, By: r.userID, At: e.Now()}
 	if c.ForChat {
-		if !r.maySetChatLanguage() {
+		if !r.maySetChat() {
 			ue := e.userErr("language_chat_denied")
 			ue.denied = true
 			return outcome{}, ue
@@ -85,9 +85,9 @@ func runLanguage(ctx context.Context, e *Env, r *req, c *Command, _ providers.Pr
 	return outcome{level: "success", text: e.text(r.en, key, "lang", e.languageName(choice.Language == langEn, r.en), "chat", chat)}, nil
 }
 
-// maySetChatLanguage reports whether the person may choose the chat's language: its admins,
-// or whoever may write there when it names none.
-func (r *req) maySetChatLanguage() bool {
+// maySetChat reports whether the person may change what the whole chat gets (its language,
+// its subscriptions): its admins, or whoever may write there when it names none.
+func (r *req) maySetChat() bool {
 	if r.chat == nil || len(r.chat.Admins) == 0 {
 		return r.mayWrite()
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/store"
 )
@@ -117,7 +118,7 @@ func runSubscribe(ctx context.Context, e *Env, r *req, c *Command, _ providers.P
 	if c.Provider == "" {
 		return e.listSubscriptions(ctx, r)
 	}
-	if !r.maySetChatLanguage() { // the chat's settings are its admins' where it names them
+	if !r.maySetChat() {
 		return outcome{level: "warning", text: e.text(r.en, "subscribe_admins_only")}, nil
 	}
 	p, err := e.provider(r, c.Provider)
@@ -278,7 +279,7 @@ func (e *Env) subscribe(ctx context.Context, p providers.Provider, sub store.Sub
 			return got, 0, true, err
 		}
 		if err := e.Follows.Follow(ctx, store.Follow{Platform: got.Platform, ChatID: got.ChatID, Provider: t.Provider, TicketID: t.ID,
-			By: fmt.Sprintf("subscription:%d", got.N), CreatedAt: e.Now()}); err != nil {
+			By: bot.SubscriptionBy(got.N), CreatedAt: e.Now()}); err != nil {
 			return got, 0, true, err
 		}
 	}
@@ -405,7 +406,7 @@ func (e *Env) listSubscriptions(ctx context.Context, r *req) (outcome, error) {
 }
 
 func runUnsubscribe(ctx context.Context, e *Env, r *req, c *Command, _ providers.Provider, _ *slog.Logger) (outcome, error) {
-	if !r.maySetChatLanguage() {
+	if !r.maySetChat() {
 		return outcome{level: "warning", text: e.text(r.en, "subscribe_admins_only")}, nil
 	}
 	gone, err := e.Subscriptions.Unsubscribe(ctx, r.platform, r.chatID, c.SubNumber)
