@@ -49,13 +49,9 @@ func BackupSQLite(ctx context.Context, dsn, path string) error {
 			return fmt.Errorf("store: backup: %w", err)
 		}
 	}
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
 	// Only the wait for a writer's lock; journal_mode and the rest are the file's already,
 	// and a backup must not change them.
-	db, err := sql.Open("sqlite", dsn+sep+"_pragma=busy_timeout(5000)")
+	db, err := sql.Open(sqliteDriverName, sqliteDSN(dsn, sqliteParams[:1]))
 	if err != nil {
 		return fmt.Errorf("store: backup: open: %w", err)
 	}

@@ -204,7 +204,7 @@ func TestLiveCardsAreBounded(t *testing.T) {
 func TestMigrationKeepsOneCardPerChat(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", path)
+	db, err := sql.Open(sqliteDriverName, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func TestInbox(t *testing.T) {
 func TestMigrationKeepsTheInbox(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", path)
+	db, err := sql.Open(sqliteDriverName, path)
 	if err != nil {
 		t.Fatal(err)
 	}

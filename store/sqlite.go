@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver (no cgo)
 )
 
 // SQL is the Store over database/sql: OpenSQLite builds one on SQLite (one replica, the
@@ -27,26 +25,6 @@ type SQL struct {
 
 var _ Store = (*SQL)(nil)
 
-// sqliteParams are applied by the modernc driver to every connection it opens, so a
-// connection the pool replaces gets the same settings as the first one.
-//
-//   - busy_timeout comes first (the driver sorts it first): another process holding the write
-//     lock makes us wait up to 5 s instead of failing at once with SQLITE_BUSY.
-//   - journal_mode WAL lets readers in other processes (ticketbot check, sqlite3 CLI) run
-//     while we write; synchronous NORMAL is durable enough in WAL mode (a power cut may lose
-//     the last transactions, never corrupt the file) and far cheaper than FULL.
-//   - foreign_keys is off by default in SQLite; turn it on so future references are enforced.
-//   - _txlock=immediate makes BEGIN take the write lock at once. A deferred transaction that
-//     reads and then writes can fail with SQLITE_BUSY when another process wrote in between,
-//     and busy_timeout cannot help there; immediate transactions just queue.
-var sqliteParams = []string{
-	"_pragma=busy_timeout(5000)",
-	"_pragma=journal_mode(WAL)",
-	"_pragma=synchronous(NORMAL)",
-	"_pragma=foreign_keys(1)",
-	"_txlock=immediate",
-}
-
 // OpenSQLite opens (creating if needed) the SQLite database at dsn and brings its schema up
 // to date. dsn is a file path ("ticketbot.db"), ":memory:", or a "file:" URI such as
 // "file::memory:?cache=shared"; the connection settings are appended to it.
@@ -55,11 +33,7 @@ func OpenSQLite(ctx context.Context, dsn string) (*SQL, error) {
 		// The driver would create a file named after the settings in the working directory.
 		return nil, errors.New("store: open sqlite: no path (want a file such as ticketbot.db, or :memory:)")
 	}
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	db, err := sql.Open("sqlite", dsn+sep+strings.Join(sqliteParams, "&"))
+	db, err := sql.Open(sqliteDriverName, sqliteDSN(dsn, sqliteParams))
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -88,7 +62,7 @@ func OpenSQLite(ctx context.Context, dsn string) (*SQL, error) {
 		// The inbox's group commit runs on the ack path: it gets a connection of its own, so
 		// it waits for SQLite's write lock (one statement at most) rather than behind every
 		// query the workers have queued for the one connection above.
-		ack, err := sql.Open("sqlite", dsn+sep+strings.Join(sqliteParams, "&"))
+		ack, err := sql.Open(sqliteDriverName, sqliteDSN(dsn, sqliteParams))
 		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
@@ -109,7 +83,7 @@ func pingUnlocked(ctx context.Context, db *sql.DB) error {
 	deadline := time.Now().Add(openBusyWait)
 	for {
 		err := db.PingContext(ctx)
-		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+		if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
 			return err
 		}
 		select {

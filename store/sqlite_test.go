@@ -63,6 +63,34 @@ func TestOpenSQLitePragmas(t *testing.T) {
 	}
 }
 
+// TestSQLiteBusy: the driver's answer to a write while another connection holds the write
+// lock is recognised as SQLITE_BUSY (opening retries on it), and other errors are not.
+func TestSQLiteBusy(t *testing.T) {
+	ctx := context.Background()
+	s := openFile(t, filepath.Join(t.TempDir(), "busy.db"))
+	tx, err := s.db.BeginTx(ctx, nil) // immediate: takes the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	conn, err := s.ack.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 0`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.ExecContext(ctx, `INSERT INTO processed (key, at) VALUES ('k', 0)`)
+	if err == nil || !sqliteBusy(err) {
+		t.Fatalf("a write under another's lock: %v; want one sqliteBusy recognises", err)
+	}
+	_, err = conn.ExecContext(ctx, `SELECT * FROM no_such_table`)
+	if err == nil || sqliteBusy(err) {
+		t.Fatalf("a missing table: %v; want an error that is not busy", err)
+	}
+}
+
 func TestOpenSQLiteBadPath(t *testing.T) {
 	_, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "missing", "dir", "x.db"))
 	if err == nil {

@@ -17,7 +17,7 @@ func migrateTo(t *testing.T, d testDB, n int) *sql.DB {
 	if i < 0 {
 		t.Fatalf("no migration %d", n)
 	}
-	driver, dsn, rewrite := "sqlite", d.path, (func(string) string)(nil)
+	driver, dsn, rewrite := sqliteDriverName, d.path, (func(string) string)(nil)
 	if d.path == "" {
 		driver, dsn, rewrite = "pgx", d.dsn, postgresDDL
 	}
