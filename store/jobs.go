@@ -93,7 +93,7 @@ func (s *SQL) DueJobs(ctx context.Context, now time.Time, limit int) ([]Job, err
 }
 
 // sqlDueJobsByChat lists the jobs to try at $1 (pending ones due, running ones whose lease ran
-// out), oldest first, taking at most $3 of each chat: a chat over its send rate
+// out), oldest first, at most $3 in all and at most $2 of each chat: a chat over its send rate
 // may hold thousands of answers due at once, of which one can go; reading them all at every
 // pass would cost the process more than the chat can take. A job of no chat (none yet) is a
 // chat of its own.
@@ -103,12 +103,12 @@ const sqlDueJobsByChat = `SELECT ` + jobCols + ` FROM (
 			ORDER BY next_at, created_at, id) AS rn
 		FROM jobs
 		WHERE (state = 'pending' AND next_at <= $1) OR (state = 'running' AND lease_until <= $1)
-	) due WHERE rn <= $3
-	ORDER BY next_at, created_at, id LIMIT $2`
+	) due WHERE rn <= $2
+	ORDER BY next_at, created_at, id LIMIT $3`
 
 // DueJobsByChat is DueJobs with at most perChat jobs of any one chat.
 func (s *SQL) DueJobsByChat(ctx context.Context, now time.Time, limit, perChat int) ([]Job, error) {
-	return s.jobs(ctx, sqlDueJobsByChat, millis(now), limit, perChat)
+	return s.jobs(ctx, sqlDueJobsByChat, millis(now), perChat, limit)
 }
 
 // JobsSince lists every job created at or after since, oldest first.

@@ -65,8 +65,8 @@ const (
 	sqlUnsubscribe      = `DELETE FROM subscriptions WHERE platform = $1 AND chat_id = $2 AND n = $3`
 	// The cursor only moves forward: two replicas' sweeps (one after a takeover) never move it
 	// back over tickets already found.
-	sqlAdvanceSubscription = `UPDATE subscriptions SET cursor_at = $4
-		WHERE platform = $1 AND chat_id = $2 AND n = $3 AND cursor_at < $4`
+	sqlAdvanceSubscription = `UPDATE subscriptions SET cursor_at = $1
+		WHERE platform = $2 AND chat_id = $3 AND n = $4 AND cursor_at < $1`
 )
 
 // Subscribe stores sub in its chat with the next number, unless the chat has a subscription
@@ -142,7 +142,7 @@ func (s *SQL) Unsubscribe(ctx context.Context, platform, chatID string, n int64)
 
 // AdvanceSubscription moves a subscription's cursor forward to cursor (never back).
 func (s *SQL) AdvanceSubscription(ctx context.Context, platform, chatID string, n int64, cursor time.Time) error {
-	if _, err := s.db.ExecContext(ctx, sqlAdvanceSubscription, platform, chatID, n, millis(cursor)); err != nil {
+	if _, err := s.db.ExecContext(ctx, sqlAdvanceSubscription, millis(cursor), platform, chatID, n); err != nil {
 		return fmt.Errorf("store: advance subscription %s/%s #%d: %w", platform, chatID, n, err)
 	}
 	return nil

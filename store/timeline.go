@@ -59,8 +59,8 @@ const (
 	// do by writing it, so the next seq is taken by one writer at a time.
 	sqlLockTicket = `UPDATE tickets SET updated_at = updated_at WHERE provider = $1 AND ticket_id = $2`
 	sqlChatEvents = `SELECT ` + eventCols + ` FROM ticket_events e
-		WHERE at < $3 AND EXISTS (SELECT 1 FROM follows f WHERE f.platform = $1 AND f.chat_id = $2
-			AND f.provider = e.provider AND f.ticket_id = e.ticket_id)
+		WHERE EXISTS (SELECT 1 FROM follows f WHERE f.platform = $1 AND f.chat_id = $2
+			AND f.provider = e.provider AND f.ticket_id = e.ticket_id) AND at < $3
 		ORDER BY provider, ticket_id, seq`
 )
 
