@@ -51,7 +51,7 @@ pkill -f "ticketbot demo --listen 127.0.0.1:0" 2>/dev/null || true
 ;;
 phases)
 phase "download (go mod download)" go mod download
-phase "compile modernc.org/sqlite+libc" go build modernc.org/sqlite
+phase "compile ncruces/go-sqlite3" go build github.com/ncruces/go-sqlite3/driver
 phase "compile pgx" go build github.com/jackc/pgx/v5/stdlib
 phase "compile lark SDK" go build github.com/larksuite/oapi-sdk-go/v3
 phase "compile silenceper/wechat" go build github.com/silenceper/wechat/v2/work
