@@ -2,12 +2,14 @@
 # compare measures the embedded SQLite drivers ticketbot could use, in one run on this
 # machine, so the choice in store/sqlite_driver.go rests on figures rather than habit:
 #
-#   modernc  modernc.org/sqlite: SQLite's C translated to Go (today's driver)
 #   ncruces  github.com/ncruces/go-sqlite3: SQLite compiled to WebAssembly, translated to Go
+#            (the driver store/sqlite_driver.go uses)
+#   modernc  modernc.org/sqlite: SQLite's C translated to Go (the driver before it)
 #   mattn    github.com/mattn/go-sqlite3: cgo, SQLite's C compiled by the machine's gcc
 #
-# For each driver, from a copy of HEAD with store/sqlite_driver.go replaced by its variant
-# (variants/*.go) and empty module and build caches of its own:
+# For each driver, from a copy of HEAD (store/sqlite_driver.go replaced by the driver's
+# variant, variants/<driver>.go, where it has one) and empty module and build caches of its
+# own:
 #   1. go mod download: seconds and module cache bytes
 #   2. go build ./cmd/ticketbot from an empty build cache: seconds, binary bytes
 #   3. go test -race -c ./store (the test command's heaviest part for the driver): seconds
@@ -24,20 +26,18 @@ repo=$(cd "$here/../.." && pwd)
 count=5
 if [ "${1:-}" = "-count" ]; then count=$2; shift 2; fi
 drivers=("$@")
-[ ${#drivers[@]} -gt 0 ] || drivers=(modernc ncruces mattn)
+[ ${#drivers[@]} -gt 0 ] || drivers=(ncruces modernc mattn)
 out=${OUT:-/tmp/sqlitedrivers}
 mkdir -p "$out"
 root=$(mktemp -d)
 trap 'chmod -R u+w "$root" 2>/dev/null; rm -rf "$root"' EXIT
 
+# The module each variant needs, and the one it replaces (the driver HEAD uses).
 declare -A module=(
-  [ncruces]=github.com/ncruces/go-sqlite3@v0.37.0
+  [modernc]=modernc.org/sqlite@v1.38.2
   [mattn]=github.com/mattn/go-sqlite3@v1.14.53
 )
-declare -A drop=(
-  [ncruces]=modernc.org/sqlite
-  [mattn]=modernc.org/sqlite
-)
+current=github.com/ncruces/go-sqlite3
 benches='MarkProcessedBatch|Spill/64|JobLifecycle|EnqueueJobConcurrent|SaveTicket'
 
 secs() { echo "$(date +%s.%N) - $1" | bc; }
@@ -50,10 +50,10 @@ for d in "${drivers[@]}"; do
   mkdir -p "$src"
   git -C "$repo" archive HEAD | tar -x -C "$src"
   export GOMODCACHE="$root/mod-$d" GOCACHE="$root/build-$d" GOFLAGS=
-  if [ "$d" != modernc ]; then
+  if [ -f "$here/variants/$d.go" ]; then
     sed '1,2d' "$here/variants/$d.go" >"$src/store/sqlite_driver.go"
     # The variant's module comes from a shared cache, so this step is not timed.
-    (cd "$src" && GOMODCACHE="$root/mod-shared" go get "${module[$d]}" "${drop[$d]}@none" >/dev/null 2>&1 \
+    (cd "$src" && GOMODCACHE="$root/mod-shared" go get "${module[$d]}" "$current@none" >/dev/null 2>&1 \
       && GOMODCACHE="$root/mod-shared" go mod tidy >/dev/null 2>&1)
   fi
   cd "$src"
@@ -68,4 +68,4 @@ for d in "${drivers[@]}"; do
   cd "$repo"
   chmod -R u+w "$GOMODCACHE" "$GOCACHE"; rm -rf "$GOMODCACHE" "$GOCACHE" "$src"
 done
-echo "benchmarks: $out/<driver>.bench (benchstat $out/modernc.bench $out/ncruces.bench $out/mattn.bench)"
+echo "benchmarks: $out/<driver>.bench (benchstat $out/ncruces.bench $out/modernc.bench $out/mattn.bench)"
