@@ -53,8 +53,18 @@ phases)
 phase "download (go mod download)" go mod download
 phase "compile ncruces/go-sqlite3" go build github.com/ncruces/go-sqlite3/driver
 phase "compile pgx" go build github.com/jackc/pgx/v5/stdlib
-phase "compile lark SDK" go build github.com/larksuite/oapi-sdk-go/v3
+# The Feishu SDK in two parts: what ticketbot calls (events, card callbacks, messages), then
+# the root package, which the long connection (ws) imports for one constant and which
+# imports every API service of the SDK.
+phase "compile lark: core, events, im" go build github.com/larksuite/oapi-sdk-go/v3/event/dispatcher \
+  github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback github.com/larksuite/oapi-sdk-go/v3/service/im/v1
+phase "compile lark: root (every service)" go build github.com/larksuite/oapi-sdk-go/v3 github.com/larksuite/oapi-sdk-go/v3/ws
 phase "compile silenceper/wechat" go build github.com/silenceper/wechat/v2/work
+# gin in three parts: HTTP/3 (quic-go, for RunQUIC), the body codecs its binding and render
+# packages import (BSON, protobuf, msgpack, YAML, TOML, the validator), then gin itself.
+phase "compile gin: http3 (quic-go)" go build github.com/quic-go/quic-go/http3
+phase "compile gin: codecs, validator" go build go.mongodb.org/mongo-driver/v2/bson google.golang.org/protobuf/proto \
+  github.com/ugorji/go/codec github.com/goccy/go-yaml github.com/pelletier/go-toml/v2 github.com/go-playground/validator/v10
 phase "compile gin" go build github.com/gin-gonic/gin
 phase "compile prometheus client" go build github.com/prometheus/client_golang/prometheus
 phase "compile the rest and link" go build -o "$root/ticketbot" ./cmd/ticketbot
