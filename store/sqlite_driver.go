@@ -14,18 +14,20 @@ import (
 // is plain database/sql, and scripts/sqlitedrivers/compare.sh swaps this file to measure
 // another driver.
 //
-// github.com/ncruces/go-sqlite3 was chosen by measurement (compare.sh, one run on a 2-core
-// machine, December 2026) over modernc.org/sqlite and github.com/mattn/go-sqlite3:
+// github.com/ncruces/go-sqlite3 was chosen by measurement over modernc.org/sqlite (the driver
+// before it) and github.com/mattn/go-sqlite3 (compare.sh, one run on a 2-core machine,
+// December 2026; the figures are in the note of issue 19):
 //
 //   - It is pure Go (SQLite compiled to WebAssembly, then translated to Go), so `go run`
-//     works on a machine without a C compiler and cross-builds need no C toolchain. mattn's
-//     driver needs cgo and gcc: a user without gcc cannot start the demo at all.
-//   - It is the cheapest to fetch and build: 301 MB of module cache against modernc's 687 MB,
-//     and the race-enabled store test builds in 74 s against 97 s for modernc and mattn.
-//   - It is the fastest or close to it where the bot waits on SQLite: the delivery ids'
-//     group commit runs 3.9 times as fast as on modernc, the inbox's group commit and
-//     concurrent job writes about twice as fast; mattn is faster only on the dedupe batch.
-//   - It costs 5 MB more binary than modernc (80 against 75 MB).
+//     works on a machine without a C compiler and the release cross-builds static binaries.
+//     mattn's driver needs cgo: a user without gcc cannot start the demo at all.
+//   - The store is 1.8 times as fast on it as on modernc (geometric mean of its benchmarks):
+//     the delivery ids' group commit 3.6 times, the inbox's group commit and concurrent job
+//     writes about 2 times. mattn's is 15 % faster again, which does not pay for cgo.
+//   - It downloads 301 MB of modules against modernc's 700 MB, and the race-enabled store
+//     test builds in 73 s against 84 s (modernc) and 88 s (mattn). The binary builds in the
+//     same time with any of the three (156 to 165 s from empty caches, within the spread of
+//     one run to the next); it is 80 MB against 75 (modernc) and 72 (mattn).
 //
 // Like mattn's, this driver binds arguments by position, and SQLite numbers "$N" parameters
 // by first appearance: statements must number their placeholders in the order they appear

@@ -5,11 +5,13 @@
 # the demo serving its page, and the README's test command. Each phase prints its seconds
 # and the bytes it left in the caches.
 #
-# Usage: scripts/coldstart/coldstart.sh [demo|phases|tests]...   (default: all three)
+# Usage: scripts/coldstart/coldstart.sh [demo|phases|tests|testphases]...   (default: the first three)
 #   demo    go run ./cmd/ticketbot demo, as the README says it, until the page answers
 #   phases  the same work phase by phase (the phases run one after another, so they add up to
 #           more than demo, where go compiles modules side by side)
 #   tests   the README's test command (go test -race ./...)
+#   testphases  the same in three steps: download; compile and link every test binary
+#           (-run '^$' runs none); then the command itself, now mostly the tests' own run
 # Each mode starts from empty caches of its own.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -80,6 +82,11 @@ kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
 tests)
 phase "tests: go test -race ./..." go test -race ./...
 ;;
-*) echo "unknown mode $mode (demo, phases, tests)" >&2; exit 2 ;;
+testphases)
+phase "download (go mod download)" go mod download
+phase "tests: compile and link, run none" go test -race -run '^$' ./...
+phase "tests: go test -race ./... after that" go test -race ./...
+;;
+*) echo "unknown mode $mode (demo, phases, tests, testphases)" >&2; exit 2 ;;
 esac
 done
