@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
+	"github.com/ticketbot/ticketbot/internal/testbin"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
 	"github.com/ticketbot/ticketbot/store"
 )
@@ -79,11 +80,7 @@ func TestKill9WithQueuedRepliesLosesAndDoublesNothing(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ticketbot")
-	build := exec.Command("go", "build", "-o", bin, "../../cmd/ticketbot")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testbin.Build(t, dir)
 
 	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
 	ff := feishutest.New("cli_e2e", "feishu-secret-e2e")
@@ -180,10 +177,7 @@ func TestKill9AfterTheVendorAppliedRepliesDoublesNothing(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ticketbot")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/ticketbot").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testbin.Build(t, dir)
 	kf := ksyuntest.New("ks-app", "ks-secret-e2e")
 	ff := feishutest.New("cli_e2e", "feishu-secret-e2e")
 	t.Cleanup(kf.Close)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for the test's schema
 
 	"github.com/ticketbot/ticketbot/bot/feishu/feishutest"
+	"github.com/ticketbot/ticketbot/internal/testbin"
 	"github.com/ticketbot/ticketbot/providers"
 	"github.com/ticketbot/ticketbot/providers/ksyun"
 	"github.com/ticketbot/ticketbot/providers/ksyun/ksyuntest"
@@ -65,11 +65,7 @@ func postgresDSN(t testing.TB) string {
 // buildBinary builds ticketbot into dir.
 func buildBinary(t *testing.T, dir string) string {
 	t.Helper()
-	bin := filepath.Join(dir, "ticketbot")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/ticketbot").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testbin.Build(t, dir)
 }
 
 // replicaSet is n ticketbot processes on one PostgreSQL database, against one pair of fakes.

@@ -19,6 +19,7 @@ import (
 	"github.com/ticketbot/ticketbot/bot"
 	"github.com/ticketbot/ticketbot/bot/feishu"
 	"github.com/ticketbot/ticketbot/bot/wecom"
+	"github.com/ticketbot/ticketbot/internal/testbin"
 )
 
 // TestMain lets the test binary stand in for the tool: the smoke test re-executes it as
@@ -259,7 +260,8 @@ func TestProcParsers(t *testing.T) {
 	}
 }
 
-// buildOnce builds ./cmd/ticketbot for the tests that run it; TestMain removes it.
+// buildOnce builds ./cmd/ticketbot for the tests that run it, as the test is built (with -race
+// under go test -race: testbin); TestMain removes it.
 var built bool
 
 var buildOnce = sync.OnceValues(func() (string, error) {
@@ -268,7 +270,7 @@ var buildOnce = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return buildTicketbot(context.Background(), dir)
+	return buildTicketbot(context.Background(), dir, testbin.Flags()...)
 })
 
 func ticketbot(t *testing.T) string {

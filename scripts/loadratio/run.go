@@ -122,14 +122,15 @@ type measurer struct {
 	stubURL string
 }
 
-// buildTicketbot builds ./cmd/ticketbot of the module the working directory is in.
-func buildTicketbot(ctx context.Context, dir string) (string, error) {
+// buildTicketbot builds ./cmd/ticketbot of the module the working directory is in, with the
+// go build flags given.
+func buildTicketbot(ctx context.Context, dir string, flags ...string) (string, error) {
 	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	if err != nil || strings.TrimSpace(string(gomod)) == "" || strings.TrimSpace(string(gomod)) == os.DevNull {
 		return "", fmt.Errorf("no -bin and no module to build it from (go env GOMOD: %v)", err)
 	}
 	bin := filepath.Join(dir, "ticketbot")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/ticketbot")
+	cmd := exec.CommandContext(ctx, "go", append(append([]string{"build"}, flags...), "-o", bin, "./cmd/ticketbot")...)
 	cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/ticketbot: %v\n%s", err, out)
