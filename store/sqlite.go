@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -74,6 +75,23 @@ func OpenSQLite(ctx context.Context, dsn string) (*SQL, error) {
 		s.ack = ack
 	}
 	return s, nil
+}
+
+// sqliteDSN appends the driver's params to dsn, a file path, ":memory:" or a "file:" URI. A
+// plain path becomes a "file:" URI, the one form every SQLite driver reads settings from.
+func sqliteDSN(dsn string, params []string) string {
+	if !strings.HasPrefix(dsn, "file:") {
+		path, query, _ := strings.Cut(dsn, "?")
+		dsn = "file:" + (&url.URL{Path: path}).EscapedPath()
+		if query != "" {
+			dsn += "?" + query
+		}
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + strings.Join(params, "&")
 }
 
 // pingUnlocked opens the first connection. Two processes opening one new file at once can

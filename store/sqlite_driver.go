@@ -2,8 +2,6 @@ package store
 
 import (
 	"errors"
-	"net/url"
-	"strings"
 
 	"github.com/ncruces/go-sqlite3"
 	_ "github.com/ncruces/go-sqlite3/driver" // registers "sqlite3"
@@ -55,23 +53,6 @@ var sqliteParams = []string{
 	"_pragma=synchronous(NORMAL)",
 	"_pragma=foreign_keys(1)",
 	"_txlock=immediate",
-}
-
-// sqliteDSN appends params to dsn, a file path, ":memory:" or a "file:" URI. The driver
-// reads settings only from a "file:" URI, so a plain path becomes one.
-func sqliteDSN(dsn string, params []string) string {
-	if !strings.HasPrefix(dsn, "file:") {
-		path, query, _ := strings.Cut(dsn, "?")
-		dsn = "file:" + (&url.URL{Path: path}).EscapedPath()
-		if query != "" {
-			dsn += "?" + query
-		}
-	}
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + strings.Join(params, "&")
 }
 
 // sqliteBusy reports whether err is SQLite's SQLITE_BUSY: another connection holds the lock.

@@ -7,7 +7,6 @@ package store
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -20,14 +19,6 @@ var sqliteParams = []string{
 	"_synchronous=NORMAL",
 	"_foreign_keys=1",
 	"_txlock=immediate",
-}
-
-func sqliteDSN(dsn string, params []string) string {
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + strings.Join(params, "&")
 }
 
 func sqliteBusy(err error) bool {

@@ -8,7 +8,6 @@ package store
 
 import (
 	"errors"
-	"strings"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -22,14 +21,6 @@ var sqliteParams = []string{
 	"_pragma=synchronous(NORMAL)",
 	"_pragma=foreign_keys(1)",
 	"_txlock=immediate",
-}
-
-func sqliteDSN(dsn string, params []string) string {
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + strings.Join(params, "&")
 }
 
 func sqliteBusy(err error) bool {
