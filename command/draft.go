@@ -163,6 +163,23 @@ func runDraftCancel(ctx context.Context, e *Env, r *req, c *Command, _ providers
 	return outcome{level: "info", text: said, out: card}, nil
 }
 
+// draftMemory is the store's memory of the drafts waiting, where it keeps one (store.Cached).
+type draftMemory interface {
+	DraftWaitingNow(platform, chatID, userID string, since time.Time) (waiting, known bool)
+}
+
+// draftMayWait is for the ack path, which must not wait for the database: false only when the
+// store's memory knows that no draft of the person waits in the chat, so their text that is
+// no command is answered as such at once; otherwise the queue takes it (answerDraft).
+func (b *Bot) draftMayWait(platform, chatID, userID string) bool {
+	m, ok := b.env.Drafts.(draftMemory)
+	if !ok {
+		return true
+	}
+	waiting, known := m.DraftWaitingNow(platform, chatID, userID, b.Now().Add(-draftLife))
+	return waiting || !known
+}
+
 // answerDraft takes the person's draft in the chat, if one waits, and answers it with text (a
 // message that is no command): 取消 drops it; anything else is its title (the first line) and
 // details (the rest), created as the card's 建单. It reports false when no draft waits (or the

@@ -486,3 +486,82 @@ func TestGuidedCreateRace(t *testing.T) {
 		}
 	}
 }
+
+// Where the store keeps its memory (as the app runs it), the ack path answers text that is no
+// command at once for a person with no draft waiting, and leaves it to the queue for one whose
+// guided create waits for it, from their submit until their draft is answered.
+func TestGuidedCreateAnswerNow(t *testing.T) {
+	g := newGuidedBot(t, Config{})
+	g.cached()
+	g.bot.Now = g.clock
+	mem, ok := g.bot.env.Drafts.(draftMemory)
+	if !ok {
+		t.Fatal("the app's store keeps no memory of the drafts")
+	}
+	// known waits for the memory to know (its reading is in the background) and says whether
+	// the person's draft waits.
+	known := func(user string) bool {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			if waiting, ok := mem.DraftWaitingNow("wecom", "oc_group", user, g.clock().Add(-draftLife)); ok {
+				return waiting
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the memory of the drafts never knew")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	now := func(user, text string) (bot.Outgoing, bool) {
+		return g.bot.AnswerNow(g.message(msg{platform: "wecom", user: user, text: text}))
+	}
+	answeredNow := func(user, text string) bool {
+		t.Helper()
+		// The memories (the drafts', the languages') are read in the background, and one may
+		// go stale meanwhile: asked again until the answer comes, or the draft is known.
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			if known(user) {
+				return false
+			}
+			if out, ok := now(user, text); ok {
+				if !strings.Contains(string(out.Body), saidNoCommand) {
+					t.Errorf("answered now with %s, want the usage hint", out.Body)
+				}
+				return true
+			}
+			time.Sleep(time.Millisecond)
+		}
+		return false
+	}
+
+	if !answeredNow("zhangsan", "数据库连接超时") {
+		t.Fatal("text that is no command, from a person with no draft, was left to the queue")
+	}
+	_, submit := g.offer(t, "zhangsan", "建单")
+	g.submit(t, "zhangsan", submit, choices)
+	if !known("zhangsan") {
+		t.Fatal("the memory does not know the draft this replica just saved")
+	}
+	if out, ok := now("zhangsan", "数据库连接超时"); ok {
+		t.Fatalf("the title a draft waits for was answered in the ack: %s", out.Body)
+	}
+	if !answeredNow("lisi", "数据库连接超时") {
+		t.Error("another person, with no draft, was left to the queue")
+	}
+	g.say("zhangsan", "数据库连接超时\n生产库连接超时")
+	if n := len(g.filed()); n != 1 {
+		t.Fatalf("%d creates, want the draft's 1", n)
+	}
+	if !answeredNow("zhangsan", "再来一条") {
+		t.Error("after the draft was answered, text that is no command is still left to the queue")
+	}
+	// An expired draft waits for nothing.
+	_, submit = g.offer(t, "zhangsan", "建单")
+	g.submit(t, "zhangsan", submit, choices)
+	g.advance(draftLife + time.Second)
+	if !answeredNow("zhangsan", "数据库连接超时") {
+		t.Error("an expired draft still sends text to the queue")
+	}
+}

@@ -15,9 +15,10 @@ import (
 // (told once), a reply or quote under a ticket card, files, a person over the rate limit
 // (told once), a chat whose earlier answers still wait for its send rate (this one must not
 // overtake them), 建单 without a title where a form or a guided create answers it, text that
-// is no command where a guided create may be waiting for it (only the store knows: draft.go)
-// or that names tickets (unfurl.go), and every command that does something. Help is not written to the audit table: it changes
-// nothing, and a row per help would put the store back on this path.
+// is no command from a person whose guided create may be waiting for it (draft.go: unless the
+// store's memory knows no draft of theirs waits) or that names tickets (unfurl.go), and every
+// command that does something. Help is not written to the audit table: it changes nothing,
+// and a row per help would put the store back on this path.
 func (b *Bot) AnswerNow(m bot.Message) (bot.Outgoing, bool) {
 	if m.Overheard || m.RootID != "" || m.ParentID != "" || m.Quote != "" || len(m.Files) > 0 {
 		return bot.Outgoing{}, false
@@ -34,8 +35,8 @@ func (b *Bot) AnswerNow(m bot.Message) (bot.Outgoing, bool) {
 	cmd, err := Parse(b.words(), m.Text)
 	var out bot.Outgoing
 	switch {
-	case errors.As(err, new(*NotCommandError)) && b.env.mayGuideCreate(m.Platform):
-		return bot.Outgoing{}, false // it may be what a guided create waits for: the store knows (draft.go)
+	case errors.As(err, new(*NotCommandError)) && b.env.mayGuideCreate(m.Platform) && b.draftMayWait(m.Platform, m.ChatID, m.UserID):
+		return bot.Outgoing{}, false // it may be what the person's guided create waits for (draft.go)
 	case errors.As(err, new(*NotCommandError)) && len(b.env.Vendors.FindRefs(m.Text)) > 0:
 		return bot.Outgoing{}, false // it names tickets: their cards answer (unfurl.go)
 	case noTitle(err) && (b.env.mayOfferForm(m.Platform) || b.env.mayGuideCreate(m.Platform)):

@@ -21,6 +21,7 @@ const (
 	maxCards  = 50_000
 	maxMisses = 50_000
 	maxLangs  = 100_000
+	maxDrafts = 100_000
 	// missTTL is how long "no card has this message id" is believed: a thread reply under
 	// someone's own message costs one database read per minute, not one per reply. A card is
 	// saved before anyone can answer it, so only a reply racing its card's SaveCard on another
@@ -59,7 +60,14 @@ type Cached struct {
 	langLimit  int
 	now        func() time.Time
 	refreshing atomic.Bool
-	bg         sync.WaitGroup // the snapshot's refresh, waited for by Close
+	bg         sync.WaitGroup // the snapshots' refreshes, waited for by Close
+
+	// drafts is who has a create waiting for their message, where there are at most
+	// draftLimit drafts (cached_drafts.go); draftGen is bumped by every write of one, under mu.
+	drafts          atomic.Pointer[draftSnapshot]
+	draftGen        uint64
+	draftLimit      int
+	draftRefreshing atomic.Bool
 }
 
 var _ Store = (*Cached)(nil)
@@ -70,13 +78,14 @@ func NewCached(s Store, life time.Duration) *Cached {
 		life = DefaultCacheTTL
 	}
 	return &Cached{
-		next:      s,
-		seen:      ttl.New[string, struct{}](maxSeen, life),
-		cards:     ttl.New[string, Card](maxCards, life),
-		misses:    ttl.New[string, struct{}](maxMisses, min(life, missTTL)),
-		langs:     ttl.New[langKey, string](maxLangs, min(life, langTTL)),
-		langLimit: maxLangs,
-		now:       time.Now,
+		next:       s,
+		seen:       ttl.New[string, struct{}](maxSeen, life),
+		cards:      ttl.New[string, Card](maxCards, life),
+		misses:     ttl.New[string, struct{}](maxMisses, min(life, missTTL)),
+		langs:      ttl.New[langKey, string](maxLangs, min(life, langTTL)),
+		langLimit:  maxLangs,
+		draftLimit: maxDrafts,
+		now:        time.Now,
 	}
 }
 
@@ -264,19 +273,6 @@ func (c *Cached) TellDefault(ctx context.Context, platform, userID, provider str
 // ForgetTold passes through.
 func (c *Cached) ForgetTold(ctx context.Context, platform, userID, provider string) error {
 	return c.next.ForgetTold(ctx, platform, userID, provider)
-}
-
-// SaveDraft passes through.
-func (c *Cached) SaveDraft(ctx context.Context, d Draft) error { return c.next.SaveDraft(ctx, d) }
-
-// TakeDraft passes through: a draft is taken once, which only the database can say.
-func (c *Cached) TakeDraft(ctx context.Context, platform, chatID, userID, formKey string, since time.Time) (Draft, error) {
-	return c.next.TakeDraft(ctx, platform, chatID, userID, formKey, since)
-}
-
-// PruneDrafts passes through.
-func (c *Cached) PruneDrafts(ctx context.Context, before time.Time) error {
-	return c.next.PruneDrafts(ctx, before)
 }
 
 // ClaimOwner passes through: of two claims one wins, which only the database can say.

@@ -42,6 +42,8 @@ const (
 		AND ($4 = '' OR form_key = $4)
 		RETURNING ` + draftCols
 	sqlPruneDrafts = `DELETE FROM drafts WHERE created_at < $1`
+	sqlAllDrafts   = `SELECT platform, chat_id, user_id, ` + draftCols + ` FROM drafts
+		ORDER BY platform, chat_id, user_id LIMIT $1`
 )
 
 // SaveDraft stores d, replacing the person's earlier draft in that chat: a person has one
@@ -87,4 +89,28 @@ func (s *SQL) PruneDrafts(ctx context.Context, before time.Time) error {
 		return fmt.Errorf("store: prune drafts: %w", err)
 	}
 	return nil
+}
+
+// AllDrafts lists every stored draft, at most limit: the memory that tells the ack path who
+// has a create waiting for their message (Cached.DraftWaitingNow).
+func (s *SQL) AllDrafts(ctx context.Context, limit int) ([]Draft, error) {
+	rows, err := s.db.QueryContext(ctx, sqlAllDrafts, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list drafts: %w", err)
+	}
+	defer rows.Close()
+	var out []Draft
+	for rows.Next() {
+		var d Draft
+		var at int64
+		if err := rows.Scan(&d.Platform, &d.ChatID, &d.UserID, &d.FormKey, &d.Provider, &d.Priority, &d.Type, &at); err != nil {
+			return nil, fmt.Errorf("store: list drafts: %w", err)
+		}
+		d.CreatedAt = fromMillis(at)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list drafts: %w", err)
+	}
+	return out, nil
 }

@@ -131,10 +131,11 @@ type Store interface {
 	ForgetTold(ctx context.Context, platform, userID, provider string) error
 	// SaveDraft stores a person's create under way in a chat (a card's choices waiting for the
 	// title); TakeDraft takes it out, once (see SQL.TakeDraft); PruneDrafts forgets the
-	// drafts made before before.
+	// drafts made before before; AllDrafts lists every stored draft, at most limit.
 	SaveDraft(ctx context.Context, d Draft) error
 	TakeDraft(ctx context.Context, platform, chatID, userID, formKey string, since time.Time) (Draft, error)
 	PruneDrafts(ctx context.Context, before time.Time) error
+	AllDrafts(ctx context.Context, limit int) ([]Draft, error)
 	// ClaimOwner, SetOwner, OwnerOf, Owned and OwnersOf are who in a chat owns a ticket
 	// (owners.go).
 	ClaimOwner(ctx context.Context, o Owner) (Owner, bool, error)

@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"time"
+)
+
+// The drafts in memory. Where a guided create may be waiting (command/draft.go), any text
+// that is no command may be the title a person's draft waits for, and only the drafts say
+// whether it is. The ack path answers such text itself (a usage hint) only when the memory
+// says no draft of that person waits in that chat; otherwise, or when it does not know, the
+// queue takes the message and the database decides. Drafts are few (a person's create
+// lives minutes), so the memory holds all of them: a snapshot of the table, kept current by
+// this replica's own writes at once and read again in the background once older than
+// draftFresh. A snapshot older than that is not believed at all: a draft saved on another
+// replica must reach this one before the person, having read the waiting card, writes the
+// title. Several replicas thus know another's draft within draftFresh and one read; one
+// process knows its own exactly.
+
+// draftFresh is how long a snapshot of the drafts is believed, counted from its reading.
+const draftFresh = time.Second
+
+// draftSnapshot is every stored draft at one moment: when each was made, by who and where.
+type draftSnapshot struct {
+	made     map[draftKey]time.Time
+	complete bool // every row fitted (at most draftLimit)
+	at       time.Time
+}
+
+// draftKey names a person's draft in a chat: a struct, so the ack path's look-up allocates
+// nothing.
+type draftKey struct{ platform, chatID, userID string }
+
+// DraftWaitingNow reports, from memory alone, whether the person has a draft in the chat made
+// at or after since (waiting), and whether the memory knows (known): false before the first
+// reading, when the snapshot is older than draftFresh, and for a table too large to hold. The
+// next reading starts once the snapshot is half that old. It never waits for the database: it is asked on the ack path.
+func (c *Cached) DraftWaitingNow(platform, chatID, userID string, since time.Time) (waiting, known bool) {
+	snap := c.drafts.Load()
+	var age time.Duration
+	if snap != nil {
+		age = c.now().Sub(snap.at)
+	}
+	if snap == nil || age > draftFresh/2 {
+		c.refreshDrafts() // halfway: under steady traffic the next is read before this one ages
+	}
+	if snap == nil || age > draftFresh {
+		return false, false
+	}
+	if !snap.complete {
+		return false, false
+	}
+	made, ok := snap.made[draftKey{platform, chatID, userID}]
+	return ok && !made.Before(since), true
+}
+
+// refreshDrafts reads the table again in the background, once at a time. A reading that a
+// write of this replica raced is dropped (the write is in the snapshot there is, which stays
+// unbelieved until a reading succeeds); so is a failed one.
+func (c *Cached) refreshDrafts() {
+	if !c.draftRefreshing.CompareAndSwap(false, true) {
+		return
+	}
+	c.bg.Go(func() {
+		defer c.draftRefreshing.Store(false)
+		c.mu.Lock()
+		gen := c.draftGen
+		c.mu.Unlock()
+		// The clock is read before the table: the snapshot is no younger than what it holds.
+		at := c.now()
+		ctx, cancel := context.WithTimeout(context.Background(), langRefreshTimeout)
+		defer cancel()
+		rows, err := c.next.AllDrafts(ctx, c.draftLimit+1)
+		if err != nil {
+			return
+		}
+		snap := &draftSnapshot{made: make(map[draftKey]time.Time, len(rows)), complete: len(rows) <= c.draftLimit, at: at}
+		for _, d := range rows {
+			snap.made[draftKey{d.Platform, d.ChatID, d.UserID}] = d.CreatedAt
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.draftGen == gen {
+			c.drafts.Store(snap)
+		}
+	})
+}
+
+// editDrafts applies one of this replica's writes to the snapshot, under mu; a nil edit (the
+// write's outcome unknown) forgets the snapshot, so nothing is believed until it is read again.
+func (c *Cached) editDrafts(edit func(made map[draftKey]time.Time)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.draftGen++
+	old := c.drafts.Load()
+	if old == nil {
+		return
+	}
+	if edit == nil {
+		c.drafts.Store(nil)
+		return
+	}
+	snap := &draftSnapshot{made: maps.Clone(old.made), complete: old.complete, at: old.at}
+	edit(snap.made)
+	c.drafts.Store(snap)
+}
+
+// SaveDraft writes through, then puts the draft into the snapshot: the person's next message
+// to this replica goes to the queue, which takes it as the title.
+func (c *Cached) SaveDraft(ctx context.Context, d Draft) error {
+	err := c.next.SaveDraft(ctx, d)
+	if err != nil {
+		c.editDrafts(nil) // it may be stored all the same
+		return err
+	}
+	c.editDrafts(func(made map[draftKey]time.Time) { made[draftKey{d.Platform, d.ChatID, d.UserID}] = d.CreatedAt })
+	return nil
+}
+
+// TakeDraft is the database's to answer (a draft is taken once, even by two replicas at once);
+// what it took leaves the snapshot. A draft not taken because it belongs to another card
+// stays, and so does one whose taking failed: the memory may say a draft waits that does not
+// (the queue then finds none), never the reverse. A write of the person's draft that raced
+// the taking (a new card's submit) leaves it unknown which came last: the snapshot is
+// forgotten until it is read again.
+func (c *Cached) TakeDraft(ctx context.Context, platform, chatID, userID, formKey string, since time.Time) (Draft, error) {
+	c.mu.Lock()
+	gen := c.draftGen
+	c.mu.Unlock()
+	d, err := c.next.TakeDraft(ctx, platform, chatID, userID, formKey, since)
+	if err != nil && !(errors.Is(err, ErrNotFound) && formKey == "") {
+		return d, err
+	}
+	key := draftKey{platform, chatID, userID}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.drafts.Load()
+	switch {
+	case old == nil:
+	case c.draftGen != gen:
+		c.draftGen++
+		c.drafts.Store(nil)
+	default:
+		if _, ok := old.made[key]; ok {
+			c.draftGen++
+			snap := &draftSnapshot{made: maps.Clone(old.made), complete: old.complete, at: old.at}
+			delete(snap.made, key)
+			c.drafts.Store(snap)
+		}
+	}
+	return d, err
+}
+
+// PruneDrafts writes through, then forgets the pruned drafts in the snapshot too.
+func (c *Cached) PruneDrafts(ctx context.Context, before time.Time) error {
+	if err := c.next.PruneDrafts(ctx, before); err != nil {
+		return err
+	}
+	c.editDrafts(func(made map[draftKey]time.Time) {
+		maps.DeleteFunc(made, func(_ draftKey, at time.Time) bool { return at.Before(before) })
+	})
+	return nil
+}
+
+// AllDrafts passes through.
+func (c *Cached) AllDrafts(ctx context.Context, limit int) ([]Draft, error) {
+	return c.next.AllDrafts(ctx, limit)
+}
