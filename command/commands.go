@@ -87,28 +87,63 @@ func init() {
 }
 
 // lookup finds the spec for a command name and whether it was typed in English; button-only
-// steps are found only for buttons.
+// steps are found only for buttons. The first row of the table that has the name wins, its
+// Chinese name before its English one and its aliases (nameIndexes).
 func lookup(word string, button bool) (*Spec, bool) {
-	lw := strings.ToLower(word)
-	for i := range Commands {
-		s := &Commands[i]
-		if s.Button && !button {
-			continue
-		}
-		if word == s.Zh {
-			return s, false
-		}
-		if lw == s.En {
-			return s, true
-		}
-		for _, a := range s.Aliases {
-			if lw == strings.ToLower(a) {
-				return s, isASCII(a)
-			}
-		}
+	ix := nameIndexes()[0]
+	if button {
+		ix = nameIndexes()[1]
+	}
+	zh, okZh := ix.zh[word]
+	low, okLow := ix.lower[strings.ToLower(word)]
+	switch {
+	case okZh && (!okLow || zh.row <= low.row):
+		return zh.spec, false
+	case okLow:
+		return low.spec, low.en
 	}
 	return nil, false
 }
+
+// nameIndex finds a command by its Chinese name as typed, or by its English name or an alias
+// in lower case: the row of the table each belongs to first.
+type nameIndex struct {
+	zh, lower map[string]namedRow
+}
+
+// namedRow is the row a name finds, and whether the name is English.
+type namedRow struct {
+	spec *Spec
+	row  int
+	en   bool
+}
+
+// nameIndexes are the names of typed commands ([0]) and of buttons' too ([1]), made once:
+// every message the bot reads is looked up, on the ack path too.
+var nameIndexes = sync.OnceValue(func() [2]nameIndex {
+	var out [2]nameIndex
+	for b := range out {
+		ix := nameIndex{zh: map[string]namedRow{}, lower: map[string]namedRow{}}
+		add := func(m map[string]namedRow, name string, r namedRow) {
+			if _, ok := m[name]; !ok && name != "" {
+				m[name] = r
+			}
+		}
+		for i := range Commands {
+			s := &Commands[i]
+			if s.Button && b == 0 {
+				continue
+			}
+			add(ix.zh, s.Zh, namedRow{s, i, false})
+			add(ix.lower, s.En, namedRow{s, i, true})
+			for _, a := range s.Aliases {
+				add(ix.lower, strings.ToLower(a), namedRow{s, i, isASCII(a)})
+			}
+		}
+		out[b] = ix
+	}
+	return out
+})
 
 // lookupPrefix finds a Chinese command name glued to its argument ("关闭1204"), preferring the
 // longest name so "取消关注" is not read as "取消" + "关注".

@@ -133,3 +133,44 @@ func TestSensitive(t *testing.T) {
 		}
 	}
 }
+
+// lookup's index finds what reading the table row by row finds, for every name and alias in
+// every case, glued words and words that are no command.
+func TestLookupIndexMatchesTheTable(t *testing.T) {
+	byRows := func(word string, button bool) (*Spec, bool) {
+		lw := strings.ToLower(word)
+		for i := range Commands {
+			s := &Commands[i]
+			if s.Button && !button {
+				continue
+			}
+			if word == s.Zh {
+				return s, false
+			}
+			if lw == s.En {
+				return s, true
+			}
+			for _, a := range s.Aliases {
+				if lw == strings.ToLower(a) {
+					return s, isASCII(a)
+				}
+			}
+		}
+		return nil, false
+	}
+	words := []string{"", "frobnicate", "今天下午三点", "关闭1204", "HELP", "Help", "ＨＥＬＰ"}
+	for _, s := range Commands {
+		for _, n := range append([]string{s.Zh, s.En}, s.Aliases...) {
+			words = append(words, n, strings.ToUpper(n), strings.ToLower(n), n+"x")
+		}
+	}
+	for _, w := range words {
+		for _, button := range []bool{false, true} {
+			gotSpec, gotEn := lookup(w, button)
+			wantSpec, wantEn := byRows(w, button)
+			if gotSpec != wantSpec || gotEn != wantEn {
+				t.Errorf("lookup(%q, %v) = %v, %v; the table says %v, %v", w, button, gotSpec, gotEn, wantSpec, wantEn)
+			}
+		}
+	}
+}

@@ -34,6 +34,11 @@ const maxRefs = 5
 // FindRefs lists the tickets text names, in order and once each, at most maxRefs: vendor:id
 // words whose vendor r knows, and links to a known vendor's ticket pages.
 func (r *Registry) FindRefs(text string) []Ref {
+	if strings.IndexByte(text, ':') < 0 && !strings.Contains(text, "：") {
+		// Both kinds hold a colon (vendor:id, a link's scheme). Most chat is no ticket, and
+		// this is asked of every message on the ack path: the regexps only when they may match.
+		return nil
+	}
 	var out []Ref
 	add := func(ref Ref) {
 		if ref.ID != "" && len(out) < maxRefs && !slices.Contains(out, ref) {

@@ -313,7 +313,11 @@ func (w *WeCom) writePassive(rw http.ResponseWriter, plain []byte, nonce string)
 	b = appendJSONString(b, nonce)
 	b = append(b, '}')
 	*bp = b
-	rw.Header().Set("Content-Type", "application/json; charset=utf-8")
+	h := rw.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	// Its length, known: an answer over net/http's 2 KB buffer (the help) is otherwise sent
+	// chunked, framed and ended by a chunk of its own.
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	rw.WriteHeader(http.StatusOK)
 	_, _ = rw.Write(b)
 }

@@ -27,6 +27,8 @@ type serverConfig struct {
 	// Vendor is a 127.0.0.1 base URL nothing listens on, the vendor's: nothing leaves the
 	// machine, and no workload calls a vendor.
 	Vendor string
+	// Pprof serves /debug/pprof on the admin listener (-cpuprofile).
+	Pprof bool
 }
 
 // configTOML is a ticketbot configuration for the load: the Feishu webhook (encrypt key and
@@ -39,6 +41,7 @@ func configTOML(c serverConfig) string {
 [server]
 listen = %[1]q
 admin_listen = %[9]q
+pprof = %[10]t
 
 [store]
 driver = "sqlite"
@@ -75,7 +78,7 @@ type = 1
 priority = 3
 creator_id = 1
 creator_name = "loadratio"
-`, c.Listen, c.DB, c.Vendor, feishuToken, feishuEncryptKey, wecomToken, wecomAESKey, c.Platform, c.Admin)
+`, c.Listen, c.DB, c.Vendor, feishuToken, feishuEncryptKey, wecomToken, wecomAESKey, c.Platform, c.Admin, c.Pprof)
 }
 
 // writeConfig writes the configuration into dir and returns its path.

@@ -36,6 +36,9 @@ type genOpts struct {
 	// n > 0 sends exactly n distinct requests, built chunk at a time; only the sending is
 	// timed. dur and bodies are then unused.
 	n, chunk int
+	// profile, when set, is the server's /debug/pprof/profile: its CPU profile of the
+	// timed window (from the clock's start, whole seconds) is written to profileOut.
+	profile, profileOut string
 }
 
 // genResult is what a generator run reports, as JSON on its stdout.
@@ -81,6 +84,8 @@ func genMain(args []string) int {
 	fs.Float64Var(&o.rate, "rate", 0, "paced: requests per second (0: as fast as answered)")
 	fs.IntVar(&o.n, "n", 0, "send exactly n distinct requests (0: timed run)")
 	fs.IntVar(&o.chunk, "chunk", 50_000, "with -n: requests built at a time")
+	fs.StringVar(&o.profile, "profile", "", "the server's /debug/pprof/profile URL: profile the timed window")
+	fs.StringVar(&o.profileOut, "profile-out", "", "with -profile: the file the profile is written to")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -136,12 +141,48 @@ func generate(o genOpts) (genResult, error) {
 		}
 		res.Build = time.Since(t).Seconds()
 		runtime.GC() // building allocated; do not bill its collection to the run
+		profiled := startProfile(o.profile, o.profileOut, o.dur)
 		start := time.Now()
 		res.Exhausted = runPhase(ws, reqs, start.Add(o.dur), o.cycle, o.rate, start)
 		res.Seconds = time.Since(start).Seconds()
+		if err := profiled(); err != nil {
+			return res, fmt.Errorf("profile: %w", err)
+		}
 	}
 	collect(&res, ws)
 	return res, nil
+}
+
+// startProfile starts fetching the server's CPU profile of the next d (whole seconds, at
+// least one) from url into out; the function it returns waits for it. An empty url profiles
+// nothing.
+func startProfile(url, out string, d time.Duration) func() error {
+	if url == "" {
+		return func() error { return nil }
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- func() error {
+			resp, err := http.Get(url + "?seconds=" + strconv.Itoa(max(1, int(d.Seconds()))))
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("%s: %s", url, resp.Status)
+			}
+			f, err := os.Create(out)
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(f, resp.Body); err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
+		}()
+	}()
+	return func() error { return <-done }
 }
 
 // buildAll builds requests from..from+n-1, on every core.

@@ -184,7 +184,7 @@ func (m *measurer) startServer(name string) (*server, error) {
 		return nil, errors.New("no platform stub running")
 	}
 	s := &server{addr: addr, admin: admin, db: filepath.Join(dir, "ticketbot.db"), dir: dir}
-	if s.cfg, err = writeConfig(dir, serverConfig{Listen: addr, Admin: admin, DB: s.db, Platform: m.stubURL, Vendor: dead}); err != nil {
+	if s.cfg, err = writeConfig(dir, serverConfig{Listen: addr, Admin: admin, DB: s.db, Platform: m.stubURL, Vendor: dead, Pprof: m.o.profDir != ""}); err != nil {
 		return nil, err
 	}
 	return s, m.launch(s)
@@ -270,7 +270,12 @@ func (m *measurer) cell(ctx context.Context, bareAddr, path, workload string) (*
 			return c, err
 		}
 		m.settle(s)
-		t, err := m.gen(ctx, s.addr, path, workload, "r"+strconv.Itoa(r), m.timed(m.o.dur, false)...)
+		args := m.timed(m.o.dur, false)
+		if m.o.profDir != "" {
+			args = append(args, "-profile", "http://"+s.admin+"/debug/pprof/profile",
+				"-profile-out", filepath.Join(m.o.profDir, fmt.Sprintf("%s-%s-r%d.pprof", path, workload, r+1)))
+		}
+		t, err := m.gen(ctx, s.addr, path, workload, "r"+strconv.Itoa(r), args...)
 		if err != nil {
 			return c, err
 		}
