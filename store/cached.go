@@ -68,6 +68,7 @@ type Cached struct {
 	draftGen        uint64
 	draftLimit      int
 	draftRefreshing atomic.Bool
+	sole            bool // this process is the store's only writer (Sole)
 }
 
 var _ Store = (*Cached)(nil)

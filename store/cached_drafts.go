@@ -22,6 +22,19 @@ import (
 // draftFresh is how long a snapshot of the drafts is believed, counted from its reading.
 const draftFresh = time.Second
 
+// Sole tells c that its process is the store's only writer (SQLite: one replica). What it
+// remembers of the drafts is then exact by its own writes, and is believed however old: with
+// several replicas, a replica idle for a second would otherwise send the next text that is no
+// command to the queue to learn what it already knows. Call it before c is used.
+func (c *Cached) Sole() { c.sole = true }
+
+// Warm starts reading what the ack path answers from (the languages, the drafts) in the
+// background, so that a replica just started answers its first messages in the ack too.
+func (c *Cached) Warm() {
+	c.refreshLanguages()
+	c.refreshDrafts()
+}
+
 // draftSnapshot is every stored draft at one moment: when each was made, by who and where.
 type draftSnapshot struct {
 	made     map[draftKey]time.Time
@@ -36,17 +49,18 @@ type draftKey struct{ platform, chatID, userID string }
 // DraftWaitingNow reports, from memory alone, whether the person has a draft in the chat made
 // at or after since (waiting), and whether the memory knows (known): false before the first
 // reading, when the snapshot is older than draftFresh, and for a table too large to hold. The
-// next reading starts once the snapshot is half that old. It never waits for the database: it is asked on the ack path.
+// next reading starts once the snapshot is half that old. The memory of the store's only
+// writer (Sole) never ages: its own writes are all there are. It never waits for the database: it is asked on the ack path.
 func (c *Cached) DraftWaitingNow(platform, chatID, userID string, since time.Time) (waiting, known bool) {
 	snap := c.drafts.Load()
 	var age time.Duration
 	if snap != nil {
 		age = c.now().Sub(snap.at)
 	}
-	if snap == nil || age > draftFresh/2 {
+	if snap == nil || !c.sole && age > draftFresh/2 {
 		c.refreshDrafts() // halfway: under steady traffic the next is read before this one ages
 	}
-	if snap == nil || age > draftFresh {
+	if snap == nil || !c.sole && age > draftFresh {
 		return false, false
 	}
 	if !snap.complete {

@@ -188,3 +188,32 @@ func TestCachedDraftsRaces(t *testing.T) {
 		}
 	})
 }
+
+// The store's only writer believes its memory of the drafts however old (its own writes are
+// all there are); Warm reads it before anyone asks.
+func TestCachedDraftsSole(t *testing.T) {
+	ctx := context.Background()
+	since := at(-15 * time.Minute)
+	under := openTest(t)
+	mustDo(t, under.SaveDraft(ctx, draft("zhangsan", "k1", at(0))))
+	c := NewCached(under, 0)
+	c.Sole()
+	now := time.Now()
+	c.now = func() time.Time { return now }
+	t.Cleanup(func() { c.bg.Wait() })
+	c.Warm()
+	c.bg.Wait()
+	if waiting, ok := c.DraftWaitingNow("wecom", "wrkGroup", "zhangsan", since); !ok || !waiting {
+		t.Fatalf("after Warm: %v, %v; want the stored draft known without an ask", waiting, ok)
+	}
+	if _, ok := c.RememberedLanguages("feishu", "oc_1", "ou_1"); !ok {
+		t.Error("after Warm the languages are not known")
+	}
+	now = now.Add(time.Hour)
+	mustDo(t, c.SaveDraft(ctx, draft("lisi", "k2", at(0))))
+	for _, user := range []string{"zhangsan", "lisi"} {
+		if waiting, ok := c.DraftWaitingNow("wecom", "wrkGroup", user, since); !ok || !waiting {
+			t.Errorf("%s an hour on: %v, %v; want the sole writer's memory believed", user, waiting, ok)
+		}
+	}
+}

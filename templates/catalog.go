@@ -154,8 +154,14 @@ func (c *Catalog) Text(key string, en bool, args ...any) string {
 // unknown {name} stays as written. By hand rather than strings.NewReplacer, which builds its
 // tables on every call: a usage hint answered in the ack path spent a tenth of its CPU there.
 func fill(text string, args []any) string {
+	n := len(text)
+	for i := 1; i < len(args); i += 2 {
+		if v, ok := args[i].(string); ok {
+			n += len(v) // grown once: a list of the commands is longer than the text it fills
+		}
+	}
 	var b strings.Builder
-	b.Grow(len(text) + 32)
+	b.Grow(n + 32)
 	for {
 		i := strings.IndexByte(text, '{')
 		if i < 0 {

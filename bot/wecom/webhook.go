@@ -314,13 +314,20 @@ func (w *WeCom) writePassive(rw http.ResponseWriter, plain []byte, nonce string)
 	b = append(b, '}')
 	*bp = b
 	h := rw.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	// Its length, known: an answer over net/http's 2 KB buffer (the help) is otherwise sent
-	// chunked, framed and ended by a chunk of its own.
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = jsonContentType
+	if len(b) > 2048 {
+		// Its length, known: an answer over net/http's 2 KB buffer (the help) is otherwise
+		// sent chunked, framed and ended by a chunk of its own. (A shorter one net/http
+		// measures itself.)
+		h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	}
 	rw.WriteHeader(http.StatusOK)
 	_, _ = rw.Write(b)
 }
+
+// jsonContentType is the passive reply's Content-Type, one slice for every answer (Header.Set
+// would allocate one each time); nothing writes to it, and net/http copies it when it sends.
+var jsonContentType = []string{"application/json; charset=utf-8"}
 
 // appendJSONString appends s as a JSON string, as encoding/json writes it with HTML escaping
 // off: quote, backslash and control characters escaped, and U+2028 and U+2029 too. Invalid

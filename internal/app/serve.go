@@ -78,6 +78,10 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 		return err
 	}
 	cached := store.NewCached(st, 10*time.Minute)
+	if cfg.Store.Driver != "postgres" {
+		cached.Sole() // SQLite: one replica, which makes every write
+	}
+	cached.Warm()
 	// The store is closed by shutdown once nothing can use it; before the server runs,
 	// nothing has started that could.
 	serving := false

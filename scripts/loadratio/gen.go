@@ -36,9 +36,10 @@ type genOpts struct {
 	// n > 0 sends exactly n distinct requests, built chunk at a time; only the sending is
 	// timed. dur and bodies are then unused.
 	n, chunk int
-	// profile, when set, is the server's /debug/pprof/profile: its CPU profile of the
-	// timed window (from the clock's start, whole seconds) is written to profileOut.
-	profile, profileOut string
+	// pprof, when set, is the server's /debug/pprof/: its CPU and allocation profiles of the
+	// timed window (from the clock's start, whole seconds) are written to pprofOut + ".cpu"
+	// and + ".allocs".
+	pprof, pprofOut string
 }
 
 // genResult is what a generator run reports, as JSON on its stdout.
@@ -84,8 +85,8 @@ func genMain(args []string) int {
 	fs.Float64Var(&o.rate, "rate", 0, "paced: requests per second (0: as fast as answered)")
 	fs.IntVar(&o.n, "n", 0, "send exactly n distinct requests (0: timed run)")
 	fs.IntVar(&o.chunk, "chunk", 50_000, "with -n: requests built at a time")
-	fs.StringVar(&o.profile, "profile", "", "the server's /debug/pprof/profile URL: profile the timed window")
-	fs.StringVar(&o.profileOut, "profile-out", "", "with -profile: the file the profile is written to")
+	fs.StringVar(&o.pprof, "pprof", "", "the server's /debug/pprof/ URL: profile the timed window")
+	fs.StringVar(&o.pprofOut, "pprof-out", "", "with -pprof: the profiles' path, less .cpu and .allocs")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -141,7 +142,7 @@ func generate(o genOpts) (genResult, error) {
 		}
 		res.Build = time.Since(t).Seconds()
 		runtime.GC() // building allocated; do not bill its collection to the run
-		profiled := startProfile(o.profile, o.profileOut, o.dur)
+		profiled := startProfiles(o.pprof, o.pprofOut, o.dur)
 		start := time.Now()
 		res.Exhausted = runPhase(ws, reqs, start.Add(o.dur), o.cycle, o.rate, start)
 		res.Seconds = time.Since(start).Seconds()
@@ -153,36 +154,40 @@ func generate(o genOpts) (genResult, error) {
 	return res, nil
 }
 
-// startProfile starts fetching the server's CPU profile of the next d (whole seconds, at
-// least one) from url into out; the function it returns waits for it. An empty url profiles
-// nothing.
-func startProfile(url, out string, d time.Duration) func() error {
-	if url == "" {
+// startProfiles starts fetching the server's CPU and allocation profiles of the next d (whole
+// seconds, at least one) from base into out+".cpu" and out+".allocs"; the function it
+// returns waits for them. An empty base profiles nothing.
+func startProfiles(base, out string, d time.Duration) func() error {
+	if base == "" {
 		return func() error { return nil }
 	}
-	done := make(chan error, 1)
-	go func() {
-		done <- func() error {
-			resp, err := http.Get(url + "?seconds=" + strconv.Itoa(max(1, int(d.Seconds()))))
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("%s: %s", url, resp.Status)
-			}
-			f, err := os.Create(out)
-			if err != nil {
-				return err
-			}
-			if _, err := io.Copy(f, resp.Body); err != nil {
-				f.Close()
-				return err
-			}
-			return f.Close()
-		}()
-	}()
-	return func() error { return <-done }
+	q := "?seconds=" + strconv.Itoa(max(1, int(d.Seconds())))
+	done := make(chan error, 2)
+	for name, file := range map[string]string{"profile": out + ".cpu", "allocs": out + ".allocs"} {
+		go func() { done <- fetchProfile(base+name+q, file) }()
+	}
+	return func() error { return errors.Join(<-done, <-done) }
+}
+
+// fetchProfile writes what url answers into file.
+func fetchProfile(url, file string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // buildAll builds requests from..from+n-1, on every core.

@@ -22,6 +22,17 @@ import (
 	"github.com/ticketbot/ticketbot/internal/testbin"
 )
 
+// With -bare-body, bare answers that many bytes.
+func TestBareBody(t *testing.T) {
+	for _, n := range []int{0, 3000} {
+		w := httptest.NewRecorder()
+		bareEngine(n).ServeHTTP(w, httptest.NewRequest(http.MethodPost, wecom.CallbackPath, strings.NewReader("{}")))
+		if w.Code != http.StatusOK || w.Body.Len() != n {
+			t.Errorf("-bare-body %d: %d with %d bytes", n, w.Code, w.Body.Len())
+		}
+	}
+}
+
 // TestMain lets the test binary stand in for the tool: the smoke test re-executes it as
 // `bare`, `gen` and `stub`.
 func TestMain(m *testing.M) {
@@ -307,7 +318,8 @@ func TestSmoke(t *testing.T) {
 	bin := ticketbot(t)
 	o := options{bin: bin, self: os.Args[0], conns: 4, dur: 300 * time.Millisecond, rounds: 1,
 		paths: []string{pathFeishu, pathWeCom}, workloads: []string{workChatter},
-		command: "help", chats: 8, maxRate: 5000, paced: true, idleWait: time.Second, n: 300, rssSettle: 2 * time.Second}
+		command: "help", chats: 8, maxRate: 5000, paced: true, idleWait: time.Second, n: 300, rssSettle: 2 * time.Second,
+		bareBody: 3000, profDir: t.TempDir()}
 	var out bytes.Buffer
 	o.out = &out
 	rep, err := run(context.Background(), o)
@@ -323,6 +335,16 @@ func TestSmoke(t *testing.T) {
 		}
 		if c.exitErr != nil {
 			t.Errorf("%s %s: %v", c.path, c.workload, c.exitErr)
+		}
+		for _, name := range []string{"r1.cpu", "r1.allocs", "paced.cpu", "paced.allocs"} {
+			if fi, err := os.Stat(filepath.Join(o.profDir, c.path+"-"+c.workload+"-"+name)); err != nil || fi.Size() == 0 {
+				t.Errorf("%s %s: no profile %s: %v", c.path, c.workload, name, err)
+			}
+		}
+		// WeCom answers text that is no command in the callback's own response (help and
+		// usage hints need no queue), from a fresh process's first messages.
+		if c.path == pathWeCom && (c.paced == nil || c.pacedInAck < float64(c.paced.OK)/2) {
+			t.Errorf("wecom chatter: %v of the paced requests answered in the ack, want most of %+v", c.pacedInAck, c.paced)
 		}
 	}
 	if !strings.Contains(out.String(), "| path | workload | bot req/s | bot non-200 share | bare req/s | ratio (200s only) | p50 | p99 |") {

@@ -6,7 +6,7 @@
 //	go run ./scripts/loadratio -bin /tmp/ticketbot-old  # another build, same measurement
 //	go run ./scripts/loadratio -paced                   # also p99 at 10 % of bare's rate
 //	go run ./scripts/loadratio -million -path feishu    # 1,000,000 chatter messages (-n)
-//	go run ./scripts/loadratio -cpuprofile /tmp/prof    # and ticketbot's CPU profile of each round
+//	go run ./scripts/loadratio -cpuprofile /tmp/prof    # and ticketbot's CPU and allocation profiles of each round
 //
 // Each part is its own process, none sharing a runtime with another: ticketbot serve (-bin,
 // or built from ./cmd/ticketbot) with a generated configuration (production's queue, workers
@@ -70,6 +70,7 @@ type options struct {
 	idleWait  time.Duration
 	rssSettle time.Duration
 	keep      bool
+	bareBody  int    // bytes bare answers with (0: none, the yardstick)
 	profDir   string // where ticketbot's CPU profile of each round is written ("": none)
 	out       io.Writer
 }
@@ -94,7 +95,8 @@ func cli(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.idleWait, "idle", 15*time.Second, "before each measurement, wait at most this long for ticketbot to go idle")
 	fs.DurationVar(&o.rssSettle, "settle", 90*time.Second, "with -million: wait at most this long for RSS to stop falling")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, databases, logs)")
-	fs.StringVar(&o.profDir, "cpuprofile", "", "write ticketbot's CPU profile of each measured round into this directory (server.pprof on; the profiler costs a little throughput)")
+	fs.IntVar(&o.bareBody, "bare-body", 0, "bare answers with this many bytes instead of none: the cost of an answer's size alone (ticketbot's WeCom help is about 6 KB)")
+	fs.StringVar(&o.profDir, "cpuprofile", "", "write ticketbot's CPU and allocation profiles of each measured round into this directory (server.pprof on; the profiler costs a little throughput)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

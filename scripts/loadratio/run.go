@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +29,7 @@ type cell struct {
 	pacedRate      float64
 	paced          *genResult
 	pacedBare      *genResult    // bare at the same rate: the floor of the paced p99
+	pacedInAck     float64       // paced requests ticketbot answered in the callback's response
 	exit           time.Duration // how long ticketbot took to exit after SIGTERM
 	exitErr        error
 }
@@ -89,7 +92,7 @@ func run(ctx context.Context, o options) (*report, error) {
 		}
 		return rep, nil
 	}
-	bare, bareAddr, err := m.startHelper("bare")
+	bare, bareAddr, err := m.startHelper("bare", "-body", strconv.Itoa(o.bareBody))
 	if err != nil {
 		return rep, err
 	}
@@ -140,12 +143,12 @@ func buildTicketbot(ctx context.Context, dir string, flags ...string) (string, e
 
 // startHelper starts this program as `loadratio <name> -listen ADDR`: the bare server or
 // the platform stub.
-func (m *measurer) startHelper(name string) (*proc, string, error) {
+func (m *measurer) startHelper(name string, extra ...string) (*proc, string, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := startProc(name, m.o.self, []string{name, "-listen", addr}, filepath.Join(m.dir, name+".log"))
+	p, err := startProc(name, m.o.self, append([]string{name, "-listen", addr}, extra...), filepath.Join(m.dir, name+".log"))
 	if err != nil {
 		return nil, "", err
 	}
@@ -272,8 +275,8 @@ func (m *measurer) cell(ctx context.Context, bareAddr, path, workload string) (*
 		m.settle(s)
 		args := m.timed(m.o.dur, false)
 		if m.o.profDir != "" {
-			args = append(args, "-profile", "http://"+s.admin+"/debug/pprof/profile",
-				"-profile-out", filepath.Join(m.o.profDir, fmt.Sprintf("%s-%s-r%d.pprof", path, workload, r+1)))
+			args = append(args, "-pprof", "http://"+s.admin+"/debug/pprof/",
+				"-pprof-out", filepath.Join(m.o.profDir, fmt.Sprintf("%s-%s-r%d", path, workload, r+1)))
 		}
 		t, err := m.gen(ctx, s.addr, path, workload, "r"+strconv.Itoa(r), args...)
 		if err != nil {
@@ -308,13 +311,19 @@ func (m *measurer) cell(ctx context.Context, bareAddr, path, workload string) (*
 			return c, err
 		}
 		c.pacedBare = &bp
-		p, err := m.gen(ctx, s.addr, path, workload, "paced", "-d", m.o.dur.String(), "-bodies", strconv.Itoa(n), "-rate", rate)
+		before := s.counter(inAckMetric)
+		args := []string{"-d", m.o.dur.String(), "-bodies", strconv.Itoa(n), "-rate", rate}
+		if m.o.profDir != "" {
+			args = append(args, "-pprof", "http://"+s.admin+"/debug/pprof/", "-pprof-out", filepath.Join(m.o.profDir, path+"-"+workload+"-paced"))
+		}
+		p, err := m.gen(ctx, s.addr, path, workload, "paced", args...)
 		if err != nil {
 			return c, err
 		}
+		c.pacedInAck = s.counter(inAckMetric) - before
 		c.paced = &p
-		fmt.Fprintf(m.o.out, "  paced %.0f req/s: ticketbot p50 %v p99 %v, non-200 %d of %d%s; bare p50 %v p99 %v\n", c.pacedRate,
-			p.P50.Round(time.Microsecond), p.P99.Round(time.Microsecond), p.Non200+p.Errors, p.Sent+p.Errors, notes(p),
+		fmt.Fprintf(m.o.out, "  paced %.0f req/s: ticketbot p50 %v p99 %v, non-200 %d of %d%s, answered in the ack %.0f; bare p50 %v p99 %v\n", c.pacedRate,
+			p.P50.Round(time.Microsecond), p.P99.Round(time.Microsecond), p.Non200+p.Errors, p.Sent+p.Errors, notes(p), c.pacedInAck,
 			bp.P50.Round(time.Microsecond), bp.P99.Round(time.Microsecond))
 	}
 	stopped = true
@@ -330,4 +339,29 @@ func (m *measurer) cell(ctx context.Context, bareAddr, path, workload string) (*
 func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// inAckMetric counts the messages answered in the callback's own response.
+const inAckMetric = "ticketbot_answered_in_ack_total"
+
+// counter is the sum of a counter's series on s's /metrics, 0 when it cannot be read.
+func (s *server) counter(name string) float64 {
+	resp, err := http.Get("http://" + s.admin + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var sum float64
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if rest, ok := strings.CutPrefix(line, name); ok && (strings.HasPrefix(rest, "{") || strings.HasPrefix(rest, " ")) {
+			f := strings.Fields(line)
+			if v, err := strconv.ParseFloat(f[len(f)-1], 64); err == nil {
+				sum += v
+			}
+		}
+	}
+	return sum
 }
