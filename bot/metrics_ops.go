@@ -9,6 +9,7 @@ type opsMetrics struct {
 	commands        *prometheus.CounterVec
 	jobsGivenUp     *prometheus.CounterVec
 	vendorCalls     *prometheus.HistogramVec
+	webhookSeconds  *prometheus.HistogramVec
 }
 
 func newOpsMetrics() opsMetrics {
@@ -30,11 +31,25 @@ func newOpsMetrics() opsMetrics {
 			Help:    "Calls to a vendor's API, by vendor, operation and outcome (ok, or error), from commands and the watcher alike.",
 			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"vendor", "op", "outcome"}),
+		webhookSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "ticketbot_webhook_seconds",
+			Help:    "Time in a webhook's handler, by path: from the request routed to the answer handed to the HTTP server (the ack, an answer in it included).",
+			Buckets: []float64{.0001, .00025, .0005, .001, .002, .005, .01, .025, .05, .1, .25, 1, 3},
+		}, []string{"path"}),
 	}
 }
 
 func (o opsMetrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{o.webhookRejected, o.commands, o.jobsGivenUp, o.vendorCalls}
+	return []prometheus.Collector{o.webhookRejected, o.commands, o.jobsGivenUp, o.vendorCalls, o.webhookSeconds}
+}
+
+// WebhookTimer is the instrument of the webhook at path, to be observed once per request with
+// the seconds its handler took (label looked up once, not per request); nil for a nil Metrics.
+func (m *Metrics) WebhookTimer(path string) prometheus.Observer {
+	if m == nil {
+		return nil
+	}
+	return m.ops.webhookSeconds.WithLabelValues(path)
 }
 
 // WebhookRejected counts a webhook request platform refused, for reason (a short fixed

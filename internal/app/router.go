@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ticketbot/ticketbot/bot"
 )
@@ -18,6 +20,8 @@ type routes struct {
 	// which verifies and decodes its requests itself.
 	Webhooks map[string]http.Handler
 	Log      *slog.Logger
+	// Metrics times each webhook's handler (nil: not timed).
+	Metrics *bot.Metrics
 }
 
 // newRouter builds the gin engine of the webhooks (POST, and GET for platforms that check the
@@ -33,11 +37,24 @@ func newRouter(rt routes) *gin.Engine {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		h := gin.WrapH(rt.Webhooks[p])
+		h := gin.WrapH(timed(rt.Webhooks[p], rt.Metrics.WebhookTimer(p)))
 		e.POST(p, h)
 		e.GET(p, h) // platforms that verify the URL with a GET (an echostr check)
 	}
 	return e
+}
+
+// timed observes how long h takes on each request in obs (ticketbot_webhook_seconds): the
+// ack's own share of a platform's wait, apart from the network's and the machine's.
+func timed(h http.Handler, obs prometheus.Observer) http.Handler {
+	if obs == nil {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		h.ServeHTTP(w, r)
+		obs.Observe(time.Since(start).Seconds())
+	})
 }
 
 // countRefusals counts the requests h refuses (4xx) in ticketbot_webhooks_rejected_total

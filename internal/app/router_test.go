@@ -7,6 +7,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/ticketbot/ticketbot/bot"
 )
 
 // A webhook handler that panics answers 500 with nothing of the panic, and the server goes
@@ -37,5 +43,48 @@ func TestRouterRecoversPanics(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(logs.String(), "panic serving request") {
 		t.Errorf("the panic was not logged: %s", logs.String())
+	}
+}
+
+// Each webhook's handler is timed under its path (ticketbot_webhook_seconds); a panic that
+// the router answers is no observation that hides it.
+func TestRouterTimesWebhooks(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	r := newRouter(routes{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: bot.NewMetrics(reg), Webhooks: map[string]http.Handler{
+		"/slow": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			time.Sleep(3 * time.Millisecond)
+			w.WriteHeader(http.StatusOK)
+		}),
+		"/fast": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }),
+	}})
+	for _, path := range []string{"/slow", "/slow", "/fast"} {
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest(http.MethodPost, path, strings.NewReader(`{}`)))
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s answered %d", path, w.Code)
+		}
+	}
+	got := map[string]*dto.Histogram{}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "ticketbot_webhook_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "path" {
+					got[l.GetValue()] = m.GetHistogram()
+				}
+			}
+		}
+	}
+	if h := got["/slow"]; h == nil || h.GetSampleCount() != 2 || h.GetSampleSum() < 0.006 {
+		t.Errorf("/slow: %v; want 2 observations of at least 3 ms", h)
+	}
+	if h := got["/fast"]; h == nil || h.GetSampleCount() != 1 || h.GetSampleSum() >= 0.003 {
+		t.Errorf("/fast: %v; want 1 quick observation", h)
 	}
 }

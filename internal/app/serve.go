@@ -211,7 +211,7 @@ func Serve(ctx context.Context, cfg *Config, opts ServeOptions) error {
 	}
 	// net/http's own complaints (a TLS handshake a scanner broke off) go to our log.
 	httpLog := slog.NewLogLogger(log.Handler(), slog.LevelInfo)
-	srv := &http.Server{Handler: newRouter(routes{Webhooks: webhooks, Log: log}), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	srv := &http.Server{Handler: newRouter(routes{Webhooks: webhooks, Log: log, Metrics: metrics}), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		ErrorLog: httpLog}
 	var stopping atomic.Bool
 	admin := &http.Server{Handler: newAdmin(adminRoutes{Gatherer: reg, Store: st.Ping, Leads: roles.leads, Connections: conns,

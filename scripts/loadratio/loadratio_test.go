@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +22,26 @@ import (
 	"github.com/ticketbot/ticketbot/bot/wecom"
 	"github.com/ticketbot/ticketbot/internal/testbin"
 )
+
+// The quantile of what a histogram observed between two readings is its bucket's upper bound.
+func TestBucketQuantile(t *testing.T) {
+	before := map[float64]float64{0.001: 10, 0.005: 10, math.Inf(1): 10}
+	for _, tt := range []struct {
+		after map[float64]float64
+		q     float64
+		want  time.Duration
+	}{
+		{map[float64]float64{0.001: 110, 0.005: 110, math.Inf(1): 110}, 0.99, time.Millisecond},
+		{map[float64]float64{0.001: 108, 0.005: 110, math.Inf(1): 110}, 0.99, 5 * time.Millisecond},
+		{map[float64]float64{0.001: 10, 0.005: 10, math.Inf(1): 11}, 0.99, -1},
+		{before, 0.99, 0},
+		{nil, 0.99, 0},
+	} {
+		if got := bucketQuantile(before, tt.after, tt.q); got != tt.want {
+			t.Errorf("bucketQuantile(%v) = %v, want %v", tt.after, got, tt.want)
+		}
+	}
+}
 
 // With -bare-body, bare answers that many bytes.
 func TestBareBody(t *testing.T) {
@@ -340,6 +361,9 @@ func TestSmoke(t *testing.T) {
 			if fi, err := os.Stat(filepath.Join(o.profDir, c.path+"-"+c.workload+"-"+name)); err != nil || fi.Size() == 0 {
 				t.Errorf("%s %s: no profile %s: %v", c.path, c.workload, name, err)
 			}
+		}
+		if c.pacedServerP99 <= 0 {
+			t.Errorf("%s %s: no time in the handler read from /metrics", c.path, c.workload)
 		}
 		// WeCom answers text that is no command in the callback's own response (help and
 		// usage hints need no queue), from a fresh process's first messages.

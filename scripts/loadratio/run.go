@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,8 +30,12 @@ type cell struct {
 	bare, bot      []genResult
 	pacedRate      float64
 	paced          *genResult
-	pacedBare      *genResult    // bare at the same rate: the floor of the paced p99
-	pacedInAck     float64       // paced requests ticketbot answered in the callback's response
+	pacedBare      *genResult // bare at the same rate: the floor of the paced p99
+	pacedInAck     float64    // paced requests ticketbot answered in the callback's response
+	// pacedServerP99 bounds the p99 of the paced requests' time in ticketbot's handlers (the
+	// upper edge of its ticketbot_webhook_seconds bucket): the rest of the client's is the
+	// network's, the kernel's and the scheduler's.
+	pacedServerP99 time.Duration
 	exit           time.Duration // how long ticketbot took to exit after SIGTERM
 	exitErr        error
 }
@@ -311,7 +317,7 @@ func (m *measurer) cell(ctx context.Context, bareAddr, path, workload string) (*
 			return c, err
 		}
 		c.pacedBare = &bp
-		before := s.counter(inAckMetric)
+		before, beforeBuckets := s.counter(inAckMetric), s.buckets(ackSecondsMetric)
 		args := []string{"-d", m.o.dur.String(), "-bodies", strconv.Itoa(n), "-rate", rate}
 		if m.o.profDir != "" {
 			args = append(args, "-pprof", "http://"+s.admin+"/debug/pprof/", "-pprof-out", filepath.Join(m.o.profDir, path+"-"+workload+"-paced"))
@@ -321,9 +327,10 @@ func (m *measurer) cell(ctx context.Context, bareAddr, path, workload string) (*
 			return c, err
 		}
 		c.pacedInAck = s.counter(inAckMetric) - before
+		c.pacedServerP99 = bucketQuantile(beforeBuckets, s.buckets(ackSecondsMetric), 0.99)
 		c.paced = &p
-		fmt.Fprintf(m.o.out, "  paced %.0f req/s: ticketbot p50 %v p99 %v, non-200 %d of %d%s, answered in the ack %.0f; bare p50 %v p99 %v\n", c.pacedRate,
-			p.P50.Round(time.Microsecond), p.P99.Round(time.Microsecond), p.Non200+p.Errors, p.Sent+p.Errors, notes(p), c.pacedInAck,
+		fmt.Fprintf(m.o.out, "  paced %.0f req/s: ticketbot p50 %v p99 %v, non-200 %d of %d%s, answered in the ack %.0f, in its handler p99 <= %v; bare p50 %v p99 %v\n", c.pacedRate,
+			p.P50.Round(time.Microsecond), p.P99.Round(time.Microsecond), p.Non200+p.Errors, p.Sent+p.Errors, notes(p), c.pacedInAck, c.pacedServerP99,
 			bp.P50.Round(time.Microsecond), bp.P99.Round(time.Microsecond))
 	}
 	stopped = true
@@ -364,4 +371,64 @@ func (s *server) counter(name string) float64 {
 		}
 	}
 	return sum
+}
+
+// ackSecondsMetric is the histogram of the time in a webhook's handler.
+const ackSecondsMetric = "ticketbot_webhook_seconds"
+
+// buckets is a histogram's cumulative bucket counts on s's /metrics by upper bound, summed
+// over its series; nil when it cannot be read.
+func (s *server) buckets(name string) map[float64]float64 {
+	resp, err := http.Get("http://" + s.admin + "/metrics")
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	out := map[float64]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, name+"_bucket{") {
+			continue
+		}
+		_, le, ok := strings.Cut(line, `le="`)
+		if !ok {
+			continue
+		}
+		le, _, _ = strings.Cut(le, `"`)
+		bound, err1 := strconv.ParseFloat(le, 64)
+		f := strings.Fields(line)
+		n, err2 := strconv.ParseFloat(f[len(f)-1], 64)
+		if err1 == nil && err2 == nil {
+			out[bound] += n
+		}
+	}
+	return out
+}
+
+// bucketQuantile is the upper bound of the bucket holding quantile q of what was observed
+// between two readings of a histogram's cumulative buckets; 0 when nothing was.
+func bucketQuantile(before, after map[float64]float64, q float64) time.Duration {
+	bounds := make([]float64, 0, len(after))
+	for b := range after {
+		bounds = append(bounds, b)
+	}
+	slices.Sort(bounds)
+	if len(bounds) == 0 {
+		return 0
+	}
+	total := after[bounds[len(bounds)-1]] - before[bounds[len(bounds)-1]]
+	if total <= 0 {
+		return 0
+	}
+	for _, b := range bounds {
+		if after[b]-before[b] >= q*total {
+			if math.IsInf(b, 1) {
+				return -1
+			}
+			return time.Duration(b * float64(time.Second))
+		}
+	}
+	return 0
 }
