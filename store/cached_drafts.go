@@ -74,18 +74,12 @@ func (c *Cached) DraftWaitingNow(platform, chatID, userID string, since time.Tim
 // write of this replica raced is dropped (the write is in the snapshot there is, which stays
 // unbelieved until a reading succeeds); so is a failed one.
 func (c *Cached) refreshDrafts() {
-	if !c.draftRefreshing.CompareAndSwap(false, true) {
-		return
-	}
-	c.bg.Go(func() {
-		defer c.draftRefreshing.Store(false)
+	c.readOnce(&c.draftRefreshing, func(ctx context.Context) {
 		c.mu.Lock()
 		gen := c.draftGen
 		c.mu.Unlock()
 		// The clock is read before the table: the snapshot is no younger than what it holds.
 		at := c.now()
-		ctx, cancel := context.WithTimeout(context.Background(), langRefreshTimeout)
-		defer cancel()
 		rows, err := c.next.AllDrafts(ctx, c.draftLimit+1)
 		if err != nil {
 			return

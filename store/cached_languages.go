@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"maps"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,8 +23,8 @@ type langSnapshot struct {
 	at       time.Time
 }
 
-// langRefreshTimeout bounds one reading of the table.
-const langRefreshTimeout = 5 * time.Second
+// memoryReadTimeout bounds one reading of a table into memory.
+const memoryReadTimeout = 5 * time.Second
 
 // Languages answers from memory when it knows both choices, and otherwise reads both in one
 // query and remembers them, an absence too: it is asked for every command.
@@ -68,16 +69,10 @@ func (c *Cached) RememberedLanguages(platform, chatID, userID string) (Languages
 // refreshLanguages reads the table again in the background, once at a time; a failed read
 // keeps the snapshot there was (stale by at most the outage) and is tried at the next ask.
 func (c *Cached) refreshLanguages() {
-	if !c.refreshing.CompareAndSwap(false, true) {
-		return
-	}
-	c.bg.Go(func() {
-		defer c.refreshing.Store(false)
+	c.readOnce(&c.refreshing, func(ctx context.Context) {
 		c.mu.Lock()
 		gen := c.langGen
 		c.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), langRefreshTimeout)
-		defer cancel()
 		rows, err := c.next.AllLanguages(ctx, c.langLimit+1)
 		if err != nil {
 			return
@@ -125,3 +120,17 @@ func (c *Cached) AllLanguages(ctx context.Context, limit int) ([]LanguageChoice,
 
 // langKey names a choice in memory: a struct, so the ack path's look-up allocates nothing.
 type langKey struct{ platform, scope, id string }
+
+// readOnce runs read in the background with a bounded context, unless the reading running
+// flags is under way already: the memories' readings of their tables, one at a time each.
+func (c *Cached) readOnce(running *atomic.Bool, read func(ctx context.Context)) {
+	if !running.CompareAndSwap(false, true) {
+		return
+	}
+	c.bg.Go(func() {
+		defer running.Store(false)
+		ctx, cancel := context.WithTimeout(context.Background(), memoryReadTimeout)
+		defer cancel()
+		read(ctx)
+	})
+}
