@@ -50,7 +50,8 @@ type draftKey struct{ platform, chatID, userID string }
 // at or after since (waiting), and whether the memory knows (known): false before the first
 // reading, when the snapshot is older than draftFresh, and for a table too large to hold. The
 // next reading starts once the snapshot is half that old. The memory of the store's only
-// writer (Sole) never ages: its own writes are all there are. It never waits for the database: it is asked on the ack path.
+// writer (Sole) never ages: its own writes are all there are. It never waits for the
+// database: it is asked on the ack path.
 func (c *Cached) DraftWaitingNow(platform, chatID, userID string, since time.Time) (waiting, known bool) {
 	snap := c.drafts.Load()
 	var age time.Duration
@@ -75,9 +76,7 @@ func (c *Cached) DraftWaitingNow(platform, chatID, userID string, since time.Tim
 // unbelieved until a reading succeeds); so is a failed one.
 func (c *Cached) refreshDrafts() {
 	c.readOnce(&c.draftRefreshing, func(ctx context.Context) {
-		c.mu.Lock()
-		gen := c.draftGen
-		c.mu.Unlock()
+		gen := c.draftWrites()
 		// The clock is read before the table: the snapshot is no younger than what it holds.
 		at := c.now()
 		rows, err := c.next.AllDrafts(ctx, c.draftLimit+1)
@@ -96,77 +95,67 @@ func (c *Cached) refreshDrafts() {
 	})
 }
 
-// editDrafts applies one of this replica's writes to the snapshot, under mu; a nil edit (the
-// write's outcome unknown) forgets the snapshot, so nothing is believed until it is read again.
-func (c *Cached) editDrafts(edit func(made map[draftKey]time.Time)) {
+// draftWrites is the count of this replica's writes of drafts, read before a write so that
+// editDrafts can tell whether another came between.
+func (c *Cached) draftWrites() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.draftGen
+}
+
+// editDrafts applies one of this replica's writes of drafts, begun when draftWrites said
+// gen, to the snapshot. When the write's outcome is unknown (a nil edit), or another write
+// came between (which came last in the database cannot be told), the snapshot is forgotten:
+// nothing is believed until the table is read again. The memory may so say a draft waits
+// that does not (the queue then finds none), never the reverse.
+func (c *Cached) editDrafts(gen uint64, edit func(made map[draftKey]time.Time)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	raced := c.draftGen != gen
 	c.draftGen++
 	old := c.drafts.Load()
-	if old == nil {
-		return
-	}
-	if edit == nil {
+	switch {
+	case old == nil:
+	case edit == nil || raced:
 		c.drafts.Store(nil)
-		return
+	default:
+		snap := &draftSnapshot{made: maps.Clone(old.made), complete: old.complete, at: old.at}
+		edit(snap.made)
+		c.drafts.Store(snap)
 	}
-	snap := &draftSnapshot{made: maps.Clone(old.made), complete: old.complete, at: old.at}
-	edit(snap.made)
-	c.drafts.Store(snap)
 }
 
 // SaveDraft writes through, then puts the draft into the snapshot: the person's next message
 // to this replica goes to the queue, which takes it as the title.
 func (c *Cached) SaveDraft(ctx context.Context, d Draft) error {
-	err := c.next.SaveDraft(ctx, d)
-	if err != nil {
-		c.editDrafts(nil) // it may be stored all the same
+	gen := c.draftWrites()
+	if err := c.next.SaveDraft(ctx, d); err != nil {
+		c.editDrafts(gen, nil) // it may be stored all the same
 		return err
 	}
-	c.editDrafts(func(made map[draftKey]time.Time) { made[draftKey{d.Platform, d.ChatID, d.UserID}] = d.CreatedAt })
+	c.editDrafts(gen, func(made map[draftKey]time.Time) { made[draftKey{d.Platform, d.ChatID, d.UserID}] = d.CreatedAt })
 	return nil
 }
 
 // TakeDraft is the database's to answer (a draft is taken once, even by two replicas at once);
 // what it took leaves the snapshot. A draft not taken because it belongs to another card
-// stays, and so does one whose taking failed: the memory may say a draft waits that does not
-// (the queue then finds none), never the reverse. A write of the person's draft that raced
-// the taking (a new card's submit) leaves it unknown which came last: the snapshot is
-// forgotten until it is read again.
+// stays, and so does one whose taking failed.
 func (c *Cached) TakeDraft(ctx context.Context, platform, chatID, userID, formKey string, since time.Time) (Draft, error) {
-	c.mu.Lock()
-	gen := c.draftGen
-	c.mu.Unlock()
+	gen := c.draftWrites()
 	d, err := c.next.TakeDraft(ctx, platform, chatID, userID, formKey, since)
-	if err != nil && !(errors.Is(err, ErrNotFound) && formKey == "") {
-		return d, err
-	}
-	key := draftKey{platform, chatID, userID}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	old := c.drafts.Load()
-	switch {
-	case old == nil:
-	case c.draftGen != gen:
-		c.draftGen++
-		c.drafts.Store(nil)
-	default:
-		if _, ok := old.made[key]; ok {
-			c.draftGen++
-			snap := &draftSnapshot{made: maps.Clone(old.made), complete: old.complete, at: old.at}
-			delete(snap.made, key)
-			c.drafts.Store(snap)
-		}
+	if err == nil || errors.Is(err, ErrNotFound) && formKey == "" {
+		c.editDrafts(gen, func(made map[draftKey]time.Time) { delete(made, draftKey{platform, chatID, userID}) })
 	}
 	return d, err
 }
 
 // PruneDrafts writes through, then forgets the pruned drafts in the snapshot too.
 func (c *Cached) PruneDrafts(ctx context.Context, before time.Time) error {
+	gen := c.draftWrites()
 	if err := c.next.PruneDrafts(ctx, before); err != nil {
 		return err
 	}
-	c.editDrafts(func(made map[draftKey]time.Time) {
+	c.editDrafts(gen, func(made map[draftKey]time.Time) {
 		maps.DeleteFunc(made, func(_ draftKey, at time.Time) bool { return at.Before(before) })
 	})
 	return nil

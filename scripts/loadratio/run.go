@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // report is what a run measured.
@@ -351,58 +354,45 @@ func tail(s string, n int) string {
 // inAckMetric counts the messages answered in the callback's own response.
 const inAckMetric = "ticketbot_answered_in_ack_total"
 
-// counter is the sum of a counter's series on s's /metrics, 0 when it cannot be read.
-func (s *server) counter(name string) float64 {
-	resp, err := http.Get("http://" + s.admin + "/metrics")
-	if err != nil {
-		return 0
-	}
-	defer resp.Body.Close()
-	var sum float64
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if rest, ok := strings.CutPrefix(line, name); ok && (strings.HasPrefix(rest, "{") || strings.HasPrefix(rest, " ")) {
-			f := strings.Fields(line)
-			if v, err := strconv.ParseFloat(f[len(f)-1], 64); err == nil {
-				sum += v
-			}
-		}
-	}
-	return sum
-}
-
 // ackSecondsMetric is the histogram of the time in a webhook's handler.
 const ackSecondsMetric = "ticketbot_webhook_seconds"
 
-// buckets is a histogram's cumulative bucket counts on s's /metrics by upper bound, summed
-// over its series; nil when it cannot be read.
-func (s *server) buckets(name string) map[float64]float64 {
+// family reads the metric family name from s's /metrics; nil when it cannot be read.
+func (s *server) family(name string) *dto.MetricFamily {
 	resp, err := http.Get("http://" + s.admin + "/metrics")
 	if err != nil {
 		return nil
 	}
 	defer resp.Body.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		return nil
+	}
+	return fams[name]
+}
+
+// counter is the sum of a counter's series on s's /metrics, 0 when it cannot be read.
+func (s *server) counter(name string) float64 {
+	var sum float64
+	for _, m := range s.family(name).GetMetric() {
+		sum += m.GetCounter().GetValue()
+	}
+	return sum
+}
+
+// buckets is a histogram's cumulative bucket counts on s's /metrics by upper bound (+Inf
+// the count), summed over its series; empty when it cannot be read.
+func (s *server) buckets(name string) map[float64]float64 {
 	out := map[float64]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, name+"_bucket{") {
-			continue
+	for _, m := range s.family(name).GetMetric() {
+		h := m.GetHistogram()
+		for _, b := range h.GetBucket() {
+			if !math.IsInf(b.GetUpperBound(), 1) { // the text format writes it; the count is it
+				out[b.GetUpperBound()] += float64(b.GetCumulativeCount())
+			}
 		}
-		_, le, ok := strings.Cut(line, `le="`)
-		if !ok {
-			continue
-		}
-		le, _, _ = strings.Cut(le, `"`)
-		bound, err1 := strconv.ParseFloat(le, 64)
-		f := strings.Fields(line)
-		n, err2 := strconv.ParseFloat(f[len(f)-1], 64)
-		if err1 == nil && err2 == nil {
-			out[bound] += n
-		}
+		out[math.Inf(1)] += float64(h.GetSampleCount())
 	}
 	return out
 }
